@@ -1,0 +1,6 @@
+"""``python -m ferry``."""
+
+from ferry.cli.main import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,190 @@
+"""The ``ferry`` command: global options, lazy sub-commands, and error rendering.
+
+Sub-command modules are imported only when their command runs, so ``ferry --version`` and the
+no-op paths stay fast. This is the only package that prints or exits.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ferry import __version__
+from ferry.model.errors import FerryError
+from ferry.model.settings import GlobalOptions, env_flag
+
+# name -> "module:attribute"; each attribute is a click command or group.
+SUBCOMMANDS: dict[str, str] = {
+    "venv": "ferry.cli.venv:venv",
+    "pip": "ferry.cli.pip:pip",
+    "cache": "ferry.cli.cache:cache",
+}
+
+
+class LazyGroup(click.Group):
+    """A click group whose commands are imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy:
+            module_name, attr = self.lazy[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attr)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=SUBCOMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.version_option(__version__, "-V", "--version", prog_name="ferry")
+@click.option("-v", "--verbose", count=True, help="Explain every decision (-vv: trace).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    envvar="FERRY_CACHE_DIR",
+    help="Root of the cache [env: FERRY_CACHE_DIR].",
+)
+@click.option("--no-cache", is_flag=True, help="Use a temporary cache [env: FERRY_NO_CACHE].")
+@click.option("--offline", is_flag=True, help="Never use the network [env: FERRY_OFFLINE].")
+@click.option(
+    "--prefer-offline",
+    is_flag=True,
+    help="Use cached index pages and files before the network [env: FERRY_PREFER_OFFLINE].",
+)
+@click.option(
+    "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
+)
+@click.option(
+    "--directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Change to this directory before doing anything.",
+)
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    verbose: int,
+    quiet: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+    offline: bool,
+    prefer_offline: bool,
+    color: str,
+    directory: Path | None,
+) -> None:
+    """An extremely fast Python package and project manager."""
+    if directory is not None:
+        os.chdir(directory)
+    verbosity = -1 if quiet else min(verbose, 2)
+    _configure_logging(verbosity)
+    ctx.obj = GlobalOptions(
+        verbosity=verbosity,
+        cache_dir=cache_dir,
+        no_cache=no_cache or env_flag("FERRY_NO_CACHE"),
+        offline=offline or env_flag("FERRY_OFFLINE"),
+        prefer_offline=prefer_offline or env_flag("FERRY_PREFER_OFFLINE"),
+        color=_want_color(color),
+        directory=directory,
+    )
+
+
+def _want_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stderr.isatty()
+
+
+class _DebugFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        label = "DEBUG" if record.levelno <= logging.DEBUG else record.levelname
+        return f"{label} {record.getMessage()}"
+
+
+def _configure_logging(verbosity: int) -> None:
+    logger = logging.getLogger("ferry")
+    logger.handlers.clear()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_DebugFormatter())
+    logger.addHandler(handler)
+    logger.propagate = False
+    if verbosity >= 1:
+        logger.setLevel(logging.DEBUG)
+    elif verbosity < 0:
+        logger.setLevel(logging.ERROR)
+    else:
+        logger.setLevel(logging.WARNING)
+
+
+def render_error(error: FerryError) -> str:
+    """The text a user sees for ``error``: message, caret, causes, hint."""
+    from ferry.model.errors import ParseError
+
+    lines = [f"error: {error.message}"]
+    if isinstance(error, ParseError) and error.source_line is not None and error.line:
+        where = f"{error.path}:{error.line}" if error.path else f"line {error.line}"
+        if error.column:
+            where += f":{error.column}"
+        lines.append(f"  --> {where}")
+        lines.append(f"   | {error.source_line}")
+        if error.column:
+            lines.append("   | " + " " * (error.column - 1) + "^")
+    for cause in error.causes:
+        first, *rest = cause.splitlines() or [""]
+        lines.append(f"  Caused by: {first}")
+        lines.extend(f"    {line}" for line in rest)
+    if error.hint:
+        lines.append(f"hint: {error.hint}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and map errors to exit codes (1 input, 2 surroundings, 130 ^C)."""
+    try:
+        cli.main(args=argv, prog_name="ferry", standalone_mode=False)
+    except FerryError as error:
+        if env_flag("FERRY_DEBUG") or logging.getLogger("ferry").level <= logging.DEBUG:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        click.echo(render_error(error), err=True)
+        sys.exit(error.exit_code)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.ClickException as usage:
+        usage.show()
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        click.echo(
+            "error: ferry hit an internal error (the traceback above); please report it.",
+            err=True,
+        )
+        sys.exit(2)
+    sys.exit(0)

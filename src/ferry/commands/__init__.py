@@ -1,0 +1,1 @@
+"""commands layer (see docs/architecture.md)."""

@@ -1,0 +1,1 @@
+"""dist layer (see docs/architecture.md)."""

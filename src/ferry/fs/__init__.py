@@ -1,0 +1,1 @@
+"""fs layer (see docs/architecture.md)."""

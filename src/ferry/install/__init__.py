@@ -1,0 +1,1 @@
+"""install layer (see docs/architecture.md)."""

@@ -1,0 +1,136 @@
+"""Value types for distributions, shared by every layer.
+
+A :class:`FileRef` is one file an index (or find-links page, or lock) offers. A
+:class:`PinnedDist` is a resolved ``name==version`` with the file chosen to install it.
+They are frozen so they can be keys, cached, and passed between threads freely.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar")
+
+
+@dataclass(frozen=True, slots=True)
+class Hashes:
+    """Digests of one file, algorithm → lowercase hex. Usually just ``sha256``."""
+
+    items: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, **digests: str) -> Hashes:
+        return cls(tuple(sorted((k.lower(), v.lower()) for k, v in digests.items() if v)))
+
+    @classmethod
+    def from_mapping(cls, mapping: dict[str, str] | None) -> Hashes:
+        return cls.of(**(mapping or {}))
+
+    def get(self, algorithm: str) -> str | None:
+        for name, value in self.items:
+            if name == algorithm:
+                return value
+        return None
+
+    @property
+    def sha256(self) -> str | None:
+        return self.get("sha256")
+
+    def as_dict(self) -> dict[str, str]:
+        return dict(self.items)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """One downloadable file: a wheel or an sdist, as an index describes it.
+
+    ``url`` may carry credentials; print it only through :func:`ferry.model.url.redact`.
+    ``yanked`` is ``None`` when not yanked, else the reason (possibly empty).
+    ``metadata`` is the PEP 658/714 ``core-metadata`` value: ``None`` when not offered,
+    otherwise the hashes of the ``.metadata`` file (possibly empty).
+    """
+
+    filename: str
+    url: str
+    hashes: Hashes = field(default_factory=Hashes)
+    requires_python: str | None = None
+    yanked: str | None = None
+    upload_time: str | None = None
+    size: int | None = None
+    metadata: Hashes | None = None
+    index_url: str | None = None
+
+    @property
+    def is_wheel(self) -> bool:
+        return self.filename.endswith(".whl")
+
+    @property
+    def is_sdist(self) -> bool:
+        return self.filename.endswith(SDIST_SUFFIXES)
+
+    @property
+    def sha256(self) -> str | None:
+        return self.hashes.sha256
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFilename:
+    name: NormalizedName
+    version: Version
+    tags: frozenset[Tag] | None  # None for sdists
+    build: tuple[()] | tuple[int, str] = ()
+
+
+def parse_filename(filename: str) -> ParsedFilename | None:
+    """Name, version and tags of a wheel or sdist filename; ``None`` if it is neither."""
+    try:
+        if filename.endswith(".whl"):
+            name, version, build, tags = parse_wheel_filename(filename)
+            return ParsedFilename(name, version, tags, build)
+        if filename.endswith((".tar.gz", ".zip")):
+            name, version = parse_sdist_filename(filename)
+            return ParsedFilename(name, version, None)
+        for suffix in (".tar.bz2", ".tgz", ".tar"):
+            if filename.endswith(suffix):
+                stem = filename[: -len(suffix)]
+                raw_name, _, raw_version = stem.rpartition("-")
+                if not raw_name:
+                    return None
+                return ParsedFilename(canonicalize_name(raw_name), Version(raw_version), None)
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PinnedDist:
+    """A resolved distribution and the file chosen to install it.
+
+    ``file`` is ``None`` only for distributions that need no file (already installed and kept).
+    ``direct_url`` is set for PEP 508 direct references and local paths; it is what
+    ``direct_url.json`` records.
+    """
+
+    name: NormalizedName
+    version: Version
+    file: FileRef | None = None
+    direct_url: str | None = None
+    editable: bool = False
+    requested: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.name}=={self.version}"

@@ -1,0 +1,46 @@
+"""Global options every command receives, and the environment variables behind them.
+
+Every ``FERRY_*`` variable ferry reads is declared in :data:`ENV_VARS`, so ``--help`` and the
+README's reference table come from one place.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_VARS: dict[str, str] = {
+    "FERRY_CACHE_DIR": "Root of the cache (default: the platform's user cache directory).",
+    "FERRY_NO_CACHE": "Use a temporary cache that is removed afterwards.",
+    "FERRY_INDEX_URL": "The default package index (replaces the default index).",
+    "FERRY_EXTRA_INDEX_URL": "Extra indexes, space separated, searched after the default one.",
+    "FERRY_FIND_LINKS": "Extra find-links locations, space separated.",
+    "FERRY_LINK_MODE": "clone, hardlink, copy or symlink: how files reach an environment.",
+    "FERRY_HTTP_TIMEOUT": "Seconds before a silent connection is abandoned (default 30).",
+    "FERRY_CONCURRENT_DOWNLOADS": "How many downloads run at once (default 16).",
+    "FERRY_OFFLINE": "Never use the network.",
+    "FERRY_PREFER_OFFLINE": "Use what the cache holds before asking the network.",
+    "FERRY_PYTHON": "The interpreter to use when no --python is given.",
+    "FERRY_PROJECT_ENVIRONMENT": "Where a project's environment lives (default .venv).",
+    "FERRY_COMPILE_BYTECODE": "Compile .pyc files after installing.",
+    "FERRY_LOCK_TIMEOUT": "Seconds to wait for a file lock held by another process (default 300).",
+    "FERRY_DEBUG": "Show tracebacks for every error.",
+}
+
+
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class GlobalOptions:
+    """What the top-level CLI options decided; passed down to every command."""
+
+    verbosity: int = 0  # -1 quiet, 0 normal, 1 -v, 2 -vv
+    cache_dir: Path | None = None
+    no_cache: bool = False
+    offline: bool = False
+    prefer_offline: bool = False
+    color: bool = False
+    directory: Path | None = None

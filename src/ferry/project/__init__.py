@@ -1,0 +1,1 @@
+"""project layer (see docs/architecture.md)."""

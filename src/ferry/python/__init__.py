@@ -1,0 +1,1 @@
+"""python layer (see docs/architecture.md)."""

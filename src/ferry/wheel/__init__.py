@@ -1,0 +1,1 @@
+"""wheel layer (see docs/architecture.md)."""
