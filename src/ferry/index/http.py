@@ -1,0 +1,429 @@
+"""The one HTTP client of ferry: pooled, retrying, credential-aware, and quiet about secrets.
+
+Why our own small layer over httpx rather than httpx's defaults:
+
+* **retries** — 3 retries with exponential backoff on connection errors, timeouts, truncated
+  bodies and 5xx; 4xx is an answer, not a failure, and is returned or raised at once
+  (RELIABILITY D2, D3, D4);
+* **redirects** are followed by hand so that every hop gets the credentials of *its* origin and
+  an ``Authorization`` header never crosses to another origin (D8);
+* **offline** mode refuses every network request with an error naming the URL (``--offline``);
+* ``file://`` URLs are read from disk without touching httpx;
+* httpx itself is imported on the first request, not at import time (start-up speed, DESIGN §7).
+
+Every URL that reaches a log line or an error message goes through :func:`redact` (D10).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+from ferry.index import local
+from ferry.index.auth import CredentialStore
+from ferry.index.errors import AuthenticationError
+from ferry.model.errors import FerryError, NetworkError, OfflineError, UsageError
+from ferry.model.url import redact, strip_credentials
+
+if TYPE_CHECKING:
+    import httpx
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+RETRIES = 3
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_BACKOFF = 0.5
+MAX_REDIRECTS = 10
+STREAM_CHUNK = 256 * 1024
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def timeout_from_env() -> float:
+    """FERRY_HTTP_TIMEOUT in seconds (default 30): how long a silent connection may stay silent."""
+    raw = os.environ.get("FERRY_HTTP_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise UsageError(
+            f"FERRY_HTTP_TIMEOUT must be a positive number of seconds, not `{raw}`",
+            hint="for example `FERRY_HTTP_TIMEOUT=60`",
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A fully read response. ``url`` is the final URL (after redirects), without credentials;
+    ``headers`` has lower-case names."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    content: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True, slots=True)
+class RangeBody:
+    """The answer to a ranged GET: ``content`` starts at byte ``start`` of a file of ``total``
+    bytes (``None`` when the server did not say)."""
+
+    url: str
+    start: int
+    content: bytes
+    total: int | None
+
+
+@dataclass(slots=True)
+class StreamedResponse:
+    """A 2xx response whose body is consumed as ``chunks`` inside :meth:`HttpClient.stream`."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    chunks: Iterator[bytes]
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+class _Retryable(Exception):
+    """A failure worth another attempt; ``reason`` becomes one of the error's causes."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(slots=True)
+class _BodyState:
+    failure: str | None = None
+
+
+def status_error(url: str, status: int) -> FerryError:
+    """The error for a non-2xx final answer: credentials for 401/403, network otherwise."""
+    if status in (401, 403):
+        return AuthenticationError(url, status)
+    return NetworkError(f"Request for `{redact(url)}` failed: HTTP {status}")
+
+
+class HttpClient:
+    """Thread-safe: one pooled ``httpx.Client`` shared by every thread of a command.
+
+    ``transport`` replaces the network (tests pass ``httpx.MockTransport``); ``backoff`` is the
+    first retry delay in seconds, doubled each time (tests pass 0).
+    """
+
+    def __init__(
+        self,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        offline: bool = False,
+        timeout: float | None = None,
+        retries: int = RETRIES,
+        backoff: float = DEFAULT_BACKOFF,
+        netrc_path: Path | None = None,
+        max_connections: int = 32,
+    ) -> None:
+        self.offline = offline
+        self.timeout = timeout if timeout is not None else timeout_from_env()
+        self.retries = retries
+        self.backoff = backoff
+        self.credentials = CredentialStore(netrc_path)
+        self._transport = transport
+        self._max_connections = max_connections
+        self._client: httpx.Client | None = None
+        self._lock = threading.Lock()
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def remember_credentials(self, url: str) -> None:
+        """Keep the userinfo of an index URL for every later request to that origin."""
+        self.credentials.remember(url)
+
+    def get(self, url: str, *, headers: Mapping[str, str] | None = None) -> Response:
+        """GET ``url`` and read the body. 2xx-4xx answers are returned (4xx is for the caller to
+        judge); 5xx and connection failures are retried, then raise :class:`NetworkError`."""
+        if local.is_file_url(url):
+            return self._get_file(url)
+        self._check_online(url)
+
+        def attempt() -> Response:
+            final, response = self._open(url, headers or {})
+            try:
+                self._raise_if_server_error(response)
+                content = response.read()
+                return Response(final, response.status_code, _headers(response), content)
+            finally:
+                response.close()
+
+        return self._retrying(url, attempt)
+
+    def stream(
+        self,
+        url: str,
+        consume: Callable[[StreamedResponse], T],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> T:
+        """GET ``url`` and hand the streaming body to ``consume``; return what it returns.
+
+        A connection failure or a truncated body while ``consume`` reads counts as a failed
+        attempt: ``consume`` is called again on the next one, so it must start afresh (the
+        cache's ``store_file`` does: it writes a new temporary file each time). Non-2xx answers
+        raise (:class:`AuthenticationError` for 401/403) without calling ``consume``.
+        """
+        if local.is_file_url(url):
+            path = local.resolve_page(local.file_url_to_path(url))
+            if not path.is_file():
+                raise status_error(url, 404)
+            size = str(path.stat().st_size)
+            return consume(
+                StreamedResponse(
+                    strip_credentials(url), 200, {"content-length": size}, local.iter_file(path)
+                )
+            )
+        self._check_online(url)
+
+        def attempt() -> T:
+            final, response = self._open(url, headers or {})
+            try:
+                self._raise_if_server_error(response)
+                if not 200 <= response.status_code < 300:
+                    raise status_error(url, response.status_code)
+                state = _BodyState()
+                chunks = self._guarded_chunks(url, response, state)
+                try:
+                    return consume(
+                        StreamedResponse(final, response.status_code, _headers(response), chunks)
+                    )
+                except Exception:
+                    if state.failure is not None:
+                        raise _Retryable(state.failure) from None
+                    raise
+            finally:
+                response.close()
+
+        return self._retrying(url, attempt)
+
+    def get_range(self, url: str, start: int, length: int) -> RangeBody | None:
+        """Bytes ``[start, start+length)`` of ``url``; a negative ``start`` reads the last
+        ``-start`` bytes (a suffix range). ``None`` when the server does not honour ranges
+        (answers 200 or 416): the body is then not read at all."""
+        if length <= 0 and start >= 0:
+            raise ValueError("length must be positive")
+        if local.is_file_url(url):
+            path = local.file_url_to_path(url)
+            size_to_read = -start if start < 0 else length
+            content, total = local.read_range(path, start, size_to_read)
+            first = max(0, total + start) if start < 0 else min(start, total)
+            return RangeBody(strip_credentials(url), first, content, total)
+        self._check_online(url)
+        spec = f"bytes={start}" if start < 0 else f"bytes={start}-{start + length - 1}"
+
+        def attempt() -> RangeBody | None:
+            final, response = self._open(url, {"Range": spec, "Accept-Encoding": "identity"})
+            try:
+                self._raise_if_server_error(response)
+                if response.status_code in (200, 416):
+                    logger.debug(
+                        "%s does not serve byte ranges (HTTP %d)",
+                        redact(url),
+                        response.status_code,
+                    )
+                    return None
+                if response.status_code != 206:
+                    raise status_error(url, response.status_code)
+                first, total = _content_range(response.headers.get("content-range"))
+                content = response.read()
+                return RangeBody(final, first, content, total)
+            finally:
+                response.close()
+
+        return self._retrying(url, attempt)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _check_online(self, url: str) -> None:
+        if self.offline:
+            raise OfflineError(
+                f"Network access is disabled, but `{redact(url)}` is not in the cache",
+                hint="run again without `--offline` (or with `--prefer-offline`) to fetch it",
+            )
+
+    def _get_file(self, url: str) -> Response:
+        path = local.resolve_page(local.file_url_to_path(url))
+        content = local.read_bytes(path)
+        if content is None:
+            return Response(strip_credentials(url), 404)
+        headers = {"content-type": local.content_type(path), "content-length": str(len(content))}
+        return Response(strip_credentials(url), 200, headers, content)
+
+    def _httpx(self) -> httpx.Client:
+        with self._lock:
+            if self._client is None:
+                import httpx
+
+                from ferry import __version__
+
+                self._client = httpx.Client(
+                    transport=self._transport,
+                    timeout=httpx.Timeout(self.timeout),
+                    follow_redirects=False,
+                    limits=httpx.Limits(
+                        max_connections=self._max_connections,
+                        max_keepalive_connections=self._max_connections,
+                    ),
+                    headers={"User-Agent": f"ferry/{__version__}"},
+                    # proxies and SSL_CERT_FILE from the environment, unless a test transport
+                    # stands in for the network
+                    trust_env=self._transport is None,
+                )
+            return self._client
+
+    def _open(self, url: str, headers: Mapping[str, str]) -> tuple[str, httpx.Response]:
+        """Send a streaming GET, following redirects with per-origin credentials."""
+        client = self._httpx()
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            sent = dict(headers)
+            creds = self.credentials.for_url(current)
+            if creds is not None:
+                sent["Authorization"] = creds.authorization()
+            request = client.build_request("GET", strip_credentials(current), headers=sent)
+            response = client.send(request, stream=True)
+            logger.debug("GET %s -> %d", redact(current), response.status_code)
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_STATUSES or not location:
+                return strip_credentials(current), response
+            response.close()
+            target = urljoin(current, location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise NetworkError(
+                    f"`{redact(url)}` redirected to an unsupported URL `{redact(target)}`"
+                )
+            current = target
+        raise NetworkError(f"Too many redirects (more than {MAX_REDIRECTS}) for `{redact(url)}`")
+
+    @staticmethod
+    def _raise_if_server_error(response: httpx.Response) -> None:
+        if response.status_code >= 500:
+            raise _Retryable(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
+
+    def _guarded_chunks(
+        self, url: str, response: httpx.Response, state: _BodyState
+    ) -> Iterator[bytes]:
+        """The body, checked against Content-Length; transport failures mark ``state`` so that
+        :meth:`stream` retries even if the consumer wrapped the exception in its own."""
+        import httpx
+
+        expected = response.headers.get("content-length")
+        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+        try:
+            yield from response.iter_bytes(STREAM_CHUNK)
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            state.failure = _describe(exc, url)
+            raise NetworkError(f"Download of `{redact(url)}` was interrupted: {state.failure}")
+        if expected is not None and expected.isdigit() and not encoded:
+            received = response.num_bytes_downloaded
+            if received != int(expected):
+                state.failure = (
+                    f"incomplete body: expected {expected} bytes, but received {received}"
+                )
+                raise NetworkError(f"Download of `{redact(url)}` is incomplete: {state.failure}")
+
+    def _retrying(self, url: str, attempt: Callable[[], T]) -> T:
+        import httpx
+
+        causes: list[str] = []
+        for number in range(self.retries + 1):
+            if number:
+                delay = self.backoff * (2 ** (number - 1))
+                logger.debug(
+                    "Retrying %s in %.2fs (retry %d of %d) after: %s",
+                    redact(url),
+                    delay,
+                    number,
+                    self.retries,
+                    causes[-1],
+                )
+                if delay > 0:
+                    time.sleep(delay)
+            try:
+                return attempt()
+            except _Retryable as exc:
+                causes.append(exc.reason)
+            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+                if _is_tls_failure(exc):
+                    host = urlsplit(url).hostname or url
+                    raise NetworkError(
+                        f"TLS certificate verification failed for host `{host}`",
+                        causes=[_describe(exc, url)],
+                        hint="set `SSL_CERT_FILE` to a CA bundle that trusts this server",
+                    ) from None
+                causes.append(_describe(exc, url))
+            except httpx.HTTPError as exc:
+                raise NetworkError(
+                    f"Request for `{redact(url)}` failed", causes=[_describe(exc, url)]
+                ) from None
+        raise NetworkError(
+            f"Request failed after {self.retries} retries: `{redact(url)}`", causes=causes
+        )
+
+
+def _headers(response: httpx.Response) -> dict[str, str]:
+    return {name.lower(): value for name, value in response.headers.items()}
+
+
+def _content_range(value: str | None) -> tuple[int, int | None]:
+    """``bytes 100-199/1000`` → (100, 1000); a 206 without it is a broken server."""
+    unit, _, rest = (value or "").strip().partition(" ")
+    span, _, total = rest.partition("/")
+    first, dash, _last = span.partition("-")
+    if unit.lower() == "bytes" and dash and first.strip().isdigit():
+        if total.strip().isdigit():
+            return int(first), int(total)
+        if total.strip() == "*":
+            return int(first), None
+    raise NetworkError(f"Invalid Content-Range header in a 206 response: `{value}`")
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _describe(exc: BaseException, url: str) -> str:
+    """``ReadTimeout: …`` with any spelling of the URL or its password removed."""
+    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    password = urlsplit(url).password
+    text = text.replace(url, redact(url))
+    if password:
+        text = text.replace(password, "****")
+    return text

@@ -1,0 +1,190 @@
+"""Project pages: content negotiation, parsing by Content-Type, and the ``index-v1`` page cache.
+
+Negotiation: JSON is asked for first, HTML accepted; what comes back is parsed according to the
+response's ``Content-Type``, never according to what was asked (the mirror ferry is measured
+against answers HTML to a JSON request).
+
+Caching: each page is stored, parsed, in the cache's ``index-v1`` bucket with its validators
+(ETag, Last-Modified) and fetch time. Within one process a page is fetched at most once (an
+in-memory memo, so a resolver thread pool asking for the same project waits for the first
+fetch). Across processes the cached page is revalidated with ``If-None-Match`` /
+``If-Modified-Since`` (a 304 reuses it); a server that sends no validators gets a plain GET, which
+refetches. ``--prefer-offline`` uses a cached page without any request; ``--offline`` too, and a
+page that was never cached is then an :class:`OfflineError`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from ferry.index.http import HttpClient, Response, status_error
+from ferry.index.local import is_file_url
+from ferry.index.parse_html import parse_html
+from ferry.index.parse_json import JSON_CONTENT_TYPE, parse_json
+from ferry.index.protocols import CacheLike
+from ferry.model.dist import FileRef, Hashes
+from ferry.model.errors import OfflineError, ParseError
+from ferry.model.url import redact, strip_credentials
+
+logger = logging.getLogger(__name__)
+
+INDEX_BUCKET = "index-v1"
+ACCEPT = f"{JSON_CONTENT_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+_HTML_TYPES = ("text/html", "application/vnd.pypi.simple.v1+html", "application/xhtml+xml")
+_JSON_TYPES = (JSON_CONTENT_TYPE, "application/vnd.pypi.simple.latest+json", "application/json")
+_NOT_FOUND = (404, 410)
+
+
+def parse_page(
+    content: bytes, content_type: str | None, page_url: str, index_url: str | None = None
+) -> list[FileRef]:
+    """Parse ``content`` as the Content-Type says: PEP 691 JSON or PEP 503 HTML."""
+    mime, _, params = (content_type or "").partition(";")
+    mime = mime.strip().lower()
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    if mime in _JSON_TYPES:
+        return parse_json(content, page_url, index_url=index_url)
+    if mime in _HTML_TYPES:
+        return parse_html(content, page_url, charset=charset, index_url=index_url)
+    raise ParseError(
+        f"The index page `{redact(page_url)}` has an unexpected Content-Type "
+        f"`{content_type or '(none)'}`",
+        path=redact(page_url),
+        hint="an index must serve PEP 691 JSON or PEP 503 HTML",
+    )
+
+
+def file_to_json(ref: FileRef) -> dict[str, Any]:
+    return {
+        "filename": ref.filename,
+        "url": ref.url,
+        "hashes": ref.hashes.as_dict(),
+        "requires_python": ref.requires_python,
+        "yanked": ref.yanked,
+        "upload_time": ref.upload_time,
+        "size": ref.size,
+        "metadata": None if ref.metadata is None else ref.metadata.as_dict(),
+    }
+
+
+def file_from_json(data: Mapping[str, Any], index_url: str | None) -> FileRef:
+    metadata = data.get("metadata")
+    return FileRef(
+        filename=data["filename"],
+        url=data["url"],
+        hashes=Hashes.from_mapping(data.get("hashes")),
+        requires_python=data.get("requires_python"),
+        yanked=data.get("yanked"),
+        upload_time=data.get("upload_time"),
+        size=data.get("size"),
+        metadata=None if metadata is None else Hashes.from_mapping(metadata),
+        index_url=index_url,
+    )
+
+
+class PageFetcher:
+    """Thread-safe: one fetch per page per process, however many threads ask."""
+
+    def __init__(
+        self, http: HttpClient, cache: CacheLike, *, offline: bool, prefer_offline: bool
+    ) -> None:
+        self.http = http
+        self.cache = cache
+        self.offline = offline
+        self.prefer_offline = prefer_offline
+        self._memo: dict[str, list[FileRef] | None] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def fetch(self, page_url: str, index_url: str | None = None) -> list[FileRef] | None:
+        """The files of ``page_url``; ``None`` when the index does not know it (404/410)."""
+        key = strip_credentials(page_url)
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key in self._memo:
+                return self._memo[key]
+            result = self._fetch(page_url, key, index_url)
+            self._memo[key] = result
+            return result
+
+    def _fetch(self, page_url: str, key: str, index_url: str | None) -> list[FileRef] | None:
+        if is_file_url(page_url):
+            response = self.http.get(page_url, headers={"Accept": ACCEPT})
+            return self._interpret(response, page_url, index_url)
+        cached = self._read_cached(key)
+        if cached is not None and (self.offline or self.prefer_offline):
+            why = "--offline" if self.offline else "--prefer-offline"
+            logger.debug("Using the cached index page %s (%s)", redact(page_url), why)
+            return self._files_of(cached, index_url)
+        if self.offline:
+            raise OfflineError(
+                f"The index page `{redact(page_url)}` is not in the cache",
+                hint="run once without `--offline` so the cache holds it",
+            )
+        headers = {"Accept": ACCEPT}
+        if cached is not None and cached.get("etag"):
+            headers["If-None-Match"] = cached["etag"]
+        if cached is not None and cached.get("last_modified"):
+            headers["If-Modified-Since"] = cached["last_modified"]
+        if cached is None:
+            logger.debug("Fetching %s: not in the cache", redact(page_url))
+        elif len(headers) == 1:
+            logger.debug("Fetching %s again: the cached copy has no validators", redact(page_url))
+        else:
+            logger.debug("Revalidating the cached index page %s", redact(page_url))
+        response = self.http.get(page_url, headers=headers)
+        if response.status == 304 and cached is not None:
+            logger.debug("%s is unchanged (304): using the cached copy", redact(page_url))
+            self._write(key, {**cached, "fetched_at": time.time()})
+            return self._files_of(cached, index_url)
+        files = self._interpret(response, page_url, index_url)
+        self._write(
+            key,
+            {
+                "url": response.url,
+                "status": 404 if files is None else 200,
+                "etag": response.header("etag"),
+                "last_modified": response.header("last-modified"),
+                "fetched_at": time.time(),
+                "files": [file_to_json(ref) for ref in files or ()],
+            },
+        )
+        return files
+
+    @staticmethod
+    def _interpret(
+        response: Response, page_url: str, index_url: str | None
+    ) -> list[FileRef] | None:
+        if response.status in _NOT_FOUND:
+            logger.debug("%s: HTTP %d, not on this index", redact(page_url), response.status)
+            return None
+        if response.status != 200:
+            raise status_error(page_url, response.status)
+        return parse_page(
+            response.content, response.header("content-type"), response.url, index_url
+        )
+
+    def _read_cached(self, key: str) -> dict[str, Any] | None:
+        value = self.cache.read_json(INDEX_BUCKET, key)
+        if not isinstance(value, dict) or value.get("status") not in (200, 404):
+            return None
+        if value["status"] == 200 and not isinstance(value.get("files"), list):
+            return None
+        return value
+
+    def _files_of(self, cached: Mapping[str, Any], index_url: str | None) -> list[FileRef] | None:
+        if cached["status"] != 200:
+            return None
+        return [file_from_json(entry, index_url) for entry in cached["files"]]
+
+    def _write(self, key: str, value: dict[str, Any]) -> None:
+        self.cache.write_json(INDEX_BUCKET, key, value)
