@@ -1,0 +1,150 @@
+"""Unpacked wheels, one directory per wheel sha256: ``archives-v1/<sha>/``.
+
+An entry is built in a temporary directory inside the cache, receives its manifest (every file's
+relative path, size and sha256) and only then is renamed into place. So a visible entry is always
+complete, a ``kill -9`` during extraction leaves only an orphaned temp directory (RELIABILITY F2),
+and ``ferry cache verify`` can later tell whether anything inside drifted, for instance a file
+edited in a virtual environment through a hardlink (G7, G8).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from ferry.fs.atomic import remove_tree, rename_dir_into_place
+from ferry.fs.errors import os_error
+
+logger = logging.getLogger(__name__)
+
+MANIFEST_NAME = ".ferry-manifest.json"
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestEntry:
+    """One file of an archive: its size and sha256, or for a symlink its target."""
+
+    size: int = 0
+    sha256: str = ""
+    symlink: str | None = None
+
+
+def build_manifest(directory: Path) -> dict[str, ManifestEntry]:
+    """Every file under ``directory``: relative POSIX path → entry (symlinks are not followed)."""
+    manifest: dict[str, ManifestEntry] = {}
+    for current, dirnames, filenames in os.walk(directory):
+        base = Path(current)
+        names = list(filenames) + [d for d in dirnames if (base / d).is_symlink()]
+        for name in names:
+            path = base / name
+            relative = path.relative_to(directory).as_posix()
+            if relative == MANIFEST_NAME:
+                continue
+            manifest[relative] = describe(path)
+    return manifest
+
+
+def describe(path: Path) -> ManifestEntry:
+    info = path.lstat()
+    if stat.S_ISLNK(info.st_mode):
+        return ManifestEntry(symlink=str(path.readlink()))
+    with open(path, "rb") as handle:
+        digest = hashlib.file_digest(handle, "sha256").hexdigest()
+    return ManifestEntry(size=info.st_size, sha256=digest)
+
+
+def write_manifest(directory: Path, sha256: str) -> None:
+    """Write the manifest of ``directory`` into it (before it becomes visible)."""
+    files = {
+        relative: (
+            {"symlink": entry.symlink}
+            if entry.symlink is not None
+            else {"size": entry.size, "sha256": entry.sha256}
+        )
+        for relative, entry in sorted(build_manifest(directory).items())
+    }
+    document = {"version": MANIFEST_VERSION, "sha256": sha256, "files": files}
+    (directory / MANIFEST_NAME).write_text(json.dumps(document, indent=0), encoding="utf-8")
+
+
+def read_manifest(entry: Path) -> dict[str, ManifestEntry] | None:
+    """The manifest of an archive entry; ``None`` if it is missing or unreadable."""
+    try:
+        document = json.loads((entry / MANIFEST_NAME).read_bytes())
+        if document.get("version") != MANIFEST_VERSION:
+            return None
+        return {
+            str(relative): ManifestEntry(
+                size=int(item.get("size", 0)),
+                sha256=str(item.get("sha256", "")),
+                symlink=item.get("symlink"),
+            )
+            for relative, item in document["files"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def persist(bucket: Path, sha256: str, tmp_dir: Path, staging: Path) -> Path:
+    """Make ``tmp_dir`` the entry for ``sha256``; return the entry's path.
+
+    ``tmp_dir`` is consumed. If it is not on the cache's filesystem it is first copied into
+    ``staging`` (a temp directory inside the cache) so the final step is still one rename.
+    If another process persisted the same archive first, its entry is kept and returned.
+    """
+    final = bucket / sha256
+    try:
+        write_manifest(tmp_dir, sha256)
+        if tmp_dir.stat().st_dev != staging.parent.stat().st_dev:
+            _move_across_devices(tmp_dir, staging)
+            tmp_dir = staging
+    except OSError as error:
+        remove_tree(tmp_dir)
+        raise os_error("prepare cache entry", final, error) from error
+    if rename_dir_into_place(tmp_dir, final):
+        logger.debug("unpacked archive %s persisted into the cache", sha256)
+    else:
+        logger.debug("archive %s was persisted by another process first; using it", sha256)
+    return final
+
+
+def find(bucket: Path, sha256: str, trash: Path) -> Path | None:
+    """The entry for ``sha256`` if it is complete (has its manifest); else ``None``.
+
+    An entry without a manifest cannot come from :func:`persist`; it is moved to ``trash`` and
+    deleted there, so no half-removed directory is ever visible under its name.
+    """
+    entry = bucket / sha256
+    if (entry / MANIFEST_NAME).is_file():
+        return entry
+    if entry.exists():
+        logger.debug("discarding damaged archive `%s` (no manifest)", entry)
+        discard(entry, trash)
+    else:
+        logger.debug("cache miss: no unpacked archive for sha256 %s", sha256)
+    return None
+
+
+def discard(entry: Path, trash: Path) -> None:
+    """Remove ``entry``: renamed away first (atomic), then deleted."""
+    try:
+        trash.parent.mkdir(parents=True, exist_ok=True)
+        entry.rename(trash)
+    except OSError:
+        remove_tree(entry)
+        return
+    remove_tree(trash)
+
+
+def _move_across_devices(source: Path, staging: Path) -> None:
+    import shutil
+
+    remove_tree(staging)
+    shutil.copytree(source, staging, symlinks=True)
+    remove_tree(source)

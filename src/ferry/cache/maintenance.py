@@ -1,0 +1,276 @@
+"""``clean`` and ``prune``: removing entries without hurting a running command.
+
+Both take the cache's lock exclusively, so they wait for every command that is using the cache
+(each holds it shared) and no entry is removed while someone links from it (RELIABILITY E3). The
+lock file itself is never removed: a process waiting on it holds that very inode, and replacing it
+would let two processes believe they both own the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ferry.cache import archives, files, records
+from ferry.cache.jsonfile import is_valid_json_file, read_json_file
+from ferry.cache.store import BUCKETS, LOCK_NAME, Cache
+from ferry.fs.atomic import remove_tree
+from ferry.fs.errors import os_error
+from ferry.model.names import canonicalize_name
+
+logger = logging.getLogger(__name__)
+
+ORPHAN_AGE = 3600.0  # seconds after which a temporary entry is surely abandoned
+# Buckets of JSON entries, whose damaged (unparseable) files prune removes.
+JSON_BUCKETS = ("index", "metadata", "names", "urls", "interpreters", "built", "environments")
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """What a removal freed."""
+
+    files: int = 0
+    bytes: int = 0
+
+    def __add__(self, other: Removed) -> Removed:
+        return Removed(self.files + other.files, self.bytes + other.bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class CleanResult:
+    root: Path
+    removed: Removed
+    not_found: tuple[str, ...] = ()  # packages asked for that had no entry
+
+
+@dataclass(frozen=True, slots=True)
+class PruneResult:
+    root: Path
+    removed: Removed
+
+
+def clean(cache: Cache, packages: Sequence[str] = ()) -> CleanResult:
+    """Remove the whole cache, or only what belongs to ``packages``."""
+    with cache.exclusive():
+        if not packages:
+            removed = Removed()
+            for child in children(cache.root):
+                if child.name != LOCK_NAME:
+                    removed += _remove(child)
+            cache.forget_layout()
+            return CleanResult(cache.root, removed)
+        removed = Removed()
+        not_found = []
+        for name in packages:
+            targets = [path for path in _package_entries(cache, name) if _exists(path)]
+            if not targets:
+                not_found.append(name)
+            for path in targets:
+                removed += _remove(path)
+        return CleanResult(cache.root, removed, tuple(not_found))
+
+
+def prune(cache: Cache) -> PruneResult:
+    """Remove what nothing can use: abandoned temporary work, damaged entries, stale pointers.
+
+    Sound by construction: a complete entry whose content is still present is never removed.
+    """
+    now = time.time()
+    with cache.exclusive():
+        removed = _prune_temps(cache.tmp_root, now)
+        removed += _prune_files(_bucket(cache, "files"), now)
+        removed += _prune_archives(_bucket(cache, "archives"))
+        removed += _prune_pointers(cache)
+        for name in JSON_BUCKETS:
+            removed += _prune_json(_bucket(cache, name), now)
+        cache.forget_layout()
+    return PruneResult(cache.root, removed)
+
+
+def is_temp_name(name: str) -> bool:
+    """A temporary sibling left by an atomic write (``.<name>.<random>.tmp``)."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+# -- clean ---------------------------------------------------------------------------------------
+
+
+def _package_entries(cache: Cache, name: str) -> Iterator[Path]:
+    """Every path that holds something of project ``name``."""
+    canonical = canonicalize_name(name)
+    names = _bucket(cache, "names")
+    shas = {record.sha256 for record in records.read_names(names, canonical)}
+    yield records.name_dir(names, canonical)
+    for sha in shas:
+        yield files.entry_dir(_bucket(cache, "files"), sha)
+        yield _bucket(cache, "archives") / sha
+        for bucket in ("metadata", "built"):
+            yield _bucket(cache, bucket) / sha
+            yield _bucket(cache, bucket) / f"{sha}.json"
+    for path in _json_files(_bucket(cache, "urls")):
+        value = read_json_file(path)
+        if isinstance(value, dict) and value.get("sha256") in shas:
+            yield path
+    # Index pages are keyed ending with the normalized project name (see Cache.json_path).
+    yield from walk_files(_bucket(cache, "index"), lambda p: p.name == f"{canonical}.json")
+
+
+# -- prune ---------------------------------------------------------------------------------------
+
+
+def _prune_temps(tmp_root: Path, now: float) -> Removed:
+    removed = Removed()
+    for child in children(tmp_root):
+        if _age(child, now) > ORPHAN_AGE:
+            logger.debug("removing abandoned temporary entry `%s`", child)
+            removed += _remove(child)
+    return removed
+
+
+def _prune_files(bucket: Path, now: float) -> Removed:
+    removed = Removed()
+    for prefix in children(bucket):
+        for entry in children(prefix):
+            for path in children(entry):
+                stale_temp = is_temp_name(path.name) and _age(path, now) > ORPHAN_AGE
+                if stale_temp or (
+                    files.is_sha256(entry.name) and _is_damaged_file(path, entry.name)
+                ):
+                    removed += _remove(path)
+            _rmdir_if_empty(entry)
+        _rmdir_if_empty(prefix)
+    return removed
+
+
+def _prune_archives(bucket: Path) -> Removed:
+    removed = Removed()
+    for entry in children(bucket):
+        if files.is_sha256(entry.name) and archives.read_manifest(entry) is None:
+            logger.debug("removing incomplete archive `%s`", entry)
+            removed += _remove(entry)
+    return removed
+
+
+def _prune_pointers(cache: Cache) -> Removed:
+    """Name and URL records whose file is gone from both the file and the archive buckets."""
+    files_bucket, archive_bucket = _bucket(cache, "files"), _bucket(cache, "archives")
+
+    def held(sha: object) -> bool:
+        if not files.is_sha256(sha):
+            return False
+        return files.entry_dir(files_bucket, sha).is_dir() or (archive_bucket / sha).is_dir()
+
+    removed = Removed()
+    names = _bucket(cache, "names")
+    for directory in children(names):
+        for path in _json_files(directory):
+            value = read_json_file(path)
+            if isinstance(value, dict) and not held(value.get("sha256")):
+                removed += _remove(path)
+        _rmdir_if_empty(directory)
+    for path in _json_files(_bucket(cache, "urls")):
+        value = read_json_file(path)
+        if isinstance(value, dict) and not held(value.get("sha256")):
+            removed += _remove(path)
+    return removed
+
+
+def _prune_json(bucket: Path, now: float) -> Removed:
+    removed = Removed()
+    for path in walk_files(bucket, lambda p: p.suffix in (".json", ".tmp")):
+        if is_temp_name(path.name):
+            if _age(path, now) > ORPHAN_AGE:
+                removed += _remove(path)
+        elif not is_valid_json_file(path):
+            logger.debug("removing damaged JSON entry `%s`", path)
+            removed += _remove(path)
+    return removed
+
+
+def _is_damaged_file(path: Path, sha256: str) -> bool:
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    if not path.is_file() or path.is_symlink():
+        return True
+    return info.st_size == 0 and sha256 != files.EMPTY_SHA256
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def _bucket(cache: Cache, name: str) -> Path:
+    """A bucket's path without creating it (maintenance must not create what it removes)."""
+    return cache.root / BUCKETS[name]
+
+
+def children(directory: Path) -> list[Path]:
+    """The entries of ``directory``, sorted; none if it does not exist."""
+    try:
+        return sorted(directory.iterdir())
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as error:
+        raise os_error("list cache directory", directory, error) from error
+
+
+def _json_files(directory: Path) -> list[Path]:
+    return [p for p in children(directory) if p.suffix == ".json" and p.is_file()]
+
+
+def walk_files(root: Path, keep: Callable[[Path], bool]) -> Iterator[Path]:
+    """Files under ``root`` (recursively) for which ``keep`` is true."""
+    for current, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(current) / name
+            if keep(path):
+                yield path
+
+
+def _exists(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def _age(path: Path, now: float) -> float:
+    try:
+        return now - path.lstat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _rmdir_if_empty(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        directory.rmdir()
+
+
+def measure(path: Path) -> Removed:
+    """How many files, and bytes, ``path`` holds (a file counts as one)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return Removed()
+    if not path.is_dir() or path.is_symlink():
+        return Removed(1, info.st_size)
+    total = Removed()
+    for current, _dirs, names in os.walk(path):
+        for name in names:
+            try:
+                total += Removed(1, (Path(current) / name).lstat().st_size)
+            except OSError:
+                continue
+    return total
+
+
+def _remove(path: Path) -> Removed:
+    freed = measure(path)
+    try:
+        remove_tree(path)
+    except OSError as error:
+        raise os_error("remove cache entry", path, error) from error
+    return freed
