@@ -1,0 +1,172 @@
+"""Checks on what a wheel contains, shared by the zip validator and the unpacked-tree reader.
+
+The same rules apply whether the wheel is still a ZIP (``validate_wheel``) or already unpacked in
+the cache (``install_unpacked`` re-reads the tree, because a cache entry is only as trustworthy as
+the disk under it): one ``.dist-info`` whose name and METADATA agree with the filename, a
+``.data`` directory with known schemes only, a WHEEL file this installer understands, and entry
+points that cannot name a path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from email.message import Message
+from email.parser import BytesParser
+
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ferry.wheel._zip import ZipProblem
+from ferry.wheel.scripts import EntryPointError, EntryPointScript, parse_entry_points
+
+SCHEME_KEYS = frozenset({"purelib", "platlib", "scripts", "data", "headers"})
+SUPPORTED_WHEEL_MAJOR = 1
+
+Reader = Callable[[str], bytes | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Contents:
+    """What the content checks learned; ``validate`` turns it into a ``WheelInfo``."""
+
+    name: NormalizedName
+    version: Version
+    dist_info: str
+    root_is_purelib: bool
+    wheel_version: str
+    wheel_tags: tuple[str, ...]
+    scripts: tuple[EntryPointScript, ...]
+
+
+def parse_headers(data: bytes) -> Message:
+    """Parse METADATA/WHEEL/PKG-INFO: RFC 822 headers, UTF-8, tolerant of bad bytes."""
+    text = data.decode("utf-8", "surrogateescape").encode("utf-8", "surrogateescape")
+    return BytesParser().parsebytes(text, headersonly=True)
+
+
+def find_dist_info(names: Sequence[str]) -> str:
+    """The single top-level ``*.dist-info`` directory."""
+    found = sorted({n.split("/", 1)[0] for n in names if "/" in n} - {""})
+    dist_infos = [d for d in found if d.endswith(".dist-info")]
+    if not dist_infos:
+        raise ZipProblem("has no `.dist-info` directory")
+    if len(dist_infos) > 1:
+        raise ZipProblem(f"has more than one `.dist-info` directory: {', '.join(dist_infos)}")
+    return dist_infos[0]
+
+
+def _split_dist_info(dist_info: str) -> tuple[NormalizedName, Version]:
+    stem = dist_info[: -len(".dist-info")]
+    name, sep, version = stem.rpartition("-")
+    try:
+        if not sep or not name:
+            raise InvalidVersion(version)
+        return canonicalize_name(name), Version(version)
+    except InvalidVersion:
+        raise ZipProblem(
+            "is not named `{name}-{version}.dist-info` as the wheel spec requires", dist_info
+        ) from None
+
+
+def check_data_dir(names: Sequence[str], dist_info: str) -> None:
+    """Only ``<dist-info stem>.data/<known scheme>/…`` may sit in a ``.data`` directory."""
+    data_dir = dist_info[: -len(".dist-info")] + ".data"
+    for name in names:
+        top, _, rest = name.partition("/")
+        if not top.endswith(".data"):
+            continue
+        if top != data_dir:
+            raise ZipProblem(f"is in a `.data` directory other than `{data_dir}`", name)
+        key, _, inner = rest.partition("/")
+        if not key and name.endswith("/"):
+            continue  # the data directory's own entry
+        if key not in SCHEME_KEYS:
+            raise ZipProblem(f"is in an unknown `.data` scheme `{key}`", name)
+        if not inner and not name.endswith("/"):
+            raise ZipProblem("is a file where a `.data` scheme directory belongs", name)
+
+
+def _read_required(read: Reader, member: str) -> bytes:
+    data = read(member)
+    if data is None:
+        raise ZipProblem("is missing", member)
+    return data
+
+
+def _check_wheel_file(read: Reader, dist_info: str) -> tuple[str, bool, tuple[str, ...]]:
+    member = f"{dist_info}/WHEEL"
+    wheel = parse_headers(_read_required(read, member))
+    version = (wheel.get("Wheel-Version") or "").strip()
+    try:
+        major = int(version.split(".")[0])
+    except ValueError:
+        raise ZipProblem(f"has no valid `Wheel-Version` (found `{version}`)", member) from None
+    if major > SUPPORTED_WHEEL_MAJOR:
+        raise ZipProblem(
+            f"Incompatible Wheel-Version {version}: ferry supports {SUPPORTED_WHEEL_MAJOR}.x",
+            member,
+        )
+    purelib = (wheel.get("Root-Is-Purelib") or "").strip().lower()
+    if purelib not in ("true", "false"):
+        raise ZipProblem("has no `Root-Is-Purelib: true|false` line", member)
+    tags = tuple(t.strip() for t in wheel.get_all("Tag") or ())
+    return version, purelib == "true", tags
+
+
+def _check_metadata(
+    read: Reader, dist_info: str, name: NormalizedName, version: Version, origin: str
+) -> None:
+    member = f"{dist_info}/METADATA"
+    metadata = parse_headers(_read_required(read, member))
+    meta_name = (metadata.get("Name") or "").strip()
+    meta_version = (metadata.get("Version") or "").strip()
+    if not meta_name or not meta_version:
+        raise ZipProblem("has no `Name` or no `Version` field", member)
+    if canonicalize_name(meta_name) != name:
+        raise ZipProblem(
+            f"says `Name: {meta_name}`, but the {origin} says `{name}` (mismatched name)", member
+        )
+    try:
+        same_version = Version(meta_version) == version
+    except InvalidVersion:
+        same_version = False
+    if not same_version:
+        raise ZipProblem(
+            f"says `Version: {meta_version}`, but the {origin} says `{version}` "
+            "(mismatched version)",
+            member,
+        )
+
+
+def check_contents(
+    names: Sequence[str],
+    read: Reader,
+    *,
+    name: NormalizedName | None,
+    version: Version | None,
+    origin: str = "filename",
+) -> Contents:
+    """Run every content rule. ``name``/``version`` come from the filename when there is one."""
+    dist_info = find_dist_info(names)
+    di_name, di_version = _split_dist_info(dist_info)
+    if name is not None and di_name != name:
+        raise ZipProblem(f"does not match the {origin}'s name `{name}`", dist_info)
+    if version is not None and di_version != version:
+        raise ZipProblem(f"does not match the {origin}'s version `{version}`", dist_info)
+    name, version = di_name, di_version
+    check_data_dir(names, dist_info)
+    wheel_version, root_is_purelib, tags = _check_wheel_file(read, dist_info)
+    _check_metadata(read, dist_info, name, version, origin)
+    if read(f"{dist_info}/RECORD") is None:
+        raise ZipProblem("is missing", f"{dist_info}/RECORD")
+    scripts: list[EntryPointScript] = []
+    entry_points = read(f"{dist_info}/entry_points.txt")
+    if entry_points is not None:
+        try:
+            scripts = parse_entry_points(entry_points.decode("utf-8", "replace"))
+        except EntryPointError as exc:
+            raise ZipProblem(str(exc), f"{dist_info}/entry_points.txt") from None
+    return Contents(
+        name, version, dist_info, root_is_purelib, wheel_version, tags, tuple(scripts)
+    )

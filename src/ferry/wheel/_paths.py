@@ -1,0 +1,79 @@
+"""Path rules for names that come from untrusted archives and RECORD files.
+
+A wheel's member names and an installed RECORD are written by whoever built the wheel, so every
+name is checked before it becomes a path: the rules are those of uv's ``enclosed_name`` (no
+absolute paths, no drive or UNC prefixes, no ``..``), made fatal, plus a refusal of backslashes
+and control characters so that no two tools can disagree about which file a name means.
+(``ferry.fs.paths.safe_join`` covers joining in general; these checks are wheel-specific and
+give the precise reason a name is refused, which the error message needs.)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def member_name_problem(name: str) -> str | None:
+    """Why ``name`` (a ZIP member name, ``/``-separated) is unsafe, or ``None`` if it is fine.
+
+    A trailing ``/`` marks a directory entry and is allowed.
+    """
+    if not name:
+        return "has an empty name"
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        return "contains a NUL or control character"
+    if "\\" in name:
+        return "contains a backslash (a Windows separator that could escape the target)"
+    if name.startswith("/"):
+        return "is an absolute path"
+    if _DRIVE.match(name):
+        return "starts with a drive letter"
+    parts = name[:-1].split("/") if name.endswith("/") else name.split("/")
+    for part in parts:
+        if part == "..":
+            return "contains a `..` component that escapes the target directory"
+        if part in ("", "."):
+            return "contains an empty or `.` path component"
+        if _DRIVE.match(part):
+            return "contains a drive-letter component"
+    return None
+
+
+def entry_point_name_problem(name: str) -> str | None:
+    """Why a console/GUI script name cannot become a file in the scripts directory."""
+    if name in ("", ".", ".."):
+        return "is empty, `.` or `..`"
+    if "/" in name or "\\" in name:
+        return "contains a path separator"
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name):
+        return "contains a NUL or control character"
+    if _DRIVE.match(name):
+        return "starts with a drive letter"
+    return None
+
+
+def lexical_join(base: Path, relative: str) -> Path:
+    """``base / relative`` with ``..`` and ``.`` folded away without touching the filesystem.
+
+    RECORD paths legitimately climb out of site-packages (``../../../bin/tool``), so they cannot
+    be refused outright; instead the folded result is checked against the scheme directories.
+    """
+    return Path(os.path.normpath(base / relative.replace("\\", "/")))
+
+
+def is_within(path: Path, roots: Iterable[Path]) -> bool:
+    """Whether ``path`` lies strictly inside one of ``roots``, both lexically and once resolved.
+
+    The resolved check stops a RECORD entry from reaching outside through a symlinked directory.
+    """
+    root_list = [Path(os.path.normpath(r)) for r in roots]
+    if not any(path != r and path.is_relative_to(r) for r in root_list):
+        return False
+    real_parent = Path(os.path.realpath(path.parent))
+    real_roots = [Path(os.path.realpath(r)) for r in root_list]
+    return any(real_parent == r or real_parent.is_relative_to(r) for r in real_roots)

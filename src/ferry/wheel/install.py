@@ -1,0 +1,310 @@
+"""Install one unpacked wheel into a scheme: link, generate, record, and undo on failure.
+
+Order matters for crash safety (RELIABILITY F3/F4): payload files are linked first, scripts are
+generated next, and the ``.dist-info`` directory is assembled under a hidden temporary name and
+renamed into place last, so a killed install is never listed as installed. Any exception rolls
+back every file and directory this call created and restores every file it displaced.
+
+The unpacked archive may be shared (hardlinked) with the cache, so files that differ from the
+archive (RECORD, INSTALLER, REQUESTED, direct_url.json, launchers, scripts whose ``#!python`` is
+rewritten) are always written as new files, never by editing a linked one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ferry.fs.errors import os_error
+from ferry.model.errors import InvalidWheelError
+from ferry.model.scheme import Scheme
+from ferry.wheel._transaction import Transaction, temp_dir_in
+from ferry.wheel.installed import InstalledDist
+from ferry.wheel.record import (
+    WEAK_ALGORITHMS,
+    RecordEntry,
+    RecordError,
+    entry_for_bytes,
+    hash_file,
+    parse_record,
+    render_record,
+)
+from ferry.wheel.scripts import render_launcher, rewrite_python_shebang
+from ferry.wheel.unpack import inspect_unpacked, is_pycache_member
+from ferry.wheel.validate import WheelInfo
+
+__all__ = ["FileLinker", "install_unpacked"]
+
+logger = logging.getLogger(__name__)
+
+# Written by the installer, never taken from the wheel.
+_GENERATED = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
+# Signatures of the wheel's RECORD; by definition not listed in it.
+_UNLISTED = frozenset({"RECORD", "RECORD.jws", "RECORD.p7s"})
+_MAX_LISTED_PROBLEMS = 5
+
+
+class FileLinker(Protocol):
+    """Puts one file of the archive at ``dst`` (``ferry.fs.link.Linker`` is the real one)."""
+
+    def link(self, src: Path, dst: Path) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One archive file, where it goes, and its verified RECORD entry (path filled in later)."""
+
+    member: str
+    src: Path
+    dst: Path
+    entry: RecordEntry
+    is_script: bool
+
+
+def _destination(member: str, info: WheelInfo, scheme: Scheme, root: Path) -> tuple[Path, bool]:
+    top, _, rest = member.partition("/")
+    if top == info.data_dir:
+        key, _, inner = rest.partition("/")
+        return scheme.for_key(key).joinpath(*inner.split("/")), key == "scripts"
+    return root.joinpath(*member.split("/")), False
+
+
+def _record_path(path: Path, root: Path) -> str:
+    """RECORD paths are relative to the site directory, ``/``-separated (absolute if impossible)."""
+    try:
+        return Path(os.path.relpath(path, root)).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()
+
+
+def _check_entry(
+    member: str, src: Path, listed: RecordEntry | None
+) -> tuple[RecordEntry, str, bool]:
+    """The file's sha256 entry, what is wrong with the wheel's RECORD claim ('' if nothing), and
+    whether that problem is a hash/size mismatch (refused under ``strict_record``)."""
+    digest, size = hash_file(src)
+    actual = RecordEntry(member, "sha256", digest, size)
+    if listed is None:
+        return actual, f"`{member}` is not listed in RECORD", False
+    if listed.size is not None and listed.size != size:
+        return actual, f"size of `{member}` didn't match RECORD ({listed.size} != {size})", True
+    if not listed.algorithm or not listed.digest:
+        return actual, "", False
+    algorithm = listed.algorithm
+    if algorithm in WEAK_ALGORITHMS or algorithm not in hashlib.algorithms_guaranteed:
+        return actual, f"RECORD hash of `{member}` uses an unusable algorithm `{algorithm}`", True
+    expected = digest if algorithm == "sha256" else hash_file(src, algorithm)[0]
+    if listed.digest != expected:
+        return actual, f"hash of `{member}` didn't match RECORD", True
+    return actual, "", False
+
+
+def _load_record(archive_dir: Path, info: WheelInfo) -> dict[str, RecordEntry]:
+    path = archive_dir / info.dist_info / "RECORD"
+    try:
+        entries = parse_record(path.read_text("utf-8", "surrogateescape"))
+    except RecordError as exc:
+        raise InvalidWheelError(f"Invalid wheel `{info.dist_info}`: {exc}") from None
+    except OSError as exc:
+        raise os_error("read", path, exc) from exc
+    return {entry.path: entry for entry in entries}
+
+
+def _report(label: str, problems: list[str], strict: bool) -> None:
+    if not problems:
+        return
+    shown = "; ".join(problems[:_MAX_LISTED_PROBLEMS])
+    more = len(problems) - _MAX_LISTED_PROBLEMS
+    text = shown + (f"; and {more} more" if more > 0 else "")
+    if strict:
+        raise InvalidWheelError(
+            f"Invalid wheel `{label}`: {text}",
+            hint="the wheel's RECORD does not describe its files; it may have been tampered with",
+        )
+    logger.warning("The RECORD of `%s` is inaccurate (installing anyway): %s", label, text)
+
+
+def _plan(
+    archive_dir: Path,
+    info: WheelInfo,
+    files: list[str],
+    scheme: Scheme,
+    root: Path,
+    strict: bool,
+) -> tuple[list[_File], list[_File]]:
+    """Verify every file against the wheel's RECORD (B7/B8); split payload and dist-info."""
+    record = _load_record(archive_dir, info)
+    label = info.dist_info[: -len(".dist-info")]
+    payload: list[_File] = []
+    meta: list[_File] = []
+    hard: list[str] = []  # refuse under strict_record
+    soft: list[str] = []  # always only a warning
+    for member in files:
+        src = archive_dir.joinpath(*member.split("/"))
+        top, _, inner = member.partition("/")
+        if top == info.dist_info and inner in _GENERATED:
+            continue
+        entry, problem, mismatch = _check_entry(member, src, record.get(member))
+        if problem and not (top == info.dist_info and inner in _UNLISTED):
+            (hard if mismatch else soft).append(problem)
+        if top == info.dist_info:
+            meta.append(_File(member, src, root / info.dist_info / inner, entry, False))
+        else:
+            dst, is_script = _destination(member, info, scheme, root)
+            payload.append(_File(member, src, dst, entry, is_script))
+    present = {*files, f"{info.dist_info}/RECORD"}
+    for listed in record:
+        if listed not in present and not listed.endswith("/") and not is_pycache_member(listed):
+            soft.append(f"RECORD lists `{listed}`, which the wheel does not contain")
+    _report(label, hard, strict)
+    _report(label, soft, strict=False)
+    return payload, meta
+
+
+def _write_new(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` (which must not exist) with ``data``: a new inode, never a shared one."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.chmod(path, mode)  # the umask may have removed bits the file needs  # noqa: PTH101
+
+
+class _Installer:
+    """One install_unpacked call: the plan, the undo log and the RECORD being built."""
+
+    def __init__(self, info: WheelInfo, root: Path, linker: FileLinker, python: str) -> None:
+        self.info = info
+        self.root = root
+        self.linker = linker
+        self.python = python
+        self.tx = Transaction(root)
+        self.record: dict[str, RecordEntry] = {}
+
+    def _prepare(self, dst: Path) -> None:
+        self.tx.make_dirs(dst.parent)
+        if self.tx.clear_target(dst):
+            logger.warning("`%s` is written twice by `%s`; the last one wins", dst, self.info.name)
+
+    def _add(self, dst: Path, entry: RecordEntry) -> None:
+        path = _record_path(dst, self.root)
+        self.record[path] = RecordEntry(path, entry.algorithm, entry.digest, entry.size)
+
+    def place(self, item: _File) -> None:
+        self._prepare(item.dst)
+        if item.is_script:
+            data = item.src.read_bytes()
+            rewritten = rewrite_python_shebang(data, self.python)
+            if rewritten is not None or not item.src.stat().st_mode & 0o111:
+                content = data if rewritten is None else rewritten
+                self._write(item.dst, content, 0o755)
+                self._add(item.dst, entry_for_bytes("", content))
+                return
+        self._link(item.src, item.dst)
+        self._add(item.dst, item.entry)
+
+    def _link(self, src: Path, dst: Path) -> None:
+        try:
+            self.linker.link(src, dst)
+        except OSError as exc:
+            raise os_error(f"link `{src}` to", dst, exc) from exc
+        self.tx.created(dst)
+
+    def _write(self, dst: Path, data: bytes, mode: int) -> None:
+        try:
+            _write_new(dst, data, mode)
+        except OSError as exc:
+            raise os_error("write", dst, exc) from exc
+        self.tx.created(dst)
+
+    def launcher(self, scripts_dir: Path, name: str, data: bytes) -> None:
+        dst = scripts_dir / name
+        self._prepare(dst)
+        self._write(dst, data, 0o755)
+        self._add(dst, entry_for_bytes("", data))
+
+    def dist_info(self, meta: list[_File], generated: Mapping[str, bytes]) -> Path:
+        """Assemble ``.dist-info`` under a temporary name, then rename it into place."""
+        self.tx.make_dirs(self.root)
+        tmp = temp_dir_in(self.root, self.info.dist_info)
+        final = self.root / self.info.dist_info
+        self.tx.created_tree(tmp)
+        try:
+            tmp.mkdir()
+        except OSError as exc:
+            raise os_error("create directory", tmp, exc) from exc
+        for item in meta:
+            dst = tmp.joinpath(*item.dst.relative_to(final).parts)
+            self.tx.make_dirs(dst.parent)
+            self._link(item.src, dst)
+            self._add(item.dst, item.entry)
+        for name, data in generated.items():
+            self._write(tmp / name, data, 0o644)
+            self._add(final / name, entry_for_bytes("", data))
+        record_name = _record_path(final / "RECORD", self.root)
+        self._write(tmp / "RECORD", render_record(self.record.values(), record_name), 0o644)
+        if final.exists() or final.is_symlink():
+            try:
+                self.tx.stash.put(final)
+            except OSError as exc:
+                raise os_error("move aside the existing", final, exc) from exc
+        try:
+            tmp.rename(final)
+        except OSError as exc:
+            raise os_error(f"rename `{tmp}` to", final, exc) from exc
+        self.tx.created_tree(final)
+        return final
+
+
+def _generated(
+    installer: str, requested: bool, direct_url: Mapping[str, Any] | None
+) -> Iterator[tuple[str, bytes]]:
+    yield "INSTALLER", f"{installer}\n".encode()
+    if requested:
+        yield "REQUESTED", b""
+    if direct_url is not None:
+        yield "direct_url.json", json.dumps(dict(direct_url), sort_keys=True).encode()
+
+
+def install_unpacked(
+    archive_dir: Path,
+    scheme: Scheme,
+    *,
+    python_executable: Path,
+    linker: FileLinker,
+    installer: str = "ferry",
+    direct_url: Mapping[str, Any] | None = None,
+    requested: bool = False,
+    strict_record: bool = False,
+) -> InstalledDist:
+    """Install the wheel unpacked at ``archive_dir`` into ``scheme``; all or nothing.
+
+    ``python_executable`` goes into script shebangs. ``strict_record`` turns a wheel RECORD that
+    disagrees with the files into an error instead of a warning (B7). Existing files at the
+    targets are replaced (and restored if the install fails); uninstalling an older version
+    first is the caller's job.
+    """
+    info, files = inspect_unpacked(archive_dir)
+    root = scheme.purelib if info.root_is_purelib else scheme.platlib
+    payload, meta = _plan(archive_dir, info, files, scheme, root, strict_record)
+    job = _Installer(info, root, linker, os.fspath(python_executable))
+    try:
+        job.tx.make_dirs(root)
+        for item in payload:
+            job.place(item)
+        for script in info.scripts:
+            name, data = render_launcher(script, job.python)
+            job.launcher(scheme.scripts, name, data)
+        final = job.dist_info(meta, dict(_generated(installer, requested, direct_url)))
+    except BaseException:
+        job.tx.rollback()
+        raise
+    job.tx.commit()
+    logger.debug("Installed %s==%s into `%s` (%d files)", info.name, info.version, root,
+                 len(job.record) + 1)
+    return InstalledDist(info.name, info.version, final, root)

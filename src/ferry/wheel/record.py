@@ -1,0 +1,100 @@
+"""RECORD files (PEP 376 / the wheel spec): reading, hashing, writing.
+
+A wheel's own RECORD is a claim made by whoever built it; ferry checks it (B7) but never copies
+it. The installed RECORD is always written fresh from the files actually placed, so uninstall
+removes exactly what was installed (B8).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+# The wheel spec forbids these for RECORD; a hash that weak proves nothing.
+WEAK_ALGORITHMS = frozenset({"md5", "sha1"})
+
+
+@dataclass(frozen=True, slots=True)
+class RecordEntry:
+    """One RECORD row. ``algorithm``/``digest`` are ``None`` when the hash column is empty."""
+
+    path: str
+    algorithm: str | None = None
+    digest: str | None = None
+    size: int | None = None
+
+    def row(self) -> list[str]:
+        hash_field = f"{self.algorithm}={self.digest}" if self.algorithm and self.digest else ""
+        return [self.path, hash_field, "" if self.size is None else str(self.size)]
+
+
+class RecordError(ValueError):
+    """A RECORD that cannot be parsed; the message names the line."""
+
+
+def parse_record(text: str) -> list[RecordEntry]:
+    """The rows of a RECORD file; blank lines are skipped, malformed ones refused."""
+    entries: list[RecordEntry] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) > 3 or not row[0]:
+            raise RecordError(f"line {number} of RECORD is malformed: {row!r}")
+        path, hash_field, size_field = [*row, "", ""][:3]
+        algorithm = digest = None
+        if hash_field:
+            algorithm, sep, digest = hash_field.partition("=")
+            if not sep or not algorithm or not digest:
+                raise RecordError(f"line {number} of RECORD has a malformed hash: {hash_field!r}")
+            algorithm = algorithm.lower()
+        size = None
+        if size_field:
+            try:
+                size = int(size_field)
+            except ValueError:
+                raise RecordError(
+                    f"line {number} of RECORD has a malformed size: {size_field!r}"
+                ) from None
+        entries.append(RecordEntry(path, algorithm, digest, size))
+    return entries
+
+
+def urlsafe_digest(raw: bytes) -> str:
+    """The RECORD encoding of a digest: urlsafe base64 without padding."""
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def hash_bytes(data: bytes, algorithm: str = "sha256") -> str:
+    return urlsafe_digest(hashlib.new(algorithm, data).digest())
+
+
+def hash_file(path: Path, algorithm: str = "sha256") -> tuple[str, int]:
+    """``(digest, size)`` of a file, in RECORD encoding."""
+    with open(path, "rb") as fp:
+        digest = hashlib.file_digest(fp, algorithm)
+        size = fp.tell()
+    return urlsafe_digest(digest.digest()), size
+
+
+def entry_for_file(record_path: str, path: Path) -> RecordEntry:
+    digest, size = hash_file(path)
+    return RecordEntry(record_path, "sha256", digest, size)
+
+
+def entry_for_bytes(record_path: str, data: bytes) -> RecordEntry:
+    return RecordEntry(record_path, "sha256", hash_bytes(data), len(data))
+
+
+def render_record(entries: Iterable[RecordEntry], record_path: str) -> bytes:
+    """The RECORD text: ``entries`` sorted by path, then RECORD itself with empty hash and size."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=",", quotechar='"', lineterminator="\n")
+    for entry in sorted(entries, key=lambda e: e.path):
+        writer.writerow(entry.row())
+    writer.writerow([record_path, "", ""])
+    return out.getvalue().encode("utf-8")

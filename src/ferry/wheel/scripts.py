@@ -1,0 +1,109 @@
+"""Console and GUI scripts: parsing ``entry_points.txt`` and writing launchers.
+
+Launchers are generated with ``installer.scripts.Script`` (the PyPA reference), so ferry's scripts
+are the ones pip and installer write. The ``#!python`` rewrite of scripts shipped in
+``.data/scripts`` uses the same shebang rule, including the ``/bin/sh`` trick for interpreter
+paths that contain spaces or are too long for the kernel's shebang limit.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from typing import Literal
+
+from installer.scripts import Script
+from installer.utils import get_launcher_kind
+
+from ferry.wheel._paths import entry_point_name_problem
+
+Section = Literal["console", "gui"]
+
+# module[:attr] [extras]; module and attr must be dotted identifiers, which is also what stops a
+# hostile entry point from injecting code into the generated launcher.
+_ENTRY_POINT = re.compile(
+    r"^(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+))?\s*(?P<extras>\[[^\]]*\])?\s*$"
+)
+_SHEBANG_LIMIT = 127
+
+
+class EntryPointError(ValueError):
+    """An ``entry_points.txt`` that cannot be turned into scripts; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPointScript:
+    name: str
+    module: str
+    attr: str
+    section: Section
+
+
+def _dotted(value: str) -> bool:
+    return all(part.isidentifier() for part in value.split("."))
+
+
+def parse_entry_points(text: str) -> list[EntryPointScript]:
+    """The ``console_scripts`` and ``gui_scripts`` of an ``entry_points.txt``, validated."""
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None, strict=False)
+    parser.optionxform = str  # type: ignore[assignment, method-assign]
+    try:
+        parser.read_string(text)
+    except configparser.Error as exc:
+        raise EntryPointError(f"`entry_points.txt` cannot be parsed: {exc}") from exc
+    scripts: list[EntryPointScript] = []
+    for group, section in (("console_scripts", "console"), ("gui_scripts", "gui")):
+        if not parser.has_section(group):
+            continue
+        for name, value in parser.items(group):
+            problem = entry_point_name_problem(name)
+            if problem:
+                raise EntryPointError(f"entry point `{name}` in `[{group}]` {problem}")
+            match = _ENTRY_POINT.match(value)
+            module = match.group("module") if match else ""
+            attr = (match.group("attr") or "") if match else ""
+            if not (match and attr and _dotted(module) and _dotted(attr)):
+                raise EntryPointError(
+                    f"entry point `{name} = {value}` in `[{group}]` is not `module:callable`"
+                )
+            scripts.append(EntryPointScript(name, module, attr, section))  # type: ignore[arg-type]
+    return scripts
+
+
+def _launcher_kind() -> Literal["posix", "win-ia32", "win-amd64", "win-arm", "win-arm64"]:
+    return "posix" if os.name != "nt" else get_launcher_kind()
+
+
+def render_launcher(script: EntryPointScript, executable: str) -> tuple[str, bytes]:
+    """The file name and content of a launcher that runs ``script`` with ``executable``."""
+    generated = Script(script.name, script.module, script.attr, section=script.section)
+    name, data = generated.generate(executable, _launcher_kind())
+    return name, data
+
+
+def shebang(executable: str) -> bytes:
+    """The first line(s) that make a Python file run with ``executable``.
+
+    Same rule as ``installer``/distlib: a plain ``#!`` when the path has no space and fits the
+    kernel's limit, else a ``/bin/sh`` prologue that is also a harmless Python string literal.
+    """
+    raw = executable.encode("utf-8")
+    if b" " not in raw and len(raw) + 3 <= _SHEBANG_LIMIT:
+        return b"#!" + raw
+    quoted = shlex.quote(executable).encode("utf-8")
+    return b"#!/bin/sh\n'''exec' " + quoted + b' "$0" "$@"\n' + b"' '''"
+
+
+def rewrite_python_shebang(data: bytes, executable: str) -> bytes | None:
+    """``data`` with a ``#!python``/``#!pythonw`` first line pointed at ``executable``.
+
+    ``None`` when the script has no such line and can be installed unchanged (and so linked).
+    """
+    if not data.startswith(b"#!python"):
+        return None
+    newline = data.find(b"\n")
+    rest = b"" if newline < 0 else data[newline + 1 :]
+    return shebang(executable) + b"\n" + rest

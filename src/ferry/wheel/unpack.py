@@ -1,0 +1,183 @@
+"""Unpack a validated wheel into a directory: what the cache keeps in ``archives-v1``.
+
+The tree is the wheel's members as they are (``pkg/…``, ``<name>.dist-info/…``,
+``<name>.data/<scheme>/…``), extracted once and then linked into many environments by
+``install_unpacked``. Because those links may be hardlinks, the modes set here are the modes every
+environment sees: executables keep their bit, and ``.data/scripts`` files are made executable now
+so that installing never has to ``chmod`` a shared inode.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+from packaging.version import Version
+
+from ferry.fs.errors import os_error
+from ferry.model.errors import FilesystemError, InvalidWheelError
+from ferry.wheel._contents import check_contents
+from ferry.wheel._paths import member_name_problem
+from ferry.wheel._zip import DEFAULT_MAX_UNPACKED_SIZE, ZipProblem
+from ferry.wheel.validate import (
+    WheelInfo,
+    info_from_contents,
+    open_validated,
+    parse_wheel_tags,
+    show_name,
+    wheel_error,
+)
+
+__all__ = ["inspect_unpacked", "is_pycache_member", "unpack_wheel"]
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 1024 * 1024
+
+
+def is_pycache_member(name: str) -> bool:
+    """``…/__pycache__/….pyc``: bytecode compiled for someone else's interpreter (B13)."""
+    parts = name.split("/")
+    return name.endswith(".pyc") and "__pycache__" in parts[:-1]
+
+
+def _mode(info: zipfile.ZipInfo, data_scripts: str) -> int:
+    unix_mode = (info.external_attr >> 16) if info.create_system == 3 else 0
+    executable = bool(unix_mode & 0o111) or info.orig_filename.startswith(data_scripts)
+    return 0o755 if executable else 0o644
+
+
+def _extract_member(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int, label: str
+) -> int:
+    """Copy one member to ``target``; returns bytes written. Raises if ``budget`` is exceeded."""
+    written = 0
+    with zf.open(info) as src, open(target, "xb") as out:
+        while chunk := src.read(_CHUNK):
+            written += len(chunk)
+            if written > budget:
+                raise InvalidWheelError(
+                    f"Invalid wheel `{label}`: `{show_name(info.orig_filename)}` unpacks past "
+                    "the size limit (a zip bomb?)"
+                )
+            out.write(chunk)
+    return written
+
+
+def _cleanup(dest: Path, existed: bool, created: list[Path]) -> None:
+    if not existed:
+        shutil.rmtree(dest, ignore_errors=True)
+        return
+    for path in reversed(created):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def unpack_wheel(
+    path: Path,
+    dest: Path,
+    *,
+    expected_name: str | None = None,
+    expected_version: str | Version | None = None,
+    max_size: int = DEFAULT_MAX_UNPACKED_SIZE,
+) -> WheelInfo:
+    """Validate ``path`` and extract it into ``dest`` (new or empty); clean up on any failure."""
+    existed = dest.exists()
+    created: list[Path] = []  # top-level entries of dest this call made, for cleanup
+    with open_validated(path, expected_name, expected_version, max_size=max_size) as (info, zf):
+        data_scripts = f"{info.data_dir}/scripts/"
+        try:
+            dest.mkdir(parents=True, exist_ok=True)
+            budget = max_size
+            for member in zf.infolist():
+                name = member.orig_filename
+                if is_pycache_member(name):
+                    logger.warning(
+                        "Skipping `%s` from `%s`: bytecode in a wheel is not installed",
+                        name,
+                        info.filename,
+                    )
+                    continue
+                parts = name.rstrip("/").split("/")
+                top = dest / parts[0]
+                if top not in created and not top.exists():
+                    created.append(top)
+                target = dest.joinpath(*parts)
+                if name.endswith("/"):
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    budget -= _extract_member(zf, member, target, budget, info.filename)
+                except FileExistsError:
+                    raise InvalidWheelError(
+                        f"Invalid wheel `{info.filename}`: `{show_name(name)}` collides with "
+                        "another member on this filesystem (names differing only in case?)"
+                    ) from None
+                except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+                    raise InvalidWheelError(
+                        f"Invalid wheel `{info.filename}`: `{show_name(name)}` is corrupt ({exc})"
+                    ) from exc
+                target.chmod(_mode(member, data_scripts))
+        except OSError as exc:
+            _cleanup(dest, existed, created)
+            raise FilesystemError(
+                f"Failed to unpack `{info.filename}` into `{dest}`: {exc.strerror or exc}"
+            ) from exc
+        except BaseException:
+            _cleanup(dest, existed, created)
+            raise
+    logger.debug("Unpacked `%s` into `%s`", info.filename, dest)
+    return info
+
+
+def inspect_unpacked(archive_dir: Path) -> tuple[WheelInfo, list[str]]:
+    """Re-check an unpacked wheel tree and list its files (``/``-separated, sorted).
+
+    The cache entry was validated when it was unpacked, but it is only as trustworthy as the disk
+    under it, and the checks are cheap (names plus three small files), so they run again here.
+    A symlink in the tree is refused: unpacking never makes one, so someone else did.
+    """
+    label = str(archive_dir)
+    files: list[str] = []
+    try:
+        for current, dirs, names in os.walk(archive_dir):
+            base = Path(current)
+            rel_base = base.relative_to(archive_dir).as_posix()
+            prefix = "" if rel_base == "." else rel_base + "/"
+            for entry in [*dirs, *names]:
+                if (base / entry).is_symlink():
+                    raise wheel_error(label, ZipProblem("is a symbolic link", prefix + entry))
+            for name in names:
+                rel = prefix + name
+                problem = member_name_problem(rel)
+                if problem:
+                    raise wheel_error(label, ZipProblem(problem, rel))
+                if not is_pycache_member(rel):
+                    files.append(rel)
+    except OSError as exc:
+        raise os_error("read the unpacked wheel", archive_dir, exc) from exc
+    if not files:
+        raise FilesystemError(f"Unpacked wheel `{archive_dir}` is missing or empty")
+    files.sort()
+
+    def read(member: str) -> bytes | None:
+        try:
+            return archive_dir.joinpath(*member.split("/")).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    try:
+        contents = check_contents(
+            files, read, name=None, version=None, origin="`.dist-info` directory name"
+        )
+    except ZipProblem as problem:
+        raise wheel_error(label, problem) from None
+    tags = parse_wheel_tags(contents.wheel_tags)
+    info = info_from_contents(archive_dir.name, contents, tags, tuple(files))
+    return info, files

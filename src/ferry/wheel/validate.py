@@ -1,0 +1,219 @@
+"""Validate one wheel file before anything is written: the gate for RELIABILITY.md section B.
+
+The whole archive is judged from its central directory and local headers (one pass, no member
+data read except the few small ``.dist-info`` files), and every problem becomes an
+``InvalidWheelError`` naming the wheel and the member. Nothing is extracted until this passed, so
+a refused wheel leaves no file behind, inside or outside the target.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from packaging.tags import Tag, parse_tag
+from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
+from packaging.version import Version
+
+from ferry.model.errors import FilesystemError, InvalidWheelError
+from ferry.model.names import canonicalize_name
+from ferry.wheel._contents import Contents, check_contents
+from ferry.wheel._paths import member_name_problem
+from ferry.wheel._zip import (
+    DEFAULT_MAX_UNPACKED_SIZE,
+    ZipProblem,
+    check_end_of_archive,
+    check_members,
+    check_sizes,
+)
+from ferry.wheel.scripts import EntryPointScript
+
+__all__ = ["DEFAULT_MAX_UNPACKED_SIZE", "WheelInfo", "validate_wheel"]
+
+# METADATA, WHEEL and entry_points.txt are read into memory; none is legitimately this large.
+_MAX_METADATA_FILE = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class WheelInfo:
+    """What a validated wheel is: identity, layout and members (ZIP names, ``/``-separated)."""
+
+    filename: str
+    name: NormalizedName
+    version: Version
+    dist_info: str
+    root_is_purelib: bool
+    tags: frozenset[Tag]
+    members: tuple[str, ...]
+    wheel_version: str
+    scripts: tuple[EntryPointScript, ...] = ()
+
+    @property
+    def data_dir(self) -> str:
+        """``<name>-<version>.data``: the directory whose subfolders map to scheme paths."""
+        return self.dist_info[: -len(".dist-info")] + ".data"
+
+
+def show_name(name: str) -> str:
+    """A member name safe to print: control characters escaped."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
+
+
+def wheel_error(label: str, problem: ZipProblem) -> InvalidWheelError:
+    """The user-facing error for one refused wheel (or unpacked wheel directory)."""
+    if problem.member is None:
+        return InvalidWheelError(f"Invalid wheel `{label}`: the archive {problem.reason}")
+    return InvalidWheelError(
+        f"Invalid wheel `{label}`: `{show_name(problem.member)}` {problem.reason}",
+        hint="ferry refuses malformed or hostile wheels; nothing was installed.",
+    )
+
+
+def info_from_contents(
+    filename: str, contents: Contents, tags: frozenset[Tag], members: tuple[str, ...]
+) -> WheelInfo:
+    return WheelInfo(
+        filename=filename,
+        name=contents.name,
+        version=contents.version,
+        dist_info=contents.dist_info,
+        root_is_purelib=contents.root_is_purelib,
+        tags=tags,
+        members=members,
+        wheel_version=contents.wheel_version,
+        scripts=contents.scripts,
+    )
+
+
+def _parse_filename(filename: str) -> tuple[NormalizedName, Version, frozenset[Tag]]:
+    try:
+        name, version, _build, tags = parse_wheel_filename(filename)
+    except InvalidWheelFilename as exc:
+        raise InvalidWheelError(f"Invalid wheel filename `{filename}`: {exc}") from None
+    return name, version, tags
+
+
+def _check_expected(
+    filename: str,
+    name: NormalizedName,
+    version: Version,
+    expected_name: str | None,
+    expected_version: str | Version | None,
+) -> None:
+    if expected_name is not None and canonicalize_name(expected_name) != name:
+        raise InvalidWheelError(
+            f"Invalid wheel `{filename}`: expected a wheel of `{expected_name}`, "
+            f"but the filename names `{name}` (mismatched name)"
+        )
+    if expected_version is not None and Version(str(expected_version)) != version:
+        raise InvalidWheelError(
+            f"Invalid wheel `{filename}`: expected version `{expected_version}`, "
+            f"but the filename says `{version}` (mismatched version)"
+        )
+
+
+def _check_names(infos: list[zipfile.ZipInfo]) -> None:
+    seen: set[str] = set()
+    for info in infos:
+        name = info.orig_filename
+        problem = member_name_problem(name)
+        if problem:
+            raise ZipProblem(problem, name)
+        key = name.rstrip("/")
+        if key in seen:
+            raise ZipProblem("appears more than once in the archive", name)
+        seen.add(key)
+
+
+def _zip_reader(zf: zipfile.ZipFile) -> dict[str, zipfile.ZipInfo]:
+    return {info.orig_filename: info for info in zf.infolist()}
+
+
+@contextmanager
+def open_validated(
+    path: Path,
+    expected_name: str | None = None,
+    expected_version: str | Version | None = None,
+    *,
+    max_size: int = DEFAULT_MAX_UNPACKED_SIZE,
+) -> Iterator[tuple[WheelInfo, zipfile.ZipFile]]:
+    """Validate ``path`` and yield it still open, so ``unpack_wheel`` reads the file once."""
+    filename = path.name
+    name, version, tags = _parse_filename(filename)
+    _check_expected(filename, name, version, expected_name, expected_version)
+    try:
+        fp = open(path, "rb")  # noqa: SIM115 - closed below, after the caller is done
+    except OSError as exc:
+        raise FilesystemError(f"Failed to read wheel `{path}`: {exc.strerror}") from exc
+    with fp:
+        try:
+            zf = zipfile.ZipFile(fp)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+            raise InvalidWheelError(f"Invalid wheel `{filename}`: not a valid ZIP archive ({exc})")
+        with zf:
+            try:
+                info = _validate_open(filename, fp, zf, name, version, tags, max_size)
+            except ZipProblem as problem:
+                raise wheel_error(filename, problem) from None
+            yield info, zf
+
+
+def _validate_open(
+    filename: str,
+    fp: BinaryIO,
+    zf: zipfile.ZipFile,
+    name: NormalizedName,
+    version: Version,
+    tags: frozenset[Tag],
+    max_size: int,
+) -> WheelInfo:
+    size = os.fstat(fp.fileno()).st_size
+    check_end_of_archive(fp, size)
+    infos = zf.infolist()
+    _check_names(infos)
+    check_members(fp, infos)
+    check_sizes(infos, max_size)
+    by_name = _zip_reader(zf)
+
+    def read(member: str) -> bytes | None:
+        info = by_name.get(member)
+        if info is None:
+            return None
+        if info.file_size > _MAX_METADATA_FILE:
+            raise ZipProblem("is too large for a metadata file", member)
+        try:
+            return zf.read(info)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise ZipProblem(f"cannot be read ({exc})", member) from None
+
+    members = tuple(i.orig_filename for i in infos)
+    contents = check_contents(members, read, name=name, version=version)
+    return info_from_contents(filename, contents, tags, members)
+
+
+def validate_wheel(
+    path: Path,
+    expected_name: str | None = None,
+    expected_version: str | Version | None = None,
+    *,
+    max_size: int = DEFAULT_MAX_UNPACKED_SIZE,
+) -> WheelInfo:
+    """Check ``path`` and describe it; raise ``InvalidWheelError`` naming the offending member."""
+    with open_validated(path, expected_name, expected_version, max_size=max_size) as (info, _zf):
+        return info
+
+
+def parse_wheel_tags(tags: tuple[str, ...]) -> frozenset[Tag]:
+    """The ``Tag:`` lines of a WHEEL file as tags (used for an unpacked tree without filename)."""
+    result: set[Tag] = set()
+    for tag in tags:
+        try:
+            result |= parse_tag(tag)
+        except ValueError:
+            continue
+    return frozenset(result)
