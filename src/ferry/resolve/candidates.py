@@ -1,0 +1,242 @@
+"""Which versions of a project the target can use, and the file each would be installed from.
+
+Everything here is static for one resolution: it depends on the files offered, the target and the
+options, never on other requirements. That is what keeps the resolver's view consistent while it
+backtracks. Each version that cannot be used keeps the reason (:class:`Exclusion`) so errors can
+say "b==2.0 requires Python >=3.13, but the target is 3.12" instead of "no matching version".
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import NormalizedName
+from packaging.version import InvalidVersion, Version
+
+from ferry.model.dist import FileRef, parse_filename
+from ferry.resolve.options import TargetEnvironment
+
+logger = logging.getLogger(__name__)
+
+ExclusionKind = Literal["exclude-newer", "yanked", "requires-python", "platform"]
+# How far a file got through the checks; the version's reason is taken from its "closest" file.
+_STAGE: dict[ExclusionKind, int] = {
+    "exclude-newer": 0,
+    "yanked": 1,
+    "requires-python": 2,
+    "platform": 3,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """Why a version is unusable for the target; ``detail`` completes "<name>==<version> …"."""
+
+    kind: ExclusionKind
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionEntry:
+    """One version of a project: its best file for the target, or why there is none."""
+
+    version: Version
+    file: FileRef | None
+    exclusion: Exclusion | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.file is not None
+
+
+@dataclass(frozen=True, slots=True)
+class PackageVersions:
+    """All versions of one project as the target sees them, highest first."""
+
+    name: NormalizedName
+    entries: tuple[VersionEntry, ...]
+
+    def usable(self) -> list[VersionEntry]:
+        return [e for e in self.entries if e.usable]
+
+    def entry(self, version: Version) -> VersionEntry | None:
+        for e in self.entries:
+            if e.version == version:
+                return e
+        return None
+
+
+def python_compatible(requires_python: SpecifierSet, target: Version) -> bool:
+    """Whether ``target`` meets the LOWER bounds of ``requires_python``.
+
+    Upper bounds (``<``, ``<=``, ``!=``) are ignored, as uv does: they are routinely wrong
+    (``<4``, ``<3.13`` written before 3.13 existed) and would make old pins uninstallable on new
+    Pythons. A bare target such as ``3.12`` counts as ``3.12.0``.
+    """
+    for spec in requires_python:
+        op, raw = spec.operator, spec.version
+        if op in ("<", "<=", "!="):
+            continue
+        if raw.endswith(".*"):
+            raw = raw[:-2]
+        try:
+            bound = Version(raw)
+        except InvalidVersion:
+            continue
+        if op == ">" and not target > bound:
+            return False
+        if op in (">=", "~=", "==", "===") and not target >= bound:
+            return False
+    return True
+
+
+def wheel_tag_text(filename: str) -> str:
+    """The compressed tag triple of a wheel filename, as people read it (``cp312-cp312-…``)."""
+    return "-".join(filename[: -len(".whl")].split("-")[-3:])
+
+
+def _upload_time(file: FileRef) -> datetime | None:
+    if not file.upload_time:
+        return None
+    try:
+        when = datetime.fromisoformat(file.upload_time)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    file: FileRef
+    exclusion: Exclusion | None
+    rank: tuple[int, int, str]  # lower is better: (kind/tag priority, -build, filename)
+
+
+class VersionBuilder:
+    """Turns a project's file list into :class:`PackageVersions` for one target and policy."""
+
+    def __init__(
+        self,
+        target: TargetEnvironment,
+        *,
+        exclude_newer: datetime | None = None,
+    ) -> None:
+        self.target = target
+        self.exclude_newer = (
+            exclude_newer.replace(tzinfo=UTC)
+            if exclude_newer is not None and exclude_newer.tzinfo is None
+            else exclude_newer
+        )
+        self._tag_rank = {tag: i for i, tag in enumerate(target.tags)}
+        self._sdist_rank = len(self._tag_rank) + 1
+
+    def build(
+        self,
+        name: NormalizedName,
+        files: Iterable[FileRef],
+        yank_allowed: Iterable[Version] = (),
+    ) -> PackageVersions:
+        """Group ``files`` by version and pick each version's best file for the target."""
+        allowed = set(yank_allowed)
+        by_version: dict[Version, list[FileRef]] = {}
+        seen: set[str] = set()
+        for file in files:
+            parsed = parse_filename(file.filename)
+            if parsed is None or parsed.name != name or file.filename in seen:
+                if parsed is None or parsed.name != name:
+                    logger.debug("ignoring %s: not a wheel or sdist of %s", file.filename, name)
+                continue
+            seen.add(file.filename)
+            by_version.setdefault(parsed.version, []).append(file)
+        entries = [
+            self._entry(name, version, group, version in allowed)
+            for version, group in by_version.items()
+        ]
+        entries.sort(key=lambda e: e.version, reverse=True)
+        return PackageVersions(name, tuple(entries))
+
+    def _entry(
+        self, name: NormalizedName, version: Version, files: Sequence[FileRef], yank_ok: bool
+    ) -> VersionEntry:
+        checked = [self._check(name, f, yank_ok) for f in files]
+        usable = [c for c in checked if c.exclusion is None]
+        if usable:
+            # A yanked file is only taken when nothing unyanked works (PEP 592).
+            best = min(usable, key=lambda c: (c.file.yanked is not None, c.rank))
+            return VersionEntry(version, best.file)
+        closest = max(_STAGE[c.exclusion.kind] for c in checked if c.exclusion is not None)
+        if closest == _STAGE["platform"]:
+            return VersionEntry(version, None, self._platform_reason(name, files))
+        reasons = [c.exclusion for c in checked
+                   if c.exclusion and _STAGE[c.exclusion.kind] == closest]
+        return VersionEntry(version, None, reasons[0])
+
+    def _check(self, name: NormalizedName, file: FileRef, yank_ok: bool) -> _Checked:
+        rank = self._rank(name, file)
+        if self.exclude_newer is not None:
+            when = _upload_time(file)
+            if when is None:
+                return _Checked(file, Exclusion("exclude-newer", "has no upload time, which "
+                                                "`--exclude-newer` needs"), rank)
+            if when > self.exclude_newer:
+                return _Checked(file, Exclusion("exclude-newer", "was published after the "
+                                                "`--exclude-newer` date"), rank)
+        if file.yanked is not None and not yank_ok:
+            reason = f" (reason: {file.yanked})" if file.yanked else ""
+            return _Checked(file, Exclusion("yanked", f"was yanked{reason}"), rank)
+        if file.requires_python:
+            try:
+                spec = SpecifierSet(file.requires_python)
+            except InvalidSpecifier:
+                logger.debug("ignoring invalid requires-python %r of %s",
+                             file.requires_python, file.filename)
+            else:
+                if not python_compatible(spec, self.target.python_version):
+                    return _Checked(file, Exclusion(
+                        "requires-python",
+                        f"requires Python {spec} but the target is {self.target.python_version}",
+                    ), rank)
+        if rank[0] < 0:
+            return _Checked(file, Exclusion("platform", "has no file for the target"), rank)
+        return _Checked(file, None, rank)
+
+    def _rank(self, name: NormalizedName, file: FileRef) -> tuple[int, int, str]:
+        """Lower is better; a negative first item means the file is unusable for the target."""
+        if file.is_wheel:
+            parsed = parse_filename(file.filename)
+            if parsed is None or parsed.tags is None or not self.target.allows_wheels(name):
+                return (-1, 0, file.filename)
+            ranks = [self._tag_rank[str(t)] for t in parsed.tags if str(t) in self._tag_rank]
+            if not ranks:
+                return (-1, 0, file.filename)
+            build = parsed.build[0] if parsed.build else 0
+            return (min(ranks), -build, file.filename)
+        if file.is_sdist and self.target.allows_sdists(name):
+            preferred = 0 if file.filename.endswith(".tar.gz") else 1
+            return (self._sdist_rank + preferred, 0, file.filename)
+        return (-1, 0, file.filename)
+
+    def _platform_reason(self, name: NormalizedName, files: Sequence[FileRef]) -> Exclusion:
+        wheels = sorted({wheel_tag_text(f.filename) for f in files if f.is_wheel})
+        has_sdist = any(f.is_sdist for f in files)
+        if wheels and not self.target.allows_wheels(name):
+            text = "has only wheels, and binaries are disabled for it (`--no-binary`)"
+            if has_sdist:
+                text = ("cannot be used: binaries are disabled (`--no-binary`) and building "
+                        "from source is disabled (`--only-binary`/`--no-build`)")
+            return Exclusion("platform", text)
+        offered = ", ".join(wheels[:8]) + (", …" if len(wheels) > 8 else "")
+        if has_sdist:
+            tail = "and building from source is disabled for it (`--only-binary`/`--no-build`)"
+        else:
+            tail = "and no source distribution"
+        if wheels:
+            return Exclusion("platform", f"has no wheel compatible with the target "
+                                         f"(wheels offered for: {offered}) {tail}")
+        return Exclusion("platform", f"has no wheel {tail}")
+

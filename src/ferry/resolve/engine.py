@@ -1,0 +1,336 @@
+"""The resolvelib provider: ferry's packaging rules expressed as resolvelib's four questions.
+
+It knows PEP 440/508 (through ``packaging``), extras, markers, the target, prereleases, yanked
+pins, preferences and constraints, and learns everything else from a :class:`PackageSource`.
+It also remembers what happened (requirements added, candidates rejected) so ``explain.py`` can
+tell the story of a failure afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from packaging.markers import Marker
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from resolvelib import AbstractProvider, BaseReporter
+
+from ferry.model.dist import FileRef
+from ferry.resolve.candidates import (
+    PackageVersions,
+    VersionBuilder,
+    VersionEntry,
+    python_compatible,
+)
+from ferry.resolve.nodes import (
+    PYTHON_KEY,
+    UNUSABLE_PREFIX,
+    Candidate,
+    Req,
+    exact_pin,
+    extra_key,
+    reqs_from,
+    same_url,
+)
+from ferry.resolve.options import ResolverOptions, TargetEnvironment
+from ferry.resolve.source import CoreMetadata, DirectDist, MetadataError, PackageSource
+
+logger = logging.getLogger(__name__)
+
+
+def marker_true(marker: Marker | None, env: dict[str, str]) -> bool:
+    """Evaluate a marker; one that cannot be evaluated (unknown variable) counts as false."""
+    if marker is None:
+        return True
+    try:
+        return marker.evaluate(env)
+    except Exception as exc:  # packaging raises several unrelated types here
+        logger.debug("marker %s cannot be evaluated (%s); treating it as false", marker, exc)
+        return False
+
+
+class Engine(AbstractProvider[Req, Candidate, str]):
+    """Answers resolvelib's questions for one resolution. Not thread-safe; the source may be."""
+
+    def __init__(
+        self,
+        source: PackageSource,
+        target: TargetEnvironment,
+        options: ResolverOptions,
+        roots: Sequence[Requirement],
+        constraints: Sequence[Requirement],
+    ) -> None:
+        self.source = source
+        self.target = target
+        self.options = options
+        self.builder = VersionBuilder(target, exclude_newer=options.exclude_newer)
+        self.env = target.marker_environment("")
+        self.python = Candidate(PYTHON_KEY, canonicalize_name("python"), target.python_version)
+        self.root_names = {canonicalize_name(r.name) for r in roots}
+        self.constraints: dict[NormalizedName, list[Requirement]] = {}
+        for c in constraints:
+            self.constraints.setdefault(canonicalize_name(c.name), []).append(c)
+        self.yank_pins: dict[NormalizedName, set[Version]] = {}
+        if options.allow_yanked_pins:
+            for r in (*roots, *constraints):
+                pin = exact_pin(r.specifier)
+                if pin is not None:
+                    self.yank_pins.setdefault(canonicalize_name(r.name), set()).add(pin)
+        self._versions: dict[NormalizedName, PackageVersions] = {}
+        self._metadata: dict[Candidate, CoreMetadata | str] = {}
+        self._direct: dict[tuple[NormalizedName, str], DirectDist] = {}
+        self._deps: dict[Candidate, list[Req]] = {}
+        self._announced: set[NormalizedName] = set()
+        self.warnings: list[str] = []
+
+    # --- what the target can use ------------------------------------------------------------
+
+    def versions(self, name: NormalizedName) -> PackageVersions:
+        if name not in self._versions:
+            files = self.source.files(name)
+            built = self.builder.build(name, files, self.yank_pins.get(name, ()))
+            self._versions[name] = built
+            logger.debug("%s: %d versions offered, %d usable for the target", name,
+                         len(built.entries), len(built.usable()))
+        return self._versions[name]
+
+    def direct(self, name: NormalizedName, url: str) -> DirectDist:
+        if (name, url) not in self._direct:
+            dist = self.source.direct(name, url)
+            if dist.metadata.name != name:
+                raise MetadataError(
+                    f"The direct reference `{name} @ {url}` is a distribution of "
+                    f"`{dist.metadata.name}`, not `{name}`",
+                    hint=f"write `{dist.metadata.name} @ {url}` instead",
+                )
+            self._direct[(name, url)] = dist
+        return self._direct[(name, url)]
+
+    def metadata(self, candidate: Candidate) -> CoreMetadata | str:
+        """The candidate's metadata, or a sentence saying why it cannot be used."""
+        base = Candidate(candidate.name, candidate.name, candidate.version, None,
+                         candidate.file, candidate.url)
+        if base not in self._metadata:
+            self._metadata[base] = self._load_metadata(base)
+        return self._metadata[base]
+
+    def _load_metadata(self, candidate: Candidate) -> CoreMetadata | str:
+        if candidate.url is not None:
+            return self.direct(candidate.name, candidate.url).metadata
+        assert candidate.file is not None
+        try:
+            meta = self.source.metadata(candidate.file)
+        except MetadataError as exc:
+            return f"{candidate} has unusable metadata: {exc.message}"
+        if meta.name != candidate.name or meta.version != candidate.version:
+            return (f"{candidate} has inconsistent metadata: {candidate.file.filename} says it is "
+                    f"{meta.name}=={meta.version}")
+        return meta
+
+    # --- resolvelib's questions ------------------------------------------------------------
+
+    def identify(self, requirement_or_candidate: Req | Candidate) -> str:
+        return requirement_or_candidate.key
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> tuple[bool, bool, bool, bool, str]:
+        infos = list(information[identifier])
+        special = identifier == PYTHON_KEY or identifier.startswith(UNUSABLE_PREFIX)
+        direct = any(i.requirement.url or i.requirement.pin for i in infos)
+        exact = any(exact_pin(i.requirement.specifier) for i in infos)
+        causes = {c.requirement.name for c in backtrack_causes}
+        causes |= {c.parent.name for c in backtrack_causes if c.parent is not None}
+        return (not special, not (direct or exact), infos[0].requirement.name not in causes,
+                not any(i.parent is None for i in infos), identifier)
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Req]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> list[Candidate]:
+        reqs = list(requirements[identifier])
+        if identifier == PYTHON_KEY:
+            return [self.python] if all(self.is_satisfied_by(r, self.python) for r in reqs) else []
+        if identifier.startswith(UNUSABLE_PREFIX):
+            return []
+        name, extra = reqs[0].name, reqs[0].extra
+        if extra is not None:
+            reqs += list(requirements.get(name, ()))
+        bad = set(incompatibilities.get(identifier, ()))
+        found = self.matching(name, extra, reqs)
+        return [c for c in found if c not in bad]
+
+    def matching(
+        self, name: NormalizedName, extra: str | None, reqs: Sequence[Req]
+    ) -> list[Candidate]:
+        """Candidates for ``name`` (or its ``extra``) that satisfy ``reqs`` and the constraints,
+        most preferred first, prerelease policy applied. Ignores resolvelib's incompatibilities."""
+        key = name if extra is None else extra_key(name, extra)
+        constraints = [c for c in self.constraints.get(name, []) if marker_true(c.marker, self.env)]
+        urls = {r.url for r in reqs if r.url} | {c.url for c in constraints if c.url}
+        if urls:
+            first = next(iter(urls))
+            if any(not same_url(first, u) for u in urls):
+                return []
+            dist = self.direct(name, first)
+            cand = Candidate(key, name, dist.metadata.version, extra, dist.file, first)
+            ok = all(self.is_satisfied_by(r, cand) for r in reqs) and all(
+                c.specifier.contains(cand.version, prereleases=True) for c in constraints)
+            return [cand] if ok else []
+        specs = [r.specifier for r in reqs] + [c.specifier for c in constraints]
+        pins = [r.pin for r in reqs if r.pin is not None]
+        entries = [e for e in self.versions(name).usable() if self._entry_ok(e, specs, pins)]
+        if not self.prereleases_allowed(specs, pins, entries):
+            entries = [e for e in entries if not e.version.is_prerelease]
+        lowest = self.options.resolution == "lowest" or (
+            self.options.resolution == "lowest-direct" and name in self.root_names)
+        entries.sort(key=lambda e: e.version, reverse=not lowest)
+        preferred = self.options.preferred_version(name)
+        if preferred is not None:
+            entries.sort(key=lambda e: e.version != preferred)
+        return [Candidate(key, name, e.version, extra, e.file) for e in entries]
+
+    @staticmethod
+    def _entry_ok(
+        entry: VersionEntry, specs: Iterable[SpecifierSet], pins: Iterable[Version]
+    ) -> bool:
+        return all(s.contains(entry.version, prereleases=True) for s in specs) and all(
+            entry.version == p for p in pins)
+
+    def prereleases_allowed(
+        self,
+        specs: Sequence[SpecifierSet],
+        pins: Sequence[Version],
+        entries: Sequence[VersionEntry],
+    ) -> bool:
+        """The prerelease policy for one package, given every requirement on it.
+
+        "explicit": some requirement's specifier names a prerelease. "if-necessary": no final
+        release satisfies all of them. Both only grow as requirements are added, which keeps the
+        resolver's view consistent.
+        """
+        mode = self.options.prerelease
+        if mode in ("allow", "disallow"):
+            return mode == "allow"
+        explicit = any(s.prereleases for s in specs) or any(p.is_prerelease for p in pins)
+        necessary = not any(not e.version.is_prerelease for e in entries)
+        if mode == "explicit":
+            return explicit
+        if mode == "if-necessary":
+            return necessary
+        return explicit or necessary
+
+    def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
+        if requirement.key == PYTHON_KEY:
+            return python_compatible(requirement.specifier, candidate.version)
+        if requirement.url is not None and (
+            candidate.url is None or not same_url(requirement.url, candidate.url)
+        ):
+            return False
+        if requirement.pin is not None:
+            return candidate.version == requirement.pin
+        return requirement.specifier.contains(candidate.version, prereleases=True)
+
+    def get_dependencies(self, candidate: Candidate) -> list[Req]:
+        if candidate.key == PYTHON_KEY:
+            return []
+        if candidate not in self._deps:
+            deps = self._dependencies(candidate)
+            self._deps[candidate] = deps
+            self._prefetch(deps)
+        return self._deps[candidate]
+
+    def _dependencies(self, candidate: Candidate) -> list[Req]:
+        deps: list[Req] = []
+        if candidate.extra is not None:
+            link = Req(candidate.name, candidate.name, pin=candidate.version, url=candidate.url)
+            deps.append(link)
+        meta = self.metadata(candidate)
+        if isinstance(meta, str):
+            return [*deps, Req(f"{UNUSABLE_PREFIX}{candidate}>", candidate.name, reason=meta)]
+        if candidate.extra is None and meta.requires_python is not None and not python_compatible(
+            meta.requires_python, self.target.python_version
+        ):
+            deps.append(Req(PYTHON_KEY, candidate.name, specifier=meta.requires_python))
+        if self.options.no_deps:
+            return deps
+        if candidate.extra is None:
+            wanted = [r for r in meta.requires_dist if marker_true(r.marker, self.env)]
+        else:
+            if candidate.extra not in meta.provides_extra:
+                self._warn(f"{candidate.name}=={candidate.version} does not provide the extra "
+                           f"`{candidate.extra}`")
+            env = self.target.marker_environment(candidate.extra)
+            wanted = [r for r in meta.requires_dist if r.marker is not None
+                      and marker_true(r.marker, env) and not marker_true(r.marker, self.env)]
+        for r in wanted:
+            deps.extend(reqs_from(r))
+        return deps
+
+    def _warn(self, text: str) -> None:
+        if text not in self.warnings:
+            logger.warning("%s", text)
+            self.warnings.append(text)
+
+    # --- prefetching -------------------------------------------------------------------------
+
+    def announce(self, reqs: Iterable[Req]) -> None:
+        """Tell the source which projects will be needed, so it can fetch them in parallel."""
+        self._prefetch(list(reqs))
+
+    def _prefetch(self, deps: Sequence[Req]) -> None:
+        for req in deps:
+            name = req.name
+            if (req.key == PYTHON_KEY or req.reason is not None or req.url is not None
+                    or name in self._announced or name in self._versions):
+                continue
+            self._announced.add(name)
+            self.source.prefetch(name, self._picker(name, req.specifier))
+
+    def _picker(self, name: NormalizedName, specifier: SpecifierSet) -> Any:
+        """A pure function (safe on a worker thread) guessing which file of ``name`` is needed."""
+        builder, yanks = self.builder, frozenset(self.yank_pins.get(name, ()))
+        lowest = self.options.resolution == "lowest" or (
+            self.options.resolution == "lowest-direct" and name in self.root_names)
+        preferred = self.options.preferred_version(name)
+
+        def pick(files: Sequence[FileRef]) -> FileRef | None:
+            usable = [e for e in builder.build(name, files, yanks).usable()
+                      if specifier.contains(e.version, prereleases=True)]
+            finals = [e for e in usable if not e.version.is_prerelease] or usable
+            if not finals:
+                return None
+            for e in finals:
+                if e.version == preferred:
+                    return e.file
+            chosen = min(finals, key=lambda e: e.version) if lowest else finals[0]
+            return chosen.file
+
+        return pick
+
+
+class Recorder(BaseReporter[Req, Candidate, str]):
+    """Keeps the history explain.py needs: every requirement added and every rejection."""
+
+    def __init__(self) -> None:
+        self.added: dict[str, list[tuple[Req, Candidate | None]]] = {}
+        self.rejected: dict[Candidate, list[Any]] = {}
+
+    def adding_requirement(self, requirement: Req, parent: Candidate | None) -> None:
+        seen = self.added.setdefault(requirement.key, [])
+        if (requirement, parent) not in seen:
+            seen.append((requirement, parent))
+
+    def rejecting_candidate(self, criterion: Any, candidate: Candidate) -> None:
+        self.rejected[candidate] = list(criterion.information)

@@ -1,0 +1,284 @@
+"""Plain-words explanations of why no resolution exists.
+
+resolvelib reports only the requirements of the last conflict. This module turns them, plus the
+history the engine recorded (who required what, which candidates were rejected and why) and the
+static knowledge of what the target can use, into PubGrub-style sentences that name the user's own
+requirements and the chain leading to the conflict, e.g.::
+
+    Because a==1.0 depends on b>=2 and only b<2 is available, a==1.0 cannot be used.
+    And because you require a==1.0, the requirements are unsatisfiable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+from ferry.model.errors import ResolutionError
+from ferry.resolve.candidates import PackageVersions, VersionEntry
+from ferry.resolve.engine import Engine, Recorder
+from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req, extra_key
+
+HEADLINE = "No solution found when resolving dependencies"
+_MAX_LISTED = 5
+
+Info = tuple[Req, Candidate | None]
+
+
+def explain_impossible(exc: Any, engine: Engine, recorder: Recorder) -> ResolutionError:
+    """The :class:`ResolutionError` for a ``ResolutionImpossible``."""
+    explainer = _Explainer(engine, recorder)
+    causes: list[Info] = [(i.requirement, i.parent) for i in exc.causes]
+    lines = explainer.explain(causes)
+    hint = " ".join(dict.fromkeys(explainer.hints)) or None
+    return ResolutionError(HEADLINE, hint=hint, causes=lines)
+
+
+def explain_too_deep(exc: Any, engine: Engine, recorder: Recorder) -> ResolutionError:
+    """The :class:`ResolutionError` for a ``ResolutionTooDeep``: the search gave up."""
+    tried = sorted({str(c) for c in recorder.rejected})[:_MAX_LISTED]
+    lines = [f"The resolver gave up after {exc.round_count} rounds of backtracking."]
+    if tried:
+        lines.append("Candidates rejected along the way include: " + ", ".join(tried) + ".")
+    return ResolutionError(
+        HEADLINE,
+        hint="add tighter requirements or constraints for the packages named above",
+        causes=lines,
+    )
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(dict.fromkeys(items))
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _statement(req: Req, parent: Candidate | None) -> str:
+    if parent is None:
+        return f"you require {req}"
+    return f"{parent} depends on {req}"
+
+
+def _versions_text(entries: Sequence[VersionEntry]) -> str:
+    shown = [str(e.version) for e in entries[:_MAX_LISTED]]
+    more = len(entries) - len(shown)
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _only_available(label: str, spec: SpecifierSet, entries: Sequence[VersionEntry]) -> str:
+    """"only b<2 is available" when the specifier is one bound; otherwise list what exists."""
+    clauses = list(spec)
+    if len(clauses) == 1:
+        op, version = clauses[0].operator, clauses[0].version
+        flipped = {">=": "<", ">": "<=", "<": ">=", "<=": ">"}.get(op)
+        if flipped is not None:
+            return f"only {label}{flipped}{version} is available"
+        if op in ("==", "===") and not version.endswith(".*"):
+            return (f"there is no version {label}=={version} "
+                    f"(available: {_versions_text(entries)})")
+    return f"no version of {label} matches {spec} (available: {_versions_text(entries)})"
+
+
+class _Explainer:
+    def __init__(self, engine: Engine, recorder: Recorder) -> None:
+        self.engine = engine
+        self.recorder = recorder
+        self.hints: list[str] = []
+
+    # --- the story ---------------------------------------------------------------------------
+
+    def explain(self, causes: Sequence[Info]) -> list[str]:
+        groups: dict[str, list[Info]] = {}
+        for req, parent in causes:
+            group = groups.setdefault(req.key, [])
+            if (req, parent) not in group:
+                group.append((req, parent))
+        lines: list[str] = []
+        for key, infos in groups.items():
+            for line in self._group(key, infos):
+                if line not in lines:
+                    lines.append(line)
+        return lines
+
+    def _group(self, key: str, infos: list[Info]) -> list[str]:
+        reason, culprits = self.reason(key, infos)
+        parents = list(dict.fromkeys(p for _, p in culprits if p is not None))
+        if not parents:
+            return [f"Because {reason}, the requirements are unsatisfiable."]
+        verdict = "cannot be used" if len(parents) == 1 else "are incompatible"
+        lines = [f"Because {reason}, {_join([str(p) for p in parents])} {verdict}."]
+        for parent in parents:
+            lines.extend(self._alternatives(parent))
+        lines.append(f"And because {self._paths(parents)}, the requirements are unsatisfiable.")
+        return lines
+
+    def reason(self, key: str, infos: list[Info]) -> tuple[str, list[Info]]:
+        """One clause saying why ``infos`` (requirements on ``key``) cannot all be met, and the
+        requirements that clause is about."""
+        if key == PYTHON_KEY:
+            target = self.engine.target.python_version
+            parts = [f"{p} requires Python {r.specifier} but the target is {target}"
+                     for r, p in infos]
+            self.hints.append("Choose a newer Python (`--python`/`--python-version`) or an older "
+                              "version of the package.")
+            return _join(parts), infos
+        if key.startswith(UNUSABLE_PREFIX):
+            return _join([r.reason or str(r) for r, _ in infos]), infos
+        req0 = infos[0][0]
+        label = req0.key if req0.extra is None else extra_key(req0.name, req0.extra)
+        urls = list(dict.fromkeys(r.url for r, _ in infos if r.url))
+        if len(urls) > 1:
+            with_url = [(r, p) for r, p in infos if r.url]
+            return (_join([_statement(r, p) for r, p in with_url])
+                    + f", and `{label}` cannot come from two different URLs"), with_url
+        if not urls:
+            versions = self.engine.versions(req0.name)
+            if not versions.entries:
+                return self._not_found(label, infos), infos
+            for req, parent in infos:
+                fact = self._no_match(label, req, versions)
+                if fact is not None:
+                    return f"{_statement(req, parent)} and {fact}", [(req, parent)]
+            pair = self._conflicting_pair(infos)
+            if pair is not None:
+                return _join([_statement(r, p) for r, p in pair]), list(pair)
+        return self._all_rejected(label, infos), infos
+
+    def _not_found(self, label: str, infos: list[Info]) -> str:
+        where = list(self.engine.source.locations())
+        searched = f" (searched: {', '.join(where)})" if where else ""
+        self.hints.append("Check the package name, or the index options (`--index-url`, "
+                          "`--extra-index-url`, `--find-links`).")
+        return (f"{label} was not found in the package registry{searched} and "
+                + _join([_statement(r, p) for r, p in infos]))
+
+    def _no_match(self, label: str, req: Req, versions: PackageVersions) -> str | None:
+        """Why nothing usable satisfies ``req`` alone, or ``None`` if something does."""
+        engine = self.engine
+        if engine.matching(req.name, req.extra, [req]):
+            return None
+        in_range = [e for e in versions.entries if _accepts(req, e.version)]
+        if not in_range:
+            return _only_available(label, req.specifier, versions.entries)
+        excluded = [e for e in in_range if e.exclusion is not None]
+        usable = [e for e in in_range if e.exclusion is None]
+        if not usable:
+            return self._exclusions(label, excluded)
+        constraints = engine.constraints.get(req.name, [])
+        usable = [e for e in usable
+                  if all(c.specifier.contains(e.version, prereleases=True) for c in constraints)]
+        if not usable:
+            texts = _join([f"`{c}`" for c in constraints])
+            return f"your constraints ({texts}) exclude every version of {label} in that range"
+        if all(e.version.is_prerelease for e in usable):
+            self.hints.append(f"Pre-releases are not allowed here: require `{label}` with a "
+                              "pre-release specifier (e.g. `>=1.0b1`) or pass "
+                              "`--prerelease allow`.")
+            return (f"only pre-releases of {label} match ({_versions_text(usable)}), and "
+                    "pre-releases are not allowed")
+        return None
+
+    def _exclusions(self, label: str, excluded: Sequence[VersionEntry]) -> str:
+        shown = sorted(excluded[:_MAX_LISTED], key=lambda e: e.version)
+        parts = []
+        python_suffix = f" but the target is {self.engine.target.python_version}"
+        for entry in shown:
+            assert entry.exclusion is not None
+            parts.append(f"{label}=={entry.version} {entry.exclusion.detail}")
+            if entry.exclusion.kind == "yanked":
+                self.hints.append("A yanked version is used only when you pin it exactly "
+                                  "(`==`) in your own requirements or constraints.")
+            elif entry.exclusion.kind == "requires-python":
+                self.hints.append("Choose a newer Python (`--python`/`--python-version`) or an "
+                                  "older version of the package.")
+        if len(parts) > 1 and all(p.endswith(python_suffix) for p in parts):
+            # "a==2 requires Python >=3.10, a==3 requires Python >=3.11 …, but the target is 3.9"
+            parts = [p[: -len(python_suffix)] for p in parts]
+            parts[-1] += "," + python_suffix
+        more = len(excluded) - len(shown)
+        return _join(parts) + (f" (and {more} more versions are excluded)" if more > 0 else "")
+
+    def _conflicting_pair(self, infos: list[Info]) -> tuple[Info, Info] | None:
+        engine = self.engine
+        for i, (r1, p1) in enumerate(infos):
+            for r2, p2 in infos[i + 1:]:
+                if not engine.matching(r1.name, r1.extra, [r1, r2]):
+                    return (r1, p1), (r2, p2)
+        return None
+
+    def _all_rejected(self, label: str, infos: list[Info]) -> str:
+        """The requirements agree on some versions, but each of those was ruled out."""
+        reqs = [r for r, _ in infos]
+        matches = self.engine.matching(reqs[0].name, reqs[0].extra, reqs)
+        stated = _join([_statement(r, p) for r, p in infos])
+        reasons = []
+        for cand in matches[:_MAX_LISTED]:
+            recorded = self.recorder.rejected.get(cand)
+            if recorded:
+                sub_key = recorded[0].requirement.key
+                sub, _ = self.reason(sub_key, [(i.requirement, i.parent) for i in recorded])
+                reasons.append(f"{cand} cannot be used because {sub}")
+        if not reasons:
+            return f"{stated}, and no version of {label} satisfies all of these"
+        return f"{stated}, and {'; '.join(reasons)}"
+
+    # --- how the culprit was reached --------------------------------------------------------
+
+    def _alternatives(self, parent: Candidate) -> list[str]:
+        """Other versions of ``parent``'s package that the user's chain would have accepted, and
+        why each was ruled out too (so the story does not suggest just picking another)."""
+        chain_reqs = [r for r, p in self.recorder.added.get(parent.key, []) if p is None]
+        if not chain_reqs:
+            return []
+        lines = []
+        others = [c for c in self.engine.matching(parent.name, parent.extra, chain_reqs)
+                  if c != parent]
+        for cand in others[:_MAX_LISTED]:
+            recorded = self.recorder.rejected.get(cand)
+            if not recorded:
+                continue
+            sub, _ = self.reason(recorded[0].requirement.key,
+                                 [(i.requirement, i.parent) for i in recorded])
+            lines.append(f"{cand} cannot be used either, because {sub}.")
+        return lines
+
+    def _paths(self, parents: Sequence[Candidate]) -> str:
+        """"you require a and c" / "you require c and c==1.0 depends on a>=1", merged."""
+        direct: list[str] = []
+        chains: list[str] = []
+        for parent in parents:
+            steps = self._path(parent)
+            if steps is None:
+                chains.append(f"{parent} is required")
+            elif len(steps) == 1:
+                direct.append(str(steps[0][0]))
+            else:
+                chains.append(_join([_statement(r, p) for r, p in steps]))
+        head = [f"you require {_join(direct)}"] if direct else []
+        return _join(head + chains)
+
+    def _path(self, candidate: Candidate) -> list[Info] | None:
+        """How the user's requirements lead to ``candidate``, shortest chain first."""
+        frontier: list[tuple[str, list[Info]]] = [(candidate.key, [])]
+        seen = {candidate.key}
+        while frontier:
+            nxt: list[tuple[str, list[Info]]] = []
+            for key, chain in frontier:
+                for req, parent in self.recorder.added.get(key, []):
+                    if parent is None:
+                        return [(req, parent), *chain]
+                    if parent.key not in seen:
+                        seen.add(parent.key)
+                        nxt.append((parent.key, [(req, parent), *chain]))
+            frontier = nxt
+        return None
+
+
+def _accepts(req: Req, version: Version) -> bool:
+    if req.pin is not None:
+        return version == req.pin
+    return req.specifier.contains(version, prereleases=True)

@@ -1,0 +1,110 @@
+"""The requirement and candidate values resolvelib juggles, and their identifiers.
+
+Identifiers: ``name`` for a project, ``name[extra]`` for one extra of it (a virtual package that
+depends on ``name`` at the same version, pip's approach), ``<python>`` for the target interpreter
+(so a ``Requires-Python`` found in metadata is an ordinary, explainable conflict), and
+``<unusable:...>`` for a candidate whose metadata is broken (a requirement nothing satisfies).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urldefrag
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from ferry.model.dist import FileRef
+
+PYTHON_KEY = "<python>"
+UNUSABLE_PREFIX = "<unusable:"
+
+
+def extra_key(name: NormalizedName, extra: str) -> str:
+    return f"{name}[{extra}]"
+
+
+@dataclass(frozen=True, slots=True)
+class Req:
+    """One requirement on one identifier.
+
+    ``origin`` is the PEP 508 requirement as written (by the user or in metadata), kept for messages
+    and the dependency graph; it is ``None`` for the resolver's own links (extra → base, python).
+    ``pin`` is an exact version (the extra → base link, where ``==1.0`` would also admit
+    ``1.0+local``). ``reason`` explains an ``<unusable:…>`` requirement.
+    """
+
+    key: str
+    name: NormalizedName
+    extra: str | None = None
+    specifier: SpecifierSet = field(default_factory=SpecifierSet)
+    url: str | None = None
+    pin: Version | None = None
+    origin: Requirement | None = None
+    reason: str | None = None
+
+    def __str__(self) -> str:
+        if self.key == PYTHON_KEY:
+            return f"Python {self.specifier}"
+        if self.reason is not None:
+            return self.reason
+        label = self.key if self.extra is None else extra_key(self.name, self.extra)
+        if self.url is not None:
+            return f"{label} @ {self.url}"
+        if self.pin is not None:
+            return f"{label}=={self.pin}"
+        return f"{label}{self.specifier}"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A concrete choice for an identifier: a version, the file it comes from, or a direct URL."""
+
+    key: str
+    name: NormalizedName
+    version: Version
+    extra: str | None = None
+    file: FileRef | None = None
+    url: str | None = None
+
+    def __str__(self) -> str:
+        if self.key == PYTHON_KEY:
+            return f"Python {self.version}"
+        label = self.name if self.extra is None else extra_key(self.name, self.extra)
+        return f"{label}=={self.version}"
+
+
+def same_url(a: str, b: str) -> bool:
+    """URLs equal up to a hash fragment (``#sha256=…`` does not change what is fetched)."""
+    return _url_key(a) == _url_key(b)
+
+
+def _url_key(url: str) -> str:
+    base, fragment = urldefrag(url)
+    kept = [p for p in fragment.split("&") if p.startswith(("subdirectory=", "egg="))]
+    return base + ("#" + "&".join(sorted(kept)) if kept else "")
+
+
+def reqs_from(requirement: Requirement) -> list[Req]:
+    """The identifiers a PEP 508 requirement constrains: the project, then each of its extras."""
+    name = canonicalize_name(requirement.name)
+    url = requirement.url or None
+    out = [Req(name, name, None, requirement.specifier, url, None, requirement)]
+    for extra in sorted({canonicalize_name(e) for e in requirement.extras}):
+        out.append(
+            Req(extra_key(name, extra), name, extra, requirement.specifier, url, None, requirement)
+        )
+    return out
+
+
+def exact_pin(specifier: SpecifierSet) -> Version | None:
+    """The version a specifier pins with ``==``/``===`` (no wildcard), else ``None``."""
+    for spec in specifier:
+        if spec.operator in ("==", "===") and not spec.version.endswith(".*"):
+            try:
+                return Version(spec.version)
+            except ValueError:
+                return None
+    return None

@@ -1,0 +1,120 @@
+"""The seam between the resolver and the outside world.
+
+The algorithm never talks to an index, a cache or a build backend: it asks a :class:`PackageSource`
+for the files of a project and for the core metadata of one file. ``provider_index.py`` adapts the
+real index client (with a thread pool for prefetching); tests pass an in-memory fake. Keeping this
+protocol small is what lets the resolver be tested exhaustively without a network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from packaging.metadata import parse_email
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ferry.model.dist import FileRef
+from ferry.model.errors import UserError
+
+
+class MetadataError(UserError):
+    """A distribution's core metadata cannot be read (bad ``Requires-Dist``, missing version…).
+
+    The resolver treats the candidate as unusable and moves on, as pip does, and says why in the
+    explanation if nothing else works.
+    """
+
+
+@dataclass(frozen=True, slots=True)
+class CoreMetadata:
+    """The parts of a distribution's ``METADATA`` that resolution needs."""
+
+    name: NormalizedName
+    version: Version
+    requires_dist: tuple[Requirement, ...] = ()
+    requires_python: SpecifierSet | None = None
+    provides_extra: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, origin: str = "METADATA") -> CoreMetadata:
+        """Parse ``METADATA``/``PKG-INFO`` bytes; raise :class:`MetadataError` naming ``origin``."""
+        raw, _unparsed = parse_email(data)
+        name = raw.get("name")
+        version = raw.get("version")
+        if not name or not version:
+            raise MetadataError(f"Metadata of `{origin}` lacks a Name or Version field")
+        try:
+            parsed_version = Version(version)
+        except InvalidVersion as exc:
+            raise MetadataError(f"Metadata of `{origin}` has an invalid version: {exc}") from exc
+        requires: list[Requirement] = []
+        for line in raw.get("requires_dist", []):
+            try:
+                requires.append(Requirement(line))
+            except InvalidRequirement as exc:
+                first = str(exc).splitlines()[0]
+                raise MetadataError(
+                    f"Metadata of `{origin}` has an invalid Requires-Dist `{line}`: {first}"
+                ) from exc
+        requires_python: SpecifierSet | None = None
+        if raw.get("requires_python"):
+            try:
+                requires_python = SpecifierSet(raw["requires_python"])
+            except InvalidSpecifier as exc:
+                raise MetadataError(
+                    f"Metadata of `{origin}` has an invalid Requires-Python: {exc}"
+                ) from exc
+        extras = frozenset(canonicalize_name(e) for e in raw.get("provides_extra", []))
+        return cls(
+            canonicalize_name(name), parsed_version, tuple(requires), requires_python, extras
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class DirectDist:
+    """What a direct reference (``name @ url``, a local path) turned out to be.
+
+    ``file`` is the archive when the URL names one (``None`` for a source tree or VCS checkout);
+    ``url`` is what ``direct_url.json`` will record.
+    """
+
+    url: str
+    metadata: CoreMetadata
+    file: FileRef | None = None
+
+
+#: Chooses, among a project's files, the one whose metadata the resolver will most likely need.
+FilePicker = Callable[[Sequence[FileRef]], "FileRef | None"]
+
+
+class PackageSource(Protocol):
+    """Everything the resolver may learn about the world."""
+
+    def files(self, name: NormalizedName) -> Sequence[FileRef]:
+        """Every file every configured index offers for ``name``; empty when it is unknown."""
+        ...
+
+    def metadata(self, file: FileRef) -> CoreMetadata:
+        """The core metadata of one file (built from source by the caller if needed)."""
+        ...
+
+    def direct(self, name: NormalizedName, url: str) -> DirectDist:
+        """Fetch or read a direct reference and return its metadata."""
+        ...
+
+    def prefetch(self, name: NormalizedName, pick: FilePicker) -> None:
+        """A hint that ``name`` will be needed: fetch its files, then ``pick``'s file's metadata.
+
+        Must not block and must not raise: failures surface when the data is really asked for.
+        A source without a thread pool may do nothing.
+        """
+        ...
+
+    def locations(self) -> Sequence[str]:
+        """Where the source looks (index URLs redacted, find-links), for "not found" errors."""
+        ...
