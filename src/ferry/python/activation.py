@@ -1,0 +1,79 @@
+"""Activation scripts for every common shell, rendered from templates in ``activators/``.
+
+Each substituted value (the environment's path, its prompt, the scripts folder) is inserted as a
+complete, shell-specific quoted literal, so a path with spaces or quotes cannot break a script.
+The templates are adapted from virtualenv's (MIT), which uv ships too, so ``activate`` behaves the
+same under ferry and uv.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+TEMPLATES = Path(__file__).with_name("activators")
+
+
+def quote_posix(value: str) -> str:
+    """bash/zsh/csh single quotes: close, escaped quote, reopen."""
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def quote_fish(value: str) -> str:
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def quote_nu(value: str) -> str:
+    """Nushell's single quotes cannot hold a quote; its raw strings can."""
+    if "'" not in value:
+        return f"'{value}'"
+    hashes = "#"
+    while f"'{hashes}" in value:
+        hashes += "#"
+    return f"r{hashes}'{value}'{hashes}"
+
+
+def quote_powershell(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# file name in the scripts folder -> (template, quoting)
+ACTIVATORS: dict[str, tuple[str, Callable[[str], str]]] = {
+    "activate": ("bash.template", quote_posix),
+    "activate.fish": ("fish.template", quote_fish),
+    "activate.csh": ("csh.template", quote_posix),
+    "activate.nu": ("nu.template", quote_nu),
+    "Activate.ps1": ("ps1.template", quote_powershell),
+    "activate_this.py": ("activate_this.template", repr),
+}
+
+
+@cache
+def _template(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def render_activators(
+    root: Path, *, bin_name: str, prompt: str | None, site_packages: str
+) -> dict[str, str]:
+    """File name → script text for the environment at ``root``.
+
+    ``site_packages`` is the purelib folder relative to the scripts folder (``activate_this.py``
+    adds it to ``sys.path``).
+    """
+    rendered: dict[str, str] = {}
+    for filename, (template, quote) in ACTIVATORS.items():
+        values = {
+            "__VIRTUAL_ENV__": quote(str(root)),
+            "__VIRTUAL_PROMPT__": quote(prompt or ""),
+            "__BIN_NAME__": quote(bin_name),
+            "__PATH_SEP__": quote(os.pathsep),
+            "__SITE_PACKAGES__": quote(site_packages),
+        }
+        text = _template(template)
+        for token, value in values.items():
+            text = text.replace(token, value)
+        rendered[filename] = text
+    return rendered
