@@ -52,7 +52,8 @@ def find_dist_info(names: Sequence[str]) -> str:
     if not dist_infos:
         raise ZipProblem("has no `.dist-info` directory")
     if len(dist_infos) > 1:
-        raise ZipProblem(f"has more than one `.dist-info` directory: {', '.join(dist_infos)}")
+        listed = ", ".join(f"`{d}`" for d in dist_infos)
+        raise ZipProblem(f"has more than one `.dist-info` directory: {listed}")
     return dist_infos[0]
 
 
@@ -104,7 +105,8 @@ def _check_wheel_file(read: Reader, dist_info: str) -> tuple[str, bool, tuple[st
         raise ZipProblem(f"has no valid `Wheel-Version` (found `{version}`)", member) from None
     if major > SUPPORTED_WHEEL_MAJOR:
         raise ZipProblem(
-            f"Incompatible Wheel-Version {version}: ferry supports {SUPPORTED_WHEEL_MAJOR}.x",
+            f"declares an Incompatible Wheel-Version {version} "
+            f"(ferry supports {SUPPORTED_WHEEL_MAJOR}.x)",
             member,
         )
     purelib = (wheel.get("Root-Is-Purelib") or "").strip().lower()
@@ -166,7 +168,8 @@ def check_contents(
         try:
             scripts = parse_entry_points(entry_points.decode("utf-8", "replace"))
         except EntryPointError as exc:
-            raise ZipProblem(str(exc), f"{dist_info}/entry_points.txt") from None
+            member = f"{dist_info}/entry_points.txt"
+            raise ZipProblem(f"declares an invalid {exc}", member) from None
     return Contents(
         name, version, dist_info, root_is_purelib, wheel_version, tags, tuple(scripts)
     )

@@ -17,6 +17,10 @@ from pathlib import Path
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
+# Top-level names an unpacked archive may hold for ferry's own bookkeeping (the cache's
+# ``.ferry-manifest.json``). A wheel may not use them, so the two can never be confused.
+RESERVED_PREFIX = ".ferry-"
+
 
 def member_name_problem(name: str) -> str | None:
     """Why ``name`` (a ZIP member name, ``/``-separated) is unsafe, or ``None`` if it is fine.
@@ -34,6 +38,8 @@ def member_name_problem(name: str) -> str | None:
     if _DRIVE.match(name):
         return "starts with a drive letter"
     parts = name[:-1].split("/") if name.endswith("/") else name.split("/")
+    if parts[0].startswith(RESERVED_PREFIX):
+        return f"uses the prefix `{RESERVED_PREFIX}` that ferry reserves for its own files"
     for part in parts:
         if part == "..":
             return "contains a `..` component that escapes the target directory"

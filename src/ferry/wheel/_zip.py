@@ -56,7 +56,7 @@ def check_end_of_archive(fp: BinaryIO, size: int) -> None:
     comment_len = _EOCD.unpack_from(tail, pos)[-1]
     end = pos + _EOCD.size + comment_len
     if end < len(tail):
-        raise ZipProblem(f"has {len(tail) - end} unexpected bytes after the end of the archive")
+        raise ZipProblem(f"has {len(tail) - end} unexpected bytes after its end record")
     if end > len(tail):
         raise ZipProblem("is truncated (the archive comment runs past the end of the file)")
 

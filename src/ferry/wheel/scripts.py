@@ -61,13 +61,13 @@ def parse_entry_points(text: str) -> list[EntryPointScript]:
         for name, value in parser.items(group):
             problem = entry_point_name_problem(name)
             if problem:
-                raise EntryPointError(f"entry point `{name}` in `[{group}]` {problem}")
+                raise EntryPointError(f"entry point `{name}` in `[{group}]`: it {problem}")
             match = _ENTRY_POINT.match(value)
             module = match.group("module") if match else ""
             attr = (match.group("attr") or "") if match else ""
             if not (match and attr and _dotted(module) and _dotted(attr)):
                 raise EntryPointError(
-                    f"entry point `{name} = {value}` in `[{group}]` is not `module:callable`"
+                    f"entry point `{name} = {value}` in `[{group}]`: it is not `module:callable`"
                 )
             scripts.append(EntryPointScript(name, module, attr, section))  # type: ignore[arg-type]
     return scripts

@@ -20,7 +20,7 @@ from packaging.version import Version
 from ferry.fs.errors import os_error
 from ferry.model.errors import FilesystemError, InvalidWheelError
 from ferry.wheel._contents import check_contents
-from ferry.wheel._paths import member_name_problem
+from ferry.wheel._paths import RESERVED_PREFIX, member_name_problem
 from ferry.wheel._zip import DEFAULT_MAX_UNPACKED_SIZE, ZipProblem
 from ferry.wheel.validate import (
     WheelInfo,
@@ -141,7 +141,8 @@ def inspect_unpacked(archive_dir: Path) -> tuple[WheelInfo, list[str]]:
 
     The cache entry was validated when it was unpacked, but it is only as trustworthy as the disk
     under it, and the checks are cheap (names plus three small files), so they run again here.
-    A symlink in the tree is refused: unpacking never makes one, so someone else did.
+    A symlink in the tree is refused: unpacking never makes one, so someone else did. Top-level
+    names starting with ``.ferry-`` (the cache's manifest) are not part of the wheel and skipped.
     """
     label = str(archive_dir)
     files: list[str] = []
@@ -150,6 +151,9 @@ def inspect_unpacked(archive_dir: Path) -> tuple[WheelInfo, list[str]]:
             base = Path(current)
             rel_base = base.relative_to(archive_dir).as_posix()
             prefix = "" if rel_base == "." else rel_base + "/"
+            if not prefix:  # ferry's bookkeeping (the cache manifest) is not part of the wheel
+                dirs[:] = [d for d in dirs if not d.startswith(RESERVED_PREFIX)]
+                names = [n for n in names if not n.startswith(RESERVED_PREFIX)]
             for entry in [*dirs, *names]:
                 if (base / entry).is_symlink():
                     raise wheel_error(label, ZipProblem("is a symbolic link", prefix + entry))
