@@ -25,6 +25,12 @@ SUBCOMMANDS: dict[str, str] = {
     "pip": "ferry.cli.pip:pip",
     "cache": "ferry.cli.cache:cache",
 }
+# Shown by `ferry --help` without importing every command module.
+SUMMARIES: dict[str, str] = {
+    "venv": "Create a virtual environment.",
+    "pip": "Manage packages in an environment with a pip-compatible interface.",
+    "cache": "Inspect and maintain the cache.",
+}
 
 
 class LazyGroup(click.Group):
@@ -36,6 +42,11 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUMMARIES.get(name, "")) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:

@@ -1,0 +1,163 @@
+"""``ferry pip …``: the pip-compatible interface. Parses options, calls ferry.commands, renders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ferry.cli.output import Printer
+from ferry.model.settings import GlobalOptions
+
+_ENV_SELECTION = [
+    click.option("-p", "--python", "python", help="The interpreter or environment to use."),
+    click.option("--system", is_flag=True, help="Use the system interpreter, not a venv."),
+]
+
+
+def _env_options(func: Any) -> Any:
+    for option in reversed(_ENV_SELECTION):
+        func = option(func)
+    return func
+
+
+def _index_options(func: Any) -> Any:
+    options = [
+        click.option("-i", "--index-url", "--default-index", envvar="FERRY_INDEX_URL",
+                     help="The default index [env: FERRY_INDEX_URL]."),
+        click.option("--extra-index-url", "--index", multiple=True,
+                     help="More indexes, searched after the default one."),
+        click.option("-f", "--find-links", multiple=True,
+                     help="A directory or page of distribution links."),
+        click.option("--no-index", is_flag=True, help="Ignore every index; use --find-links only."),
+        click.option("--index-strategy",
+                     type=click.Choice(["first-index", "unsafe-best-match"]),
+                     default="first-index", show_default=True,
+                     help="first-index never takes a name from a later index once one has it."),
+        click.option("--exclude-newer", help="Ignore files uploaded after this date (RFC 3339)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.group()
+def pip() -> None:
+    """Manage packages in an environment with a pip-compatible interface."""
+
+
+@pip.command("install")
+@click.argument("packages", nargs=-1)
+@click.option("-r", "--requirement", "requirements", multiple=True, type=click.Path(path_type=Path),
+              help="Install from this requirements file.")
+@click.option("-c", "--constraint", "constraints", multiple=True, type=click.Path(path_type=Path),
+              help="Constrain versions with this file.")
+@click.option("-e", "--editable", "editables", multiple=True, help="Install a project editable.")
+@_index_options
+@click.option("-U", "--upgrade", is_flag=True, help="Allow upgrades of everything.")
+@click.option("-P", "--upgrade-package", multiple=True, help="Allow upgrades of this package.")
+@click.option("--reinstall", "--force-reinstall", "reinstall", is_flag=True,
+              help="Reinstall every package.")
+@click.option("--reinstall-package", multiple=True, help="Reinstall this package.")
+@click.option("--no-deps", is_flag=True, help="Ignore dependencies.")
+@click.option("--pre", is_flag=True, help="Allow pre-releases (same as --prerelease allow).")
+@click.option("--prerelease",
+              type=click.Choice(["disallow", "allow", "if-necessary", "explicit",
+                                 "if-necessary-or-explicit"]),
+              default="if-necessary-or-explicit", show_default=True)
+@click.option("--resolution", type=click.Choice(["highest", "lowest", "lowest-direct"]),
+              default="highest", show_default=True)
+@click.option("--require-hashes", is_flag=True, help="Every requirement must carry a --hash.")
+@click.option("--python-version", help="Resolve for this Python version instead.")
+@click.option("--link-mode", type=click.Choice(["clone", "hardlink", "copy", "symlink"]),
+              envvar="FERRY_LINK_MODE")
+@click.option("--compile-bytecode", "--compile", "compile_bytecode", is_flag=True,
+              envvar="FERRY_COMPILE_BYTECODE", help="Compile .pyc files after installing.")
+@click.option("--dry-run", is_flag=True, help="Resolve and report, change nothing.")
+@_env_options
+@click.pass_obj
+def install(options: GlobalOptions, **kwargs: Any) -> None:
+    """Install packages into an environment."""
+    from ferry.cli.render import render_install
+    from ferry.commands.pip_install import PipInstallRequest, pip_install
+
+    request = PipInstallRequest.from_cli(**kwargs)
+    render_install(pip_install(request, options), Printer(options))
+
+
+@pip.command("uninstall")
+@click.argument("packages", nargs=-1)
+@click.option("-r", "--requirement", "requirements", multiple=True, type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True)
+@_env_options
+@click.pass_obj
+def uninstall(options: GlobalOptions, **kwargs: Any) -> None:
+    """Uninstall packages from an environment."""
+    from ferry.cli.render import render_install
+    from ferry.commands.pip_uninstall import pip_uninstall
+
+    render_install(pip_uninstall(options=options, **kwargs), Printer(options))
+
+
+@pip.command("list")
+@click.option("--format", "fmt", type=click.Choice(["columns", "freeze", "json"]),
+              default="columns", show_default=True)
+@click.option("-e", "--editable", "editable_only", is_flag=True, help="Only editable installs.")
+@click.option("--exclude-editable", is_flag=True)
+@_env_options
+@click.pass_obj
+def list_(options: GlobalOptions, **kwargs: Any) -> None:
+    """List installed packages."""
+    from ferry.commands.pip_inspect import pip_list
+
+    Printer(options).data(pip_list(options=options, **kwargs))
+
+
+@pip.command("freeze")
+@click.option("--exclude-editable", is_flag=True)
+@_env_options
+@click.pass_obj
+def freeze(options: GlobalOptions, **kwargs: Any) -> None:
+    """Print installed packages in requirements format."""
+    from ferry.commands.pip_inspect import pip_freeze
+
+    Printer(options).data(pip_freeze(options=options, **kwargs))
+
+
+@pip.command("show")
+@click.argument("packages", nargs=-1, required=True)
+@click.option("-f", "--files", is_flag=True, help="List each package's installed files.")
+@_env_options
+@click.pass_obj
+def show(options: GlobalOptions, **kwargs: Any) -> None:
+    """Show information about installed packages."""
+    from ferry.commands.pip_inspect import pip_show
+
+    text, missing = pip_show(options=options, **kwargs)
+    printer = Printer(options)
+    if text:
+        printer.data(text)
+    for name in missing:
+        printer.warn(f"Package(s) not found: {name}")
+    if missing and not text:
+        raise SystemExit(1)
+
+
+@pip.command("check")
+@_env_options
+@click.pass_obj
+def check(options: GlobalOptions, **kwargs: Any) -> None:
+    """Verify installed packages have compatible dependencies."""
+    from ferry.commands.pip_inspect import pip_check
+
+    problems, checked = pip_check(options=options, **kwargs)
+    printer = Printer(options)
+    printer.status(f"Checked {checked} package{'s' if checked != 1 else ''}")
+    if not problems:
+        printer.status("All installed packages are compatible")
+        return
+    printer.status(f"Found {len(problems)} incompatibilit{'ies' if len(problems) != 1 else 'y'}")
+    for problem in problems:
+        printer.data(problem)
+    raise SystemExit(1)

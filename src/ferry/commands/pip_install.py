@@ -1,0 +1,169 @@
+"""``ferry pip install``: requirements → resolution → plan → prepare → link.
+
+Wires the layers; every decision of substance lives below (resolve/, install/, dist/).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from ferry.commands.common import installed_dists, open_cache, target_environment
+from ferry.commands.inputs import RequirementInputs, gather_inputs
+from ferry.commands.pipeline import InstallPipeline, PipelineOutcome
+from ferry.model.errors import UsageError
+from ferry.model.settings import GlobalOptions
+from ferry.python.environment import PythonEnvironment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PipInstallRequest:
+    packages: tuple[str, ...] = ()
+    requirements: tuple[Path, ...] = ()
+    constraints: tuple[Path, ...] = ()
+    editables: tuple[str, ...] = ()
+    index_url: str | None = None
+    extra_index_url: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    index_strategy: str = "first-index"
+    exclude_newer: str | None = None
+    upgrade: bool = False
+    upgrade_package: tuple[str, ...] = ()
+    reinstall: bool = False
+    reinstall_package: tuple[str, ...] = ()
+    no_deps: bool = False
+    pre: bool = False
+    prerelease: str = "if-necessary-or-explicit"
+    resolution: str = "highest"
+    require_hashes: bool = False
+    python_version: str | None = None
+    link_mode: str | None = None
+    compile_bytecode: bool = False
+    dry_run: bool = False
+    python: str | None = None
+    system: bool = False
+
+    @classmethod
+    def from_cli(cls, **kwargs: Any) -> PipInstallRequest:
+        return cls(**kwargs)
+
+    def exclude_newer_date(self) -> datetime | None:
+        if not self.exclude_newer:
+            return None
+        text = self.exclude_newer.strip()
+        try:
+            if len(text) == 10:
+                return datetime.fromisoformat(text + "T00:00:00+00:00")
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise UsageError(
+                f"Invalid `--exclude-newer` value `{text}`",
+                hint="use a date (2024-03-25) or an RFC 3339 timestamp (2024-03-25T00:00:00Z)",
+            ) from exc
+
+
+@dataclass
+class InstallResult(PipelineOutcome):
+    audited: int | None = None
+    audit_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallResult:
+    if not (request.packages or request.requirements or request.editables):
+        raise UsageError(
+            "No requirements given",
+            hint="name packages (`ferry pip install requests`) or pass `-r requirements.txt`",
+        )
+    with open_cache(options) as cache:
+        environment = target_environment(cache, request.python, request.system)
+        inputs = gather_inputs(
+            packages=request.packages,
+            requirement_files=request.requirements,
+            constraint_files=request.constraints,
+            editables=request.editables,
+            require_hashes=request.require_hashes,
+        )
+        installed = installed_dists(environment)
+        result = InstallResult(cache_dir=str(cache.root))
+        _describe(environment, result)
+        audited = _audit(request, inputs, environment, installed)
+        if audited is not None:
+            result.audited, result.audit_seconds = audited
+            return result
+        pipeline = InstallPipeline.for_pip(request, options, cache, environment, inputs)
+        pipeline.run(
+            inputs,
+            installed,
+            result,
+            upgrade=_upgrade_set(request),
+            reinstall=True if request.reinstall else {
+                canonicalize_name(n) for n in request.reinstall_package
+            },
+            exact=False,
+            dry_run=request.dry_run,
+        )
+        return result
+
+
+def _describe(environment: PythonEnvironment, result: InstallResult) -> None:
+    interpreter = environment.interpreter
+    logger.debug(
+        "Using Python %s environment at: %s", interpreter.version, environment.root
+    )
+
+
+def _upgrade_set(request: PipInstallRequest) -> bool | set[str]:
+    if request.upgrade:
+        return True
+    return {canonicalize_name(n) for n in request.upgrade_package}
+
+
+def _audit(
+    request: PipInstallRequest,
+    inputs: RequirementInputs,
+    environment: PythonEnvironment,
+    installed: Sequence[Any],
+) -> tuple[int, float] | None:
+    """Answer from the environment alone when it already satisfies every requirement."""
+    from ferry.install.satisfies import satisfied_set
+
+    if (
+        request.upgrade
+        or request.upgrade_package
+        or request.reinstall
+        or request.reinstall_package
+        or request.dry_run
+        or request.require_hashes
+        or inputs.editables
+        or inputs.direct
+        or inputs.constraints
+    ):
+        return None
+    started = time.perf_counter()
+    found = satisfied_set(inputs.requirements, installed, environment.interpreter.markers)
+    if found is None:
+        return None
+    logger.debug("Every requirement is already satisfied by the environment")
+    return len(found), time.perf_counter() - started
+
+
+def seed_environment(environment: PythonEnvironment, options: GlobalOptions) -> InstallResult:
+    """Install pip into a fresh environment (``ferry venv --seed``)."""
+    request = PipInstallRequest(packages=("pip",), python=str(environment.root))
+    return pip_install(request, options)
+
+
+__all__ = ["InstallResult", "PipInstallRequest", "Requirement", "Version", "pip_install"]

@@ -1,0 +1,127 @@
+"""Make pinned distributions ready to link: in the cache, hashed, unpacked once.
+
+Every command that installs goes through :class:`Preparer`, so a wheel downloaded by
+``pip install`` is the same cache entry ``sync`` finds later (seed report uv#16786): entries are
+keyed by the file's sha256, which is always computed while the file streams to disk.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ferry.cache.store import Cache, CachedFile
+from ferry.model.dist import FileRef, PinnedDist
+from ferry.model.errors import UserError
+from ferry.model.url import redact
+from ferry.wheel.unpack import unpack_wheel
+
+logger = logging.getLogger(__name__)
+
+
+class Downloader(Protocol):
+    def download(self, file: FileRef) -> CachedFile: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedDist:
+    pin: PinnedDist
+    archive: Path
+    """The unpacked wheel in ``archives-v1``: what the installer links from."""
+    from_cache: bool
+    downloaded_bytes: int
+
+
+@dataclass
+class PrepareStats:
+    from_cache: int = 0
+    downloaded: int = 0
+    downloaded_bytes: int = 0
+
+    def add(self, prepared: PreparedDist) -> None:
+        if prepared.from_cache:
+            self.from_cache += 1
+        else:
+            self.downloaded += 1
+            self.downloaded_bytes += prepared.downloaded_bytes
+
+
+class Preparer:
+    """Fetches and unpacks distributions, concurrently, reusing whatever the cache holds."""
+
+    def __init__(self, cache: Cache, downloader: Downloader, *, concurrency: int = 16) -> None:
+        self.cache = cache
+        self.downloader = downloader
+        self.concurrency = max(1, concurrency)
+        self._lock = threading.Lock()
+
+    def _cached_archive(self, file: FileRef) -> Path | None:
+        sha = file.sha256 or self.cache.sha_for_url(file.url)
+        if sha is None:
+            return None
+        archive = self.cache.find_archive(sha)
+        if archive is not None:
+            logger.debug("Found %s in the cache (sha256 %s…)", file.filename, sha[:12])
+        return archive
+
+    def prepare_one(self, pin: PinnedDist) -> PreparedDist:
+        file = pin.file
+        if file is None:
+            raise UserError(f"No file to install for `{pin}`")
+        if not file.is_wheel:
+            raise UserError(
+                f"`{pin}` has no compatible wheel; only a source distribution "
+                f"(`{file.filename}`) is available",
+                hint="building from source is not supported by this ferry version yet; "
+                "pin a version that ships a wheel for this interpreter",
+            )
+        archive = self._cached_archive(file)
+        if archive is not None:
+            return PreparedDist(pin, archive, True, 0)
+        had_file = file.sha256 is not None and self.cache.find_file(file.sha256) is not None
+        if not had_file:
+            logger.debug("Downloading %s: not in the cache (%s)", file.filename, redact(file.url))
+        cached = self.downloader.download(file)
+        archive = self.cache.find_archive(cached.sha256)
+        if archive is None:
+            with self.cache.temp_dir() as tmp:
+                target = tmp / "unpacked"
+                unpack_wheel(cached.path, target)
+                archive = self.cache.persist_archive(cached.sha256, target)
+        if had_file:
+            return PreparedDist(pin, archive, True, 0)
+        return PreparedDist(pin, archive, False, cached.size)
+
+    def prepare(
+        self,
+        pins: Sequence[PinnedDist],
+        on_done: Callable[[PreparedDist], None] | None = None,
+    ) -> tuple[list[PreparedDist], PrepareStats]:
+        """Prepare every pin; the first failure is raised after in-flight work finishes."""
+        stats = PrepareStats()
+        results: list[PreparedDist] = []
+        if not pins:
+            return results, stats
+        workers = min(self.concurrency, len(pins))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferry-prepare") as pool:
+            futures = [pool.submit(self.prepare_one, pin) for pin in pins]
+            error: BaseException | None = None
+            for future in futures:
+                try:
+                    prepared = future.result()
+                except BaseException as exc:  # keep draining so no thread is left writing
+                    error = error or exc
+                    continue
+                with self._lock:
+                    stats.add(prepared)
+                    results.append(prepared)
+                if on_done is not None:
+                    on_done(prepared)
+        if error is not None:
+            raise error
+        return results, stats
