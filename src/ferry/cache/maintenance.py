@@ -18,13 +18,15 @@ from pathlib import Path
 
 from ferry.cache import archives, files, records
 from ferry.cache.jsonfile import is_valid_json_file, read_json_file
-from ferry.cache.store import BUCKETS, LOCK_NAME, Cache
+from ferry.cache.store import BUCKETS, CACHEDIR_TAG_NAME, LOCK_NAME, Cache
 from ferry.fs.atomic import remove_tree
 from ferry.fs.errors import os_error
 from ferry.model.names import canonicalize_name
 
 logger = logging.getLogger(__name__)
 
+# Kept by a full clean: not entries, and the lock must stay the same inode (see above).
+CONTROL_FILES = frozenset({LOCK_NAME, CACHEDIR_TAG_NAME, ".gitignore"})
 ORPHAN_AGE = 3600.0  # seconds after which a temporary entry is surely abandoned
 # Buckets of JSON entries, whose damaged (unparseable) files prune removes.
 JSON_BUCKETS = ("index", "metadata", "names", "urls", "interpreters", "built", "environments")
@@ -60,7 +62,7 @@ def clean(cache: Cache, packages: Sequence[str] = ()) -> CleanResult:
         if not packages:
             removed = Removed()
             for child in children(cache.root):
-                if child.name != LOCK_NAME:
+                if child.name not in CONTROL_FILES:
                     removed += _remove(child)
             cache.forget_layout()
             return CleanResult(cache.root, removed)

@@ -61,6 +61,7 @@ BUCKETS: dict[str, str] = {
 }
 LOCK_NAME = ".lock"
 TMP_NAME = ".tmp"
+CACHEDIR_TAG_NAME = "CACHEDIR.TAG"
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by ferry.\n"
@@ -289,7 +290,7 @@ def _prepare(root: Path) -> str | None:
         (root / TMP_NAME).mkdir(exist_ok=True)
         if not os.access(root, os.W_OK | os.X_OK):
             return "permission denied"
-        tag = root / "CACHEDIR.TAG"
+        tag = root / CACHEDIR_TAG_NAME
         if not tag.exists():
             tag.write_text(CACHEDIR_TAG, encoding="utf-8")
             (root / ".gitignore").write_text("*\n", encoding="utf-8")
