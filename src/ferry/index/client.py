@@ -14,11 +14,14 @@ credentials hint (D6) — falling through on an auth failure would reopen the co
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 from ferry.cache.files import CachedFile
 from ferry.index.default import env_find_links, index_urls
@@ -97,6 +100,15 @@ def project_page_url(index_url: str, name: NormalizedName) -> str:
     return f"{index_url.rstrip('/')}/{name}/"
 
 
+def page_cache_key(index_url: str, name: NormalizedName) -> str:
+    """``<host>-<digest of the index URL>/<project>``: readable, distinct per index, and ending in
+    the project name so that ``ferry cache clean <project>`` can find the page."""
+    clean = strip_credentials(index_url).rstrip("/")
+    host = re.sub(r"[^A-Za-z0-9._+=-]", "-", urlsplit(clean).hostname or "local").strip("-.")
+    digest = hashlib.sha256(clean.encode("utf-8")).hexdigest()[:16]
+    return f"{host[:100] or 'index'}-{digest}/{name}"
+
+
 class IndexClient:
     """Thread-safe: the resolver and the preparer call it from thread pools."""
 
@@ -131,7 +143,9 @@ class IndexClient:
         if not self.config.no_index:
             for index_url in self.config.index_urls:
                 found = self.pages.fetch(
-                    project_page_url(index_url, project), strip_credentials(index_url)
+                    project_page_url(index_url, project),
+                    strip_credentials(index_url),
+                    page_cache_key(index_url, project),
                 )
                 if found is None:
                     continue

@@ -341,18 +341,23 @@ class HttpClient:
 
         expected = response.headers.get("content-length")
         encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
+        received = 0
         try:
-            yield from response.iter_bytes(STREAM_CHUNK)
+            for chunk in response.iter_bytes(STREAM_CHUNK):
+                received += len(chunk)
+                yield chunk
         except (httpx.TransportError, httpx.StreamError) as exc:
             state.failure = _describe(exc, url)
             raise NetworkError(f"Download of `{redact(url)}` was interrupted: {state.failure}")
-        if expected is not None and expected.isdigit() and not encoded:
-            received = response.num_bytes_downloaded
-            if received != int(expected):
-                state.failure = (
-                    f"incomplete body: expected {expected} bytes, but received {received}"
-                )
-                raise NetworkError(f"Download of `{redact(url)}` is incomplete: {state.failure}")
+        # Without a content encoding the decoded bytes are the bytes on the wire.
+        if (
+            expected is not None
+            and expected.isdigit()
+            and not encoded
+            and received != int(expected)
+        ):
+            state.failure = f"incomplete body: expected {expected} bytes, but received {received}"
+            raise NetworkError(f"Download of `{redact(url)}` is incomplete: {state.failure}")
 
     def _retrying(self, url: str, attempt: Callable[[], T]) -> T:
         import httpx

@@ -32,7 +32,7 @@ from ferry.model.url import redact, strip_credentials
 
 logger = logging.getLogger(__name__)
 
-METADATA_BUCKET = "metadata-v1"
+METADATA_BUCKET = "metadata"  # the cache maps it to metadata-v1/
 TAIL_BYTES = 64 * 1024
 MAX_METADATA_BYTES = 16 * 1024 * 1024
 

@@ -4,7 +4,8 @@ Negotiation: JSON is asked for first, HTML accepted; what comes back is parsed a
 response's ``Content-Type``, never according to what was asked (the mirror ferry is measured
 against answers HTML to a JSON request).
 
-Caching: each page is stored, parsed, in the cache's ``index-v1`` bucket with its validators
+Caching: each page is stored, parsed, in the cache's ``index-v1`` bucket (project pages under
+``<index-id>/<project>`` so that ``ferry cache clean <project>`` finds them) with its validators
 (ETag, Last-Modified) and fetch time. Within one process a page is fetched at most once (an
 in-memory memo, so a resolver thread pool asking for the same project waits for the first
 fetch). Across processes the cached page is revalidated with ``If-None-Match`` /
@@ -32,7 +33,7 @@ from ferry.model.url import redact, strip_credentials
 
 logger = logging.getLogger(__name__)
 
-INDEX_BUCKET = "index-v1"
+INDEX_BUCKET = "index"  # the cache maps it to its versioned directory, index-v1/
 ACCEPT = f"{JSON_CONTENT_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 _HTML_TYPES = ("text/html", "application/vnd.pypi.simple.v1+html", "application/xhtml+xml")
 _JSON_TYPES = (JSON_CONTENT_TYPE, "application/vnd.pypi.simple.latest+json", "application/json")
@@ -104,9 +105,14 @@ class PageFetcher:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def fetch(self, page_url: str, index_url: str | None = None) -> list[FileRef] | None:
-        """The files of ``page_url``; ``None`` when the index does not know it (404/410)."""
-        key = strip_credentials(page_url)
+    def fetch(
+        self, page_url: str, index_url: str | None = None, cache_key: str | None = None
+    ) -> list[FileRef] | None:
+        """The files of ``page_url``; ``None`` when the index does not know it (404/410).
+
+        ``cache_key`` names the page in ``index-v1`` (default: the URL without credentials).
+        """
+        key = cache_key or strip_credentials(page_url)
         with self._guard:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
