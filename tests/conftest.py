@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from tests.support.envs import (  # noqa: E402
     snapshot_env,
 )
 from tests.support.index import IndexServer, LocalIndex  # noqa: E402
-from tests.support.runner import Result, filter_output, run_ferry  # noqa: E402
+from tests.support.runner import Runner, filter_output  # noqa: E402
 from tests.support.sdists import make_sdist as _make_sdist  # noqa: E402
 from tests.support.wheels import make_wheel as _make_wheel  # noqa: E402
 
@@ -70,28 +70,10 @@ def isolated_env(tmp_path: Path, tmp_cache: Path, monkeypatch: pytest.MonkeyPatc
     return home
 
 
-class Runner:
-    """``run("pip", "install", "x")`` → ``Result(code, stdout, stderr)``; cwd defaults to
-    tmp_path (never the repository, whose pyproject.toml ferry would otherwise discover)."""
-
-    def __init__(self, default_cwd: Path) -> None:
-        self.default_cwd = default_cwd
-
-    def __call__(
-        self,
-        *args: str | os.PathLike[str],
-        cwd: Path | str | None = None,
-        env: Mapping[str, str | None] | None = None,
-        input: str | None = None,
-        timeout: float = 120,
-    ) -> Result:
-        return run_ferry(
-            args, cwd=cwd or self.default_cwd, env=env, input=input, timeout=timeout
-        )
-
-
 @pytest.fixture
 def run(tmp_path: Path, isolated_env: Path) -> Runner:
+    """``run("pip", "install", "x")`` → ``Result(code, stdout, stderr)``: ``python -m ferry`` in a
+    subprocess, in the isolated environment, with cwd ``tmp_path`` unless ``cwd=`` is given."""
     return Runner(tmp_path)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["REPO_ROOT", "Result", "ferry_env", "filter_output", "run_ferry"]
+__all__ = ["REPO_ROOT", "Result", "Runner", "ferry_env", "filter_output", "run_ferry"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _SRC = REPO_ROOT / "src"
@@ -81,6 +81,26 @@ def run_ferry(
         check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+class Runner:
+    """``run("pip", "install", "x")`` → ``Result(code, stdout, stderr)``; cwd defaults to
+    ``default_cwd`` (never the repository, whose pyproject.toml ferry would otherwise discover)."""
+
+    def __init__(self, default_cwd: Path) -> None:
+        self.default_cwd = default_cwd
+
+    def __call__(
+        self,
+        *args: str | os.PathLike[str],
+        cwd: Path | str | None = None,
+        env: Mapping[str, str | None] | None = None,
+        input: str | None = None,
+        timeout: float = 120,
+    ) -> Result:
+        return run_ferry(
+            args, cwd=cwd or self.default_cwd, env=env, input=input, timeout=timeout
+        )
 
 
 def filter_output(text: str, paths: Mapping[str, Path | str] | None = None) -> str:
