@@ -21,6 +21,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UserError
+from ferry.python.environment import find_dot_venv
 from ferry.python.interpreter import Interpreter, InterpreterQueryError, JsonStore, introspect
 from ferry.python.pyvenv_cfg import CFG_NAME
 from ferry.python.request import PythonRequest, RequestKind
@@ -204,7 +205,7 @@ def _raw_candidates(
         active = os.environ.get("VIRTUAL_ENV")
         if active:
             yield from _env_python(Path(active), "VIRTUAL_ENV")
-        local = _find_dot_venv(directory)
+        local = find_dot_venv(directory)
         if local is not None:
             yield from _env_python(local, ".venv")
     names = _names_for(request)
@@ -244,13 +245,6 @@ def _names_for(request: PythonRequest | None) -> list[str]:
 def _env_python(root: Path, source: str) -> Iterator[Candidate]:
     for relative in (f"bin/python{_EXE}", f"bin/python3{_EXE}", "Scripts/python.exe"):
         yield Candidate(root / relative, source)
-
-
-def _find_dot_venv(directory: Path) -> Path | None:
-    for folder in (directory.absolute(), *directory.absolute().parents):
-        if (folder / ".venv" / CFG_NAME).is_file():
-            return folder / ".venv"
-    return None
 
 
 def _path_dirs() -> list[Path]:

@@ -28,7 +28,7 @@ from ferry.python.pyvenv_cfg import CFG_NAME, parse_pyvenv_cfg
 
 logger = logging.getLogger(__name__)
 
-BUCKET = "interpreters-v1"
+BUCKET = "interpreters"  # the cache maps it to its versioned folder, interpreters-v1/
 SCRIPT = Path(__file__).with_name("_introspect_script.py")
 QUERY_TIMEOUT = 60.0
 IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
@@ -43,7 +43,13 @@ class JsonStore(Protocol):
 
 
 class InterpreterQueryError(InterpreterNotFoundError):
-    """An executable exists but could not tell us what it is (broken, a failing shim, too old)."""
+    """An executable exists but could not tell us what it is (broken, a failing shim, too old).
+
+    ``deterministic`` failures (too old; "command not found", exit 127, from a shim) are
+    remembered in the cache like answers; others (timeouts, crashes) are retried next time.
+    """
+
+    deterministic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,8 +154,8 @@ def _script_digest() -> str:
 
 
 def _is_script(path: Path) -> bool:
-    """True for ``#!`` files (pyenv shims, wrappers): what they run can change under an unchanged
-    file, so their answers are never cached."""
+    """True for ``#!`` files (pyenv shims, wrappers): what they run can change while the file
+    itself does not, so only scripts whose inputs we can name (pyenv shims) are cached."""
     try:
         with open(path, "rb") as handle:
             return handle.read(2) == b"#!"
@@ -157,7 +163,38 @@ def _is_script(path: Path) -> bool:
         return False
 
 
-def cache_key(executable: Path, info: os.stat_result) -> str:
+def _stamp(path: Path) -> str:
+    try:
+        info = path.stat()
+    except OSError:
+        return "-"
+    return f"{info.st_mtime_ns}:{info.st_size}"
+
+
+def pyenv_shim_context(path: Path) -> str | None:
+    """What a pyenv shim's choice depends on, or None if ``path`` is not a pyenv shim.
+
+    A shim runs the version named by PYENV_VERSION, else the nearest ``.python-version`` (from
+    PYENV_DIR or the current directory up), else ``$PYENV_ROOT/version``, among the installed
+    versions. With all of that in the cache key a cached answer is as fresh as running the shim
+    (about 100 ms each, which would otherwise be paid on every discovery).
+    """
+    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
+    if path.parent != root / "shims":
+        return None
+    start = Path(os.environ.get("PYENV_DIR") or Path.cwd()).absolute()
+    files = (folder / ".python-version" for folder in (start, *start.parents))
+    local = next((file for file in files if file.is_file()), None)
+    parts = [
+        os.environ.get("PYENV_VERSION", ""),
+        f"{local}:{_stamp(local)}" if local else "-",
+        _stamp(root / "version"),
+        _stamp(root / "versions"),
+    ]
+    return "\0".join(parts)
+
+
+def cache_key(executable: Path, info: os.stat_result, context: str = "") -> str:
     raw = "\0".join(
         (
             _script_digest(),
@@ -166,14 +203,15 @@ def cache_key(executable: Path, info: os.stat_result) -> str:
             str(info.st_ino),
             str(info.st_mtime_ns),
             str(info.st_size),
+            context,
         )
     )
     return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def introspect(executable: Path, cache: JsonStore | None) -> Interpreter:
-    """Describe the interpreter at ``executable``: from the cache when its file is unchanged,
-    otherwise by running it once with the introspection script."""
+    """Describe the interpreter at ``executable``: from the cache when its file (and, for a
+    pyenv shim, pyenv's version selection) is unchanged, otherwise by running it once."""
     path = Path(os.path.abspath(executable))  # noqa: PTH100 (keep symlinks, unlike resolve())
     try:
         info = path.stat()
@@ -183,22 +221,32 @@ def introspect(executable: Path, cache: JsonStore | None) -> Interpreter:
         ) from error
     if not stat.S_ISREG(info.st_mode):
         raise InterpreterNotFoundError(f"`{path}` is not an executable file")
-    cacheable = cache is not None and not _is_script(path)
-    key = cache_key(path, info) if cacheable else ""
-    if cache is not None and cacheable:
+    key: str | None = None
+    if cache is not None:
+        context = pyenv_shim_context(path) if _is_script(path) else ""
+        if context is None:
+            logger.debug("Querying %s (a script we cannot key: never cached)", path)
+        else:
+            key = cache_key(path, info, context)
+    if cache is not None and key is not None:
         record = cache.read_json(BUCKET, key)
+        if isinstance(record, dict) and "query_error" in record:
+            raise InterpreterQueryError(str(record["query_error"]), causes=record.get("causes", []))
         if isinstance(record, dict):
             try:
                 return Interpreter.from_json(path, record)
             except (KeyError, TypeError, ValueError, AttributeError, InvalidVersion) as error:
                 logger.debug("Discarding damaged interpreter cache entry for %s: %s", path, error)
         else:
-            logger.debug("Querying %s (no cached answer for this file's mtime and size)", path)
-    elif cache is not None:
-        logger.debug("Querying %s (a script, e.g. a pyenv shim: never cached)", path)
-    data = _query(path)
+            logger.debug("Querying %s (no cached answer for this file as it is now)", path)
+    try:
+        data = _query(path)
+    except InterpreterQueryError as error:
+        if cache is not None and key is not None and error.deterministic:
+            cache.write_json(BUCKET, key, {"query_error": error.message, "causes": error.causes})
+        raise
     interpreter = Interpreter.from_json(path, {**data, "base_executable": _base_executable(data)})
-    if cache is not None and cacheable:
+    if cache is not None and key is not None:
         cache.write_json(BUCKET, key, interpreter.to_json())
     return interpreter
 
@@ -219,11 +267,13 @@ def _query(path: Path) -> dict[str, Any]:
         ) from error
     stderr = done.stderr.decode("utf-8", "replace").strip()
     if done.returncode != 0:
-        raise InterpreterQueryError(
+        failed = InterpreterQueryError(
             f"Querying the Python interpreter at `{path}` failed "
             f"with exit status {done.returncode}",
             causes=[stderr[-2000:]] if stderr else [],
         )
+        failed.deterministic = done.returncode == 127
+        raise failed
     try:
         data = json.loads(done.stdout)
     except ValueError as error:
@@ -234,10 +284,11 @@ def _query(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise InterpreterQueryError(f"The Python interpreter at `{path}` gave an unreadable answer")
     if data.get("error") == "unsupported":
-        raise InterpreterQueryError(
-            f"Python {data.get('version')} at `{path}` is not supported",
-            hint="ferry needs Python 3.8 or newer",
+        unsupported = InterpreterQueryError(
+            f"Python {data.get('version')} at `{path}` is not supported (ferry needs 3.8 or newer)"
         )
+        unsupported.deterministic = True
+        raise unsupported
     return data
 
 

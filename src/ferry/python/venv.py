@@ -20,16 +20,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ferry import __version__
-from ferry.model.errors import FilesystemError, InterpreterNotFoundError, UserError
-from ferry.model.scheme import Scheme
+from ferry.model.errors import FilesystemError, UserError
 from ferry.python.activation import render_activators
-from ferry.python.interpreter import Interpreter, JsonStore, introspect
+from ferry.python.environment import (
+    PythonEnvironment,
+    environment_python,
+    find_dot_venv,
+    is_virtualenv,
+    open_environment,
+)
+from ferry.python.interpreter import Interpreter
 from ferry.python.pyvenv_cfg import CFG_NAME, format_pyvenv_cfg, read_pyvenv_cfg
 
 __all__ = [
     "PythonEnvironment",
     "create_venv",
     "environment_python",
+    "find_dot_venv",
     "is_virtualenv",
     "open_environment",
     "read_pyvenv_cfg",
@@ -39,77 +46,6 @@ logger = logging.getLogger(__name__)
 
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55"
 WINDOWS = os.name == "nt"
-
-
-def is_virtualenv(path: Path) -> bool:
-    """A directory is a virtual environment when it holds a ``pyvenv.cfg``."""
-    return (path / CFG_NAME).is_file()
-
-
-def environment_python(root: Path) -> Path | None:
-    """The environment's own interpreter (``bin/python``), or None when it is missing."""
-    names = ("Scripts/python.exe",) if WINDOWS else ("bin/python", "bin/python3")
-    for relative in names:
-        candidate = root / relative
-        if candidate.exists():
-            return candidate
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class PythonEnvironment:
-    """An environment packages are installed into: a venv, or a system interpreter's prefix."""
-
-    root: Path
-    interpreter: Interpreter
-
-    @property
-    def scheme(self) -> Scheme:
-        return self.interpreter.scheme
-
-    @property
-    def site_packages(self) -> Path:
-        return self.interpreter.scheme.purelib
-
-    @property
-    def site_dirs(self) -> tuple[Path, ...]:
-        """purelib then platlib, once each: where installed distributions are looked for."""
-        purelib, platlib = self.interpreter.scheme.purelib, self.interpreter.scheme.platlib
-        return (purelib,) if purelib == platlib else (purelib, platlib)
-
-    @property
-    def python(self) -> Path:
-        return environment_python(self.root) or self.interpreter.executable
-
-    @property
-    def is_venv(self) -> bool:
-        return self.interpreter.is_venv
-
-
-def open_environment(root: Path, cache: JsonStore | None) -> PythonEnvironment:
-    """The virtual environment at ``root``, described by running (or recalling) its own python."""
-    root = Path(os.path.abspath(root))  # noqa: PTH100 (keep symlinks, unlike resolve())
-    if not is_virtualenv(root):
-        raise UserError(
-            f"`{root}` is not a virtual environment (it has no {CFG_NAME})",
-            hint="Create one with `ferry venv`.",
-        )
-    python = environment_python(root)
-    if python is None:
-        raise UserError(
-            f"The virtual environment at `{root}` is broken: it has no bin/python",
-            hint="Recreate it with `ferry venv --clear`.",
-        )
-    try:
-        interpreter = introspect(python, cache)
-    except InterpreterNotFoundError as error:
-        raise UserError(
-            f"The virtual environment at `{root}` is broken: {error.message}",
-            causes=error.causes,
-            hint="Its base interpreter may have been removed; recreate it with "
-            "`ferry venv --clear`.",
-        ) from error
-    return PythonEnvironment(root, interpreter)
 
 
 def create_venv(

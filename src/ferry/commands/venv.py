@@ -1,0 +1,115 @@
+"""``ferry venv``: pick an interpreter, create the environment, optionally seed pip.
+
+Progress lines go through a :class:`Reporter` as the work happens (so "Using …" shows even when
+creation then fails, as in uv); the CLI supplies its printer. Venvs are made from system
+interpreters only: an active venv's python is never the base of a new one.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ferry.cache.store import Cache
+from ferry.model.settings import GlobalOptions
+from ferry.python.discovery import find_interpreter
+from ferry.python.environment import open_environment
+from ferry.python.interpreter import Interpreter
+from ferry.python.request import PythonRequest
+from ferry.python.venv import create_venv
+
+DEFAULT_PATH = Path(".venv")
+
+
+class Reporter(Protocol):
+    def status(self, line: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class VenvRequest:
+    path: Path | None = None
+    python: str | None = None
+    prompt: str | None = None
+    clear: bool = False
+    seed: bool = False
+    system_site_packages: bool = False
+    allow_existing: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class VenvResult:
+    root: Path
+    shown_as: str
+    interpreter: Interpreter
+    activate: str  # the command that activates it in the user's shell
+    seeded: object | None = None  # the seeding install's result, for the CLI to render
+
+
+def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -> VenvResult:
+    cwd = Path.cwd()
+    python_request = PythonRequest.parse(request.python) if request.python else None
+    cache = Cache.from_options(options.cache_dir, options.no_cache)
+    try:
+        with cache.shared():
+            interpreter = find_interpreter(python_request, cache, directory=cwd, allow_venvs=False)
+            reporter.status(
+                f"Using {interpreter.describe()} interpreter at: {interpreter.sys_executable}"
+            )
+            path = request.path or DEFAULT_PATH
+            shown = display_path(path, cwd)
+            reporter.status(f"Creating virtual environment at: {shown}")
+            root = create_venv(
+                path,
+                interpreter,
+                prompt=default_prompt(request.prompt, request.path, cwd),
+                clear=request.clear,
+                allow_existing=request.allow_existing,
+                system_site_packages=request.system_site_packages,
+            )
+            # Query the new environment now, so the seeding install finds it in the cache.
+            environment = open_environment(root, cache) if request.seed else None
+    finally:
+        cache.close()
+    seeded: object | None = None
+    if environment is not None:
+        from ferry.commands.pip_install import seed_environment
+
+        seeded = seed_environment(environment, options)
+    return VenvResult(root, shown, interpreter, activation_command(shown), seeded)
+
+
+def default_prompt(prompt: str | None, path: Path | None, cwd: Path) -> str | None:
+    """uv's rule: ``--prompt .`` or no PATH argument → the current directory's name; a PATH
+    argument alone → no prompt (activation then shows the environment's folder name)."""
+    if prompt == "." or (prompt is None and path is None):
+        return cwd.name or None
+    return prompt
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    """As the user would type it: relative when inside the current directory."""
+    absolute = Path(os.path.abspath(path))  # noqa: PTH100 (keep symlinks)
+    try:
+        return str(absolute.relative_to(cwd))
+    except ValueError:
+        return str(absolute)
+
+
+def activation_command(shown: str, shell: str | None = None) -> str:
+    """The activation command for the user's shell (from ``$SHELL``), as uv prints it."""
+    if os.name == "nt":
+        return shlex.quote(str(Path(shown) / "Scripts" / "activate"))
+    name = Path(shell if shell is not None else os.environ.get("SHELL", "")).name
+    scripts = Path(shown) / "bin"
+    if name == "fish":
+        return f"source {shlex.quote(str(scripts / 'activate.fish'))}"
+    if name in {"csh", "tcsh"}:
+        return f"source {shlex.quote(str(scripts / 'activate.csh'))}"
+    if name == "nu":
+        return f"overlay use {shlex.quote(str(scripts / 'activate.nu'))}"
+    if name in {"pwsh", "powershell"}:
+        return shlex.quote(str(scripts / "Activate.ps1"))
+    return f"source {shlex.quote(str(scripts / 'activate'))}"

@@ -1,0 +1,83 @@
+"""Which environment a ``ferry pip …`` command acts on, decided as ``uv pip`` decides it.
+
+``--python`` (an interpreter, an environment directory, or a version request) wins; otherwise the
+active VIRTUAL_ENV, then a ``.venv`` in the directory or one of its parents. ``--system`` skips
+virtual environments and takes the first interpreter on PATH. Without either, ferry will not
+guess: installing into a system interpreter by accident is what this rule exists to prevent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from ferry.model.errors import UserError
+from ferry.python.discovery import find_interpreter
+from ferry.python.environment import (
+    PythonEnvironment,
+    environment_python,
+    find_dot_venv,
+    is_virtualenv,
+    open_environment,
+)
+from ferry.python.interpreter import Interpreter, JsonStore, introspect
+from ferry.python.request import PythonRequest, RequestKind
+
+__all__ = ["NO_ENVIRONMENT", "environment_of", "find_target_environment", "open_environment"]
+
+logger = logging.getLogger(__name__)
+
+NO_ENVIRONMENT = (
+    "No virtual environment found; run `ferry venv` to create an environment, "
+    "or pass `--system` to install into a non-virtual environment"
+)
+
+
+def find_target_environment(
+    cache: JsonStore | None, *, python: str | None, system: bool, directory: Path
+) -> PythonEnvironment:
+    """The environment to inspect or modify (see the module docstring for the order)."""
+    if python:
+        return _from_request(PythonRequest.parse(python), cache, system, directory)
+    if system:
+        interpreter = find_interpreter(
+            PythonRequest("", RequestKind.ANY), cache, directory=directory, allow_venvs=False
+        )
+        logger.debug("Using the system interpreter %s (--system)", interpreter.executable)
+        return environment_of(interpreter)
+    active = os.environ.get("VIRTUAL_ENV")
+    if active:
+        logger.debug("Using the active virtual environment %s (VIRTUAL_ENV)", active)
+        return open_environment(Path(active), cache)
+    local = find_dot_venv(directory)
+    if local is not None:
+        logger.debug("Using the virtual environment %s", local)
+        return open_environment(local, cache)
+    raise UserError(NO_ENVIRONMENT)
+
+
+def environment_of(interpreter: Interpreter) -> PythonEnvironment:
+    """The environment an interpreter installs into: its venv, or its own prefix."""
+    return PythonEnvironment(interpreter.prefix, interpreter)
+
+
+def _from_request(
+    request: PythonRequest, cache: JsonStore | None, system: bool, directory: Path
+) -> PythonEnvironment:
+    if request.kind is RequestKind.PATH:
+        assert request.path is not None
+        path = Path(os.path.abspath(request.path))  # noqa: PTH100 (keep symlinks)
+        if path.is_dir():
+            if is_virtualenv(path):
+                return open_environment(path, cache)
+            python = environment_python(path)
+            if python is None:
+                raise UserError(
+                    f"`{path}` is neither a virtual environment nor a Python installation",
+                    hint="Point --python at an interpreter or at an environment directory.",
+                )
+            return environment_of(introspect(python, cache))
+        return environment_of(introspect(path, cache))
+    interpreter = find_interpreter(request, cache, directory=directory, allow_venvs=not system)
+    return environment_of(interpreter)
