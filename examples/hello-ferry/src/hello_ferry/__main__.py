@@ -1,0 +1,5 @@
+"""``python -m hello_ferry``."""
+
+from hello_ferry import main
+
+main()
