@@ -30,7 +30,8 @@ def test_requirements_pin_every_dependency_exactly() -> None:
 def test_greeting_runs() -> None:
     proc = subprocess.run(
         [sys.executable, "-c", "import hello_ferry; hello_ferry.main()"],
-        env={"PYTHONPATH": str(EXAMPLE / "src")}, capture_output=True, text=True, check=False,
+        env={"PYTHONPATH": str(EXAMPLE / "src"), "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True, text=True, check=False,
     )
     if "No module named 'idna'" in proc.stderr or "No module named 'certifi'" in proc.stderr:
         pytest.skip("idna/certifi are not installed in the test environment")
