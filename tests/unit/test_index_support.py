@@ -118,6 +118,13 @@ def html_response(body: str, **headers: str) -> httpx.Response:
 # -- loopback HTTP server with byte ranges ------------------------------------------------------
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that hangs up early (a range probe answered 200) is expected
+
+
 class LoopbackServer:
     """A real socket server on 127.0.0.1 serving ``files`` (path → bytes), with optional byte
     ranges, counting requests and body bytes sent."""
@@ -138,8 +145,10 @@ class LoopbackServer:
             def do_GET(self) -> None:
                 server._serve(self)
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -81,7 +81,7 @@ class Downloader:
             if file.sha256 is None
             else (f"sha256 {file.sha256[:12]}… not in cache")
         )
-        if self.offline:
+        if self.offline and not is_file_url(file.url):
             raise OfflineError(
                 f"`{file.filename}` is not in the cache ({redact(file.url)})",
                 hint="run again without `--offline` to download it",
