@@ -56,7 +56,7 @@ def test_egg_info_directories_and_files(tmp_path: Path) -> None:
     )
     flat = "Metadata-Version: 1.0\nName: flat\nVersion: 2.0\n"
     (site / "flat-2.0-py3.12.egg-info").write_text(flat)
-    found = {d.name: d for d in iter_installed([site])}
+    found: dict[str, InstalledDist] = {d.name: d for d in iter_installed([site])}
     assert set(found) == {"legacy", "flat"}
     legacy = found["legacy"]
     assert legacy.kind == "egg-info" and legacy.dist_info == egg

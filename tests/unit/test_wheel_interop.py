@@ -16,6 +16,7 @@ from tests.support.envs import make_venv
 from ferry.fs.link import Linker, LinkMode
 from ferry.model.scheme import Scheme
 from ferry.wheel import (
+    InstalledDist,
     compile_bytecode,
     install_unpacked,
     iter_installed,
@@ -81,7 +82,8 @@ def test_pip_and_ferry_see_each_others_installs(make_wheel: MakeWheel, tmp_path:
     assert "Requires: pipped" in shown.stdout
     assert "ferried/__init__.py" in shown.stdout
 
-    found = {d.name: d for d in iter_installed([scheme.purelib, scheme.platlib])}
+    site_dirs = [scheme.purelib, scheme.platlib]
+    found: dict[str, InstalledDist] = {d.name: d for d in iter_installed(site_dirs)}
     assert set(found) == {"ferried", "pipped"}
     assert found["pipped"].installer == "pip" and found["ferried"].installer == "ferry"
     assert found["ferried"].requested and found["ferried"].requires == ["pipped>=1"]
