@@ -19,7 +19,7 @@ from ferry.index.client import IndexClient, IndexConfig, page_cache_key
 from ferry.index.default import default_index_url, index_urls
 from ferry.index.errors import AuthenticationError
 from ferry.index.http import HttpClient
-from ferry.index.pages import ACCEPT
+from ferry.index.pages import ACCEPT, INDEX_BUCKET
 from ferry.model.errors import OfflineError, UsageError, UserError
 
 PRIVATE = "https://private.example/simple"
@@ -43,17 +43,13 @@ def page(*filenames: str, **attrs: str) -> str:
     return f"<!DOCTYPE html><html><body>{links}</body></html>"
 
 
-def make_client(
-    recorder: Recorder, cache: Cache, *indexes: str, **config: object
-) -> IndexClient:
+def make_client(recorder: Recorder, cache: Cache, *indexes: str, **config: object) -> IndexClient:
     http = HttpClient(recorder.transport(), backoff=0, offline=bool(config.get("offline")))
     return IndexClient(IndexConfig(index_urls=indexes, **config), cache, http)  # type: ignore[arg-type]
 
 
 def test_404_on_the_first_index_falls_through_to_the_next(cache: Cache) -> None:
-    recorder = Recorder(
-        {f"{PUBLIC}/demo/": html_response(page("demo-1.0-py3-none-any.whl"))}
-    )
+    recorder = Recorder({f"{PUBLIC}/demo/": html_response(page("demo-1.0-py3-none-any.whl"))})
     client = make_client(recorder, cache, PRIVATE, PUBLIC)
     (ref,) = client.project_files("Demo")
     assert ref.filename == "demo-1.0-py3-none-any.whl"
@@ -176,9 +172,7 @@ def test_concurrent_callers_share_one_fetch(cache: Cache) -> None:
 
 
 def test_etag_revalidation_reuses_the_cached_page_on_304(cache: Cache) -> None:
-    recorder = Recorder(
-        {f"{PUBLIC}/demo/": html_response(page("demo-1.0.tar.gz"), etag='"v1"')}
-    )
+    recorder = Recorder({f"{PUBLIC}/demo/": html_response(page("demo-1.0.tar.gz"), etag='"v1"')})
     first = make_client(recorder, cache, PUBLIC).project_files("demo")
     recorder.routes[f"{PUBLIC}/demo/"] = httpx.Response(304)
     second = make_client(recorder, cache, PUBLIC).project_files("demo")  # a new "process"
@@ -235,6 +229,14 @@ def test_offline_without_a_cached_page_is_an_error(cache: Cache) -> None:
     assert recorder.requests == []
 
 
+def test_a_damaged_cached_page_is_fetched_again(cache: Cache) -> None:
+    cache.write_json(INDEX_BUCKET, page_cache_key(PUBLIC, "demo"), {"status": 200, "files": 3})  # type: ignore[arg-type]
+    recorder = Recorder({f"{PUBLIC}/demo/": html_response(page("demo-1.0.tar.gz"))})
+    with make_client(recorder, cache, PUBLIC, prefer_offline=True) as client:
+        assert [f.filename for f in client.project_files("demo")] == ["demo-1.0.tar.gz"]
+    assert len(recorder.requests) == 1
+
+
 def test_prefer_offline_fetches_what_the_cache_lacks(cache: Cache) -> None:
     recorder = Recorder({f"{PUBLIC}/demo/": html_response(page("demo-1.0.tar.gz"))})
     files = make_client(recorder, cache, PUBLIC, prefer_offline=True).project_files("demo")
@@ -248,9 +250,7 @@ def test_exclude_newer_drops_later_uploads(cache: Cache, caplog: pytest.LogCaptu
         '<a href="demo-3.0.tar.gz">undated</a>'
     )
     recorder = Recorder({f"{PUBLIC}/demo/": html_response(body)})
-    client = make_client(
-        recorder, cache, PUBLIC, exclude_newer=datetime(2024, 3, 1, tzinfo=UTC)
-    )
+    client = make_client(recorder, cache, PUBLIC, exclude_newer=datetime(2024, 3, 1, tzinfo=UTC))
     with caplog.at_level(logging.DEBUG, logger="ferry.index"):
         files = client.project_files("demo")
     assert [f.filename for f in files] == ["demo-1.0.tar.gz", "demo-3.0.tar.gz"]
@@ -261,13 +261,24 @@ def test_exclude_newer_drops_later_uploads(cache: Cache, caplog: pytest.LogCaptu
 def test_exclude_newer_without_time_zone_is_utc(cache: Cache) -> None:
     body = '<a href="demo-1.0.tar.gz" data-upload-time="2024-01-01T10:00:00+00:00">a</a>'
     recorder = Recorder({f"{PUBLIC}/demo/": html_response(body)})
-    assert make_client(recorder, cache, PUBLIC, exclude_newer=datetime(2024, 1, 1, 10)) \
-        .project_files("demo") == []
+    assert (
+        make_client(recorder, cache, PUBLIC, exclude_newer=datetime(2024, 1, 1, 10)).project_files(
+            "demo"
+        )
+        == []
+    )
     recorder2 = Recorder({f"{PUBLIC}/demo/": html_response(body)})
-    assert len(
-        make_client(recorder2, make_cache(cache.root.parent / "2"), PUBLIC,
-                    exclude_newer=datetime(2024, 1, 1, 10, 0, 1)).project_files("demo")
-    ) == 1
+    assert (
+        len(
+            make_client(
+                recorder2,
+                make_cache(cache.root.parent / "2"),
+                PUBLIC,
+                exclude_newer=datetime(2024, 1, 1, 10, 0, 1),
+            ).project_files("demo")
+        )
+        == 1
+    )
 
 
 def test_find_links_directory_is_always_added(cache: Cache, tmp_path: Path) -> None:
@@ -289,9 +300,7 @@ def test_find_links_directory_is_always_added(cache: Cache, tmp_path: Path) -> N
 
 def test_find_links_html_page(cache: Cache) -> None:
     url = "https://links.example/wheels.html"
-    recorder = Recorder(
-        {url: html_response(page("demo-1.0-py3-none-any.whl", "other-2.0.tar.gz"))}
-    )
+    recorder = Recorder({url: html_response(page("demo-1.0-py3-none-any.whl", "other-2.0.tar.gz"))})
     client = make_client(recorder, cache, find_links=(url,), no_index=True)
     (ref,) = client.project_files("demo")
     assert ref.url == "https://links.example/files/demo-1.0-py3-none-any.whl"

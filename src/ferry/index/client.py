@@ -179,6 +179,12 @@ class IndexClient:
     def close(self) -> None:
         self.http.close()
 
+    def __enter__(self) -> IndexClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # -- internals ----------------------------------------------------------------------------
 
     @staticmethod

@@ -126,11 +126,11 @@ class PageFetcher:
         if is_file_url(page_url):
             response = self.http.get(page_url, headers={"Accept": ACCEPT})
             return self._interpret(response, page_url, index_url)
-        cached = self._read_cached(key)
+        cached, cached_files = self._read_cached(key, page_url, index_url)
         if cached is not None and (self.offline or self.prefer_offline):
             why = "--offline" if self.offline else "--prefer-offline"
             logger.debug("Using the cached index page %s (%s)", redact(page_url), why)
-            return self._files_of(cached, index_url)
+            return cached_files
         if self.offline:
             raise OfflineError(
                 f"The index page `{redact(page_url)}` is not in the cache",
@@ -151,7 +151,7 @@ class PageFetcher:
         if response.status == 304 and cached is not None:
             logger.debug("%s is unchanged (304): using the cached copy", redact(page_url))
             self._write(key, {**cached, "fetched_at": time.time()})
-            return self._files_of(cached, index_url)
+            return cached_files
         files = self._interpret(response, page_url, index_url)
         self._write(
             key,
@@ -179,18 +179,23 @@ class PageFetcher:
             response.content, response.header("content-type"), response.url, index_url
         )
 
-    def _read_cached(self, key: str) -> dict[str, Any] | None:
+    def _read_cached(
+        self, key: str, page_url: str, index_url: str | None
+    ) -> tuple[dict[str, Any] | None, list[FileRef] | None]:
+        """The cached entry and its files (``None`` for a cached 404); a damaged entry counts as
+        absent, so it is fetched again and overwritten."""
         value = self.cache.read_json(INDEX_BUCKET, key)
-        if not isinstance(value, dict) or value.get("status") not in (200, 404):
-            return None
-        if value["status"] == 200 and not isinstance(value.get("files"), list):
-            return None
-        return value
-
-    def _files_of(self, cached: Mapping[str, Any], index_url: str | None) -> list[FileRef] | None:
-        if cached["status"] != 200:
-            return None
-        return [file_from_json(entry, index_url) for entry in cached["files"]]
+        if value is None:
+            return None, None
+        try:
+            if value["status"] == 404:
+                return value, None
+            if value["status"] == 200:
+                return value, [file_from_json(entry, index_url) for entry in value["files"]]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass
+        logger.debug("Ignoring a damaged cache entry for %s", redact(page_url))
+        return None, None
 
     def _write(self, key: str, value: dict[str, Any]) -> None:
         self.cache.write_json(INDEX_BUCKET, key, value)
