@@ -326,3 +326,58 @@ def test_tampered_archive_tree_is_refused(make_wheel: MakeWheel, tmp_path: Path)
     with pytest.raises(InvalidWheelError, match="symbolic link"):
         install(archive, make_scheme(tmp_path / "env"))
     assert not (tmp_path / "env").exists()
+
+
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from ferry.fs.link import Linker, LinkMode
+from ferry.model.scheme import Scheme
+from ferry.wheel import install_unpacked
+
+archive, lib, bin_, root, allowed = sys.argv[1:6]
+inner = Linker(LinkMode.COPY)
+count = 0
+
+class DiesAfter:
+    def link(self, src, dst):
+        global count
+        if count == int(allowed):
+            os.kill(os.getpid(), signal.SIGKILL)
+        count += 1
+        inner.link(src, dst)
+
+scheme = Scheme(Path(lib), Path(lib), Path(bin_), Path(root), Path(root) / "include")
+install_unpacked(Path(archive), scheme, python_executable=Path("/p"), linker=DiesAfter())
+"""
+
+
+@pytest.mark.parametrize("allowed", [1, 4])
+def test_killed_install_is_not_listed_and_is_repaired(
+    make_wheel: MakeWheel, tmp_path: Path, allowed: int
+) -> None:
+    """RELIABILITY F4: SIGKILL after k files (no rollback possible)."""
+    import signal
+    import subprocess
+    import sys
+
+    from ferry.wheel import remove_leftovers
+
+    wheel = make_wheel("demo", "1.0", files={"demo/__init__.py": "", "demo/a.py": "",
+                                             "demo/b.py": ""})
+    archive = unpacked(wheel, tmp_path)
+    env = tmp_path / "env"
+    scheme = make_scheme(env)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLER, str(archive), str(scheme.purelib), str(scheme.scripts),
+         str(env), str(allowed)],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    assert (scheme.purelib / "demo/__init__.py").exists()  # it did get part-way
+    assert iter_installed([scheme.purelib]) == []
+    remove_leftovers(scheme.purelib)
+    assert not [p for p in scheme.purelib.iterdir() if p.name.startswith(".")]
+    dist = install(archive, scheme)
+    assert iter_installed([scheme.purelib]) == [dist]
+    check_record(dist.dist_info, scheme.purelib, env)

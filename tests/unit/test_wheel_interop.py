@@ -72,7 +72,8 @@ def test_pip_and_ferry_see_each_others_installs(make_wheel: MakeWheel, tmp_path:
     assert done.returncode == 0, done.stderr
     assert (scheme.scripts / "pipped-cli").exists()
 
-    ferried = make_wheel("ferried", "2.0", requires=["pipped>=1"])
+    ferried = make_wheel("ferried", "2.0", requires=["pipped>=1"],
+                         entry_points={"console_scripts": {"ferried-cli": "ferried:main"}})
     install(ferried, scheme, python, tmp_path, requested=True,
             direct_url={"url": ferried.as_uri(), "archive_info": {}})
 
@@ -100,6 +101,13 @@ def test_pip_and_ferry_see_each_others_installs(make_wheel: MakeWheel, tmp_path:
     imported = subprocess.run([str(python), "-c", "import ferried; print(ferried.__version__)"],
                               capture_output=True, text=True, check=False)
     assert imported.stdout.strip() == "2.0", imported.stderr
+
+    # pip can uninstall what ferry installed: it reads ferry's RECORD, scripts included
+    removed = pip(python, "uninstall", "-y", "ferried")
+    assert removed.returncode == 0, removed.stderr
+    assert not (scheme.scripts / "ferried-cli").exists()
+    assert not (scheme.purelib / "ferried").exists()
+    assert iter_installed(site_dirs) == []
 
 
 @pytest.mark.parametrize("where", ["plain", "with space", "x" * 120])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
-from collections.abc import Callable
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -188,20 +191,39 @@ def test_permission_error_mid_uninstall_restores_everything(
     assert [d.name for d in iter_installed([scheme.purelib])] == ["demo"]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
-def test_real_eacces_is_rolled_back(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def undeletable(path: Path) -> Iterator[None]:
+    """Make ``path`` impossible to move away: a read-only directory, or for root (who ignores
+    permissions) the immutable attribute. Skips the test where neither can be had."""
+    if os.geteuid() != 0:
+        path.parent.chmod(0o555)
+        try:
+            yield
+        finally:
+            path.parent.chmod(0o755)
+        return
+    chattr = shutil.which("chattr")
+    if chattr is None or subprocess.run([chattr, "+i", str(path)], capture_output=True,
+                                        check=False).returncode != 0:
+        pytest.skip("cannot make a file immutable here")
+    try:
+        yield
+    finally:
+        subprocess.run([chattr, "-i", str(path)], check=True)
+
+
+def test_real_permission_error_is_rolled_back(tmp_path: Path) -> None:
+    """G6 with a real operating-system refusal instead of an injected one."""
     env = tmp_path / "env"
     scheme = make_scheme(env)
     dist = install_demo(tmp_path, scheme)
     before = state(env)
-    locked = scheme.purelib / "demo/sub/deep"
-    locked.chmod(0o555)
-    try:
-        with pytest.raises(FilesystemError, match=r"mod\.py"):
-            uninstall(dist, scheme)
-    finally:
-        locked.chmod(0o755)
+    stuck = scheme.purelib / "demo/sub/deep/mod.py"
+    with undeletable(stuck), pytest.raises(FilesystemError) as caught:
+        uninstall(dist, scheme)
+    assert f"`{stuck}`" in str(caught.value)
     assert state(env) == before
+    assert [d.name for d in iter_installed([scheme.purelib])] == ["demo"]
 
 
 def test_missing_record_and_egg_info_are_refused(tmp_path: Path) -> None:
@@ -231,3 +253,45 @@ def test_leftovers_of_a_killed_run_are_removed(tmp_path: Path) -> None:
         ".ferry-stash-abc", ".ferry-tmp-demo-2.0.dist-info-123"
     ]
     assert sorted(p.name for p in scheme.purelib.iterdir()) == ["demo", "demo-1.0.dist-info"]
+
+
+def test_failed_upgrade_restores_the_old_version(tmp_path: Path) -> None:
+    """RELIABILITY F5: uninstall 1.0 into the stash, 2.0 fails half-way, 1.0 comes back."""
+    env = tmp_path / "env"
+    scheme = make_scheme(env)
+    old = install_demo(tmp_path, scheme)
+    before = state(env)
+    new_wheel = make_wheel(
+        tmp_path / "wheels2", "demo", "2.0",
+        files={"demo/__init__.py": "V = 2\n", "demo/new_module.py": "", "demo/z.py": ""},
+    )
+    archive = tmp_path / "archives" / "demo-2.0"
+    unpack_wheel(new_wheel, archive)
+
+    class BreaksAfterTwo:
+        def __init__(self) -> None:
+            self.count = 0
+
+        def link(self, src: Path, dst: Path) -> None:
+            self.count += 1
+            if self.count > 2:
+                raise OSError(errno.EIO, "Input/output error", str(dst))
+            Linker(LinkMode.COPY).link(src, dst)
+
+    pending = uninstall(old, scheme, stash=True)
+    with pytest.raises(FilesystemError, match="Input/output error"):
+        install_unpacked(archive, scheme, python_executable=Path("/usr/bin/python3"),
+                         linker=BreaksAfterTwo())
+    pending.rollback()
+    assert state(env) == before
+    assert iter_installed([scheme.purelib]) == [old]
+
+    # and the same upgrade with a working linker goes through, leaving no trace of 1.0
+    pending = uninstall(old, scheme, stash=True)
+    new = install_unpacked(archive, scheme, python_executable=Path("/usr/bin/python3"),
+                           linker=Linker(LinkMode.COPY))
+    pending.commit()
+    assert iter_installed([scheme.purelib]) == [new]
+    assert not (scheme.scripts / "demo-cli").exists()
+    assert (scheme.purelib / "demo/__init__.py").read_text() == "V = 2\n"
+    assert not [p for p in scheme.purelib.iterdir() if p.name.startswith(".ferry-")]
