@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fnmatch
 import hashlib
 import logging
 import socket
@@ -175,7 +176,7 @@ class IndexServer:
         with self._log_lock:
             records = list(self.requests)
         if isinstance(match, str):
-            return sum(1 for r in records if Fault("fail", match).matches(urlsplit(r.path).path))
+            return sum(1 for r in records if fnmatch.fnmatchcase(urlsplit(r.path).path, match))
         return sum(1 for r in records if match(r))
 
     def file_downloads(self, filename: str | None = None) -> list[RequestRecord]:
@@ -257,7 +258,7 @@ class IndexServer:
         if self.auth is None:
             return True
         user, password, glob = self.auth
-        if not Fault("fail", glob).matches(path):
+        if not fnmatch.fnmatchcase(path, glob):
             return True
         expected = base64.b64encode(f"{user}:{password}".encode()).decode()
         return header == f"Basic {expected}"

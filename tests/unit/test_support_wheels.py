@@ -201,16 +201,16 @@ def test_zip_differentials(tmp_path: Path) -> None:
 def test_metadata_wheel_version_pycache_and_bomb(tmp_path: Path) -> None:
     wheel = make_wheel(tmp_path, "a", "1.0", metadata_overrides={"Name": "b", "Version": "2.0"},
                        wheel_version="2.0", files={"__pycache__/x.pyc": b"\0"},
-                       bomb_member=("a/bomb.bin", 50 * 1024 * 1024))
+                       bomb_member=("a/bomb.bin", 20 * 1024 * 1024))
     assert wheel.name == "a-1.0-py3-none-any.whl"
     assert wheel.stat().st_size < 1024 * 1024
     with zipfile.ZipFile(wheel) as zf:
         metadata = zf.read("a-1.0.dist-info/METADATA").decode()
         assert "Wheel-Version: 2.0" in zf.read("a-1.0.dist-info/WHEEL").decode()
-        assert zf.getinfo("a/bomb.bin").file_size == 50 * 1024 * 1024
+        assert zf.getinfo("a/bomb.bin").file_size == 20 * 1024 * 1024
         assert "__pycache__/x.pyc" in zf.namelist()
     assert "Name: b\nVersion: 2.0\n" in metadata
-    assert record_rows(wheel)["a/bomb.bin"][1] == str(50 * 1024 * 1024)
+    assert record_rows(wheel)["a/bomb.bin"][1] == str(20 * 1024 * 1024)
 
 
 def test_write_zip_round_trips_through_zipfile(tmp_path: Path) -> None:
