@@ -1,0 +1,259 @@
+"""Which locked packages one environment needs: the lock's selection for an interpreter.
+
+A universal lock lists every package any platform or Python might need; ``sync`` installs the
+subset reachable from the project's roots (its dependencies, the chosen extras and groups) whose
+markers hold for *this* interpreter, and for each picks the best wheel for its tags. No network,
+no resolver: this is what makes a frozen sync fast and reproducible.
+
+Markers of a conflict-aware lock mention ``extra == 'extra-<n>-<pkg>-<extra>'`` and
+``group == 'group-<n>-<pkg>-<group>'`` (uv's encoding); they are evaluated with set semantics
+against the selected extras and groups, which ``packaging`` cannot do on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from packaging._parser import Op, Value, Variable
+from packaging.markers import Marker
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from ferry.model.dist import FileRef, Hashes, PinnedDist
+from ferry.model.errors import UserError
+from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockWheel, PackageId
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What the user asked to sync: extras and dependency groups of the root packages."""
+
+    extras: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+    all_extras: bool = False
+    include_project_deps: bool = True
+    """False for ``--only-group``: the project's own dependencies are left out."""
+
+
+@dataclass(frozen=True, slots=True)
+class SelectedPackage:
+    package: LockedPackage
+    pin: PinnedDist | None
+    """``None`` for virtual packages (nothing to install)."""
+
+
+def conflict_extra(package: str, extra: str) -> str:
+    return f"extra-{len(package)}-{package}-{extra}"
+
+
+def conflict_group(package: str, group: str) -> str:
+    return f"group-{len(package)}-{package}-{group}"
+
+
+@lru_cache(maxsize=4096)
+def _atom_marker(lhs: str, op: str, rhs: str, swapped: bool) -> Marker:
+    text = f'"{rhs}" {op} {lhs}' if swapped else f'{lhs} {op} "{rhs}"'
+    return Marker(text)
+
+
+Sets = Mapping[str, set[str]]
+
+
+def _eval_atom(atom: tuple[Any, Any, Any], env: Mapping[str, str], sets: Sets) -> bool:
+    lhs, op, rhs = atom
+    if isinstance(lhs, Variable) and isinstance(rhs, Value):
+        variable, value, swapped = lhs.value, rhs.value, False
+    elif isinstance(rhs, Variable) and isinstance(lhs, Value):
+        variable, value, swapped = rhs.value, lhs.value, True
+    else:  # pragma: no cover - packaging never produces this
+        return False
+    assert isinstance(op, Op)
+    if variable in sets:
+        members = sets[variable]
+        if op.value == "==":
+            return value in members
+        if op.value == "!=":
+            return value not in members
+        return any(
+            _atom_marker(variable, op.value, value, swapped).evaluate({**env, variable: m})
+            for m in members
+        )
+    return _atom_marker(variable, op.value, value, swapped).evaluate(dict(env))
+
+
+def _eval(items: Sequence[Any], env: Mapping[str, str], sets: Sets) -> bool:
+    """Evaluate packaging's parsed marker list: atoms, nested lists, "and"/"or" (and binds tighter)."""
+    groups: list[bool] = []
+    current = True
+    for item in items:
+        if item == "and":
+            continue
+        if item == "or":
+            groups.append(current)
+            current = True
+            continue
+        value = _eval(item, env, sets) if isinstance(item, list) else _eval_atom(item, env, sets)
+        current = current and value
+    groups.append(current)
+    return any(groups)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(marker: str) -> list[Any]:
+    return list(Marker(marker)._markers)
+
+
+def marker_holds(
+    marker: str | None, env: Mapping[str, str], extras: Collection[str], groups: Collection[str]
+) -> bool:
+    if not marker:
+        return True
+    sets = {"extra": set(extras) or {""}, "group": set(groups) or {""}}
+    return _eval(_parsed(marker), env, sets)
+
+
+def _wheel_file(wheel: LockWheel, package: LockedPackage) -> FileRef:
+    url = wheel.url or (wheel.path or "")
+    return FileRef(
+        filename=wheel.name,
+        url=url,
+        hashes=Hashes.of(**dict([_split_hash(wheel.hash)])) if wheel.hash else Hashes(),
+        size=wheel.size,
+        upload_time=wheel.upload_time,
+        index_url=package.source.value if package.source.kind == "registry" else None,
+    )
+
+
+def _split_hash(value: str | None) -> tuple[str, str]:
+    algorithm, _, digest = (value or "").partition(":")
+    return algorithm, digest
+
+
+def best_wheel(package: LockedPackage, tags: Sequence[str]) -> LockWheel | None:
+    """The wheel whose most-preferred tag ranks first in ``tags``."""
+    rank = {tag: i for i, tag in enumerate(tags)}
+    best: tuple[int, LockWheel] | None = None
+    for wheel in package.wheels:
+        from ferry.model.dist import parse_filename
+
+        parsed = parse_filename(wheel.name)
+        if parsed is None or parsed.tags is None:
+            continue
+        score = min((rank[str(t)] for t in parsed.tags if str(t) in rank), default=None)
+        if score is not None and (best is None or score < best[0]):
+            best = (score, wheel)
+    return best[1] if best else None
+
+
+def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDist | None:
+    source = package.source
+    version = Version(package.version) if package.version else Version("0")
+    if source.kind == "virtual":
+        return None
+    if source.kind in ("editable", "directory"):
+        url = _file_url(root_dir, source.value)
+        return PinnedDist(package.name, version, None, url, editable=source.kind == "editable")
+    wheel = best_wheel(package, tags)
+    if wheel is not None:
+        file = _wheel_file(wheel, package)
+        if source.kind == "path":
+            file = FileRef(
+                file.filename, _file_url(root_dir, source.value), file.hashes, size=file.size
+            )
+            return PinnedDist(package.name, version, file, file.url)
+        return PinnedDist(package.name, version, file)
+    if package.sdist is not None:
+        sdist = package.sdist
+        url = sdist.url or _file_url(root_dir, sdist.path or source.value)
+        filename = url.rsplit("/", 1)[-1]
+        file = FileRef(
+            filename, url, Hashes.of(**dict([_split_hash(sdist.hash)])) if sdist.hash else Hashes(),
+            size=sdist.size, upload_time=sdist.upload_time,
+            index_url=source.value if source.kind == "registry" else None,
+        )
+        return PinnedDist(package.name, version, file)
+    raise UserError(
+        f"`{package.name}=={package.version}` has no wheel for this interpreter and no source "
+        "distribution in the lock",
+        hint=f"the lock offers: {', '.join(w.name for w in package.wheels) or 'nothing'}",
+    )
+
+
+def _file_url(root_dir: str, path: str) -> str:
+    from pathlib import Path
+
+    candidate = Path(path)
+    if not candidate.is_absolute():
+        candidate = Path(root_dir) / candidate
+    return candidate.resolve().as_uri()
+
+
+def select(
+    lock: Lock,
+    roots: Iterable[NormalizedName],
+    selection: Selection,
+    markers: Mapping[str, str],
+    tags: Sequence[str],
+    root_dir: str,
+) -> list[SelectedPackage]:
+    """Walk the lock from ``roots`` and return every package this environment needs."""
+    root_names = {canonicalize_name(r) for r in roots}
+    root_packages = [p for p in lock.packages if p.name in root_names and p.source.is_local]
+    extras: set[str] = set()
+    groups: set[str] = set()
+    found: dict[PackageId, LockedPackage] = {}
+    queue: list[tuple[LockDependency, ...]] = []
+    for package in root_packages:
+        chosen = _chosen_extras(package, selection)
+        extras |= {conflict_extra(package.name, e) for e in chosen} | chosen
+        groups |= {conflict_group(package.name, g) for g in selection.groups}
+        groups |= set(selection.groups)
+        found[package.id] = package
+        deps: list[LockDependency] = []
+        if selection.include_project_deps:
+            deps.extend(package.dependencies)
+        for extra in sorted(chosen):
+            deps.extend(package.optional(extra))
+        for group in sorted(selection.groups):
+            deps.extend(package.group(group))
+        queue.append(tuple(deps))
+    env = dict(markers)
+    while queue:
+        for dep in queue.pop():
+            if not marker_holds(dep.marker, env, extras, groups):
+                continue
+            target = _lookup(lock, dep.package)
+            more: list[LockDependency] = []
+            if target.id not in found:
+                found[target.id] = target
+                more.extend(target.dependencies)
+            for extra in dep.extras:
+                more.extend(target.optional(extra))
+            if more:
+                queue.append(tuple(more))
+    return [
+        SelectedPackage(package, _pin(package, tags, root_dir))
+        for package in sorted(found.values(), key=lambda p: p.id.sort_key())
+    ]
+
+
+def _chosen_extras(package: LockedPackage, selection: Selection) -> set[str]:
+    if selection.all_extras:
+        return {extra for extra, _ in package.optional_dependencies}
+    return set(selection.extras)
+
+
+def _lookup(lock: Lock, package_id: PackageId) -> LockedPackage:
+    exact = lock.get(package_id)
+    if exact is not None:
+        return exact
+    candidates = lock.find(package_id.name)
+    if len(candidates) == 1:
+        return candidates[0]
+    raise UserError(
+        f"The lockfile names `{package_id}` as a dependency, but does not hold that package",
+        hint="the lockfile may be damaged; run `ferry lock` to regenerate it",
+    )
