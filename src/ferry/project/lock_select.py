@@ -85,7 +85,7 @@ def _eval_atom(atom: tuple[Any, Any, Any], env: Mapping[str, str], sets: Sets) -
 
 
 def _eval(items: Sequence[Any], env: Mapping[str, str], sets: Sets) -> bool:
-    """Evaluate packaging's parsed marker list: atoms, nested lists, "and"/"or" (and binds tighter)."""
+    """Evaluate a parsed marker list: atoms, nested lists, "and"/"or" ("and" binds tighter)."""
     groups: list[bool] = []
     current = True
     for item in items:
