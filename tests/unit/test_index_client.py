@@ -358,3 +358,18 @@ def test_default_index_url_comes_from_pip() -> None:
     from pip._internal.models.index import PyPI
 
     assert default_index_url() == PyPI.simple_url
+
+
+def test_a_local_file_index_works_offline(cache: Cache, tmp_path: Path) -> None:
+    root = tmp_path / "index"
+    (root / "simple" / "demo").mkdir(parents=True)
+    (root / "files").mkdir()
+    wheel = build_wheel(root / "files", "demo", "1.0")
+    (root / "simple" / "demo" / "index.html").write_text(page(wheel.name))
+    index = (root / "simple").as_uri()
+    with make_client(Recorder(), cache, index, offline=True) as client:
+        (ref,) = client.project_files("demo")
+        assert ref.url == wheel.as_uri()
+        assert client.download(ref).path.read_bytes() == wheel.read_bytes()
+        assert client.fetch_metadata(ref).startswith(b"Metadata-Version")
+        assert client.project_files("absent") == []

@@ -22,21 +22,30 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from ferry.index import local
 from ferry.index.auth import CredentialStore
-from ferry.index.errors import AuthenticationError
-from ferry.model.errors import FerryError, NetworkError, OfflineError, UsageError
+from ferry.index.responses import RangeBody, Response, StreamedResponse, status_error
+from ferry.model.errors import NetworkError, OfflineError, UsageError
 from ferry.model.url import redact, strip_credentials
 
 if TYPE_CHECKING:
     import httpx
 
 logger = logging.getLogger(__name__)
+
+__all__ = [
+    "HttpClient",
+    "RangeBody",
+    "Response",
+    "StreamedResponse",
+    "status_error",
+    "timeout_from_env",
+]
 
 T = TypeVar("T")
 
@@ -65,44 +74,6 @@ def timeout_from_env() -> float:
     return value
 
 
-@dataclass(frozen=True, slots=True)
-class Response:
-    """A fully read response. ``url`` is the final URL (after redirects), without credentials;
-    ``headers`` has lower-case names."""
-
-    url: str
-    status: int
-    headers: Mapping[str, str] = field(default_factory=dict)
-    content: bytes = b""
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-
-@dataclass(frozen=True, slots=True)
-class RangeBody:
-    """The answer to a ranged GET: ``content`` starts at byte ``start`` of a file of ``total``
-    bytes (``None`` when the server did not say)."""
-
-    url: str
-    start: int
-    content: bytes
-    total: int | None
-
-
-@dataclass(slots=True)
-class StreamedResponse:
-    """A 2xx response whose body is consumed as ``chunks`` inside :meth:`HttpClient.stream`."""
-
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    chunks: Iterator[bytes]
-
-    def header(self, name: str) -> str | None:
-        return self.headers.get(name.lower())
-
-
 class _Retryable(Exception):
     """A failure worth another attempt; ``reason`` becomes one of the error's causes."""
 
@@ -114,13 +85,6 @@ class _Retryable(Exception):
 @dataclass(slots=True)
 class _BodyState:
     failure: str | None = None
-
-
-def status_error(url: str, status: int) -> FerryError:
-    """The error for a non-2xx final answer: credentials for 401/403, network otherwise."""
-    if status in (401, 403):
-        return AuthenticationError(url, status)
-    return NetworkError(f"Request for `{redact(url)}` failed: HTTP {status}")
 
 
 class HttpClient:
