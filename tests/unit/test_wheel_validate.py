@@ -13,7 +13,7 @@ import pytest
 from packaging.version import Version
 from tests.support.zipfiles import ZipMember, write_zip
 
-from ferry.model.errors import InvalidWheelError
+from ferry.model.errors import FilesystemError, InvalidWheelError
 from ferry.wheel import _zip as zipchecks
 from ferry.wheel import unpack_wheel, validate_wheel
 
@@ -246,3 +246,17 @@ def test_ratio_rule_itself() -> None:
     info.compress_type = zipfile.ZIP_STORED
     with pytest.raises(zipchecks.ZipProblem, match="stored"):
         zipchecks.check_sizes([info], limit=100 * 1024**3)
+
+
+def test_unpack_refuses_a_non_empty_destination(make_wheel: MakeWheel, tmp_path: Path) -> None:
+    wheel = make_wheel("a", "1.0")
+    dest = tmp_path / "busy"
+    dest.mkdir()
+    (dest / "a").mkdir()
+    (dest / "a/__init__.py").write_text("someone else's")
+    with pytest.raises(FilesystemError, match="not an empty directory"):
+        unpack_wheel(wheel, dest)
+    assert (dest / "a/__init__.py").read_text() == "someone else's"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert unpack_wheel(wheel, empty).name == "a"

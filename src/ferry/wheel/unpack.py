@@ -88,6 +88,10 @@ def unpack_wheel(
 ) -> WheelInfo:
     """Validate ``path`` and extract it into ``dest`` (new or empty); clean up on any failure."""
     existed = dest.exists()
+    if existed and (not dest.is_dir() or any(dest.iterdir())):
+        raise FilesystemError(
+            f"Cannot unpack `{path.name}` into `{dest}`: it is not an empty directory"
+        )
     created: list[Path] = []  # top-level entries of dest this call made, for cleanup
     with open_validated(path, expected_name, expected_version, max_size=max_size) as (info, zf):
         data_scripts = f"{info.data_dir}/scripts/"
