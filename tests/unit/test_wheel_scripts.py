@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ferry.wheel._paths import entry_point_name_problem, is_within, member_name_problem
+from ferry.wheel._paths import Enclosure, entry_point_name_problem, member_name_problem
 from ferry.wheel.record import (
     RecordEntry,
     RecordError,
@@ -111,11 +111,14 @@ def test_entry_point_names() -> None:
         assert entry_point_name_problem(bad) is not None
 
 
-def test_is_within(tmp_path: Path) -> None:
+def test_enclosure(tmp_path: Path) -> None:
     root = tmp_path / "env"
     (root / "lib").mkdir(parents=True)
-    assert is_within(root / "lib/x.py", [root])
-    assert not is_within(root, [root])
-    assert not is_within(tmp_path / "other/x", [root])
+    enclosure = Enclosure([root, tmp_path / "bin"])
+    assert enclosure.contains(str(root / "lib/x.py"))
+    assert enclosure.contains(str(tmp_path / "bin/tool"))
+    assert not enclosure.contains(str(root))
+    assert not enclosure.contains(str(tmp_path / "env-sibling/x"))
+    assert not enclosure.contains(str(tmp_path / "other/x"))
     (root / "lib/escape").symlink_to(tmp_path)
-    assert not is_within(root / "lib/escape/x", [root])
+    assert not enclosure.contains(str(root / "lib/escape/x"))

@@ -63,23 +63,40 @@ def entry_point_name_problem(name: str) -> str | None:
     return None
 
 
-def lexical_join(base: Path, relative: str) -> Path:
-    """``base / relative`` with ``..`` and ``.`` folded away without touching the filesystem.
+def lexical_join(base: str, relative: str) -> str:
+    """``base/relative`` with ``..`` and ``.`` folded away without touching the filesystem.
 
     RECORD paths legitimately climb out of site-packages (``../../../bin/tool``), so they cannot
     be refused outright; instead the folded result is checked against the scheme directories.
+    Strings, not ``Path``: uninstall calls this once per RECORD row.
     """
-    return Path(os.path.normpath(base / relative.replace("\\", "/")))
+    return os.path.normpath(os.path.join(base, relative.replace("\\", "/")))  # noqa: PTH118
 
 
-def is_within(path: Path, roots: Iterable[Path]) -> bool:
-    """Whether ``path`` lies strictly inside one of ``roots``, both lexically and once resolved.
+def _inside(path: str, root: str) -> bool:
+    return path.startswith(root if root.endswith(os.sep) else root + os.sep)
 
-    The resolved check stops a RECORD entry from reaching outside through a symlinked directory.
+
+class Enclosure:
+    """The directories a RECORD entry may point into (a scheme's), and the test for it.
+
+    A path must lie strictly inside one of them lexically *and* once its parent directory is
+    resolved, so an entry cannot reach outside through a symlinked directory either. Resolved
+    parents are cached: a RECORD has thousands of rows but few distinct directories.
     """
-    root_list = [Path(os.path.normpath(r)) for r in roots]
-    if not any(path != r and path.is_relative_to(r) for r in root_list):
-        return False
-    real_parent = Path(os.path.realpath(path.parent))
-    real_roots = [Path(os.path.realpath(r)) for r in root_list]
-    return any(real_parent == r or real_parent.is_relative_to(r) for r in real_roots)
+
+    def __init__(self, roots: Iterable[Path | str]) -> None:
+        self.roots = [os.path.normpath(os.fspath(r)) for r in roots]
+        self._real_roots = [os.path.realpath(r) for r in self.roots]
+        self._parents: dict[str, bool] = {}
+
+    def contains(self, path: str) -> bool:
+        if not any(_inside(path, root) for root in self.roots):
+            return False
+        parent = os.path.dirname(path)  # noqa: PTH120 - strings on the hot path
+        verdict = self._parents.get(parent)
+        if verdict is None:
+            real = os.path.realpath(parent)
+            verdict = any(real == r or _inside(real, r) for r in self._real_roots)
+            self._parents[parent] = verdict
+        return verdict

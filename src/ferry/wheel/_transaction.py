@@ -16,6 +16,7 @@ import logging
 import os
 import secrets
 import shutil
+import stat
 from pathlib import Path
 
 from ferry.fs.errors import os_error
@@ -99,12 +100,15 @@ class Transaction:
         self._file_set: set[Path] = set()
         self._dirs: list[Path] = []
         self._trees: list[Path] = []
+        self._known_dirs: set[Path] = set()  # exist (or were made) during this transaction
 
     def make_dirs(self, directory: Path) -> None:
         """Create ``directory`` and missing parents, remembering each one created."""
+        if directory in self._known_dirs:
+            return
         missing: list[Path] = []
         current = directory
-        while not current.is_dir():
+        while current not in self._known_dirs and not current.is_dir():
             missing.append(current)
             if current.parent == current:
                 break
@@ -120,6 +124,7 @@ class Transaction:
             except OSError as error:
                 raise os_error("create directory", path, error) from error
             self._dirs.append(path)
+        self._known_dirs.add(directory)
 
     def clear_target(self, path: Path) -> bool:
         """Make ``path`` free for a new file; returns whether this install had already written it.
@@ -130,15 +135,20 @@ class Transaction:
         if path in self._file_set:
             path.unlink()
             return True
-        if path.is_dir() and not path.is_symlink():
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            return False
+        except OSError as error:
+            raise os_error("inspect", path, error) from error
+        if stat.S_ISDIR(mode):
             raise os_error("install file over directory", path,
                            IsADirectoryError(errno.EISDIR, "it is a directory", str(path)))
-        if path.exists() or path.is_symlink():
-            try:
-                self.stash.put(path)
-            except OSError as error:
-                raise os_error("move aside the existing file", path, error) from error
-            logger.debug("`%s` existed; it is stashed until the install completes", path)
+        try:
+            self.stash.put(path)
+        except OSError as error:
+            raise os_error("move aside the existing file", path, error) from error
+        logger.debug("`%s` existed; it is stashed until the install completes", path)
         return False
 
     def created(self, path: Path) -> None:
@@ -164,6 +174,7 @@ class Transaction:
         self._file_set.clear()
         self._dirs.clear()
         self._trees.clear()
+        self._known_dirs.clear()
 
     def commit(self) -> None:
         self.stash.discard()

@@ -77,6 +77,9 @@ def _destination(member: str, info: WheelInfo, scheme: Scheme, root: Path) -> tu
 
 def _record_path(path: Path, root: Path) -> str:
     """RECORD paths are relative to the site directory, ``/``-separated (absolute if impossible)."""
+    text, base = os.fspath(path), os.fspath(root).rstrip(os.sep) + os.sep
+    if text.startswith(base):  # the common case, without relpath's cost
+        return text[len(base) :].replace(os.sep, "/")
     try:
         return Path(os.path.relpath(path, root)).as_posix()
     except ValueError:  # another drive on Windows

@@ -23,7 +23,7 @@ from pathlib import Path
 from ferry.fs.errors import os_error
 from ferry.model.errors import UserError
 from ferry.model.scheme import Scheme
-from ferry.wheel._paths import is_within, lexical_join
+from ferry.wheel._paths import Enclosure, lexical_join
 from ferry.wheel._transaction import Stash
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.record import RecordError, parse_record
@@ -121,20 +121,22 @@ def _read_record(dist: InstalledDist) -> list[str]:
         raise UninstallError(f"Cannot uninstall `{dist.name}`: `{path}`: {exc}") from None
 
 
-def _targets(dist: InstalledDist, roots: list[Path]) -> tuple[list[Path], list[str]]:
+def _targets(dist: InstalledDist, enclosure: Enclosure) -> tuple[list[Path], list[str]]:
     """Files to remove (outside ``.dist-info``), and RECORD entries refused as outside."""
     targets: list[Path] = []
     skipped: list[str] = []
     seen: set[Path] = set()
-    dist_info = Path(os.path.normpath(dist.dist_info))
+    site = os.path.normpath(dist.site_dir)
+    dist_info = os.path.normpath(dist.dist_info)
     for entry in _read_record(dist):
-        path = lexical_join(dist.site_dir, entry)
-        if path == dist_info or path.is_relative_to(dist_info):
+        joined = lexical_join(site, entry)
+        if joined == dist_info or joined.startswith(dist_info + os.sep):
             continue  # removed with the directory
-        if not is_within(path, roots):
+        if not enclosure.contains(joined):
             skipped.append(entry)
             continue
-        candidates = [path, *(_pyc_files(path) if path.suffix == ".py" else [])]
+        path = Path(joined)
+        candidates = [path, *(_pyc_files(path) if joined.endswith(".py") else [])]
         for candidate in candidates:
             if candidate in seen or not (candidate.is_file() or candidate.is_symlink()):
                 continue
@@ -167,7 +169,7 @@ def uninstall(dist: InstalledDist, scheme: Scheme, *, stash: bool = False) -> Un
             hint="remove its files by hand, or with the tool that installed it",
         )
     roots = _scheme_roots(scheme, dist)
-    targets, skipped = _targets(dist, roots)
+    targets, skipped = _targets(dist, Enclosure(roots))
     holder = Stash(dist.site_dir)
     removed: list[Path] = []
     for path in [dist.dist_info, *targets]:
