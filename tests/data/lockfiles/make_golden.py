@@ -286,7 +286,10 @@ def serve(files_dir: Path, pages: dict[str, list[dict[str, object]]]) -> Threadi
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-        def do_GET(self) -> None:
+        def do_HEAD(self) -> None:
+            self.do_GET(head=True)
+
+        def do_GET(self, head: bool = False) -> None:
             path = self.path.split("?", 1)[0]
             body: bytes | None = None
             ctype = "application/octet-stream"
@@ -323,7 +326,8 @@ def serve(files_dir: Path, pages: dict[str, list[dict[str, object]]]) -> Threadi
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(body)
+            if not head:
+                self.wfile.write(body)
 
     server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -1,0 +1,143 @@
+"""Finding the project: its root, its pyproject, its environment and its ``.python-version``.
+
+Why walking up: like uv and git, a command run anywhere inside a project acts on that project.
+The first ``pyproject.toml`` found that declares a project (``[project]``), or is a uv-style root
+without one (``[tool.uv]``, ``[tool.ferry]`` or ``[dependency-groups]``), wins; a pyproject
+without any of those (a tool-only config file such as one holding only ``[tool.black]``) is
+skipped, as uv skips it. ``--project`` names the root directly and disables the walk.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import NormalizedName, canonicalize_name
+
+from ferry.model.errors import UserError
+from ferry.project.pyproject import PYPROJECT, PyProject, parse_pyproject
+from ferry.project.toml_read import display_path, load_toml, read_text
+from ferry.python.discovery import find_python_version_file
+
+log = logging.getLogger(__name__)
+
+LOCK_NAME = "uv.lock"
+DEFAULT_ENVIRONMENT = ".venv"
+_ROOT_TABLES = ("project", "dependency-groups")
+_ROOT_TOOLS = ("uv", "ferry")
+
+
+@dataclass(frozen=True, slots=True)
+class Project:
+    """A discovered project: where it is and what its pyproject says."""
+
+    root: Path
+    pyproject: PyProject
+
+    @property
+    def lock_path(self) -> Path:
+        return self.root / LOCK_NAME
+
+    @property
+    def environment_path(self) -> Path:
+        return project_environment_path(self.root)
+
+    def python_version_file(self) -> Path | None:
+        return python_version_file(self.root)
+
+    def workspace_members(self) -> dict[NormalizedName, Path]:
+        return workspace_members(self.pyproject)
+
+
+def _declares_project(path: Path) -> bool:
+    """Whether the pyproject at ``path`` is a project root (syntax errors are reported)."""
+    data = load_toml(read_text(path), path, PYPROJECT)
+    if any(key in data for key in _ROOT_TABLES):
+        return True
+    tool = data.get("tool")
+    return isinstance(tool, dict) and any(key in tool for key in _ROOT_TOOLS)
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` whose pyproject declares a project."""
+    start = start.absolute()
+    for directory in (start, *start.parents):
+        candidate = directory / PYPROJECT
+        if candidate.is_file():
+            if _declares_project(candidate):
+                log.debug("project root: %s", directory)
+                return directory
+            log.debug("skipping %s: no [project], [dependency-groups] or [tool.uv]", candidate)
+    return None
+
+
+def discover_project(start: Path | None = None, *, project: Path | None = None) -> Project:
+    """The project for a command: ``--project`` if given, else walking up from ``start``
+    (the working directory by default)."""
+    if project is not None:
+        root = project.absolute()
+        if not (root / PYPROJECT).is_file():
+            raise UserError(
+                f"No `{PYPROJECT}` found in `{display_path(root)}` (from `--project`)",
+                hint="point `--project` at the directory that holds the project's pyproject.toml",
+            )
+    else:
+        where = (start or Path.cwd()).absolute()
+        found = find_project_root(where)
+        if found is None:
+            raise UserError(
+                f"No `{PYPROJECT}` found in `{display_path(where)}` or any parent directory",
+                hint="run `ferry init` to create a project here",
+            )
+        root = found
+    path = root / PYPROJECT
+    return Project(root=root, pyproject=parse_pyproject(read_text(path), path))
+
+
+def project_environment_path(root: Path) -> Path:
+    """The project's virtual environment: FERRY_PROJECT_ENVIRONMENT (relative paths are taken
+    from the project root), else ``<root>/.venv``."""
+    configured = os.environ.get("FERRY_PROJECT_ENVIRONMENT", "").strip()
+    if configured:
+        path = Path(configured).expanduser()
+        return path if path.is_absolute() else root / path
+    return root / DEFAULT_ENVIRONMENT
+
+
+def python_version_file(root: Path) -> Path | None:
+    """The ``.python-version`` that applies to the project: in its root or the nearest parent."""
+    return find_python_version_file(root)
+
+
+def workspace_members(pyproject: PyProject) -> dict[NormalizedName, Path]:
+    """Members named by ``workspace.members`` globs (the root included), by project name.
+
+    Only names are read here; full workspaces are handled elsewhere. A directory matched by a
+    glob without a pyproject is skipped with a DEBUG line.
+    """
+    root = pyproject.root
+    members: dict[NormalizedName, Path] = {}
+    if pyproject.name is not None:
+        members[pyproject.name] = root
+    excluded = {
+        p.resolve() for pattern in pyproject.tool.workspace_exclude for p in root.glob(pattern)
+    }
+    for pattern in pyproject.tool.workspace_members:
+        for directory in sorted(root.glob(pattern)):
+            if not directory.is_dir() or directory.resolve() in excluded:
+                continue
+            candidate = directory / PYPROJECT
+            if not candidate.is_file():
+                log.debug("workspace member %s has no pyproject.toml; skipped", directory)
+                continue
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+                data = load_toml(read_text(candidate), candidate, PYPROJECT)
+            name = data.get("project", {}).get("name")
+            if isinstance(name, str):
+                members[canonicalize_name(name)] = directory
+    return members

@@ -1,0 +1,341 @@
+"""Is ``uv.lock`` still a valid resolution of ``pyproject.toml``? (DESIGN §4)
+
+When it is, ``ferry lock`` is a no-op (no resolution, no network) and ``--locked`` passes. The
+check compares the declared inputs the lock recorded — ``requires-python``, ``[package.metadata]``
+of the project and of local path dependencies, ``[manifest]`` constraints and overrides, conflicts,
+environments, resolver options — with what the pyproject declares now. Markers are compared by
+meaning, not spelling, so a lock written by uv and checked by ferry (or the reverse) is not judged
+stale because one side wrote ``python_version`` and the other ``python_full_version``.
+
+The answer carries a reason when stale, phrased for ``--locked`` errors and ``-v``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from ferry.project.lock_inputs import (
+    expected_default_groups,
+    expected_manifest_requirements,
+    expected_metadata,
+)
+from ferry.project.lock_model import (
+    ConflictItem,
+    Lock,
+    LockedPackage,
+    LockOptions,
+    LockRequirement,
+    PackageMetadata,
+)
+from ferry.project.markers import markers_equivalent
+from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
+
+log = logging.getLogger(__name__)
+
+_DEFAULT_OPTIONS = {
+    "resolution": "highest",
+    "prerelease": "if-necessary-or-explicit",
+    "fork-strategy": "requires-python",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """The verdict; truthy when the lock can be used as it is."""
+
+    fresh: bool
+    reason: str | None = None
+
+    def __bool__(self) -> bool:
+        return self.fresh
+
+
+_FRESH = Freshness(True)
+
+
+def _stale(reason: str) -> Freshness:
+    log.debug("lock is stale: %s", reason)
+    return Freshness(False, reason)
+
+
+def describe(req: LockRequirement) -> str:
+    """A requirement as a user would write it, for messages."""
+    text = req.name + (f"[{','.join(req.extras)}]" if req.extras else "")
+    text += req.specifier or ""
+    for key in ("url", "git", "path", "directory", "editable", "virtual"):
+        value = getattr(req, key)
+        if value:
+            text += f" @ {value}" if key in ("url", "git") else f" ({key} {value})"
+    if req.index:
+        text += f" (index {req.index})"
+    if req.marker:
+        text += f" ; {req.marker}"
+    return text
+
+
+def requirements_diff(
+    expected: Sequence[LockRequirement], actual: Sequence[LockRequirement]
+) -> tuple[list[LockRequirement], list[LockRequirement]]:
+    """(declared but not in the lock, in the lock but no longer declared), markers by meaning."""
+    remaining = list(actual)
+    missing = []
+    for want in expected:
+        for index, have in enumerate(remaining):
+            if replace(want, marker=None) == replace(have, marker=None) and markers_equivalent(
+                want.marker, have.marker
+            ):
+                del remaining[index]
+                break
+        else:
+            missing.append(want)
+    return missing, remaining
+
+
+def _diff_reason(
+    what: str, expected: Sequence[LockRequirement], actual: Sequence[LockRequirement]
+) -> str | None:
+    missing, extra = requirements_diff(expected, actual)
+    if not missing and not extra:
+        return None
+    parts = [f"`{describe(r)}` is new" for r in missing[:3]]
+    parts += [f"`{describe(r)}` was removed" for r in extra[:3]]
+    more = len(missing) + len(extra) - len(parts)
+    if more > 0:
+        parts.append(f"and {more} more")
+    return f"{what} changed: " + ", ".join(parts)
+
+
+def _markers_reason(what: str, expected: Sequence[str], actual: Sequence[str]) -> str | None:
+    left = list(actual)
+    for marker in expected:
+        match = next((m for m in left if markers_equivalent(marker, m)), None)
+        if match is None:
+            return f"{what} changed (`{marker}` is not in the lock)"
+        left.remove(match)
+    if left:
+        return f"{what} changed (`{left[0]}` is no longer declared)"
+    return None
+
+
+def _metadata_reason(
+    package: str, expected: PackageMetadata, actual: PackageMetadata, *, check_dev: bool = True
+) -> str | None:
+    reason = _diff_reason(
+        f"the requirements of `{package}`", expected.requires_dist, actual.requires_dist
+    )
+    if reason:
+        return reason
+    if set(expected.provides_extras) != set(actual.provides_extras):
+        return (
+            f"the extras of `{package}` changed (declared: {list(expected.provides_extras)},"
+            f" locked: {list(actual.provides_extras)})"
+        )
+    if not check_dev:
+        return None
+    want, have = expected.requires_dev_map(), actual.requires_dev_map()
+    if set(want) != set(have):
+        added = sorted(set(want) - set(have))
+        removed = sorted(set(have) - set(want))
+        change = ", ".join(
+            [f"`{g}` is new" for g in added] + [f"`{g}` was removed" for g in removed]
+        )
+        return f"the dependency groups of `{package}` changed: {change}"
+    for group in sorted(want):
+        reason = _diff_reason(
+            f"dependency group `{group}` of `{package}`", want[group], have[group]
+        )
+        if reason:
+            return reason
+    return None
+
+
+def _normalize_timestamp(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            moment = datetime.fromisoformat(text).astimezone()
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.astimezone()
+    except ValueError:
+        return text
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def expected_options(pyproject: PyProject) -> LockOptions:
+    """``[options]`` as uv would record the settings the pyproject declares."""
+    tool = pyproject.tool
+    exclude_newer = tool.exclude_newer
+    span = None
+    if exclude_newer and not re.match(r"^\d{4}-\d{2}-\d{2}", exclude_newer.strip()):
+        span, exclude_newer = exclude_newer, None
+
+    def non_default(key: str, value: str | None) -> str | None:
+        return None if value in (None, _DEFAULT_OPTIONS[key]) else value
+
+    return LockOptions(
+        resolution_mode=non_default("resolution", tool.resolution),
+        prerelease_mode=non_default("prerelease", tool.prerelease),
+        fork_strategy=non_default("fork-strategy", tool.fork_strategy),
+        exclude_newer=_normalize_timestamp(exclude_newer),
+        exclude_newer_span=span,
+    )
+
+
+def _options_reason(expected: LockOptions, actual: LockOptions) -> str | None:
+    for label, want, have in (
+        ("resolution mode", expected.resolution_mode, actual.resolution_mode),
+        ("prerelease mode", expected.prerelease_mode, actual.prerelease_mode),
+        ("fork strategy", expected.fork_strategy, actual.fork_strategy),
+    ):
+        if want != have:
+            return f"the {label} changed (locked: {have or 'default'}, now: {want or 'default'})"
+    if expected.exclude_newer_span or actual.exclude_newer_span:
+        if bool(expected.exclude_newer_span) != bool(actual.exclude_newer_span):
+            return "the `exclude-newer` setting changed"
+        return None
+    if _normalize_timestamp(expected.exclude_newer) != _normalize_timestamp(actual.exclude_newer):
+        return (
+            f"the `exclude-newer` cut-off changed (locked: {actual.exclude_newer or 'none'},"
+            f" now: {expected.exclude_newer or 'none'})"
+        )
+    if expected.prerelease_package != actual.prerelease_package and expected.prerelease_package:
+        return "the per-package prerelease settings changed"
+    return None
+
+
+def _conflicts_reason(pyproject: PyProject, lock: Lock) -> str | None:
+    own = pyproject.name or ""
+    declared = {
+        frozenset(ConflictItem(c.package or own, c.extra, c.group) for c in conflict_set)
+        for conflict_set in pyproject.tool.conflicts
+    }
+    locked = {frozenset(conflict_set) for conflict_set in lock.conflicts}
+    if declared != locked:
+        return "the declared `conflicts` changed"
+    return None
+
+
+def _requires_python_reason(pyproject: PyProject, lock: Lock) -> str | None:
+    declared = pyproject.project.requires_python if pyproject.project else None
+    if declared is None:
+        return None
+    try:
+        same = SpecifierSet(declared) == SpecifierSet(lock.requires_python)
+    except InvalidSpecifier:
+        same = False
+    if not same:
+        return (
+            f"`requires-python` changed (locked: `{lock.requires_python}`, declared: `{declared}`)"
+        )
+    return None
+
+
+def _project_reason(pyproject: PyProject, lock: Lock, members: dict[str, Path]) -> str | None:
+    project = pyproject.project
+    if project is None:
+        want = dict(expected_metadata(pyproject, members).requires_dev)
+        have = dict(lock.manifest.dependency_groups)
+        if set(want) != set(have):
+            return "the dependency groups changed"
+        for group in sorted(want):
+            if reason := _diff_reason(f"dependency group `{group}`", want[group], have[group]):
+                return reason
+        return None
+    candidates = [p for p in lock.find(project.name) if p.source.is_local]
+    if not candidates:
+        return f"the lock does not contain the project `{project.name}`"
+    package = candidates[0]
+    kind = "editable" if pyproject.is_package else "virtual"
+    if package.source.kind != kind or package.source.value != ".":
+        return (
+            f"`{project.name}` is now {'a package' if pyproject.is_package else 'virtual'}"
+            f" (locked as `{package.source.kind} = {package.source.value!r}`)"
+        )
+    if project.version is not None and package.version != project.version:
+        return f"the version of `{project.name}` changed ({package.version} -> {project.version})"
+    if lock.revision >= 5 and package.default_groups != expected_default_groups(pyproject):
+        return "`default-groups` changed"
+    expected = expected_metadata(pyproject, members)
+    return _metadata_reason(project.name, expected, package.metadata)
+
+
+def _local_dependency_reason(pyproject: PyProject, package: LockedPackage) -> str | None:
+    """A path dependency whose own pyproject changed since the lock was written."""
+    directory = (pyproject.root / package.source.value).resolve()
+    path = directory / PYPROJECT
+    if not path.is_file():
+        return None
+    other = read_pyproject(path)
+    if other.project is None or "dependencies" in other.project.dynamic:
+        log.debug("cannot check %s statically (dynamic dependencies); assuming fresh", path)
+        return None
+    if other.project.version is not None and package.version != other.project.version:
+        return (
+            f"the version of `{package.name}` changed"
+            f" ({package.version} -> {other.project.version})"
+        )
+    expected = expected_metadata(other)
+    return _metadata_reason(
+        package.name, expected, package.metadata, check_dev=bool(package.metadata.requires_dev)
+    )
+
+
+def lock_satisfies(
+    pyproject: PyProject,
+    lock: Lock,
+    *,
+    options: LockOptions | None = None,
+    members: dict[str, Path] | None = None,
+) -> Freshness:
+    """Whether ``lock`` still resolves ``pyproject`` as declared.
+
+    ``options`` are the resolver options in force (from the command line and settings); by
+    default those the pyproject declares. ``members`` maps workspace member names to their
+    directories, for ``workspace = true`` sources.
+    """
+    members = members or {}
+    checks: tuple[Callable[[], str | None], ...] = (
+        lambda: _requires_python_reason(pyproject, lock),
+        lambda: _markers_reason(
+            "`environments`", pyproject.tool.environments, lock.supported_markers
+        ),
+        lambda: _markers_reason(
+            "`required-environments`", pyproject.tool.required_environments, lock.required_markers
+        ),
+        lambda: _conflicts_reason(pyproject, lock),
+        lambda: _options_reason(options or expected_options(pyproject), lock.options),
+        lambda: _manifest_reason(pyproject, lock, members),
+        lambda: _project_reason(pyproject, lock, members),
+    )
+    for check in checks:
+        if reason := check():
+            return _stale(reason)
+    for package in lock.local_packages():
+        if package.name == pyproject.name or package.source.kind == "path":
+            continue
+        if reason := _local_dependency_reason(pyproject, package):
+            return _stale(reason)
+    return _FRESH
+
+
+def _manifest_reason(pyproject: PyProject, lock: Lock, members: dict[str, Path]) -> str | None:
+    expected = expected_manifest_requirements(pyproject, members)
+    for key, actual in (
+        ("constraints", lock.manifest.constraints),
+        ("overrides", lock.manifest.overrides),
+        ("build-constraints", lock.manifest.build_constraints),
+    ):
+        if reason := _diff_reason(f"the `{key}`", expected[key], actual):
+            return reason
+    return None

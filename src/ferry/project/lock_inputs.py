@@ -1,0 +1,248 @@
+"""What a ``uv.lock`` should record about a project's declared inputs.
+
+``[package.metadata]`` and ``[manifest]`` hold the requirements as uv normalises them: names and
+extras normalised, markers canonical, ``extra == '…'`` conjoined for optional dependencies,
+``tool.uv.sources`` applied (``editable = "libs/helper"``, ``index = "<url>"``,
+``git = "…?tag=v1"``) and paths relative to the project root. This module computes that from a
+:class:`PyProject`, so the freshness check can compare it with a lock and the lock writer can
+record it.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+from packaging.requirements import Requirement
+from packaging.specifiers import Specifier
+from packaging.utils import canonicalize_name
+
+from ferry.project.lock_model import ConflictItem, LockRequirement, PackageMetadata
+from ferry.project.markers import canonical_marker, conjoin_extra
+from ferry.project.pyproject import PyProject
+from ferry.project.tool_settings import DeclaredRequirement, SourceSpec
+
+log = logging.getLogger(__name__)
+
+_NAME_AND_EXTRAS = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
+
+
+def ordered_specifier(requirement: Requirement) -> str:
+    """The version specifier as uv records it: in written order, comma separated, no spaces."""
+    fallback = ",".join(str(s) for s in requirement.specifier)
+    text = (
+        getattr(requirement, "text", None) if isinstance(requirement, DeclaredRequirement) else None
+    )
+    if text is None or requirement.url:
+        return fallback
+    head = text.split(";", 1)[0]
+    head = _NAME_AND_EXTRAS.sub("", head, count=1).strip().removeprefix("(").removesuffix(")")
+    if not head.strip():
+        return ""
+    try:
+        parts = [Specifier(part.strip()) for part in head.split(",") if part.strip()]
+    except ValueError:
+        return fallback
+    if set(parts) != set(requirement.specifier):
+        return fallback
+    return ",".join(str(p) for p in parts)
+
+
+def _normalize_path(path: str) -> str:
+    normalized = posixpath.normpath(path.replace("\\", "/"))
+    return "." if normalized in ("", ".") else normalized
+
+
+def _fragment_value(fragment: str, key: str) -> str | None:
+    for part in fragment.split("&"):
+        name, _, value = part.partition("=")
+        if name == key:
+            return value
+    return None
+
+
+def _git_url(spec_git: str, spec: SourceSpec | None, rev: str | None = None) -> str:
+    """``<repo>?subdirectory=…&tag=…`` as uv writes a git requirement (no precise commit)."""
+    query: list[tuple[str, str]] = []
+    if spec is not None and spec.subdirectory:
+        query.append(("subdirectory", spec.subdirectory))
+    if spec is not None and spec.branch:
+        query.append(("branch", spec.branch))
+    elif spec is not None and spec.tag:
+        query.append(("tag", spec.tag))
+    elif spec is not None and spec.rev:
+        query.append(("rev", spec.rev))
+    elif rev:
+        query.append(("rev", rev))
+    return spec_git + (("?" + urlencode(query)) if query else "")
+
+
+class InputBuilder:
+    """Turns declared requirements of one pyproject into :class:`LockRequirement` values."""
+
+    def __init__(self, pyproject: PyProject, members: dict[str, Path] | None = None) -> None:
+        self.pyproject = pyproject
+        self.members = members or {}
+
+    def requirement(
+        self, req: Requirement, *, extra: str | None = None, group: str | None = None
+    ) -> list[LockRequirement]:
+        """One declared requirement; several when its sources are split by marker."""
+        marker = str(req.marker) if req.marker else None
+        base = LockRequirement(
+            name=canonicalize_name(req.name),
+            extras=tuple(dict.fromkeys(canonicalize_name(e) for e in sorted(req.extras))),
+            marker=self._marker(marker, extra),
+        )
+        if req.url:
+            return [self._direct_url(base, req.url)]
+        specifier = ordered_specifier(req) or None
+        specs = [
+            s
+            for s in self.pyproject.tool.sources_for(req.name)
+            if (s.extra is None or canonicalize_name(s.extra) == extra)
+            and (s.group is None or canonicalize_name(s.group) == group)
+        ]
+        if not specs:
+            return [replace(base, specifier=specifier)]
+        result = []
+        for spec in specs:
+            entry = self._apply_source(base, spec, specifier)
+            if spec.marker:
+                combined = f"({marker}) and ({spec.marker})" if marker else spec.marker
+                entry = replace(entry, marker=self._marker(combined, extra))
+            result.append(entry)
+        return result
+
+    def requirements(
+        self, reqs: Iterable[Requirement], *, extra: str | None = None, group: str | None = None
+    ) -> list[LockRequirement]:
+        return [r for req in reqs for r in self.requirement(req, extra=extra, group=group)]
+
+    @staticmethod
+    def _marker(marker: str | None, extra: str | None) -> str | None:
+        if extra is not None:
+            return conjoin_extra(marker, extra)
+        return canonical_marker(marker) if marker else None
+
+    def _direct_url(self, base: LockRequirement, url: str) -> LockRequirement:
+        if url.startswith("git+"):
+            repo, _, fragment = url[len("git+") :].partition("#")
+            rev = None
+            if "@" in repo.rsplit("/", 1)[-1]:
+                repo, _, rev = repo.rpartition("@")
+            subdirectory = _fragment_value(fragment, "subdirectory")
+            spec = SourceSpec(kind="git", git=repo, rev=rev, subdirectory=subdirectory)
+            return replace(base, git=_git_url(repo, spec))
+        if url.startswith("file://"):
+            local = Path(url[len("file://") :])
+            return self._local(base, str(local), editable=False, package=None)
+        location, _, fragment = url.partition("#")
+        return replace(base, url=location, subdirectory=_fragment_value(fragment, "subdirectory"))
+
+    def _apply_source(
+        self, base: LockRequirement, spec: SourceSpec, specifier: str | None
+    ) -> LockRequirement:
+        conflict = None
+        name = self.pyproject.name or ""
+        if spec.extra is not None:
+            conflict = ConflictItem(name, extra=canonicalize_name(spec.extra))
+        elif spec.group is not None:
+            conflict = ConflictItem(name, group=canonicalize_name(spec.group))
+        if spec.kind == "index":
+            index = self.pyproject.tool.index_named(spec.index or "")
+            url = index.url if index is not None else spec.index
+            return replace(base, specifier=specifier, index=url, conflict=conflict)
+        if spec.kind == "git":
+            return replace(base, git=_git_url(spec.git or "", spec))
+        if spec.kind == "url":
+            return replace(base, url=spec.url, subdirectory=spec.subdirectory)
+        if spec.kind == "workspace":
+            member = self.members.get(base.name)
+            path = member.relative_to(self.pyproject.root).as_posix() if member else base.name
+            editable = spec.editable if spec.editable is not None else True
+            return self._local(base, path, editable=editable, package=None)
+        return self._local(
+            base, spec.path or ".", editable=bool(spec.editable), package=spec.package
+        )
+
+    def _local(
+        self, base: LockRequirement, path: str, *, editable: bool, package: bool | None
+    ) -> LockRequirement:
+        root = self.pyproject.root
+        target = Path(path) if Path(path).is_absolute() else root / path
+        shown = _normalize_path(path)
+        if Path(path).is_absolute():
+            try:
+                shown = target.resolve().relative_to(root.resolve()).as_posix()
+            except ValueError:
+                shown = target.as_posix()
+        if not target.is_dir():
+            return replace(base, path=shown)
+        if package is False:
+            return replace(base, virtual=shown)
+        if editable:
+            return replace(base, editable=shown)
+        return replace(base, directory=shown)
+
+
+def _sort(reqs: Iterable[LockRequirement]) -> tuple[LockRequirement, ...]:
+    """uv keeps these in a sorted set: by name, extras, groups, then marker and source."""
+    unique = list(dict.fromkeys(reqs))
+    return tuple(
+        sorted(unique, key=lambda r: (r.name, r.extras, r.groups, r.marker or "", repr(r)))
+    )
+
+
+def expected_metadata(
+    pyproject: PyProject, members: dict[str, Path] | None = None
+) -> PackageMetadata:
+    """The ``[package.metadata]`` uv records for this project."""
+    builder = InputBuilder(pyproject, members)
+    project = pyproject.project
+    requires_dist: list[LockRequirement] = []
+    provides: tuple[str, ...] = ()
+    if project is not None:
+        requires_dist += builder.requirements(project.dependencies)
+        for extra, reqs in project.optional_dependencies:
+            requires_dist += builder.requirements(reqs, extra=extra)
+        provides = project.extras
+    requires_dev = tuple(
+        (group, _sort(builder.requirements(reqs, group=group)))
+        for group, reqs in sorted(pyproject.groups.items())
+    )
+    return PackageMetadata(
+        requires_dist=_sort(requires_dist),
+        provides_extras=provides,
+        requires_dev=requires_dev,
+    )
+
+
+def expected_manifest_requirements(
+    pyproject: PyProject, members: dict[str, Path] | None = None
+) -> dict[str, tuple[LockRequirement, ...]]:
+    """``constraints``, ``overrides`` and ``build-constraints`` as ``[manifest]`` records them."""
+    builder = InputBuilder(pyproject, members)
+    tool = pyproject.tool
+    return {
+        "constraints": _sort(builder.requirements(tool.constraint_dependencies)),
+        "overrides": _sort(builder.requirements(tool.override_dependencies)),
+        "build-constraints": _sort(builder.requirements(tool.build_constraint_dependencies)),
+    }
+
+
+def expected_default_groups(pyproject: PyProject) -> tuple[str, ...] | str | None:
+    """``default-groups`` as revision 5 records it on the project package (absent when it is
+    the default, ``["dev"]``)."""
+    setting = pyproject.tool.default_groups
+    if setting is None:
+        return None
+    if setting == "all":
+        return "all"
+    groups = tuple(sorted(set(setting)))
+    return None if groups == ("dev",) else groups
