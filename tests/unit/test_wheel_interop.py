@@ -179,3 +179,17 @@ def test_compile_with_a_missing_interpreter_only_warns(
         compile_bytecode([source], tmp_path / "no-such-python")
     assert "Could not compile" in caplog.text
     compile_bytecode([tmp_path / "not-python.txt"], tmp_path / "no-such-python")  # nothing to do
+
+
+def test_compile_a_whole_directory(
+    tmp_path: Path, python_exe: Callable[[str], Path]
+) -> None:
+    python312 = python_exe("3.12")
+    site = tmp_path / "site"
+    (site / "pkg/sub").mkdir(parents=True)
+    (site / "pkg/__init__.py").write_text("")
+    (site / "pkg/sub/m.py").write_text("Z = 3\n")
+    (site / "pkg/data.txt").write_text("not python")
+    compile_bytecode([site, tmp_path / "missing-dir"], python312)
+    assert (site / "pkg/__pycache__/__init__.cpython-312.pyc").is_file()
+    assert (site / "pkg/sub/__pycache__/m.cpython-312.pyc").is_file()

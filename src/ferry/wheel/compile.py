@@ -21,8 +21,13 @@ logger = logging.getLogger(__name__)
 
 
 def compile_bytecode(paths: Sequence[Path], python_executable: Path) -> None:
-    """Write ``__pycache__`` files for the ``.py`` files in ``paths`` with ``python_executable``."""
-    sources = [os.fspath(p) for p in paths if p.suffix == ".py"]
+    """Write ``__pycache__`` files with ``python_executable`` for ``paths``.
+
+    Each path is a ``.py`` file or a directory (compiled recursively; files whose bytecode is
+    up to date are skipped by compileall). Passing just the files an install wrote is the fast
+    way; passing site-packages recompiles nothing twice but still walks all of it.
+    """
+    sources = [os.fspath(p) for p in paths if p.suffix == ".py" or p.is_dir()]
     if not sources:
         return
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
