@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ferry import __version__
-from ferry.model.errors import UserError
+from ferry.model.errors import FilesystemError, UserError
 from ferry.python import venv as venv_module
 from ferry.python.interpreter import Interpreter, introspect
 from ferry.python.venv import (
@@ -328,3 +328,50 @@ def shlex_quote(text: str) -> str:
 def test_dev_interpreter_is_usable_too(tmp_path: Path) -> None:
     root = create_venv(tmp_path / "env", introspect(Path(sys.executable), STORE))
     assert run_python(root, "import sys; print(sys.prefix)") == str(root)
+
+
+def test_concurrent_creation_of_one_venv(tmp_path: Path) -> None:
+    """Several creators racing for the same path (RELIABILITY E1): each either succeeds or is
+    told the venv already exists; the result works and no staging directory is left behind."""
+    import threading
+
+    interpreter = interpreter_for("3.12")
+    outcomes: list[str] = []
+    barrier = threading.Barrier(8)
+
+    def create() -> None:
+        barrier.wait()
+        try:
+            create_venv(tmp_path / "env", interpreter)
+            outcomes.append("created")
+        except UserError as error:
+            outcomes.append("exists" if "already exists" in error.message else error.message)
+
+    threads = [threading.Thread(target=create) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert "created" in outcomes
+    assert set(outcomes) <= {"created", "exists"}, outcomes
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["env"]
+    assert run_python(tmp_path / "env", "import sys; print(sys.prefix)") == str(tmp_path / "env")
+
+
+def test_failed_swap_restores_the_old_venv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    interpreter = interpreter_for("3.12")
+    root = create_venv(tmp_path / "env", interpreter)
+    marker = root / "lib" / "python3.12" / "site-packages" / "installed.py"
+    marker.write_text("")
+    real_rename = Path.rename
+
+    def failing_rename(self: Path, target: Any) -> Path:
+        if ".ferry-new-" in self.name:
+            raise OSError(28, "No space left on device")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", failing_rename)
+    with pytest.raises(FilesystemError, match="No space left"):
+        create_venv(root, interpreter, clear=True)
+    assert marker.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["env"]

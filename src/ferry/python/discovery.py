@@ -216,15 +216,10 @@ def _raw_candidates(
             request is None or request.kind is not RequestKind.NAME
         ):
             yield from (Candidate(p, "PATH") for p in _minor_versions_in(folder))
+    by_name = request is not None and request.kind is RequestKind.NAME
+    pyenv_names = names if by_name else [f"python3{_EXE}", f"python{_EXE}"]
     for version_dir in _pyenv_versions():
-        for name in (
-            names
-            if request is not None and request.kind is RequestKind.NAME
-            else (
-                f"python3{_EXE}",
-                f"python{_EXE}",
-            )
-        ):
+        for name in pyenv_names:
             yield Candidate(version_dir / "bin" / name, "pyenv")
 
 

@@ -252,6 +252,9 @@ def introspect(executable: Path, cache: JsonStore | None) -> Interpreter:
 
 
 def _query(path: Path) -> dict[str, Any]:
+    # -I: no PYTHON* variables, no user site, no script directory on sys.path (so nothing can
+    # shadow the stdlib modules the script imports); -B: write no .pyc. Not -S: before 3.11 it
+    # is site.py that points sys.prefix at a venv, and the answer must describe the venv.
     command = [str(path), "-I", "-B", str(SCRIPT)]
     try:
         done = subprocess.run(

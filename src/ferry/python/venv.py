@@ -116,11 +116,13 @@ def _target_state(root: Path) -> str:
 
 
 def _create_and_swap(root: Path, settings: _Settings, *, replace: bool) -> None:
+    """Build in a hidden sibling, then rename into place; with ``replace`` the old environment
+    is renamed aside first and deleted only once the new one is in place (restored otherwise)."""
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = _sibling(root, "new")
+    old: Path | None = None
     try:
         _populate(staging, root, settings, in_place=False)
-        old: Path | None = None
         if replace:
             old = _sibling(root, "old")
             logger.debug("Replacing the virtual environment at %s (--clear)", root)
@@ -128,17 +130,18 @@ def _create_and_swap(root: Path, settings: _Settings, *, replace: bool) -> None:
         try:
             staging.rename(root)
         except OSError:
-            if root.is_dir() and is_virtualenv(root):
-                # Another process created it meanwhile; theirs is as good as ours.
-                logger.debug("Another process created %s first; keeping theirs", root)
-                shutil.rmtree(staging, ignore_errors=True)
-            else:
+            if not (root.is_dir() and is_virtualenv(root)):
                 raise
+            # Another process created it meanwhile; theirs is as good as ours.
+            logger.debug("Another process created %s first; keeping theirs", root)
+    except BaseException:
+        if old is not None and (old / "env").exists() and not root.exists():
+            (old / "env").replace(root)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def _sibling(root: Path, purpose: str) -> Path:
