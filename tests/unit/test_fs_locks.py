@@ -83,10 +83,8 @@ def test_shared_locks_coexist(
 ) -> None:
     path = tmp_path / "nested" / "dirs" / ".lock"
     hold(holders, "shared", path)
-    started = time.monotonic()
-    with caplog.at_level(logging.WARNING, logger="ferry"), lock_shared(path, "thing", timeout=5):
+    with caplog.at_level(logging.WARNING, logger="ferry"), lock_shared(path, "thing", timeout=0):
         pass
-    assert time.monotonic() - started < 1
     assert not caplog.records
 
 
@@ -124,10 +122,12 @@ def test_waiter_proceeds_when_holder_releases(
 ) -> None:
     path = tmp_path / ".lock"
     holder = hold(holders, "exclusive", path)
-    threading.Timer(0.3, holder.release).start()
+    releaser = threading.Timer(0.3, holder.release)
+    releaser.start()
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="ferry"), lock_exclusive(path, "venv", timeout=20):
         waited = time.monotonic() - started
+    releaser.join()  # the holder has exited cleanly (release asserts its exit code)
     assert 0.25 <= waited < 5
     assert len([r for r in caplog.records if r.levelno == logging.WARNING]) == 1
 
@@ -137,10 +137,8 @@ def test_killed_holder_releases_at_once(tmp_path: Path, holders: list[Holder]) -
     path = tmp_path / ".lock"
     holder = hold(holders, "exclusive", path)
     holder.kill()
-    started = time.monotonic()
-    with lock_exclusive(path, "cache", timeout=0):
+    with lock_exclusive(path, "cache", timeout=0):  # one non-blocking attempt: must succeed
         pass
-    assert time.monotonic() - started < 0.5
 
 
 def test_exclusive_excludes_threads_of_one_process_too(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeGuard
+from typing import BinaryIO, TypeGuard
 
 from ferry.fs.errors import os_error
 from ferry.fs.paths import safe_filename
@@ -73,24 +73,27 @@ def store_stream(
     """Stream ``chunks`` into the cache under ``filename``; see the module docstring."""
     safe_filename(filename)
     hashers = _hashers(filename, expected)
-    tmp = _new_temp(tmp_root, filename)
+    out, tmp = _new_temp(tmp_root, filename)
     try:
-        size = _write_chunks(tmp, chunks, hashers, filename, expected_size)
+        # Errors of the chunk source (a reset connection, ^C) propagate as they are; only our
+        # own I/O becomes a FilesystemError.
+        size = _write_chunks(out, tmp, chunks, hashers, filename, expected_size)
         digests = {name: hasher.hexdigest() for name, hasher in hashers.items()}
         _check(filename, digests, size, expected, expected_size)
         sha256 = digests["sha256"]
         final = entry_dir(bucket, sha256) / filename
-        if _is_intact(final, sha256, size):
-            logger.debug("`%s` (sha256 %s) is already cached", filename, sha256)
-            tmp.unlink()
-        else:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            tmp.replace(final)
-            logger.debug("cached `%s` (sha256 %s, %d bytes)", filename, sha256, size)
-    except OSError as error:
-        _discard(tmp)
-        raise os_error(f"store `{filename}` in the cache via", tmp, error) from error
+        try:
+            if _is_intact(final, sha256, size):
+                logger.debug("`%s` (sha256 %s) is already cached", filename, sha256)
+                tmp.unlink()
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                tmp.replace(final)
+                logger.debug("cached `%s` (sha256 %s, %d bytes)", filename, sha256, size)
+        except OSError as error:
+            raise os_error(f"store `{filename}` in the cache as", final, error) from error
     except BaseException:
+        out.close()
         _discard(tmp)
         raise
     return CachedFile(final, sha256, size)
@@ -139,17 +142,18 @@ def _hashers(filename: str, expected: Hashes | None) -> dict[str, hashlib._Hash]
     return hashers
 
 
-def _new_temp(tmp_root: Path, filename: str) -> Path:
+def _new_temp(tmp_root: Path, filename: str) -> tuple[BinaryIO, Path]:
     try:
         tmp_root.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=tmp_root, prefix="download-", suffix=f"-{filename[-40:]}")
+        os.fchmod(fd, 0o644)  # readable by whoever shares the cache, like any downloaded file
     except OSError as error:
         raise os_error("create a temporary file in", tmp_root, error) from error
-    os.close(fd)
-    return Path(name)
+    return os.fdopen(fd, "wb"), Path(name)
 
 
 def _write_chunks(
+    out: BinaryIO,
     tmp: Path,
     chunks: Iterable[bytes],
     hashers: dict[str, hashlib._Hash],
@@ -157,18 +161,23 @@ def _write_chunks(
     expected_size: int | None,
 ) -> int:
     size = 0
-    with open(tmp, "wb") as out:
-        for chunk in chunks:
-            size += len(chunk)
-            if expected_size is not None and size > expected_size:
-                raise SizeMismatchError(
-                    f"Size mismatch for `{filename}`: expected {expected_size} bytes, "
-                    f"but downloaded at least {size}"
-                )
-            for hasher in hashers.values():
-                hasher.update(chunk)
+    for chunk in chunks:
+        size += len(chunk)
+        if expected_size is not None and size > expected_size:
+            raise SizeMismatchError(
+                f"Size mismatch for `{filename}`: expected {expected_size} bytes, "
+                f"but downloaded at least {size}"
+            )
+        for hasher in hashers.values():
+            hasher.update(chunk)
+        try:
             out.write(chunk)
-    tmp.chmod(0o644)
+        except OSError as error:
+            raise os_error(f"write `{filename}` to", tmp, error) from error
+    try:
+        out.close()
+    except OSError as error:
+        raise os_error(f"write `{filename}` to", tmp, error) from error
     return size
 
 
