@@ -13,8 +13,10 @@ order). Everything else is written in the order the model holds.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 from ferry.project.lock_model import (
     ConflictItem,
@@ -354,3 +356,24 @@ def requirement_inline(req: LockRequirement) -> str:
 def sort_wheels(wheels: Iterable[LockWheel]) -> tuple[LockWheel, ...]:
     """Wheels in the order uv lists them (by filename); for code that builds a lock."""
     return tuple(sorted(wheels, key=lambda w: w.name))
+
+
+_TIMESTAMP = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def lock_upload_time(value: str) -> str:
+    """An index's ``upload-time`` the way uv records it: in UTC, cut (not rounded) to
+    milliseconds, trailing zeros dropped (``…46.688123Z`` -> ``…46.688Z``, ``…07.500Z`` ->
+    ``…07.5Z``, ``…00.000Z`` -> ``…00Z``). Values that are not RFC 3339 are kept as given."""
+    match = _TIMESTAMP.match(value.strip())
+    if match is None:
+        return value
+    date, time, fraction, offset = match.groups()
+    zone = "+00:00" if offset in (None, "Z", "z") else offset
+    if len(zone) == 5:  # +0100
+        zone = f"{zone[:3]}:{zone[3:]}"
+    moment = datetime.fromisoformat(f"{date}T{time}{zone}").astimezone(UTC)
+    millis = (fraction or "")[:3].rstrip("0")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{millis}" if millis else "") + "Z"

@@ -19,31 +19,32 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UserError
 from ferry.project.lock_model import (
     LOCK_REVISION,
     LOCK_VERSION,
     SOURCE_KINDS,
-    ConflictItem,
-    DependencyMetadata,
-    ExcludeNewerOverride,
     Lock,
     LockDependency,
     LockedPackage,
-    LockManifest,
-    LockOptions,
-    LockRequirement,
     LockSource,
     LockWheel,
     PackageId,
     PackageMetadata,
     SourceDist,
 )
+from ferry.project.lock_read_parts import (
+    read_conflicts,
+    read_manifest,
+    read_options,
+    read_requirements,
+)
 from ferry.project.lock_write import dump_lock
 from ferry.project.toml_read import display_path, load_toml, read_text
 from ferry.project.toml_walk import Walker
 
-__all__ = ["UnsupportedLockVersionError", "dump_lock", "parse_lock", "read_lock"]
+__all__ = ["UnsupportedLockVersionError", "dump_lock", "parse_lock", "read_lock", "write_lock"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,20 @@ class UnsupportedLockVersionError(UserError):
 def read_lock(path: Path) -> Lock:
     """Read and validate the ``uv.lock`` at ``path``."""
     return parse_lock(read_text(path), path)
+
+
+def write_lock(path: Path, lock: Lock) -> bool:
+    """Write ``lock`` atomically; returns False (and leaves the file, and its mtime, alone) when
+    the file already holds exactly these bytes, so a no-op ``lock`` touches nothing."""
+    text = dump_lock(lock)
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            log.debug("%s is unchanged; not rewriting it", display_path(path))
+            return False
+    except (OSError, UnicodeDecodeError):
+        pass
+    atomic_write_text(path, text)
+    return True
 
 
 def parse_lock(text: str, path: Path | str | None = None) -> Lock:
@@ -102,9 +117,9 @@ def parse_lock(text: str, path: Path | str | None = None) -> Lock:
         resolution_markers=w.strings(data, "resolution-markers", "resolution-markers"),
         supported_markers=w.strings(data, "supported-markers", "supported-markers"),
         required_markers=w.strings(data, "required-markers", "required-markers"),
-        conflicts=_read_conflicts(w, data.get("conflicts", []), "conflicts"),
-        options=_read_options(w, w.table(data.get("options", {}), "options")),
-        manifest=_read_manifest(w, w.table(data.get("manifest", {}), "manifest")),
+        conflicts=read_conflicts(w, data.get("conflicts", []), "conflicts"),
+        options=read_options(w, w.table(data.get("options", {}), "options")),
+        manifest=read_manifest(w, w.table(data.get("manifest", {}), "manifest")),
         packages=packages,
     )
 
@@ -307,134 +322,4 @@ def _read_metadata(w: Walker, raw: Any, kp: str) -> PackageMetadata:
             (group, read_requirements(w, reqs, f"{kp}.requires-dev.{group}"))
             for group, reqs in requires_dev.items()
         ),
-    )
-
-
-# -- requirements, conflicts, options, manifest ------------------------------------------------
-
-_REQUIREMENT_STRINGS = (
-    "marker",
-    "specifier",
-    "index",
-    "git",
-    "url",
-    "subdirectory",
-    "path",
-    "directory",
-    "editable",
-    "virtual",
-)
-
-
-def read_requirements(w: Walker, raw: Any, kp: str) -> tuple[LockRequirement, ...]:
-    return tuple(_read_requirement(w, r, f"{kp}[{i}]") for i, r in enumerate(w.array(raw, kp)))
-
-
-def _read_requirement(w: Walker, raw: Any, kp: str) -> LockRequirement:
-    table = w.table(raw, kp)
-    name = w.string(table, "name", f"{kp}.name", required=True)
-    assert name is not None
-    values = {key: w.string(table, key, f"{kp}.{key}") for key in _REQUIREMENT_STRINGS}
-    conflict = None
-    if "conflict" in table:
-        conflict = _read_conflict_item(w, table["conflict"], f"{kp}.conflict")
-    w.warn_unknown(table, kp, {"name", "extras", "groups", "conflict", *_REQUIREMENT_STRINGS})
-    return LockRequirement(
-        name=canonicalize_name(name),
-        extras=w.strings(table, "extras", f"{kp}.extras"),
-        groups=w.strings(table, "groups", f"{kp}.groups"),
-        conflict=conflict,
-        **values,  # type: ignore[arg-type]
-    )
-
-
-def _read_conflict_item(w: Walker, raw: Any, kp: str) -> ConflictItem:
-    table = w.table(raw, kp)
-    package = w.string(table, "package", f"{kp}.package", required=True)
-    assert package is not None
-    return ConflictItem(
-        package,
-        w.string(table, "extra", f"{kp}.extra"),
-        w.string(table, "group", f"{kp}.group"),
-    )
-
-
-def _read_conflicts(w: Walker, raw: Any, kp: str) -> tuple[tuple[ConflictItem, ...], ...]:
-    return tuple(
-        tuple(
-            _read_conflict_item(w, item, f"{kp}[{i}][{j}]")
-            for j, item in enumerate(w.array(conflict_set, f"{kp}[{i}]"))
-        )
-        for i, conflict_set in enumerate(w.array(raw, kp))
-    )
-
-
-def _read_options(w: Walker, table: dict[str, Any]) -> LockOptions:
-    overrides: list[tuple[str, ExcludeNewerOverride]] = []
-    package_table = w.table(table.get("exclude-newer-package", {}), "options.exclude-newer-package")
-    for name, value in package_table.items():
-        kp = f"options.exclude-newer-package.{name}"
-        if value is False:
-            overrides.append((name, ExcludeNewerOverride(disabled=True)))
-        elif isinstance(value, str):
-            overrides.append((name, ExcludeNewerOverride(timestamp=value)))
-        else:
-            inner = w.table(value, kp)
-            overrides.append(
-                (
-                    name,
-                    ExcludeNewerOverride(
-                        timestamp=w.string(inner, "timestamp", f"{kp}.timestamp"),
-                        span=w.string(inner, "span", f"{kp}.span"),
-                    ),
-                )
-            )
-    prerelease = w.table(table.get("prerelease-package", {}), "options.prerelease-package")
-    return LockOptions(
-        resolution_mode=w.string(table, "resolution-mode", "options.resolution-mode"),
-        prerelease_mode=w.string(table, "prerelease-mode", "options.prerelease-mode"),
-        fork_strategy=w.string(table, "fork-strategy", "options.fork-strategy"),
-        exclude_newer=w.string(table, "exclude-newer", "options.exclude-newer"),
-        exclude_newer_span=w.string(table, "exclude-newer-span", "options.exclude-newer-span"),
-        prerelease_package=tuple(
-            (name, w.string(prerelease, name, f"options.prerelease-package.{name}") or "")
-            for name in prerelease
-        ),
-        exclude_newer_package=tuple(overrides),
-    )
-
-
-def _read_manifest(w: Walker, table: dict[str, Any]) -> LockManifest:
-    groups = w.table(table.get("dependency-groups", {}), "manifest.dependency-groups")
-    metadata = []
-    for i, raw in enumerate(w.array(table.get("dependency-metadata", []), "manifest.dm")):
-        kp = f"manifest.dependency-metadata[{i}]"
-        entry = w.table(raw, kp)
-        name = w.string(entry, "name", f"{kp}.name", required=True)
-        assert name is not None
-        metadata.append(
-            DependencyMetadata(
-                name=name,
-                version=w.string(entry, "version", f"{kp}.version"),
-                requires_dist=w.strings(entry, "requires-dist", f"{kp}.requires-dist"),
-                requires_python=w.string(entry, "requires-python", f"{kp}.requires-python"),
-                provides_extras=w.strings(entry, "provides-extras", f"{kp}.provides-extras"),
-            )
-        )
-
-    def reqs(key: str) -> tuple[LockRequirement, ...]:
-        return read_requirements(w, table.get(key, []), f"manifest.{key}")
-
-    return LockManifest(
-        members=w.strings(table, "members", "manifest.members"),
-        requirements=reqs("requirements"),
-        constraints=reqs("constraints"),
-        overrides=reqs("overrides"),
-        excludes=w.strings(table, "excludes", "manifest.excludes"),
-        build_constraints=reqs("build-constraints"),
-        dependency_groups=tuple(
-            (group, read_requirements(w, value, f"manifest.dependency-groups.{group}"))
-            for group, value in groups.items()
-        ),
-        dependency_metadata=tuple(metadata),
     )
