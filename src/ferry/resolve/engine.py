@@ -23,7 +23,6 @@ from ferry.model.dist import FileRef
 from ferry.resolve.candidates import (
     PackageVersions,
     VersionBuilder,
-    VersionEntry,
     python_compatible,
 )
 from ferry.resolve.nodes import (
@@ -72,8 +71,11 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self.python = Candidate(PYTHON_KEY, canonicalize_name("python"), target.python_version)
         self.root_names = {canonicalize_name(r.name) for r in roots}
         self.constraints: dict[NormalizedName, list[Requirement]] = {}
+        constraints = [c for c in constraints if marker_true(c.marker, self.env)]
         for c in constraints:
             self.constraints.setdefault(canonicalize_name(c.name), []).append(c)
+        self.explicit_prereleases = {canonicalize_name(r.name) for r in (*roots, *constraints)
+                                     if r.specifier.prereleases}
         self.yank_pins: dict[NormalizedName, set[Version]] = {}
         if options.allow_yanked_pins:
             for r in (*roots, *constraints):
@@ -85,6 +87,7 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self._direct: dict[tuple[NormalizedName, str], DirectDist] = {}
         self._deps: dict[Candidate, list[Req]] = {}
         self._announced: set[NormalizedName] = set()
+        self._admits_final: dict[tuple[NormalizedName, SpecifierSet], bool] = {}
         self.warnings: list[str] = []
 
     # --- what the target can use ------------------------------------------------------------
@@ -150,7 +153,8 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         exact = any(exact_pin(i.requirement.specifier) for i in infos)
         causes = {c.requirement.name for c in backtrack_causes}
         causes |= {c.parent.name for c in backtrack_causes if c.parent is not None}
-        return (not special, not (direct or exact), infos[0].requirement.name not in causes,
+        name = infos[0].requirement.name if infos else identifier
+        return (not special, not (direct or exact), name not in causes,
                 not any(i.parent is None for i in infos), identifier)
 
     def find_matches(
@@ -177,7 +181,7 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         """Candidates for ``name`` (or its ``extra``) that satisfy ``reqs`` and the constraints,
         most preferred first, prerelease policy applied. Ignores resolvelib's incompatibilities."""
         key = name if extra is None else extra_key(name, extra)
-        constraints = [c for c in self.constraints.get(name, []) if marker_true(c.marker, self.env)]
+        constraints = self.constraints.get(name, [])
         urls = {r.url for r in reqs if r.url} | {c.url for c in constraints if c.url}
         if urls:
             first = next(iter(urls))
@@ -188,11 +192,11 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             ok = all(self.is_satisfied_by(r, cand) for r in reqs) and all(
                 c.specifier.contains(cand.version, prereleases=True) for c in constraints)
             return [cand] if ok else []
-        specs = [r.specifier for r in reqs] + [c.specifier for c in constraints]
-        pins = [r.pin for r in reqs if r.pin is not None]
-        entries = [e for e in self.versions(name).usable() if self._entry_ok(e, specs, pins)]
-        if not self.prereleases_allowed(specs, pins, entries):
-            entries = [e for e in entries if not e.version.is_prerelease]
+        entries = [
+            e for e in self.versions(name).usable()
+            if all(self._accepts(name, r.specifier, r.pin, e.version) for r in reqs)
+            and all(self._accepts(name, c.specifier, None, e.version) for c in constraints)
+        ]
         lowest = self.options.resolution == "lowest" or (
             self.options.resolution == "lowest-direct" and name in self.root_names)
         entries.sort(key=lambda e: e.version, reverse=not lowest)
@@ -201,35 +205,53 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             entries.sort(key=lambda e: e.version != preferred)
         return [Candidate(key, name, e.version, extra, e.file) for e in entries]
 
-    @staticmethod
-    def _entry_ok(
-        entry: VersionEntry, specs: Iterable[SpecifierSet], pins: Iterable[Version]
+    def _accepts(
+        self, name: NormalizedName, spec: SpecifierSet, pin: Version | None, version: Version
     ) -> bool:
-        return all(s.contains(entry.version, prereleases=True) for s in specs) and all(
-            entry.version == p for p in pins)
+        """Whether one requirement (specifier or exact pin) admits ``version`` of ``name``.
 
-    def prereleases_allowed(
-        self,
-        specs: Sequence[SpecifierSet],
-        pins: Sequence[Version],
-        entries: Sequence[VersionEntry],
-    ) -> bool:
-        """The prerelease policy for one package, given every requirement on it.
+        A pre-release is admitted when the package is open to pre-releases (``prerelease_open``)
+        or when this very requirement asks for one: its specifier names a pre-release
+        ("explicit"), or no usable final release satisfies it ("if-necessary"). Judging each
+        requirement on its own keeps the answer a pure function of (requirement, version), which
+        is what resolvelib needs to backtrack soundly.
+        """
+        if pin is not None:
+            return version == pin
+        if not spec.contains(version, prereleases=True):
+            return False
+        if not version.is_prerelease or self.prerelease_open(name):
+            return True
+        mode = self.options.prerelease
+        if mode == "disallow":
+            return False
+        if mode != "if-necessary" and spec.prereleases:
+            return True
+        if mode == "explicit":
+            return False
+        key = (name, spec)
+        if key not in self._admits_final:
+            self._admits_final[key] = any(
+                not e.version.is_prerelease and spec.contains(e.version, prereleases=True)
+                for e in self.versions(name).usable()
+            )
+        return not self._admits_final[key]
 
-        "explicit": some requirement's specifier names a prerelease. "if-necessary": no final
-        release satisfies all of them. Both only grow as requirements are added, which keeps the
-        resolver's view consistent.
+    def prerelease_open(self, name: NormalizedName) -> bool:
+        """Package-wide pre-release policy, fixed for the whole resolution.
+
+        "allow" opens every package; "explicit" opens those whose requirement or constraint from
+        the user names a pre-release; "if-necessary" those that publish only pre-releases.
         """
         mode = self.options.prerelease
         if mode in ("allow", "disallow"):
             return mode == "allow"
-        explicit = any(s.prereleases for s in specs) or any(p.is_prerelease for p in pins)
-        necessary = not any(not e.version.is_prerelease for e in entries)
+        if mode != "if-necessary" and name in self.explicit_prereleases:
+            return True
         if mode == "explicit":
-            return explicit
-        if mode == "if-necessary":
-            return necessary
-        return explicit or necessary
+            return False
+        usable = self.versions(name).usable()
+        return bool(usable) and all(e.version.is_prerelease for e in usable)
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
         if requirement.key == PYTHON_KEY:
@@ -240,7 +262,9 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             return False
         if requirement.pin is not None:
             return candidate.version == requirement.pin
-        return requirement.specifier.contains(candidate.version, prereleases=True)
+        if candidate.url is not None:
+            return requirement.specifier.contains(candidate.version, prereleases=True)
+        return self._accepts(candidate.name, requirement.specifier, None, candidate.version)
 
     def get_dependencies(self, candidate: Candidate) -> list[Req]:
         if candidate.key == PYTHON_KEY:

@@ -63,6 +63,14 @@ def _statement(req: Req, parent: Candidate | None) -> str:
     return f"{parent} depends on {req}"
 
 
+def _statements(infos: Sequence[Info]) -> str:
+    """"you require a>=2 and a<2 and c==1.0 depends on a==3": the user's own ones merged."""
+    mine = [str(r) for r, p in infos if p is None]
+    others = [_statement(r, p) for r, p in infos if p is not None]
+    head = [f"you require {_join(mine)}"] if mine else []
+    return _join(head + others)
+
+
 def _versions_text(entries: Sequence[VersionEntry]) -> str:
     shown = [str(e.version) for e in entries[:_MAX_LISTED]]
     more = len(entries) - len(shown)
@@ -133,7 +141,7 @@ class _Explainer:
         urls = list(dict.fromkeys(r.url for r, _ in infos if r.url))
         if len(urls) > 1:
             with_url = [(r, p) for r, p in infos if r.url]
-            return (_join([_statement(r, p) for r, p in with_url])
+            return (_statements(with_url)
                     + f", and `{label}` cannot come from two different URLs"), with_url
         if not urls:
             versions = self.engine.versions(req0.name)
@@ -145,7 +153,7 @@ class _Explainer:
                     return f"{_statement(req, parent)} and {fact}", [(req, parent)]
             pair = self._conflicting_pair(infos)
             if pair is not None:
-                return _join([_statement(r, p) for r, p in pair]), list(pair)
+                return _statements(pair), list(pair)
         return self._all_rejected(label, infos), infos
 
     def _not_found(self, label: str, infos: list[Info]) -> str:
@@ -154,7 +162,7 @@ class _Explainer:
         self.hints.append("Check the package name, or the index options (`--index-url`, "
                           "`--extra-index-url`, `--find-links`).")
         return (f"{label} was not found in the package registry{searched} and "
-                + _join([_statement(r, p) for r, p in infos]))
+                + _statements(infos))
 
     def _no_match(self, label: str, req: Req, versions: PackageVersions) -> str | None:
         """Why nothing usable satisfies ``req`` alone, or ``None`` if something does."""
@@ -192,6 +200,11 @@ class _Explainer:
             if entry.exclusion.kind == "yanked":
                 self.hints.append("A yanked version is used only when you pin it exactly "
                                   "(`==`) in your own requirements or constraints.")
+            elif entry.exclusion.kind == "platform" and self.engine.target.tags:
+                self.hints.append(f"The target accepts wheels tagged "
+                                  f"`{self.engine.target.tags[0]}` (and "
+                                  f"{len(self.engine.target.tags) - 1} more); `--python-version` "
+                                  "and `--python-platform` choose another target.")
             elif entry.exclusion.kind == "requires-python":
                 self.hints.append("Choose a newer Python (`--python`/`--python-version`) or an "
                                   "older version of the package.")
@@ -214,7 +227,7 @@ class _Explainer:
         """The requirements agree on some versions, but each of those was ruled out."""
         reqs = [r for r, _ in infos]
         matches = self.engine.matching(reqs[0].name, reqs[0].extra, reqs)
-        stated = _join([_statement(r, p) for r, p in infos])
+        stated = _statements(infos)
         reasons = []
         for cand in matches[:_MAX_LISTED]:
             recorded = self.recorder.rejected.get(cand)

@@ -18,6 +18,7 @@ from packaging.version import Version
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
+from ferry.resolve.nodes import same_url
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker
 
 
@@ -86,11 +87,11 @@ class MemorySource:
         return self._meta[file.filename]
 
     def direct(self, name: NormalizedName, url: str) -> DirectDist:
-        spec = self.directs.get(url)
+        spec = next((v for k, v in self.directs.items() if same_url(k, url)), None)
         if spec is None:
             raise UserError(f"`{url}` cannot be read")
         meta = _metadata(spec.get("name", name), spec["version"], spec)
-        filename = url.rsplit("/", 1)[-1]
+        filename = url.split("#", 1)[0].rsplit("/", 1)[-1]
         file = FileRef(filename, url) if filename.endswith((".whl", ".tar.gz")) else None
         return DirectDist(url, meta, file)
 
