@@ -212,3 +212,11 @@ def test_workspace_member_change_is_noticed(tmp_path: Path) -> None:
     options = read_lock(root / "uv.lock").options
     _edit(root, 'version = "0.2.0"', 'version = "0.3.0"', "packages/member/pyproject.toml")
     assert "the version of `member` changed" in (_check(root, options=options).reason or "")
+
+
+def test_dynamic_dependencies_are_not_judged_statically(tmp_path: Path) -> None:
+    root = _copy("extras", tmp_path)
+    _edit(root, 'dependencies = ["gamma>=1.0"]', 'dynamic = ["dependencies"]')
+    assert _check(root)
+    _edit(root, 'dev = ["tzdata"]', 'dev = ["tzdata", "eps"]')
+    assert "dependency group `dev`" in (_check(root).reason or "")

@@ -267,6 +267,12 @@ def _project_reason(pyproject: PyProject, lock: Lock, members: dict[str, Path]) 
     if lock.revision >= 5 and package.default_groups != expected_default_groups(pyproject):
         return "`default-groups` changed"
     expected = expected_metadata(pyproject, members)
+    if {"dependencies", "optional-dependencies"} & set(project.dynamic):
+        # Only a build could tell what they are; compare what is static (the groups).
+        log.debug("`%s` declares dynamic dependencies; checking its groups only", project.name)
+        expected = replace(expected, requires_dist=package.metadata.requires_dist)
+        if "optional-dependencies" in project.dynamic:
+            expected = replace(expected, provides_extras=package.metadata.provides_extras)
     return _metadata_reason(project.name, expected, package.metadata)
 
 

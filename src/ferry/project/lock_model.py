@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from packaging.utils import NormalizedName
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 #: The lockfile schema version ferry reads and writes (uv bumps it only for breaking changes).
@@ -313,8 +313,6 @@ class Lock:
 
     def find(self, name: str) -> list[LockedPackage]:
         """Every locked entry of ``name`` (several when the resolution forked)."""
-        from packaging.utils import canonicalize_name
-
         wanted = canonicalize_name(name)
         return [p for p in self.packages if p.name == wanted]
 
