@@ -118,7 +118,7 @@ def find_stored(bucket: Path, sha256: str, filename: str | None) -> Path | None:
             info = path.lstat()
         except (FileNotFoundError, NotADirectoryError):
             continue
-        if stat.S_ISREG(info.st_mode) and (info.st_size > 0 or sha256 == EMPTY_SHA256):
+        if plausible(info, sha256):
             return path
         logger.debug("discarding damaged cache entry `%s` (empty or not a file)", path)
         _discard(path)
@@ -207,14 +207,20 @@ def _check(
     )
 
 
+def plausible(info: os.stat_result, sha256: str) -> bool:
+    """Whether a stored file with this ``lstat`` can hold content of ``sha256``, without hashing.
+
+    It must be a regular file, and empty only under the empty string's digest (pip #12361).
+    """
+    return stat.S_ISREG(info.st_mode) and (info.st_size > 0 or sha256 == EMPTY_SHA256)
+
+
 def _is_intact(path: Path, sha256: str, size: int) -> bool:
     try:
         info = path.lstat()
     except OSError:
         return False
-    return (
-        stat.S_ISREG(info.st_mode) and info.st_size == size and (size > 0 or sha256 == EMPTY_SHA256)
-    )
+    return info.st_size == size and plausible(info, sha256)
 
 
 def _discard(path: Path) -> None:

@@ -196,12 +196,9 @@ def _prune_json(bucket: Path, now: float) -> Removed:
 
 def _is_damaged_file(path: Path, sha256: str) -> bool:
     try:
-        info = path.lstat()
+        return not files.plausible(path.lstat(), sha256)
     except OSError:
         return False
-    if not path.is_file() or path.is_symlink():
-        return True
-    return info.st_size == 0 and sha256 != files.EMPTY_SHA256
 
 
 # -- helpers -------------------------------------------------------------------------------------
