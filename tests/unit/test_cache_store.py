@@ -202,8 +202,9 @@ def test_find_file_discards_damaged_entries(cache: Cache, caplog: pytest.LogCapt
     assert not stored.path.exists()
     assert any("discarding damaged cache entry" in r.getMessage() for r in caplog.records)
     assert cache.find_file(SHA_A) is None
-    with pytest.raises(UserError, match="Invalid sha256"):
-        cache.find_file("../../etc")
+    for not_a_digest in ("", "../../etc", "../" + "a" * 61):
+        assert cache.find_file(not_a_digest) is None
+        assert cache.find_archive(not_a_digest) is None
 
 
 def test_empty_file_is_a_valid_entry(cache: Cache) -> None:

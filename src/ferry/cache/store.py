@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ferry.cache import archives, files, records
-from ferry.cache.files import CachedFile, check_sha256
+from ferry.cache.files import CachedFile, check_sha256, is_sha256
 from ferry.cache.jsonfile import read_json_file, write_json_file
 from ferry.cache.records import CachedName
 from ferry.fs.atomic import remove_tree
@@ -212,7 +212,12 @@ class Cache:
         )
 
     def find_file(self, sha256: str, filename: str | None = None) -> Path | None:
-        return files.find_stored(self.bucket("files"), check_sha256(sha256), filename)
+        """The stored file with this digest (and ``filename``, if given), or ``None``.
+
+        A digest that is not 64 hex digits cannot be in the store: ``None``, never a path.
+        """
+        digest = _lookup_digest(sha256)
+        return files.find_stored(self.bucket("files"), digest, filename) if digest else None
 
     # -- unpacked archives ---------------------------------------------------------------------
 
@@ -222,8 +227,12 @@ class Cache:
         return archives.persist(self.bucket("archives"), check_sha256(sha256), tmp_dir, staging)
 
     def find_archive(self, sha256: str) -> Path | None:
+        """The complete unpacked archive of the wheel with this digest, or ``None``."""
+        digest = _lookup_digest(sha256)
+        if digest is None:
+            return None
         trash = self.tmp_root / f"trash-{secrets.token_hex(8)}"
-        return archives.find(self.bucket("archives"), check_sha256(sha256), trash)
+        return archives.find(self.bucket("archives"), digest, trash)
 
     # -- JSON entries --------------------------------------------------------------------------
 
@@ -281,6 +290,14 @@ class Cache:
 
     def sha_for_url(self, url: str) -> str | None:
         return records.sha_for_url(self.bucket("urls"), url)
+
+
+def _lookup_digest(sha256: str) -> str | None:
+    digest = sha256.strip().lower()
+    if is_sha256(digest):
+        return digest
+    logger.debug("cache miss: %r is not a sha256 digest", sha256)
+    return None
 
 
 def _prepare(root: Path) -> str | None:
