@@ -1,0 +1,156 @@
+"""The real :class:`PackageSource`: the index client, memoised, with metadata prefetching.
+
+Resolution is dominated by waiting: one index page and one metadata file per package, each a
+round trip. The resolver tells this source which projects it will need next (``prefetch``) and
+this source fetches their pages, then the metadata of the file the resolver will most likely
+pick, on a thread pool, so that by the time the resolver asks, the answer is usually there.
+Results (and failures) are memoised per project and per file: every question is asked of the
+network once, whichever thread asks first; a failure is not kept, so a prefetch that failed is
+simply asked again when the resolver really needs the answer.
+
+Source distributions need a PEP 517 build to reveal their metadata; that is the dist layer's
+job, so the integrator passes a ``metadata`` callable that builds when needed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Protocol, TypeVar
+
+from packaging.utils import NormalizedName
+
+from ferry.model.dist import FileRef
+from ferry.model.errors import UserError
+from ferry.model.url import redact
+from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class IndexLike(Protocol):
+    """What this source needs of :class:`ferry.index.client.IndexClient` (thread-safe)."""
+
+    def project_files(self, name: str) -> list[FileRef]: ...
+
+    def fetch_metadata(self, file: FileRef) -> bytes: ...
+
+
+MetadataFn = Callable[[FileRef], "bytes | CoreMetadata"]
+DirectFn = Callable[[NormalizedName, str], DirectDist]
+
+
+class IndexSource:
+    """A thread-safe, memoising :class:`~ferry.resolve.source.PackageSource` over an index.
+
+    ``metadata`` defaults to ``client.fetch_metadata`` (wheels only); ``direct`` reads direct
+    references (``name @ url``, local paths) and is required only if there are any.
+    ``locations`` are the index URLs and find-links, shown (redacted) in "not found" errors.
+    With ``max_workers=0`` and no ``executor``, prefetching is off and everything is sequential.
+    """
+
+    def __init__(
+        self,
+        client: IndexLike,
+        *,
+        metadata: MetadataFn | None = None,
+        direct: DirectFn | None = None,
+        locations: Sequence[str] = (),
+        executor: Executor | None = None,
+        max_workers: int = 8,
+    ) -> None:
+        self.client = client
+        self._metadata_fn: MetadataFn = metadata or client.fetch_metadata
+        self._direct_fn = direct
+        self._locations = [redact(u) for u in locations]
+        self._own_executor = executor is None and max_workers > 0
+        self._executor = executor or (
+            ThreadPoolExecutor(max_workers, thread_name_prefix="ferry-prefetch")
+            if max_workers > 0 else None
+        )
+        self._lock = threading.Lock()
+        self._files: dict[Hashable, Future[Sequence[FileRef]]] = {}
+        self._meta: dict[Hashable, Future[CoreMetadata]] = {}
+        self._prefetched: set[NormalizedName] = set()
+
+    # --- PackageSource ---------------------------------------------------------------------
+
+    def files(self, name: NormalizedName) -> Sequence[FileRef]:
+        return self._memo(self._files, name, lambda: tuple(self.client.project_files(name)))
+
+    def metadata(self, file: FileRef) -> CoreMetadata:
+        return self._memo(self._meta, (file.filename, file.url), lambda: self._load(file))
+
+    def direct(self, name: NormalizedName, url: str) -> DirectDist:
+        if self._direct_fn is None:
+            raise UserError(f"`{name} @ {redact(url)}` is a direct reference, which this "
+                            "command cannot read")
+        return self._direct_fn(name, url)
+
+    def prefetch(self, name: NormalizedName, pick: FilePicker) -> None:
+        if self._executor is None:
+            return
+        with self._lock:
+            if name in self._files or name in self._prefetched:
+                return
+            self._prefetched.add(name)
+            try:
+                self._executor.submit(self._warm, name, pick)
+            except RuntimeError:  # the pool is shutting down: the resolver will ask itself
+                logger.debug("prefetch of %s skipped: the pool is closed", name)
+
+    def locations(self) -> Sequence[str]:
+        return list(self._locations)
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop prefetching; work already running finishes, queued work is dropped."""
+        if self._own_executor and self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> IndexSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _warm(self, name: NormalizedName, pick: FilePicker) -> None:
+        try:
+            file = pick(self.files(name))
+            if file is not None:
+                logger.debug("prefetching metadata of %s", file.filename)
+                self.metadata(file)
+        except Exception as exc:  # not memoised: asked again if the resolver needs it
+            logger.debug("prefetch for %s failed (%s); it will be retried on demand", name, exc)
+
+    def _load(self, file: FileRef) -> CoreMetadata:
+        data = self._metadata_fn(file)
+        if isinstance(data, CoreMetadata):
+            return data
+        return CoreMetadata.from_bytes(data, origin=file.filename)
+
+    def _memo(
+        self, table: dict[Hashable, Future[T]], key: Hashable, compute: Callable[[], T]
+    ) -> T:
+        with self._lock:
+            future = table.get(key)
+            owner = future is None
+            if future is None:
+                future = table[key] = Future()
+        if owner:
+            try:
+                future.set_result(compute())
+            except BaseException as exc:
+                # Waiters see this failure; the next question asks again (a prefetch may have
+                # failed on a transient error that the resolver's own request survives).
+                with self._lock:
+                    table.pop(key, None)
+                future.set_exception(exc)
+        return future.result()
