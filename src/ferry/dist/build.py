@@ -1,0 +1,449 @@
+"""Building wheels (and sdists) from source: PEP 517/660 builds, isolated and cached.
+
+:class:`SourceBuilder` is what every command that meets source code goes through: an sdist with no
+compatible wheel, a local directory, ``-e .``, a project's own install, ``ferry build``.
+
+Built wheels land in ``built-v1/<source key>/<interpreter key>/``: the source key is the sdist's
+sha256 (the same key ``ferry cache clean <pkg>`` removes), or for a directory a hash of its source
+files (``tree-…``; ``editable-…`` for editable builds, which also include the tree's absolute
+path because the wheel points into it); the interpreter key is the interpreter's most specific
+tag (``cp312-cp312-manylinux_2_35_x86_64``), plus a digest of the config settings when there are
+any. So one sdist is built once per interpreter, whichever command or environment asked. A build
+happens under an exclusive per-entry lock in a scratch folder of the cache and is renamed into
+place only once complete and checked; a failed build leaves no entry behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from ferry.cache.store import Cache
+from ferry.dist.build_backend import BackendHooks, ConfigSettings, HookMissing
+from ferry.dist.build_env import (
+    BuildEnvironment,
+    BuildEnvironments,
+    BuildRequirementsInstaller,
+    target_environment,
+)
+from ferry.dist.source_archive import is_sdist_archive, unpack_sdist
+from ferry.dist.source_metadata import check_identity, pkg_info_metadata, pyproject_metadata
+from ferry.dist.source_tree import file_sha256, read_build_system, read_pyproject, tree_hash
+from ferry.fs.atomic import rename_dir_into_place
+from ferry.fs.locks import lock_exclusive
+from ferry.model.dist import parse_filename
+from ferry.model.errors import BuildError, InvalidWheelError, UserError
+from ferry.python.interpreter import Interpreter
+from ferry.wheel.validate import validate_wheel
+
+__all__ = ["BuildError", "BuildRequirementsInstaller", "SourceBuilder"]
+
+logger = logging.getLogger(__name__)
+
+
+class SourceBuilder:
+    """Builds sources for interpreters, reusing the cache's built wheels and build environments.
+
+    ``installer`` fills isolated build environments; ``isolation=False`` builds every package with
+    the target's python (``--no-build-isolation``), ``no_isolation_packages`` only those named.
+    At most ``concurrency`` backend hooks run at once. Thread-safe.
+    """
+
+    def __init__(
+        self,
+        cache: Cache,
+        installer: BuildRequirementsInstaller,
+        *,
+        isolation: bool = True,
+        no_isolation_packages: frozenset[str] = frozenset(),
+        concurrency: int | None = None,
+        config_settings: ConfigSettings | None = None,
+    ) -> None:
+        self.cache = cache
+        self.isolation = isolation
+        self.no_isolation_packages = frozenset(canonicalize_name(n) for n in no_isolation_packages)
+        self.config_settings = dict(config_settings) if config_settings else None
+        self.environments = BuildEnvironments(cache, installer)
+        self._slots = threading.BoundedSemaphore(max(1, concurrency or os.cpu_count() or 4))
+        self._counter_lock = threading.Lock()
+        self._active = threading.local()
+        self.backend_builds = 0
+        """How many times a backend's build hook ran (wheel, editable or sdist)."""
+        self.metadata_preparations = 0
+        """How many times a backend's ``prepare_metadata_for_build_*`` hook ran."""
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def build_wheel(
+        self,
+        source: Path,
+        interpreter: Interpreter,
+        *,
+        editable: bool = False,
+        expected_name: str | None = None,
+        expected_version: str | None = None,
+        sha256: str | None = None,
+    ) -> Path:
+        """A wheel of ``source`` (sdist archive or source tree) for ``interpreter``, in the cache.
+
+        ``sha256`` is the archive's digest when the caller already knows it (downloads do).
+        """
+        source = Path(os.path.abspath(source))  # noqa: PTH100 (keep symlinks)
+        is_archive = self._kind(source, editable)
+        name, version = self._expected(source, is_archive, expected_name, expected_version)
+        label = _label(source, name, version)
+        entry = self._entry(source, is_archive, interpreter, editable, sha256)
+        found = _cached_wheel(entry)
+        if found is not None:
+            logger.debug("Using the wheel of %s built earlier: %s", label, found)
+            return found
+        stack: list[Path] = self._active.__dict__.setdefault("stack", [])
+        if entry in stack:
+            raise BuildError(
+                f"Failed to build `{label}`: its build requirements need `{label}` itself "
+                "(a cyclic build dependency)"
+            )
+        stack.append(entry)
+        try:
+            with lock_exclusive(entry.with_name(entry.name + ".lock"), f"build of {label}"):
+                found = _cached_wheel(entry)
+                if found is not None:
+                    logger.debug("%s was built by another process meanwhile", label)
+                    return found
+                logger.debug("Building %s for %s: no built wheel in the cache", label, entry.name)
+                with self.cache.temp_dir("build-") as tmp:
+                    project_dir = self._project_dir(source, is_archive, tmp)
+                    kind = "editable" if editable else "wheel"
+                    wheel = self._run_build(
+                        project_dir, interpreter, kind, tmp / "out", label, name
+                    )
+                    self._check_wheel(wheel, label, name, version, interpreter)
+                    staging = tmp / "entry"
+                    staging.mkdir()
+                    wheel.rename(staging / wheel.name)
+                    rename_dir_into_place(staging, entry)
+        finally:
+            stack.remove(entry)
+        built = _cached_wheel(entry)
+        if built is None:  # pragma: no cover - the rename above or a winner put it there
+            raise BuildError(f"Failed to build `{label}`: the built wheel vanished from {entry}")
+        return built
+
+    def build_wheel_into(
+        self,
+        source: Path,
+        interpreter: Interpreter,
+        out_dir: Path,
+        *,
+        editable: bool = False,
+        expected_name: str | None = None,
+        expected_version: str | None = None,
+    ) -> Path:
+        """Build a wheel of ``source`` into ``out_dir``, always (``ferry build``); no cache."""
+        source = Path(os.path.abspath(source))  # noqa: PTH100 (keep symlinks)
+        is_archive = self._kind(source, editable)
+        name, version = self._expected(source, is_archive, expected_name, expected_version)
+        label = _label(source, name, version)
+        with self.cache.temp_dir("build-") as tmp:
+            project_dir = self._project_dir(source, is_archive, tmp)
+            kind = "editable" if editable else "wheel"
+            with _scratch_in(out_dir) as scratch:
+                wheel = self._run_build(project_dir, interpreter, kind, scratch, label, name)
+                self._check_wheel(wheel, label, name, version, None)
+                return _move_into(wheel, out_dir)
+
+    def build_sdist(self, project_dir: Path, interpreter: Interpreter, out_dir: Path) -> Path:
+        """Build the sdist of the source tree ``project_dir`` into ``out_dir``."""
+        project_dir = Path(os.path.abspath(project_dir))  # noqa: PTH100
+        if not project_dir.is_dir():
+            raise UserError(f"`{project_dir}` is not a directory")
+        name, version = self._expected(project_dir, False, None, None)
+        label = _label(project_dir, name, version)
+        with _scratch_in(out_dir) as scratch:
+            sdist = self._run_build(project_dir, interpreter, "sdist", scratch, label, name)
+            parsed = parse_filename(sdist.name)
+            if parsed is None or (name is not None and parsed.name != canonicalize_name(name)):
+                raise BuildError(
+                    f"Failed to build `{label}`: the backend wrote `{sdist.name}`, which is not "
+                    f"an sdist of `{name or project_dir.name}`"
+                )
+            return _move_into(sdist, out_dir)
+
+    def metadata(
+        self,
+        source: Path,
+        interpreter: Interpreter,
+        *,
+        editable: bool = False,
+        expected_name: str | None = None,
+        expected_version: str | None = None,
+        sha256: str | None = None,
+    ) -> bytes:
+        """Core metadata (``METADATA`` bytes) of ``source``, building as little as possible.
+
+        In order: static metadata (PEP 643 ``PKG-INFO``, PEP 621 ``[project]``) with no backend at
+        all; metadata or a wheel the cache already holds; ``prepare_metadata_for_build_*``; and
+        for a backend without that hook, a full (cached) wheel build.
+        """
+        source = Path(os.path.abspath(source))  # noqa: PTH100 (keep symlinks)
+        is_archive = self._kind(source, editable)
+        name, version = self._expected(source, is_archive, expected_name, expected_version)
+        label = _label(source, name, version)
+        with self.cache.temp_dir("metadata-") as tmp:
+            project_dir = self._project_dir(source, is_archive, tmp)
+            static = self._static_metadata(project_dir, is_archive, label)
+            if static is not None:
+                data, step = static
+                check_identity(data, label, step, name, version)
+                logger.debug("Read the metadata of %s from %s: no build needed", label, step)
+                return data
+            entry = self._entry(source, is_archive, interpreter, editable, sha256)
+            key = f"{entry.parent.name}/{entry.name}.metadata"
+            stored = self.cache.read_json("built", key)
+            if isinstance(stored, dict) and isinstance(stored.get("metadata"), str):
+                logger.debug("Using the metadata of %s prepared earlier", label)
+                return str(stored["metadata"]).encode("utf-8")
+            wheel = _cached_wheel(entry)
+            if wheel is not None:
+                data = _wheel_metadata(wheel)
+            else:
+                try:
+                    data = self._prepare_metadata(
+                        project_dir, interpreter, editable, tmp, label, name
+                    )
+                except HookMissing:
+                    logger.debug("%s has no prepare_metadata hook: building the wheel", label)
+                    wheel = self.build_wheel(
+                        source, interpreter, editable=editable, expected_name=name,
+                        expected_version=version, sha256=sha256,
+                    )
+                    data = _wheel_metadata(wheel)
+            check_identity(data, label, "the build backend", name, version)
+            self.cache.write_json("built", key, {"metadata": data.decode("utf-8", "replace")})
+            return data
+
+    # -- steps --------------------------------------------------------------------------------
+
+    def _kind(self, source: Path, editable: bool) -> bool:
+        """True for an sdist archive, False for a source tree; refuse anything else."""
+        if source.is_dir():
+            return False
+        if is_sdist_archive(source):
+            if editable:
+                raise UserError(
+                    f"`{source.name}` is a source distribution; only a directory can be "
+                    "installed in editable mode"
+                )
+            return True
+        if not source.exists():
+            raise UserError(f"`{source}` does not exist")
+        raise UserError(
+            f"`{source}` is neither a source tree nor a source distribution "
+            "(.tar.gz, .zip, .tar.bz2, .tar.xz, .tgz, .tar)"
+        )
+
+    def _expected(
+        self, source: Path, is_archive: bool, name: str | None, version: str | None
+    ) -> tuple[str | None, str | None]:
+        if is_archive and (name is None or version is None):
+            parsed = parse_filename(source.name)
+            if parsed is not None:
+                name = name or parsed.name
+                version = version or str(parsed.version)
+        if not is_archive and name is None:
+            pyproject = read_pyproject(source)
+            project = pyproject.get("project") if pyproject else None
+            if isinstance(project, dict) and isinstance(project.get("name"), str):
+                name = project["name"]
+        return name, version
+
+    def _entry(
+        self,
+        source: Path,
+        is_archive: bool,
+        interpreter: Interpreter,
+        editable: bool,
+        sha256: str | None,
+    ) -> Path:
+        if is_archive:
+            source_key = sha256 or file_sha256(source)
+        elif editable:
+            digest = hashlib.sha256(f"{source}\0{tree_hash(source)}".encode()).hexdigest()
+            source_key = f"editable-{digest}"
+        else:
+            source_key = f"tree-{tree_hash(source)}"
+        target = interpreter.tags[0] if interpreter.tags else interpreter.python_version
+        if self.config_settings:
+            settings = json.dumps(self.config_settings, sort_keys=True).encode()
+            target += f"-cs{hashlib.sha256(settings).hexdigest()[:12]}"
+        return self.cache.bucket("built") / source_key / target
+
+    def _project_dir(self, source: Path, is_archive: bool, tmp: Path) -> Path:
+        if not is_archive:
+            return source
+        destination = tmp / "src"
+        destination.mkdir()
+        return unpack_sdist(source, destination)
+
+    def _static_metadata(
+        self, project_dir: Path, is_archive: bool, label: str
+    ) -> tuple[bytes, str] | None:
+        if is_archive:
+            data = pkg_info_metadata(project_dir)
+            if data is not None:
+                return data, "PKG-INFO"
+        where = str(project_dir / "pyproject.toml")
+        data = pyproject_metadata(read_pyproject(project_dir), where)
+        return None if data is None else (data, "pyproject.toml")
+
+    def _hooks(
+        self,
+        project_dir: Path,
+        interpreter: Interpreter,
+        kind: str,
+        label: str,
+        name: str | None,
+    ) -> BackendHooks:
+        """Hooks ready to run ``kind``: in an environment that holds what the backend asked for."""
+        build_system = read_build_system(project_dir, label)
+        isolated = self.isolation and (
+            name is None or canonicalize_name(name) not in self.no_isolation_packages
+        )
+
+        def hooks_in(environment: BuildEnvironment) -> BackendHooks:
+            return BackendHooks(
+                project_dir,
+                build_system,
+                environment.python,
+                label=label,
+                environ=environment.environ,
+                isolated=environment.isolated,
+                config_settings=self.config_settings,
+                slot=lambda: self._slots,
+            )
+
+        requires_kind = kind if kind in ("editable", "sdist") else "wheel"
+        if not isolated:
+            logger.debug("Building %s without isolation, with %s", label, interpreter.executable)
+            hooks = hooks_in(target_environment(interpreter))
+            extra = hooks.get_requires(requires_kind)
+            if extra:
+                logger.debug("%s asks for %s (not installed: no isolation)", label, extra)
+            return hooks
+        environment = self.environments.isolated(interpreter, build_system.requires, label)
+        hooks = hooks_in(environment)
+        extra = hooks.get_requires(requires_kind)
+        if extra and not environment.provides(extra):
+            logger.debug("The backend of %s also asks for %s", label, ", ".join(extra))
+            environment = self.environments.isolated(
+                interpreter, [*build_system.requires, *extra], label
+            )
+            hooks = hooks_in(environment)
+        return hooks
+
+    def _run_build(
+        self,
+        project_dir: Path,
+        interpreter: Interpreter,
+        kind: str,
+        out_dir: Path,
+        label: str,
+        name: str | None,
+    ) -> Path:
+        hooks = self._hooks(project_dir, interpreter, kind, label, name)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        built = hooks.build(kind, out_dir)
+        with self._counter_lock:
+            self.backend_builds += 1
+        logger.debug("Built %s: %s", label, built.name)
+        return built
+
+    def _prepare_metadata(
+        self,
+        project_dir: Path,
+        interpreter: Interpreter,
+        editable: bool,
+        tmp: Path,
+        label: str,
+        name: str | None,
+    ) -> bytes:
+        kind = "editable" if editable else "wheel"
+        hooks = self._hooks(project_dir, interpreter, kind, label, name)
+        directory = tmp / "metadata"
+        directory.mkdir()
+        dist_info = hooks.prepare_metadata(directory, editable=editable)
+        with self._counter_lock:
+            self.metadata_preparations += 1
+        return (dist_info / "METADATA").read_bytes()
+
+    def _check_wheel(
+        self,
+        wheel: Path,
+        label: str,
+        name: str | None,
+        version: str | None,
+        interpreter: Interpreter | None,
+    ) -> None:
+        try:
+            info = validate_wheel(wheel, name, version)
+        except InvalidWheelError as error:
+            raise BuildError(
+                f"Failed to build `{label}`: the backend produced an unusable wheel "
+                f"`{wheel.name}`: {error.message}",
+                causes=error.causes,
+                hint="the source distribution's filename and its content may disagree",
+            ) from error
+        if interpreter is not None and not {str(t) for t in info.tags} & set(interpreter.tags):
+            raise BuildError(
+                f"Failed to build `{label}`: the backend produced `{wheel.name}`, which "
+                f"{interpreter.describe()} cannot install",
+            )
+
+
+def _label(source: Path, name: str | None, version: str | None) -> str:
+    if name and version:
+        return f"{name}=={version}"
+    return source.name if source.is_file() else str(source)
+
+
+def _cached_wheel(entry: Path) -> Path | None:
+    try:
+        wheels = sorted(p for p in entry.iterdir() if p.name.endswith(".whl"))
+    except OSError:
+        return None
+    return wheels[0] if len(wheels) == 1 else None
+
+
+def _wheel_metadata(wheel: Path) -> bytes:
+    info = validate_wheel(wheel)
+    with zipfile.ZipFile(wheel) as zf:
+        return zf.read(f"{info.dist_info}/METADATA")
+
+
+@contextmanager
+def _scratch_in(out_dir: Path) -> Iterator[Path]:
+    """A hidden folder inside ``out_dir``: a failed build leaves ``out_dir`` as it was."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".ferry-build-", dir=out_dir))
+    try:
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _move_into(path: Path, out_dir: Path) -> Path:
+    final = out_dir / path.name
+    path.replace(final)
+    return final
+
