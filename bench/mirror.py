@@ -1,0 +1,251 @@
+"""The loopback mirror: a workload's pinned wheels, downloaded once, served on 127.0.0.1.
+
+For a workload and a target interpreter, ``prepare_workload``:
+
+1. pins the workload with ``uv pip compile`` for the target Python and platform (the set the
+   install scenarios install), and once more ``--universal`` (the names a universal ``lock``
+   must see: a ``colorama ; sys_platform == 'win32'`` is resolved even on Linux);
+2. downloads every missing wheel once into ``bench/.mirror/files`` (later runs reuse them; the
+   pins are kept too, so the mirror does not drift when the upstream index moves on);
+3. rewrites the PEP 503 pages over all files in ``bench/.mirror/simple``.
+
+The mirror lists only the mirrored files, one version per package: project pages are smaller
+than the real index's, which flatters page parsing a little, for every tool alike.
+
+Run it alone to inspect or serve a mirror: ``python bench/mirror.py --workload web --serve``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import logging
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.simple_index import scan_files, write_simple_index
+from bench.upstream import (
+    Pin,
+    Upstream,
+    UpstreamError,
+    compile_pins,
+    download_wheels,
+    parse_pins,
+)
+
+__all__ = [
+    "BENCH_DIR",
+    "WORKLOADS_DIR",
+    "Mirror",
+    "PreparedWorkload",
+    "TargetPython",
+    "find_target_python",
+    "prepare_workload",
+    "uv_executable",
+]
+
+logger = logging.getLogger(__name__)
+
+BENCH_DIR = Path(__file__).resolve().parent
+WORKLOADS_DIR = BENCH_DIR / "workloads"
+# Platforms tried, in order, for a universal-only pin with no wheel for this machine.
+_FALLBACK_PLATFORMS: tuple[str | None, ...] = (None, "win_amd64", "macosx_11_0_arm64")
+
+
+@dataclass(frozen=True, slots=True)
+class TargetPython:
+    """The interpreter environments are made from (a base interpreter, never a venv's)."""
+
+    executable: Path
+    version: str  # "3.11"
+
+
+def find_target_python(spec: str = "python3") -> TargetPython:
+    """Run ``spec`` once to learn its real executable (through pyenv shims) and version."""
+    code = (
+        "import sys; print(getattr(sys, '_base_executable', sys.executable));"
+        "print('%d.%d' % sys.version_info[:2])"
+    )
+    proc = subprocess.run([spec, "-c", code], capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise UpstreamError(f"cannot run the target interpreter {spec!r}: {proc.stderr.strip()}")
+    executable, version = proc.stdout.split()
+    return TargetPython(Path(executable), version)
+
+
+def uv_executable() -> str:
+    """The uv installed beside the running interpreter (a test dependency), else PATH's."""
+    beside = Path(sys.executable).parent / "uv"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("uv")
+    if found is None:
+        raise UpstreamError("uv is not installed (pip install uv): the mirror resolves with it")
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Mirror:
+    """The on-disk layout under ``root`` (``bench/.mirror``, gitignored)."""
+
+    root: Path
+
+    @property
+    def files(self) -> Path:
+        return self.root / "files"
+
+    @property
+    def simple(self) -> Path:
+        return self.root / "simple"
+
+    @property
+    def uv_cache(self) -> Path:
+        return self.root / "uv-cache"
+
+    def pins_path(self, workload: str, python_version: str, *, universal: bool = False) -> Path:
+        suffix = "-universal" if universal else ""
+        return self.root / "pins" / f"{workload}-py{python_version}{suffix}.txt"
+
+    def rebuild_index(self) -> int:
+        """Rewrite the pages over every file held; returns the number of files."""
+        files = scan_files(self.files)
+        write_simple_index(files, self.simple)
+        return len(files)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedWorkload:
+    """A workload ready to benchmark: its project, its pins, and the requirements file."""
+
+    name: str
+    project_dir: Path
+    requirements: Path  # `name==version` lines for the target interpreter
+    pins: tuple[Pin, ...]
+    universal: tuple[Pin, ...]
+    unavailable: tuple[Pin, ...]  # universal-only pins no wheel could be found for
+
+
+def _pins(
+    mirror: Mirror, workload_dir: Path, target: TargetPython, upstream: Callable[[], Upstream],
+    *, universal: bool, refresh: bool,
+) -> tuple[Path, list[Pin]]:
+    path = mirror.pins_path(workload_dir.name, target.version, universal=universal)
+    if refresh or not path.is_file():
+        text = compile_pins(
+            uv_executable(), workload_dir, python_version=target.version,
+            upstream=upstream(), cache_dir=mirror.uv_cache, universal=universal,
+        )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        logger.info("pinned %s for Python %s%s", workload_dir.name, target.version,
+                    " (universal)" if universal else "")
+    return path, parse_pins(path.read_text())
+
+
+def _held(mirror: Mirror) -> set[tuple[str, str]]:
+    return {(f.project, f.version) for f in scan_files(mirror.files)}
+
+
+def _fetch_universal_extras(
+    mirror: Mirror, extras: Sequence[Pin], target: TargetPython, upstream: Upstream,
+) -> list[Pin]:
+    """Download one wheel for each universal-only name; returns the pins none was found for.
+
+    One batch first (the common case: pure-Python wheels); if pip refuses the batch, each pin
+    is tried alone on this platform and then on others (a Windows-only wheel still gives a
+    universal lock the metadata it needs).
+    """
+    try:
+        download_wheels(sys.executable, [p.requirement() for p in extras], mirror.files,
+                        python_version=target.version, upstream=upstream)
+        return []
+    except UpstreamError:
+        logger.info("batch download of universal-only pins failed; trying one by one")
+    missing: list[Pin] = []
+    for pin in extras:
+        for platform in _FALLBACK_PLATFORMS:
+            try:
+                download_wheels(sys.executable, [pin.requirement()], mirror.files,
+                                python_version=target.version, upstream=upstream,
+                                platform=platform)
+                break
+            except UpstreamError:
+                continue
+        else:
+            logger.warning("no wheel of %s for any platform tried: a universal lock may fail",
+                           pin.requirement())
+            missing.append(pin)
+    return missing
+
+
+def prepare_workload(
+    mirror: Mirror, workload_dir: Path, target: TargetPython, *, refresh: bool = False,
+    upstream: Callable[[], Upstream] | None = None,
+) -> PreparedWorkload:
+    """Pin, download what is missing, and rewrite the index (see the module docstring)."""
+    get_upstream = functools.cache(upstream or Upstream.discover)
+    mirror.files.mkdir(parents=True, exist_ok=True)
+    req_path, pins = _pins(mirror, workload_dir, target, get_upstream,
+                           universal=False, refresh=refresh)
+    _, universal = _pins(mirror, workload_dir, target, get_upstream,
+                         universal=True, refresh=refresh)
+    held = _held(mirror)
+    missing = [p for p in pins if (p.name, p.version) not in held]
+    if missing:
+        logger.info("downloading %d wheels for %s", len(missing), workload_dir.name)
+        download_wheels(sys.executable, [p.requirement() for p in missing], mirror.files,
+                        python_version=target.version, upstream=get_upstream())
+        held = _held(mirror)
+        still = [p.requirement() for p in pins if (p.name, p.version) not in held]
+        if still:
+            raise UpstreamError(f"pip downloaded no wheel for: {', '.join(still)}")
+    names = {name for name, _ in held}
+    extras = list({p.name: p for p in universal if p.name not in names}.values())
+    unavailable = _fetch_universal_extras(mirror, extras, target, get_upstream()) if extras else []
+    count = mirror.rebuild_index()
+    logger.info("mirror: %d files under %s", count, mirror.root)
+    return PreparedWorkload(
+        name=workload_dir.name, project_dir=workload_dir, requirements=req_path,
+        pins=tuple(pins), universal=tuple(universal), unavailable=tuple(unavailable),
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bench.server import MirrorServer
+
+    parser = argparse.ArgumentParser(description="Build (and serve) the benchmark mirror.")
+    parser.add_argument("--workload", default="web", help="tiny, web or data (default: web)")
+    parser.add_argument("--python", default="python3", help="target interpreter")
+    parser.add_argument("--refresh", action="store_true", help="re-pin against the index")
+    parser.add_argument("--serve", action="store_true", help="serve until interrupted")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    mirror = Mirror(BENCH_DIR / ".mirror")
+    target = find_target_python(args.python)
+    try:
+        prepared = prepare_workload(mirror, WORKLOADS_DIR / args.workload, target,
+                                    refresh=args.refresh)
+    except UpstreamError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{prepared.name}: {len(prepared.pins)} pins -> {prepared.requirements}")
+    if args.serve:
+        with MirrorServer(mirror.root, args.port) as server:
+            print(f"serving {server.simple_url} (Ctrl-C to stop)")
+            with contextlib.suppress(KeyboardInterrupt):
+                threading.Event().wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,186 @@
+"""``python bench/run.py``: ferry, uv and pip side by side in one run, against the loopback mirror.
+
+    python bench/run.py [--workload web] [--rounds 3] [--tools ferry,uv,pip]
+                        [--scenario venv,pip-install-cold,pip-install-warm,...]
+
+Prints a Markdown table (medians, then ratios marked against the issues' targets) and writes
+it, with the exact command line on top, to ``bench/results/<workload>.md``. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make `bench` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.measure import Outcome, measure
+from bench.mirror import (
+    BENCH_DIR,
+    WORKLOADS_DIR,
+    Mirror,
+    PreparedWorkload,
+    TargetPython,
+    find_target_python,
+    prepare_workload,
+)
+from bench.report import render_failures, render_table
+from bench.scenarios import SCENARIOS, Scenario
+from bench.server import MirrorServer
+from bench.tools import TOOLS, Sandbox, Tool, make_tool
+from bench.upstream import UpstreamError
+
+__all__ = ["main", "parse_args"]
+
+logger = logging.getLogger("bench")
+
+DEFAULT_TOOLS = ("ferry", "uv", "pip")
+
+
+def _names(value: str, known: Sequence[str], what: str) -> list[str]:
+    names = [n.strip() for n in value.split(",") if n.strip()]
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown {what}: {', '.join(unknown) or '(none)'} (known: {', '.join(known)})"
+        )
+    return names
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py", description="Benchmark ferry beside uv and pip on a loopback mirror."
+    )
+    parser.add_argument("--workload", default="web",
+                        choices=sorted(p.name for p in WORKLOADS_DIR.iterdir() if p.is_dir()))
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds per tool (median)")
+    parser.add_argument("--tools", default=",".join(DEFAULT_TOOLS),
+                        type=lambda v: _names(v, list(TOOLS), "tool"))
+    parser.add_argument("--scenario", "--scenarios", dest="scenarios",
+                        default=",".join(SCENARIOS),
+                        type=lambda v: _names(v, list(SCENARIOS), "scenario"))
+    parser.add_argument("--python", default="python3",
+                        help="the interpreter environments are made from (default: python3)")
+    parser.add_argument("--port", type=int, default=0, help="mirror port (default: any free)")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per command")
+    parser.add_argument("--refresh-mirror", action="store_true",
+                        help="re-pin the workload against the upstream index")
+    parser.add_argument("--keep", action="store_true", help="keep bench/.work afterwards")
+    parser.add_argument("--no-write", action="store_true",
+                        help="print only; do not write bench/results/<workload>.md")
+    args = parser.parse_args(argv)
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    return args
+
+
+def _checkout() -> str:
+    """The commit of the ferry checkout measured (with "+dirty" when it has local changes)."""
+    repo = BENCH_DIR.parent
+
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True,
+                              check=False)
+        return proc.stdout.strip() if proc.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+dirty" if git("status", "--porcelain", "--", "src") else "")
+
+
+def _header(
+    argv: Sequence[str], prepared: PreparedWorkload, target: TargetPython,
+    versions: dict[str, str], rounds: int, files: int,
+) -> str:
+    lines = [
+        f"# Benchmark: `{prepared.name}` workload",
+        "",
+        "```",
+        shlex.join(["python", "bench/run.py", *argv]),
+        "```",
+        "",
+        f"- {time.strftime('%Y-%m-%d %H:%M %Z')}; {platform.system()} {platform.machine()}, "
+        f"{os.cpu_count()} CPUs; target Python {target.version} (`{target.executable}`)",
+        f"- {len(prepared.pins)} pinned packages, from a loopback mirror of {files} wheels "
+        "(HTML pages, HTTP ranges, no PEP 658 metadata)",
+        f"- median of {rounds} round(s) per tool, tools interleaved round by round",
+        "- " + "; ".join(f"{tool}: {version}" for tool, version in versions.items())
+        + (f" (checkout {_checkout()})" if "ferry" in versions else ""),
+    ]
+    if prepared.unavailable:
+        names = ", ".join(p.requirement() for p in prepared.unavailable)
+        lines.append(f"- no wheel mirrored for universal-only pins: {names}")
+    return "\n".join(lines) + "\n"
+
+
+def run_scenarios(
+    scenarios: Sequence[Scenario], tools: Sequence[Tool], prepared: PreparedWorkload,
+    target: TargetPython, server: MirrorServer, work: Path, *, rounds: int, timeout: float,
+    keep: bool,
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    expected = frozenset(p.name for p in prepared.pins)
+    for scenario in scenarios:
+        plans = []
+        for tool in tools:
+            root = work / scenario.name / tool.name
+            root.mkdir(parents=True, exist_ok=True)
+            box = Sandbox(root=root, python=target.executable, index_url=server.simple_url,
+                          requirements=prepared.requirements,
+                          pyproject=prepared.project_dir / "pyproject.toml", expected=expected)
+            plans.append((tool.name, scenario.build(tool, box)))
+        logger.info("scenario %s: %s", scenario.name, scenario.summary)
+        outcomes += measure(scenario.name, plans, rounds=rounds, timeout=timeout,
+                            progress=logger.info)
+        if not keep:
+            shutil.rmtree(work / scenario.name, ignore_errors=True)
+    return outcomes
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(arguments)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    mirror = Mirror(BENCH_DIR / ".mirror")
+    try:
+        target = find_target_python(args.python)
+        prepared = prepare_workload(mirror, WORKLOADS_DIR / args.workload, target,
+                                    refresh=args.refresh_mirror)
+    except UpstreamError as exc:
+        print(f"error: preparing the mirror failed: {exc}", file=sys.stderr)
+        return 2
+    tools = [make_tool(name) for name in args.tools]
+    versions = {tool.name: tool.version() or "not found" for tool in tools}
+    scenarios = [SCENARIOS[name] for name in args.scenarios]
+    work = BENCH_DIR / ".work" / prepared.name
+    shutil.rmtree(work, ignore_errors=True)
+    with MirrorServer(mirror.root, args.port) as server:
+        logger.info("mirror on %s", server.simple_url)
+        outcomes = run_scenarios(scenarios, tools, prepared, target, server, work,
+                                 rounds=args.rounds, timeout=args.timeout, keep=args.keep)
+    files = sum(1 for p in mirror.files.iterdir() if p.suffix == ".whl")
+    table = render_table(scenarios, args.tools, {(o.scenario, o.tool): o for o in outcomes})
+    report = "\n".join([
+        _header(arguments, prepared, target, versions, args.rounds, files), table,
+        render_failures(outcomes),
+    ]).rstrip() + "\n"
+    print(report)
+    if not args.no_write:
+        out = BENCH_DIR / "results" / f"{prepared.name}.md"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(report)
+        logger.info("written to %s", out.relative_to(BENCH_DIR.parent))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""What is measured: each scenario turns (tool, sandbox) into a ``Plan``.
+
+A plan has untimed ``warmup`` actions (once per tool: warm the cache), untimed ``prepare``
+actions (before every round: a fresh environment, an emptied cache), one ``timed`` command, and
+an ``expect`` check run after the first timed round, so a tool that exits 0 without doing the
+work shows "failed" instead of a flattering number. A scenario whose tool has no such operation
+builds no plan ("n/a").
+
+Targets come from the issues: issue 2 (venv and pip install: ferry/uv and pip/ferry) and issue 4
+(lock, sync, run: ferry/uv, and pdm or poetry against ferry).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from bench.tools import Argv, Sandbox, Tool, scrubbed_env
+
+__all__ = [
+    "SCENARIOS",
+    "Action",
+    "Command",
+    "CopyFile",
+    "ExpectFiles",
+    "ExpectInstalled",
+    "Plan",
+    "Remove",
+    "Scenario",
+    "Target",
+    "installed_names",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    argv: Argv
+    cwd: Path
+    env: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Remove:
+    """Delete a file or a tree (missing is fine)."""
+
+    path: Path
+
+
+@dataclass(frozen=True, slots=True)
+class CopyFile:
+    src: Path
+    dst: Path
+
+
+Action = Command | Remove | CopyFile
+
+
+def installed_names(env_dir: Path) -> set[str]:
+    """Canonical names of the distributions in an environment's site-packages."""
+    names: set[str] = set()
+    for site in env_dir.glob("lib/python*/site-packages"):
+        for info in site.glob("*.dist-info"):
+            names.add(canonicalize_name(info.name.removesuffix(".dist-info").split("-")[0]))
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectInstalled:
+    """Every pinned name is installed in ``env_dir``."""
+
+    env_dir: Path
+    names: frozenset[str]
+
+    def problem(self) -> str | None:
+        missing = sorted(self.names - installed_names(self.env_dir))
+        if missing:
+            shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
+            return f"exited 0 but {len(missing)} pinned packages are not installed: {shown}"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ExpectFiles:
+    """These paths exist afterwards."""
+
+    paths: tuple[Path, ...]
+
+    def problem(self) -> str | None:
+        missing = [str(p) for p in self.paths if not p.exists()]
+        return f"exited 0 but did not create {', '.join(missing)}" if missing else None
+
+
+Expectation = ExpectInstalled | ExpectFiles
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    timed: Command
+    warmup: tuple[Action, ...] = ()
+    prepare: tuple[Action, ...] = ()
+    expect: Expectation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """ferry/uv at most ``vs_uv``; the slow tools (pip, pdm, poetry) at least ``vs_slow`` times."""
+
+    vs_uv: float
+    vs_slow: float
+    slow: str  # who "slow" is, for the README: "pip" or "pdm, poetry"
+
+    def describe(self) -> str:
+        slow = ", ".join(f"{name}/ferry" for name in self.slow.split(", "))
+        times = "\N{MULTIPLICATION SIGN}"
+        return f"ferry/uv ≤ {self.vs_uv:g}{times}; {slow} ≥ {self.vs_slow:g}{times}"
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    name: str
+    summary: str
+    target: Target
+    build: Callable[[Tool, Sandbox], Plan | None]
+
+
+def _command(tool: Tool, box: Sandbox, argv: Argv, cwd: Path | None = None) -> Command:
+    return Command(argv, cwd or box.root, tool.environment(box))
+
+
+def _stdlib_venv(box: Sandbox) -> Command:
+    """The same bare environment for every tool to install into (made untimed)."""
+    argv = (str(box.python), "-m", "venv", "--without-pip", str(box.venv))
+    return Command(argv, box.root, scrubbed_env())
+
+
+def _fresh_project(box: Sandbox) -> tuple[Action, ...]:
+    return Remove(box.project), CopyFile(box.pyproject, box.project / "pyproject.toml")
+
+
+def venv(tool: Tool, box: Sandbox) -> Plan | None:
+    argv = tool.venv(box, box.venv)
+    if argv is None:
+        return None
+    cmd = _command(tool, box, argv)
+    # One untimed run first: interpreter introspection is cached by both ferry and uv.
+    return Plan(timed=cmd, warmup=(Remove(box.venv), cmd), prepare=(Remove(box.venv),),
+                expect=ExpectFiles((box.venv / "pyvenv.cfg",)))
+
+
+def pip_install_cold(tool: Tool, box: Sandbox) -> Plan | None:
+    argv = tool.pip_install(box, box.venv)
+    if argv is None:
+        return None
+    return Plan(
+        timed=_command(tool, box, argv),
+        prepare=(Remove(box.cache), Remove(box.venv), _stdlib_venv(box)),
+        expect=ExpectInstalled(box.venv, box.expected),
+    )
+
+
+def pip_install_warm(tool: Tool, box: Sandbox) -> Plan | None:
+    argv = tool.pip_install(box, box.venv)
+    if argv is None:
+        return None
+    cmd = _command(tool, box, argv)
+    fresh = (Remove(box.venv), _stdlib_venv(box))
+    return Plan(timed=cmd, warmup=(*fresh, cmd), prepare=fresh,
+                expect=ExpectInstalled(box.venv, box.expected))
+
+
+def lock_cold(tool: Tool, box: Sandbox) -> Plan | None:
+    argv = tool.lock(box)
+    if argv is None:
+        return None
+    return Plan(
+        timed=_command(tool, box, argv, box.project),
+        prepare=(Remove(box.cache), *_fresh_project(box)),
+        expect=ExpectFiles((box.project / "uv.lock",)),
+    )
+
+
+def lock_warm(tool: Tool, box: Sandbox) -> Plan | None:
+    argv = tool.lock(box)
+    if argv is None:
+        return None
+    cmd = _command(tool, box, argv, box.project)
+    return Plan(timed=cmd, warmup=(*_fresh_project(box), cmd),
+                prepare=(Remove(box.project / "uv.lock"),),
+                expect=ExpectFiles((box.project / "uv.lock",)))
+
+
+def _synced(tool: Tool, box: Sandbox) -> tuple[Action, ...] | None:
+    """Untimed: a fresh project, locked and synced once (the cache is warm afterwards)."""
+    lock, sync = tool.lock(box), tool.sync(box)
+    if lock is None or sync is None:
+        return None
+    return (*_fresh_project(box), _command(tool, box, lock, box.project),
+            _command(tool, box, sync, box.project))
+
+
+def sync_warm(tool: Tool, box: Sandbox) -> Plan | None:
+    warmup, argv = _synced(tool, box), tool.sync(box)
+    if warmup is None or argv is None:
+        return None
+    return Plan(timed=_command(tool, box, argv, box.project), warmup=warmup,
+                prepare=(Remove(box.project_venv),),
+                expect=ExpectInstalled(box.project_venv, box.expected))
+
+
+def sync_noop(tool: Tool, box: Sandbox) -> Plan | None:
+    warmup, argv = _synced(tool, box), tool.sync(box)
+    if warmup is None or argv is None:
+        return None
+    return Plan(timed=_command(tool, box, argv, box.project), warmup=warmup,
+                expect=ExpectInstalled(box.project_venv, box.expected))
+
+
+def run_noop(tool: Tool, box: Sandbox) -> Plan | None:
+    warmup, argv = _synced(tool, box), tool.run(box, ("python", "-c", "pass"))
+    if warmup is None or argv is None:
+        return None
+    return Plan(timed=_command(tool, box, argv, box.project), warmup=warmup)
+
+
+_PIP = "pip"
+_PROJECT_PEERS = "pdm, poetry"
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario("venv", "create an environment", Target(2, 10, _PIP), venv),
+        Scenario("pip-install-cold", "install the pins, empty cache", Target(1.5, 10, _PIP),
+                 pip_install_cold),
+        Scenario("pip-install-warm", "install the pins, warm cache", Target(2, 10, _PIP),
+                 pip_install_warm),
+        Scenario("lock-cold", "lock the project, empty cache", Target(2, 5, _PROJECT_PEERS),
+                 lock_cold),
+        Scenario("lock-warm", "lock the project again, warm cache",
+                 Target(3, 5, _PROJECT_PEERS), lock_warm),
+        Scenario("sync-warm", "sync into an empty environment, warm cache",
+                 Target(2, 5, _PROJECT_PEERS), sync_warm),
+        Scenario("sync-noop", "sync an environment already in sync",
+                 Target(3, 5, _PROJECT_PEERS), sync_noop),
+        Scenario("run", "`run python -c pass` in a synced project",
+                 Target(3, 5, _PROJECT_PEERS), run_noop),
+    )
+}

@@ -1,0 +1,215 @@
+"""The tools compared, each as a set of command builders over one ``Sandbox``.
+
+A tool answers "how do you create a venv / install these pins / lock / sync / run" with an
+argv, or None when it has no such operation (pip does not lock): the scenario then shows
+"n/a". Adding pdm or poetry means one more subclass here and nothing else.
+
+Isolation: every tool runs with an environment scrubbed of installer configuration
+(``PIP_*``, ``UV_*``, ``FERRY_*``, ``VIRTUAL_ENV``…), its own cache directory, and its config
+files off (``uv --no-config``, ``PIP_CONFIG_FILE=/dev/null``), so the machine's settings (extra
+indexes, find-links) cannot leak into one tool's numbers and not another's.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["TOOLS", "Argv", "Ferry", "Pip", "Sandbox", "Tool", "Uv", "make_tool", "scrubbed_env"]
+
+Argv = tuple[str, ...]
+
+_LEAKY_PREFIXES = ("PIP_", "UV_", "FERRY_", "PDM_", "POETRY_", "CONDA_")
+_LEAKY = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE",
+          "PYTHONNOUSERSITE", "PYTHONDONTWRITEBYTECODE"}
+
+
+def scrubbed_env(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) without installer configuration."""
+    source = os.environ if base is None else base
+    return {
+        k: v for k, v in source.items()
+        if not k.startswith(_LEAKY_PREFIXES) and k not in _LEAKY
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class Sandbox:
+    """Where one tool runs one scenario: its own cache, environment and project directory."""
+
+    root: Path
+    python: Path  # the target interpreter environments are made from
+    index_url: str  # the loopback mirror, `http://127.0.0.1:PORT/simple/`
+    requirements: Path  # the workload's pins, `name==version` per line
+    pyproject: Path  # the workload's pyproject.toml (copied into `project`)
+    expected: frozenset[str] = frozenset()  # canonical names an install must leave behind
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "cache"
+
+    @property
+    def venv(self) -> Path:
+        return self.root / "venv"
+
+    @property
+    def project(self) -> Path:
+        return self.root / "project"
+
+    @property
+    def project_venv(self) -> Path:
+        return self.project / ".venv"
+
+
+def venv_python(env_dir: Path) -> Path:
+    return env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+class Tool(ABC):
+    """One tool's command builders; None from a builder means "this tool has no such thing"."""
+
+    name: str
+
+    @abstractmethod
+    def version(self) -> str | None:
+        """The tool's version line, or None when it is not installed."""
+
+    @abstractmethod
+    def environment(self, box: Sandbox) -> dict[str, str]:
+        """The complete, isolated environment for this tool's commands in ``box``."""
+
+    def venv(self, box: Sandbox, path: Path) -> Argv | None:
+        return None
+
+    def pip_install(self, box: Sandbox, env_dir: Path) -> Argv | None:
+        return None
+
+    def lock(self, box: Sandbox) -> Argv | None:
+        return None
+
+    def sync(self, box: Sandbox) -> Argv | None:
+        return None
+
+    def run(self, box: Sandbox, command: Argv) -> Argv | None:
+        return None
+
+
+def _version_of(argv: list[str]) -> str | None:
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
+    except OSError:
+        return None
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return None
+    # "pip 23.2.1 from /path/to/site-packages/pip (python 3.11)": the path says nothing useful.
+    return proc.stdout.strip().splitlines()[0].split(" from ", 1)[0]
+
+
+class Ferry(Tool):
+    """ferry from this checkout, as ``<python> -m ferry``."""
+
+    name = "ferry"
+
+    def __init__(self, python: str = sys.executable) -> None:
+        self.base: Argv = (python, "-m", "ferry")
+
+    def version(self) -> str | None:
+        return _version_of([*self.base, "--version"])
+
+    def environment(self, box: Sandbox) -> dict[str, str]:
+        env = scrubbed_env()
+        env.update(FERRY_CACHE_DIR=str(box.cache), FERRY_INDEX_URL=box.index_url,
+                   FERRY_PYTHON=str(box.python))
+        return env
+
+    def venv(self, box: Sandbox, path: Path) -> Argv:
+        return (*self.base, "venv", str(path), "--python", str(box.python))
+
+    def pip_install(self, box: Sandbox, env_dir: Path) -> Argv:
+        return (*self.base, "pip", "install", "--python", str(venv_python(env_dir)),
+                "-r", str(box.requirements), "--index-url", box.index_url)
+
+    def lock(self, box: Sandbox) -> Argv:
+        return (*self.base, "lock")
+
+    def sync(self, box: Sandbox) -> Argv:
+        return (*self.base, "sync")
+
+    def run(self, box: Sandbox, command: Argv) -> Argv:
+        return (*self.base, "run", *command)
+
+
+class Uv(Tool):
+    """The ``uv`` executable installed beside the bench runner (a test dependency)."""
+
+    name = "uv"
+
+    def __init__(self, executable: str | None = None) -> None:
+        beside = Path(sys.executable).parent / "uv"
+        self.executable = executable or (str(beside) if beside.is_file() else "uv")
+
+    def version(self) -> str | None:
+        return _version_of([self.executable, "--version"])
+
+    def environment(self, box: Sandbox) -> dict[str, str]:
+        env = scrubbed_env()
+        env.update(UV_CACHE_DIR=str(box.cache), UV_INDEX_URL=box.index_url,
+                   UV_PYTHON=str(box.python), UV_PYTHON_DOWNLOADS="never", UV_NO_CONFIG="1")
+        return env
+
+    def venv(self, box: Sandbox, path: Path) -> Argv:
+        return (self.executable, "venv", str(path), "--python", str(box.python), "--no-config")
+
+    def pip_install(self, box: Sandbox, env_dir: Path) -> Argv:
+        return (self.executable, "pip", "install", "--python", str(venv_python(env_dir)),
+                "-r", str(box.requirements), "--index-url", box.index_url, "--no-config")
+
+    def lock(self, box: Sandbox) -> Argv:
+        return (self.executable, "lock", "--no-config")
+
+    def sync(self, box: Sandbox) -> Argv:
+        return (self.executable, "sync", "--no-config")
+
+    def run(self, box: Sandbox, command: Argv) -> Argv:
+        return (self.executable, "run", "--no-config", *command)
+
+
+class Pip(Tool):
+    """``<python> -m pip``, aimed at each fresh environment with ``--python``."""
+
+    name = "pip"
+
+    def __init__(self, python: str = sys.executable) -> None:
+        self.base: Argv = (python, "-m", "pip")
+
+    def version(self) -> str | None:
+        return _version_of([*self.base, "--version"])
+
+    def environment(self, box: Sandbox) -> dict[str, str]:
+        env = scrubbed_env()
+        env.update(PIP_CONFIG_FILE=os.devnull, PIP_NO_INPUT="1")
+        return env
+
+    def venv(self, box: Sandbox, path: Path) -> Argv:
+        return (str(box.python), "-m", "venv", "--without-pip", str(path))
+
+    def pip_install(self, box: Sandbox, env_dir: Path) -> Argv:
+        return (*self.base, "--python", str(venv_python(env_dir)), "install",
+                "-r", str(box.requirements), "--index-url", box.index_url,
+                "--cache-dir", str(box.cache), "--disable-pip-version-check",
+                "--progress-bar", "off")
+
+
+TOOLS: dict[str, type[Tool]] = {"ferry": Ferry, "uv": Uv, "pip": Pip}
+
+
+def make_tool(name: str) -> Tool:
+    try:
+        return TOOLS[name]()
+    except KeyError:
+        raise ValueError(f"unknown tool {name!r} (known: {', '.join(TOOLS)})") from None
