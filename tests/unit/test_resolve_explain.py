@@ -129,3 +129,29 @@ def test_several_python_exclusions_share_one_target() -> None:
         "Because you require a>=2 and a==2.0 requires Python >=3.10 and a==3.0 requires Python "
         ">=3.11, but the target is 3.9, the requirements are unsatisfiable.",
     ]
+
+
+def test_giving_up_is_an_explained_resolution_error() -> None:
+    packages: dict[str, Any] = {name: {"1.0": {}} for name in "abcde"}
+    error = explain(packages, list("abcde"), max_rounds=2)
+    assert error.causes[0] == "The resolver gave up after 2 rounds of backtracking."
+    assert error.hint is not None and "constraints" in error.hint
+
+
+def test_unusable_metadata_is_named() -> None:
+    from ferry.resolve.memory import MemorySource
+    from ferry.resolve.source import MetadataError
+
+    source = MemorySource({"a": {"1.0": {}}})
+
+    def broken(file: Any) -> Any:
+        raise MetadataError("Metadata of `a-1.0-py3-none-any.whl` lacks a Name or Version field")
+
+    source.metadata = broken  # type: ignore[method-assign]
+    with pytest.raises(ResolutionError) as info:
+        run({}, ["a"], source=source)
+    assert info.value.causes == [
+        "Because a==1.0 has unusable metadata: Metadata of `a-1.0-py3-none-any.whl` lacks a "
+        "Name or Version field, a==1.0 cannot be used.",
+        "And because you require a, the requirements are unsatisfiable.",
+    ]

@@ -277,7 +277,7 @@ def test_yanked_versions_are_skipped_unless_pinned_exactly_by_the_user() -> None
     ],
 )
 def test_prerelease_modes(mode: str, requirement: str, expected: str | None) -> None:
-    packages = {"a": {"0.9": {}, "1.0": {}, "2.0b1": {}, "2.0b2": {}}}
+    packages: dict[str, Any] = {"a": {"0.9": {}, "1.0": {}, "2.0b1": {}, "2.0b2": {}}}
     if expected is None:
         with pytest.raises(ResolutionError):
             run(packages, [requirement], prerelease=mode)
@@ -296,7 +296,7 @@ def test_transitive_prerelease_mention_opts_in() -> None:
 
 
 def test_local_versions_follow_pep_440() -> None:
-    packages = {"a": {"1.0+cpu": {}, "1.0+cu121": {}, "0.9": {}}}
+    packages: dict[str, Any] = {"a": {"1.0+cpu": {}, "1.0+cu121": {}, "0.9": {}}}
     assert pins(run(packages, ["a==1.0"]))["a"].startswith("1.0+")
     assert pins(run(packages, ["a==1.0+cpu"])) == {"a": "1.0+cpu"}
     with pytest.raises(ResolutionError):
@@ -304,13 +304,13 @@ def test_local_versions_follow_pep_440() -> None:
 
 
 def test_post_releases_and_epochs() -> None:
-    post = {"a": {"1.0": {}, "1.0.post1": {}}}
+    post: dict[str, Any] = {"a": {"1.0": {}, "1.0.post1": {}}}
     assert pins(run(post, ["a"])) == {"a": "1.0.post1"}
     assert pins(run(post, ["a<=1.0"])) == {"a": "1.0"}
     with pytest.raises(ResolutionError):
         run(post, ["a>1.0"])  # PEP 440: >V excludes post-releases of V
     assert pins(run(post, ["a>1.0.post0"])) == {"a": "1.0.post1"}
-    epochs = {"a": {"2.0": {}, "1!1.0": {}}}
+    epochs: dict[str, Any] = {"a": {"2.0": {}, "1!1.0": {}}}
     assert pins(run(epochs, ["a"])) == {"a": "1!1.0"}
     assert pins(run(epochs, ["a<1!0"])) == {"a": "2.0"}
 
@@ -338,7 +338,7 @@ def test_no_deps_installs_only_what_was_named() -> None:
 
 
 def test_preferences_keep_installed_versions_unless_upgrading() -> None:
-    packages = {"a": {"1.0": {}, "2.0": {}}, "b": {"1.0": {}, "2.0": {}}}
+    packages: dict[str, Any] = {"a": {"1.0": {}, "2.0": {}}, "b": {"1.0": {}, "2.0": {}}}
     prefs = {n("a"): Version("1.0"), n("b"): Version("1.0")}
     assert pins(run(packages, ["a", "b"], preferences=prefs)) == {"a": "1.0", "b": "1.0"}
     assert pins(run(packages, ["a", "b"], preferences=prefs, upgrade=True)) == {

@@ -88,6 +88,7 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self._deps: dict[Candidate, list[Req]] = {}
         self._announced: set[NormalizedName] = set()
         self._admits_final: dict[tuple[NormalizedName, SpecifierSet], bool] = {}
+        self._only_prereleases: dict[NormalizedName, bool] = {}
         self.warnings: list[str] = []
 
     # --- what the target can use ------------------------------------------------------------
@@ -99,6 +100,9 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             self._versions[name] = built
             logger.debug("%s: %d versions offered, %d usable for the target", name,
                          len(built.entries), len(built.usable()))
+            for entry in [e for e in built.entries if e.exclusion is not None][:5]:
+                assert entry.exclusion is not None
+                logger.debug("%s==%s skipped: it %s", name, entry.version, entry.exclusion.detail)
         return self._versions[name]
 
     def direct(self, name: NormalizedName, url: str) -> DirectDist:
@@ -250,8 +254,11 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             return True
         if mode == "explicit":
             return False
-        usable = self.versions(name).usable()
-        return bool(usable) and all(e.version.is_prerelease for e in usable)
+        if name not in self._only_prereleases:
+            usable = self.versions(name).usable()
+            self._only_prereleases[name] = bool(usable) and all(
+                e.version.is_prerelease for e in usable)
+        return self._only_prereleases[name]
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
         if requirement.key == PYTHON_KEY:
@@ -350,11 +357,18 @@ class Recorder(BaseReporter[Req, Candidate, str]):
     def __init__(self) -> None:
         self.added: dict[str, list[tuple[Req, Candidate | None]]] = {}
         self.rejected: dict[Candidate, list[Any]] = {}
+        self._seen: set[tuple[Req, Candidate | None]] = set()
 
     def adding_requirement(self, requirement: Req, parent: Candidate | None) -> None:
-        seen = self.added.setdefault(requirement.key, [])
-        if (requirement, parent) not in seen:
-            seen.append((requirement, parent))
+        if (requirement, parent) not in self._seen:
+            self._seen.add((requirement, parent))
+            self.added.setdefault(requirement.key, []).append((requirement, parent))
 
     def rejecting_candidate(self, criterion: Any, candidate: Candidate) -> None:
         self.rejected[candidate] = list(criterion.information)
+        conflict = ", ".join(f"{i.requirement} (from {i.parent or 'you'})"
+                             for i in criterion.information)
+        logger.debug("rejected %s: it conflicts with %s", candidate, conflict)
+
+    def pinning(self, candidate: Candidate) -> None:
+        logger.debug("selected %s", candidate)
