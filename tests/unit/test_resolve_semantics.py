@@ -459,3 +459,25 @@ def test_core_metadata_from_bytes() -> None:
         CoreMetadata.from_bytes(b"Name: a\nVersion: 1\nRequires-Dist: b >>= 1\n", origin="a.whl")
     with pytest.raises(MetadataError, match="lacks a Name"):
         CoreMetadata.from_bytes(b"Version: 1\n")
+
+
+def test_compressed_tag_sets_build_tags_and_foreign_files() -> None:
+    from ferry.model.dist import FileRef
+    from ferry.resolve.candidates import VersionBuilder
+
+    names = [
+        "a-1.0-py2.py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+        "a-1.0-2-py3-none-any.whl",
+        "a-1.0-10-py3-none-any.whl",
+        "other-1.0-py3-none-any.whl",
+        "a-1.0.exe",
+        "a-notaversion!-py3-none-any.whl",
+    ]
+    builder = VersionBuilder(make_target())
+    built = builder.build(n("a"), [FileRef(f, f"memory://{f}") for f in names])
+    assert [str(e.version) for e in built.entries] == ["1.0"]
+    file = built.entries[0].file
+    assert file is not None
+    assert file.filename == names[0]  # py3-none-manylinux… outranks py3-none-any
+    any_only = builder.build(n("a"), [FileRef(f, f) for f in names[1:3]])
+    assert any_only.entries[0].file.filename == "a-1.0-10-py3-none-any.whl"  # type: ignore[union-attr]

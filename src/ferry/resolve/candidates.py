@@ -9,13 +9,14 @@ say "b==2.0 requires Python >=3.13, but the target is 3.12" instead of "no match
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import NormalizedName
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.dist import FileRef, parse_filename
@@ -111,6 +112,14 @@ def _upload_time(file: FileRef) -> datetime | None:
 
 
 @dataclass(frozen=True, slots=True)
+class _Parsed:
+    file: FileRef
+    version: Version
+    tags: tuple[str, ...] | None  # expanded wheel tags; None for an sdist
+    build: int
+
+
+@dataclass(frozen=True, slots=True)
 class _Checked:
     file: FileRef
     exclusion: Exclusion | None
@@ -134,6 +143,10 @@ class VersionBuilder:
         )
         self._tag_rank = {tag: i for i, tag in enumerate(target.tags)}
         self._sdist_rank = len(self._tag_rank) + 1
+        # Big projects list thousands of files: parse each distinct string once. (Plain dicts:
+        # a race between threads only computes a value twice.)
+        self._version_of: dict[str, Version | None] = {}
+        self._python_ok: dict[str, SpecifierSet | None] = {}
 
     def build(
         self,
@@ -143,16 +156,17 @@ class VersionBuilder:
     ) -> PackageVersions:
         """Group ``files`` by version and pick each version's best file for the target."""
         allowed = set(yank_allowed)
-        by_version: dict[Version, list[FileRef]] = {}
+        by_version: dict[Version, list[_Parsed]] = {}
         seen: set[str] = set()
         for file in files:
-            parsed = parse_filename(file.filename)
-            if parsed is None or parsed.name != name or file.filename in seen:
-                if parsed is None or parsed.name != name:
-                    logger.debug("ignoring %s: not a wheel or sdist of %s", file.filename, name)
+            if file.filename in seen:
+                continue
+            parsed = self._parse(name, file)
+            if parsed is None:
+                logger.debug("ignoring %s: not a wheel or sdist of %s", file.filename, name)
                 continue
             seen.add(file.filename)
-            by_version.setdefault(parsed.version, []).append(file)
+            by_version.setdefault(parsed.version, []).append(parsed)
         entries = [
             self._entry(name, version, group, version in allowed)
             for version, group in by_version.items()
@@ -160,10 +174,39 @@ class VersionBuilder:
         entries.sort(key=lambda e: e.version, reverse=True)
         return PackageVersions(name, tuple(entries))
 
+    def _parse(self, name: NormalizedName, file: FileRef) -> _Parsed | None:
+        """Version, expanded tags and build number of a file of ``name``; ``None`` if it is not
+        one. Wheels are split by hand: ``packaging``'s parser is too slow for 10 000 files."""
+        filename = file.filename
+        if not filename.endswith(".whl"):
+            parsed = parse_filename(filename)
+            if parsed is None or parsed.name != name:
+                return None
+            return _Parsed(file, parsed.version, None, 0)
+        parts = filename[:-4].split("-")
+        if len(parts) not in (5, 6) or canonicalize_name(parts[0]) != name:
+            return None
+        if parts[1] not in self._version_of:
+            try:
+                self._version_of[parts[1]] = Version(parts[1])
+            except InvalidVersion:
+                self._version_of[parts[1]] = None
+        version = self._version_of[parts[1]]
+        if version is None:
+            return None
+        build = 0
+        if len(parts) == 6:
+            digits = re.match(r"\d+", parts[2])
+            build = int(digits.group()) if digits else 0
+        interpreters, abis, platforms = (p.lower().split(".") for p in parts[-3:])
+        tags = tuple(f"{i}-{a}-{p}" for i in interpreters for a in abis for p in platforms)
+        return _Parsed(file, version, tags, build)
+
     def _entry(
-        self, name: NormalizedName, version: Version, files: Sequence[FileRef], yank_ok: bool
+        self, name: NormalizedName, version: Version, parsed: Sequence[_Parsed], yank_ok: bool
     ) -> VersionEntry:
-        checked = [self._check(name, f, yank_ok) for f in files]
+        files = [p.file for p in parsed]
+        checked = [self._check(name, p, yank_ok) for p in parsed]
         usable = [c for c in checked if c.exclusion is None]
         if usable:
             # A yanked file is only taken when nothing unyanked works (PEP 592).
@@ -176,8 +219,9 @@ class VersionBuilder:
                    if c.exclusion and _STAGE[c.exclusion.kind] == closest]
         return VersionEntry(version, None, reasons[0])
 
-    def _check(self, name: NormalizedName, file: FileRef, yank_ok: bool) -> _Checked:
-        rank = self._rank(name, file)
+    def _check(self, name: NormalizedName, parsed: _Parsed, yank_ok: bool) -> _Checked:
+        file = parsed.file
+        rank = self._rank(name, parsed)
         if self.exclude_newer is not None:
             when = _upload_time(file)
             if when is None:
@@ -190,32 +234,38 @@ class VersionBuilder:
             reason = f" (reason: {file.yanked})" if file.yanked else ""
             return _Checked(file, Exclusion("yanked", f"was yanked{reason}"), rank)
         if file.requires_python:
-            try:
-                spec = SpecifierSet(file.requires_python)
-            except InvalidSpecifier:
-                logger.debug("ignoring invalid requires-python %r of %s",
-                             file.requires_python, file.filename)
-            else:
-                if not python_compatible(spec, self.target.python_version):
-                    return _Checked(file, Exclusion(
-                        "requires-python",
-                        f"requires Python {spec} but the target is {self.target.python_version}",
-                    ), rank)
+            spec = self._incompatible_python(file.requires_python)
+            if spec is not None:
+                return _Checked(file, Exclusion(
+                    "requires-python",
+                    f"requires Python {spec} but the target is {self.target.python_version}",
+                ), rank)
         if rank[0] < 0:
             return _Checked(file, Exclusion("platform", "has no file for the target"), rank)
         return _Checked(file, None, rank)
 
-    def _rank(self, name: NormalizedName, file: FileRef) -> tuple[int, int, str]:
+    def _incompatible_python(self, requires_python: str) -> SpecifierSet | None:
+        """The parsed specifier when the target fails it, else ``None`` (invalid ones pass)."""
+        if requires_python not in self._python_ok:
+            try:
+                spec = SpecifierSet(requires_python)
+            except InvalidSpecifier:
+                logger.debug("ignoring invalid requires-python %r", requires_python)
+                spec = None
+            bad = spec is not None and not python_compatible(spec, self.target.python_version)
+            self._python_ok[requires_python] = spec if bad else None
+        return self._python_ok[requires_python]
+
+    def _rank(self, name: NormalizedName, parsed: _Parsed) -> tuple[int, int, str]:
         """Lower is better; a negative first item means the file is unusable for the target."""
-        if file.is_wheel:
-            parsed = parse_filename(file.filename)
-            if parsed is None or parsed.tags is None or not self.target.allows_wheels(name):
+        file = parsed.file
+        if parsed.tags is not None:
+            if not self.target.allows_wheels(name):
                 return (-1, 0, file.filename)
-            ranks = [self._tag_rank[str(t)] for t in parsed.tags if str(t) in self._tag_rank]
+            ranks = [self._tag_rank[t] for t in parsed.tags if t in self._tag_rank]
             if not ranks:
                 return (-1, 0, file.filename)
-            build = parsed.build[0] if parsed.build else 0
-            return (min(ranks), -build, file.filename)
+            return (min(ranks), -parsed.build, file.filename)
         if file.is_sdist and self.target.allows_sdists(name):
             preferred = 0 if file.filename.endswith(".tar.gz") else 1
             return (self._sdist_rank + preferred, 0, file.filename)

@@ -36,7 +36,13 @@ from ferry.resolve.nodes import (
     same_url,
 )
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
-from ferry.resolve.source import CoreMetadata, DirectDist, MetadataError, PackageSource
+from ferry.resolve.source import (
+    CoreMetadata,
+    DirectDist,
+    FilePicker,
+    MetadataError,
+    PackageSource,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +93,7 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self._direct: dict[tuple[NormalizedName, str], DirectDist] = {}
         self._deps: dict[Candidate, list[Req]] = {}
         self._announced: set[NormalizedName] = set()
+        self._logged: set[NormalizedName] = set()
         self._admits_final: dict[tuple[NormalizedName, SpecifierSet], bool] = {}
         self._only_prereleases: dict[NormalizedName, bool] = {}
         self.warnings: list[str] = []
@@ -94,10 +101,13 @@ class Engine(AbstractProvider[Req, Candidate, str]):
     # --- what the target can use ------------------------------------------------------------
 
     def versions(self, name: NormalizedName) -> PackageVersions:
-        if name not in self._versions:
-            files = self.source.files(name)
-            built = self.builder.build(name, files, self.yank_pins.get(name, ()))
-            self._versions[name] = built
+        if name not in self._logged:
+            built = self._versions.get(name)
+            if built is None:
+                files = self.source.files(name)
+                built = self.builder.build(name, files, self.yank_pins.get(name, ()))
+                built = self._versions.setdefault(name, built)
+            self._logged.add(name)
             logger.debug("%s: %d versions offered, %d usable for the target", name,
                          len(built.entries), len(built.usable()))
             for entry in [e for e in built.entries if e.exclusion is not None][:5]:
@@ -329,16 +339,23 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             self._announced.add(name)
             self.source.prefetch(name, self._picker(name, req.specifier))
 
-    def _picker(self, name: NormalizedName, specifier: SpecifierSet) -> Any:
-        """A pure function (safe on a worker thread) guessing which file of ``name`` is needed."""
-        builder, yanks = self.builder, frozenset(self.yank_pins.get(name, ()))
+    def _picker(self, name: NormalizedName, specifier: SpecifierSet) -> FilePicker:
+        """A function, safe on a worker thread, guessing which file of ``name`` will be needed.
+
+        It builds the project's version table off the resolver's thread and leaves it for
+        :meth:`versions` (the result is the same whichever thread builds it).
+        """
+        builder, table = self.builder, self._versions
+        yanks = frozenset(self.yank_pins.get(name, ()))
         lowest = self.options.resolution == "lowest" or (
             self.options.resolution == "lowest-direct" and name in self.root_names)
         preferred = self.options.preferred_version(name)
 
         def pick(files: Sequence[FileRef]) -> FileRef | None:
-            usable = [e for e in builder.build(name, files, yanks).usable()
-                      if specifier.contains(e.version, prereleases=True)]
+            built = table.get(name)
+            if built is None:
+                built = table.setdefault(name, builder.build(name, files, yanks))
+            usable = [e for e in built.usable() if specifier.contains(e.version, prereleases=True)]
             finals = [e for e in usable if not e.version.is_prerelease] or usable
             if not finals:
                 return None
