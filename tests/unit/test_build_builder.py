@@ -516,3 +516,55 @@ def test_a_failed_build_into_a_folder_leaves_it_as_it_was(
     with pytest.raises(BuildError):
         builder.build_wheel_into(tree, interpreter, out)
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+# -- setuptools, the legacy fallback ------------------------------------------------------------
+
+
+def _bundled_wheels() -> dict[str, Path]:
+    """setuptools and wheel wheels that CPython ships for its own tests (no network needed)."""
+    from tests.support.envs import pyenv_root
+
+    found: dict[str, Path] = {}
+    patterns = ("versions/*/lib/python3.*/test/*.whl", "versions/*/lib/python3.*/test/*/*.whl")
+    candidates = [p for pattern in patterns for p in pyenv_root().glob(pattern)]
+    candidates += list(Path("/usr/share/python-wheels").glob("*.whl"))
+    for wheel in sorted(candidates):
+        name, version, _, _ = parse_wheel_filename(wheel.name)
+        if name in ("setuptools", "wheel"):
+            best = found.get(name)
+            if best is None or parse_wheel_filename(best.name)[1] < version:
+                found[name] = wheel
+    return found
+
+
+def test_a_setup_py_project_builds_with_setuptools_legacy_backend(
+    tmp_path: Path, cache: Cache, interpreter: Interpreter
+) -> None:
+    bundled = _bundled_wheels()
+    if set(bundled) != {"setuptools", "wheel"}:
+        pytest.skip("no setuptools and wheel wheels on this machine to build offline")
+    wheels = tmp_path / "wheels"
+    wheels.mkdir()
+    for wheel in bundled.values():
+        (wheels / wheel.name).write_bytes(wheel.read_bytes())
+    tree = tmp_path / "legacy"
+    tree.mkdir()
+    (tree / "setup.py").write_text(
+        "from setuptools import setup\n"
+        "setup(name='legacy-pkg', version='1.2', py_modules=['legacy_mod'],\n"
+        "      install_requires=['idna'])\n"
+    )
+    (tree / "legacy_mod.py").write_text("VALUE = 42\n")
+    installer = WheelDirInstaller(wheels)
+    builder = SourceBuilder(cache, installer)
+    metadata = builder.metadata(tree, interpreter)
+    assert b"Name: legacy-pkg" in metadata and b"Requires-Dist: idna" in metadata
+    wheel = builder.build_wheel(tree, interpreter)
+    assert wheel.name == "legacy_pkg-1.2-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.read("legacy_mod.py") == b"VALUE = 42\n"
+    # build-system.requires of the legacy fallback first; setuptools may ask for `wheel` too.
+    assert installer.calls[0] == ("setuptools>=40.8.0",)
+    assert all(call[0] == "setuptools>=40.8.0" for call in installer.calls)
+    assert builder.environments.created == len(installer.calls)

@@ -24,12 +24,14 @@ SUBCOMMANDS: dict[str, str] = {
     "venv": "ferry.cli.venv:venv",
     "pip": "ferry.cli.pip:pip",
     "cache": "ferry.cli.cache:cache",
+    "build": "ferry.cli.build:build",
 }
 # Shown by `ferry --help` without importing every command module.
 SUMMARIES: dict[str, str] = {
     "venv": "Create a virtual environment.",
     "pip": "Manage packages in an environment with a pip-compatible interface.",
     "cache": "Inspect and maintain the cache.",
+    "build": "Build Python packages into source distributions and wheels.",
 }
 
 
