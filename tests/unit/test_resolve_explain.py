@@ -155,3 +155,14 @@ def test_unusable_metadata_is_named() -> None:
         "Name or Version field, a==1.0 cannot be used.",
         "And because you require a, the requirements are unsatisfiable.",
     ]
+
+
+def test_versions_excluded_for_one_reason_are_grouped() -> None:
+    packages: dict[str, Any] = {"a": {f"2.{i}": {"requires_python": ">=3.13"} for i in range(5)}}
+    packages["a"]["1.0"] = {}
+    packages["a"]["2.9"] = {"yanked": True}
+    error = explain(packages, ["a>=2"])
+    assert error.causes == [
+        "Because you require a>=2 and 5 versions of a (2.0 to 2.4) require Python >=3.13 but "
+        "the target is 3.12 and a==2.9 was yanked, the requirements are unsatisfiable.",
+    ]

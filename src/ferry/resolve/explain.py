@@ -71,6 +71,12 @@ def _statements(infos: Sequence[Info]) -> str:
     return _join(head + others)
 
 
+def _plural(detail: str) -> str:
+    """The verb of an exclusion detail, agreeing with several versions."""
+    verb, _, rest = detail.partition(" ")
+    return {"requires": "require", "was": "were", "has": "have"}.get(verb, verb) + " " + rest
+
+
 def _versions_text(entries: Sequence[VersionEntry]) -> str:
     shown = [str(e.version) for e in entries[:_MAX_LISTED]]
     more = len(entries) - len(shown)
@@ -191,29 +197,45 @@ class _Explainer:
         return None
 
     def _exclusions(self, label: str, excluded: Sequence[VersionEntry]) -> str:
-        shown = sorted(excluded[:_MAX_LISTED], key=lambda e: e.version)
-        parts = []
-        python_suffix = f" but the target is {self.engine.target.python_version}"
-        for entry in shown:
+        """"b==2.0 requires Python >=3.13 but the target is 3.12"; versions sharing a reason are
+        grouped ("18 versions of b (6.0 to 6.1.3) require …")."""
+        groups: dict[str, list[VersionEntry]] = {}
+        for entry in excluded:
             assert entry.exclusion is not None
-            parts.append(f"{label}=={entry.version} {entry.exclusion.detail}")
-            if entry.exclusion.kind == "yanked":
-                self.hints.append("A yanked version is used only when you pin it exactly "
-                                  "(`==`) in your own requirements or constraints.")
-            elif entry.exclusion.kind == "platform" and self.engine.target.tags:
-                self.hints.append(f"The target accepts wheels tagged "
-                                  f"`{self.engine.target.tags[0]}` (and "
-                                  f"{len(self.engine.target.tags) - 1} more); `--python-version` "
-                                  "and `--python-platform` choose another target.")
-            elif entry.exclusion.kind == "requires-python":
-                self.hints.append("Choose a newer Python (`--python`/`--python-version`) or an "
-                                  "older version of the package.")
-        if len(parts) > 1 and all(p.endswith(python_suffix) for p in parts):
-            # "a==2 requires Python >=3.10, a==3 requires Python >=3.11 …, but the target is 3.9"
-            parts = [p[: -len(python_suffix)] for p in parts]
-            parts[-1] += "," + python_suffix
-        more = len(excluded) - len(shown)
-        return _join(parts) + (f" (and {more} more versions are excluded)" if more > 0 else "")
+            groups.setdefault(entry.exclusion.detail, []).append(entry)
+            self._hint_for(entry.exclusion.kind)
+        parts = []
+        ordered = sorted(groups.items(), key=lambda item: min(e.version for e in item[1]))
+        for detail, entries in ordered[:_MAX_LISTED]:
+            entries = sorted(entries, key=lambda e: e.version)
+            if len(entries) == 1:
+                parts.append(f"{label}=={entries[0].version} {detail}")
+            elif len(entries) <= 3:
+                versions = _join([f"{label}=={e.version}" for e in entries])
+                parts.append(f"{versions} {_plural(detail)}")
+            else:
+                span = f"{entries[0].version} to {entries[-1].version}"
+                parts.append(f"{len(entries)} versions of {label} ({span}) {_plural(detail)}")
+        suffix = f" but the target is {self.engine.target.python_version}"
+        if len(parts) > 1 and all(p.endswith(suffix) for p in parts):
+            # "a==2 requires Python >=3.10 and a==3 requires Python >=3.11, but the target is 3.9"
+            parts = [p[: -len(suffix)] for p in parts]
+            parts[-1] += "," + suffix
+        more = len(groups) - len(parts)
+        return _join(parts) + (f" (and {more} other reasons exclude more versions)"
+                               if more > 0 else "")
+
+    def _hint_for(self, kind: str) -> None:
+        if kind == "yanked":
+            self.hints.append("A yanked version is used only when you pin it exactly "
+                              "(`==`) in your own requirements or constraints.")
+        elif kind == "platform" and self.engine.target.tags:
+            self.hints.append(f"The target accepts wheels tagged `{self.engine.target.tags[0]}` "
+                              f"(and {len(self.engine.target.tags) - 1} more); "
+                              "`--python-version` and `--python-platform` choose another target.")
+        elif kind == "requires-python":
+            self.hints.append("Choose a newer Python (`--python`/`--python-version`) or an "
+                              "older version of the package.")
 
     def _conflicting_pair(self, infos: list[Info]) -> tuple[Info, Info] | None:
         engine = self.engine
