@@ -568,3 +568,41 @@ def test_a_setup_py_project_builds_with_setuptools_legacy_backend(
     assert installer.calls[0] == ("setuptools>=40.8.0",)
     assert all(call[0] == "setuptools>=40.8.0" for call in installer.calls)
     assert builder.environments.created == len(installer.calls)
+
+
+def test_builds_are_bounded_by_the_concurrency_limit(
+    tmp_path: Path, cache: Cache, interpreter: Interpreter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = tmp_path / "overlap.log"
+    monkeypatch.setenv("FERRY_TEST_BUILD_LOG", str(log))
+    hook = "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n"
+    slow = backend_source().replace(
+        hook,
+        hook
+        + "    import time\n"
+        + "    with open(os.environ['FERRY_TEST_BUILD_LOG'], 'a') as f: f.write('start\\n')\n"
+        + "    time.sleep(0.3)\n"
+        + "    with open(os.environ['FERRY_TEST_BUILD_LOG'], 'a') as f: f.write('end\\n')\n",
+    )
+    trees = [write_project(tmp_path / f"c{i}", f"c{i}", "1.0", backend=slow) for i in range(3)]
+    builder = SourceBuilder(cache, WheelDirInstaller(), concurrency=1)
+    threads = [
+        threading.Thread(target=builder.build_wheel, args=(tree, interpreter)) for tree in trees
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert log.read_text().split() == ["start", "end"] * 3
+    assert builder.backend_builds == 3
+
+
+def test_a_built_wheel_is_unpacked_once_for_the_installer(
+    tmp_path: Path, builder: SourceBuilder, cache: Cache, interpreter: Interpreter
+) -> None:
+    wheel = builder.build_wheel(make_sdist(tmp_path, "unp", "1.0"), interpreter)
+    archive = builder.unpacked(wheel)
+    assert (archive / "unp" / "__init__.py").read_text() == '__version__ = "1.0"\n'
+    assert (archive / "unp-1.0.dist-info" / "METADATA").is_file()
+    assert builder.unpacked(wheel) == archive
+    assert archive.parent == cache.root / "archives-v1"

@@ -3,26 +3,21 @@
 :class:`SourceBuilder` is what every command that meets source code goes through: an sdist with no
 compatible wheel, a local directory, ``-e .``, a project's own install, ``ferry build``.
 
-Built wheels land in ``built-v1/<source key>/<interpreter key>/``: the source key is the sdist's
-sha256 (the same key ``ferry cache clean <pkg>`` removes), or for a directory a hash of its source
-files (``tree-…``; ``editable-…`` for editable builds, which also include the tree's absolute
-path because the wheel points into it); the interpreter key is the interpreter's most specific
-tag (``cp312-cp312-manylinux_2_35_x86_64``), plus a digest of the config settings when there are
-any. So one sdist is built once per interpreter, whichever command or environment asked. A build
-happens under an exclusive per-entry lock in a scratch folder of the cache and is renamed into
-place only once complete and checked; a failed build leaves no entry behind.
+Built wheels are kept in ``built-v1`` (layout in ``build_cache.py``), keyed by the source (an
+sdist's sha256, a tree's file hash) and the interpreter's most specific tag, so one sdist is built
+once per interpreter, whichever command or environment asked. A build runs under an exclusive
+per-entry lock in a scratch folder of the cache and its wheel is renamed into place only once
+checked; a failed build leaves no entry behind. Build environments: ``build_env.py``; running
+hooks and explaining their failures: ``build_backend.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import shutil
 import tempfile
 import threading
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +26,7 @@ from packaging.utils import canonicalize_name
 
 from ferry.cache.store import Cache
 from ferry.dist.build_backend import BackendHooks, ConfigSettings, HookMissing
+from ferry.dist.build_cache import BuiltWheels, wheel_metadata
 from ferry.dist.build_env import (
     BuildEnvironment,
     BuildEnvironments,
@@ -39,8 +35,7 @@ from ferry.dist.build_env import (
 )
 from ferry.dist.source_archive import is_sdist_archive, unpack_sdist
 from ferry.dist.source_metadata import check_identity, pkg_info_metadata, pyproject_metadata
-from ferry.dist.source_tree import file_sha256, read_build_system, read_pyproject, tree_hash
-from ferry.fs.atomic import rename_dir_into_place
+from ferry.dist.source_tree import read_build_system, read_pyproject
 from ferry.fs.locks import lock_exclusive
 from ferry.model.dist import parse_filename
 from ferry.model.errors import BuildError, InvalidWheelError, UserError
@@ -75,6 +70,7 @@ class SourceBuilder:
         self.no_isolation_packages = frozenset(canonicalize_name(n) for n in no_isolation_packages)
         self.config_settings = dict(config_settings) if config_settings else None
         self.environments = BuildEnvironments(cache, installer)
+        self.built = BuiltWheels(cache)
         self._slots = threading.BoundedSemaphore(max(1, concurrency or os.cpu_count() or 4))
         self._counter_lock = threading.Lock()
         self._active = threading.local()
@@ -104,7 +100,7 @@ class SourceBuilder:
         name, version = self._expected(source, is_archive, expected_name, expected_version)
         label = _label(source, name, version)
         entry = self._entry(source, is_archive, interpreter, editable, sha256)
-        found = _cached_wheel(entry)
+        found = self.built.find(entry)
         if found is not None:
             logger.debug("Using the wheel of %s built earlier: %s", label, found)
             return found
@@ -116,8 +112,8 @@ class SourceBuilder:
             )
         stack.append(entry)
         try:
-            with lock_exclusive(entry.with_name(entry.name + ".lock"), f"build of {label}"):
-                found = _cached_wheel(entry)
+            with lock_exclusive(self.built.lock_path(entry), f"build of {label}"):
+                found = self.built.find(entry)
                 if found is not None:
                     logger.debug("%s was built by another process meanwhile", label)
                     return found
@@ -129,16 +125,13 @@ class SourceBuilder:
                         project_dir, interpreter, kind, tmp / "out", label, name
                     )
                     self._check_wheel(wheel, label, name, version, interpreter)
-                    staging = tmp / "entry"
-                    staging.mkdir()
-                    wheel.rename(staging / wheel.name)
-                    rename_dir_into_place(staging, entry)
+                    return self.built.store(entry, wheel, tmp)
         finally:
             stack.remove(entry)
-        built = _cached_wheel(entry)
-        if built is None:  # pragma: no cover - the rename above or a winner put it there
-            raise BuildError(f"Failed to build `{label}`: the built wheel vanished from {entry}")
-        return built
+
+    def unpacked(self, wheel: Path) -> Path:
+        """A wheel :meth:`build_wheel` returned, unpacked in ``archives-v1`` for the installer."""
+        return self.built.unpacked(wheel)
 
     def build_wheel_into(
         self,
@@ -209,14 +202,13 @@ class SourceBuilder:
                 logger.debug("Read the metadata of %s from %s: no build needed", label, step)
                 return data
             entry = self._entry(source, is_archive, interpreter, editable, sha256)
-            key = f"{entry.parent.name}/{entry.name}.metadata"
-            stored = self.cache.read_json("built", key)
-            if isinstance(stored, dict) and isinstance(stored.get("metadata"), str):
+            stored = self.built.read_metadata(entry)
+            if stored is not None:
                 logger.debug("Using the metadata of %s prepared earlier", label)
-                return str(stored["metadata"]).encode("utf-8")
-            wheel = _cached_wheel(entry)
+                return stored
+            wheel = self.built.find(entry)
             if wheel is not None:
-                data = _wheel_metadata(wheel)
+                data = wheel_metadata(wheel)
             else:
                 try:
                     data = self._prepare_metadata(
@@ -228,9 +220,9 @@ class SourceBuilder:
                         source, interpreter, editable=editable, expected_name=name,
                         expected_version=version, sha256=sha256,
                     )
-                    data = _wheel_metadata(wheel)
+                    data = wheel_metadata(wheel)
             check_identity(data, label, "the build backend", name, version)
-            self.cache.write_json("built", key, {"metadata": data.decode("utf-8", "replace")})
+            self.built.write_metadata(entry, data)
             return data
 
     # -- steps --------------------------------------------------------------------------------
@@ -276,18 +268,14 @@ class SourceBuilder:
         editable: bool,
         sha256: str | None,
     ) -> Path:
-        if is_archive:
-            source_key = sha256 or file_sha256(source)
-        elif editable:
-            digest = hashlib.sha256(f"{source}\0{tree_hash(source)}".encode()).hexdigest()
-            source_key = f"editable-{digest}"
-        else:
-            source_key = f"tree-{tree_hash(source)}"
-        target = interpreter.tags[0] if interpreter.tags else interpreter.python_version
-        if self.config_settings:
-            settings = json.dumps(self.config_settings, sort_keys=True).encode()
-            target += f"-cs{hashlib.sha256(settings).hexdigest()[:12]}"
-        return self.cache.bucket("built") / source_key / target
+        return self.built.entry(
+            source,
+            is_archive=is_archive,
+            interpreter=interpreter,
+            editable=editable,
+            sha256=sha256,
+            config_settings=self.config_settings,
+        )
 
     def _project_dir(self, source: Path, is_archive: bool, tmp: Path) -> Path:
         if not is_archive:
@@ -415,20 +403,6 @@ def _label(source: Path, name: str | None, version: str | None) -> str:
     if name and version:
         return f"{name}=={version}"
     return source.name if source.is_file() else str(source)
-
-
-def _cached_wheel(entry: Path) -> Path | None:
-    try:
-        wheels = sorted(p for p in entry.iterdir() if p.name.endswith(".whl"))
-    except OSError:
-        return None
-    return wheels[0] if len(wheels) == 1 else None
-
-
-def _wheel_metadata(wheel: Path) -> bytes:
-    info = validate_wheel(wheel)
-    with zipfile.ZipFile(wheel) as zf:
-        return zf.read(f"{info.dist_info}/METADATA")
 
 
 @contextmanager
