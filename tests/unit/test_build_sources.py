@@ -151,6 +151,13 @@ def test_the_top_folder_comparison_is_lenient_on_spelling(tmp_path: Path) -> Non
     assert unpack_sdist(path, _empty(tmp_path / "out")).name == "Foo-Bar-1.0"
 
 
+def test_dot_slash_names_and_a_root_entry_are_fine(tmp_path: Path) -> None:
+    root = tarfile.TarInfo("./")
+    root.type = tarfile.DIRTYPE
+    path = _tar(tmp_path / "x-1.0.tar.gz", [root, ("./x-1.0/PKG-INFO", b"m")])
+    assert (unpack_sdist(path, _empty(tmp_path / "out")) / "PKG-INFO").read_bytes() == b"m"
+
+
 def test_more_than_one_top_folder_is_refused(tmp_path: Path) -> None:
     path = write_targz(tmp_path / "x-1.0.tar.gz", [("x-1.0/a", b""), ("y-1.0/b", b"")])
     with pytest.raises(BuildError, match="more than one top-level entry"):

@@ -135,6 +135,8 @@ def _extract(
     root = Path(os.path.realpath(dest))
     tops: set[str] = set()
     for member in members:
+        if member.kind == "dir" and member.name.strip("/") in ("", "."):
+            continue  # the archive's own root ("./"), which some tar tools record
         parts = _parts(label, member.name)
         tops.add(parts[0])
         if len(tops) > 1:
