@@ -257,3 +257,16 @@ def test_hashes_given_by_a_constraint_count(tmp_path: Path) -> None:
     parsed = parse_requirements_file(req)
     assert parsed.options.require_hashes
     assert parsed.constraints[0].hashes == (f"sha256:{SHA_A}",)
+
+
+def test_errors_never_show_url_passwords() -> None:
+    text = ("--index-url https://user:tok3n@example.invalid/simple\n"
+            "bad @ https://me:pw@x.invalid/a b\n")
+    with pytest.raises(ParseError) as info:
+        parse_requirements_text(text, path="r.txt")
+    err = info.value
+    shown = f"{err.message} {err.source_line}"
+    assert "pw@" not in shown and "me:****@" in shown
+    assert err.line == 2
+    assert err.source_line == "bad @ https://me:****@x.invalid/a b"
+    assert err.column is not None and err.source_line[err.column - 1] == "b"

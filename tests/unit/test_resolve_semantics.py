@@ -481,3 +481,16 @@ def test_compressed_tag_sets_build_tags_and_foreign_files() -> None:
     assert file.filename == names[0]  # py3-none-manylinux… outranks py3-none-any
     any_only = builder.build(n("a"), [FileRef(f, f) for f in names[1:3]])
     assert any_only.entries[0].file.filename == "a-1.0-10-py3-none-any.whl"  # type: ignore[union-attr]
+
+
+def test_credentials_in_direct_urls_never_reach_messages_or_the_graph() -> None:
+    url = "https://user:s3cret@example.invalid/a-1.0-py3-none-any.whl"
+    other = "https://user:s3cret@example.invalid/a-2.0-py3-none-any.whl"
+    source = MemorySource({}, directs={url: {"version": "1.0"}, other: {"version": "2.0"}})
+    result = run({}, [f"a @ {url}"], source=source)
+    assert result.get(n("a")).direct_url == url  # type: ignore[union-attr]  # kept for fetching
+    assert all("s3cret" not in d.requirement for d in result.dependencies)
+    with pytest.raises(ResolutionError) as info:
+        run({}, [f"a @ {url}", f"a @ {other}"], source=source)
+    assert "s3cret" not in " ".join(info.value.causes)
+    assert "user:****@" in " ".join(info.value.causes)

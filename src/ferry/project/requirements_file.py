@@ -184,9 +184,9 @@ def check_hash_mode(file: RequirementsFile, *, require_hashes: bool = False) -> 
     if problems:
         first, text = problems[0]
         raise ParseError(
-            f"In `--require-hashes` mode, {text}",
+            _scrub(f"In `--require-hashes` mode, {text}"),
             path=first.location.path, line=first.location.line, column=1,
-            causes=[f"{e.location}: {t}" for e, t in problems[1:]],
+            causes=[_scrub(f"{e.location}: {t}") for e, t in problems[1:]],
             hint="pin each requirement with `==` and add `--hash=sha256:…` for every file "
                  "(`ferry pip compile --generate-hashes` writes them)",
         )
@@ -450,10 +450,39 @@ class _Parser:
 
     def _fail(self, message: str, ctx: tuple[_Logical, str] | None, column0: int) -> NoReturn:
         if ctx is None:
-            raise ParseError(message)
+            raise ParseError(_scrub(message))
         logical, path = ctx
         line, column, source = logical.where(column0)
-        raise ParseError(message, path=path, line=line, column=column, source_line=source)
+        source, column = _scrub_line(source, column)
+        raise ParseError(_scrub(message), path=path, line=line, column=column, source_line=source)
+
+
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/@\s:]*)"
+                       r"(?::(?P<password>[^/@\s]*))?@")
+
+
+def _hide(match: re.Match[str]) -> str:
+    if match.group("password") is not None:
+        return f"{match.group('scheme')}{match.group('user')}:****@"
+    return f"{match.group('scheme')}****@"
+
+
+def _scrub(text: str) -> str:
+    """Every URL password (or lone token) in ``text`` replaced by ``****``, as ``redact`` does."""
+    return _USERINFO.sub(_hide, text)
+
+
+def _scrub_line(line: str, column: int) -> tuple[str, int]:
+    """``_scrub`` for a source line, moving the caret column by what was cut before it."""
+    out, last, shift = [], 0, 0
+    for match in _USERINFO.finditer(line):
+        replacement = _hide(match)
+        if match.end() < column:
+            shift += len(replacement) - (match.end() - match.start())
+        out += [line[last:match.start()], replacement]
+        last = match.end()
+    out.append(line[last:])
+    return "".join(out), max(column + shift, 1)
 
 
 def _extras(text: str | None) -> frozenset[str]:
@@ -470,13 +499,14 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _caret_column(caret_block: str) -> int:
-    """Column (0-based) of packaging's ``^``/``~`` marker line under the requirement."""
+    """Column (0-based) of packaging's ``^`` under the requirement (``~`` spans lead to it)."""
     lines = caret_block.splitlines()
     if len(lines) >= 2:
         marker = lines[-1]
-        for i, ch in enumerate(marker):
-            if ch in "^~":
-                return max(i - 4, 0)  # packaging indents its excerpt by four spaces
+        index = marker.find("^")
+        if index < 0:
+            index = max(marker.find("~"), 0)
+        return max(index - 4, 0)  # packaging indents its excerpt by four spaces
     return 0
 
 

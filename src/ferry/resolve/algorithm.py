@@ -17,7 +17,7 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
 from ferry.model.dist import PinnedDist
 from ferry.resolve.engine import Engine, Recorder, marker_true
 from ferry.resolve.explain import explain_impossible, explain_too_deep
-from ferry.resolve.nodes import PYTHON_KEY, Candidate, Req, reqs_from
+from ferry.resolve.nodes import PYTHON_KEY, Candidate, Req, display, reqs_from
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.resolve.result import Dependency, Resolution
 from ferry.resolve.source import PackageSource
@@ -83,16 +83,16 @@ def _build(
     for req in root_reqs:
         if req.origin is not None:
             name = req.name
-            edges.setdefault((None, None, name, str(req.origin)),
-                             Dependency(None, name, str(req.origin)))
+            edges.setdefault((None, None, name, display(req.origin)),
+                             Dependency(None, name, display(req.origin)))
     for cand in mapping.values():
         if cand.key == PYTHON_KEY:
             continue
         for req in engine.get_dependencies(cand):
             if req.origin is None or req.key not in mapping:
                 continue
-            key = (cand.name, cand.extra, req.name, str(req.origin))
-            edges.setdefault(key, Dependency(cand.name, req.name, str(req.origin), cand.extra))
+            key = (cand.name, cand.extra, req.name, display(req.origin))
+            edges.setdefault(key, Dependency(cand.name, req.name, display(req.origin), cand.extra))
     logger.debug("resolved %d packages", len(dists))
     return Resolution(
         dists=tuple(dists),

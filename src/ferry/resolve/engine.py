@@ -20,6 +20,7 @@ from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter
 
 from ferry.model.dist import FileRef
+from ferry.model.url import redact
 from ferry.resolve.candidates import (
     PackageVersions,
     VersionBuilder,
@@ -120,9 +121,9 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             dist = self.source.direct(name, url)
             if dist.metadata.name != name:
                 raise MetadataError(
-                    f"The direct reference `{name} @ {url}` is a distribution of "
+                    f"The direct reference `{name} @ {redact(url)}` is a distribution of "
                     f"`{dist.metadata.name}`, not `{name}`",
-                    hint=f"write `{dist.metadata.name} @ {url}` instead",
+                    hint=f"write `{dist.metadata.name} @ {redact(url)}` instead",
                 )
             self._direct[(name, url)] = dist
         return self._direct[(name, url)]

@@ -18,6 +18,7 @@ from packaging.version import Version
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
+from ferry.model.url import redact
 from ferry.resolve.nodes import same_url
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker
 
@@ -89,7 +90,7 @@ class MemorySource:
     def direct(self, name: NormalizedName, url: str) -> DirectDist:
         spec = next((v for k, v in self.directs.items() if same_url(k, url)), None)
         if spec is None:
-            raise UserError(f"`{url}` cannot be read")
+            raise UserError(f"`{redact(url)}` cannot be read")
         meta = _metadata(spec.get("name", name), spec["version"], spec)
         filename = url.split("#", 1)[0].rsplit("/", 1)[-1]
         file = FileRef(filename, url) if filename.endswith((".whl", ".tar.gz")) else None

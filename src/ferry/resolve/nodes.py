@@ -17,6 +17,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.dist import FileRef
+from ferry.model.url import redact
 
 PYTHON_KEY = "<python>"
 UNUSABLE_PREFIX = "<unusable:"
@@ -52,7 +53,7 @@ class Req:
             return self.reason
         label = self.key if self.extra is None else extra_key(self.name, self.extra)
         if self.url is not None:
-            return f"{label} @ {self.url}"
+            return f"{label} @ {redact(self.url)}"
         if self.pin is not None:
             return f"{label}=={self.pin}"
         return f"{label}{self.specifier}"
@@ -97,6 +98,14 @@ def reqs_from(requirement: Requirement) -> list[Req]:
             Req(extra_key(name, extra), name, extra, requirement.specifier, url, None, requirement)
         )
     return out
+
+
+def display(requirement: Requirement) -> str:
+    """A requirement as written, with any password in its URL replaced by ``****``."""
+    if not requirement.url:
+        return str(requirement)
+    text = str(requirement)
+    return text.replace(requirement.url, redact(requirement.url))
 
 
 def exact_pin(specifier: SpecifierSet) -> Version | None:
