@@ -166,3 +166,16 @@ def test_versions_excluded_for_one_reason_are_grouped() -> None:
         "Because you require a>=2 and 5 versions of a (2.0 to 2.4) require Python >=3.13 but "
         "the target is 3.12 and a==2.9 was yanked, the requirements are unsatisfiable.",
     ]
+
+
+def test_a_prerelease_only_overlap_is_called_out() -> None:
+    error = explain({"a": {"1.0": {"requires": ["c==2.0b1"]}},
+                     "b": {"1.0": {"requires": ["c>=1.0,<=3.0"]}},
+                     "c": {"1.0": {}, "2.0b1": {}}}, ["a", "b"])
+    assert error.causes == [
+        "Because a==1.0 depends on c==2.0b1 and b==1.0 depends on c<=3.0,>=1.0, and only "
+        "pre-releases satisfy both (2.0b1), which not every requirement allows, a==1.0 and "
+        "b==1.0 are incompatible.",
+        "And because you require a and b, the requirements are unsatisfiable.",
+    ]
+    assert error.hint is not None and "`c>=2.0b1`" in error.hint

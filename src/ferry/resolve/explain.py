@@ -159,7 +159,7 @@ class _Explainer:
                     return f"{_statement(req, parent)} and {fact}", [(req, parent)]
             pair = self._conflicting_pair(infos)
             if pair is not None:
-                return _statements(pair), list(pair)
+                return _statements(pair) + self._prerelease_note(label, pair, versions), list(pair)
         return self._all_rejected(label, infos), infos
 
     def _not_found(self, label: str, infos: list[Info]) -> str:
@@ -236,6 +236,20 @@ class _Explainer:
         elif kind == "requires-python":
             self.hints.append("Choose a newer Python (`--python`/`--python-version`) or an "
                               "older version of the package.")
+
+    def _prerelease_note(
+        self, label: str, pair: tuple[Info, Info], versions: PackageVersions
+    ) -> str:
+        """When only pre-releases satisfy both requirements, say that this is the obstacle."""
+        both = [e for e in versions.usable()
+                if all(_accepts(r, e.version) for r, _ in pair)]
+        if not both or not all(e.version.is_prerelease for e in both):
+            return ""
+        self.hints.append(f"Pre-releases of `{label}` are allowed when your own requirements ask "
+                          f"for one (e.g. `{label}>={both[0].version}`) or with "
+                          "`--prerelease allow`.")
+        return (f", and only pre-releases satisfy both ({_versions_text(both)}), which not every "
+                "requirement allows")
 
     def _conflicting_pair(self, infos: list[Info]) -> tuple[Info, Info] | None:
         engine = self.engine
