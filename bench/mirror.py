@@ -57,8 +57,9 @@ logger = logging.getLogger(__name__)
 
 BENCH_DIR = Path(__file__).resolve().parent
 WORKLOADS_DIR = BENCH_DIR / "workloads"
-# Platforms tried, in order, for a universal-only pin with no wheel for this machine.
-_FALLBACK_PLATFORMS: tuple[str | None, ...] = (None, "win_amd64", "macosx_11_0_arm64")
+# The newest Python a universal-only pin may need when no wheel fits the target (see below).
+_NEWEST_MINOR = 14
+_OTHER_PLATFORMS = ("win_amd64", "macosx_11_0_arm64")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,10 @@ def find_target_python(spec: str = "python3") -> TargetPython:
         "import sys; print(getattr(sys, '_base_executable', sys.executable));"
         "print('%d.%d' % sys.version_info[:2])"
     )
-    proc = subprocess.run([spec, "-c", code], capture_output=True, text=True, check=False)
+    try:
+        proc = subprocess.run([spec, "-c", code], capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise UpstreamError(f"cannot run the target interpreter {spec!r}: {exc}") from exc
     if proc.returncode != 0:
         raise UpstreamError(f"cannot run the target interpreter {spec!r}: {proc.stderr.strip()}")
     executable, version = proc.stdout.split()
@@ -155,13 +159,25 @@ def _held(mirror: Mirror) -> set[tuple[str, str]]:
     return {(f.project, f.version) for f in scan_files(mirror.files)}
 
 
+def _fallbacks(version: str) -> list[tuple[str | None, str]]:
+    """(platform, Python version) pairs to try for a universal-only pin, most likely first.
+
+    Such a pin is needed only elsewhere: on a later Python (a backport's successor declaring
+    ``python_full_version >= '3.12'``), or on another platform (``pywin32``).
+    """
+    major, minor = (int(part) for part in version.split(".")[:2])
+    later = [f"{major}.{m}" for m in range(minor + 1, _NEWEST_MINOR + 1)]
+    return [(None, version), *((None, v) for v in later),
+            *((platform, version) for platform in _OTHER_PLATFORMS)]
+
+
 def _fetch_universal_extras(
     mirror: Mirror, extras: Sequence[Pin], target: TargetPython, upstream: Upstream,
 ) -> list[Pin]:
     """Download one wheel for each universal-only name; returns the pins none was found for.
 
     One batch first (the common case: pure-Python wheels); if pip refuses the batch, each pin
-    is tried alone on this platform and then on others (a Windows-only wheel still gives a
+    is tried alone for later Pythons and other platforms (a Windows-only wheel still gives a
     universal lock the metadata it needs).
     """
     try:
@@ -172,11 +188,10 @@ def _fetch_universal_extras(
         logger.info("batch download of universal-only pins failed; trying one by one")
     missing: list[Pin] = []
     for pin in extras:
-        for platform in _FALLBACK_PLATFORMS:
+        for platform, version in _fallbacks(target.version):
             try:
                 download_wheels(sys.executable, [pin.requirement()], mirror.files,
-                                python_version=target.version, upstream=upstream,
-                                platform=platform)
+                                python_version=version, upstream=upstream, platform=platform)
                 break
             except UpstreamError:
                 continue

@@ -115,9 +115,13 @@ class MirrorServer:
     def simple_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/simple/"
 
-    def count(self, sent: int) -> None:
+    def count_request(self) -> None:
+        """Called as a request arrives, so a client that has its answer sees it counted."""
         with self._counter_lock:
             self.requests += 1
+
+    def count_bytes(self, sent: int) -> None:
+        with self._counter_lock:
             self.bytes_sent += sent
 
     def locate(self, path: str) -> tuple[int, Path | str]:
@@ -160,6 +164,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, *, head: bool) -> None:
         owner = self.server.owner
+        owner.count_request()
         status, found = owner.locate(urlsplit(self.path).path)
         try:
             if status == 301:
@@ -182,7 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
-        self.server.owner.count(0 if head else len(body))
+        self.server.owner.count_bytes(0 if head else len(body))
 
     def _file(self, path: Path, head: bool) -> None:
         with open(path, "rb") as handle:
@@ -206,4 +211,4 @@ class _Handler(BaseHTTPRequestHandler):
             if not head and length:
                 self.wfile.flush()
                 self.connection.sendfile(handle, start, length)
-            self.server.owner.count(0 if head else length)
+            self.server.owner.count_bytes(0 if head else length)

@@ -21,6 +21,8 @@ from pathlib import Path
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from ferry.model.url import redact
+
 __all__ = [
     "Pin",
     "Upstream",
@@ -131,7 +133,7 @@ def parse_pins(text: str) -> list[Pin]:
 
 def _run(argv: Sequence[str], *, cwd: Path | None = None,
          env: Mapping[str, str] | None = None) -> str:
-    logger.info("running: %s", " ".join(argv))
+    logger.info("running: %s", " ".join(redact(a) if "://" in a else a for a in argv))
     proc = subprocess.run(list(argv), cwd=cwd, env=None if env is None else dict(env),
                           capture_output=True, text=True, check=False)
     if proc.returncode != 0:
