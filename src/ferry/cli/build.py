@@ -15,27 +15,46 @@ from ferry.model.settings import GlobalOptions
 @click.option("--sdist", is_flag=True, help="Build a source distribution from the directory.")
 @click.option("--wheel", is_flag=True, help="Build a wheel from the directory (or the sdist).")
 @click.option(
-    "-o", "--out-dir", type=click.Path(path_type=Path, file_okay=False),
+    "-o",
+    "--out-dir",
+    type=click.Path(path_type=Path, file_okay=False),
     help="Where to write the distributions (default: SRC/dist).",
 )
 @click.option(
-    "-p", "--python", envvar="FERRY_PYTHON",
+    "-p",
+    "--python",
+    envvar="FERRY_PYTHON",
     help="The interpreter to build with [env: FERRY_PYTHON].",
 )
 @click.option(
-    "--no-build-isolation", is_flag=True,
+    "--no-build-isolation",
+    is_flag=True,
     help="Build with the interpreter's own packages instead of an isolated environment.",
 )
 @click.option(
-    "-C", "--config-setting", "config_settings", multiple=True, metavar="KEY=VALUE",
+    "-C",
+    "--config-setting",
+    "config_settings",
+    multiple=True,
+    metavar="KEY=VALUE",
     help="A setting passed to the build backend (repeatable).",
 )
-@click.option("-i", "--index-url", "--default-index", envvar="FERRY_INDEX_URL",
-              help="The index build requirements come from [env: FERRY_INDEX_URL].")
-@click.option("--extra-index-url", "--index", multiple=True,
-              help="More indexes, searched after the default one.")
-@click.option("-f", "--find-links", multiple=True,
-              help="A directory or page of distribution links.")
+@click.option(
+    "-i",
+    "--index-url",
+    "--default-index",
+    envvar="FERRY_INDEX_URL",
+    help="The index build requirements come from [env: FERRY_INDEX_URL].",
+)
+@click.option(
+    "--extra-index-url",
+    "--index",
+    multiple=True,
+    help="More indexes, searched after the default one.",
+)
+@click.option(
+    "-f", "--find-links", multiple=True, help="A directory or page of distribution links."
+)
 @click.option("--no-index", is_flag=True, help="Ignore every index; use --find-links only.")
 @click.pass_obj
 def build(

@@ -44,13 +44,17 @@ class Printer:
             return
         if self.options.color:
             colour = {"+": "green", "-": "red", "~": "yellow"}.get(sign)
-            click.echo(" " + click.style(sign, fg=colour) + " " + click.style(text, bold=True), err=True)
+            click.echo(
+                " " + click.style(sign, fg=colour) + " " + click.style(text, bold=True), err=True
+            )
         else:
             click.echo(f" {sign} {text}", err=True)
 
     def warn(self, line: str) -> None:
         if self.options.verbosity >= 0:
-            label = click.style("warning", fg="yellow", bold=True) if self.options.color else "warning"
+            label = (
+                click.style("warning", fg="yellow", bold=True) if self.options.color else "warning"
+            )
             click.echo(f"{label}: {line}", err=True)
 
     def data(self, text: str) -> None:

@@ -24,17 +24,30 @@ def _env_options(func: Any) -> Any:
 
 def _index_options(func: Any) -> Any:
     options = [
-        click.option("-i", "--index-url", "--default-index", envvar="FERRY_INDEX_URL",
-                     help="The default index [env: FERRY_INDEX_URL]."),
-        click.option("--extra-index-url", "--index", multiple=True,
-                     help="More indexes, searched after the default one."),
-        click.option("-f", "--find-links", multiple=True,
-                     help="A directory or page of distribution links."),
+        click.option(
+            "-i",
+            "--index-url",
+            "--default-index",
+            envvar="FERRY_INDEX_URL",
+            help="The default index [env: FERRY_INDEX_URL].",
+        ),
+        click.option(
+            "--extra-index-url",
+            "--index",
+            multiple=True,
+            help="More indexes, searched after the default one.",
+        ),
+        click.option(
+            "-f", "--find-links", multiple=True, help="A directory or page of distribution links."
+        ),
         click.option("--no-index", is_flag=True, help="Ignore every index; use --find-links only."),
-        click.option("--index-strategy",
-                     type=click.Choice(["first-index", "unsafe-best-match"]),
-                     default="first-index", show_default=True,
-                     help="first-index never takes a name from a later index once one has it."),
+        click.option(
+            "--index-strategy",
+            type=click.Choice(["first-index", "unsafe-best-match"]),
+            default="first-index",
+            show_default=True,
+            help="first-index never takes a name from a later index once one has it.",
+        ),
         click.option("--exclude-newer", help="Ignore files uploaded after this date (RFC 3339)."),
     ]
     for option in reversed(options):
@@ -49,35 +62,65 @@ def pip() -> None:
 
 @pip.command("install")
 @click.argument("packages", nargs=-1)
-@click.option("-r", "--requirement", "requirements", multiple=True, type=click.Path(path_type=Path),
-              help="Install from this requirements file.")
-@click.option("-c", "--constraint", "constraints", multiple=True, type=click.Path(path_type=Path),
-              help="Constrain versions with this file.")
+@click.option(
+    "-r",
+    "--requirement",
+    "requirements",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Install from this requirements file.",
+)
+@click.option(
+    "-c",
+    "--constraint",
+    "constraints",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Constrain versions with this file.",
+)
 @click.option("-e", "--editable", "editables", multiple=True, help="Install a project editable.")
 @_index_options
 @click.option("-U", "--upgrade", is_flag=True, help="Allow upgrades of everything.")
 @click.option("-P", "--upgrade-package", multiple=True, help="Allow upgrades of this package.")
-@click.option("--reinstall", "--force-reinstall", "reinstall", is_flag=True,
-              help="Reinstall every package.")
+@click.option(
+    "--reinstall", "--force-reinstall", "reinstall", is_flag=True, help="Reinstall every package."
+)
 @click.option("--reinstall-package", multiple=True, help="Reinstall this package.")
 @click.option("--no-deps", is_flag=True, help="Ignore dependencies.")
 @click.option("--pre", is_flag=True, help="Allow pre-releases (same as --prerelease allow).")
-@click.option("--prerelease",
-              type=click.Choice(["disallow", "allow", "if-necessary", "explicit",
-                                 "if-necessary-or-explicit"]),
-              default="if-necessary-or-explicit", show_default=True)
-@click.option("--resolution", type=click.Choice(["highest", "lowest", "lowest-direct"]),
-              default="highest", show_default=True)
+@click.option(
+    "--prerelease",
+    type=click.Choice(
+        ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
+    ),
+    default="if-necessary-or-explicit",
+    show_default=True,
+)
+@click.option(
+    "--resolution",
+    type=click.Choice(["highest", "lowest", "lowest-direct"]),
+    default="highest",
+    show_default=True,
+)
 @click.option("--require-hashes", is_flag=True, help="Every requirement must carry a --hash.")
 @click.option("--python-version", help="Resolve for this Python version instead.")
-@click.option("--link-mode", type=click.Choice(["clone", "hardlink", "copy", "symlink"]),
-              envvar="FERRY_LINK_MODE")
-@click.option("--compile-bytecode", "--compile", "compile_bytecode", is_flag=True,
-              envvar="FERRY_COMPILE_BYTECODE", help="Compile .pyc files after installing.")
+@click.option(
+    "--link-mode",
+    type=click.Choice(["clone", "hardlink", "copy", "symlink"]),
+    envvar="FERRY_LINK_MODE",
+)
+@click.option(
+    "--compile-bytecode",
+    "--compile",
+    "compile_bytecode",
+    is_flag=True,
+    envvar="FERRY_COMPILE_BYTECODE",
+    help="Compile .pyc files after installing.",
+)
 @click.option("--dry-run", is_flag=True, help="Resolve and report, change nothing.")
 @_env_options
 @click.pass_obj
-def install(options: GlobalOptions, **kwargs: Any) -> None:
+def install(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Install packages into an environment."""
     from ferry.cli.render import render_install
     from ferry.commands.pip_install import PipInstallRequest, pip_install
@@ -92,7 +135,7 @@ def install(options: GlobalOptions, **kwargs: Any) -> None:
 @click.option("--dry-run", is_flag=True)
 @_env_options
 @click.pass_obj
-def uninstall(options: GlobalOptions, **kwargs: Any) -> None:
+def uninstall(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Uninstall packages from an environment."""
     from ferry.cli.render import render_install
     from ferry.commands.pip_uninstall import pip_uninstall
@@ -101,13 +144,18 @@ def uninstall(options: GlobalOptions, **kwargs: Any) -> None:
 
 
 @pip.command("list")
-@click.option("--format", "fmt", type=click.Choice(["columns", "freeze", "json"]),
-              default="columns", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["columns", "freeze", "json"]),
+    default="columns",
+    show_default=True,
+)
 @click.option("-e", "--editable", "editable_only", is_flag=True, help="Only editable installs.")
 @click.option("--exclude-editable", is_flag=True)
 @_env_options
 @click.pass_obj
-def list_(options: GlobalOptions, **kwargs: Any) -> None:
+def list_(options: GlobalOptions, /, **kwargs: Any) -> None:
     """List installed packages."""
     from ferry.commands.pip_inspect import pip_list
 
@@ -118,7 +166,7 @@ def list_(options: GlobalOptions, **kwargs: Any) -> None:
 @click.option("--exclude-editable", is_flag=True)
 @_env_options
 @click.pass_obj
-def freeze(options: GlobalOptions, **kwargs: Any) -> None:
+def freeze(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Print installed packages in requirements format."""
     from ferry.commands.pip_inspect import pip_freeze
 
@@ -130,7 +178,7 @@ def freeze(options: GlobalOptions, **kwargs: Any) -> None:
 @click.option("-f", "--files", is_flag=True, help="List each package's installed files.")
 @_env_options
 @click.pass_obj
-def show(options: GlobalOptions, **kwargs: Any) -> None:
+def show(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Show information about installed packages."""
     from ferry.commands.pip_inspect import pip_show
 
@@ -147,7 +195,7 @@ def show(options: GlobalOptions, **kwargs: Any) -> None:
 @pip.command("check")
 @_env_options
 @click.pass_obj
-def check(options: GlobalOptions, **kwargs: Any) -> None:
+def check(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Verify installed packages have compatible dependencies."""
     from ferry.commands.pip_inspect import pip_check
 

@@ -1,75 +1,83 @@
-"""Rendering command results as uv does: one summary line per phase, then the changes."""
+"""Rendering install-like results as uv does: one summary line per phase, then the changes."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Any
 
 from ferry.cli.output import Printer, elapsed, human_bytes, plural
 
-
-class _Change(Protocol):
-    @property
-    def name(self) -> str: ...
+if TYPE_CHECKING:
+    from ferry.commands.pipeline import ExecutionResult, PrepareStats
 
 
-def render_install(result: object, printer: Printer) -> None:
-    """Print the phases of an install/uninstall/sync result.
+def render_install(result: Any, printer: Printer) -> None:
+    """Print the phases present on ``result`` (a PipelineOutcome-like object).
 
-    The result object carries optional attributes; absent phases are not printed. Keeping this
-    duck-typed lets ``pip install``, ``pip uninstall``, ``pip sync`` and ``sync`` share one renderer.
+    ``pip install``, ``pip uninstall``, ``pip sync``, ``sync`` and ``run`` share this renderer;
+    absent phases print nothing.
     """
-    get = result.__getattribute__
     for line in getattr(result, "notes", []):
         printer.status(line)
-    audited = getattr(result, "audited", None)
-    if audited is not None:
-        printer.status(f"Audited {plural(audited, 'package')} in {elapsed(get('audit_seconds'))}")
+    for line in getattr(result, "warnings", []):
+        printer.warn(line)
+    if getattr(result, "audited", None) is not None:
+        seconds = elapsed(result.audit_seconds)
+        printer.status(f"Audited {plural(result.audited, 'package')} in {seconds}")
         return
-    resolved = getattr(result, "resolved", None)
-    if resolved is not None:
-        printer.status(f"Resolved {plural(resolved, 'package')} in {elapsed(get('resolve_seconds'))}")
+    if getattr(result, "resolved", None) is not None:
+        seconds = elapsed(result.resolve_seconds)
+        printer.status(f"Resolved {plural(result.resolved, 'package')} in {seconds}")
     stats = getattr(result, "prepare_stats", None)
-    if stats is not None and (stats.from_cache or stats.downloaded):
-        total = stats.from_cache + stats.downloaded
-        detail = f"{stats.from_cache} from cache, {stats.downloaded} downloaded"
-        if stats.downloaded:
-            detail += f", {human_bytes(stats.downloaded_bytes)}; cache: {get('cache_dir')}"
-        printer.status(
-            f"Prepared {plural(total, 'package')} in {elapsed(get('prepare_seconds'))} ({detail})"
-        )
+    if stats is not None:
+        _render_prepared(stats, result.prepare_seconds, result.cache_dir, printer)
     if getattr(result, "dry_run", False):
-        printer.status("Would make no changes" if not get("to_remove") and not get("to_install")
-                       else "Would make these changes:")
-        for dist in get("to_remove"):
-            printer.change("-", f"{dist.name}=={dist.version}")
-        for pin in get("to_install"):
-            printer.change("+", str(pin))
+        _render_dry_run(result, printer)
         return
     execution = getattr(result, "execution", None)
-    if execution is None:
+    if execution is not None:
+        render_execution(execution, printer)
+
+
+def _render_prepared(stats: PrepareStats, seconds: float, cache_dir: str, printer: Printer) -> None:
+    total = stats.from_cache + stats.downloaded
+    if not total:
         return
+    detail = f"{stats.from_cache} from cache, {stats.downloaded} downloaded"
+    if stats.downloaded:
+        # Seed uv#13727: a cache mount that is not working shows up here without -v.
+        detail += f", {human_bytes(stats.downloaded_bytes)}; cache: {cache_dir}"
+    printer.status(f"Prepared {plural(total, 'package')} in {elapsed(seconds)} ({detail})")
+
+
+def _render_dry_run(result: Any, printer: Printer) -> None:
+    if not result.to_remove and not result.to_install:
+        printer.status("Would make no changes")
+        return
+    printer.status("Would make these changes:")
+    for dist in result.to_remove:
+        printer.change("-", f"{dist.name}=={dist.version}")
+    for pin in result.to_install:
+        printer.change("+", _pin_text(pin))
+
+
+def render_execution(execution: ExecutionResult, printer: Printer) -> None:
     if execution.removed:
-        printer.status(
-            f"Uninstalled {plural(len(execution.removed), 'package')} "
-            f"in {elapsed(execution.uninstall_seconds)}"
-        )
+        count = plural(len(execution.removed), "package")
+        printer.status(f"Uninstalled {count} in {elapsed(execution.uninstall_seconds)}")
     if execution.installed:
-        printer.status(
-            f"Installed {plural(len(execution.installed), 'package')} "
-            f"in {elapsed(execution.install_seconds)}"
-        )
-    changes: list[tuple[str, str, str]] = []
+        count = plural(len(execution.installed), "package")
+        printer.status(f"Installed {count} in {elapsed(execution.install_seconds)}")
+    changes: list[tuple[str, bool, str]] = []
     for dist in execution.removed:
-        changes.append((dist.name, "-", f"{dist.name}=={dist.version}"))
+        changes.append((dist.name, False, f"- {dist.name}=={dist.version}"))
     for pin in execution.installed:
-        changes.append((pin.name, "+", _pin_text(pin)))
-    for _, sign, text in sorted(changes, key=lambda c: (c[0], c[1] == "+")):
-        printer.change(sign, text)
+        changes.append((pin.name, True, f"+ {_pin_text(pin)}"))
+    for _, _, text in sorted(changes):
+        sign, _, rest = text.partition(" ")
+        printer.change(sign, rest)
 
 
-def _pin_text(pin: object) -> str:
-    direct = getattr(pin, "direct_url", None)
-    name, version = getattr(pin, "name"), getattr(pin, "version")  # noqa: B009
-    if direct:
-        return f"{name}=={version} (from {direct})"
-    return f"{name}=={version}"
+def _pin_text(pin: Any) -> str:
+    if pin.direct_url:
+        return f"{pin.name}=={pin.version} (from {pin.direct_url})"
+    return f"{pin.name}=={pin.version}"

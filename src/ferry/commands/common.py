@@ -22,15 +22,12 @@ def open_cache(options: GlobalOptions) -> Iterator[Cache]:
         yield cache
 
 
-def target_environment(
-    cache: Cache, python: str | None, system: bool
-) -> PythonEnvironment:
+def target_environment(cache: Cache, python: str | None, system: bool) -> PythonEnvironment:
     return find_target_environment(cache, python=python, system=system, directory=Path.cwd())
 
 
 def site_dirs(environment: PythonEnvironment) -> Sequence[Path]:
-    scheme = environment.scheme
-    return [scheme.purelib] if scheme.purelib == scheme.platlib else [scheme.purelib, scheme.platlib]
+    return environment.site_dirs
 
 
 def installed_dists(environment: PythonEnvironment) -> list[InstalledDist]:

@@ -41,9 +41,9 @@ def pip_list(
         if not (editable_only and not d.editable) and not (exclude_editable and d.editable)
     ]
     if fmt == "json":
-        rows = []
+        rows: list[dict[str, str]] = []
         for dist in dists:
-            row = {"name": dist.name, "version": str(dist.version)}
+            row = {"name": str(dist.name), "version": str(dist.version)}
             location = _editable_location(dist)
             if location:
                 row["editable_project_location"] = location
@@ -57,12 +57,14 @@ def pip_list(
     header = ["Package", "Version"] + (["Editable project location"] if with_location else [])
     table = [header]
     for dist in dists:
-        row = [dist.name, str(dist.version)]
+        cells = [str(dist.name), str(dist.version)]
         if with_location:
-            row.append(_editable_location(dist) or "")
-        table.append(row)
+            cells.append(_editable_location(dist) or "")
+        table.append(cells)
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-    lines = [" ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table]
+    lines = [
+        " ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table
+    ]
     lines.insert(1, " ".join("-" * w for w in widths))
     return "\n".join(lines) + "\n"
 
@@ -86,7 +88,11 @@ def pip_freeze(
 
 
 def pip_show(
-    *, options: GlobalOptions, packages: tuple[str, ...], files: bool, python: str | None,
+    *,
+    options: GlobalOptions,
+    packages: tuple[str, ...],
+    files: bool,
+    python: str | None,
     system: bool,
 ) -> tuple[str, list[str]]:
     dists = _load(options, python, system)
@@ -95,12 +101,14 @@ def pip_show(
     for dist in dists:
         for name in _requirement_names(dist):
             required_by.setdefault(name, []).append(dist.name)
-    blocks, missing = [], []
+    blocks: list[str] = []
+    missing: list[str] = []
     for raw in packages:
-        dist = by_name.get(canonicalize_name(raw))
-        if dist is None:
+        found = by_name.get(canonicalize_name(raw))
+        if found is None:
             missing.append(raw)
             continue
+        dist = found
         meta = dist.metadata
         lines = [
             f"Name: {meta.get('Name', dist.name)}",
@@ -124,7 +132,7 @@ def pip_show(
 
 
 def _requirement_names(dist: InstalledDist) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for text in dist.requires:
         try:
             req = Requirement(text)
@@ -153,7 +161,9 @@ def pip_check(*, options: GlobalOptions, python: str | None, system: bool) -> tu
                 continue
             have = by_name.get(canonicalize_name(req.name))
             if have is None:
-                problems.append(f"The package `{dist.name}` requires `{req}`, but it's not installed")
+                problems.append(
+                    f"The package `{dist.name}` requires `{req}`, but it's not installed"
+                )
             elif not req.specifier.contains(have.version, prereleases=True):
                 problems.append(
                     f"The package `{dist.name}` requires `{req}`, but `{have.version}` is installed"

@@ -11,18 +11,28 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
 from ferry.commands.common import installed_dists, open_cache, target_environment
 from ferry.commands.inputs import RequirementInputs, gather_inputs
-from ferry.commands.pipeline import InstallPipeline, PipelineOutcome
+from ferry.commands.pipeline import (
+    PipelineOutcome,
+    apply_pins,
+    enforce_hashes,
+    index_client,
+    resolve_requirements,
+    target_for,
+)
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
 from ferry.python.environment import PythonEnvironment
+from ferry.resolve.options import ResolverOptions
+from ferry.wheel.installed import InstalledDist
+
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
 
 logger = logging.getLogger(__name__)
 
@@ -103,26 +113,73 @@ def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallRe
         if audited is not None:
             result.audited, result.audit_seconds = audited
             return result
-        pipeline = InstallPipeline.for_pip(request, options, cache, environment, inputs)
-        pipeline.run(
-            inputs,
+        _install(request, options, cache, environment, inputs, installed, result)
+        return result
+
+
+def _install(
+    request: PipInstallRequest,
+    options: GlobalOptions,
+    cache: Cache,
+    environment: PythonEnvironment,
+    inputs: RequirementInputs,
+    installed: Sequence[InstalledDist],
+    result: InstallResult,
+) -> None:
+    file_options = inputs.options
+    client = index_client(
+        cache,
+        options,
+        index_url=request.index_url or file_options.index_url,
+        extra_index_urls=(*request.extra_index_url, *file_options.extra_index_urls),
+        find_links=(*request.find_links, *file_options.find_links),
+        no_index=request.no_index or file_options.no_index,
+        strategy=request.index_strategy,
+        exclude_newer=request.exclude_newer_date(),
+    )
+    with client:
+        upgrade = _upgrade_set(request)
+        preferences = {} if upgrade is True else {d.name: d.version for d in installed}
+        resolver_options = ResolverOptions(
+            prerelease="allow" if request.pre or file_options.pre else request.prerelease,  # type: ignore[arg-type]
+            resolution=request.resolution,  # type: ignore[arg-type]
+            upgrade=upgrade is True,
+            upgrade_packages=frozenset(canonicalize_name(n) for n in request.upgrade_package),
+            preferences=preferences,
+            no_deps=request.no_deps,
+            exclude_newer=request.exclude_newer_date(),
+        )
+        target = target_for(
+            environment,
+            request.python_version,
+            no_binary=frozenset(file_options.no_binary),
+            only_binary=frozenset(file_options.only_binary),
+        )
+        resolution = resolve_requirements(
+            inputs, result, client=client, target=target, options=resolver_options
+        )
+        pins = enforce_hashes(resolution.dists, inputs)
+        reinstall: bool | set[str] = (
+            True if request.reinstall else {canonicalize_name(n) for n in request.reinstall_package}
+        )
+        apply_pins(
+            pins,
             installed,
             result,
-            upgrade=_upgrade_set(request),
-            reinstall=True if request.reinstall else {
-                canonicalize_name(n) for n in request.reinstall_package
-            },
+            cache=cache,
+            client=client,
+            environment=environment,
+            link_mode=request.link_mode,
+            compile=request.compile_bytecode,
+            reinstall=reinstall,
             exact=False,
             dry_run=request.dry_run,
         )
-        return result
 
 
 def _describe(environment: PythonEnvironment, result: InstallResult) -> None:
     interpreter = environment.interpreter
-    logger.debug(
-        "Using Python %s environment at: %s", interpreter.version, environment.root
-    )
+    logger.debug("Using Python %s environment at: %s", interpreter.version, environment.root)
 
 
 def _upgrade_set(request: PipInstallRequest) -> bool | set[str]:
@@ -166,4 +223,4 @@ def seed_environment(environment: PythonEnvironment, options: GlobalOptions) -> 
     return pip_install(request, options)
 
 
-__all__ = ["InstallResult", "PipInstallRequest", "Requirement", "Version", "pip_install"]
+__all__ = ["InstallResult", "PipInstallRequest", "pip_install", "seed_environment"]

@@ -10,18 +10,27 @@ import logging
 import time
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from packaging.utils import NormalizedName
+from packaging.version import Version
 
 from ferry.dist.prepare import Preparer, PrepareStats
 from ferry.fs.link import Linker, LinkMode
 from ferry.install.execute import ExecutionResult, execute_plan
 from ferry.install.plan import make_plan
 from ferry.model.dist import PinnedDist
+from ferry.model.settings import GlobalOptions
 from ferry.python.environment import PythonEnvironment
+from ferry.resolve.options import ResolverOptions, TargetEnvironment
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
+    from ferry.commands.inputs import RequirementInputs
+    from ferry.dist.metadata import MetadataBuilder
     from ferry.index.client import IndexClient
+    from ferry.resolve.result import Resolution
 
 logger = logging.getLogger(__name__)
 
@@ -86,3 +95,137 @@ def apply_pins(
         linker=linker,
         compile=compile,
     )
+
+
+def index_client(
+    cache: Cache,
+    options: GlobalOptions,
+    *,
+    index_url: str | None,
+    extra_index_urls: Sequence[str],
+    find_links: Sequence[str],
+    no_index: bool,
+    strategy: str,
+    exclude_newer: datetime | None,
+) -> IndexClient:
+    from ferry.index.client import IndexClient, IndexConfig
+
+    config = IndexConfig.from_options(
+        index_url=index_url,
+        extra_index_urls=extra_index_urls,
+        find_links=find_links,
+        no_index=no_index,
+        strategy=strategy,
+        offline=options.offline,
+        prefer_offline=options.prefer_offline,
+        exclude_newer=exclude_newer,
+    )
+    return IndexClient(config, cache)
+
+
+def target_for(
+    environment: PythonEnvironment, python_version: str | None, **formats: frozenset[str]
+) -> TargetEnvironment:
+    interpreter = environment.interpreter
+    version = Version(python_version) if python_version else interpreter.version
+    return TargetEnvironment(
+        markers=dict(interpreter.markers),
+        tags=tuple(interpreter.tags),
+        python_version=version,
+        **formats,
+    )
+
+
+def resolve_requirements(
+    inputs: RequirementInputs,
+    outcome: PipelineOutcome,
+    *,
+    client: IndexClient,
+    target: TargetEnvironment,
+    options: ResolverOptions,
+    builder: MetadataBuilder | None = None,
+) -> Resolution:
+    """Resolve ``inputs`` for ``target`` through the index, recording time and count."""
+    from ferry.dist.metadata import MetadataService
+    from ferry.resolve.algorithm import resolve
+    from ferry.resolve.provider_index import IndexSource
+    from ferry.resolve.source import CoreMetadata, DirectDist
+
+    service = MetadataService(client, builder)
+
+    def direct(name: NormalizedName, url: str) -> DirectDist:
+        file, data = service.direct(url)
+        return DirectDist(url=url, metadata=CoreMetadata.from_bytes(data, origin=url), file=file)
+
+    started = time.perf_counter()
+    locations = (*client.config.index_urls, *client.config.find_links)
+    with IndexSource(
+        client, metadata=service.metadata, direct=direct, locations=locations
+    ) as source:
+        resolution = resolve(
+            inputs.requirements,
+            inputs.constraints,
+            source,
+            target,
+            options,
+            editables=inputs.editables,
+        )
+    outcome.resolved = len(resolution.dists)
+    outcome.resolve_seconds = time.perf_counter() - started
+    outcome.warnings.extend(resolution.warnings)
+    return resolution
+
+
+def enforce_hashes(pins: Sequence[PinnedDist], inputs: RequirementInputs) -> list[PinnedDist]:
+    """In hash-checking mode, make each pin's expected hash the user's (C2, C4).
+
+    The preparer verifies downloads against ``file.hashes`` and looks the cache up by them, so a
+    file cached by an unhashed install is still checked against the user's digest.
+    """
+    if not inputs.hash_checking:
+        return list(pins)
+    from dataclasses import replace
+
+    from ferry.model.dist import Hashes
+    from ferry.model.errors import HashMismatchError
+
+    checked = []
+    for pin in pins:
+        allowed = inputs.hashes.get(pin.name)
+        if pin.file is None:
+            checked.append(pin)
+            continue
+        if not allowed:
+            raise HashMismatchError(
+                f"In `--require-hashes` mode, `{pin}` has no hash",
+                hint="every requirement needs `--hash=sha256:…` (and so do dependencies; "
+                "`ferry pip compile --generate-hashes` writes them all)",
+            )
+        sha_allowed = sorted(d.partition(":")[2] for d in allowed if d.startswith("sha256:"))
+        offered = pin.file.sha256
+        if offered is not None and offered not in sha_allowed:
+            raise HashMismatchError(
+                f"Hash mismatch for `{pin}`",
+                causes=[
+                    f"Expected: {', '.join('sha256:' + h for h in sha_allowed)}",
+                    f"Index offers: sha256:{offered}",
+                ],
+                hint="the requirements file's hash does not match the file the index serves",
+            )
+        if not sha_allowed:
+            raise HashMismatchError(f"In `--require-hashes` mode, `{pin}` has no sha256 hash")
+        file = replace(pin.file, hashes=Hashes.of(sha256=offered or sha_allowed[0]))
+        checked.append(replace(pin, file=file))
+    return checked
+
+
+__all__ = [
+    "ExecutionResult",
+    "PipelineOutcome",
+    "PrepareStats",
+    "apply_pins",
+    "enforce_hashes",
+    "index_client",
+    "resolve_requirements",
+    "target_for",
+]

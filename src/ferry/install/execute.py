@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from packaging.utils import NormalizedName
+
 from ferry.fs.link import Linker
 from ferry.install.plan import Plan
 from ferry.model.dist import PinnedDist
@@ -39,8 +41,9 @@ def direct_url_for(pin: PinnedDist) -> dict[str, Any] | None:
     """The PEP 610 record for a pin that did not come from an index."""
     if pin.direct_url is None:
         return None
-    if pin.editable or pin.direct_url.startswith("file:") and not pin.direct_url.endswith(
-        (".whl", ".tar.gz", ".zip")
+    if pin.editable or (
+        pin.direct_url.startswith("file:")
+        and not pin.direct_url.endswith((".whl", ".tar.gz", ".zip"))
     ):
         return {"url": pin.direct_url, "dir_info": {"editable": True} if pin.editable else {}}
     record: dict[str, Any] = {"url": pin.direct_url, "archive_info": {}}
@@ -51,7 +54,7 @@ def direct_url_for(pin: PinnedDist) -> dict[str, Any] | None:
 
 def execute_plan(
     plan: Plan,
-    archives: Mapping[str, Path],
+    archives: Mapping[NormalizedName, Path],
     *,
     scheme: Scheme,
     python_executable: Path,
@@ -73,7 +76,9 @@ def execute_plan(
         started = time.perf_counter()
         done: list[InstalledDist] = []
         try:
-            _install_all(plan.install, archives, scheme, python_executable, linker, concurrency, done)
+            _install_all(
+                plan.install, archives, scheme, python_executable, linker, concurrency, done
+            )
         except BaseException:
             for new in done:
                 try:
@@ -96,7 +101,7 @@ def execute_plan(
 
 def _install_all(
     pins: Sequence[PinnedDist],
-    archives: Mapping[str, Path],
+    archives: Mapping[NormalizedName, Path],
     scheme: Scheme,
     python_executable: Path,
     linker: Linker,

@@ -170,8 +170,11 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
         url = sdist.url or _file_url(root_dir, sdist.path or source.value)
         filename = url.rsplit("/", 1)[-1]
         file = FileRef(
-            filename, url, Hashes.of(**dict([_split_hash(sdist.hash)])) if sdist.hash else Hashes(),
-            size=sdist.size, upload_time=sdist.upload_time,
+            filename,
+            url,
+            Hashes.of(**dict([_split_hash(sdist.hash)])) if sdist.hash else Hashes(),
+            size=sdist.size,
+            upload_time=sdist.upload_time,
             index_url=source.value if source.kind == "registry" else None,
         )
         return PinnedDist(package.name, version, file)

@@ -1,0 +1,109 @@
+"""Requirements from the command line and requirements files, merged into one input set."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+
+from ferry.model.errors import UserError
+from ferry.project.requirements_file import (
+    IndexOptions,
+    RequirementEntry,
+    RequirementsFile,
+    check_hash_mode,
+    parse_requirements_file,
+    parse_requirements_text,
+)
+
+
+@dataclass
+class RequirementInputs:
+    requirements: list[Requirement] = field(default_factory=list)
+    constraints: list[Requirement] = field(default_factory=list)
+    editables: list[NormalizedName] = field(default_factory=list)
+    direct: bool = False
+    hashes: dict[NormalizedName, frozenset[str]] = field(default_factory=dict)
+    """name → allowed ``algorithm:digest`` values, in hash-checking mode."""
+    hash_checking: bool = False
+    options: IndexOptions = field(default_factory=IndexOptions)
+
+
+def _merge_options(first: IndexOptions, second: IndexOptions) -> IndexOptions:
+    return IndexOptions(
+        index_url=first.index_url or second.index_url,
+        extra_index_urls=(*first.extra_index_urls, *second.extra_index_urls),
+        find_links=(*first.find_links, *second.find_links),
+        no_index=first.no_index or second.no_index,
+        pre=first.pre or second.pre,
+        no_binary=first.no_binary | second.no_binary,
+        only_binary=first.only_binary | second.only_binary,
+        require_hashes=first.require_hashes or second.require_hashes,
+        prefer_binary=first.prefer_binary or second.prefer_binary,
+        trusted_hosts=(*first.trusted_hosts, *second.trusted_hosts),
+    )
+
+
+def _requirement_of(entry: RequirementEntry) -> Requirement:
+    requirement = entry.as_requirement()
+    if requirement is None:
+        raise UserError(
+            f"Cannot tell the package name of `{entry.url}` ({entry.location})",
+            hint="write it as `name @ <url>`, or add `#egg=name` to the URL",
+        )
+    return requirement
+
+
+def _add(inputs: RequirementInputs, parsed: RequirementsFile) -> None:
+    for entry in parsed.requirements:
+        requirement = _requirement_of(entry)
+        inputs.requirements.append(requirement)
+        inputs.direct |= requirement.url is not None
+        if entry.hashes:
+            name = canonicalize_name(requirement.name)
+            inputs.hashes[name] = inputs.hashes.get(name, frozenset()) | frozenset(entry.hashes)
+    for entry in parsed.editables:
+        requirement = _requirement_of(entry)
+        inputs.requirements.append(requirement)
+        inputs.editables.append(canonicalize_name(requirement.name))
+        inputs.direct = True
+    for entry in parsed.constraints:
+        requirement = _requirement_of(entry)
+        inputs.constraints.append(requirement)
+        if entry.hashes:
+            name = canonicalize_name(requirement.name)
+            inputs.hashes[name] = inputs.hashes.get(name, frozenset()) | frozenset(entry.hashes)
+    inputs.hash_checking |= parsed.hash_checking
+    inputs.options = _merge_options(inputs.options, parsed.options)
+
+
+def gather_inputs(
+    *,
+    packages: Sequence[str] = (),
+    requirement_files: Sequence[Path] = (),
+    constraint_files: Sequence[Path] = (),
+    editables: Sequence[str] = (),
+    require_hashes: bool = False,
+) -> RequirementInputs:
+    """Parse everything the user named; errors point at the file, line and column."""
+    inputs = RequirementInputs()
+    parsed_all: list[RequirementsFile] = []
+    if packages:
+        text = "\n".join(packages)
+        parsed_all.append(parse_requirements_text(text, path="<command line>"))
+    if editables:
+        text = "\n".join(f"-e {e}" for e in editables)
+        parsed_all.append(parse_requirements_text(text, path="<command line>"))
+    for path in requirement_files:
+        parsed_all.append(parse_requirements_file(path))
+    for path in constraint_files:
+        parsed_all.append(parse_requirements_file(path, constraint=True))
+    for parsed in parsed_all:
+        if require_hashes:
+            check_hash_mode(parsed, require_hashes=True)
+        _add(inputs, parsed)
+    inputs.hash_checking |= require_hashes
+    return inputs

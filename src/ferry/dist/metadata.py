@@ -1,0 +1,78 @@
+"""Core metadata of any distribution: from the index for wheels, from a build for the rest.
+
+The resolver asks for metadata by file; wheels are answered by the index client (PEP 658, range
+requests, or a local read), and source distributions and trees need a PEP 517 build, which only a
+:class:`SourceBuilder`-like object can do. Keeping both behind one callable lets every command
+resolve the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlsplit
+
+from ferry.index.client import IndexClient
+from ferry.index.errors import NeedsBuild
+from ferry.index.metadata import metadata_from_wheel
+from ferry.model.dist import FileRef
+from ferry.model.errors import UserError
+from ferry.model.url import redact
+
+logger = logging.getLogger(__name__)
+
+
+class MetadataBuilder(Protocol):
+    """Builds source distributions or trees just far enough to read their metadata."""
+
+    def metadata_of_source(self, source: Path) -> bytes: ...
+
+
+def file_url_path(url: str) -> Path:
+    return Path(unquote(urlsplit(url).path))
+
+
+class MetadataService:
+    def __init__(self, client: IndexClient, builder: MetadataBuilder | None = None) -> None:
+        self.client = client
+        self.builder = builder
+
+    def metadata(self, file: FileRef) -> bytes:
+        try:
+            return self.client.fetch_metadata(file)
+        except NeedsBuild:
+            return self._built(file)
+
+    def _built(self, file: FileRef) -> bytes:
+        if self.builder is None:
+            raise UserError(
+                f"`{file.filename}` is a source distribution and this command cannot build it",
+                hint="pin a version that ships a wheel for this interpreter",
+            ) from None
+        cached = self.client.download(file)
+        return self.builder.metadata_of_source(cached.path)
+
+    def direct(self, url: str) -> tuple[FileRef | None, bytes]:
+        """Metadata of a direct reference: an archive URL, a local archive, or a source tree."""
+        if url.startswith("file:"):
+            path = file_url_path(url)
+            if path.is_dir():
+                if self.builder is None:
+                    raise UserError(
+                        f"`{path}` is a source tree; building it is not supported here",
+                    )
+                return None, self.builder.metadata_of_source(path)
+            if not path.exists():
+                raise UserError(f"`{path}` does not exist")
+        filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+        file = FileRef(filename=filename, url=url.split("#", 1)[0])
+        if file.is_wheel:
+            cached = self.client.download(file)
+            return file, metadata_from_wheel(cached.path, filename, redact(url))
+        if file.is_sdist:
+            return file, self._built(file)
+        raise UserError(
+            f"`{redact(url)}` is neither a wheel, a source archive nor a directory",
+            hint="direct references must name a .whl, .tar.gz or .zip file, or a project directory",
+        )
