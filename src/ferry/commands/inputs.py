@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,8 +47,17 @@ def _merge_options(first: IndexOptions, second: IndexOptions) -> IndexOptions:
     )
 
 
-def _requirement_of(entry: RequirementEntry) -> Requirement:
+NameOf = Callable[[str], str | None]
+
+
+def _requirement_of(entry: RequirementEntry, name_of: NameOf | None = None) -> Requirement:
     requirement = entry.as_requirement()
+    if requirement is None and entry.url is not None and name_of is not None:
+        name = name_of(entry.url)
+        if name is not None:
+            extras = f"[{','.join(sorted(entry.extras))}]" if entry.extras else ""
+            marker = f" ; {entry.marker}" if entry.marker else ""
+            requirement = Requirement(f"{name}{extras} @ {entry.url}{marker}")
     if requirement is None:
         raise UserError(
             f"Cannot tell the package name of `{entry.url}` ({entry.location})",
@@ -57,16 +66,16 @@ def _requirement_of(entry: RequirementEntry) -> Requirement:
     return requirement
 
 
-def _add(inputs: RequirementInputs, parsed: RequirementsFile) -> None:
+def _add(inputs: RequirementInputs, parsed: RequirementsFile, name_of: NameOf | None) -> None:
     for entry in parsed.requirements:
-        requirement = _requirement_of(entry)
+        requirement = _requirement_of(entry, name_of)
         inputs.requirements.append(requirement)
         inputs.direct |= requirement.url is not None
         if entry.hashes:
             name = canonicalize_name(requirement.name)
             inputs.hashes[name] = inputs.hashes.get(name, frozenset()) | frozenset(entry.hashes)
     for entry in parsed.editables:
-        requirement = _requirement_of(entry)
+        requirement = _requirement_of(entry, name_of)
         inputs.requirements.append(requirement)
         inputs.editables.append(canonicalize_name(requirement.name))
         inputs.direct = True
@@ -80,6 +89,22 @@ def _add(inputs: RequirementInputs, parsed: RequirementsFile) -> None:
     inputs.options = _merge_options(inputs.options, parsed.options)
 
 
+def static_project_name(url: str) -> str | None:
+    """The ``[project].name`` of a local source tree, read without building anything."""
+    import tomllib
+    from urllib.parse import unquote, urlsplit
+
+    if not url.startswith("file:"):
+        return None
+    pyproject = Path(unquote(urlsplit(url).path)) / "pyproject.toml"
+    try:
+        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
+    name = data.get("project", {}).get("name")
+    return name if isinstance(name, str) else None
+
+
 def gather_inputs(
     *,
     packages: Sequence[str] = (),
@@ -87,6 +112,7 @@ def gather_inputs(
     constraint_files: Sequence[Path] = (),
     editables: Sequence[str] = (),
     require_hashes: bool = False,
+    name_of: NameOf | None = None,
 ) -> RequirementInputs:
     """Parse everything the user named; errors point at the file, line and column."""
     inputs = RequirementInputs()
@@ -104,6 +130,6 @@ def gather_inputs(
     for parsed in parsed_all:
         if require_hashes:
             check_hash_mode(parsed, require_hashes=True)
-        _add(inputs, parsed)
+        _add(inputs, parsed, name_of)
     inputs.hash_checking |= require_hashes
     return inputs

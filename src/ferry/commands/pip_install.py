@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Any
 from packaging.utils import canonicalize_name
 
 from ferry.commands.common import installed_dists, open_cache, target_environment
-from ferry.commands.inputs import RequirementInputs, gather_inputs
+from ferry.commands.inputs import RequirementInputs, gather_inputs, static_project_name
 from ferry.commands.pipeline import (
+    IndexSettings,
     PipelineOutcome,
     apply_pins,
     enforce_hashes,
     index_client,
+    make_builder,
     resolve_requirements,
     target_for,
 )
@@ -105,6 +107,7 @@ def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallRe
             constraint_files=request.constraints,
             editables=request.editables,
             require_hashes=request.require_hashes,
+            name_of=static_project_name,
         )
         installed = installed_dists(environment)
         result = InstallResult(cache_dir=str(cache.root))
@@ -127,9 +130,7 @@ def _install(
     result: InstallResult,
 ) -> None:
     file_options = inputs.options
-    client = index_client(
-        cache,
-        options,
+    settings = IndexSettings(
         index_url=request.index_url or file_options.index_url,
         extra_index_urls=(*request.extra_index_url, *file_options.extra_index_urls),
         find_links=(*request.find_links, *file_options.find_links),
@@ -137,6 +138,17 @@ def _install(
         strategy=request.index_strategy,
         exclude_newer=request.exclude_newer_date(),
     )
+    client = index_client(
+        cache,
+        options,
+        index_url=settings.index_url,
+        extra_index_urls=settings.extra_index_urls,
+        find_links=settings.find_links,
+        no_index=settings.no_index,
+        strategy=settings.strategy,
+        exclude_newer=settings.exclude_newer,
+    )
+    builder = make_builder(cache, options, settings)
     with client:
         upgrade = _upgrade_set(request)
         preferences = {} if upgrade is True else {d.name: d.version for d in installed}
@@ -156,7 +168,13 @@ def _install(
             only_binary=frozenset(file_options.only_binary),
         )
         resolution = resolve_requirements(
-            inputs, result, client=client, target=target, options=resolver_options
+            inputs,
+            result,
+            client=client,
+            target=target,
+            options=resolver_options,
+            builder=builder,
+            interpreter=environment.interpreter,
         )
         pins = enforce_hashes(resolution.dists, inputs)
         reinstall: bool | set[str] = (
@@ -174,6 +192,7 @@ def _install(
             reinstall=reinstall,
             exact=False,
             dry_run=request.dry_run,
+            builder=builder,
         )
 
 
@@ -217,10 +236,34 @@ def _audit(
     return len(found), time.perf_counter() - started
 
 
+def install_into(environment: PythonEnvironment, requirements: Sequence[str], options: Any) -> None:
+    """Install ``requirements`` into ``environment`` quietly (``ferry build``'s isolated envs).
+
+    ``options`` is ``ferry.commands.build.BuildInstallOptions``: global options plus the index
+    settings the build was given.
+    """
+    from ferry.commands.pipeline import FerryBuildInstaller
+
+    index = options.index
+    settings = IndexSettings(
+        index_url=index.index_url,
+        extra_index_urls=tuple(index.extra_index_urls),
+        find_links=tuple(index.find_links),
+        no_index=index.no_index,
+    )
+    FerryBuildInstaller(options.global_options, settings).install(requirements, environment)
+
+
 def seed_environment(environment: PythonEnvironment, options: GlobalOptions) -> InstallResult:
     """Install pip into a fresh environment (``ferry venv --seed``)."""
     request = PipInstallRequest(packages=("pip",), python=str(environment.root))
     return pip_install(request, options)
 
 
-__all__ = ["InstallResult", "PipInstallRequest", "pip_install", "seed_environment"]
+__all__ = [
+    "InstallResult",
+    "PipInstallRequest",
+    "install_into",
+    "pip_install",
+    "seed_environment",
+]

@@ -28,8 +28,9 @@ from ferry.resolve.options import ResolverOptions, TargetEnvironment
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
     from ferry.commands.inputs import RequirementInputs
-    from ferry.dist.metadata import MetadataBuilder
+    from ferry.dist.build import SourceBuilder
     from ferry.index.client import IndexClient
+    from ferry.python.interpreter import Interpreter
     from ferry.resolve.result import Resolution
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ def apply_pins(
     exact: bool,
     dry_run: bool,
     keep_extraneous: Collection[str] = (),
+    builder: SourceBuilder | None = None,
 ) -> None:
     """Plan, prepare and link ``pins`` into ``environment``."""
     plan = make_plan(
@@ -81,7 +83,7 @@ def apply_pins(
         outcome.to_remove = list(plan.remove)
         return
     started = time.perf_counter()
-    preparer = Preparer(cache, client)
+    preparer = Preparer(cache, client, builder=builder, interpreter=environment.interpreter)
     prepared, stats = preparer.prepare(list(plan.install))
     outcome.prepare_stats = stats
     outcome.prepare_seconds = time.perf_counter() - started
@@ -95,6 +97,65 @@ def apply_pins(
         linker=linker,
         compile=compile,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSettings:
+    """Where packages come from, as the user configured it for this command."""
+
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    strategy: str = "first-index"
+    exclude_newer: datetime | None = None
+
+
+class FerryBuildInstaller:
+    """Fills isolated build environments with ferry's own resolver and installer.
+
+    Build requirements resolve through the same indexes and cache as the command that needed
+    the build, so a build never downloads what the cache already holds.
+    """
+
+    def __init__(self, options: GlobalOptions, index: IndexSettings) -> None:
+        self.options = options
+        self.index = index
+
+    def install(self, requirements: Sequence[str], environment: PythonEnvironment) -> None:
+        from ferry.commands.pip_install import PipInstallRequest, pip_install
+
+        quiet = GlobalOptions(
+            verbosity=min(self.options.verbosity, 0),
+            cache_dir=self.options.cache_dir,
+            no_cache=self.options.no_cache,
+            offline=self.options.offline,
+            prefer_offline=self.options.prefer_offline,
+        )
+        pip_install(
+            PipInstallRequest(
+                packages=tuple(requirements),
+                python=str(environment.root),
+                index_url=self.index.index_url,
+                extra_index_url=self.index.extra_index_urls,
+                find_links=self.index.find_links,
+                no_index=self.index.no_index,
+                index_strategy=self.index.strategy,
+            ),
+            quiet,
+        )
+
+
+def make_builder(
+    cache: Cache,
+    options: GlobalOptions,
+    index: IndexSettings,
+    *,
+    isolation: bool = True,
+) -> SourceBuilder:
+    from ferry.dist.build import SourceBuilder
+
+    return SourceBuilder(cache, FerryBuildInstaller(options, index), isolation=isolation)
 
 
 def index_client(
@@ -143,7 +204,8 @@ def resolve_requirements(
     client: IndexClient,
     target: TargetEnvironment,
     options: ResolverOptions,
-    builder: MetadataBuilder | None = None,
+    builder: SourceBuilder | None = None,
+    interpreter: Interpreter | None = None,
 ) -> Resolution:
     """Resolve ``inputs`` for ``target`` through the index, recording time and count."""
     from ferry.dist.metadata import MetadataService
@@ -151,10 +213,10 @@ def resolve_requirements(
     from ferry.resolve.provider_index import IndexSource
     from ferry.resolve.source import CoreMetadata, DirectDist
 
-    service = MetadataService(client, builder)
+    service = MetadataService(client, builder, interpreter)
 
     def direct(name: NormalizedName, url: str) -> DirectDist:
-        file, data = service.direct(url)
+        file, data = service.direct(url, editable=name in inputs.editables)
         return DirectDist(url=url, metadata=CoreMetadata.from_bytes(data, origin=url), file=file)
 
     started = time.perf_counter()

@@ -16,9 +16,10 @@ from urllib.parse import unquote, urlsplit
 from ferry.index.client import IndexClient
 from ferry.index.errors import NeedsBuild
 from ferry.index.metadata import metadata_from_wheel
-from ferry.model.dist import FileRef
+from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import UserError
 from ferry.model.url import redact
+from ferry.python.interpreter import Interpreter
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,16 @@ logger = logging.getLogger(__name__)
 class MetadataBuilder(Protocol):
     """Builds source distributions or trees just far enough to read their metadata."""
 
-    def metadata_of_source(self, source: Path) -> bytes: ...
+    def metadata(
+        self,
+        source: Path,
+        interpreter: Interpreter,
+        *,
+        editable: bool = False,
+        expected_name: str | None = None,
+        expected_version: str | None = None,
+        sha256: str | None = None,
+    ) -> bytes: ...
 
 
 def file_url_path(url: str) -> Path:
@@ -34,9 +44,23 @@ def file_url_path(url: str) -> Path:
 
 
 class MetadataService:
-    def __init__(self, client: IndexClient, builder: MetadataBuilder | None = None) -> None:
+    def __init__(
+        self,
+        client: IndexClient,
+        builder: MetadataBuilder | None = None,
+        interpreter: Interpreter | None = None,
+    ) -> None:
         self.client = client
         self.builder = builder
+        self.interpreter = interpreter
+
+    def _require_builder(self, what: str) -> tuple[MetadataBuilder, Interpreter]:
+        if self.builder is None or self.interpreter is None:
+            raise UserError(
+                f"`{what}` must be built to learn its metadata, and this command cannot build",
+                hint="pin a version that ships a wheel for this interpreter",
+            )
+        return self.builder, self.interpreter
 
     def metadata(self, file: FileRef) -> bytes:
         try:
@@ -45,24 +69,24 @@ class MetadataService:
             return self._built(file)
 
     def _built(self, file: FileRef) -> bytes:
-        if self.builder is None:
-            raise UserError(
-                f"`{file.filename}` is a source distribution and this command cannot build it",
-                hint="pin a version that ships a wheel for this interpreter",
-            ) from None
+        builder, interpreter = self._require_builder(file.filename)
         cached = self.client.download(file)
-        return self.builder.metadata_of_source(cached.path)
+        parsed = parse_filename(file.filename)
+        return builder.metadata(
+            cached.path,
+            interpreter,
+            expected_name=str(parsed.name) if parsed else None,
+            expected_version=str(parsed.version) if parsed else None,
+            sha256=cached.sha256,
+        )
 
-    def direct(self, url: str) -> tuple[FileRef | None, bytes]:
+    def direct(self, url: str, editable: bool = False) -> tuple[FileRef | None, bytes]:
         """Metadata of a direct reference: an archive URL, a local archive, or a source tree."""
         if url.startswith("file:"):
             path = file_url_path(url)
             if path.is_dir():
-                if self.builder is None:
-                    raise UserError(
-                        f"`{path}` is a source tree; building it is not supported here",
-                    )
-                return None, self.builder.metadata_of_source(path)
+                builder, interpreter = self._require_builder(str(path))
+                return None, builder.metadata(path, interpreter, editable=editable)
             if not path.exists():
                 raise UserError(f"`{path}` does not exist")
         filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])

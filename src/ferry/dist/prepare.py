@@ -14,11 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import unquote, urlsplit
 
 from ferry.cache.store import Cache, CachedFile
 from ferry.model.dist import FileRef, PinnedDist
 from ferry.model.errors import UserError
 from ferry.model.url import redact
+from ferry.python.interpreter import Interpreter
 from ferry.wheel.unpack import unpack_wheel
 
 logger = logging.getLogger(__name__)
@@ -26,6 +28,23 @@ logger = logging.getLogger(__name__)
 
 class Downloader(Protocol):
     def download(self, file: FileRef) -> CachedFile: ...
+
+
+class WheelBuilder(Protocol):
+    """Turns an sdist or a source tree into an unpacked wheel (``dist.build.SourceBuilder``)."""
+
+    def build_wheel(
+        self,
+        source: Path,
+        interpreter: Interpreter,
+        *,
+        editable: bool = False,
+        expected_name: str | None = None,
+        expected_version: str | None = None,
+        sha256: str | None = None,
+    ) -> Path: ...
+
+    def unpacked(self, wheel: Path) -> Path: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +73,19 @@ class PrepareStats:
 class Preparer:
     """Fetches and unpacks distributions, concurrently, reusing whatever the cache holds."""
 
-    def __init__(self, cache: Cache, downloader: Downloader, *, concurrency: int = 16) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        downloader: Downloader,
+        *,
+        concurrency: int = 16,
+        builder: WheelBuilder | None = None,
+        interpreter: Interpreter | None = None,
+    ) -> None:
         self.cache = cache
         self.downloader = downloader
+        self.builder = builder
+        self.interpreter = interpreter
         self.concurrency = max(1, concurrency)
         self._lock = threading.Lock()
 
@@ -69,17 +98,33 @@ class Preparer:
             logger.debug("Found %s in the cache (sha256 %s…)", file.filename, sha[:12])
         return archive
 
+    def _build(self, pin: PinnedDist, source: Path, sha256: str | None) -> PreparedDist:
+        if self.builder is None or self.interpreter is None:
+            raise UserError(
+                f"`{pin}` must be built from source (`{source.name}`), and this command "
+                "cannot build",
+                hint="pin a version that ships a wheel for this interpreter",
+            )
+        logger.debug("Building %s from %s", pin, source)
+        wheel = self.builder.build_wheel(
+            source,
+            self.interpreter,
+            editable=pin.editable,
+            expected_name=str(pin.name),
+            expected_version=str(pin.version),
+            sha256=sha256,
+        )
+        return PreparedDist(pin, self.builder.unpacked(wheel), True, 0)
+
     def prepare_one(self, pin: PinnedDist) -> PreparedDist:
         file = pin.file
         if file is None:
-            raise UserError(f"No file to install for `{pin}`")
+            if pin.direct_url is None or not pin.direct_url.startswith("file:"):
+                raise UserError(f"No file to install for `{pin}`")
+            return self._build(pin, Path(unquote(urlsplit(pin.direct_url).path)), None)
         if not file.is_wheel:
-            raise UserError(
-                f"`{pin}` has no compatible wheel; only a source distribution "
-                f"(`{file.filename}`) is available",
-                hint="building from source is not supported by this ferry version yet; "
-                "pin a version that ships a wheel for this interpreter",
-            )
+            cached = self.downloader.download(file)
+            return self._build(pin, cached.path, cached.sha256)
         archive = self._cached_archive(file)
         if archive is not None:
             return PreparedDist(pin, archive, True, 0)
