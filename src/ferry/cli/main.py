@@ -25,6 +25,15 @@ SUBCOMMANDS: dict[str, str] = {
     "pip": "ferry.cli.pip:pip",
     "cache": "ferry.cli.cache:cache",
     "build": "ferry.cli.build:build",
+    "lock": "ferry.cli.lock:lock",
+    "sync": "ferry.cli.sync:sync",
+    "run": "ferry.cli.run:run",
+    "add": "ferry.cli.edit:add",
+    "remove": "ferry.cli.edit:remove",
+    "init": "ferry.cli.init:init",
+    "tree": "ferry.cli.tree:tree",
+    "export": "ferry.cli.export:export",
+    "version": "ferry.cli.version:version",
 }
 # Shown by `ferry --help` without importing every command module.
 SUMMARIES: dict[str, str] = {
@@ -32,6 +41,15 @@ SUMMARIES: dict[str, str] = {
     "pip": "Manage packages in an environment with a pip-compatible interface.",
     "cache": "Inspect and maintain the cache.",
     "build": "Build Python packages into source distributions and wheels.",
+    "lock": "Update the project's lockfile (uv.lock).",
+    "sync": "Update the project's environment to match the lockfile.",
+    "run": "Run a command or script in the project's environment.",
+    "add": "Add dependencies to the project.",
+    "remove": "Remove dependencies from the project.",
+    "init": "Create a new project.",
+    "tree": "Display the project's dependency tree.",
+    "export": "Export the lockfile to requirements.txt or pylock.toml.",
+    "version": "Read or bump the project's version.",
 }
 
 
