@@ -20,13 +20,13 @@ def render_install(result: Any, printer: Printer) -> None:
         printer.status(line)
     for line in getattr(result, "warnings", []):
         printer.warn(line)
+    if getattr(result, "resolved", None) is not None:
+        seconds = elapsed(result.resolve_seconds)
+        printer.status(f"Resolved {plural(result.resolved, 'package')} in {seconds}")
     if getattr(result, "audited", None) is not None:
         seconds = elapsed(result.audit_seconds)
         printer.status(f"Audited {plural(result.audited, 'package')} in {seconds}")
         return
-    if getattr(result, "resolved", None) is not None:
-        seconds = elapsed(result.resolve_seconds)
-        printer.status(f"Resolved {plural(result.resolved, 'package')} in {seconds}")
     stats = getattr(result, "prepare_stats", None)
     if stats is not None:
         _render_prepared(stats, result.prepare_seconds, result.cache_dir, printer)

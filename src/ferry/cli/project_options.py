@@ -1,0 +1,74 @@
+"""Options shared by ``sync`` and ``run`` (and the project commands that sync)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+F = Callable[..., Any]
+
+_SELECTION = [
+    click.option(
+        "--extra", "extras", multiple=True, help="Include this optional dependency group."
+    ),
+    click.option("--all-extras", is_flag=True, help="Include every optional dependency group."),
+    click.option("--group", "groups", multiple=True, help="Include this dependency group."),
+    click.option(
+        "--only-group",
+        "only_groups",
+        multiple=True,
+        help="Install only this dependency group (not the project's dependencies).",
+    ),
+    click.option("--all-groups", is_flag=True, help="Include every dependency group."),
+    click.option("--no-dev", is_flag=True, help="Leave out the `dev` group."),
+    click.option("--no-default-groups", is_flag=True, help="Leave out the default groups."),
+]
+
+_SYNC = [
+    click.option("--frozen", is_flag=True, help="Use uv.lock as it is; never update it."),
+    click.option("--locked", is_flag=True, help="Fail if uv.lock is not up to date."),
+    click.option("--inexact", is_flag=True, help="Keep packages the lockfile does not name."),
+    click.option("--no-install-project", is_flag=True, help="Install the dependencies only."),
+    click.option("--no-install-package", multiple=True, help="Leave this package out."),
+    click.option("--no-editable", is_flag=True, help="Install the project non-editable."),
+    click.option("--reinstall", is_flag=True, help="Reinstall every package."),
+    click.option("--reinstall-package", multiple=True, help="Reinstall this package."),
+    click.option(
+        "--link-mode",
+        type=click.Choice(["clone", "hardlink", "copy", "symlink"]),
+        envvar="FERRY_LINK_MODE",
+    ),
+    click.option("--compile-bytecode", is_flag=True, envvar="FERRY_COMPILE_BYTECODE"),
+    click.option("-p", "--python", help="The interpreter for the project environment."),
+    click.option("--active", is_flag=True, help="Sync into the active VIRTUAL_ENV."),
+    click.option("--recreate", is_flag=True, help="Recreate the environment from scratch."),
+    click.option("-U", "--upgrade", is_flag=True, help="Allow every package to upgrade."),
+    click.option("-P", "--upgrade-package", multiple=True, help="Allow this package to upgrade."),
+    click.option("-i", "--index-url", "--default-index", "index_url", envvar="FERRY_INDEX_URL"),
+    click.option("--extra-index-url", "--index", "extra_index_url", multiple=True),
+    click.option("-f", "--find-links", multiple=True),
+    click.option("--no-index", is_flag=True),
+    click.option("--exclude-newer", help="Ignore files uploaded after this date."),
+    click.option(
+        "--project",
+        type=click.Path(path_type=Path, file_okay=False),
+        help="The project directory (default: found from the working directory).",
+    ),
+]
+
+
+def _apply(options: Sequence[Callable[[F], F]], func: F) -> F:
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def selection_options(func: F) -> F:
+    return _apply(_SELECTION, func)
+
+
+def sync_options(func: F) -> F:
+    return _apply(_SYNC, func)

@@ -1,0 +1,24 @@
+"""``ferry sync``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ferry.cli.output import Printer
+from ferry.cli.project_options import selection_options, sync_options
+from ferry.model.settings import GlobalOptions
+
+
+@click.command()
+@selection_options
+@sync_options
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.pass_obj
+def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
+    """Update the project's environment to match the lockfile."""
+    from ferry.cli.render import render_install
+    from ferry.commands.sync import SyncRequest, sync_project
+
+    render_install(sync_project(SyncRequest(**kwargs), options), Printer(options))

@@ -1,0 +1,354 @@
+"""``ferry sync``: make the project environment match the lockfile, exactly as asked.
+
+Flow: discover the project → obtain a fresh lock (or read it with ``--frozen``) → validate or
+create the environment (repairing patch-level changes in place) → select the lock's packages for
+this interpreter and selection → plan against what is installed → prepare → link → remember the
+selection inside the environment.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+
+from ferry.cache.store import Cache
+from ferry.commands.common import installed_dists, open_cache
+from ferry.commands.pipeline import (
+    IndexSettings,
+    PipelineOutcome,
+    apply_pins,
+    index_client,
+    make_builder,
+)
+from ferry.commands.project_env import ensure_project_environment
+from ferry.commands.sync_state import (
+    SyncedSelection,
+    SyncState,
+    lock_hash,
+    read_state,
+    site_fingerprint,
+    write_state,
+)
+from ferry.model.dist import PinnedDist
+from ferry.model.errors import UserError
+from ferry.model.settings import GlobalOptions
+from ferry.project.discovery import Project, discover_project
+from ferry.project.lock_model import Lock
+from ferry.project.lock_select import Selection, select
+from ferry.project.lockfile import parse_lock
+from ferry.python.environment import PythonEnvironment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    project: Path | None = None
+    directory: Path | None = None
+    frozen: bool = False
+    locked: bool = False
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
+    groups: tuple[str, ...] = ()
+    only_groups: tuple[str, ...] = ()
+    all_groups: bool = False
+    no_dev: bool = False
+    no_default_groups: bool = False
+    inexact: bool = False
+    no_install_project: bool = False
+    no_install_package: tuple[str, ...] = ()
+    no_editable: bool = False
+    reinstall: bool = False
+    reinstall_package: tuple[str, ...] = ()
+    link_mode: str | None = None
+    compile_bytecode: bool = False
+    python: str | None = None
+    active: bool = False
+    recreate: bool = False
+    upgrade: bool = False
+    upgrade_package: tuple[str, ...] = ()
+    index_url: str | None = None
+    extra_index_url: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    dry_run: bool = False
+    exclude_newer: str | None = None
+
+    def selection(self) -> SyncedSelection:
+        return SyncedSelection(
+            extras=tuple(sorted({canonicalize_name(e) for e in self.extras})),
+            all_extras=self.all_extras,
+            groups=tuple(sorted({canonicalize_name(g) for g in self.groups})),
+            no_default_groups=self.no_default_groups or self.no_dev,
+            only_groups=tuple(sorted({canonicalize_name(g) for g in self.only_groups})),
+            no_install_project=self.no_install_project,
+            no_editable=self.no_editable,
+            inexact=self.inexact,
+        )
+
+
+@dataclass
+class SyncResult(PipelineOutcome):
+    notes: list[str] = field(default_factory=list)
+    audited: int | None = None
+    audit_seconds: float = 0.0
+    environment: str = ""
+    selection: SyncedSelection = field(default_factory=SyncedSelection)
+
+
+def _requires_python(project: Project) -> SpecifierSet | None:
+    table = project.pyproject.project
+    if table is None or not table.requires_python:
+        return None
+    try:
+        return SpecifierSet(str(table.requires_python))
+    except InvalidSpecifier:
+        return None
+
+
+def environment_root(project: Project, active: bool) -> Path:
+    if active:
+        active_env = os.environ.get("VIRTUAL_ENV")
+        if not active_env:
+            raise UserError("`--active` was given, but no virtual environment is active")
+        return Path(active_env).absolute()
+    return project.environment_path
+
+
+def obtain_lock(
+    project: Project, request: SyncRequest, options: GlobalOptions, cache: Cache, result: SyncResult
+) -> tuple[Lock, str]:
+    """A lock that satisfies pyproject.toml (or, with ``--frozen``, whatever uv.lock says)."""
+    started = time.perf_counter()
+    if request.frozen:
+        try:
+            text = project.lock_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UserError(
+                f"Unable to find lockfile at `{project.lock_path.name}`, but `--frozen` was given",
+                hint="run `ferry lock` to create it",
+            ) from None
+        lock = parse_lock(text, project.lock_path)
+    else:
+        from ferry.commands.lock import LockRequest, lock_project
+
+        outcome = lock_project(
+            project,
+            LockRequest(
+                locked=request.locked,
+                upgrade=request.upgrade,
+                upgrade_packages=tuple(request.upgrade_package),
+                index_url=request.index_url,
+                extra_index_urls=tuple(request.extra_index_url),
+                find_links=tuple(request.find_links),
+                no_index=request.no_index,
+                python=request.python,
+                exclude_newer=request.exclude_newer,
+            ),
+            options,
+            cache,
+        )
+        lock = outcome.lock
+        text = project.lock_path.read_text(encoding="utf-8")
+    result.resolved = len(lock.packages)
+    result.resolve_seconds = time.perf_counter() - started
+    return lock, text
+
+
+def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> frozenset[str]:
+    declared: set[str] = set(project.pyproject.groups)
+    if selection.only_groups:
+        wanted: set[str] = set(selection.only_groups)
+    elif all_groups:
+        wanted = declared
+    else:
+        defaults: set[str] = (
+            set() if selection.no_default_groups else set(project.pyproject.default_groups)
+        )
+        wanted = defaults | set(selection.groups)
+    unknown = sorted(set(selection.groups) | set(selection.only_groups))
+    missing = [g for g in unknown if g not in declared]
+    if missing:
+        raise UserError(
+            f"Group `{missing[0]}` is not defined in the project's `dependency-groups` table",
+            hint=f"declared groups: {', '.join(sorted(declared)) or 'none'}",
+        )
+    return frozenset(wanted & declared)
+
+
+def target_pins(
+    project: Project,
+    lock: Lock,
+    environment: PythonEnvironment,
+    selection: SyncedSelection,
+    *,
+    all_groups: bool = False,
+    no_install_package: tuple[str, ...] = (),
+) -> tuple[list[PinnedDist], set[NormalizedName]]:
+    """The pins this environment needs, and the names a sync must keep even if installed."""
+    name = project.pyproject.name
+    roots: list[NormalizedName] = [name] if name else []
+    roots.extend(project.workspace_members())
+    extras_declared = set(project.pyproject.project.extras) if project.pyproject.project else set()
+    for extra in selection.extras:
+        if extra not in extras_declared:
+            raise UserError(
+                f"Extra `{extra}` is not defined in the project's `optional-dependencies` table",
+                hint=f"declared extras: {', '.join(sorted(extras_declared)) or 'none'}",
+            )
+    chosen = select(
+        lock,
+        roots,
+        Selection(
+            extras=frozenset(selection.extras),
+            groups=_groups(project, selection, all_groups),
+            all_extras=selection.all_extras,
+            include_project_deps=not selection.only_groups,
+        ),
+        environment.interpreter.markers,
+        environment.interpreter.tags,
+        str(project.root),
+    )
+    skip = {canonicalize_name(n) for n in no_install_package}
+    keep: set[NormalizedName] = set(skip)
+    pins: list[PinnedDist] = []
+    for item in chosen:
+        pin = item.pin
+        if pin is None:
+            continue
+        is_project = item.package.source.is_local and item.package.name in roots
+        if is_project and (selection.no_install_project or selection.only_groups):
+            keep.add(pin.name)
+            continue
+        if pin.name in skip:
+            continue
+        if is_project:
+            from dataclasses import replace
+
+            pin = replace(pin, editable=not selection.no_editable, requested=True)
+        pins.append(pin)
+    return pins, keep
+
+
+def sync_project(request: SyncRequest, options: GlobalOptions) -> SyncResult:
+    project = discover_project(request.directory, project=request.project)
+    result = SyncResult()
+    with open_cache(options) as cache:
+        result.cache_dir = str(cache.root)
+        lock, text = obtain_lock(project, request, options, cache, result)
+        sync_environment(project, lock, text, request, request.selection(), options, cache, result)
+    return result
+
+
+def sync_environment(
+    project: Project,
+    lock: Lock,
+    lock_text: str,
+    request: SyncRequest,
+    selection: SyncedSelection,
+    options: GlobalOptions,
+    cache: Cache,
+    result: SyncResult,
+) -> PythonEnvironment:
+    root = environment_root(project, request.active)
+    project_names = {canonicalize_name(n) for n in [project.pyproject.name or ""] if n}
+    outcome = ensure_project_environment(
+        root,
+        cache,
+        project_dir=project.root,
+        python=request.python,
+        requires_python=_requires_python(project),
+        inexact=selection.inexact,
+        recreate=request.recreate,
+        keep_names=frozenset({p.name for p in lock.packages} | project_names),
+    )
+    result.notes.extend(outcome.notes)
+    environment = outcome.environment
+    result.environment = str(environment.root)
+    result.selection = selection
+    pins, keep = target_pins(
+        project,
+        lock,
+        environment,
+        selection,
+        all_groups=request.all_groups,
+        no_install_package=request.no_install_package,
+    )
+    state = read_state(environment.root)
+    digest = lock_hash(lock_text)
+    fingerprint = site_fingerprint(environment.site_dirs)
+    unchanged = (
+        state is not None
+        and not request.reinstall
+        and not request.reinstall_package
+        and state.selection == selection
+        and state.lock_hash == digest
+        and state.fingerprint == fingerprint
+        and state.interpreter == str(environment.interpreter.executable)
+    )
+    if unchanged:
+        assert state is not None
+        logger.debug("The environment matches what was last synced; nothing to do")
+        result.audited = state.packages
+        return environment
+    started = time.perf_counter()
+    installed = installed_dists(environment)
+    settings = IndexSettings(
+        index_url=request.index_url,
+        extra_index_urls=tuple(request.extra_index_url),
+        find_links=tuple(request.find_links),
+        no_index=request.no_index,
+    )
+    client = index_client(
+        cache,
+        options,
+        index_url=settings.index_url,
+        extra_index_urls=settings.extra_index_urls,
+        find_links=settings.find_links,
+        no_index=settings.no_index,
+        strategy="first-index",
+        exclude_newer=None,
+    )
+    with client:
+        apply_pins(
+            pins,
+            installed,
+            result,
+            cache=cache,
+            client=client,
+            environment=environment,
+            link_mode=request.link_mode,
+            compile=request.compile_bytecode,
+            reinstall=True
+            if request.reinstall
+            else {canonicalize_name(n) for n in request.reinstall_package},
+            exact=not selection.inexact,
+            dry_run=request.dry_run,
+            keep_extraneous=keep,
+            builder=make_builder(cache, options, settings),
+        )
+    if (
+        result.execution is not None
+        and not result.execution.installed
+        and not (result.execution.removed)
+    ):
+        result.audited = len(pins)
+        result.audit_seconds = time.perf_counter() - started
+    if not request.dry_run:
+        write_state(
+            environment.root,
+            SyncState(
+                selection,
+                digest,
+                str(environment.interpreter.executable),
+                site_fingerprint(environment.site_dirs),
+                len(pins),
+            ),
+        )
+    return environment

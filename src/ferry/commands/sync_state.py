@@ -1,0 +1,110 @@
+"""What was last synced into an environment, remembered inside it.
+
+Seed report uv#14610: ``sync --extra one`` followed by ``run`` silently switched the environment
+to the lock's default selection. ferry writes the selection it synced (extras, groups, flags),
+the lock's hash and a fingerprint of site-packages into ``<env>/ferry-sync.json``; ``run`` reuses
+that selection unless told otherwise, and a matching fingerprint makes a no-op ``sync``/``run``
+skip planning entirely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ferry.fs.atomic import atomic_write_text
+
+STATE_FILE = "ferry-sync.json"
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SyncedSelection:
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
+    groups: tuple[str, ...] = ()
+    no_default_groups: bool = False
+    only_groups: tuple[str, ...] = ()
+    no_install_project: bool = False
+    no_editable: bool = False
+    inexact: bool = False
+
+    def describe(self) -> str:
+        parts = []
+        if self.all_extras:
+            parts.append("all extras")
+        elif self.extras:
+            parts.append("extras " + ", ".join(self.extras))
+        if self.only_groups:
+            parts.append("only groups " + ", ".join(self.only_groups))
+        elif self.groups:
+            parts.append("groups " + ", ".join(self.groups))
+        if self.no_default_groups:
+            parts.append("no default groups")
+        return "; ".join(parts) or "the default selection"
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    selection: SyncedSelection
+    lock_hash: str
+    interpreter: str
+    fingerprint: str
+    packages: int
+
+
+def site_fingerprint(site_dirs: Sequence[Path]) -> str:
+    """A cheap digest of what is installed: the names of the entries in site-packages.
+
+    Any install or removal (by ferry, pip or uv) changes a ``.dist-info`` name, so a match means
+    nothing changed since the last sync, without reading any metadata.
+    """
+    digest = hashlib.sha256()
+    for directory in site_dirs:
+        try:
+            names = sorted(entry.name for entry in directory.iterdir())
+        except OSError:
+            names = []
+        digest.update(str(directory).encode())
+        for name in names:
+            digest.update(b"\0" + name.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def lock_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def read_state(env_root: Path) -> SyncState | None:
+    try:
+        data = json.loads((env_root / STATE_FILE).read_text(encoding="utf-8"))
+        if data.get("version") != STATE_VERSION:
+            return None
+        raw = data["selection"]
+        selection = SyncedSelection(
+            extras=tuple(raw["extras"]),
+            all_extras=bool(raw["all_extras"]),
+            groups=tuple(raw["groups"]),
+            no_default_groups=bool(raw["no_default_groups"]),
+            only_groups=tuple(raw["only_groups"]),
+            no_install_project=bool(raw["no_install_project"]),
+            no_editable=bool(raw["no_editable"]),
+            inexact=bool(raw["inexact"]),
+        )
+        return SyncState(
+            selection,
+            str(data["lock_hash"]),
+            str(data["interpreter"]),
+            str(data["fingerprint"]),
+            int(data["packages"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def write_state(env_root: Path, state: SyncState) -> None:
+    payload = {"version": STATE_VERSION, **asdict(state)}
+    atomic_write_text(env_root / STATE_FILE, json.dumps(payload, indent=2, sort_keys=True) + "\n")
