@@ -1,0 +1,74 @@
+"""``ferry run``: print what the sync changed (and why), then replace this process."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from ferry.cli.output import Printer
+from ferry.cli.project_options import selection_options, sync_options
+from ferry.model.settings import GlobalOptions
+
+SELECTION_KEYS = (
+    "extras",
+    "all_extras",
+    "groups",
+    "only_groups",
+    "all_groups",
+    "no_dev",
+    "no_default_groups",
+    "no_install_project",
+    "no_editable",
+)
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@selection_options
+@sync_options
+@click.option("--no-sync", is_flag=True, help="Leave the environment exactly as it is.")
+@click.option("--exact", is_flag=True, help="Also remove packages the lockfile does not name.")
+@click.option("--with", "with_packages", multiple=True, help="Run with these packages on top.")
+@click.option("--isolated", is_flag=True, help="Run in a fresh, temporary environment.")
+@click.option("--no-project", is_flag=True, help="Ignore the project in this directory.")
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+@click.pass_obj
+def run(options: GlobalOptions, /, **kwargs: Any) -> None:
+    """Run a command or script in the project's environment."""
+    from ferry.cli.render import render_install
+    from ferry.commands.run import RunRequest, plan_run
+    from ferry.commands.sync import SyncRequest
+
+    command = tuple(kwargs.pop("command"))
+    run_keys = ("no_sync", "exact", "with_packages", "isolated", "no_project")
+    run_args = {k: kwargs.pop(k) for k in run_keys}
+    selection_given = any(kwargs.get(k) for k in SELECTION_KEYS)
+    request = RunRequest(
+        command=command,
+        sync=SyncRequest(**kwargs),
+        selection_given=selection_given,
+        **run_args,
+    )
+    plan = plan_run(request, options)
+    printer = Printer(options)
+    for outcome in plan.outcomes:
+        changed = outcome.execution is not None and (
+            outcome.execution.installed or outcome.execution.removed
+        )
+        if changed or options.verbosity > 0 or getattr(outcome, "notes", None):
+            render_install(outcome, printer)
+    if plan.changed:
+        if plan.selection_note:
+            printer.status(plan.selection_note)
+        printer.status(
+            "hint: `ferry run` synced the environment with the lockfile; "
+            "pass `--no-sync` to run without changing it"
+        )
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(plan.argv[0], plan.argv, plan.env)
+    except FileNotFoundError:
+        raise click.ClickException(f"Failed to spawn: `{plan.argv[0]}` (no such file)") from None

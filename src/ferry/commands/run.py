@@ -1,0 +1,284 @@
+"""``ferry run``: sync the project environment as it was last synced, then run a command in it.
+
+Seed report uv#14610: after ``sync --extra one``, ``run`` switched the environment back to the
+lock's default selection without saying so. ferry's ``run`` reuses the selection recorded in the
+environment (flags override it), syncs inexactly (nothing extraneous is removed), prints every
+change it makes with a hint about ``--no-sync``, and ``--no-sync`` leaves the environment alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from ferry.cache.store import Cache
+from ferry.commands.common import open_cache
+from ferry.commands.pip_install import InstallResult, PipInstallRequest, pip_install
+from ferry.commands.sync import SyncRequest, SyncResult, obtain_lock, sync_environment
+from ferry.commands.sync_state import SyncedSelection, read_state
+from ferry.fs.locks import lock_exclusive
+from ferry.model.errors import UserError
+from ferry.model.settings import GlobalOptions
+from ferry.project.discovery import Project, discover_project, find_project_root
+from ferry.python.discovery import find_interpreter
+from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
+from ferry.python.request import PythonRequest
+from ferry.python.venv import create_venv
+
+SCRIPT_BLOCK = re.compile(
+    r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
+)
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    command: tuple[str, ...]
+    sync: SyncRequest = field(default_factory=SyncRequest)
+    selection_given: bool = False
+    no_sync: bool = False
+    exact: bool = False
+    with_packages: tuple[str, ...] = ()
+    isolated: bool = False
+    no_project: bool = False
+
+
+@dataclass
+class RunPlan:
+    """What the CLI prints, then execs."""
+
+    argv: list[str]
+    env: dict[str, str]
+    outcomes: list[SyncResult | InstallResult] = field(default_factory=list)
+    changed: bool = False
+    selection_note: str | None = None
+
+
+def _exec_env(environments: list[PythonEnvironment]) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONHOME", None)
+    first = environments[0]
+    env["VIRTUAL_ENV"] = str(first.root)
+    bins = [str(e.scheme.scripts) for e in environments]
+    env["PATH"] = os.pathsep.join([*bins, env.get("PATH", "")])
+    return env
+
+
+def _argv(command: tuple[str, ...], environment: PythonEnvironment) -> list[str]:
+    if not command:
+        raise UserError("No command given", hint="for example: `ferry run python -c 'import x'`")
+    first = command[0]
+    if first.endswith(".py") and Path(first).is_file():
+        return [str(environment.python), *command]
+    if first in ("python", "python3"):
+        return [str(environment.python), *command[1:]]
+    return list(command)
+
+
+def read_script_metadata(path: Path) -> dict[str, object] | None:
+    """The PEP 723 ``script`` block of ``path``, parsed, or ``None`` when it has none."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    blocks = [m for m in SCRIPT_BLOCK.finditer(text) if m.group("type") == "script"]
+    if not blocks:
+        return None
+    if len(blocks) > 1:
+        raise UserError(f"`{path}` has more than one `# /// script` block (PEP 723)")
+    content = "".join(
+        line[2:] if line.startswith("# ") else line[1:]
+        for line in blocks[0].group("content").splitlines(keepends=True)
+    )
+    try:
+        return tomllib.loads(content)
+    except tomllib.TOMLDecodeError as error:
+        raise UserError(
+            f"The `# /// script` block of `{path}` is not valid TOML: {error}"
+        ) from error
+
+
+def _cached_environment(
+    cache: Cache,
+    kind: str,
+    key_parts: list[str],
+    requirements: list[str],
+    python: str | None,
+    options: GlobalOptions,
+    plan: RunPlan,
+    requires_python: SpecifierSet | None = None,
+) -> PythonEnvironment:
+    """An environment in the cache holding ``requirements``, made once and reused."""
+    interpreter = find_interpreter(
+        PythonRequest.parse(python) if python else None,
+        cache,
+        directory=Path.cwd(),
+        requires_python=requires_python,
+        allow_venvs=False,
+    )
+    key = hashlib.sha256(
+        "\n".join([str(interpreter.executable), *sorted(requirements), *key_parts]).encode()
+    ).hexdigest()[:16]
+    root = cache.bucket("environments") / kind / key
+    with lock_exclusive(root.with_suffix(".lock"), what=f"{kind} environment"):
+        ready = root / ".ferry-ready"
+        if not (is_virtualenv(root) and ready.exists()):
+            create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists())
+            if requirements:
+                plan.outcomes.append(
+                    pip_install(
+                        PipInstallRequest(packages=tuple(requirements), python=str(root)),
+                        options,
+                    )
+                )
+            ready.write_text("", encoding="utf-8")
+        return open_environment(root, cache)
+
+
+def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> RunPlan | None:
+    metadata = read_script_metadata(script)
+    if metadata is None:
+        return None
+    dependencies = metadata.get("dependencies", [])
+    if not isinstance(dependencies, list) or not all(isinstance(d, str) for d in dependencies):
+        raise UserError(
+            f"`dependencies` in the script block of `{script}` must be a list of strings"
+        )
+    requires_python = None
+    raw_rp = metadata.get("requires-python")
+    if isinstance(raw_rp, str):
+        try:
+            requires_python = SpecifierSet(raw_rp)
+        except InvalidSpecifier as error:
+            raise UserError(f"Invalid `requires-python` in `{script}`: {error}") from error
+    plan = RunPlan(argv=[], env={})
+    with open_cache(options) as cache:
+        requirements = [*dependencies, *request.with_packages]
+        environment = _cached_environment(
+            cache, "scripts", [], requirements, request.sync.python, options, plan, requires_python
+        )
+    plan.argv = [str(environment.python), *request.command]
+    plan.env = _exec_env([environment])
+    return plan
+
+
+def _overlay(
+    cache: Cache,
+    base: PythonEnvironment,
+    packages: tuple[str, ...],
+    options: GlobalOptions,
+    plan: RunPlan,
+) -> PythonEnvironment:
+    """``--with``: a cached environment with ``packages`` that also sees ``base``'s packages."""
+    overlay = _cached_environment(
+        cache, "run-with", [str(base.root)], list(packages), str(base.python), options, plan
+    )
+    pth = overlay.site_packages / "_ferry_overlay.pth"
+    lines = "".join(f"{d}\n" for d in base.site_dirs)
+    if not pth.exists() or pth.read_text(encoding="utf-8") != lines:
+        pth.write_text(lines, encoding="utf-8")
+    return overlay
+
+
+def _selection(request: RunRequest, project_env: Path) -> tuple[SyncedSelection, str | None]:
+    wanted = request.sync.selection()
+    if request.selection_given:
+        return replace(wanted, inexact=not request.exact), None
+    state = read_state(project_env)
+    if state is None:
+        return replace(wanted, inexact=not request.exact), None
+    recorded = replace(state.selection, inexact=not request.exact)
+    if recorded == replace(wanted, inexact=not request.exact):
+        return recorded, None
+    note = f"Using the selection this environment was last synced with ({recorded.describe()})"
+    return recorded, note
+
+
+def plan_run(request: RunRequest, options: GlobalOptions) -> RunPlan:
+    first = Path(request.command[0]) if request.command else None
+    if first is not None and first.suffix == ".py" and first.is_file():
+        scripted = _run_script(request, options, first)
+        if scripted is not None:
+            return scripted
+    root = None if request.no_project else find_project_root(Path.cwd())
+    if root is None and request.sync.project is None:
+        return _run_without_project(request, options)
+    project = discover_project(project=request.sync.project)
+    return _run_in_project(project, request, options)
+
+
+def _run_without_project(request: RunRequest, options: GlobalOptions) -> RunPlan:
+    plan = RunPlan(argv=[], env={})
+    with open_cache(options) as cache:
+        if request.with_packages:
+            environment = _cached_environment(
+                cache,
+                "run-with",
+                [],
+                list(request.with_packages),
+                request.sync.python,
+                options,
+                plan,
+            )
+        else:
+            active = os.environ.get("VIRTUAL_ENV")
+            if active and is_virtualenv(Path(active)):
+                environment = open_environment(Path(active), cache)
+            else:
+                interpreter = find_interpreter(
+                    PythonRequest.parse(request.sync.python) if request.sync.python else None,
+                    cache,
+                    directory=Path.cwd(),
+                )
+                environment = PythonEnvironment(interpreter.prefix, interpreter)
+    plan.argv = _argv(request.command, environment)
+    plan.env = _exec_env([environment])
+    return plan
+
+
+def _run_in_project(project: Project, request: RunRequest, options: GlobalOptions) -> RunPlan:
+    from ferry.commands.sync import environment_root
+
+    plan = RunPlan(argv=[], env={})
+    env_root = environment_root(project, request.sync.active)
+    with open_cache(options) as cache:
+        if request.no_sync:
+            if not is_virtualenv(env_root):
+                raise UserError(
+                    f"`--no-sync` was given, but there is no environment at `{env_root}`",
+                    hint="run `ferry sync` first",
+                )
+            environment = open_environment(env_root, cache)
+        else:
+            selection, note = _selection(request, env_root)
+            result = SyncResult()
+            result.cache_dir = str(cache.root)
+            lock, text = obtain_lock(project, request.sync, options, cache, result)
+            sync_request = request.sync
+            if request.isolated:
+                import tempfile
+
+                isolated_root = Path(tempfile.mkdtemp(prefix="ferry-isolated-"))
+                sync_request = replace(sync_request, active=False)
+                env_root = isolated_root / ".venv"
+                os.environ["FERRY_PROJECT_ENVIRONMENT"] = str(env_root)
+            environment = sync_environment(
+                project, lock, text, sync_request, selection, options, cache, result
+            )
+            plan.outcomes.append(result)
+            execution = result.execution
+            plan.changed = bool(execution and (execution.installed or execution.removed))
+            plan.selection_note = note
+        environments = [environment]
+        if request.with_packages:
+            environments.insert(
+                0, _overlay(cache, environment, request.with_packages, options, plan)
+            )
+    plan.argv = _argv(request.command, environments[0])
+    plan.env = _exec_env(environments)
+    return plan
