@@ -1,0 +1,499 @@
+"""Editing ``pyproject.toml`` for ``ferry add``, ``ferry remove`` and ``ferry version``.
+
+Why tomlkit and not a TOML writer: the file belongs to the user. Comments, key order, quoting and
+blank lines must survive an edit, so the document is edited in place and only the touched array
+or value changes (see :mod:`ferry.project.edit_array` for how an array keeps its comments).
+
+Requirements are written the way uv writes them (``name[extras]specifier ; marker``, normalised
+name and extras, specifiers in the order given, uv's canonical marker spelling), so a project
+edited by ferry and by uv produces the same diffs.
+
+Sources (a path, a URL, a named index) go to ``[tool.uv.sources]`` unless the project already
+keeps ``sources`` in ``[tool.ferry]``: ferry reads ``[tool.ferry]`` first, key by key, and uv only
+reads ``[tool.uv]``, so writing there keeps the project working for uv users too — and writing
+to ``[tool.ferry]`` when that table already owns the key keeps ferry seeing the whole set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import tomlkit
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from tomlkit.exceptions import ParseError as TomlkitParseError
+from tomlkit.items import AoT, Array, InlineTable, Table
+from tomlkit.toml_document import TOMLDocument
+
+from ferry.model.errors import ParseError, UserError
+from ferry.project.edit_array import (
+    ArrayEntry,
+    ArrayLayout,
+    is_sorted,
+    rebuild,
+    string_text,
+    take_apart,
+)
+from ferry.project.lock_inputs import ordered_specifier
+from ferry.project.markers import canonical_marker
+from ferry.project.tool_settings import DeclaredRequirement
+
+TargetKind = Literal["project", "optional", "group", "legacy-dev"]
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class DependencyTarget:
+    """Where a requirement lives: ``[project] dependencies``, an extra, or a dependency group."""
+
+    kind: TargetKind
+    name: str | None = None
+
+    @classmethod
+    def project(cls) -> DependencyTarget:
+        return cls("project")
+
+    @classmethod
+    def optional(cls, extra: str) -> DependencyTarget:
+        return cls("optional", str(canonicalize_name(extra)))
+
+    @classmethod
+    def group(cls, group: str) -> DependencyTarget:
+        return cls("group", str(canonicalize_name(group)))
+
+    def __str__(self) -> str:
+        if self.kind == "optional":
+            return f"project.optional-dependencies.{self.name}"
+        if self.kind == "group":
+            return f"dependency-groups.{self.name}"
+        if self.kind == "legacy-dev":
+            return "tool.uv.dev-dependencies"
+        return "project.dependencies"
+
+    def flag(self) -> str:
+        """The command-line flag that selects this target (for hints)."""
+        if self.kind == "optional":
+            return f"--optional {self.name}"
+        if self.kind == "group":
+            return "--dev" if self.name == "dev" else f"--group {self.name}"
+        if self.kind == "legacy-dev":
+            return "--dev"
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayEdit:
+    """What :meth:`PyprojectEditor.add_dependency` did."""
+
+    action: Literal["added", "updated", "unchanged"]
+    requirement: str
+    """The requirement text now in the file."""
+    previous: str | None = None
+
+
+def format_requirement(requirement: Requirement) -> str:
+    """``requirement`` as uv writes it into ``pyproject.toml``."""
+    text: str = canonicalize_name(requirement.name)
+    if requirement.extras:
+        text += "[" + ",".join(sorted({canonicalize_name(e) for e in requirement.extras})) + "]"
+    if requirement.url:
+        text += f" @ {requirement.url}"
+    else:
+        text += ordered_specifier(requirement)
+    if requirement.marker is not None:
+        text += f" ; {canonical_marker(str(requirement.marker))}"
+    return text
+
+
+def parse_user_requirement(text: str) -> Requirement:
+    """A requirement typed by the user; the error names it and says what is wrong."""
+    try:
+        return DeclaredRequirement(text)
+    except InvalidRequirement as error:
+        raise UserError(
+            f"Invalid requirement `{text}`: {str(error).splitlines()[0]}",
+            hint="write it as `name`, `name>=1.0`, `name[extra]`, or `name @ <url>`",
+        ) from error
+
+
+def _requirement_name(value: Any) -> NormalizedName | None:
+    if not isinstance(value, str):
+        return None
+    match = _NAME.match(value)
+    return canonicalize_name(match.group(1)) if match else None
+
+
+def _sort_key(value: str) -> tuple[str, str]:
+    name = _requirement_name(value)
+    return (str(name) if name else value.lower(), value.lower())
+
+
+class PyprojectEditor:
+    """A ``pyproject.toml`` opened for editing; :meth:`dumps` gives the new text."""
+
+    def __init__(self, text: str, path: Path) -> None:
+        self.path = path
+        self.original = text
+        try:
+            self.doc: TOMLDocument = tomlkit.parse(text)
+        except TomlkitParseError as error:
+            raise ParseError(
+                f"Failed to parse `{path}`: {error}",
+                path=str(path),
+                line=getattr(error, "line", None),
+                column=getattr(error, "col", None),
+            ) from error
+
+    @classmethod
+    def read(cls, path: Path) -> PyprojectEditor:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise UserError(f"Cannot read `{path}`: {error.strerror or error}") from error
+        return cls(text, path)
+
+    def dumps(self) -> str:
+        return self.doc.as_string()
+
+    @property
+    def changed(self) -> bool:
+        return self.dumps() != self.original
+
+    # -- tables ----------------------------------------------------------------------------
+
+    def _project(self, create: bool) -> Table | None:
+        project = self.doc.get("project")
+        if project is None:
+            if not create:
+                return None
+            raise UserError(
+                f"`{self.path}` has no `[project]` table to add dependencies to",
+                hint="add one (with `name` and `version`), or add to a group with `--group`",
+            )
+        if not isinstance(project, Table):
+            raise UserError(f"`project` in `{self.path}` is not a table")
+        return project
+
+    def _table(self, parent: Any, key: str, create: bool, where: str) -> Any:
+        value = parent.get(key)
+        if value is None:
+            if not create:
+                return None
+            value = tomlkit.table()
+            parent[key] = value
+        if not isinstance(value, Table | InlineTable):
+            raise UserError(f"`{where}` in `{self.path}` is not a table")
+        return value
+
+    def _tool(self, name: str, create: bool) -> Any:
+        tool = self.doc.get("tool")
+        if tool is None:
+            if not create:
+                return None
+            tool = tomlkit.table(is_super_table=True)
+            self.doc["tool"] = tool
+        table = tool.get(name)
+        if table is None:
+            if not create:
+                return None
+            table = tomlkit.table(is_super_table=True)
+            tool[name] = table
+        return table
+
+    def _container(self, target: DependencyTarget, create: bool) -> tuple[Any, str] | None:
+        """The table holding ``target``'s array and the array's key."""
+        if target.kind == "project":
+            project = self._project(create)
+            return (project, "dependencies") if project is not None else None
+        if target.kind == "optional":
+            project = self._project(create)
+            if project is None:
+                return None
+            where = "project.optional-dependencies"
+            extras = self._table(project, "optional-dependencies", create, where)
+            if extras is None:
+                return None
+            return extras, self._existing_key(extras, str(target.name))
+        if target.kind == "legacy-dev":
+            uv = self._tool("uv", create)
+            return (uv, "dev-dependencies") if uv is not None else None
+        groups = self._table(self.doc, "dependency-groups", create, "dependency-groups")
+        if groups is None:
+            return None
+        return groups, self._existing_key(groups, str(target.name))
+
+    @staticmethod
+    def _existing_key(table: Any, name: str) -> str:
+        """The key as the file spells it (``Test`` for a group written so), else ``name``."""
+        for key in table:
+            if canonicalize_name(key) == canonicalize_name(name):
+                return str(key)
+        return name
+
+    def _array(self, target: DependencyTarget, create: bool) -> tuple[Any, str, Array] | None:
+        found = self._container(target, create)
+        if found is None:
+            return None
+        table, key = found
+        array = table.get(key)
+        if array is None:
+            if not create:
+                return None
+            array = tomlkit.array()
+            table[key] = array
+        if not isinstance(array, Array):
+            raise UserError(f"`{target}` in `{self.path}` is not an array of requirements")
+        return table, key, array
+
+    def dev_target(self) -> DependencyTarget:
+        """Where ``--dev`` goes: ``dependency-groups.dev``, or uv's legacy
+        ``tool.uv.dev-dependencies`` when the project still uses that and has no ``dev`` group."""
+        groups = self.doc.get("dependency-groups")
+        has_group = isinstance(groups, Table | InlineTable) and any(
+            canonicalize_name(k) == "dev" for k in groups
+        )
+        uv = self._tool("uv", create=False)
+        if not has_group and uv is not None and "dev-dependencies" in uv:
+            return DependencyTarget("legacy-dev")
+        return DependencyTarget.group("dev")
+
+    def _separate(self, table: Table) -> None:
+        """A sub-table of ``[project]`` created by ferry ends with the blank line that separates
+        it from the next table (tomlkit would leave the two touching)."""
+        if list(self.doc.keys())[-1] != "project" and not table.as_string().endswith("\n\n"):
+            table.add(tomlkit.nl())
+
+    # -- dependencies ----------------------------------------------------------------------
+
+    def add_dependency(
+        self, requirement: Requirement, target: DependencyTarget, *, has_source: bool = False
+    ) -> ArrayEdit:
+        """Add ``requirement`` to ``target``, or update the entry of the same name and marker.
+
+        An update keeps what the new requirement leaves unsaid (uv's rule): extras are merged,
+        the old specifier stays unless a new one is given, the marker stays unless a new one is.
+        """
+        found = self._array(target, create=True)
+        assert found is not None
+        table, key, array = found
+        layout = take_apart(array)
+        name = canonicalize_name(requirement.name)
+        marker = canonical_marker(str(requirement.marker)) if requirement.marker else None
+        matches = [
+            (i, entry)
+            for i, entry in enumerate(layout.entries)
+            if _requirement_name(entry.value) == name and _entry_marker(entry) == marker
+        ]
+        if len(matches) > 1:
+            raise UserError(
+                f"`{target}` lists `{name}` more than once; cannot tell which entry to update",
+                hint=f"edit `{self.path}` by hand",
+            )
+        if matches:
+            _, entry = matches[0]
+            old = parse_user_requirement(str(entry.value))
+            text = format_requirement(_merged(old, requirement, has_source))
+            if text == entry.value:
+                return ArrayEdit("unchanged", text, previous=text)
+            entry.text, entry.value = string_text(text), text
+            table[key] = rebuild(array, layout)
+            return ArrayEdit("updated", text, previous=str(old))
+        text = format_requirement(_without_url(requirement) if has_source else requirement)
+        position = len(layout.entries)
+        if is_sorted(layout, _sort_key):
+            position = next(
+                (i for i, e in enumerate(layout.entries) if _sort_key(e.value) > _sort_key(text)),
+                len(layout.entries),
+            )
+        layout.entries.insert(position, ArrayEntry(string_text(text), text))
+        table[key] = rebuild(array, layout)
+        if target.kind == "optional" and isinstance(table, Table):
+            self._separate(table)
+        return ArrayEdit("added", text)
+
+    def set_specifier(self, target: DependencyTarget, name: str, specifier: str) -> str | None:
+        """Give the single entry named ``name`` in ``target`` this version specifier (the bound
+        ``add`` writes after locking); returns the new text, or None when nothing matched."""
+        found = self._array(target, create=False)
+        if found is None:
+            return None
+        table, key, array = found
+        layout = take_apart(array)
+        wanted = canonicalize_name(name)
+        matches = [e for e in layout.entries if _requirement_name(e.value) == wanted]
+        if len(matches) != 1:
+            return None
+        entry = matches[0]
+        old = parse_user_requirement(str(entry.value))
+        new = DeclaredRequirement(_compose(old, specifier))
+        text = format_requirement(new)
+        entry.text, entry.value = string_text(text), text
+        table[key] = rebuild(array, layout)
+        return text
+
+    def remove_dependency(self, name: str, target: DependencyTarget) -> list[str]:
+        """Remove every entry named ``name`` from ``target``; returns the removed texts."""
+        found = self._array(target, create=False)
+        if found is None:
+            return []
+        table, key, array = found
+        layout = take_apart(array)
+        wanted = canonicalize_name(name)
+        kept: list[ArrayEntry] = []
+        removed: list[str] = []
+        orphaned: list[str] = []
+        for entry in layout.entries:
+            if _requirement_name(entry.value) == wanted:
+                removed.append(str(entry.value))
+                orphaned.extend(entry.comments_before)
+            else:
+                if orphaned:  # comments above a removed line stay, above the next one
+                    entry.comments_before[:0] = orphaned
+                    orphaned = []
+                kept.append(entry)
+        if not removed:
+            return []
+        table[key] = rebuild(
+            array, ArrayLayout(kept, orphaned + layout.closing_comments, layout.indent)
+        )
+        return removed
+
+    def find_dependency(self, name: str) -> list[DependencyTarget]:
+        """Every target that lists ``name`` (for "did you mean --optional x?" hints)."""
+        wanted = canonicalize_name(name)
+        targets = [DependencyTarget.project()]
+        project = self.doc.get("project")
+        if isinstance(project, Table) and isinstance(
+            project.get("optional-dependencies"), Table | InlineTable
+        ):
+            targets += [DependencyTarget.optional(e) for e in project["optional-dependencies"]]
+        groups = self.doc.get("dependency-groups")
+        if isinstance(groups, Table | InlineTable):
+            targets += [DependencyTarget.group(g) for g in groups]
+        targets.append(DependencyTarget("legacy-dev"))
+        hits = []
+        for target in targets:
+            found = self._array(target, create=False)
+            if found is not None and any(_requirement_name(v) == wanted for v in found[2]):
+                hits.append(target)
+        return hits
+
+    # -- sources and indexes ---------------------------------------------------------------
+
+    def _sources_tool(self) -> str:
+        ferry = self._tool("ferry", create=False)
+        return "ferry" if ferry is not None and "sources" in ferry else "uv"
+
+    def set_source(self, name: str, source: Mapping[str, str | bool]) -> str:
+        """Write ``name = { … }`` into ``[tool.<ferry|uv>.sources]``; returns the table name."""
+        tool_name = self._sources_tool()
+        tool = self._tool(tool_name, create=True)
+        sources = self._table(tool, "sources", True, f"tool.{tool_name}.sources")
+        key = self._existing_key(sources, str(canonicalize_name(name)))
+        body = ", ".join(f"{k} = {_toml_scalar(v)}" for k, v in source.items())
+        sources[key] = tomlkit.parse(f"x = {{ {body} }}\n")["x"]
+        return f"tool.{tool_name}.sources"
+
+    def remove_source(self, name: str) -> bool:
+        """Drop ``name`` from the sources (uv does so when the last requirement goes)."""
+        removed = False
+        for tool_name in ("ferry", "uv"):
+            tool = self._tool(tool_name, create=False)
+            sources = tool.get("sources") if tool is not None else None
+            if isinstance(sources, Table | InlineTable):
+                for key in list(sources):
+                    if canonicalize_name(key) == canonicalize_name(name):
+                        del sources[key]
+                        removed = True
+        return removed
+
+    def add_index(self, url: str, name: str | None = None, *, default: bool = False) -> bool:
+        """Append ``[[tool.uv.index]]`` for ``url`` unless one with that URL (or name) exists."""
+        uv = self._tool("uv", create=True)
+        indexes = uv.get("index")
+        if isinstance(indexes, AoT):
+            for entry in indexes:
+                if entry.get("url") == url or (name and entry.get("name") == name):
+                    return False
+        table = tomlkit.table()
+        if name:
+            table["name"] = name
+        table["url"] = url
+        if default:
+            table["default"] = True
+        if isinstance(indexes, AoT):
+            indexes.append(table)
+        else:
+            uv["index"] = tomlkit.aot()
+            uv["index"].append(table)
+        return True
+
+    # -- version ---------------------------------------------------------------------------
+
+    def get_version(self) -> str | None:
+        project = self._project(create=False)
+        value = project.get("version") if project is not None else None
+        return str(value) if value is not None else None
+
+    def set_version(self, version: str) -> None:
+        project = self._project(create=True)
+        assert project is not None
+        if "version" not in project:
+            raise UserError(
+                f"`{self.path}` has no `project.version` to set",
+                hint="`version` may be dynamic (set by the build backend); edit it there",
+            )
+        project["version"] = version
+
+
+def _entry_marker(entry: ArrayEntry) -> str | None:
+    try:
+        requirement = Requirement(str(entry.value))
+    except InvalidRequirement:
+        return None
+    return canonical_marker(str(requirement.marker)) if requirement.marker else None
+
+
+def _without_url(requirement: Requirement) -> Requirement:
+    text: str = canonicalize_name(requirement.name)
+    if requirement.extras:
+        text += "[" + ",".join(sorted(requirement.extras)) + "]"
+    if requirement.marker is not None:
+        text += f" ; {requirement.marker}"
+    return DeclaredRequirement(text)
+
+
+def _compose(old: Requirement, specifier: str, url: str | None = None) -> str:
+    text = old.name + (f"[{','.join(sorted(old.extras))}]" if old.extras else "")
+    text += f" @ {url}" if url else specifier
+    if old.marker is not None:
+        text += f" ; {old.marker}"
+    return text
+
+
+def _merged(old: Requirement, new: Requirement, has_source: bool) -> Requirement:
+    extras = sorted({*old.extras, *new.extras})
+    text = new.name if canonicalize_name(new.name) != new.name else old.name
+    text += f"[{','.join(extras)}]" if extras else ""
+    if new.url and not has_source:
+        text += f" @ {new.url}"
+    elif new.specifier:
+        text += ordered_specifier(new)
+    elif old.url and not has_source:
+        text += f" @ {old.url}"
+    else:
+        text += ordered_specifier(old)
+    marker = new.marker if new.marker is not None else old.marker
+    if marker is not None:
+        text += f" ; {marker}"
+    return DeclaredRequirement(text)
+
+
+def _toml_scalar(value: str | bool) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return string_text(value)
