@@ -1,0 +1,95 @@
+"""``ferry init [PATH]``: create a new project, printing what ``uv init`` prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ferry.cli.output import Printer
+from ferry.model.errors import UsageError
+from ferry.model.settings import GlobalOptions
+
+
+@click.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--name", help="The project name (default: the directory's name).")
+@click.option("--app", "kind", flag_value="app", help="An application (the default).")
+@click.option("--lib", "kind", flag_value="lib", help="A library: src layout, built as a package.")
+@click.option("--bare", "kind", flag_value="bare", help="Only a pyproject.toml.")
+@click.option(
+    "--package/--no-package",
+    default=None,
+    help="Build the project as a Python package (src layout, [build-system] with hatchling).",
+)
+@click.option(
+    "-p",
+    "--python",
+    envvar="FERRY_PYTHON",
+    help="The Python that decides requires-python: a version, a range, or an interpreter "
+    "[env: FERRY_PYTHON].",
+)
+@click.option("--no-readme", is_flag=True, help="Do not create a README.md.")
+@click.option("--no-pin-python", is_flag=True, help="Do not create a .python-version file.")
+@click.option(
+    "--vcs",
+    type=click.Choice(["git", "none"]),
+    help="Initialize a version control system (default: git when available).",
+)
+@click.option("--description", help="The project description.")
+@click.option("--no-description", is_flag=True, help="Leave the description out.")
+@click.option(
+    "--author-from",
+    type=click.Choice(["auto", "git", "none"]),
+    default="auto",
+    show_default=True,
+    help="Where the `authors` field comes from.",
+)
+@click.pass_obj
+def init(
+    options: GlobalOptions,
+    path: Path | None,
+    name: str | None,
+    kind: str | None,
+    package: bool | None,
+    python: str | None,
+    no_readme: bool,
+    no_pin_python: bool,
+    vcs: str | None,
+    description: str | None,
+    no_description: bool,
+    author_from: str,
+) -> None:
+    """Create a new project in PATH (default: the current directory).
+
+    Writes pyproject.toml (requires-python from the interpreter found, as uv does),
+    .python-version, README.md and example code: main.py for an application, src/<name>/ for
+    --lib and --package (built with hatchling). Refuses when a pyproject.toml exists.
+    """
+    from ferry.commands.init import InitRequest, init_project
+
+    if kind == "bare" and package:
+        raise UsageError("`--bare` and `--package` cannot be used together")
+    if kind == "lib" and package is False:
+        raise UsageError("`--lib` projects are always packages; drop `--no-package`")
+    if description is not None and no_description:
+        raise UsageError("`--description` and `--no-description` cannot be used together")
+    request = InitRequest(
+        path=path,
+        name=name,
+        kind=kind or "app",  # type: ignore[arg-type]
+        package=package,
+        python=python,
+        readme=not no_readme,
+        pin_python=not no_pin_python,
+        vcs=vcs,  # type: ignore[arg-type]
+        description=description,
+        no_description=no_description,
+        author_from=author_from,  # type: ignore[arg-type]
+    )
+    result = init_project(request, options)
+    printer = Printer(options)
+    if result.at_cwd:
+        printer.status(f"Initialized project `{result.name}`")
+    else:
+        printer.status(f"Initialized project `{result.name}` at `{result.root}`")

@@ -1,0 +1,219 @@
+"""``ferry init``: create a project — ``pyproject.toml``, ``.python-version``, a README and example
+code — as ``uv init`` does (see :mod:`ferry.project.init_template` for the templates).
+
+``requires-python`` follows uv: a version request (``--python 3.12``) is used as written
+(``>=3.12``, pinned ``3.12``); a range becomes ``requires-python`` itself; otherwise the
+interpreter ferry would use (``--python`` path or name, FERRY_PYTHON, a ``.python-version`` above,
+PATH, pyenv) decides, as ``>=<major>.<minor>``. A ``pyproject.toml`` already present is never
+touched: the command refuses. Other files that already exist (a README, ``main.py``) are kept.
+
+Differences from uv, on purpose: no workspace membership is added to a parent project (ferry
+has no workspaces yet), and packaged projects use ``hatchling`` (ferry has no build backend).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from ferry.commands.common import open_cache
+from ferry.fs.atomic import atomic_write_text
+from ferry.model.errors import FilesystemError, UserError
+from ferry.model.settings import GlobalOptions
+from ferry.project.init_template import (
+    DESCRIPTION,
+    GITIGNORE,
+    Author,
+    InitKind,
+    InitOptions,
+    project_files,
+    project_name,
+)
+from ferry.python.discovery import find_interpreter
+from ferry.python.request import PythonRequest, RequestKind
+
+log = logging.getLogger(__name__)
+
+Vcs = Literal["git", "none"]
+AuthorFrom = Literal["auto", "git", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class InitRequest:
+    path: Path | None = None
+    name: str | None = None
+    kind: InitKind = "app"
+    package: bool | None = None
+    """``--package``/``--no-package``; None: packaged for ``lib``, not for ``app``."""
+    python: str | None = None
+    readme: bool = True
+    pin_python: bool = True
+    vcs: Vcs | None = None
+    """None: ``git`` when git is installed and the directory is not already in a repository."""
+    description: str | None = None
+    no_description: bool = False
+    author_from: AuthorFrom = "auto"
+
+
+@dataclass(slots=True)
+class InitResult:
+    name: str
+    root: Path
+    at_cwd: bool
+    written: list[Path] = field(default_factory=list)
+    git_initialized: bool = False
+
+
+def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
+    cwd = Path.cwd()
+    root = (cwd / request.path).absolute() if request.path is not None else cwd
+    pyproject = root / "pyproject.toml"
+    if pyproject.exists():
+        raise UserError(
+            f"Cannot initialize a project in `{root}` because `pyproject.toml` already exists"
+        )
+    if root.exists() and not root.is_dir():
+        raise UserError(f"Cannot initialize a project in `{root}`: it is a file")
+    name = project_name(request.name or root.name)
+    kind = request.kind
+    bare = kind == "bare"
+    package = request.package if request.package is not None else kind == "lib"
+    requires_python, pin = _python(request, root, options)
+    use_git = not bare and _want_git(request.vcs, root)
+    description = None if request.no_description else (request.description or DESCRIPTION)
+    authors = () if bare else _authors(request.author_from, root)
+    init = InitOptions(
+        name=name,
+        kind=kind,
+        package=package,
+        requires_python=requires_python,
+        readme=request.readme and not bare,
+        description=description,
+        authors=authors,
+    )
+    files = project_files(init, python_pin=pin if request.pin_python and not bare else None)
+    if use_git:
+        files.append((".gitignore", GITIGNORE))
+    result = InitResult(name=name, root=root, at_cwd=root == cwd)
+    _write_files(root, files, result)
+    if use_git:
+        _git_init(root)
+        result.git_initialized = True
+    return result
+
+
+def _python(request: InitRequest, root: Path, options: GlobalOptions) -> tuple[str, str]:
+    """(requires-python, the ``.python-version`` pin) for the new project."""
+    parsed = PythonRequest.parse(request.python) if request.python else None
+    if (
+        parsed is not None
+        and parsed.kind is RequestKind.VERSION
+        and parsed.parts
+        and parsed.specifier is None
+        and parsed.implementation is None
+        and not parsed.free_threaded
+    ):
+        version = ".".join(map(str, parsed.parts))
+        if len(parsed.parts) == 1:
+            raise UserError(
+                f"`--python {request.python}` names no minor version",
+                hint="use e.g. `--python 3.12`",
+            )
+        log.debug("requires-python from the request: >=%s", version)
+        return f">={version}", version
+    search_from = root if root.exists() else _existing_parent(root)
+    with open_cache(options) as cache:
+        interpreter = find_interpreter(parsed, cache, directory=search_from)
+    minor = f"{interpreter.version.major}.{interpreter.version.minor}"
+    log.debug("requires-python from %s at %s", interpreter.describe(), interpreter.executable)
+    if parsed is not None and parsed.specifier is not None:
+        written = parsed.text if parsed.implementation is None else str(parsed.specifier)
+        return ",".join(part.strip() for part in written.split(",")), minor
+    return f">={minor}", minor
+
+
+def _existing_parent(path: Path) -> Path:
+    for parent in path.parents:
+        if parent.is_dir():
+            return parent
+    return Path.cwd()
+
+
+def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str] | None:
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        return subprocess.run(
+            [git, *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=30
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        log.debug("git %s failed: %s", " ".join(args), error)
+        return None
+
+
+def _want_git(vcs: Vcs | None, root: Path) -> bool:
+    if vcs == "none":
+        return False
+    if shutil.which("git") is None:
+        if vcs == "git":
+            raise UserError(
+                "`--vcs git` needs git, which is not on PATH",
+                hint="install git, or pass `--vcs none`",
+            )
+        log.debug("git is not installed; no repository is created")
+        return False
+    probe = _git(["rev-parse", "--is-inside-work-tree"], _existing_parent(root / "x"))
+    if probe is not None and probe.returncode == 0 and probe.stdout.strip() == "true":
+        log.debug("`%s` is already inside a git repository; not creating another", root)
+        return False
+    return True
+
+
+def _authors(author_from: AuthorFrom, root: Path) -> tuple[Author, ...]:
+    if author_from == "none":
+        return ()
+    where = _existing_parent(root / "x")
+    values = []
+    for key in ("user.name", "user.email"):
+        done = _git(["config", "--get", key], where)
+        values.append(done.stdout.strip() or None if done and done.returncode == 0 else None)
+    if author_from == "git" and not any(values):
+        raise UserError(
+            "`--author-from git` found no `user.name` or `user.email` in the git configuration"
+        )
+    return (Author(values[0], values[1]),) if any(values) else ()
+
+
+def _write_files(root: Path, files: list[tuple[str, str]], result: InitResult) -> None:
+    """Write each file that does not exist yet; on failure remove what this run wrote."""
+    created_root = not root.exists()
+    try:
+        for relative, text in files:
+            target = root / relative
+            if target.exists():
+                log.debug("`%s` already exists; keeping it", target)
+                continue
+            atomic_write_text(target, text)
+            result.written.append(target)
+    except (OSError, FilesystemError):
+        for path in reversed(result.written):
+            path.unlink(missing_ok=True)
+        if created_root:
+            shutil.rmtree(root, ignore_errors=True)
+        raise
+
+
+def _git_init(root: Path) -> None:
+    done = _git(["init"], root)
+    if done is None or done.returncode != 0:
+        detail = (done.stderr.strip() if done else "") or "git is not available"
+        raise UserError(
+            f"Failed to initialize a git repository in `{root}`",
+            causes=[detail],
+            hint="the project files were written; pass `--vcs none` to skip git",
+        )

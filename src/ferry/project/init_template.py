@@ -1,0 +1,156 @@
+"""The files ``ferry init`` writes, as uv writes them (uv's documented templates).
+
+Why one module of plain text: the templates are the user's first contact with a project and
+should read exactly like uv's (the same ``pyproject.toml`` keys in the same order, the same hello
+functions), so someone moving between the two tools sees no difference — except one: a packaged
+project (``--lib``, ``--package``) declares ``hatchling`` as its build backend, because uv's own
+backend (``uv_build``) is part of uv and ferry has no build backend of its own. ``hatchling``
+finds the ``src/<module>`` layout without configuration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from packaging.utils import canonicalize_name
+
+from ferry.model.errors import UserError
+
+InitKind = Literal["app", "lib", "bare"]
+
+BUILD_SYSTEM = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+DESCRIPTION = "Add your description here"
+GITIGNORE = """\
+# Python-generated files
+__pycache__/
+*.py[oc]
+build/
+dist/
+wheels/
+*.egg-info
+
+# Virtual environments
+.venv
+"""
+_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InitOptions:
+    """What the project should look like (the decisions of the ``init`` flags)."""
+
+    name: str
+    kind: InitKind = "app"
+    package: bool = False
+    """Built and installed: a ``src/`` layout and a ``[build-system]`` (always for ``lib``)."""
+    requires_python: str = ">=3.11"
+    readme: bool = True
+    description: str | None = DESCRIPTION
+    authors: Sequence[Author] = ()
+
+
+def project_name(raw: str) -> str:
+    """The normalised project name, or a UserError saying how to pick a valid one."""
+    if not _VALID_NAME.match(raw):
+        raise UserError(
+            f"The project name `{raw}` is not a valid package name",
+            hint="pick one of letters, digits, `-`, `_` and `.` with `--name`",
+        )
+    return str(canonicalize_name(raw))
+
+
+def module_name(name: str) -> str:
+    """The import name of the project's package: ``hello-world`` → ``hello_world``."""
+    return name.replace("-", "_").replace(".", "_")
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
+
+
+def _authors(authors: Sequence[Author]) -> list[str]:
+    entries = []
+    for author in authors:
+        parts = []
+        if author.name:
+            parts.append(f"name = {_toml_string(author.name)}")
+        if author.email:
+            parts.append(f"email = {_toml_string(author.email)}")
+        if parts:
+            entries.append("    { " + ", ".join(parts) + " }")
+    if not entries:
+        return []
+    return ["authors = [", ",\n".join(entries), "]"]
+
+
+def pyproject_text(options: InitOptions) -> str:
+    """The ``pyproject.toml`` of a new project."""
+    lines = ["[project]", f"name = {_toml_string(options.name)}", 'version = "0.1.0"']
+    bare = options.kind == "bare"
+    if options.description is not None and not bare:
+        lines.append(f"description = {_toml_string(options.description)}")
+    if options.readme and not bare:
+        lines.append('readme = "README.md"')
+    if not bare:
+        lines.extend(_authors(options.authors))
+    lines.append(f"requires-python = {_toml_string(options.requires_python)}")
+    lines.append("dependencies = []")
+    text = "\n".join(lines) + "\n"
+    packaged = options.package or options.kind == "lib"
+    if options.kind == "app" and packaged:
+        text += f'\n[project.scripts]\n{options.name} = "{module_name(options.name)}:main"\n'
+    if packaged:
+        text += "\n" + BUILD_SYSTEM
+    return text
+
+
+def source_files(options: InitOptions) -> list[tuple[str, str]]:
+    """The example code: ``main.py`` for an application, ``src/<module>/`` for a package."""
+    if options.kind == "bare":
+        return []
+    module = module_name(options.name)
+    if options.kind == "lib":
+        return [
+            (
+                f"src/{module}/__init__.py",
+                f'def hello() -> str:\n    return "Hello from {options.name}!"\n',
+            ),
+            (f"src/{module}/py.typed", ""),
+        ]
+    if options.package:
+        return [
+            (
+                f"src/{module}/__init__.py",
+                f'def main() -> None:\n    print("Hello from {options.name}!")\n',
+            )
+        ]
+    return [
+        (
+            "main.py",
+            f'def main():\n    print("Hello from {options.name}!")\n\n\n'
+            'if __name__ == "__main__":\n    main()\n',
+        )
+    ]
+
+
+def project_files(options: InitOptions, *, python_pin: str | None) -> list[tuple[str, str]]:
+    """Every file of the new project, relative path and text, ``pyproject.toml`` first."""
+    files = [("pyproject.toml", pyproject_text(options))]
+    if options.kind == "bare":
+        return files
+    if python_pin is not None:
+        files.append((".python-version", f"{python_pin}\n"))
+    if options.readme:
+        files.append(("README.md", ""))
+    files.extend(source_files(options))
+    return files
