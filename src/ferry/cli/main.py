@@ -185,10 +185,86 @@ def render_error(error: FerryError) -> str:
     return "\n".join(lines)
 
 
+GLOBAL_FLAGS = {
+    "-v",
+    "-vv",
+    "-vvv",
+    "--verbose",
+    "-q",
+    "--quiet",
+    "--offline",
+    "--prefer-offline",
+    "--no-cache",
+}
+GLOBAL_VALUED = {"--cache-dir", "--color", "--directory"}
+# Options of `run` that take a value: the token after them is not the command to run.
+RUN_VALUED = {
+    "--extra",
+    "--group",
+    "--only-group",
+    "--no-install-package",
+    "--reinstall-package",
+    "--link-mode",
+    "-p",
+    "--python",
+    "-P",
+    "--upgrade-package",
+    "-i",
+    "--index-url",
+    "--default-index",
+    "--extra-index-url",
+    "--index",
+    "-f",
+    "--find-links",
+    "--exclude-newer",
+    "--project",
+    "--with",
+}
+
+
+def hoist_global_options(argv: list[str]) -> list[str]:
+    """Accept global options after the sub-command too (``ferry sync -v``), as uv does.
+
+    Stops at ``--`` and, for ``run``, at the command to run: its arguments are the child's.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    seen_command = False
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--" or (
+            seen_command and rest and rest[0] == "run" and _is_run_command(rest, token)
+        ):
+            rest.extend(argv[index:])
+            break
+        if token in GLOBAL_FLAGS:
+            front.append(token)
+        elif token in GLOBAL_VALUED and index + 1 < len(argv):
+            front.extend(argv[index : index + 2])
+            index += 1
+        elif any(token.startswith(flag + "=") for flag in GLOBAL_VALUED):
+            front.append(token)
+        else:
+            seen_command = seen_command or not token.startswith("-")
+            rest.append(token)
+        index += 1
+    return front + rest
+
+
+def _is_run_command(consumed: list[str], token: str) -> bool:
+    """Whether ``token`` (after ``run`` and its options in ``consumed``) is the command itself."""
+    if token.startswith("-"):
+        return False
+    previous = consumed[-1]
+    return not (previous in RUN_VALUED and len(consumed) > 1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map errors to exit codes (1 input, 2 surroundings, 130 ^C)."""
+    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     try:
-        cli.main(args=argv, prog_name="ferry", standalone_mode=False)
+        cli.main(args=args, prog_name="ferry", standalone_mode=False)
     except FerryError as error:
         if env_flag("FERRY_DEBUG") or logging.getLogger("ferry").level <= logging.DEBUG:
             import traceback

@@ -24,6 +24,7 @@ from ferry.commands.pipeline import (
     enforce_hashes,
     index_client,
     make_builder,
+    preferences_for,
     resolve_requirements,
     target_for,
 )
@@ -157,7 +158,7 @@ def _install(
             resolution=request.resolution,  # type: ignore[arg-type]
             upgrade=upgrade is True,
             upgrade_packages=frozenset(canonicalize_name(n) for n in request.upgrade_package),
-            preferences=preferences,
+            preferences=preferences_for(cache, options, preferences),
             no_deps=request.no_deps,
             exclude_newer=request.exclude_newer_date(),
         )

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from packaging.utils import NormalizedName
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from ferry.dist.prepare import Preparer, PrepareStats
 from ferry.fs.link import Linker, LinkMode
@@ -288,6 +288,58 @@ __all__ = [
     "apply_pins",
     "enforce_hashes",
     "index_client",
+    "preferences_for",
     "resolve_requirements",
     "target_for",
 ]
+
+
+class CachedPreferences(Mapping[NormalizedName, Version]):
+    """Preferences for ``--prefer-offline`` (seed report uv#8860): the highest version of each
+    package the cache already holds, consulted lazily as the resolver meets each name.
+
+    ``base`` (installed or locked versions) wins where it has an entry.
+    """
+
+    def __init__(self, cache: Cache, base: Mapping[NormalizedName, Version]) -> None:
+        self.cache = cache
+        self.base = dict(base)
+        self._memo: dict[str, Version | None] = {}
+
+    def _cached(self, name: str) -> Version | None:
+        if name not in self._memo:
+            found: Version | None = None
+            for raw in reversed(self.cache.cached_versions(name)):
+                try:
+                    found = Version(raw)
+                except InvalidVersion:
+                    continue
+                break
+            if found is not None:
+                logger.debug(
+                    "Preferring %s==%s: already in the cache (--prefer-offline)", name, found
+                )
+            self._memo[name] = found
+        return self._memo[name]
+
+    def __getitem__(self, name: NormalizedName) -> Version:
+        if name in self.base:
+            return self.base[name]
+        found = self._cached(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __iter__(self) -> Iterator[NormalizedName]:
+        return iter(self.base)
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+
+def preferences_for(
+    cache: Cache, options: GlobalOptions, base: Mapping[NormalizedName, Version]
+) -> Mapping[NormalizedName, Version]:
+    if options.prefer_offline or options.offline:
+        return CachedPreferences(cache, base)
+    return base

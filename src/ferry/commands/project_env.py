@@ -72,9 +72,11 @@ def _repair_patch_level(root: Path, interpreter: Interpreter) -> str | None:
     actual = str(interpreter.version)
     if not recorded or recorded == actual:
         return None
-    key = "version_info" if "version_info" in values else "version"
-    raw = cfg.read_text(encoding="utf-8")
-    updated = format_pyvenv_cfg({**_raw_values(raw), key: actual})
+    raw = _raw_values(cfg.read_text(encoding="utf-8"))
+    for key in ("version_info", "version"):
+        if key in raw:
+            raw[key] = actual
+    updated = format_pyvenv_cfg(raw)
     atomic_write_text(cfg, updated)
     return f"{recorded} -> {actual}"
 
