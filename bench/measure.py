@@ -5,13 +5,15 @@ tool then all of the next: a machine that gets busier or quieter during the run 
 every tool's numbers alike, and the ratios — the numbers that count — stay honest.
 
 Only the timed command's wall time is measured (``perf_counter`` around the subprocess);
-preparing a fresh environment or emptying a cache is not. A tool that fails (non-zero exit,
+preparing a fresh environment or emptying a cache is not, and the file system is synced
+before each timed command. A tool that fails (non-zero exit,
 timeout, or an ``expect`` check) is recorded as failed with the tail of its output, and the run
 goes on with the others.
 """
 
 from __future__ import annotations
 
+import os
 import shlex
 import shutil
 import statistics
@@ -69,6 +71,13 @@ def time_command(cmd: Command, timeout: float) -> float:
     return elapsed
 
 
+def settle() -> None:
+    """Flush dirty pages before a timed command, so it does not pay for the previous one's
+    writes (a removed cache of a few hundred megabytes is still being written back)."""
+    if hasattr(os, "sync"):
+        os.sync()
+
+
 def perform(action: Action, timeout: float) -> None:
     """Carry out one untimed action."""
     if isinstance(action, Command):
@@ -112,6 +121,7 @@ def measure(
             try:
                 for action in plan.prepare:
                     perform(action, timeout)
+                settle()
                 elapsed = time_command(plan.timed, timeout)
                 problem = plan.expect.problem() if plan.expect and number == 0 else None
                 if problem:

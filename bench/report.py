@@ -19,6 +19,7 @@ __all__ = [
     "format_seconds",
     "ratio_columns",
     "render_failures",
+    "render_rounds",
     "render_table",
 ]
 
@@ -106,6 +107,18 @@ def render_table(
             row.append(format_ratio(value, meets))
         row.append(scenario.target.describe())
         lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def render_rounds(outcomes: Sequence[Outcome]) -> str:
+    """Every round's time, so a reader can judge the noise behind each median."""
+    rows = [o for o in outcomes if o.status == "ok"]
+    if not rows:
+        return ""
+    lines = ["## Rounds", "", "| scenario | tool | times |", "|---|---|---|"]
+    for o in rows:
+        times = ", ".join(format_seconds(t) for t in o.times)
+        lines.append(f"| {o.scenario} | {o.tool} | {times} |")
     return "\n".join(lines) + "\n"
 
 

@@ -34,7 +34,7 @@ from bench.mirror import (
     find_target_python,
     prepare_workload,
 )
-from bench.report import render_failures, render_table
+from bench.report import render_failures, render_rounds, render_table
 from bench.scenarios import SCENARIOS, Scenario
 from bench.server import MirrorServer
 from bench.tools import TOOLS, Sandbox, Tool, make_tool
@@ -97,9 +97,14 @@ def _checkout() -> str:
     return commit + ("+dirty" if git("status", "--porcelain", "--", "src") else "")
 
 
+def _load() -> str:
+    """The 1-minute load average: on a busy machine every time is longer and noisier."""
+    return f"{os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else "?"
+
+
 def _header(
     argv: Sequence[str], prepared: PreparedWorkload, target: TargetPython,
-    versions: dict[str, str], rounds: int, files: int,
+    versions: dict[str, str], rounds: int, files: int, load: str,
 ) -> str:
     lines = [
         f"# Benchmark: `{prepared.name}` workload",
@@ -111,10 +116,13 @@ def _header(
         f"- {time.strftime('%Y-%m-%d %H:%M %Z')}; {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} CPUs; target Python {target.version} (`{target.executable}`)",
         f"- {len(prepared.pins)} pinned packages, from a loopback mirror of {files} wheels "
-        "(HTML pages, HTTP ranges, no PEP 658 metadata)",
-        f"- median of {rounds} round(s) per tool, tools interleaved round by round",
-        "- " + "; ".join(f"{tool}: {version}" for tool, version in versions.items())
-        + (f" (checkout {_checkout()})" if "ferry" in versions else ""),
+        "(all workloads; HTML pages, HTTP ranges, no PEP 658 metadata)",
+        f"- median of {rounds} round(s) per tool, tools interleaved round by round; "
+        f"load average {load}",
+        "- " + "; ".join(
+            f"{tool}: {version}" + (f" (checkout {_checkout()})" if tool == "ferry" else "")
+            for tool, version in versions.items()
+        ),
     ]
     if prepared.unavailable:
         names = ", ".join(p.requirement() for p in prepared.unavailable)
@@ -163,15 +171,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     scenarios = [SCENARIOS[name] for name in args.scenarios]
     work = BENCH_DIR / ".work" / prepared.name
     shutil.rmtree(work, ignore_errors=True)
+    load_before = _load()
     with MirrorServer(mirror.root, args.port) as server:
         logger.info("mirror on %s", server.simple_url)
         outcomes = run_scenarios(scenarios, tools, prepared, target, server, work,
                                  rounds=args.rounds, timeout=args.timeout, keep=args.keep)
+    load = f"{load_before} at the start, {_load()} at the end"
     files = sum(1 for p in mirror.files.iterdir() if p.suffix == ".whl")
     table = render_table(scenarios, args.tools, {(o.scenario, o.tool): o for o in outcomes})
+    repo = str(BENCH_DIR.parent) + os.sep
+    failures = render_failures(outcomes).replace(repo, "")
     report = "\n".join([
-        _header(arguments, prepared, target, versions, args.rounds, files), table,
-        render_failures(outcomes),
+        _header(arguments, prepared, target, versions, args.rounds, files, load), table,
+        failures, render_rounds(outcomes),
     ]).rstrip() + "\n"
     print(report)
     if not args.no_write:

@@ -13,6 +13,7 @@ from bench.report import (
     format_seconds,
     ratio_columns,
     render_failures,
+    render_rounds,
     render_table,
 )
 from bench.scenarios import SCENARIOS
@@ -88,3 +89,11 @@ def test_median_only_for_successes() -> None:
     assert Outcome("s", "t", "ok", (3.0, 1.0, 2.0)).median == 2.0
     assert Outcome("s", "t", "failed", (3.0,)).median is None
     assert Outcome("s", "t", "ok").median is None
+
+
+def test_rounds_section_lists_every_time_of_the_successes() -> None:
+    outcomes = [Outcome("venv", "uv", "ok", (0.02, 0.03)), Outcome("venv", "ferry", "failed")]
+    assert render_rounds(outcomes) == (
+        "## Rounds\n\n| scenario | tool | times |\n|---|---|---|\n| venv | uv | 20 ms, 30 ms |\n"
+    )
+    assert render_rounds(outcomes[1:]) == ""
