@@ -112,6 +112,7 @@ def _cached_environment(
     options: GlobalOptions,
     plan: RunPlan,
     requires_python: SpecifierSet | None = None,
+    index: SyncRequest | None = None,
 ) -> PythonEnvironment:
     """An environment in the cache holding ``requirements``, made once and reused."""
     interpreter = find_interpreter(
@@ -132,7 +133,14 @@ def _cached_environment(
             if requirements:
                 plan.outcomes.append(
                     pip_install(
-                        PipInstallRequest(packages=tuple(requirements), python=str(root)),
+                        PipInstallRequest(
+                            packages=tuple(requirements),
+                            python=str(root),
+                            index_url=index.index_url if index else None,
+                            extra_index_url=index.extra_index_url if index else (),
+                            find_links=index.find_links if index else (),
+                            no_index=index.no_index if index else False,
+                        ),
                         options,
                     )
                 )
@@ -160,7 +168,15 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
     with open_cache(options) as cache:
         requirements = [*dependencies, *request.with_packages]
         environment = _cached_environment(
-            cache, "scripts", [], requirements, request.sync.python, options, plan, requires_python
+            cache,
+            "scripts",
+            [],
+            requirements,
+            request.sync.python,
+            options,
+            plan,
+            requires_python,
+            index=request.sync,
         )
     plan.argv = [str(environment.python), *request.command]
     plan.env = _exec_env([environment])
@@ -170,13 +186,20 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
 def _overlay(
     cache: Cache,
     base: PythonEnvironment,
-    packages: tuple[str, ...],
+    request: RunRequest,
     options: GlobalOptions,
     plan: RunPlan,
 ) -> PythonEnvironment:
-    """``--with``: a cached environment with ``packages`` that also sees ``base``'s packages."""
+    """``--with``: a cached environment with the packages that also sees ``base``'s packages."""
     overlay = _cached_environment(
-        cache, "run-with", [str(base.root)], list(packages), str(base.python), options, plan
+        cache,
+        "run-with",
+        [str(base.root)],
+        list(request.with_packages),
+        str(base.python),
+        options,
+        plan,
+        index=request.sync,
     )
     pth = overlay.site_packages / "_ferry_overlay.pth"
     lines = "".join(f"{d}\n" for d in base.site_dirs)
@@ -276,9 +299,7 @@ def _run_in_project(project: Project, request: RunRequest, options: GlobalOption
             plan.selection_note = note
         environments = [environment]
         if request.with_packages:
-            environments.insert(
-                0, _overlay(cache, environment, request.with_packages, options, plan)
-            )
+            environments.insert(0, _overlay(cache, environment, request, options, plan))
     plan.argv = _argv(request.command, environments[0])
     plan.env = _exec_env(environments)
     return plan

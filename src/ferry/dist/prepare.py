@@ -105,7 +105,7 @@ class Preparer:
                 "cannot build",
                 hint="pin a version that ships a wheel for this interpreter",
             )
-        logger.debug("Building %s from %s", pin, source)
+        logger.debug("%s needs a wheel built from %s", pin, source)
         wheel = self.builder.build_wheel(
             source,
             self.interpreter,
