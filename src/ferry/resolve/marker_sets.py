@@ -1,0 +1,191 @@
+"""Sets of Python versions and of string values: the per-variable pieces of marker algebra.
+
+A universal resolution reasons about *sets of environments*; every PEP 508 variable constrains
+one axis of that space. The Python version axis is an ordered line, so its sets are finite unions
+of intervals (:class:`VersionSet`); the other variables (``sys_platform``, ``platform_machine``…)
+are unordered names, so their sets are "one of these" or "none of these" (:class:`ValueSet`).
+Both are exact: intersection, union and complement never approximate, which is what lets the
+resolver decide disjointness and implication of markers without sampling environments.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from packaging.version import Version
+
+
+@dataclass(frozen=True, slots=True)
+class VersionSet:
+    """A finite union of intervals of versions, as a step function.
+
+    ``points`` are sorted boundary versions; ``flags`` has ``2 * len(points) + 1`` entries:
+    membership of ``(-inf, p0)``, ``{p0}``, ``(p0, p1)``, ``{p1}``, …, ``(p_last, +inf)``.
+    The representation is kept canonical (no boundary whose three flags agree), so equal sets
+    compare equal.
+    """
+
+    points: tuple[Version, ...] = ()
+    flags: tuple[bool, ...] = (True,)
+
+    @staticmethod
+    def full() -> VersionSet:
+        return VersionSet((), (True,))
+
+    @staticmethod
+    def empty() -> VersionSet:
+        return VersionSet((), (False,))
+
+    @staticmethod
+    def compare(op: str, version: Version) -> VersionSet:
+        """The versions ``v`` with ``v <op> version`` (``==``/``!=`` exact)."""
+        table = {
+            ">=": (False, True, True),
+            ">": (False, False, True),
+            "<=": (True, True, False),
+            "<": (True, False, False),
+            "==": (False, True, False),
+            "===": (False, True, False),
+            "!=": (True, False, True),
+        }
+        return VersionSet((version,), table[op])
+
+    @staticmethod
+    def between(low: Version, high: Version) -> VersionSet:
+        """``[low, high)``."""
+        return VersionSet.compare(">=", low) & VersionSet.compare("<", high)
+
+    # -- membership --------------------------------------------------------------------------
+
+    def contains(self, version: Version) -> bool:
+        index = bisect_left(self.points, version)
+        if index < len(self.points) and self.points[index] == version:
+            return self.flags[2 * index + 1]
+        return self.flags[2 * index]
+
+    def _open_after(self, version: Version | None) -> bool:
+        """Membership of the open segment just above ``version`` (``None``: minus infinity)."""
+        if version is None:
+            return self.flags[0]
+        index = bisect_left(self.points, version)
+        if index < len(self.points) and self.points[index] == version:
+            return self.flags[2 * index + 2]
+        return self.flags[2 * index]
+
+    # -- algebra -----------------------------------------------------------------------------
+
+    def _combine(self, other: VersionSet, op: Callable[[bool, bool], bool]) -> VersionSet:
+        points = sorted(set(self.points) | set(other.points))
+        flags = [op(self._open_after(None), other._open_after(None))]
+        for point in points:
+            flags.append(op(self.contains(point), other.contains(point)))
+            flags.append(op(self._open_after(point), other._open_after(point)))
+        return _canonical(points, flags)
+
+    def __and__(self, other: VersionSet) -> VersionSet:
+        return self._combine(other, lambda a, b: a and b)
+
+    def __or__(self, other: VersionSet) -> VersionSet:
+        return self._combine(other, lambda a, b: a or b)
+
+    def __invert__(self) -> VersionSet:
+        return VersionSet(self.points, tuple(not f for f in self.flags))
+
+    def is_empty(self) -> bool:
+        return not any(self.flags)
+
+    def is_full(self) -> bool:
+        return all(self.flags)
+
+    def issubset(self, other: VersionSet) -> bool:
+        return (self & ~other).is_empty()
+
+    def lower(self) -> Version | None:
+        """The smallest boundary the set starts at (``None`` when unbounded below or empty)."""
+        if self.flags[0]:
+            return None
+        for index, point in enumerate(self.points):
+            if self.flags[2 * index + 1] or self.flags[2 * index + 2]:
+                return point
+        return None
+
+    def intervals(self) -> Iterator[tuple[Version | None, bool, Version | None, bool]]:
+        """Maximal intervals as ``(low, low_inclusive, high, high_inclusive)``; ``None`` bounds
+        are infinite."""
+        low: Version | None = None
+        low_inclusive = False
+        inside = self.flags[0]
+        for index, point in enumerate(self.points):
+            at, after = self.flags[2 * index + 1], self.flags[2 * index + 2]
+            if inside and not at:
+                yield (low, low_inclusive, point, False)
+                inside = False
+            elif inside and at and not after:
+                yield (low, low_inclusive, point, True)
+                inside = False
+            if not inside:
+                if at and after:
+                    low, low_inclusive, inside = point, True, True
+                elif after:
+                    low, low_inclusive, inside = point, False, True
+                elif at:
+                    yield (point, True, point, True)
+        if inside:
+            yield (low, low_inclusive, None, False)
+
+
+def _canonical(points: list[Version], flags: list[bool]) -> VersionSet:
+    kept_points: list[Version] = []
+    kept_flags = [flags[0]]
+    for index, point in enumerate(points):
+        at, after = flags[2 * index + 1], flags[2 * index + 2]
+        if kept_flags[-1] == at == after:
+            continue
+        kept_points.append(point)
+        kept_flags.extend((at, after))
+    return VersionSet(tuple(kept_points), tuple(kept_flags))
+
+
+@dataclass(frozen=True, slots=True)
+class ValueSet:
+    """``var in values`` (``positive``) or ``var not in values``; the full set is
+    ``ValueSet(False, frozenset())``."""
+
+    positive: bool
+    values: frozenset[str]
+
+    @staticmethod
+    def full() -> ValueSet:
+        return ValueSet(False, frozenset())
+
+    def __and__(self, other: ValueSet) -> ValueSet:
+        if self.positive and other.positive:
+            return ValueSet(True, self.values & other.values)
+        if self.positive:
+            return ValueSet(True, self.values - other.values)
+        if other.positive:
+            return ValueSet(True, other.values - self.values)
+        return ValueSet(False, self.values | other.values)
+
+    def __or__(self, other: ValueSet) -> ValueSet:
+        if self.positive and other.positive:
+            return ValueSet(True, self.values | other.values)
+        if self.positive:
+            return ValueSet(False, other.values - self.values)
+        if other.positive:
+            return ValueSet(False, self.values - other.values)
+        return ValueSet(False, self.values & other.values)
+
+    def __invert__(self) -> ValueSet:
+        return ValueSet(not self.positive, self.values)
+
+    def is_empty(self) -> bool:
+        return self.positive and not self.values
+
+    def is_full(self) -> bool:
+        return not self.positive and not self.values
+
+    def issubset(self, other: ValueSet) -> bool:
+        return (self & ~other).is_empty()

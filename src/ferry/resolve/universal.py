@@ -1,0 +1,315 @@
+"""Universal resolution: one set of pins for every platform and Python a project supports.
+
+The design follows uv's so that ferry's locks agree with uv's: the whole environment space
+(requires-python x every platform, restricted by ``environments``) starts as one fork resolved in
+"union" mode by :class:`~ferry.resolve.universal_engine.UniversalEngine`. When that engine finds
+a reason to split — dependencies on one name that differ by marker, a dependency only newer
+Pythons see, the best version of a package needing a newer Python, or conflicting extras/groups
+— it raises :class:`ForkNeeded` and each part is resolved on its own (last part first, as uv's
+stack does). Versions chosen by finished forks become preferences of later ones, so shared
+packages keep one version wherever possible. Restarting a part from scratch (instead of
+continuing from the point of the split, as uv does) costs little: metadata is memoised by the
+source, and the decisions before the split are made again the same way.
+
+Markers are exact sets (:mod:`ferry.resolve.marker_expr`) rather than sampled environments, so
+``python_full_version >= '3.8.1'`` or a platform no sample would name is handled exactly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
+
+from ferry.model.errors import ResolutionError
+from ferry.resolve.engine import Recorder
+from ferry.resolve.explain import explain_impossible, explain_too_deep
+from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker, render
+from ferry.resolve.marker_sets import VersionSet
+from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req, reqs_from
+from ferry.resolve.options import ResolverOptions
+from ferry.resolve.source import PackageSource
+from ferry.resolve.universal_engine import (
+    ConflictKey,
+    Edge,
+    Fork,
+    ForkNeeded,
+    ForkStrategy,
+    UniversalEngine,
+    applicable,
+    split_by_dependencies,
+)
+from ferry.resolve.universal_graph import (
+    ForkResult,
+    GraphEdge,
+    Node,
+    NodeRef,
+    UniversalGraph,
+    merge,
+)
+
+logger = logging.getLogger(__name__)
+
+RootKind = Literal["base", "extra", "group"]
+_MAX_FORKS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class RootList:
+    """One dependency list of the project: its dependencies, one extra, or one group."""
+
+    kind: RootKind
+    name: str | None
+    requirements: tuple[Requirement, ...]
+
+    @property
+    def ref(self) -> NodeRef:
+        return NodeRef.project(self.kind, self.name)
+
+    @property
+    def key(self) -> ConflictKey | None:
+        return None if self.kind == "base" or self.name is None else (self.kind, self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Preference:
+    """A version to try first (from the existing lock), where ``marker`` holds (``None``:
+    everywhere)."""
+
+    name: NormalizedName
+    version: Version
+    marker: MarkerExpr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UniversalRequest:
+    project: str
+    roots: tuple[RootList, ...]
+    python: VersionSet
+    constraints: tuple[Requirement, ...] = ()
+    overrides: tuple[Requirement, ...] = ()
+    conflicts: tuple[tuple[ConflictKey, ...], ...] = ()
+    environments: tuple[str, ...] = ()
+    initial_forks: tuple[str, ...] = ()
+    strategy: ForkStrategy = "requires-python"
+    preferences: tuple[Preference, ...] = ()
+    options: ResolverOptions = field(default_factory=ResolverOptions)
+
+
+def universe_of(request: UniversalRequest) -> MarkerExpr:
+    """Every environment the lock must serve: requires-python and ``environments``."""
+    space = MarkerExpr.python(request.python)
+    if request.environments:
+        allowed = FALSE
+        for text in request.environments:
+            allowed = allowed | parse_marker(text)
+        space = space & allowed
+    return space
+
+
+def _initial(request: UniversalRequest, space: MarkerExpr) -> list[Fork]:
+    """The forks to start from: the ``environments``, else the existing lock's forks when they
+    still partition the space (keeps re-locks stable), else the whole space."""
+    texts = request.environments or request.initial_forks
+    if not texts:
+        return [Fork(space, project=request.project)]
+    markers = [parse_marker(t) & space for t in texts]
+    union = FALSE
+    for index, marker in enumerate(markers):
+        if marker.is_false() or any(not marker.disjoint(m) for m in markers[:index]):
+            return [Fork(space, project=request.project)]
+        union = union | marker
+    if not space.implies(union):
+        return [Fork(space, project=request.project)]
+    return [Fork(m, project=request.project) for m in markers]
+
+
+def resolve_universal(request: UniversalRequest, source: PackageSource) -> UniversalGraph:
+    """Resolve ``request`` for every environment; raises ``ResolutionError`` when a part of the
+    space has no solution (the explanation names that part)."""
+    space = universe_of(request)
+    overrides: dict[NormalizedName, list[Requirement]] = {}
+    for requirement in request.overrides:
+        overrides.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    stack = list(reversed(_initial(request, space)))
+    results: list[ForkResult] = []
+    learned: list[tuple[Fork, dict[NormalizedName, Version]]] = []
+    attempts = 0
+    while stack:
+        fork = stack.pop()
+        attempts += 1
+        if attempts > _MAX_FORKS:
+            raise ResolutionError(
+                "No solution found when resolving dependencies",
+                causes=[f"The resolution split into more than {_MAX_FORKS} parts"],
+                hint="add `environments` or tighter requirements to the project",
+            )
+        try:
+            result = _resolve_fork(request, source, fork, overrides, learned)
+        except ForkNeeded as split:
+            logger.debug("splitting %s: %s", _describe(fork, request), split.reason)
+            stack.extend(split.children)
+            continue
+        logger.debug("resolved %s: %d packages", _describe(fork, request), len(result.nodes))
+        results.append(result)
+        learned.append((fork, result.pins()))
+    return merge(results)
+
+
+def _describe(fork: Fork, request: UniversalRequest) -> str:
+    marker = render(fork.marker, request.python) or "all environments"
+    if fork.include or fork.exclude:
+        marker += f" (with {sorted(fork.include)}, without {sorted(fork.exclude)})"
+    return marker
+
+
+def _preferred(
+    request: UniversalRequest, fork: Fork, learned: list[tuple[Fork, dict[NormalizedName, Version]]]
+) -> dict[NormalizedName, list[Version]]:
+    """Versions to try first in ``fork``: the lock's (those for this fork first), then those of
+    forks already solved (matching ones first), as uv orders its preferences."""
+    matching: dict[NormalizedName, list[Version]] = {}
+    others: dict[NormalizedName, list[Version]] = {}
+    for pref in request.preferences:
+        fits = pref.marker is None or not pref.marker.disjoint(fork.marker)
+        (matching if fits else others).setdefault(pref.name, []).append(pref.version)
+    for solved, pins in learned:
+        fits = not solved.universal().disjoint(fork.universal())
+        for name, version in pins.items():
+            (matching if fits else others).setdefault(name, []).append(version)
+    merged: dict[NormalizedName, list[Version]] = {}
+    for table in (matching, others):
+        for name, versions in table.items():
+            merged.setdefault(name, []).extend(versions)
+    return merged
+
+
+def _root_lists(request: UniversalRequest, fork: Fork) -> list[RootList]:
+    return [r for r in request.roots if r.key is None or r.key not in fork.exclude]
+
+
+def _split_conflicts(request: UniversalRequest, fork: Fork) -> list[Fork] | None:
+    """uv's conflict forks: one without any item of a conflict set, one per item with the
+    others excluded (for each set whose items this fork still holds)."""
+    present = {r.key for r in _root_lists(request, fork) if r.key is not None}
+    forks = [fork]
+    for conflict in request.conflicts:
+        parts: list[Fork] = []
+        for current in forks:
+            held = [item for item in conflict if item in present and item not in current.exclude]
+            if not held or (len(held) == 1 and held[0] in current.include):
+                parts.append(current)
+                continue
+            candidates: list[tuple[frozenset[ConflictKey], frozenset[ConflictKey]]] = [
+                (frozenset(), frozenset(conflict))
+            ]
+            for item in conflict:
+                candidates.append((frozenset({item}), frozenset(conflict) - {item}))
+            for include, exclude in candidates:
+                if include & current.exclude or exclude & current.include:
+                    continue
+                parts.append(replace(current, include=current.include | include,
+                                     exclude=current.exclude | exclude))
+        forks = parts
+    if len(forks) < 2:
+        return None
+    forks.sort(key=lambda f: len([r for r in _root_lists(request, f)]))
+    return forks
+
+
+def _resolve_fork(
+    request: UniversalRequest,
+    source: PackageSource,
+    fork: Fork,
+    overrides: dict[NormalizedName, list[Requirement]],
+    learned: list[tuple[Fork, dict[NormalizedName, Version]]],
+) -> ForkResult:
+    conflict_parts = _split_conflicts(request, fork)
+    if conflict_parts is not None:
+        raise ForkNeeded(conflict_parts, "conflicting extras or groups")
+    lists = _root_lists(request, fork)
+    root_edges: list[tuple[RootList, list[Edge]]] = []
+    for root in lists:
+        edges = applicable(root.requirements, None, fork.marker, overrides)
+        parts = split_by_dependencies(fork, edges, request.python)
+        if parts is not None:
+            raise ForkNeeded(parts, f"the project's {root.kind} requirements differ by marker")
+        root_edges.append((root, edges))
+    all_roots = [e.requirement for _, edges in root_edges for e in edges]
+    engine = UniversalEngine(
+        source, fork, request.python, replace(request.options, preferences={}),
+        all_roots, request.constraints, overrides,
+        strategy=request.strategy, preferred=_preferred(request, fork, learned),
+    )
+    root_reqs: list[Req] = []
+    for _, edges in root_edges:
+        for edge in edges:
+            edge.reqs = reqs_from(edge.requirement)
+            root_reqs.extend(edge.reqs)
+    engine.announce(root_reqs)
+    recorder = Recorder()
+    resolver: Resolver[Req, Candidate, str] = Resolver(engine, recorder)
+    try:
+        outcome = resolver.resolve(root_reqs, max_rounds=request.options.max_rounds)
+    except ResolutionImpossible as exc:
+        engine.forking = False
+        raise _in_fork(explain_impossible(exc, engine, recorder), fork, request) from None
+    except ResolutionTooDeep as exc:
+        engine.forking = False
+        raise _in_fork(explain_too_deep(exc, engine, recorder), fork, request) from None
+    return _collect(fork, outcome.mapping, root_edges, engine)
+
+
+def _in_fork(error: ResolutionError, fork: Fork, request: UniversalRequest) -> ResolutionError:
+    where = render(fork.marker, request.python)
+    if where is not None:
+        error.causes.append(f"(while resolving for environments where `{where}`)")
+    return error
+
+
+def _collect(
+    fork: Fork,
+    mapping: dict[str, Candidate],
+    root_edges: Sequence[tuple[RootList, list[Edge]]],
+    engine: UniversalEngine,
+) -> ForkResult:
+    result = ForkResult(fork)
+    for key, cand in mapping.items():
+        if key == PYTHON_KEY or key.startswith(UNUSABLE_PREFIX) or cand.extra is not None:
+            continue
+        result.nodes[NodeRef(cand.name, cand.version)] = Node(
+            cand.name, cand.version, cand.file, cand.url)
+
+    def add(parent: NodeRef, edges: Sequence[Edge]) -> None:
+        for edge in edges:
+            for req in edge.reqs:
+                chosen = mapping.get(req.key)
+                if chosen is None:
+                    continue
+                child = NodeRef(chosen.name, chosen.version)
+                result.edges.append(GraphEdge(parent, child, req.extra, edge.marker))
+
+    for root, edges in root_edges:
+        result.roots.add(root.ref)
+        add(root.ref, edges)
+    for cand, edges in engine.edges.items():
+        if mapping.get(cand.key) != cand:
+            continue
+        add(NodeRef(cand.name, cand.version, cand.extra), edges)
+    return result
+
+
+__all__ = [
+    "Preference",
+    "RootList",
+    "UniversalGraph",
+    "UniversalRequest",
+    "resolve_universal",
+    "universe_of",
+]

@@ -1,0 +1,307 @@
+"""The resolvelib provider for one *fork* of a universal resolution.
+
+It answers the same four questions as :class:`~ferry.resolve.engine.Engine`, for a set of
+environments instead of one interpreter ("union" semantics, as uv):
+
+- a dependency applies when its marker holds in *some* environment of the fork;
+- a candidate must support the fork's lowest Python (its ``Requires-Python`` lower bound);
+- when one package's dependencies name the same project several times under different markers
+  (``lib<2; python_version < '3.10'`` and ``lib>=2; python_version >= '3.10'``), or a dependency
+  appears only on newer Pythons than the fork starts at, the fork is split (:class:`ForkNeeded`);
+- when the best version of a project needs a newer Python than the fork's lowest, the fork is
+  split at that Python, so newer Pythons get the newest version (uv's ``requires-python`` fork
+  strategy); with ``fewest`` such versions are skipped instead.
+
+Every dependency's marker is kept as a :class:`~ferry.resolve.marker_expr.MarkerExpr`, because
+the lock records, for each edge, the environments it applies to.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from ferry.resolve.candidates import python_compatible
+from ferry.resolve.engine import Engine
+from ferry.resolve.marker_expr import TRUE, MarkerExpr, conflict_flag, parse_marker
+from ferry.resolve.marker_sets import VersionSet
+from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req, reqs_from
+from ferry.resolve.options import ResolverOptions, TargetEnvironment
+from ferry.resolve.source import PackageSource
+from ferry.resolve.universal_versions import UniversalVersionBuilder
+
+logger = logging.getLogger(__name__)
+
+ForkStrategy = Literal["requires-python", "fewest"]
+#: A conflict item of the project: ("extra" | "group", name).
+ConflictKey = tuple[str, str]
+
+# A marker environment the base class can hold; universal code never evaluates it.
+_PLACEHOLDER_MARKERS = {
+    "implementation_name": "cpython",
+    "platform_python_implementation": "CPython",
+    "sys_platform": "linux",
+    "os_name": "posix",
+    "platform_machine": "x86_64",
+    "platform_system": "Linux",
+    "platform_release": "",
+    "platform_version": "",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Fork:
+    """A set of environments resolved together, and the project extras/groups it includes or
+    excludes (uv's conflict handling)."""
+
+    marker: MarkerExpr
+    include: frozenset[ConflictKey] = frozenset()
+    exclude: frozenset[ConflictKey] = frozenset()
+    project: str = ""
+
+    def universal(self) -> MarkerExpr:
+        """The PEP 508 part with uv's conflict markers for the included/excluded items."""
+        result = self.marker
+        for kind, name in sorted(self.include):
+            result = result & conflict_flag(kind, self.project, name)
+        for kind, name in sorted(self.exclude):
+            result = result & ~conflict_flag(kind, self.project, name)
+        return result
+
+    def python_floor(self, universe: VersionSet) -> Version:
+        floor = (self.marker.python_versions() & universe).lower()
+        return floor if floor is not None else Version("3")
+
+    def with_marker(self, marker: MarkerExpr) -> Fork:
+        return replace(self, marker=marker)
+
+    def excludes(self, item: ConflictKey) -> bool:
+        return item in self.exclude
+
+
+class ForkNeeded(Exception):
+    """Raised from inside resolvelib when the current fork must be split; carries the parts in
+    uv's solving order (the last one is solved first)."""
+
+    def __init__(self, children: list[Fork], reason: str) -> None:
+        super().__init__(reason)
+        self.children = children
+        self.reason = reason
+
+
+@dataclass
+class Edge:
+    """A dependency as resolved in one fork, before the graph of all forks is built."""
+
+    requirement: Requirement
+    marker: MarkerExpr
+    reqs: list[Req] = field(default_factory=list)
+
+
+def _has_upper_bound(requirement: Requirement) -> bool:
+    return any(s.operator in ("<", "<=", "==", "~=", "===") for s in requirement.specifier)
+
+
+def split_by_dependencies(
+    fork: Fork, deps: Sequence[Edge], universe: VersionSet
+) -> list[Fork] | None:
+    """uv's forking rule for one dependency list; ``None`` when the fork stays whole.
+
+    Several dependencies on one name with different markers split the fork on each marker; a
+    lone dependency splits it only when its marker raises the minimum Python. The parts come
+    back sorted by their lowest Python, then by how many upper-bounded dependencies they hold.
+    """
+    floor = fork.python_floor(universe)
+
+    def raises(marker: MarkerExpr) -> bool:
+        lower = marker.python_lower()
+        return lower is not None and lower > floor
+
+    by_name: dict[str, list[Edge]] = {}
+    for dep in deps:
+        by_name.setdefault(canonicalize_name(dep.requirement.name), []).append(dep)
+    forks = [fork]
+    for name in sorted(by_name):
+        items = by_name[name]
+        if len(items) == 1 and not raises(items[0].marker):
+            continue
+        if len(items) > 1 and all(i.marker.equivalent(items[0].marker) for i in items) and \
+                not raises(items[0].marker):
+            continue
+        for dep in items:
+            marker = dep.marker
+            if marker.disjoint(fork.marker) or marker.is_true():
+                continue
+            parts: list[Fork] = []
+            for current in forks:
+                if current.marker.disjoint(marker):
+                    parts.append(current)
+                    continue
+                outside = current.marker & ~marker
+                if not outside.is_false():
+                    parts.append(current.with_marker(outside))
+                parts.append(current.with_marker(current.marker & marker))
+            forks = [f for f in parts if not (f.marker.python_versions() & universe).is_empty()]
+    if len(forks) < 2:
+        return None
+
+    def upper_bounds(part: Fork) -> int:
+        return sum(1 for d in deps if _has_upper_bound(d.requirement)
+                   and not d.marker.disjoint(part.marker))
+
+    forks.sort(key=lambda f: (f.python_floor(universe), upper_bounds(f)))
+    return forks
+
+
+class UniversalEngine(Engine):
+    """The :class:`Engine` of one fork (see the module docstring)."""
+
+    def __init__(
+        self,
+        source: PackageSource,
+        fork: Fork,
+        universe: VersionSet,
+        options: ResolverOptions,
+        roots: Sequence[Requirement],
+        constraints: Sequence[Requirement],
+        overrides: dict[NormalizedName, list[Requirement]],
+        *,
+        strategy: ForkStrategy = "requires-python",
+        preferred: dict[NormalizedName, list[Version]] | None = None,
+    ) -> None:
+        self.fork = fork
+        self.universe = universe
+        self.python_set = fork.marker.python_versions() & universe
+        floor = fork.python_floor(universe)
+        target = TargetEnvironment(_PLACEHOLDER_MARKERS, (), floor)
+        applicable = [_unmarked(c) for c in constraints
+                      if not parse_marker(c.marker).disjoint(fork.marker)]
+        super().__init__(source, target, options, roots, applicable)
+        self.builder = UniversalVersionBuilder(  # type: ignore[assignment]
+            self.python_set, exclude_newer=options.exclude_newer)
+        self.overrides = overrides
+        self.strategy = strategy
+        self.forking = True
+        self.preferred = preferred or {}
+        self.edges: dict[Candidate, list[Edge]] = {}
+
+    def matching(
+        self, name: NormalizedName, extra: str | None, reqs: Sequence[Req]
+    ) -> list[Candidate]:
+        found = super().matching(name, extra, reqs)
+        wanted = self.preferred.get(name)
+        if wanted:
+            rank = {v: i for i, v in reversed(list(enumerate(wanted)))}
+            found.sort(key=lambda c: rank.get(c.version, len(rank)))
+        builder: UniversalVersionBuilder = self.builder  # type: ignore[assignment]
+        if self.strategy == "fewest" or not self.forking:
+            return [c for c in found if c.url is not None
+                    or builder.partial(name, c.version) is None]
+        if found and found[0].url is None:
+            needed = builder.partial(name, found[0].version)
+            if needed is not None:
+                self._fork_on_python(name, found[0].version, needed)
+        return found
+
+    def _fork_on_python(self, name: str, version: Version, needed: Version) -> None:
+        newer = MarkerExpr.python(VersionSet.compare(">=", needed))
+        lower = self.fork.marker & ~newer
+        upper = self.fork.marker & newer
+        parts = [self.fork.with_marker(m) for m in (lower, upper)
+                 if not (m.python_versions() & self.universe).is_empty()]
+        if len(parts) == 2:
+            raise ForkNeeded(parts, f"{name}=={version} requires Python >={needed}")
+
+    def _dependencies(self, candidate: Candidate) -> list[Req]:
+        deps: list[Req] = []
+        if candidate.extra is not None:
+            deps.append(Req(candidate.name, candidate.name, pin=candidate.version,
+                            url=candidate.url))
+        meta = self.metadata(candidate)
+        if isinstance(meta, str):
+            return [*deps, Req(f"{UNUSABLE_PREFIX}{candidate}>", candidate.name, reason=meta)]
+        if candidate.extra is None and meta.requires_python is not None and not python_compatible(
+            meta.requires_python, self.target.python_version
+        ):
+            deps.append(Req(PYTHON_KEY, candidate.name, specifier=meta.requires_python))
+        if self.options.no_deps:
+            return deps
+        if candidate.extra is not None and candidate.extra not in meta.provides_extra:
+            self._warn(f"{candidate.name}=={candidate.version} does not provide the extra "
+                       f"`{candidate.extra}`")
+        edges = self.applicable(meta.requires_dist, candidate.extra)
+        if self.forking:
+            parts = split_by_dependencies(self.fork, edges, self.universe)
+            if parts is not None:
+                raise ForkNeeded(parts, f"the dependencies of {candidate} differ by marker")
+        for edge in edges:
+            edge.reqs = reqs_from(edge.requirement)
+            deps.extend(edge.reqs)
+        self.edges[candidate] = edges
+        return deps
+
+    def applicable(self, requirements: Sequence[Requirement], extra: str | None) -> list[Edge]:
+        return applicable(requirements, extra, self.fork.marker, self.overrides)
+
+
+def applicable(
+    requirements: Sequence[Requirement],
+    extra: str | None,
+    within: MarkerExpr,
+    overrides: dict[NormalizedName, list[Requirement]],
+) -> list[Edge]:
+    """The requirements that hold somewhere in ``within``, overrides applied, with their
+    markers; for an ``extra``, only those the extra adds."""
+    edges: list[Edge] = []
+    for requirement in requirements:
+        if extra is None:
+            marker = parse_marker(requirement.marker, extra="")
+        else:
+            if requirement.marker is None or "extra" not in str(requirement.marker):
+                continue
+            marker = parse_marker(requirement.marker, extra=extra)
+            without = parse_marker(requirement.marker, extra="")
+            if not without.is_false():
+                marker = marker & ~without
+        if marker.disjoint(within):
+            continue
+        replaced = overrides.get(canonicalize_name(requirement.name))
+        if replaced is None:
+            edges.append(Edge(_unmarked(requirement), marker))
+            continue
+        for override in replaced:
+            both = marker & parse_marker(override.marker, extra="")
+            if not both.disjoint(within):
+                edges.append(Edge(_unmarked(override), both))
+    return edges
+
+
+def _unmarked(requirement: Requirement) -> Requirement:
+    """The requirement without its marker (markers are tracked as expressions instead)."""
+    if requirement.marker is None:
+        return requirement
+    copy = Requirement(str(requirement))
+    copy.marker = None
+    return copy
+
+
+def conflict_marker(project: str, item: ConflictKey) -> MarkerExpr:
+    return conflict_flag(item[0], project, item[1])
+
+
+__all__ = [
+    "TRUE",
+    "ConflictKey",
+    "Edge",
+    "Fork",
+    "ForkNeeded",
+    "ForkStrategy",
+    "UniversalEngine",
+    "split_by_dependencies",
+]

@@ -1,0 +1,147 @@
+"""One graph from the resolutions of every fork: nodes, edges with markers, reachability.
+
+Each fork resolved a plain graph for its set of environments. The lock needs one graph where
+every edge says *where* it applies: the union, over the forks that have the edge, of (fork ∧ the
+requirement's own marker) — uv's construction. A node's *reachability* is where some path from
+the project reaches it; the lock writes each edge's marker simplified inside its parent's
+reachability (``x → y`` needs no ``sys_platform == 'win32'`` when ``x`` itself is only reached on
+Windows), decides a package's ``resolution-markers`` from it, and drops wheels no reaching
+environment could install.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from ferry.model.dist import FileRef
+from ferry.resolve.marker_expr import FALSE, MarkerExpr
+from ferry.resolve.universal_engine import Fork
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class NodeRef:
+    """A package node (``name``, ``version``, optionally one of its extras), or a root list of
+    the project (``root`` set: ``"base"``, ``"extra"`` or ``"group"``, with ``group_name``)."""
+
+    name: str
+    version: Version | None = None
+    extra: str | None = None
+    root: str | None = None
+    group_name: str | None = None
+
+    @property
+    def base(self) -> NodeRef:
+        return NodeRef(self.name, self.version)
+
+    @staticmethod
+    def project(kind: str, name: str | None = None) -> NodeRef:
+        return NodeRef("", None, None, kind, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A resolved distribution: its file (for the index it came from) or direct URL."""
+
+    name: NormalizedName
+    version: Version
+    file: FileRef | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GraphEdge:
+    parent: NodeRef
+    child: NodeRef  # always a base node (no extra)
+    extra: str | None
+    marker: MarkerExpr
+
+
+@dataclass
+class ForkResult:
+    """What one fork resolved."""
+
+    fork: Fork
+    nodes: dict[NodeRef, Node] = field(default_factory=dict)
+    edges: list[GraphEdge] = field(default_factory=list)
+    roots: set[NodeRef] = field(default_factory=set)
+
+    def pins(self) -> dict[NormalizedName, Version]:
+        return {n.name: n.version for n in self.nodes.values()}
+
+
+@dataclass
+class UniversalGraph:
+    """The merged graph of all forks, in their resolution order."""
+
+    forks: list[Fork]
+    nodes: dict[NodeRef, Node]
+    edges: dict[tuple[NodeRef, NodeRef, str | None], MarkerExpr]
+    reach: dict[NodeRef, MarkerExpr]
+    roots: dict[NodeRef, MarkerExpr]
+
+    def edges_from(self, parent: NodeRef) -> list[tuple[NodeRef, str | None, MarkerExpr]]:
+        return [(child, extra, marker) for (p, child, extra), marker in self.edges.items()
+                if p == parent]
+
+    def parents(self) -> set[NodeRef]:
+        return {p for p, _, _ in self.edges}
+
+    def fork_markers_of(self, node: NodeRef) -> list[Fork]:
+        """The forks (in order) whose environments meet the node's reachability."""
+        reach = self.reach.get(node, FALSE)
+        return [f for f in self.forks if not f.universal().disjoint(reach)]
+
+
+def merge(results: Iterable[ForkResult]) -> UniversalGraph:
+    results = list(results)
+    nodes: dict[NodeRef, Node] = {}
+    edges: dict[tuple[NodeRef, NodeRef, str | None], MarkerExpr] = {}
+    roots: dict[NodeRef, MarkerExpr] = {}
+    for result in results:
+        where = result.fork.universal()
+        for ref, node in result.nodes.items():
+            nodes.setdefault(ref, node)
+        for root in result.roots:
+            roots[root] = roots.get(root, FALSE) | where
+        for edge in result.edges:
+            key = (edge.parent, edge.child, edge.extra)
+            edges[key] = edges.get(key, FALSE) | (where & edge.marker)
+    reach = reachability(edges, roots)
+    return UniversalGraph([r.fork for r in results], nodes, edges, reach, roots)
+
+
+def reachability(
+    edges: dict[tuple[NodeRef, NodeRef, str | None], MarkerExpr],
+    roots: dict[NodeRef, MarkerExpr],
+) -> dict[NodeRef, MarkerExpr]:
+    """Where each node (and each ``node[extra]``) is reached: a fixpoint over the edges."""
+    outgoing: dict[NodeRef, list[tuple[NodeRef, MarkerExpr]]] = {}
+    for (parent, child, extra), marker in edges.items():
+        targets = outgoing.setdefault(parent, [])
+        targets.append((child, marker))
+        if extra is not None:
+            targets.append((NodeRef(child.name, child.version, extra), marker))
+    reach: dict[NodeRef, MarkerExpr] = dict(roots)
+    pending = list(roots)
+    rounds = 0
+    while pending:
+        rounds += 1
+        parent = pending.pop()
+        here = reach[parent]
+        for child, marker in outgoing.get(parent, ()):
+            add = here & marker
+            if add.is_false():
+                continue
+            before = reach.get(child, FALSE)
+            if add.implies(before):
+                continue
+            reach[child] = before | add
+            if child not in pending:
+                pending.append(child)
+        if rounds > 200_000:  # pragma: no cover - a safety net for pathological graphs
+            break
+    return reach
