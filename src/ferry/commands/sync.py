@@ -11,11 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 
 from ferry.cache.store import Cache
 from ferry.commands.common import installed_dists, open_cache
@@ -229,9 +230,12 @@ def target_pins(
         if pin.name in skip:
             continue
         if is_project:
-            from dataclasses import replace
-
             pin = replace(pin, editable=not selection.no_editable, requested=True)
+            table = project.pyproject.project
+            if table is not None and table.version and item.package.name == name:
+                # The tree's own version, not the lock's: a bumped version reinstalls the
+                # project even under --frozen, as its metadata changed.
+                pin = replace(pin, version=Version(table.version))
         pins.append(pin)
     return pins, keep
 

@@ -111,7 +111,9 @@ class Preparer:
             self.interpreter,
             editable=pin.editable,
             expected_name=str(pin.name),
-            expected_version=str(pin.version),
+            # A source tree's version is whatever its metadata says now; an archive's must
+            # match the version it was resolved as.
+            expected_version=str(pin.version) if pin.file is not None else None,
             sha256=sha256,
         )
         return PreparedDist(pin, self.builder.unpacked(wheel), True, 0)
