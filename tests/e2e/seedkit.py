@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.support.runner import Result
 
 UPLOAD_TIME = "2024-01-01T00:00:00Z"

@@ -13,7 +13,6 @@ import tarfile
 from pathlib import Path
 
 import pytest
-
 from tests.e2e.seedkit import installed, ok, uv_lock
 from tests.support.sdists import make_sdist
 
@@ -51,7 +50,7 @@ def test_second_build_downloads_nothing(
     template: Path, tmp_path: Path, run, index_server  # type: ignore[no-untyped-def]
 ) -> None:
     env = {"FERRY_CACHE_DIR": str(tmp_path / "mounted-cache"), "FERRY_LINK_MODE": "copy"}
-    first, _ = _build(template, tmp_path / "build1", run, env)
+    _build(template, tmp_path / "build1", run, env)
     assert len(index_server.file_downloads()) == 2
     index_server.clear_log()
     second, project = _build(template, tmp_path / "build2", run, env)

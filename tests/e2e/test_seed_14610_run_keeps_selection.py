@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tests.e2e.seedkit import installed, ok, uv_lock, write_project
 
 CONFLICTS = """

@@ -12,7 +12,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from tests.e2e.seedkit import installed, ok, uv_lock, write_project
 
 SYNC = ("sync", "--frozen", "--no-dev", "--inexact")

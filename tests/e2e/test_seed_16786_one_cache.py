@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from tests.e2e.seedkit import installed, ok, uv_lock, write_project
 
 
