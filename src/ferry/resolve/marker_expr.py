@@ -416,6 +416,8 @@ def _python_terms(versions: VersionSet, universe: VersionSet) -> list[list[str]]
         if low == high:
             return [[f"{PYTHON} != '{_version_text(low)}'"]]
     start = universe.lower()
+    spans = list(universe.intervals())
+    end = spans[-1][2] if spans else None
     alternatives: list[list[str]] = []
     for low, low_inc, high, high_inc in inside.intervals():
         terms: list[str] = []
@@ -430,7 +432,7 @@ def _python_terms(versions: VersionSet, universe: VersionSet) -> list[list[str]]
                 continue
         if low is not None and not (start is not None and low == start and low_inc):
             terms.append(f"{PYTHON} {'>=' if low_inc else '>'} '{_version_text(low)}'")
-        if high is not None:
+        if high is not None and not (end is not None and high == end and not high_inc):
             terms.append(f"{PYTHON} {'<=' if high_inc else '<'} '{_version_text(high)}'")
         alternatives.append(terms)
     return alternatives

@@ -14,6 +14,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 
@@ -189,3 +190,26 @@ class ValueSet:
 
     def issubset(self, other: ValueSet) -> bool:
         return (self & ~other).is_empty()
+
+
+def specifier_versions(specifier: SpecifierSet) -> VersionSet:
+    """The versions a specifier set admits (pre-releases included), as a :class:`VersionSet`."""
+    result = VersionSet.full()
+    for spec in specifier:
+        result = result & _one_specifier(spec.operator, spec.version)
+    return result
+
+
+def _one_specifier(op: str, text: str) -> VersionSet:
+    if text.endswith(".*"):
+        prefix = Version(text[:-2]).release
+        upper = Version(".".join(str(p) for p in (*prefix[:-1], prefix[-1] + 1)))
+        within = VersionSet.between(Version(".".join(map(str, prefix))), upper)
+        return within if op == "==" else ~within
+    version = Version(text)
+    if op == "~=":
+        release = version.release
+        head = release[:-1] if len(release) > 1 else release
+        upper = Version(".".join(str(p) for p in (*head[:-1], head[-1] + 1)))
+        return VersionSet.compare(">=", version) & VersionSet.compare("<", upper)
+    return VersionSet.compare(op, version)

@@ -1,0 +1,103 @@
+"""``ferry lock``: write ``uv.lock`` for the project, printing what ``uv lock`` prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ferry.cli.output import Printer, elapsed, plural
+from ferry.model.settings import GlobalOptions
+
+
+@click.command()
+@click.option("--locked", is_flag=True, help="Fail if uv.lock would change.")
+@click.option("--frozen", is_flag=True, help="Use uv.lock as it is, without checking it.")
+@click.option("-U", "--upgrade", is_flag=True, help="Allow every package to upgrade.")
+@click.option(
+    "-P", "--upgrade-package", multiple=True, metavar="PKG", help="Allow this package to upgrade."
+)
+@click.option(
+    "--resolution",
+    type=click.Choice(["highest", "lowest", "lowest-direct"]),
+    help="Which versions to prefer.",
+)
+@click.option(
+    "--prerelease",
+    type=click.Choice(
+        ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
+    ),
+    help="When pre-releases may be chosen.",
+)
+@click.option("--exclude-newer", metavar="DATE", help="Ignore files uploaded after this date.")
+@click.option(
+    "-i",
+    "--index-url",
+    "--default-index",
+    "index_url",
+    envvar="FERRY_INDEX_URL",
+    help="The default index [env: FERRY_INDEX_URL].",
+)
+@click.option(
+    "--extra-index-url", "--index", "extra_index_url", multiple=True,
+    help="More indexes, searched before the default one.",
+)
+@click.option("-f", "--find-links", multiple=True, help="A directory or page of distributions.")
+@click.option("--no-index", is_flag=True, help="Ignore every index; use --find-links only.")
+@click.option("-p", "--python", help="The interpreter for builds and a missing requires-python.")
+@click.option(
+    "--project",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The project directory (default: found from the working directory).",
+)
+@click.pass_obj
+def lock(
+    options: GlobalOptions,
+    locked: bool,
+    frozen: bool,
+    upgrade: bool,
+    upgrade_package: tuple[str, ...],
+    resolution: str | None,
+    prerelease: str | None,
+    exclude_newer: str | None,
+    index_url: str | None,
+    extra_index_url: tuple[str, ...],
+    find_links: tuple[str, ...],
+    no_index: bool,
+    python: str | None,
+    project: Path | None,
+) -> None:
+    """Resolve the project's dependencies for every platform into uv.lock."""
+    from ferry.commands.common import open_cache
+    from ferry.commands.lock import LockRequest, lock_project
+    from ferry.model.errors import UsageError
+    from ferry.project.discovery import discover_project
+
+    if locked and frozen:
+        raise UsageError("`--locked` and `--frozen` cannot be used together")
+    printer = Printer(options)
+    found = discover_project(project=project)
+    request = LockRequest(
+        locked=locked,
+        frozen=frozen,
+        upgrade=upgrade,
+        upgrade_packages=upgrade_package,
+        resolution=resolution,
+        prerelease=prerelease,
+        exclude_newer=exclude_newer,
+        index_url=index_url,
+        extra_index_urls=extra_index_url,
+        find_links=find_links,
+        no_index=no_index,
+        python=python,
+    )
+    with open_cache(options) as cache:
+        outcome = lock_project(found, request, options, cache)
+    for warning in outcome.warnings:
+        printer.warn(warning)
+    if outcome.resolved is not None:
+        printer.status(
+            f"Resolved {plural(outcome.resolved, 'package')} in {elapsed(outcome.seconds)}"
+        )
+    for line in outcome.changes:
+        printer.status(line)

@@ -1,0 +1,249 @@
+"""``ferry lock``: resolve a project for every platform and Python it supports, into ``uv.lock``.
+
+The order of questions is what keeps the common case instant: ``--frozen`` reads the lock and
+stops; a lock that still satisfies ``pyproject.toml`` (same inputs, same settings, same indexes)
+is kept without resolving and without a single network request; only then does the universal
+resolver run, with the existing lock's versions as preferences so that a re-lock changes nothing
+it does not have to. ``--locked`` turns "the lock would change" into an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import canonicalize_name
+
+from ferry.cache.store import Cache
+from ferry.commands.lock_indexes import IndexChoice, choose_indexes
+from ferry.model.errors import FerryError, UsageError, UserError
+from ferry.model.settings import GlobalOptions
+from ferry.model.url import strip_credentials
+from ferry.project.discovery import Project
+from ferry.project.lock_fresh import expected_options, lock_satisfies
+from ferry.project.lock_model import Lock, LockOptions
+from ferry.project.lockfile import dump_lock, parse_lock
+
+logger = logging.getLogger(__name__)
+
+LOCK_NAME = "uv.lock"
+_RESOLUTIONS = ("highest", "lowest", "lowest-direct")
+_PRERELEASES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
+
+
+@dataclass(frozen=True, slots=True)
+class LockRequest:
+    """What ``ferry lock`` (or a command that locks first) was asked to do."""
+
+    locked: bool = False
+    frozen: bool = False
+    upgrade: bool = False
+    upgrade_packages: tuple[str, ...] = ()
+    resolution: str | None = None
+    prerelease: str | None = None
+    exclude_newer: str | None = None
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    python: str | None = None
+
+
+@dataclass
+class LockOutcome:
+    """The lock in force afterwards and what it took; ``reason`` says why it was re-resolved."""
+
+    lock: Lock
+    written: bool
+    resolved: int | None
+    seconds: float
+    reason: str | None = None
+    changes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def lock_project(
+    project: Project, request: LockRequest, options: GlobalOptions, cache: Cache
+) -> LockOutcome:
+    """Make ``uv.lock`` satisfy ``pyproject.toml`` (see the module docstring)."""
+    started = time.perf_counter()
+    path = project.lock_path
+    existing, text, warnings = _read_existing(path, strict=request.frozen or request.locked)
+    if request.frozen:
+        if existing is None:
+            raise UserError(
+                f"Unable to find lockfile at `{LOCK_NAME}`, but `--frozen` was provided",
+                hint="run `ferry lock` to create it",
+            )
+        return LockOutcome(existing, False, len(existing.packages),
+                           time.perf_counter() - started, warnings=warnings)
+    lock_options = options_in_force(project, request)
+    reason = _staleness(project, existing, lock_options, request)
+    if reason is None and existing is not None:
+        logger.debug("%s satisfies pyproject.toml; nothing to resolve", LOCK_NAME)
+        return LockOutcome(existing, False, len(existing.packages),
+                           time.perf_counter() - started, warnings=warnings)
+    logger.debug("locking because %s", reason)
+    from ferry.commands.lock_resolve import resolve_lock
+
+    lock = resolve_lock(project, request, options, cache, existing, lock_options)
+    new_text = dump_lock(lock)
+    if request.locked and new_text != text:
+        raise UserError(
+            f"The lockfile at `{LOCK_NAME}` needs to be updated, but `--locked` was provided. "
+            "To update the lockfile, run `ferry lock`.",
+            causes=[reason] if reason else [],
+        )
+    from ferry.project.lockfile import write_lock
+
+    written = write_lock(path, lock)
+    changes = describe_changes(existing, lock) if existing is not None else []
+    return LockOutcome(lock, written, len(lock.packages), time.perf_counter() - started,
+                       reason, changes, warnings)
+
+
+def _read_existing(path: Path, *, strict: bool) -> tuple[Lock | None, str | None, list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None, None, []
+    try:
+        return parse_lock(text, path), text, []
+    except FerryError as error:
+        if strict:
+            raise
+        return None, text, [f"ignoring the existing `{LOCK_NAME}`: {error.message}"]
+
+
+def _staleness(
+    project: Project, existing: Lock | None, lock_options: LockOptions, request: LockRequest
+) -> str | None:
+    if existing is None:
+        return f"there is no `{LOCK_NAME}` yet"
+    if request.upgrade:
+        return "`--upgrade` was given"
+    if request.upgrade_packages:
+        return "`--upgrade-package` was given"
+    fresh = lock_satisfies(project.pyproject, existing, options=lock_options)
+    if not fresh:
+        return fresh.reason
+    return _index_reason(project, existing, request)
+
+
+def _index_reason(project: Project, existing: Lock, request: LockRequest) -> str | None:
+    """A registry in the lock that the configuration no longer names (checked without asking
+    pip for its default index unless the lock names an index nothing else explains)."""
+    registries = {p.source.value for p in existing.packages if p.source.kind == "registry"}
+    if not registries:
+        return None
+    known = _configured(project, request, with_default=False)
+    if registries <= known.configured():
+        return None
+    everything = _configured(project, request, with_default=True).configured()
+    stray = sorted(registries - everything)
+    if stray:
+        return f"the lock uses the index `{stray[0]}`, which is no longer configured"
+    return None
+
+
+def _configured(project: Project, request: LockRequest, *, with_default: bool) -> IndexChoice:
+    def no_default() -> str:
+        return ""
+
+    return choose_indexes(
+        project.pyproject,
+        index_url=request.index_url,
+        extra_index_urls=request.extra_index_urls,
+        find_links=request.find_links,
+        no_index=request.no_index,
+        default=None if with_default else no_default,
+    )
+
+
+def options_in_force(project: Project, request: LockRequest) -> LockOptions:
+    """``[options]`` as this run would record them: the pyproject's, overridden by flags."""
+    declared = expected_options(project.pyproject)
+    if request.resolution is not None and request.resolution not in _RESOLUTIONS:
+        raise UsageError(f"Unknown resolution strategy `{request.resolution}`",
+                         hint=f"choose one of: {', '.join(_RESOLUTIONS)}")
+    if request.prerelease is not None and request.prerelease not in _PRERELEASES:
+        raise UsageError(f"Unknown prerelease strategy `{request.prerelease}`",
+                         hint=f"choose one of: {', '.join(_PRERELEASES)}")
+    resolution = request.resolution or declared.resolution_mode
+    prerelease = request.prerelease or declared.prerelease_mode
+    exclude_newer = declared.exclude_newer
+    span = declared.exclude_newer_span
+    if request.exclude_newer:
+        exclude_newer, span = normalize_timestamp(request.exclude_newer), None
+    return replace(
+        declared,
+        resolution_mode=None if resolution == "highest" else resolution,
+        prerelease_mode=None if prerelease == "if-necessary-or-explicit" else prerelease,
+        exclude_newer=exclude_newer,
+        exclude_newer_span=span,
+    )
+
+
+def normalize_timestamp(value: str) -> str:
+    """An ``--exclude-newer`` value as the lock records it (UTC, seconds): a bare date means
+    midnight in the local time zone, as uv reads it."""
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            moment = datetime.fromisoformat(text).astimezone()
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.astimezone()
+    except ValueError as exc:
+        raise UsageError(
+            f"Invalid `--exclude-newer` value `{text}`",
+            hint="use a date (2024-03-25) or an RFC 3339 timestamp (2024-03-25T00:00:00Z)",
+        ) from exc
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def requires_python_of(project: Project) -> SpecifierSet | None:
+    table = project.pyproject.project
+    if table is None or not table.requires_python:
+        return None
+    try:
+        return SpecifierSet(table.requires_python)
+    except InvalidSpecifier:
+        return None
+
+
+def describe_changes(old: Lock, new: Lock) -> list[str]:
+    """uv's summary lines: ``Updated x v1 -> v2``, ``Added x v1``, ``Removed x v1``."""
+    def versions(lock: Lock) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = {}
+        for package in lock.packages:
+            if package.version is not None:
+                table.setdefault(package.name, []).append(package.version)
+        return table
+
+    before, after = versions(old), versions(new)
+    lines: list[str] = []
+    for name in sorted(set(before) | set(after)):
+        was, now = sorted(set(before.get(name, []))), sorted(set(after.get(name, [])))
+        if was == now:
+            continue
+        if len(was) == 1 and len(now) == 1:
+            lines.append(f"Updated {name} v{was[0]} -> v{now[0]}")
+            continue
+        lines += [f"Removed {name} v{v}" for v in was if v not in now]
+        lines += [f"Added {name} v{v}" for v in now if v not in was]
+    return lines
+
+
+def registry_of(url: str) -> str:
+    return strip_credentials(url)
+
+
+def canonical_packages(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(canonicalize_name(n) for n in names)

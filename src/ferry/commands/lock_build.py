@@ -1,0 +1,261 @@
+"""The ``uv.lock`` model of a universal resolution, laid out as uv lays it out.
+
+Given the merged graph (:mod:`ferry.resolve.universal_graph`) this decides everything the file
+says: one ``[[package]]`` per resolved distribution with its registry, files (every sdist and
+every wheel some reaching environment could install, with hash, size and upload time), its
+dependencies per extra with markers simplified inside the parent's reachability, its
+``resolution-markers`` when the name is locked at several versions; the project itself with its
+declared inputs (``[package.metadata]``) and ``default-groups``; the top-level forks, conflicts,
+environments, ``[options]`` and ``[manifest]``. Marker spelling is finished by
+``project/markers.canonical_marker`` so ferry writes what uv writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from ferry.model.dist import FileRef, parse_filename
+from ferry.model.url import strip_credentials
+from ferry.project.lock_inputs import (
+    expected_default_groups,
+    expected_manifest_requirements,
+    expected_metadata,
+)
+from ferry.project.lock_model import (
+    ConflictItem,
+    Lock,
+    LockDependency,
+    LockedPackage,
+    LockManifest,
+    LockOptions,
+    LockSource,
+    LockWheel,
+    PackageId,
+    SourceDist,
+    SourceKind,
+)
+from ferry.project.lock_write import lock_upload_time, sort_wheels
+from ferry.project.markers import canonical_marker
+from ferry.project.pyproject import PyProject
+from ferry.resolve.marker_expr import MarkerExpr, render
+from ferry.resolve.marker_sets import VersionSet
+from ferry.resolve.universal_graph import Node, NodeRef, UniversalGraph
+from ferry.resolve.wheel_markers import wheel_marker
+
+FilesOf = Callable[[NormalizedName], Sequence[FileRef]]
+
+
+@dataclass(frozen=True, slots=True)
+class LockInputs:
+    """What the lock records besides the graph."""
+
+    pyproject: PyProject
+    requires_python: str
+    python: VersionSet
+    options: LockOptions
+
+
+def marker_text(expr: MarkerExpr, python: VersionSet) -> str | None:
+    """``expr`` as uv spells it in a lock (``None`` when always true)."""
+    text = render(expr, python)
+    return canonical_marker(text) if text is not None else None
+
+
+def requires_python_text(spec: str) -> str:
+    """uv's spelling of requires-python: the specifiers joined by ``", "``."""
+    parts = [p.strip() for p in spec.split(",") if p.strip()]
+    try:
+        SpecifierSet(spec)
+    except ValueError:
+        return spec
+    return ", ".join(parts)
+
+
+class LockBuilder:
+    def __init__(self, graph: UniversalGraph, inputs: LockInputs, files_of: FilesOf) -> None:
+        self.graph = graph
+        self.inputs = inputs
+        self.files_of = files_of
+        self.python = inputs.python
+        self.space = MarkerExpr.python(inputs.python)
+        self.ids: dict[NodeRef, PackageId] = {
+            ref: self._package_id(node) for ref, node in graph.nodes.items()
+        }
+        names = [ref.name for ref in graph.nodes]
+        self.duplicated = {n for n in names if names.count(n) > 1}
+        self.extras: dict[NodeRef, set[str]] = {}
+        for parent in graph.parents():
+            if parent.extra is not None and parent.root is None:
+                self.extras.setdefault(parent.base, set()).add(parent.extra)
+
+    # -- identities ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _package_id(node: Node) -> PackageId:
+        if node.url is not None:
+            return PackageId(node.name, str(node.version), LockSource("url", node.url))
+        index = node.file.index_url if node.file is not None else None
+        return PackageId(node.name, str(node.version), LockSource("registry", index or ""))
+
+    # -- dependencies -------------------------------------------------------------------------
+
+    def dependencies(self, parent: NodeRef) -> tuple[LockDependency, ...]:
+        context = self.graph.reach.get(parent, self.space) & self.space
+        grouped: dict[tuple[PackageId, str | None], set[str]] = {}
+        for child, extra, marker in self.graph.edges_from(parent):
+            if child not in self.ids:
+                continue
+            simplified = marker.simplify_given(context)
+            if simplified.is_false():
+                continue
+            key = (self.ids[child], marker_text(simplified, self.python))
+            extras = grouped.setdefault(key, set())
+            if extra is not None:
+                extras.add(extra)
+        return tuple(
+            LockDependency(package_id, tuple(sorted(extras)), marker)
+            for (package_id, marker), extras in grouped.items()
+        )
+
+    def _by_extra(
+        self, node: Node, extras: Iterable[str]
+    ) -> tuple[tuple[str, tuple[LockDependency, ...]], ...]:
+        result = []
+        for extra in sorted(set(extras)):
+            deps = self.dependencies(NodeRef(node.name, node.version, extra))
+            if deps:
+                result.append((extra, deps))
+        return tuple(result)
+
+    # -- packages -----------------------------------------------------------------------------
+
+    def package(self, ref: NodeRef, node: Node) -> LockedPackage:
+        extras = self.extras.get(ref, set())
+        sdist, wheels = self._files(ref, node)
+        return LockedPackage(
+            id=self.ids[ref],
+            resolution_markers=self._resolution_markers(ref),
+            dependencies=self.dependencies(ref),
+            sdist=sdist,
+            wheels=wheels,
+            optional_dependencies=self._by_extra(node, extras),
+        )
+
+    def _resolution_markers(self, ref: NodeRef) -> tuple[str, ...]:
+        if ref.name not in self.duplicated:
+            return ()
+        texts = [marker_text(f.marker, self.python) for f in self.graph.fork_markers_of(ref)]
+        return tuple(dict.fromkeys(t for t in texts if t is not None))
+
+    def _files(self, ref: NodeRef, node: Node) -> tuple[SourceDist | None, tuple[LockWheel, ...]]:
+        if node.url is not None:
+            return None, ()
+        index = node.file.index_url if node.file is not None else None
+        mine = [f for f in self.files_of(node.name)
+                if f.index_url == index and _version_of(f) == node.version]
+        yanked_pin = node.file is not None and node.file.yanked is not None
+        mine = [f for f in mine if f.yanked is None or yanked_pin]
+        reach = self.graph.reach.get(ref, self.space).pep508() & self.space
+        sdists = sorted((f for f in mine if f.is_sdist),
+                        key=lambda f: (not f.filename.endswith(".tar.gz"), f.filename))
+        sdist = None
+        if sdists:
+            chosen = sdists[0]
+            sdist = SourceDist(url=_clean_url(chosen.url), hash=_hash(chosen), size=chosen.size,
+                               upload_time=_upload(chosen))
+        wheels = [
+            LockWheel(url=_clean_url(f.url), hash=_hash(f), size=f.size, upload_time=_upload(f))
+            for f in mine
+            if f.is_wheel and not wheel_marker(f.filename).disjoint(reach)
+        ]
+        return sdist, sort_wheels(wheels)
+
+    # -- the project and the whole lock -------------------------------------------------------
+
+    def project_package(self) -> LockedPackage | None:
+        pyproject = self.inputs.pyproject
+        project = pyproject.project
+        if project is None:
+            return None
+        kind: SourceKind = "editable" if pyproject.is_package else "virtual"
+        base = NodeRef.project("base")
+        extras = tuple(
+            (extra, deps) for extra, _ in project.optional_dependencies
+            if (deps := self.dependencies(NodeRef.project("extra", extra)))
+        )
+        groups = tuple(
+            (group, deps) for group in sorted(pyproject.groups)
+            if (deps := self.dependencies(NodeRef.project("group", group)))
+        )
+        default_groups = expected_default_groups(pyproject)
+        return LockedPackage(
+            id=PackageId(project.name, project.version, LockSource(kind, ".")),
+            default_groups=default_groups,  # type: ignore[arg-type]
+            dependencies=self.dependencies(base),
+            optional_dependencies=tuple(sorted(extras)),
+            dev_dependencies=groups,
+            metadata=expected_metadata(pyproject),
+        )
+
+    def build(self) -> Lock:
+        pyproject = self.inputs.pyproject
+        packages = [self.package(ref, node) for ref, node in self.graph.nodes.items()]
+        own = self.project_package()
+        if own is not None:
+            packages.append(own)
+        forks = self.graph.forks
+        markers: tuple[str, ...] = ()
+        if len(forks) > 1 or pyproject.tool.environments:
+            texts = [marker_text(f.marker, self.python) for f in forks]
+            markers = tuple(dict.fromkeys(t for t in texts if t is not None))
+        manifest_reqs = expected_manifest_requirements(pyproject)
+        groups = expected_metadata(pyproject).requires_dev if pyproject.project is None else ()
+        manifest = LockManifest(
+            constraints=manifest_reqs["constraints"],
+            overrides=manifest_reqs["overrides"],
+            build_constraints=manifest_reqs["build-constraints"],
+            dependency_groups=groups,
+        )
+        return Lock(
+            requires_python=requires_python_text(self.inputs.requires_python),
+            packages=tuple(sorted(packages, key=lambda p: p.id.sort_key())),
+            resolution_markers=markers,
+            supported_markers=tuple(canonical_marker(m) for m in pyproject.tool.environments),
+            required_markers=tuple(
+                canonical_marker(m) for m in pyproject.tool.required_environments),
+            conflicts=conflicts_of(pyproject),
+            options=self.inputs.options,
+            manifest=manifest,
+        )
+
+
+def conflicts_of(pyproject: PyProject) -> tuple[tuple[ConflictItem, ...], ...]:
+    own = pyproject.name or ""
+    sets = []
+    for declared in pyproject.tool.conflicts:
+        items = {ConflictItem(c.package or own, c.extra, c.group) for c in declared}
+        sets.append(tuple(sorted(items, key=lambda i: (i.package, i.extra or "", i.group or ""))))
+    return tuple(sets)
+
+
+def _version_of(file: FileRef) -> Version | None:
+    parsed = parse_filename(file.filename)
+    return parsed.version if parsed is not None else None
+
+
+def _clean_url(url: str) -> str:
+    return strip_credentials(url).split("#", 1)[0]
+
+
+def _hash(file: FileRef) -> str | None:
+    digest = file.hashes.sha256
+    return f"sha256:{digest}" if digest else None
+
+
+def _upload(file: FileRef) -> str | None:
+    return lock_upload_time(file.upload_time) if file.upload_time else None

@@ -1,0 +1,250 @@
+"""The resolving half of ``ferry lock``: from a project to a fresh :class:`Lock`.
+
+Kept apart from :mod:`ferry.commands.lock` so the no-op path (the lock is fresh) imports none of
+this: no resolver, no HTTP client. Here the project's declared inputs become a
+:class:`~ferry.resolve.universal.UniversalRequest`, packages come through the project's indexes
+(memoised and prefetched by :class:`~ferry.resolve.provider_index.IndexSource`), source
+distributions are built for their metadata only when an sdist is all a version offers, and the
+graph becomes the lock model.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ferry.cache.store import Cache
+from ferry.commands.lock import LockRequest, requires_python_of
+from ferry.commands.lock_build import LockBuilder, LockInputs
+from ferry.commands.lock_indexes import RoutedIndex, choose_indexes
+from ferry.dist.metadata import MetadataService
+from ferry.index.client import IndexClient
+from ferry.index.errors import NeedsBuild
+from ferry.model.dist import FileRef
+from ferry.model.errors import UserError
+from ferry.model.settings import GlobalOptions
+from ferry.project.discovery import Project
+from ferry.project.lock_model import Lock, LockOptions
+from ferry.project.pyproject import PyProject
+from ferry.python.interpreter import Interpreter
+from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker
+from ferry.resolve.marker_sets import specifier_versions
+from ferry.resolve.options import ResolverOptions
+from ferry.resolve.provider_index import IndexSource
+from ferry.resolve.universal import Preference, RootList, UniversalRequest, resolve_universal
+from ferry.resolve.universal_engine import ConflictKey
+
+logger = logging.getLogger(__name__)
+
+
+def resolve_lock(
+    project: Project,
+    request: LockRequest,
+    options: GlobalOptions,
+    cache: Cache,
+    existing: Lock | None,
+    lock_options: LockOptions,
+) -> Lock:
+    pyproject = project.pyproject
+    check_supported(pyproject)
+    builds = Builds(project, request, options, cache)
+    requires_python = requires_python_of(project)
+    if requires_python is None:
+        found = builds.interpreter().version
+        requires_python = SpecifierSet(f">={found.major}.{found.minor}")
+        logger.debug("no requires-python declared; using %s from the interpreter", requires_python)
+    declared_text = (pyproject.project.requires_python if pyproject.project else None)
+    python = specifier_versions(requires_python)
+    exclude_newer = _moment(lock_options.exclude_newer)
+    choice = choose_indexes(
+        pyproject,
+        index_url=request.index_url,
+        extra_index_urls=request.extra_index_urls,
+        find_links=request.find_links,
+        no_index=request.no_index,
+    )
+    routed = RoutedIndex(choice, cache, options, exclude_newer)
+    builds.routed = routed
+    universal = UniversalRequest(
+        project=pyproject.name or "",
+        roots=root_lists(pyproject),
+        python=python,
+        constraints=pyproject.tool.constraint_dependencies,
+        overrides=pyproject.tool.override_dependencies,
+        conflicts=conflict_keys(pyproject),
+        environments=pyproject.tool.environments,
+        initial_forks=existing.resolution_markers if existing and not request.upgrade else (),
+        strategy="fewest" if lock_options.fork_strategy == "fewest" else "requires-python",
+        preferences=preferences(existing, request),
+        options=ResolverOptions(
+            prerelease=lock_options.prerelease_mode or "if-necessary-or-explicit",  # type: ignore[arg-type]
+            resolution=lock_options.resolution_mode or "highest",  # type: ignore[arg-type]
+            exclude_newer=exclude_newer,
+        ),
+    )
+    try:
+        with IndexSource(routed, metadata=builds.metadata, locations=routed.locations()) as source:
+            graph = resolve_universal(universal, source)
+            inputs = LockInputs(pyproject, declared_text or str(requires_python), python,
+                                lock_options)
+            return LockBuilder(graph, inputs, source.files).build()
+    finally:
+        routed.close()
+
+
+def check_supported(pyproject: PyProject) -> None:
+    """Refuse, clearly, what this version of ``ferry lock`` cannot lock yet."""
+    for name, specs in pyproject.tool.sources:
+        for spec in specs:
+            if spec.kind != "index":
+                raise UserError(
+                    f"`{name}` comes from a `{spec.kind}` source in `[tool.uv.sources]`, which "
+                    "`ferry lock` does not support yet",
+                    hint="use a registry version of the package, or lock this project with uv",
+                )
+    if pyproject.tool.workspace_members:
+        raise UserError("`ferry lock` does not support workspaces yet",
+                        hint="lock the workspace with uv; ferry can sync from its uv.lock")
+    project = pyproject.project
+    if project is not None and {"dependencies", "optional-dependencies"} & set(project.dynamic):
+        raise UserError(
+            f"`{project.name}` declares its dependencies as dynamic, which `ferry lock` cannot "
+            "read without building the project (not supported yet)",
+            hint="list the dependencies in `[project]`",
+        )
+    requirements: list[Requirement] = []
+    if project is not None:
+        requirements += project.dependencies
+        requirements += [r for _, reqs in project.optional_dependencies for r in reqs]
+    requirements += [r for reqs in pyproject.groups.values() for r in reqs]
+    for requirement in requirements:
+        if requirement.url:
+            raise UserError(
+                f"`{requirement}` is a direct reference, which `ferry lock` does not support yet",
+                hint="depend on a released version from an index",
+            )
+
+
+def root_lists(pyproject: PyProject) -> tuple[RootList, ...]:
+    lists: list[RootList] = []
+    project = pyproject.project
+    if project is not None:
+        lists.append(RootList("base", None, project.dependencies))
+        for extra, reqs in project.optional_dependencies:
+            lists.append(RootList("extra", extra, reqs))
+    for group, reqs in sorted(pyproject.groups.items()):
+        lists.append(RootList("group", group, reqs))
+    return tuple(lists)
+
+
+def conflict_keys(pyproject: PyProject) -> tuple[tuple[ConflictKey, ...], ...]:
+    own = pyproject.name
+    sets: list[tuple[ConflictKey, ...]] = []
+    for declared in pyproject.tool.conflicts:
+        items: list[ConflictKey] = []
+        for item in declared:
+            if item.package not in (None, own):
+                raise UserError(
+                    f"The conflict on `{item.package}` names another package, which `ferry lock` "
+                    "does not support yet (workspaces)",
+                )
+            if item.extra is not None:
+                items.append(("extra", item.extra))
+            elif item.group is not None:
+                items.append(("group", item.group))
+            else:
+                raise UserError("Conflicts on a whole package are not supported yet")
+        sets.append(tuple(items))
+    return tuple(sets)
+
+
+def preferences(existing: Lock | None, request: LockRequest) -> tuple[Preference, ...]:
+    """The existing lock's registry versions (not the upgraded ones), each with the markers of
+    the forks it was locked for."""
+    if existing is None or request.upgrade:
+        return ()
+    upgraded = {canonicalize_name(n) for n in request.upgrade_packages}
+    found: list[Preference] = []
+    for package in existing.packages:
+        if package.name in upgraded or package.version is None:
+            continue
+        if package.source.kind != "registry":
+            continue
+        try:
+            version = Version(package.version)
+        except InvalidVersion:
+            continue
+        marker: MarkerExpr | None = None
+        if package.resolution_markers:
+            marker = FALSE
+            for text in package.resolution_markers:
+                marker = marker | parse_marker(text)
+        found.append(Preference(package.name, version, marker))
+    return tuple(found)
+
+
+def _moment(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class Builds:
+    """Metadata for the resolver: from the index, or — for sdist-only versions — from a build,
+    whose interpreter and builder are set up only when the first build is needed."""
+
+    def __init__(
+        self, project: Project, request: LockRequest, options: GlobalOptions, cache: Cache
+    ) -> None:
+        self.project = project
+        self.request = request
+        self.options = options
+        self.cache = cache
+        self.routed: RoutedIndex | None = None
+        self._lock = threading.Lock()
+        self._interpreter: Interpreter | None = None
+        self._builder: object | None = None
+
+    def interpreter(self) -> Interpreter:
+        with self._lock:
+            if self._interpreter is None:
+                from ferry.python.discovery import find_interpreter
+                from ferry.python.request import PythonRequest
+
+                wanted = PythonRequest.parse(self.request.python) if self.request.python else None
+                self._interpreter = find_interpreter(
+                    wanted, self.cache, directory=self.project.root,
+                    requires_python=requires_python_of(self.project),
+                )
+            return self._interpreter
+
+    def metadata(self, file: FileRef) -> bytes:
+        assert self.routed is not None
+        client = self.routed.client_of(file)
+        try:
+            return client.fetch_metadata(file)
+        except NeedsBuild:
+            logger.debug("%s has no wheel to read metadata from; building it", file.filename)
+            return self._service(client).metadata(file)
+
+    def _service(self, client: IndexClient) -> MetadataService:
+        from ferry.commands.pipeline import IndexSettings, make_builder
+
+        interpreter = self.interpreter()
+        with self._lock:
+            if self._builder is None:
+                settings = IndexSettings(
+                    index_url=self.request.index_url,
+                    extra_index_urls=self.request.extra_index_urls,
+                    find_links=self.request.find_links,
+                    no_index=self.request.no_index,
+                )
+                self._builder = make_builder(self.cache, self.options, settings)
+            builder = self._builder
+        return MetadataService(client, builder, interpreter)  # type: ignore[arg-type]
