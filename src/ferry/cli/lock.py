@@ -29,6 +29,11 @@ from ferry.model.settings import GlobalOptions
     ),
     help="When pre-releases may be chosen.",
 )
+@click.option(
+    "--fork-strategy",
+    type=click.Choice(["requires-python", "fewest"]),
+    help="Newest versions per Python (requires-python) or fewest versions overall.",
+)
 @click.option("--exclude-newer", metavar="DATE", help="Ignore files uploaded after this date.")
 @click.option(
     "-i",
@@ -59,6 +64,7 @@ def lock(
     upgrade_package: tuple[str, ...],
     resolution: str | None,
     prerelease: str | None,
+    fork_strategy: str | None,
     exclude_newer: str | None,
     index_url: str | None,
     extra_index_url: tuple[str, ...],
@@ -68,15 +74,9 @@ def lock(
     project: Path | None,
 ) -> None:
     """Resolve the project's dependencies for every platform into uv.lock."""
-    from ferry.commands.common import open_cache
-    from ferry.commands.lock import LockRequest, lock_project
-    from ferry.model.errors import UsageError
-    from ferry.project.discovery import discover_project
+    from ferry.commands.lock import LockRequest, run_lock
 
-    if locked and frozen:
-        raise UsageError("`--locked` and `--frozen` cannot be used together")
     printer = Printer(options)
-    found = discover_project(project=project)
     request = LockRequest(
         locked=locked,
         frozen=frozen,
@@ -84,6 +84,7 @@ def lock(
         upgrade_packages=upgrade_package,
         resolution=resolution,
         prerelease=prerelease,
+        fork_strategy=fork_strategy,
         exclude_newer=exclude_newer,
         index_url=index_url,
         extra_index_urls=extra_index_url,
@@ -91,8 +92,7 @@ def lock(
         no_index=no_index,
         python=python,
     )
-    with open_cache(options) as cache:
-        outcome = lock_project(found, request, options, cache)
+    outcome = run_lock(project, request, options)
     for warning in outcome.warnings:
         printer.warn(warning)
     if outcome.resolved is not None:

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 LOCK_NAME = "uv.lock"
 _RESOLUTIONS = ("highest", "lowest", "lowest-direct")
+_FORK_STRATEGIES = ("requires-python", "fewest")
 _PRERELEASES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
 
 
@@ -46,6 +47,7 @@ class LockRequest:
     upgrade_packages: tuple[str, ...] = ()
     resolution: str | None = None
     prerelease: str | None = None
+    fork_strategy: str | None = None
     exclude_newer: str | None = None
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()
@@ -65,6 +67,19 @@ class LockOutcome:
     reason: str | None = None
     changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+def run_lock(directory: Path | None, request: LockRequest, options: GlobalOptions) -> LockOutcome:
+    """``ferry lock`` as the CLI runs it: find the project (``--project`` or walking up from the
+    working directory), open the cache, lock."""
+    from ferry.commands.common import open_cache
+    from ferry.project.discovery import discover_project
+
+    if request.locked and request.frozen:
+        raise UsageError("`--locked` and `--frozen` cannot be used together")
+    project = discover_project(project=directory)
+    with open_cache(options) as cache:
+        return lock_project(project, request, options, cache)
 
 
 def lock_project(
@@ -174,8 +189,12 @@ def options_in_force(project: Project, request: LockRequest) -> LockOptions:
     if request.prerelease is not None and request.prerelease not in _PRERELEASES:
         raise UsageError(f"Unknown prerelease strategy `{request.prerelease}`",
                          hint=f"choose one of: {', '.join(_PRERELEASES)}")
+    if request.fork_strategy is not None and request.fork_strategy not in _FORK_STRATEGIES:
+        raise UsageError(f"Unknown fork strategy `{request.fork_strategy}`",
+                         hint=f"choose one of: {', '.join(_FORK_STRATEGIES)}")
     resolution = request.resolution or declared.resolution_mode
     prerelease = request.prerelease or declared.prerelease_mode
+    fork_strategy = request.fork_strategy or declared.fork_strategy
     exclude_newer = declared.exclude_newer
     span = declared.exclude_newer_span
     if request.exclude_newer:
@@ -184,6 +203,7 @@ def options_in_force(project: Project, request: LockRequest) -> LockOptions:
         declared,
         resolution_mode=None if resolution == "highest" else resolution,
         prerelease_mode=None if prerelease == "if-necessary-or-explicit" else prerelease,
+        fork_strategy=None if fork_strategy == "requires-python" else fork_strategy,
         exclude_newer=exclude_newer,
         exclude_newer_span=span,
     )

@@ -154,9 +154,11 @@ class MarkerExpr:
     # -- algebra -----------------------------------------------------------------------------
 
     def __and__(self, other: MarkerExpr) -> MarkerExpr:
-        if self is TRUE or not self.cubes or other is FALSE:
-            return other if self is TRUE else self
-        if other is TRUE:
+        if not self.cubes or not other.cubes:
+            return FALSE
+        if self.cubes == ((),):
+            return other
+        if other.cubes == ((),):
             return self
         cubes = [c for x in self.cubes for y in other.cubes if (c := _cube_and(x, y)) is not None]
         return MarkerExpr(_simplify(cubes))
@@ -185,7 +187,7 @@ class MarkerExpr:
         return not self.cubes
 
     def is_true(self) -> bool:
-        return self == TRUE or (~self).is_false()
+        return self.cubes == ((),) or (~self).is_false()
 
     def disjoint(self, other: MarkerExpr) -> bool:
         return (self & other).is_false()
