@@ -27,7 +27,7 @@ from ferry.dist.metadata import MetadataService
 from ferry.index.client import IndexClient
 from ferry.index.errors import NeedsBuild
 from ferry.model.dist import FileRef
-from ferry.model.errors import UserError
+from ferry.model.errors import InterpreterNotFoundError, UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, LockOptions
@@ -218,10 +218,16 @@ class Builds:
                 from ferry.python.request import PythonRequest
 
                 wanted = PythonRequest.parse(self.request.python) if self.request.python else None
-                self._interpreter = find_interpreter(
-                    wanted, self.cache, directory=self.project.root,
-                    requires_python=requires_python_of(self.project),
-                )
+                try:
+                    self._interpreter = find_interpreter(
+                        wanted, self.cache, directory=self.project.root,
+                        requires_python=requires_python_of(self.project),
+                    )
+                except InterpreterNotFoundError as error:
+                    # Only builds of dependencies' metadata need it: any Python will do.
+                    logger.debug("%s; building metadata with another interpreter", error.message)
+                    self._interpreter = find_interpreter(
+                        wanted, self.cache, directory=self.project.root)
             return self._interpreter
 
     def metadata(self, file: FileRef) -> bytes:

@@ -1,0 +1,110 @@
+"""ferry's ``uv.lock`` equals, byte for byte, the one the real uv wrote for the same project.
+
+``tests/data/lockfiles/make_golden.py`` built the golden locks with uv 0.13.8 against a small
+index served on a fixed loopback port. This test serves the same index on the same port (so the
+URLs in the locks match) and locks each golden project with ferry, in-process. Cases that use
+features ``ferry lock`` does not support yet are listed, with the error ferry gives, and must
+fail with a clear ``UserError`` rather than write a wrong lock.
+"""
+
+from __future__ import annotations
+
+import difflib
+import errno
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from ferry.cache.store import Cache
+from ferry.commands.lock import LockRequest, lock_project
+from ferry.model.errors import UserError
+from ferry.model.settings import GlobalOptions
+from ferry.project.discovery import discover_project
+
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "lockfiles"
+SUPPORTED = ["conflicts", "extras", "groups", "markers", "no_project", "sdist_only", "simple"]
+UNSUPPORTED = {
+    "multi_index": "depends on an extra, group or marker",
+    "sources": "does not support yet",
+}
+
+
+def _make_golden() -> ModuleType:
+    sys.path.insert(0, str(GOLDEN))
+    try:
+        import make_golden
+    finally:
+        sys.path.remove(str(GOLDEN))
+    return make_golden
+
+
+@pytest.fixture(scope="module")
+def golden_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    module = _make_golden()
+    files = tmp_path_factory.mktemp("golden-files")
+    pages = module.build_universe(files)
+    try:
+        server = module.serve(files, pages)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            pytest.skip(f"port {module.PORT} is busy; the golden URLs need it")
+        raise
+    try:
+        yield str(module.INDEX)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _lock(case: str, index: str, tmp_path: Path, request: LockRequest) -> str:
+    work = tmp_path / case
+    shutil.copytree(GOLDEN / case, work, ignore=shutil.ignore_patterns("uv.lock", "uv-args.txt"))
+    project = discover_project(project=work)
+    cache = Cache(tmp_path / "cache")
+    lock_project(project, request, GlobalOptions(), cache)
+    return (work / "uv.lock").read_text(encoding="utf-8")
+
+
+def test_supported_cases_match_uv_byte_for_byte(
+    golden_index: str, tmp_path: Path, isolated_env: Path, python_exe: Callable[[str], Path]
+) -> None:
+    # The goldens were made with CPython 3.12 (`no_project` takes requires-python from it).
+    python = str(python_exe("3.12"))
+    differences = []
+    for case in SUPPORTED:
+        request = LockRequest(index_url=golden_index, python=python)
+        mine = _lock(case, golden_index, tmp_path, request)
+        theirs = (GOLDEN / case / "uv.lock").read_text(encoding="utf-8")
+        if mine != theirs:
+            diff = difflib.unified_diff(theirs.splitlines(), mine.splitlines(),
+                                        "uv", "ferry", lineterm="")
+            differences.append(f"--- {case}\n" + "\n".join(diff))
+    assert not differences, "\n\n".join(differences)
+
+
+def test_relocking_a_uv_lock_changes_nothing(
+    golden_index: str, tmp_path: Path, isolated_env: Path
+) -> None:
+    """With uv's lock in place, ``ferry lock`` keeps it as is (it satisfies the project)."""
+    for case in SUPPORTED:
+        work = tmp_path / case
+        shutil.copytree(GOLDEN / case, work, ignore=shutil.ignore_patterns("uv-args.txt"))
+        before = (work / "uv.lock").read_bytes()
+        outcome = lock_project(discover_project(project=work), LockRequest(index_url=golden_index),
+                               GlobalOptions(), Cache(tmp_path / "cache"))
+        assert not outcome.written, case
+        assert outcome.reason is None, case
+        assert (work / "uv.lock").read_bytes() == before
+
+
+@pytest.mark.parametrize("case", sorted(UNSUPPORTED))
+def test_unsupported_cases_fail_clearly(
+    case: str, golden_index: str, tmp_path: Path, isolated_env: Path
+) -> None:
+    with pytest.raises(UserError, match=UNSUPPORTED[case]):
+        _lock(case, golden_index, tmp_path, LockRequest(index_url=golden_index))
+    assert not (tmp_path / case / "uv.lock").exists()
