@@ -1,0 +1,142 @@
+"""``ferry export``: print (and with ``-o`` write) the lock as requirements.txt or pylock.toml."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ferry.cli.output import Printer, elapsed, plural
+from ferry.cli.project_options import selection_options
+from ferry.model.settings import GlobalOptions
+
+
+def command_line(name: str) -> str:
+    """``ferry <name> …`` as typed, for the header (global options before the command dropped)."""
+    args = sys.argv[1:]
+    if name in args:
+        args = args[args.index(name) + 1 :]
+    return shlex.join(["ferry", name, *args])
+
+
+def lock_options(func: Any) -> Any:
+    """The options that say how to obtain the lock (shared with ``tree``)."""
+    for option in reversed(
+        [
+            click.option("--frozen", is_flag=True, help="Use uv.lock as it is; never update it."),
+            click.option("--locked", is_flag=True, help="Fail if uv.lock is not up to date."),
+            click.option(
+                "-p", "--python", help="The interpreter to lock with [env: FERRY_PYTHON]."
+            ),
+            click.option(
+                "-i", "--index-url", "--default-index", "index_url", envvar="FERRY_INDEX_URL"
+            ),
+            click.option("--extra-index-url", "--index", "extra_index_url", multiple=True),
+            click.option("-f", "--find-links", multiple=True),
+            click.option("--no-index", is_flag=True),
+            click.option("--exclude-newer", help="Ignore files uploaded after this date."),
+            click.option(
+                "--project",
+                type=click.Path(path_type=Path, file_okay=False),
+                help="The project directory (default: found from the working directory).",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def lock_settings(kwargs: dict[str, Any]) -> Any:
+    from ferry.commands.export import LockSettings
+
+    return LockSettings(
+        frozen=kwargs.pop("frozen"),
+        locked=kwargs.pop("locked"),
+        python=kwargs.pop("python"),
+        index_url=kwargs.pop("index_url"),
+        extra_index_urls=tuple(kwargs.pop("extra_index_url")),
+        find_links=tuple(kwargs.pop("find_links")),
+        no_index=kwargs.pop("no_index"),
+        exclude_newer=kwargs.pop("exclude_newer"),
+    )
+
+
+def group_selection(kwargs: dict[str, Any]) -> Any:
+    from ferry.commands.export import GroupSelection
+
+    return GroupSelection(
+        extras=tuple(kwargs.pop("extras")),
+        all_extras=kwargs.pop("all_extras"),
+        groups=tuple(kwargs.pop("groups")),
+        only_groups=tuple(kwargs.pop("only_groups")),
+        all_groups=kwargs.pop("all_groups"),
+        no_dev=kwargs.pop("no_dev"),
+        no_default_groups=kwargs.pop("no_default_groups"),
+    )
+
+
+def report_lock(report: Any, printer: Printer) -> None:
+    if report is not None:
+        printer.status(
+            f"Resolved {plural(report.packages, 'package')} in {elapsed(report.seconds)}"
+        )
+
+
+@click.command()
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["requirements.txt", "pylock.toml"]),
+    help="The format (default: from the -o file name, else requirements.txt).",
+)
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the export to this file.",
+)
+@click.option("--no-hashes", is_flag=True, help="Leave out the --hash lines.")
+@click.option("--no-header", is_flag=True, help="Leave out the header comment.")
+@click.option("--no-annotate", is_flag=True, help="Leave out the `# via` comments.")
+@click.option("--no-editable", is_flag=True, help="Export editable sources as plain paths.")
+@click.option(
+    "--no-emit-project",
+    "--no-install-project",
+    "no_emit_project",
+    is_flag=True,
+    help="Leave the project itself out.",
+)
+@click.option("--no-emit-package", multiple=True, help="Leave this package out (repeatable).")
+@selection_options
+@lock_options
+@click.pass_obj
+def export(options: GlobalOptions, /, **kwargs: Any) -> None:
+    """Export the lockfile to requirements.txt or pylock.toml (PEP 751).
+
+    Universal, like the lock: packages only some platforms need carry a marker. Locks first
+    unless --frozen.
+    """
+    from ferry.commands.export import ExportRequest, export_project
+
+    request = ExportRequest(
+        project=kwargs.pop("project"),
+        format=kwargs.pop("format_"),
+        output=kwargs.pop("output_file"),
+        hashes=not kwargs.pop("no_hashes"),
+        header=not kwargs.pop("no_header"),
+        annotate=not kwargs.pop("no_annotate"),
+        editable=not kwargs.pop("no_editable"),
+        no_emit_project=kwargs.pop("no_emit_project"),
+        no_emit_packages=tuple(kwargs.pop("no_emit_package")),
+        lock=lock_settings(kwargs),
+        selection=group_selection(kwargs),
+        header_command=command_line("export"),
+    )
+    printer = Printer(options)
+    result = export_project(request, options)
+    report_lock(result.lock, printer)
+    if result.output is None or options.verbosity >= 0:
+        printer.data(result.text)

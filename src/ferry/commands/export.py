@@ -1,0 +1,254 @@
+"""``ferry export``: the lock as ``requirements.txt`` or ``pylock.toml`` (PEP 751).
+
+Locks first when the lock is missing or stale (``--frozen`` uses it as it is, ``--locked`` fails
+instead), then flattens it for the chosen extras and groups (see
+:mod:`ferry.project.export_graph`): the export is universal, like the lock, with a marker on each
+package that only some platforms need.
+
+The selection rules are uv's: the project's dependencies, ``--extra``/``--all-extras``, the
+default groups (``dev`` unless ``default-groups`` says otherwise) plus ``--group``, minus
+``--no-dev``/``--no-default-groups``; ``--only-group`` exports groups without the project.
+Extras or groups declared as conflicting cannot be exported together.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from packaging.utils import NormalizedName, canonicalize_name
+
+from ferry.cache.store import Cache
+from ferry.commands.common import open_cache
+from ferry.fs.atomic import atomic_write_text
+from ferry.model.errors import UsageError, UserError
+from ferry.model.settings import GlobalOptions
+from ferry.project.discovery import Project, discover_project
+from ferry.project.export_graph import ExportSelection, export_nodes
+from ferry.project.export_pylock import pylock_data, render_pylock
+from ferry.project.export_requirements import render_requirements
+from ferry.project.lock_model import Lock
+from ferry.project.lockfile import read_lock
+
+log = logging.getLogger(__name__)
+
+ExportFormat = Literal["requirements.txt", "pylock.toml"]
+
+
+@dataclass(frozen=True, slots=True)
+class LockSettings:
+    """How to lock when the lock is missing or stale (the index options of ``lock``)."""
+
+    frozen: bool = False
+    locked: bool = False
+    python: str | None = None
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    exclude_newer: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupSelection:
+    """The extras and groups flags shared by ``export`` and ``tree``."""
+
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
+    groups: tuple[str, ...] = ()
+    only_groups: tuple[str, ...] = ()
+    all_groups: bool = False
+    no_dev: bool = False
+    no_default_groups: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRequest:
+    project: Path | None = None
+    format: ExportFormat | None = None
+    output: Path | None = None
+    hashes: bool = True
+    header: bool = True
+    annotate: bool = True
+    editable: bool = True
+    no_emit_project: bool = False
+    no_emit_packages: tuple[str, ...] = ()
+    selection: GroupSelection = field(default_factory=GroupSelection)
+    lock: LockSettings = field(default_factory=LockSettings)
+    header_command: str = "ferry export"
+
+
+@dataclass(slots=True)
+class LockReport:
+    """What obtaining the lock did, for the ``Resolved N packages`` line."""
+
+    packages: int
+    seconds: float
+    outcome: Any = None
+
+
+@dataclass(slots=True)
+class ExportResult:
+    text: str
+    output: Path | None
+    format: ExportFormat
+    lock: LockReport | None = None
+
+
+def obtain_project_lock(
+    project: Project, settings: LockSettings, options: GlobalOptions, cache: Cache
+) -> tuple[Lock, LockReport | None]:
+    """The project's lock: read as it is with ``--frozen``, else brought up to date first."""
+    if settings.frozen:
+        if not project.lock_path.is_file():
+            raise UserError(
+                f"Unable to find lockfile at `{project.lock_path.name}`, but `--frozen` was given",
+                hint="run `ferry lock` to create it",
+            )
+        return read_lock(project.lock_path), None
+    from ferry.commands.lock import LockRequest, lock_project
+
+    started = time.perf_counter()
+    outcome = lock_project(
+        project,
+        LockRequest(
+            locked=settings.locked,
+            python=settings.python,
+            index_url=settings.index_url,
+            extra_index_urls=settings.extra_index_urls,
+            find_links=settings.find_links,
+            no_index=settings.no_index,
+            exclude_newer=settings.exclude_newer,
+        ),
+        options,
+        cache,
+    )
+    seconds = getattr(outcome, "seconds", None) or time.perf_counter() - started
+    return outcome.lock, LockReport(len(outcome.lock.packages), seconds, outcome)
+
+
+def resolve_groups(project: Project, selection: GroupSelection) -> frozenset[str]:
+    """The dependency groups in effect (uv's rules, see the module docstring)."""
+    declared = {str(g) for g in project.pyproject.groups}
+    named = [str(canonicalize_name(g)) for g in (*selection.groups, *selection.only_groups)]
+    for group in named:
+        if group not in declared:
+            raise UserError(
+                f"Group `{group}` is not defined in the project's `dependency-groups` table",
+                hint=f"declared groups: {', '.join(sorted(declared)) or 'none'}",
+            )
+    if selection.only_groups:
+        return frozenset(str(canonicalize_name(g)) for g in selection.only_groups)
+    if selection.all_groups:
+        return frozenset(declared)
+    wanted: set[str] = (
+        set() if selection.no_default_groups else {str(g) for g in project.pyproject.default_groups}
+    )
+    if selection.no_dev:
+        wanted.discard("dev")
+    wanted |= {str(canonicalize_name(g)) for g in selection.groups}
+    return frozenset(wanted & declared)
+
+
+def resolve_extras(project: Project, selection: GroupSelection) -> frozenset[str]:
+    table = project.pyproject.project
+    declared = {str(e) for e in table.extras} if table is not None else set()
+    chosen = {str(canonicalize_name(e)) for e in selection.extras}
+    for extra in sorted(chosen - declared):
+        raise UserError(
+            f"Extra `{extra}` is not defined in the `optional-dependencies` table for "
+            f"`{project.pyproject.name}`",
+            hint=f"declared extras: {', '.join(sorted(declared)) or 'none'}",
+        )
+    return frozenset(declared if selection.all_extras else chosen)
+
+
+def check_conflicts(
+    lock: Lock, name: str | None, extras: frozenset[str], groups: frozenset[str]
+) -> None:
+    """Refuse a selection that enables two members of one declared conflict set."""
+    for conflict in lock.conflicts:
+        enabled = [
+            item
+            for item in conflict
+            if (name is None or canonicalize_name(item.package) == name)
+            and (
+                (item.extra is not None and item.extra in extras)
+                or (item.group is not None and item.group in groups)
+            )
+        ]
+        if len(enabled) > 1:
+            extras_only = all(i.extra for i in enabled)
+            names = " and ".join(sorted(f"`{i.extra or i.group}`" for i in enabled))
+            members = ", ".join(
+                sorted(
+                    f"`{i.package}[{i.extra}]`" if i.extra else f"`{i.package}:{i.group}`"
+                    for i in conflict
+                )
+            )
+            what = "Extras" if extras_only else "Groups"
+            declared = "declared conflicts" if extras_only else "conflicts"
+            raise UserError(f"{what} {names} are incompatible with the {declared}: {{{members}}}")
+
+
+def roots_of(project: Project, lock: Lock) -> list[NormalizedName]:
+    """The project's name (when it has a ``[project]``) and the workspace members."""
+    name = project.pyproject.name
+    members = [canonicalize_name(m) for m in lock.manifest.members]
+    return ([name] if name is not None else []) + [m for m in members if m != name]
+
+
+def infer_format(request: ExportRequest) -> ExportFormat:
+    if request.format is not None:
+        return request.format
+    if request.output is not None:
+        name = request.output.name
+        if name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml")):
+            return "pylock.toml"
+    return "requirements.txt"
+
+
+def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResult:
+    project = discover_project(project=request.project)
+    fmt = infer_format(request)
+    if fmt == "pylock.toml" and request.output is not None:
+        from packaging.pylock import is_valid_pylock_path
+
+        if not is_valid_pylock_path(request.output):
+            raise UsageError(
+                f"`{request.output.name}` is not a valid pylock.toml file name",
+                hint="PEP 751 names are `pylock.toml` or `pylock.<name>.toml`",
+            )
+    with open_cache(options) as cache:
+        lock, report = obtain_project_lock(project, request.lock, options, cache)
+    groups = resolve_groups(project, request.selection)
+    extras = resolve_extras(project, request.selection)
+    check_conflicts(lock, project.pyproject.name, extras, groups)
+    selection = ExportSelection(
+        extras=extras,
+        all_extras=request.selection.all_extras,
+        groups=groups,
+        include_project_deps=not request.selection.only_groups,
+        no_emit_project=request.no_emit_project,
+        no_emit_packages=frozenset(canonicalize_name(p) for p in request.no_emit_packages),
+    )
+    nodes = export_nodes(lock, roots_of(project, lock), selection, project=project.pyproject.name)
+    header = request.header_command if request.header else None
+    if fmt == "pylock.toml":
+        data = pylock_data(lock, nodes, project.root, editable=request.editable)
+        text = render_pylock(data, header_command=header)
+    else:
+        text = render_requirements(
+            nodes,
+            hashes=request.hashes,
+            annotate=request.annotate,
+            editable=request.editable,
+            header_command=header,
+        )
+    if request.output is not None:
+        log.debug("writing the export to %s", request.output)
+        atomic_write_text(request.output, text)
+    return ExportResult(text=text, output=request.output, format=fmt, lock=report)
