@@ -15,11 +15,11 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
-from ferry.cache.store import Cache
 from ferry.commands.lock_indexes import IndexChoice, choose_indexes
 from ferry.model.errors import FerryError, UsageError, UserError
 from ferry.model.settings import GlobalOptions
@@ -28,6 +28,9 @@ from ferry.project.discovery import Project
 from ferry.project.lock_fresh import expected_options, lock_satisfies
 from ferry.project.lock_model import Lock, LockOptions
 from ferry.project.lockfile import dump_lock, parse_lock
+
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
 
 logger = logging.getLogger(__name__)
 
@@ -71,21 +74,25 @@ class LockOutcome:
 
 def run_lock(directory: Path | None, request: LockRequest, options: GlobalOptions) -> LockOutcome:
     """``ferry lock`` as the CLI runs it: find the project (``--project`` or walking up from the
-    working directory), open the cache, lock."""
-    from ferry.commands.common import open_cache
+    working directory) and lock it; the cache is opened only if resolving is needed."""
     from ferry.project.discovery import discover_project
 
     if request.locked and request.frozen:
         raise UsageError("`--locked` and `--frozen` cannot be used together")
     project = discover_project(project=directory)
-    with open_cache(options) as cache:
-        return lock_project(project, request, options, cache)
+    return _lock(project, request, options, None)
 
 
 def lock_project(
     project: Project, request: LockRequest, options: GlobalOptions, cache: Cache
 ) -> LockOutcome:
     """Make ``uv.lock`` satisfy ``pyproject.toml`` (see the module docstring)."""
+    return _lock(project, request, options, cache)
+
+
+def _lock(
+    project: Project, request: LockRequest, options: GlobalOptions, cache: Cache | None
+) -> LockOutcome:
     started = time.perf_counter()
     path = project.lock_path
     existing, text, warnings = _read_existing(path, strict=request.frozen or request.locked)
@@ -106,7 +113,13 @@ def lock_project(
     logger.debug("locking because %s", reason)
     from ferry.commands.lock_resolve import resolve_lock
 
-    lock = resolve_lock(project, request, options, cache, existing, lock_options)
+    if cache is None:
+        from ferry.commands.common import open_cache
+
+        with open_cache(options) as opened:
+            lock = resolve_lock(project, request, options, opened, existing, lock_options)
+    else:
+        lock = resolve_lock(project, request, options, cache, existing, lock_options)
     new_text = dump_lock(lock)
     if request.locked and new_text != text:
         raise UserError(

@@ -6,29 +6,21 @@ strategy): ``--extra-index-url`` indexes first, then the project's non-explicit 
 order, then the default index — ``--index-url``, else FERRY_INDEX_URL, else a project index with
 ``default = true``, else pip's default. An ``explicit`` index is consulted only for packages a
 ``[tool.uv.sources]`` entry pins to it. Every index gets its own client, so a pinned package is
-looked up on its index alone.
+looked up on its index alone (:mod:`ferry.commands.lock_routing`). This module imports no HTTP
+client, so the no-op path of ``ferry lock`` can check the lock's indexes cheaply.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from packaging.utils import NormalizedName, canonicalize_name
 
-from ferry.cache.store import Cache
-from ferry.index.client import IndexClient, IndexConfig
 from ferry.index.default import env_extra_index_urls, env_find_links, env_index_url
-from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
-from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
 from ferry.project.pyproject import PyProject
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,61 +86,3 @@ def choose_indexes(
         find_links=tuple(find_links) or env_find_links(),
         no_index=no_index,
     )
-
-
-class RoutedIndex:
-    """The :class:`~ferry.resolve.provider_index.IndexLike` of a project: each name is looked
-    up on its pinned index or on the search list, and each file's metadata is fetched by the
-    client of the index that listed it."""
-
-    def __init__(
-        self,
-        choice: IndexChoice,
-        cache: Cache,
-        options: GlobalOptions,
-        exclude_newer: datetime | None,
-    ) -> None:
-        self.choice = choice
-        self._lock = threading.Lock()
-
-        def client(urls: tuple[str, ...], links: tuple[str, ...]) -> IndexClient:
-            config = IndexConfig(
-                index_urls=urls,
-                find_links=links,
-                offline=options.offline,
-                prefer_offline=options.prefer_offline,
-                exclude_newer=exclude_newer,
-                no_index=choice.no_index,
-            )
-            return IndexClient(config, cache)
-
-        self.default = client(choice.urls, choice.find_links)
-        self.clients: dict[str, IndexClient] = {}
-        for _, url in choice.pinned:
-            if url not in self.clients:
-                self.clients[url] = client((url,), ())
-        self.pins = dict(choice.pinned)
-
-    def client_for(self, name: str) -> IndexClient:
-        url = self.pins.get(canonicalize_name(name))
-        return self.clients[url] if url is not None else self.default
-
-    def client_of(self, file: FileRef) -> IndexClient:
-        for url, client in self.clients.items():
-            if file.index_url == strip_credentials(url):
-                return client
-        return self.default
-
-    def project_files(self, name: str) -> list[FileRef]:
-        return self.client_for(name).project_files(name)
-
-    def fetch_metadata(self, file: FileRef) -> bytes:
-        return self.client_of(file).fetch_metadata(file)
-
-    def locations(self) -> list[str]:
-        return [*self.choice.urls, *(u for _, u in self.choice.pinned), *self.choice.find_links]
-
-    def close(self) -> None:
-        self.default.close()
-        for client in self.clients.values():
-            client.close()

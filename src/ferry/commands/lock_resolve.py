@@ -22,7 +22,8 @@ from packaging.version import InvalidVersion, Version
 from ferry.cache.store import Cache
 from ferry.commands.lock import LockRequest, requires_python_of
 from ferry.commands.lock_build import LockBuilder, LockInputs
-from ferry.commands.lock_indexes import RoutedIndex, choose_indexes
+from ferry.commands.lock_indexes import choose_indexes
+from ferry.commands.lock_routing import RoutedIndex
 from ferry.dist.metadata import MetadataService
 from ferry.index.client import IndexClient
 from ferry.index.errors import NeedsBuild
