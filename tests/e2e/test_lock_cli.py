@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tests.support.index import IndexServer
 from tests.support.runner import Result, Runner
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import importlib.util
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -34,12 +35,12 @@ UNSUPPORTED = {
 
 
 def _make_golden() -> ModuleType:
-    sys.path.insert(0, str(GOLDEN))
-    try:
-        import make_golden
-    finally:
-        sys.path.remove(str(GOLDEN))
-    return make_golden
+    spec = importlib.util.spec_from_file_location("make_golden", GOLDEN / "make_golden.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("make_golden", module)  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
