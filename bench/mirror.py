@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import hashlib
 import logging
 import shutil
 import subprocess
@@ -135,24 +136,34 @@ class PreparedWorkload:
     requirements: Path  # `name==version` lines for the target interpreter
     pins: tuple[Pin, ...]
     universal: tuple[Pin, ...]
-    unavailable: tuple[Pin, ...]  # universal-only pins no wheel could be found for
+    unavailable: tuple[str, ...]  # universal-only `name==version` no wheel was found for
+
+
+def _stamp(workload_dir: Path) -> str:
+    """The first line of a pins file: which pyproject.toml the pins were made from."""
+    digest = hashlib.sha256((workload_dir / "pyproject.toml").read_bytes()).hexdigest()
+    return f"# pinned from pyproject.toml sha256={digest}"
 
 
 def _pins(
     mirror: Mirror, workload_dir: Path, target: TargetPython, upstream: Callable[[], Upstream],
     *, universal: bool, refresh: bool,
-) -> tuple[Path, list[Pin]]:
+) -> tuple[Path, list[Pin], bool]:
+    """The workload's pins (compiled now if asked, missing, or made from another
+    pyproject.toml), its file, and whether they were compiled just now."""
     path = mirror.pins_path(workload_dir.name, target.version, universal=universal)
-    if refresh or not path.is_file():
+    stamp = _stamp(workload_dir)
+    current = path.is_file() and path.read_text().startswith(stamp + "\n")
+    if refresh or not current:
         text = compile_pins(
             uv_executable(), workload_dir, python_version=target.version,
             upstream=upstream(), cache_dir=mirror.uv_cache, universal=universal,
         )
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        path.write_text(f"{stamp}\n{text}")
         logger.info("pinned %s for Python %s%s", workload_dir.name, target.version,
                     " (universal)" if universal else "")
-    return path, parse_pins(path.read_text())
+    return path, parse_pins(path.read_text()), refresh or not current
 
 
 def _held(mirror: Mirror) -> set[tuple[str, str]]:
@@ -209,10 +220,10 @@ def prepare_workload(
     """Pin, download what is missing, and rewrite the index (see the module docstring)."""
     get_upstream = functools.cache(upstream or Upstream.discover)
     mirror.files.mkdir(parents=True, exist_ok=True)
-    req_path, pins = _pins(mirror, workload_dir, target, get_upstream,
-                           universal=False, refresh=refresh)
-    _, universal = _pins(mirror, workload_dir, target, get_upstream,
-                         universal=True, refresh=refresh)
+    req_path, pins, _ = _pins(mirror, workload_dir, target, get_upstream,
+                              universal=False, refresh=refresh)
+    uni_path, universal, repinned = _pins(mirror, workload_dir, target, get_upstream,
+                                          universal=True, refresh=refresh)
     held = _held(mirror)
     missing = [p for p in pins if (p.name, p.version) not in held]
     if missing:
@@ -223,9 +234,18 @@ def prepare_workload(
         still = [p.requirement() for p in pins if (p.name, p.version) not in held]
         if still:
             raise UpstreamError(f"pip downloaded no wheel for: {', '.join(still)}")
+    # Universal-only pins no wheel was found for are remembered, so later runs (maybe
+    # offline) do not ask the index again; new pins forget them.
+    unavailable_path = uni_path.with_name(uni_path.stem + "-unavailable.txt")
+    known: set[str] = set()
+    if not repinned and unavailable_path.is_file():
+        known = set(unavailable_path.read_text().split())
     names = {name for name, _ in held}
-    extras = list({p.name: p for p in universal if p.name not in names}.values())
-    unavailable = _fetch_universal_extras(mirror, extras, target, get_upstream()) if extras else []
+    extras = [p for p in {p.name: p for p in universal if p.name not in names}.values()
+              if p.requirement() not in known]
+    fetched = _fetch_universal_extras(mirror, extras, target, get_upstream()) if extras else []
+    unavailable = sorted(known | {p.requirement() for p in fetched})
+    unavailable_path.write_text("".join(f"{line}\n" for line in unavailable))
     count = mirror.rebuild_index()
     logger.info("mirror: %d files under %s", count, mirror.root)
     return PreparedWorkload(

@@ -125,7 +125,7 @@ def _header(
         ),
     ]
     if prepared.unavailable:
-        names = ", ".join(p.requirement() for p in prepared.unavailable)
+        names = ", ".join(prepared.unavailable)
         lines.append(f"- no wheel mirrored for universal-only pins: {names}")
     return "\n".join(lines) + "\n"
 

@@ -147,30 +147,36 @@ def _anchor(entry: MirrorFile) -> str:
     return f"    <a {attrs}>{html.escape(entry.filename)}</a><br>"
 
 
-def write_simple_index(files: Sequence[MirrorFile], simple_dir: Path) -> None:
+def _replace_if_changed(path: Path, data: bytes) -> bool:
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def write_simple_index(files: Sequence[MirrorFile], simple_dir: Path) -> int:
     """Write ``simple_dir/index.html`` and one ``<project>/index.html`` per project.
 
     File links are relative (``../../files/…``), so the tree can be served from any address.
-    The new tree is written beside the old one and swapped in, so an interrupted run never
-    leaves a half-written index behind.
+    Only pages whose bytes change are rewritten, each atomically, and projects that are gone
+    are removed: a mirror being served by another run never answers a half-written or missing
+    page. Returns how many pages were written.
     """
     by_project: dict[str, list[MirrorFile]] = {}
     for entry in files:
         by_project.setdefault(entry.project, []).append(entry)
-    staging = simple_dir.with_name(simple_dir.name + ".new")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     root_links = [
         f'    <a href="{quote(p)}/">{html.escape(p)}</a><br>' for p in sorted(by_project)
     ]
-    (staging / "index.html").write_bytes(_page("Simple index", root_links))
+    pages = {simple_dir / "index.html": _page("Simple index", root_links)}
     for project, entries in by_project.items():
-        (staging / project).mkdir()
         links = [_anchor(e) for e in sorted(entries, key=lambda e: e.filename)]
-        (staging / project / "index.html").write_bytes(_page(f"Links for {project}", links))
-    old = simple_dir.with_name(simple_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if simple_dir.exists():
-        simple_dir.rename(old)
-    staging.rename(simple_dir)
-    shutil.rmtree(old, ignore_errors=True)
+        pages[simple_dir / project / "index.html"] = _page(f"Links for {project}", links)
+    written = sum(_replace_if_changed(path, data) for path, data in pages.items())
+    for child in simple_dir.iterdir():
+        if child.is_dir() and child.name not in by_project:
+            shutil.rmtree(child)
+    return written

@@ -91,11 +91,14 @@ def test_files_that_are_not_wheels_are_left_out(tree: Path) -> None:
     ]
 
 
-def test_rewriting_replaces_projects_that_are_gone(tree: Path) -> None:
-    (tree / "files" / "baz-0.1-py3-none-any.whl").unlink()
-    write_simple_index(scan_files(tree / "files"), tree / "simple")
+def test_rewriting_touches_only_what_changed(tree: Path) -> None:
+    files = tree / "files"
+    assert write_simple_index(scan_files(files), tree / "simple") == 0
+    (files / "baz-0.1-py3-none-any.whl").unlink()
+    assert write_simple_index(scan_files(files), tree / "simple") == 1  # the root page
     assert not (tree / "simple" / "baz").exists()
-    assert not list(tree.glob("simple.*"))  # no staging leftovers
+    assert "baz" not in (tree / "simple" / "index.html").read_text()
+    assert not list(tree.rglob("*.tmp"))
 
 
 @pytest.mark.parametrize(
