@@ -14,11 +14,13 @@ import errno
 import importlib.util
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from filelock import FileLock
 
 from ferry.cache.store import Cache
 from ferry.commands.lock import LockRequest, lock_project
@@ -48,17 +50,20 @@ def golden_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     module = _make_golden()
     files = tmp_path_factory.mktemp("golden-files")
     pages = module.build_universe(files)
-    try:
-        server = module.serve(files, pages)
-    except OSError as error:
-        if error.errno == errno.EADDRINUSE:
-            pytest.skip(f"port {module.PORT} is busy; the golden URLs need it")
-        raise
-    try:
-        yield str(module.INDEX)
-    finally:
-        server.shutdown()
-        server.server_close()
+    # The port is fixed: test processes running in parallel (xdist) take turns.
+    guard = FileLock(Path(tempfile.gettempdir()) / f"ferry-golden-{module.PORT}.lock")
+    with guard.acquire(timeout=300):
+        try:
+            server = module.serve(files, pages)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                pytest.skip(f"port {module.PORT} is busy; the golden URLs need it")
+            raise
+        try:
+            yield str(module.INDEX)
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 def _lock(case: str, index: str, tmp_path: Path, request: LockRequest) -> str:

@@ -17,7 +17,7 @@ from packaging.version import Version
 
 from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, conflict_flag, parse_marker, render
 from ferry.resolve.marker_sets import ValueSet, VersionSet, specifier_versions
-from ferry.resolve.wheel_markers import wheel_marker, wheel_python_versions
+from ferry.resolve.wheel_markers import wheel_python_versions, wheel_reachable
 
 U310 = VersionSet.compare(">=", Version("3.10"))
 
@@ -158,26 +158,22 @@ def test_version_sets() -> None:
 
 
 @pytest.mark.parametrize(
-    ("filename", "inside", "outside"),
+    ("filename", "reach", "kept"),
     [
-        ("x-1-py3-none-any.whl", {"python_full_version": "3.13.0", "sys_platform": "win32"}, None),
-        ("x-1-cp311-cp311-win_amd64.whl",
-         {"python_full_version": "3.11.4", "sys_platform": "win32"},
-         {"python_full_version": "3.12.0", "sys_platform": "win32"}),
-        ("x-1-cp312-abi3-manylinux_2_17_x86_64.whl",
-         {"python_full_version": "3.13.0", "sys_platform": "linux"},
-         {"python_full_version": "3.13.0", "sys_platform": "darwin"}),
-        ("x-1-py2-none-any.whl", {"python_full_version": "2.7.18", "sys_platform": "linux"},
-         {"python_full_version": "3.12.0", "sys_platform": "linux"}),
+        ("x-1-py3-none-any.whl", "sys_platform == 'win32'", True),
+        ("x-1-cp311-cp311-win_amd64.whl", "sys_platform == 'win32'", True),
+        ("x-1-cp311-cp311-win_amd64.whl", "sys_platform == 'linux'", False),
+        ("x-1-cp38-cp38-win_amd64.whl", "sys_platform == 'win32'", False),  # requires-python
+        ("x-1-py2-none-any.whl", "sys_platform == 'linux'", False),
+        ("x-1-cp312-abi3-manylinux_2_17_s390x.whl", "platform_machine == 'x86_64'", False),
+        ("x-1-cp312-abi3-manylinux_2_17_x86_64.whl", "platform_machine == 'x86_64'", True),
+        # Python is judged against requires-python only, not the package's reachability (uv).
+        ("x-1-cp313-cp313-macosx_11_0_universal2.whl", "python_version < '3.12'", True),
+        ("x-1-cp312-cp312-macosx_11_0_universal2.whl", "os_name == 'nt'", False),
     ],
 )
-def test_wheel_markers(
-    filename: str, inside: dict[str, str], outside: dict[str, str] | None
-) -> None:
-    marker = wheel_marker(filename)
-    assert marker.evaluate(inside)
-    if outside is not None:
-        assert not marker.evaluate(outside)
+def test_wheels_kept_in_a_lock(filename: str, reach: str, kept: bool) -> None:
+    assert wheel_reachable(filename, parse_marker(reach), U310) is kept
 
 
 def test_wheel_python_versions() -> None:

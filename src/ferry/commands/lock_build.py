@@ -17,9 +17,8 @@ from dataclasses import dataclass
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
-from packaging.version import Version
 
-from ferry.model.dist import FileRef, parse_filename
+from ferry.model.dist import FileRef
 from ferry.model.url import strip_credentials
 from ferry.project.lock_inputs import (
     expected_default_groups,
@@ -45,7 +44,8 @@ from ferry.project.pyproject import PyProject
 from ferry.resolve.marker_expr import MarkerExpr, render
 from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.universal_graph import Node, NodeRef, UniversalGraph
-from ferry.resolve.wheel_markers import wheel_marker
+from ferry.resolve.universal_versions import file_version
+from ferry.resolve.wheel_markers import wheel_reachable
 
 FilesOf = Callable[[NormalizedName], Sequence[FileRef]]
 
@@ -157,7 +157,7 @@ class LockBuilder:
             return None, ()
         index = node.file.index_url if node.file is not None else None
         mine = [f for f in self.files_of(node.name)
-                if f.index_url == index and _version_of(f) == node.version]
+                if f.index_url == index and file_version(node.name, f.filename) == node.version]
         yanked_pin = node.file is not None and node.file.yanked is not None
         mine = [f for f in mine if f.yanked is None or yanked_pin]
         reach = self.graph.reach.get(ref, self.space).pep508() & self.space
@@ -171,7 +171,7 @@ class LockBuilder:
         wheels = [
             LockWheel(url=_clean_url(f.url), hash=_hash(f), size=f.size, upload_time=_upload(f))
             for f in mine
-            if f.is_wheel and not wheel_marker(f.filename).disjoint(reach)
+            if f.is_wheel and wheel_reachable(f.filename, reach, self.python)
         ]
         return sdist, sort_wheels(wheels)
 
@@ -241,11 +241,6 @@ def conflicts_of(pyproject: PyProject) -> tuple[tuple[ConflictItem, ...], ...]:
         items = {ConflictItem(c.package or own, c.extra, c.group) for c in declared}
         sets.append(tuple(sorted(items, key=lambda i: (i.package, i.extra or "", i.group or ""))))
     return tuple(sets)
-
-
-def _version_of(file: FileRef) -> Version | None:
-    parsed = parse_filename(file.filename)
-    return parsed.version if parsed is not None else None
 
 
 def _clean_url(url: str) -> str:

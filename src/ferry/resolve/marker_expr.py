@@ -32,6 +32,7 @@ Cube = tuple[tuple[str, Constraint], ...]
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "===": "==="}
 _NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==", "===": "!="}
 _MAX_CUBES = 512
+_PLATFORM_SYSTEMS = {"Windows": "win32", "Linux": "linux", "Darwin": "darwin"}
 
 
 def _full(c: Constraint) -> bool:
@@ -354,6 +355,9 @@ def _leaf(lhs: Any, op: Any, rhs: Any, extra: str | None) -> MarkerExpr:
         parsed = python_atom(var, operator, value)
         if parsed is not None:
             return parsed
+    if var == "platform_system" and value in _PLATFORM_SYSTEMS and operator in ("==", "!="):
+        # uv reads these as the sys_platform they imply, and writes them so.
+        var, value = "sys_platform", _PLATFORM_SYSTEMS[value]
     if operator in ("==", "!=") and var not in ("implementation_version",):
         values = ValueSet(True, frozenset({value}))
         return MarkerExpr.atom(var, values if operator == "==" else ~values)

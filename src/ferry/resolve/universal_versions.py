@@ -19,17 +19,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.dist import FileRef, parse_filename
+from ferry.model.names import canonicalize_name
 from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry
 from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.wheel_markers import wheel_python_versions
 
 
+@lru_cache(maxsize=8192)
 def requires_python_floor(requires_python: str | None) -> Version | None:
     """The lowest Python a ``Requires-Python`` value admits (``None``: no lower bound or
     unreadable). Upper bounds are ignored, as uv does."""
@@ -84,6 +87,8 @@ class UniversalVersionBuilder:
         )
         self.allow_sdists = allow_sdists
         self.floors: dict[tuple[NormalizedName, Version], Version | None] = {}
+        self._floor_ok: dict[Version, bool] = {}
+        self._tags_ok: dict[str, bool] = {}
 
     def build(
         self, name: NormalizedName, files: Iterable[FileRef], yank_allowed: Iterable[Version] = ()
@@ -91,10 +96,9 @@ class UniversalVersionBuilder:
         allowed = set(yank_allowed)
         by_version: dict[Version, list[FileRef]] = {}
         for file in files:
-            parsed = parse_filename(file.filename)
-            if parsed is None or parsed.name != name:
-                continue
-            by_version.setdefault(parsed.version, []).append(file)
+            version = file_version(name, file.filename)
+            if version is not None:
+                by_version.setdefault(version, []).append(file)
         entries = [
             self._entry(name, version, group, version in allowed)
             for version, group in by_version.items()
@@ -137,6 +141,19 @@ class UniversalVersionBuilder:
         best = min(usable, key=lambda item: item[0])
         return VersionEntry(version, best[1])
 
+    def _floor_admits(self, floor: Version) -> bool:
+        if floor not in self._floor_ok:
+            newer = self.python & VersionSet.compare(">=", floor)
+            self._floor_ok[floor] = not newer.is_empty()
+        return self._floor_ok[floor]
+
+    def _tags_admit(self, filename: str) -> bool:
+        tags = "-".join(filename[: -len(".whl")].split("-")[-3:-1])
+        if tags not in self._tags_ok:
+            supported = wheel_python_versions(filename) & self.python
+            self._tags_ok[tags] = not supported.is_empty()
+        return self._tags_ok[tags]
+
     def _check(self, file: FileRef, yank_ok: bool) -> Exclusion | None:
         if self.exclude_newer is not None:
             when = _upload_time(file)
@@ -149,14 +166,37 @@ class UniversalVersionBuilder:
             detail = f" (reason: {file.yanked})" if file.yanked else ""
             return Exclusion("yanked", f"was yanked{detail}")
         floor = requires_python_floor(file.requires_python)
-        if floor is not None and (self.python & VersionSet.compare(">=", floor)).is_empty():
+        if floor is not None and not self._floor_admits(floor):
             return Exclusion("requires-python", f"requires Python {file.requires_python}, "
                                                 f"which no supported Python satisfies")
         if file.is_wheel:
-            if (wheel_python_versions(file.filename) & self.python).is_empty():
+            if not self._tags_admit(file.filename):
                 return Exclusion("platform", "has no wheel for a supported Python and no "
                                              "source distribution")
             return None
         if not file.is_sdist or not self.allow_sdists:
             return Exclusion("platform", "has no usable file")
         return None
+
+
+_VERSIONS: dict[str, Version | None] = {}
+
+
+def file_version(name: NormalizedName, filename: str) -> Version | None:
+    """The version in a wheel or sdist filename of project ``name`` (``None`` if the file is
+    not one of its distributions). Wheels are split by hand: big projects list thousands."""
+    if filename.endswith(".whl"):
+        parts = filename[:-4].split("-")
+        if len(parts) not in (5, 6) or canonicalize_name(parts[0]) != name:
+            return None
+        text = parts[1]
+        if text not in _VERSIONS:
+            try:
+                _VERSIONS[text] = Version(text)
+            except InvalidVersion:
+                _VERSIONS[text] = None
+        return _VERSIONS[text]
+    parsed = parse_filename(filename)
+    if parsed is None or parsed.name != name:
+        return None
+    return parsed.version

@@ -1,20 +1,21 @@
-"""Which environments a wheel can serve, as a marker expression, from its filename tags alone.
+"""Which environments a wheel can serve, judged from its filename tags alone.
 
 A universal lock keeps, for each package, only the wheels some environment that reaches the
 package could install (uv drops ``cp38`` wheels when requires-python starts at 3.10, and Linux
 wheels of a Windows-only dependency). The tags say it: the interpreter tag bounds the Python
 version (``cp311`` → 3.11, ``cp311-abi3`` → 3.11 and later, ``py3`` → any 3.x), the platform tag
-names the ``sys_platform`` (``manylinux…`` → linux, ``win…`` → win32, ``macosx…`` → darwin).
-Unknown tags are read permissively (any environment), so a wheel is never dropped by mistake.
+names the operating system and the architecture. Unknown tags are read permissively (any
+environment), so a wheel is never dropped by mistake.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from packaging.version import Version
 
-from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr
+from ferry.resolve.marker_expr import MarkerExpr
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 
 _INTERPRETER = re.compile(r"^(py|cp|pp|ip|jy|graalpy)(\d)(\d*)$")
@@ -34,45 +35,86 @@ def interpreter_versions(interpreter: str, abi: str) -> VersionSet:
     return VersionSet.between(low, Version(f"{major}.{int(minor) + 1}"))
 
 
-def platform_marker(platform: str) -> MarkerExpr:
-    if platform == "any":
-        return TRUE
-    for prefix, value in (
-        ("manylinux", "linux"),
-        ("musllinux", "linux"),
-        ("linux", "linux"),
-        ("win", "win32"),
-        ("macosx", "darwin"),
-    ):
-        if platform.startswith(prefix):
-            return MarkerExpr.atom("sys_platform", ValueSet(True, frozenset({value})))
-    return TRUE
-
-
-def wheel_marker(filename: str) -> MarkerExpr:
-    """The environments the wheel named ``filename`` can be installed in (approximately, from
-    above: never smaller than the truth)."""
-    parts = filename[: -len(".whl")].split("-")
-    if len(parts) not in (5, 6):
-        return TRUE
-    interpreters, abis, platforms = (p.lower().split(".") for p in parts[-3:])
-    result = FALSE
-    for interpreter in interpreters:
-        for abi in abis:
-            versions = interpreter_versions(interpreter, abi)
-            for platform in platforms:
-                result = result | (MarkerExpr.python(versions) & platform_marker(platform))
-    return result
-
-
 def wheel_python_versions(filename: str) -> VersionSet:
     """The Python versions the wheel named ``filename`` supports, ignoring its platform."""
     parts = filename[: -len(".whl")].split("-")
     if len(parts) not in (5, 6):
         return VersionSet.full()
-    interpreters, abis = (p.lower().split(".") for p in parts[-3:-1])
+    return _tag_versions(parts[-3].lower(), parts[-2].lower())
+
+
+@lru_cache(maxsize=4096)
+def _tag_versions(interpreters: str, abis: str) -> VersionSet:
     result = VersionSet.empty()
-    for interpreter in interpreters:
-        for abi in abis:
+    for interpreter in interpreters.split("."):
+        for abi in abis.split("."):
             result = result | interpreter_versions(interpreter, abi)
     return result
+
+
+# uv keeps a wheel in a lock when its Python tags fit requires-python and its platform tags fit
+# the package's reachability, judged per operating system and per architecture as below
+# (``crates/uv-resolver/src/lock/mod.rs``, ``remove_unreachable_wheels``). Python tags are not
+# judged against the reachability: a wheel for a Python the package is not reached on stays.
+def _one_of(var: str, *values: str) -> MarkerExpr:
+    return MarkerExpr.atom(var, ValueSet(True, frozenset(values)))
+
+
+_OS = {
+    "linux": _one_of("sys_platform", "linux") & _one_of("os_name", "posix"),
+    "windows": _one_of("sys_platform", "win32") & _one_of("os_name", "nt"),
+    "macos": _one_of("sys_platform", "darwin") & _one_of("os_name", "posix"),
+}
+_ARCH = {
+    "x86_64": _one_of("platform_machine", "x86_64", "amd64", "AMD64"),
+    "arm64": _one_of("platform_machine", "aarch64", "arm64", "ARM64"),
+    "x86": _one_of("platform_machine", "i686", "i386", "win32", "x86"),
+    "ppc64le": _one_of("platform_machine", "ppc64le"),
+    "ppc64": _one_of("platform_machine", "ppc64"),
+    "s390x": _one_of("platform_machine", "s390x"),
+    "riscv64": _one_of("platform_machine", "riscv64"),
+    "armv7l": _one_of("platform_machine", "armv7l"),
+    "armv6l": _one_of("platform_machine", "armv6l"),
+}
+
+
+def _os_of(platform: str) -> str | None:
+    if platform.startswith(("manylinux", "musllinux", "linux")):
+        return "linux"
+    if platform.startswith("win"):
+        return "windows"
+    if platform.startswith("macosx"):
+        return "macos"
+    return None
+
+
+def _arch_of(platform: str) -> str | None:
+    if platform.endswith(("x86_64", "amd64")):
+        return "x86_64"
+    if platform.endswith(("aarch64", "arm64")):
+        return "arm64"
+    if platform.endswith(("i686", "i386")) or platform == "win32":
+        return "x86"
+    for arch in ("ppc64le", "ppc64", "s390x", "riscv64", "armv7l", "armv6l"):
+        if platform.endswith(arch):
+            return arch
+    return None
+
+
+def wheel_reachable(filename: str, reach: MarkerExpr, python: VersionSet) -> bool:
+    """Whether a lock keeps the wheel ``filename`` of a package reached where ``reach`` holds,
+    for a project supporting the Pythons ``python`` (uv's rule, see above)."""
+    if (wheel_python_versions(filename) & python).is_empty():
+        return False
+    parts = filename[: -len(".whl")].split("-")
+    if len(parts) not in (5, 6):
+        return True
+    platforms = parts[-1].lower().split(".")
+    for classify, table in ((_os_of, _OS), (_arch_of, _ARCH)):
+        kinds = {classify(p) for p in platforms}
+        if len(kinds) == 1 and None not in kinds:
+            kind = kinds.pop()
+            assert kind is not None
+            if reach.disjoint(table[kind]):
+                return False
+    return True
