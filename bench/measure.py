@@ -27,8 +27,10 @@ from bench.scenarios import Action, Command, CopyFile, Plan, Remove
 
 __all__ = ["Outcome", "StepFailed", "measure", "perform", "time_command"]
 
-Status = Literal["ok", "failed", "n/a"]
+# n/a: the tool has no such operation; missing: the tool is not installed.
+Status = Literal["ok", "failed", "n/a", "missing"]
 TAIL_LINES = 15
+BASELINE_RUNS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,12 @@ def time_command(cmd: Command, timeout: float) -> float:
     return elapsed
 
 
+def _baseline(cmd: Command, timeout: float) -> float:
+    """The fastest of a few runs: the baseline is small, and its noise would swamp a
+    difference of a few milliseconds."""
+    return min(time_command(cmd, timeout) for _ in range(BASELINE_RUNS))
+
+
 def settle() -> None:
     """Flush dirty pages before a timed command, so it does not pay for the previous one's
     writes (a removed cache of a few hundred megabytes is still being written back)."""
@@ -99,6 +107,7 @@ def measure(
     rounds: int,
     timeout: float,
     progress: Callable[[str], None] = lambda _: None,
+    before_timing: Callable[[], None] = settle,
 ) -> list[Outcome]:
     """Warm up every tool, then time ``rounds`` rounds of each, interleaved; one Outcome each."""
     outcomes: dict[str, Outcome] = {}
@@ -121,8 +130,10 @@ def measure(
             try:
                 for action in plan.prepare:
                     perform(action, timeout)
-                settle()
+                before_timing()
                 elapsed = time_command(plan.timed, timeout)
+                if plan.baseline is not None:
+                    elapsed = max(0.0, elapsed - _baseline(plan.baseline, timeout))
                 problem = plan.expect.problem() if plan.expect and number == 0 else None
                 if problem:
                     raise StepFailed(f"`{shlex.join(plan.timed.argv)}` {problem}")

@@ -82,7 +82,7 @@ def _cell(outcome: Outcome | None) -> str:
         return NONE
     if outcome.status == "ok":
         return format_seconds(outcome.median)
-    return outcome.status
+    return "not installed" if outcome.status == "missing" else outcome.status
 
 
 def render_table(

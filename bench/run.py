@@ -75,7 +75,10 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=1800, help="seconds per command")
     parser.add_argument("--refresh-mirror", action="store_true",
                         help="re-pin the workload against the upstream index")
-    parser.add_argument("--keep", action="store_true", help="keep bench/.work afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory afterwards")
+    parser.add_argument("--work-dir", type=Path, default=None,
+                        help="where caches, environments and projects go (default: bench/.work;"
+                             " a tmpfs takes the disk out of the numbers)")
     parser.add_argument("--no-write", action="store_true",
                         help="print only; do not write bench/results/<workload>.md")
     args = parser.parse_args(argv)
@@ -133,13 +136,16 @@ def _header(
 def run_scenarios(
     scenarios: Sequence[Scenario], tools: Sequence[Tool], prepared: PreparedWorkload,
     target: TargetPython, server: MirrorServer, work: Path, *, rounds: int, timeout: float,
-    keep: bool,
+    keep: bool, missing: frozenset[str] = frozenset(),
 ) -> list[Outcome]:
+    """Measure every scenario for every tool; ``missing`` tools are reported, not run."""
     outcomes: list[Outcome] = []
     expected = frozenset(p.name for p in prepared.pins)
     for scenario in scenarios:
         plans = []
         for tool in tools:
+            if tool.name in missing:
+                continue
             root = work / scenario.name / tool.name
             root.mkdir(parents=True, exist_ok=True)
             box = Sandbox(root=root, python=target.executable, index_url=server.simple_url,
@@ -149,6 +155,7 @@ def run_scenarios(
         logger.info("scenario %s: %s", scenario.name, scenario.summary)
         outcomes += measure(scenario.name, plans, rounds=rounds, timeout=timeout,
                             progress=logger.info)
+        outcomes += [Outcome(scenario.name, name, "missing") for name in sorted(missing)]
         if not keep:
             shutil.rmtree(work / scenario.name, ignore_errors=True)
     return outcomes
@@ -167,15 +174,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: preparing the mirror failed: {exc}", file=sys.stderr)
         return 2
     tools = [make_tool(name) for name in args.tools]
-    versions = {tool.name: tool.version() or "not found" for tool in tools}
+    versions = {tool.name: tool.version() or "not installed" for tool in tools}
+    missing = frozenset(name for name, version in versions.items() if version == "not installed")
     scenarios = [SCENARIOS[name] for name in args.scenarios]
-    work = BENCH_DIR / ".work" / prepared.name
+    work = (args.work_dir or BENCH_DIR / ".work") / prepared.name
     shutil.rmtree(work, ignore_errors=True)
     load_before = _load()
     with MirrorServer(mirror.root, args.port) as server:
         logger.info("mirror on %s", server.simple_url)
         outcomes = run_scenarios(scenarios, tools, prepared, target, server, work,
-                                 rounds=args.rounds, timeout=args.timeout, keep=args.keep)
+                                 rounds=args.rounds, timeout=args.timeout, keep=args.keep,
+                                 missing=missing)
     load = f"{load_before} at the start, {_load()} at the end"
     files = sum(1 for p in mirror.files.iterdir() if p.suffix == ".whl")
     table = render_table(scenarios, args.tools, {(o.scenario, o.tool): o for o in outcomes})

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from bench.tools import Argv, Sandbox, Tool, scrubbed_env
+from bench.tools import Argv, Sandbox, Tool, scrubbed_env, venv_python
 
 __all__ = [
     "SCENARIOS",
@@ -98,10 +98,13 @@ Expectation = ExpectInstalled | ExpectFiles
 
 @dataclass(frozen=True, slots=True)
 class Plan:
+    """``baseline``: a command whose time is subtracted from each round's (an overhead)."""
+
     timed: Command
     warmup: tuple[Action, ...] = ()
     prepare: tuple[Action, ...] = ()
     expect: Expectation | None = None
+    baseline: Command | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +225,10 @@ def run_noop(tool: Tool, box: Sandbox) -> Plan | None:
     warmup, argv = _synced(tool, box), tool.run(box, ("python", "-c", "pass"))
     if warmup is None or argv is None:
         return None
-    return Plan(timed=_command(tool, box, argv, box.project), warmup=warmup)
+    # The issue's number is run's *overhead*: what it adds to the bare interpreter it execs.
+    bare = Command((str(venv_python(box.project_venv)), "-c", "pass"), box.project,
+                   scrubbed_env())
+    return Plan(timed=_command(tool, box, argv, box.project), warmup=warmup, baseline=bare)
 
 
 _PIP = "pip"
@@ -244,7 +250,7 @@ SCENARIOS: dict[str, Scenario] = {
                  Target(2, 5, _PROJECT_PEERS), sync_warm),
         Scenario("sync-noop", "sync an environment already in sync",
                  Target(3, 5, _PROJECT_PEERS), sync_noop),
-        Scenario("run", "`run python -c pass` in a synced project",
+        Scenario("run", "`run python -c pass` in a synced project, minus bare `python -c pass`",
                  Target(3, 5, _PROJECT_PEERS), run_noop),
     )
 }

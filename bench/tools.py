@@ -20,7 +20,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["TOOLS", "Argv", "Ferry", "Pip", "Sandbox", "Tool", "Uv", "make_tool", "scrubbed_env"]
+__all__ = [
+    "TOOLS",
+    "Argv",
+    "Ferry",
+    "Pip",
+    "Sandbox",
+    "Tool",
+    "Uv",
+    "make_tool",
+    "scrubbed_env",
+    "venv_python",
+]
 
 Argv = tuple[str, ...]
 

@@ -10,6 +10,10 @@ from bench.measure import StepFailed, measure, perform, time_command
 from bench.scenarios import Command, CopyFile, ExpectFiles, Plan, Remove
 
 
+def _no_sync() -> None:
+    """The tests' commands write nothing worth flushing; os.sync() on a busy machine is slow."""
+
+
 def _py(code: str, cwd: Path) -> Command:
     return Command((sys.executable, "-c", code), cwd, {"PATH": "/usr/bin:/bin"})
 
@@ -48,7 +52,7 @@ def test_rounds_interleave_tools_after_their_warmups(tmp_path: Path) -> None:
                     prepare=(_append(log, f"{name}-prep"),)))
         for name in ("a", "b")
     ]
-    outcomes = measure("s", plans, rounds=2, timeout=10)
+    outcomes = measure("s", plans, rounds=2, timeout=10, before_timing=_no_sync)
     assert log.read_text().split() == [
         "a-warm", "b-warm",
         "a-prep", "a-timed", "b-prep", "b-timed",
@@ -64,7 +68,7 @@ def test_failures_and_missing_operations_do_not_stop_the_others(tmp_path: Path) 
                          warmup=(_py("raise SystemExit('no warm')", tmp_path),))
     lying = Plan(timed=_py("pass", tmp_path), expect=ExpectFiles((tmp_path / "result",)))
     outcomes = measure("s", [("ok", ok), ("warm", broken_warmup), ("lying", lying),
-                             ("none", None)], rounds=3, timeout=10)
+                             ("none", None)], rounds=3, timeout=10, before_timing=_no_sync)
     by_tool = {o.tool: o for o in outcomes}
     assert [o.tool for o in outcomes] == ["ok", "warm", "lying", "none"]
     assert by_tool["ok"].status == "ok" and len(by_tool["ok"].times) == 3
@@ -74,3 +78,11 @@ def test_failures_and_missing_operations_do_not_stop_the_others(tmp_path: Path) 
     assert by_tool["lying"].status == "failed"
     assert "did not create" in by_tool["lying"].error
     assert by_tool["none"].status == "n/a"
+
+
+def test_a_baseline_is_subtracted_from_each_round(tmp_path: Path) -> None:
+    plan = Plan(timed=_py("import time; time.sleep(0.3)", tmp_path),
+                baseline=_py("import time; time.sleep(0.2)", tmp_path))
+    [outcome] = measure("s", [("t", plan)], rounds=1, timeout=10, before_timing=_no_sync)
+    assert outcome.status == "ok"
+    assert 0.0 <= outcome.times[0] < 0.2

@@ -62,16 +62,19 @@ def test_table_rows_show_medians_ratios_and_failures() -> None:
         ("lock-cold", "ferry"): Outcome("lock-cold", "ferry", "failed", error="boom"),
         ("lock-cold", "uv"): Outcome("lock-cold", "uv", "ok", (0.25,)),
         ("lock-cold", "pip"): Outcome("lock-cold", "pip", "n/a"),
+        ("lock-cold", "pdm"): Outcome("lock-cold", "pdm", "missing"),
     }
-    lines = render_table(scenarios, ["ferry", "uv", "pip"], outcomes).splitlines()
-    assert lines[0] == "| scenario | ferry | uv | pip | ferry/uv | pip/ferry | target |"
-    assert lines[1] == "|---|---:|---:|---:|---:|---:|---|"
+    lines = render_table(scenarios, ["ferry", "uv", "pip", "pdm"], outcomes).splitlines()
+    assert lines[0] == (
+        "| scenario | ferry | uv | pip | pdm | ferry/uv | pip/ferry | pdm/ferry | target |"
+    )
+    assert lines[1] == "|---|---:|---:|---:|---:|---:|---:|---:|---|"
     assert lines[2] == (
-        "| pip-install-warm | 600 ms | 400 ms | 12.00 s | 1.50× ✓ | 20× ✓ "
+        "| pip-install-warm | 600 ms | 400 ms | 12.00 s | – | 1.50× ✓ | 20× ✓ | – "
         "| ferry/uv ≤ 2×; pip/ferry ≥ 10× |"
     )
     assert lines[3] == (
-        "| lock-cold | failed | 250 ms | n/a | – | – "
+        "| lock-cold | failed | 250 ms | n/a | not installed | – | – | – "
         "| ferry/uv ≤ 2×; pdm/ferry, poetry/ferry ≥ 5× |"
     )
 

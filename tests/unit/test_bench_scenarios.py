@@ -135,6 +135,8 @@ def test_project_scenarios(box: Sandbox) -> None:
     assert _plan("sync-noop", box).prepare == ()
     run = _plan("run", box, Ferry())
     assert run.timed.argv[-4:] == ("run", "python", "-c", "pass")
+    assert run.baseline is not None  # the number is run's overhead over the bare interpreter
+    assert run.baseline.argv == (str(box.project_venv / "bin" / "python"), "-c", "pass")
 
 
 def test_a_tool_without_the_operation_gets_no_plan(box: Sandbox) -> None:
