@@ -257,3 +257,36 @@ def test_uv_and_ferry_agree(
         assert outcome.reason is None
         assert not outcome.written
         assert (theirs_dir / "uv.lock").read_bytes() == before
+
+
+WORKLOADS = Path(__file__).resolve().parents[2] / "bench" / "workloads"
+
+
+@pytest.mark.network
+@pytest.mark.slow
+@pytest.mark.parametrize("workload", ["tiny", "web", "data"])
+def test_bench_workloads_lock_like_uv(
+    workload: str, tmp_path: Path, isolated_env: Path, python312: Path
+) -> None:
+    """The shared bench workloads on the real index, pinned in time: the same bytes as uv."""
+    source = WORKLOADS / workload / "pyproject.toml"
+    if not source.is_file():
+        pytest.skip(f"no workload at {source}")
+    env = uv_env(tmp_path, python312)
+    theirs_dir, mine_dir = tmp_path / "uv", tmp_path / "ferry"
+    for directory in (theirs_dir, mine_dir):
+        directory.mkdir()
+        shutil.copy(source, directory / "pyproject.toml")
+    cutoff = "2025-06-01T00:00:00Z"
+    made = uv(["lock", "--exclude-newer", cutoff], theirs_dir, env)
+    assert made.returncode == 0, made.stderr
+    lock_project(discover_project(project=mine_dir),
+                 LockRequest(exclude_newer=cutoff, python=str(python312)), GlobalOptions(),
+                 Cache(tmp_path / "ferry-cache"))
+    theirs = (theirs_dir / "uv.lock").read_text(encoding="utf-8")
+    mine = (mine_dir / "uv.lock").read_text(encoding="utf-8")
+    diff = list(difflib.unified_diff(theirs.splitlines(), mine.splitlines(), "uv", "ferry",
+                                     lineterm="", n=0))
+    assert not diff, "\n".join(diff)
+    checked = uv(["lock", "--locked", "--exclude-newer", cutoff], mine_dir, env)
+    assert checked.returncode == 0, checked.stderr
