@@ -1,0 +1,218 @@
+"""The resolving half of ``pip compile``: for one target, or universally (``--universal``).
+
+Both modes end in the same neutral list of :class:`Resolved` packages (with who required each
+one, and, universally, where each applies), so the output code does not care which resolver ran.
+Overrides (``--override``) are applied here for the single-target resolver, by rewriting
+dependency metadata as it is read — the same rule uv applies: every requirement on an
+overridden package is replaced by the override, keeping the ``extra`` it was conditional on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from ferry.model.dist import FileRef
+from ferry.resolve.options import ResolverOptions, TargetEnvironment
+from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker, PackageSource
+
+_EXTRA = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """One package of the result.
+
+    ``parents`` are the packages that require it; ``from_root`` says a root requirement does;
+    ``marker`` (universal mode only) is where it applies, ``None`` meaning everywhere.
+    """
+
+    name: NormalizedName
+    version: Version
+    file: FileRef | None = None
+    url: str | None = None
+    editable: bool = False
+    marker: str | None = None
+    extras: frozenset[str] = frozenset()
+    parents: frozenset[NormalizedName] = frozenset()
+    from_root: bool = False
+
+
+def _override_one(requirement: Requirement, overrides: Sequence[Requirement]) -> list[Requirement]:
+    extra = _EXTRA.search(str(requirement.marker)) if requirement.marker is not None else None
+    if extra is None:
+        return list(overrides)
+    out: list[Requirement] = []
+    for override in overrides:
+        condition = f'extra == "{extra.group(1)}"'
+        base = str(override).split(";", 1)[0].strip()
+        marker = f"({override.marker}) and {condition}" if override.marker else condition
+        out.append(Requirement(f"{base} ; {marker}"))
+    return out
+
+
+def apply_overrides(
+    requirements: Sequence[Requirement], overrides: Mapping[NormalizedName, Sequence[Requirement]]
+) -> list[Requirement]:
+    """``requirements`` with each one on an overridden package replaced by its overrides."""
+    if not overrides:
+        return list(requirements)
+    out: list[Requirement] = []
+    for requirement in requirements:
+        replaced = overrides.get(canonicalize_name(requirement.name))
+        if replaced is None:
+            out.append(requirement)
+        else:
+            out.extend(_override_one(requirement, replaced))
+    return out
+
+
+class OverridingSource:
+    """A :class:`PackageSource` whose metadata has the overrides applied to ``Requires-Dist``."""
+
+    def __init__(
+        self, inner: PackageSource, overrides: Mapping[NormalizedName, Sequence[Requirement]]
+    ) -> None:
+        self.inner = inner
+        self.overrides = overrides
+
+    def _rewrite(self, metadata: CoreMetadata) -> CoreMetadata:
+        requires = tuple(apply_overrides(metadata.requires_dist, self.overrides))
+        return replace(metadata, requires_dist=requires)
+
+    def files(self, name: NormalizedName) -> Sequence[FileRef]:
+        return self.inner.files(name)
+
+    def metadata(self, file: FileRef) -> CoreMetadata:
+        return self._rewrite(self.inner.metadata(file))
+
+    def direct(self, name: NormalizedName, url: str) -> DirectDist:
+        found = self.inner.direct(name, url)
+        return replace(found, metadata=self._rewrite(found.metadata))
+
+    def prefetch(self, name: NormalizedName, pick: FilePicker) -> None:
+        self.inner.prefetch(name, pick)
+
+    def locations(self) -> Sequence[str]:
+        return self.inner.locations()
+
+
+def resolve_for_target(
+    requirements: Sequence[Requirement],
+    constraints: Sequence[Requirement],
+    overrides: Sequence[Requirement],
+    source: PackageSource,
+    target: TargetEnvironment,
+    options: ResolverOptions,
+    editables: Sequence[NormalizedName],
+) -> tuple[list[Resolved], tuple[str, ...]]:
+    """Resolve for one environment; returns the packages and the resolver's warnings."""
+    from ferry.resolve.algorithm import resolve
+
+    table: dict[NormalizedName, list[Requirement]] = {}
+    for override in overrides:
+        table.setdefault(canonicalize_name(override.name), []).append(override)
+    roots = apply_overrides(requirements, table)
+    wrapped = OverridingSource(source, table) if table else source
+    resolution = resolve(roots, constraints, wrapped, target, options, editables=editables)
+    parents: dict[NormalizedName, set[NormalizedName]] = {}
+    rooted: set[NormalizedName] = set()
+    for edge in resolution.dependencies:
+        if edge.parent is None:
+            rooted.add(edge.child)
+        elif edge.parent != edge.child:
+            parents.setdefault(edge.child, set()).add(edge.parent)
+    packages = [
+        Resolved(
+            name=dist.name,
+            version=dist.version,
+            file=dist.file,
+            url=dist.direct_url,
+            editable=dist.editable,
+            extras=resolution.extras.get(dist.name, frozenset()),
+            parents=frozenset(parents.get(dist.name, ())),
+            from_root=dist.name in rooted,
+        )
+        for dist in resolution.dists
+    ]
+    return packages, resolution.warnings
+
+
+def resolve_everywhere(
+    requirements: Sequence[Requirement],
+    constraints: Sequence[Requirement],
+    overrides: Sequence[Requirement],
+    source: PackageSource,
+    python_floor: Version,
+    options: ResolverOptions,
+    preferences: Mapping[NormalizedName, Version],
+) -> list[Resolved]:
+    """Resolve once for every platform and every Python from ``python_floor`` on (``--universal``);
+    each package carries the marker under which it is needed."""
+    from packaging.specifiers import SpecifierSet
+
+    from ferry.resolve.marker_expr import render
+    from ferry.resolve.marker_sets import specifier_versions
+    from ferry.resolve.universal import (
+        Preference,
+        RootList,
+        UniversalRequest,
+        resolve_universal,
+    )
+
+    release = python_floor.release
+    floor = f"{release[0]}.{release[1] if len(release) > 1 else 0}"
+    python = specifier_versions(SpecifierSet(f">={floor}"))
+    request = UniversalRequest(
+        project="",
+        roots=(RootList("base", None, tuple(requirements)),),
+        python=python,
+        constraints=tuple(constraints),
+        overrides=tuple(overrides),
+        preferences=tuple(Preference(n, v) for n, v in sorted(preferences.items())),
+        options=replace(options, preferences={}),
+    )
+    graph = resolve_universal(request, source)
+    parents: dict[tuple[str, Version | None], set[NormalizedName]] = {}
+    rooted: set[tuple[str, Version | None]] = set()
+    extras: dict[tuple[str, Version | None], set[str]] = {}
+    for (parent, child, extra), _marker in graph.edges.items():
+        key = (child.name, child.version)
+        if extra is not None:
+            extras.setdefault(key, set()).add(extra)
+        if parent.root is not None:
+            rooted.add(key)
+        elif parent.name != child.name:
+            parents.setdefault(key, set()).add(canonicalize_name(parent.name))
+    packages: list[Resolved] = []
+    for ref, node in graph.nodes.items():
+        if ref.extra is not None or ref.root is not None:
+            continue
+        key = (ref.name, ref.version)
+        reach = graph.reach.get(ref)
+        marker = render(reach, python) if reach is not None else None
+        packages.append(Resolved(
+            name=node.name,
+            version=node.version,
+            file=node.file,
+            url=node.url,
+            marker=marker,
+            extras=frozenset(extras.get(key, ())),
+            parents=frozenset(parents.get(key, ())),
+            from_root=key in rooted,
+        ))
+    return packages
+
+
+__all__ = [
+    "OverridingSource",
+    "Resolved",
+    "apply_overrides",
+    "resolve_everywhere",
+    "resolve_for_target",
+]

@@ -1,0 +1,411 @@
+"""``ferry pip compile``: requirements in, a pinned requirements.txt out, as ``uv pip compile``.
+
+Reads the sources (:mod:`compile_inputs`), works out the target without running it
+(:mod:`compile_target`), resolves (:mod:`compile_resolve`) and writes uv's format
+(:mod:`compile_output`). With ``-o``, the pins already in the output file are preferences, so a
+re-compile changes only what must change (``--upgrade``/``--upgrade-package`` lift that).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from packaging.requirements import Requirement
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ferry.commands.compile_inputs import CompileInputs, Selection, read_compile_inputs
+from ferry.commands.compile_output import (
+    Entry,
+    OutputOptions,
+    index_lines,
+    render,
+    sort_sources,
+)
+from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
+from ferry.commands.compile_target import compile_target, parse_platform
+from ferry.model.dist import parse_filename
+from ferry.model.errors import InterpreterNotFoundError, ParseError, UsageError, UserError
+from ferry.model.settings import GlobalOptions
+from ferry.model.url import redact
+from ferry.resolve.nodes import exact_pin
+from ferry.resolve.options import ALL, ResolverOptions, TargetEnvironment
+
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
+    from ferry.index.client import IndexClient
+    from ferry.python.interpreter import Interpreter
+    from ferry.resolve.source import PackageSource
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PipCompileRequest:
+    src_files: tuple[Path, ...] = ()
+    output_file: Path | None = None
+    constraints: tuple[Path, ...] = ()
+    overrides: tuple[Path, ...] = ()
+    extra: tuple[str, ...] = ()
+    all_extras: bool = False
+    group: tuple[str, ...] = ()
+    index_url: str | None = None
+    extra_index_url: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    index_strategy: str = "first-index"
+    exclude_newer: str | None = None
+    upgrade: bool = False
+    upgrade_package: tuple[str, ...] = ()
+    pre: bool = False
+    prerelease: str = "if-necessary-or-explicit"
+    resolution: str = "highest"
+    no_deps: bool = False
+    python: str | None = None
+    python_version: str | None = None
+    python_platform: str | None = None
+    universal: bool = False
+    generate_hashes: bool = False
+    no_annotate: bool = False
+    no_header: bool = False
+    annotation_style: str = "split"
+    no_strip_extras: bool = False
+    emit_index_url: bool = False
+    emit_find_links: bool = False
+    no_binary: tuple[str, ...] = ()
+    only_binary: tuple[str, ...] = ()
+    no_build: bool = False
+    command: str = "ferry pip compile"
+
+    @classmethod
+    def from_cli(cls, **kwargs: Any) -> PipCompileRequest:
+        return cls(**kwargs)
+
+
+@dataclass
+class CompileResult:
+    text: str = ""
+    output_file: Path | None = None
+    resolved: int = 0
+    resolve_seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def exclude_newer_date(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return datetime.fromisoformat(value + "T00:00:00+00:00")
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(
+            f"Invalid `--exclude-newer` value `{value}`",
+            hint="use a date (2024-03-25) or an RFC 3339 timestamp (2024-03-25T00:00:00Z)",
+        ) from exc
+
+
+def _version(text: str) -> Version:
+    try:
+        version = Version(text)
+    except InvalidVersion as exc:
+        raise UsageError(f"Invalid `--python-version` value `{text}`",
+                         hint="write a version such as 3.12 or 3.12.1") from exc
+    if len(version.release) < 2:
+        raise UsageError(f"`--python-version {text}` needs a minor version, such as 3.12")
+    return version
+
+
+def find_compile_interpreter(
+    cache: Cache, request: PipCompileRequest, warnings: list[str]
+) -> Interpreter:
+    """The interpreter whose host markers (and, for sdists, builds) the compile uses.
+
+    One of the requested version is preferred; any other will do, with uv's warning, because
+    the target's Python is taken from ``--python-version`` and not from the interpreter.
+    """
+    from ferry.python.discovery import find_interpreter
+    from ferry.python.request import PythonRequest
+
+    directory = Path.cwd()
+    if request.python:
+        return find_interpreter(PythonRequest.parse(request.python), cache, directory=directory)
+    if request.python_version:
+        try:
+            return find_interpreter(
+                PythonRequest.parse(request.python_version), cache, directory=directory
+            )
+        except InterpreterNotFoundError:
+            chosen = find_interpreter(None, cache, directory=directory)
+            warnings.append(
+                f"The requested Python version {request.python_version} is not available; "
+                f"{chosen.version} will be used to build dependencies instead."
+            )
+            return chosen
+    return find_interpreter(None, cache, directory=directory)
+
+
+def _names(values: Sequence[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for value in values:
+        for item in value.split(","):
+            item = item.strip()
+            if item:
+                out.add(ALL if item == ALL else canonicalize_name(item))
+    return frozenset(out)
+
+
+def existing_pins(path: Path | None) -> dict[NormalizedName, Version]:
+    """``name==version`` pins of an existing output file: the versions to keep if possible."""
+    if path is None or not path.exists():
+        return {}
+    from ferry.project.requirements_file import parse_requirements_file
+
+    try:
+        parsed = parse_requirements_file(path)
+    except ParseError as error:
+        logger.debug("ignoring the pins of %s: %s", path, error.message)
+        return {}
+    pins: dict[NormalizedName, Version] = {}
+    for entry in parsed.requirements:
+        if entry.requirement is None or entry.requirement.url:
+            continue
+        pin = exact_pin(entry.requirement.specifier)
+        if pin is not None:
+            pins.setdefault(canonicalize_name(entry.requirement.name), pin)
+    return pins
+
+
+def pip_compile(request: PipCompileRequest, options: GlobalOptions) -> CompileResult:
+    if not request.src_files and not request.group:
+        raise UsageError(
+            "No requirements given",
+            hint="name a file: `ferry pip compile requirements.in` or `… pyproject.toml`",
+        )
+    selection = Selection(request.extra, request.all_extras, request.group)
+    inputs = read_compile_inputs(
+        request.src_files,
+        constraints=request.constraints,
+        overrides=request.overrides,
+        selection=selection,
+    )
+    result = CompileResult(output_file=request.output_file)
+    from ferry.cache.store import Cache
+
+    cache = Cache.from_options(options.cache_dir, options.no_cache)
+    with cache.shared():
+        interpreter = find_compile_interpreter(cache, request, result.warnings)
+        packages = _resolve(request, options, cache, interpreter, inputs, result)
+    result.text = render(packages, _output_options(request, inputs))
+    if request.output_file is not None:
+        from ferry.fs.atomic import atomic_write_text
+
+        atomic_write_text(request.output_file, result.text)
+    return result
+
+
+def _output_options(request: PipCompileRequest, inputs: CompileInputs) -> OutputOptions:
+    file_options = inputs.options
+    return OutputOptions(
+        command=request.command,
+        header=not request.no_header,
+        annotate=not request.no_annotate,
+        annotation_style="line" if request.annotation_style == "line" else "split",
+        index_lines=index_lines(
+            request.index_url or file_options.index_url,
+            (*request.extra_index_url, *file_options.extra_index_urls),
+            (*request.find_links, *file_options.find_links),
+            emit_index_url=request.emit_index_url,
+            emit_find_links=request.emit_find_links,
+        ),
+    )
+
+
+def _target(request: PipCompileRequest, interpreter: Interpreter,
+            inputs: CompileInputs) -> TargetEnvironment:
+    platform = parse_platform(request.python_platform) if request.python_platform else None
+    return compile_target(
+        markers=dict(interpreter.markers),
+        tags=interpreter.tags,
+        implementation=interpreter.implementation,
+        interpreter_version=interpreter.version,
+        python_version=_version(request.python_version) if request.python_version else None,
+        platform=platform,
+        no_binary=_names(request.no_binary) | inputs.options.no_binary,
+        only_binary=_names(request.only_binary) | inputs.options.only_binary,
+        no_build=frozenset({ALL}) if request.no_build else frozenset(),
+    )
+
+
+def _resolve(
+    request: PipCompileRequest,
+    options: GlobalOptions,
+    cache: Cache,
+    interpreter: Interpreter,
+    inputs: CompileInputs,
+    result: CompileResult,
+) -> list[Entry]:
+    from ferry.commands.pipeline import IndexSettings, index_client, make_builder
+    from ferry.dist.metadata import MetadataService
+    from ferry.resolve.provider_index import IndexSource
+    from ferry.resolve.source import CoreMetadata, DirectDist
+
+    file_options = inputs.options
+    settings = IndexSettings(
+        index_url=request.index_url or file_options.index_url,
+        extra_index_urls=(*request.extra_index_url, *file_options.extra_index_urls),
+        find_links=(*request.find_links, *file_options.find_links),
+        no_index=request.no_index or file_options.no_index,
+        strategy=request.index_strategy,
+        exclude_newer=exclude_newer_date(request.exclude_newer),
+    )
+    client = index_client(
+        cache, options, index_url=settings.index_url, extra_index_urls=settings.extra_index_urls,
+        find_links=settings.find_links, no_index=settings.no_index, strategy=settings.strategy,
+        exclude_newer=settings.exclude_newer,
+    )
+    builder = make_builder(cache, options, settings)
+    upgrade = request.upgrade
+    resolver_options = ResolverOptions(
+        prerelease="allow" if request.pre or file_options.pre else request.prerelease,  # type: ignore[arg-type]
+        resolution=request.resolution,  # type: ignore[arg-type]
+        upgrade=upgrade,
+        upgrade_packages=frozenset(canonicalize_name(n) for n in request.upgrade_package),
+        preferences={} if upgrade else existing_pins(request.output_file),
+        no_deps=request.no_deps,
+        exclude_newer=settings.exclude_newer,
+    )
+    target = _target(request, interpreter, inputs)
+    with client:
+        service = MetadataService(client, builder, interpreter)
+        editables = set(inputs.editables)
+
+        def direct(name: NormalizedName, url: str) -> DirectDist:
+            file, data = service.direct(url, editable=name in editables)
+            return DirectDist(url=url, metadata=CoreMetadata.from_bytes(data, origin=url),
+                              file=file)
+
+        requirements = [s.requirement for s in inputs.requirements]
+        build_labels: dict[NormalizedName, str] = {}
+        for build in inputs.builds:
+            requirement = _build_requirement(build.directory, build.extras, build.all_extras,
+                                             direct)
+            build_labels[canonicalize_name(requirement.name)] = build.label
+            requirements.append(requirement)
+        locations = (*client.config.index_urls, *client.config.find_links)
+        started = time.perf_counter()
+        with IndexSource(client, metadata=service.metadata, direct=direct,
+                         locations=locations) as source:
+            if request.universal:
+                floor = (_version(request.python_version) if request.python_version
+                         else interpreter.version)
+                packages = resolve_everywhere(
+                    requirements, [s.requirement for s in inputs.constraints],
+                    [s.requirement for s in inputs.overrides], source, floor,
+                    resolver_options, resolver_options.preferences,
+                )
+            else:
+                packages, warnings = resolve_for_target(
+                    requirements, [s.requirement for s in inputs.constraints],
+                    [s.requirement for s in inputs.overrides], source, target,
+                    resolver_options, sorted(editables),
+                )
+                result.warnings.extend(warnings)
+            result.resolve_seconds = time.perf_counter() - started
+            result.resolved = len(packages)
+            packages = [p for p in packages if p.name not in build_labels]
+            hashes = _hashes(packages, source, client) if request.generate_hashes else {}
+    return _entries(packages, inputs, target, request, build_labels, hashes)
+
+
+def _build_requirement(directory: Path, extras: Sequence[str], all_extras: bool,
+                       direct: Any) -> Requirement:
+    """The project of a ``setup.py``/``setup.cfg``/dynamic ``pyproject.toml`` as a direct
+    requirement (its metadata comes from a build), with the selected extras."""
+    from ferry.resolve.source import DirectDist
+
+    url = directory.resolve().as_uri()
+    found: DirectDist = direct(canonicalize_name(directory.resolve().name), url)
+    metadata = found.metadata
+    chosen = sorted(metadata.provides_extra) if all_extras else list(extras)
+    for extra in chosen:
+        if canonicalize_name(extra) not in metadata.provides_extra:
+            raise UserError(f"Requested extra not found: {extra}")
+    text = f"{metadata.name}[{','.join(chosen)}]" if chosen else str(metadata.name)
+    return Requirement(f"{text} @ {url}")
+
+
+def _hashes(
+    packages: Sequence[Resolved], source: PackageSource, client: IndexClient
+) -> dict[tuple[NormalizedName, Version], tuple[str, ...]]:
+    """``sha256:`` digests of every file of each pinned version (uv lists them all, so the file
+    installs on any platform), or of the archive of a direct URL."""
+    out: dict[tuple[NormalizedName, Version], tuple[str, ...]] = {}
+    for package in packages:
+        if package.url is not None:
+            files = [package.file] if package.file is not None else []
+        else:
+            files = []
+            for file in source.files(package.name):
+                parsed = parse_filename(file.filename)
+                if parsed is not None and parsed.version == package.version:
+                    files.append(file)
+        digests = set()
+        for file in files:
+            sha = file.sha256 or client.download(file).sha256
+            digests.add(f"sha256:{sha}")
+        out[(package.name, package.version)] = tuple(sorted(digests))
+    return out
+
+
+def _entries(
+    packages: Sequence[Resolved],
+    inputs: CompileInputs,
+    target: TargetEnvironment,
+    request: PipCompileRequest,
+    build_labels: dict[NormalizedName, str],
+    hashes: dict[tuple[NormalizedName, Version], tuple[str, ...]],
+) -> list[Entry]:
+    from ferry.resolve.engine import marker_true
+
+    env = target.marker_environment("")
+    labels: dict[NormalizedName, list[str]] = {}
+    for group in (inputs.requirements, inputs.constraints, inputs.overrides):
+        for sourced in group:
+            if request.universal or marker_true(sourced.requirement.marker, env):
+                name = canonicalize_name(sourced.requirement.name)
+                labels.setdefault(name, []).append(sourced.label)
+    entries: list[Entry] = []
+    for package in packages:
+        sources = list(labels.get(package.name, []))
+        sources.extend(build_labels[p] for p in package.parents if p in build_labels)
+        dependents = sorted(str(p) for p in package.parents if p not in build_labels)
+        entries.append(Entry(
+            name=package.name,
+            version=package.version,
+            requirement=_pin_text(package, request.no_strip_extras),
+            marker=package.marker,
+            hashes=hashes.get((package.name, package.version), ()),
+            sources=sort_sources(sources),
+            dependents=tuple(dependents),
+        ))
+    return entries
+
+
+def _pin_text(package: Resolved, keep_extras: bool) -> str:
+    extras = f"[{','.join(sorted(package.extras))}]" if keep_extras and package.extras else ""
+    if package.editable and package.url:
+        return f"-e {redact(package.url)}"
+    if package.url:
+        return f"{package.name}{extras} @ {redact(package.url)}"
+    return f"{package.name}{extras}=={package.version}"
+
+
+__all__ = ["CompileResult", "PipCompileRequest", "exclude_newer_date", "pip_compile"]
