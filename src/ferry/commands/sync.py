@@ -240,6 +240,15 @@ def target_pins(
     return pins, keep
 
 
+def _is_exact(
+    environment: PythonEnvironment, pins: list[PinnedDist], keep: set[NormalizedName]
+) -> bool:
+    from ferry.install.plan import SEED_PACKAGES
+
+    wanted = {p.name for p in pins} | keep | SEED_PACKAGES
+    return all(d.name in wanted for d in installed_dists(environment))
+
+
 def sync_project(request: SyncRequest, options: GlobalOptions) -> SyncResult:
     project = discover_project(request.directory, project=request.project)
     result = SyncResult()
@@ -291,7 +300,8 @@ def sync_environment(
         state is not None
         and not request.reinstall
         and not request.reinstall_package
-        and state.selection == selection
+        and replace(state.selection, inexact=selection.inexact) == selection
+        and (selection.inexact or not state.selection.inexact)
         and state.lock_hash == digest
         and state.fingerprint == fingerprint
         and state.interpreter == str(environment.interpreter.executable)
@@ -345,10 +355,14 @@ def sync_environment(
         result.audited = len(pins)
         result.audit_seconds = time.perf_counter() - started
     if not request.dry_run:
+        recorded = selection
+        if selection.inexact and _is_exact(environment, pins, keep):
+            # Nothing extraneous was kept: a later exact sync has nothing to remove either.
+            recorded = replace(selection, inexact=False)
         write_state(
             environment.root,
             SyncState(
-                selection,
+                recorded,
                 digest,
                 str(environment.interpreter.executable),
                 site_fingerprint(environment.site_dirs),
