@@ -209,3 +209,81 @@ def check(options: GlobalOptions, /, **kwargs: Any) -> None:
     for problem in problems:
         printer.data(problem)
     raise SystemExit(1)
+
+
+def _compile_command() -> str:
+    """The words after ``ferry`` on the command line, for the output's header."""
+    import sys
+
+    from ferry.commands.compile_output import header_command
+
+    return header_command(sys.argv[1:])
+
+
+@pip.command("compile")
+@click.argument("src_files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output-file", type=click.Path(path_type=Path),
+              help="Also write the result to this file; its pins are kept where possible.")
+@click.option("-c", "--constraint", "--constraints", "constraints", multiple=True,
+              type=click.Path(path_type=Path), help="Constrain versions with this file.")
+@click.option("--override", "--overrides", "overrides", multiple=True,
+              type=click.Path(path_type=Path),
+              help="Replace every requirement on a package by the one in this file.")
+@click.option("--extra", multiple=True, help="Include this extra of a pyproject.toml source.")
+@click.option("--all-extras", is_flag=True, help="Include every extra.")
+@click.option("--group", multiple=True,
+              help="Include this dependency group ([path:]group) of a pyproject.toml.")
+@_index_options
+@click.option("-U", "--upgrade", is_flag=True, help="Ignore the pins of the output file.")
+@click.option("-P", "--upgrade-package", multiple=True,
+              help="Ignore the output file's pin of this package.")
+@click.option("--pre", is_flag=True, help="Allow pre-releases (same as --prerelease allow).")
+@click.option(
+    "--prerelease",
+    type=click.Choice(
+        ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
+    ),
+    default="if-necessary-or-explicit",
+    show_default=True,
+)
+@click.option(
+    "--resolution",
+    type=click.Choice(["highest", "lowest", "lowest-direct"]),
+    default="highest",
+    show_default=True,
+)
+@click.option("--no-deps", is_flag=True, help="Pin only the named requirements.")
+@click.option("-p", "--python", help="The interpreter used for the host's markers and builds.")
+@click.option("--python-version", help="Resolve for this Python version (e.g. 3.12).")
+@click.option("--python-platform",
+              help="Resolve for this platform (linux, windows, macos, x86_64-pc-windows-msvc…).")
+@click.option("--universal", is_flag=True,
+              help="One output valid on every platform and Python, with markers.")
+@click.option("--generate-hashes", is_flag=True, help="Add --hash lines for every file.")
+@click.option("--no-annotate", is_flag=True, help="Leave out the `# via` comments.")
+@click.option("--no-header", is_flag=True, help="Leave out the header comment.")
+@click.option("--annotation-style", type=click.Choice(["split", "line"]), default="split",
+              show_default=True)
+@click.option("--no-strip-extras", is_flag=True, help="Keep the extras on the pins.")
+@click.option("--emit-index-url", is_flag=True, help="Write the index URLs into the output.")
+@click.option("--emit-find-links", is_flag=True, help="Write the find-links into the output.")
+@click.option("--no-binary", multiple=True, help="Never use wheels of this package (:all:).")
+@click.option("--only-binary", multiple=True, help="Never build this package (:all:).")
+@click.option("--no-build", is_flag=True, help="Never build any package from source.")
+@click.pass_obj
+def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
+    """Compile requirements.in or pyproject.toml into pinned requirements."""
+    from ferry.cli.output import elapsed, plural
+    from ferry.commands.pip_compile import PipCompileRequest, pip_compile
+
+    kwargs.pop("allow_insecure_host", None)  # accepted by the index options when present
+    request = PipCompileRequest.from_cli(command=_compile_command(), **kwargs)
+    result = pip_compile(request, options)
+    printer = Printer(options)
+    for line in result.warnings:
+        printer.warn(line)
+    printer.status(
+        f"Resolved {plural(result.resolved, 'package')} in {elapsed(result.resolve_seconds)}"
+    )
+    if result.output_file is None or options.verbosity >= 0:
+        printer.data(result.text)
