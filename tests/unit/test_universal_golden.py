@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import errno
 import importlib.util
+import re
 import shutil
 import sys
 import tempfile
@@ -32,7 +33,7 @@ GOLDEN = Path(__file__).resolve().parents[1] / "data" / "lockfiles"
 SUPPORTED = ["conflicts", "extras", "groups", "markers", "no_project", "sdist_only", "simple"]
 UNSUPPORTED = {
     "multi_index": "depends on an extra, group or marker",
-    "sources": "does not support yet",
+    "sources": "`git` source",
 }
 
 
@@ -66,9 +67,13 @@ def golden_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             server.server_close()
 
 
-def _lock(case: str, index: str, tmp_path: Path, request: LockRequest) -> str:
+def _lock(case: str, index: str, tmp_path: Path, request: LockRequest,
+          edit: Callable[[str], str] | None = None) -> str:
     work = tmp_path / case
     shutil.copytree(GOLDEN / case, work, ignore=shutil.ignore_patterns("uv.lock", "uv-args.txt"))
+    if edit is not None:
+        pyproject = work / "pyproject.toml"
+        pyproject.write_text(edit(pyproject.read_text(encoding="utf-8")), encoding="utf-8")
     project = discover_project(project=work)
     cache = Cache(tmp_path / "cache")
     lock_project(project, request, GlobalOptions(), cache)
@@ -114,3 +119,23 @@ def test_unsupported_cases_fail_clearly(
     with pytest.raises(UserError, match=UNSUPPORTED[case]):
         _lock(case, golden_index, tmp_path, LockRequest(index_url=golden_index))
     assert not (tmp_path / case / "uv.lock").exists()
+
+
+def test_sources_without_git_match_uv(
+    golden_index: str, tmp_path: Path, isolated_env: Path, python_exe: Callable[[str], Path]
+) -> None:
+    """Path (editable and not), local wheel, direct URL, explicit index, environments,
+    constraints, overrides and options: uv's lock for `sources`, minus the git dependency."""
+    def without_git(text: str) -> str:
+        return text.replace('    "gitdep",\n', "").replace(
+            'gitdep = { git = "file:///tmp/ferry-golden-git/gitdep", tag = "v1.0" }\n', "")
+
+    request = LockRequest(index_url=golden_index, python=str(python_exe("3.12")),
+                          resolution="lowest-direct", prerelease="allow",
+                          exclude_newer="2025-01-01T00:00:00Z")
+    mine = _lock("sources", golden_index, tmp_path, request, without_git)
+    theirs = (GOLDEN / "sources" / "uv.lock").read_text(encoding="utf-8")
+    theirs = re.sub(r'\n\[\[package\]\]\nname = "gitdep"\n[^\[]*', "\n", theirs)
+    theirs = theirs.replace('    { name = "gitdep" },\n', "").replace(
+        '    { name = "gitdep", git = "file:///tmp/ferry-golden-git/gitdep?tag=v1.0" },\n', "")
+    assert mine == theirs

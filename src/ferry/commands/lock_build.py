@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
+from ferry.commands.lock_sources import DirectSources
 from ferry.model.dist import FileRef
 from ferry.model.url import strip_credentials
 from ferry.project.lock_inputs import (
@@ -35,6 +36,7 @@ from ferry.project.lock_model import (
     LockSource,
     LockWheel,
     PackageId,
+    PackageMetadata,
     SourceDist,
     SourceKind,
 )
@@ -77,8 +79,15 @@ def requires_python_text(spec: str) -> str:
 
 
 class LockBuilder:
-    def __init__(self, graph: UniversalGraph, inputs: LockInputs, files_of: FilesOf) -> None:
+    def __init__(
+        self,
+        graph: UniversalGraph,
+        inputs: LockInputs,
+        files_of: FilesOf,
+        sources: DirectSources | None = None,
+    ) -> None:
         self.graph = graph
+        self.sources = sources
         self.inputs = inputs
         self.files_of = files_of
         self.python = inputs.python
@@ -95,10 +104,11 @@ class LockBuilder:
 
     # -- identities ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _package_id(node: Node) -> PackageId:
+    def _package_id(self, node: Node) -> PackageId:
         if node.url is not None:
-            return PackageId(node.name, str(node.version), LockSource("url", node.url))
+            source = (self.sources.get(node.url).source if self.sources is not None
+                      else LockSource("url", _clean_url(node.url)))
+            return PackageId(node.name, str(node.version), source)
         index = node.file.index_url if node.file is not None else None
         return PackageId(node.name, str(node.version), LockSource("registry", index or ""))
 
@@ -137,6 +147,9 @@ class LockBuilder:
     def package(self, ref: NodeRef, node: Node) -> LockedPackage:
         extras = self.extras.get(ref, set())
         sdist, wheels = self._files(ref, node)
+        metadata = PackageMetadata()
+        if node.url is not None and self.sources is not None:
+            metadata = self.sources.package_metadata(node.url)
         return LockedPackage(
             id=self.ids[ref],
             resolution_markers=self._resolution_markers(ref),
@@ -144,6 +157,7 @@ class LockBuilder:
             sdist=sdist,
             wheels=wheels,
             optional_dependencies=self._by_extra(node, extras),
+            metadata=metadata,
         )
 
     def _resolution_markers(self, ref: NodeRef) -> tuple[str, ...]:
@@ -154,7 +168,7 @@ class LockBuilder:
 
     def _files(self, ref: NodeRef, node: Node) -> tuple[SourceDist | None, tuple[LockWheel, ...]]:
         if node.url is not None:
-            return None, ()
+            return self._direct_files(ref, node)
         index = node.file.index_url if node.file is not None else None
         mine = [f for f in self.files_of(node.name)
                 if f.index_url == index and file_version(node.name, f.filename) == node.version]
@@ -174,6 +188,21 @@ class LockBuilder:
             if f.is_wheel and wheel_reachable(f.filename, reach, self.python)
         ]
         return sdist, sort_wheels(wheels)
+
+    def _direct_files(
+        self, ref: NodeRef, node: Node
+    ) -> tuple[SourceDist | None, tuple[LockWheel, ...]]:
+        """An archive named by URL or path: its hash; a source tree: nothing."""
+        assert node.url is not None
+        source = self.ids[ref].source
+        digest = self.sources.hash_of(node.url) if self.sources is not None else None
+        if node.file is None or source.kind in ("editable", "directory", "virtual"):
+            return None, ()
+        if node.file.is_wheel:
+            if source.kind == "path":
+                return None, (LockWheel(filename=node.file.filename, hash=digest),)
+            return None, (LockWheel(url=_clean_url(node.url), hash=digest),)
+        return SourceDist(hash=digest), ()
 
     # -- the project and the whole lock -------------------------------------------------------
 

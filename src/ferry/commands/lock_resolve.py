@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.cache.store import Cache
@@ -24,6 +26,7 @@ from ferry.commands.lock import LockRequest, requires_python_of
 from ferry.commands.lock_build import LockBuilder, LockInputs
 from ferry.commands.lock_indexes import choose_indexes
 from ferry.commands.lock_routing import RoutedIndex
+from ferry.commands.lock_sources import DirectSources, file_sha256
 from ferry.dist.metadata import MetadataService
 from ferry.index.client import IndexClient
 from ferry.index.errors import NeedsBuild
@@ -38,6 +41,7 @@ from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker
 from ferry.resolve.marker_sets import specifier_versions
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.provider_index import IndexSource
+from ferry.resolve.source import CoreMetadata, DirectDist
 from ferry.resolve.universal import Preference, RootList, UniversalRequest, resolve_universal
 from ferry.resolve.universal_engine import ConflictKey
 
@@ -72,9 +76,10 @@ def resolve_lock(
     )
     routed = RoutedIndex(choice, cache, options, exclude_newer)
     builds.routed = routed
+    sources = builds.sources
     universal = UniversalRequest(
         project=pyproject.name or "",
-        roots=root_lists(pyproject),
+        roots=root_lists(pyproject, sources),
         python=python,
         constraints=pyproject.tool.constraint_dependencies,
         overrides=pyproject.tool.override_dependencies,
@@ -90,11 +95,12 @@ def resolve_lock(
         ),
     )
     try:
-        with IndexSource(routed, metadata=builds.metadata, locations=routed.locations()) as source:
+        with IndexSource(routed, metadata=builds.metadata, direct=builds.direct,
+                         locations=routed.locations()) as source:
             graph = resolve_universal(universal, source)
             inputs = LockInputs(pyproject, declared_text or str(requires_python), python,
                                 lock_options)
-            return LockBuilder(graph, inputs, source.files).build()
+            return LockBuilder(graph, inputs, source.files, sources).build()
     finally:
         routed.close()
 
@@ -103,7 +109,7 @@ def check_supported(pyproject: PyProject) -> None:
     """Refuse, clearly, what this version of ``ferry lock`` cannot lock yet."""
     for name, specs in pyproject.tool.sources:
         for spec in specs:
-            if spec.kind != "index":
+            if spec.kind in ("git", "workspace"):
                 raise UserError(
                     f"`{name}` comes from a `{spec.kind}` source in `[tool.uv.sources]`, which "
                     "`ferry lock` does not support yet",
@@ -119,28 +125,21 @@ def check_supported(pyproject: PyProject) -> None:
             "read without building the project (not supported yet)",
             hint="list the dependencies in `[project]`",
         )
-    requirements: list[Requirement] = []
-    if project is not None:
-        requirements += project.dependencies
-        requirements += [r for _, reqs in project.optional_dependencies for r in reqs]
-    requirements += [r for reqs in pyproject.groups.values() for r in reqs]
-    for requirement in requirements:
-        if requirement.url:
-            raise UserError(
-                f"`{requirement}` is a direct reference, which `ferry lock` does not support yet",
-                hint="depend on a released version from an index",
-            )
 
 
-def root_lists(pyproject: PyProject) -> tuple[RootList, ...]:
+def root_lists(pyproject: PyProject, sources: DirectSources) -> tuple[RootList, ...]:
+    """The project's dependency lists, with direct references made ``name @ url``."""
+    def rewritten(reqs: tuple[Requirement, ...]) -> tuple[Requirement, ...]:
+        return tuple(sources.rewrite(r) for r in reqs)
+
     lists: list[RootList] = []
     project = pyproject.project
     if project is not None:
-        lists.append(RootList("base", None, project.dependencies))
+        lists.append(RootList("base", None, rewritten(project.dependencies)))
         for extra, reqs in project.optional_dependencies:
-            lists.append(RootList("extra", extra, reqs))
+            lists.append(RootList("extra", extra, rewritten(reqs)))
     for group, reqs in sorted(pyproject.groups.items()):
-        lists.append(RootList("group", group, reqs))
+        lists.append(RootList("group", group, rewritten(reqs)))
     return tuple(lists)
 
 
@@ -208,6 +207,7 @@ class Builds:
         self.options = options
         self.cache = cache
         self.routed: RoutedIndex | None = None
+        self.sources = DirectSources(project.pyproject)
         self._lock = threading.Lock()
         self._interpreter: Interpreter | None = None
         self._builder: object | None = None
@@ -239,6 +239,21 @@ class Builds:
         except NeedsBuild:
             logger.debug("%s has no wheel to read metadata from; building it", file.filename)
             return self._service(client).metadata(file)
+
+    def direct(self, name: NormalizedName, url: str) -> DirectDist:
+        """Metadata of a direct reference (a build for source trees and sdists)."""
+        assert self.routed is not None
+        client = self.routed.default
+        file, data = self._service(client).direct(url, editable=self.sources.editable(url))
+        metadata = CoreMetadata.from_bytes(data, origin=url)
+        sha256: str | None = None
+        if file is not None:
+            if url.startswith("file:"):
+                sha256 = file_sha256(Path(unquote(urlsplit(url.partition("#")[0]).path)))
+            else:
+                sha256 = client.download(file).sha256
+        self.sources.record(url, metadata, sha256)
+        return DirectDist(url=url, metadata=metadata, file=file)
 
     def _service(self, client: IndexClient) -> MetadataService:
         from ferry.commands.pipeline import IndexSettings, make_builder
