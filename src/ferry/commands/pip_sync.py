@@ -1,0 +1,183 @@
+"""``ferry pip sync``: make an environment hold exactly what a requirements file lists.
+
+As ``uv pip sync``: the file is the whole set, so nothing is resolved beyond it (no
+dependencies are added: a dependency missing from the file stays missing), versions that are not
+pinned are chosen from the index, two requirements on one package must agree, and everything
+installed but not listed is removed — except the seed packages (pip, setuptools, wheel) that
+``uv pip sync`` leaves alone too. ``--strict`` then checks that what is installed is consistent
+and warns about every missing or mismatched dependency.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from ferry.commands.common import installed_dists, open_cache, target_environment
+from ferry.commands.inputs import gather_inputs, static_project_name
+from ferry.commands.pip_compile import exclude_newer_date
+from ferry.commands.pip_install import InstallResult
+from ferry.commands.pipeline import (
+    IndexSettings,
+    apply_pins,
+    enforce_hashes,
+    index_client,
+    make_builder,
+    resolve_requirements,
+    target_for,
+)
+from ferry.model.errors import UsageError
+from ferry.model.settings import GlobalOptions
+from ferry.resolve.options import ALL, ResolverOptions
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PipSyncRequest:
+    src_files: tuple[Path, ...] = ()
+    constraints: tuple[Path, ...] = ()
+    index_url: str | None = None
+    extra_index_url: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    index_strategy: str = "first-index"
+    exclude_newer: str | None = None
+    reinstall: bool = False
+    reinstall_package: tuple[str, ...] = ()
+    pre: bool = False
+    prerelease: str = "if-necessary-or-explicit"
+    require_hashes: bool = False
+    python_version: str | None = None
+    no_binary: tuple[str, ...] = ()
+    only_binary: tuple[str, ...] = ()
+    link_mode: str | None = None
+    compile_bytecode: bool = False
+    dry_run: bool = False
+    strict: bool = False
+    allow_empty_requirements: bool = False
+    python: str | None = None
+    system: bool = False
+
+    @classmethod
+    def from_cli(cls, **kwargs: Any) -> PipSyncRequest:
+        return cls(**kwargs)
+
+
+@dataclass
+class SyncResult(InstallResult):
+    checked: int | None = None
+    """Set when the environment already matched: how many packages were compared."""
+    check_seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+    """``--strict`` findings (uv prints them as warnings; the sync itself succeeded)."""
+    empty: bool = False
+    """No requirements and no ``--allow-empty-requirements``: nothing was done."""
+
+
+def _sources(request: PipSyncRequest) -> tuple[list[str], list[Path]]:
+    """Requirement strings from ``pyproject.toml`` sources, and the requirements files."""
+    packages: list[str] = []
+    files: list[Path] = []
+    for path in request.src_files:
+        if path.name == "pyproject.toml":
+            from ferry.commands.compile_inputs import read_compile_inputs
+
+            packages.extend(str(s.requirement) for s in read_compile_inputs([path]).requirements)
+        else:
+            files.append(path)
+    return packages, files
+
+
+def _names(values: tuple[str, ...]) -> frozenset[str]:
+    out = {v.strip() for value in values for v in value.split(",") if v.strip()}
+    return frozenset(ALL if v == ALL else canonicalize_name(v) for v in out)
+
+
+def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
+    if not request.src_files:
+        raise UsageError("No requirements files given",
+                         hint="`ferry pip sync requirements.txt`")
+    packages, files = _sources(request)
+    inputs = gather_inputs(
+        packages=packages,
+        requirement_files=files,
+        constraint_files=request.constraints,
+        require_hashes=request.require_hashes,
+        name_of=static_project_name,
+    )
+    with open_cache(options) as cache:
+        result = SyncResult(cache_dir=str(cache.root))
+        if not inputs.requirements:
+            for path in request.src_files:
+                result.warnings.append(
+                    f"Requirements file `{path}` does not contain any dependencies"
+                )
+            if not request.allow_empty_requirements:
+                result.empty = True
+                return result
+        environment = target_environment(cache, request.python, request.system)
+        installed = installed_dists(environment)
+        file_options = inputs.options
+        settings = IndexSettings(
+            index_url=request.index_url or file_options.index_url,
+            extra_index_urls=(*request.extra_index_url, *file_options.extra_index_urls),
+            find_links=(*request.find_links, *file_options.find_links),
+            no_index=request.no_index or file_options.no_index,
+            strategy=request.index_strategy,
+            exclude_newer=exclude_newer_date(request.exclude_newer),
+        )
+        client = index_client(
+            cache, options, index_url=settings.index_url,
+            extra_index_urls=settings.extra_index_urls, find_links=settings.find_links,
+            no_index=settings.no_index, strategy=settings.strategy,
+            exclude_newer=settings.exclude_newer,
+        )
+        builder = make_builder(cache, options, settings)
+        with client:
+            resolver_options = ResolverOptions(
+                prerelease="allow" if request.pre or file_options.pre else request.prerelease,  # type: ignore[arg-type]
+                preferences={d.name: d.version for d in installed},
+                no_deps=True,
+                exclude_newer=settings.exclude_newer,
+            )
+            target = target_for(
+                environment,
+                request.python_version,
+                no_binary=_names(request.no_binary) | file_options.no_binary,
+                only_binary=_names(request.only_binary) | file_options.only_binary,
+            )
+            resolution = resolve_requirements(
+                inputs, result, client=client, target=target, options=resolver_options,
+                builder=builder, interpreter=environment.interpreter,
+            )
+            pins = enforce_hashes(resolution.dists, inputs)
+            reinstall: bool | set[str] = (
+                True if request.reinstall
+                else {canonicalize_name(n) for n in request.reinstall_package}
+            )
+            started = time.perf_counter()
+            apply_pins(
+                pins, installed, result, cache=cache, client=client, environment=environment,
+                link_mode=request.link_mode, compile=request.compile_bytecode,
+                reinstall=reinstall, exact=True, dry_run=request.dry_run, builder=builder,
+            )
+            execution = result.execution
+            if execution is not None and not execution.installed and not execution.removed:
+                result.checked = len(pins)
+                result.check_seconds = time.perf_counter() - started
+        if request.strict and not request.dry_run:
+            from ferry.commands.pip_inspect import pip_check
+
+            result.problems, _ = pip_check(
+                options=options, python=str(environment.root), system=False
+            )
+    return result
+
+
+__all__ = ["PipSyncRequest", "SyncResult", "pip_sync"]
