@@ -287,3 +287,69 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
     )
     if result.output_file is None or options.verbosity >= 0:
         printer.data(result.text)
+
+
+@pip.command("sync")
+@click.argument("src_files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-c", "--constraint", "--constraints", "constraints", multiple=True,
+              type=click.Path(path_type=Path), help="Constrain versions with this file.")
+@_index_options
+@click.option(
+    "--reinstall", "--force-reinstall", "reinstall", is_flag=True, help="Reinstall every package."
+)
+@click.option("--reinstall-package", multiple=True, help="Reinstall this package.")
+@click.option("--pre", is_flag=True, help="Allow pre-releases (same as --prerelease allow).")
+@click.option(
+    "--prerelease",
+    type=click.Choice(
+        ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
+    ),
+    default="if-necessary-or-explicit",
+    show_default=True,
+)
+@click.option("--require-hashes", is_flag=True, help="Every requirement must carry a --hash.")
+@click.option("--python-version", help="Choose versions for this Python version.")
+@click.option("--no-binary", multiple=True, help="Never use wheels of this package (:all:).")
+@click.option("--only-binary", multiple=True, help="Never build this package (:all:).")
+@click.option(
+    "--link-mode",
+    type=click.Choice(["clone", "hardlink", "copy", "symlink"]),
+    envvar="FERRY_LINK_MODE",
+)
+@click.option(
+    "--compile-bytecode",
+    "--compile",
+    "compile_bytecode",
+    is_flag=True,
+    envvar="FERRY_COMPILE_BYTECODE",
+    help="Compile .pyc files after installing.",
+)
+@click.option("--dry-run", is_flag=True, help="Resolve and report, change nothing.")
+@click.option("--strict", is_flag=True, help="Afterwards, warn about missing dependencies.")
+@click.option("--allow-empty-requirements", is_flag=True,
+              help="With an empty file, remove every package.")
+@_env_options
+@click.pass_obj
+def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
+    """Make an environment match a requirements file exactly."""
+    from ferry.cli.output import elapsed, plural
+    from ferry.cli.render import render_install
+    from ferry.commands.pip_sync import PipSyncRequest, pip_sync
+
+    kwargs.pop("allow_insecure_host", None)  # accepted by the index options when present
+    result = pip_sync(PipSyncRequest.from_cli(**kwargs), options)
+    printer = Printer(options)
+    if result.empty:
+        for line in result.warnings:
+            printer.warn(line)
+        printer.status(
+            "No requirements found (hint: use `--allow-empty-requirements` to clear the "
+            "environment)"
+        )
+        return
+    render_install(result, printer)
+    if result.checked is not None:
+        printer.status(f"Checked {plural(result.checked, 'package')} in "
+                       f"{elapsed(result.check_seconds)}")
+    for problem in result.problems:
+        printer.warn(problem)
