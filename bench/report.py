@@ -65,8 +65,10 @@ def ratio_columns(tools: Sequence[str]) -> list[Ratio]:
 def format_seconds(seconds: float | None) -> str:
     if seconds is None:
         return NONE
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms" if seconds >= 0.0095 else f"{seconds * 1000:.1f} ms"
+    if seconds < 0.0095:
+        return f"{seconds * 1000:.1f} ms"
+    if seconds < 0.9995:  # what rounds to "1000 ms" reads better as "1.00 s"
+        return f"{seconds * 1000:.0f} ms"
     return f"{seconds:.2f} s"
 
 

@@ -190,10 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     table = render_table(scenarios, args.tools, {(o.scenario, o.tool): o for o in outcomes})
     repo = str(BENCH_DIR.parent) + os.sep
     failures = render_failures(outcomes).replace(repo, "")
-    report = "\n".join([
-        _header(arguments, prepared, target, versions, args.rounds, files, load), table,
-        failures, render_rounds(outcomes),
-    ]).rstrip() + "\n"
+    parts = [_header(arguments, prepared, target, versions, args.rounds, files, load), table,
+             failures, render_rounds(outcomes)]
+    report = "\n".join(part for part in parts if part).rstrip() + "\n"
     print(report)
     if not args.no_write:
         out = BENCH_DIR / "results" / f"{prepared.name}.md"

@@ -21,8 +21,8 @@ from bench.scenarios import SCENARIOS
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(None, "–"), (0.0042, "4.2 ms"), (0.0123, "12 ms"), (0.5, "500 ms"), (1.0, "1.00 s"),
-     (14.087, "14.09 s")],
+    [(None, "–"), (0.0042, "4.2 ms"), (0.0123, "12 ms"), (0.5, "500 ms"),
+     (0.9996, "1.00 s"), (1.0, "1.00 s"), (14.087, "14.09 s")],
 )
 def test_format_seconds(seconds: float | None, text: str) -> None:
     assert format_seconds(seconds) == text
