@@ -12,6 +12,7 @@ environments, ``[options]`` and ``[manifest]``. Marker spelling is finished by
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -43,13 +44,14 @@ from ferry.project.lock_model import (
 from ferry.project.lock_write import lock_upload_time, sort_wheels
 from ferry.project.markers import canonical_marker
 from ferry.project.pyproject import PyProject
-from ferry.resolve.marker_expr import MarkerExpr, render
-from ferry.resolve.marker_sets import VersionSet
+from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, flag_key, render
+from ferry.resolve.marker_sets import ValueSet, VersionSet
 from ferry.resolve.universal_graph import Node, NodeRef, UniversalGraph
 from ferry.resolve.universal_versions import file_version
 from ferry.resolve.wheel_markers import wheel_reachable
 
-FilesOf = Callable[[NormalizedName], Sequence[FileRef]]
+#: The files of a project on one index (``None``: the default lookup).
+FilesOf = Callable[[NormalizedName, str | None], Sequence[FileRef]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,15 @@ class LockBuilder:
         }
         names = [ref.name for ref in graph.nodes]
         self.duplicated = {n for n in names if names.count(n) > 1}
+        project = inputs.pyproject.name or ""
+        self.conflict_keys = [
+            [flag_key(kind, project, name) for kind, name in _items(declared)]
+            for declared in conflicts_of(inputs.pyproject)
+        ]
+        self.flags = {
+            key: MarkerExpr.atom(key, ValueSet(True, frozenset({"1"})))
+            for keys in self.conflict_keys for key in keys
+        }
         self.extras: dict[NodeRef, set[str]] = {}
         for parent in graph.parents():
             if parent.extra is not None and parent.root is None:
@@ -115,14 +126,19 @@ class LockBuilder:
     # -- dependencies -------------------------------------------------------------------------
 
     def dependencies(self, parent: NodeRef) -> tuple[LockDependency, ...]:
-        context = self.graph.reach.get(parent, self.space) & self.space
+        reach = self.graph.reach.get(parent, self.space)
+        known = self._settled(reach)
+        context = reach.pep508() & self.space
+        impossible = self._impossible(known)
         grouped: dict[tuple[PackageId, str | None], set[str]] = {}
         for child, extra, marker in self.graph.edges_from(parent):
             if child not in self.ids:
                 continue
-            simplified = marker.simplify_given(context)
+            simplified = marker.restrict(known).simplify_given(context)
             if simplified.is_false():
                 continue
+            if not impossible.is_false():
+                simplified = (simplified | impossible).simplify_given(TRUE)
             key = (self.ids[child], marker_text(simplified, self.python))
             extras = grouped.setdefault(key, set())
             if extra is not None:
@@ -132,12 +148,36 @@ class LockBuilder:
             for (package_id, marker), extras in grouped.items()
         )
 
+    # -- conflict markers, as uv writes them -----------------------------------------------------
+    #
+    # uv settles the extras and groups every path to a package decides (a package only reached
+    # through extra `b` has `b` selected and `a` excluded), then widens each marker with the
+    # combinations `conflicts` rule out (`M or (x and y)`), which changes nothing a valid
+    # selection can see but is what uv writes.
+
+    def _settled(self, reach: MarkerExpr) -> dict[str, bool]:
+        known: dict[str, bool] = {}
+        for key, flag in self.flags.items():
+            if reach.implies(flag):
+                known[key] = True
+            elif reach.disjoint(flag):
+                known[key] = False
+        return known
+
+    def _impossible(self, known: dict[str, bool]) -> MarkerExpr:
+        result = FALSE
+        for conflict in self.conflict_keys:
+            for first, second in itertools.combinations(conflict, 2):
+                both = self.flags[first] & self.flags[second]
+                result = result | both.restrict(known)
+        return result
+
     def _by_extra(
-        self, node: Node, extras: Iterable[str]
+        self, ref: NodeRef, extras: Iterable[str]
     ) -> tuple[tuple[str, tuple[LockDependency, ...]], ...]:
         result = []
         for extra in sorted(set(extras)):
-            deps = self.dependencies(NodeRef(node.name, node.version, extra))
+            deps = self.dependencies(ref.with_extra(extra))
             if deps:
                 result.append((extra, deps))
         return tuple(result)
@@ -156,7 +196,7 @@ class LockBuilder:
             dependencies=self.dependencies(ref),
             sdist=sdist,
             wheels=wheels,
-            optional_dependencies=self._by_extra(node, extras),
+            optional_dependencies=self._by_extra(ref, extras),
             metadata=metadata,
         )
 
@@ -170,7 +210,7 @@ class LockBuilder:
         if node.url is not None:
             return self._direct_files(ref, node)
         index = node.file.index_url if node.file is not None else None
-        mine = [f for f in self.files_of(node.name)
+        mine = [f for f in self.files_of(node.name, index)
                 if f.index_url == index and file_version(node.name, f.filename) == node.version]
         yanked_pin = node.file is not None and node.file.yanked is not None
         mine = [f for f in mine if f.yanked is None or yanked_pin]
@@ -261,6 +301,11 @@ class LockBuilder:
             options=self.inputs.options,
             manifest=manifest,
         )
+
+
+def _items(conflict: tuple[ConflictItem, ...]) -> list[tuple[str, str]]:
+    return [("extra", i.extra) if i.extra is not None else ("group", i.group or "")
+            for i in conflict]
 
 
 def conflicts_of(pyproject: PyProject) -> tuple[tuple[ConflictItem, ...], ...]:

@@ -31,12 +31,23 @@ class IndexChoice:
     pinned: tuple[tuple[NormalizedName, str], ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
+    conditional: tuple[tuple[str, str, NormalizedName, str], ...] = ()
+    """``(kind, extra-or-group, package, index URL)``: pins that hold where that extra or group
+    is selected."""
 
     def configured(self) -> set[str]:
         """Every index URL a lock may name as a registry (credentials stripped)."""
         return {strip_credentials(u) for u in self.urls} | {
             strip_credentials(u) for _, u in self.pinned
-        }
+        } | {strip_credentials(u) for *_, u in self.conditional}
+
+    def pins_for(self, kind: str, name: str | None) -> tuple[tuple[NormalizedName, str], ...]:
+        return tuple((package, url) for k, n, package, url in self.conditional
+                     if k == kind and n == name)
+
+    def explicit_indexes(self) -> list[str]:
+        return list(dict.fromkeys([*(u for _, u in self.pinned),
+                                   *(u for *_, u in self.conditional)]))
 
 
 def choose_indexes(
@@ -62,27 +73,39 @@ def choose_indexes(
         default_index = (default or default_index_url)()
     urls = tuple(dict.fromkeys([*extras, *own, default_index]))
     pinned: list[tuple[NormalizedName, str]] = []
+    conditional: list[tuple[str, str, NormalizedName, str]] = []
     for name, specs in tool.sources:
         index_specs = [s for s in specs if s.kind == "index"]
         if not index_specs:
             continue
-        if len(specs) != 1 or specs[0].extra or specs[0].group or specs[0].marker:
-            raise UserError(
-                f"The index source for `{name}` depends on an extra, group or marker, "
-                "which `ferry lock` does not support yet",
-                hint="pin the package to one index for every environment, or lock with uv",
-            )
-        chosen = tool.index_named(index_specs[0].index or "")
-        if chosen is None:
-            raise UserError(
-                f"`{name}` is pinned to the index `{index_specs[0].index}`, which is not "
-                "declared in `[[tool.uv.index]]`",
-                hint="add an index with that `name`",
-            )
-        pinned.append((canonicalize_name(name), chosen.url))
+        package = canonicalize_name(name)
+        for spec in index_specs:
+            chosen = tool.index_named(spec.index or "")
+            if chosen is None:
+                raise UserError(
+                    f"`{name}` is pinned to the index `{spec.index}`, which is not declared in "
+                    "`[[tool.uv.index]]`",
+                    hint="add an index with that `name`",
+                )
+            if spec.marker or len(index_specs) != len(specs):
+                raise UserError(
+                    f"The sources of `{name}` mix an index with a marker or with other kinds of "
+                    "source, which `ferry lock` does not support yet",
+                    hint="pin the package to one index per extra or group, or lock with uv",
+                )
+            if spec.extra is not None:
+                conditional.append(("extra", canonicalize_name(spec.extra), package, chosen.url))
+            elif spec.group is not None:
+                conditional.append(("group", canonicalize_name(spec.group), package, chosen.url))
+            elif len(index_specs) == 1:
+                pinned.append((package, chosen.url))
+            else:
+                raise UserError(f"`{name}` is pinned to several indexes at once",
+                                hint="give each pin an `extra` or a `group`")
     return IndexChoice(
         urls=() if no_index else urls,
         pinned=tuple(pinned),
+        conditional=tuple(conditional),
         find_links=tuple(find_links) or env_find_links(),
         no_index=no_index,
     )

@@ -24,8 +24,8 @@ from packaging.version import InvalidVersion, Version
 from ferry.cache.store import Cache
 from ferry.commands.lock import LockRequest, requires_python_of
 from ferry.commands.lock_build import LockBuilder, LockInputs
-from ferry.commands.lock_indexes import choose_indexes
-from ferry.commands.lock_routing import RoutedIndex
+from ferry.commands.lock_indexes import IndexChoice, choose_indexes
+from ferry.commands.lock_routing import RoutedIndex, RoutedSource
 from ferry.commands.lock_sources import DirectSources, file_sha256
 from ferry.dist.metadata import MetadataService
 from ferry.index.client import IndexClient
@@ -40,7 +40,6 @@ from ferry.python.interpreter import Interpreter
 from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker
 from ferry.resolve.marker_sets import specifier_versions
 from ferry.resolve.options import ResolverOptions
-from ferry.resolve.provider_index import IndexSource
 from ferry.resolve.source import CoreMetadata, DirectDist
 from ferry.resolve.universal import Preference, RootList, UniversalRequest, resolve_universal
 from ferry.resolve.universal_engine import ConflictKey
@@ -79,7 +78,7 @@ def resolve_lock(
     sources = builds.sources
     universal = UniversalRequest(
         project=pyproject.name or "",
-        roots=root_lists(pyproject, sources),
+        roots=root_lists(pyproject, sources, choice),
         python=python,
         constraints=pyproject.tool.constraint_dependencies,
         overrides=pyproject.tool.override_dependencies,
@@ -94,14 +93,14 @@ def resolve_lock(
             exclude_newer=exclude_newer,
         ),
     )
+    source = RoutedSource(routed, builds.metadata, builds.direct)
     try:
-        with IndexSource(routed, metadata=builds.metadata, direct=builds.direct,
-                         locations=routed.locations()) as source:
-            graph = resolve_universal(universal, source)
-            inputs = LockInputs(pyproject, declared_text or str(requires_python), python,
-                                lock_options)
-            return LockBuilder(graph, inputs, source.files, sources).build()
+        graph = resolve_universal(universal, source)
+        inputs = LockInputs(pyproject, declared_text or str(requires_python), python,
+                            lock_options)
+        return LockBuilder(graph, inputs, source.files_on, sources).build()
     finally:
+        source.close()
         routed.close()
 
 
@@ -127,8 +126,11 @@ def check_supported(pyproject: PyProject) -> None:
         )
 
 
-def root_lists(pyproject: PyProject, sources: DirectSources) -> tuple[RootList, ...]:
-    """The project's dependency lists, with direct references made ``name @ url``."""
+def root_lists(
+    pyproject: PyProject, sources: DirectSources, choice: IndexChoice
+) -> tuple[RootList, ...]:
+    """The project's dependency lists, with direct references made ``name @ url`` and the
+    index pins of each extra and group."""
     def rewritten(reqs: tuple[Requirement, ...]) -> tuple[Requirement, ...]:
         return tuple(sources.rewrite(r) for r in reqs)
 
@@ -137,9 +139,10 @@ def root_lists(pyproject: PyProject, sources: DirectSources) -> tuple[RootList, 
     if project is not None:
         lists.append(RootList("base", None, rewritten(project.dependencies)))
         for extra, reqs in project.optional_dependencies:
-            lists.append(RootList("extra", extra, rewritten(reqs)))
+            lists.append(RootList("extra", extra, rewritten(reqs),
+                                  choice.pins_for("extra", extra)))
     for group, reqs in sorted(pyproject.groups.items()):
-        lists.append(RootList("group", group, rewritten(reqs)))
+        lists.append(RootList("group", group, rewritten(reqs), choice.pins_for("group", group)))
     return tuple(lists)
 
 

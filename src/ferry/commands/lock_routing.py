@@ -8,9 +8,10 @@ credentials and caches stay per index.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.cache.store import Cache
 from ferry.commands.lock_indexes import IndexChoice
@@ -18,6 +19,8 @@ from ferry.index.client import IndexClient, IndexConfig
 from ferry.model.dist import FileRef
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
+from ferry.resolve.provider_index import DirectFn, IndexSource, MetadataFn
+from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker, PackageSource
 
 
 class RoutedIndex:
@@ -47,7 +50,7 @@ class RoutedIndex:
 
         self.default = client(choice.urls, choice.find_links)
         self.clients: dict[str, IndexClient] = {}
-        for _, url in choice.pinned:
+        for url in choice.explicit_indexes():
             if url not in self.clients:
                 self.clients[url] = client((url,), ())
         self.pins = dict(choice.pinned)
@@ -69,9 +72,100 @@ class RoutedIndex:
         return self.client_of(file).fetch_metadata(file)
 
     def locations(self) -> list[str]:
-        return [*self.choice.urls, *(u for _, u in self.choice.pinned), *self.choice.find_links]
+        return [*self.choice.urls, *self.choice.explicit_indexes(), *self.choice.find_links]
 
     def close(self) -> None:
         self.default.close()
         for client in self.clients.values():
             client.close()
+
+
+class ClientFiles:
+    """One index client as an :class:`~ferry.resolve.provider_index.IndexLike`."""
+
+    def __init__(self, client: IndexClient) -> None:
+        self.client = client
+
+    def project_files(self, name: str) -> list[FileRef]:
+        return self.client.project_files(name)
+
+    def fetch_metadata(self, file: FileRef) -> bytes:
+        return self.client.fetch_metadata(file)
+
+
+class RoutedSource:
+    """The project's :class:`~ferry.resolve.source.PackageSource`: the routed index, and for
+    forks that pin names to an index (sources with ``extra``/``group``), the same memoised
+    lookups on that index alone."""
+
+    def __init__(
+        self,
+        routed: RoutedIndex,
+        metadata: MetadataFn,
+        direct: DirectFn,
+    ) -> None:
+        self.routed = routed
+        self.default = IndexSource(routed, metadata=metadata, direct=direct,
+                                   locations=routed.locations())
+        self.by_index = {
+            url: IndexSource(ClientFiles(client), metadata=metadata, direct=direct,
+                             locations=[url], max_workers=2)
+            for url, client in routed.clients.items()
+        }
+
+    def source_for(self, name: NormalizedName, pins: Mapping[NormalizedName, str]) -> IndexSource:
+        url = pins.get(name) or self.routed.pins.get(name)
+        return self.by_index[url] if url is not None else self.default
+
+    def files_on(self, name: NormalizedName, index_url: str | None) -> Sequence[FileRef]:
+        """Files of ``name`` on the index the lock names (credentials stripped)."""
+        for url, source in self.by_index.items():
+            if index_url == strip_credentials(url):
+                return source.files(name)
+        return self.default.files(name)
+
+    # -- PackageSource --------------------------------------------------------------------------
+
+    def files(self, name: NormalizedName) -> Sequence[FileRef]:
+        return self.source_for(name, {}).files(name)
+
+    def metadata(self, file: FileRef) -> CoreMetadata:
+        return self.default.metadata(file)
+
+    def direct(self, name: NormalizedName, url: str) -> DirectDist:
+        return self.default.direct(name, url)
+
+    def prefetch(self, name: NormalizedName, pick: FilePicker) -> None:
+        self.source_for(name, {}).prefetch(name, pick)
+
+    def locations(self) -> Sequence[str]:
+        return self.default.locations()
+
+    def pinned(self, pins: Mapping[NormalizedName, str]) -> PackageSource:
+        return _Pinned(self, dict(pins))
+
+    def close(self) -> None:
+        self.default.close()
+        for source in self.by_index.values():
+            source.close()
+
+
+class _Pinned:
+    def __init__(self, routed: RoutedSource, pins: dict[NormalizedName, str]) -> None:
+        self.routed = routed
+        self.pins = pins
+
+    def files(self, name: NormalizedName) -> Sequence[FileRef]:
+        return self.routed.source_for(name, self.pins).files(name)
+
+    def metadata(self, file: FileRef) -> CoreMetadata:
+        return self.routed.metadata(file)
+
+    def direct(self, name: NormalizedName, url: str) -> DirectDist:
+        return self.routed.direct(name, url)
+
+    def prefetch(self, name: NormalizedName, pick: FilePicker) -> None:
+        self.routed.source_for(name, self.pins).prefetch(name, pick)
+
+    def locations(self) -> Sequence[str]:
+        return self.routed.locations()

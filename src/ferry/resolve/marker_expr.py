@@ -212,6 +212,23 @@ class MarkerExpr:
         """Where the set's Python versions start (``None`` when unbounded or empty)."""
         return self.python_versions().lower()
 
+    def restrict(self, values: Mapping[str, bool]) -> MarkerExpr:
+        """The expression with some opaque atoms (keys as :func:`flag_key` gives) fixed."""
+        cubes: list[Cube] = []
+        for cube in self.cubes:
+            kept: list[tuple[str, Constraint]] = []
+            for var, c in cube:
+                if var in values:
+                    assert isinstance(c, ValueSet)
+                    holds_when_true = ("1" in c.values) == c.positive
+                    if holds_when_true != values[var]:
+                        break
+                    continue
+                kept.append((var, c))
+            else:
+                cubes.append(tuple(kept))
+        return MarkerExpr(_simplify(cubes)) if cubes else FALSE
+
     def without(self, var: str) -> MarkerExpr:
         """The set with ``var`` unconstrained (projection)."""
         return MarkerExpr(_simplify(tuple((k, c) for k, c in cube if k != var)
@@ -505,5 +522,10 @@ def render(expr: MarkerExpr, python_universe: VersionSet | None = None) -> str |
 def conflict_flag(kind: str, package: str, name: str) -> MarkerExpr:
     """uv's encoding of "this extra/group of ``package`` is selected": a boolean atom written
     ``extra == '<kind>-<len>-<package>-<name>'``."""
+    return MarkerExpr.atom(flag_key(kind, package, name), ValueSet(True, _HOLDS))
+
+
+def flag_key(kind: str, package: str, name: str) -> str:
+    """The variable of :func:`conflict_flag` (for :meth:`MarkerExpr.restrict`)."""
     token = f"{kind}-{len(package)}-{package}-{name}"
-    return _opaque(f"extra == '{token}'", f"extra != '{token}'")
+    return f"?extra == '{token}'\x00extra != '{token}'"

@@ -18,9 +18,9 @@ Markers are exact sets (:mod:`ferry.resolve.marker_expr`) rather than sampled en
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
@@ -62,11 +62,16 @@ _MAX_FORKS = 256
 
 @dataclass(frozen=True, slots=True)
 class RootList:
-    """One dependency list of the project: its dependencies, one extra, or one group."""
+    """One dependency list of the project: its dependencies, one extra, or one group.
+
+    ``indexes`` pins packages to an index wherever this list is included (uv's sources with
+    ``extra``/``group``, e.g. a CPU and a CUDA index for two conflicting extras).
+    """
 
     kind: RootKind
     name: str | None
     requirements: tuple[Requirement, ...]
+    indexes: tuple[tuple[NormalizedName, str], ...] = ()
 
     @property
     def ref(self) -> NodeRef:
@@ -100,6 +105,13 @@ class UniversalRequest:
     strategy: ForkStrategy = "requires-python"
     preferences: tuple[Preference, ...] = ()
     options: ResolverOptions = field(default_factory=ResolverOptions)
+
+
+@runtime_checkable
+class PinnableSource(Protocol):
+    """A source that can look some names up on one given index only."""
+
+    def pinned(self, pins: Mapping[NormalizedName, str]) -> PackageSource: ...
 
 
 def universe_of(request: UniversalRequest) -> MarkerExpr:
@@ -243,7 +255,7 @@ def _resolve_fork(
         root_edges.append((root, edges))
     all_roots = [e.requirement for _, edges in root_edges for e in edges]
     engine = UniversalEngine(
-        source, fork, request.python, replace(request.options, preferences={}),
+        _pinned(source, lists), fork, request.python, replace(request.options, preferences={}),
         all_roots, request.constraints, overrides,
         strategy=request.strategy, preferred=_preferred(request, fork, learned),
     )
@@ -266,6 +278,24 @@ def _resolve_fork(
     return _collect(fork, outcome.mapping, root_edges, engine)
 
 
+def _pinned(source: PackageSource, lists: Sequence[RootList]) -> PackageSource:
+    """The source for a fork: names its included lists pin to an index come from there."""
+    pins: dict[NormalizedName, str] = {}
+    for root in lists:
+        for name, index in root.indexes:
+            if pins.setdefault(name, index) != index:
+                raise ResolutionError(
+                    f"`{name}` is pinned to two indexes (`{pins[name]}` and `{index}`) for the "
+                    "same environments",
+                    hint="declare the extras or groups that pin it as `conflicts`",
+                )
+    if not pins:
+        return source
+    if not isinstance(source, PinnableSource):
+        raise ResolutionError(f"this source cannot pin {sorted(pins)} to an index")
+    return source.pinned(pins)
+
+
 def _in_fork(error: ResolutionError, fork: Fork, request: UniversalRequest) -> ResolutionError:
     where = render(fork.marker, request.python)
     if where is not None:
@@ -280,11 +310,15 @@ def _collect(
     engine: UniversalEngine,
 ) -> ForkResult:
     result = ForkResult(fork)
+
+    def ref(cand: Candidate) -> NodeRef:
+        origin = cand.url or (cand.file.index_url if cand.file is not None else None)
+        return NodeRef(cand.name, cand.version, cand.extra, source=origin)
+
     for key, cand in mapping.items():
         if key == PYTHON_KEY or key.startswith(UNUSABLE_PREFIX) or cand.extra is not None:
             continue
-        result.nodes[NodeRef(cand.name, cand.version)] = Node(
-            cand.name, cand.version, cand.file, cand.url)
+        result.nodes[ref(cand)] = Node(cand.name, cand.version, cand.file, cand.url)
 
     def add(parent: NodeRef, edges: Sequence[Edge]) -> None:
         for edge in edges:
@@ -292,7 +326,7 @@ def _collect(
                 chosen = mapping.get(req.key)
                 if chosen is None:
                     continue
-                child = NodeRef(chosen.name, chosen.version)
+                child = ref(chosen).base
                 result.edges.append(GraphEdge(parent, child, req.extra, edge.marker))
 
     for root, edges in root_edges:
@@ -301,7 +335,7 @@ def _collect(
     for cand, edges in engine.edges.items():
         if mapping.get(cand.key) != cand:
             continue
-        add(NodeRef(cand.name, cand.version, cand.extra), edges)
+        add(ref(cand), edges)
     return result
 
 

@@ -12,7 +12,7 @@ environment could install.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
@@ -24,18 +24,23 @@ from ferry.resolve.universal_engine import Fork
 
 @dataclass(frozen=True, slots=True, order=True)
 class NodeRef:
-    """A package node (``name``, ``version``, optionally one of its extras), or a root list of
-    the project (``root`` set: ``"base"``, ``"extra"`` or ``"group"``, with ``group_name``)."""
+    """A package node (``name``, ``version``, optionally one of its extras, and the index or
+    URL it comes from), or a root list of the project (``root`` set: ``"base"``, ``"extra"``
+    or ``"group"``, with ``group_name``)."""
 
     name: str
     version: Version | None = None
     extra: str | None = None
     root: str | None = None
     group_name: str | None = None
+    source: str | None = None
 
     @property
     def base(self) -> NodeRef:
-        return NodeRef(self.name, self.version)
+        return replace(self, extra=None)
+
+    def with_extra(self, extra: str | None) -> NodeRef:
+        return replace(self, extra=extra)
 
     @staticmethod
     def project(kind: str, name: str | None = None) -> NodeRef:
@@ -124,7 +129,7 @@ def reachability(
         targets = outgoing.setdefault(parent, [])
         targets.append((child, marker))
         if extra is not None:
-            targets.append((NodeRef(child.name, child.version, extra), marker))
+            targets.append((child.with_extra(extra), marker))
     reach: dict[NodeRef, MarkerExpr] = dict(roots)
     pending = list(roots)
     rounds = 0
