@@ -130,11 +130,14 @@ def obtain_project_lock(
     return outcome.lock, LockReport(len(outcome.lock.packages), seconds, outcome)
 
 
-def resolve_groups(project: Project, selection: GroupSelection) -> frozenset[str]:
-    """The dependency groups in effect (uv's rules, see the module docstring)."""
+def resolve_groups(
+    project: Project, selection: GroupSelection, *, validate: bool = True
+) -> frozenset[str]:
+    """The dependency groups in effect (uv's rules, see the module docstring); ``validate``
+    refuses groups the project does not declare (``tree`` draws nothing for them instead)."""
     declared = {str(g) for g in project.pyproject.groups}
     named = [str(canonicalize_name(g)) for g in (*selection.groups, *selection.only_groups)]
-    for group in named:
+    for group in named if validate else ():
         if group not in declared:
             raise UserError(
                 f"Group `{group}` is not defined in the project's `dependency-groups` table",

@@ -7,7 +7,8 @@ combination grows without bound and prints clauses that can never hold. Markers 
 disjunctive normal form (a set of clauses, each a set of atoms) and simplified as they are built:
 
 * a clause that cannot hold is dropped (``sys_platform == 'linux' and sys_platform == 'win32'``,
-  an empty Python version range);
+  an empty Python version range); ``extra`` and ``group`` are sets (several extras can be
+  active at once), so only ``extra == 'a' and extra != 'a'`` is a contradiction for them;
 * version bounds on one variable collapse to the tightest pair;
 * a clause implied by another is dropped (absorption: ``a or (a and b)`` is ``a``);
 * two clauses that differ only in one atom and its negation merge (``(a and b) or (a and not
@@ -39,6 +40,7 @@ TRUE: Dnf = frozenset({frozenset()})
 FALSE: Dnf = frozenset()
 
 _VERSION_VARS = {"python_full_version", "python_version", "implementation_version"}
+_SET_VARS = {"extra", "group"}
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "===": "==="}
 _NEGATE = {
     "==": "!=",
@@ -213,7 +215,11 @@ def _normalise(clause: Clause) -> Clause | None:
 def _string_atoms(atoms: list[Atom]) -> list[Atom] | None:
     equal = {a[2] for a in atoms if a[1] == "=="}
     unequal = {a[2] for a in atoms if a[1] == "!="}
-    if len(equal) > 1 or equal & unequal:
+    if equal & unequal:
+        return None
+    if atoms[0][0] in _SET_VARS:  # several extras (groups) can be active at once
+        return atoms
+    if len(equal) > 1:
         return None
     if equal:  # `x == 'a'` makes every `x != 'b'` redundant
         return [a for a in atoms if a[1] != "!="]
