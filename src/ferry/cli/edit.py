@@ -1,0 +1,163 @@
+"""``ferry add`` and ``ferry remove``: edit pyproject.toml, then lock and sync, printing as uv."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ferry.cli.output import Printer, elapsed, plural
+from ferry.model.errors import UsageError
+from ferry.model.settings import GlobalOptions
+
+
+def _apply_options(func: Any) -> Any:
+    """Flags shared by ``add``, ``remove`` and ``version``: how to lock and sync afterwards."""
+    for option in reversed(
+        [
+            click.option("--no-sync", is_flag=True, help="Lock, but leave the environment as is."),
+            click.option(
+                "--frozen", is_flag=True, help="Only edit pyproject.toml; no lock, no sync."
+            ),
+            click.option("--locked", is_flag=True, help="Fail if uv.lock would change."),
+            click.option("-p", "--python", help="The interpreter for locking and syncing."),
+            click.option(
+                "-i", "--index-url", envvar="FERRY_INDEX_URL", help="Replace the default index."
+            ),
+            click.option("--extra-index-url", multiple=True, help="Also search this index."),
+            click.option("-f", "--find-links", multiple=True),
+            click.option("--no-index", is_flag=True),
+            click.option("--exclude-newer", help="Ignore files uploaded after this date."),
+            click.option(
+                "--project",
+                type=click.Path(path_type=Path, file_okay=False),
+                help="The project directory (default: found from the working directory).",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def apply_settings(kwargs: dict[str, Any]) -> Any:
+    from ferry.commands.edit import ApplySettings
+
+    if kwargs["frozen"] and kwargs["locked"]:
+        raise UsageError("`--locked` and `--frozen` cannot be used together")
+    return ApplySettings(
+        frozen=kwargs.pop("frozen"),
+        locked=kwargs.pop("locked"),
+        no_sync=kwargs.pop("no_sync"),
+        python=kwargs.pop("python"),
+        index_url=kwargs.pop("index_url"),
+        extra_index_urls=tuple(kwargs.pop("extra_index_url")),
+        find_links=tuple(kwargs.pop("find_links")),
+        no_index=kwargs.pop("no_index"),
+        exclude_newer=kwargs.pop("exclude_newer"),
+    )
+
+
+def render_applied(applied: Any, printer: Printer) -> None:
+    """``Resolved N packages in X``, the lock's warnings, then what the sync changed."""
+    from ferry.cli.render import render_install
+
+    outcome = applied.lock
+    if outcome is not None:
+        count = outcome.resolved if outcome.resolved is not None else len(outcome.lock.packages)
+        printer.status(f"Resolved {plural(count, 'package')} in {elapsed(outcome.seconds)}")
+        for warning in getattr(outcome, "warnings", []):
+            printer.warn(warning)
+    if applied.sync is not None:
+        render_install(applied.sync, printer)
+
+
+def _target_options(func: Any) -> Any:
+    for option in reversed(
+        [
+            click.option("--dev", is_flag=True, help="The `dev` dependency group."),
+            click.option("--group", help="This dependency group ([dependency-groups])."),
+            click.option(
+                "--optional", metavar="EXTRA", help="This extra ([project.optional-dependencies])."
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+@click.command()
+@click.argument("packages", nargs=-1, required=True)
+@_target_options
+@click.option("-e", "--editable", is_flag=True, help="Add a local directory as editable.")
+@click.option(
+    "--raw",
+    "--raw-sources",
+    "raw",
+    is_flag=True,
+    help="Write requirements as given: no version bound, URLs kept in the requirement.",
+)
+@click.option(
+    "--bounds",
+    type=click.Choice(["lower", "major", "minor", "exact"]),
+    help="The bound written for a package added without a version (default: lower, `>=`).",
+)
+@click.option(
+    "--index",
+    "indexes",
+    multiple=True,
+    metavar="[NAME=]URL",
+    help="Add this index to [[tool.uv.index]]; a named one becomes the packages' source.",
+)
+@click.option("--default-index", help="Add this index as the default one.")
+@_apply_options
+@click.pass_obj
+def add(options: GlobalOptions, /, **kwargs: Any) -> None:
+    """Add dependencies to the project, then lock and sync.
+
+    PACKAGES are requirements (`rich`, `rich[md]>=13`, `name @ URL`), local directories or
+    archives (`./libs/helper`, `dist/x-1.0-py3-none-any.whl`), or URLs. Paths and URLs are
+    recorded in [tool.uv.sources], so uv reads the project the same way.
+    """
+    from ferry.commands.edit import AddRequest, add_packages
+
+    settings = apply_settings(kwargs)
+    request = AddRequest(
+        packages=tuple(kwargs.pop("packages")),
+        project=kwargs.pop("project"),
+        dev=kwargs.pop("dev"),
+        group=kwargs.pop("group"),
+        optional=kwargs.pop("optional"),
+        editable=kwargs.pop("editable"),
+        raw=kwargs.pop("raw"),
+        bounds=kwargs.pop("bounds"),
+        indexes=tuple(kwargs.pop("indexes")),
+        default_index=kwargs.pop("default_index"),
+        settings=settings,
+    )
+    if request.raw and request.bounds:
+        raise UsageError("`--raw` and `--bounds` cannot be used together")
+    result = add_packages(request, options)
+    render_applied(result.applied, Printer(options))
+
+
+@click.command()
+@click.argument("packages", nargs=-1, required=True)
+@_target_options
+@_apply_options
+@click.pass_obj
+def remove(options: GlobalOptions, /, **kwargs: Any) -> None:
+    """Remove dependencies from the project, then lock and sync."""
+    from ferry.commands.edit import RemoveRequest, remove_packages
+
+    settings = apply_settings(kwargs)
+    request = RemoveRequest(
+        packages=tuple(kwargs.pop("packages")),
+        project=kwargs.pop("project"),
+        dev=kwargs.pop("dev"),
+        group=kwargs.pop("group"),
+        optional=kwargs.pop("optional"),
+        settings=settings,
+    )
+    result = remove_packages(request, options)
+    render_applied(result.applied, Printer(options))

@@ -1,0 +1,411 @@
+"""``ferry add`` and ``ferry remove``: edit the dependencies, then lock and sync — all or nothing.
+
+``add`` writes each requirement where it was asked to go (``[project] dependencies``,
+``--optional EXTRA``, ``--group G``, ``--dev``), sources for paths and URLs (see
+:mod:`ferry.project.edit_sources`), locks, and — as uv does — gives every requirement that came
+without a version the bound of the version the lock chose (``>=2.31.0``; ``--bounds`` picks
+another shape, ``--raw`` none), which a second, no-op lock records. Then it syncs, keeping what
+is installed (the environment's recorded selection plus the edited extra or group). ``remove``
+takes the requirement out (and its source, when nothing else needs it) and syncs exactly.
+``--frozen`` only edits ``pyproject.toml``; ``--no-sync`` locks but does not sync.
+
+One edit at a time, and nothing half-done (shared with ``ferry version``):
+
+The edit is serialised with other ferry processes by an exclusive lock on
+``<project>/.ferry/project.lock``. Why there: the lock must exist before the project has an
+environment (so not in ``.venv``, which ``sync`` must find empty or a real environment), it must
+not change inode when ``pyproject.toml`` is replaced (so not that file), and it should not show
+up in ``git status`` — ``.ferry/`` carries its own ``.gitignore`` (``*``), the way ``.venv`` and
+tool caches do.
+
+Before anything is written, the bytes of ``pyproject.toml`` and ``uv.lock`` are kept; if locking
+or syncing then fails (a package no index has, an unsatisfiable set, a failed build) or the user
+interrupts, both files get their old bytes back and the error is raised as it was, so a failed
+``ferry add`` leaves no trace in either file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
+from ferry.fs.locks import lock_exclusive
+from ferry.model.errors import UserError
+from ferry.model.settings import GlobalOptions
+from ferry.project.discovery import Project, discover_project
+from ferry.project.edit import DependencyTarget, PyprojectEditor, parse_user_requirement
+from ferry.project.edit_sources import AddSpec, interpret
+from ferry.project.lock_model import Lock
+
+log = logging.getLogger(__name__)
+
+STATE_DIR = ".ferry"
+LOCK_FILE = "project.lock"
+
+
+@contextmanager
+def project_lock(root: Path) -> Iterator[Path]:
+    """Hold the project's edit lock (see the module docstring); yields the lock file."""
+    state = root / STATE_DIR
+    ignore = state / ".gitignore"
+    if not ignore.is_file():
+        atomic_write_text(ignore, "*\n", durable=False)
+    path = state / LOCK_FILE
+    with lock_exclusive(path, what=f"project {root.name}"):
+        yield path
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """The bytes of the files an edit may change, to put back if it fails."""
+
+    pyproject: Path
+    pyproject_bytes: bytes
+    lock: Path
+    lock_bytes: bytes | None
+
+    @classmethod
+    def take(cls, project: Project) -> Snapshot:
+        lock_bytes = project.lock_path.read_bytes() if project.lock_path.is_file() else None
+        return cls(
+            project.pyproject.path,
+            project.pyproject.path.read_bytes(),
+            project.lock_path,
+            lock_bytes,
+        )
+
+    def restore(self) -> None:
+        log.debug("restoring %s and %s", self.pyproject, self.lock)
+        atomic_write_bytes(self.pyproject, self.pyproject_bytes)
+        if self.lock_bytes is None:
+            self.lock.unlink(missing_ok=True)
+        elif not self.lock.is_file() or self.lock.read_bytes() != self.lock_bytes:
+            atomic_write_bytes(self.lock, self.lock_bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplySettings:
+    """How the edited project is locked and synced afterwards (the shared flags)."""
+
+    frozen: bool = False
+    locked: bool = False
+    no_sync: bool = False
+    python: str | None = None
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    exclude_newer: str | None = None
+    upgrade_packages: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class Applied:
+    """What locking and syncing the edited project did (None: skipped)."""
+
+    lock: Any = None
+    sync: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def reload(project: Project) -> Project:
+    return discover_project(project=project.root)
+
+
+def lock(project: Project, settings: ApplySettings, options: GlobalOptions) -> Any:
+    from ferry.commands.common import open_cache
+    from ferry.commands.lock import LockRequest, lock_project
+
+    request = LockRequest(
+        locked=settings.locked,
+        upgrade_packages=settings.upgrade_packages,
+        python=settings.python,
+        index_url=settings.index_url,
+        extra_index_urls=settings.extra_index_urls,
+        find_links=settings.find_links,
+        no_index=settings.no_index,
+        exclude_newer=settings.exclude_newer,
+    )
+    with open_cache(options) as cache:
+        return lock_project(project, request, options, cache)
+
+
+def sync(
+    project: Project,
+    settings: ApplySettings,
+    options: GlobalOptions,
+    *,
+    inexact: bool,
+    extra: str | None = None,
+    group: str | None = None,
+) -> Any:
+    """Sync with the selection the environment was last synced with (DESIGN §5), plus the
+    extra or group just edited; ``inexact`` keeps what the selection does not name."""
+    from ferry.commands.sync import SyncRequest, sync_project
+    from ferry.commands.sync_state import read_state
+
+    state = read_state(project.environment_path)
+    request = SyncRequest(
+        project=project.root,
+        frozen=True,
+        python=settings.python,
+        inexact=inexact,
+        index_url=settings.index_url,
+        extra_index_url=settings.extra_index_urls,
+        find_links=settings.find_links,
+        no_index=settings.no_index,
+    )
+    if state is not None:
+        chosen = state.selection
+        log.debug("syncing with the recorded selection: %s", chosen)
+        request = replace(
+            request,
+            extras=tuple(chosen.extras),
+            all_extras=chosen.all_extras,
+            groups=tuple(chosen.groups),
+            only_groups=tuple(chosen.only_groups),
+            no_default_groups=chosen.no_default_groups,
+            no_install_project=chosen.no_install_project,
+            no_editable=chosen.no_editable,
+        )
+    if extra is not None and extra not in request.extras and not request.all_extras:
+        request = replace(request, extras=(*request.extras, extra))
+    if group is not None and not request.only_groups and group not in request.groups:
+        request = replace(request, groups=(*request.groups, group))
+    result = sync_project(request, options)
+    result.resolved = None  # the lock was just reported; the frozen read is no news
+    return result
+
+
+def write_pyproject(project: Project, text: str) -> None:
+    atomic_write_text(project.pyproject.path, text)
+
+
+def apply(
+    project: Project,
+    text: str,
+    settings: ApplySettings,
+    options: GlobalOptions,
+    *,
+    inexact: bool,
+    extra: str | None = None,
+    group: str | None = None,
+    after_lock: Any = None,
+) -> Applied:
+    """Write ``text`` as the new ``pyproject.toml``, then lock and sync, restoring both files
+    if anything fails. ``after_lock(project, lock)`` may return a further text (``add``'s
+    bounds), written and locked again before syncing."""
+    snapshot = Snapshot.take(project)
+    applied = Applied()
+    try:
+        write_pyproject(project, text)
+        if settings.frozen:
+            return applied
+        project = reload(project)
+        applied.lock = lock(project, settings, options)
+        if after_lock is not None:
+            again = after_lock(project, applied.lock.lock)
+            if again is not None:
+                write_pyproject(project, again)
+                project = reload(project)
+                first = applied.lock
+                applied.lock = lock(project, settings, options)
+                applied.lock.seconds += first.seconds
+        if not settings.no_sync:
+            applied.sync = sync(
+                project, settings, options, inexact=inexact, extra=extra, group=group
+            )
+    except BaseException:
+        snapshot.restore()
+        raise
+    return applied
+
+
+Bounds = Literal["lower", "major", "minor", "exact"]
+
+
+def bound_for(version: Version, kind: Bounds) -> str:
+    """uv's ``--bounds``: ``>=1.2.3``; major ``>=1.2.3,<2.0.0``; minor ``>=1.2.3,<1.3.0``
+    (leading zeros skipped, so ``0.1.2`` gives ``<0.2.0`` and ``<0.1.3``); exact ``==1.2.3``."""
+    if kind == "exact":
+        return f"=={version}"
+    if kind == "lower":
+        return f">={version}"
+    release = list(version.release)
+    zeros = next((i for i, part in enumerate(release) if part != 0), len(release))
+    if zeros == len(release):  # 0, 0.0, 0.0.0
+        upper = [0, 1] if kind == "major" else [0, 0, 1]
+        upper += [0] * max(len(release) - len(upper), 0)
+    elif kind == "major" or zeros >= 2:
+        upper = [0] * zeros + [release[zeros] + 1] + [0] * (len(release) - zeros - 1)
+    else:
+        padded = release + [0] * max(zeros + 2 - len(release), 0)
+        upper = [0] * zeros + [padded[zeros], padded[zeros + 1] + 1]
+        upper += [0] * (len(release) - zeros - 2)
+    return f">={version},<{'.'.join(map(str, upper))}"
+
+
+@dataclass(frozen=True, slots=True)
+class AddRequest:
+    packages: tuple[str, ...]
+    project: Path | None = None
+    dev: bool = False
+    group: str | None = None
+    optional: str | None = None
+    editable: bool = False
+    raw: bool = False
+    bounds: Bounds | None = None
+    indexes: tuple[str, ...] = ()
+    """``--index [NAME=]URL``: added to ``[[tool.uv.index]]``; a named one pins the packages."""
+    default_index: str | None = None
+    settings: ApplySettings = field(default_factory=ApplySettings)
+
+
+@dataclass(slots=True)
+class EditResult:
+    changes: list[str] = field(default_factory=list)
+    applied: Applied = field(default_factory=Applied)
+
+
+def _target(
+    editor: PyprojectEditor, dev: bool, group: str | None, optional: str | None
+) -> DependencyTarget:
+    if sum(bool(x) for x in (dev, group, optional)) > 1:
+        raise UserError("Use only one of `--dev`, `--group` and `--optional`")
+    if optional:
+        return DependencyTarget.optional(optional)
+    if group:
+        return DependencyTarget.group(group)
+    return editor.dev_target() if dev else DependencyTarget.project()
+
+
+def _index_sources(editor: PyprojectEditor, request: AddRequest) -> dict[str, str]:
+    """Add the ``--index`` and ``--default-index`` entries; names of the named ones."""
+    named: dict[str, str] = {}
+    for value in request.indexes:
+        name, sep, url = value.partition("=")
+        if sep and "://" not in name and "/" not in name:
+            editor.add_index(url, name)
+            named[name] = url
+        else:
+            editor.add_index(value)
+    if request.default_index:
+        editor.add_index(request.default_index, default=True)
+    return named
+
+
+def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
+    project = discover_project(project=request.project)
+    result = EditResult()
+    with project_lock(project.root):
+        editor = PyprojectEditor.read(project.pyproject.path)
+        target = _target(editor, request.dev, request.group, request.optional)
+        named = _index_sources(editor, request)
+        specs = [
+            interpret(
+                p,
+                cwd=Path.cwd(),
+                project_root=project.root,
+                editable=request.editable,
+                raw=request.raw,
+            )
+            for p in request.packages
+        ]
+        wants_bound: list[AddSpec] = []
+        for spec in specs:
+            source = dict(spec.source) if spec.source else None
+            if source is None and len(named) == 1:
+                source = {"index": next(iter(named))}
+            edit = editor.add_dependency(spec.requirement, target, has_source=source is not None)
+            if source is not None:
+                editor.set_source(spec.name, source)
+            if edit.action != "unchanged":
+                result.changes.append(f"{edit.action} `{edit.requirement}` in `{target}`")
+            if (
+                edit.action == "added"
+                and source is None
+                and spec.from_index
+                and not spec.requirement.specifier
+                and not request.raw
+            ):
+                wants_bound.append(spec)
+
+        def bounds(edited: Project, lock_: Lock) -> str | None:
+            changed = False
+            for spec in wants_bound:
+                versions = [
+                    Version(p.version)
+                    for p in lock_.find(spec.name)
+                    if p.version is not None and p.source.kind == "registry"
+                ]
+                if versions:
+                    specifier = bound_for(min(versions), request.bounds or "lower")
+                    changed |= editor.set_specifier(target, spec.name, specifier) is not None
+            return editor.dumps() if changed else None
+
+        result.applied = apply(
+            project,
+            editor.dumps(),
+            request.settings,
+            options,
+            inexact=True,
+            extra=target.name if target.kind == "optional" else None,
+            group=target.name if target.kind == "group" else None,
+            after_lock=bounds if wants_bound else None,
+        )
+    return result
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveRequest:
+    packages: tuple[str, ...]
+    project: Path | None = None
+    dev: bool = False
+    group: str | None = None
+    optional: str | None = None
+    settings: ApplySettings = field(default_factory=ApplySettings)
+
+
+def _not_found(name: str, target: DependencyTarget, editor: PyprojectEditor) -> UserError:
+    where = "`dependency-groups.dev`" if target.kind == "legacy-dev" else f"`{target}`"
+    hint = None
+    found = editor.find_dependency(name)
+    if found:
+        other = found[0]
+        retry = f"(try: `ferry remove {name} {other.flag()}`)".replace(" `)", "`)")
+        if other.kind == "optional":
+            hint = f"`{name}` is an optional dependency {retry}"
+        elif other.kind == "project":
+            hint = f"`{name}` is a project dependency {retry}"
+        else:
+            hint = f"`{name}` is in the `{other.name or 'dev'}` group {retry}"
+    return UserError(f"The dependency `{name}` could not be found in {where}", hint=hint)
+
+
+def remove_packages(request: RemoveRequest, options: GlobalOptions) -> EditResult:
+    project = discover_project(project=request.project)
+    result = EditResult()
+    with project_lock(project.root):
+        editor = PyprojectEditor.read(project.pyproject.path)
+        target = _target(editor, request.dev, request.group, request.optional)
+        targets = [target]
+        if request.dev:
+            targets = [DependencyTarget.group("dev"), DependencyTarget("legacy-dev")]
+        for raw in request.packages:
+            name = str(canonicalize_name(parse_user_requirement(raw).name))
+            removed = [text for t in targets for text in editor.remove_dependency(name, t)]
+            if not removed:
+                raise _not_found(name, target, editor)
+            result.changes.extend(f"removed `{text}` from `{target}`" for text in removed)
+            if not editor.find_dependency(name):
+                editor.remove_source(name)
+        result.applied = apply(project, editor.dumps(), request.settings, options, inexact=False)
+    return result
