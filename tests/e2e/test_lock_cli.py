@@ -218,3 +218,22 @@ def test_no_project_is_a_clear_error(run: Runner, tmp_path: Path) -> None:
     result = run("lock", cwd=tmp_path)
     assert result.code == 1
     assert "No `pyproject.toml` found" in result.stderr
+
+
+def test_the_project_referring_to_its_own_extras(
+    run: Runner, tmp_path: Path, index_server: IndexServer
+) -> None:
+    index = index_server.index
+    for name in ("a", "b", "c"):
+        index.add_wheel(name, "1.0", upload_time=T)
+    extra = ('[project.optional-dependencies]\nx = ["a"]\ny = ["b; sys_platform == \'linux\'"]\n'
+             'all = ["proj[x,y]"]\n[dependency-groups]\ndev = ["proj[x]"]\n')
+    project = write_project(tmp_path / "p", ["c"], extra, requires_python=">=3.10")
+    result = lock(run, project, index_server)
+    assert result.code == 0, result.stderr
+    text = (project / "uv.lock").read_text(encoding="utf-8")
+    # As uv: an extra naming the project's own extras lists their requirements; a group keeps
+    # an edge to the project.
+    assert ('all = [\n    { name = "a" },\n    { name = "b", marker = "sys_platform == \'linux\'" },'
+            '\n]\n') in text
+    assert '[package.dev-dependencies]\ndev = [\n    { name = "proj", extra = ["x"] },\n]\n' in text

@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName
+from packaging.utils import NormalizedName, canonicalize_name
 
+from ferry.commands.lock_roots import own_references
 from ferry.commands.lock_sources import DirectSources
 from ferry.model.dist import FileRef
 from ferry.model.url import strip_credentials
@@ -44,7 +45,7 @@ from ferry.project.lock_model import (
 from ferry.project.lock_write import lock_upload_time, sort_wheels
 from ferry.project.markers import canonical_marker
 from ferry.project.pyproject import PyProject
-from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, flag_key, render
+from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, flag_key, parse_marker, render
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 from ferry.resolve.universal_graph import Node, NodeRef, UniversalGraph
 from ferry.resolve.universal_versions import file_version
@@ -257,19 +258,31 @@ class LockBuilder:
             (extra, deps) for extra, _ in project.optional_dependencies
             if (deps := self.dependencies(NodeRef.project("extra", extra)))
         )
+        own_id = PackageId(project.name, project.version, LockSource(kind, "."))
         groups = tuple(
             (group, deps) for group in sorted(pyproject.groups)
-            if (deps := self.dependencies(NodeRef.project("group", group)))
+            if (deps := (*self.dependencies(NodeRef.project("group", group)),
+                         *self._own(own_id, group)))
         )
         default_groups = expected_default_groups(pyproject)
         return LockedPackage(
-            id=PackageId(project.name, project.version, LockSource(kind, ".")),
+            id=own_id,
             default_groups=default_groups,  # type: ignore[arg-type]
             dependencies=self.dependencies(base),
             optional_dependencies=tuple(sorted(extras)),
             dev_dependencies=groups,
             metadata=expected_metadata(pyproject),
         )
+
+    def _own(self, own_id: PackageId, group: str) -> tuple[LockDependency, ...]:
+        """A group's references to the project's own extras: ``{ name = "proj", extra = […] }``."""
+        found = []
+        for requirement in own_references(self.inputs.pyproject, group):
+            marker = parse_marker(requirement.marker) & self.space
+            found.append(LockDependency(
+                own_id, tuple(sorted(canonicalize_name(e) for e in requirement.extras)),
+                marker_text(marker, self.python)))
+        return tuple(found)
 
     def build(self) -> Lock:
         pyproject = self.inputs.pyproject

@@ -16,33 +16,29 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.utils import NormalizedName
 
 from ferry.cache.store import Cache
 from ferry.commands.lock import LockRequest, requires_python_of
 from ferry.commands.lock_build import LockBuilder, LockInputs
-from ferry.commands.lock_indexes import IndexChoice, choose_indexes
+from ferry.commands.lock_indexes import choose_indexes
+from ferry.commands.lock_roots import check_supported, conflict_keys, preferences, root_lists
 from ferry.commands.lock_routing import RoutedIndex, RoutedSource
 from ferry.commands.lock_sources import DirectSources, file_sha256
 from ferry.dist.metadata import MetadataService
 from ferry.index.client import IndexClient
 from ferry.index.errors import NeedsBuild
 from ferry.model.dist import FileRef
-from ferry.model.errors import InterpreterNotFoundError, UserError
+from ferry.model.errors import InterpreterNotFoundError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, LockOptions
-from ferry.project.pyproject import PyProject
 from ferry.python.interpreter import Interpreter
-from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker
 from ferry.resolve.marker_sets import specifier_versions
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.source import CoreMetadata, DirectDist
-from ferry.resolve.universal import Preference, RootList, UniversalRequest, resolve_universal
-from ferry.resolve.universal_engine import ConflictKey
+from ferry.resolve.universal import UniversalRequest, resolve_universal
 
 logger = logging.getLogger(__name__)
 
@@ -102,94 +98,6 @@ def resolve_lock(
     finally:
         source.close()
         routed.close()
-
-
-def check_supported(pyproject: PyProject) -> None:
-    """Refuse, clearly, what this version of ``ferry lock`` cannot lock yet."""
-    for name, specs in pyproject.tool.sources:
-        for spec in specs:
-            if spec.kind in ("git", "workspace"):
-                raise UserError(
-                    f"`{name}` comes from a `{spec.kind}` source in `[tool.uv.sources]`, which "
-                    "`ferry lock` does not support yet",
-                    hint="use a registry version of the package, or lock this project with uv",
-                )
-    if pyproject.tool.workspace_members:
-        raise UserError("`ferry lock` does not support workspaces yet",
-                        hint="lock the workspace with uv; ferry can sync from its uv.lock")
-    project = pyproject.project
-    if project is not None and {"dependencies", "optional-dependencies"} & set(project.dynamic):
-        raise UserError(
-            f"`{project.name}` declares its dependencies as dynamic, which `ferry lock` cannot "
-            "read without building the project (not supported yet)",
-            hint="list the dependencies in `[project]`",
-        )
-
-
-def root_lists(
-    pyproject: PyProject, sources: DirectSources, choice: IndexChoice
-) -> tuple[RootList, ...]:
-    """The project's dependency lists, with direct references made ``name @ url`` and the
-    index pins of each extra and group."""
-    def rewritten(reqs: tuple[Requirement, ...]) -> tuple[Requirement, ...]:
-        return tuple(sources.rewrite(r) for r in reqs)
-
-    lists: list[RootList] = []
-    project = pyproject.project
-    if project is not None:
-        lists.append(RootList("base", None, rewritten(project.dependencies)))
-        for extra, reqs in project.optional_dependencies:
-            lists.append(RootList("extra", extra, rewritten(reqs),
-                                  choice.pins_for("extra", extra)))
-    for group, reqs in sorted(pyproject.groups.items()):
-        lists.append(RootList("group", group, rewritten(reqs), choice.pins_for("group", group)))
-    return tuple(lists)
-
-
-def conflict_keys(pyproject: PyProject) -> tuple[tuple[ConflictKey, ...], ...]:
-    own = pyproject.name
-    sets: list[tuple[ConflictKey, ...]] = []
-    for declared in pyproject.tool.conflicts:
-        items: list[ConflictKey] = []
-        for item in declared:
-            if item.package not in (None, own):
-                raise UserError(
-                    f"The conflict on `{item.package}` names another package, which `ferry lock` "
-                    "does not support yet (workspaces)",
-                )
-            if item.extra is not None:
-                items.append(("extra", item.extra))
-            elif item.group is not None:
-                items.append(("group", item.group))
-            else:
-                raise UserError("Conflicts on a whole package are not supported yet")
-        sets.append(tuple(items))
-    return tuple(sets)
-
-
-def preferences(existing: Lock | None, request: LockRequest) -> tuple[Preference, ...]:
-    """The existing lock's registry versions (not the upgraded ones), each with the markers of
-    the forks it was locked for."""
-    if existing is None or request.upgrade:
-        return ()
-    upgraded = {canonicalize_name(n) for n in request.upgrade_packages}
-    found: list[Preference] = []
-    for package in existing.packages:
-        if package.name in upgraded or package.version is None:
-            continue
-        if package.source.kind != "registry":
-            continue
-        try:
-            version = Version(package.version)
-        except InvalidVersion:
-            continue
-        marker: MarkerExpr | None = None
-        if package.resolution_markers:
-            marker = FALSE
-            for text in package.resolution_markers:
-                marker = marker | parse_marker(text)
-        found.append(Preference(package.name, version, marker))
-    return tuple(found)
 
 
 def _moment(text: str | None) -> datetime | None:

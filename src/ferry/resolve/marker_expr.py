@@ -8,7 +8,8 @@ is a disjunction of *cubes*; a cube constrains each variable independently (a
 :class:`~ferry.resolve.marker_sets.ValueSet` for string variables and for opaque atoms
 such as ``'x' in platform_version`` or uv's conflict markers ``extra == 'extra-3-pkg-cpu'``).
 Intersection, union and complement are exact, so "disjoint", "implies" and "always true" are
-exact too; printing aims at uv's spelling and is finished by ``project/markers.py``.
+exact too. Reading marker strings is :mod:`ferry.resolve.marker_parse`'s job, writing them
+:mod:`ferry.resolve.marker_render`'s.
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from packaging.markers import Marker
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.resolve.marker_sets import ValueSet, VersionSet
@@ -27,12 +26,9 @@ from ferry.resolve.marker_sets import ValueSet, VersionSet
 PYTHON = "python_full_version"
 Constraint = VersionSet | ValueSet
 #: Opaque atoms are string variables whose only value is "1": true when it holds.
-_HOLDS = frozenset({"1"})
+HOLDS = frozenset({"1"})
 Cube = tuple[tuple[str, Constraint], ...]
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "===": "==="}
-_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==", "===": "!="}
 _MAX_CUBES = 512
-_PLATFORM_SYSTEMS = {"Windows": "win32", "Linux": "linux", "Darwin": "darwin"}
 
 
 def _full(c: Constraint) -> bool:
@@ -277,6 +273,8 @@ class MarkerExpr:
         return MarkerExpr(_simplify(cubes)) if cubes else FALSE
 
     def __repr__(self) -> str:
+        from ferry.resolve.marker_render import render
+
         return f"MarkerExpr({render(self)!r})"
 
 
@@ -296,236 +294,29 @@ def _holds(var: str, c: Constraint, env: Mapping[str, str]) -> bool:
     return (value in c.values) == c.positive
 
 
-# -- parsing -------------------------------------------------------------------------------------
-
-
-def _version(text: str) -> Version | None:
-    try:
-        return Version(text)
-    except InvalidVersion:
-        return None
-
-
-def python_atom(var: str, op: str, value: str) -> MarkerExpr | None:
-    """``python_version``/``python_full_version`` comparisons as version sets (``None`` when the
-    value is not a version)."""
-    star = value.endswith(".*")
-    version = _version(value[:-2] if star else value)
-    if version is None:
-        return None
-    release = version.release
-    if star or (var == "python_version" and op in ("==", "!=")):
-        if var == "python_version" and not star and len(release) != 2:
-            return None
-        prefix = release if star else release[:2]
-        upper = Version(".".join(str(p) for p in (*prefix[:-1], prefix[-1] + 1)))
-        within = VersionSet.between(Version(".".join(map(str, prefix))), upper)
-        if op == "==":
-            return MarkerExpr.python(within)
-        if op == "!=":
-            return MarkerExpr.python(~within)
-        return None
-    if var == "python_version" and len(release) == 2 and op in (">", "<="):
-        following = Version(f"{release[0]}.{release[1] + 1}")
-        return MarkerExpr.python(VersionSet.compare(">=" if op == ">" else "<", following))
-    if op == "~=":
-        return None
-    return MarkerExpr.python(VersionSet.compare(op, version))
-
-
-def _opaque(text: str, negated: str) -> MarkerExpr:
-    """An atom ferry does not interpret, kept verbatim (with its negation's spelling)."""
-    key = f"?{text}\x00{negated}"
-    return MarkerExpr.atom(key, ValueSet(True, _HOLDS))
-
-
-def _quote(value: str) -> str:
-    return f'"{value}"' if "'" in value else f"'{value}'"
-
-
-def _leaf(lhs: Any, op: Any, rhs: Any, extra: str | None) -> MarkerExpr:
-    left_var = type(lhs).__name__ == "Variable"
-    var, value = (lhs.value, rhs.value) if left_var else (rhs.value, lhs.value)
-    operator = str(op.value)
-    if operator in ("in", "not in"):
-        if left_var:  # var in 'abc': a substring test of the literal
-            text = f"{var} {operator} {_quote(value)}"
-            neg = f"{var} {'not in' if operator == 'in' else 'in'} {_quote(value)}"
-        else:
-            text = f"{_quote(value)} {operator} {var}"
-            neg = f"{_quote(value)} {'not in' if operator == 'in' else 'in'} {var}"
-        return _opaque(text, neg) if operator == "in" else ~_opaque(neg, text)
-    if not left_var:
-        operator = _FLIP.get(operator, operator)
-    if var == "extra":
-        if extra is None:
-            text = f"extra {operator} {_quote(canonicalize_name(value))}"
-            return _opaque(text, f"extra {_NEGATE.get(operator, operator)} "
-                                 f"{_quote(canonicalize_name(value))}")
-        same = canonicalize_name(value) == extra
-        if operator == "==":
-            return TRUE if same else FALSE
-        if operator == "!=":
-            return FALSE if same else TRUE
-        return FALSE
-    if var in ("python_version", "python_full_version"):
-        parsed = python_atom(var, operator, value)
-        if parsed is not None:
-            return parsed
-    if var == "platform_system" and value in _PLATFORM_SYSTEMS and operator in ("==", "!="):
-        # uv reads these as the sys_platform they imply, and writes them so.
-        var, value = "sys_platform", _PLATFORM_SYSTEMS[value]
-    if operator in ("==", "!=") and var not in ("implementation_version",):
-        values = ValueSet(True, frozenset({value}))
-        return MarkerExpr.atom(var, values if operator == "==" else ~values)
-    text = f"{var} {operator} {_quote(value)}"
-    return _opaque(text, f"{var} {_NEGATE.get(operator, operator)} {_quote(value)}")
-
-
-def _walk(items: list[Any], extra: str | None) -> MarkerExpr:
-    result = FALSE
-    current = TRUE
-    for item in items:
-        if item == "or":
-            result = result | current
-            current = TRUE
-        elif item == "and":
-            continue
-        elif isinstance(item, list):
-            current = current & _walk(item, extra)
-        else:
-            lhs, op, rhs = item
-            current = current & _leaf(lhs, op, rhs, extra)
-    return result | current
-
-
-_PARSED: dict[tuple[str, str | None], MarkerExpr] = {}
-
-
-def parse_marker(marker: Marker | str | None, *, extra: str | None = "") -> MarkerExpr:
-    """A marker as an expression. ``extra`` fixes the value of the ``extra`` variable (as when
-    evaluating a dependency of that extra; ``""`` for none); ``None`` keeps ``extra`` atoms
-    symbolic."""
-    if marker is None:
-        return TRUE
-    text = str(marker)
-    key = (text, extra)
-    found = _PARSED.get(key)
-    if found is None:
-        parsed = marker if isinstance(marker, Marker) else Marker(text)
-        found = _walk(parsed._markers, extra)  # type: ignore[attr-defined]
-        if len(_PARSED) < 20_000:
-            _PARSED[key] = found
-    return found
-
-
-# -- printing ------------------------------------------------------------------------------------
-
-
-def _version_text(version: Version) -> str:
-    return str(version)
-
-
-def _python_terms(versions: VersionSet, universe: VersionSet) -> list[list[str]]:
-    """Alternatives (a disjunction of conjunctions) saying ``versions`` within ``universe``."""
-    inside = versions & universe
-    if universe.issubset(versions):
-        return [[]]
-    missing = universe & ~versions
-    gaps = list(missing.intervals())
-    if len(gaps) == 1 and gaps[0][0] is not None and gaps[0][2] is not None:
-        low, low_inc, high, high_inc = gaps[0]
-        assert low is not None and high is not None
-        if low == high:
-            return [[f"{PYTHON} != '{_version_text(low)}'"]]
-    start = universe.lower()
-    spans = list(universe.intervals())
-    end = spans[-1][2] if spans else None
-    alternatives: list[list[str]] = []
-    for low, low_inc, high, high_inc in inside.intervals():
-        terms: list[str] = []
-        if low is not None and low == high:
-            alternatives.append([f"{PYTHON} == '{_version_text(low)}'"])
-            continue
-        if (low is not None and high is not None and low_inc and not high_inc
-                and not (start is not None and low == start)):
-            star = _star(low, high)
-            if star is not None:
-                alternatives.append([f"{PYTHON} == '{star}'"])
-                continue
-        if low is not None and not (start is not None and low == start and low_inc):
-            terms.append(f"{PYTHON} {'>=' if low_inc else '>'} '{_version_text(low)}'")
-        if high is not None and not (end is not None and high == end and not high_inc):
-            terms.append(f"{PYTHON} {'<=' if high_inc else '<'} '{_version_text(high)}'")
-        alternatives.append(terms)
-    return alternatives
-
-
-def _star(low: Version, high: Version) -> str | None:
-    release = low.release
-    if len(release) > 2 and any(release[2:]):
-        return None
-    if low.pre or low.post or low.dev or high.pre or high.post or high.dev:
-        return None
-    major, minor = (*release, 0)[:2]
-    if high == Version(f"{major}.{minor + 1}"):
-        return f"{major}.{minor}.*"
-    return None
-
-
-def _cube_alternatives(cube: Cube, universe: VersionSet) -> list[list[str]]:
-    parts: list[list[list[str]]] = []
-    for var, c in cube:
-        if isinstance(c, VersionSet):
-            parts.append(_python_terms(c, universe))
-        elif not var.startswith("?"):
-            values = sorted(c.values)
-            if c.positive:
-                parts.append([[f"{var} == {_quote(v)}"] for v in values])
-            else:
-                parts.append([[f"{var} != {_quote(v)}" for v in values]])
-        if var.startswith("?"):
-            assert isinstance(c, ValueSet)
-            text, _, negated = var[1:].partition("\x00")
-            parts.append([[text if c.positive else negated]])
-    alternatives = []
-    for combo in itertools.product(*parts):
-        alternatives.append([term for group in combo for term in group])
-    return alternatives
-
-
-def render(expr: MarkerExpr, python_universe: VersionSet | None = None) -> str | None:
-    """The expression as a PEP 508 marker string, ``None`` when it is always true.
-
-    Python ranges are written relative to ``python_universe`` (the project's requires-python):
-    bounds it already implies are left out, as uv writes them. An empty expression renders as
-    ``python_full_version < '0'`` (a marker nothing satisfies).
-    """
-    universe = python_universe or VersionSet.full()
-    if not expr.cubes:
-        return f"{PYTHON} < '0'"
-    alternatives: list[list[str]] = []
-    for cube in expr.cubes:
-        alternatives.extend(_cube_alternatives(cube, universe))
-    if not alternatives:
-        return f"{PYTHON} < '0'"
-    if any(not alt for alt in alternatives):
-        return None
-    unique = list(dict.fromkeys(tuple(alt) for alt in alternatives))
-    if len(unique) == 1:
-        return " and ".join(unique[0])
-    return " or ".join(
-        f"({' and '.join(alt)})" if len(alt) > 1 else alt[0] for alt in unique
-    )
-
-
 def conflict_flag(kind: str, package: str, name: str) -> MarkerExpr:
     """uv's encoding of "this extra/group of ``package`` is selected": a boolean atom written
     ``extra == '<kind>-<len>-<package>-<name>'``."""
-    return MarkerExpr.atom(flag_key(kind, package, name), ValueSet(True, _HOLDS))
+    return MarkerExpr.atom(flag_key(kind, package, name), ValueSet(True, HOLDS))
 
 
 def flag_key(kind: str, package: str, name: str) -> str:
     """The variable of :func:`conflict_flag` (for :meth:`MarkerExpr.restrict`)."""
     token = f"{kind}-{len(package)}-{package}-{name}"
     return f"?extra == '{token}'\x00extra != '{token}'"
+
+
+# The two entry points most callers want, kept here so ``marker_expr`` stays the one import
+# (other commands use them); the work is done in the modules named.
+def parse_marker(marker: Marker | str | None, *, extra: str | None = "") -> MarkerExpr:
+    """See :func:`ferry.resolve.marker_parse.parse_marker`."""
+    from ferry.resolve.marker_parse import parse_marker as parse
+
+    return parse(marker, extra=extra)
+
+
+def render(expr: MarkerExpr, python_universe: VersionSet | None = None) -> str | None:
+    """See :func:`ferry.resolve.marker_render.render`."""
+    from ferry.resolve.marker_render import render as write
+
+    return write(expr, python_universe)

@@ -1,0 +1,156 @@
+"""The project's side of a universal resolution: its dependency lists and what the resolver
+should know from the existing lock.
+
+Each of the project's lists (dependencies, each extra, each group) becomes a
+:class:`~ferry.resolve.universal.RootList`, with direct references made ``name @ url``, index
+pins of an extra or group attached, and references to the project's own extras flattened as uv
+does (a group's reference to ``proj[x]`` stays an edge to the project). What this version cannot
+lock yet is refused here, before anything is fetched.
+"""
+
+from __future__ import annotations
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from ferry.commands.lock import LockRequest
+from ferry.commands.lock_indexes import IndexChoice
+from ferry.commands.lock_sources import DirectSources
+from ferry.model.errors import UserError
+from ferry.project.lock_model import Lock
+from ferry.project.pyproject import PyProject
+from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker
+from ferry.resolve.universal import Preference, RootList
+from ferry.resolve.universal_engine import ConflictKey
+
+
+def check_supported(pyproject: PyProject) -> None:
+    """Refuse, clearly, what this version of ``ferry lock`` cannot lock yet."""
+    for name, specs in pyproject.tool.sources:
+        for spec in specs:
+            if spec.kind in ("git", "workspace"):
+                raise UserError(
+                    f"`{name}` comes from a `{spec.kind}` source in `[tool.uv.sources]`, which "
+                    "`ferry lock` does not support yet",
+                    hint="use a registry version of the package, or lock this project with uv",
+                )
+    if pyproject.tool.workspace_members:
+        raise UserError("`ferry lock` does not support workspaces yet",
+                        hint="lock the workspace with uv; ferry can sync from its uv.lock")
+    project = pyproject.project
+    if project is not None and {"dependencies", "optional-dependencies"} & set(project.dynamic):
+        raise UserError(
+            f"`{project.name}` declares its dependencies as dynamic, which `ferry lock` cannot "
+            "read without building the project (not supported yet)",
+            hint="list the dependencies in `[project]`",
+        )
+
+
+def root_lists(
+    pyproject: PyProject, sources: DirectSources, choice: IndexChoice
+) -> tuple[RootList, ...]:
+    """The project's dependency lists, with direct references made ``name @ url``, the index
+    pins of each extra and group, and the project's references to its own extras replaced by
+    those extras' requirements (``all = ["proj[a,b]"]``)."""
+    def rewritten(reqs: tuple[Requirement, ...]) -> tuple[Requirement, ...]:
+        return tuple(sources.rewrite(r) for r in expand_own_extras(pyproject, reqs))
+
+    lists: list[RootList] = []
+    project = pyproject.project
+    if project is not None:
+        lists.append(RootList("base", None, rewritten(project.dependencies)))
+        for extra, reqs in project.optional_dependencies:
+            lists.append(RootList("extra", extra, rewritten(reqs),
+                                  choice.pins_for("extra", extra)))
+    for group, reqs in sorted(pyproject.groups.items()):
+        own = own_references(pyproject, group)
+        others = tuple(r for r in reqs if r not in own)
+        lists.append(RootList("group", group, rewritten(others),
+                              choice.pins_for("group", group)))
+    return tuple(lists)
+
+
+def expand_own_extras(
+    pyproject: PyProject, requirements: tuple[Requirement, ...], seen: frozenset[str] = frozenset()
+) -> list[Requirement]:
+    """``requirements`` with each reference to the project itself replaced by the requirements
+    of the extras it names (their markers joined), recursively."""
+    own = pyproject.name
+    declared = dict(pyproject.project.optional_dependencies) if pyproject.project else {}
+    result: list[Requirement] = []
+    for requirement in requirements:
+        if own is None or canonicalize_name(requirement.name) != own or requirement.url:
+            result.append(requirement)
+            continue
+        for extra in sorted(canonicalize_name(e) for e in requirement.extras):
+            if extra in seen or extra not in declared:
+                continue
+            for inner in expand_own_extras(pyproject, declared[extra], seen | {extra}):
+                result.append(_joined(inner, requirement))
+    return result
+
+
+def _joined(inner: Requirement, outer: Requirement) -> Requirement:
+    """``inner`` under ``outer``'s marker as well as its own."""
+    if outer.marker is None:
+        return inner
+    joined = Requirement(str(inner))
+    if inner.marker is None:
+        joined.marker = outer.marker
+    else:
+        joined = Requirement(f"{str(inner).split(';')[0]} ; ({inner.marker}) and ({outer.marker})")
+    return joined
+
+
+def own_references(pyproject: PyProject, group: str) -> list[Requirement]:
+    """A group's references to the project itself (kept as edges to the project, as uv)."""
+    own = pyproject.name
+    return [r for r in pyproject.groups.get(canonicalize_name(group), ())
+            if own is not None and canonicalize_name(r.name) == own and not r.url]
+
+
+def conflict_keys(pyproject: PyProject) -> tuple[tuple[ConflictKey, ...], ...]:
+    own = pyproject.name
+    sets: list[tuple[ConflictKey, ...]] = []
+    for declared in pyproject.tool.conflicts:
+        items: list[ConflictKey] = []
+        for item in declared:
+            if item.package not in (None, own):
+                raise UserError(
+                    f"The conflict on `{item.package}` names another package, which `ferry lock` "
+                    "does not support yet (workspaces)",
+                )
+            if item.extra is not None:
+                items.append(("extra", item.extra))
+            elif item.group is not None:
+                items.append(("group", item.group))
+            else:
+                raise UserError("Conflicts on a whole package are not supported yet")
+        sets.append(tuple(items))
+    return tuple(sets)
+
+
+def preferences(existing: Lock | None, request: LockRequest) -> tuple[Preference, ...]:
+    """The existing lock's registry versions (not the upgraded ones), each with the markers of
+    the forks it was locked for."""
+    if existing is None or request.upgrade:
+        return ()
+    upgraded = {canonicalize_name(n) for n in request.upgrade_packages}
+    found: list[Preference] = []
+    for package in existing.packages:
+        if package.name in upgraded or package.version is None:
+            continue
+        if package.source.kind != "registry":
+            continue
+        try:
+            version = Version(package.version)
+        except InvalidVersion:
+            continue
+        marker: MarkerExpr | None = None
+        if package.resolution_markers:
+            marker = FALSE
+            for text in package.resolution_markers:
+                marker = marker | parse_marker(text)
+        found.append(Preference(package.name, version, marker))
+    return tuple(found)
