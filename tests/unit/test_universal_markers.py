@@ -181,3 +181,10 @@ def test_wheel_python_versions() -> None:
     assert not wheel_python_versions("x-1-cp38-cp38-any.whl").contains(Version("3.10"))
     assert wheel_python_versions("x-1-py39-none-any.whl").contains(Version("3.12"))
     assert FALSE.is_false() and TRUE.is_true()
+
+
+def test_simplify_given_opens_python_bounds_the_context_implies() -> None:
+    edge = parse_marker("python_version == '3.9'")
+    parent = parse_marker("python_version >= '3.9'")
+    assert render(edge.simplify_given(parent)) == "python_full_version < '3.10'"
+    assert edge.simplify_given(edge) == TRUE

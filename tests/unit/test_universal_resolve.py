@@ -229,3 +229,12 @@ def test_reach_of_markers_is_exact_for_patch_versions() -> None:
     assert edges(graph, request, BASE) == {"lib==1.0": "python_full_version >= '3.9.1'"}
     assert parse_marker("python_full_version >= '3.9.1'").equivalent(
         graph.reach[NodeRef("lib", Version("1.0"))])
+
+
+def test_every_preferred_version_comes_before_the_others() -> None:
+    packages: Packages = {"lib": {"1.0": {}, "1.5": {}, "3.0": {}}}
+    lib = canonicalize_name("lib")
+    graph, _ = lock(packages, ["lib"], preferences=(
+        Preference(lib, Version("9.0")), Preference(lib, Version("9.0")),
+        Preference(lib, Version("1.5"))))
+    assert pins(graph) == ["lib==1.5"]

@@ -259,16 +259,7 @@ class MarkerExpr:
             if (MarkerExpr(tuple(rest)) & context).equivalent(target):
                 cubes = rest
                 continue
-            cube = list(cubes[index])
-            position = 0
-            while position < len(cube):
-                trial = tuple(cube[:position] + cube[position + 1:])
-                candidate = MarkerExpr((*tuple(rest[:index]), trial, *tuple(rest[index:])))
-                if (candidate & context).equivalent(target):
-                    cube = list(trial)
-                    continue
-                position += 1
-            cubes[index] = tuple(cube)
+            cubes[index] = _relaxed(cubes[index], rest[:index], rest[index:], context, target)
             index += 1
         return MarkerExpr(_simplify(cubes)) if cubes else FALSE
 
@@ -280,6 +271,56 @@ class MarkerExpr:
 
 TRUE = MarkerExpr(((),))
 FALSE = MarkerExpr(())
+
+
+def _relaxed(
+    cube: Cube,
+    before: list[Cube],
+    after: list[Cube],
+    context: MarkerExpr,
+    target: MarkerExpr,
+) -> Cube:
+    """``cube`` with every constraint the context makes useless dropped (or, for Python
+    ranges, opened on the side the context already bounds), keeping ``target`` exact."""
+
+    def fits(trial: Cube) -> bool:
+        candidate = MarkerExpr((*before, trial, *after))
+        return (candidate & context).equivalent(target)
+
+    items = list(cube)
+    position = 0
+    while position < len(items):
+        trial = tuple(items[:position] + items[position + 1:])
+        if fits(trial):
+            items = list(trial)
+            continue
+        var, constraint = items[position]
+        if isinstance(constraint, VersionSet):
+            # A Python bound the context already implies goes: [3.9, 3.10) is just "< 3.10"
+            # for a parent only reached from 3.9 on.
+            for side in ("below", "above"):
+                wider = _widened(constraint, side)
+                if wider is None:
+                    continue
+                trial = (*items[:position], (var, wider), *items[position + 1:])
+                if fits(trial):
+                    items = list(trial)
+                    constraint = wider
+        position += 1
+    return tuple(items)
+
+
+def _widened(versions: VersionSet, side: str) -> VersionSet | None:
+    """``versions`` opened below its lowest or above its highest bound (``None``: already
+    open there)."""
+    spans = list(versions.intervals())
+    if not spans:
+        return None
+    if side == "below":
+        low = spans[0][0]
+        return None if low is None else versions | VersionSet.compare("<", low)
+    high = spans[-1][2]
+    return None if high is None else versions | VersionSet.compare(">=", high)
 
 
 def _holds(var: str, c: Constraint, env: Mapping[str, str]) -> bool:

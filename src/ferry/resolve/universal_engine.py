@@ -198,7 +198,7 @@ class UniversalEngine(Engine):
         wanted = self.preferred.get(name)
         if wanted:
             rank = {v: i for i, v in reversed(list(enumerate(wanted)))}
-            found.sort(key=lambda c: rank.get(c.version, len(rank)))
+            found.sort(key=lambda c: rank.get(c.version, len(wanted)))
         builder: UniversalVersionBuilder = self.builder  # type: ignore[assignment]
         if self.strategy == "fewest" or not self.forking:
             return [c for c in found if c.url is not None
