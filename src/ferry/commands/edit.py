@@ -331,7 +331,7 @@ def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
                 result.changes.append(f"{edit.action} `{edit.requirement}` in `{target}`")
             if (
                 edit.action == "added"
-                and source is None
+                and (source is None or "index" in source)
                 and spec.from_index
                 and not spec.requirement.specifier
                 and not request.raw
