@@ -188,3 +188,11 @@ def test_simplify_given_opens_python_bounds_the_context_implies() -> None:
     parent = parse_marker("python_version >= '3.9'")
     assert render(edge.simplify_given(parent)) == "python_full_version < '3.10'"
     assert edge.simplify_given(edge) == TRUE
+
+
+def test_python_version_in_a_list_of_versions() -> None:
+    assert parse_marker("python_version in '2.6 2.7 3.2 3.3'").disjoint(
+        parse_marker("python_version >= '3.8'"))
+    assert render(parse_marker("python_version not in '3.8 3.9'"), U310) is None
+    assert render(parse_marker("python_version in '3.10 3.11'"), U310) == \
+        "python_full_version < '3.12'"

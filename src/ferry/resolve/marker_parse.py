@@ -72,18 +72,30 @@ def _quote(value: str) -> str:
     return f'"{value}"' if "'" in value else f"'{value}'"
 
 
+def _containment(var: str, operator: str, value: str, left_var: bool) -> MarkerExpr:
+    """``in``/``not in``: a list of versions for Python (``python_version in '2.6 2.7'``, as
+    uv reads it), otherwise a substring test ferry keeps as an opaque atom."""
+    if left_var and var in ("python_version", "python_full_version"):
+        listed = FALSE
+        for item in value.split():
+            atom = python_atom(var, "==", item)
+            if atom is not None:
+                listed = listed | atom
+        return listed if operator == "in" else ~listed
+    other = "not in" if operator == "in" else "in"
+    if left_var:
+        text, neg = f"{var} {operator} {_quote(value)}", f"{var} {other} {_quote(value)}"
+    else:
+        text, neg = f"{_quote(value)} {operator} {var}", f"{_quote(value)} {other} {var}"
+    return _opaque(text, neg) if operator == "in" else ~_opaque(neg, text)
+
+
 def _leaf(lhs: Any, op: Any, rhs: Any, extra: str | None) -> MarkerExpr:
     left_var = type(lhs).__name__ == "Variable"
     var, value = (lhs.value, rhs.value) if left_var else (rhs.value, lhs.value)
     operator = str(op.value)
     if operator in ("in", "not in"):
-        if left_var:  # var in 'abc': a substring test of the literal
-            text = f"{var} {operator} {_quote(value)}"
-            neg = f"{var} {'not in' if operator == 'in' else 'in'} {_quote(value)}"
-        else:
-            text = f"{_quote(value)} {operator} {var}"
-            neg = f"{_quote(value)} {'not in' if operator == 'in' else 'in'} {var}"
-        return _opaque(text, neg) if operator == "in" else ~_opaque(neg, text)
+        return _containment(var, operator, value, left_var)
     if not left_var:
         operator = _FLIP.get(operator, operator)
     if var == "extra":
