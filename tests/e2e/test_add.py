@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tarfile
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.support.index import LocalIndex
@@ -202,3 +204,20 @@ def test_usage_errors(run: Runner, project: Path) -> None:
     nameless = run("add", "--frozen", "git+https://example.invalid/repo.git", cwd=project)
     assert nameless.code == 1
     assert "Cannot tell the package name" in nameless.stderr
+
+
+def test_editable_directory_is_locked_and_installed_editable(
+    run: Runner, project: Path, index: LocalIndex, tmp_path: Path, make_sdist: Any
+) -> None:
+    sdist = make_sdist("helper-lib", "1.0", directory=tmp_path / "sdists")
+    with tarfile.open(sdist) as archive:
+        archive.extractall(tmp_path, filter="data")
+    result = add(run, project, index, "--editable", "../helper_lib-1.0")
+    assert result.code == 0, result.stderr
+    assert data(project)["tool"]["uv"]["sources"] == {  # type: ignore[index]
+        "helper-lib": {"path": "../helper_lib-1.0", "editable": True}
+    }
+    assert 'source = { editable = "../helper_lib-1.0" }' in (project / "uv.lock").read_text()
+    assert result.stderr.splitlines()[-1].startswith(" + helper-lib==1.0 (from file://")
+    site = next((project / ".venv" / "lib").glob("python3*/site-packages"))
+    assert list(site.glob("*.pth"))  # editable: a path hook, not a copy
