@@ -21,7 +21,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.support.runner import ferry_env
 
 HERE = Path(__file__).resolve().parent
