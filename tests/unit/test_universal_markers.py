@@ -196,3 +196,11 @@ def test_python_version_in_a_list_of_versions() -> None:
     assert render(parse_marker("python_version not in '3.8 3.9'"), U310) is None
     assert render(parse_marker("python_version in '3.10 3.11'"), U310) == \
         "python_full_version < '3.12'"
+
+
+def test_closed_intervals_and_pre_release_python_bounds() -> None:
+    assert list(VersionSet.compare("<=", Version("3.11")).intervals()) == [
+        (None, False, Version("3.11"), True)]
+    # Python versions compare by release, as uv reads them.
+    assert parse_marker("python_full_version <= '3.11.0a6'").equivalent(
+        parse_marker("python_full_version <= '3.11.0'"))

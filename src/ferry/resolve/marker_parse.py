@@ -43,6 +43,10 @@ def python_atom(var: str, op: str, value: str) -> MarkerExpr | None:
     if version is None:
         return None
     release = version.release
+    if version.pre or version.dev or version.post is not None or version.local:
+        # Python versions are compared by release only, as uv does (`<= '3.11.0a6'` is
+        # `<= '3.11'`).
+        version = Version(".".join(map(str, release)))
     if star or (var == "python_version" and op in ("==", "!=")):
         if var == "python_version" and not star and len(release) != 2:
             return None

@@ -126,6 +126,7 @@ class VersionSet:
             elif inside and at and not after:
                 yield (low, low_inclusive, point, True)
                 inside = False
+                continue
             if not inside:
                 if at and after:
                     low, low_inclusive, inside = point, True, True
