@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from packaging.version import Version
 
-from ferry.commands.edit import bound_for
 from ferry.commands.version import Bump, bump_version
 from ferry.model.errors import UsageError, UserError
+from ferry.project.edit_requirement import bound_for
 
 # uv's crates/uv-configuration/src/add_bounds.rs tests (uv prints ", " between specifiers;
 # in pyproject.toml it writes ",").

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -42,6 +42,7 @@ from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 from ferry.project.edit import DependencyTarget, PyprojectEditor, parse_user_requirement
+from ferry.project.edit_requirement import Bounds, bound_for
 from ferry.project.edit_sources import AddSpec, interpret
 from ferry.project.lock_model import Lock
 
@@ -227,30 +228,6 @@ def apply(
         snapshot.restore()
         raise
     return applied
-
-
-Bounds = Literal["lower", "major", "minor", "exact"]
-
-
-def bound_for(version: Version, kind: Bounds) -> str:
-    """uv's ``--bounds``: ``>=1.2.3``; major ``>=1.2.3,<2.0.0``; minor ``>=1.2.3,<1.3.0``
-    (leading zeros skipped, so ``0.1.2`` gives ``<0.2.0`` and ``<0.1.3``); exact ``==1.2.3``."""
-    if kind == "exact":
-        return f"=={version}"
-    if kind == "lower":
-        return f">={version}"
-    release = list(version.release)
-    zeros = next((i for i, part in enumerate(release) if part != 0), len(release))
-    if zeros == len(release):  # 0, 0.0, 0.0.0
-        upper = [0, 1] if kind == "major" else [0, 0, 1]
-        upper += [0] * max(len(release) - len(upper), 0)
-    elif kind == "major" or zeros >= 2:
-        upper = [0] * zeros + [release[zeros] + 1] + [0] * (len(release) - zeros - 1)
-    else:
-        padded = release + [0] * max(zeros + 2 - len(release), 0)
-        upper = [0] * zeros + [padded[zeros], padded[zeros + 1] + 1]
-        upper += [0] * (len(release) - zeros - 2)
-    return f">={version},<{'.'.join(map(str, upper))}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,15 +16,14 @@ to ``[tool.ferry]`` when that table already owns the key keeps ferry seeing the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import tomlkit
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import NormalizedName, canonicalize_name
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 from tomlkit.exceptions import ParseError as TomlkitParseError
 from tomlkit.items import AoT, Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
@@ -38,51 +37,27 @@ from ferry.project.edit_array import (
     string_text,
     take_apart,
 )
-from ferry.project.lock_inputs import ordered_specifier
+from ferry.project.edit_requirement import (
+    DependencyTarget,
+    compose,
+    entry_marker,
+    format_requirement,
+    merged,
+    parse_user_requirement,
+    requirement_name,
+    sort_key,
+    without_url,
+)
 from ferry.project.markers import canonical_marker
 from ferry.project.tool_settings import DeclaredRequirement
 
-TargetKind = Literal["project", "optional", "group", "legacy-dev"]
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
-
-
-@dataclass(frozen=True, slots=True)
-class DependencyTarget:
-    """Where a requirement lives: ``[project] dependencies``, an extra, or a dependency group."""
-
-    kind: TargetKind
-    name: str | None = None
-
-    @classmethod
-    def project(cls) -> DependencyTarget:
-        return cls("project")
-
-    @classmethod
-    def optional(cls, extra: str) -> DependencyTarget:
-        return cls("optional", str(canonicalize_name(extra)))
-
-    @classmethod
-    def group(cls, group: str) -> DependencyTarget:
-        return cls("group", str(canonicalize_name(group)))
-
-    def __str__(self) -> str:
-        if self.kind == "optional":
-            return f"project.optional-dependencies.{self.name}"
-        if self.kind == "group":
-            return f"dependency-groups.{self.name}"
-        if self.kind == "legacy-dev":
-            return "tool.uv.dev-dependencies"
-        return "project.dependencies"
-
-    def flag(self) -> str:
-        """The command-line flag that selects this target (for hints)."""
-        if self.kind == "optional":
-            return f"--optional {self.name}"
-        if self.kind == "group":
-            return "--dev" if self.name == "dev" else f"--group {self.name}"
-        if self.kind == "legacy-dev":
-            return "--dev"
-        return ""
+__all__ = [
+    "ArrayEdit",
+    "DependencyTarget",
+    "PyprojectEditor",
+    "format_requirement",
+    "parse_user_requirement",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,43 +68,6 @@ class ArrayEdit:
     requirement: str
     """The requirement text now in the file."""
     previous: str | None = None
-
-
-def format_requirement(requirement: Requirement) -> str:
-    """``requirement`` as uv writes it into ``pyproject.toml``."""
-    text: str = canonicalize_name(requirement.name)
-    if requirement.extras:
-        text += "[" + ",".join(sorted({canonicalize_name(e) for e in requirement.extras})) + "]"
-    if requirement.url:
-        text += f" @ {requirement.url}"
-    else:
-        text += ordered_specifier(requirement)
-    if requirement.marker is not None:
-        text += f" ; {canonical_marker(str(requirement.marker))}"
-    return text
-
-
-def parse_user_requirement(text: str) -> Requirement:
-    """A requirement typed by the user; the error names it and says what is wrong."""
-    try:
-        return DeclaredRequirement(text)
-    except InvalidRequirement as error:
-        raise UserError(
-            f"Invalid requirement `{text}`: {str(error).splitlines()[0]}",
-            hint="write it as `name`, `name>=1.0`, `name[extra]`, or `name @ <url>`",
-        ) from error
-
-
-def _requirement_name(value: Any) -> NormalizedName | None:
-    if not isinstance(value, str):
-        return None
-    match = _NAME.match(value)
-    return canonicalize_name(match.group(1)) if match else None
-
-
-def _sort_key(value: str) -> tuple[str, str]:
-    name = _requirement_name(value)
-    return (str(name) if name else value.lower(), value.lower())
 
 
 class PyprojectEditor:
@@ -286,7 +224,7 @@ class PyprojectEditor:
         matches = [
             (i, entry)
             for i, entry in enumerate(layout.entries)
-            if _requirement_name(entry.value) == name and _entry_marker(entry) == marker
+            if requirement_name(entry.value) == name and entry_marker(entry) == marker
         ]
         if len(matches) > 1:
             raise UserError(
@@ -296,17 +234,17 @@ class PyprojectEditor:
         if matches:
             _, entry = matches[0]
             old = parse_user_requirement(str(entry.value))
-            text = format_requirement(_merged(old, requirement, has_source))
+            text = format_requirement(merged(old, requirement, has_source))
             if text == entry.value:
                 return ArrayEdit("unchanged", text, previous=text)
             entry.text, entry.value = string_text(text), text
             table[key] = rebuild(array, layout)
             return ArrayEdit("updated", text, previous=str(old))
-        text = format_requirement(_without_url(requirement) if has_source else requirement)
+        text = format_requirement(without_url(requirement) if has_source else requirement)
         position = len(layout.entries)
-        if is_sorted(layout, _sort_key):
+        if is_sorted(layout, sort_key):
             position = next(
-                (i for i, e in enumerate(layout.entries) if _sort_key(e.value) > _sort_key(text)),
+                (i for i, e in enumerate(layout.entries) if sort_key(e.value) > sort_key(text)),
                 len(layout.entries),
             )
         layout.entries.insert(position, ArrayEntry(string_text(text), text))
@@ -324,12 +262,12 @@ class PyprojectEditor:
         table, key, array = found
         layout = take_apart(array)
         wanted = canonicalize_name(name)
-        matches = [e for e in layout.entries if _requirement_name(e.value) == wanted]
+        matches = [e for e in layout.entries if requirement_name(e.value) == wanted]
         if len(matches) != 1:
             return None
         entry = matches[0]
         old = parse_user_requirement(str(entry.value))
-        new = DeclaredRequirement(_compose(old, specifier))
+        new = DeclaredRequirement(compose(old, specifier))
         text = format_requirement(new)
         entry.text, entry.value = string_text(text), text
         table[key] = rebuild(array, layout)
@@ -347,7 +285,7 @@ class PyprojectEditor:
         removed: list[str] = []
         orphaned: list[str] = []
         for entry in layout.entries:
-            if _requirement_name(entry.value) == wanted:
+            if requirement_name(entry.value) == wanted:
                 removed.append(str(entry.value))
                 orphaned.extend(entry.comments_before)
             else:
@@ -378,7 +316,7 @@ class PyprojectEditor:
         hits = []
         for target in targets:
             found = self._array(target, create=False)
-            if found is not None and any(_requirement_name(v) == wanted for v in found[2]):
+            if found is not None and any(requirement_name(v) == wanted for v in found[2]):
                 hits.append(target)
         return hits
 
@@ -448,49 +386,6 @@ class PyprojectEditor:
                 hint="`version` may be dynamic (set by the build backend); edit it there",
             )
         project["version"] = version
-
-
-def _entry_marker(entry: ArrayEntry) -> str | None:
-    try:
-        requirement = Requirement(str(entry.value))
-    except InvalidRequirement:
-        return None
-    return canonical_marker(str(requirement.marker)) if requirement.marker else None
-
-
-def _without_url(requirement: Requirement) -> Requirement:
-    text: str = canonicalize_name(requirement.name)
-    if requirement.extras:
-        text += "[" + ",".join(sorted(requirement.extras)) + "]"
-    if requirement.marker is not None:
-        text += f" ; {requirement.marker}"
-    return DeclaredRequirement(text)
-
-
-def _compose(old: Requirement, specifier: str, url: str | None = None) -> str:
-    text = old.name + (f"[{','.join(sorted(old.extras))}]" if old.extras else "")
-    text += f" @ {url}" if url else specifier
-    if old.marker is not None:
-        text += f" ; {old.marker}"
-    return text
-
-
-def _merged(old: Requirement, new: Requirement, has_source: bool) -> Requirement:
-    extras = sorted({*old.extras, *new.extras})
-    text = new.name if canonicalize_name(new.name) != new.name else old.name
-    text += f"[{','.join(extras)}]" if extras else ""
-    if new.url and not has_source:
-        text += f" @ {new.url}"
-    elif new.specifier:
-        text += ordered_specifier(new)
-    elif old.url and not has_source:
-        text += f" @ {old.url}"
-    else:
-        text += ordered_specifier(old)
-    marker = new.marker if new.marker is not None else old.marker
-    if marker is not None:
-        text += f" ; {marker}"
-    return DeclaredRequirement(text)
 
 
 def _toml_scalar(value: str | bool) -> str:
