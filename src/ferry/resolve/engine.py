@@ -97,6 +97,7 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self._logged: set[NormalizedName] = set()
         self._admits_final: dict[tuple[NormalizedName, SpecifierSet], bool] = {}
         self._only_prereleases: dict[NormalizedName, bool] = {}
+        self._accepted: dict[tuple[NormalizedName, SpecifierSet, Version], bool] = {}
         self.warnings: list[str] = []
 
     # --- what the target can use ------------------------------------------------------------
@@ -233,6 +234,13 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         """
         if pin is not None:
             return version == pin
+        key = (name, spec, version)
+        known = self._accepted.get(key)
+        if known is None:
+            known = self._accepted[key] = self._accepts_uncached(name, spec, version)
+        return known
+
+    def _accepts_uncached(self, name: NormalizedName, spec: SpecifierSet, version: Version) -> bool:
         if not spec.contains(version, prereleases=True):
             return False
         if not version.is_prerelease or self.prerelease_open(name):

@@ -53,6 +53,7 @@ from ferry.resolve.universal_graph import (
     UniversalGraph,
     merge,
 )
+from ferry.resolve.universal_versions import FileFacts
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,7 @@ def resolve_universal(request: UniversalRequest, source: PackageSource) -> Unive
     overrides: dict[NormalizedName, list[Requirement]] = {}
     for requirement in request.overrides:
         overrides.setdefault(canonicalize_name(requirement.name), []).append(requirement)
+    facts = FileFacts(request.options.exclude_newer)
     stack = list(reversed(_initial(request, space)))
     results: list[ForkResult] = []
     learned: list[tuple[Fork, dict[NormalizedName, Version]]] = []
@@ -163,7 +165,7 @@ def resolve_universal(request: UniversalRequest, source: PackageSource) -> Unive
                 hint="add `environments` or tighter requirements to the project",
             )
         try:
-            result = _resolve_fork(request, source, fork, overrides, learned)
+            result = _resolve_fork(request, source, fork, overrides, learned, facts)
         except ForkNeeded as split:
             logger.debug("splitting %s: %s", _describe(fork, request), split.reason)
             stack.extend(split.children)
@@ -241,6 +243,7 @@ def _resolve_fork(
     fork: Fork,
     overrides: dict[NormalizedName, list[Requirement]],
     learned: list[tuple[Fork, dict[NormalizedName, Version]]],
+    facts: FileFacts,
 ) -> ForkResult:
     conflict_parts = _split_conflicts(request, fork)
     if conflict_parts is not None:
@@ -257,7 +260,7 @@ def _resolve_fork(
     engine = UniversalEngine(
         _pinned(source, lists), fork, request.python, replace(request.options, preferences={}),
         all_roots, request.constraints, overrides,
-        strategy=request.strategy, preferred=_preferred(request, fork, learned),
+        strategy=request.strategy, preferred=_preferred(request, fork, learned), facts=facts,
     )
     root_reqs: list[Req] = []
     for _, edges in root_edges:

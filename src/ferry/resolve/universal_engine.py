@@ -34,7 +34,7 @@ from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req, reqs_from
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.resolve.source import PackageSource
-from ferry.resolve.universal_versions import UniversalVersionBuilder
+from ferry.resolve.universal_versions import FileFacts, UniversalVersionBuilder
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +174,7 @@ class UniversalEngine(Engine):
         *,
         strategy: ForkStrategy = "requires-python",
         preferred: dict[NormalizedName, list[Version]] | None = None,
+        facts: FileFacts | None = None,
     ) -> None:
         self.fork = fork
         self.universe = universe
@@ -184,7 +185,7 @@ class UniversalEngine(Engine):
                       if not parse_marker(c.marker).disjoint(fork.marker)]
         super().__init__(source, target, options, roots, applicable)
         self.builder = UniversalVersionBuilder(  # type: ignore[assignment]
-            self.python_set, exclude_newer=options.exclude_newer)
+            self.python_set, exclude_newer=options.exclude_newer, facts=facts)
         self.overrides = overrides
         self.strategy = strategy
         self.forking = True

@@ -18,6 +18,7 @@ wheel, then any wheel, then the sdist (which needs a build).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -68,6 +69,65 @@ def _upload_time(file: FileRef) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class _Fact:
+    """What one file is, independently of any fork."""
+
+    file: FileRef
+    late: Exclusion | None  # uploaded after --exclude-newer (or without a date)
+    floor: Version | None
+    tags: str | None  # the wheel's interpreter-abi tags; ``None`` for an sdist
+    rank: tuple[int, str]
+
+
+class FileFacts:
+    """Per-project file facts shared by every fork of one resolution (parsing thousands of
+    filenames once, not once per fork)."""
+
+    def __init__(self, exclude_newer: datetime | None = None, allow_sdists: bool = True) -> None:
+        self.exclude_newer = (
+            exclude_newer.replace(tzinfo=UTC)
+            if exclude_newer is not None and exclude_newer.tzinfo is None
+            else exclude_newer
+        )
+        self.allow_sdists = allow_sdists
+        self._by_name: dict[NormalizedName, tuple[object, dict[Version, list[_Fact]]]] = {}
+
+    def of(self, name: NormalizedName, files: Iterable[FileRef]) -> dict[Version, list[_Fact]]:
+        cached = self._by_name.get(name)
+        if cached is not None and cached[0] is files:
+            return cached[1]
+        table: dict[Version, list[_Fact]] = {}
+        for file in files:
+            version = file_version(name, file.filename)
+            if version is None:
+                continue
+            if file.is_wheel:
+                tags = "-".join(file.filename[: -len(".whl")].split("-")[-3:-1]).lower()
+                pure = file.filename.endswith("-none-any.whl")
+                rank = (0 if pure else 1, file.filename)
+            elif file.is_sdist and self.allow_sdists:
+                tags = None
+                rank = (2 if file.filename.endswith(".tar.gz") else 3, file.filename)
+            else:
+                continue
+            fact = _Fact(file, self._late(file), requires_python_floor(file.requires_python),
+                         tags, rank)
+            table.setdefault(version, []).append(fact)
+        self._by_name[name] = (files, table)
+        return table
+
+    def _late(self, file: FileRef) -> Exclusion | None:
+        if self.exclude_newer is None:
+            return None
+        when = _upload_time(file)
+        if when is None:
+            return Exclusion("exclude-newer", "has no upload time, which `--exclude-newer` needs")
+        if when > self.exclude_newer:
+            return Exclusion("exclude-newer", "was published after the `--exclude-newer` date")
+        return None
+
+
 class UniversalVersionBuilder:
     """Builds :class:`PackageVersions` for one fork; records each version's Python floor."""
 
@@ -77,15 +137,11 @@ class UniversalVersionBuilder:
         *,
         exclude_newer: datetime | None = None,
         allow_sdists: bool = True,
+        facts: FileFacts | None = None,
     ) -> None:
         self.python = python
         self.floor = python.lower()
-        self.exclude_newer = (
-            exclude_newer.replace(tzinfo=UTC)
-            if exclude_newer is not None and exclude_newer.tzinfo is None
-            else exclude_newer
-        )
-        self.allow_sdists = allow_sdists
+        self.facts = facts or FileFacts(exclude_newer, allow_sdists)
         self.floors: dict[tuple[NormalizedName, Version], Version | None] = {}
         self._floor_ok: dict[Version, bool] = {}
         self._tags_ok: dict[str, bool] = {}
@@ -94,14 +150,10 @@ class UniversalVersionBuilder:
         self, name: NormalizedName, files: Iterable[FileRef], yank_allowed: Iterable[Version] = ()
     ) -> PackageVersions:
         allowed = set(yank_allowed)
-        by_version: dict[Version, list[FileRef]] = {}
-        for file in files:
-            version = file_version(name, file.filename)
-            if version is not None:
-                by_version.setdefault(version, []).append(file)
+        table = self.facts.of(name, files)
         entries = [
-            self._entry(name, version, group, version in allowed)
-            for version, group in by_version.items()
+            self._entry(name, version, facts, version in allowed)
+            for version, facts in table.items()
         ]
         entries.sort(key=lambda e: e.version, reverse=True)
         return PackageVersions(name, tuple(entries))
@@ -114,32 +166,26 @@ class UniversalVersionBuilder:
         return floor
 
     def _entry(
-        self, name: NormalizedName, version: Version, files: list[FileRef], yank_ok: bool
+        self, name: NormalizedName, version: Version, facts: list[_Fact], yank_ok: bool
     ) -> VersionEntry:
         reasons: list[Exclusion] = []
-        usable: list[tuple[tuple[int, str], FileRef, Version | None]] = []
-        for file in files:
-            reason = self._check(file, yank_ok)
-            if reason is not None:
-                reasons.append(reason)
-                continue
-            floor = requires_python_floor(file.requires_python)
-            if file.is_wheel:
-                pure = file.filename.endswith("-none-any.whl")
-                usable.append(((0 if pure else 1, file.filename), file, floor))
+        usable: list[_Fact] = []
+        for fact in facts:
+            reason = self._check(fact, yank_ok)
+            if reason is None:
+                usable.append(fact)
             else:
-                usable.append(((2 if file.filename.endswith(".tar.gz") else 3, file.filename),
-                               file, floor))
+                reasons.append(reason)
         if not usable:
             order = {"exclude-newer": 0, "yanked": 1, "requires-python": 2, "platform": 3}
             reasons.sort(key=lambda r: order[r.kind], reverse=True)
             reason = reasons[0] if reasons else Exclusion("platform", "has no usable file")
             return VersionEntry(version, None, reason)
-        floors = [f for _, _, f in usable]
+        floors = [f.floor for f in usable]
         self.floors[(name, version)] = None if None in floors else min(
             f for f in floors if f is not None)
-        best = min(usable, key=lambda item: item[0])
-        return VersionEntry(version, best[1])
+        best = min(usable, key=lambda f: f.rank)
+        return VersionEntry(version, best.file)
 
     def _floor_admits(self, floor: Version) -> bool:
         if floor not in self._floor_ok:
@@ -147,35 +193,26 @@ class UniversalVersionBuilder:
             self._floor_ok[floor] = not newer.is_empty()
         return self._floor_ok[floor]
 
-    def _tags_admit(self, filename: str) -> bool:
-        tags = "-".join(filename[: -len(".whl")].split("-")[-3:-1])
-        if tags not in self._tags_ok:
-            supported = wheel_python_versions(filename) & self.python
-            self._tags_ok[tags] = not supported.is_empty()
-        return self._tags_ok[tags]
+    def _tags_admit(self, fact: _Fact) -> bool:
+        assert fact.tags is not None
+        if fact.tags not in self._tags_ok:
+            supported = wheel_python_versions(fact.file.filename) & self.python
+            self._tags_ok[fact.tags] = not supported.is_empty()
+        return self._tags_ok[fact.tags]
 
-    def _check(self, file: FileRef, yank_ok: bool) -> Exclusion | None:
-        if self.exclude_newer is not None:
-            when = _upload_time(file)
-            if when is None:
-                return Exclusion("exclude-newer", "has no upload time, which `--exclude-newer` "
-                                                  "needs")
-            if when > self.exclude_newer:
-                return Exclusion("exclude-newer", "was published after the `--exclude-newer` date")
+    def _check(self, fact: _Fact, yank_ok: bool) -> Exclusion | None:
+        if fact.late is not None:
+            return fact.late
+        file = fact.file
         if file.yanked is not None and not yank_ok:
             detail = f" (reason: {file.yanked})" if file.yanked else ""
             return Exclusion("yanked", f"was yanked{detail}")
-        floor = requires_python_floor(file.requires_python)
-        if floor is not None and not self._floor_admits(floor):
+        if fact.floor is not None and not self._floor_admits(fact.floor):
             return Exclusion("requires-python", f"requires Python {file.requires_python}, "
                                                 f"which no supported Python satisfies")
-        if file.is_wheel:
-            if not self._tags_admit(file.filename):
-                return Exclusion("platform", "has no wheel for a supported Python and no "
-                                             "source distribution")
-            return None
-        if not file.is_sdist or not self.allow_sdists:
-            return Exclusion("platform", "has no usable file")
+        if fact.tags is not None and not self._tags_admit(fact):
+            return Exclusion("platform", "has no wheel for a supported Python and no "
+                                         "source distribution")
         return None
 
 
