@@ -97,7 +97,7 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self._logged: set[NormalizedName] = set()
         self._admits_final: dict[tuple[NormalizedName, SpecifierSet], bool] = {}
         self._only_prereleases: dict[NormalizedName, bool] = {}
-        self._accepted: dict[tuple[NormalizedName, SpecifierSet, Version], bool] = {}
+        self._accepted: dict[tuple[NormalizedName, int, Version], tuple[SpecifierSet, bool]] = {}
         self.warnings: list[str] = []
 
     # --- what the target can use ------------------------------------------------------------
@@ -234,11 +234,13 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         """
         if pin is not None:
             return version == pin
-        key = (name, spec, version)
+        # Keyed by the specifier object's identity (hashing a SpecifierSet costs more than the
+        # check); the entry keeps the object alive, so its id cannot be reused meanwhile.
+        key = (name, id(spec), version)
         known = self._accepted.get(key)
         if known is None:
-            known = self._accepted[key] = self._accepts_uncached(name, spec, version)
-        return known
+            known = self._accepted[key] = (spec, self._accepts_uncached(name, spec, version))
+        return known[1]
 
     def _accepts_uncached(self, name: NormalizedName, spec: SpecifierSet, version: Version) -> bool:
         if not spec.contains(version, prereleases=True):
