@@ -234,6 +234,6 @@ def test_the_project_referring_to_its_own_extras(
     text = (project / "uv.lock").read_text(encoding="utf-8")
     # As uv: an extra naming the project's own extras lists their requirements; a group keeps
     # an edge to the project.
-    assert ('all = [\n    { name = "a" },\n    { name = "b", marker = "sys_platform == \'linux\'" },'
-            '\n]\n') in text
+    assert ('all = [\n    { name = "a" },\n'
+            '    { name = "b", marker = "sys_platform == \'linux\'" },\n]\n') in text
     assert '[package.dev-dependencies]\ndev = [\n    { name = "proj", extra = ["x"] },\n]\n' in text
