@@ -285,3 +285,30 @@ def test_bench_workloads_lock_like_uv(
     assert not diff, "\n".join(diff)
     checked = uv(["lock", "--locked", "--exclude-newer", cutoff], mine_dir, env)
     assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="project/markers.py (not the lock's code) keeps `platform_system == 'Windows'` in "
+    "[package.metadata] and compares it as a different variable from `sys_platform`; uv writes "
+    "and reads it as `sys_platform == 'win32'`, so ferry judges uv's lock stale",
+)
+def test_platform_system_markers_in_the_project_metadata(
+    tmp_path: Path, isolated_env: Path, python312: Path
+) -> None:
+    index = LocalIndex(tmp_path / "index")
+    index.add_wheel("colorama", "0.4", upload_time=T)
+    pyproject = ('[project]\nname = "winproj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+                 'dependencies = ["colorama; platform_system == \'Windows\'"]\n')
+    with IndexServer(index) as server:
+        url = server.simple_url.rstrip("/")
+        project = tmp_path / "winproj"
+        project.mkdir()
+        (project / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+        made = uv(["lock", "--default-index", url], project, uv_env(tmp_path, python312))
+        assert made.returncode == 0, made.stderr
+        before = (project / "uv.lock").read_bytes()
+        outcome = lock_project(discover_project(project=project), LockRequest(index_url=url),
+                               GlobalOptions(), Cache(tmp_path / "ferry-cache"))
+        assert outcome.reason is None
+        assert (project / "uv.lock").read_bytes() == before
