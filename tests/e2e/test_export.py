@@ -45,6 +45,15 @@ def copy_case(case: str, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the golden projects and one cache for the matrix (it only reads them)."""
+    root = tmp_path_factory.mktemp("golden")
+    for case in CASES:
+        shutil.copytree(GOLDEN / case, root / case)
+    return root
+
+
 def uv_export(project: Path, flags: list[str], tmp_path: Path) -> tuple[int, str]:
     assert UV is not None
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_"))}
@@ -80,18 +89,18 @@ def ferry_export(project: Path, changes: dict[str, object], tmp_path: Path) -> s
     ("uv_flags", "changes"), FLAG_SETS, ids=lambda v: " ".join(v) if isinstance(v, list) else None
 )
 def test_export_matches_uv(
-    case: str, uv_flags: list[str], changes: dict[str, object], tmp_path: Path
+    case: str, uv_flags: list[str], changes: dict[str, object], shared: Path
 ) -> None:
-    project = copy_case(case, tmp_path)
-    code, expected = uv_export(project, uv_flags, tmp_path)
+    project = shared / case
+    code, expected = uv_export(project, uv_flags, shared)
     if code != 0:
         # uv refuses this selection (an undefined group, conflicting extras): so must ferry.
         with pytest.raises(UserError) as info:
-            ferry_export(project, changes, tmp_path)
+            ferry_export(project, changes, shared)
         first_paragraph = expected.split("\n\n")[0]
         assert " ".join(first_paragraph.split()) == f"error: {info.value.message}"
         return
-    actual = ferry_export(project, changes, tmp_path)
+    actual = ferry_export(project, changes, shared)
     assert actual == expected.replace('created-by = "uv"', 'created-by = "ferry"')
 
 

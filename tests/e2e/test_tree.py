@@ -44,6 +44,15 @@ FLAG_SETS: list[tuple[list[str], dict[str, object]]] = [
 _SELECTION = {"all_groups", "no_dev", "only_groups", "groups"}
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of the golden projects and one cache for the whole module: trees only read."""
+    root = tmp_path_factory.mktemp("golden")
+    for case in CASES:
+        shutil.copytree(GOLDEN / case, root / case)
+    return root
+
+
 def uv_tree(project: Path, flags: list[str], tmp_path: Path) -> str:
     assert UV is not None
     env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "PIP_"))}
@@ -78,27 +87,25 @@ def ferry_tree(project: Path, changes: dict[str, object], tmp_path: Path) -> str
     ("uv_flags", "changes"), FLAG_SETS, ids=lambda v: " ".join(v) if isinstance(v, list) else None
 )
 def test_universal_tree_matches_uv(
-    case: str, uv_flags: list[str], changes: dict[str, object], tmp_path: Path
+    case: str, uv_flags: list[str], changes: dict[str, object], shared: Path
 ) -> None:
-    project = tmp_path / case
-    shutil.copytree(GOLDEN / case, project)
-    expected = uv_tree(project, ["--universal", *uv_flags], tmp_path)
-    assert ferry_tree(project, {"universal": True, **changes}, tmp_path) == expected
+    project = shared / case
+    expected = uv_tree(project, ["--universal", *uv_flags], shared)
+    assert ferry_tree(project, {"universal": True, **changes}, shared) == expected
 
 
 @needs_uv
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("invert", [False, True])
 def test_tree_for_one_interpreter_matches_uv(
-    case: str, invert: bool, tmp_path: Path, python_exe: Callable[[str], Path]
+    case: str, invert: bool, shared: Path, python_exe: Callable[[str], Path]
 ) -> None:
     """Markers are evaluated for the interpreter: platform-only packages disappear."""
     python = str(python_exe("3.12"))
-    project = tmp_path / case
-    shutil.copytree(GOLDEN / case, project)
+    project = shared / case
     flags = ["--python", python] + (["--invert"] if invert else [])
-    expected = uv_tree(project, flags, tmp_path)
-    assert ferry_tree(project, {"python": python, "invert": invert}, tmp_path) == expected
+    expected = uv_tree(project, flags, shared)
+    assert ferry_tree(project, {"python": python, "invert": invert}, shared) == expected
 
 
 def test_drawing_of_extras_groups_and_repeats(tmp_path: Path) -> None:
