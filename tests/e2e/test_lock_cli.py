@@ -237,3 +237,50 @@ def test_the_project_referring_to_its_own_extras(
     assert ('all = [\n    { name = "a" },\n'
             '    { name = "b", marker = "sys_platform == \'linux\'" },\n]\n') in text
     assert '[package.dev-dependencies]\ndev = [\n    { name = "proj", extra = ["x"] },\n]\n' in text
+
+
+_BACKEND = '''
+import os
+
+METADATA = ("Metadata-Version: 2.2\\nName: proj\\nVersion: 0.1.0\\nRequires-Dist: a>=1\\n"
+            "Requires-Dist: b; extra == 'x'\\nProvides-Extra: x\\n")
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+get_requires_for_build_editable = get_requires_for_build_wheel
+
+
+def prepare_metadata_for_build_wheel(directory, config_settings=None):
+    os.makedirs(os.path.join(directory, "proj-0.1.0.dist-info"))
+    with open(os.path.join(directory, "proj-0.1.0.dist-info", "METADATA"), "w") as f:
+        f.write(METADATA)
+    return "proj-0.1.0.dist-info"
+
+
+prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
+'''
+
+
+def test_dynamic_dependencies_come_from_a_build_of_the_project(
+    run: Runner, tmp_path: Path, index_server: IndexServer
+) -> None:
+    index = index_server.index
+    for name in ("a", "b"):
+        index.add_wheel(name, "1.0", upload_time=T)
+    project = tmp_path / "p"
+    (project / "_backend").mkdir(parents=True)
+    (project / "_backend" / "backend.py").write_text(_BACKEND, encoding="utf-8")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "backend"\nbackend-path = ["_backend"]\n'
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+        'dynamic = ["dependencies", "optional-dependencies"]\n', encoding="utf-8")
+    result = lock(run, project, index_server)
+    assert result.code == 0, result.stderr
+    text = (project / "uv.lock").read_text(encoding="utf-8")
+    assert '[package.optional-dependencies]\nx = [\n    { name = "b" },\n]\n' in text
+    assert ('requires-dist = [\n    { name = "a", specifier = ">=1" },\n'
+            '    { name = "b", marker = "extra == \'x\'" },\n]\nprovides-extras = ["x"]\n') in text
+    assert lock(run, project, index_server, "--locked").code == 0

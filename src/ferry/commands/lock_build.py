@@ -20,7 +20,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.commands.lock_roots import own_references
-from ferry.commands.lock_sources import DirectSources
+from ferry.commands.lock_sources import DirectSources, metadata_of
 from ferry.model.dist import FileRef
 from ferry.model.url import strip_credentials
 from ferry.project.lock_inputs import (
@@ -47,6 +47,7 @@ from ferry.project.markers import canonical_marker
 from ferry.project.pyproject import PyProject
 from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, flag_key, parse_marker, render
 from ferry.resolve.marker_sets import ValueSet, VersionSet
+from ferry.resolve.source import CoreMetadata
 from ferry.resolve.universal_graph import Node, NodeRef, UniversalGraph
 from ferry.resolve.universal_versions import file_version
 from ferry.resolve.wheel_markers import wheel_reachable
@@ -63,6 +64,8 @@ class LockInputs:
     requires_python: str
     python: VersionSet
     options: LockOptions
+    built: CoreMetadata | None = None
+    """The project's metadata from a build, when its dependencies are dynamic."""
 
 
 def marker_text(expr: MarkerExpr, python: VersionSet) -> str | None:
@@ -254,8 +257,11 @@ class LockBuilder:
             return None
         kind: SourceKind = "editable" if pyproject.is_package else "virtual"
         base = NodeRef.project("base")
+        built = self.inputs.built
+        declared = (built.extras_in_order if built is not None
+                    else tuple(e for e, _ in project.optional_dependencies))
         extras = tuple(
-            (extra, deps) for extra, _ in project.optional_dependencies
+            (extra, deps) for extra in declared
             if (deps := self.dependencies(NodeRef.project("extra", extra)))
         )
         own_id = PackageId(project.name, project.version, LockSource(kind, "."))
@@ -271,8 +277,15 @@ class LockBuilder:
             dependencies=self.dependencies(base),
             optional_dependencies=tuple(sorted(extras)),
             dev_dependencies=groups,
-            metadata=expected_metadata(pyproject),
+            metadata=self._project_metadata(),
         )
+
+    def _project_metadata(self) -> PackageMetadata:
+        declared = expected_metadata(self.inputs.pyproject)
+        if self.inputs.built is None:
+            return declared
+        built = metadata_of(self.inputs.built)
+        return PackageMetadata(built.requires_dist, built.provides_extras, declared.requires_dev)
 
     def _own(self, own_id: PackageId, group: str) -> tuple[LockDependency, ...]:
         """A group's references to the project's own extras: ``{ name = "proj", extra = […] }``."""

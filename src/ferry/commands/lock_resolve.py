@@ -23,7 +23,13 @@ from ferry.cache.store import Cache
 from ferry.commands.lock import LockRequest, requires_python_of
 from ferry.commands.lock_build import LockBuilder, LockInputs
 from ferry.commands.lock_indexes import choose_indexes
-from ferry.commands.lock_roots import check_supported, conflict_keys, preferences, root_lists
+from ferry.commands.lock_roots import (
+    check_supported,
+    conflict_keys,
+    has_dynamic_dependencies,
+    preferences,
+    root_lists,
+)
 from ferry.commands.lock_routing import RoutedIndex, RoutedSource
 from ferry.commands.lock_sources import DirectSources, file_sha256
 from ferry.dist.metadata import MetadataService
@@ -72,9 +78,10 @@ def resolve_lock(
     routed = RoutedIndex(choice, cache, options, exclude_newer)
     builds.routed = routed
     sources = builds.sources
+    built = builds.project_metadata() if has_dynamic_dependencies(pyproject) else None
     universal = UniversalRequest(
         project=pyproject.name or "",
-        roots=root_lists(pyproject, sources, choice),
+        roots=root_lists(pyproject, sources, choice, built),
         python=python,
         constraints=pyproject.tool.constraint_dependencies,
         overrides=pyproject.tool.override_dependencies,
@@ -93,7 +100,7 @@ def resolve_lock(
     try:
         graph = resolve_universal(universal, source)
         inputs = LockInputs(pyproject, declared_text or str(requires_python), python,
-                            lock_options)
+                            lock_options, built)
         return LockBuilder(graph, inputs, source.files_on, sources).build()
     finally:
         source.close()
@@ -165,6 +172,14 @@ class Builds:
                 sha256 = client.download(file).sha256
         self.sources.record(url, metadata, sha256)
         return DirectDist(url=url, metadata=metadata, file=file)
+
+    def project_metadata(self) -> CoreMetadata:
+        """The project's own core metadata, from a build (its dependencies are dynamic)."""
+        assert self.routed is not None
+        root = self.project.root
+        logger.debug("building %s to learn its dynamic dependencies", root)
+        _, data = self._service(self.routed.default).direct(root.as_uri(), editable=True)
+        return CoreMetadata.from_bytes(data, origin=str(root))
 
     def _service(self, client: IndexClient) -> MetadataService:
         from ferry.commands.pipeline import IndexSettings, make_builder

@@ -20,7 +20,8 @@ from ferry.commands.lock_sources import DirectSources
 from ferry.model.errors import UserError
 from ferry.project.lock_model import Lock
 from ferry.project.pyproject import PyProject
-from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker
+from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker, render
+from ferry.resolve.source import CoreMetadata
 from ferry.resolve.universal import Preference, RootList
 from ferry.resolve.universal_engine import ConflictKey
 
@@ -38,17 +39,53 @@ def check_supported(pyproject: PyProject) -> None:
     if pyproject.tool.workspace_members:
         raise UserError("`ferry lock` does not support workspaces yet",
                         hint="lock the workspace with uv; ferry can sync from its uv.lock")
-    project = pyproject.project
-    if project is not None and {"dependencies", "optional-dependencies"} & set(project.dynamic):
+    if has_dynamic_dependencies(pyproject) and not pyproject.is_package:
         raise UserError(
-            f"`{project.name}` declares its dependencies as dynamic, which `ferry lock` cannot "
-            "read without building the project (not supported yet)",
-            hint="list the dependencies in `[project]`",
+            "The project declares its dependencies as dynamic but has no `[build-system]` to "
+            "compute them with",
+            hint="list the dependencies in `[project]`, or declare a build system",
         )
 
 
+def has_dynamic_dependencies(pyproject: PyProject) -> bool:
+    project = pyproject.project
+    return project is not None and bool(
+        {"dependencies", "optional-dependencies"} & set(project.dynamic))
+
+
+def declared_lists(
+    pyproject: PyProject, built: CoreMetadata | None
+) -> tuple[tuple[Requirement, ...], list[tuple[str, tuple[Requirement, ...]]]]:
+    """The project's dependencies and extras: from ``[project]``, or — when they are dynamic —
+    from the metadata a build of the project produced (each extra's requirements with the
+    ``extra == …`` term taken out of their markers)."""
+    project = pyproject.project
+    assert project is not None
+    if built is None:
+        return project.dependencies, list(project.optional_dependencies)
+    base = tuple(r for r in built.requires_dist
+                 if r.marker is None or "extra" not in str(r.marker))
+    extras: list[tuple[str, tuple[Requirement, ...]]] = []
+    for extra in built.extras_in_order or tuple(sorted(built.provides_extra)):
+        found = []
+        for requirement in built.requires_dist:
+            if requirement.marker is None or "extra" not in str(requirement.marker):
+                continue
+            marker = parse_marker(requirement.marker, extra=extra)
+            if marker.is_false():
+                continue
+            head = str(requirement).split(";", 1)[0].strip()
+            text = render(marker)
+            found.append(Requirement(head if text is None else f"{head} ; {text}"))
+        extras.append((extra, tuple(found)))
+    return base, extras
+
+
 def root_lists(
-    pyproject: PyProject, sources: DirectSources, choice: IndexChoice
+    pyproject: PyProject,
+    sources: DirectSources,
+    choice: IndexChoice,
+    built: CoreMetadata | None = None,
 ) -> tuple[RootList, ...]:
     """The project's dependency lists, with direct references made ``name @ url``, the index
     pins of each extra and group, and the project's references to its own extras replaced by
@@ -59,8 +96,9 @@ def root_lists(
     lists: list[RootList] = []
     project = pyproject.project
     if project is not None:
-        lists.append(RootList("base", None, rewritten(project.dependencies)))
-        for extra, reqs in project.optional_dependencies:
+        dependencies, optional = declared_lists(pyproject, built)
+        lists.append(RootList("base", None, rewritten(dependencies)))
+        for extra, reqs in optional:
             lists.append(RootList("extra", extra, rewritten(reqs),
                                   choice.pins_for("extra", extra)))
     for group, reqs in sorted(pyproject.groups.items()):

@@ -160,15 +160,21 @@ class DirectSources:
         metadata = self._metadata.get(url)
         if metadata is None:
             return PackageMetadata()
-        requires = sorted(
-            (_lock_requirement(r) for r in metadata.requires_dist),
-            key=lambda r: (r.name, r.extras, r.marker or "", r.specifier or ""),
-        )
-        return PackageMetadata(tuple(dict.fromkeys(requires)), tuple(sorted(
-            metadata.provides_extra)))
+        return metadata_of(metadata)
 
 
-def _lock_requirement(requirement: Requirement) -> LockRequirement:
+def metadata_of(metadata: CoreMetadata) -> PackageMetadata:
+    """``[package.metadata]`` from core metadata: requirements as uv records them (sorted,
+    markers canonical, the ``extra`` they belong to kept in the marker), extras in order."""
+    requires = sorted(
+        (lock_requirement(r) for r in metadata.requires_dist),
+        key=lambda r: (r.name, r.extras, r.marker or "", r.specifier or ""),
+    )
+    extras = metadata.extras_in_order or tuple(sorted(metadata.provides_extra))
+    return PackageMetadata(tuple(dict.fromkeys(requires)), extras)
+
+
+def lock_requirement(requirement: Requirement) -> LockRequirement:
     name: NormalizedName = canonicalize_name(requirement.name)
     marker = canonical_marker(str(requirement.marker)) if requirement.marker else None
     if requirement.url:

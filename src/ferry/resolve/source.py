@@ -39,6 +39,8 @@ class CoreMetadata:
     requires_dist: tuple[Requirement, ...] = ()
     requires_python: SpecifierSet | None = None
     provides_extra: frozenset[str] = frozenset()
+    extras_in_order: tuple[str, ...] = ()
+    """``provides_extra`` in the order the metadata lists them (what a lock records)."""
 
     @classmethod
     def from_bytes(cls, data: bytes, *, origin: str = "METADATA") -> CoreMetadata:
@@ -69,9 +71,10 @@ class CoreMetadata:
                 raise MetadataError(
                     f"Metadata of `{origin}` has an invalid Requires-Python: {exc}"
                 ) from exc
-        extras = frozenset(canonicalize_name(e) for e in raw.get("provides_extra", []))
+        ordered = tuple(dict.fromkeys(canonicalize_name(e) for e in raw.get("provides_extra", [])))
         return cls(
-            canonicalize_name(name), parsed_version, tuple(requires), requires_python, extras
+            canonicalize_name(name), parsed_version, tuple(requires), requires_python,
+            frozenset(ordered), ordered,
         )
 
 
