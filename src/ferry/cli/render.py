@@ -43,6 +43,8 @@ def _render_prepared(stats: PrepareStats, seconds: float, cache_dir: str, printe
     if not total:
         return
     detail = f"{stats.from_cache} from cache, {stats.downloaded} downloaded"
+    if stats.built:
+        detail = f"{stats.built} built, " + detail
     if stats.downloaded:
         # Seed uv#13727: a cache mount that is not working shows up here without -v.
         detail += f", {human_bytes(stats.downloaded_bytes)}; cache: {cache_dir}"

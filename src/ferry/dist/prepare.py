@@ -54,6 +54,7 @@ class PreparedDist:
     """The unpacked wheel in ``archives-v1``: what the installer links from."""
     from_cache: bool
     downloaded_bytes: int
+    built: bool = False
 
 
 @dataclass
@@ -61,8 +62,11 @@ class PrepareStats:
     from_cache: int = 0
     downloaded: int = 0
     downloaded_bytes: int = 0
+    built: int = 0
 
     def add(self, prepared: PreparedDist) -> None:
+        if prepared.built:
+            self.built += 1
         if prepared.from_cache:
             self.from_cache += 1
         else:
@@ -98,7 +102,9 @@ class Preparer:
             logger.debug("Found %s in the cache (sha256 %s…)", file.filename, sha[:12])
         return archive
 
-    def _build(self, pin: PinnedDist, source: Path, sha256: str | None) -> PreparedDist:
+    def _build(
+        self, pin: PinnedDist, source: Path, sha256: str | None, downloaded: int = 0
+    ) -> PreparedDist:
         if self.builder is None or self.interpreter is None:
             raise UserError(
                 f"`{pin}` must be built from source (`{source.name}`), and this command "
@@ -116,7 +122,8 @@ class Preparer:
             expected_version=str(pin.version) if pin.file is not None else None,
             sha256=sha256,
         )
-        return PreparedDist(pin, self.builder.unpacked(wheel), True, 0)
+        archive = self.builder.unpacked(wheel)
+        return PreparedDist(pin, archive, not downloaded, downloaded, built=True)
 
     def prepare_one(self, pin: PinnedDist) -> PreparedDist:
         file = pin.file
@@ -125,8 +132,9 @@ class Preparer:
                 raise UserError(f"No file to install for `{pin}`")
             return self._build(pin, Path(unquote(urlsplit(pin.direct_url).path)), None)
         if not file.is_wheel:
+            had = file.sha256 is not None and self.cache.find_file(file.sha256) is not None
             cached = self.downloader.download(file)
-            return self._build(pin, cached.path, cached.sha256)
+            return self._build(pin, cached.path, cached.sha256, 0 if had else cached.size)
         archive = self._cached_archive(file)
         if archive is not None:
             return PreparedDist(pin, archive, True, 0)
