@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.support.runner import run_ferry
 
 pytestmark = pytest.mark.network
