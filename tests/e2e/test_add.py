@@ -71,7 +71,11 @@ def test_add_writes_the_locked_version_as_a_bound_then_locks_and_syncs(
     assert '{ name = "top", specifier = ">=0.3.1" }' in lock  # the second lock saw the bound
     assert installed(project) == {"top==0.3.1", "leaf==1.4.2"}
     lines = result.stderr.splitlines()
-    assert lines[0].startswith("Resolved 3 packages in ")
+    assert lines[0] == (  # as uv says it
+        "warning: Indexes specified via `--index-url` will not be persisted to the "
+        "`pyproject.toml` file; use `--default-index` instead."
+    )
+    assert lines[1].startswith("Resolved 3 packages in ")
     assert lines[-2:] == [" + leaf==1.4.2", " + top==0.3.1"]
 
 
@@ -133,8 +137,8 @@ def test_unsatisfiable_leaves_everything_as_it_was(
 
 
 def test_frozen_edits_only(run: Runner, project: Path, index: LocalIndex) -> None:
-    result = add(
-        run, project, index, "--frozen", "top", "other @ https://example.invalid/other-1.0.tar.gz"
+    result = run(
+        "add", "--frozen", "top", "other @ https://example.invalid/other-1.0.tar.gz", cwd=project
     )
     assert result.code == 0, result.stderr
     assert result.stderr == ""

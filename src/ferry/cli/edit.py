@@ -137,8 +137,19 @@ def add(options: GlobalOptions, /, **kwargs: Any) -> None:
     )
     if request.raw and request.bounds:
         raise UsageError("`--raw` and `--bounds` cannot be used together")
+    printer = Printer(options)
+    if settings.index_url:
+        printer.warn(
+            "Indexes specified via `--index-url` will not be persisted to the `pyproject.toml` "
+            "file; use `--default-index` instead."
+        )
+    if settings.extra_index_urls:
+        printer.warn(
+            "Indexes specified via `--extra-index-url` will not be persisted to the "
+            "`pyproject.toml` file; use `--index` instead."
+        )
     result = add_packages(request, options)
-    render_applied(result.applied, Printer(options))
+    render_applied(result.applied, printer)
 
 
 @click.command()
