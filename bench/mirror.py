@@ -7,7 +7,9 @@ For a workload and a target interpreter, ``prepare_workload``:
    must see: a ``colorama ; sys_platform == 'win32'`` is resolved even on Linux);
 2. downloads every missing wheel once into ``bench/.mirror/files`` (later runs reuse them; the
    pins are kept too, so the mirror does not drift when the upstream index moves on);
-3. rewrites the PEP 503 pages over all files in ``bench/.mirror/simple``.
+3. fetches the sdist of each mirrored release (see ``bench/sdists.py``: a universal lock needs
+   it where no wheel fits), also once;
+4. rewrites the PEP 503 pages over all files in ``bench/.mirror/simple``.
 
 The mirror lists only the mirrored files, one version per package: project pages are smaller
 than the real index's, which flatters page parsing a little, for every tool alike.
@@ -33,6 +35,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.sdists import fetch_sdists
 from bench.simple_index import scan_files, write_simple_index
 from bench.upstream import (
     Pin,
@@ -166,8 +169,35 @@ def _pins(
     return path, parse_pins(path.read_text()), refresh or not current
 
 
-def _held(mirror: Mirror) -> set[tuple[str, str]]:
-    return {(f.project, f.version) for f in scan_files(mirror.files)}
+def _held(mirror: Mirror, *, wheels: bool = True) -> set[tuple[str, str]]:
+    """(name, version) of the wheels (or, with ``wheels=False``, the sdists) held."""
+    return {(f.project, f.version) for f in scan_files(mirror.files)
+            if f.filename.endswith(".whl") == wheels}
+
+
+def _fetch_missing_sdists(
+    mirror: Mirror, pins: Sequence[Pin], upstream: Callable[[], Upstream],
+) -> None:
+    """The sdist of every pinned version the mirror has wheels of, fetched once.
+
+    Only versions with a mirrored wheel: an sdist-only version (another fork's numpy) would
+    make a lock build it for its metadata, which is not what is being measured. Releases
+    without an sdist are remembered in ``no-sdist.txt`` so later runs do not ask again.
+    """
+    memory = mirror.root / "no-sdist.txt"
+    known = set(memory.read_text().split()) if memory.is_file() else set()
+    wheels, sdists = _held(mirror), _held(mirror, wheels=False)
+    wanted = {
+        (p.name, p.version): p for p in pins
+        if (p.name, p.version) in wheels and (p.name, p.version) not in sdists
+        and p.requirement() not in known
+    }
+    if not wanted:
+        return
+    logger.info("fetching %d sdists", len(wanted))
+    without = fetch_sdists(upstream(), list(wanted.values()), mirror.files)
+    memory.write_text("".join(f"{r}\n" for r in sorted(known | {p.requirement()
+                                                                for p in without})))
 
 
 def _fallbacks(version: str) -> list[tuple[str | None, str]]:
@@ -246,6 +276,7 @@ def prepare_workload(
     fetched = _fetch_universal_extras(mirror, extras, target, get_upstream()) if extras else []
     unavailable = sorted(known | {p.requirement() for p in fetched})
     unavailable_path.write_text("".join(f"{line}\n" for line in unavailable))
+    _fetch_missing_sdists(mirror, [*pins, *universal], get_upstream)
     count = mirror.rebuild_index()
     logger.info("mirror: %d files under %s", count, mirror.root)
     return PreparedWorkload(

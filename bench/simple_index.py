@@ -1,4 +1,4 @@
-"""A PEP 503 simple index over a directory of wheels, written the way the real mirror serves it.
+"""A PEP 503 simple index over a directory of distributions, written as the real mirror serves it.
 
 The index machines reach serves HTML project pages only, with ``#sha256=`` fragments and
 ``data-requires-python``, and no PEP 658 metadata: the loopback mirror does the same, so every
@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import shutil
+import tarfile
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -24,9 +25,15 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from urllib.parse import quote
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
 
-__all__ = ["MirrorFile", "describe_wheel", "scan_files", "write_simple_index"]
+__all__ = ["MirrorFile", "describe_file", "scan_files", "write_simple_index"]
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +42,7 @@ MANIFEST_NAME = ".manifest.json"
 
 @dataclass(frozen=True, slots=True)
 class MirrorFile:
-    """One wheel in the mirror, with what its index entry says about it."""
+    """One wheel or sdist in the mirror, with what its index entry says about it."""
 
     filename: str
     project: str  # canonical name
@@ -46,20 +53,38 @@ class MirrorFile:
     requires_python: str | None
 
 
-def _requires_python(path: Path) -> str | None:
-    """``Requires-Python`` from the wheel's METADATA (what the real index advertises)."""
+def _core_metadata(path: Path) -> bytes | None:
+    """A wheel's ``*.dist-info/METADATA`` or an sdist's ``<dir>/PKG-INFO``."""
+    if path.name.endswith(".tar.gz"):
+        with tarfile.open(path) as tf:
+            for member in tf.getmembers():
+                if member.name.count("/") == 1 and member.name.endswith("/PKG-INFO"):
+                    handle = tf.extractfile(member)
+                    return handle.read() if handle else None
+        return None
+    suffix = ".dist-info/METADATA" if path.name.endswith(".whl") else "/PKG-INFO"
     with zipfile.ZipFile(path) as zf:
-        candidates = [
-            n for n in zf.namelist()
-            if n.count("/") == 1 and n.endswith(".dist-info/METADATA")
-        ]
-        if not candidates:
-            return None
-        headers = BytesHeaderParser().parsebytes(zf.read(candidates[0]))
-    value = headers.get("Requires-Python")
+        names = [n for n in zf.namelist() if n.count("/") == 1 and n.endswith(suffix)]
+        return zf.read(names[0]) if names else None
+
+
+def _requires_python(path: Path) -> str | None:
+    """``Requires-Python`` from the archive's core metadata (what the real index advertises)."""
+    metadata = _core_metadata(path)
+    if metadata is None:
+        return None
+    value = BytesHeaderParser().parsebytes(metadata).get("Requires-Python")
     if value is None:
         return None
     return str(value).strip() or None
+
+
+def _name_and_version(filename: str) -> tuple[str, str]:
+    if filename.endswith(".whl"):
+        name, version, _, _ = parse_wheel_filename(filename)
+    else:
+        name, version = parse_sdist_filename(filename)
+    return canonicalize_name(name), str(version)
 
 
 def _sha256(path: Path) -> str:
@@ -70,9 +95,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def describe_wheel(path: Path, known: Mapping[str, MirrorFile] | None = None) -> MirrorFile:
-    """Describe one wheel, reusing ``known[filename]`` when its size and mtime still match."""
-    name, version, _, _ = parse_wheel_filename(path.name)
+def describe_file(path: Path, known: Mapping[str, MirrorFile] | None = None) -> MirrorFile:
+    """Describe one wheel or sdist, reusing ``known[filename]`` when its size and mtime
+    still match."""
+    name, version = _name_and_version(path.name)
     stat = path.stat()
     previous = (known or {}).get(path.name)
     if previous is not None and (previous.size, previous.mtime_ns) == (
@@ -81,8 +107,8 @@ def describe_wheel(path: Path, known: Mapping[str, MirrorFile] | None = None) ->
         return previous
     return MirrorFile(
         filename=path.name,
-        project=canonicalize_name(name),
-        version=str(version),
+        project=name,
+        version=version,
         sha256=_sha256(path),
         size=stat.st_size,
         mtime_ns=stat.st_mtime_ns,
@@ -99,10 +125,9 @@ def _load_manifest(path: Path) -> dict[str, MirrorFile]:
 
 
 def scan_files(files_dir: Path) -> list[MirrorFile]:
-    """Every wheel in ``files_dir``, sorted by name; the manifest is refreshed on the way.
+    """Every wheel and sdist in ``files_dir``, sorted by name; the manifest is refreshed.
 
-    Anything that is not a valid wheel filename (partial downloads, sdists) is skipped with a
-    warning: the mirror only offers what every tool can install without building.
+    Anything else (partial downloads, archives that cannot be read) is skipped with a warning.
     """
     manifest = files_dir / MANIFEST_NAME
     known = _load_manifest(manifest)
@@ -111,8 +136,9 @@ def scan_files(files_dir: Path) -> list[MirrorFile]:
         if path.name.startswith(".") or not path.is_file():
             continue
         try:
-            found.append(describe_wheel(path, known))
-        except (InvalidWheelFilename, zipfile.BadZipFile) as exc:
+            found.append(describe_file(path, known))
+        except (InvalidWheelFilename, InvalidSdistFilename, zipfile.BadZipFile,
+                tarfile.TarError, OSError) as exc:
             logger.warning("mirror: skipping %s: %s", path.name, exc)
     if {f.filename: f for f in found} != known:
         tmp = manifest.with_name(f"{MANIFEST_NAME}.{os.getpid()}.tmp")

@@ -81,9 +81,22 @@ def test_rescan_reuses_the_manifest_and_notices_changes(
     assert changed.sha256 != before[target.name].sha256
 
 
-def test_files_that_are_not_wheels_are_left_out(tree: Path) -> None:
+def test_sdists_are_listed_with_requires_python_from_pkg_info(
+    tree: Path, make_sdist: Callable[..., Path]
+) -> None:
+    make_sdist("baz", "0.1", requires_python=">=3.9", directory=tree / "files")
+    write_simple_index(scan_files(tree / "files"), tree / "simple")
+    anchors = _anchors((tree / "simple" / "baz" / "index.html").read_text())
+    assert [a["href"].partition("#")[0] for a in anchors] == [
+        "../../files/baz-0.1-py3-none-any.whl", "../../files/baz-0.1.tar.gz"]
+    assert anchors[1]["data-requires-python"] == "&gt;=3.9"
+
+
+def test_files_that_are_not_distributions_are_left_out(tree: Path) -> None:
     (tree / "files" / "partial.whl.tmp").write_bytes(b"")
     (tree / "files" / "broken-1.0-py3-none-any.whl").write_bytes(b"not a zip")
+    (tree / "files" / "broken-1.0.tar.gz").write_bytes(b"not a tar")
+    (tree / "files" / "notes.txt").write_bytes(b"")
     names = [f.filename for f in scan_files(tree / "files")]
     assert names == [
         "baz-0.1-py3-none-any.whl", "foo_bar-1.0-py3-none-any.whl",

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from bench import mirror as mirror_module
 from bench.mirror import Mirror, TargetPython, prepare_workload
-from bench.upstream import Upstream, UpstreamError
+from bench.upstream import Pin, Upstream, UpstreamError
 from tests.support.index import LocalIndex
+from tests.support.sdists import make_sdist
 from tests.support.wheels import make_wheel
 
 TARGET = TargetPython(Path(sys.executable), f"{sys.version_info[0]}.{sys.version_info[1]}")
@@ -37,11 +38,21 @@ def _workload(tmp_path: Path, dependencies: Sequence[str]) -> Path:
 class FakeUpstream:
     """Stands in for ``uv pip compile`` and ``pip download``; records every call."""
 
-    def __init__(self, target_pins: str, universal_pins: str, fetchable: set[tuple[str, Any]]):
+    def __init__(self, target_pins: str, universal_pins: str, fetchable: set[tuple[str, Any]],
+                 sdists: frozenset[str] = frozenset()):
         self.pins = {False: target_pins, True: universal_pins}
         self.fetchable = fetchable  # (requirement, platform or None)
+        self.sdists = sdists  # requirements whose release has an sdist
         self.compiles: list[bool] = []
         self.downloads: list[tuple[tuple[str, ...], str, str | None]] = []
+        self.sdist_requests: list[str] = []
+
+    def fetch_sdists(self, upstream: Upstream, pins: Sequence[Pin], dest: Path) -> list[Pin]:
+        self.sdist_requests += [p.requirement() for p in pins]
+        for pin in pins:
+            if pin.requirement() in self.sdists:
+                make_sdist(dest, pin.name, pin.version)
+        return [p for p in pins if p.requirement() not in self.sdists]
 
     def compile_pins(self, uv: str, workload_dir: Path, *, universal: bool = False,
                      **_: Any) -> str:
@@ -65,6 +76,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Callable[..., FakeUpstream]:
         upstream = FakeUpstream(*args)
         monkeypatch.setattr(mirror_module, "compile_pins", upstream.compile_pins)
         monkeypatch.setattr(mirror_module, "download_wheels", upstream.download_wheels)
+        monkeypatch.setattr(mirror_module, "fetch_sdists", upstream.fetch_sdists)
         monkeypatch.setattr(mirror_module, "uv_executable", lambda: "uv")
         return upstream
 
@@ -78,6 +90,7 @@ def test_downloads_once_and_remembers_what_no_platform_has(
         "a==1.0\nb==2.0\n",
         "a==1.0\nb==2.0\nwin==3.0 ; sys_platform == 'win32'\nghost==4.0 ; sys_platform == 'x'\n",
         {("a==1.0", None), ("b==2.0", None), ("win==3.0", "win_amd64")},
+        frozenset({"a==1.0", "ghost==4.0"}),
     )
     mirror = Mirror(tmp_path / "mirror")
     workload = _workload(tmp_path, ["a"])
@@ -93,12 +106,16 @@ def test_downloads_once_and_remembers_what_no_platform_has(
                                                                   "macosx_11_0_arm64"]
     pages = sorted(p.parent.name for p in mirror.simple.glob("*/index.html"))
     assert pages == ["a", "b", "win"]
+    # sdists only for releases with a mirrored wheel (ghost has none: never asked for)
+    assert upstream.sdist_requests == ["a==1.0", "b==2.0", "win==3.0"]
+    assert "a-1.0.tar.gz" in (mirror.simple / "a" / "index.html").read_text()
 
-    # A second run asks nobody anything: pins, files and the unavailable list are kept.
+    # A second run asks nobody anything: pins, files, what has no wheel or sdist are kept.
     upstream.compiles.clear()
     upstream.downloads.clear()
+    upstream.sdist_requests.clear()
     again = prepare_workload(mirror, workload, TARGET, upstream=lambda: UPSTREAM)
-    assert (upstream.compiles, upstream.downloads) == ([], [])
+    assert (upstream.compiles, upstream.downloads, upstream.sdist_requests) == ([], [], [])
     assert again.unavailable == ("ghost==4.0",)
 
 
@@ -137,14 +154,19 @@ def test_real_uv_and_pip_build_a_mirror_from_a_file_index(tmp_path: Path) -> Non
     index.add_wheel("bar", "1.0")
     index.add_wheel("bar", "2.0", requires_python=">=3.11")
     index.add_wheel("winonly", "1.0")
+    index.add_sdist("foo", "1.0", requires_python=">=3.8")
+    index.add_sdist("bar", "1.0")  # not the pinned release: not mirrored
     mirror = Mirror(tmp_path / "mirror")
     prepared = prepare_workload(mirror, _workload(tmp_path, ["foo"]), TARGET,
                                 upstream=lambda: Upstream(index.file_url))
     assert [p.requirement() for p in prepared.pins] == ["bar==2.0", "foo==1.0"]
     assert {p.name for p in prepared.universal} == {"bar", "foo", "winonly"}
-    assert sorted(p.name for p in mirror.files.glob("*.whl")) == [
-        "bar-2.0-py3-none-any.whl", "foo-1.0-py3-none-any.whl", "winonly-1.0-py3-none-any.whl",
+    assert sorted(p.name for p in mirror.files.iterdir() if not p.name.startswith(".")) == [
+        "bar-2.0-py3-none-any.whl", "foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz",
+        "winonly-1.0-py3-none-any.whl",
     ]
     page = (mirror.simple / "bar" / "index.html").read_text()
     assert 'data-requires-python="&gt;=3.11"' in page
+    page = (mirror.simple / "foo" / "index.html").read_text()
+    assert '>foo-1.0.tar.gz</a>' in page and 'data-requires-python="&gt;=3.8"' in page
     assert prepared.unavailable == ()
