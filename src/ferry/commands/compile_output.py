@@ -93,7 +93,7 @@ def render_entry(entry: Entry, options: OutputOptions) -> list[str]:
             lines.extend(annotations)
         return lines
     if options.annotation_style == "line" and annotations:
-        return [f"{first}  {annotations[0]}"]
+        return [f"{first:24}  {annotations[0]}"]  # uv pads the pin to 24 columns
     return [first, *annotations]
 
 

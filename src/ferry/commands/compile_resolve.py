@@ -156,6 +156,7 @@ def resolve_everywhere(
     each package carries the marker under which it is needed."""
     from packaging.specifiers import SpecifierSet
 
+    from ferry.project.markers import canonical_marker
     from ferry.resolve.marker_expr import render
     from ferry.resolve.marker_sets import specifier_versions
     from ferry.resolve.universal import (
@@ -181,7 +182,9 @@ def resolve_everywhere(
     parents: dict[tuple[str, Version | None], set[NormalizedName]] = {}
     rooted: set[tuple[str, Version | None]] = set()
     extras: dict[tuple[str, Version | None], set[str]] = {}
-    for (parent, child, extra), _marker in graph.edges.items():
+    for (parent, child, extra), where in graph.edges.items():
+        if where.is_false() or graph.reach.get(parent, where).is_false():
+            continue
         key = (child.name, child.version)
         if extra is not None:
             extras.setdefault(key, set()).add(extra)
@@ -195,7 +198,10 @@ def resolve_everywhere(
             continue
         key = (ref.name, ref.version)
         reach = graph.reach.get(ref)
-        marker = render(reach, python) if reach is not None else None
+        if reach is None or reach.is_false():
+            continue  # resolved in some fork, but no environment reaches it through the markers
+        text = render(reach, python)
+        marker = canonical_marker(text) if text is not None else None  # uv's order
         packages.append(Resolved(
             name=node.name,
             version=node.version,
