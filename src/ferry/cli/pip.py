@@ -217,7 +217,9 @@ def _compile_command() -> str:
 
     from ferry.commands.compile_output import header_command
 
-    return header_command(sys.argv[1:])
+    argv = sys.argv[1:]
+    return header_command(argv, keep_index_url="--emit-index-url" in argv,
+                          keep_find_links="--emit-find-links" in argv)
 
 
 @pip.command("compile")
