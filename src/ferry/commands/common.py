@@ -1,4 +1,8 @@
-"""Plumbing shared by commands: the cache, the target environment, the index client."""
+"""Plumbing shared by commands: the cache, the target environment, the index client.
+
+Imports stay lazy here: every command goes through this module, and the no-op ``sync``/``run``
+paths must not pay for interpreter discovery or the installed-distribution reader they skip.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +10,29 @@ import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ferry.cache.store import Cache
 from ferry.model.settings import GlobalOptions
-from ferry.python.environment import PythonEnvironment
-from ferry.python.target import find_target_environment
-from ferry.wheel.installed import InstalledDist, iter_installed
+
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
+    from ferry.python.environment import PythonEnvironment
+    from ferry.wheel.installed import InstalledDist
 
 
 @contextmanager
 def open_cache(options: GlobalOptions) -> Iterator[Cache]:
     """The cache for this command, held with a shared lock so ``cache clean`` waits for us."""
+    from ferry.cache.store import Cache
+
     cache = Cache.from_options(options.cache_dir, options.no_cache)
     with cache.shared():
         yield cache
 
 
 def target_environment(cache: Cache, python: str | None, system: bool) -> PythonEnvironment:
+    from ferry.python.target import find_target_environment
+
     return find_target_environment(cache, python=python, system=system, directory=Path.cwd())
 
 
@@ -31,6 +41,8 @@ def site_dirs(environment: PythonEnvironment) -> Sequence[Path]:
 
 
 def installed_dists(environment: PythonEnvironment) -> list[InstalledDist]:
+    from ferry.wheel.installed import iter_installed
+
     return iter_installed(site_dirs(environment))
 
 

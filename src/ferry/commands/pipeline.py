@@ -2,35 +2,41 @@
 
 resolve (optional) → plan against the environment → prepare missing archives → link. Each phase
 records its timing and counts on a :class:`PipelineOutcome`, which ``cli/render.py`` prints.
+
+``sync`` imports this module for :class:`PipelineOutcome` even when it has nothing to do, so the
+layers that do the work (dist, install, resolve, index) are imported inside the functions that
+use them, never at module level.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
 
-from ferry.dist.prepare import Preparer, PrepareStats
-from ferry.fs.link import Linker, LinkMode
-from ferry.install.execute import ExecutionResult, execute_plan
-from ferry.install.plan import make_plan
-from ferry.model.dist import PinnedDist
 from ferry.model.settings import GlobalOptions
-from ferry.python.environment import PythonEnvironment
-from ferry.resolve.options import ResolverOptions, TargetEnvironment
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
     from ferry.commands.inputs import RequirementInputs
     from ferry.dist.build import SourceBuilder
+    from ferry.dist.metadata import MetadataBuilder
+    from ferry.dist.prepare import PrepareStats, WheelBuilder
+    from ferry.fs.link import Linker
     from ferry.index.client import IndexClient
+    from ferry.install.execute import ExecutionResult
+    from ferry.model.dist import PinnedDist
+    from ferry.python.environment import PythonEnvironment
     from ferry.python.interpreter import Interpreter
+    from ferry.resolve.options import ResolverOptions, TargetEnvironment
     from ferry.resolve.result import Resolution
 
 logger = logging.getLogger(__name__)
@@ -51,6 +57,8 @@ class PipelineOutcome:
 
 
 def make_linker(link_mode: str | None, warnings: list[str]) -> Linker:
+    from ferry.fs.link import Linker, LinkMode
+
     mode = LinkMode(link_mode) if link_mode else None
     return Linker(mode, on_fallback=warnings.append)
 
@@ -69,9 +77,13 @@ def apply_pins(
     exact: bool,
     dry_run: bool,
     keep_extraneous: Collection[str] = (),
-    builder: SourceBuilder | None = None,
+    builder: WheelBuilder | None = None,
 ) -> None:
     """Plan, prepare and link ``pins`` into ``environment``."""
+    from ferry.dist.prepare import Preparer
+    from ferry.install.execute import execute_plan
+    from ferry.install.plan import make_plan
+
     plan = make_plan(
         pins, installed, reinstall=reinstall, exact=exact, keep_extraneous=keep_extraneous
     )
@@ -146,16 +158,88 @@ class FerryBuildInstaller:
         )
 
 
+class LazySourceBuilder:
+    """A ``dist.build.SourceBuilder`` made on first use, behind the same methods.
+
+    Every install hands the preparer and the metadata service a builder, but most installs build
+    nothing: constructing it would import the whole build machinery (PEP 517 hooks, sdist
+    unpacking, build environments) for no use. Thread-safe, like the builder it stands for.
+    """
+
+    def __init__(
+        self, cache: Cache, options: GlobalOptions, index: IndexSettings, isolation: bool
+    ) -> None:
+        self._args = (cache, options, index, isolation)
+        self._builder: SourceBuilder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def real(self) -> SourceBuilder:
+        with self._lock:
+            if self._builder is None:
+                from ferry.dist.build import SourceBuilder
+
+                cache, options, index, isolation = self._args
+                installer = FerryBuildInstaller(options, index)
+                self._builder = SourceBuilder(cache, installer, isolation=isolation)
+            return self._builder
+
+    def build_wheel(
+        self,
+        source: Path,
+        interpreter: Interpreter,
+        *,
+        editable: bool = False,
+        expected_name: str | None = None,
+        expected_version: str | None = None,
+        sha256: str | None = None,
+    ) -> Path:
+        return self.real.build_wheel(
+            source,
+            interpreter,
+            editable=editable,
+            expected_name=expected_name,
+            expected_version=expected_version,
+            sha256=sha256,
+        )
+
+    def unpacked(self, wheel: Path) -> Path:
+        return self.real.unpacked(wheel)
+
+    def metadata(
+        self,
+        source: Path,
+        interpreter: Interpreter,
+        *,
+        editable: bool = False,
+        expected_name: str | None = None,
+        expected_version: str | None = None,
+        sha256: str | None = None,
+    ) -> bytes:
+        return self.real.metadata(
+            source,
+            interpreter,
+            editable=editable,
+            expected_name=expected_name,
+            expected_version=expected_version,
+            sha256=sha256,
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else ``SourceBuilder`` offers (counters, ``build_sdist``…)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.real, name)
+
+
 def make_builder(
     cache: Cache,
     options: GlobalOptions,
     index: IndexSettings,
     *,
     isolation: bool = True,
-) -> SourceBuilder:
-    from ferry.dist.build import SourceBuilder
-
-    return SourceBuilder(cache, FerryBuildInstaller(options, index), isolation=isolation)
+) -> LazySourceBuilder:
+    return LazySourceBuilder(cache, options, index, isolation)
 
 
 def index_client(
@@ -187,6 +271,8 @@ def index_client(
 def target_for(
     environment: PythonEnvironment, python_version: str | None, **formats: frozenset[str]
 ) -> TargetEnvironment:
+    from ferry.resolve.options import TargetEnvironment
+
     interpreter = environment.interpreter
     version = Version(python_version) if python_version else interpreter.version
     return TargetEnvironment(
@@ -204,7 +290,7 @@ def resolve_requirements(
     client: IndexClient,
     target: TargetEnvironment,
     options: ResolverOptions,
-    builder: SourceBuilder | None = None,
+    builder: MetadataBuilder | None = None,
     interpreter: Interpreter | None = None,
 ) -> Resolution:
     """Resolve ``inputs`` for ``target`` through the index, recording time and count."""
@@ -279,6 +365,19 @@ def enforce_hashes(pins: Sequence[PinnedDist], inputs: RequirementInputs) -> lis
         file = replace(pin.file, hashes=Hashes.of(sha256=offered or sha_allowed[0]))
         checked.append(replace(pin, file=file))
     return checked
+
+
+def __getattr__(name: str) -> Any:
+    """``ExecutionResult`` and ``PrepareStats``, re-exported for the renderer, loaded on use."""
+    if name == "ExecutionResult":
+        from ferry.install.execute import ExecutionResult
+
+        return ExecutionResult
+    if name == "PrepareStats":
+        from ferry.dist.prepare import PrepareStats
+
+        return PrepareStats
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = [

@@ -8,32 +8,28 @@ change it makes with a hint about ``--no-sync``, and ``--no-sync`` leaves the en
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-from ferry.cache.store import Cache
 from ferry.commands.common import open_cache
-from ferry.commands.pip_install import InstallResult, PipInstallRequest, pip_install
 from ferry.commands.sync import SyncRequest, SyncResult, obtain_lock, sync_environment
 from ferry.commands.sync_state import SyncedSelection, read_state
-from ferry.fs.locks import lock_exclusive
 from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project, find_project_root
-from ferry.python.discovery import find_interpreter
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
-from ferry.python.request import PythonRequest
-from ferry.python.venv import create_venv
 
-SCRIPT_BLOCK = re.compile(
-    r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
-)
+if TYPE_CHECKING:
+    from packaging.specifiers import SpecifierSet
+
+    from ferry.cache.store import Cache
+    from ferry.commands.pip_install import InstallResult
+
+# Compiled on first use (``read_script_metadata``): a project ``run`` never needs it.
+SCRIPT_BLOCK = r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
 
 
 @dataclass(frozen=True)
@@ -86,7 +82,7 @@ def read_script_metadata(path: Path) -> dict[str, object] | None:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
-    blocks = [m for m in SCRIPT_BLOCK.finditer(text) if m.group("type") == "script"]
+    blocks = [m for m in re.finditer(SCRIPT_BLOCK, text) if m.group("type") == "script"]
     if not blocks:
         return None
     if len(blocks) > 1:
@@ -95,6 +91,8 @@ def read_script_metadata(path: Path) -> dict[str, object] | None:
         line[2:] if line.startswith("# ") else line[1:]
         for line in blocks[0].group("content").splitlines(keepends=True)
     )
+    import tomllib
+
     try:
         return tomllib.loads(content)
     except tomllib.TOMLDecodeError as error:
@@ -115,6 +113,14 @@ def _cached_environment(
     index: SyncRequest | None = None,
 ) -> PythonEnvironment:
     """An environment in the cache holding ``requirements``, made once and reused."""
+    import hashlib
+
+    from ferry.commands.pip_install import PipInstallRequest, pip_install
+    from ferry.fs.locks import lock_exclusive
+    from ferry.python.discovery import find_interpreter
+    from ferry.python.request import PythonRequest
+    from ferry.python.venv import create_venv
+
     interpreter = find_interpreter(
         PythonRequest.parse(python) if python else None,
         cache,
@@ -157,6 +163,8 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
         raise UserError(
             f"`dependencies` in the script block of `{script}` must be a list of strings"
         )
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     requires_python = None
     raw_rp = metadata.get("requires-python")
     if isinstance(raw_rp, str):
@@ -253,6 +261,9 @@ def _run_without_project(request: RunRequest, options: GlobalOptions) -> RunPlan
             if active and is_virtualenv(Path(active)):
                 environment = open_environment(Path(active), cache)
             else:
+                from ferry.python.discovery import find_interpreter
+                from ferry.python.request import PythonRequest
+
                 interpreter = find_interpreter(
                     PythonRequest.parse(request.sync.python) if request.sync.python else None,
                     cache,

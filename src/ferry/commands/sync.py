@@ -4,6 +4,9 @@ Flow: discover the project → obtain a fresh lock (or read it with ``--frozen``
 create the environment (repairing patch-level changes in place) → select the lock's packages for
 this interpreter and selection → plan against what is installed → prepare → link → remember the
 selection inside the environment.
+
+A no-op sync (the recorded state matches) ends before planning, so everything after that point
+(the index client, the preparer, the installer) is imported where it is used.
 """
 
 from __future__ import annotations
@@ -13,20 +16,14 @@ import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from ferry.cache.store import Cache
 from ferry.commands.common import installed_dists, open_cache
-from ferry.commands.pipeline import (
-    IndexSettings,
-    PipelineOutcome,
-    apply_pins,
-    index_client,
-    make_builder,
-)
+from ferry.commands.pipeline import PipelineOutcome
 from ferry.commands.project_env import ensure_project_environment
 from ferry.commands.sync_state import (
     SyncedSelection,
@@ -36,14 +33,16 @@ from ferry.commands.sync_state import (
     site_fingerprint,
     write_state,
 )
-from ferry.model.dist import PinnedDist
 from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
-from ferry.project.lock_model import Lock
 from ferry.project.lock_select import Selection, select
-from ferry.project.lockfile import parse_lock
-from ferry.python.environment import PythonEnvironment
+
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
+    from ferry.model.dist import PinnedDist
+    from ferry.project.lock_model import Lock
+    from ferry.python.environment import PythonEnvironment
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +127,8 @@ def obtain_lock(
     """A lock that satisfies pyproject.toml (or, with ``--frozen``, whatever uv.lock says)."""
     started = time.perf_counter()
     if request.frozen:
+        from ferry.project.lockfile import parse_lock
+
         try:
             text = project.lock_path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -311,6 +312,8 @@ def sync_environment(
         logger.debug("The environment matches what was last synced; nothing to do")
         result.audited = state.packages
         return environment
+    from ferry.commands.pipeline import IndexSettings, apply_pins, index_client, make_builder
+
     started = time.perf_counter()
     installed = installed_dists(environment)
     settings = IndexSettings(

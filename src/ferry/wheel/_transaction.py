@@ -101,6 +101,7 @@ class Transaction:
         self._dirs: list[Path] = []
         self._trees: list[Path] = []
         self._known_dirs: set[Path] = set()  # exist (or were made) during this transaction
+        self._made_dirs: set[Path] = set()  # made by this transaction: nobody else's files inside
 
     def make_dirs(self, directory: Path) -> None:
         """Create ``directory`` and missing parents, remembering each one created."""
@@ -124,6 +125,7 @@ class Transaction:
             except OSError as error:
                 raise os_error("create directory", path, error) from error
             self._dirs.append(path)
+            self._made_dirs.add(path)
         self._known_dirs.add(directory)
 
     def clear_target(self, path: Path) -> bool:
@@ -135,6 +137,8 @@ class Transaction:
         if path in self._file_set:
             path.unlink()
             return True
+        if path.parent in self._made_dirs:
+            return False  # a directory this install created holds only what it wrote: no lstat
         try:
             mode = path.lstat().st_mode
         except FileNotFoundError:
@@ -175,6 +179,7 @@ class Transaction:
         self._dirs.clear()
         self._trees.clear()
         self._known_dirs.clear()
+        self._made_dirs.clear()
 
     def commit(self) -> None:
         self.stash.discard()

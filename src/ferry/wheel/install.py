@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from ferry.fs.errors import os_error
 from ferry.model.errors import InvalidWheelError
 from ferry.model.scheme import Scheme
+from ferry.wheel._digests import recorded_digests
 from ferry.wheel._transaction import Transaction, temp_dir_in
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.record import (
@@ -87,11 +88,15 @@ def _record_path(path: Path, root: Path) -> str:
 
 
 def _check_entry(
-    member: str, src: Path, listed: RecordEntry | None
+    member: str, src: Path, listed: RecordEntry | None, known: tuple[str, int] | None
 ) -> tuple[RecordEntry, str, bool]:
     """The file's sha256 entry, what is wrong with the wheel's RECORD claim ('' if nothing), and
-    whether that problem is a hash/size mismatch (refused under ``strict_record``)."""
-    digest, size = hash_file(src)
+    whether that problem is a hash/size mismatch (refused under ``strict_record``).
+
+    ``known`` is the file's sha256 and size as the cache recorded them (``_digests.py``); the
+    file is read only without it, or when the wheel's RECORD uses another algorithm.
+    """
+    digest, size = known if known is not None else hash_file(src)
     actual = RecordEntry(member, "sha256", digest, size)
     if listed is None:
         return actual, f"`{member}` is not listed in RECORD", False
@@ -143,6 +148,7 @@ def _plan(
 ) -> tuple[list[_File], list[_File]]:
     """Verify every file against the wheel's RECORD (B7/B8); split payload and dist-info."""
     record = _load_record(archive_dir, info)
+    known = recorded_digests(archive_dir, files) or {}
     label = info.dist_info[: -len(".dist-info")]
     payload: list[_File] = []
     meta: list[_File] = []
@@ -153,7 +159,9 @@ def _plan(
         top, _, inner = member.partition("/")
         if top == info.dist_info and inner in _GENERATED:
             continue
-        entry, problem, mismatch = _check_entry(member, src, record.get(member))
+        entry, problem, mismatch = _check_entry(
+            member, src, record.get(member), known.get(member)
+        )
         if problem and not (top == info.dist_info and inner in _UNLISTED):
             (hard if mismatch else soft).append(problem)
         if top == info.dist_info:

@@ -14,15 +14,16 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from email.message import Message
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.names import NormalizedName, canonicalize_name
-from ferry.wheel._contents import parse_headers
+
+if TYPE_CHECKING:
+    from email.message import Message
 
 __all__ = ["InstalledDist", "iter_installed"]
 
@@ -58,6 +59,8 @@ class InstalledDist:
     @cached_property
     def metadata(self) -> Message:
         """METADATA (or PKG-INFO) headers; an empty message if the file is missing."""
+        from ferry.wheel._contents import parse_headers  # email.parser: only when asked
+
         data = _metadata_bytes(self.dist_info)
         return parse_headers(data or b"")
 
@@ -152,6 +155,8 @@ def _from_metadata(path: Path) -> tuple[NormalizedName, Version] | None:
     data = _metadata_bytes(path)
     if data is None:
         return None
+    from ferry.wheel._contents import parse_headers
+
     message = parse_headers(data)
     name, version = message.get("Name"), message.get("Version")
     if not name or not version:

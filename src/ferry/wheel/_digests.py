@@ -1,0 +1,69 @@
+"""The sha256 and size of every file of an unpacked wheel, without reading the files.
+
+Installing writes a RECORD row (sha256 and size) for every file it links and compares the
+wheel's own RECORD with the files (B7/B8). Hashing every file at every install made a warm
+install read the whole wheel once more each time. The cache already hashed every file once, when
+it persisted the unpacked tree: it wrote ``.ferry-manifest.json`` (``cache/archives.py``: format
+version 1, ``{"version": 1, "files": {"<member>": {"size": n, "sha256": "<hex>"}}}``) inside the
+tree before the tree became visible. When that manifest is there and names every file, the
+install takes the digests from it; otherwise (a tree unpacked outside the cache, a manifest of
+another format version, a damaged one) the files are hashed as before.
+
+The manifest is read, never trusted to name files: the list of files always comes from walking
+the tree (``inspect_unpacked``); a manifest that disagrees with it is ignored as a whole.
+A file edited in place after the cache persisted it (through a hardlink, G8) keeps its old digest
+here; finding such drift is ``ferry cache verify``'s job (G7), as it is uv's.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Collection
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+# Written by ferry.cache.archives; the wheel layer reads it without importing the cache layer.
+MANIFEST_NAME = ".ferry-manifest.json"
+MANIFEST_VERSION = 1
+_HEX = frozenset("0123456789abcdef")
+
+
+def recorded_digests(
+    archive_dir: Path, files: Collection[str]
+) -> dict[str, tuple[str, int]] | None:
+    """``member -> (sha256 in RECORD encoding, size)`` for every one of ``files``, or ``None``."""
+    try:
+        document = json.loads((archive_dir / MANIFEST_NAME).read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        logger.debug("ignoring the manifest of `%s`: %s", archive_dir, error)
+        return None
+    if not isinstance(document, dict):
+        document = {}
+    listed = document.get("files")
+    if document.get("version") != MANIFEST_VERSION or not isinstance(listed, dict):
+        logger.debug("ignoring the manifest of `%s`: not format %d", archive_dir, MANIFEST_VERSION)
+        return None
+    digests: dict[str, tuple[str, int]] = {}
+    for member in files:
+        item = listed.get(member)
+        sha256 = item.get("sha256") if isinstance(item, dict) else None
+        size = item.get("size") if isinstance(item, dict) else None
+        if (
+            not isinstance(sha256, str)
+            or len(sha256) != 64
+            or not _HEX.issuperset(sha256)
+            or not isinstance(size, int)
+            or isinstance(size, bool)
+            or size < 0
+        ):
+            logger.debug("ignoring the manifest of `%s`: no usable entry for `%s`", archive_dir,
+                         member)
+            return None
+        encoded = base64.urlsafe_b64encode(bytes.fromhex(sha256)).rstrip(b"=").decode("ascii")
+        digests[member] = (encoded, size)
+    return digests
