@@ -287,12 +287,6 @@ def test_bench_workloads_lock_like_uv(
     assert checked.returncode == 0, checked.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="project/markers.py (not the lock's code) keeps `platform_system == 'Windows'` in "
-    "[package.metadata] and compares it as a different variable from `sys_platform`; uv writes "
-    "and reads it as `sys_platform == 'win32'`, so ferry judges uv's lock stale",
-)
 def test_platform_system_markers_in_the_project_metadata(
     tmp_path: Path, isolated_env: Path, python312: Path
 ) -> None:

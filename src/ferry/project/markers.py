@@ -40,6 +40,7 @@ _STRING_VARS = (
 _RANK = {name: i for i, name in enumerate((*_VERSION_VARS, *_STRING_VARS, "extra"))}
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "===": "==="}
 _MAX_EVALUATIONS = 50_000
+_SYSTEM_TO_PLATFORM = {"Windows": "win32", "Linux": "linux", "Darwin": "darwin"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +94,9 @@ def _atom(lhs: Any, op: Any, rhs: Any) -> _Atom:
         value = canonicalize_name(value)
     if var == "python_version" and operator in ("<", "<=", ">", ">=", "==", "!="):
         return _python_version_atom(operator, value)
+    if var == "platform_system" and operator in ("==", "!=") and value in _SYSTEM_TO_PLATFORM:
+        # uv reads platform_system as the sys_platform it implies and writes it that way.
+        return _Atom("sys_platform", operator, _SYSTEM_TO_PLATFORM[value])
     return _Atom(var, operator, value)
 
 
