@@ -7,6 +7,8 @@ the header differs).
 from __future__ import annotations
 
 import sys
+import tarfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -252,3 +254,45 @@ def test_no_requirements_is_a_usage_error(run: Runner) -> None:
     result = run("pip", "compile")
     assert result.code == 2
     assert "error: No requirements given" in result.stderr
+
+
+def test_dynamic_dependencies_come_from_a_build(
+    run: Runner, index: LocalIndex, tmp_path: Path, make_sdist: Callable[..., Path]
+) -> None:
+    sdist = make_sdist("dyn-proj", "0.1", requires=["app"], extras={"x": ["tool"]},
+                       directory=tmp_path / "sdists")
+    with tarfile.open(sdist) as tar:
+        tar.extractall(tmp_path, filter="data")
+    project = tmp_path / "dyn_proj-0.1"
+    text = (project / "pyproject.toml").read_text()
+    text = text.split("[project.optional-dependencies]")[0].replace(
+        'dependencies = ["app"]', 'dynamic = ["dependencies", "optional-dependencies"]')
+    (project / "pyproject.toml").write_text(text)
+    result = run("pip", "compile", *PY, "--index-url", index.file_url, "pyproject.toml",
+                 "--extra", "x", "--no-header", cwd=project)
+    assert result.code == 0, result.stderr
+    assert result.stdout == (
+        "app==1.0\n    # via dyn-proj (pyproject.toml)\n"
+        "lib==2.0\n    # via app\n"
+        "tool==1.0\n    # via dyn-proj (pyproject.toml)\n"
+        "util==1.0\n    # via\n    #   app\n    #   tool\n"
+    )
+    assert "Resolved 4 packages" in result.stderr
+
+
+def test_editables_are_written_first_and_relative(
+    run: Runner, index: LocalIndex, tmp_path: Path, make_sdist: Callable[..., Path]
+) -> None:
+    sdist = make_sdist("zed", "0.1", requires=["lib"], directory=tmp_path / "sdists")
+    with tarfile.open(sdist) as tar:
+        tar.extractall(tmp_path / "src", filter="data")
+    (tmp_path / "requirements.in").write_text("tool\n-e ./src/zed-0.1\n")
+    result = run("pip", "compile", *PY, "--index-url", index.file_url, "requirements.in",
+                 "--no-header")
+    assert result.code == 0, result.stderr
+    assert result.stdout == (
+        "-e ./src/zed-0.1\n    # via -r requirements.in\n"
+        "lib==2.0\n    # via zed\n"
+        "tool==1.0\n    # via -r requirements.in\n"
+        "util==1.0\n    # via tool\n"
+    )

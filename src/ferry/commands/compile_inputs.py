@@ -54,6 +54,8 @@ class CompileInputs:
     constraints: list[Sourced] = field(default_factory=list)
     overrides: list[Sourced] = field(default_factory=list)
     editables: list[NormalizedName] = field(default_factory=list)
+    editable_dirs: dict[NormalizedName, Path] = field(default_factory=dict)
+    """The folder of the requirements file that named each editable, to write it back relative."""
     builds: list[BuildSource] = field(default_factory=list)
     options: IndexOptions = field(default_factory=IndexOptions)
 
@@ -107,7 +109,10 @@ def _add_file(inputs: CompileInputs, parsed: RequirementsFile, kind: str) -> Non
         requirement = _requirement(entry)
         target.append(Sourced(requirement, _file_label(kind, entry.location.path)))
         if entry.editable and kind == "-r":
-            inputs.editables.append(canonicalize_name(requirement.name))
+            name = canonicalize_name(requirement.name)
+            inputs.editables.append(name)
+            if entry.location.path not in ("-", "<stdin>", "<command line>"):
+                inputs.editable_dirs[name] = Path(entry.location.path).resolve().parent
     for entry in parsed.constraints:
         label = _file_label("-c", entry.location.path)
         inputs.constraints.append(Sourced(_requirement(entry), label))

@@ -38,6 +38,7 @@ class Entry:
     hashes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     dependents: tuple[str, ...] = ()
+    editable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +107,11 @@ def render(entries: Sequence[Entry], options: OutputOptions) -> str:
     if options.index_lines:
         lines.extend(options.index_lines)
         lines.append("")
-    ordered = sorted(entries, key=lambda e: (e.name, e.version or Version("0"), e.marker or ""))
+    # uv's order: editables first (by what the user wrote), then packages by name and version.
+    ordered = sorted(entries, key=lambda e: (
+        not e.editable, e.requirement if e.editable else "", e.name, e.version or Version("0"),
+        e.marker or "",
+    ))
     for entry in ordered:
         lines.extend(render_entry(entry, options))
     return "\n".join(lines) + "\n" if lines else ""

@@ -9,6 +9,7 @@ re-compile changes only what must change (``--upgrade``/``--upgrade-package`` li
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -319,8 +320,8 @@ def _resolve(
                 )
                 result.warnings.extend(warnings)
             result.resolve_seconds = time.perf_counter() - started
-            result.resolved = len(packages)
             packages = [p for p in packages if p.name not in build_labels]
+            result.resolved = len(packages)
             hashes = _hashes(packages, source, client) if request.generate_hashes else {}
     return _entries(packages, inputs, target, request, build_labels, hashes)
 
@@ -390,22 +391,35 @@ def _entries(
         entries.append(Entry(
             name=package.name,
             version=package.version,
-            requirement=_pin_text(package, request.no_strip_extras),
+            requirement=_pin_text(package, request.no_strip_extras,
+                                  inputs.editable_dirs.get(package.name)),
             marker=package.marker,
             hashes=hashes.get((package.name, package.version), ()),
             sources=sort_sources(sources),
             dependents=tuple(dependents),
+            editable=package.editable,
         ))
     return entries
 
 
-def _pin_text(package: Resolved, keep_extras: bool) -> str:
+def _pin_text(package: Resolved, keep_extras: bool, base: Path | None) -> str:
     extras = f"[{','.join(sorted(package.extras))}]" if keep_extras and package.extras else ""
     if package.editable and package.url:
-        return f"-e {redact(package.url)}"
+        return f"-e {_editable_text(package.url, base)}"
     if package.url:
         return f"{package.name}{extras} @ {redact(package.url)}"
     return f"{package.name}{extras}=={package.version}"
+
+
+def _editable_text(url: str, base: Path | None) -> str:
+    """An editable's folder relative to the requirements file that named it (``./pkg``), as the
+    user wrote it and as uv writes it back; other URLs unchanged."""
+    if base is None or not url.startswith("file:"):
+        return redact(url)
+    from ferry.dist.metadata import file_url_path
+
+    relative = os.path.relpath(file_url_path(url), base)
+    return relative if relative.startswith("..") else f"./{relative}"
 
 
 __all__ = ["CompileResult", "PipCompileRequest", "exclude_newer_date", "pip_compile"]
