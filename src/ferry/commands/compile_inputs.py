@@ -92,7 +92,10 @@ def _requirement(entry: RequirementEntry) -> Requirement:
 
 
 def _file_label(kind: str, path: str) -> str:
-    return f"{kind} {path if path in ('-', '<stdin>') else display_path(path)}"
+    """``-r requirements.in``; empty (no annotation, as uv) for requirements read from stdin."""
+    if path in ("-", "<stdin>"):
+        return ""
+    return f"{kind} {display_path(path)}"
 
 
 def _read_file(path: Path, *, constraint: bool = False) -> RequirementsFile:

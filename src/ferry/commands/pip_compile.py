@@ -380,7 +380,8 @@ def _entries(
     labels: dict[NormalizedName, list[str]] = {}
     for group in (inputs.requirements, inputs.constraints, inputs.overrides):
         for sourced in group:
-            if request.universal or marker_true(sourced.requirement.marker, env):
+            if sourced.label and (request.universal
+                                  or marker_true(sourced.requirement.marker, env)):
                 name = canonicalize_name(sourced.requirement.name)
                 labels.setdefault(name, []).append(sourced.label)
     entries: list[Entry] = []
