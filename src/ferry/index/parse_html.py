@@ -5,13 +5,22 @@ Reads every anchor with its PEP 503/592/658/714 attributes: ``#<hash>=`` fragmen
 ``data-core-metadata`` / ``data-dist-info-metadata`` and ``data-upload-time`` (not standardised
 for HTML, but carried by the mirror ferry is measured against; needed for ``--exclude-newer``).
 Relative hrefs resolve against ``<base href>`` when the page has one, else the page URL.
+
+Large pages (thousands of files) are read by a fast path: one regular expression tokenizes a page
+written in the plain subset of HTML that indexes produce (double- or single-quoted attributes,
+comments, a doctype, no scripts) and yields the anchors' attributes exactly as ``HTMLParser``
+would (lower-cased names, unescaped values, ``None`` for a bare attribute). Anything outside that
+subset, or a page without anchors, goes through ``HTMLParser``. Per file, an absolute ``href``
+skips ``urljoin``/``urlsplit`` and each distinct ``data-requires-python`` is checked once.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from html import unescape
 from html.parser import HTMLParser
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 from ferry.index.fields import (
     InvalidRequiresPython,
@@ -23,7 +32,7 @@ from ferry.index.fields import (
     page_error,
     without_fragment,
 )
-from ferry.model.dist import FileRef
+from ferry.model.dist import FileRef, Hashes
 from ferry.model.url import redact
 
 logger = logging.getLogger(__name__)
@@ -64,35 +73,123 @@ def parse_html(
         text = content.decode(charset or "utf-8", errors="replace")
     except LookupError:
         text = content.decode("utf-8", errors="replace")
-    collector = _AnchorCollector()
-    collector.feed(text)
-    collector.close()
-    if not collector.saw_element:
-        raise page_error(page_url, "body", "the response is not an HTML page")
-    base = urljoin(page_url, collector.base) if collector.base else page_url
+    found = _fast_anchors(text)
+    if found is None:
+        collector = _AnchorCollector()
+        collector.feed(text)
+        collector.close()
+        if not collector.saw_element:
+            raise page_error(page_url, "body", "the response is not an HTML page")
+        found = (collector.base, collector.anchors)
+    base_href, anchors = found
+    base = urljoin(page_url, base_href) if base_href else page_url
     files: list[FileRef] = []
-    for attrs in collector.anchors:
-        ref = _file_ref(attrs, base, page_url, index_url)
+    checked: dict[str, str | InvalidRequiresPython] = {}
+    for attrs in anchors:
+        ref = _file_ref(attrs, base, page_url, index_url, checked)
         if ref is not None:
             files.append(ref)
     return files
 
 
+# The plain subset of HTML that index pages are written in. A page is read by the fast path only
+# if these tokens cover it from end to end; a start tag whose content HTMLParser treats as raw
+# text (script, style…) or anything else unusual sends the page to HTMLParser instead.
+_NAME = r"[A-Za-z_:][-A-Za-z0-9_:.]*"
+_ATTR_LIST = rf"""(?:\s+{_NAME}(?:\s*=\s*(?:"[^"]*"|'[^']*'))?)*"""
+_RAW_TEXT = r"(?:a|base|script|style|textarea|title|plaintext|xmp)(?![-A-Za-z0-9_:.])"
+_TOKEN = re.compile(
+    rf"<(?P<tag>a|base)(?P<attrs>{_ATTR_LIST})\s*/?>"  # an anchor or <base>, or else a run of:
+    r"|(?:[^<]+"  # text,
+    r"|<!--(?:[^-]|-(?!-))*-->"  # comments,
+    r"|<!doctype[^<>]*>"  # the doctype,
+    rf"|</{_NAME}\s*>"  # end tags,
+    rf"|<(?P<raw>title|textarea){_ATTR_LIST}\s*>[^<]*</(?P=raw)\s*>"  # a title with text,
+    rf"|<(?!{_RAW_TEXT}){_NAME}{_ATTR_LIST}\s*/?>)+",  # other start tags
+    re.IGNORECASE,
+)
+_ATTR = re.compile(rf"""({_NAME})(?:\s*=\s*(?:"([^"]*)"|'([^']*)'))?""")
+# An absolute http(s) URL that urljoin would return unchanged and urlsplit would cut as shown:
+# (path, fragment); no query, parameters, whitespace, backslashes or IPv6 brackets.
+_ABSOLUTE = re.compile(r"https?://[^/?#;\s\\\[\]]+(/[^?#;\s\\]*)?(?:#([^#\s]+))?")
+
+_SHA256_FRAGMENT = re.compile(r"sha256=[0-9a-f]{64}")
+
+Anchors = list[dict[str, str | None]]
+
+
+def _fast_anchors(text: str) -> tuple[str | None, Anchors] | None:
+    """``(<base href>, the anchors' attributes)`` as HTMLParser reads them, or ``None`` when the
+    page is not in the plain subset or has no anchor (HTMLParser then reads it)."""
+    base: str | None = None
+    anchors: Anchors = []
+    unescaped: dict[str, str] = {}  # values repeat (`&gt;=3.8` on every file of a project)
+    position = 0
+    for token in _TOKEN.finditer(text):
+        if token.start() != position:
+            return None
+        position = token.end()
+        tag = token.group("tag")
+        if tag is None:
+            continue
+        attrs: dict[str, str | None] = {}
+        for attr in _ATTR.finditer(token.group("attrs")):
+            name, double, single = attr.groups()
+            value = double if double is not None else single  # both None: a bare attribute
+            if value and "&" in value:
+                value = unescaped.get(value) or unescaped.setdefault(value, unescape(value))
+            attrs[name.lower()] = value
+        if tag.lower() == "a":
+            anchors.append(attrs)
+        elif base is None:
+            base = attrs.get("href")
+    if position != len(text) or not anchors:
+        return None
+    return base, anchors
+
+
+def _requires_python(value: str, memo: dict[str, str | InvalidRequiresPython]) -> str:
+    """:func:`lenient_requires_python`, once per distinct value of a page."""
+    known = memo.get(value)
+    if known is None:
+        try:
+            known = lenient_requires_python(value)
+        except InvalidRequiresPython as exc:
+            known = exc
+        memo[value] = known
+    if isinstance(known, InvalidRequiresPython):
+        raise known
+    return known
+
+
 def _file_ref(
-    attrs: dict[str, str | None], base: str, page_url: str, index_url: str | None
+    attrs: dict[str, str | None],
+    base: str,
+    page_url: str,
+    index_url: str | None,
+    checked: dict[str, str | InvalidRequiresPython],
 ) -> FileRef | None:
     href = (attrs.get("href") or "").strip()
     if not href:
         return None
-    url = urljoin(base, href)
-    filename = filename_from_url(url)
+    absolute = _ABSOLUTE.fullmatch(href)
+    if absolute is not None:  # what urljoin and filename_from_url would make of it, cheaply
+        url = href
+        filename = unquote((absolute.group(1) or "").rstrip("/").rsplit("/", 1)[-1])
+    else:
+        url = urljoin(base, href)
+        filename = filename_from_url(url)
     if not filename:
         return None
-    hashes = hashes_from_fragment(url, page_url)
+    fragment = url.partition("#")[2]
+    if _SHA256_FRAGMENT.fullmatch(fragment):  # the usual `#sha256=<hex>`, already well-formed
+        hashes = Hashes(items=(("sha256", fragment[7:]),))
+    else:
+        hashes = hashes_from_fragment(url, page_url) if fragment else Hashes()
     requires_python = attrs.get("data-requires-python")
     if requires_python is not None and requires_python.strip():
         try:
-            requires_python = lenient_requires_python(requires_python)
+            requires_python = _requires_python(requires_python, checked)
         except InvalidRequiresPython as exc:
             logger.debug(
                 "Skipping %s from %s: invalid data-requires-python `%s`",
