@@ -9,7 +9,6 @@ re-compile changes only what must change (``--upgrade``/``--upgrade-package`` li
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,28 +20,24 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ferry.commands.compile_entries import file_hashes, make_entries
 from ferry.commands.compile_inputs import CompileInputs, Selection, read_compile_inputs
 from ferry.commands.compile_output import (
     Entry,
     OutputOptions,
     index_lines,
     render,
-    sort_sources,
 )
-from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
+from ferry.commands.compile_resolve import resolve_everywhere, resolve_for_target
 from ferry.commands.compile_target import compile_target, parse_platform
-from ferry.model.dist import parse_filename
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UsageError, UserError
 from ferry.model.settings import GlobalOptions
-from ferry.model.url import redact
 from ferry.resolve.nodes import exact_pin
 from ferry.resolve.options import ALL, ResolverOptions, TargetEnvironment
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
-    from ferry.index.client import IndexClient
     from ferry.python.interpreter import Interpreter
-    from ferry.resolve.source import PackageSource
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +81,7 @@ class PipCompileRequest:
 
     @classmethod
     def from_cli(cls, **kwargs: Any) -> PipCompileRequest:
-        return cls(**kwargs)
+        return cls(**known_options(cls, kwargs))
 
 
 @dataclass
@@ -96,6 +91,18 @@ class CompileResult:
     resolved: int = 0
     resolve_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+
+
+def known_options(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The options ``cls`` knows; an option shared with other commands (the index options are
+    one list) that this one cannot honour is refused when set, never silently dropped."""
+    from dataclasses import fields
+
+    names = {f.name for f in fields(cls)}
+    for key, value in kwargs.items():
+        if key not in names and value not in (None, False, (), ""):
+            raise UsageError(f"`--{key.replace('_', '-')}` is not supported by this command")
+    return {k: v for k, v in kwargs.items() if k in names}
 
 
 def exclude_newer_date(text: str | None) -> datetime | None:
@@ -322,8 +329,9 @@ def _resolve(
             result.resolve_seconds = time.perf_counter() - started
             packages = [p for p in packages if p.name not in build_labels]
             result.resolved = len(packages)
-            hashes = _hashes(packages, source, client) if request.generate_hashes else {}
-    return _entries(packages, inputs, target, request, build_labels, hashes)
+            hashes = file_hashes(packages, source, client) if request.generate_hashes else {}
+    return make_entries(packages, inputs, target, request.universal, request.no_strip_extras,
+                        build_labels, hashes)
 
 
 def _build_requirement(directory: Path, extras: Sequence[str], all_extras: bool,
@@ -343,84 +351,10 @@ def _build_requirement(directory: Path, extras: Sequence[str], all_extras: bool,
     return Requirement(f"{text} @ {url}")
 
 
-def _hashes(
-    packages: Sequence[Resolved], source: PackageSource, client: IndexClient
-) -> dict[tuple[NormalizedName, Version], tuple[str, ...]]:
-    """``sha256:`` digests of every file of each pinned version (uv lists them all, so the file
-    installs on any platform), or of the archive of a direct URL."""
-    out: dict[tuple[NormalizedName, Version], tuple[str, ...]] = {}
-    for package in packages:
-        if package.url is not None:
-            files = [package.file] if package.file is not None else []
-        else:
-            files = []
-            for file in source.files(package.name):
-                parsed = parse_filename(file.filename)
-                if parsed is not None and parsed.version == package.version:
-                    files.append(file)
-        digests = set()
-        for file in files:
-            sha = file.sha256 or client.download(file).sha256
-            digests.add(f"sha256:{sha}")
-        out[(package.name, package.version)] = tuple(sorted(digests))
-    return out
-
-
-def _entries(
-    packages: Sequence[Resolved],
-    inputs: CompileInputs,
-    target: TargetEnvironment,
-    request: PipCompileRequest,
-    build_labels: dict[NormalizedName, str],
-    hashes: dict[tuple[NormalizedName, Version], tuple[str, ...]],
-) -> list[Entry]:
-    from ferry.resolve.engine import marker_true
-
-    env = target.marker_environment("")
-    labels: dict[NormalizedName, list[str]] = {}
-    for group in (inputs.requirements, inputs.constraints, inputs.overrides):
-        for sourced in group:
-            if sourced.label and (request.universal
-                                  or marker_true(sourced.requirement.marker, env)):
-                name = canonicalize_name(sourced.requirement.name)
-                labels.setdefault(name, []).append(sourced.label)
-    entries: list[Entry] = []
-    for package in packages:
-        sources = list(labels.get(package.name, []))
-        sources.extend(build_labels[p] for p in package.parents if p in build_labels)
-        dependents = sorted(str(p) for p in package.parents if p not in build_labels)
-        entries.append(Entry(
-            name=package.name,
-            version=package.version,
-            requirement=_pin_text(package, request.no_strip_extras,
-                                  inputs.editable_dirs.get(package.name)),
-            marker=package.marker,
-            hashes=hashes.get((package.name, package.version), ()),
-            sources=sort_sources(sources),
-            dependents=tuple(dependents),
-            editable=package.editable,
-        ))
-    return entries
-
-
-def _pin_text(package: Resolved, keep_extras: bool, base: Path | None) -> str:
-    extras = f"[{','.join(sorted(package.extras))}]" if keep_extras and package.extras else ""
-    if package.editable and package.url:
-        return f"-e {_editable_text(package.url, base)}"
-    if package.url:
-        return f"{package.name}{extras} @ {redact(package.url)}"
-    return f"{package.name}{extras}=={package.version}"
-
-
-def _editable_text(url: str, base: Path | None) -> str:
-    """An editable's folder relative to the requirements file that named it (``./pkg``), as the
-    user wrote it and as uv writes it back; other URLs unchanged."""
-    if base is None or not url.startswith("file:"):
-        return redact(url)
-    from ferry.dist.metadata import file_url_path
-
-    relative = os.path.relpath(file_url_path(url), base)
-    return relative if relative.startswith("..") else f"./{relative}"
-
-
-__all__ = ["CompileResult", "PipCompileRequest", "exclude_newer_date", "pip_compile"]
+__all__ = [
+    "CompileResult",
+    "PipCompileRequest",
+    "exclude_newer_date",
+    "known_options",
+    "pip_compile",
+]

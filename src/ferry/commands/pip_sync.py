@@ -20,7 +20,7 @@ from packaging.utils import canonicalize_name
 
 from ferry.commands.common import installed_dists, open_cache, target_environment
 from ferry.commands.inputs import gather_inputs, static_project_name
-from ferry.commands.pip_compile import exclude_newer_date
+from ferry.commands.pip_compile import exclude_newer_date, known_options
 from ferry.commands.pip_install import InstallResult
 from ferry.commands.pipeline import (
     IndexSettings,
@@ -66,7 +66,7 @@ class PipSyncRequest:
 
     @classmethod
     def from_cli(cls, **kwargs: Any) -> PipSyncRequest:
-        return cls(**kwargs)
+        return cls(**known_options(cls, kwargs))
 
 
 @dataclass
