@@ -107,7 +107,7 @@ def _load() -> str:
 
 def _header(
     argv: Sequence[str], prepared: PreparedWorkload, target: TargetPython,
-    versions: dict[str, str], rounds: int, files: int, load: str,
+    versions: dict[str, str], rounds: int, files: str, load: str,
 ) -> str:
     lines = [
         f"# Benchmark: `{prepared.name}` workload",
@@ -118,7 +118,7 @@ def _header(
         "",
         f"- {time.strftime('%Y-%m-%d %H:%M %Z')}; {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} CPUs; target Python {target.version} (`{target.executable}`)",
-        f"- {len(prepared.pins)} pinned packages, from a loopback mirror of {files} wheels "
+        f"- {len(prepared.pins)} pinned packages, from a loopback mirror of {files} "
         "(all workloads; HTML pages, HTTP ranges, no PEP 658 metadata)",
         f"- median of {rounds} round(s) per tool, tools interleaved round by round; "
         f"load average {load}",
@@ -186,7 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  rounds=args.rounds, timeout=args.timeout, keep=args.keep,
                                  missing=missing)
     load = f"{load_before} at the start, {_load()} at the end"
-    files = sum(1 for p in mirror.files.iterdir() if p.suffix == ".whl")
+    wheels = sum(1 for p in mirror.files.iterdir() if p.name.endswith(".whl"))
+    sdists = sum(1 for p in mirror.files.iterdir() if p.name.endswith((".tar.gz", ".zip")))
+    files = f"{wheels} wheels and {sdists} sdists"
     table = render_table(scenarios, args.tools, {(o.scenario, o.tool): o for o in outcomes})
     repo = str(BENCH_DIR.parent) + os.sep
     failures = render_failures(outcomes).replace(repo, "")
