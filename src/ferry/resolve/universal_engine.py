@@ -185,7 +185,8 @@ class UniversalEngine(Engine):
                       if not parse_marker(c.marker).disjoint(fork.marker)]
         super().__init__(source, target, options, roots, applicable)
         self.builder = UniversalVersionBuilder(  # type: ignore[assignment]
-            self.python_set, exclude_newer=options.exclude_newer, facts=facts)
+            self.python_set, universe=universe, exclude_newer=options.exclude_newer,
+            facts=facts)
         self.overrides = overrides
         self.strategy = strategy
         self.forking = True

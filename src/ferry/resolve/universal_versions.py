@@ -6,13 +6,20 @@ becomes "could some environment of the fork use this version?", following uv:
 
 - files uploaded after ``--exclude-newer`` and yanked files (unless pinned) are gone;
 - a file's ``Requires-Python`` must admit some Python of the fork (only lower bounds count);
-- a wheel's interpreter tag must fit some Python of the fork (``cp38`` wheels are useless when
-  requires-python starts at 3.10); platform tags are not judged, since some platform may use them;
+- a wheel's Python and ABI tags must fit the *project's* requires-python (its lower bound, as
+  uv's ``matches_wheel_tag``: ``cp38`` wheels are useless when requires-python starts at 3.10).
+  They are not judged against the fork, nor are platform tags: whether a wheel installs is
+  decided at install time, and a lock made on a mirror holding only ``cp311`` Linux wheels must
+  still resolve its Python 3.14 fork from them, as uv does;
 - a version whose files need a Python newer than the fork's lowest is *partial*: the resolver
   splits the fork there (uv's ``requires-python`` fork strategy) instead of using it everywhere.
 
 The file kept for each version is the one whose metadata is cheapest to read: a pure-Python
-wheel, then any wheel, then the sdist (which needs a build).
+wheel, then any wheel, then the sdist (which needs a build). When only the sdist is usable but
+the version has wheels for other Pythons (``cp310`` wheels, requires-python ``>=3.11``), the
+metadata is read from such a wheel instead (uv's "incompatible wheel"): every file of one
+version carries the same metadata, and a download beats a build. A version is built for its
+metadata only when it has no wheel at all.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from ferry.model.dist import FileRef, parse_filename
 from ferry.model.names import canonicalize_name
 from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry
 from ferry.resolve.marker_sets import VersionSet
-from ferry.resolve.wheel_markers import wheel_python_versions
+from ferry.resolve.wheel_markers import matches_requires_python
 
 
 @lru_cache(maxsize=8192)
@@ -135,12 +142,16 @@ class UniversalVersionBuilder:
         self,
         python: VersionSet,
         *,
+        universe: VersionSet | None = None,
         exclude_newer: datetime | None = None,
         allow_sdists: bool = True,
         facts: FileFacts | None = None,
     ) -> None:
+        """``python``: the fork's Pythons; ``universe``: the project's (requires-python), which
+        wheel tags are judged against (default: the fork's)."""
         self.python = python
         self.floor = python.lower()
+        self.tag_floor = (universe if universe is not None else python).lower()
         self.facts = facts or FileFacts(exclude_newer, allow_sdists)
         self.floors: dict[tuple[NormalizedName, Version], Version | None] = {}
         self._floor_ok: dict[Version, bool] = {}
@@ -170,12 +181,15 @@ class UniversalVersionBuilder:
     ) -> VersionEntry:
         reasons: list[Exclusion] = []
         usable: list[_Fact] = []
+        other_pythons: list[_Fact] = []  # wheels whose tags alone rule them out
         for fact in facts:
             reason = self._check(fact, yank_ok)
             if reason is None:
                 usable.append(fact)
             else:
                 reasons.append(reason)
+                if reason.kind == "platform":
+                    other_pythons.append(fact)
         if not usable:
             order = {"exclude-newer": 0, "yanked": 1, "requires-python": 2, "platform": 3}
             reasons.sort(key=lambda r: order[r.kind], reverse=True)
@@ -185,6 +199,8 @@ class UniversalVersionBuilder:
         self.floors[(name, version)] = None if None in floors else min(
             f for f in floors if f is not None)
         best = min(usable, key=lambda f: f.rank)
+        if best.tags is None and other_pythons:
+            best = min(other_pythons, key=lambda f: f.rank)
         return VersionEntry(version, best.file)
 
     def _floor_admits(self, floor: Version) -> bool:
@@ -196,8 +212,8 @@ class UniversalVersionBuilder:
     def _tags_admit(self, fact: _Fact) -> bool:
         assert fact.tags is not None
         if fact.tags not in self._tags_ok:
-            supported = wheel_python_versions(fact.file.filename) & self.python
-            self._tags_ok[fact.tags] = not supported.is_empty()
+            self._tags_ok[fact.tags] = matches_requires_python(fact.file.filename,
+                                                               self.tag_floor)
         return self._tags_ok[fact.tags]
 
     def _check(self, fact: _Fact, yank_ok: bool) -> Exclusion | None:

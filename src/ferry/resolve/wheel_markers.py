@@ -52,6 +52,59 @@ def _tag_versions(interpreters: str, abis: str) -> VersionSet:
     return result
 
 
+def _minor_at_least(minor_text: str, floor: tuple[int, int] | None) -> bool:
+    """Whether Python ``3.<minor_text>`` is at or above ``floor`` (unknown text: yes)."""
+    if not minor_text.isdigit():
+        return True
+    return floor is None or (3, int(minor_text)) >= floor
+
+
+def matches_requires_python(filename: str, floor: Version | None) -> bool:
+    """Whether the wheel ``filename`` can serve a project whose requires-python starts at
+    ``floor`` (``None``: no lower bound), judged from its Python and ABI tags alone.
+
+    This is uv's ``RequiresPython::matches_wheel_tag``, used by uv both when it decides which
+    wheels of a version are candidates in a universal resolution and when it prunes a lock's
+    wheels: only the LOWER bound counts (truncated to major.minor, so ``cp312`` serves
+    ``>=3.12.3``), Python 2 tags never serve, ``abi3`` and unknown tags always do. Upper bounds
+    are ignored because a wheel for a newer Python may still be installed where the bound was
+    written too tightly; being as permissive as uv keeps the same wheels and candidates.
+    """
+    parts = filename[: -len(".whl")].split("-")
+    if len(parts) not in (5, 6):
+        return True
+    bound = None if floor is None else (floor.major, floor.minor)
+    return _tags_match(parts[-3].lower(), parts[-2].lower(), bound)
+
+
+@lru_cache(maxsize=4096)
+def _tags_match(interpreters: str, abis: str, floor: tuple[int, int] | None) -> bool:
+    for abi in abis.split("."):
+        if abi == "abi3":
+            return True
+        if abi == "none":
+            for tag in interpreters.split("."):
+                if tag.startswith("py2"):
+                    continue
+                prefix = tag[:3]
+                if prefix not in ("cp3", "pp3", "py3") or _minor_at_least(tag[3:], floor):
+                    return True
+            continue
+        if abi.startswith(("cp2", "pypy2")):
+            continue
+        if abi.startswith("cp3"):
+            if _minor_at_least(abi[3:].strip("abcdefghijklmnopqrstuvwxyz"), floor):
+                return True
+            continue
+        if abi.startswith("pypy3"):
+            minor, sep, _ = abi[5:].partition("_")
+            if not sep or _minor_at_least(minor, floor):
+                return True
+            continue
+        return True
+    return False
+
+
 # uv keeps a wheel in a lock when its Python tags fit requires-python and its platform tags fit
 # the package's reachability, judged per operating system and per architecture as below
 # (``crates/uv-resolver/src/lock/mod.rs``, ``remove_unreachable_wheels``). Python tags are not
@@ -104,7 +157,7 @@ def _arch_of(platform: str) -> str | None:
 def wheel_reachable(filename: str, reach: MarkerExpr, python: VersionSet) -> bool:
     """Whether a lock keeps the wheel ``filename`` of a package reached where ``reach`` holds,
     for a project supporting the Pythons ``python`` (uv's rule, see above)."""
-    if (wheel_python_versions(filename) & python).is_empty():
+    if not matches_requires_python(filename, python.lower()):
         return False
     parts = filename[: -len(".whl")].split("-")
     if len(parts) not in (5, 6):
