@@ -132,7 +132,7 @@ def test_noop_run_imports_nothing_heavy(
     assert heavy(modules) == []
 
 
-def test_a_real_sync_still_loads_the_installer(
+def test_a_sync_from_the_cache_loads_the_installer_only(
     synced_project: tuple[Path, dict[str, str | None]], isolated_env: Path
 ) -> None:
     """The lazy imports are where the work is: a sync with something to do gets there."""
@@ -144,3 +144,6 @@ def test_a_real_sync_still_loads_the_installer(
         dist_info.rmdir()
     modules = loaded_modules(["sync"], project, env)
     assert {"ferry.install.execute", "ferry.wheel.install"} <= modules
+    # ... but everything it needs is in the cache: no index client, no HTTP, no build machinery
+    assert not {"ferry.index.client", "httpx", "ferry.dist.build"} & modules
+    assert (site / "beta").is_dir() or any(site.glob("beta-*.dist-info"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,15 +25,16 @@ from packaging.version import InvalidVersion, Version
 from ferry.model.settings import GlobalOptions
 
 if TYPE_CHECKING:
+    from ferry.cache.files import CachedFile
     from ferry.cache.store import Cache
     from ferry.commands.inputs import RequirementInputs
     from ferry.dist.build import SourceBuilder
     from ferry.dist.metadata import MetadataBuilder
-    from ferry.dist.prepare import PrepareStats, WheelBuilder
+    from ferry.dist.prepare import Downloader, PrepareStats, WheelBuilder
     from ferry.fs.link import Linker
     from ferry.index.client import IndexClient
     from ferry.install.execute import ExecutionResult
-    from ferry.model.dist import PinnedDist
+    from ferry.model.dist import FileRef, PinnedDist
     from ferry.python.environment import PythonEnvironment
     from ferry.python.interpreter import Interpreter
     from ferry.resolve.options import ResolverOptions, TargetEnvironment
@@ -69,7 +70,7 @@ def apply_pins(
     outcome: PipelineOutcome,
     *,
     cache: Cache,
-    client: IndexClient,
+    client: Downloader,
     environment: PythonEnvironment,
     link_mode: str | None,
     compile: bool,
@@ -266,6 +267,39 @@ def index_client(
         exclude_newer=exclude_newer,
     )
     return IndexClient(config, cache)
+
+
+class DeferredIndexClient:
+    """The index client of a command that may need none, made at the first download.
+
+    A sync whose files are all in the cache downloads nothing; making the client would still
+    import the whole index layer and, without a configured index, ask pip for its default URL.
+    Thread-safe (the preparer downloads from a pool); closes the client if one was made.
+    """
+
+    def __init__(self, make: Callable[[], IndexClient]) -> None:
+        self._make = make
+        self._client: IndexClient | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def real(self) -> IndexClient:
+        with self._lock:
+            if self._client is None:
+                self._client = self._make()
+            return self._client
+
+    def download(self, file: FileRef) -> CachedFile:
+        return self.real.download(file)
+
+    def __enter__(self) -> DeferredIndexClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
 
 
 def target_for(

@@ -312,7 +312,13 @@ def sync_environment(
         logger.debug("The environment matches what was last synced; nothing to do")
         result.audited = state.packages
         return environment
-    from ferry.commands.pipeline import IndexSettings, apply_pins, index_client, make_builder
+    from ferry.commands.pipeline import (
+        DeferredIndexClient,
+        IndexSettings,
+        apply_pins,
+        index_client,
+        make_builder,
+    )
 
     started = time.perf_counter()
     installed = installed_dists(environment)
@@ -322,15 +328,17 @@ def sync_environment(
         find_links=tuple(request.find_links),
         no_index=request.no_index,
     )
-    client = index_client(
-        cache,
-        options,
-        index_url=settings.index_url,
-        extra_index_urls=settings.extra_index_urls,
-        find_links=settings.find_links,
-        no_index=settings.no_index,
-        strategy="first-index",
-        exclude_newer=None,
+    client = DeferredIndexClient(  # a sync from a warm cache downloads nothing
+        lambda: index_client(
+            cache,
+            options,
+            index_url=settings.index_url,
+            extra_index_urls=settings.extra_index_urls,
+            find_links=settings.find_links,
+            no_index=settings.no_index,
+            strategy="first-index",
+            exclude_newer=None,
+        )
     )
     with client:
         apply_pins(

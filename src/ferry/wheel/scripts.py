@@ -15,9 +15,6 @@ import shlex
 from dataclasses import dataclass
 from typing import Literal
 
-from installer.scripts import Script
-from installer.utils import get_launcher_kind
-
 from ferry.wheel._paths import entry_point_name_problem
 
 Section = Literal["console", "gui"]
@@ -74,11 +71,21 @@ def parse_entry_points(text: str) -> list[EntryPointScript]:
 
 
 def _launcher_kind() -> Literal["posix", "win-ia32", "win-amd64", "win-arm", "win-arm64"]:
-    return "posix" if os.name != "nt" else get_launcher_kind()
+    if os.name != "nt":
+        return "posix"
+    from installer.utils import get_launcher_kind
+
+    return get_launcher_kind()
 
 
 def render_launcher(script: EntryPointScript, executable: str) -> tuple[str, bytes]:
-    """The file name and content of a launcher that runs ``script`` with ``executable``."""
+    """The file name and content of a launcher that runs ``script`` with ``executable``.
+
+    ``installer`` is imported here, not at module level: most wheels have no entry points, and
+    importing it loads its whole package (records, destinations, sources).
+    """
+    from installer.scripts import Script
+
     generated = Script(script.name, script.module, script.attr, section=script.section)
     name, data = generated.generate(executable, _launcher_kind())
     return name, data

@@ -51,9 +51,10 @@ def _mode(info: zipfile.ZipInfo, data_scripts: str) -> int:
 
 
 def _extract_member(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int, label: str
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: str, budget: int, label: str, mode: int
 ) -> int:
-    """Copy one member to ``target``; returns bytes written. Raises if ``budget`` is exceeded."""
+    """Copy one member to ``target`` with ``mode``; returns bytes written. Raises if ``budget``
+    is exceeded."""
     written = 0
     with zf.open(info) as src, open(target, "xb") as out:
         while chunk := src.read(_CHUNK):
@@ -64,7 +65,14 @@ def _extract_member(
                     "the size limit (a zip bomb?)"
                 )
             out.write(chunk)
+        os.fchmod(out.fileno(), mode)  # exactly this mode, whatever the umask
     return written
+
+
+def _make_dirs(directory: str, made: set[str]) -> None:
+    if directory not in made:
+        os.makedirs(directory, exist_ok=True)  # noqa: PTH103
+        made.add(directory)
 
 
 def _cleanup(dest: Path, existed: bool, created: list[Path]) -> None:
@@ -95,6 +103,8 @@ def unpack_wheel(
     created: list[Path] = []  # top-level entries of dest this call made, for cleanup
     with open_validated(path, expected_name, expected_version, max_size=max_size) as (info, zf):
         data_scripts = f"{info.data_dir}/scripts/"
+        root = os.fspath(dest)
+        made = {root}  # directories that exist now: one mkdir per directory, not per member
         try:
             dest.mkdir(parents=True, exist_ok=True)
             budget = max_size
@@ -111,13 +121,15 @@ def unpack_wheel(
                 top = dest / parts[0]
                 if top not in created and not top.exists():
                     created.append(top)
-                target = dest.joinpath(*parts)
+                target = os.path.join(root, *parts)  # noqa: PTH118 (strings: once per member)
                 if name.endswith("/"):
-                    target.mkdir(parents=True, exist_ok=True)
+                    _make_dirs(target, made)
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
+                _make_dirs(os.path.dirname(target), made)  # noqa: PTH120
                 try:
-                    budget -= _extract_member(zf, member, target, budget, info.filename)
+                    budget -= _extract_member(
+                        zf, member, target, budget, info.filename, _mode(member, data_scripts)
+                    )
                 except FileExistsError:
                     raise InvalidWheelError(
                         f"Invalid wheel `{info.filename}`: `{show_name(name)}` collides with "
@@ -127,7 +139,6 @@ def unpack_wheel(
                     raise InvalidWheelError(
                         f"Invalid wheel `{info.filename}`: `{show_name(name)}` is corrupt ({exc})"
                     ) from exc
-                target.chmod(_mode(member, data_scripts))
         except OSError as exc:
             _cleanup(dest, existed, created)
             raise FilesystemError(
