@@ -260,8 +260,55 @@ def _is_run_command(consumed: list[str], token: str) -> bool:
     return not (previous in RUN_VALUED and len(consumed) > 1)
 
 
+# After a Ctrl-C, how long the process may take to unwind before it is ended outright.
+INTERRUPT_GRACE_SECONDS = 1.0
+
+
+def _interrupt_watchdog() -> None:
+    """End the process once it has had its grace period and no environment change is in flight.
+
+    A worker thread blocked on a stalled download would otherwise hold the exit (the interpreter
+    joins it) for as long as the server stalls. Abandoning it is safe: everything it writes is
+    temporary until one rename publishes it (``ferry.model.interrupt``).
+    """
+    import time
+
+    from ferry.model.interrupt import in_critical_section
+
+    deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
+    while time.monotonic() < deadline or in_critical_section():
+        time.sleep(0.05)
+    try:
+        sys.stderr.write("error: interrupted\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(130)
+
+
+def _on_interrupt(signum: int, frame: object) -> None:
+    import threading
+
+    if not any(t.name == "ferry-interrupt" for t in threading.enumerate()):
+        threading.Thread(target=_interrupt_watchdog, name="ferry-interrupt", daemon=True).start()
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map errors to exit codes (1 input, 2 surroundings, 130 ^C)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        _main(argv)
+        return
+    previous = signal.signal(signal.SIGINT, _on_interrupt)
+    try:
+        _main(argv)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _main(argv: list[str] | None) -> None:
     args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
     try:
         cli.main(args=args, prog_name="ferry", standalone_mode=False)

@@ -3,11 +3,18 @@
 Removals are stashed (not deleted) until every new distribution is linked; if anything fails,
 the new distributions are uninstalled and the stash restored, so an upgrade that breaks halfway
 leaves the old version importable (RELIABILITY F3, F5).
+
+Execution holds the environment lock (``envlock.py``). The plan was made from a listing taken
+before the lock, so another process may have changed the environment since: under the lock the
+plan is brought up to date first (a distribution someone else installed meanwhile is kept, one
+someone else removed is not removed twice), and the leftovers of a ferry that was killed
+mid-install are deleted (F4, E1, E7).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,12 +25,16 @@ from typing import Any
 from packaging.utils import NormalizedName
 
 from ferry.fs.link import Linker
-from ferry.install.plan import Plan
+from ferry.install.envlock import environment_lock
+from ferry.install.plan import Plan, _mismatch
 from ferry.model.dist import PinnedDist
+from ferry.model.errors import InvalidWheelError
+from ferry.model.interrupt import critical_section
 from ferry.model.scheme import Scheme
+from ferry.wheel._transaction import remove_leftovers
 from ferry.wheel.compile import compile_bytecode
 from ferry.wheel.install import install_unpacked
-from ferry.wheel.installed import InstalledDist
+from ferry.wheel.installed import InstalledDist, iter_installed
 from ferry.wheel.uninstall import uninstall
 
 logger = logging.getLogger(__name__)
@@ -61,8 +72,84 @@ def execute_plan(
     linker: Linker,
     compile: bool = False,
     concurrency: int = 8,
+    strict_record: bool = False,
 ) -> ExecutionResult:
-    """Apply ``plan``; ``archives`` maps each name in ``plan.install`` to its unpacked wheel."""
+    """Apply ``plan``; ``archives`` maps each name in ``plan.install`` to its unpacked wheel.
+
+    ``strict_record`` refuses a wheel whose RECORD hashes disagree with its files instead of
+    warning (hash-checking and locked modes, RELIABILITY B7).
+    """
+    if plan.is_empty:
+        return ExecutionResult()
+    with environment_lock(scheme):
+        site_dirs = _site_dirs(scheme)
+        for site_dir in site_dirs:
+            remove_leftovers(site_dir)
+        current = refresh_plan(plan, iter_installed(site_dirs))
+        with critical_section():  # a Ctrl-C lands after the rollback, never in the middle
+            result = _execute(
+                current, archives, scheme, python_executable, linker, concurrency, strict_record
+            )
+    if compile and result.installed:
+        compile_bytecode([scheme.purelib, scheme.platlib], python_executable)
+    return result
+
+
+def _site_dirs(scheme: Scheme) -> list[Path]:
+    dirs = [Path(scheme.purelib)]
+    if Path(scheme.platlib) != dirs[0]:
+        dirs.append(Path(scheme.platlib))
+    return dirs
+
+
+def refresh_plan(plan: Plan, now: Sequence[InstalledDist]) -> Plan:
+    """``plan`` adjusted to the environment as it is ``now`` (under the lock).
+
+    A removal whose ``.dist-info`` is gone is dropped. A target planned as "not installed" that
+    another process installed meanwhile, identically, is not installed again; anything else now
+    holding a target's name is replaced.
+    """
+    from dataclasses import replace
+
+    by_name: dict[str, list[InstalledDist]] = {}
+    for dist in now:
+        by_name.setdefault(dist.name, []).append(dist)
+    current = {os.path.normcase(str(d.dist_info)) for d in now}
+    remove: list[Any] = []
+    seen: set[str] = set()
+
+    def drop(dist: Any) -> None:
+        key = os.path.normcase(str(dist.dist_info))
+        if key in current and key not in seen:
+            seen.add(key)
+            remove.append(dist)
+
+    for planned in plan.remove:
+        drop(planned)
+    replaced = {planned.name for planned in plan.remove}
+    install: list[PinnedDist] = []
+    for pin in plan.install:
+        have = by_name.get(pin.name, [])
+        if pin.name not in replaced and len(have) == 1 and _mismatch(pin, have[0]) is None:
+            logger.debug("%s was installed by another process meanwhile; keeping it", pin)
+            continue
+        for other in have:
+            drop(other)
+        install.append(pin)
+    if len(install) == len(plan.install) and len(remove) == len(plan.remove):
+        return plan
+    return replace(plan, install=tuple(install), remove=tuple(remove))
+
+
+def _execute(
+    plan: Plan,
+    archives: Mapping[NormalizedName, Path],
+    scheme: Scheme,
+    python_executable: Path,
+    linker: Linker,
+    concurrency: int,
+    strict_record: bool,
+) -> ExecutionResult:
     result = ExecutionResult()
     started = time.perf_counter()
     stashes = []
@@ -77,7 +164,14 @@ def execute_plan(
         done: list[InstalledDist] = []
         try:
             _install_all(
-                plan.install, archives, scheme, python_executable, linker, concurrency, done
+                plan.install,
+                archives,
+                scheme,
+                python_executable,
+                linker,
+                concurrency,
+                done,
+                strict_record,
             )
         except BaseException:
             for new in done:
@@ -94,8 +188,6 @@ def execute_plan(
         stash.commit()
     result.installed = list(plan.install)
     result.install_seconds = time.perf_counter() - started
-    if compile and done:
-        compile_bytecode([scheme.purelib, scheme.platlib], python_executable)
     return result
 
 
@@ -107,12 +199,13 @@ def _install_all(
     linker: Linker,
     concurrency: int,
     done: list[InstalledDist],
+    strict_record: bool = False,
 ) -> None:
     if not pins:
         return
 
     def one(pin: PinnedDist) -> InstalledDist:
-        return install_unpacked(
+        installed = install_unpacked(
             archives[pin.name],
             scheme,
             python_executable=python_executable,
@@ -120,7 +213,18 @@ def _install_all(
             installer="ferry",
             direct_url=direct_url_for(pin),
             requested=pin.requested,
+            strict_record=strict_record,
         )
+        if installed.name != pin.name or installed.version != pin.version:
+            # the archive is not what was asked for (a damaged cache pointer, a mislabelled
+            # wheel): never leave a distribution in place under another one's name
+            uninstall(installed, scheme, stash=False)
+            raise InvalidWheelError(
+                f"The unpacked archive for `{pin}` at `{archives[pin.name]}` holds "
+                f"`{installed.name}=={installed.version}`",
+                hint="the cache is damaged: run `ferry cache verify --repair`",
+            )
+        return installed
 
     with ThreadPoolExecutor(max_workers=min(concurrency, len(pins))) as pool:
         futures = [pool.submit(one, pin) for pin in pins]

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from ferry.fs.errors import os_error
 from ferry.model.errors import InvalidWheelError
+from ferry.model.interrupt import critical_section
 from ferry.model.scheme import Scheme
 from ferry.wheel._digests import recorded_digests
 from ferry.wheel._transaction import Transaction, temp_dir_in
@@ -303,6 +304,23 @@ def install_unpacked(
     info, files = inspect_unpacked(archive_dir)
     root = scheme.purelib if info.root_is_purelib else scheme.platlib
     payload, meta = _plan(archive_dir, info, files, scheme, root, strict_record)
+    with critical_section():
+        return _install(info, payload, meta, scheme, root, linker, python_executable,
+                        installer, requested, direct_url)
+
+
+def _install(
+    info: WheelInfo,
+    payload: list[_File],
+    meta: list[_File],
+    scheme: Scheme,
+    root: Path,
+    linker: FileLinker,
+    python_executable: Path,
+    installer: str,
+    requested: bool,
+    direct_url: Mapping[str, Any] | None,
+) -> InstalledDist:
     job = _Installer(info, root, linker, os.fspath(python_executable))
     try:
         job.tx.make_dirs(root)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ferry.fs.errors import os_error
 from ferry.model.errors import UserError
+from ferry.model.interrupt import critical_section
 from ferry.model.scheme import Scheme
 from ferry.wheel._paths import Enclosure, lexical_join
 from ferry.wheel._transaction import Stash
@@ -65,6 +66,10 @@ class UninstallResult:
         """Delete the stashed files for good and prune directories left empty."""
         if self._state != "pending":
             return
+        with critical_section():
+            self._commit()
+
+    def _commit(self) -> None:
         self._stash.discard()
         _prune_empty_dirs({p.parent for p in self.removed}, self._roots)
         self._state = "committed"
@@ -74,7 +79,8 @@ class UninstallResult:
         """Put every stashed file back where it was."""
         if self._state != "pending":
             return
-        failed = self._stash.restore()
+        with critical_section():
+            failed = self._stash.restore()
         self._state = "rolled back"
         if failed:
             raise os_error(
@@ -170,6 +176,13 @@ def uninstall(dist: InstalledDist, scheme: Scheme, *, stash: bool = False) -> Un
         )
     roots = _scheme_roots(scheme, dist)
     targets, skipped = _targets(dist, Enclosure(roots))
+    with critical_section():
+        return _stash_all(dist, targets, skipped, roots, stash)
+
+
+def _stash_all(
+    dist: InstalledDist, targets: list[Path], skipped: list[str], roots: list[Path], stash: bool
+) -> UninstallResult:
     holder = Stash(dist.site_dir)
     removed: list[Path] = []
     for path in [dist.dist_info, *targets]:
