@@ -345,10 +345,10 @@ def test_index_urls_precedence(monkeypatch: pytest.MonkeyPatch) -> None:
     assert index_urls() == (default_index_url(),)
     monkeypatch.setenv("FERRY_INDEX_URL", PRIVATE)
     monkeypatch.setenv("FERRY_EXTRA_INDEX_URL", f"{PUBLIC} {PRIVATE}")
-    assert index_urls() == (PRIVATE, PUBLIC)
+    assert index_urls() == (PUBLIC, PRIVATE)  # extra indexes first, the default last (as uv)
     assert index_urls("https://cli.example/simple", ["https://x.example/simple"]) == (
-        "https://cli.example/simple",
         "https://x.example/simple",
+        "https://cli.example/simple",
     )
     config = IndexConfig.from_options(no_index=True, find_links=["/tmp/w"])
     assert (config.index_urls, config.find_links) == ((), ("/tmp/w",))

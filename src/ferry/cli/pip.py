@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +50,27 @@ def _index_options(func: Any) -> Any:
             help="first-index never takes a name from a later index once one has it.",
         ),
         click.option("--exclude-newer", help="Ignore files uploaded after this date (RFC 3339)."),
+        click.option(
+            "--allow-insecure-host",
+            "--trusted-host",
+            "allow_insecure_host",
+            multiple=True,
+            help="Do not verify TLS certificates of this host (host or host:port) "
+            "[env: FERRY_INSECURE_HOST].",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def _allow_insecure_hosts(hosts: tuple[str, ...]) -> None:
+    """Hand ``--allow-insecure-host`` to the HTTP client, which reads FERRY_INSECURE_HOST (the
+    option's environment form) when it is created: the one path from here to the index layer
+    that does not thread a TLS setting through every command."""
+    if hosts:
+        known = os.environ.get("FERRY_INSECURE_HOST", "").split()
+        os.environ["FERRY_INSECURE_HOST"] = " ".join(dict.fromkeys([*known, *hosts]))
 
 
 @click.group()
@@ -125,6 +143,7 @@ def install(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.cli.render import render_install
     from ferry.commands.pip_install import PipInstallRequest, pip_install
 
+    _allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
     request = PipInstallRequest.from_cli(**kwargs)
     render_install(pip_install(request, options), Printer(options))
 
@@ -278,7 +297,7 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.cli.output import elapsed, plural
     from ferry.commands.pip_compile import PipCompileRequest, pip_compile
 
-    kwargs.pop("allow_insecure_host", None)  # accepted by the index options when present
+    _allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
     request = PipCompileRequest.from_cli(command=_compile_command(), **kwargs)
     result = pip_compile(request, options)
     printer = Printer(options)
@@ -338,7 +357,7 @@ def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.cli.render import render_install
     from ferry.commands.pip_sync import PipSyncRequest, pip_sync
 
-    kwargs.pop("allow_insecure_host", None)  # accepted by the index options when present
+    _allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
     result = pip_sync(PipSyncRequest.from_cli(**kwargs), options)
     printer = Printer(options)
     if result.empty:

@@ -47,8 +47,9 @@ __all__ = ["DownloadStats", "IndexClient", "IndexConfig", "Strategy"]
 
 @dataclass(frozen=True, slots=True)
 class IndexConfig:
-    """Where to look and how. ``index_urls[0]`` is the default index; the others are searched
-    after it, in order. ``exclude_newer`` without a time zone is read as UTC."""
+    """Where to look and how. ``index_urls`` are in priority order: the extra indexes, then the
+    default index last (as uv; see ``index.default.index_urls``). ``exclude_newer`` without a
+    time zone is read as UTC."""
 
     index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()

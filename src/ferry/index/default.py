@@ -28,7 +28,7 @@ def env_index_url() -> str | None:
 
 
 def env_extra_index_urls() -> tuple[str, ...]:
-    """FERRY_EXTRA_INDEX_URL: space-separated indexes searched after the default one."""
+    """FERRY_EXTRA_INDEX_URL: space-separated indexes searched before the default one."""
     return tuple(os.environ.get("FERRY_EXTRA_INDEX_URL", "").split())
 
 
@@ -40,8 +40,14 @@ def env_find_links() -> tuple[str, ...]:
 def index_urls(
     index_url: str | None = None, extra_index_urls: Sequence[str] = ()
 ) -> tuple[str, ...]:
-    """The indexes to search, default first: the command line wins over FERRY_INDEX_URL and
-    FERRY_EXTRA_INDEX_URL, which win over pip's default. Duplicates are dropped, order kept."""
-    first = index_url or env_index_url() or default_index_url()
+    """The indexes to search, in priority order: the extra indexes first, the default last.
+
+    As uv (and unlike pip, which merges them), so that with the default first-index strategy a
+    private package on an ``--extra-index-url`` cannot be shadowed by a higher version that
+    someone publishes under the same name on the public default index (dependency confusion,
+    RELIABILITY D7). The command line wins over FERRY_INDEX_URL and FERRY_EXTRA_INDEX_URL, which
+    win over pip's default. Duplicates are dropped, order kept.
+    """
+    default = index_url or env_index_url() or default_index_url()
     extras = tuple(extra_index_urls) or env_extra_index_urls()
-    return tuple(dict.fromkeys((first, *extras)))
+    return tuple(dict.fromkeys((*extras, default)))

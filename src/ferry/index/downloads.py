@@ -21,7 +21,7 @@ from ferry.index.http import HttpClient, StreamedResponse
 from ferry.index.local import is_file_url
 from ferry.index.protocols import CacheLike
 from ferry.model.dist import FileRef, parse_filename
-from ferry.model.errors import OfflineError
+from ferry.model.errors import HashMismatchError, OfflineError
 from ferry.model.url import redact, strip_credentials
 
 logger = logging.getLogger(__name__)
@@ -104,7 +104,12 @@ class Downloader:
                 expected_size=file.size,
             )
 
-        stored = self.http.stream(file.url, consume)
+        try:
+            stored = self.http.stream(file.url, consume)
+        except HashMismatchError as error:
+            if error.hint is None:
+                error.hint = _mismatch_hint(file)
+            raise
         with self._lock:
             self._downloaded += 1
             self._bytes += received[0]
@@ -122,6 +127,20 @@ class Downloader:
                 str(parsed.name), str(parsed.version), file.filename, stored.sha256, url
             )
         self.cache.record_url(url, stored.sha256)
+
+
+def _mismatch_hint(file: FileRef) -> str:
+    """Where the expected digest came from, and what to do (RELIABILITY C1: a derivation hint)."""
+    origin = (
+        f"the index page that lists it ({redact(file.index_url)})"
+        if file.index_url
+        else "the lockfile or requirements file that pins it"
+    )
+    return (
+        f"the expected hash and size come from {origin}; the bytes served by "
+        f"{redact(file.url)} differ: the file was changed, or corrupted in transit. Nothing was "
+        "cached or installed; if the new file is legitimate, update the pinned hash"
+    )
 
 
 def _size(path: Path) -> int:

@@ -7,9 +7,9 @@ core metadata, upload time — so the checks live here once. Two policies are de
   hash is an integrity promise, and a broken promise must not be silently dropped (RELIABILITY D5);
 * a malformed ``requires-python`` follows uv: a handful of common authoring mistakes are repaired
   (``>=3.6.*`` → ``>=3.6``, a trailing comma, stray quotes, a missing comma …); if the value is
-  still invalid the *file* is skipped with a DEBUG log (uv logs "Skipping file for …" at its
-  tracing level and moves on), because one badly published file must not make a whole project
-  uninstallable.
+  still invalid the *file* is skipped, because one badly published file must not make a whole
+  project uninstallable. The skip is a warning naming the page and the field, not a DEBUG line
+  as in uv: when it was the only candidate, "not found" would otherwise be unexplained (D5).
 """
 
 from __future__ import annotations

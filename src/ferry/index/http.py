@@ -9,6 +9,9 @@ Why our own small layer over httpx rather than httpx's defaults:
   an ``Authorization`` header never crosses to another origin (D8);
 * **offline** mode refuses every network request with an error naming the URL (``--offline``);
 * ``file://`` URLs are read from disk without touching httpx;
+* **TLS** is verified against the system's CA bundle (or ``SSL_CERT_FILE``); hosts the user
+  names in ``--allow-insecure-host`` / FERRY_INSECURE_HOST get a separate pool without
+  verification, announced by one warning per host (D9);
 * httpx itself is imported on the first request, not at import time (start-up speed, DESIGN §7).
 
 Every URL that reaches a log line or an error message goes through :func:`redact` (D10).
@@ -55,6 +58,13 @@ DEFAULT_BACKOFF = 0.5
 MAX_REDIRECTS = 10
 STREAM_CHUNK = 256 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def insecure_hosts_from_env() -> frozenset[str]:
+    """FERRY_INSECURE_HOST: hosts (``host`` or ``host:port``, space or comma separated) whose TLS
+    certificates are not verified (``--allow-insecure-host`` sets it)."""
+    raw = os.environ.get("FERRY_INSECURE_HOST", "")
+    return frozenset(h.strip().lower() for h in raw.replace(",", " ").split() if h.strip())
 
 
 def timeout_from_env() -> float:
@@ -104,8 +114,13 @@ class HttpClient:
         backoff: float = DEFAULT_BACKOFF,
         netrc_path: Path | None = None,
         max_connections: int = 32,
+        insecure_hosts: frozenset[str] | None = None,
     ) -> None:
         self.offline = offline
+        self.insecure_hosts = (
+            insecure_hosts if insecure_hosts is not None else insecure_hosts_from_env()
+        )
+        self._warned_insecure: set[str] = set()
         self.timeout = timeout if timeout is not None else timeout_from_env()
         self.retries = retries
         self.backoff = backoff
@@ -113,6 +128,7 @@ class HttpClient:
         self._transport = transport
         self._max_connections = max_connections
         self._client: httpx.Client | None = None
+        self._insecure_client: httpx.Client | None = None
         self._lock = threading.Lock()
 
     # -- public API ---------------------------------------------------------------------------
@@ -224,9 +240,10 @@ class HttpClient:
 
     def close(self) -> None:
         with self._lock:
-            if self._client is not None:
-                self._client.close()
-                self._client = None
+            for client in (self._client, self._insecure_client):
+                if client is not None:
+                    client.close()
+            self._client = self._insecure_client = None
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -245,14 +262,25 @@ class HttpClient:
         headers = {"content-type": local.content_type(path), "content-length": str(len(content))}
         return Response(strip_credentials(url), 200, headers, content)
 
-    def _httpx(self) -> httpx.Client:
+    def _is_insecure(self, url: str) -> bool:
+        if not self.insecure_hosts:
+            return False
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme != "https" or not host:
+            return False
+        port = parts.port
+        return host in self.insecure_hosts or f"{host}:{port}" in self.insecure_hosts
+
+    def _httpx(self, insecure: bool = False) -> httpx.Client:
         with self._lock:
-            if self._client is None:
+            client = self._insecure_client if insecure else self._client
+            if client is None:
                 import httpx
 
                 from ferry import __version__
 
-                self._client = httpx.Client(
+                client = httpx.Client(
                     transport=self._transport,
                     timeout=httpx.Timeout(self.timeout),
                     follow_redirects=False,
@@ -264,14 +292,34 @@ class HttpClient:
                     # proxies and SSL_CERT_FILE from the environment, unless a test transport
                     # stands in for the network
                     trust_env=self._transport is None,
+                    verify=not insecure,
                 )
-            return self._client
+                if insecure:
+                    self._insecure_client = client
+                else:
+                    self._client = client
+            return client
+
+    def _client_for(self, url: str) -> httpx.Client:
+        if not self._is_insecure(url):
+            return self._httpx()
+        host = urlsplit(url).netloc.rpartition("@")[2]
+        with self._lock:
+            warn = host not in self._warned_insecure
+            self._warned_insecure.add(host)
+        if warn:
+            logger.warning(
+                "TLS certificate verification is disabled for `%s` (--allow-insecure-host): "
+                "anyone on the network path can change what is downloaded from it",
+                host,
+            )
+        return self._httpx(insecure=True)
 
     def _open(self, url: str, headers: Mapping[str, str]) -> tuple[str, httpx.Response]:
         """Send a streaming GET, following redirects with per-origin credentials."""
-        client = self._httpx()
         current = url
         for _ in range(MAX_REDIRECTS + 1):
+            client = self._client_for(current)
             sent = dict(headers)
             creds = self.credentials.for_url(current)
             if creds is not None:
@@ -348,9 +396,11 @@ class HttpClient:
                 if _is_tls_failure(exc):
                     host = urlsplit(url).hostname or url
                     raise NetworkError(
-                        f"TLS certificate verification failed for host `{host}`",
+                        f"TLS certificate verification failed for host `{host}` "
+                        f"(`{redact(url)}`)",
                         causes=[_describe(exc, url)],
-                        hint="set `SSL_CERT_FILE` to a CA bundle that trusts this server",
+                        hint="set `SSL_CERT_FILE` to a CA bundle that trusts this server, or, "
+                        f"if you trust the network path to it, pass `--allow-insecure-host {host}`",
                     ) from None
                 causes.append(_describe(exc, url))
             except httpx.HTTPError as exc:

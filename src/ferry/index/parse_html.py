@@ -191,7 +191,7 @@ def _file_ref(
         try:
             requires_python = _requires_python(requires_python, checked)
         except InvalidRequiresPython as exc:
-            logger.debug(
+            logger.warning(
                 "Skipping %s from %s: invalid data-requires-python `%s`",
                 filename,
                 redact(page_url),

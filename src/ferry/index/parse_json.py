@@ -75,7 +75,7 @@ def _file_ref(entry: object, where: str, page_url: str, index_url: str | None) -
         try:
             requires_python = lenient_requires_python(requires_python)
         except InvalidRequiresPython as exc:
-            logger.debug(
+            logger.warning(
                 "Skipping %s from %s: invalid requires-python `%s`",
                 filename,
                 redact(page_url),

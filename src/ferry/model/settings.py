@@ -14,10 +14,12 @@ ENV_VARS: dict[str, str] = {
     "FERRY_CACHE_DIR": "Root of the cache (default: the platform's user cache directory).",
     "FERRY_NO_CACHE": "Use a temporary cache that is removed afterwards.",
     "FERRY_INDEX_URL": "The default package index (replaces the default index).",
-    "FERRY_EXTRA_INDEX_URL": "Extra indexes, space separated, searched after the default one.",
+    "FERRY_EXTRA_INDEX_URL": "Extra indexes, space separated, searched before the default one.",
     "FERRY_FIND_LINKS": "Extra find-links locations, space separated.",
     "FERRY_LINK_MODE": "clone, hardlink, copy or symlink: how files reach an environment.",
     "FERRY_HTTP_TIMEOUT": "Seconds before a silent connection is abandoned (default 30).",
+    "FERRY_INSECURE_HOST": "Hosts (host or host:port, space separated) whose TLS certificates "
+    "are not verified; set by --allow-insecure-host.",
     "FERRY_CONCURRENT_DOWNLOADS": "How many downloads run at once (default 16).",
     "FERRY_OFFLINE": "Never use the network.",
     "FERRY_PREFER_OFFLINE": "Use what the cache holds before asking the network.",
