@@ -184,11 +184,21 @@ def test_name_record_validation(cache: Cache) -> None:
 
 
 def test_url_records_ignore_credentials(cache: Cache) -> None:
+    cache.store_file("a.whl", [b"a"])  # a pointer counts only while its file is stored
     cache.record_url("https://user:hunter2@example.invalid/a.whl", SHA_A)
     assert cache.sha_for_url("https://example.invalid/a.whl") == SHA_A
     assert cache.sha_for_url("https://other:pw@example.invalid/a.whl") == SHA_A
     assert cache.sha_for_url("https://example.invalid/b.whl") is None
     assert b"hunter2" not in b"".join(p.read_bytes() for p in cache.bucket("urls").iterdir())
+
+
+def test_url_pointer_to_another_file_is_a_miss(cache: Cache) -> None:
+    """RELIABILITY G7: a damaged pointer never makes one file stand in for another."""
+    stored = cache.store_file("b-1.0-py3-none-any.whl", [b"b"])
+    cache.record_url("https://example.invalid/a-1.0-py3-none-any.whl", stored.sha256)
+    assert cache.sha_for_url("https://example.invalid/a-1.0-py3-none-any.whl") is None
+    cache.record_url("https://example.invalid/b-1.0-py3-none-any.whl", stored.sha256)
+    assert cache.sha_for_url("https://example.invalid/b-1.0-py3-none-any.whl") == stored.sha256
 
 
 def test_find_file_discards_damaged_entries(cache: Cache, caplog: pytest.LogCaptureFixture) -> None:

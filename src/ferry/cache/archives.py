@@ -115,19 +115,47 @@ def persist(bucket: Path, sha256: str, tmp_dir: Path, staging: Path) -> Path:
 
 
 def find(bucket: Path, sha256: str, trash: Path) -> Path | None:
-    """The entry for ``sha256`` if it is complete (has its manifest); else ``None``.
+    """The entry for ``sha256`` if it is complete; else ``None``.
 
-    An entry without a manifest cannot come from :func:`persist`; it is moved to ``trash`` and
-    deleted there, so no half-removed directory is ever visible under its name.
+    Complete means: its manifest is readable and every file it lists is there with its recorded
+    size (one ``lstat`` each, no hashing: installing hashes every file anyway, and ``ferry cache
+    verify`` compares contents). An entry failing that cannot be linked as it is (a file deleted
+    or truncated by hand, a disk error); it is moved to ``trash`` and deleted there, so no
+    half-removed directory is ever visible under its name, and the caller unpacks it again
+    (RELIABILITY G7).
     """
     entry = bucket / sha256
-    if (entry / MANIFEST_NAME).is_file():
-        return entry
-    if entry.exists():
+    manifest = read_manifest(entry)
+    if manifest is not None:
+        problem = _stat_problem(entry, manifest)
+        if problem is None:
+            return entry
+        logger.debug("discarding damaged archive `%s` (%s)", entry, problem)
+        discard(entry, trash)
+    elif entry.exists():
         logger.debug("discarding damaged archive `%s` (no manifest)", entry)
         discard(entry, trash)
     else:
         logger.debug("cache miss: no unpacked archive for sha256 %s", sha256)
+    return None
+
+
+def _stat_problem(entry: Path, manifest: dict[str, ManifestEntry]) -> str | None:
+    """Why the files under ``entry`` cannot be what ``manifest`` lists, judged by ``lstat``."""
+    for relative, expected in manifest.items():
+        parts = relative.split("/")
+        if relative.startswith("/") or ".." in parts:
+            return f"the manifest names an unsafe path `{relative}`"
+        path = entry.joinpath(*parts)
+        try:
+            info = path.lstat()
+        except OSError:
+            return f"`{relative}` is missing"
+        if expected.symlink is not None:
+            if not stat.S_ISLNK(info.st_mode):
+                return f"`{relative}` is no longer a symlink"
+        elif not stat.S_ISREG(info.st_mode) or info.st_size != expected.size:
+            return f"`{relative}` changed size"
     return None
 
 

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from ferry.cache import archives, files, records
 from ferry.cache.files import CachedFile, check_sha256, is_sha256
@@ -39,7 +40,8 @@ from ferry.fs.atomic import remove_tree
 from ferry.fs.errors import os_error
 from ferry.fs.locks import lock_exclusive, lock_shared
 from ferry.model.dist import Hashes
-from ferry.model.errors import FilesystemError
+from ferry.model.errors import FilesystemError, InvalidWheelError
+from ferry.model.url import redact
 
 __all__ = ["BUCKETS", "Cache", "CachedFile", "CachedName", "default_cache_root"]
 
@@ -289,7 +291,23 @@ class Cache:
         records.record_url(self.bucket("urls"), url, sha256)
 
     def sha_for_url(self, url: str) -> str | None:
-        return records.sha_for_url(self.bucket("urls"), url)
+        """The digest recorded for ``url``, if the store holds a file of that URL's name under
+        it: a pointer damaged by hand or by a disk error must never make one file stand in for
+        another (it is a cache miss instead; RELIABILITY G7)."""
+        sha = records.sha_for_url(self.bucket("urls"), url)
+        if sha is None:
+            return None
+        filename = unquote(urlsplit(url).path.rpartition("/")[2])
+        try:
+            stored = self.find_file(sha, filename) if filename else None
+        except InvalidWheelError:  # not a plain file name: nothing of that name is stored
+            stored = None
+        if stored is None:
+            logger.debug(
+                "ignoring the url pointer of %s: no stored `%s` under it", redact(url), filename
+            )
+            return None
+        return sha
 
 
 def _lookup_digest(sha256: str) -> str | None:
