@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import Message
+from email.policy import Compat32
 from email.parser import BytesParser
 
 from packaging.utils import NormalizedName, canonicalize_name
@@ -39,10 +40,26 @@ class Contents:
     scripts: tuple[EntryPointScript, ...]
 
 
+class _PlainPolicy(Compat32):
+    """compat32, except that a header value is always a ``str``.
+
+    compat32 hands back an ``email.header.Header`` object for a value holding bytes that are not
+    UTF-8, and every caller does ``.strip()`` on it: a wheel with one such byte in WHEEL or
+    METADATA crashed ferry (found by the parser fuzz test). The bad bytes become U+FFFD instead,
+    so the value still prints and simply fails whatever check it is put to.
+    """
+
+    def header_fetch_parse(self, name: str, value: str) -> str:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+_POLICY = _PlainPolicy()
+
+
 def parse_headers(data: bytes) -> Message:
     """Parse METADATA/WHEEL/PKG-INFO: RFC 822 headers, UTF-8, tolerant of bad bytes."""
     text = data.decode("utf-8", "surrogateescape").encode("utf-8", "surrogateescape")
-    return BytesParser().parsebytes(text, headersonly=True)
+    return BytesParser(policy=_POLICY).parsebytes(text, headersonly=True)
 
 
 def find_dist_info(names: Sequence[str]) -> str:

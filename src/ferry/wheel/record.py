@@ -40,11 +40,22 @@ class RecordError(ValueError):
 def parse_record(text: str) -> list[RecordEntry]:
     """The rows of a RECORD file; blank lines are skipped, malformed ones refused."""
     entries: list[RecordEntry] = []
-    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    rows = csv.reader(io.StringIO(text, newline=""))
+    number = 0
+    while True:
+        number += 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # a stray carriage return, an unterminated quote…
+            raise RecordError(f"line {number} of RECORD cannot be read: {exc}") from None
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
         if len(row) > 3 or not row[0]:
             raise RecordError(f"line {number} of RECORD is malformed: {row!r}")
+        if "\0" in row[0]:
+            raise RecordError(f"line {number} of RECORD names a path with a NUL character")
         path, hash_field, size_field = [*row, "", ""][:3]
         algorithm = digest = None
         if hash_field:
