@@ -19,9 +19,9 @@ the lock records, for each edge, the environments it applies to.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
@@ -31,7 +31,14 @@ from ferry.resolve.candidates import python_compatible
 from ferry.resolve.engine import Engine
 from ferry.resolve.marker_expr import TRUE, MarkerExpr, conflict_flag, parse_marker
 from ferry.resolve.marker_sets import VersionSet
-from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req, reqs_from
+from ferry.resolve.nodes import (
+    PYTHON_KEY,
+    UNUSABLE_PREFIX,
+    Candidate,
+    Req,
+    exact_pin,
+    reqs_from,
+)
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.resolve.source import PackageSource
 from ferry.resolve.universal_versions import FileFacts, UniversalVersionBuilder
@@ -192,6 +199,49 @@ class UniversalEngine(Engine):
         self.forking = True
         self.preferred = preferred or {}
         self.edges: dict[Candidate, list[Edge]] = {}
+        self.discovered: dict[str, int] = {}
+        self.discovered_keys: dict[str, int] = {}
+
+    # --- which package to decide next: uv's order ------------------------------------------
+    #
+    # Where a fork splits depends on which package's dependencies are read first, so the order
+    # is uv's (``pubgrub/priority.rs``): exact pins and direct references first, then packages
+    # in the order they were discovered (a package's extras share its place, ties by the order
+    # the extra itself was seen). resolvelib's usual preference for backtracking causes stays.
+
+    def announce(self, reqs: Iterable[Req]) -> None:
+        reqs = list(reqs)
+        self._discover(reqs)
+        super().announce(reqs)
+
+    def get_dependencies(self, candidate: Candidate) -> list[Req]:
+        deps = super().get_dependencies(candidate)
+        self._discover(deps)
+        return deps
+
+    def _discover(self, reqs: Iterable[Req]) -> None:
+        for req in reqs:
+            self.discovered.setdefault(req.name, len(self.discovered))
+            self.discovered_keys.setdefault(req.key, len(self.discovered_keys))
+
+    def get_preference(  # type: ignore[override]
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> tuple[bool, bool, bool, int, int]:
+        infos = list(information[identifier])
+        special = identifier == PYTHON_KEY or identifier.startswith(UNUSABLE_PREFIX)
+        pinned = any(i.requirement.url or i.requirement.pin
+                     or exact_pin(i.requirement.specifier) for i in infos)
+        causes = {c.requirement.name for c in backtrack_causes}
+        causes |= {c.parent.name for c in backtrack_causes if c.parent is not None}
+        name = infos[0].requirement.name if infos else identifier
+        unknown = len(self.discovered) + len(self.discovered_keys)
+        return (not special, not pinned, name not in causes,
+                self.discovered.get(name, unknown), self.discovered_keys.get(identifier, unknown))
 
     def matching(
         self, name: NormalizedName, extra: str | None, reqs: Sequence[Req]

@@ -6,8 +6,8 @@ becomes "could some environment of the fork use this version?", following uv:
 
 - files uploaded after ``--exclude-newer`` and yanked files (unless pinned) are gone;
 - a file's ``Requires-Python`` must admit some Python of the fork (only lower bounds count);
-- a wheel's Python and ABI tags must fit the *project's* requires-python (its lower bound, as
-  uv's ``matches_wheel_tag``: ``cp38`` wheels are useless when requires-python starts at 3.10).
+- a wheel's Python and ABI tags must fit the *project's* requires-python (uv's
+  ``matches_wheel_tag``: ``cp38`` wheels are useless when requires-python starts at 3.10).
   They are not judged against the fork, nor are platform tags: whether a wheel installs is
   decided at install time, and a lock made on a mirror holding only ``cp311`` Linux wheels must
   still resolve its Python 3.14 fork from them, as uv does;
@@ -151,7 +151,7 @@ class UniversalVersionBuilder:
         wheel tags are judged against (default: the fork's)."""
         self.python = python
         self.floor = python.lower()
-        self.tag_floor = (universe if universe is not None else python).lower()
+        self.universe = universe if universe is not None else python
         self.facts = facts or FileFacts(exclude_newer, allow_sdists)
         self.floors: dict[tuple[NormalizedName, Version], Version | None] = {}
         self._floor_ok: dict[Version, bool] = {}
@@ -213,7 +213,7 @@ class UniversalVersionBuilder:
         assert fact.tags is not None
         if fact.tags not in self._tags_ok:
             self._tags_ok[fact.tags] = matches_requires_python(fact.file.filename,
-                                                               self.tag_floor)
+                                                               self.universe)
         return self._tags_ok[fact.tags]
 
     def _check(self, fact: _Fact, yank_ok: bool) -> Exclusion | None:
@@ -227,8 +227,8 @@ class UniversalVersionBuilder:
             return Exclusion("requires-python", f"requires Python {file.requires_python}, "
                                                 f"which no supported Python satisfies")
         if fact.tags is not None and not self._tags_admit(fact):
-            return Exclusion("platform", "has no wheel for a supported Python and no "
-                                         "source distribution")
+            return Exclusion("platform", "has no wheel for a Python the project supports "
+                                         "(requires-python) and no source distribution")
         return None
 
 

@@ -52,57 +52,81 @@ def _tag_versions(interpreters: str, abis: str) -> VersionSet:
     return result
 
 
-def _minor_at_least(minor_text: str, floor: tuple[int, int] | None) -> bool:
-    """Whether Python ``3.<minor_text>`` is at or above ``floor`` (unknown text: yes)."""
+_Bounds = tuple[tuple[int, int] | None, Version | None, bool]
+
+
+def _bounds(python: VersionSet) -> _Bounds:
+    """The bounding range of ``python``: its lowest major.minor, and its upper end (with
+    whether the end is included); ``None`` where unbounded."""
+    spans = list(python.intervals())
+    if not spans:
+        return None, Version("0"), False  # empty: nothing fits
+    low = spans[0][0]
+    return ((low.major, low.minor) if low is not None else None), spans[-1][2], spans[-1][3]
+
+
+def _fits_upper(minor_text: str, bounds: _Bounds) -> bool:
+    """Whether Python ``3.<minor_text>`` starts at or below the range's upper end."""
+    _, high, inclusive = bounds
+    if not minor_text.isdigit() or high is None:
+        return True
+    start = Version(f"3.{int(minor_text)}")
+    return start <= high if inclusive else start < high
+
+
+def _fits(minor_text: str, bounds: _Bounds) -> bool:
+    """Whether exactly Python ``3.<minor_text>`` overlaps the range (unknown text: yes)."""
     if not minor_text.isdigit():
         return True
-    return floor is None or (3, int(minor_text)) >= floor
+    low = bounds[0]
+    return (low is None or (3, int(minor_text)) >= low) and _fits_upper(minor_text, bounds)
 
 
-def matches_requires_python(filename: str, floor: Version | None) -> bool:
-    """Whether the wheel ``filename`` can serve a project whose requires-python starts at
-    ``floor`` (``None``: no lower bound), judged from its Python and ABI tags alone.
+def matches_requires_python(filename: str, python: VersionSet) -> bool:
+    """Whether the wheel ``filename`` can serve some Python of ``python`` (the project's
+    requires-python), judged from its Python and ABI tags alone.
 
-    This is uv's ``RequiresPython::matches_wheel_tag``, used by uv both when it decides which
-    wheels of a version are candidates in a universal resolution and when it prunes a lock's
-    wheels: only the LOWER bound counts (truncated to major.minor, so ``cp312`` serves
-    ``>=3.12.3``), Python 2 tags never serve, ``abi3`` and unknown tags always do. Upper bounds
-    are ignored because a wheel for a newer Python may still be installed where the bound was
-    written too tightly; being as permissive as uv keeps the same wheels and candidates.
+    This is uv's ``RequiresPython::matches_wheel_tag``, used by uv both to decide which wheels of
+    a version are candidates in a universal resolution and to prune a lock's wheels, so ferry
+    keeps the same wheels: ``cp311-cp311`` and ``cp311-none`` serve exactly 3.11, ``py37-none``
+    serves 3.7 and later, ``abi3`` anything; Python 2 tags never serve; tags it cannot read
+    always do (a wheel is never dropped by mistake). Bounds compare by major.minor, so ``cp312``
+    serves ``>=3.12.3``.
     """
     parts = filename[: -len(".whl")].split("-")
     if len(parts) not in (5, 6):
         return True
-    bound = None if floor is None else (floor.major, floor.minor)
-    return _tags_match(parts[-3].lower(), parts[-2].lower(), bound)
+    return _tags_match(parts[-3].lower(), parts[-2].lower(), _bounds(python))
 
 
 @lru_cache(maxsize=4096)
-def _tags_match(interpreters: str, abis: str, floor: tuple[int, int] | None) -> bool:
-    for abi in abis.split("."):
-        if abi == "abi3":
-            return True
-        if abi == "none":
-            for tag in interpreters.split("."):
-                if tag.startswith("py2"):
-                    continue
-                prefix = tag[:3]
-                if prefix not in ("cp3", "pp3", "py3") or _minor_at_least(tag[3:], floor):
-                    return True
-            continue
-        if abi.startswith(("cp2", "pypy2")):
-            continue
-        if abi.startswith("cp3"):
-            if _minor_at_least(abi[3:].strip("abcdefghijklmnopqrstuvwxyz"), floor):
-                return True
-            continue
-        if abi.startswith("pypy3"):
-            minor, sep, _ = abi[5:].partition("_")
-            if not sep or _minor_at_least(minor, floor):
-                return True
-            continue
+def _tags_match(interpreters: str, abis: str, bounds: _Bounds) -> bool:
+    return any(_abi_matches(abi, interpreters, bounds) for abi in abis.split("."))
+
+
+def _abi_matches(abi: str, interpreters: str, bounds: _Bounds) -> bool:
+    if abi in ("abi3", "abi3t"):
         return True
-    return False
+    if abi == "none":
+        return any(_none_abi_matches(tag, bounds) for tag in interpreters.split("."))
+    if abi.startswith(("cp2", "pypy2", "pypy_", "graalpy2")):
+        return False
+    if abi.startswith("cp3"):
+        return _fits(abi[3:].strip("abcdefghijklmnopqrstuvwxyz"), bounds)
+    if abi.startswith("pypy3"):
+        minor, sep, _ = abi[5:].partition("_")
+        return not sep or _fits(minor, bounds)
+    return True
+
+
+def _none_abi_matches(tag: str, bounds: _Bounds) -> bool:
+    if tag.startswith(("py2", "cp2", "pp2", "graalpy2", "pt2")):
+        return False
+    if tag.startswith("py3"):
+        return _fits_upper(tag[3:], bounds)  # `py37` is a lower bound: 3.7 and later
+    if tag.startswith(("cp3", "pp3")):
+        return _fits(tag[3:], bounds)
+    return True
 
 
 # uv keeps a wheel in a lock when its Python tags fit requires-python and its platform tags fit
@@ -157,7 +181,7 @@ def _arch_of(platform: str) -> str | None:
 def wheel_reachable(filename: str, reach: MarkerExpr, python: VersionSet) -> bool:
     """Whether a lock keeps the wheel ``filename`` of a package reached where ``reach`` holds,
     for a project supporting the Pythons ``python`` (uv's rule, see above)."""
-    if not matches_requires_python(filename, python.lower()):
+    if not matches_requires_python(filename, python):
         return False
     parts = filename[: -len(".whl")].split("-")
     if len(parts) not in (5, 6):
