@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from tests.reliability.conftest import needs
 from tests.reliability.invariants import EXIT_INPUT, EXIT_SURROUNDINGS, Guard
 from tests.support.envs import make_venv
 from tests.support.index import IndexServer, LocalIndex
@@ -314,3 +315,25 @@ def test_D10_credentials_never_printed_or_stored(
     assert failed.code == EXIT_SURROUNDINGS
     g.no_secrets(failed)
     assert not calls.exists(), "the keyring was called although it was not enabled"
+
+
+@needs("lock", "sync")
+def test_D10_credentials_never_reach_the_lockfile(
+    tmp_path: Path, run: Runner, index_server: IndexServer, guard: MakeGuard,
+) -> None:
+    index_server.index.add_wheel("alpha", "1.0")
+    index_server.require_auth("alice", SECRET)
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.8"\n'
+        'dependencies = ["alpha"]\n'
+    )
+    env = {"FERRY_INDEX_URL": index_server.url_with_auth("alice", SECRET),
+           "FERRY_PYTHON": sys.executable}
+    g = guard(secrets=[SECRET], scan=[project])
+    results = [run("-v", "lock", cwd=project, env=env), run("-v", "sync", cwd=project, env=env)]
+    for result in results:
+        assert result.code == 0, result.output
+    assert "alpha" in (project / "uv.lock").read_text()
+    g.no_secrets(*results)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ferry.index.pages import parse_page
@@ -213,15 +213,31 @@ def test_fuzz_wheel_dist_info(metadata: str, wheel: str, record: str, tmp_path: 
 # -- stress: many random examples ---------------------------------------------------------------
 
 
-@pytest.mark.stress
 @pytest.mark.xfail(
-    reason="project/requirements_file.py: a NUL in an included path (`-c \\x00x.txt`) reaches "
-    "open() and raises ValueError('embedded null byte'), a traceback (not this helper's file)",
+    reason="project/requirements_file.py: a NUL in an included path reaches open() and raises "
+    "ValueError('embedded null byte'), shown as a traceback (not this helper's file)",
     strict=False,
 )
+def test_fuzz_finding_nul_in_an_included_path(tmp_path: Path) -> None:
+    """Found by the stress run below; kept as a fixed example until the parser is fixed."""
+    with pytest.raises(FerryError):
+        parse_requirements_text("-c \x00constraints.txt\n", path="requirements.txt",
+                                base_dir=tmp_path, environ={}, read_url=_no_network)
+
+
+def _known_finding(text: str) -> bool:
+    """An include line with a NUL: the known crash above, not a new finding."""
+    return any(
+        "\x00" in line and line.lstrip().startswith(("-r", "-c", "--requirement", "--constraint"))
+        for line in text.splitlines()
+    )
+
+
+@pytest.mark.stress
 @STRESS
 @given(text=mutated(REQUIREMENTS))
 def test_fuzz_requirements_file_stress(text: str, tmp_path: Path) -> None:
+    assume(not _known_finding(text))
     _requirements(text, tmp_path)
 
 
