@@ -37,6 +37,7 @@ from ferry.project.lockfile import read_lock
 from ferry.python.interpreter import introspect
 
 T = "2024-01-01T00:00:00Z"
+LINUX_311 = "cp311-cp311-manylinux_2_17_x86_64"
 
 
 def find_uv() -> str | None:
@@ -57,6 +58,7 @@ class Case:
     populate: Callable[[LocalIndex], None]
     sync_args: tuple[str, ...] = ()
     selection: Selection = field(default_factory=Selection)
+    sync: bool = True
 
 
 def _basic(index: LocalIndex) -> None:
@@ -94,6 +96,41 @@ def _conflicts(index: LocalIndex) -> None:
     index.add_wheel("shared", "1.0", upload_time=T)
     index.add_wheel("shared", "2.0", upload_time=T)
     index.add_wheel("common", "1.0", upload_time=T)
+
+
+def _wheels(index: LocalIndex) -> None:
+    # The bench mirror's shape: one cp311 Linux wheel per release (and its sdist), while the lock
+    # also serves Python 3.13+ forks; a release with a wheel below requires-python; one without
+    # any wheel (built for metadata); one with a wheel and no sdist.
+    _lib_forks(index)
+    index.add_wheel("native", "1.0", tag=LINUX_311, requires=["dep"], upload_time=T)
+    index.add_sdist("native", "1.0", requires=["dep"], upload_time=T)
+    index.add_wheel("old", "1.0", tag="cp310-cp310-manylinux_2_17_x86_64", upload_time=T)
+    index.add_sdist("old", "1.0", upload_time=T)
+    index.add_sdist("pure", "1.0", requires=["dep>=1"], upload_time=T)
+    index.add_wheel("binary", "1.0", tag=LINUX_311, upload_time=T)
+    index.add_wheel("dep", "1.0", upload_time=T)
+
+
+def _lib_forks(index: LocalIndex) -> None:
+    index.add_wheel("lib", "1.0", upload_time=T)
+    index.add_wheel("lib", "2.0", upload_time=T)
+
+
+def _order(index: LocalIndex) -> None:
+    # Where forks split depends on whose dependencies are read first: uv reads packages in the
+    # order it discovers them (`web` before `cli-cloud`), not alphabetically.
+    index.add_wheel("top", "1.0", requires=["web", "cli"], upload_time=T)
+    index.add_wheel("cli", "1.0", requires=["cli-cloud"], upload_time=T)
+    index.add_wheel("cli-cloud", "1.0", requires=[
+        "model>=1; python_version < '3.13'", "model>=2; python_version >= '3.13'"],
+        upload_time=T)
+    index.add_wheel("web", "1.0", requires=[
+        "jsfetch; sys_platform == 'emscripten' and python_version >= '3.12'",
+        "anyio; sys_platform != 'emscripten'"], upload_time=T)
+    for name, version in (("model", "1.0"), ("model", "2.0"), ("jsfetch", "1.0"),
+                          ("anyio", "4.0")):
+        index.add_wheel(name, version, upload_time=T)
 
 
 CASES: dict[str, Case] = {
@@ -152,6 +189,29 @@ conflicts = [[{ extra = "one" }, { extra = "two" }]]
         _conflicts,
         ("--extra", "one"),
         Selection(extras=frozenset({"one"}), groups=frozenset({"dev"})),
+    ),
+    "wheels": Case(
+        """[project]
+name = "wheels"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = [
+    "native", "old", "pure", "binary",
+    "lib<2; python_version < '3.13'",
+    "lib>=2; python_version >= '3.13'",
+]
+""",
+        _wheels,
+        sync=False,  # `binary` has no wheel for the 3.12 the sync would use, as intended
+    ),
+    "order": Case(
+        """[project]
+name = "order"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["top"]
+""",
+        _order,
     ),
 }
 
@@ -233,6 +293,8 @@ def test_uv_and_ferry_agree(
         assert checked.returncode == 0, checked.stderr
 
         # 4. uv installs from ferry's lock exactly what ferry selects for that interpreter.
+        if not case.sync:
+            return
         synced = uv(["sync", "--frozen", "--default-index", url, *case.sync_args], mine_dir, env)
         assert synced.returncode == 0, synced.stderr
         venv = mine_dir / ".venv"

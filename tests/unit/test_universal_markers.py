@@ -115,6 +115,37 @@ def test_uv_spellings_relative_to_requires_python() -> None:
         "python_full_version >= '3.12'"
 
 
+@settings(max_examples=120, deadline=None, derandomize=True, database=None)
+@given(markers)
+def test_rendered_markers_mean_the_same_within_requires_python(marker: str) -> None:
+    within = MarkerExpr.python(U310)
+    expr = parse_marker(marker) & within
+    text = render(expr, U310)
+    if text is None:
+        assert expr.equivalent(within)
+    else:
+        assert (parse_marker(text) & within).equivalent(expr), text
+
+
+def test_python_is_cut_where_the_rest_changes_as_uv_writes_it() -> None:
+    u311 = VersionSet.compare(">=", Version("3.11"))
+    # Two cubes overlapping on Python: uv's diagram has one path per Python region.
+    overlapping = parse_marker("python_version < '3.12'") | parse_marker(
+        "python_version < '3.13' and sys_platform != 'emscripten'")
+    assert render(overlapping, u311) == ("python_full_version < '3.12' or (python_full_version "
+                                         "== '3.12.*' and sys_platform != 'emscripten')")
+    # `A or (not A and B)` is `A or B`.
+    either = parse_marker("python_version < '3.12'") | parse_marker(
+        "python_version >= '3.12' and sys_platform == 'linux'")
+    assert render(either, u311) == "python_full_version < '3.12' or sys_platform == 'linux'"
+    # Open on both sides but for one minor.
+    assert render(parse_marker("python_version != '3.12'"), u311) == \
+        "python_full_version != '3.12.*'"
+    assert render(parse_marker("python_full_version != '3.12.1' and "
+                               "python_full_version != '3.12.3'"), u311) == \
+        "python_full_version != '3.12.1' and python_full_version != '3.12.3'"
+
+
 def test_disjoint_implies_and_simplify_given() -> None:
     win = parse_marker("sys_platform == 'win32'")
     new = parse_marker("python_version >= '3.11'")

@@ -1,18 +1,26 @@
 """Marker sets written back as PEP 508 strings, in the shape uv writes them in a lock.
 
-Each cube becomes a conjunction; Python ranges are written relative to the project's
-requires-python (bounds it implies are left out; a one-minor range is ``== '3.11.*'``), string
-sets as ``==``/``!=`` terms, opaque atoms with their own spelling. The final ordering of terms is
-``project/markers.canonical_marker``'s job.
+uv keeps markers as decision diagrams with ``python_full_version`` as the top variable and
+prints the diagram's paths, then drops redundant terms (``A or (not A and B)`` becomes
+``A or B``). ferry's sets are unions of cubes, which may overlap on the Python axis (``< 3.12``
+and ``< 3.13 and sys_platform != 'emscripten'``) where uv's paths never do
+(``< 3.12`` and ``== '3.12.*' and sys_platform != 'emscripten'``). So the Python axis is cut
+where the rest of the expression changes, regions with the same rest are joined (uv's edges to
+one child), each region's rest is written from its cubes, and uv's term-level simplification
+runs on the result. Python ranges are written relative to the project's requires-python
+(bounds it implies are left out; a one-minor range is ``== '3.11.*'``, its complement
+``!= '3.11.*'``), string sets as ``==``/``!=`` terms, opaque atoms with their own spelling. The
+final ordering of terms is ``project/markers.canonical_marker``'s job.
 """
 
 from __future__ import annotations
 
 import itertools
+from functools import lru_cache
 
 from packaging.version import Version
 
-from ferry.resolve.marker_expr import PYTHON, Cube, MarkerExpr
+from ferry.resolve.marker_expr import FALSE, PYTHON, Cube, MarkerExpr
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 
 
@@ -31,12 +39,16 @@ def _python_terms(versions: VersionSet, universe: VersionSet) -> list[list[str]]
         return [[]]
     missing = universe & ~versions
     gaps = list(missing.intervals())
-    if len(gaps) == 1 and gaps[0][0] is not None and gaps[0][2] is not None:
-        low, low_inc, high, high_inc = gaps[0]
-        assert low is not None and high is not None
-        if low == high:
-            return [[f"{PYTHON} != '{_version_text(low)}'"]]
+    if gaps and all(low is not None and low == high for low, _, high, _ in gaps):
+        return [[f"{PYTHON} != '{_version_text(low)}'" for low, _, _, _ in gaps
+                 if low is not None]]
     start = universe.lower()
+    if len(gaps) == 1 and len(list(inside.intervals())) == 2 and gaps[0][1] and not gaps[0][3] \
+            and gaps[0][0] is not None and gaps[0][2] is not None:
+        # Open on both sides (within the universe) but for one minor: `!= '3.12.*'`.
+        star = _star(gaps[0][0], gaps[0][2])
+        if star is not None:
+            return [[f"{PYTHON} != '{star}'"]]
     spans = list(universe.intervals())
     end = spans[-1][2] if spans else None
     alternatives: list[list[str]] = []
@@ -92,6 +104,85 @@ def _cube_alternatives(cube: Cube, universe: VersionSet) -> list[list[str]]:
     return alternatives
 
 
+def _python_of(cube: Cube) -> VersionSet:
+    for var, c in cube:
+        if var == PYTHON:
+            assert isinstance(c, VersionSet)
+            return c
+    return VersionSet.full()
+
+
+def _by_python(expr: MarkerExpr, universe: VersionSet) -> list[tuple[VersionSet, MarkerExpr]]:
+    """The Python axis (within ``universe``) cut where the rest of ``expr`` changes: regions in
+    ascending order, each with the rest that holds there; regions with an equivalent rest are
+    joined (the first one's place is kept), and regions where nothing holds are left out."""
+    regions = [universe]
+    for cube in expr.cubes:
+        versions = _python_of(cube)
+        cut: list[VersionSet] = []
+        for region in regions:
+            for part in (region & versions, region & ~versions):
+                if not part.is_empty():
+                    cut.append(part)
+        regions = cut
+    regions.sort(key=lambda r: (r.lower() is not None, r.lower() or Version("0")))
+    groups: list[tuple[VersionSet, MarkerExpr]] = []
+    for region in regions:
+        rest = FALSE
+        for cube in expr.cubes:
+            if region.issubset(_python_of(cube)):
+                rest = rest | MarkerExpr((tuple((k, c) for k, c in cube if k != PYTHON),))
+        if rest.is_false():
+            continue
+        for index, (versions, other) in enumerate(groups):
+            if other.equivalent(rest):
+                groups[index] = (versions | region, other)
+                break
+        else:
+            groups.append((region, rest))
+    return groups
+
+
+_NEGATED_OPERATORS = {"<": ">=", ">=": "<", "<=": ">", ">": "<=", "==": "!=", "!=": "=="}
+
+
+def _negation(term: str) -> str | None:
+    """The term saying the opposite (``python_full_version < '3.12'`` ↔ ``… >= '3.12'``,
+    ``sys_platform == 'linux'`` ↔ ``… != 'linux'``); ``None`` for opaque terms."""
+    parts = term.split(" ", 2)
+    if len(parts) != 3 or parts[1] not in _NEGATED_OPERATORS:
+        return None
+    return f"{parts[0]} {_NEGATED_OPERATORS[parts[1]]} {parts[2]}"
+
+
+def _drop_redundant(clauses: list[list[str]], negations: dict[str, str]) -> list[list[str]]:
+    """uv's DNF simplification (``marker/simplify.rs``): a term is dropped from a clause when
+    another clause holds within the clause with that term negated (``A or (not A and B)`` is
+    ``A or B``); then clauses that contain another clause go."""
+    dnf = [list(c) for c in clauses]
+    for i, clause in enumerate(dnf):
+        redundant: list[int] = []
+        for skipped, term in enumerate(clause):
+            negated = negations.get(term) or _negation(term)
+            for j, other in enumerate(dnf):
+                if i == j:
+                    continue
+                if all(t != term and (t == negated or (t in clause and clause.index(t)
+                                                       not in redundant)) for t in other):
+                    redundant.append(skipped)
+                    break
+        dnf[i] = [t for k, t in enumerate(clause) if k not in redundant]
+    removed: list[int] = []
+    for i, clause in enumerate(dnf):
+        for j, other in enumerate(dnf):
+            if i == j or j in removed:
+                continue
+            if all(t in clause for t in other):
+                removed.append(i)
+                break
+    return [c for k, c in enumerate(dnf) if k not in removed]
+
+
 def render(expr: MarkerExpr, python_universe: VersionSet | None = None) -> str | None:
     """The expression as a PEP 508 marker string, ``None`` when it is always true.
 
@@ -99,12 +190,26 @@ def render(expr: MarkerExpr, python_universe: VersionSet | None = None) -> str |
     bounds it already implies are left out, as uv writes them. An empty expression renders as
     ``python_full_version < '0'`` (a marker nothing satisfies).
     """
-    universe = python_universe or VersionSet.full()
+    return _render(expr, python_universe or VersionSet.full())
+
+
+@lru_cache(maxsize=8192)
+def _render(expr: MarkerExpr, universe: VersionSet) -> str | None:
     if not expr.cubes:
         return f"{PYTHON} < '0'"
-    alternatives: list[list[str]] = []
+    negations: dict[str, str] = {}
     for cube in expr.cubes:
-        alternatives.extend(_cube_alternatives(cube, universe))
+        for var, _ in cube:
+            if var.startswith("?"):
+                text, _, negated = var[1:].partition("\x00")
+                negations[text], negations[negated] = negated, text
+    alternatives: list[list[str]] = []
+    for versions, rest in _by_python(expr, universe):
+        python_terms = _python_terms(versions, universe)
+        for cube in rest.cubes:
+            for tail in _cube_alternatives(cube, universe):
+                alternatives.extend([*head, *tail] for head in python_terms)
+    alternatives = _drop_redundant(alternatives, negations)
     if not alternatives:
         return f"{PYTHON} < '0'"
     if any(not alt for alt in alternatives):
