@@ -8,6 +8,14 @@ identical to uv's, so a lock written by one tool is not rewritten by the other.
 
 from __future__ import annotations
 
+import re
+
+# What makes a string more than '"' + text + '"': control characters (tab and newline included),
+# double quotes and backslashes. Almost every string of a lock (URLs, hashes, names, versions,
+# markers with single quotes) has none, and one regex search in C decides that.
+_SPECIAL = re.compile(r'[\x00-\x1f\x7f"\\]')
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
 _ESCAPES = {0x08: "\\b", 0x09: "\\t", 0x0C: "\\f", 0x0D: "\\r", 0x5C: "\\\\"}
 
 
@@ -51,6 +59,13 @@ def _encode_basic(text: str, multiline: bool) -> str:
 
 def toml_string(text: str) -> str:
     """Encode ``text`` as a TOML string value the way ``toml_writer``'s default style does."""
+    if _SPECIAL.search(text) is None:
+        return '"' + text + '"'
+    return _toml_string_general(text)
+
+
+def _toml_string_general(text: str) -> str:
+    """:func:`toml_string` for any text: the style choice ``toml_writer`` makes."""
     escape_codes = any(_is_control(ord(ch)) and ch not in "\t\n" for ch in text)
     backslash = "\\" in text
     newline = "\n" in text
@@ -72,7 +87,7 @@ def toml_string(text: str) -> str:
 
 def toml_key(key: str) -> str:
     """Encode a key: bare when it only has ``A-Za-z0-9_-``, else quoted like ``toml_writer``."""
-    if key and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in key):
+    if _BARE_KEY.fullmatch(key):
         return key
     escape_codes = any(_is_control(ord(ch)) and ch != "\t" for ch in key)
     if not (escape_codes or "\\" in key or '"' in key):
