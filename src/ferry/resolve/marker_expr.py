@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from packaging.markers import Marker
 from packaging.version import InvalidVersion, Version
@@ -150,6 +151,10 @@ class MarkerExpr:
 
     # -- algebra -----------------------------------------------------------------------------
 
+    # Resolution, merging and lock writing combine the same few markers over and over (every
+    # fork, every edge, every reachability pass): results are memoised, the values being
+    # immutable and hashable.
+
     def __and__(self, other: MarkerExpr) -> MarkerExpr:
         if not self.cubes or not other.cubes:
             return FALSE
@@ -157,17 +162,19 @@ class MarkerExpr:
             return other
         if other.cubes == ((),):
             return self
-        cubes = [c for x in self.cubes for y in other.cubes if (c := _cube_and(x, y)) is not None]
-        return MarkerExpr(_simplify(cubes))
+        return _conjunction(self, other)
 
     def __or__(self, other: MarkerExpr) -> MarkerExpr:
         if not self.cubes:
             return other
         if not other.cubes:
             return self
-        return MarkerExpr(_simplify((*self.cubes, *other.cubes)))
+        return _disjunction(self, other)
 
     def __invert__(self) -> MarkerExpr:
+        return _complement(self)
+
+    def _complement(self) -> MarkerExpr:
         result = TRUE
         for cube in self.cubes:
             negated = MarkerExpr(_simplify(
@@ -271,6 +278,22 @@ class MarkerExpr:
 
 TRUE = MarkerExpr(((),))
 FALSE = MarkerExpr(())
+
+
+@lru_cache(maxsize=32768)
+def _conjunction(a: MarkerExpr, b: MarkerExpr) -> MarkerExpr:
+    cubes = [c for x in a.cubes for y in b.cubes if (c := _cube_and(x, y)) is not None]
+    return MarkerExpr(_simplify(cubes))
+
+
+@lru_cache(maxsize=32768)
+def _disjunction(a: MarkerExpr, b: MarkerExpr) -> MarkerExpr:
+    return MarkerExpr(_simplify((*a.cubes, *b.cubes)))
+
+
+@lru_cache(maxsize=16384)
+def _complement(a: MarkerExpr) -> MarkerExpr:
+    return a._complement()
 
 
 def _relaxed(

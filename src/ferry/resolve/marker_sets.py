@@ -13,6 +13,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
@@ -78,18 +79,40 @@ class VersionSet:
     # -- algebra -----------------------------------------------------------------------------
 
     def _combine(self, other: VersionSet, op: Callable[[bool, bool], bool]) -> VersionSet:
-        points = sorted(set(self.points) | set(other.points))
-        flags = [op(self._open_after(None), other._open_after(None))]
-        for point in points:
-            flags.append(op(self.contains(point), other.contains(point)))
-            flags.append(op(self._open_after(point), other._open_after(point)))
+        """Both step functions walked together (a merge of the two sorted boundary lists)."""
+        mine, theirs = self.points, other.points
+        my_flags, their_flags = self.flags, other.flags
+        i = j = 0
+        mine_open, theirs_open = my_flags[0], their_flags[0]
+        points: list[Version] = []
+        flags = [op(mine_open, theirs_open)]
+        while i < len(mine) or j < len(theirs):
+            if j == len(theirs) or (i < len(mine) and mine[i] < theirs[j]):
+                point = mine[i]
+                mine_at, mine_open = my_flags[2 * i + 1], my_flags[2 * i + 2]
+                theirs_at = theirs_open
+                i += 1
+            elif i == len(mine) or theirs[j] < mine[i]:
+                point = theirs[j]
+                theirs_at, theirs_open = their_flags[2 * j + 1], their_flags[2 * j + 2]
+                mine_at = mine_open
+                j += 1
+            else:
+                point = mine[i]
+                mine_at, mine_open = my_flags[2 * i + 1], my_flags[2 * i + 2]
+                theirs_at, theirs_open = their_flags[2 * j + 1], their_flags[2 * j + 2]
+                i += 1
+                j += 1
+            points.append(point)
+            flags.append(op(mine_at, theirs_at))
+            flags.append(op(mine_open, theirs_open))
         return _canonical(points, flags)
 
     def __and__(self, other: VersionSet) -> VersionSet:
-        return self._combine(other, lambda a, b: a and b)
+        return _intersection(self, other)
 
     def __or__(self, other: VersionSet) -> VersionSet:
-        return self._combine(other, lambda a, b: a or b)
+        return _union(self, other)
 
     def __invert__(self) -> VersionSet:
         return VersionSet(self.points, tuple(not f for f in self.flags))
@@ -136,6 +159,18 @@ class VersionSet:
                     yield (point, True, point, True)
         if inside:
             yield (low, low_inclusive, None, False)
+
+
+# Marker algebra combines the same few Python ranges over and over (every fork, every edge):
+# the results are memoised (the sets are immutable and hashable).
+@lru_cache(maxsize=16384)
+def _intersection(a: VersionSet, b: VersionSet) -> VersionSet:
+    return a._combine(b, lambda x, y: x and y)
+
+
+@lru_cache(maxsize=16384)
+def _union(a: VersionSet, b: VersionSet) -> VersionSet:
+    return a._combine(b, lambda x, y: x or y)
 
 
 def _canonical(points: list[Version], flags: list[bool]) -> VersionSet:
