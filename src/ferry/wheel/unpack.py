@@ -36,6 +36,7 @@ __all__ = ["inspect_unpacked", "is_pycache_member", "unpack_wheel"]
 logger = logging.getLogger(__name__)
 
 _CHUNK = 1024 * 1024
+_FCHMOD = hasattr(os, "fchmod")  # not on Windows before Python 3.13
 
 
 def is_pycache_member(name: str) -> bool:
@@ -65,7 +66,10 @@ def _extract_member(
                     "the size limit (a zip bomb?)"
                 )
             out.write(chunk)
-        os.fchmod(out.fileno(), mode)  # exactly this mode, whatever the umask
+        if _FCHMOD:
+            os.fchmod(out.fileno(), mode)  # exactly this mode, whatever the umask
+    if not _FCHMOD:
+        os.chmod(target, mode)  # noqa: PTH101
     return written
 
 
