@@ -99,6 +99,7 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self._only_prereleases: dict[NormalizedName, bool] = {}
         self._accepted: dict[tuple[NormalizedName, int, Version], tuple[SpecifierSet, bool]] = {}
         self.warnings: list[str] = []
+        self._satisfied: dict[tuple[int, int], tuple[Req, Candidate, bool]] = {}
 
     # --- what the target can use ------------------------------------------------------------
 
@@ -282,6 +283,17 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         return self._only_prereleases[name]
 
     def is_satisfied_by(self, requirement: Req, candidate: Candidate) -> bool:
+        # resolvelib asks this for every requirement of every pinned name on every round: the
+        # answer is a pure function of the pair, memoised by identity (the entry keeps both
+        # objects alive, so their ids cannot be reused meanwhile).
+        key = (id(requirement), id(candidate))
+        known = self._satisfied.get(key)
+        if known is None:
+            known = self._satisfied[key] = (requirement, candidate,
+                                            self._satisfied_uncached(requirement, candidate))
+        return known[2]
+
+    def _satisfied_uncached(self, requirement: Req, candidate: Candidate) -> bool:
         if requirement.key == PYTHON_KEY:
             return python_compatible(requirement.specifier, candidate.version)
         if requirement.url is not None and (

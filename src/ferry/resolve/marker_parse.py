@@ -145,6 +145,7 @@ def _walk(items: list[Any], extra: str | None) -> MarkerExpr:
 
 
 _PARSED: dict[tuple[str, str | None], MarkerExpr] = {}
+_BY_ID: dict[tuple[int, str | None], tuple[Marker, MarkerExpr]] = {}
 
 
 def parse_marker(marker: Marker | str | None, *, extra: str | None = "") -> MarkerExpr:
@@ -153,6 +154,12 @@ def parse_marker(marker: Marker | str | None, *, extra: str | None = "") -> Mark
     symbolic."""
     if marker is None:
         return TRUE
+    if isinstance(marker, Marker):
+        # Formatting a Marker for the text key costs more than the lookup it serves; the same
+        # Marker objects come back for every fork, so they are also known by identity.
+        seen = _BY_ID.get((id(marker), extra))
+        if seen is not None and seen[0] is marker:
+            return seen[1]
     text = str(marker)
     key = (text, extra)
     found = _PARSED.get(key)
@@ -161,4 +168,6 @@ def parse_marker(marker: Marker | str | None, *, extra: str | None = "") -> Mark
         found = _walk(parsed._markers, extra)  # type: ignore[attr-defined]
         if len(_PARSED) < 20_000:
             _PARSED[key] = found
+    if isinstance(marker, Marker) and len(_BY_ID) < 20_000:
+        _BY_ID[(id(marker), extra)] = (marker, found)
     return found

@@ -45,6 +45,19 @@ class Req:
     pin: Version | None = None
     origin: Requirement | None = None
     reason: str | None = None
+    # Hashing a requirement formats its marker and specifier, and resolvelib, the recorder and
+    # the engine's tables hash these values all the time: the hash is computed once.
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", 0)  # computed on first use
+
+    def __hash__(self) -> int:
+        if not self._hash:
+            object.__setattr__(self, "_hash", hash((
+                self.key, self.name, self.extra, self.specifier, self.url, self.pin, self.origin,
+                self.reason)) or 1)
+        return self._hash
 
     def __str__(self) -> str:
         if self.key == PYTHON_KEY:
@@ -69,6 +82,16 @@ class Candidate:
     extra: str | None = None
     file: FileRef | None = None
     url: str | None = None
+    _hash: int = field(init=False, repr=False, compare=False)  # see Req
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", 0)  # computed on first use
+
+    def __hash__(self) -> int:
+        if not self._hash:
+            object.__setattr__(self, "_hash", hash((
+                self.key, self.name, self.version, self.extra, self.file, self.url)) or 1)
+        return self._hash
 
     def __str__(self) -> str:
         if self.key == PYTHON_KEY:

@@ -200,6 +200,7 @@ class UniversalEngine(Engine):
         self.preferred = preferred or {}
         self.edges: dict[Candidate, list[Edge]] = {}
         self.discovered: dict[str, int] = {}
+        self._pins: dict[int, tuple[Req, bool]] = {}
         self.discovered_keys: dict[str, int] = {}
 
     # --- which package to decide next: uv's order ------------------------------------------
@@ -232,16 +233,39 @@ class UniversalEngine(Engine):
         information: Mapping[str, Iterator[Any]],
         backtrack_causes: Sequence[Any],
     ) -> tuple[bool, bool, bool, int, int]:
+        return self._preference(identifier, information, _causes(backtrack_causes))
+
+    def narrow_requirement_selection(
+        self,
+        identifiers: Iterable[str],
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> Iterable[str]:
+        """The one identifier :meth:`get_preference` ranks first, found in one pass (the
+        backtracking causes gathered once per round, not once per identifier)."""
+        causes = _causes(backtrack_causes)
+        return [min(identifiers, key=lambda i: self._preference(i, information, causes))]
+
+    def _preference(
+        self, identifier: str, information: Mapping[str, Iterator[Any]], causes: set[str]
+    ) -> tuple[bool, bool, bool, int, int]:
         infos = list(information[identifier])
         special = identifier == PYTHON_KEY or identifier.startswith(UNUSABLE_PREFIX)
-        pinned = any(i.requirement.url or i.requirement.pin
-                     or exact_pin(i.requirement.specifier) for i in infos)
-        causes = {c.requirement.name for c in backtrack_causes}
-        causes |= {c.parent.name for c in backtrack_causes if c.parent is not None}
+        pinned = any(self._pinned(i.requirement) for i in infos)
         name = infos[0].requirement.name if infos else identifier
         unknown = len(self.discovered) + len(self.discovered_keys)
         return (not special, not pinned, name not in causes,
                 self.discovered.get(name, unknown), self.discovered_keys.get(identifier, unknown))
+
+    def _pinned(self, req: Req) -> bool:
+        """A direct reference or an exact pin (uv's ``DirectUrl``/``Singleton`` priorities)."""
+        known = self._pins.get(id(req))
+        if known is None or known[0] is not req:
+            exact = bool(req.url or req.pin or exact_pin(req.specifier))
+            known = self._pins[id(req)] = (req, exact)
+        return known[1]
 
     def matching(
         self, name: NormalizedName, extra: str | None, reqs: Sequence[Req]
@@ -302,6 +326,13 @@ class UniversalEngine(Engine):
         return applicable(requirements, extra, self.fork.marker, self.overrides)
 
 
+def _causes(backtrack_causes: Sequence[Any]) -> set[str]:
+    """The names involved in the last conflict (resolvelib prefers deciding them first)."""
+    causes = {c.requirement.name for c in backtrack_causes}
+    causes |= {c.parent.name for c in backtrack_causes if c.parent is not None}
+    return causes
+
+
 def applicable(
     requirements: Sequence[Requirement],
     extra: str | None,
@@ -315,7 +346,7 @@ def applicable(
         if extra is None:
             marker = parse_marker(requirement.marker, extra="")
         else:
-            if requirement.marker is None or "extra" not in str(requirement.marker):
+            if not _mentions_extra(requirement):
                 continue
             marker = parse_marker(requirement.marker, extra=extra)
             without = parse_marker(requirement.marker, extra="")
@@ -334,13 +365,36 @@ def applicable(
     return edges
 
 
+# Metadata is memoised by the source, so every fork sees the same Requirement objects: their
+# marker-free copies (a re-parse each) and marker texts are kept by identity, with the original
+# held so its id cannot be reused. Nothing mutates these copies after they are made.
+_MEMO_LIMIT = 50_000
+_UNMARKED: dict[int, tuple[Requirement, Requirement]] = {}
+_MENTIONS_EXTRA: dict[int, tuple[Requirement, bool]] = {}
+
+
 def _unmarked(requirement: Requirement) -> Requirement:
     """The requirement without its marker (markers are tracked as expressions instead)."""
     if requirement.marker is None:
         return requirement
-    copy = Requirement(str(requirement))
-    copy.marker = None
-    return copy
+    known = _UNMARKED.get(id(requirement))
+    if known is None or known[0] is not requirement:
+        copy = Requirement(str(requirement))
+        copy.marker = None
+        known = (requirement, copy)
+        if len(_UNMARKED) < _MEMO_LIMIT:
+            _UNMARKED[id(requirement)] = known
+    return known[1]
+
+
+def _mentions_extra(requirement: Requirement) -> bool:
+    known = _MENTIONS_EXTRA.get(id(requirement))
+    if known is None or known[0] is not requirement:
+        text = str(requirement.marker) if requirement.marker is not None else ""
+        known = (requirement, "extra" in text)
+        if len(_MENTIONS_EXTRA) < _MEMO_LIMIT:
+            _MENTIONS_EXTRA[id(requirement)] = known
+    return known[1]
 
 
 def conflict_marker(project: str, item: ConflictKey) -> MarkerExpr:
