@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from packaging.metadata import parse_email
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -47,6 +46,8 @@ class CoreMetadata:
         """Parse ``METADATA``/``PKG-INFO`` bytes; raise :class:`MetadataError` naming ``origin``."""
         raw = _header_fields(data)
         if raw is None:
+            from packaging.metadata import parse_email  # rarely needed: imports the email package
+
             raw, _unparsed = parse_email(data)  # type: ignore[assignment]
         assert raw is not None
         name = raw.get("name")
