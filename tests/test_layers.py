@@ -17,12 +17,21 @@ ALLOWED: dict[str, set[str]] = {
     "python": {"model", "fs", "cache"},
     "index": {"model", "fs", "cache"},
     "dist": {"model", "fs", "cache", "index", "python", "wheel"},
-    # resolve's algorithm uses model only; its provider (provider*.py) may also reach the I/O layers.
+    # resolve: the algorithm uses model only; provider*.py may also reach the I/O layers.
     "resolve": {"model"},
     "project": {"model", "fs", "python"},
     "install": {"model", "fs", "cache", "dist", "wheel", "python"},
     "commands": {
-        "model", "fs", "cache", "wheel", "python", "index", "dist", "resolve", "project", "install",
+        "model",
+        "fs",
+        "cache",
+        "wheel",
+        "python",
+        "index",
+        "dist",
+        "resolve",
+        "project",
+        "install",
     },
     "cli": {"commands", "model"},
 }
@@ -57,7 +66,9 @@ def test_layer_imports_follow_the_design(path: Path) -> None:
     if layer == "resolve" and path.name.startswith("provider"):
         allowed |= PROVIDER_EXTRA
     wrong = _imports(path) - allowed
-    assert not wrong, f"{path.relative_to(SRC)} imports {sorted(wrong)}; {layer} may import {sorted(allowed)}"
+    assert not wrong, (
+        f"{path.relative_to(SRC)} imports {sorted(wrong)}; {layer} may import {sorted(allowed)}"
+    )
 
 
 def test_every_layer_is_in_the_table() -> None:

@@ -158,13 +158,6 @@ def test_A4_newer_lockfile_version_is_refused_untouched(
 
 
 @needs("sync", "lock")
-@pytest.mark.xfail(
-    reason="commands/lock: `ferry lock` and `ferry sync` warn `ignoring the existing uv.lock` and "
-    "rewrite a lock of a newer version, downgrading what a newer tool wrote; uv refuses. Fix: "
-    "let UnsupportedLockVersionError propagate where the existing lock is read (not this "
-    "helper's file)",
-    strict=False,
-)
 @pytest.mark.parametrize("command", ["lock", "sync"])
 def test_A4_newer_lockfile_version_is_not_overwritten_by_lock_or_sync(
     project: Path, prun: Callable[..., Result], guard: MakeGuard, command: str

@@ -138,11 +138,6 @@ def test_B7_record_hash_mismatch_warns_by_default(
     assert env_snapshot(venv)["dists"] == {"victim": "1.0"}
 
 
-@pytest.mark.xfail(
-    reason="install.execute_plan(strict_record=) exists, but commands/pipeline.apply_pins does "
-    "not pass it in hash-checking mode (not this helper's file)",
-    strict=False,
-)
 def test_B7_record_hash_mismatch_is_an_error_in_hash_checking_mode(
     tmp_path: Path, local_index: LocalIndex, venv: Path, guard: MakeGuard, pip_install: Install
 ) -> None:

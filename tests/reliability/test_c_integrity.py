@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from tests.reliability.conftest import needs
 from tests.reliability.invariants import EXIT_INPUT, Guard
 from tests.support.index import IndexServer
@@ -71,11 +70,6 @@ def test_C1_tampered_wheel_against_the_lockfile(
     g.recovered(run("sync", "--frozen", cwd=project, env=env))
 
 
-@pytest.mark.xfail(
-    reason="commands/pipeline.enforce_hashes names the requirement but does not print the "
-    "`--hash=sha256:…` line the index offers (pip HashMissing); not this helper's file",
-    strict=False,
-)
 def test_C2_require_hashes_prints_the_missing_hash(
     tmp_path: Path, venv: Path, index_server: IndexServer, guard: MakeGuard, pip_install: Install,
 ) -> None:
@@ -121,12 +115,6 @@ def test_C3_registry_requirement_with_one_matching_hash_of_several(
     assert env_snapshot(venv)["dists"] == {"alpha": "1.0"}
 
 
-@pytest.mark.xfail(
-    reason="commands/pipeline.enforce_hashes keeps only the sha256 hashes of a requirement, so a "
-    "wrong --hash=sha512 on a direct URL is dropped; for a URL (one file) every given algorithm "
-    "must match (uv get_url). Not this helper's file",
-    strict=False,
-)
 def test_C3_direct_url_with_a_wrong_hash_among_several(
     tmp_path: Path, venv: Path, index_server: IndexServer, guard: MakeGuard, pip_install: Install,
 ) -> None:

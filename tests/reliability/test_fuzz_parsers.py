@@ -213,11 +213,6 @@ def test_fuzz_wheel_dist_info(metadata: str, wheel: str, record: str, tmp_path: 
 # -- stress: many random examples ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="project/requirements_file.py: a NUL in an included path reaches open() and raises "
-    "ValueError('embedded null byte'), shown as a traceback (not this helper's file)",
-    strict=False,
-)
 def test_fuzz_finding_nul_in_an_included_path(tmp_path: Path) -> None:
     """Found by the stress run below; kept as a fixed example until the parser is fixed."""
     with pytest.raises(FerryError):

@@ -218,13 +218,20 @@ class CommandInstaller:
                 "in an environment that already holds the build requirements",
             )
         command = [
-            *pip, "--python", str(environment.python), "install",
-            "--disable-pip-version-check", "--no-input", "--quiet",
-            *self._index_args(), *requirements,
+            *pip,
+            "--python",
+            str(environment.python),
+            "install",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--quiet",
+            *self._index_args(),
+            *requirements,
         ]
         logger.debug(
             "Installing build requirements with %s's pip: %s",
-            self.pip_python, ", ".join(requirements),
+            self.pip_python,
+            ", ".join(requirements),
         )
         completed = subprocess.run(
             command, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False
@@ -243,7 +250,9 @@ class CommandInstaller:
             return None
         probe = subprocess.run(
             [str(self.pip_python), "-c", "import pip; print(pip.__version__)"],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if probe.returncode != 0:
             return None

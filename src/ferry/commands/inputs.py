@@ -119,17 +119,20 @@ def gather_inputs(
     parsed_all: list[RequirementsFile] = []
     if packages:
         text = "\n".join(packages)
-        parsed_all.append(parse_requirements_text(text, path="<command line>"))
+        parsed_all.append(
+            parse_requirements_text(text, path="<command line>", defer_missing_hashes=True)
+        )
     if editables:
         text = "\n".join(f"-e {e}" for e in editables)
         parsed_all.append(parse_requirements_text(text, path="<command line>"))
     for path in requirement_files:
-        parsed_all.append(parse_requirements_file(path))
+        # Missing hashes are reported after resolution, with the hash the index offers.
+        parsed_all.append(parse_requirements_file(path, defer_missing_hashes=True))
     for path in constraint_files:
         parsed_all.append(parse_requirements_file(path, constraint=True))
     for parsed in parsed_all:
         if require_hashes:
-            check_hash_mode(parsed, require_hashes=True)
+            check_hash_mode(parsed, require_hashes=True, defer_missing=True)
         _add(inputs, parsed, name_of)
     inputs.hash_checking |= require_hashes
     return inputs

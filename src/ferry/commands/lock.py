@@ -27,7 +27,7 @@ from ferry.model.url import strip_credentials
 from ferry.project.discovery import Project
 from ferry.project.lock_fresh import expected_options, lock_satisfies
 from ferry.project.lock_model import Lock, LockOptions
-from ferry.project.lockfile import dump_lock, parse_lock
+from ferry.project.lockfile import UnsupportedLockVersionError, dump_lock, parse_lock
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
@@ -142,6 +142,8 @@ def _read_existing(path: Path, *, strict: bool) -> tuple[Lock | None, str | None
         return None, None, []
     try:
         return parse_lock(text, path), text, []
+    except UnsupportedLockVersionError:
+        raise  # a newer tool's lock is never rewritten (RELIABILITY A4)
     except FerryError as error:
         if strict:
             raise

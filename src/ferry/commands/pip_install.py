@@ -194,6 +194,7 @@ def _install(
             exact=False,
             dry_run=request.dry_run,
             builder=builder,
+            strict_record=inputs.hash_checking,
         )
 
 

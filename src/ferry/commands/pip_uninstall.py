@@ -10,6 +10,7 @@ from packaging.utils import canonicalize_name
 
 from ferry.commands.common import installed_dists, open_cache, target_environment
 from ferry.commands.inputs import gather_inputs
+from ferry.install.envlock import environment_lock
 from ferry.install.execute import ExecutionResult
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
@@ -52,15 +53,17 @@ def pip_uninstall(
         execution = ExecutionResult()
         started = time.perf_counter()
         stashes = []
-        try:
-            for dist in present:
-                stashes.append(uninstall(dist, environment.scheme, stash=True))
-        except BaseException:
-            for stash in reversed(stashes):
-                stash.rollback()
-            raise
-        for stash in stashes:
-            stash.commit()
+        # Serialised with installs into the same environment (RELIABILITY E7).
+        with environment_lock(environment.scheme):
+            try:
+                for dist in present:
+                    stashes.append(uninstall(dist, environment.scheme, stash=True))
+            except BaseException:
+                for stash in reversed(stashes):
+                    stash.rollback()
+                raise
+            for stash in stashes:
+                stash.commit()
         execution.removed = present
         execution.uninstall_seconds = time.perf_counter() - started
         result.execution = execution

@@ -79,6 +79,7 @@ def apply_pins(
     dry_run: bool,
     keep_extraneous: Collection[str] = (),
     builder: WheelBuilder | None = None,
+    strict_record: bool = False,
 ) -> None:
     """Plan, prepare and link ``pins`` into ``environment``."""
     from ferry.dist.prepare import Preparer
@@ -109,6 +110,7 @@ def apply_pins(
         python_executable=environment.python,
         linker=linker,
         compile=compile,
+        strict_record=strict_record,
     )
 
 
@@ -378,11 +380,25 @@ def enforce_hashes(pins: Sequence[PinnedDist], inputs: RequirementInputs) -> lis
             checked.append(pin)
             continue
         if not allowed:
+            offered_line = (
+                f"{pin.name}=={pin.version} --hash=sha256:{pin.file.sha256}"
+                if pin.file.sha256
+                else f"{pin.name}=={pin.version} (the index lists no hash; download it to hash it)"
+            )
             raise HashMismatchError(
                 f"In `--require-hashes` mode, `{pin}` has no hash",
+                causes=[f"The index's file has this hash: {offered_line}"],
                 hint="every requirement needs `--hash=sha256:…` (and so do dependencies; "
                 "`ferry pip compile --generate-hashes` writes them all)",
             )
+        if pin.direct_url is not None:
+            # A direct reference must match every digest the user gave (uv's rule for URLs).
+            given: dict[str, str] = {}
+            for digest in sorted(allowed):
+                algorithm, _, value = digest.partition(":")
+                given.setdefault(algorithm, value)
+            checked.append(replace(pin, file=replace(pin.file, hashes=Hashes.of(**given))))
+            continue
         sha_allowed = sorted(d.partition(":")[2] for d in allowed if d.startswith("sha256:"))
         offered = pin.file.sha256
         if offered is not None and offered not in sha_allowed:

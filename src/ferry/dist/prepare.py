@@ -74,6 +74,34 @@ class PrepareStats:
             self.downloaded_bytes += prepared.downloaded_bytes
 
 
+def _check_other_digests(file: FileRef, path: Path) -> None:
+    import hashlib
+
+    from ferry.model.errors import HashMismatchError
+
+    for algorithm, expected in file.hashes.items:
+        if algorithm == "sha256":
+            continue
+        try:
+            digest = hashlib.new(algorithm)
+        except ValueError:
+            raise HashMismatchError(
+                f"Unsupported hash algorithm `{algorithm}` for `{file.filename}`"
+            ) from None
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != expected:
+            raise HashMismatchError(
+                f"Hash mismatch for `{file.filename}`",
+                causes=[
+                    f"Expected: {algorithm}:{expected}",
+                    f"Computed: {algorithm}:{digest.hexdigest()}",
+                ],
+                hint="the hash given with the requirement does not match the file",
+            )
+
+
 class Preparer:
     """Fetches and unpacks distributions, concurrently, reusing whatever the cache holds."""
 
@@ -135,6 +163,11 @@ class Preparer:
             had = file.sha256 is not None and self.cache.find_file(file.sha256) is not None
             cached = self.downloader.download(file)
             return self._build(pin, cached.path, cached.sha256, 0 if had else cached.size)
+        if any(name != "sha256" for name, _ in file.hashes.items):
+            # The cache is keyed by sha256 only; other digests the user gave must be checked
+            # against the stored file itself, cached or not (RELIABILITY C3).
+            cached = self.downloader.download(file)
+            _check_other_digests(file, cached.path)
         archive = self._cached_archive(file)
         if archive is not None:
             return PreparedDist(pin, archive, True, 0)

@@ -133,11 +133,14 @@ def parse_requirements_file(
     constraint: bool = False,
     environ: Mapping[str, str] | None = None,
     read_url: ReadUrl | None = None,
+    defer_missing_hashes: bool = False,
 ) -> RequirementsFile:
-    """Read ``path`` (and everything it includes); ``constraint=True`` reads it as ``-c``."""
+    """Read ``path`` (and everything it includes); ``constraint=True`` reads it as ``-c``.
+
+    ``defer_missing_hashes``: see :func:`check_hash_mode`'s ``defer_missing``."""
     parser = _Parser(os.environ if environ is None else environ, read_url)
     parser.include(str(path), None, constraint, None)
-    return parser.finish(str(path))
+    return parser.finish(str(path), defer_missing_hashes)
 
 
 def parse_requirements_text(
@@ -148,19 +151,23 @@ def parse_requirements_text(
     constraint: bool = False,
     environ: Mapping[str, str] | None = None,
     read_url: ReadUrl | None = None,
+    defer_missing_hashes: bool = False,
 ) -> RequirementsFile:
     """Parse requirements given as text; relative paths resolve against ``base_dir`` (or cwd)."""
     parser = _Parser(os.environ if environ is None else environ, read_url)
     parser.parse(text, path, str(Path(base_dir or Path.cwd()).absolute()), constraint)
-    return parser.finish(path)
+    return parser.finish(path, defer_missing_hashes)
 
 
-def check_hash_mode(file: RequirementsFile, *, require_hashes: bool = False) -> None:
+def check_hash_mode(
+    file: RequirementsFile, *, require_hashes: bool = False, defer_missing: bool = False
+) -> None:
     """In hash-checking mode every requirement must be pinned with ``==`` and carry hashes.
 
     Runs on every parse with the file's own flag; call it again when ``--require-hashes`` comes
-    from the command line. Errors mirror pip's ``HashUnpinned``/``HashMissing`` and uv's
-    ``require_hashes_invalid_operator``.
+    from the command line. ``defer_missing`` leaves requirements without hashes to the caller,
+    which can then name the hash the index offers (pip's ``HashMissing``). Errors mirror pip's
+    ``HashUnpinned``/``HashMissing`` and uv's ``require_hashes_invalid_operator``.
     """
     if not (require_hashes or file.hash_checking):
         return
@@ -174,12 +181,12 @@ def check_hash_mode(file: RequirementsFile, *, require_hashes: bool = False) -> 
             if not _pinned(entry.requirement.specifier):
                 problems.append((entry, "all requirements must have their versions pinned with "
                                         f"`==`, but found: `{label}`"))
-            elif not entry.hashes and entry.name not in hashed:
+            elif not entry.hashes and entry.name not in hashed and not defer_missing:
                 problems.append((entry, f"hashes are required, but `{label}` has none"))
         elif entry.url is not None and not entry.hashes and entry.name not in hashed:
             if entry.url.startswith("file:") and Path(_file_path(entry.url)).is_dir():
                 problems.append((entry, f"`{label}` is a directory, which cannot be hash-checked"))
-            else:
+            elif not defer_missing:
                 problems.append((entry, f"hashes are required, but `{label}` has none"))
     if problems:
         first, text = problems[0]
@@ -236,10 +243,10 @@ class _Parser:
         self.files: list[str] = []
         self.stack: list[str] = []
 
-    def finish(self, path: str) -> RequirementsFile:
+    def finish(self, path: str, defer_missing_hashes: bool = False) -> RequirementsFile:
         result = RequirementsFile(path, tuple(self.requirements), tuple(self.constraints),
                                   tuple(self.editables), self.options, tuple(self.files))
-        check_hash_mode(result)
+        check_hash_mode(result, defer_missing=defer_missing_hashes)
         return result
 
     # --- files ----------------------------------------------------------------------------
@@ -271,6 +278,8 @@ class _Parser:
                 raise ParseError(f"`{target}` is not UTF-8 text: {exc}", path=target) from exc
             except OSError as exc:
                 raise FilesystemError(f"Cannot read `{target}`: {exc.strerror}") from exc
+            except ValueError:  # e.g. a NUL character in the path
+                self._fail(f"Invalid file name: `{target!r}`", at, 0)
             directory = str(Path(key).parent)
         self.files.append(target)
         self.stack.append(key)
