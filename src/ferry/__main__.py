@@ -1,6 +1,6 @@
 """``python -m ferry``."""
 
-from ferry.cli.main import main
+from ferry.cli.fast import main
 
 if __name__ == "__main__":
     main()

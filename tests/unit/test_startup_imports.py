@@ -107,9 +107,14 @@ def synced_project(
     return project, env
 
 
+FAST_PATH_MODULES = {"ferry.cli", "ferry.cli.fast", "ferry.commands", "ferry.commands.fastpath"}
+
+
 def test_version_imports_no_command(tmp_path: Path, isolated_env: Path) -> None:
     modules = loaded_modules(["--version"], tmp_path, {})
-    assert not [m for m in modules if m.startswith(("ferry.commands", "ferry.project"))]
+    commands = [m for m in modules if m.startswith(("ferry.commands", "ferry.project"))]
+    # The entry point tries the no-op fast path first; it is standard-library only.
+    assert set(commands) <= {"ferry.commands", "ferry.commands.fastpath"}
     assert not [m for m in modules if m.startswith(("ferry.cache", "ferry.python", "packaging"))]
     assert heavy(modules) == []
 
@@ -118,16 +123,28 @@ def test_noop_sync_imports_nothing_heavy(
     synced_project: tuple[Path, dict[str, str | None]], isolated_env: Path
 ) -> None:
     project, env = synced_project
-    modules = loaded_modules(["sync"], project, env)
+    modules = loaded_modules(["sync"], project, {**env, "FERRY_NO_FAST_PATH": "1"})
     assert "ferry.commands.sync" in modules  # the driver did run the command
     assert heavy(modules) == []
+
+
+def test_a_repeated_noop_sync_is_answered_before_click_loads(
+    synced_project: tuple[Path, dict[str, str | None]], isolated_env: Path
+) -> None:
+    project, env = synced_project
+    loaded_modules(["sync"], project, env)  # the full path writes the record
+    modules = loaded_modules(["sync"], project, env)
+    assert "click" not in modules and "ferry.cli.main" not in modules
+    assert not [m for m in modules if m.startswith("ferry.") and m not in FAST_PATH_MODULES]
 
 
 def test_noop_run_imports_nothing_heavy(
     synced_project: tuple[Path, dict[str, str | None]], isolated_env: Path
 ) -> None:
     project, env = synced_project
-    modules = loaded_modules(["run", "python", "-c", "pass"], project, env)
+    modules = loaded_modules(
+        ["run", "python", "-c", "pass"], project, {**env, "FERRY_NO_FAST_PATH": "1"}
+    )
     assert "ferry.commands.run" in modules
     assert heavy(modules) == []
 

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from ferry import __version__
+from ferry.commands.fastpath import RUN_VALUED
 from ferry.model.errors import FerryError
 from ferry.model.settings import GlobalOptions, env_flag
 
@@ -198,28 +199,6 @@ GLOBAL_FLAGS = {
 }
 GLOBAL_VALUED = {"--cache-dir", "--color", "--directory"}
 # Options of `run` that take a value: the token after them is not the command to run.
-RUN_VALUED = {
-    "--extra",
-    "--group",
-    "--only-group",
-    "--no-install-package",
-    "--reinstall-package",
-    "--link-mode",
-    "-p",
-    "--python",
-    "-P",
-    "--upgrade-package",
-    "-i",
-    "--index-url",
-    "--default-index",
-    "--extra-index-url",
-    "--index",
-    "-f",
-    "--find-links",
-    "--exclude-newer",
-    "--project",
-    "--with",
-}
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:
@@ -308,8 +287,14 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+#: The command line as the user typed it (before global options are hoisted): what the no-op
+#: fast path keys its records by.
+ORIGINAL_ARGV: list[str] = []
+
+
 def _main(argv: list[str] | None) -> None:
-    args = hoist_global_options(list(sys.argv[1:] if argv is None else argv))
+    ORIGINAL_ARGV[:] = list(sys.argv[1:] if argv is None else argv)
+    args = hoist_global_options(list(ORIGINAL_ARGV))
     try:
         cli.main(args=args, prog_name="ferry", standalone_mode=False)
     except FerryError as error:

@@ -66,6 +66,11 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
             "hint: `ferry run` synced the environment with the lockfile; "
             "pass `--no-sync` to run without changing it"
         )
+    if plan.outcomes and not request.no_sync:
+        from ferry.cli.main import ORIGINAL_ARGV
+        from ferry.commands.fastpath import write_record
+
+        write_record(ORIGINAL_ARGV, 0, 0)
     sys.stdout.flush()
     sys.stderr.flush()
     try:

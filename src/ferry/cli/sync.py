@@ -21,4 +21,11 @@ def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.cli.render import render_install
     from ferry.commands.sync import SyncRequest, sync_project
 
-    render_install(sync_project(SyncRequest(**kwargs), options), Printer(options))
+    request = SyncRequest(**kwargs)
+    result = sync_project(request, options)
+    render_install(result, Printer(options))
+    if not request.dry_run:
+        from ferry.cli.main import ORIGINAL_ARGV
+        from ferry.commands.fastpath import write_record
+
+        write_record(ORIGINAL_ARGV, result.resolved or 0, result.target_packages)

@@ -100,6 +100,7 @@ class SyncResult(PipelineOutcome):
     audit_seconds: float = 0.0
     environment: str = ""
     selection: SyncedSelection = field(default_factory=SyncedSelection)
+    target_packages: int = 0
 
 
 def _requires_python(project: Project) -> SpecifierSet | None:
@@ -294,6 +295,7 @@ def sync_environment(
         all_groups=request.all_groups,
         no_install_package=request.no_install_package,
     )
+    result.target_packages = len(pins)
     state = read_state(environment.root)
     digest = lock_hash(lock_text)
     fingerprint = site_fingerprint(environment.site_dirs)

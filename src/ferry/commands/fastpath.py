@@ -1,0 +1,329 @@
+"""The no-op fast path of ``ferry sync`` and ``ferry run``: answered before anything heavy loads.
+
+A no-op ``sync`` has nothing to do but prove that: the lock is fresh, the environment is valid and
+holds exactly the selection. The full proof imports click, packaging and the project model
+(~100 ms of Python start-up work). After every successful sync, ferry writes a *record* into the
+environment: a digest of every input that could change the answer (ferry's version, the command
+line, the working directory, relevant environment variables, the bytes of pyproject.toml,
+uv.lock, .python-version and pyvenv.cfg, the base interpreter's identity and the names in
+site-packages). When the next invocation computes the same digest, the previous answer still
+holds and is replayed; anything else — a changed byte, another flag, a package installed by
+another tool, ``-v`` — takes the full path, which explains itself.
+
+Only cheap standard modules are imported here (no pathlib, json or dataclasses: each costs
+milliseconds at start-up, which is the whole budget of this path).
+"""
+
+from __future__ import annotations
+
+# os.path on purpose: pathlib costs milliseconds to import on this path.
+# ruff: noqa: PTH105, PTH108, PTH109, PTH110, PTH112, PTH113, PTH116, PTH118, PTH120, PTH117, PTH208
+import hashlib
+import os
+import sys
+import time
+
+RECORD_PREFIX = "ferry-fast-"
+RECORD_VERSION = 1
+ENV_PREFIXES = ("FERRY_", "UV_", "VIRTUAL_ENV", "PYENV_VERSION", "PYTHONHOME", "SSL_CERT")
+# Options of `run` that take a value: the token after them is not the command to run.
+RUN_VALUED = frozenset(
+    {
+        "--extra",
+        "--group",
+        "--only-group",
+        "--no-install-package",
+        "--reinstall-package",
+        "--link-mode",
+        "-p",
+        "--python",
+        "-P",
+        "--upgrade-package",
+        "-i",
+        "--index-url",
+        "--default-index",
+        "--extra-index-url",
+        "--index",
+        "-f",
+        "--find-links",
+        "--exclude-newer",
+        "--project",
+        "--with",
+    }
+)
+# Flags after which the answer is not a plain replay.
+UNSAFE = frozenset(
+    {
+        "--project",
+        "--directory",
+        "--active",
+        "--with",
+        "--isolated",
+        "--no-sync",
+        "--dry-run",
+        "--reinstall",
+        "--reinstall-package",
+        "--recreate",
+        "-U",
+        "--upgrade",
+        "-P",
+        "--upgrade-package",
+        "--no-cache",
+        "-v",
+        "-vv",
+        "-vvv",
+        "--verbose",
+        "--help",
+        "-h",
+    }
+)
+
+
+def split_run(argv: list[str]) -> tuple[list[str], list[str]]:
+    """``run``'s own options, and the command it runs (everything from the first positional)."""
+    for index, token in enumerate(argv):
+        if token == "--":
+            return argv[:index], argv[index + 1 :]
+        if token.startswith("-"):
+            continue
+        previous = argv[index - 1] if index else ""
+        if previous in RUN_VALUED:
+            continue
+        return argv[:index], argv[index:]
+    return argv, []
+
+
+class Invocation:
+    __slots__ = ("child", "command", "options")
+
+    def __init__(self, command: str, options: list[str], child: list[str]) -> None:
+        self.command = command
+        self.options = options
+        self.child = child
+
+
+def parse(argv: list[str]) -> Invocation | None:
+    """The sub-command and its options, when this invocation may use the fast path at all."""
+    if not argv or argv[0] not in ("sync", "run"):
+        return None
+    options, child = (argv[1:], []) if argv[0] == "sync" else split_run(argv[1:])
+    if argv[0] == "run" and (not child or child[0].endswith(".py")):
+        return None
+    if any(token in UNSAFE or token.split("=", 1)[0] in UNSAFE for token in options):
+        return None
+    return Invocation(argv[0], options, child)
+
+
+def _read(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b"<missing>"
+
+
+def _parents(start: str) -> list[str]:
+    folders = [start]
+    while True:
+        parent = os.path.dirname(folders[-1])
+        if parent == folders[-1]:
+            return folders
+        folders.append(parent)
+
+
+def find_project(start: str) -> str | None:
+    for folder in _parents(start):
+        candidate = os.path.join(folder, "pyproject.toml")
+        if os.path.isfile(candidate):
+            return folder if b"[project]" in _read(candidate) else None
+    return None
+
+
+def environment_root(root: str) -> str:
+    configured = os.environ.get("FERRY_PROJECT_ENVIRONMENT")
+    if configured:
+        return configured if os.path.isabs(configured) else os.path.join(root, configured)
+    return os.path.join(root, ".venv")
+
+
+def _python_version_file(start: str) -> bytes:
+    for folder in _parents(start):
+        candidate = os.path.join(folder, ".python-version")
+        if os.path.isfile(candidate):
+            return candidate.encode() + b"\0" + _read(candidate)
+    return b"<none>"
+
+
+def _site_dirs(env_root: str) -> list[str]:
+    found = []
+    for lib in ("lib", "Lib"):
+        base = os.path.join(env_root, lib)
+        try:
+            names = sorted(os.listdir(base))
+        except OSError:
+            continue
+        for name in names:
+            site = os.path.join(base, name, "site-packages")
+            if name.startswith("python") and os.path.isdir(site):
+                found.append(site)
+        if lib == "Lib" and os.path.isdir(os.path.join(base, "site-packages")):
+            found.append(os.path.join(base, "site-packages"))
+    return found
+
+
+def digest(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
+    """Everything the answer of ``sync`` (or the sync part of ``run``) depends on."""
+    from ferry import __version__
+
+    parts: list[bytes] = [
+        RECORD_VERSION.to_bytes(2, "big"),
+        __version__.encode(),
+        invocation.command.encode(),
+        "\0".join(invocation.options).encode(),
+        cwd.encode(),
+        env_root.encode(),
+    ]
+    for key in sorted(os.environ):
+        if key.startswith(ENV_PREFIXES):
+            parts.append(f"{key}={os.environ[key]}".encode())
+    parts.append(_read(os.path.join(root, "pyproject.toml")))
+    parts.append(_read(os.path.join(root, "uv.lock")))
+    parts.append(_python_version_file(root))
+    parts.append(_read(os.path.join(env_root, "pyvenv.cfg")))
+    try:
+        real = os.path.realpath(os.path.join(env_root, "bin", "python"), strict=True)
+        stat = os.stat(real)
+        parts.append(f"{real}:{stat.st_mtime_ns}:{stat.st_size}".encode())
+    except (OSError, TypeError):
+        return ""
+    for site in _site_dirs(env_root):
+        try:
+            names = sorted(os.listdir(site))
+        except OSError:
+            return ""
+        parts.append(site.encode())
+        parts.append("\0".join(names).encode())
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def record_path(env_root: str, invocation: Invocation) -> str:
+    """One record per command line, so alternating ``sync`` and ``run`` do not evict each other."""
+    key = "\0".join([invocation.command, *invocation.options]).encode()
+    return os.path.join(env_root, RECORD_PREFIX + hashlib.sha256(key).hexdigest()[:16])
+
+
+def _eligible(root: str) -> bool:
+    """Projects whose lock freshness depends on files outside the inputs are never replayed."""
+    text = _read(os.path.join(root, "pyproject.toml"))
+    return b"sources" not in text and b"workspace" not in text
+
+
+def write_record(argv: list[str], resolved: int, audited: int) -> None:
+    """Remember that this invocation left the environment in its current, synced state."""
+    invocation = parse(argv)
+    if invocation is None or os.environ.get("FERRY_NO_FAST_PATH"):
+        return
+    cwd = os.getcwd()
+    root = find_project(cwd)
+    if root is None or not _eligible(root):
+        return
+    env_root = environment_root(root)
+    value = digest(invocation, cwd, root, env_root)
+    if not value or not os.path.isdir(env_root):
+        return
+    path = record_path(env_root, invocation)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(f"{RECORD_VERSION} {value} {resolved} {audited}\n")
+        os.replace(tmp, path)
+    except OSError:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+class FastAnswer:
+    __slots__ = ("audited", "env_root", "invocation", "resolved", "seconds")
+
+    def __init__(
+        self, invocation: Invocation, env_root: str, resolved: int, audited: int, seconds: float
+    ) -> None:
+        self.invocation = invocation
+        self.env_root = env_root
+        self.resolved = resolved
+        self.audited = audited
+        self.seconds = seconds
+
+
+def try_fast_path(argv: list[str]) -> FastAnswer | None:
+    """The recorded answer, when every input is as it was; ``None`` sends to the full path."""
+    started = time.perf_counter()
+    invocation = parse(argv)
+    if invocation is None or os.environ.get("FERRY_NO_FAST_PATH"):
+        return None
+    cwd = os.getcwd()
+    root = find_project(cwd)
+    if root is None or not _eligible(root):
+        return None
+    env_root = environment_root(root)
+    fields = _read(record_path(env_root, invocation)).split()
+    if len(fields) != 4 or fields[0] != str(RECORD_VERSION).encode():
+        return None
+    value = digest(invocation, cwd, root, env_root)
+    if not value or fields[1] != value.encode():
+        return None
+    try:
+        resolved, audited = int(fields[2]), int(fields[3])
+    except ValueError:
+        return None
+    return FastAnswer(invocation, env_root, resolved, audited, time.perf_counter() - started)
+
+
+def child_argv(child: list[str], env_root: str) -> list[str]:
+    python = os.path.join(env_root, "bin", "python")
+    if child[0] in ("python", "python3"):
+        return [python, *child[1:]]
+    return list(child)
+
+
+def child_env(env_root: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONHOME", None)
+    env["VIRTUAL_ENV"] = env_root
+    env["PATH"] = os.pathsep.join([os.path.join(env_root, "bin"), env.get("PATH", "")])
+    return env
+
+
+def quiet(argv: list[str]) -> bool:
+    return "-q" in argv or "--quiet" in argv or os.environ.get("FERRY_QUIET") == "1"
+
+
+def elapsed(seconds: float) -> str:
+    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.2f}s"
+
+
+def _count(number: int) -> str:
+    return f"{number} package" if number == 1 else f"{number} packages"
+
+
+def replay(answer: FastAnswer, argv: list[str]) -> None:
+    """Print what a no-op sync prints, or exec the command for ``run``. Does not return for run."""
+    if answer.invocation.command == "sync":
+        if not quiet(argv):
+            sys.stderr.write(
+                f"Resolved {_count(answer.resolved)} in {elapsed(answer.seconds)}\n"
+                f"Audited {_count(answer.audited)} in 0ms\n"
+            )
+        return
+    command = child_argv(answer.invocation.child, answer.env_root)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        os.execvpe(command[0], command, child_env(answer.env_root))
+    except FileNotFoundError:
+        sys.stderr.write(f"error: Failed to spawn: `{command[0]}` (no such file)\n")
+        raise SystemExit(2) from None
