@@ -44,7 +44,10 @@ from ferry.model.settings import GlobalOptions
     help="The default index [env: FERRY_INDEX_URL].",
 )
 @click.option(
-    "--extra-index-url", "--index", "extra_index_url", multiple=True,
+    "--extra-index-url",
+    "--index",
+    "extra_index_url",
+    multiple=True,
     help="More indexes, searched before the default one.",
 )
 @click.option("-f", "--find-links", multiple=True, help="A directory or page of distributions.")

@@ -237,27 +237,48 @@ def _compile_command() -> str:
     from ferry.commands.compile_output import header_command
 
     argv = sys.argv[1:]
-    return header_command(argv, keep_index_url="--emit-index-url" in argv,
-                          keep_find_links="--emit-find-links" in argv)
+    return header_command(
+        argv, keep_index_url="--emit-index-url" in argv, keep_find_links="--emit-find-links" in argv
+    )
 
 
 @pip.command("compile")
 @click.argument("src_files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--output-file", type=click.Path(path_type=Path),
-              help="Also write the result to this file; its pins are kept where possible.")
-@click.option("-c", "--constraint", "--constraints", "constraints", multiple=True,
-              type=click.Path(path_type=Path), help="Constrain versions with this file.")
-@click.option("--override", "--overrides", "overrides", multiple=True,
-              type=click.Path(path_type=Path),
-              help="Replace every requirement on a package by the one in this file.")
+@click.option(
+    "-o",
+    "--output-file",
+    type=click.Path(path_type=Path),
+    help="Also write the result to this file; its pins are kept where possible.",
+)
+@click.option(
+    "-c",
+    "--constraint",
+    "--constraints",
+    "constraints",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Constrain versions with this file.",
+)
+@click.option(
+    "--override",
+    "--overrides",
+    "overrides",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Replace every requirement on a package by the one in this file.",
+)
 @click.option("--extra", multiple=True, help="Include this extra of a pyproject.toml source.")
 @click.option("--all-extras", is_flag=True, help="Include every extra.")
-@click.option("--group", multiple=True,
-              help="Include this dependency group ([path:]group) of a pyproject.toml.")
+@click.option(
+    "--group",
+    multiple=True,
+    help="Include this dependency group ([path:]group) of a pyproject.toml.",
+)
 @_index_options
 @click.option("-U", "--upgrade", is_flag=True, help="Ignore the pins of the output file.")
-@click.option("-P", "--upgrade-package", multiple=True,
-              help="Ignore the output file's pin of this package.")
+@click.option(
+    "-P", "--upgrade-package", multiple=True, help="Ignore the output file's pin of this package."
+)
 @click.option("--pre", is_flag=True, help="Allow pre-releases (same as --prerelease allow).")
 @click.option(
     "--prerelease",
@@ -276,15 +297,19 @@ def _compile_command() -> str:
 @click.option("--no-deps", is_flag=True, help="Pin only the named requirements.")
 @click.option("-p", "--python", help="The interpreter used for the host's markers and builds.")
 @click.option("--python-version", help="Resolve for this Python version (e.g. 3.12).")
-@click.option("--python-platform",
-              help="Resolve for this platform (linux, windows, macos, x86_64-pc-windows-msvc…).")
-@click.option("--universal", is_flag=True,
-              help="One output valid on every platform and Python, with markers.")
+@click.option(
+    "--python-platform",
+    help="Resolve for this platform (linux, windows, macos, x86_64-pc-windows-msvc…).",
+)
+@click.option(
+    "--universal", is_flag=True, help="One output valid on every platform and Python, with markers."
+)
 @click.option("--generate-hashes", is_flag=True, help="Add --hash lines for every file.")
 @click.option("--no-annotate", is_flag=True, help="Leave out the `# via` comments.")
 @click.option("--no-header", is_flag=True, help="Leave out the header comment.")
-@click.option("--annotation-style", type=click.Choice(["split", "line"]), default="split",
-              show_default=True)
+@click.option(
+    "--annotation-style", type=click.Choice(["split", "line"]), default="split", show_default=True
+)
 @click.option("--no-strip-extras", is_flag=True, help="Keep the extras on the pins.")
 @click.option("--emit-index-url", is_flag=True, help="Write the index URLs into the output.")
 @click.option("--emit-find-links", is_flag=True, help="Write the find-links into the output.")
@@ -312,8 +337,15 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
 
 @pip.command("sync")
 @click.argument("src_files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-c", "--constraint", "--constraints", "constraints", multiple=True,
-              type=click.Path(path_type=Path), help="Constrain versions with this file.")
+@click.option(
+    "-c",
+    "--constraint",
+    "--constraints",
+    "constraints",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Constrain versions with this file.",
+)
 @_index_options
 @click.option(
     "--reinstall", "--force-reinstall", "reinstall", is_flag=True, help="Reinstall every package."
@@ -347,8 +379,9 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Resolve and report, change nothing.")
 @click.option("--strict", is_flag=True, help="Afterwards, warn about missing dependencies.")
-@click.option("--allow-empty-requirements", is_flag=True,
-              help="With an empty file, remove every package.")
+@click.option(
+    "--allow-empty-requirements", is_flag=True, help="With an empty file, remove every package."
+)
 @_env_options
 @click.pass_obj
 def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
@@ -370,7 +403,8 @@ def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
         return
     render_install(result, printer)
     if result.checked is not None:
-        printer.status(f"Checked {plural(result.checked, 'package')} in "
-                       f"{elapsed(result.check_seconds)}")
+        printer.status(
+            f"Checked {plural(result.checked, 'package')} in {elapsed(result.check_seconds)}"
+        )
     for problem in result.problems:
         printer.warn(problem)
