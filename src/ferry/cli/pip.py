@@ -121,6 +121,18 @@ def pip() -> None:
     show_default=True,
 )
 @click.option("--require-hashes", is_flag=True, help="Every requirement must carry a --hash.")
+@click.option(
+    "--no-binary", multiple=True, help="Build this package from source (:all: = every one)."
+)
+@click.option("--only-binary", multiple=True, help="Never build this package (:all: = every one).")
+@click.option(
+    "--no-build", is_flag=True, help="Never build from source (same as --only-binary :all:)."
+)
+@click.option(
+    "--no-build-isolation",
+    is_flag=True,
+    help="Build in the target environment, with what it already has installed.",
+)
 @click.option("--python-version", help="Resolve for this Python version instead.")
 @click.option(
     "--link-mode",

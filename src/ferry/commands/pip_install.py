@@ -61,6 +61,10 @@ class PipInstallRequest:
     prerelease: str = "if-necessary-or-explicit"
     resolution: str = "highest"
     require_hashes: bool = False
+    no_binary: tuple[str, ...] = ()
+    only_binary: tuple[str, ...] = ()
+    no_build: bool = False
+    no_build_isolation: bool = False
     python_version: str | None = None
     link_mode: str | None = None
     compile_bytecode: bool = False
@@ -149,7 +153,7 @@ def _install(
         strategy=settings.strategy,
         exclude_newer=settings.exclude_newer,
     )
-    builder = make_builder(cache, options, settings)
+    builder = make_builder(cache, options, settings, isolation=not request.no_build_isolation)
     with client:
         upgrade = _upgrade_set(request)
         preferences = {} if upgrade is True else {d.name: d.version for d in installed}
@@ -165,8 +169,11 @@ def _install(
         target = target_for(
             environment,
             request.python_version,
-            no_binary=frozenset(file_options.no_binary),
-            only_binary=frozenset(file_options.only_binary),
+            no_binary=_format_names(file_options.no_binary, request.no_binary),
+            only_binary=_format_names(
+                file_options.only_binary,
+                (*request.only_binary, *((":all:",) if request.no_build else ())),
+            ),
         )
         resolution = resolve_requirements(
             inputs,
@@ -196,6 +203,17 @@ def _install(
             builder=builder,
             strict_record=inputs.hash_checking,
         )
+
+
+def _format_names(from_files: frozenset[str], from_cli: tuple[str, ...]) -> frozenset[str]:
+    """`--no-binary`/`--only-binary` values: names or `:all:`, comma-separable."""
+    names: set[str] = set(from_files)
+    for value in from_cli:
+        for item in value.split(","):
+            item = item.strip()
+            if item:
+                names.add(item if item == ":all:" else canonicalize_name(item))
+    return frozenset(names)
 
 
 def _describe(environment: PythonEnvironment, result: InstallResult) -> None:
