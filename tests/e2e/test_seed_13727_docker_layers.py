@@ -88,3 +88,23 @@ def test_version_bump_leaves_the_dependency_layer_untouched(
     assert index_server.requests == []
     upgraded = ok(run(*PROJECT, cwd=build, env=env))
     assert " + app==0.2.0" in upgraded.stderr
+
+
+def test_a_version_bump_changes_one_line_of_the_lock(
+    template: Path, tmp_path: Path, run, index_server  # type: ignore[no-untyped-def]
+) -> None:
+    project = tmp_path / "relock"
+    shutil.copytree(template, project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text()
+        + f'\n[[tool.uv.index]]\nurl = "{index_server.simple_url}"\ndefault = true\n',
+        encoding="utf-8",
+    )
+    ok(run("lock", cwd=project))
+    before = (project / "uv.lock").read_text().splitlines()
+    pyproject.write_text(pyproject.read_text().replace('"0.1.0"', '"0.2.0"'), encoding="utf-8")
+    ok(run("lock", cwd=project))
+    after = (project / "uv.lock").read_text().splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [('version = "0.1.0"', 'version = "0.2.0"')]

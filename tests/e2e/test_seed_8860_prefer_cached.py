@@ -82,3 +82,23 @@ def test_sync_and_run_offline_from_a_warm_cache(
     result = ok(run("run", "--frozen", "--offline", "python", "-c",
                     "import tool; print(tool.__version__)", cwd=copy))
     assert result.stdout.strip() == "0.6.9"
+
+
+def test_lock_and_sync_prefer_the_cached_version(
+    warm: Path, run, index_server, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    root = write_project(
+        tmp_path / "proj", "proj", ["tool"], requires_python=">=3.9",
+        extra=f'\n[[tool.uv.index]]\nurl = "{index_server.simple_url}"\ndefault = true\n',
+    )
+    (root / ".python-version").write_text("3.12\n", encoding="utf-8")
+    index_server.clear_log()
+    ok(run("lock", "--prefer-offline", cwd=root))
+    assert 'name = "tool"\nversion = "0.6.9"' in (root / "uv.lock").read_text()
+    assert index_server.file_downloads() == []
+    ok(run("sync", "--prefer-offline", "--frozen", cwd=root))
+    assert installed(root / ".venv") == {"tool": "0.6.9"}
+    assert index_server.file_downloads() == []
+    (root / "uv.lock").unlink()
+    ok(run("lock", cwd=root))
+    assert 'name = "tool"\nversion = "0.7.2"' in (root / "uv.lock").read_text()
