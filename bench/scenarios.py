@@ -231,6 +231,14 @@ def run_noop(tool: Tool, box: Sandbox) -> Plan | None:
     return Plan(timed=_command(tool, box, argv, box.project), warmup=warmup, baseline=bare)
 
 
+def compile_warm(tool: Tool, box: Sandbox) -> Plan | None:
+    argv = tool.compile(box)
+    if argv is None:
+        return None
+    cmd = _command(tool, box, argv)
+    return Plan(timed=cmd, warmup=(cmd,))
+
+
 _PIP = "pip"
 _PROJECT_PEERS = "pdm, poetry"
 
@@ -248,6 +256,8 @@ SCENARIOS: dict[str, Scenario] = {
                  Target(3, 5, _PROJECT_PEERS), lock_warm),
         Scenario("sync-warm", "sync into an empty environment, warm cache",
                  Target(2, 5, _PROJECT_PEERS), sync_warm),
+        Scenario("compile-warm", "`pip compile` the workload's pyproject.toml, warm cache",
+                 Target(3, 5, "pip-tools"), compile_warm),
         Scenario("sync-noop", "sync an environment already in sync",
                  Target(3, 5, _PROJECT_PEERS), sync_noop),
         Scenario("run", "`run python -c pass` in a synced project, minus bare `python -c pass`",

@@ -109,6 +109,9 @@ class Tool(ABC):
     def run(self, box: Sandbox, command: Argv) -> Argv | None:
         return None
 
+    def compile(self, box: Sandbox) -> Argv | None:
+        return None
+
 
 def _version_of(argv: list[str]) -> str | None:
     try:
@@ -154,6 +157,10 @@ class Ferry(Tool):
     def run(self, box: Sandbox, command: Argv) -> Argv:
         return (*self.base, "run", *command)
 
+    def compile(self, box: Sandbox) -> Argv:
+        return (*self.base, "pip", "compile", str(box.pyproject), "--index-url", box.index_url,
+                "--python", str(box.python), "--no-header")
+
 
 class Uv(Tool):
     """The ``uv`` executable installed beside the bench runner (a test dependency)."""
@@ -188,6 +195,10 @@ class Uv(Tool):
 
     def run(self, box: Sandbox, command: Argv) -> Argv:
         return (self.executable, "run", "--no-config", *command)
+
+    def compile(self, box: Sandbox) -> Argv:
+        return (self.executable, "pip", "compile", str(box.pyproject), "--index-url",
+                box.index_url, "--python", str(box.python), "--no-header", "--no-config")
 
 
 class Pip(Tool):
