@@ -47,3 +47,14 @@ def test_no_build_isolation_builds_in_the_target_environment(
            "--no-build-isolation", "local-build"))
     assert installed(venv) == {"local-build": "0.1.0"}
     assert not list((tmp_path / "cache").glob("environments-v1/build/*"))
+
+
+def test_no_build_isolation_package_builds_only_that_one_in_place(
+    run, index_server, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    index_server.index.add_sdist("in-place", "0.1.0")
+    venv = _env(run, tmp_path)
+    ok(run("pip", "install", "--python", str(venv), "-i", index_server.simple_url,
+           "--no-build-isolation-package", "in-place", "in-place"))
+    assert installed(venv) == {"in-place": "0.1.0"}
+    assert not list((tmp_path / "cache").glob("environments-v1/build/*"))

@@ -133,6 +133,11 @@ def pip() -> None:
     is_flag=True,
     help="Build in the target environment, with what it already has installed.",
 )
+@click.option(
+    "--no-build-isolation-package",
+    multiple=True,
+    help="Build this package in the target environment (no isolation).",
+)
 @click.option("--python-version", help="Resolve for this Python version instead.")
 @click.option(
     "--link-mode",

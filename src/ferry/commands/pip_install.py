@@ -65,6 +65,7 @@ class PipInstallRequest:
     only_binary: tuple[str, ...] = ()
     no_build: bool = False
     no_build_isolation: bool = False
+    no_build_isolation_package: tuple[str, ...] = ()
     python_version: str | None = None
     link_mode: str | None = None
     compile_bytecode: bool = False
@@ -153,7 +154,13 @@ def _install(
         strategy=settings.strategy,
         exclude_newer=settings.exclude_newer,
     )
-    builder = make_builder(cache, options, settings, isolation=not request.no_build_isolation)
+    builder = make_builder(
+        cache,
+        options,
+        settings,
+        isolation=not request.no_build_isolation,
+        no_isolation_packages=frozenset(request.no_build_isolation_package),
+    )
     with client:
         upgrade = _upgrade_set(request)
         preferences = {} if upgrade is True else {d.name: d.version for d in installed}

@@ -11,6 +11,7 @@ use them, never at module level.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -97,7 +98,14 @@ def apply_pins(
         outcome.to_remove = list(plan.remove)
         return
     started = time.perf_counter()
-    preparer = Preparer(cache, client, builder=builder, interpreter=environment.interpreter)
+    downloads = os.environ.get("FERRY_CONCURRENT_DOWNLOADS", "").strip()
+    preparer = Preparer(
+        cache,
+        client,
+        builder=builder,
+        interpreter=environment.interpreter,
+        concurrency=int(downloads) if downloads.isdigit() and int(downloads) > 0 else 16,
+    )
     prepared, stats = preparer.prepare(list(plan.install))
     outcome.prepare_stats = stats
     outcome.prepare_seconds = time.perf_counter() - started
@@ -170,9 +178,14 @@ class LazySourceBuilder:
     """
 
     def __init__(
-        self, cache: Cache, options: GlobalOptions, index: IndexSettings, isolation: bool
+        self,
+        cache: Cache,
+        options: GlobalOptions,
+        index: IndexSettings,
+        isolation: bool,
+        no_isolation_packages: frozenset[str] = frozenset(),
     ) -> None:
-        self._args = (cache, options, index, isolation)
+        self._args = (cache, options, index, isolation, no_isolation_packages)
         self._builder: SourceBuilder | None = None
         self._lock = threading.Lock()
 
@@ -182,9 +195,16 @@ class LazySourceBuilder:
             if self._builder is None:
                 from ferry.dist.build import SourceBuilder
 
-                cache, options, index, isolation = self._args
+                cache, options, index, isolation, no_isolation = self._args
                 installer = FerryBuildInstaller(options, index)
-                self._builder = SourceBuilder(cache, installer, isolation=isolation)
+                limit = os.environ.get("FERRY_CONCURRENT_BUILDS", "").strip()
+                self._builder = SourceBuilder(
+                    cache,
+                    installer,
+                    isolation=isolation,
+                    no_isolation_packages=no_isolation,
+                    concurrency=int(limit) if limit.isdigit() and int(limit) > 0 else None,
+                )
             return self._builder
 
     def build_wheel(
@@ -241,8 +261,9 @@ def make_builder(
     index: IndexSettings,
     *,
     isolation: bool = True,
+    no_isolation_packages: frozenset[str] = frozenset(),
 ) -> LazySourceBuilder:
-    return LazySourceBuilder(cache, options, index, isolation)
+    return LazySourceBuilder(cache, options, index, isolation, no_isolation_packages)
 
 
 def index_client(

@@ -21,6 +21,7 @@ ENV_VARS: dict[str, str] = {
     "FERRY_INSECURE_HOST": "Hosts (host or host:port, space separated) whose TLS certificates "
     "are not verified; set by --allow-insecure-host.",
     "FERRY_CONCURRENT_DOWNLOADS": "How many downloads run at once (default 16).",
+    "FERRY_CONCURRENT_BUILDS": "How many source builds run at once (default: the CPU count).",
     "FERRY_OFFLINE": "Never use the network.",
     "FERRY_PREFER_OFFLINE": "Use what the cache holds before asking the network.",
     "FERRY_PYTHON": "The interpreter to use when no --python is given.",
