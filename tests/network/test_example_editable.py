@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.support.runner import REPO_ROOT, run_ferry
 
 pytestmark = pytest.mark.network
