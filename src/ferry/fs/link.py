@@ -111,14 +111,32 @@ class Linker:
         self._broken: set[LinkMode] = set()
         self._warned = False
         self._lock = threading.Lock()
+        # Whether the chain has settled on hardlinks: the hot path then calls os.link directly.
+        self._hardlinking = self._chain[0] is LinkMode.HARDLINK
 
     @property
     def mode(self) -> LinkMode:
         """The kind of link in use now: the first of the chain that has not failed."""
         return next(kind for kind in self._chain if kind not in self._broken)
 
-    def link(self, src: Path, dst: Path) -> None:
-        """Make ``dst`` a link to (or copy of) ``src``, replacing an existing ``dst`` atomically."""
+    def link(self, src: str | Path, dst: str | Path) -> None:
+        """Make ``dst`` a link to (or copy of) ``src``, replacing an existing ``dst`` atomically.
+
+        The installer calls this once per file of every wheel, thousands of times per install,
+        with plain strings into directories it has made. So once hardlinks are what works, this
+        is one ``os.link``: no ``mkdir`` of the (existing) parent, no ``pathlib`` objects.
+        Anything unusual (no parent yet, ``dst`` exists, too many links, another filesystem)
+        takes the general path below.
+        """
+        if self._hardlinking:
+            try:
+                os.link(src, dst)
+                return
+            except OSError as error:
+                if error.errno in _NO_HARDLINKS:  # not here at all: never try again
+                    self._give_up(LinkMode.HARDLINK, _Unsupported(error))
+                # anything else (exists, no parent, too many links, an I/O error): below
+        src, dst = Path(src), Path(dst)
         try:
             dst.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -149,6 +167,7 @@ class Linker:
                 return
             self._broken.add(kind)
             following = self.mode
+            self._hardlinking = following is LinkMode.HARDLINK
             warn = following is LinkMode.COPY and not self._warned
             if warn:
                 self._warned = True
@@ -190,13 +209,16 @@ def _place(dst: Path, make: Callable[[Path], None]) -> None:
         raise
 
 
+_NO_HARDLINKS = frozenset({errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+
 def _hardlink(src: Path, dst: Path) -> None:
     try:
         os.link(src, dst)
     except FileExistsError:
         raise
     except OSError as error:
-        if error.errno in (errno.EXDEV, errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+        if error.errno in _NO_HARDLINKS:
             raise _Unsupported(error) from error
         raise
 

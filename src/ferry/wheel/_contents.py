@@ -56,8 +56,21 @@ class _PlainPolicy(Compat32):
 _POLICY = _PlainPolicy()
 
 
+def _header_block(data: bytes) -> bytes:
+    """``data`` cut after its first certainly-empty line: where the headers end at the latest.
+
+    Only the headers are ever read, but a METADATA's body (the long description) is often most
+    of its bytes, and the email parser walks every line of it. A cut after a ``\n\n`` or
+    ``\r\n\r\n`` is never before the parser's own end of headers (it may find an earlier one),
+    so the headers come out the same.
+    """
+    ends = [i for i in (data.find(b"\n\n"), data.find(b"\r\n\r\n")) if i >= 0]
+    return data[: min(ends) + 1] if ends else data
+
+
 def parse_headers(data: bytes) -> Message:
     """Parse METADATA/WHEEL/PKG-INFO: RFC 822 headers, UTF-8, tolerant of bad bytes."""
+    data = _header_block(data)
     text = data.decode("utf-8", "surrogateescape").encode("utf-8", "surrogateescape")
     return BytesParser(policy=_POLICY).parsebytes(text, headersonly=True)
 

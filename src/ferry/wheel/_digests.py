@@ -49,21 +49,25 @@ def recorded_digests(
         logger.debug("ignoring the manifest of `%s`: not format %d", archive_dir, MANIFEST_VERSION)
         return None
     digests: dict[str, tuple[str, int]] = {}
+    encode = base64.urlsafe_b64encode
     for member in files:
         item = listed.get(member)
-        sha256 = item.get("sha256") if isinstance(item, dict) else None
-        size = item.get("size") if isinstance(item, dict) else None
+        if not isinstance(item, dict):
+            _unusable(archive_dir, member)
+            return None
+        sha256, size = item.get("sha256"), item.get("size")
         if (
-            not isinstance(sha256, str)
+            type(size) is not int  # not a bool either
+            or size < 0
+            or not isinstance(sha256, str)
             or len(sha256) != 64
             or not _HEX.issuperset(sha256)
-            or not isinstance(size, int)
-            or isinstance(size, bool)
-            or size < 0
         ):
-            logger.debug("ignoring the manifest of `%s`: no usable entry for `%s`", archive_dir,
-                         member)
+            _unusable(archive_dir, member)
             return None
-        encoded = base64.urlsafe_b64encode(bytes.fromhex(sha256)).rstrip(b"=").decode("ascii")
-        digests[member] = (encoded, size)
+        digests[member] = (encode(bytes.fromhex(sha256)).rstrip(b"=").decode("ascii"), size)
     return digests
+
+
+def _unusable(archive_dir: Path, member: str) -> None:
+    logger.debug("ignoring the manifest of `%s`: no usable entry for `%s`", archive_dir, member)

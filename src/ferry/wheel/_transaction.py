@@ -8,6 +8,8 @@ SIGKILL leaves ``.ferry-stash-*``/``.ferry-tmp-*`` directories behind; they neve
 ``remove_leftovers`` deletes them (call it under the environment lock).
 """
 
+# The undo log works on str paths (once per installed file: pathlib would dominate the cost).
+# ruff: noqa: PTH102, PTH106, PTH108, PTH112, PTH120
 from __future__ import annotations
 
 import contextlib
@@ -92,70 +94,87 @@ class Stash:
 
 
 class Transaction:
-    """The undo log of one install: created files and directories, displaced files."""
+    """The undo log of one install: created files and directories, displaced files.
+
+    Files and directories are plain ``str`` paths: the log is written once per file of every
+    wheel installed, and hashing and comparing strings is several times cheaper than ``Path``.
+    """
 
     def __init__(self, site_dir: Path) -> None:
         self.stash = Stash(site_dir)
-        self._files: list[Path] = []
-        self._file_set: set[Path] = set()
-        self._dirs: list[Path] = []
+        self._files: list[str] = []
+        self._file_set: set[str] = set()
+        self._dirs: list[str] = []
         self._trees: list[Path] = []
-        self._known_dirs: set[Path] = set()  # exist (or were made) during this transaction
-        self._made_dirs: set[Path] = set()  # made by this transaction: nobody else's files inside
+        self._known_dirs: set[str] = set()  # exist (or were made) during this transaction
+        self._made_dirs: set[str] = set()  # made by this transaction: nobody else's files inside
 
-    def make_dirs(self, directory: Path) -> None:
+    def make_dirs(self, directory: str | Path) -> None:
         """Create ``directory`` and missing parents, remembering each one created."""
+        directory = os.fspath(directory)
         if directory in self._known_dirs:
             return
-        missing: list[Path] = []
+        missing: list[str] = []
         current = directory
-        while current not in self._known_dirs and not current.is_dir():
+        while current not in self._known_dirs and not os.path.isdir(current):
             missing.append(current)
-            if current.parent == current:
+            parent = os.path.dirname(current)
+            if parent == current:
                 break
-            current = current.parent
+            current = parent
         for path in reversed(missing):
             try:
-                path.mkdir()
+                os.mkdir(path)
             except FileExistsError:
-                if not path.is_dir():
-                    raise os_error("create directory", path, FileExistsError(
-                        errno.EEXIST, "a file is in the way", str(path))) from None
+                if not os.path.isdir(path):
+                    raise os_error("create directory", Path(path), FileExistsError(
+                        errno.EEXIST, "a file is in the way", path)) from None
                 continue
             except OSError as error:
-                raise os_error("create directory", path, error) from error
+                raise os_error("create directory", Path(path), error) from error
             self._dirs.append(path)
             self._made_dirs.add(path)
         self._known_dirs.add(directory)
 
-    def clear_target(self, path: Path) -> bool:
+    def in_new_dir(self, directory: str) -> bool:
+        """Whether this install created ``directory`` (so it holds only what the install wrote)."""
+        return directory in self._made_dirs
+
+    def written(self, path: str) -> bool:
+        """Whether this install has already put a file at ``path``."""
+        return path in self._file_set
+
+    def clear_target(self, path: str | Path, parent: str | None = None) -> bool:
         """Make ``path`` free for a new file; returns whether this install had already written it.
 
         An existing file of someone else is stashed (and restored on rollback); a directory in
         the way is an error, because replacing a directory with a file is never what a wheel means.
+        ``parent`` is ``path``'s directory when the caller knows it (saves a split).
         """
+        path = os.fspath(path)
         if path in self._file_set:
-            path.unlink()
+            os.unlink(path)
             return True
-        if path.parent in self._made_dirs:
+        if (os.path.dirname(path) if parent is None else parent) in self._made_dirs:
             return False  # a directory this install created holds only what it wrote: no lstat
         try:
-            mode = path.lstat().st_mode
+            mode = os.lstat(path).st_mode
         except FileNotFoundError:
             return False
         except OSError as error:
-            raise os_error("inspect", path, error) from error
+            raise os_error("inspect", Path(path), error) from error
         if stat.S_ISDIR(mode):
-            raise os_error("install file over directory", path,
-                           IsADirectoryError(errno.EISDIR, "it is a directory", str(path)))
+            raise os_error("install file over directory", Path(path),
+                           IsADirectoryError(errno.EISDIR, "it is a directory", path))
         try:
-            self.stash.put(path)
+            self.stash.put(Path(path))
         except OSError as error:
-            raise os_error("move aside the existing file", path, error) from error
+            raise os_error("move aside the existing file", Path(path), error) from error
         logger.debug("`%s` existed; it is stashed until the install completes", path)
         return False
 
-    def created(self, path: Path) -> None:
+    def created(self, path: str | Path) -> None:
+        path = os.fspath(path)
         if path not in self._file_set:
             self._file_set.add(path)
             self._files.append(path)
@@ -165,15 +184,15 @@ class Transaction:
         self._trees.append(path)
 
     def rollback(self) -> None:
-        for path in reversed(self._trees):
-            _remove(path)
+        for tree in reversed(self._trees):
+            _remove(tree)
         for path in reversed(self._files):
             with contextlib.suppress(OSError):
-                path.unlink()
+                os.unlink(path)
         self.stash.restore()
         for path in reversed(self._dirs):
             with contextlib.suppress(OSError):
-                path.rmdir()
+                os.rmdir(path)
         self._files.clear()
         self._file_set.clear()
         self._dirs.clear()

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ferry.fs.errors import os_error
+from ferry.fs.link import Linker
 from ferry.model.errors import InvalidWheelError
 from ferry.model.interrupt import critical_section
 from ferry.model.scheme import Scheme
@@ -60,24 +61,38 @@ class FileLinker(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _File:
-    """One archive file, where it goes, and its verified RECORD entry (path filled in later)."""
+    """One archive file, where it goes, and its RECORD entry (already under its RECORD path).
+
+    Paths are ``str``: a wheel has thousands of files and ``pathlib`` costs several times more
+    per file than the link itself. ``parent`` is ``dst``'s directory.
+    """
 
     member: str
-    src: Path
-    dst: Path
+    src: str
+    dst: str
+    parent: str
     entry: RecordEntry
     is_script: bool
 
 
-def _destination(member: str, info: WheelInfo, scheme: Scheme, root: Path) -> tuple[Path, bool]:
+def _native(member: str) -> str:
+    """A checked member name (no empty, ``.`` or ``..`` parts) as a relative native path."""
+    return member if os.sep == "/" else member.replace("/", os.sep)
+
+
+def _destination(
+    member: str, info: WheelInfo, scheme: Scheme, root: str, root_str: str
+) -> tuple[str, str, bool]:
+    """Where ``member`` goes, its RECORD path, and whether it is a ``.data/scripts`` file."""
     top, _, rest = member.partition("/")
     if top == info.data_dir:
         key, _, inner = rest.partition("/")
-        return scheme.for_key(key).joinpath(*inner.split("/")), key == "scripts"
-    return root.joinpath(*member.split("/")), False
+        dst = os.fspath(scheme.for_key(key).joinpath(*inner.split("/")))
+        return dst, _record_path(dst, root_str), key == "scripts"
+    return root + _native(member), member, False
 
 
-def _record_path(path: Path, root: Path) -> str:
+def _record_path(path: str | Path, root: str | Path) -> str:
     """RECORD paths are relative to the site directory, ``/``-separated (absolute if impossible)."""
     text, base = os.fspath(path), os.fspath(root).rstrip(os.sep) + os.sep
     if text.startswith(base):  # the common case, without relpath's cost
@@ -85,20 +100,25 @@ def _record_path(path: Path, root: Path) -> str:
     try:
         return Path(os.path.relpath(path, root)).as_posix()
     except ValueError:  # another drive on Windows
-        return path.as_posix()
+        return Path(path).as_posix()
 
 
 def _check_entry(
-    member: str, src: Path, listed: RecordEntry | None, known: tuple[str, int] | None
+    member: str,
+    src: str,
+    listed: RecordEntry | None,
+    known: tuple[str, int] | None,
+    record_path: str,
 ) -> tuple[RecordEntry, str, bool]:
-    """The file's sha256 entry, what is wrong with the wheel's RECORD claim ('' if nothing), and
-    whether that problem is a hash/size mismatch (refused under ``strict_record``).
+    """The file's sha256 entry (under ``record_path``), what is wrong with the wheel's RECORD
+    claim ('' if nothing), and whether that problem is a hash/size mismatch (refused under
+    ``strict_record``).
 
     ``known`` is the file's sha256 and size as the cache recorded them (``_digests.py``); the
     file is read only without it, or when the wheel's RECORD uses another algorithm.
     """
-    digest, size = known if known is not None else hash_file(src)
-    actual = RecordEntry(member, "sha256", digest, size)
+    digest, size = known if known is not None else hash_file(Path(src))
+    actual = RecordEntry(record_path, "sha256", digest, size)
     if listed is None:
         return actual, f"`{member}` is not listed in RECORD", False
     if listed.size is not None and listed.size != size:
@@ -108,7 +128,7 @@ def _check_entry(
     algorithm = listed.algorithm
     if algorithm in WEAK_ALGORITHMS or algorithm not in hashlib.algorithms_guaranteed:
         return actual, f"RECORD hash of `{member}` uses an unusable algorithm `{algorithm}`", True
-    expected = digest if algorithm == "sha256" else hash_file(src, algorithm)[0]
+    expected = digest if algorithm == "sha256" else hash_file(Path(src), algorithm)[0]
     if listed.digest != expected:
         return actual, f"hash of `{member}` didn't match RECORD", True
     return actual, "", False
@@ -155,21 +175,25 @@ def _plan(
     meta: list[_File] = []
     hard: list[str] = []  # refuse under strict_record
     soft: list[str] = []  # always only a warning
+    source = os.fspath(archive_dir) + os.sep
+    root_str = os.fspath(root)
+    target = root_str + os.sep
     for member in files:
-        src = archive_dir.joinpath(*member.split("/"))
+        src = source + _native(member)
         top, _, inner = member.partition("/")
-        if top == info.dist_info and inner in _GENERATED:
-            continue
+        if top == info.dist_info:
+            if inner in _GENERATED:
+                continue
+            dst, record_path, is_script = target + _native(member), member, False
+        else:
+            dst, record_path, is_script = _destination(member, info, scheme, target, root_str)
         entry, problem, mismatch = _check_entry(
-            member, src, record.get(member), known.get(member)
+            member, src, record.get(member), known.get(member), record_path
         )
         if problem and not (top == info.dist_info and inner in _UNLISTED):
             (hard if mismatch else soft).append(problem)
-        if top == info.dist_info:
-            meta.append(_File(member, src, root / info.dist_info / inner, entry, False))
-        else:
-            dst, is_script = _destination(member, info, scheme, root)
-            payload.append(_File(member, src, dst, entry, is_script))
+        item = _File(member, src, dst, os.path.dirname(dst), entry, is_script)  # noqa: PTH120
+        (meta if top == info.dist_info else payload).append(item)
     present = {*files, f"{info.dist_info}/RECORD"}
     for listed in record:
         if listed not in present and not listed.endswith("/") and not is_pycache_member(listed):
@@ -197,46 +221,69 @@ class _Installer:
         self.python = python
         self.tx = Transaction(root)
         self.record: dict[str, RecordEntry] = {}
+        # The real Linker takes str paths (cheaper per file); any other FileLinker gets Paths.
+        self._takes_str = isinstance(linker, Linker)
 
-    def _prepare(self, dst: Path) -> None:
-        self.tx.make_dirs(dst.parent)
-        if self.tx.clear_target(dst):
+    def _prepare(self, dst: str, parent: str) -> None:
+        self.tx.make_dirs(parent)
+        if self.tx.clear_target(dst, parent):
             logger.warning("`%s` is written twice by `%s`; the last one wins", dst, self.info.name)
 
-    def _add(self, dst: Path, entry: RecordEntry) -> None:
-        path = _record_path(dst, self.root)
-        self.record[path] = RecordEntry(path, entry.algorithm, entry.digest, entry.size)
+    def payload(self, items: list[_File]) -> None:
+        """Link the payload: every target directory first (one ``mkdir`` each), then the files.
+
+        The archive was validated when unpacked and its names re-checked by
+        ``inspect_unpacked``, so ``dst`` is a plain string join under a scheme directory.
+        """
+        make_dirs = self.tx.make_dirs
+        for parent in sorted({item.parent for item in items}):
+            make_dirs(parent)
+        for item in items:
+            if item.is_script:
+                self.place(item)
+                continue
+            self._prepare(item.dst, item.parent)
+            self._link(item.src, item.dst)
+            self.record[item.entry.path] = item.entry
 
     def place(self, item: _File) -> None:
-        self._prepare(item.dst)
+        self._prepare(item.dst, item.parent)
         if item.is_script:
-            data = item.src.read_bytes()
+            src = Path(item.src)
+            data = src.read_bytes()
             rewritten = rewrite_python_shebang(data, self.python)
-            if rewritten is not None or not item.src.stat().st_mode & 0o111:
+            if rewritten is not None or not src.stat().st_mode & 0o111:
                 content = data if rewritten is None else rewritten
                 self._write(item.dst, content, 0o755)
                 self._add(item.dst, entry_for_bytes("", content))
                 return
         self._link(item.src, item.dst)
-        self._add(item.dst, item.entry)
+        self.record[item.entry.path] = item.entry
 
-    def _link(self, src: Path, dst: Path) -> None:
+    def _add(self, dst: str | Path, entry: RecordEntry) -> None:
+        path = _record_path(dst, self.root)
+        self.record[path] = RecordEntry(path, entry.algorithm, entry.digest, entry.size)
+
+    def _link(self, src: str, dst: str) -> None:
         try:
-            self.linker.link(src, dst)
+            if self._takes_str:
+                self.linker.link(src, dst)  # type: ignore[arg-type]  # Linker: str | Path
+            else:
+                self.linker.link(Path(src), Path(dst))
         except OSError as exc:
-            raise os_error(f"link `{src}` to", dst, exc) from exc
+            raise os_error(f"link `{src}` to", Path(dst), exc) from exc
         self.tx.created(dst)
 
-    def _write(self, dst: Path, data: bytes, mode: int) -> None:
+    def _write(self, dst: str | Path, data: bytes, mode: int) -> None:
         try:
-            _write_new(dst, data, mode)
+            _write_new(Path(dst), data, mode)
         except OSError as exc:
-            raise os_error("write", dst, exc) from exc
+            raise os_error("write", Path(dst), exc) from exc
         self.tx.created(dst)
 
     def launcher(self, scripts_dir: Path, name: str, data: bytes) -> None:
-        dst = scripts_dir / name
-        self._prepare(dst)
+        dst = os.fspath(scripts_dir / name)
+        self._prepare(dst, os.fspath(scripts_dir))
         self._write(dst, data, 0o755)
         self._add(dst, entry_for_bytes("", data))
 
@@ -250,11 +297,13 @@ class _Installer:
             tmp.mkdir()
         except OSError as exc:
             raise os_error("create directory", tmp, exc) from exc
+        final_str, tmp_str = os.fspath(final), os.fspath(tmp)
         for item in meta:
-            dst = tmp.joinpath(*item.dst.relative_to(final).parts)
-            self.tx.make_dirs(dst.parent)
+            dst = tmp_str + item.dst[len(final_str):]
+            parent = os.path.dirname(dst)  # noqa: PTH120
+            self.tx.make_dirs(parent)
             self._link(item.src, dst)
-            self._add(item.dst, item.entry)
+            self.record[item.entry.path] = item.entry
         for name, data in generated.items():
             self._write(tmp / name, data, 0o644)
             self._add(final / name, entry_for_bytes("", data))
@@ -324,8 +373,7 @@ def _install(
     job = _Installer(info, root, linker, os.fspath(python_executable))
     try:
         job.tx.make_dirs(root)
-        for item in payload:
-            job.place(item)
+        job.payload(payload)
         for script in info.scripts:
             name, data = render_launcher(script, job.python)
             job.launcher(scheme.scripts, name, data)
