@@ -191,6 +191,25 @@ def _execute(
     return result
 
 
+# Linking is mostly Python work under the GIL plus short syscalls: threads beyond the CPUs
+# only add switching. Measured on the 62-package `web` workload, 2 CPUs, warm cache (install
+# step alone): 1 thread 0.22 s, 2 threads 0.19 s, 4 threads 0.22 s, 8 threads 0.27 s.
+_MAX_INSTALL_THREADS = 4
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on macOS or Windows
+        return os.cpu_count() or 1
+
+
+def _workers(concurrency: int, jobs: int) -> int:
+    """Threads for ``jobs`` installs: at most one per CPU, ``_MAX_INSTALL_THREADS`` and the
+    caller's ``concurrency``; at least one."""
+    return max(1, min(concurrency, jobs, _cpus(), _MAX_INSTALL_THREADS))
+
+
 def _install_all(
     pins: Sequence[PinnedDist],
     archives: Mapping[NormalizedName, Path],
@@ -226,7 +245,7 @@ def _install_all(
             )
         return installed
 
-    with ThreadPoolExecutor(max_workers=min(concurrency, len(pins))) as pool:
+    with ThreadPoolExecutor(max_workers=_workers(concurrency, len(pins))) as pool:
         futures = [pool.submit(one, pin) for pin in pins]
         error: BaseException | None = None
         for future in futures:
