@@ -217,12 +217,6 @@ def _render(expr: MarkerExpr, universe: VersionSet) -> str | None:
     unique = list(dict.fromkeys(tuple(alt) for alt in alternatives))
     if len(unique) == 1:
         return " and ".join(unique[0])
-    common = [t for t in unique[0] if all(t in alt for alt in unique[1:])]
-    rests = [tuple(t for t in alt if t not in common) for alt in unique]
-    if common and all(rests):
-        # uv factors the terms every clause shares: `A and (B or C)`, not `(A and B) or (A and C)`.
-        inner = " or ".join(f"({' and '.join(r)})" if len(r) > 1 else r[0] for r in rests)
-        return f"{' and '.join(common)} and ({inner})"
     return " or ".join(
         f"({' and '.join(alt)})" if len(alt) > 1 else alt[0] for alt in unique
     )
