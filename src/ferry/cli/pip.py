@@ -73,6 +73,28 @@ def _allow_insecure_hosts(hosts: tuple[str, ...]) -> None:
         os.environ["FERRY_INSECURE_HOST"] = " ".join(dict.fromkeys([*known, *hosts]))
 
 
+def _prerelease_options(func: Any) -> Any:
+    func = click.option(
+        "--prerelease",
+        type=click.Choice(
+            ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
+        ),
+        default="if-necessary-or-explicit",
+        show_default=True,
+    )(func)
+    return click.option(
+        "--pre", is_flag=True, help="Allow pre-releases (same as --prerelease allow)."
+    )(func)
+
+
+_resolution_option = click.option(
+    "--resolution",
+    type=click.Choice(["highest", "lowest", "lowest-direct"]),
+    default="highest",
+    show_default=True,
+)
+
+
 @click.group()
 def pip() -> None:
     """Manage packages in an environment with a pip-compatible interface."""
@@ -105,21 +127,8 @@ def pip() -> None:
 )
 @click.option("--reinstall-package", multiple=True, help="Reinstall this package.")
 @click.option("--no-deps", is_flag=True, help="Ignore dependencies.")
-@click.option("--pre", is_flag=True, help="Allow pre-releases (same as --prerelease allow).")
-@click.option(
-    "--prerelease",
-    type=click.Choice(
-        ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
-    ),
-    default="if-necessary-or-explicit",
-    show_default=True,
-)
-@click.option(
-    "--resolution",
-    type=click.Choice(["highest", "lowest", "lowest-direct"]),
-    default="highest",
-    show_default=True,
-)
+@_prerelease_options
+@_resolution_option
 @click.option("--require-hashes", is_flag=True, help="Every requirement must carry a --hash.")
 @click.option(
     "--no-binary", multiple=True, help="Build this package from source (:all: = every one)."
@@ -296,21 +305,8 @@ def _compile_command() -> str:
 @click.option(
     "-P", "--upgrade-package", multiple=True, help="Ignore the output file's pin of this package."
 )
-@click.option("--pre", is_flag=True, help="Allow pre-releases (same as --prerelease allow).")
-@click.option(
-    "--prerelease",
-    type=click.Choice(
-        ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
-    ),
-    default="if-necessary-or-explicit",
-    show_default=True,
-)
-@click.option(
-    "--resolution",
-    type=click.Choice(["highest", "lowest", "lowest-direct"]),
-    default="highest",
-    show_default=True,
-)
+@_prerelease_options
+@_resolution_option
 @click.option("--no-deps", is_flag=True, help="Pin only the named requirements.")
 @click.option("-p", "--python", help="The interpreter used for the host's markers and builds.")
 @click.option("--python-version", help="Resolve for this Python version (e.g. 3.12).")
@@ -368,15 +364,7 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
     "--reinstall", "--force-reinstall", "reinstall", is_flag=True, help="Reinstall every package."
 )
 @click.option("--reinstall-package", multiple=True, help="Reinstall this package.")
-@click.option("--pre", is_flag=True, help="Allow pre-releases (same as --prerelease allow).")
-@click.option(
-    "--prerelease",
-    type=click.Choice(
-        ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
-    ),
-    default="if-necessary-or-explicit",
-    show_default=True,
-)
+@_prerelease_options
 @click.option("--require-hashes", is_flag=True, help="Every requirement must carry a --hash.")
 @click.option("--python-version", help="Choose versions for this Python version.")
 @click.option("--no-binary", multiple=True, help="Never use wheels of this package (:all:).")

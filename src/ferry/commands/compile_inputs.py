@@ -60,21 +60,6 @@ class CompileInputs:
     options: IndexOptions = field(default_factory=IndexOptions)
 
 
-def _merge(first: IndexOptions, second: IndexOptions) -> IndexOptions:
-    return IndexOptions(
-        index_url=first.index_url or second.index_url,
-        extra_index_urls=(*first.extra_index_urls, *second.extra_index_urls),
-        find_links=(*first.find_links, *second.find_links),
-        no_index=first.no_index or second.no_index,
-        pre=first.pre or second.pre,
-        no_binary=first.no_binary | second.no_binary,
-        only_binary=first.only_binary | second.only_binary,
-        require_hashes=first.require_hashes or second.require_hashes,
-        prefer_binary=first.prefer_binary or second.prefer_binary,
-        trusted_hosts=(*first.trusted_hosts, *second.trusted_hosts),
-    )
-
-
 def _requirement(entry: RequirementEntry) -> Requirement:
     requirement = entry.as_requirement()
     if requirement is None and entry.url is not None:
@@ -119,7 +104,7 @@ def _add_file(inputs: CompileInputs, parsed: RequirementsFile, kind: str) -> Non
     for entry in parsed.constraints:
         label = _file_label("-c", entry.location.path)
         inputs.constraints.append(Sourced(_requirement(entry), label))
-    inputs.options = _merge(inputs.options, parsed.options)
+    inputs.options = inputs.options.merged(parsed.options)
 
 
 def _expand_self(

@@ -32,21 +32,6 @@ class RequirementInputs:
     options: IndexOptions = field(default_factory=IndexOptions)
 
 
-def _merge_options(first: IndexOptions, second: IndexOptions) -> IndexOptions:
-    return IndexOptions(
-        index_url=first.index_url or second.index_url,
-        extra_index_urls=(*first.extra_index_urls, *second.extra_index_urls),
-        find_links=(*first.find_links, *second.find_links),
-        no_index=first.no_index or second.no_index,
-        pre=first.pre or second.pre,
-        no_binary=first.no_binary | second.no_binary,
-        only_binary=first.only_binary | second.only_binary,
-        require_hashes=first.require_hashes or second.require_hashes,
-        prefer_binary=first.prefer_binary or second.prefer_binary,
-        trusted_hosts=(*first.trusted_hosts, *second.trusted_hosts),
-    )
-
-
 NameOf = Callable[[str], str | None]
 
 
@@ -86,7 +71,7 @@ def _add(inputs: RequirementInputs, parsed: RequirementsFile, name_of: NameOf | 
             name = canonicalize_name(requirement.name)
             inputs.hashes[name] = inputs.hashes.get(name, frozenset()) | frozenset(entry.hashes)
     inputs.hash_checking |= parsed.hash_checking
-    inputs.options = _merge_options(inputs.options, parsed.options)
+    inputs.options = inputs.options.merged(parsed.options)
 
 
 def static_project_name(url: str) -> str | None:

@@ -111,6 +111,21 @@ class IndexOptions:
     prefer_binary: bool = False
     trusted_hosts: tuple[str, ...] = ()
 
+    def merged(self, other: IndexOptions) -> IndexOptions:
+        """Options of several files together: the first index URL wins, the rest accumulate."""
+        return IndexOptions(
+            index_url=self.index_url or other.index_url,
+            extra_index_urls=(*self.extra_index_urls, *other.extra_index_urls),
+            find_links=(*self.find_links, *other.find_links),
+            no_index=self.no_index or other.no_index,
+            pre=self.pre or other.pre,
+            no_binary=self.no_binary | other.no_binary,
+            only_binary=self.only_binary | other.only_binary,
+            require_hashes=self.require_hashes or other.require_hashes,
+            prefer_binary=self.prefer_binary or other.prefer_binary,
+            trusted_hosts=(*self.trusted_hosts, *other.trusted_hosts),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class RequirementsFile:
