@@ -290,11 +290,14 @@ def child_argv(child: list[str], env_root: str) -> list[str]:
     return list(child)
 
 
-def child_env(env_root: str) -> dict[str, str]:
+def child_env(env_root: str, bins: list[str] | None = None) -> dict[str, str]:
+    """The environment a command runs with inside ``env_root`` (``bins`` first on PATH;
+    default: the environment's own ``bin``). Shared by the fast path and ``ferry run``."""
     env = dict(os.environ)
     env.pop("PYTHONHOME", None)
     env["VIRTUAL_ENV"] = env_root
-    env["PATH"] = os.pathsep.join([os.path.join(env_root, "bin"), env.get("PATH", "")])
+    scripts = bins if bins is not None else [os.path.join(env_root, "bin")]
+    env["PATH"] = os.pathsep.join([*scripts, env.get("PATH", "")])
     return env
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ferry.commands.common import open_cache
+from ferry.commands.fastpath import child_env
 from ferry.commands.sync import SyncRequest, SyncResult, obtain_lock, sync_environment
 from ferry.commands.sync_state import SyncedSelection, read_state
 from ferry.model.errors import UserError
@@ -56,13 +57,7 @@ class RunPlan:
 
 
 def _exec_env(environments: list[PythonEnvironment]) -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONHOME", None)
-    first = environments[0]
-    env["VIRTUAL_ENV"] = str(first.root)
-    bins = [str(e.scheme.scripts) for e in environments]
-    env["PATH"] = os.pathsep.join([*bins, env.get("PATH", "")])
-    return env
+    return child_env(str(environments[0].root), [str(e.scheme.scripts) for e in environments])
 
 
 def _argv(command: tuple[str, ...], environment: PythonEnvironment) -> list[str]:
