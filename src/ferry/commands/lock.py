@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from packaging.requirements import Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 
@@ -57,6 +58,8 @@ class LockRequest:
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     python: str | None = None
+    constraints: tuple[Requirement, ...] = ()
+    """Constraints for this resolution only, recorded nowhere (``ferry add -c``, as uv)."""
 
 
 @dataclass

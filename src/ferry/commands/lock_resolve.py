@@ -83,7 +83,7 @@ def resolve_lock(
         project=pyproject.name or "",
         roots=root_lists(pyproject, sources, choice, built),
         python=python,
-        constraints=pyproject.tool.constraint_dependencies,
+        constraints=(*pyproject.tool.constraint_dependencies, *request.constraints),
         overrides=pyproject.tool.override_dependencies,
         conflicts=conflict_keys(pyproject),
         environments=pyproject.tool.environments,

@@ -79,6 +79,9 @@ class RequirementEntry:
     hashes: tuple[str, ...] = ()
     editable: bool = False
     config_settings: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+    """The requirement, path or URL as written (variables expanded, options cut off): what
+    ``ferry add -r`` records, in the user's spelling and specifier order."""
 
     def as_requirement(self) -> Requirement | None:
         """A PEP 508 requirement for this entry, or ``None`` while its name is unknown."""
@@ -439,11 +442,12 @@ class _Parser:
         if req.url is not None and "://" not in req.url and not req.url.startswith("file:"):
             req.url = Path(directory, req.url).absolute().as_uri()
         return RequirementEntry(SourceLocation("", 0), req, req.url, canonicalize_name(req.name),
-                                frozenset(req.extras), req.marker)
+                                frozenset(req.extras), req.marker, text=args.strip())
 
     def _bare(self, text: str, directory: str, ctx: tuple[_Logical, str], col: int,
               *, editable: bool) -> RequirementEntry:
         """A path or URL without a name: a wheel, an sdist, a directory or a VCS URL."""
+        written = text.strip()
         marker = None
         if ";" in text:
             text, _, marker_text = text.partition(";")
@@ -470,7 +474,7 @@ class _Parser:
         if name is None and parsed is not None:
             name = parsed.name
         return RequirementEntry(SourceLocation("", 0), None, url, name, extras, marker,
-                                editable=editable)
+                                editable=editable, text=written)
 
     def _fail(self, message: str, ctx: tuple[_Logical, str] | None, column0: int) -> NoReturn:
         if ctx is None:
