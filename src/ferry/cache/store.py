@@ -61,6 +61,8 @@ BUCKETS: dict[str, str] = {
         "environments",
     )
 }
+#: Git databases and checkouts (``dist/git.py``); its own format version.
+BUCKETS["git"] = "git-v0"
 LOCK_NAME = ".lock"
 TMP_NAME = ".tmp"
 CACHEDIR_TAG_NAME = "CACHEDIR.TAG"

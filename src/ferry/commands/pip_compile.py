@@ -28,7 +28,7 @@ from ferry.commands.compile_output import (
     index_lines,
     render,
 )
-from ferry.commands.compile_resolve import resolve_everywhere, resolve_for_target
+from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
 from ferry.commands.compile_target import compile_target, parse_platform
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UsageError, UserError
 from ferry.model.settings import GlobalOptions
@@ -328,10 +328,21 @@ def _resolve(
                 result.warnings.extend(warnings)
             result.resolve_seconds = time.perf_counter() - started
             packages = [p for p in packages if p.name not in build_labels]
+            packages = pinned_git(packages, cache, options.offline)
             result.resolved = len(packages)
             hashes = file_hashes(packages, source, client) if request.generate_hashes else {}
     return make_entries(packages, inputs, target, request.universal, request.no_strip_extras,
                         build_labels, hashes)
+
+
+def pinned_git(packages: list[Resolved], cache: Cache, offline: bool) -> list[Resolved]:
+    """Git references written as the commit they resolved to (as uv), never editable."""
+    from dataclasses import replace
+
+    from ferry.commands.git_pins import precise_url
+
+    return [replace(p, url=precise_url(cache, p.url, offline=offline), editable=False)
+            if p.url and p.url.startswith("git+") else p for p in packages]
 
 
 def _build_requirement(directory: Path, extras: Sequence[str], all_extras: bool,

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from packaging.utils import canonicalize_name
 
 from ferry.commands.common import installed_dists, open_cache, target_environment
-from ferry.commands.inputs import RequirementInputs, gather_inputs, static_project_name
+from ferry.commands.git_pins import git_name_of
+from ferry.commands.inputs import RequirementInputs, gather_inputs
 from ferry.commands.pipeline import (
     IndexSettings,
     PipelineOutcome,
@@ -113,7 +114,7 @@ def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallRe
             constraint_files=request.constraints,
             editables=request.editables,
             require_hashes=request.require_hashes,
-            name_of=static_project_name,
+            name_of=git_name_of(cache, offline=options.offline),
         )
         installed = installed_dists(environment)
         result = InstallResult(cache_dir=str(cache.root))

@@ -375,6 +375,15 @@ def resolve_requirements(
             options,
             editables=inputs.editables,
         )
+    if any(d.direct_url and d.direct_url.startswith("git+") for d in resolution.dists):
+        from dataclasses import replace
+
+        from ferry.commands.git_pins import pin_commits
+        from ferry.dist.git_build import store_of
+
+        dists = pin_commits(resolution.dists, store_of(client.cache),
+                            offline=client.config.offline)
+        resolution = replace(resolution, dists=dists)
     outcome.resolved = len(resolution.dists)
     outcome.resolve_seconds = time.perf_counter() - started
     outcome.warnings.extend(resolution.warnings)

@@ -81,7 +81,14 @@ class MetadataService:
         )
 
     def direct(self, url: str, editable: bool = False) -> tuple[FileRef | None, bytes]:
-        """Metadata of a direct reference: an archive URL, a local archive, or a source tree."""
+        """Metadata of a direct reference: an archive URL, a local archive, a source tree, or a
+        git reference (checked out through :mod:`ferry.dist.git`; never editable)."""
+        if url.startswith("git+"):
+            from ferry.dist.git_build import git_checkout
+
+            checkout = git_checkout(self.client.cache, url, offline=self.client.config.offline)
+            builder, interpreter = self._require_builder(redact(url))
+            return None, builder.metadata(checkout, interpreter)
         if url.startswith("file:"):
             path = file_url_path(url)
             if path.is_dir():

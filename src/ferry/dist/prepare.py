@@ -156,6 +156,10 @@ class Preparer:
     def prepare_one(self, pin: PinnedDist) -> PreparedDist:
         file = pin.file
         if file is None:
+            if pin.direct_url is not None and pin.direct_url.startswith("git+"):
+                from ferry.dist.git_build import prepare_git
+
+                return prepare_git(self, pin)
             if pin.direct_url is None or not pin.direct_url.startswith("file:"):
                 raise UserError(f"No file to install for `{pin}`")
             return self._build(pin, Path(unquote(urlsplit(pin.direct_url).path)), None)

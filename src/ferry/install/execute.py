@@ -52,6 +52,10 @@ def direct_url_for(pin: PinnedDist) -> dict[str, Any] | None:
     """The PEP 610 record for a pin that did not come from an index."""
     if pin.direct_url is None:
         return None
+    if pin.direct_url.startswith("git+"):
+        from ferry.model.git import GitUrl
+
+        return GitUrl.parse(pin.direct_url).pep610()
     if pin.editable or (
         pin.direct_url.startswith("file:")
         and not pin.direct_url.endswith((".whl", ".tar.gz", ".zip"))

@@ -14,6 +14,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from ferry.model.dist import PinnedDist
+from ferry.model.git import comparable_url
 
 # Packages that seed an environment: an exact sync keeps them when the target does not name them,
 # as uv does, so `pip` stays usable in a `--seed` environment.
@@ -52,6 +53,10 @@ def _direct_url_of(dist: Installed) -> str | None:
     info = dist.direct_url
     if not info:
         return None
+    if "vcs_info" in info:
+        from ferry.model.git import url_from_pep610
+
+        return url_from_pep610(info)
     url = info.get("url")
     return url if isinstance(url, str) else None
 
@@ -67,7 +72,7 @@ def _mismatch(target: PinnedDist, have: Installed) -> str | None:
     if have.version != target.version:
         return f"installed {have.version}, want {target.version}"
     if target.direct_url is not None:
-        if _direct_url_of(have) != target.direct_url:
+        if _direct_url_of(have) != comparable_url(target.direct_url):
             return "installed from a different source"
         if _is_editable(have) != target.editable:
             return "editable flag differs"
