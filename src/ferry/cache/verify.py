@@ -114,6 +114,17 @@ def _check_file(path: Path, sha256: str) -> str | None:
     return None
 
 
+def file_problem(path: Path, sha256: str) -> str | None:
+    """Why the stored file ``path`` is not the file with digest ``sha256``, or ``None``."""
+    return _check_file(path, sha256)
+
+
+def archive_problem(entry: Path) -> str | None:
+    """Why the unpacked archive ``entry`` differs from its manifest (every file hashed), or
+    ``None``; ``--refresh`` runs the same check on the archives it is about to use."""
+    return _check_archive(entry)
+
+
 def _check_archive(entry: Path) -> str | None:
     manifest = archives.read_manifest(entry)
     if manifest is None:

@@ -18,6 +18,7 @@ import click
 from ferry import __version__
 from ferry.commands.fastpath import RUN_VALUED
 from ferry.model.errors import FerryError
+from ferry.model.refresh import Refresh
 from ferry.model.settings import GlobalOptions, env_flag
 
 # name -> "module:attribute"; each attribute is a click command or group.
@@ -100,6 +101,25 @@ class LazyGroup(click.Group):
     help="Use cached index pages and files before the network [env: FERRY_PREFER_OFFLINE].",
 )
 @click.option(
+    "--refresh",
+    is_flag=True,
+    help="Check every cached index page, metadata, file and archive again [env: FERRY_REFRESH].",
+)
+@click.option(
+    "--refresh-package",
+    "refresh_packages",
+    multiple=True,
+    metavar="PKG",
+    help="Like --refresh, for this package only (repeatable).",
+)
+@click.option(
+    "--keyring-provider",
+    type=click.Choice(["disabled", "subprocess"]),
+    envvar=["FERRY_KEYRING_PROVIDER", "UV_KEYRING_PROVIDER"],
+    help="Ask the `keyring` executable for index credentials (default: disabled) "
+    "[env: FERRY_KEYRING_PROVIDER, UV_KEYRING_PROVIDER].",
+)
+@click.option(
     "--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True
 )
 @click.option(
@@ -116,6 +136,9 @@ def cli(
     no_cache: bool,
     offline: bool,
     prefer_offline: bool,
+    refresh: bool,
+    refresh_packages: tuple[str, ...],
+    keyring_provider: str | None,
     color: str,
     directory: Path | None,
 ) -> None:
@@ -132,6 +155,8 @@ def cli(
         prefer_offline=prefer_offline or env_flag("FERRY_PREFER_OFFLINE"),
         color=_want_color(color),
         directory=directory,
+        refresh=Refresh.from_options(refresh, refresh_packages),
+        keyring_provider=keyring_provider,
     )
 
 
@@ -196,8 +221,15 @@ GLOBAL_FLAGS = {
     "--offline",
     "--prefer-offline",
     "--no-cache",
+    "--refresh",
 }
-GLOBAL_VALUED = {"--cache-dir", "--color", "--directory"}
+GLOBAL_VALUED = {
+    "--cache-dir",
+    "--color",
+    "--directory",
+    "--refresh-package",
+    "--keyring-provider",
+}
 # Options of `run` that take a value: the token after them is not the command to run.
 
 

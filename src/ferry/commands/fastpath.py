@@ -49,6 +49,8 @@ RUN_VALUED = frozenset(
         "--exclude-newer",
         "--project",
         "--with",
+        "--refresh-package",
+        "--keyring-provider",
     }
 )
 # Flags after which the answer is not a plain replay.
@@ -69,6 +71,8 @@ UNSAFE = frozenset(
         "-P",
         "--upgrade-package",
         "--no-cache",
+        "--refresh",
+        "--refresh-package",
         "-v",
         "-vv",
         "-vvv",
@@ -265,6 +269,8 @@ def try_fast_path(argv: list[str]) -> FastAnswer | None:
     invocation = parse(argv)
     if invocation is None or os.environ.get("FERRY_NO_FAST_PATH"):
         return None
+    if os.environ.get("FERRY_REFRESH", "").strip().lower() in ("1", "true", "yes", "on"):
+        return None  # a refresh re-checks the cache: never a replay
     cwd = os.getcwd()
     root = find_project(cwd)
     if root is None or not _eligible(root):

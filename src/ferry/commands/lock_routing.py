@@ -16,6 +16,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from ferry.cache.store import Cache
 from ferry.commands.lock_indexes import IndexChoice
 from ferry.index.client import IndexClient, IndexConfig
+from ferry.index.keyring import check_provider
 from ferry.model.dist import FileRef
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
@@ -45,6 +46,8 @@ class RoutedIndex:
                 prefer_offline=options.prefer_offline,
                 exclude_newer=exclude_newer,
                 no_index=choice.no_index,
+                refresh=options.refresh,
+                keyring_provider=check_provider(options.keyring_provider),
             )
             return IndexClient(config, cache)
 

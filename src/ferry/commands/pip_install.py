@@ -210,6 +210,7 @@ def _install(
             dry_run=request.dry_run,
             builder=builder,
             strict_record=inputs.hash_checking,
+            refresh=options.refresh,
         )
 
 

@@ -166,6 +166,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 pins, installed, result, cache=cache, client=client, environment=environment,
                 link_mode=request.link_mode, compile=request.compile_bytecode,
                 reinstall=reinstall, exact=True, dry_run=request.dry_run, builder=builder,
+                refresh=options.refresh,
             )
             execution = result.execution
             if execution is not None and not execution.installed and not execution.removed:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.refresh import Refresh
 from ferry.model.settings import GlobalOptions
 
 if TYPE_CHECKING:
@@ -81,8 +82,12 @@ def apply_pins(
     keep_extraneous: Collection[str] = (),
     builder: WheelBuilder | None = None,
     strict_record: bool = False,
+    refresh: Refresh | None = None,
 ) -> None:
-    """Plan, prepare and link ``pins`` into ``environment``."""
+    """Plan, prepare and link ``pins`` into ``environment``.
+
+    With ``refresh`` the unpacked archives of the refreshed packages are checked against their
+    manifests first; a damaged one is discarded, so it is unpacked (or downloaded) again."""
     from ferry.dist.prepare import Preparer
     from ferry.install.execute import execute_plan
     from ferry.install.plan import make_plan
@@ -98,6 +103,8 @@ def apply_pins(
         outcome.to_remove = list(plan.remove)
         return
     started = time.perf_counter()
+    if refresh:
+        revalidate_archives(cache, plan.install, refresh)
     downloads = os.environ.get("FERRY_CONCURRENT_DOWNLOADS", "").strip()
     preparer = Preparer(
         cache,
@@ -120,6 +127,15 @@ def apply_pins(
         compile=compile,
         strict_record=strict_record,
     )
+
+
+def revalidate_archives(cache: Cache, pins: Sequence[PinnedDist], refresh: Refresh) -> None:
+    """``--refresh``: hash the cached archives of the refreshed wheels against their manifests."""
+    from ferry.cache.refresh import revalidate_archive
+
+    for pin in pins:
+        if pin.file is not None and pin.file.sha256 and refresh.covers(str(pin.name)):
+            revalidate_archive(cache, pin.file.sha256, refresh.reason())
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +170,8 @@ class FerryBuildInstaller:
             no_cache=self.options.no_cache,
             offline=self.options.offline,
             prefer_offline=self.options.prefer_offline,
+            refresh=self.options.refresh,
+            keyring_provider=self.options.keyring_provider,
         )
         pip_install(
             PipInstallRequest(
@@ -204,6 +222,7 @@ class LazySourceBuilder:
                     isolation=isolation,
                     no_isolation_packages=no_isolation,
                     concurrency=int(limit) if limit.isdigit() and int(limit) > 0 else None,
+                    refresh=options.refresh,
                 )
             return self._builder
 
@@ -288,6 +307,8 @@ def index_client(
         offline=options.offline,
         prefer_offline=options.prefer_offline,
         exclude_newer=exclude_newer,
+        refresh=options.refresh,
+        keyring_provider=options.keyring_provider,
     )
     return IndexClient(config, cache)
 

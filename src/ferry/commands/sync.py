@@ -359,6 +359,7 @@ def sync_environment(
             dry_run=request.dry_run,
             keep_extraneous=keep,
             builder=make_builder(cache, options, settings),
+            refresh=options.refresh,
         )
     if (
         result.execution is not None

@@ -39,6 +39,7 @@ from ferry.dist.source_tree import read_build_system, read_pyproject
 from ferry.fs.locks import lock_exclusive
 from ferry.model.dist import parse_filename
 from ferry.model.errors import BuildError, InvalidWheelError, UserError
+from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.python.interpreter import Interpreter
 from ferry.wheel.validate import validate_wheel
 
@@ -64,8 +65,11 @@ class SourceBuilder:
         no_isolation_packages: frozenset[str] = frozenset(),
         concurrency: int | None = None,
         config_settings: ConfigSettings | None = None,
+        refresh: Refresh = NO_REFRESH,
     ) -> None:
         self.cache = cache
+        self.refresh = refresh
+        self._refreshed: set[Path] = set()  # entries rebuilt by this command (--refresh)
         self.isolation = isolation
         self.no_isolation_packages = frozenset(canonicalize_name(n) for n in no_isolation_packages)
         self.config_settings = dict(config_settings) if config_settings else None
@@ -100,7 +104,8 @@ class SourceBuilder:
         name, version = self._expected(source, is_archive, expected_name, expected_version)
         label = _label(source, name, version)
         entry = self._entry(source, is_archive, interpreter, editable, sha256)
-        found = self.built.find(entry)
+        rebuild = self._must_rebuild(entry, name, label)
+        found = None if rebuild else self.built.find(entry)
         if found is not None:
             logger.debug("Using the wheel of %s built earlier: %s", label, found)
             return found
@@ -113,10 +118,13 @@ class SourceBuilder:
         stack.append(entry)
         try:
             with lock_exclusive(self.built.lock_path(entry), f"build of {label}"):
-                found = self.built.find(entry)
+                found = None if rebuild else self.built.find(entry)
                 if found is not None:
                     logger.debug("%s was built by another process meanwhile", label)
                     return found
+                if rebuild and entry.exists():  # the new wheel takes the old one's place
+                    with self.cache.temp_dir("stale-") as stale:
+                        entry.rename(stale / "entry")
                 logger.debug("Building %s for %s: no built wheel in the cache", label, entry.name)
                 with self.cache.temp_dir("build-") as tmp:
                     project_dir = self._project_dir(source, is_archive, tmp)
@@ -125,7 +133,10 @@ class SourceBuilder:
                         project_dir, interpreter, kind, tmp / "out", label, name
                     )
                     self._check_wheel(wheel, label, name, version, interpreter)
-                    return self.built.store(entry, wheel, tmp)
+                    stored = self.built.store(entry, wheel, tmp)
+                    with self._counter_lock:
+                        self._refreshed.add(entry)
+                    return stored
         finally:
             stack.remove(entry)
 
@@ -202,11 +213,12 @@ class SourceBuilder:
                 logger.debug("Read the metadata of %s from %s: no build needed", label, step)
                 return data
             entry = self._entry(source, is_archive, interpreter, editable, sha256)
-            stored = self.built.read_metadata(entry)
+            rebuild = self._must_rebuild(entry, name, label)
+            stored = None if rebuild else self.built.read_metadata(entry)
             if stored is not None:
                 logger.debug("Using the metadata of %s prepared earlier", label)
                 return stored
-            wheel = self.built.find(entry)
+            wheel = None if rebuild else self.built.find(entry)
             if wheel is not None:
                 data = wheel_metadata(wheel)
             else:
@@ -226,6 +238,16 @@ class SourceBuilder:
             return data
 
     # -- steps --------------------------------------------------------------------------------
+
+    def _must_rebuild(self, entry: Path, name: str | None, label: str) -> bool:
+        """``--refresh`` of this package: ignore what earlier commands built, once per command."""
+        if not self.refresh.covers(name):
+            return False
+        with self._counter_lock:
+            if entry in self._refreshed:
+                return False
+        logger.debug("Building %s again: %s", label, self.refresh.reason())
+        return True
 
     def _kind(self, source: Path, editable: bool) -> bool:
         """True for an sdist archive, False for a source tree; refuse anything else."""

@@ -6,6 +6,10 @@ from the netrc file (``NETRC`` or ``~/.netrc``) entry for the host. They are rem
 page, lockfile entries and cache keys never hold a secret, yet a download from the same origin
 still authenticates. A redirect to another origin gets that origin's own credentials and never the
 first one's (RELIABILITY D8).
+
+With a keyring (``--keyring-provider subprocess``, ``index/keyring.py``) the store also asks it
+for a password the URL and netrc did not give; the answer is keyed like any other credentials, by
+origin, so it never enters a URL either.
 """
 
 from __future__ import annotations
@@ -17,7 +21,10 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
+
+from ferry.model.url import strip_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -58,26 +65,72 @@ def credentials_in_url(url: str) -> Credentials | None:
     return Credentials(unquote(parts.username or ""), unquote(parts.password or ""))
 
 
+class KeyringLike(Protocol):
+    """``index.keyring.SubprocessKeyring``: credentials for a credential-free URL, or ``None``."""
+
+    def fetch(self, url: str, username: str | None) -> Credentials | None: ...
+
+
 class CredentialStore:
-    """Thread-safe lookup of credentials by URL: userinfo, then remembered origin, then netrc.
+    """Thread-safe lookup of credentials by URL: userinfo, then remembered origin, then netrc;
+    then, when one is configured and asked (:meth:`from_keyring`), the keyring.
 
     ``netrc_path`` overrides the ``NETRC`` environment variable (tests use it); the file is read
     once, on first need, and a missing or malformed file simply provides nothing.
     """
 
-    def __init__(self, netrc_path: Path | None = None) -> None:
+    def __init__(self, netrc_path: Path | None = None, keyring: KeyringLike | None = None) -> None:
         self._netrc_path = netrc_path
         self._netrc: netrc.netrc | None = None
         self._netrc_loaded = False
         self._by_origin: dict[Origin, Credentials] = {}
+        self._indexes: set[str] = set()
+        self._realms: dict[tuple[Origin, str | None], Credentials] = {}
         self._lock = threading.Lock()
+        self.keyring = keyring
 
     def remember(self, url: str) -> None:
-        """Keep the userinfo of ``url`` (if any) for every later request to its origin."""
+        """Keep the userinfo of ``url`` (if any) for every later request to its origin; ``url``
+        is an index (or find-links) URL, the keyring service of every URL below it."""
         creds = credentials_in_url(url)
-        if creds is not None:
-            with self._lock:
+        with self._lock:
+            self._indexes.add(strip_credentials(url).rstrip("/") + "/")
+            if creds is not None:
                 self._by_origin[origin_of(url)] = creds
+
+    def service_for(self, url: str) -> str:
+        """The keyring service for ``url``: the longest configured index URL it lies under (one
+        keyring entry per index, as uv), else ``url`` itself; never with credentials."""
+        clean = strip_credentials(url)
+        with self._lock:
+            under = [index for index in self._indexes if clean.startswith(index)]
+        return max(under, key=len) if under else clean
+
+    def from_keyring(self, url: str, username: str | None) -> Credentials | None:
+        """Ask the keyring (if one is configured) for the credentials of ``url``'s index; what it
+        gives is remembered for the origin, so later requests send it at once."""
+        if self.keyring is None:
+            return None
+        origin = origin_of(url)
+        with self._lock:
+            known = self._realms.get((origin, username))
+        if known is not None:  # found for another URL of this origin (realm), as uv caches it
+            return known
+        found = self.keyring.fetch(self.service_for(url), username)
+        if found is not None:
+            with self._lock:
+                self._realms[(origin, username)] = found
+                self._realms[(origin, found.username)] = found
+                if credentials_in_url(url) is None:
+                    self._by_origin[origin] = found
+        return found
+
+    def complete(self, url: str, creds: Credentials | None) -> Credentials | None:
+        """``creds`` with a password from the keyring when only a username is known (a URL like
+        ``https://user@host/``): uv asks the keyring before sending such a request."""
+        if self.keyring is None or creds is None or creds.password or not creds.username:
+            return creds
+        return self.from_keyring(url, creds.username) or creds
 
     def for_url(self, url: str) -> Credentials | None:
         """Credentials to send with a request to ``url``, or ``None`` for an anonymous request."""

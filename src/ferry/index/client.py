@@ -29,12 +29,14 @@ from ferry.index.downloads import Downloader, DownloadStats
 from ferry.index.fields import parse_upload_time
 from ferry.index.find_links import FindLinks
 from ferry.index.http import HttpClient
+from ferry.index.keyring import check_provider
 from ferry.index.metadata import MetadataFetcher
 from ferry.index.pages import PageFetcher
 from ferry.index.protocols import CacheLike
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import UsageError
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.model.url import redact, strip_credentials
 
 logger = logging.getLogger(__name__)
@@ -58,8 +60,11 @@ class IndexConfig:
     prefer_offline: bool = False
     exclude_newer: datetime | None = None
     no_index: bool = False
+    refresh: Refresh = NO_REFRESH
+    keyring_provider: str = "disabled"
 
     def __post_init__(self) -> None:
+        check_provider(self.keyring_provider)
         if self.strategy not in STRATEGIES:
             raise UsageError(
                 f"Unknown index strategy `{self.strategy}`",
@@ -78,6 +83,8 @@ class IndexConfig:
         offline: bool = False,
         prefer_offline: bool = False,
         exclude_newer: datetime | None = None,
+        refresh: Refresh = NO_REFRESH,
+        keyring_provider: str | None = None,
     ) -> IndexConfig:
         """Command-line values, completed from FERRY_INDEX_URL / FERRY_EXTRA_INDEX_URL /
         FERRY_FIND_LINKS and pip's default index."""
@@ -94,6 +101,8 @@ class IndexConfig:
             prefer_offline=prefer_offline,
             exclude_newer=exclude_newer,
             no_index=no_index,
+            refresh=refresh,
+            keyring_provider=check_provider(keyring_provider),
         )
 
 
@@ -118,20 +127,27 @@ class IndexClient:
     ) -> None:
         self.config = config
         self.cache = cache
-        self.http = http if http is not None else HttpClient(offline=config.offline)
+        self.http = (
+            http
+            if http is not None
+            else HttpClient(offline=config.offline, keyring_provider=config.keyring_provider)
+        )
         for url in (*config.index_urls, *config.find_links):
             self.http.remember_credentials(url)
         self.pages = PageFetcher(
             self.http, cache, offline=config.offline, prefer_offline=config.prefer_offline
         )
         self.find_links = FindLinks(config.find_links, self.pages)
-        self.downloader = Downloader(self.http, cache, offline=config.offline)
+        self.downloader = Downloader(
+            self.http, cache, offline=config.offline, refresh=config.refresh
+        )
         self.metadata = MetadataFetcher(
             self.http,
             cache,
             self.downloader.download,
             self.downloader.find_cached,
             offline=config.offline,
+            refresh=config.refresh,
         )
 
     # -- public API ---------------------------------------------------------------------------
@@ -147,6 +163,7 @@ class IndexClient:
                     project_page_url(index_url, project),
                     strip_credentials(index_url),
                     page_cache_key(index_url, project),
+                    revalidate=self.config.refresh.covers(project),
                 )
                 if found is None:
                     continue

@@ -22,6 +22,7 @@ from ferry.index.local import is_file_url
 from ferry.index.protocols import CacheLike
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import HashMismatchError, OfflineError
+from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.model.url import redact, strip_credentials
 
 logger = logging.getLogger(__name__)
@@ -40,10 +41,19 @@ class DownloadStats:
 class Downloader:
     """Thread-safe; the counters are updated under a lock."""
 
-    def __init__(self, http: HttpClient, cache: CacheLike, *, offline: bool = False) -> None:
+    def __init__(
+        self,
+        http: HttpClient,
+        cache: CacheLike,
+        *,
+        offline: bool = False,
+        refresh: Refresh = NO_REFRESH,
+    ) -> None:
         self.http = http
         self.cache = cache
         self.offline = offline
+        self.refresh = refresh
+        self._checked: set[str] = set()  # sha256 or URL refreshed by this command already
         self._lock = threading.Lock()
         self._from_cache = 0
         self._downloaded = 0
@@ -58,13 +68,24 @@ class Downloader:
         """The cached copy of ``file``, without any request: by declared sha256, else by URL."""
         sha256 = file.sha256
         how = "sha256"
+        refreshing = self._refreshing(file)
         if sha256 is None and not is_file_url(file.url):
+            if refreshing and strip_credentials(file.url) not in self._checked:
+                # no hash to check the cached copy against: what the URL serves now counts
+                logger.debug(
+                    "Not using the cached copy of %s: %s, and the index gives no hash",
+                    file.filename,
+                    self.refresh.reason(),
+                )
+                return None
             sha256 = self.cache.sha_for_url(strip_credentials(file.url))
             how = "url"
         if sha256 is None:
             return None
         path = self.cache.find_file(sha256, file.filename)
         if path is None:
+            return None
+        if refreshing and not self._revalidated(path, sha256):
             return None
         logger.debug("cache hit: %s (by %s)", file.filename, how)
         return CachedFile(path, sha256, _size(path))
@@ -113,8 +134,29 @@ class Downloader:
         with self._lock:
             self._downloaded += 1
             self._bytes += received[0]
+            self._checked.update((stored.sha256, strip_credentials(file.url)))
         self._record(file, stored)
         return stored
+
+    def _refreshing(self, file: FileRef) -> bool:
+        if not self.refresh:
+            return False
+        parsed = parse_filename(file.filename)
+        return self.refresh.covers(None if parsed is None else str(parsed.name))
+
+    def _revalidated(self, path: Path, sha256: str) -> bool:
+        """Under ``--refresh``: hash the stored file once per command; a damaged one is removed
+        so that it is downloaded again."""
+        with self._lock:
+            if sha256 in self._checked:
+                return True
+        from ferry.cache.refresh import revalidate_file
+
+        intact = revalidate_file(path, sha256, self.refresh.reason())
+        if intact:
+            with self._lock:
+                self._checked.add(sha256)
+        return intact
 
     def _record(self, file: FileRef, stored: CachedFile) -> None:
         url = strip_credentials(file.url)

@@ -11,7 +11,8 @@ from ferry.model.url import redact
 
 CREDENTIALS_HINT = (
     "missing or wrong credentials: put them in the index URL (`https://user:token@host/...`) "
-    "or in your netrc file (`~/.netrc`, or the file `NETRC` names)"
+    "or in your netrc file (`~/.netrc`, or the file `NETRC` names), or let ferry ask the "
+    "`keyring` tool with `--keyring-provider subprocess`"
 )
 
 

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 from ferry.index import local
-from ferry.index.auth import CredentialStore
+from ferry.index.auth import Credentials, CredentialStore
+from ferry.index.keyring import SubprocessKeyring, check_provider
 from ferry.index.responses import RangeBody, Response, StreamedResponse, status_error
 from ferry.model.errors import NetworkError, OfflineError, UsageError
 from ferry.model.url import redact, strip_credentials
@@ -115,6 +116,7 @@ class HttpClient:
         netrc_path: Path | None = None,
         max_connections: int = 32,
         insecure_hosts: frozenset[str] | None = None,
+        keyring_provider: str | None = None,
     ) -> None:
         self.offline = offline
         self.insecure_hosts = (
@@ -124,7 +126,10 @@ class HttpClient:
         self.timeout = timeout if timeout is not None else timeout_from_env()
         self.retries = retries
         self.backoff = backoff
-        self.credentials = CredentialStore(netrc_path)
+        keyring = None
+        if check_provider(keyring_provider) == "subprocess":
+            keyring = SubprocessKeyring()
+        self.credentials = CredentialStore(netrc_path, keyring)
         self._transport = transport
         self._max_connections = max_connections
         self._client: httpx.Client | None = None
@@ -320,13 +325,16 @@ class HttpClient:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
             client = self._client_for(current)
-            sent = dict(headers)
-            creds = self.credentials.for_url(current)
-            if creds is not None:
-                sent["Authorization"] = creds.authorization()
-            request = client.build_request("GET", strip_credentials(current), headers=sent)
-            response = client.send(request, stream=True)
-            logger.debug("GET %s -> %d", redact(current), response.status_code)
+            creds = self.credentials.complete(current, self.credentials.for_url(current))
+            response = self._send(client, current, headers, creds)
+            if response.status_code == 401 and (creds is None or not creds.password):
+                found = self.credentials.from_keyring(
+                    current, creds.username if creds is not None else None
+                )
+                if found is not None and found != creds:
+                    logger.debug("Retrying %s with credentials from keyring", redact(current))
+                    response.close()
+                    response = self._send(client, current, headers, found)
             location = response.headers.get("location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return strip_credentials(current), response
@@ -338,6 +346,21 @@ class HttpClient:
                 )
             current = target
         raise NetworkError(f"Too many redirects (more than {MAX_REDIRECTS}) for `{redact(url)}`")
+
+    @staticmethod
+    def _send(
+        client: httpx.Client,
+        url: str,
+        headers: Mapping[str, str],
+        creds: Credentials | None,
+    ) -> httpx.Response:
+        sent = dict(headers)
+        if creds is not None:
+            sent["Authorization"] = creds.authorization()
+        request = client.build_request("GET", strip_credentials(url), headers=sent)
+        response = client.send(request, stream=True)
+        logger.debug("GET %s -> %d", redact(url), response.status_code)
+        return response
 
     @staticmethod
     def _raise_if_server_error(response: httpx.Response) -> None:

@@ -28,6 +28,7 @@ from ferry.index.ranges import RangedFile, RangesUnsupported
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import HashMismatchError, InvalidWheelError, OfflineError
 from ferry.model.names import canonicalize_name
+from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.model.url import redact, strip_credentials
 
 logger = logging.getLogger(__name__)
@@ -108,12 +109,14 @@ class MetadataFetcher:
         find_cached: Callable[[FileRef], CachedFile | None],
         *,
         offline: bool = False,
+        refresh: Refresh = NO_REFRESH,
     ) -> None:
         self.http = http
         self.cache = cache
         self.download = download
         self.find_cached = find_cached
         self.offline = offline
+        self.refresh = refresh
 
     def fetch(self, file: FileRef) -> bytes:
         if not file.is_wheel:
@@ -122,10 +125,16 @@ class MetadataFetcher:
             path = file_url_to_path(file.url)
             return metadata_from_wheel(path, file.filename, str(path))
         key = file.sha256 or strip_credentials(file.url)
-        data = _decode(self.cache.read_json(METADATA_BUCKET, key))
-        if data is not None:
-            logger.debug("Metadata of %s: from the cache", file.filename)
-            return data
+        parsed = parse_filename(file.filename)
+        if self.refresh and self.refresh.covers(None if parsed is None else str(parsed.name)):
+            logger.debug(
+                "Fetching the metadata of %s again: %s", file.filename, self.refresh.reason()
+            )
+        else:
+            data = _decode(self.cache.read_json(METADATA_BUCKET, key))
+            if data is not None:
+                logger.debug("Metadata of %s: from the cache", file.filename)
+                return data
         data = self._from_network_or_wheel(file)
         self.cache.write_json(METADATA_BUCKET, key, _encode(data))
         return data

@@ -106,11 +106,17 @@ class PageFetcher:
         self._guard = threading.Lock()
 
     def fetch(
-        self, page_url: str, index_url: str | None = None, cache_key: str | None = None
+        self,
+        page_url: str,
+        index_url: str | None = None,
+        cache_key: str | None = None,
+        *,
+        revalidate: bool = False,
     ) -> list[FileRef] | None:
         """The files of ``page_url``; ``None`` when the index does not know it (404/410).
 
         ``cache_key`` names the page in ``index-v1`` (default: the URL without credentials).
+        ``revalidate`` (``--refresh``) asks the server even under ``--prefer-offline``.
         """
         key = cache_key or strip_credentials(page_url)
         with self._guard:
@@ -118,16 +124,18 @@ class PageFetcher:
         with lock:
             if key in self._memo:
                 return self._memo[key]
-            result = self._fetch(page_url, key, index_url)
+            result = self._fetch(page_url, key, index_url, revalidate)
             self._memo[key] = result
             return result
 
-    def _fetch(self, page_url: str, key: str, index_url: str | None) -> list[FileRef] | None:
+    def _fetch(
+        self, page_url: str, key: str, index_url: str | None, revalidate: bool = False
+    ) -> list[FileRef] | None:
         if is_file_url(page_url):
             response = self.http.get(page_url, headers={"Accept": ACCEPT})
             return self._interpret(response, page_url, index_url)
         cached, cached_files = self._read_cached(key, page_url, index_url)
-        if cached is not None and (self.offline or self.prefer_offline):
+        if cached is not None and (self.offline or (self.prefer_offline and not revalidate)):
             why = "--offline" if self.offline else "--prefer-offline"
             logger.debug("Using the cached index page %s (%s)", redact(page_url), why)
             return cached_files
@@ -146,7 +154,8 @@ class PageFetcher:
         elif len(headers) == 1:
             logger.debug("Fetching %s again: the cached copy has no validators", redact(page_url))
         else:
-            logger.debug("Revalidating the cached index page %s", redact(page_url))
+            why = ": refresh requested" if revalidate else ""
+            logger.debug("Revalidating the cached index page %s%s", redact(page_url), why)
         response = self.http.get(page_url, headers=headers)
         if response.status == 304 and cached is not None:
             logger.debug("%s is unchanged (304): using the cached copy", redact(page_url))

@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ferry.model.refresh import NO_REFRESH, Refresh
+
 ENV_VARS: dict[str, str] = {
     "FERRY_CACHE_DIR": "Root of the cache (default: the platform's user cache directory).",
     "FERRY_NO_CACHE": "Use a temporary cache that is removed afterwards.",
@@ -24,6 +26,10 @@ ENV_VARS: dict[str, str] = {
     "FERRY_CONCURRENT_BUILDS": "How many source builds run at once (default: the CPU count).",
     "FERRY_OFFLINE": "Never use the network.",
     "FERRY_PREFER_OFFLINE": "Use what the cache holds before asking the network.",
+    "FERRY_REFRESH": "Check every cached index page, metadata, file and archive again "
+    "(--refresh).",
+    "FERRY_KEYRING_PROVIDER": "disabled or subprocess: ask the `keyring` executable for index "
+    "credentials (also UV_KEYRING_PROVIDER).",
     "FERRY_PYTHON": "The interpreter to use when no --python is given.",
     "FERRY_PROJECT_ENVIRONMENT": "Where a project's environment lives (default .venv).",
     "FERRY_COMPILE_BYTECODE": "Compile .pyc files after installing.",
@@ -47,3 +53,5 @@ class GlobalOptions:
     prefer_offline: bool = False
     color: bool = False
     directory: Path | None = None
+    refresh: Refresh = NO_REFRESH
+    keyring_provider: str | None = None  # None: not given by flag or variable (settings decide)

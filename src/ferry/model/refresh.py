@@ -1,0 +1,56 @@
+"""``--refresh`` / ``--refresh-package``: which packages' cached data must be checked again.
+
+One value shared by every layer that reads the cache (index pages and metadata, downloaded
+files, unpacked archives, built wheels), so each asks the same question, ``covers(name)``, and
+``-v`` gives the same reason. Refreshing never deletes anything up front: cached data of a
+refreshed package is revalidated (index pages), fetched again (metadata), or checked against its
+hash or manifest and replaced only when damaged (files, archives), as uv treats its cache as stale.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ferry.model.names import canonicalize_name
+
+REFRESH_ENV = "FERRY_REFRESH"
+
+
+@dataclass(frozen=True, slots=True)
+class Refresh:
+    """``everything`` for ``--refresh``; else the (normalized) names of ``--refresh-package``."""
+
+    everything: bool = False
+    packages: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_options(cls, everything: bool = False, packages: Iterable[str] = ()) -> Refresh:
+        """The command line's choice, with ``FERRY_REFRESH=1`` meaning ``--refresh``."""
+        return cls(
+            everything=everything or env_requests_refresh(),
+            packages=frozenset(canonicalize_name(name) for name in packages if name.strip()),
+        )
+
+    def __bool__(self) -> bool:
+        return self.everything or bool(self.packages)
+
+    def covers(self, name: str | None) -> bool:
+        """Whether cached data of project ``name`` must be checked again (``None``: a file whose
+        project is unknown, refreshed only by ``--refresh``)."""
+        if self.everything:
+            return True
+        return name is not None and canonicalize_name(name) in self.packages
+
+    def reason(self) -> str:
+        """The words ``-v`` uses for a refetch this value caused."""
+        return "refresh requested" + (" (--refresh)" if self.everything else " (--refresh-package)")
+
+
+def env_requests_refresh() -> bool:
+    """Cheap check for the no-op fast path, which must never replay a refreshing command."""
+    return os.environ.get(REFRESH_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+NO_REFRESH = Refresh()
