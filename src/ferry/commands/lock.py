@@ -162,7 +162,8 @@ def _staleness(
         return "`--upgrade` was given"
     if request.upgrade_packages:
         return "`--upgrade-package` was given"
-    fresh = lock_satisfies(project.pyproject, existing, options=lock_options)
+    fresh = lock_satisfies(project.pyproject, existing, options=lock_options,
+                           workspace=project.workspace)
     if not fresh:
         return fresh.reason
     return _index_reason(project, existing, request)
@@ -246,12 +247,20 @@ def normalize_timestamp(value: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def requires_python_of(project: Project) -> SpecifierSet | None:
+def declared_requires_python(project: Project) -> str | None:
+    """The project's ``requires-python``; a workspace's is the intersection of its members'."""
+    if project.workspace is not None:
+        return project.workspace.requires_python()
     table = project.pyproject.project
-    if table is None or not table.requires_python:
+    return table.requires_python if table is not None and table.requires_python else None
+
+
+def requires_python_of(project: Project) -> SpecifierSet | None:
+    declared = declared_requires_python(project)
+    if declared is None:
         return None
     try:
-        return SpecifierSet(table.requires_python)
+        return SpecifierSet(declared)
     except InvalidSpecifier:
         return None
 

@@ -20,7 +20,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
 from ferry.cache.store import Cache
-from ferry.commands.lock import LockRequest, requires_python_of
+from ferry.commands.lock import LockRequest, declared_requires_python, requires_python_of
 from ferry.commands.lock_build import LockBuilder, LockInputs
 from ferry.commands.lock_indexes import choose_indexes
 from ferry.commands.lock_roots import (
@@ -32,6 +32,11 @@ from ferry.commands.lock_roots import (
 )
 from ferry.commands.lock_routing import RoutedIndex, RoutedSource
 from ferry.commands.lock_sources import DirectSources, file_sha256
+from ferry.commands.lock_workspace import (
+    WorkspaceLockBuilder,
+    check_workspace,
+    workspace_root_lists,
+)
 from ferry.dist.metadata import MetadataService
 from ferry.index.client import IndexClient
 from ferry.index.errors import NeedsBuild
@@ -59,13 +64,15 @@ def resolve_lock(
 ) -> Lock:
     pyproject = project.pyproject
     check_supported(pyproject)
+    if project.workspace is not None:
+        check_workspace(project.workspace)
     builds = Builds(project, request, options, cache)
     requires_python = requires_python_of(project)
     if requires_python is None:
         found = builds.interpreter().version
         requires_python = SpecifierSet(f">={found.major}.{found.minor}")
         logger.debug("no requires-python declared; using %s from the interpreter", requires_python)
-    declared_text = (pyproject.project.requires_python if pyproject.project else None)
+    declared_text = declared_requires_python(project)
     python = specifier_versions(requires_python)
     exclude_newer = _moment(lock_options.exclude_newer)
     choice = choose_indexes(
@@ -81,7 +88,8 @@ def resolve_lock(
     built = builds.project_metadata() if has_dynamic_dependencies(pyproject) else None
     universal = UniversalRequest(
         project=pyproject.name or "",
-        roots=root_lists(pyproject, sources, choice, built),
+        roots=(root_lists(pyproject, sources, choice, built) if project.workspace is None
+               else workspace_root_lists(project.workspace, sources, choice)),
         python=python,
         constraints=(*pyproject.tool.constraint_dependencies, *request.constraints),
         overrides=pyproject.tool.override_dependencies,
@@ -101,6 +109,9 @@ def resolve_lock(
         graph = resolve_universal(universal, source)
         inputs = LockInputs(pyproject, declared_text or str(requires_python), python,
                             lock_options, built)
+        if project.workspace is not None:
+            return WorkspaceLockBuilder(project.workspace, graph, inputs, source.files_on,
+                                        sources).build()
         return LockBuilder(graph, inputs, source.files_on, sources).build()
     finally:
         source.close()

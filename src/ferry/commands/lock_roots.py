@@ -30,15 +30,12 @@ def check_supported(pyproject: PyProject) -> None:
     """Refuse, clearly, what this version of ``ferry lock`` cannot lock yet."""
     for name, specs in pyproject.tool.sources:
         for spec in specs:
-            if spec.kind in ("git", "workspace"):
+            if spec.kind == "git":
                 raise UserError(
                     f"`{name}` comes from a `{spec.kind}` source in `[tool.uv.sources]`, which "
                     "`ferry lock` does not support yet",
                     hint="use a registry version of the package, or lock this project with uv",
                 )
-    if pyproject.tool.workspace_members:
-        raise UserError("`ferry lock` does not support workspaces yet",
-                        hint="lock the workspace with uv; ferry can sync from its uv.lock")
     if has_dynamic_dependencies(pyproject) and not pyproject.is_package:
         raise UserError(
             "The project declares its dependencies as dynamic but has no `[build-system]` to "

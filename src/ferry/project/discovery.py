@@ -5,21 +5,26 @@ The first ``pyproject.toml`` found that declares a project (``[project]``), or i
 without one (``[tool.uv]``, ``[tool.ferry]`` or ``[dependency-groups]``), wins; a pyproject
 without any of those (a tool-only config file such as one holding only ``[tool.black]``) is
 skipped, as uv skips it. ``--project`` names the root directly and disables the walk.
+
+Then the workspace: when that project declares ``[tool.uv.workspace]`` or is a member of the
+nearest ancestor declaring one (:mod:`ferry.project.workspace`), the :class:`Project` is the
+workspace root — one ``uv.lock`` and one ``.venv`` serve every member — and remembers the member
+the command was started in (``current``), which ``sync``, ``run``, ``add`` and ``remove`` act on.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.utils import NormalizedName, canonicalize_name
+from packaging.utils import NormalizedName
 
 from ferry.model.errors import UserError
 from ferry.project.pyproject import PYPROJECT, PyProject, parse_pyproject
 from ferry.project.toml_read import display_path, load_toml, read_text
+from ferry.project.workspace import Member, Workspace, declares_workspace, find_workspace
 from ferry.python.discovery import find_python_version_file
 
 log = logging.getLogger(__name__)
@@ -32,10 +37,17 @@ _ROOT_TOOLS = ("uv", "ferry")
 
 @dataclass(frozen=True, slots=True)
 class Project:
-    """A discovered project: where it is and what its pyproject says."""
+    """A discovered project: where it is and what its pyproject says.
+
+    In a workspace, ``root`` and ``pyproject`` are the workspace root's, ``workspace`` holds
+    every member and ``current`` names the member the command started in (``None`` at a root
+    without ``[project]``).
+    """
 
     root: Path
     pyproject: PyProject
+    workspace: Workspace | None = None
+    current: NormalizedName | None = None
 
     @property
     def lock_path(self) -> Path:
@@ -49,7 +61,15 @@ class Project:
         return python_version_file(self.root)
 
     def workspace_members(self) -> dict[NormalizedName, Path]:
+        if self.workspace is not None:
+            return {m.name: m.root for m in self.workspace.members}
         return workspace_members(self.pyproject)
+
+    def current_member(self) -> Member | None:
+        """The member the command started in, when in a workspace."""
+        if self.workspace is None or self.current is None:
+            return None
+        return self.workspace.member(self.current)
 
 
 def _declares_project(path: Path) -> bool:
@@ -94,7 +114,14 @@ def discover_project(start: Path | None = None, *, project: Path | None = None) 
             )
         root = found
     path = root / PYPROJECT
-    return Project(root=root, pyproject=parse_pyproject(read_text(path), path))
+    pyproject = parse_pyproject(read_text(path), path)
+    workspace = find_workspace(root, pyproject)
+    if workspace is None:
+        return Project(root=root, pyproject=pyproject)
+    current = pyproject.name if pyproject.project is not None else None
+    log.debug("workspace root: %s (current member: %s)", workspace.root, current or "none")
+    return Project(root=workspace.root, pyproject=workspace.pyproject, workspace=workspace,
+                   current=current)
 
 
 def project_environment_path(root: Path) -> Path:
@@ -113,31 +140,10 @@ def python_version_file(root: Path) -> Path | None:
 
 
 def workspace_members(pyproject: PyProject) -> dict[NormalizedName, Path]:
-    """Members named by ``workspace.members`` globs (the root included), by project name.
+    """Members of the workspace ``pyproject`` declares (the root included), by project name;
+    just the project itself when it declares none."""
+    if declares_workspace(pyproject):
+        from ferry.project.workspace import load_workspace
 
-    Only names are read here; full workspaces are handled elsewhere. A directory matched by a
-    glob without a pyproject is skipped with a DEBUG line.
-    """
-    root = pyproject.root
-    members: dict[NormalizedName, Path] = {}
-    if pyproject.name is not None:
-        members[pyproject.name] = root
-    excluded = {
-        p.resolve() for pattern in pyproject.tool.workspace_exclude for p in root.glob(pattern)
-    }
-    for pattern in pyproject.tool.workspace_members:
-        for directory in sorted(root.glob(pattern)):
-            if not directory.is_dir() or directory.resolve() in excluded:
-                continue
-            candidate = directory / PYPROJECT
-            if not candidate.is_file():
-                log.debug("workspace member %s has no pyproject.toml; skipped", directory)
-                continue
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
-                data = load_toml(read_text(candidate), candidate, PYPROJECT)
-            name = data.get("project", {}).get("name")
-            if isinstance(name, str):
-                members[canonicalize_name(name)] = directory
-    return members
+        return {m.name: m.root for m in load_workspace(pyproject).members}
+    return {pyproject.name: pyproject.root} if pyproject.name is not None else {}

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -36,6 +37,9 @@ from ferry.project.lock_model import (
 )
 from ferry.project.markers import markers_equivalent
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
+
+if TYPE_CHECKING:
+    from ferry.project.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -226,8 +230,7 @@ def _conflicts_reason(pyproject: PyProject, lock: Lock) -> str | None:
     return None
 
 
-def _requires_python_reason(pyproject: PyProject, lock: Lock) -> str | None:
-    declared = pyproject.project.requires_python if pyproject.project else None
+def requires_python_reason(declared: str | None, lock: Lock) -> str | None:
     if declared is None:
         return None
     try:
@@ -241,9 +244,8 @@ def _requires_python_reason(pyproject: PyProject, lock: Lock) -> str | None:
     return None
 
 
-def _project_reason(pyproject: PyProject, lock: Lock, members: dict[str, Path]) -> str | None:
-    project = pyproject.project
-    if project is None:
+def project_reason(pyproject: PyProject, lock: Lock, members: dict[str, Path]) -> str | None:
+    if pyproject.project is None:
         want = dict(expected_metadata(pyproject, members).requires_dev)
         have = dict(lock.manifest.dependency_groups)
         if set(want) != set(have):
@@ -252,21 +254,37 @@ def _project_reason(pyproject: PyProject, lock: Lock, members: dict[str, Path]) 
             if reason := _diff_reason(f"dependency group `{group}`", want[group], have[group]):
                 return reason
         return None
+    kind = "editable" if pyproject.is_package else "virtual"
+    return member_reason(pyproject, lock, members, (kind, "."), pyproject.root)
+
+
+def member_reason(
+    pyproject: PyProject,
+    lock: Lock,
+    members: dict[str, Path],
+    source: tuple[str, str],
+    base: Path,
+) -> str | None:
+    """A project (the root, or a workspace member locked as ``source``) against its package."""
+    project = pyproject.project
+    assert project is not None
     candidates = [p for p in lock.find(project.name) if p.source.is_local]
     if not candidates:
         return f"the lock does not contain the project `{project.name}`"
     package = candidates[0]
-    kind = "editable" if pyproject.is_package else "virtual"
-    if package.source.kind != kind or package.source.value != ".":
+    kind, path = source
+    if package.source.kind != kind or package.source.value != path:
+        what = {"editable": "a package", "virtual": "virtual"}.get(kind, kind)
+        where = "" if path == "." else f" at `{path}`"
         return (
-            f"`{project.name}` is now {'a package' if pyproject.is_package else 'virtual'}"
+            f"`{project.name}` is now {what}{where}"
             f" (locked as `{package.source.kind} = {package.source.value!r}`)"
         )
     if project.version is not None and package.version != project.version:
         return f"the version of `{project.name}` changed ({package.version} -> {project.version})"
     if lock.revision >= 5 and package.default_groups != expected_default_groups(pyproject):
         return "`default-groups` changed"
-    expected = expected_metadata(pyproject, members)
+    expected = expected_metadata(pyproject, members, base)
     if {"dependencies", "optional-dependencies"} & set(project.dynamic):
         # Only a build could tell what they are; compare what is static (the groups).
         log.debug("`%s` declares dynamic dependencies; checking its groups only", project.name)
@@ -303,16 +321,34 @@ def lock_satisfies(
     *,
     options: LockOptions | None = None,
     members: dict[str, Path] | None = None,
+    workspace: Workspace | None = None,
 ) -> Freshness:
     """Whether ``lock`` still resolves ``pyproject`` as declared.
 
     ``options`` are the resolver options in force (from the command line and settings); by
     default those the pyproject declares. ``members`` maps workspace member names to their
-    directories, for ``workspace = true`` sources.
+    directories, for ``workspace = true`` sources. With ``workspace`` (whose root ``pyproject``
+    is), every member is checked against its package, as one lock serves them all.
     """
+    if workspace is not None:
+        from ferry.project.lock_fresh_workspace import workspace_satisfies
+
+        return workspace_satisfies(workspace, lock, options)
     members = members or {}
-    checks: tuple[Callable[[], str | None], ...] = (
-        lambda: _requires_python_reason(pyproject, lock),
+    declared = pyproject.project.requires_python if pyproject.project else None
+    return verdict(
+        [lambda: requires_python_reason(declared, lock),
+         *settings_checks(pyproject, lock, options, members),
+         lambda: project_reason(pyproject, lock, members)],
+        pyproject, lock, {pyproject.name} if pyproject.name else set(),
+    )
+
+
+def settings_checks(
+    pyproject: PyProject, lock: Lock, options: LockOptions | None, members: dict[str, Path]
+) -> list[Callable[[], str | None]]:
+    """The checks of what the (root) pyproject alone declares for the whole lock."""
+    return [
         lambda: _markers_reason(
             "`environments`", pyproject.tool.environments, lock.supported_markers
         ),
@@ -322,13 +358,22 @@ def lock_satisfies(
         lambda: _conflicts_reason(pyproject, lock),
         lambda: _options_reason(options or expected_options(pyproject), lock.options),
         lambda: _manifest_reason(pyproject, lock, members),
-        lambda: _project_reason(pyproject, lock, members),
-    )
+    ]
+
+
+def verdict(
+    checks: Sequence[Callable[[], str | None]],
+    pyproject: PyProject,
+    lock: Lock,
+    projects: set[str],
+) -> Freshness:
+    """The first reason ``checks`` give, else that of a path dependency (other than the
+    ``projects`` themselves) whose own pyproject changed."""
     for check in checks:
         if reason := check():
             return _stale(reason)
     for package in lock.local_packages():
-        if package.name == pyproject.name or package.source.kind == "path":
+        if package.name in projects or package.source.kind == "path":
             continue
         if reason := _local_dependency_reason(pyproject, package):
             return _stale(reason)

@@ -11,6 +11,7 @@ record it.
 from __future__ import annotations
 
 import logging
+import os
 import posixpath
 import re
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ from packaging.utils import canonicalize_name
 from ferry.project.lock_model import ConflictItem, LockRequirement, PackageMetadata
 from ferry.project.markers import canonical_marker, conjoin_extra
 from ferry.project.pyproject import PyProject
+from ferry.project.source_markers import uncovered
 from ferry.project.tool_settings import DeclaredRequirement, SourceSpec
 
 log = logging.getLogger(__name__)
@@ -85,9 +87,16 @@ def _git_url(spec_git: str, spec: SourceSpec | None, rev: str | None = None) -> 
 class InputBuilder:
     """Turns declared requirements of one pyproject into :class:`LockRequirement` values."""
 
-    def __init__(self, pyproject: PyProject, members: dict[str, Path] | None = None) -> None:
+    def __init__(
+        self,
+        pyproject: PyProject,
+        members: dict[str, Path] | None = None,
+        base: Path | None = None,
+    ) -> None:
         self.pyproject = pyproject
         self.members = members or {}
+        # Paths are recorded relative to the lock's directory: the workspace root for members.
+        self.base = base if base is not None else pyproject.root
 
     def requirement(
         self, req: Requirement, *, extra: str | None = None, group: str | None = None
@@ -117,7 +126,21 @@ class InputBuilder:
                 combined = f"({marker}) and ({spec.marker})" if marker else spec.marker
                 entry = replace(entry, marker=self._marker(combined, extra))
             result.append(entry)
+        result += self._uncovered(base, specs, marker, specifier, extra)
         return result
+
+    def _uncovered(self, base: LockRequirement, specs: list[SourceSpec], marker: str | None,
+                   specifier: str | None, extra: str | None) -> list[LockRequirement]:
+        """Sources split by marker leave the rest of the environments on the index: uv records
+        that part as a requirement of its own (see :mod:`ferry.project.source_markers`)."""
+        markers = [s.marker for s in specs if s.extra is None and s.group is None]
+        if not markers or not all(markers):
+            return []
+        rest = uncovered(m for m in markers if m)
+        if not isinstance(rest, str):
+            return []
+        combined = f"({marker}) and ({rest})" if marker else rest
+        return [replace(base, specifier=specifier, marker=self._marker(combined, extra))]
 
     def requirements(
         self, reqs: Iterable[Requirement], *, extra: str | None = None, group: str | None = None
@@ -164,7 +187,8 @@ class InputBuilder:
             return replace(base, url=spec.url, subdirectory=spec.subdirectory)
         if spec.kind == "workspace":
             member = self.members.get(base.name)
-            path = member.relative_to(self.pyproject.root).as_posix() if member else base.name
+            path = (os.path.relpath(member, self.pyproject.root).replace(os.sep, "/")
+                    if member else base.name)
             editable = spec.editable if spec.editable is not None else True
             return self._local(base, path, editable=editable, package=None)
         return self._local(
@@ -179,9 +203,11 @@ class InputBuilder:
         shown = _normalize_path(path)
         if Path(path).is_absolute():
             try:
-                shown = target.resolve().relative_to(root.resolve()).as_posix()
+                shown = target.resolve().relative_to(self.base.resolve()).as_posix()
             except ValueError:
                 shown = target.as_posix()
+        elif self.base != root:
+            shown = _normalize_path(os.path.relpath(target, self.base))
         if not target.is_dir():
             return replace(base, path=shown)
         if package is False:
@@ -200,10 +226,11 @@ def _sort(reqs: Iterable[LockRequirement]) -> tuple[LockRequirement, ...]:
 
 
 def expected_metadata(
-    pyproject: PyProject, members: dict[str, Path] | None = None
+    pyproject: PyProject, members: dict[str, Path] | None = None, base: Path | None = None
 ) -> PackageMetadata:
-    """The ``[package.metadata]`` uv records for this project."""
-    builder = InputBuilder(pyproject, members)
+    """The ``[package.metadata]`` uv records for this project (paths relative to ``base``, the
+    lock's directory, by default the project's)."""
+    builder = InputBuilder(pyproject, members, base)
     project = pyproject.project
     requires_dist: list[LockRequirement] = []
     provides: tuple[str, ...] = ()

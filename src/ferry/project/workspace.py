@@ -1,0 +1,322 @@
+"""uv-style workspaces: one root, its members, one lock and one environment for all of them.
+
+A workspace root is a ``pyproject.toml`` with ``[tool.uv.workspace]`` (or
+``[tool.ferry.workspace]``): ``members`` globs name member directories (relative to the root),
+``exclude`` globs take some back out. The root is a member itself when it has a
+``[project]``. Why the rules below are uv's: a repository is often shared between uv and ferry,
+so both must agree on who is a member, or their locks would differ.
+
+- Every matched directory must hold a ``pyproject.toml`` with a ``[project]``; an empty directory
+  (what git leaves after switching branches) is skipped, and a plain file matched by a glob is
+  ignored, as uv does.
+- Discovery from inside a member: the nearest ancestor that declares a workspace decides; if it
+  does not include the member (or excludes it), the member stands alone.
+- ``[tool.uv.sources]`` of the root apply to every member; a member's own entry for the same name
+  wins. A dependency on a member needs a ``{ workspace = true }`` source, and a
+  ``{ workspace = true }`` source must name a member.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from packaging.requirements import Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from ferry.model.errors import UserError
+from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
+from ferry.project.toml_read import display_path
+
+log = logging.getLogger(__name__)
+
+MemberKind = Literal["editable", "virtual", "directory"]
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One workspace member: its normalised name, directory and pyproject (as declared)."""
+
+    name: NormalizedName
+    root: Path
+    pyproject: PyProject
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    """A workspace root and its members (sorted by name; the root included when a project)."""
+
+    root: Path
+    pyproject: PyProject
+    members: tuple[Member, ...]
+
+    # -- looking members up ------------------------------------------------------------------
+
+    @property
+    def names(self) -> tuple[NormalizedName, ...]:
+        return tuple(m.name for m in self.members)
+
+    def member(self, name: str) -> Member | None:
+        wanted = canonicalize_name(name)
+        return next((m for m in self.members if m.name == wanted), None)
+
+    def require_member(self, name: str) -> Member:
+        """The member called ``name`` (``--package``), or a clear error listing the members."""
+        found = self.member(name)
+        if found is None:
+            raise UserError(
+                f"Package `{name}` is not a member of the workspace at "
+                f"`{display_path(self.root)}`",
+                hint=f"workspace members: {', '.join(self.names) or 'none'}",
+            )
+        return found
+
+    def member_at(self, directory: Path) -> Member | None:
+        """The member whose directory is ``directory`` (or holds it, the deepest one)."""
+        target = directory.resolve()
+        best: Member | None = None
+        for member in self.members:
+            home = member.root.resolve()
+            inside = target == home or home in target.parents
+            if inside and (best is None or len(home.parts) > len(best.root.resolve().parts)):
+                best = member
+        return best
+
+    @property
+    def root_member(self) -> Member | None:
+        """The root's own project, when the root has a ``[project]`` (else it is virtual)."""
+        name = self.pyproject.name
+        return self.member(name) if name is not None else None
+
+    def relative(self, path: Path) -> str:
+        """``path`` relative to the workspace root, with forward slashes (what locks record)."""
+        text = path.resolve().relative_to(self.root.resolve()).as_posix()
+        return text or "."
+
+    def directories(self) -> dict[str, Path]:
+        """Member name -> directory, for ``{ workspace = true }`` sources."""
+        return {str(m.name): m.root for m in self.members}
+
+    # -- what each member means to a lock --------------------------------------------------------
+
+    def effective(self, member: Member) -> PyProject:
+        """The member's pyproject with the root's sources (and indexes) under its own."""
+        if member.root.resolve() == self.root.resolve():
+            return member.pyproject
+        own = member.pyproject.tool
+        mine = {canonicalize_name(name) for name, _ in own.sources}
+        inherited = tuple((n, s) for n, s in self.pyproject.tool.sources
+                          if canonicalize_name(n) not in mine)
+        indexes = own.indexes + tuple(i for i in self.pyproject.tool.indexes
+                                      if i not in own.indexes)
+        tool = replace(own, sources=own.sources + inherited, indexes=indexes)
+        return replace(member.pyproject, tool=tool)
+
+    def member_requirements(
+        self, member: Member, requirements: tuple[Requirement, ...]
+    ) -> tuple[tuple[Requirement, ...], tuple[Requirement, ...]]:
+        """(requirements on other members, everything else); errors as uv words them."""
+        effective = self.effective(member)
+        on_members: list[Requirement] = []
+        others: list[Requirement] = []
+        for requirement in requirements:
+            specs = effective.tool.sources_for(requirement.name)
+            is_workspace = any(s.kind == "workspace" for s in specs)
+            target = self.member(requirement.name)
+            if is_workspace and target is None:
+                raise UserError(
+                    f"`{requirement.name}` references a workspace in `tool.uv.sources` (e.g., "
+                    f"`{requirement.name} = {{ workspace = true }}`), but is not a workspace "
+                    "member",
+                    hint=f"workspace members: {', '.join(self.names)}",
+                )
+            own = target is not None and target.name == member.name
+            if target is not None and not own and not specs and not requirement.url:
+                raise UserError(
+                    f"`{requirement.name}` is included as a workspace member, but is missing an "
+                    f"entry in `tool.uv.sources` (e.g., `{requirement.name} = "
+                    "{ workspace = true }`)",
+                    hint=f"add it to `[tool.uv.sources]` of "
+                    f"`{display_path(member.root / PYPROJECT)}` or of the workspace root",
+                )
+            if is_workspace and target is not None and not own:
+                on_members.append(requirement)
+            else:
+                others.append(requirement)
+        return tuple(on_members), tuple(others)
+
+    def depended_editable(self) -> dict[NormalizedName, bool]:
+        """Members other members depend on, with whether that dependency is editable."""
+        found: dict[NormalizedName, bool] = {}
+        for member in self.members:
+            effective = self.effective(member)
+            for requirement in all_requirements(member.pyproject):
+                target = self.member(requirement.name)
+                if target is None or target.name == member.name:
+                    continue
+                for spec in effective.tool.sources_for(requirement.name):
+                    if spec.kind == "workspace":
+                        editable = spec.editable if spec.editable is not None else True
+                        found[target.name] = found.get(target.name, False) or editable
+        return found
+
+    def source_kind(self, member: Member) -> MemberKind:
+        """How the lock records a member: ``editable`` when it is a package or another member
+        depends on it (uv then builds it), ``virtual`` otherwise."""
+        if member.pyproject.is_package:
+            return "editable"
+        depended = self.depended_editable()
+        if member.name in depended:
+            return "editable" if depended[member.name] else "directory"
+        return "virtual"
+
+    def requires_python(self) -> str | None:
+        """The intersection of the members' ``requires-python`` (uv's rule for the lock)."""
+        declared: list[str] = []
+        for member in self.members:
+            project = member.pyproject.project
+            if project is not None and project.requires_python:
+                declared.append(project.requires_python)
+        if not declared:
+            return None
+        try:
+            sets = [SpecifierSet(text) for text in declared]
+        except InvalidSpecifier:
+            return declared[0]
+        if all(s == sets[0] for s in sets):
+            return declared[0]
+        return intersect_requires_python(sets)
+
+
+def all_requirements(pyproject: PyProject) -> list[Requirement]:
+    """Every requirement a pyproject declares: dependencies, extras and groups."""
+    found: list[Requirement] = []
+    if pyproject.project is not None:
+        found += pyproject.project.dependencies
+        for _, reqs in pyproject.project.optional_dependencies:
+            found += reqs
+    for reqs in pyproject.groups.values():
+        found += reqs
+    return found
+
+
+def intersect_requires_python(sets: list[SpecifierSet]) -> str:
+    """``>=3.11`` for ``>=3.10`` and ``>=3.11``: the tightest lower and upper bounds, as uv
+    writes an intersection (other specifiers are kept when the bounds cannot say it)."""
+    lower: tuple[str, str] | None = None
+    upper: tuple[str, str] | None = None
+    rest: list[str] = []
+    for spec in (s for spec_set in sets for s in spec_set):
+        version = Version(spec.version) if "*" not in spec.version else None
+        if spec.operator in (">=", ">") and version is not None:
+            if lower is None or (version, spec.operator == ">") > (
+                    Version(lower[1]), lower[0] == ">"):
+                lower = (spec.operator, spec.version)
+        elif spec.operator in ("<", "<=") and version is not None:
+            if upper is None or (version, spec.operator == "<=") < (
+                    Version(upper[1]), upper[0] == "<="):
+                upper = (spec.operator, spec.version)
+        elif str(spec) not in rest:
+            rest.append(str(spec))
+    bounds = [f"{op}{version}" for op, version in (b for b in (lower, upper) if b is not None)]
+    return ", ".join(bounds + rest)
+
+
+# -- discovery -----------------------------------------------------------------------------------
+
+
+def declares_workspace(pyproject: PyProject) -> bool:
+    return pyproject.tool.origin_of("workspace") is not None
+
+
+def _is_empty_dir(directory: Path) -> bool:
+    try:
+        return not any(not entry.name.startswith(".") for entry in directory.iterdir())
+    except OSError:
+        return False
+
+
+def member_directories(pyproject: PyProject) -> list[Path]:
+    """The directories the root's ``members`` globs name, minus ``exclude`` (the root first,
+    when it is a project). A non-empty directory without a ``pyproject.toml`` is an error."""
+    root = pyproject.root
+    table = pyproject.tool.origin_of("workspace") or "tool.uv"
+    excluded = {p.resolve() for pattern in pyproject.tool.workspace_exclude
+                for p in root.glob(pattern)}
+    found: list[Path] = [root] if pyproject.project is not None else []
+    seen = {root.resolve()}
+    for pattern in pyproject.tool.workspace_members:
+        matches = sorted(root.glob(pattern))
+        if not matches:
+            log.debug("workspace glob `%s` of %s matches nothing", pattern, table)
+        for directory in matches:
+            resolved = directory.resolve()
+            if not directory.is_dir() or resolved in excluded or resolved in seen:
+                continue
+            if not (directory / PYPROJECT).is_file():
+                if _is_empty_dir(directory):
+                    log.debug("skipping the empty directory %s (matched by `%s`)",
+                              directory, pattern)
+                    continue
+                raise UserError(
+                    f"Workspace member `{display_path(directory)}` is missing a "
+                    f"`{PYPROJECT}` (matches: `{pattern}`)",
+                    hint=f"add a {PYPROJECT}, or leave the directory out with `exclude` in "
+                    f"`[{table}.workspace]`",
+                )
+            seen.add(resolved)
+            found.append(directory)
+    return found
+
+
+def load_workspace(pyproject: PyProject) -> Workspace:
+    """The workspace ``pyproject`` (a root declaring one) describes, every member read."""
+    members: dict[NormalizedName, Member] = {}
+    for directory in member_directories(pyproject):
+        path = directory / PYPROJECT
+        parsed = pyproject if directory == pyproject.root else read_pyproject(path)
+        if parsed.project is None:
+            raise UserError(
+                f"Workspace member `{display_path(directory)}` has no `[project]` table in "
+                f"`{display_path(path)}`",
+                hint="a member needs `[project]` with at least a `name`",
+            )
+        name = parsed.project.name
+        if name in members:
+            raise UserError(
+                f"Two workspace members are both called `{name}`: "
+                f"`{display_path(members[name].root)}` and `{display_path(directory)}`",
+            )
+        members[name] = Member(name, directory, parsed)
+    ordered = tuple(members[n] for n in sorted(members))
+    return Workspace(pyproject.root, pyproject, ordered)
+
+
+def find_workspace(project_root: Path, pyproject: PyProject) -> Workspace | None:
+    """The workspace ``project_root`` belongs to: itself when it declares one, else the
+    nearest ancestor declaring one that includes it (``None`` when that one does not)."""
+    if declares_workspace(pyproject):
+        return load_workspace(pyproject)
+    start = project_root.resolve()
+    for directory in start.parents:
+        candidate = directory / PYPROJECT
+        if not candidate.is_file():
+            continue
+        try:
+            other = read_pyproject(candidate)
+        except UserError as error:
+            log.debug("ignoring %s while looking for a workspace: %s", candidate, error.message)
+            continue
+        if not declares_workspace(other):
+            continue
+        workspace = load_workspace(other)
+        if any(m.root.resolve() == start for m in workspace.members):
+            log.debug("%s is a member of the workspace at %s", start, directory)
+            return workspace
+        log.debug("%s is not a member of the workspace at %s; it stands alone", start, directory)
+        return None
+    return None
