@@ -34,12 +34,19 @@ class IndexChoice:
     conditional: tuple[tuple[str, str, NormalizedName, str], ...] = ()
     """``(kind, extra-or-group, package, index URL)``: pins that hold where that extra or group
     is selected."""
+    marked: tuple[tuple[NormalizedName, str, str], ...] = ()
+    """``(package, marker, index URL)``: pins that hold where the marker does (sources split by
+    ``marker``; the universal resolution forks on them)."""
+    keyring_provider: str | None = None
+    """The project's ``keyring-provider`` setting (a flag or variable overrides it)."""
 
     def configured(self) -> set[str]:
         """Every index URL a lock may name as a registry (credentials stripped)."""
         return {strip_credentials(u) for u in self.urls} | {
             strip_credentials(u) for _, u in self.pinned
-        } | {strip_credentials(u) for *_, u in self.conditional}
+        } | {strip_credentials(u) for *_, u in self.conditional} | {
+            strip_credentials(u) for *_, u in self.marked
+        }
 
     def pins_for(self, kind: str, name: str | None) -> tuple[tuple[NormalizedName, str], ...]:
         return tuple((package, url) for k, n, package, url in self.conditional
@@ -47,7 +54,8 @@ class IndexChoice:
 
     def explicit_indexes(self) -> list[str]:
         return list(dict.fromkeys([*(u for _, u in self.pinned),
-                                   *(u for *_, u in self.conditional)]))
+                                   *(u for *_, u in self.conditional),
+                                   *(u for *_, u in self.marked)]))
 
 
 def choose_indexes(
@@ -74,6 +82,7 @@ def choose_indexes(
     urls = tuple(dict.fromkeys([*extras, *own, default_index]))
     pinned: list[tuple[NormalizedName, str]] = []
     conditional: list[tuple[str, str, NormalizedName, str]] = []
+    marked: list[tuple[NormalizedName, str, str]] = []
     for name, specs in tool.sources:
         index_specs = [s for s in specs if s.kind == "index"]
         if not index_specs:
@@ -87,11 +96,15 @@ def choose_indexes(
                     "`[[tool.uv.index]]`",
                     hint="add an index with that `name`",
                 )
+            if spec.marker and spec.extra is None and spec.group is None:
+                marked.append((package, spec.marker, chosen.url))
+                continue
             if spec.marker or len(index_specs) != len(specs):
                 raise UserError(
-                    f"The sources of `{name}` mix an index with a marker or with other kinds of "
-                    "source, which `ferry lock` does not support yet",
-                    hint="pin the package to one index per extra or group, or lock with uv",
+                    f"The sources of `{name}` mix an index with other kinds of source without a "
+                    "`marker` for each, or a marker with an extra or group, which `ferry lock` "
+                    "does not support yet",
+                    hint="give every source of the package a `marker`, or lock with uv",
                 )
             if spec.extra is not None:
                 conditional.append(("extra", canonicalize_name(spec.extra), package, chosen.url))
@@ -106,6 +119,8 @@ def choose_indexes(
         urls=() if no_index else urls,
         pinned=tuple(pinned),
         conditional=tuple(conditional),
+        marked=tuple(marked),
         find_links=tuple(find_links) or env_find_links(),
         no_index=no_index,
+        keyring_provider=pyproject.tool.keyring_provider,
     )

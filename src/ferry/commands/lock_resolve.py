@@ -67,6 +67,8 @@ def resolve_lock(
     if project.workspace is not None:
         check_workspace(project.workspace)
     builds = Builds(project, request, options, cache)
+    builds.sources.use_git(cache, options.offline, existing, request.upgrade,
+                           request.upgrade_packages)
     requires_python = requires_python_of(project)
     if requires_python is None:
         found = builds.interpreter().version

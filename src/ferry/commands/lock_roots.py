@@ -28,14 +28,6 @@ from ferry.resolve.universal_engine import ConflictKey
 
 def check_supported(pyproject: PyProject) -> None:
     """Refuse, clearly, what this version of ``ferry lock`` cannot lock yet."""
-    for name, specs in pyproject.tool.sources:
-        for spec in specs:
-            if spec.kind == "git":
-                raise UserError(
-                    f"`{name}` comes from a `{spec.kind}` source in `[tool.uv.sources]`, which "
-                    "`ferry lock` does not support yet",
-                    hint="use a registry version of the package, or lock this project with uv",
-                )
     if has_dynamic_dependencies(pyproject) and not pyproject.is_package:
         raise UserError(
             "The project declares its dependencies as dynamic but has no `[build-system]` to "
@@ -88,21 +80,23 @@ def root_lists(
     pins of each extra and group, and the project's references to its own extras replaced by
     those extras' requirements (``all = ["proj[a,b]"]``)."""
     def rewritten(reqs: tuple[Requirement, ...]) -> tuple[Requirement, ...]:
-        return tuple(sources.rewrite(r) for r in expand_own_extras(pyproject, reqs))
+        return tuple(each for r in expand_own_extras(pyproject, reqs)
+                     for each in sources.rewrite_all(r))
 
     lists: list[RootList] = []
     project = pyproject.project
     if project is not None:
         dependencies, optional = declared_lists(pyproject, built)
-        lists.append(RootList("base", None, rewritten(dependencies)))
+        lists.append(RootList("base", None, rewritten(dependencies),
+                              marked_indexes=choice.marked))
         for extra, reqs in optional:
             lists.append(RootList("extra", extra, rewritten(reqs),
-                                  choice.pins_for("extra", extra)))
+                                  choice.pins_for("extra", extra), choice.marked))
     for group, reqs in sorted(pyproject.groups.items()):
         own = own_references(pyproject, group)
         others = tuple(r for r in reqs if r not in own)
         lists.append(RootList("group", group, rewritten(others),
-                              choice.pins_for("group", group)))
+                              choice.pins_for("group", group), choice.marked))
     return tuple(lists)
 
 

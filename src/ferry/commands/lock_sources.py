@@ -1,18 +1,26 @@
-"""Direct references of a project: ``[tool.uv.sources]`` paths and URLs, and ``name @ url``.
+"""Direct references of a project: ``[tool.uv.sources]`` paths, URLs and git, and ``name @ url``.
 
-The resolver sees each as a ``name @ <url>`` requirement (``file://`` for local paths); the lock
-records where it came from the way uv does — ``{ editable = "libs/helper" }``,
-``{ directory = "libs/other" }``, ``{ path = "wheels/x.whl" }``, ``{ url = "https://…" }`` —
-with paths relative to the project, a hash for archives, and ``[package.metadata]`` holding the
-package's declared requirements (from its ``pyproject.toml`` for a source tree, from its core
-metadata for an archive), which is what the freshness check compares later.
+The resolver sees each as a ``name @ <url>`` requirement (``file://`` for local paths, a git
+reference pinned to its commit); the lock records where it came from the way uv does —
+``{ editable = "libs/helper" }``, ``{ directory = "libs/other" }``, ``{ path = "wheels/x.whl" }``,
+``{ url = "https://…" }``, ``{ git = "https://host/repo?tag=v1#<commit>" }`` — with paths relative
+to the project, a hash for archives, and ``[package.metadata]`` holding the package's declared
+requirements (from its ``pyproject.toml`` for a source tree, from its core metadata for an
+archive; none for git, as uv), which is what the freshness check compares later.
+
+A git branch or tag is resolved to a commit once per command (:mod:`ferry.dist.git`); a relock
+keeps the commit the existing lock holds for the same declared source unless the package is
+upgraded, as uv does. A name with several sources, each under a ``marker``, becomes one
+requirement per source with the marker attached, and the universal resolution forks on them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import posixpath
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -20,9 +28,13 @@ from urllib.parse import unquote, urlsplit
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
+from ferry.cache.store import Cache
+from ferry.dist.git import GitSources
 from ferry.model.errors import UserError
+from ferry.model.git import GitUrl, is_git_url
 from ferry.project.lock_inputs import expected_metadata, ordered_specifier
 from ferry.project.lock_model import (
+    Lock,
     LockRequirement,
     LockSource,
     PackageMetadata,
@@ -30,8 +42,11 @@ from ferry.project.lock_model import (
 )
 from ferry.project.markers import canonical_marker
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
+from ferry.project.source_markers import uncovered
 from ferry.project.tool_settings import SourceSpec
 from ferry.resolve.source import CoreMetadata
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,29 +68,90 @@ class DirectSources:
         self._metadata: dict[str, CoreMetadata] = {}
         self._hashes: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._git: GitSources | None = None
+        self._locked_commits: dict[str, str] = {}
+
+    def use_git(self, cache: Cache, offline: bool, existing: Lock | None,
+                upgrade: bool = False, upgrade_packages: Iterable[str] = ()) -> None:
+        """Where git references are fetched, and the commits the existing lock keeps (every git
+        package not being upgraded, keyed by its declared source)."""
+        from ferry.dist.git import git_sources
+
+        self._git = git_sources(cache, offline=offline)
+        if existing is None or upgrade:
+            return
+        upgraded = {canonicalize_name(n) for n in upgrade_packages}
+        for package in existing.packages:
+            if package.source.kind == "git" and package.name not in upgraded:
+                locked = GitUrl.from_lock(package.source.value)
+                if locked.commit is not None:
+                    self._locked_commits[locked.lock_requirement()] = locked.commit
 
     # -- requirements ---------------------------------------------------------------------------
 
     def rewrite(self, requirement: Requirement) -> Requirement:
-        """``requirement`` pointing at its source's URL when a source or a URL names one."""
+        """``requirement`` pointing at its source's URL when a source or a URL names one (the
+        first, for a name with sources split by marker: see :meth:`rewrite_all`)."""
+        return self.rewrite_all(requirement)[0]
+
+    def rewrite_all(self, requirement: Requirement) -> list[Requirement]:
+        """``requirement`` pointing at its sources' URLs: one requirement per source when the
+        sources are split by ``marker`` (index sources keep the name alone; their routing is
+        :mod:`ferry.commands.lock_routing`'s), the requirement itself when none applies."""
         if requirement.url:
-            self._remember_url(requirement.url)
-            return requirement
-        specs = self.pyproject.tool.sources_for(requirement.name)
-        spec = next((s for s in specs if s.kind in ("path", "url")), None)
-        if spec is None:
-            return requirement
-        if len(specs) != 1 or spec.marker or spec.extra or spec.group:
+            url = self._remember_url(requirement.url)
+            return [_with_url(requirement, url, None)]
+        declared = self.pyproject.tool.sources_for(requirement.name)
+        if any((s.extra or s.group) and s.kind != "index" for s in declared):
             raise UserError(
-                f"The source for `{requirement.name}` depends on an extra, group or marker, "
-                "which `ferry lock` does not support yet",
+                f"The source for `{requirement.name}` depends on an extra or group, which "
+                "`ferry lock` supports for index sources only",
             )
-        url = self._source_url(requirement.name, spec)
-        extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
-        marker = f" ; {requirement.marker}" if requirement.marker else ""
-        return Requirement(f"{requirement.name}{extras} @ {url}{marker}")
+        specs = [s for s in declared if s.extra is None and s.group is None]
+        if not specs:
+            return [requirement]
+        if len(specs) == 1 and not specs[0].marker:
+            if specs[0].kind == "index":
+                return [requirement]
+            return [_with_url(requirement, self._source_url(requirement.name, specs[0]), None)]
+        if any(not s.marker for s in specs):
+            raise UserError(
+                f"`{requirement.name}` has several sources in `[tool.uv.sources]`, and not every "
+                "one has a `marker`",
+                hint="give each source a `marker`, so each environment has exactly one source",
+            )
+        result = [
+            _with_url(requirement, None if spec.kind == "index"
+                      else self._source_url(requirement.name, spec), spec.marker)
+            for spec in specs
+        ]
+        rest = uncovered(s.marker for s in specs if s.marker)
+        if isinstance(rest, str):
+            result.append(_with_url(requirement, None, rest))
+        return result
+
+    def _git_url(self, url: GitUrl) -> str:
+        """``url`` pinned to a commit (the locked one if the lock holds this source), remembered
+        with the lock source uv writes for it."""
+        if self._git is None:
+            raise UserError(f"{url.describe()} is a git reference, and this command cannot "
+                            "fetch git repositories")
+        locked = self._locked_commits.get(url.lock_requirement())
+        if locked is not None and url.commit is None:
+            logger.debug("%s: keeping the locked commit %s", url.describe(), locked[:12])
+            resolved = url.resolved(locked)
+        else:
+            resolved = self._git.resolve(url)
+        precise = resolved.requirement_url()
+        self._by_url[precise] = DirectSource(precise, LockSource("git", resolved.lock_source()))
+        return precise
 
     def _source_url(self, name: str, spec: SourceSpec) -> str:
+        if spec.kind == "git":
+            assert spec.git is not None
+            return self._git_url(GitUrl.from_source(
+                spec.git, branch=spec.branch, tag=spec.tag, rev=spec.rev,
+                subdirectory=spec.subdirectory))
         if spec.kind == "url":
             assert spec.url is not None
             url = spec.url + (f"#subdirectory={spec.subdirectory}" if spec.subdirectory else "")
@@ -99,19 +175,24 @@ class DirectSources:
             self._by_url[url] = DirectSource(url, LockSource("path", shown))
         return url
 
-    def _remember_url(self, url: str) -> None:
-        if url.startswith("git+"):
-            raise UserError(f"`{url}` is a git reference, which `ferry lock` does not support yet")
+    def _remember_url(self, url: str) -> str:
+        """Record a ``name @ url`` reference; returns the URL the resolver should use (a git
+        reference pinned to its commit, anything else as given)."""
+        if is_git_url(url):
+            precise = self._git_url(GitUrl.parse(url))
+            self._by_url.setdefault(url, self._by_url[precise])
+            return precise
         location, _, fragment = url.partition("#")
         if url.startswith("file:"):
             target = Path(unquote(urlsplit(location).path))
             local: SourceKind = "directory" if target.is_dir() else "path"
             self._by_url[url] = DirectSource(url, LockSource(local, self._shown(str(target),
                                                                                  target)))
-            return
+            return url
         subdirectory = next((p.partition("=")[2] for p in fragment.split("&")
                              if p.startswith("subdirectory=")), None)
         self._by_url[url] = DirectSource(url, LockSource("url", location, subdirectory))
+        return url
 
     def _shown(self, declared: str, target: Path) -> str:
         if Path(declared).is_absolute():
@@ -147,6 +228,8 @@ class DirectSources:
     def package_metadata(self, url: str) -> PackageMetadata:
         """``[package.metadata]`` of a direct reference (see the module docstring)."""
         source = self.get(url).source
+        if source.kind == "git":
+            return PackageMetadata()
         if source.kind in ("editable", "directory"):
             directory = Path(unquote(urlsplit(url.partition("#")[0]).path))
             pyproject = directory / PYPROJECT
@@ -161,6 +244,19 @@ class DirectSources:
         if metadata is None:
             return PackageMetadata()
         return metadata_of(metadata)
+
+
+def _with_url(requirement: Requirement, url: str | None, marker: str | None) -> Requirement:
+    """``requirement`` as ``name[extras] @ url`` (or by name when ``url`` is ``None``), its
+    marker joined with ``marker``."""
+    extras = f"[{','.join(sorted(requirement.extras))}]" if requirement.extras else ""
+    markers = [f"({m})" for m in (str(requirement.marker) if requirement.marker else None,
+                                  marker) if m]
+    joined = f" ; {' and '.join(markers)}" if markers else ""
+    if url is None:
+        head = str(requirement).split(";", 1)[0].strip()
+        return Requirement(f"{head}{joined}")
+    return Requirement(f"{requirement.name}{extras} @ {url}{joined}")
 
 
 def metadata_of(metadata: CoreMetadata) -> PackageMetadata:

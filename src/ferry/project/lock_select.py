@@ -156,6 +156,12 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
     if source.kind in ("editable", "directory"):
         url = _file_url(root_dir, source.value)
         return PinnedDist(package.name, version, None, url, editable=source.kind == "editable")
+    if source.kind == "git":
+        # Installed from the locked commit: no branch or tag is looked up again.
+        from ferry.model.git import GitUrl
+
+        return PinnedDist(package.name, version, None,
+                          GitUrl.from_lock(source.value).requirement_url())
     wheel = best_wheel(package, tags)
     if wheel is not None:
         file = _wheel_file(wheel, package)

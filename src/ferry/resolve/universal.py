@@ -73,6 +73,9 @@ class RootList:
     name: str | None
     requirements: tuple[Requirement, ...]
     indexes: tuple[tuple[NormalizedName, str], ...] = ()
+    marked_indexes: tuple[tuple[NormalizedName, str, str], ...] = ()
+    """``(name, marker, index)``: pins that hold where the marker does (uv's sources split by
+    ``marker``); a fork the marker only partly covers is split on it first."""
 
     @property
     def ref(self) -> NodeRef:
@@ -258,8 +261,8 @@ def _resolve_fork(
         root_edges.append((root, edges))
     all_roots = [e.requirement for _, edges in root_edges for e in edges]
     engine = UniversalEngine(
-        _pinned(source, lists), fork, request.python, replace(request.options, preferences={}),
-        all_roots, request.constraints, overrides,
+        _pinned(source, lists, fork), fork, request.python,
+        replace(request.options, preferences={}), all_roots, request.constraints, overrides,
         strategy=request.strategy, preferred=_preferred(request, fork, learned), facts=facts,
     )
     root_reqs: list[Req] = []
@@ -281,11 +284,21 @@ def _resolve_fork(
     return _collect(fork, outcome.mapping, root_edges, engine)
 
 
-def _pinned(source: PackageSource, lists: Sequence[RootList]) -> PackageSource:
-    """The source for a fork: names its included lists pin to an index come from there."""
+def _pinned(source: PackageSource, lists: Sequence[RootList], fork: Fork) -> PackageSource:
+    """The source for a fork: names its included lists pin to an index come from there (marker
+    pins where the fork lies inside their marker)."""
     pins: dict[NormalizedName, str] = {}
     for root in lists:
-        for name, index in root.indexes:
+        marked = []
+        for name, text, index in root.marked_indexes:
+            where = parse_marker(text)
+            if fork.marker.implies(where):
+                marked.append((name, index))
+            elif not fork.marker.disjoint(where):
+                raise ForkNeeded([replace(fork, marker=fork.marker & where),
+                                  replace(fork, marker=fork.marker & ~where)],
+                                 f"`{name}` comes from another index where `{text}`")
+        for name, index in (*root.indexes, *marked):
             if pins.setdefault(name, index) != index:
                 raise ResolutionError(
                     f"`{name}` is pinned to two indexes (`{pins[name]}` and `{index}`) for the "
