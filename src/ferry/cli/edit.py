@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,9 +87,38 @@ def _target_options(func: Any) -> Any:
     return func
 
 
+def _script_option(verb: str) -> Callable[[Any], Any]:
+    return click.option(
+        "--script",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=f"{verb} this PEP 723 script's `# /// script` block instead of a project.",
+    )
+
+
+def _files_option(short: str, long: str, text: str) -> Callable[[Any], Any]:
+    kind = click.Path(path_type=Path, dir_okay=False)
+    return click.option(short, long, multiple=True, type=kind, help=text)
+
+
+def _check_script(kwargs: dict[str, Any]) -> None:
+    if kwargs["script"] is None:
+        return
+    for flag in ("dev", "group", "optional", "project"):
+        if kwargs.get(flag):
+            raise UsageError(f"`--script` cannot be used with `--{flag}`")
+
+
 @click.command()
-@click.argument("packages", nargs=-1, required=True)
+@click.argument("packages", nargs=-1)
+@_files_option("-r", "--requirements", "Also add every requirement of this file (repeatable).")
+@_files_option(
+    "-c", "--constraints", "Constrain the lock this command makes with this file (not written)."
+)
+@click.option(
+    "-m", "--marker", help="Add each requirement with this marker (`python_version < '3.12'`)."
+)
 @_target_options
+@_script_option("Add to")
 @click.option("-e", "--editable", is_flag=True, help="Add a local directory as editable.")
 @click.option(
     "--raw",
@@ -117,12 +147,20 @@ def add(options: GlobalOptions, /, **kwargs: Any) -> None:
 
     PACKAGES are requirements (`rich`, `rich[md]>=13`, `name @ URL`), local directories or
     archives (`./libs/helper`, `dist/x-1.0-py3-none-any.whl`), or URLs. Paths and URLs are
-    recorded in [tool.uv.sources], so uv reads the project the same way.
+    recorded in [tool.uv.sources], so uv reads the project the same way. With --script, the
+    script's PEP 723 block is edited (and resolved) instead; nothing is synced.
     """
     from ferry.commands.edit import AddRequest, add_packages
 
+    if not kwargs["packages"] and not kwargs["requirements"]:
+        raise UsageError("Give the packages to add, or `-r FILE`")
+    _check_script(kwargs)
     settings = apply_settings(kwargs)
     request = AddRequest(
+        requirements=tuple(kwargs.pop("requirements")),
+        constraints=tuple(kwargs.pop("constraints")),
+        marker=kwargs.pop("marker"),
+        script=kwargs.pop("script"),
         packages=tuple(kwargs.pop("packages")),
         project=kwargs.pop("project"),
         dev=kwargs.pop("dev"),
@@ -138,31 +176,44 @@ def add(options: GlobalOptions, /, **kwargs: Any) -> None:
     if request.raw and request.bounds:
         raise UsageError("`--raw` and `--bounds` cannot be used together")
     printer = Printer(options)
+    where = "the script" if request.script else "the `pyproject.toml` file"
     if settings.index_url:
         printer.warn(
-            "Indexes specified via `--index-url` will not be persisted to the `pyproject.toml` "
-            "file; use `--default-index` instead."
+            f"Indexes specified via `--index-url` will not be persisted to {where}; "
+            "use `--default-index` instead."
         )
     if settings.extra_index_urls:
         printer.warn(
-            "Indexes specified via `--extra-index-url` will not be persisted to the "
-            "`pyproject.toml` file; use `--index` instead."
+            f"Indexes specified via `--extra-index-url` will not be persisted to {where}; "
+            "use `--index` instead."
         )
     result = add_packages(request, options)
+    render_edit(result, printer)
+
+
+def render_edit(result: Any, printer: Printer) -> None:
+    """A script written without resolving says so (``Updated `x.py```), as uv does."""
     render_applied(result.applied, printer)
+    for warning in result.applied.warnings:
+        printer.warn(warning)
+    if result.updated is not None:
+        printer.status(f"Updated `{result.updated}`")
 
 
 @click.command()
 @click.argument("packages", nargs=-1, required=True)
 @_target_options
+@_script_option("Remove from")
 @_apply_options
 @click.pass_obj
 def remove(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Remove dependencies from the project, then lock and sync."""
     from ferry.commands.edit import RemoveRequest, remove_packages
 
+    _check_script(kwargs)
     settings = apply_settings(kwargs)
     request = RemoveRequest(
+        script=kwargs.pop("script"),
         packages=tuple(kwargs.pop("packages")),
         project=kwargs.pop("project"),
         dev=kwargs.pop("dev"),
@@ -171,4 +222,4 @@ def remove(options: GlobalOptions, /, **kwargs: Any) -> None:
         settings=settings,
     )
     result = remove_packages(request, options)
-    render_applied(result.applied, Printer(options))
+    render_edit(result, Printer(options))

@@ -18,6 +18,12 @@ from ferry.model.settings import GlobalOptions
 @click.option("--lib", "kind", flag_value="lib", help="A library: src layout, built as a package.")
 @click.option("--bare", "kind", flag_value="bare", help="Only a pyproject.toml.")
 @click.option(
+    "--script",
+    "kind",
+    flag_value="script",
+    help="Create (or add a block to) the PEP 723 script PATH instead of a project.",
+)
+@click.option(
     "--package/--no-package",
     default=None,
     help="Build the project as a Python package (src layout, [build-system] with hatchling).",
@@ -66,6 +72,9 @@ def init(
     .python-version, README.md and example code: main.py for an application, src/<name>/ for
     --lib and --package (built with hatchling). Refuses when a pyproject.toml exists.
     """
+    if kind == "script":
+        _init_script(options, path, package, python, no_readme, no_pin_python, vcs)
+        return
     from ferry.commands.init import InitRequest, init_project
 
     if kind == "bare" and package:
@@ -93,3 +102,28 @@ def init(
         printer.status(f"Initialized project `{result.name}`")
     else:
         printer.status(f"Initialized project `{result.name}` at `{result.root}`")
+
+
+def _init_script(
+    options: GlobalOptions,
+    path: Path | None,
+    package: bool | None,
+    python: str | None,
+    no_readme: bool,
+    no_pin_python: bool,
+    vcs: str | None,
+) -> None:
+    """``ferry init --script PATH``: as uv, project-only flags are refused or warned about."""
+    from ferry.commands.edit_script import init_script
+
+    if path is None:
+        raise UsageError("`--script` needs the PATH of the script")
+    if package is not None:
+        raise UsageError("`--script` cannot be used with `--package`/`--no-package`")
+    printer = Printer(options)
+    for flag, given in (("--no-readme", no_readme), ("--no-pin-python", no_pin_python),
+                        ("--vcs", vcs is not None)):
+        if given:
+            printer.warn(f"`{flag}` is a no-op for Python scripts, which are standalone")
+    init_script(path, python, options)
+    printer.status(f"Initialized script at `{path}`")

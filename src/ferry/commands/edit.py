@@ -33,17 +33,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
+from ferry.commands.edit_write import index_sources, set_bounds, write_specs
 from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
 from ferry.fs.locks import lock_exclusive
 from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
-from ferry.project.edit import DependencyTarget, PyprojectEditor, parse_user_requirement
-from ferry.project.edit_requirement import Bounds, bound_for
-from ferry.project.edit_sources import AddSpec, interpret
+from ferry.project.edit import PyprojectEditor, parse_user_requirement
+from ferry.project.edit_inputs import AddInputs, collect
+from ferry.project.edit_requirement import Bounds, DependencyTarget
 from ferry.project.lock_model import Lock
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,8 @@ class ApplySettings:
     no_index: bool = False
     exclude_newer: str | None = None
     upgrade_packages: tuple[str, ...] = ()
+    constraints: tuple[Requirement, ...] = ()
+    """``ferry add -c``: constrain the lock this edit makes, recorded nowhere (as uv)."""
 
 
 @dataclass(slots=True)
@@ -121,11 +124,11 @@ def reload(project: Project) -> Project:
     return discover_project(project=project.root)
 
 
-def lock(project: Project, settings: ApplySettings, options: GlobalOptions) -> Any:
-    from ferry.commands.common import open_cache
-    from ferry.commands.lock import LockRequest, lock_project
+def lock_request(settings: ApplySettings) -> Any:
+    """The ``LockRequest`` these settings ask for."""
+    from ferry.commands.lock import LockRequest
 
-    request = LockRequest(
+    return LockRequest(
         locked=settings.locked,
         upgrade_packages=settings.upgrade_packages,
         python=settings.python,
@@ -134,9 +137,16 @@ def lock(project: Project, settings: ApplySettings, options: GlobalOptions) -> A
         find_links=settings.find_links,
         no_index=settings.no_index,
         exclude_newer=settings.exclude_newer,
+        constraints=settings.constraints,
     )
+
+
+def lock(project: Project, settings: ApplySettings, options: GlobalOptions) -> Any:
+    from ferry.commands.common import open_cache
+    from ferry.commands.lock import lock_project
+
     with open_cache(options) as cache:
-        return lock_project(project, request, options, cache)
+        return lock_project(project, lock_request(settings), options, cache)
 
 
 def sync(
@@ -243,6 +253,14 @@ class AddRequest:
     indexes: tuple[str, ...] = ()
     """``--index [NAME=]URL``: added to ``[[tool.uv.index]]``; a named one pins the packages."""
     default_index: str | None = None
+    requirements: tuple[Path, ...] = ()
+    """``-r``: requirements files whose entries are added too."""
+    constraints: tuple[Path, ...] = ()
+    """``-c``: constraints files for the lock that follows (not written anywhere)."""
+    marker: str | None = None
+    """``-m``: joined with ``and`` to every added requirement's marker."""
+    script: Path | None = None
+    """``--script``: edit this PEP 723 script instead of a project."""
     settings: ApplySettings = field(default_factory=ApplySettings)
 
 
@@ -250,6 +268,8 @@ class AddRequest:
 class EditResult:
     changes: list[str] = field(default_factory=list)
     applied: Applied = field(default_factory=Applied)
+    updated: Path | None = None
+    """A script written without resolving (``remove``, ``--frozen``): uv says so."""
 
 
 def _target(
@@ -264,74 +284,45 @@ def _target(
     return editor.dev_target() if dev else DependencyTarget.project()
 
 
-def _index_sources(editor: PyprojectEditor, request: AddRequest) -> dict[str, str]:
-    """Add the ``--index`` and ``--default-index`` entries; names of the named ones."""
-    named: dict[str, str] = {}
-    for value in request.indexes:
-        name, sep, url = value.partition("=")
-        if sep and "://" not in name and "/" not in name:
-            editor.add_index(url, name)
-            named[name] = url
-        else:
-            editor.add_index(value)
-    if request.default_index:
-        editor.add_index(request.default_index, default=True)
-    return named
+def add_inputs(request: AddRequest, root: Path) -> AddInputs:
+    """The packages of the command line and the ``-r`` files, and the ``-c`` constraints."""
+    return collect(
+        request.packages,
+        request.requirements,
+        request.constraints,
+        cwd=Path.cwd(),
+        root=root,
+        editable=request.editable,
+        raw=request.raw,
+        marker=request.marker,
+    )
 
 
 def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
+    if request.script is not None:
+        from ferry.commands.edit_script import add_to_script
+
+        return add_to_script(request, request.script, options)
     project = discover_project(project=request.project)
     result = EditResult()
     with project_lock(project.root):
         editor = PyprojectEditor.read(project.pyproject.path)
         target = _target(editor, request.dev, request.group, request.optional)
-        named = _index_sources(editor, request)
-        specs = [
-            interpret(
-                p,
-                cwd=Path.cwd(),
-                project_root=project.root,
-                editable=request.editable,
-                raw=request.raw,
-            )
-            for p in request.packages
-        ]
-        wants_bound: list[AddSpec] = []
-        for spec in specs:
-            source = dict(spec.source) if spec.source else None
-            if source is None and len(named) == 1:
-                source = {"index": next(iter(named))}
-            edit = editor.add_dependency(spec.requirement, target, has_source=source is not None)
-            if source is not None:
-                editor.set_source(spec.name, source)
-            if edit.action != "unchanged":
-                result.changes.append(f"{edit.action} `{edit.requirement}` in `{target}`")
-            if (
-                edit.action == "added"
-                and (source is None or "index" in source)
-                and spec.from_index
-                and not spec.requirement.specifier
-                and not request.raw
-            ):
-                wants_bound.append(spec)
+        named = index_sources(editor, request.indexes, request.default_index)
+        inputs = add_inputs(request, project.root)
+        wants_bound = write_specs(
+            editor, target, inputs.specs, named, request.raw, result.changes
+        )
 
         def bounds(edited: Project, lock_: Lock) -> str | None:
-            changed = False
-            for spec in wants_bound:
-                versions = [
-                    Version(p.version)
-                    for p in lock_.find(spec.name)
-                    if p.version is not None and p.source.kind == "registry"
-                ]
-                if versions:
-                    specifier = bound_for(min(versions), request.bounds or "lower")
-                    changed |= editor.set_specifier(target, spec.name, specifier) is not None
+            changed = set_bounds(editor, target, wants_bound, lock_, request.bounds)
             return editor.dumps() if changed else None
 
+        settings = replace(request.settings, constraints=inputs.constraints)
         result.applied = apply(
             project,
             editor.dumps(),
-            request.settings,
+            settings,
             options,
             inexact=True,
             extra=target.name if target.kind == "optional" else None,
@@ -348,10 +339,11 @@ class RemoveRequest:
     dev: bool = False
     group: str | None = None
     optional: str | None = None
+    script: Path | None = None
     settings: ApplySettings = field(default_factory=ApplySettings)
 
 
-def _not_found(name: str, target: DependencyTarget, editor: PyprojectEditor) -> UserError:
+def not_found(name: str, target: DependencyTarget, editor: PyprojectEditor) -> UserError:
     where = "`dependency-groups.dev`" if target.kind == "legacy-dev" else f"`{target}`"
     hint = None
     found = editor.find_dependency(name)
@@ -368,6 +360,10 @@ def _not_found(name: str, target: DependencyTarget, editor: PyprojectEditor) -> 
 
 
 def remove_packages(request: RemoveRequest, options: GlobalOptions) -> EditResult:
+    if request.script is not None:
+        from ferry.commands.edit_script import remove_from_script
+
+        return remove_from_script(request, request.script, options)
     project = discover_project(project=request.project)
     result = EditResult()
     with project_lock(project.root):
@@ -380,7 +376,7 @@ def remove_packages(request: RemoveRequest, options: GlobalOptions) -> EditResul
             name = str(canonicalize_name(parse_user_requirement(raw).name))
             removed = [text for t in targets for text in editor.remove_dependency(name, t)]
             if not removed:
-                raise _not_found(name, target, editor)
+                raise not_found(name, target, editor)
             result.changes.extend(f"removed `{text}` from `{target}`" for text in removed)
             if not editor.find_dependency(name):
                 editor.remove_source(name)

@@ -144,6 +144,8 @@ class PyprojectEditor:
 
     def _container(self, target: DependencyTarget, create: bool) -> tuple[Any, str] | None:
         """The table holding ``target``'s array and the array's key."""
+        if target.kind == "script":
+            return self.doc, "dependencies"
         if target.kind == "project":
             project = self._project(create)
             return (project, "dependencies") if project is not None else None
@@ -313,6 +315,7 @@ class PyprojectEditor:
         if isinstance(groups, Table | InlineTable):
             targets += [DependencyTarget.group(g) for g in groups]
         targets.append(DependencyTarget("legacy-dev"))
+        targets.append(DependencyTarget.script())  # a PEP 723 block's list
         hits = []
         for target in targets:
             found = self._array(target, create=False)

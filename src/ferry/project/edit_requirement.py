@@ -25,7 +25,7 @@ from ferry.project.tool_settings import DeclaredRequirement
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
-TargetKind = Literal["project", "optional", "group", "legacy-dev"]
+TargetKind = Literal["project", "optional", "group", "legacy-dev", "script"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +38,11 @@ class DependencyTarget:
     @classmethod
     def project(cls) -> DependencyTarget:
         return cls("project")
+
+    @classmethod
+    def script(cls) -> DependencyTarget:
+        """The top-level ``dependencies`` of a PEP 723 ``script`` block."""
+        return cls("script")
 
     @classmethod
     def optional(cls, extra: str) -> DependencyTarget:
@@ -54,6 +59,8 @@ class DependencyTarget:
             return f"dependency-groups.{self.name}"
         if self.kind == "legacy-dev":
             return "tool.uv.dev-dependencies"
+        if self.kind == "script":
+            return "dependencies"
         return "project.dependencies"
 
     def flag(self) -> str:
@@ -110,6 +117,17 @@ def entry_marker(entry: ArrayEntry) -> str | None:
     except InvalidRequirement:
         return None
     return canonical_marker(str(requirement.marker)) if requirement.marker else None
+
+
+def with_marker(requirement: Requirement, marker: str) -> Requirement:
+    """``requirement`` restricted to ``marker`` as well (``ferry add -m``): uv joins the two with
+    ``and``; the specifier keeps its written order."""
+    text = requirement.name
+    if requirement.extras:
+        text += "[" + ",".join(sorted(requirement.extras)) + "]"
+    text += f" @ {requirement.url}" if requirement.url else ordered_specifier(requirement)
+    joined = marker if requirement.marker is None else f"({requirement.marker}) and ({marker})"
+    return DeclaredRequirement(f"{text} ; {canonical_marker(joined)}")
 
 
 def without_url(requirement: Requirement) -> Requirement:

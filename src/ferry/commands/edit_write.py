@@ -1,0 +1,85 @@
+"""Writing what ``ferry add`` was given into a dependency array — shared by projects and
+PEP 723 scripts, which differ only in where the array lives and what happens afterwards.
+
+uv's rules: a path, URL or named index goes to ``[tool.uv.sources]``; a requirement added
+without a version gets the bound of the version the lock chose (``--bounds``; none with
+``--raw``); ``--index NAME=URL`` with one named index pins the added packages to it.
+"""
+
+from __future__ import annotations
+
+from packaging.version import Version
+
+from ferry.project.edit import PyprojectEditor
+from ferry.project.edit_requirement import Bounds, DependencyTarget, bound_for
+from ferry.project.edit_sources import AddSpec
+from ferry.project.lock_model import Lock
+
+
+def index_sources(
+    editor: PyprojectEditor, indexes: tuple[str, ...], default_index: str | None
+) -> dict[str, str]:
+    """Add the ``--index`` and ``--default-index`` entries; names of the named ones."""
+    named: dict[str, str] = {}
+    for value in indexes:
+        name, sep, url = value.partition("=")
+        if sep and "://" not in name and "/" not in name:
+            editor.add_index(url, name)
+            named[name] = url
+        else:
+            editor.add_index(value)
+    if default_index:
+        editor.add_index(default_index, default=True)
+    return named
+
+
+def write_specs(
+    editor: PyprojectEditor,
+    target: DependencyTarget,
+    specs: tuple[AddSpec, ...],
+    named: dict[str, str],
+    raw: bool,
+    changes: list[str],
+) -> list[AddSpec]:
+    """Write each requirement (and its source) into ``target``; returns those that get the
+    locked version as their bound."""
+    wants_bound: list[AddSpec] = []
+    for spec in specs:
+        source = dict(spec.source) if spec.source else None
+        if source is None and len(named) == 1:
+            source = {"index": next(iter(named))}
+        edit = editor.add_dependency(spec.requirement, target, has_source=source is not None)
+        if source is not None:
+            editor.set_source(spec.name, source)
+        if edit.action != "unchanged":
+            changes.append(f"{edit.action} `{edit.requirement}` in `{target}`")
+        if (
+            edit.action == "added"
+            and (source is None or "index" in source)
+            and spec.from_index
+            and not spec.requirement.specifier
+            and not raw
+        ):
+            wants_bound.append(spec)
+    return wants_bound
+
+
+def set_bounds(
+    editor: PyprojectEditor,
+    target: DependencyTarget,
+    wants_bound: list[AddSpec],
+    lock_: Lock,
+    bounds: Bounds | None,
+) -> bool:
+    """Give each requirement in ``wants_bound`` the bound of the version ``lock_`` chose."""
+    changed = False
+    for spec in wants_bound:
+        versions = [
+            Version(p.version)
+            for p in lock_.find(spec.name)
+            if p.version is not None and p.source.kind == "registry"
+        ]
+        if versions:
+            specifier = bound_for(min(versions), bounds or "lower")
+            changed |= editor.set_specifier(target, spec.name, specifier) is not None
+    return changed
