@@ -108,8 +108,8 @@ class DirectSources:
                 "`ferry lock` supports for index sources only",
             )
         specs = [s for s in declared if s.extra is None and s.group is None]
-        if not specs:
-            return [requirement]
+        if not specs or any(s.kind == "workspace" for s in specs):
+            return [requirement]  # a workspace member: never resolved (see lock_workspace)
         if len(specs) == 1 and not specs[0].marker:
             if specs[0].kind == "index":
                 return [requirement]
