@@ -22,6 +22,8 @@ SELECTION_KEYS = (
     "no_default_groups",
     "no_install_project",
     "no_editable",
+    "package",
+    "all_packages",
 )
 
 

@@ -18,6 +18,7 @@ from ferry.commands.common import open_cache
 from ferry.commands.fastpath import child_env
 from ferry.commands.sync import SyncRequest, SyncResult, obtain_lock, sync_environment
 from ferry.commands.sync_state import SyncedSelection, read_state
+from ferry.commands.workspace_sync import resolve_packages
 from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project, find_project_root
@@ -211,14 +212,19 @@ def _overlay(
     return overlay
 
 
-def _selection(request: RunRequest, project_env: Path) -> tuple[SyncedSelection, str | None]:
-    wanted = request.sync.selection()
+def _selection(
+    request: RunRequest, project_env: Path, project: Project
+) -> tuple[SyncedSelection, str | None]:
+    packages = resolve_packages(project, request.sync.package, request.sync.all_packages)
+    wanted = replace(request.sync.selection(), packages=packages)
     if request.selection_given:
         return replace(wanted, inexact=not request.exact), None
     state = read_state(project_env)
     if state is None:
         return replace(wanted, inexact=not request.exact), None
-    recorded = replace(state.selection, inexact=not request.exact)
+    # The members come from the directory and flags, like the project itself; the extras and
+    # groups are what the environment was last synced with.
+    recorded = replace(state.selection, inexact=not request.exact, packages=packages)
     if recorded == replace(wanted, inexact=not request.exact):
         return recorded, None
     note = f"Using the selection this environment was last synced with ({recorded.describe()})"
@@ -284,7 +290,7 @@ def _run_in_project(project: Project, request: RunRequest, options: GlobalOption
                 )
             environment = open_environment(env_root, cache)
         else:
-            selection, note = _selection(request, env_root)
+            selection, note = _selection(request, env_root, project)
             result = SyncResult()
             result.cache_dir = str(cache.root)
             lock, text = obtain_lock(project, request.sync, options, cache, result)

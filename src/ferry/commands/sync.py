@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
@@ -32,6 +32,14 @@ from ferry.commands.sync_state import (
     read_state,
     site_fingerprint,
     write_state,
+)
+from ferry.commands.workspace_sync import (
+    ROOT_GROUPS,
+    member_versions,
+    resolve_packages,
+    root_names,
+    root_pyprojects,
+    with_root_groups,
 )
 from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
@@ -79,6 +87,8 @@ class SyncRequest:
     no_index: bool = False
     dry_run: bool = False
     exclude_newer: str | None = None
+    package: str | None = None
+    all_packages: bool = False
 
     def selection(self) -> SyncedSelection:
         return SyncedSelection(
@@ -104,13 +114,9 @@ class SyncResult(PipelineOutcome):
 
 
 def _requires_python(project: Project) -> SpecifierSet | None:
-    table = project.pyproject.project
-    if table is None or not table.requires_python:
-        return None
-    try:
-        return SpecifierSet(str(table.requires_python))
-    except InvalidSpecifier:
-        return None
+    from ferry.commands.lock import requires_python_of
+
+    return requires_python_of(project)
 
 
 def environment_root(project: Project, active: bool) -> Path:
@@ -165,14 +171,16 @@ def obtain_lock(
 
 
 def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> frozenset[str]:
-    declared: set[str] = set(project.pyproject.groups)
+    pyprojects = root_pyprojects(project, selection.packages)
+    declared: set[str] = {g for p in pyprojects for g in p.groups}
     if selection.only_groups:
         wanted: set[str] = set(selection.only_groups)
     elif all_groups:
         wanted = declared
     else:
         defaults: set[str] = (
-            set() if selection.no_default_groups else set(project.pyproject.default_groups)
+            set() if selection.no_default_groups
+            else {g for p in pyprojects for g in p.default_groups}
         )
         wanted = defaults | set(selection.groups)
     unknown = sorted(set(selection.groups) | set(selection.only_groups))
@@ -195,10 +203,11 @@ def target_pins(
     no_install_package: tuple[str, ...] = (),
 ) -> tuple[list[PinnedDist], set[NormalizedName]]:
     """The pins this environment needs, and the names a sync must keep even if installed."""
-    name = project.pyproject.name
-    roots: list[NormalizedName] = [name] if name else []
-    roots.extend(project.workspace_members())
-    extras_declared = set(project.pyproject.project.extras) if project.pyproject.project else set()
+    roots = root_names(project, selection.packages)
+    if ROOT_GROUPS in roots:
+        lock = with_root_groups(lock)
+    extras_declared = {e for p in root_pyprojects(project, selection.packages) if p.project
+                       for e in p.project.extras}
     for extra in selection.extras:
         if extra not in extras_declared:
             raise UserError(
@@ -219,25 +228,28 @@ def target_pins(
         str(project.root),
     )
     skip = {canonicalize_name(n) for n in no_install_package}
+    versions = member_versions(project)
     keep: set[NormalizedName] = set(skip)
     pins: list[PinnedDist] = []
     for item in chosen:
         pin = item.pin
         if pin is None:
             continue
-        is_project = item.package.source.is_local and item.package.name in roots
+        local = item.package.source.is_local
+        is_project = local and item.package.name in roots
         if is_project and (selection.no_install_project or selection.only_groups):
             keep.add(pin.name)
             continue
         if pin.name in skip:
             continue
-        if is_project:
-            pin = replace(pin, editable=not selection.no_editable, requested=True)
-            table = project.pyproject.project
-            if table is not None and table.version and item.package.name == name:
-                # The tree's own version, not the lock's: a bumped version reinstalls the
-                # project even under --frozen, as its metadata changed.
-                pin = replace(pin, version=Version(table.version))
+        if is_project or (local and item.package.name in versions):
+            # A workspace member (or the project): editable unless asked otherwise, at the
+            # tree's own version rather than the lock's, so a bumped version reinstalls it
+            # even under --frozen, as its metadata changed.
+            pin = replace(pin, editable=not selection.no_editable and pin.editable is not False,
+                          requested=is_project or pin.requested)
+            if item.package.name in versions:
+                pin = replace(pin, version=Version(versions[item.package.name]))
         pins.append(pin)
     return pins, keep
 
@@ -272,7 +284,10 @@ def sync_environment(
     result: SyncResult,
 ) -> PythonEnvironment:
     root = environment_root(project, request.active)
-    project_names = {canonicalize_name(n) for n in [project.pyproject.name or ""] if n}
+    project_names = set(member_versions(project))
+    if not selection.packages:
+        selection = replace(selection, packages=resolve_packages(
+            project, request.package, request.all_packages))
     outcome = ensure_project_environment(
         root,
         cache,

@@ -31,6 +31,8 @@ class SyncedSelection:
     no_install_project: bool = False
     no_editable: bool = False
     inexact: bool = False
+    packages: tuple[str, ...] = ()
+    """The workspace members synced (``()`` outside a workspace)."""
 
     def describe(self) -> str:
         parts = []
@@ -44,6 +46,8 @@ class SyncedSelection:
             parts.append("groups " + ", ".join(self.groups))
         if self.no_default_groups:
             parts.append("no default groups")
+        if self.packages:
+            parts.append("packages " + ", ".join(self.packages))
         return "; ".join(parts) or "the default selection"
 
 
@@ -93,6 +97,7 @@ def read_state(env_root: Path) -> SyncState | None:
             no_install_project=bool(raw["no_install_project"]),
             no_editable=bool(raw["no_editable"]),
             inexact=bool(raw["inexact"]),
+            packages=tuple(raw.get("packages", ())),
         )
         return SyncState(
             selection,

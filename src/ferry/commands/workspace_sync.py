@@ -1,0 +1,113 @@
+"""Which workspace members a ``sync`` (or ``run``) installs, and what they declare.
+
+uv's rules: ``--all-packages`` installs every member; ``--package NAME`` that member; otherwise
+the member the command was started in (at the root, the root project); at a root without
+``[project]`` every member, plus the root's own dependency groups. Members are installed
+editable (the lock says ``editable``); their dependencies on each other come from the lock.
+
+The root's groups of a virtual root live in ``[manifest.dependency-groups]`` rather than on a
+package; :func:`with_root_groups` turns them into a virtual package the lock walker can start
+from, so selection stays one walk over one lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from packaging.utils import NormalizedName, canonicalize_name
+
+from ferry.model.errors import UserError
+from ferry.project.discovery import Project
+from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockSource, PackageId
+from ferry.project.pyproject import PyProject
+
+#: The name of the virtual package standing for a virtual root's groups (never installed).
+ROOT_GROUPS = canonicalize_name("ferry-workspace-root-groups")
+
+
+def resolve_packages(
+    project: Project, package: str | None, all_packages: bool
+) -> tuple[NormalizedName, ...]:
+    """The members to install, by the rules above; ``()`` outside a workspace."""
+    workspace = project.workspace
+    if workspace is None:
+        if all_packages:
+            return ()
+        if package is not None and canonicalize_name(package) != project.pyproject.name:
+            raise UserError(
+                f"`--package {package}` names a workspace member, but `{project.root}` is not "
+                "in a workspace",
+                hint="declare members in `[tool.uv.workspace]` of the workspace root",
+            )
+        return ()
+    if all_packages:
+        return workspace.names
+    if package is not None:
+        return (workspace.require_member(package).name,)
+    if project.current is not None:
+        return (project.current,)
+    return workspace.names
+
+
+def installs_root_groups(project: Project, packages: tuple[str, ...]) -> bool:
+    """A virtual root's own groups come with the whole workspace (not with one member)."""
+    workspace = project.workspace
+    return (workspace is not None and project.pyproject.project is None
+            and {canonicalize_name(p) for p in packages} == set(workspace.names))
+
+
+def root_pyprojects(project: Project, packages: tuple[str, ...]) -> list[PyProject]:
+    """The pyprojects whose extras and groups a selection may name."""
+    workspace = project.workspace
+    if workspace is None or not packages:
+        return [project.pyproject]
+    found = [workspace.require_member(name).pyproject for name in packages]
+    if installs_root_groups(project, packages):
+        found.append(project.pyproject)
+    return found
+
+
+def root_names(project: Project, packages: tuple[str, ...]) -> list[NormalizedName]:
+    """The lock packages a selection starts from."""
+    if project.workspace is None or not packages:
+        name = project.pyproject.name
+        return [name] if name else []
+    names = [canonicalize_name(p) for p in packages]
+    if installs_root_groups(project, packages):
+        names.append(ROOT_GROUPS)
+    return names
+
+
+def with_root_groups(lock: Lock) -> Lock:
+    """``lock`` plus a virtual package whose groups are ``[manifest.dependency-groups]``."""
+    if not lock.manifest.dependency_groups:
+        return lock
+    groups = []
+    for group, requirements in lock.manifest.dependency_groups:
+        deps: list[LockDependency] = []
+        for requirement in requirements:
+            candidates = lock.find(requirement.name)
+            for candidate in candidates:
+                marker = requirement.marker
+                if len(candidates) > 1 and candidate.resolution_markers:
+                    either = " or ".join(f"({m})" for m in candidate.resolution_markers)
+                    marker = f"({marker}) and ({either})" if marker else either
+                deps.append(LockDependency(candidate.id, requirement.extras, marker))
+        groups.append((group, tuple(deps)))
+    package = LockedPackage(
+        id=PackageId(ROOT_GROUPS, None, LockSource("virtual", ".")),
+        dev_dependencies=tuple(groups),
+    )
+    return replace(lock, packages=(*lock.packages, package))
+
+
+def member_versions(project: Project) -> dict[NormalizedName, str]:
+    """Each member's version as its tree declares it now (a bump reinstalls it)."""
+    found: dict[NormalizedName, str] = {}
+    pyprojects = ([m.pyproject for m in project.workspace.members]
+                  if project.workspace is not None else [project.pyproject])
+    for pyproject in pyprojects:
+        table = pyproject.project
+        if table is not None and table.version:
+            found[table.name] = table.version
+    return found
