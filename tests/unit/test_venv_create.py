@@ -363,14 +363,14 @@ def test_failed_swap_restores_the_old_venv(tmp_path: Path, monkeypatch: pytest.M
     root = create_venv(tmp_path / "env", interpreter)
     marker = root / "lib" / "python3.12" / "site-packages" / "installed.py"
     marker.write_text("")
-    real_rename = Path.rename
+    real_rename = os.rename
 
-    def failing_rename(self: Path, target: Any) -> Path:
-        if ".ferry-new-" in self.name:
+    def failing_rename(source: Any, target: Any) -> None:
+        if ".ferry-new-" in os.path.basename(source):
             raise OSError(28, "No space left on device")
-        return real_rename(self, target)
+        real_rename(source, target)
 
-    monkeypatch.setattr(Path, "rename", failing_rename)
+    monkeypatch.setattr(os, "rename", failing_rename)
     with pytest.raises(FilesystemError, match="No space left"):
         create_venv(root, interpreter, clear=True)
     assert marker.exists()

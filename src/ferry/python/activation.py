@@ -8,12 +8,14 @@ same under ferry and uv.
 
 from __future__ import annotations
 
+# ruff: noqa: PTH100, PTH118, PTH120
 import os
-from collections.abc import Callable
-from functools import cache
-from pathlib import Path
 
-TEMPLATES = Path(__file__).with_name("activators")
+TYPE_CHECKING = False  # lean: on ``ferry venv``'s fast path (typing costs ~2 ms to import)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "activators")
 
 
 def quote_posix(value: str) -> str:
@@ -50,13 +52,20 @@ ACTIVATORS: dict[str, tuple[str, Callable[[str], str]]] = {
 }
 
 
-@cache
+_TEXTS: dict[str, str] = {}
+
+
 def _template(name: str) -> str:
-    return (TEMPLATES / name).read_text(encoding="utf-8")
+    """Read once per process."""
+    text = _TEXTS.get(name)
+    if text is None:
+        with open(os.path.join(TEMPLATES, name), encoding="utf-8") as handle:
+            text = _TEXTS[name] = handle.read()
+    return text
 
 
 def render_activators(
-    root: Path, *, bin_name: str, prompt: str | None, site_packages: str
+    root: str | os.PathLike[str], *, bin_name: str, prompt: str | None, site_packages: str
 ) -> dict[str, str]:
     """File name → script text for the environment at ``root``.
 
@@ -66,7 +75,7 @@ def render_activators(
     rendered: dict[str, str] = {}
     for filename, (template, quote) in ACTIVATORS.items():
         values = {
-            "__VIRTUAL_ENV__": quote(str(root)),
+            "__VIRTUAL_ENV__": quote(os.fspath(root)),
             "__VIRTUAL_PROMPT__": quote(prompt or ""),
             "__BIN_NAME__": quote(bin_name),
             "__PATH_SEP__": quote(os.pathsep),

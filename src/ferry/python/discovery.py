@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +20,14 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UserError
+from ferry.python.candidates import EXE, candidates, names_for
 from ferry.python.environment import find_dot_venv
 from ferry.python.interpreter import Interpreter, InterpreterQueryError, JsonStore, introspect
-from ferry.python.pyvenv_cfg import CFG_NAME
 from ferry.python.request import PythonRequest, RequestKind
 
 logger = logging.getLogger(__name__)
 
 VERSION_FILE = ".python-version"
-_MINOR_NAME = re.compile(r"^python3\.(\d+)$")
-_EXE = ".exe" if os.name == "nt" else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +149,7 @@ def _interpreter_in(path: Path) -> Path:
     path = Path(os.path.abspath(path))  # noqa: PTH100 (keep symlinks, unlike resolve())
     if not path.is_dir():
         return path
-    for relative in (f"bin/python3{_EXE}", f"bin/python{_EXE}", "Scripts/python.exe", "python.exe"):
+    for relative in (f"bin/python3{EXE}", f"bin/python{EXE}", "Scripts/python.exe", "python.exe"):
         if (path / relative).is_file():
             return path / relative
     raise InterpreterNotFoundError(
@@ -174,111 +171,39 @@ def _candidates(
     request: PythonRequest | None, directory: Path, allow_venvs: bool, every: bool = False
 ) -> Iterator[Candidate]:
     """Executables to try, in order, each binary (per environment) once."""
-    seen: set[tuple[str, str]] = set()
-    for candidate in _raw_candidates(request, directory, allow_venvs, every):
-        try:
-            real = os.path.realpath(candidate.path)
-        except OSError:
-            continue
-        if not Path(real).is_file():
-            continue
-        venv = _venv_root_of(candidate.path)
-        if venv is not None and not allow_venvs:
-            logger.debug("Skipping %s: inside the virtual environment %s", candidate.path, venv)
-            continue
-        key = (real, str(venv or ""))
-        if key in seen:
-            continue
-        seen.add(key)
-        yield candidate
-
-
-def _venv_root_of(executable: Path) -> Path | None:
-    root = executable.absolute().parent.parent
-    return root if (root / CFG_NAME).is_file() else None
-
-
-def _raw_candidates(
-    request: PythonRequest | None, directory: Path, allow_venvs: bool, every: bool
-) -> Iterator[Candidate]:
-    if allow_venvs and (request is None or request.kind is not RequestKind.NAME):
+    by_name = request is not None and request.kind is RequestKind.NAME
+    env_roots: list[tuple[str, str]] = []
+    if allow_venvs and not by_name:
         active = os.environ.get("VIRTUAL_ENV")
         if active:
-            yield from _env_python(Path(active), "VIRTUAL_ENV")
+            env_roots.append((active, "VIRTUAL_ENV"))
         local = find_dot_venv(directory)
         if local is not None:
-            yield from _env_python(local, ".venv")
-    names = _names_for(request)
-    for folder in _path_dirs():
-        for name in names:
-            yield Candidate(folder / name, "PATH")
-        if (every or request is None or not request.minor_pinned) and (
-            request is None or request.kind is not RequestKind.NAME
-        ):
-            yield from (Candidate(p, "PATH") for p in _minor_versions_in(folder))
-    by_name = request is not None and request.kind is RequestKind.NAME
-    pyenv_names = names if by_name else [f"python3{_EXE}", f"python{_EXE}"]
-    for version_dir in _pyenv_versions():
-        for name in pyenv_names:
-            yield Candidate(version_dir / "bin" / name, "pyenv")
+            env_roots.append((str(local), ".venv"))
+    names = names_for(
+        name=request.name if request is not None and by_name else None,
+        minor=(request.parts[0], request.parts[1])
+        if request is not None and request.minor_pinned
+        else None,
+        pypy=request is not None and request.implementation == "pypy",
+    )
+    for found in candidates(
+        names,
+        scan_minors=(every or request is None or not request.minor_pinned) and not by_name,
+        pyenv_names=names if by_name else [f"python3{EXE}", f"python{EXE}"],
+        env_roots=env_roots,
+        allow_venvs=allow_venvs,
+        order=_version_order,
+    ):
+        yield Candidate(Path(found.path), found.source)
 
 
-def _names_for(request: PythonRequest | None) -> list[str]:
-    if request is not None and request.kind is RequestKind.NAME:
-        assert request.name is not None
-        return [request.name]
-    names: list[str] = []
-    if request is not None and request.minor_pinned:
-        names.append(f"python{request.parts[0]}.{request.parts[1]}")
-    names += ["python3", "python"]
-    if request is not None and request.implementation == "pypy":
-        pypy = [f"pypy{n[len('python') :]}" for n in names]
-        names = pypy + names
-    return [n + _EXE for n in names]
-
-
-def _env_python(root: Path, source: str) -> Iterator[Candidate]:
-    for relative in (f"bin/python{_EXE}", f"bin/python3{_EXE}", "Scripts/python.exe"):
-        yield Candidate(root / relative, source)
-
-
-def _path_dirs() -> list[Path]:
-    dirs: list[Path] = []
-    for entry in os.environ.get("PATH", os.defpath).split(os.pathsep):
-        if entry and Path(entry) not in dirs:
-            dirs.append(Path(entry))
-    return dirs
-
-
-def _minor_versions_in(folder: Path) -> list[Path]:
-    """``python3.N`` executables in ``folder``, newest first (for requests without a minor)."""
-    found: list[tuple[int, Path]] = []
+def _version_order(name: str) -> tuple[int, Version | str]:
+    """pyenv folders by version (``3.12.1``); names that are no version (``pypy3.10-7.3``) first."""
     try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                m = _MINOR_NAME.match(entry.name.removesuffix(_EXE))
-                if m:
-                    found.append((int(m.group(1)), Path(entry.path)))
-    except OSError:
-        return []
-    return [path for _, path in sorted(found, reverse=True)]
-
-
-def _pyenv_versions() -> list[Path]:
-    """pyenv's installs, newest first: real binaries, unlike its shims."""
-    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
-    try:
-        entries = [p for p in root.iterdir() if p.is_dir()]
-    except OSError:
-        return []
-
-    def order(path: Path) -> tuple[int, Version | str]:
-        try:
-            return (1, Version(path.name))
-        except InvalidVersion:
-            return (0, path.name)
-
-    return sorted(entries, key=order, reverse=True)
+        return (1, Version(name))
+    except InvalidVersion:
+        return (0, name)
 
 
 def _check_requires_python(

@@ -9,37 +9,41 @@ confused with the base interpreter it links to). A hit costs a ``stat`` and a JS
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import stat
 import subprocess
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.errors import InterpreterNotFoundError
 from ferry.model.scheme import Scheme
+from ferry.python.interpreter_cache import (
+    BUCKET,
+    IMPLEMENTATION_NAMES,
+    SCRIPT,
+    key_for,
+    pyenv_shim_context,
+)
 from ferry.python.pyvenv_cfg import CFG_NAME, parse_pyvenv_cfg
+from ferry.python.venv_template import JsonStore, derive_from_template, remember_template
+
+__all__ = [
+    "BUCKET",
+    "Interpreter",
+    "InterpreterQueryError",
+    "JsonStore",
+    "introspect",
+    "pyenv_shim_context",
+]
 
 logger = logging.getLogger(__name__)
 
-BUCKET = "interpreters"  # the cache maps it to its versioned folder, interpreters-v1/
-SCRIPT = Path(__file__).with_name("_introspect_script.py")
 QUERY_TIMEOUT = 60.0
-IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
-
-
-class JsonStore(Protocol):
-    """The part of ``ferry.cache.store.Cache`` this layer needs: small JSON documents by key."""
-
-    def read_json(self, bucket: str, key: str) -> Any: ...
-
-    def write_json(self, bucket: str, key: str, value: Any) -> None: ...
 
 
 class InterpreterQueryError(InterpreterNotFoundError):
@@ -147,71 +151,11 @@ def _scheme_from_json(data: dict[str, str]) -> Scheme:
     )
 
 
-@cache
-def _script_digest() -> str:
-    """Part of every cache key, so a changed introspection script invalidates old answers."""
-    return hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
-
-
-def _is_script(path: Path) -> bool:
-    """True for ``#!`` files (pyenv shims, wrappers): what they run can change while the file
-    itself does not, so only scripts whose inputs we can name (pyenv shims) are cached."""
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(2) == b"#!"
-    except OSError:
-        return False
-
-
-def _stamp(path: Path) -> str:
-    try:
-        info = path.stat()
-    except OSError:
-        return "-"
-    return f"{info.st_mtime_ns}:{info.st_size}"
-
-
-def pyenv_shim_context(path: Path) -> str | None:
-    """What a pyenv shim's choice depends on, or None if ``path`` is not a pyenv shim.
-
-    A shim runs the version named by PYENV_VERSION, else the nearest ``.python-version`` (from
-    PYENV_DIR or the current directory up), else ``$PYENV_ROOT/version``, among the installed
-    versions. With all of that in the cache key a cached answer is as fresh as running the shim
-    (about 100 ms each, which would otherwise be paid on every discovery).
-    """
-    root = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv")
-    if path.parent != root / "shims":
-        return None
-    start = Path(os.environ.get("PYENV_DIR") or Path.cwd()).absolute()
-    files = (folder / ".python-version" for folder in (start, *start.parents))
-    local = next((file for file in files if file.is_file()), None)
-    parts = [
-        os.environ.get("PYENV_VERSION", ""),
-        f"{local}:{_stamp(local)}" if local else "-",
-        _stamp(root / "version"),
-        _stamp(root / "versions"),
-    ]
-    return "\0".join(parts)
-
-
-def cache_key(executable: Path, info: os.stat_result, context: str = "") -> str:
-    raw = "\0".join(
-        (
-            _script_digest(),
-            str(executable),
-            str(info.st_dev),
-            str(info.st_ino),
-            str(info.st_mtime_ns),
-            str(info.st_size),
-            context,
-        )
-    )
-    return hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()
-
-
 def introspect(executable: Path, cache: JsonStore | None) -> Interpreter:
     """Describe the interpreter at ``executable``: from the cache when its file (and, for a
-    pyenv shim, pyenv's version selection) is unchanged, otherwise by running it once."""
+    pyenv shim, pyenv's version selection) is unchanged, otherwise by running it once — or, for
+    a new virtual environment, from what an earlier environment of the same base reported
+    (``ferry.python.venv_template``)."""
     path = Path(os.path.abspath(executable))  # noqa: PTH100 (keep symlinks, unlike resolve())
     try:
         info = path.stat()
@@ -223,22 +167,14 @@ def introspect(executable: Path, cache: JsonStore | None) -> Interpreter:
         raise InterpreterNotFoundError(f"`{path}` is not an executable file")
     key: str | None = None
     if cache is not None:
-        context = pyenv_shim_context(path) if _is_script(path) else ""
-        if context is None:
+        key = key_for(str(path), info)
+        if key is None:
             logger.debug("Querying %s (a script we cannot key: never cached)", path)
-        else:
-            key = cache_key(path, info, context)
     if cache is not None and key is not None:
-        record = cache.read_json(BUCKET, key)
-        if isinstance(record, dict) and "query_error" in record:
-            raise InterpreterQueryError(str(record["query_error"]), causes=record.get("causes", []))
-        if isinstance(record, dict):
-            try:
-                return Interpreter.from_json(path, record)
-            except (KeyError, TypeError, ValueError, AttributeError, InvalidVersion) as error:
-                logger.debug("Discarding damaged interpreter cache entry for %s: %s", path, error)
-        else:
-            logger.debug("Querying %s (no cached answer for this file as it is now)", path)
+        recalled = _recall(path, key, cache)
+        if recalled is not None:
+            return recalled
+        logger.debug("Querying %s (no cached answer for this file as it is now)", path)
     try:
         data = _query(path)
     except InterpreterQueryError as error:
@@ -247,6 +183,30 @@ def introspect(executable: Path, cache: JsonStore | None) -> Interpreter:
         raise
     interpreter = Interpreter.from_json(path, {**data, "base_executable": _base_executable(data)})
     if cache is not None and key is not None:
+        record = interpreter.to_json()
+        cache.write_json(BUCKET, key, record)
+        if interpreter.is_venv:
+            remember_template(str(path), record, cache)
+    return interpreter
+
+
+def _recall(path: Path, key: str, cache: JsonStore) -> Interpreter | None:
+    """The cached answer for ``path``, else one derived from an earlier environment of the same
+    base (then cached under ``key``); a remembered deterministic failure is raised again."""
+    record = cache.read_json(BUCKET, key)
+    if isinstance(record, dict) and "query_error" in record:
+        raise InterpreterQueryError(str(record["query_error"]), causes=record.get("causes", []))
+    derived = False
+    if not isinstance(record, dict):
+        record, derived = derive_from_template(str(path), cache), True
+    if record is None:
+        return None
+    try:
+        interpreter = Interpreter.from_json(path, record)
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidVersion) as error:
+        logger.debug("Discarding a damaged interpreter cache entry for %s: %s", path, error)
+        return None
+    if derived:
         cache.write_json(BUCKET, key, interpreter.to_json())
     return interpreter
 

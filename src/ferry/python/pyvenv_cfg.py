@@ -7,9 +7,15 @@ uv and virtualenv write ``version_info``; both are ``key = value`` lines.
 
 from __future__ import annotations
 
-from pathlib import Path
+# ruff: noqa: PTH112, PTH118, PTH119, PTH120
+# os.path, not pathlib: this module is on ``ferry venv``'s lean path.
+import os
 
 from ferry.model.errors import FilesystemError, UserError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CFG_NAME = "pyvenv.cfg"
 
@@ -25,18 +31,21 @@ def parse_pyvenv_cfg(text: str) -> dict[str, str]:
     return values
 
 
-def read_pyvenv_cfg(path: Path) -> dict[str, str]:
+def read_pyvenv_cfg(path: Path | str) -> dict[str, str]:
     """The settings of the environment at ``path`` (its root, or the ``pyvenv.cfg`` itself).
 
     ``version_info`` is filled from the stdlib's ``version`` key when missing, so callers can
     rely on one name.
     """
-    cfg = path if path.name == CFG_NAME and not path.is_dir() else path / CFG_NAME
+    given = os.fspath(path)
+    is_cfg = os.path.basename(given) == CFG_NAME and not os.path.isdir(given)
+    cfg = given if is_cfg else os.path.join(given, CFG_NAME)
     try:
-        text = cfg.read_text(encoding="utf-8", errors="replace")
+        with open(cfg, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
     except FileNotFoundError as error:
         raise UserError(
-            f"`{cfg.parent}` is not a virtual environment: it has no {CFG_NAME}",
+            f"`{os.path.dirname(cfg)}` is not a virtual environment: it has no {CFG_NAME}",
             hint="Create one with `ferry venv`.",
         ) from error
     except OSError as error:

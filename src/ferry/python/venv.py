@@ -8,44 +8,146 @@ comes from the base interpreter's ``venv`` install scheme, as introspection repo
 A new environment is assembled in a hidden sibling directory and renamed into place, so an
 interrupted ``ferry venv`` never leaves half an environment behind; ``clear`` swaps the old one
 out the same way before deleting it. ferry refuses to clear a directory that is not a venv.
+
+This module is on ``ferry venv``'s lean path (``ferry.commands.venv_fast``), which creates the
+environment before anything heavy is imported: it imports only ``os`` and ferry's small modules
+at load time (no pathlib, shutil, logging or dataclasses; each costs milliseconds), and it takes
+its facts about the base interpreter as a :class:`VenvBase`, which that path fills straight from
+the interpreter cache.
 """
 
 from __future__ import annotations
 
-import logging
+# ruff: noqa: PTH100, PTH102, PTH103, PTH104, PTH105, PTH108, PTH110, PTH112, PTH113, PTH114, PTH118, PTH120, PTH211
 import os
-import secrets
-import shutil
-from dataclasses import dataclass
-from pathlib import Path
+import sys
 
 from ferry import __version__
 from ferry.model.errors import FilesystemError, UserError
 from ferry.python.activation import render_activators
-from ferry.python.environment import (
-    PythonEnvironment,
-    environment_python,
-    find_dot_venv,
-    is_virtualenv,
-    open_environment,
-)
-from ferry.python.interpreter import Interpreter
+from ferry.python.interpreter_cache import IMPLEMENTATION_NAMES
 from ferry.python.pyvenv_cfg import CFG_NAME, format_pyvenv_cfg, read_pyvenv_cfg
+
+TYPE_CHECKING = False  # typing costs ~2 ms to import; mypy reads this name as True
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+    from ferry.python.environment import (
+        PythonEnvironment,
+        environment_python,
+        find_dot_venv,
+        is_virtualenv,
+        open_environment,
+    )
+    from ferry.python.interpreter import Interpreter
 
 __all__ = [
     "PythonEnvironment",
+    "VenvBase",
     "create_venv",
     "environment_python",
     "find_dot_venv",
     "is_virtualenv",
     "open_environment",
     "read_pyvenv_cfg",
+    "write_venv",
 ]
 
-logger = logging.getLogger(__name__)
-
+_FROM_ENVIRONMENT = (
+    "PythonEnvironment",
+    "environment_python",
+    "find_dot_venv",
+    "is_virtualenv",
+    "open_environment",
+)
 CACHEDIR_TAG = "Signature: 8a477f597d28d172789f06886806bc55"
 WINDOWS = os.name == "nt"
+
+
+def __getattr__(name: str) -> Any:
+    """The environment helpers this module has always re-exported, imported on first use."""
+    if name in _FROM_ENVIRONMENT:
+        from ferry.python import environment
+
+        return getattr(environment, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _debug(message: str, *args: object) -> None:
+    """Log at DEBUG, but never import logging for it: if nothing has imported logging yet,
+    nobody configured it, and the message would be dropped anyway."""
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger(__name__).debug(message, *args)
+
+
+class VenvBase:
+    """What creating an environment needs to know about its base interpreter (treat as frozen).
+
+    A plain class rather than a dataclass: the lean ``ferry venv`` path builds one from the
+    interpreter cache, and importing ``dataclasses`` costs more than creating the environment.
+    ``scripts``/``purelib``/``platlib`` are relative to the environment's root.
+    """
+
+    __slots__ = (
+        "base_executable",
+        "implementation",
+        "major",
+        "minor",
+        "platlib",
+        "pointer_size",
+        "purelib",
+        "scripts",
+        "sys_platform",
+        "version",
+    )
+
+    def __init__(
+        self,
+        *,
+        base_executable: str,
+        implementation: str,
+        version: str,
+        major: int,
+        minor: int,
+        scripts: str,
+        purelib: str,
+        platlib: str,
+        pointer_size: int,
+        sys_platform: str,
+    ) -> None:
+        self.base_executable = base_executable
+        self.implementation = implementation
+        self.version = version
+        self.major = major
+        self.minor = minor
+        self.scripts = scripts
+        self.purelib = purelib
+        self.platlib = platlib
+        self.pointer_size = pointer_size
+        self.sys_platform = sys_platform
+
+    @classmethod
+    def of(cls, interpreter: Interpreter) -> VenvBase:
+        layout = interpreter.venv_layout
+        return cls(
+            base_executable=str(interpreter.base_executable),
+            implementation=interpreter.implementation,
+            version=str(interpreter.version),
+            major=interpreter.version.major,
+            minor=interpreter.version.minor,
+            scripts=str(layout.scripts),
+            purelib=str(layout.purelib),
+            platlib=str(layout.platlib),
+            pointer_size=interpreter.pointer_size,
+            sys_platform=interpreter.markers.get("sys_platform", ""),
+        )
+
+    @property
+    def implementation_name(self) -> str:
+        """``CPython``/``PyPy`` as uv prints it and as ``pyvenv.cfg`` records it."""
+        return IMPLEMENTATION_NAMES.get(self.implementation, self.implementation.capitalize())
 
 
 def create_venv(
@@ -64,8 +166,46 @@ def create_venv(
     there (as uv's ``--allow-existing``). A non-empty directory that is not a venv is never
     cleared.
     """
-    root = Path(os.path.abspath(path))  # noqa: PTH100 (keep symlinks, unlike resolve())
-    state = _target_state(root)
+    from pathlib import Path
+
+    root = os.path.abspath(path)  # keep symlinks, unlike resolve()
+    write_venv(
+        root,
+        VenvBase.of(interpreter),
+        prompt=prompt,
+        clear=clear,
+        allow_existing=allow_existing,
+        system_site_packages=system_site_packages,
+    )
+    return Path(root)
+
+
+def target_state(root: str) -> str:
+    """missing | empty | venv | other | file: what is at ``root`` now."""
+    if not os.path.lexists(root):
+        return "missing"
+    if not os.path.isdir(root):
+        return "file"
+    if os.path.isfile(os.path.join(root, CFG_NAME)):
+        return "venv"
+    try:
+        with os.scandir(root) as entries:
+            return "other" if any(True for _ in entries) else "empty"
+    except OSError:
+        return "other"
+
+
+def write_venv(
+    root: str,
+    base: VenvBase,
+    *,
+    prompt: str | None = None,
+    clear: bool = False,
+    allow_existing: bool = False,
+    system_site_packages: bool = False,
+) -> None:
+    """:func:`create_venv` for an absolute ``root`` and a :class:`VenvBase`."""
+    state = target_state(root)
     if state == "file":
         raise UserError(f"`{root}` exists and is not a directory")
     if state == "venv" and not (clear or allow_existing):
@@ -79,126 +219,130 @@ def create_venv(
             hint="ferry does not clear directories it cannot recognise as environments; "
             "choose another path or empty it first (`--allow-existing` writes into it as is).",
         )
-    settings = _Settings(interpreter, prompt, system_site_packages)
+    settings = _Settings(base, prompt, system_site_packages)
     try:
         if state == "empty" or (state != "missing" and allow_existing and not clear):
-            logger.debug("Writing the environment into the existing directory %s", root)
-            _populate(root, root, settings, in_place=True)
+            _debug("Writing the environment into the existing directory %s", root)
+            _populate(root, root, settings)
         else:
             _create_and_swap(root, settings, replace=state == "venv")
     except OSError as error:
         raise FilesystemError(
             f"Failed to create a virtual environment at `{root}`: {error.strerror or error}"
         ) from error
-    return root
 
 
-@dataclass(frozen=True, slots=True)
 class _Settings:
-    interpreter: Interpreter
-    prompt: str | None
-    system_site_packages: bool
+    __slots__ = ("base", "prompt", "system_site_packages")
+
+    def __init__(self, base: VenvBase, prompt: str | None, system_site_packages: bool) -> None:
+        self.base = base
+        self.prompt = prompt
+        self.system_site_packages = system_site_packages
 
 
-def _target_state(root: Path) -> str:
-    """missing | empty | venv | other | file."""
-    if not root.exists() and not root.is_symlink():
-        return "missing"
-    if not root.is_dir():
-        return "file"
-    if is_virtualenv(root):
-        return "venv"
-    try:
-        with os.scandir(root) as entries:
-            return "other" if any(True for _ in entries) else "empty"
-    except OSError:
-        return "other"
+def _remove_tree(path: str) -> None:
+    if os.path.lexists(path):
+        import shutil  # only when there is something to remove: it costs milliseconds to load
+
+        shutil.rmtree(path, ignore_errors=True)
 
 
-def _create_and_swap(root: Path, settings: _Settings, *, replace: bool) -> None:
+def _create_and_swap(root: str, settings: _Settings, *, replace: bool) -> None:
     """Build in a hidden sibling, then rename into place; with ``replace`` the old environment
     is renamed aside first and deleted only once the new one is in place (restored otherwise)."""
-    root.parent.mkdir(parents=True, exist_ok=True)
+    os.makedirs(os.path.dirname(root), exist_ok=True)
     staging = _sibling(root, "new")
-    old: Path | None = None
+    old: str | None = None
     try:
-        _populate(staging, root, settings, in_place=False)
+        _populate(staging, root, settings)
         if replace:
             old = _sibling(root, "old")
-            logger.debug("Replacing the virtual environment at %s (--clear)", root)
-            root.replace(old / "env")
+            _debug("Replacing the virtual environment at %s (--clear)", root)
+            os.replace(root, os.path.join(old, "env"))
         try:
-            staging.rename(root)
+            os.rename(staging, root)
         except OSError:
-            if not (root.is_dir() and is_virtualenv(root)):
+            if not (os.path.isdir(root) and os.path.isfile(os.path.join(root, CFG_NAME))):
                 raise
             # Another process created it meanwhile; theirs is as good as ours.
-            logger.debug("Another process created %s first; keeping theirs", root)
+            _debug("Another process created %s first; keeping theirs", root)
     except BaseException:
-        if old is not None and (old / "env").exists() and not root.exists():
-            (old / "env").replace(root)
+        if (
+            old is not None
+            and os.path.exists(os.path.join(old, "env"))
+            and not os.path.exists(root)
+        ):
+            os.replace(os.path.join(old, "env"), root)
         raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        _remove_tree(staging)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_tree(old)
 
 
-def _sibling(root: Path, purpose: str) -> Path:
+def _sibling(root: str, purpose: str) -> str:
     """A fresh hidden directory next to ``root`` (same filesystem, so renames are atomic),
     created with the process umask like any directory the user makes."""
+    parent, name = os.path.split(root)
     while True:
-        candidate = root.parent / f".{root.name}.ferry-{purpose}-{secrets.token_hex(4)}"
+        candidate = os.path.join(parent, f".{name}.ferry-{purpose}-{os.urandom(4).hex()}")
         try:
-            candidate.mkdir()
+            os.mkdir(candidate)
         except FileExistsError:
             continue
         return candidate
 
 
-def _populate(target: Path, final_root: Path, settings: _Settings, *, in_place: bool) -> None:
+def _write(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _populate(target: str, final_root: str, settings: _Settings) -> None:
     """Write every file of the environment into ``target``; scripts name ``final_root``."""
-    interpreter = settings.interpreter
-    layout = interpreter.venv_layout
-    base = interpreter.base_executable
-    target.mkdir(parents=True, exist_ok=True)
-    (target / CFG_NAME).write_text(_pyvenv_cfg(settings), encoding="utf-8")
+    base = settings.base
+    os.makedirs(target, exist_ok=True)
+    _write(os.path.join(target, CFG_NAME), _pyvenv_cfg(settings))
 
-    scripts = target / layout.scripts
-    scripts.mkdir(parents=True, exist_ok=True)
+    scripts = os.path.join(target, base.scripts)
+    os.makedirs(scripts, exist_ok=True)
     if WINDOWS:
-        _copy_windows_launchers(base, scripts)
+        _copy_windows_launchers(base.base_executable, scripts)
     else:
-        _link_interpreters(base, scripts, interpreter)
+        _link_interpreters(scripts, base)
 
-    (target / layout.purelib).mkdir(parents=True, exist_ok=True)
-    if _wants_lib64(interpreter) and not (target / "lib64").exists():
-        if (target / "lib64").is_symlink():
-            (target / "lib64").unlink()
-        (target / "lib64").symlink_to("lib", target_is_directory=True)
-    (target / layout.platlib).mkdir(parents=True, exist_ok=True)
+    os.makedirs(os.path.join(target, base.purelib), exist_ok=True)
+    lib64 = os.path.join(target, "lib64")
+    if _wants_lib64(base) and not os.path.exists(lib64):
+        if os.path.islink(lib64):
+            os.unlink(lib64)
+        os.symlink("lib", lib64, target_is_directory=True)
+    os.makedirs(os.path.join(target, base.platlib), exist_ok=True)
 
-    site_packages = os.path.relpath(final_root / layout.purelib, final_root / layout.scripts)
+    site_packages = os.path.relpath(
+        os.path.join(final_root, base.purelib), os.path.join(final_root, base.scripts)
+    )
     for name, text in render_activators(
         final_root,
-        bin_name=str(layout.scripts),
+        bin_name=base.scripts,
         prompt=settings.prompt,
         site_packages=site_packages,
     ).items():
-        (scripts / name).write_text(text, encoding="utf-8")
-    (target / ".gitignore").write_text("*", encoding="utf-8")
-    (target / "CACHEDIR.TAG").write_text(CACHEDIR_TAG, encoding="utf-8")
-    if in_place:
-        logger.debug("Wrote the environment in place at %s", final_root)
+        _write(os.path.join(scripts, name), text)
+    _write(os.path.join(target, ".gitignore"), "*")
+    _write(os.path.join(target, "CACHEDIR.TAG"), CACHEDIR_TAG)
+    if target == final_root:
+        _debug("Wrote the environment in place at %s", final_root)
 
 
 def _pyvenv_cfg(settings: _Settings) -> str:
-    interpreter = settings.interpreter
+    base = settings.base
     values = {
-        "home": str(interpreter.base_executable.parent),
-        "implementation": interpreter.implementation_name,
+        "home": os.path.dirname(base.base_executable),
+        "implementation": base.implementation_name,
         "ferry": __version__,
-        "version_info": str(interpreter.version),
+        "version_info": base.version,
         "include-system-site-packages": "true" if settings.system_site_packages else "false",
     }
     if settings.prompt:
@@ -206,39 +350,41 @@ def _pyvenv_cfg(settings: _Settings) -> str:
     return format_pyvenv_cfg(values)
 
 
-def _link_interpreters(base: Path, scripts: Path, interpreter: Interpreter) -> None:
+def _link_interpreters(scripts: str, base: VenvBase) -> None:
     """``python`` → the base interpreter; ``python3``, ``python3.X`` (and PyPy's names) →
     ``python``, as uv lays them out."""
-    major, minor = interpreter.major_minor
+    major, minor = base.major, base.minor
     names = [f"python{major}", f"python{major}.{minor}"]
-    if interpreter.implementation == "pypy":
+    if base.implementation == "pypy":
         names += ["pypy", f"pypy{major}", f"pypy{major}.{minor}"]
-    _symlink(scripts / "python", base)
+    _symlink(os.path.join(scripts, "python"), base.base_executable)
     for name in names:
-        _symlink(scripts / name, Path("python"))
+        _symlink(os.path.join(scripts, name), "python")
 
 
-def _symlink(link: Path, target: Path) -> None:
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(target)
+def _symlink(link: str, target: str) -> None:
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(target, link)
 
 
-def _copy_windows_launchers(base: Path, scripts: Path) -> None:
+def _copy_windows_launchers(base: str, scripts: str) -> None:
     """Windows cannot rely on symlinks: copy the base's executables (untested here)."""
+    import shutil
+
     for name in ("python.exe", "pythonw.exe"):
-        source = base.parent / name
-        if source.is_file():
-            shutil.copy2(source, scripts / name)
-    if not (scripts / "python.exe").exists():
-        shutil.copy2(base, scripts / "python.exe")
+        source = os.path.join(os.path.dirname(base), name)
+        if os.path.isfile(source):
+            shutil.copy2(source, os.path.join(scripts, name))
+    if not os.path.exists(os.path.join(scripts, "python.exe")):
+        shutil.copy2(base, os.path.join(scripts, "python.exe"))
 
 
-def _wants_lib64(interpreter: Interpreter) -> bool:
+def _wants_lib64(base: VenvBase) -> bool:
     """uv and the stdlib add ``lib64 -> lib`` on 64-bit POSIX systems other than macOS."""
     return (
         not WINDOWS
-        and interpreter.pointer_size == 64
-        and interpreter.markers.get("sys_platform") != "darwin"
-        and Path(interpreter.venv_layout.purelib).parts[:1] == ("lib",)
+        and base.pointer_size == 64
+        and base.sys_platform != "darwin"
+        and base.purelib.replace("\\", "/").split("/")[0] == "lib"
     )
