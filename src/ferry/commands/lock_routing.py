@@ -47,7 +47,9 @@ class RoutedIndex:
                 exclude_newer=exclude_newer,
                 no_index=choice.no_index,
                 refresh=options.refresh,
-                keyring_provider=check_provider(options.keyring_provider),
+                keyring_provider=check_provider(
+                    options.keyring_provider or choice.keyring_provider
+                ),
             )
             return IndexClient(config, cache)
 

@@ -285,6 +285,16 @@ def make_builder(
     return LazySourceBuilder(cache, options, index, isolation, no_isolation_packages)
 
 
+def with_keyring_setting(options: GlobalOptions, setting: str | None) -> GlobalOptions:
+    """``options`` with the project's ``keyring-provider`` setting, unless ``--keyring-provider``
+    or FERRY_/UV_KEYRING_PROVIDER chose already (they win, as in uv)."""
+    if options.keyring_provider is not None or setting is None:
+        return options
+    from dataclasses import replace
+
+    return replace(options, keyring_provider=setting)
+
+
 def index_client(
     cache: Cache,
     options: GlobalOptions,

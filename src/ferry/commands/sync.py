@@ -335,6 +335,7 @@ def sync_environment(
         apply_pins,
         index_client,
         make_builder,
+        with_keyring_setting,
     )
 
     started = time.perf_counter()
@@ -348,7 +349,7 @@ def sync_environment(
     client = DeferredIndexClient(  # a sync from a warm cache downloads nothing
         lambda: index_client(
             cache,
-            options,
+            with_keyring_setting(options, project.pyproject.tool.keyring_provider),
             index_url=settings.index_url,
             extra_index_urls=settings.extra_index_urls,
             find_links=settings.find_links,

@@ -58,6 +58,7 @@ KNOWN_KEYS = frozenset(
         "dependency-metadata",
         "no-build-isolation-package",
         "config-settings",
+        "keyring-provider",
     }
 )
 _SOURCE_KEYS = {
@@ -141,6 +142,7 @@ class ToolSettings:
     exclude_newer: str | None = None
     workspace_members: tuple[str, ...] = ()
     workspace_exclude: tuple[str, ...] = ()
+    keyring_provider: str | None = None
     origin: tuple[tuple[str, str], ...] = field(default=())
 
     def sources_for(self, name: str) -> tuple[SourceSpec, ...]:
@@ -319,6 +321,12 @@ def _default_groups(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
     return {"default_groups": tuple(canonicalize_name(g) for g in groups)}
 
 
+def _keyring_provider(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
+    if raw not in ("disabled", "subprocess"):
+        w.fail(kp, f"expected `disabled` or `subprocess`, found {raw!r}")
+    return {"keyring_provider": raw}
+
+
 def _workspace(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
     table = w.table(raw, kp)
     return {
@@ -345,6 +353,7 @@ _PARSERS: dict[str, Callable[[Walker, Any, str], dict[str, Any]]] = {
     "fork-strategy": _string("fork_strategy"),
     "exclude-newer": _string("exclude_newer"),
     "workspace": _workspace,
+    "keyring-provider": _keyring_provider,
 }
 
 
