@@ -56,6 +56,7 @@ def apply_settings(kwargs: dict[str, Any]) -> Any:
         find_links=tuple(kwargs.pop("find_links")),
         no_index=kwargs.pop("no_index"),
         exclude_newer=kwargs.pop("exclude_newer"),
+        package=kwargs.pop("package", None),
     )
 
 
@@ -119,6 +120,7 @@ def _check_script(kwargs: dict[str, Any]) -> None:
 )
 @_target_options
 @_script_option("Add to")
+@click.option("--package", help="The workspace member to edit (default: the current one).")
 @click.option("-e", "--editable", is_flag=True, help="Add a local directory as editable.")
 @click.option(
     "--raw",
@@ -204,6 +206,7 @@ def render_edit(result: Any, printer: Printer) -> None:
 @click.argument("packages", nargs=-1, required=True)
 @_target_options
 @_script_option("Remove from")
+@click.option("--package", help="The workspace member to edit (default: the current one).")
 @_apply_options
 @click.pass_obj
 def remove(options: GlobalOptions, /, **kwargs: Any) -> None:

@@ -37,6 +37,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 from ferry.commands.edit_write import index_sources, set_bounds, write_specs
+from ferry.commands.workspace_sync import edit_path, focus, with_member_sources
 from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
 from ferry.fs.locks import lock_exclusive
 from ferry.model.errors import UserError
@@ -78,8 +79,8 @@ class Snapshot:
     def take(cls, project: Project) -> Snapshot:
         lock_bytes = project.lock_path.read_bytes() if project.lock_path.is_file() else None
         return cls(
-            project.pyproject.path,
-            project.pyproject.path.read_bytes(),
+            edit_path(project),
+            edit_path(project).read_bytes(),
             project.lock_path,
             lock_bytes,
         )
@@ -109,6 +110,8 @@ class ApplySettings:
     upgrade_packages: tuple[str, ...] = ()
     constraints: tuple[Requirement, ...] = ()
     """``ferry add -c``: constrain the lock this edit makes, recorded nowhere (as uv)."""
+    package: str | None = None
+    """``--package``: the workspace member to edit (default: the current one)."""
 
 
 @dataclass(slots=True)
@@ -121,7 +124,8 @@ class Applied:
 
 
 def reload(project: Project) -> Project:
-    return discover_project(project=project.root)
+    """The project again, after an edit, still acting on the member that was edited."""
+    return discover_project(project=edit_path(project).parent)
 
 
 def lock_request(settings: ApplySettings) -> Any:
@@ -173,6 +177,7 @@ def sync(
         extra_index_url=settings.extra_index_urls,
         find_links=settings.find_links,
         no_index=settings.no_index,
+        package=project.current if project.workspace is not None else None,
     )
     if state is not None:
         chosen = state.selection
@@ -197,7 +202,7 @@ def sync(
 
 
 def write_pyproject(project: Project, text: str) -> None:
-    atomic_write_text(project.pyproject.path, text)
+    atomic_write_text(edit_path(project), text)
 
 
 def apply(
@@ -303,16 +308,15 @@ def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
         from ferry.commands.edit_script import add_to_script
 
         return add_to_script(request, request.script, options)
-    project = discover_project(project=request.project)
+    project = focus(discover_project(project=request.project), request.settings.package)
     result = EditResult()
     with project_lock(project.root):
-        editor = PyprojectEditor.read(project.pyproject.path)
+        editor = PyprojectEditor.read(edit_path(project))
         target = _target(editor, request.dev, request.group, request.optional)
         named = index_sources(editor, request.indexes, request.default_index)
-        inputs = add_inputs(request, project.root)
-        wants_bound = write_specs(
-            editor, target, inputs.specs, named, request.raw, result.changes
-        )
+        inputs = add_inputs(request, edit_path(project).parent)
+        specs = with_member_sources(project, inputs.specs)
+        wants_bound = write_specs(editor, target, specs, named, request.raw, result.changes)
 
         def bounds(edited: Project, lock_: Lock) -> str | None:
             changed = set_bounds(editor, target, wants_bound, lock_, request.bounds)
@@ -364,10 +368,10 @@ def remove_packages(request: RemoveRequest, options: GlobalOptions) -> EditResul
         from ferry.commands.edit_script import remove_from_script
 
         return remove_from_script(request, request.script, options)
-    project = discover_project(project=request.project)
+    project = focus(discover_project(project=request.project), request.settings.package)
     result = EditResult()
     with project_lock(project.root):
-        editor = PyprojectEditor.read(project.pyproject.path)
+        editor = PyprojectEditor.read(edit_path(project))
         target = _target(editor, request.dev, request.group, request.optional)
         targets = [target]
         if request.dev:

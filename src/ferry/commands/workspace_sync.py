@@ -13,11 +13,13 @@ from, so selection stays one walk over one lock.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.model.errors import UserError
 from ferry.project.discovery import Project
+from ferry.project.edit_sources import AddSpec
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockSource, PackageId
 from ferry.project.pyproject import PyProject
 
@@ -111,3 +113,36 @@ def member_versions(project: Project) -> dict[NormalizedName, str]:
         if table is not None and table.version:
             found[table.name] = table.version
     return found
+
+
+# -- add / remove in a workspace -----------------------------------------------------------------
+
+
+def focus(project: Project, package: str | None) -> Project:
+    """``project`` acting on member ``package`` (``--package``), or as discovered."""
+    if package is None:
+        return project
+    resolve_packages(project, package, False)  # the same checks and errors as sync
+    if project.workspace is None:
+        return project
+    return replace(project, current=project.workspace.require_member(package).name)
+
+
+def edit_path(project: Project) -> Path:
+    """The pyproject ``add``/``remove`` edit: the current member's (else the root's)."""
+    member = project.current_member()
+    return member.pyproject.path if member is not None else project.pyproject.path
+
+
+def with_member_sources(project: Project, specs: tuple[AddSpec, ...]) -> tuple[AddSpec, ...]:
+    """Packages that are workspace members get ``{ workspace = true }``, as ``uv add`` does."""
+    workspace = project.workspace
+    if workspace is None:
+        return specs
+    return tuple(
+        replace(spec, source=(("workspace", True),))
+        if spec.source is None and spec.requirement.url is None
+        and workspace.member(spec.name) is not None
+        else spec
+        for spec in specs
+    )
