@@ -93,3 +93,25 @@ def test_refresh_rebuilds_a_wheel_built_from_an_sdist(
                     "--refresh-package", "gamma"))
     assert "Building gamma" in fresh.stderr and "again: refresh requested" in fresh.stderr
     assert "built earlier" not in fresh.stderr
+
+
+def test_lock_refresh_resolves_a_fresh_lock_again(
+    tmp_path: Path, run: Runner, index_server: IndexServer
+) -> None:
+    index_server.index.add_wheel("alpha", "1.0")
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.8"\n'
+        'dependencies = ["alpha"]\n\n'
+        f'[[tool.uv.index]]\nurl = "{index_server.simple_url}"\ndefault = true\n'
+    )
+    _ok(run("lock", cwd=project))
+    locked = (project / "uv.lock").read_bytes()
+    index_server.index.add_wheel("alpha", "2.0")  # a refresh is not an upgrade
+    index_server.clear_log()
+    _ok(run("lock", cwd=project))
+    assert index_server.requests == [], "a fresh lock needs no network"
+    _ok(run("lock", "--refresh", cwd=project))
+    assert index_server.count("/simple/alpha/") == 1  # as uv: the pages are asked for again
+    assert (project / "uv.lock").read_bytes() == locked

@@ -109,6 +109,9 @@ def _lock(
                            time.perf_counter() - started, warnings=warnings)
     lock_options = options_in_force(project, request)
     reason = _staleness(project, existing, lock_options, request)
+    if reason is None and options.refresh:
+        # as uv: a refresh re-resolves a fresh lock (its versions stay preferred)
+        reason = options.refresh.reason()
     if reason is None and existing is not None:
         logger.debug("%s satisfies pyproject.toml; nothing to resolve", LOCK_NAME)
         return LockOutcome(existing, False, len(existing.packages),
