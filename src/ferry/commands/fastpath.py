@@ -221,9 +221,13 @@ def record_path(env_root: str, invocation: Invocation) -> str:
 
 
 def _eligible(root: str) -> bool:
-    """Projects whose lock freshness depends on files outside the inputs are never replayed."""
+    """Projects whose lock freshness depends on files outside the inputs are never replayed:
+    path sources, workspaces, and workspace members (an ancestor declares the workspace)."""
     text = _read(os.path.join(root, "pyproject.toml"))
-    return b"sources" not in text and b"workspace" not in text
+    if b"sources" in text or b"workspace" in text:
+        return False
+    return not any(b"workspace" in _read(os.path.join(folder, "pyproject.toml"))
+                   for folder in _parents(root)[1:])
 
 
 def write_record(argv: list[str], resolved: int, audited: int) -> None:
