@@ -36,7 +36,7 @@ from typing import Any
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from ferry.commands.edit_write import index_sources, set_bounds, write_specs
+from ferry.commands.edit_write import set_bounds, write_specs
 from ferry.commands.workspace_sync import edit_path, focus, with_member_sources
 from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
 from ferry.fs.locks import lock_exclusive
@@ -313,10 +313,17 @@ def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
     with project_lock(project.root):
         editor = PyprojectEditor.read(edit_path(project))
         target = _target(editor, request.dev, request.group, request.optional)
-        named = index_sources(editor, request.indexes, request.default_index)
         inputs = add_inputs(request, edit_path(project).parent)
         specs = with_member_sources(project, inputs.specs)
-        wants_bound = write_specs(editor, target, specs, named, request.raw, result.changes)
+        wants_bound = write_specs(
+            editor,
+            target,
+            specs,
+            indexes=request.indexes,
+            default_index=request.default_index,
+            raw=request.raw,
+            changes=result.changes,
+        )
 
         def bounds(edited: Project, lock_: Lock) -> str | None:
             changed = set_bounds(editor, target, wants_bound, lock_, request.bounds)

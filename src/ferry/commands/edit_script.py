@@ -185,13 +185,12 @@ def add_to_script(request: AddRequest, script: Path, options: GlobalOptions) -> 
     """``ferry add --script``: edit the block, resolve it (unless ``--frozen``), set bounds,
     then write the script once."""
     from ferry.commands.edit import Applied, EditResult, lock_request
-    from ferry.commands.edit_write import index_sources, set_bounds, write_specs
+    from ferry.commands.edit_write import set_bounds, write_specs
     from ferry.project.edit_inputs import collect
 
     editor = open_script(script, request.settings.python, options)
     block = editor.toml
     target = DependencyTarget.script()
-    named = index_sources(block, request.indexes, request.default_index)
     inputs = collect(
         request.packages,
         request.requirements,
@@ -203,7 +202,15 @@ def add_to_script(request: AddRequest, script: Path, options: GlobalOptions) -> 
         marker=request.marker,
     )
     changes: list[str] = []
-    wants_bound = write_specs(block, target, inputs.specs, named, request.raw, changes)
+    wants_bound = write_specs(
+        block,
+        target,
+        inputs.specs,
+        indexes=request.indexes,
+        default_index=request.default_index,
+        raw=request.raw,
+        changes=changes,
+    )
     result = EditResult(changes, Applied())
     if request.settings.frozen:
         result.updated = script

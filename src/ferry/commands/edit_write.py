@@ -16,33 +16,42 @@ from ferry.project.edit_sources import AddSpec
 from ferry.project.lock_model import Lock
 
 
-def index_sources(
+def _split(value: str) -> tuple[str | None, str]:
+    name, sep, url = value.partition("=")
+    if sep and "://" not in name and "/" not in name:
+        return name, url
+    return None, value
+
+
+def named_indexes(indexes: tuple[str, ...]) -> dict[str, str]:
+    """The ``--index NAME=URL`` entries by name (one named index pins the added packages)."""
+    return {name: url for name, url in map(_split, indexes) if name is not None}
+
+
+def write_indexes(
     editor: PyprojectEditor, indexes: tuple[str, ...], default_index: str | None
-) -> dict[str, str]:
-    """Add the ``--index`` and ``--default-index`` entries; names of the named ones."""
-    named: dict[str, str] = {}
-    for value in indexes:
-        name, sep, url = value.partition("=")
-        if sep and "://" not in name and "/" not in name:
-            editor.add_index(url, name)
-            named[name] = url
-        else:
-            editor.add_index(value)
+) -> None:
+    """Add the ``--index`` and ``--default-index`` entries — after the requirements and their
+    sources, so ``[[tool.uv.index]]`` follows ``[tool.uv.sources]`` as uv writes them."""
+    for name, url in map(_split, indexes):
+        editor.add_index(url, name)
     if default_index:
         editor.add_index(default_index, default=True)
-    return named
 
 
 def write_specs(
     editor: PyprojectEditor,
     target: DependencyTarget,
     specs: tuple[AddSpec, ...],
-    named: dict[str, str],
-    raw: bool,
+    *,
+    indexes: tuple[str, ...] = (),
+    default_index: str | None = None,
+    raw: bool = False,
     changes: list[str],
 ) -> list[AddSpec]:
-    """Write each requirement (and its source) into ``target``; returns those that get the
-    locked version as their bound."""
+    """Write each requirement (and its source) into ``target``, then the indexes; returns the
+    requirements that get the locked version as their bound."""
+    named = named_indexes(indexes)
     wants_bound: list[AddSpec] = []
     for spec in specs:
         source = dict(spec.source) if spec.source else None
@@ -61,6 +70,7 @@ def write_specs(
             and not raw
         ):
             wants_bound.append(spec)
+    write_indexes(editor, indexes, default_index)
     return wants_bound
 
 

@@ -369,6 +369,9 @@ class PyprojectEditor:
         if isinstance(indexes, AoT):
             indexes.append(table)
         else:
+            last = list(uv.values())[-1] if len(uv) else None
+            if isinstance(last, Table) and not last.as_string().endswith("\n\n"):
+                last.add(tomlkit.nl())  # a blank line between `[tool.uv.sources]` and the index
             uv["index"] = tomlkit.aot()
             uv["index"].append(table)
         return True
