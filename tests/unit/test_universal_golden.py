@@ -25,14 +25,12 @@ from filelock import FileLock
 
 from ferry.cache.store import Cache
 from ferry.commands.lock import LockRequest, lock_project
-from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import discover_project
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "lockfiles"
 SUPPORTED = ["conflicts", "extras", "groups", "markers", "multi_index", "no_project",
              "sdist_only", "simple"]
-UNSUPPORTED = {"sources": "`git` source"}
 
 
 def _make_golden() -> ModuleType:
@@ -110,13 +108,23 @@ def test_relocking_a_uv_lock_changes_nothing(
         assert (work / "uv.lock").read_bytes() == before
 
 
-@pytest.mark.parametrize("case", sorted(UNSUPPORTED))
-def test_unsupported_cases_fail_clearly(
-    case: str, golden_index: str, tmp_path: Path, isolated_env: Path
+def test_sources_with_git_match_uv(
+    golden_index: str, tmp_path: Path, isolated_env: Path, python_exe: Callable[[str], Path]
 ) -> None:
-    with pytest.raises(UserError, match=UNSUPPORTED[case]):
-        _lock(case, golden_index, tmp_path, LockRequest(index_url=golden_index))
-    assert not (tmp_path / case / "uv.lock").exists()
+    """The whole ``sources`` case, its git dependency included: the golden's repository is made
+    again at its fixed path with its fixed commit (``make_golden.make_git_repo``)."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    with FileLock(Path(tempfile.gettempdir()) / "ferry-golden-git.lock").acquire(timeout=300):
+        _make_golden().make_git_repo()
+        request = LockRequest(index_url=golden_index, python=str(python_exe("3.12")),
+                              resolution="lowest-direct", prerelease="allow",
+                              exclude_newer="2025-01-01T00:00:00Z")
+        mine = _lock("sources", golden_index, tmp_path, request)
+    theirs = (GOLDEN / "sources" / "uv.lock").read_text(encoding="utf-8")
+    diff = "\n".join(difflib.unified_diff(theirs.splitlines(), mine.splitlines(), "uv", "ferry",
+                                          lineterm=""))
+    assert mine == theirs, diff
 
 
 def test_sources_without_git_match_uv(

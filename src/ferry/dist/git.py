@@ -208,7 +208,9 @@ class GitSources:
             # Fetching a commit by id may be refused: fetch every branch and tag instead.
             return self._fetch(db, url, list(_ALL_REFS))
         detail = _redact_text(done.stderr, url.repository)
-        raise NetworkError(
+        # A local repository that git cannot read is the user's to fix, not the network's.
+        error = UserError if url.repository.startswith("file:") else NetworkError
+        raise error(
             f"Failed to fetch {url.describe()}",
             causes=[detail] if detail else [],
             hint="check the URL and your access to it (ferry runs git without prompts: "
