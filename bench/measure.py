@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from bench.scenarios import Action, Command, CopyFile, Plan, Remove
+from bench.scenarios import Action, Command, CopyFile, Plan, Remove, WriteFile
 
 __all__ = ["Outcome", "StepFailed", "measure", "perform", "time_command"]
 
@@ -98,6 +98,9 @@ def perform(action: Action, timeout: float) -> None:
     elif isinstance(action, CopyFile):
         action.dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(action.src, action.dst)
+    elif isinstance(action, WriteFile):
+        action.dst.parent.mkdir(parents=True, exist_ok=True)
+        action.dst.write_text(action.text)
 
 
 def measure(

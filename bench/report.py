@@ -19,6 +19,7 @@ __all__ = [
     "format_seconds",
     "ratio_columns",
     "render_failures",
+    "render_not_applicable",
     "render_rounds",
     "render_table",
 ]
@@ -133,3 +134,17 @@ def render_failures(outcomes: Sequence[Outcome]) -> str:
     for outcome in failed:
         parts += [f"**{outcome.tool}, {outcome.scenario}**", "", "```", outcome.error, "```", ""]
     return "\n".join(parts)
+
+
+def render_not_applicable(outcomes: Sequence[Outcome]) -> str:
+    """Why each ``n/a`` cell is one: per tool and reason, the scenarios it covers."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for o in outcomes:
+        if o.status == "n/a":
+            grouped.setdefault((o.tool, o.error or "no such operation"), []).append(o.scenario)
+    if not grouped:
+        return ""
+    lines = ["## Not applicable", ""]
+    lines += [f"- **{tool}** ({', '.join(scenarios)}): {reason}"
+              for (tool, reason), scenarios in grouped.items()]
+    return "\n".join(lines) + "\n"

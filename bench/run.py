@@ -1,6 +1,6 @@
-"""``python bench/run.py``: ferry, uv and pip side by side in one run, against the loopback mirror.
+"""``python bench/run.py``: ferry beside uv, pip, pdm, poetry and pip-tools, on a loopback mirror.
 
-    python bench/run.py [--workload web] [--rounds 3] [--tools ferry,uv,pip]
+    python bench/run.py [--workload web] [--rounds 3] [--tools ferry,uv,pip|all]
                         [--scenario venv,pip-install-cold,pip-install-warm,...]
 
 Prints a Markdown table (medians, then ratios marked against the issues' targets) and writes
@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make `bench` importable
@@ -34,21 +35,24 @@ from bench.mirror import (
     find_target_python,
     prepare_workload,
 )
-from bench.report import render_failures, render_rounds, render_table
+from bench.peer_envs import PeerInstallError
+from bench.report import render_failures, render_not_applicable, render_rounds, render_table
 from bench.scenarios import SCENARIOS, Scenario
 from bench.server import MirrorServer
-from bench.tools import TOOLS, Sandbox, Tool, make_tool
+from bench.tools import Sandbox, Tool
+from bench.toolset import ALL, DEFAULT_TOOLS, TOOLS, make_tool
 from bench.upstream import UpstreamError
 
 __all__ = ["main", "parse_args"]
 
 logger = logging.getLogger("bench")
 
-DEFAULT_TOOLS = ("ferry", "uv", "pip")
 
 
 def _names(value: str, known: Sequence[str], what: str) -> list[str]:
     names = [n.strip() for n in value.split(",") if n.strip()]
+    if names == [ALL]:
+        return list(known)
     unknown = [n for n in names if n not in known]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
@@ -65,7 +69,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         choices=sorted(p.name for p in WORKLOADS_DIR.iterdir() if p.is_dir()))
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds per tool (median)")
     parser.add_argument("--tools", default=",".join(DEFAULT_TOOLS),
-                        type=lambda v: _names(v, list(TOOLS), "tool"))
+                        type=lambda v: _names(v, list(TOOLS), "tool"),
+                        help=f"comma-separated, in column order, or `all` ({', '.join(TOOLS)});"
+                             f" default {','.join(DEFAULT_TOOLS)}")
     parser.add_argument("--scenario", "--scenarios", dest="scenarios",
                         default=",".join(SCENARIOS),
                         type=lambda v: _names(v, list(SCENARIOS), "scenario"))
@@ -106,7 +112,7 @@ def _load() -> str:
 
 
 def _header(
-    argv: Sequence[str], prepared: PreparedWorkload, target: TargetPython,
+    argv: Sequence[str], prepared: PreparedWorkload, target: TargetPython, tools: Sequence[Tool],
     versions: dict[str, str], rounds: int, files: str, load: str,
 ) -> str:
     lines = [
@@ -127,6 +133,14 @@ def _header(
             for tool, version in versions.items()
         ),
     ]
+    pinned = [f"{tool.name}: `{pins}`" for tool in tools if (pins := tool.pins())]
+    if pinned:
+        lines.append(
+            "- installed by the bench into private venvs (`bench/.peers/`) from pip's configured "
+            "index, pinned: " + "; ".join(pinned) + ". Each runs with its own cache, config and "
+            "data directories, the mirror as its only index, and every proxy variable on a "
+            "closed loopback port (no network beyond the mirror); see bench/peers.py"
+        )
     if prepared.unavailable:
         names = ", ".join(prepared.unavailable)
         lines.append(f"- no wheel mirrored for universal-only pins: {names}")
@@ -143,6 +157,7 @@ def run_scenarios(
     expected = frozenset(p.name for p in prepared.pins)
     for scenario in scenarios:
         plans = []
+        reasons: dict[str, str] = {}  # why a tool has no plan here, for the report
         for tool in tools:
             if tool.name in missing:
                 continue
@@ -151,10 +166,16 @@ def run_scenarios(
             box = Sandbox(root=root, python=target.executable, index_url=server.simple_url,
                           requirements=prepared.requirements,
                           pyproject=prepared.project_dir / "pyproject.toml", expected=expected)
-            plans.append((tool.name, scenario.build(tool, box)))
+            reason = tool.not_applicable.get(scenario.name)
+            plan = None if reason else scenario.build(tool, box)
+            if plan is None:
+                reasons[tool.name] = reason or f"{tool.name} has no such operation"
+            plans.append((tool.name, plan))
         logger.info("scenario %s: %s", scenario.name, scenario.summary)
-        outcomes += measure(scenario.name, plans, rounds=rounds, timeout=timeout,
-                            progress=logger.info)
+        measured = measure(scenario.name, plans, rounds=rounds, timeout=timeout,
+                           progress=logger.info)
+        outcomes += [replace(o, error=reasons[o.tool]) if o.status == "n/a" else o
+                     for o in measured]
         outcomes += [Outcome(scenario.name, name, "missing") for name in sorted(missing)]
         if not keep:
             shutil.rmtree(work / scenario.name, ignore_errors=True)
@@ -174,6 +195,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: preparing the mirror failed: {exc}", file=sys.stderr)
         return 2
     tools = [make_tool(name) for name in args.tools]
+    for tool in tools:
+        try:
+            tool.install(target.executable)
+        except PeerInstallError as exc:
+            logger.error("%s is not installed: %s", tool.name, exc)
     versions = {tool.name: tool.version() or "not installed" for tool in tools}
     missing = frozenset(name for name, version in versions.items() if version == "not installed")
     scenarios = [SCENARIOS[name] for name in args.scenarios]
@@ -192,8 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     table = render_table(scenarios, args.tools, {(o.scenario, o.tool): o for o in outcomes})
     repo = str(BENCH_DIR.parent) + os.sep
     failures = render_failures(outcomes).replace(repo, "")
-    parts = [_header(arguments, prepared, target, versions, args.rounds, files, load), table,
-             failures, render_rounds(outcomes)]
+    parts = [_header(arguments, prepared, target, tools, versions, args.rounds, files, load),
+             table, render_not_applicable(outcomes), failures, render_rounds(outcomes)]
     report = "\n".join(part for part in parts if part).rstrip() + "\n"
     print(report)
     if not args.no_write:

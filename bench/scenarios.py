@@ -7,7 +7,8 @@ work shows "failed" instead of a flattering number. A scenario whose tool has no
 builds no plan ("n/a").
 
 Targets come from the issues: issue 2 (venv and pip install: ferry/uv and pip/ferry) and issue 4
-(lock, sync, run: ferry/uv, and pdm or poetry against ferry).
+(lock, sync, run: ferry/uv, and pdm or poetry against ferry) and issue 6 (compile: ferry/uv and
+pip-tools against ferry).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "Remove",
     "Scenario",
     "Target",
+    "WriteFile",
     "installed_names",
 ]
 
@@ -55,7 +57,15 @@ class CopyFile:
     dst: Path
 
 
-Action = Command | Remove | CopyFile
+@dataclass(frozen=True, slots=True)
+class WriteFile:
+    """Write ``text`` to ``dst`` (a project file translated for one tool)."""
+
+    dst: Path
+    text: str
+
+
+Action = Command | Remove | CopyFile | WriteFile
 
 
 def installed_names(env_dir: Path) -> set[str]:
@@ -139,8 +149,20 @@ def _stdlib_venv(box: Sandbox) -> Command:
     return Command(argv, box.root, scrubbed_env())
 
 
-def _fresh_project(box: Sandbox) -> tuple[Action, ...]:
-    return Remove(box.project), CopyFile(box.pyproject, box.project / "pyproject.toml")
+def _fresh_project(tool: Tool, box: Sandbox) -> tuple[Action, ...]:
+    """The workload's project, anew: its pyproject.toml as is, or as the tool needs it."""
+    dst = box.project / "pyproject.toml"
+    text = tool.project_file(box)
+    write: Action = CopyFile(box.pyproject, dst) if text is None else WriteFile(dst, text)
+    return Remove(box.project), write
+
+
+def _fresh_env(tool: Tool, box: Sandbox) -> tuple[Action, ...]:
+    """No project environment (and nothing naming it); made anew when the tool cannot."""
+    gone: tuple[Action, ...] = (Remove(box.project_venv),
+                                *(Remove(box.project / name) for name in tool.env_files))
+    make = tool.make_project_env(box)
+    return gone if make is None else (*gone, _command(tool, box, make, box.project))
 
 
 def venv(tool: Tool, box: Sandbox) -> Plan | None:
@@ -180,8 +202,8 @@ def lock_cold(tool: Tool, box: Sandbox) -> Plan | None:
         return None
     return Plan(
         timed=_command(tool, box, argv, box.project),
-        prepare=(Remove(box.cache), *_fresh_project(box)),
-        expect=ExpectFiles((box.project / "uv.lock",)),
+        prepare=(Remove(box.cache), *_fresh_project(tool, box)),
+        expect=ExpectFiles((box.project / tool.lock_file,)),
     )
 
 
@@ -190,9 +212,9 @@ def lock_warm(tool: Tool, box: Sandbox) -> Plan | None:
     if argv is None:
         return None
     cmd = _command(tool, box, argv, box.project)
-    return Plan(timed=cmd, warmup=(*_fresh_project(box), cmd),
-                prepare=(Remove(box.project / "uv.lock"),),
-                expect=ExpectFiles((box.project / "uv.lock",)))
+    lock_file = box.project / tool.lock_file
+    return Plan(timed=cmd, warmup=(*_fresh_project(tool, box), cmd),
+                prepare=(Remove(lock_file),), expect=ExpectFiles((lock_file,)))
 
 
 def _synced(tool: Tool, box: Sandbox) -> tuple[Action, ...] | None:
@@ -200,7 +222,9 @@ def _synced(tool: Tool, box: Sandbox) -> tuple[Action, ...] | None:
     lock, sync = tool.lock(box), tool.sync(box)
     if lock is None or sync is None:
         return None
-    return (*_fresh_project(box), _command(tool, box, lock, box.project),
+    make = tool.make_project_env(box)
+    env = () if make is None else (_command(tool, box, make, box.project),)
+    return (*_fresh_project(tool, box), _command(tool, box, lock, box.project), *env,
             _command(tool, box, sync, box.project))
 
 
@@ -209,7 +233,7 @@ def sync_warm(tool: Tool, box: Sandbox) -> Plan | None:
     if warmup is None or argv is None:
         return None
     return Plan(timed=_command(tool, box, argv, box.project), warmup=warmup,
-                prepare=(Remove(box.project_venv),),
+                prepare=_fresh_env(tool, box),
                 expect=ExpectInstalled(box.project_venv, box.expected))
 
 
@@ -236,7 +260,8 @@ def compile_warm(tool: Tool, box: Sandbox) -> Plan | None:
     if argv is None:
         return None
     cmd = _command(tool, box, argv)
-    return Plan(timed=cmd, warmup=(cmd,))
+    # A project copy for the tools that compile it in place (pip-compile may build metadata).
+    return Plan(timed=cmd, warmup=(*_fresh_project(tool, box), cmd))
 
 
 _PIP = "pip"

@@ -2,7 +2,8 @@
 
 A tool answers "how do you create a venv / install these pins / lock / sync / run" with an
 argv, or None when it has no such operation (pip does not lock): the scenario then shows
-"n/a". Adding pdm or poetry means one more subclass here and nothing else.
+"n/a". The slow peers (pdm, poetry, pip-tools) are in ``bench/peers.py``; every tool is
+named in ``bench/toolset.py``.
 
 Isolation: every tool runs with an environment scrubbed of installer configuration
 (``PIP_*``, ``UV_*``, ``FERRY_*``, ``VIRTUAL_ENV``…), its own cache directory, and its config
@@ -19,18 +20,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 __all__ = [
-    "TOOLS",
     "Argv",
     "Ferry",
     "Pip",
     "Sandbox",
     "Tool",
     "Uv",
-    "make_tool",
     "scrubbed_env",
     "venv_python",
+    "version_of",
 ]
 
 Argv = tuple[str, ...]
@@ -82,9 +83,31 @@ def venv_python(env_dir: Path) -> Path:
 
 
 class Tool(ABC):
-    """One tool's command builders; None from a builder means "this tool has no such thing"."""
+    """One tool's command builders; None from a builder means "this tool has no such thing".
+
+    ``not_applicable`` gives, per scenario name, why the tool is not measured there (shown
+    under the table); a builder returning None without an entry reads "no such operation".
+    """
 
     name: str
+    lock_file: ClassVar[str] = "uv.lock"  # what `lock` writes in the project directory
+    env_files: ClassVar[tuple[str, ...]] = ()  # project files naming the env, gone with it
+    not_applicable: ClassVar[Mapping[str, str]] = {}
+
+    def install(self, python: Path) -> None:  # noqa: B027 - most tools need no install
+        """Make the tool available (peers install themselves into a private venv)."""
+
+    def pins(self) -> str | None:
+        """The pinned requirements the bench installed the tool from, for the report."""
+        return None
+
+    def project_file(self, box: Sandbox) -> str | None:
+        """The project's pyproject.toml for this tool, or None for the workload's as is."""
+        return None
+
+    def make_project_env(self, box: Sandbox) -> Argv | None:
+        """An untimed command creating ``box.project_venv`` for a sync that cannot."""
+        return None
 
     @abstractmethod
     def version(self) -> str | None:
@@ -113,7 +136,7 @@ class Tool(ABC):
         return None
 
 
-def _version_of(argv: list[str]) -> str | None:
+def version_of(argv: list[str]) -> str | None:
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, check=False, timeout=60)
     except OSError:
@@ -133,7 +156,7 @@ class Ferry(Tool):
         self.base: Argv = (python, "-m", "ferry")
 
     def version(self) -> str | None:
-        return _version_of([*self.base, "--version"])
+        return version_of([*self.base, "--version"])
 
     def environment(self, box: Sandbox) -> dict[str, str]:
         env = scrubbed_env()
@@ -172,7 +195,7 @@ class Uv(Tool):
         self.executable = executable or (str(beside) if beside.is_file() else "uv")
 
     def version(self) -> str | None:
-        return _version_of([self.executable, "--version"])
+        return version_of([self.executable, "--version"])
 
     def environment(self, box: Sandbox) -> dict[str, str]:
         env = scrubbed_env()
@@ -205,12 +228,16 @@ class Pip(Tool):
     """``<python> -m pip``, aimed at each fresh environment with ``--python``."""
 
     name = "pip"
+    not_applicable = dict.fromkeys(
+        ("lock-cold", "lock-warm", "sync-warm", "sync-noop", "run"),
+        "pip has no projects (lock, sync, run)",
+    ) | {"compile-warm": "pip has no compile (pip-tools' pip-compile is the pip-based one)"}
 
     def __init__(self, python: str = sys.executable) -> None:
         self.base: Argv = (python, "-m", "pip")
 
     def version(self) -> str | None:
-        return _version_of([*self.base, "--version"])
+        return version_of([*self.base, "--version"])
 
     def environment(self, box: Sandbox) -> dict[str, str]:
         env = scrubbed_env()
@@ -225,13 +252,3 @@ class Pip(Tool):
                 "-r", str(box.requirements), "--index-url", box.index_url,
                 "--cache-dir", str(box.cache), "--disable-pip-version-check",
                 "--progress-bar", "off")
-
-
-TOOLS: dict[str, type[Tool]] = {"ferry": Ferry, "uv": Uv, "pip": Pip}
-
-
-def make_tool(name: str) -> Tool:
-    try:
-        return TOOLS[name]()
-    except KeyError:
-        raise ValueError(f"unknown tool {name!r} (known: {', '.join(TOOLS)})") from None

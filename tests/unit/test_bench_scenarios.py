@@ -16,7 +16,8 @@ from bench.scenarios import (
     Plan,
     Remove,
 )
-from bench.tools import Ferry, Pip, Sandbox, Uv, make_tool, scrubbed_env
+from bench.tools import Ferry, Pip, Sandbox, Uv, scrubbed_env
+from bench.toolset import make_tool
 
 INDEX = "http://127.0.0.1:9/simple/"
 
@@ -93,8 +94,8 @@ def test_pip_commands(box: Sandbox) -> None:
 
 def test_make_tool_rejects_unknown_names() -> None:
     assert make_tool("uv").name == "uv"
-    with pytest.raises(ValueError, match="unknown tool 'pdm'"):
-        make_tool("pdm")
+    with pytest.raises(ValueError, match="unknown tool 'hatch'"):
+        make_tool("hatch")
 
 
 def _plan(name: str, box: Sandbox, tool: Ferry | Uv | Pip | None = None) -> Plan:
