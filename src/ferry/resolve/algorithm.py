@@ -12,13 +12,14 @@ from collections.abc import Collection, Sequence
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName
-from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
+from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from ferry.model.dist import PinnedDist
 from ferry.resolve.engine import Engine, Recorder, marker_true
 from ferry.resolve.explain import explain_impossible, explain_too_deep
 from ferry.resolve.nodes import PYTHON_KEY, Candidate, Req, display, reqs_from
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
+from ferry.resolve.resolver_loop import MemoResolver
 from ferry.resolve.result import Dependency, Resolution
 from ferry.resolve.source import PackageSource
 
@@ -48,7 +49,7 @@ def resolve(
     root_reqs = [req for r in roots for req in reqs_from(r)]
     engine.announce(root_reqs)
     recorder = Recorder()
-    resolver: Resolver[Req, Candidate, str] = Resolver(engine, recorder)
+    resolver: MemoResolver[Req, Candidate, str] = MemoResolver(engine, recorder)
     try:
         result = resolver.resolve(root_reqs, max_rounds=options.max_rounds)
     except ResolutionImpossible as exc:

@@ -25,7 +25,7 @@ from typing import Literal, Protocol, runtime_checkable
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
-from resolvelib import ResolutionImpossible, ResolutionTooDeep, Resolver
+from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from ferry.model.errors import ResolutionError
 from ferry.resolve.engine import Recorder
@@ -34,6 +34,7 @@ from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker, render
 from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req, reqs_from
 from ferry.resolve.options import ResolverOptions
+from ferry.resolve.resolver_loop import MemoResolver
 from ferry.resolve.source import PackageSource
 from ferry.resolve.universal_engine import (
     ConflictKey,
@@ -272,7 +273,7 @@ def _resolve_fork(
             root_reqs.extend(edge.reqs)
     engine.announce(root_reqs)
     recorder = Recorder()
-    resolver: Resolver[Req, Candidate, str] = Resolver(engine, recorder)
+    resolver: MemoResolver[Req, Candidate, str] = MemoResolver(engine, recorder)
     try:
         outcome = resolver.resolve(root_reqs, max_rounds=request.options.max_rounds)
     except ResolutionImpossible as exc:
