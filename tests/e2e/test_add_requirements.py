@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from tests.e2e.edit_kit import fill_index, run_uv, uv_binary
 from tests.support.index import LocalIndex
-from tests.support.runner import Runner, ferry_env
+from tests.support.runner import Runner
 from tests.support.wheels import make_wheel
 
 PYPROJECT = """\
@@ -31,11 +30,7 @@ default = true
 
 @pytest.fixture
 def index(local_index: LocalIndex) -> LocalIndex:
-    local_index.add_wheel("leaf", "1.0.0")
-    local_index.add_wheel("leaf", "1.4.2")
-    local_index.add_wheel("top", "0.3.1", requires=["leaf>=1.0"])
-    local_index.add_wheel("tool", "2.0.0", extras={"cli": ["leaf"]})
-    return local_index
+    return fill_index(local_index)
 
 
 @pytest.fixture
@@ -96,12 +91,7 @@ def test_every_line_of_the_file_is_added_as_uv_adds_it(
     assert result.stderr.splitlines()[-1].startswith("Resolved 6 packages in ")
 
 
-def _uv() -> str | None:
-    fallback = Path("/tmp/dev/bin/uv")
-    return str(fallback) if fallback.exists() else shutil.which("uv")
-
-
-@pytest.mark.skipif(_uv() is None, reason="uv is not installed")
+@pytest.mark.skipif(uv_binary() is None, reason="uv is not installed")
 def test_the_same_file_gives_the_same_pyproject_as_uv(
     run: Runner, tree: Path, index: LocalIndex, tmp_path: Path
 ) -> None:
@@ -113,18 +103,7 @@ def test_the_same_file_gives_the_same_pyproject_as_uv(
         with mixed_file(project).open("a") as file:
             file.write("tool[cli]==2.0.0 ; sys_platform == 'linux'\n")
     assert run("add", "-r", "requirements.txt", "--frozen", cwd=tree).code == 0
-    env = {
-        **ferry_env(),
-        "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
-        "UV_OFFLINE": "1",
-        "UV_PYTHON": sys.executable,
-        "UV_PYTHON_DOWNLOADS": "never",
-    }
-    env.pop("VIRTUAL_ENV", None)
-    uv = subprocess.run(
-        [str(_uv()), "add", "-r", "requirements.txt", "--frozen"],
-        cwd=twin, env=env, capture_output=True, text=True, check=False,
-    )
+    uv = run_uv(["add", "-r", "requirements.txt", "--frozen"], twin, tmp_path / "uv-cache")
     assert uv.returncode == 0, uv.stderr
     def normal(project: Path) -> str:
         text = (project / "pyproject.toml").read_text().replace(index.file_url, "<INDEX>")
