@@ -10,12 +10,18 @@ hash or manifest and replaced only when damaged (files, archives), as uv treats 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ferry.model.names import canonicalize_name
-
 REFRESH_ENV = "FERRY_REFRESH"
+_SEPARATORS = re.compile(r"[-_.]+")
+
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503 normalization, spelled out: every command imports this module at start-up, and
+    ``packaging`` (what ``model.names`` uses) is too heavy for the no-command paths."""
+    return _SEPARATORS.sub("-", name).lower()
 
 
 @dataclass(frozen=True, slots=True)
