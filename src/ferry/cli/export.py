@@ -131,6 +131,8 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
         editable=not kwargs.pop("no_editable"),
         no_emit_project=kwargs.pop("no_emit_project"),
         no_emit_packages=tuple(kwargs.pop("no_emit_package")),
+        package=kwargs.pop("package"),
+        all_packages=kwargs.pop("all_packages"),
         lock=lock_settings(kwargs),
         selection=group_selection(kwargs),
         header_command=command_line("export"),

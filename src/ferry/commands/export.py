@@ -23,6 +23,13 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.cache.store import Cache
 from ferry.commands.common import open_cache
+from ferry.commands.workspace_sync import (
+    ROOT_GROUPS,
+    resolve_packages,
+    root_names,
+    root_pyprojects,
+    with_root_groups,
+)
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UsageError, UserError
 from ferry.model.settings import GlobalOptions
@@ -32,6 +39,7 @@ from ferry.project.export_pylock import pylock_data, render_pylock
 from ferry.project.export_requirements import render_requirements
 from ferry.project.lock_model import Lock
 from ferry.project.lockfile import read_lock
+from ferry.project.pyproject import PyProject
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +84,8 @@ class ExportRequest:
     editable: bool = True
     no_emit_project: bool = False
     no_emit_packages: tuple[str, ...] = ()
+    package: str | None = None
+    all_packages: bool = False
     selection: GroupSelection = field(default_factory=GroupSelection)
     lock: LockSettings = field(default_factory=LockSettings)
     header_command: str = "ferry export"
@@ -131,11 +141,17 @@ def obtain_project_lock(
 
 
 def resolve_groups(
-    project: Project, selection: GroupSelection, *, validate: bool = True
+    project: Project,
+    selection: GroupSelection,
+    *,
+    validate: bool = True,
+    pyprojects: list[PyProject] | None = None,
 ) -> frozenset[str]:
     """The dependency groups in effect (uv's rules, see the module docstring); ``validate``
-    refuses groups the project does not declare (``tree`` draws nothing for them instead)."""
-    declared = {str(g) for g in project.pyproject.groups}
+    refuses groups the project does not declare (``tree`` draws nothing for them instead).
+    ``pyprojects`` are the workspace members selected (default: the project alone)."""
+    sources = pyprojects if pyprojects is not None else [project.pyproject]
+    declared = {str(g) for p in sources for g in p.groups}
     named = [str(canonicalize_name(g)) for g in (*selection.groups, *selection.only_groups)]
     for group in named if validate else ():
         if group not in declared:
@@ -148,7 +164,9 @@ def resolve_groups(
     if selection.all_groups:
         return frozenset(declared)
     wanted: set[str] = (
-        set() if selection.no_default_groups else {str(g) for g in project.pyproject.default_groups}
+        set()
+        if selection.no_default_groups
+        else {str(g) for p in sources for g in p.default_groups}
     )
     if selection.no_dev:
         wanted.discard("dev")
@@ -156,14 +174,17 @@ def resolve_groups(
     return frozenset(wanted & declared)
 
 
-def resolve_extras(project: Project, selection: GroupSelection) -> frozenset[str]:
-    table = project.pyproject.project
-    declared = {str(e) for e in table.extras} if table is not None else set()
+def resolve_extras(
+    project: Project, selection: GroupSelection, pyprojects: list[PyProject] | None = None
+) -> frozenset[str]:
+    sources = pyprojects if pyprojects is not None else [project.pyproject]
+    declared = {str(e) for p in sources if p.project is not None for e in p.project.extras}
     chosen = {str(canonicalize_name(e)) for e in selection.extras}
     for extra in sorted(chosen - declared):
+        names = ", ".join(f"`{p.name}`" for p in sources if p.name is not None)
         raise UserError(
             f"Extra `{extra}` is not defined in the `optional-dependencies` table for "
-            f"`{project.pyproject.name}`",
+            f"{names or 'the project'}",
             hint=f"declared extras: {', '.join(sorted(declared)) or 'none'}",
         )
     return frozenset(declared if selection.all_extras else chosen)
@@ -227,9 +248,19 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
             )
     with open_cache(options) as cache:
         lock, report = obtain_project_lock(project, request.lock, options, cache)
-    groups = resolve_groups(project, request.selection)
-    extras = resolve_extras(project, request.selection)
+    packages = resolve_packages(project, request.package, request.all_packages)
+    pyprojects = root_pyprojects(project, packages)
+    groups = resolve_groups(project, request.selection, pyprojects=pyprojects)
+    extras = resolve_extras(project, request.selection, pyprojects)
     check_conflicts(lock, project.pyproject.name, extras, groups)
+    if project.workspace is None:
+        roots = roots_of(project, lock)
+        emitted = project.pyproject.name
+    else:
+        roots = root_names(project, packages)
+        if ROOT_GROUPS in roots:
+            lock = with_root_groups(lock)
+        emitted = roots[0] if len(packages) == 1 else project.pyproject.name
     selection = ExportSelection(
         extras=extras,
         all_extras=request.selection.all_extras,
@@ -238,7 +269,7 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
         no_emit_project=request.no_emit_project,
         no_emit_packages=frozenset(canonicalize_name(p) for p in request.no_emit_packages),
     )
-    nodes = export_nodes(lock, roots_of(project, lock), selection, project=project.pyproject.name)
+    nodes = export_nodes(lock, roots, selection, project=emitted)
     header = request.header_command if request.header else None
     if fmt == "pylock.toml":
         data = pylock_data(lock, nodes, project.root, editable=request.editable)
