@@ -1,16 +1,37 @@
-"""The ``ferry`` entry point: the no-op fast path first, the full CLI otherwise.
+"""The ``ferry`` entry point: the lean paths first, the full CLI otherwise.
 
-Kept free of click and of ferry's heavier modules, so a no-op ``sync``/``run`` costs little more
-than starting Python (see ferry.commands.fastpath for what makes a replay safe).
+Kept free of click and of ferry's heavier modules, so a no-op ``sync``/``run`` or a plain
+``ferry venv`` costs little more than starting Python: ``ferry.commands.fastpath`` replays a
+no-op sync (or execs the child of ``run``) when its record still matches, and
+``ferry.commands.venv_fast`` creates an environment whose interpreter is already described in
+the cache. Each says ``no`` before printing or writing anything it cannot finish, and then the
+full CLI (``ferry.cli.main``) runs. ``FERRY_NO_FAST_PATH`` turns them off.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+
+TYPE_CHECKING = False  # typing costs ~2 ms to import; mypy reads this name as True
+if TYPE_CHECKING:
+    from ferry.model.errors import FerryError
 
 
 def main() -> None:
     argv = sys.argv[1:]
+    if argv and not os.environ.get("FERRY_NO_FAST_PATH"):
+        if argv[0] in ("sync", "run"):
+            _replay(argv)
+        elif "venv" in argv:
+            _venv(argv)
+    from ferry.cli.main import main as full
+
+    full()
+
+
+def _replay(argv: list[str]) -> None:
+    """A no-op sync or run, answered from its record; returns when the full path must run."""
     try:
         from ferry.commands.fastpath import try_fast_path
 
@@ -22,6 +43,46 @@ def main() -> None:
 
         replay(answer, argv)
         sys.exit(0)
-    from ferry.cli.main import main as full
 
-    full()
+
+def _venv(argv: list[str]) -> None:
+    """``ferry venv`` through ``ferry.commands.venv_fast``; returns when the full path must run.
+    Once the lean path has started writing, it ends here: errors are rendered as the full CLI
+    renders them, with the same exit codes."""
+    from ferry.commands.venv_fast import try_venv
+    from ferry.model.errors import FerryError
+
+    try:
+        done = try_venv(argv)
+    except FerryError as error:
+        sys.stderr.write(render_error(error) + "\n")
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    if done:
+        sys.exit(0)
+
+
+def render_error(error: FerryError) -> str:
+    """The text a user sees for ``error``: message, caret, causes, hint."""
+    from ferry.model.errors import ParseError
+
+    lines = [f"error: {error.message}"]
+    if isinstance(error, ParseError) and error.source_line is not None and error.line:
+        where = f"{error.path}:{error.line}" if error.path else f"line {error.line}"
+        if error.column:
+            where += f":{error.column}"
+        lines.append(f"  --> {where}")
+        lines.append(f"   | {error.source_line}")
+        if error.column:
+            lines.append("   | " + " " * (error.column - 1) + "^")
+    for cause in error.causes:
+        first, *rest = cause.splitlines() or [""]
+        lines.append(f"  Caused by: {first}")
+        lines.extend(f"    {line}" for line in rest)
+    if error.hint:
+        lines.append(f"hint: {error.hint}")
+    return "\n".join(lines)

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from ferry import __version__
+from ferry.cli.fast import render_error
 from ferry.commands.fastpath import RUN_VALUED
 from ferry.model.errors import FerryError
 from ferry.model.refresh import Refresh
@@ -187,28 +188,6 @@ def _configure_logging(verbosity: int) -> None:
         logger.setLevel(logging.ERROR)
     else:
         logger.setLevel(logging.WARNING)
-
-
-def render_error(error: FerryError) -> str:
-    """The text a user sees for ``error``: message, caret, causes, hint."""
-    from ferry.model.errors import ParseError
-
-    lines = [f"error: {error.message}"]
-    if isinstance(error, ParseError) and error.source_line is not None and error.line:
-        where = f"{error.path}:{error.line}" if error.path else f"line {error.line}"
-        if error.column:
-            where += f":{error.column}"
-        lines.append(f"  --> {where}")
-        lines.append(f"   | {error.source_line}")
-        if error.column:
-            lines.append("   | " + " " * (error.column - 1) + "^")
-    for cause in error.causes:
-        first, *rest = cause.splitlines() or [""]
-        lines.append(f"  Caused by: {first}")
-        lines.extend(f"    {line}" for line in rest)
-    if error.hint:
-        lines.append(f"hint: {error.hint}")
-    return "\n".join(lines)
 
 
 GLOBAL_FLAGS = {

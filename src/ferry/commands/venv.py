@@ -7,19 +7,27 @@ interpreters only: an active venv's python is never the base of a new one.
 
 from __future__ import annotations
 
-import os
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from ferry.cache.store import Cache
+from ferry.commands.venv_fast import activation_command, default_prompt, display_path
 from ferry.model.settings import GlobalOptions
 from ferry.python.discovery import find_interpreter
 from ferry.python.environment import open_environment
 from ferry.python.interpreter import Interpreter
 from ferry.python.request import PythonRequest
 from ferry.python.venv import create_venv
+
+__all__ = [
+    "VenvRequest",
+    "VenvResult",
+    "activation_command",
+    "default_prompt",
+    "display_path",
+    "run_venv",
+]
 
 DEFAULT_PATH = Path(".venv")
 
@@ -79,37 +87,3 @@ def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -
 
         seeded = seed_environment(environment, options)
     return VenvResult(root, shown, interpreter, activation_command(shown), seeded)
-
-
-def default_prompt(prompt: str | None, path: Path | None, cwd: Path) -> str | None:
-    """uv's rule: ``--prompt .`` or no PATH argument → the current directory's name; a PATH
-    argument alone → no prompt (activation then shows the environment's folder name)."""
-    if prompt == "." or (prompt is None and path is None):
-        return cwd.name or None
-    return prompt
-
-
-def display_path(path: Path, cwd: Path) -> str:
-    """As the user would type it: relative when inside the current directory."""
-    absolute = Path(os.path.abspath(path))  # noqa: PTH100 (keep symlinks)
-    try:
-        return str(absolute.relative_to(cwd))
-    except ValueError:
-        return str(absolute)
-
-
-def activation_command(shown: str, shell: str | None = None) -> str:
-    """The activation command for the user's shell (from ``$SHELL``), as uv prints it."""
-    if os.name == "nt":
-        return shlex.quote(str(Path(shown) / "Scripts" / "activate"))
-    name = Path(shell if shell is not None else os.environ.get("SHELL", "")).name
-    scripts = Path(shown) / "bin"
-    if name == "fish":
-        return f"source {shlex.quote(str(scripts / 'activate.fish'))}"
-    if name in {"csh", "tcsh"}:
-        return f"source {shlex.quote(str(scripts / 'activate.csh'))}"
-    if name == "nu":
-        return f"overlay use {shlex.quote(str(scripts / 'activate.nu'))}"
-    if name in {"pwsh", "powershell"}:
-        return shlex.quote(str(scripts / "Activate.ps1"))
-    return f"source {shlex.quote(str(scripts / 'activate'))}"
