@@ -88,3 +88,20 @@ def test_G7_truncated_file_and_damaged_wheel_are_downloaded_again_with_refresh_p
     assert len(index_server.file_downloads(wheels[0].name)) == 1, "alpha was not downloaded again"
     assert not [r for r in index_server.file_downloads() if "beta" in r.path], "beta refetched"
     assert run("cache", "verify").code == 0
+
+
+def test_G7_refresh_checks_archives_found_through_a_url_record(
+    tmp_path: Path, run: Runner, index_server: IndexServer, tmp_cache: Path
+) -> None:
+    entry = index_server.index.add_wheel(
+        "alpha", "1.0", files={"alpha/__init__.py": "", "alpha/data.py": GOOD}
+    )
+    index_server.index.update(entry.filename, fragment="")  # an index that publishes no hashes
+    args = ("pip", "install", "--index-url", index_server.simple_url, "alpha")
+    assert run(*args, "-p", str(make_venv(tmp_path / "one", sys.executable))).code == 0
+    _damage(tmp_cache / "archives-v1" / entry.sha256 / "alpha" / "data.py")
+    venv = make_venv(tmp_path / "two", sys.executable)
+    result = run(*args, "-p", str(venv), "--refresh-package", "alpha")
+    assert result.code == 0, result.output
+    assert (_site(venv) / "alpha" / "data.py").read_text() == GOOD
+    assert run("cache", "verify").code == 0

@@ -132,10 +132,15 @@ def apply_pins(
 def revalidate_archives(cache: Cache, pins: Sequence[PinnedDist], refresh: Refresh) -> None:
     """``--refresh``: hash the cached archives of the refreshed wheels against their manifests."""
     from ferry.cache.refresh import revalidate_archive
+    from ferry.model.url import strip_credentials
 
     for pin in pins:
-        if pin.file is not None and pin.file.sha256 and refresh.covers(str(pin.name)):
-            revalidate_archive(cache, pin.file.sha256, refresh.reason())
+        if pin.file is None or not refresh.covers(str(pin.name)):
+            continue
+        # an index without hashes: the archive the URL's record points to
+        sha = pin.file.sha256 or cache.sha_for_url(strip_credentials(pin.file.url))
+        if sha is not None:
+            revalidate_archive(cache, sha, refresh.reason())
 
 
 @dataclass(frozen=True, slots=True)
