@@ -205,9 +205,10 @@ def test_usage_errors(run: Runner, project: Path) -> None:
     editable = run("add", "--frozen", "--editable", "leaf", cwd=project)
     assert editable.code == 1
     assert "`--editable` needs a local directory" in editable.stderr
+    # A git URL without a name is fetched to read its name (as uv): here it cannot be.
     nameless = run("add", "--frozen", "git+https://example.invalid/repo.git", cwd=project)
-    assert nameless.code == 1
-    assert "Cannot tell the package name" in nameless.stderr
+    assert nameless.code == 2
+    assert "Failed to fetch `https://example.invalid/repo.git`" in nameless.stderr
 
 
 def test_editable_directory_is_locked_and_installed_editable(

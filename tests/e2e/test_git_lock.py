@@ -132,3 +132,28 @@ def test_direct_git_url_in_the_dependencies(
     assert result.code == 0, result.stderr
     assert locked(project, "gitpkg")["source"] == {
         "git": f"{repo.url}?subdirectory=sub&rev=v1#{commit}"}
+
+
+def test_add_git_url_with_a_tag_writes_the_source_as_uv(
+    run: Runner, tmp_path: Path, repo: GitRepo, index_server: IndexServer
+) -> None:
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        f'dependencies = []\n\n[[tool.uv.index]]\nurl = "{index_server.simple_url}"\n'
+        "default = true\n",
+        encoding="utf-8",
+    )
+    result = run("add", f"git+{repo.url}#subdirectory=sub", "--tag", "v1", cwd=project)
+    assert result.code == 0, result.stderr
+    text = (project / "pyproject.toml").read_text()
+    assert 'dependencies = [\n    "gitpkg",\n]' in text
+    assert f'gitpkg = {{ git = "{repo.url}", subdirectory = "sub", tag = "v1" }}' in text
+    commit = repo.git("rev-parse", "v1")
+    assert locked(project, "gitpkg")["source"]["git"].endswith(f"tag=v1#{commit}")
+    assert list(project.glob(".venv/lib/python*/site-packages/gitpkg-1.0.dist-info"))
+
+    both = run("add", f"gitpkg @ git+{repo.url}@v1", "--branch", "main", cwd=project)
+    assert both.code == 2
+    assert "names a revision in its URL and with `--branch`" in both.stderr

@@ -142,6 +142,10 @@ def _check_script(kwargs: dict[str, Any]) -> None:
     help="Add this index to [[tool.uv.index]]; a named one becomes the packages' source.",
 )
 @click.option("--default-index", help="Add this index as the default one.")
+@click.option("--git", metavar="URL", help="Add the named packages from this git repository.")
+@click.option("--tag", help="The tag of the git sources added.")
+@click.option("--branch", help="The branch of the git sources added.")
+@click.option("--rev", help="The commit (or other revision) of the git sources added.")
 @_apply_options
 @click.pass_obj
 def add(options: GlobalOptions, /, **kwargs: Any) -> None:
@@ -174,6 +178,10 @@ def add(options: GlobalOptions, /, **kwargs: Any) -> None:
         indexes=tuple(kwargs.pop("indexes")),
         default_index=kwargs.pop("default_index"),
         settings=settings,
+        git=kwargs.pop("git"),
+        tag=kwargs.pop("tag"),
+        branch=kwargs.pop("branch"),
+        rev=kwargs.pop("rev"),
     )
     if request.raw and request.bounds:
         raise UsageError("`--raw` and `--bounds` cannot be used together")

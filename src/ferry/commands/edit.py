@@ -267,6 +267,12 @@ class AddRequest:
     script: Path | None = None
     """``--script``: edit this PEP 723 script instead of a project."""
     settings: ApplySettings = field(default_factory=ApplySettings)
+    git: str | None = None
+    """``--git URL``: the packages come from this repository."""
+    tag: str | None = None
+    branch: str | None = None
+    rev: str | None = None
+    """``--tag``/``--branch``/``--rev``: the revision of the git sources added."""
 
 
 @dataclass(slots=True)
@@ -289,10 +295,17 @@ def _target(
     return editor.dev_target() if dev else DependencyTarget.project()
 
 
-def add_inputs(request: AddRequest, root: Path) -> AddInputs:
-    """The packages of the command line and the ``-r`` files, and the ``-c`` constraints."""
-    return collect(
-        request.packages,
+def add_inputs(
+    request: AddRequest, root: Path, options: GlobalOptions | None = None
+) -> AddInputs:
+    """The packages of the command line and the ``-r`` files, and the ``-c`` constraints (git
+    references named and given their revision flags: :mod:`ferry.commands.git_add`)."""
+    from ferry.commands.git_add import git_reference, named_packages, with_reference
+
+    reference = git_reference(request.tag, request.branch, request.rev)
+    packages = named_packages(request.packages, request.git, options or GlobalOptions())
+    found = collect(
+        packages,
         request.requirements,
         request.constraints,
         cwd=Path.cwd(),
@@ -301,6 +314,7 @@ def add_inputs(request: AddRequest, root: Path) -> AddInputs:
         raw=request.raw,
         marker=request.marker,
     )
+    return replace(found, specs=with_reference(found.specs, reference))
 
 
 def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
@@ -313,7 +327,7 @@ def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
     with project_lock(project.root):
         editor = PyprojectEditor.read(edit_path(project))
         target = _target(editor, request.dev, request.group, request.optional)
-        inputs = add_inputs(request, edit_path(project).parent)
+        inputs = add_inputs(request, edit_path(project).parent, options)
         specs = with_member_sources(project, inputs.specs)
         wants_bound = write_specs(
             editor,

@@ -17,12 +17,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import urlencode
 
 from packaging.requirements import Requirement
 from packaging.specifiers import Specifier
 from packaging.utils import canonicalize_name
 
+from ferry.model.git import GitUrl
 from ferry.project.lock_model import ConflictItem, LockRequirement, PackageMetadata
 from ferry.project.markers import canonical_marker, conjoin_extra
 from ferry.project.pyproject import PyProject
@@ -66,22 +66,6 @@ def _fragment_value(fragment: str, key: str) -> str | None:
         if name == key:
             return value
     return None
-
-
-def _git_url(spec_git: str, spec: SourceSpec | None, rev: str | None = None) -> str:
-    """``<repo>?subdirectory=…&tag=…`` as uv writes a git requirement (no precise commit)."""
-    query: list[tuple[str, str]] = []
-    if spec is not None and spec.subdirectory:
-        query.append(("subdirectory", spec.subdirectory))
-    if spec is not None and spec.branch:
-        query.append(("branch", spec.branch))
-    elif spec is not None and spec.tag:
-        query.append(("tag", spec.tag))
-    elif spec is not None and spec.rev:
-        query.append(("rev", spec.rev))
-    elif rev:
-        query.append(("rev", rev))
-    return spec_git + (("?" + urlencode(query)) if query else "")
 
 
 class InputBuilder:
@@ -155,13 +139,8 @@ class InputBuilder:
 
     def _direct_url(self, base: LockRequirement, url: str) -> LockRequirement:
         if url.startswith("git+"):
-            repo, _, fragment = url[len("git+") :].partition("#")
-            rev = None
-            if "@" in repo.rsplit("/", 1)[-1]:
-                repo, _, rev = repo.rpartition("@")
-            subdirectory = _fragment_value(fragment, "subdirectory")
-            spec = SourceSpec(kind="git", git=repo, rev=rev, subdirectory=subdirectory)
-            return replace(base, git=_git_url(repo, spec))
+            # uv records the reference as declared (``?rev=v1``), credentials stripped.
+            return replace(base, git=GitUrl.parse(url).lock_requirement())
         if url.startswith("file://"):
             local = Path(url[len("file://") :])
             return self._local(base, str(local), editable=False, package=None)
@@ -182,7 +161,9 @@ class InputBuilder:
             url = index.url if index is not None else spec.index
             return replace(base, specifier=specifier, index=url, conflict=conflict)
         if spec.kind == "git":
-            return replace(base, git=_git_url(spec.git or "", spec))
+            declared = GitUrl.from_source(spec.git or "", branch=spec.branch, tag=spec.tag,
+                                          rev=spec.rev, subdirectory=spec.subdirectory)
+            return replace(base, git=declared.lock_requirement())
         if spec.kind == "url":
             return replace(base, url=spec.url, subdirectory=spec.subdirectory)
         if spec.kind == "workspace":
