@@ -184,23 +184,13 @@ def init_script(path: Path, python: str | None, options: GlobalOptions) -> Path:
 def add_to_script(request: AddRequest, script: Path, options: GlobalOptions) -> EditResult:
     """``ferry add --script``: edit the block, resolve it (unless ``--frozen``), set bounds,
     then write the script once."""
-    from ferry.commands.edit import Applied, EditResult, lock_request
+    from ferry.commands.edit import Applied, EditResult, add_inputs, lock_request
     from ferry.commands.edit_write import set_bounds, write_specs
-    from ferry.project.edit_inputs import collect
 
     editor = open_script(script, request.settings.python, options)
     block = editor.toml
     target = DependencyTarget.script()
-    inputs = collect(
-        request.packages,
-        request.requirements,
-        request.constraints,
-        cwd=Path.cwd(),
-        root=script.absolute().parent,
-        editable=request.editable,
-        raw=request.raw,
-        marker=request.marker,
-    )
+    inputs = add_inputs(request, script.absolute().parent)
     changes: list[str] = []
     wants_bound = write_specs(
         block,
