@@ -4,13 +4,15 @@ Negotiation: JSON is asked for first, HTML accepted; what comes back is parsed a
 response's ``Content-Type``, never according to what was asked (the mirror ferry is measured
 against answers HTML to a JSON request).
 
-Caching: each page is stored, parsed, in the cache's ``index-v1`` bucket (project pages under
-``<index-id>/<project>`` so that ``ferry cache clean <project>`` finds them) with its validators
-(ETag, Last-Modified) and fetch time. Within one process a page is fetched at most once (an
-in-memory memo, so a resolver thread pool asking for the same project waits for the first
-fetch). Across processes the cached page is revalidated with ``If-None-Match`` /
-``If-Modified-Since`` (a 304 reuses it); a server that sends no validators gets a plain GET, which
-refetches. ``--prefer-offline`` uses a cached page without any request; ``--offline`` too, and a
+Caching: each page is stored, parsed (compact rows, :mod:`ferry.index.page_rows`), in the cache's
+``index-v1`` bucket (project pages under ``<index-id>/<project>`` so that ``ferry cache clean
+<project>`` finds them) with its validators (ETag, Last-Modified), the digest of the body it was
+parsed from, and fetch time. Within one process a page is fetched at most once (an in-memory
+memo, so a resolver thread pool asking for the same project waits for the first fetch). Across
+processes the cached page is revalidated with ``If-None-Match`` / ``If-Modified-Since`` (a 304
+reuses it); a server that sends no validators gets a plain GET, which refetches — and when the
+body is byte for byte the one already parsed, the cached rows are used as they are (no parse, no
+rewrite). ``--prefer-offline`` uses a cached page without any request; ``--offline`` too, and a
 page that was never cached is then an :class:`OfflineError`.
 """
 
@@ -24,6 +26,7 @@ from typing import Any
 
 from ferry.index.http import HttpClient, Response, status_error
 from ferry.index.local import is_file_url
+from ferry.index.page_rows import body_digest, files_from_rows, rows_from_files
 from ferry.index.parse_html import parse_html
 from ferry.index.parse_json import JSON_CONTENT_TYPE, parse_json
 from ferry.index.protocols import CacheLike
@@ -134,7 +137,7 @@ class PageFetcher:
         if is_file_url(page_url):
             response = self.http.get(page_url, headers={"Accept": ACCEPT})
             return self._interpret(response, page_url, index_url)
-        cached, cached_files = self._read_cached(key, page_url, index_url)
+        cached, cached_files = self._read_cached(key, page_url, index_url, revalidate)
         if cached is not None and (self.offline or (self.prefer_offline and not revalidate)):
             why = "--offline" if self.offline else "--prefer-offline"
             logger.debug("Using the cached index page %s (%s)", redact(page_url), why)
@@ -158,9 +161,20 @@ class PageFetcher:
             logger.debug("Revalidating the cached index page %s%s", redact(page_url), why)
         response = self.http.get(page_url, headers=headers)
         if response.status == 304 and cached is not None:
-            logger.debug("%s is unchanged (304): using the cached copy", redact(page_url))
-            self._write(key, {**cached, "fetched_at": time.time()})
-            return cached_files
+            if cached_files is None and cached["status"] == 200:  # a 304 nobody asked for
+                cached_files = self._try_cached(cached, index_url)
+            if cached_files is not None or cached["status"] != 200:
+                # The entry stays as it is: rewriting it would only move its fetch time.
+                logger.debug("%s is unchanged (304): using the cached copy", redact(page_url))
+                return cached_files
+        digest = None
+        if response.status == 200:
+            digest = body_digest(response.url, response.header("content-type"), response.content)
+            same = self._same_body(cached, digest, index_url)
+            if same is not None:
+                logger.debug("%s is unchanged (same bytes): using the cached copy",
+                             redact(page_url))
+                return same
         files = self._interpret(response, page_url, index_url)
         self._write(
             key,
@@ -170,7 +184,8 @@ class PageFetcher:
                 "etag": response.header("etag"),
                 "last_modified": response.header("last-modified"),
                 "fetched_at": time.time(),
-                "files": [file_to_json(ref) for ref in files or ()],
+                "digest": digest,
+                "rows": rows_from_files(files or ()),
             },
         )
         return files
@@ -189,10 +204,14 @@ class PageFetcher:
         )
 
     def _read_cached(
-        self, key: str, page_url: str, index_url: str | None
+        self, key: str, page_url: str, index_url: str | None, revalidate: bool
     ) -> tuple[dict[str, Any] | None, list[FileRef] | None]:
         """The cached entry and its files (``None`` for a cached 404); a damaged entry counts as
-        absent, so it is fetched again and overwritten."""
+        absent, so it is fetched again and overwritten.
+
+        The files are built only when they can be the answer before the server has sent a body
+        (offline, ``--prefer-offline``, or a revalidation that may end in 304); otherwise they
+        wait for :meth:`_same_body`."""
         value = self.cache.read_json(INDEX_BUCKET, key)
         if value is None:
             return None, None
@@ -200,11 +219,33 @@ class PageFetcher:
             if value["status"] == 404:
                 return value, None
             if value["status"] == 200:
-                return value, [file_from_json(entry, index_url) for entry in value["files"]]
+                usable_early = (self.offline or (self.prefer_offline and not revalidate)
+                                or value.get("etag") or value.get("last_modified"))
+                return value, (self._cached_files(value, index_url) if usable_early else None)
         except (KeyError, TypeError, ValueError, AttributeError):
             pass
         logger.debug("Ignoring a damaged cache entry for %s", redact(page_url))
         return None, None
+
+    @staticmethod
+    def _cached_files(value: Mapping[str, Any], index_url: str | None) -> list[FileRef]:
+        if "rows" in value:
+            return files_from_rows(value["rows"], index_url)
+        return [file_from_json(entry, index_url) for entry in value["files"]]  # older entries
+
+    def _same_body(
+        self, cached: Mapping[str, Any] | None, digest: str, index_url: str | None
+    ) -> list[FileRef] | None:
+        """The cached files when ``digest`` is the cached body's (else ``None``)."""
+        if cached is None or cached.get("status") != 200 or cached.get("digest") != digest:
+            return None
+        return self._try_cached(cached, index_url)
+
+    def _try_cached(self, cached: Mapping[str, Any], index_url: str | None) -> list[FileRef] | None:
+        try:
+            return self._cached_files(cached, index_url)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
 
     def _write(self, key: str, value: dict[str, Any]) -> None:
         self.cache.write_json(INDEX_BUCKET, key, value)
