@@ -14,14 +14,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.model.errors import UserError
 from ferry.project.discovery import Project
-from ferry.project.edit_sources import AddSpec
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockSource, PackageId
 from ferry.project.pyproject import PyProject
+
+if TYPE_CHECKING:  # edit_sources loads tomlkit (~10 ms): sync never needs it at run time
+    from ferry.project.edit_sources import AddSpec
 
 #: The name of the virtual package standing for a virtual root's groups (never installed).
 ROOT_GROUPS = canonicalize_name("ferry-workspace-root-groups")
