@@ -107,7 +107,14 @@ def synced_project(
     return project, env
 
 
-FAST_PATH_MODULES = {"ferry.cli", "ferry.cli.fast", "ferry.commands", "ferry.commands.fastpath"}
+FAST_PATH_MODULES = {
+    "ferry.cli",
+    "ferry.cli.fast",
+    "ferry.commands",
+    "ferry.commands.fastpath",
+    "ferry.python",
+    "ferry.python.interpreter_cache",  # its builtin sha256 (hashlib would load OpenSSL)
+}
 
 
 def test_version_imports_no_command(tmp_path: Path, isolated_env: Path) -> None:

@@ -17,7 +17,6 @@ import click
 
 from ferry import __version__
 from ferry.cli.fast import render_error
-from ferry.commands.fastpath import RUN_VALUED
 from ferry.model.errors import FerryError
 from ferry.model.refresh import Refresh
 from ferry.model.settings import GlobalOptions, env_flag
@@ -246,6 +245,8 @@ def _is_run_command(consumed: list[str], token: str) -> bool:
     """Whether ``token`` (after ``run`` and its options in ``consumed``) is the command itself."""
     if token.startswith("-"):
         return False
+    from ferry.commands.fastpath import RUN_VALUED
+
     previous = consumed[-1]
     return not (previous in RUN_VALUED and len(consumed) > 1)
 

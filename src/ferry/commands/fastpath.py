@@ -18,10 +18,12 @@ from __future__ import annotations
 
 # os.path on purpose: pathlib costs milliseconds to import on this path.
 # ruff: noqa: PTH105, PTH108, PTH109, PTH110, PTH112, PTH113, PTH116, PTH118, PTH120, PTH117, PTH208
-import hashlib
 import os
 import sys
 import time
+
+# CPython's builtin sha256: hashlib would load OpenSSL (~2 ms) for the same digests.
+from ferry.python.interpreter_cache import sha256
 
 RECORD_PREFIX = "ferry-fast-"
 RECORD_VERSION = 1
@@ -207,7 +209,7 @@ def digest(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
             return ""
         parts.append(site.encode())
         parts.append("\0".join(names).encode())
-    digest = hashlib.sha256()
+    digest = sha256()
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
@@ -217,7 +219,7 @@ def digest(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
 def record_path(env_root: str, invocation: Invocation) -> str:
     """One record per command line, so alternating ``sync`` and ``run`` do not evict each other."""
     key = "\0".join([invocation.command, *invocation.options]).encode()
-    return os.path.join(env_root, RECORD_PREFIX + hashlib.sha256(key).hexdigest()[:16])
+    return os.path.join(env_root, RECORD_PREFIX + sha256(key).hexdigest()[:16])
 
 
 def _eligible(root: str) -> bool:

@@ -26,8 +26,9 @@ SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_introspect_s
 IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 
 
-def _sha256_factory() -> Callable[[bytes], _Hash]:
-    """CPython's builtin sha256 (same digests as hashlib's, without loading OpenSSL)."""
+def _sha256_factory() -> Callable[..., _Hash]:
+    """CPython's builtin sha256 (same digests as hashlib's, without loading OpenSSL);
+    called as ``sha256()`` or ``sha256(data)``."""
     try:
         from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # 3.11
     except ImportError:
