@@ -11,7 +11,6 @@ import mimetypes
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 
 from ferry.model.errors import FilesystemError
 
@@ -27,6 +26,8 @@ def file_url_to_path(url: str) -> Path:
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         raise FilesystemError(f"Cannot read `{url}`: only local file URLs are supported")
+    from urllib.request import url2pathname  # loads http.client and email (~7 ms): on use only
+
     return Path(url2pathname(unquote(parts.path)))
 
 
