@@ -90,7 +90,7 @@ def workspace_root_lists(
                          if not _is_member_edge(workspace, member, r))
             lists.append(RootList(
                 found.kind, list_name(workspace, member, found.name), kept,
-                found.indexes if is_root else (),
+                found.indexes if is_root else (), found.marked_indexes,
             ))
     if workspace.root_member is None:
         for found in root_lists(workspace.pyproject, sources, choice):
