@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -39,6 +40,10 @@ from ferry.model.url import redact, strip_credentials
 
 if TYPE_CHECKING:
     import httpx
+
+# httpx's package imports its command-line tool (click, pygments, rich when installed: ~10 ms)
+# unless that import fails; ferry never runs it, so it is made to fail.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 logger = logging.getLogger(__name__)
 
