@@ -96,3 +96,50 @@ def test_impossible_is_still_impossible() -> None:
     index: Index = {"a": {1: [("c", _any(1))]}, "b": {1: [("c", _any(2))]}, "c": {1: [], 2: []}}
     with pytest.raises(ResolutionImpossible):
         _solve(MemoResolver, index, [("a", _any(1)), ("b", _any(1))])
+
+
+def test_the_own_loop_runs_with_the_resolvelib_it_was_copied_from() -> None:
+    import resolvelib
+
+    from ferry.resolve import resolver_loop
+
+    assert resolvelib.__version__.startswith("1.2.") == resolver_loop._OWN_LOOP
+
+
+class Ranking(Toy):
+    """Records what ``criterion_of`` hands the provider while ranking."""
+
+    def __init__(self, index: Index) -> None:
+        super().__init__(index)
+        self.seen: list[object | None] = []
+
+    def narrow_requirement_selection(
+        self,
+        identifiers: Iterable[str],
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Any]],
+        backtrack_causes: Sequence[Any],
+    ) -> Iterable[str]:
+        from ferry.resolve.resolver_loop import criterion_of
+
+        names = list(identifiers)
+        for name in names:
+            criterion = criterion_of(information, name)
+            self.seen.append(criterion)
+            if criterion is not None:
+                assert [i.requirement for i in criterion.information] == [  # type: ignore[attr-defined]
+                    i.requirement for i in information[name]]
+        return names
+
+
+def test_criterion_of_hands_out_the_criterion_behind_the_information() -> None:
+    from ferry.resolve import resolver_loop
+
+    provider = Ranking(BACKTRACKING)
+    roots = [("a", _any(1, 2)), ("b", _any(1)), ("x0", _any(1))]
+    MemoResolver(provider, BaseReporter()).resolve(roots, max_rounds=100)
+    assert provider.seen
+    if resolver_loop._OWN_LOOP:
+        assert all(c is not None for c in provider.seen)
+    assert resolver_loop.criterion_of({"a": iter(())}, "a") is None

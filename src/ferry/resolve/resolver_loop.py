@@ -9,21 +9,55 @@ bench's ``web`` workload) although almost every answer is the same as in the pre
 The answer is a pure function of the criterion and the pin, and resolvelib never mutates either
 (``Criterion`` is documented as externally immutable: every change makes a new one), so it is
 memoised by their identities. The memo keeps both objects alive, so an id cannot be reused by
-another object while its entry exists. Everything else — which name is pinned next, backtracking,
-the result — is resolvelib's own code, unchanged.
+another object while its entry exists. Which name is pinned next, backtracking and the result are
+resolvelib's own logic, unchanged (see ``_OWN_LOOP`` for the one loop kept here).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Generic
+import collections
+import operator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Generic
 
 from resolvelib import Resolver
-from resolvelib.resolvers import Criterion, Result
+from resolvelib import __version__ as _resolvelib_version
+from resolvelib.resolvers import (
+    Criterion,
+    RequirementsConflicted,
+    ResolutionImpossible,
+    ResolutionTooDeep,
+    Result,
+)
 from resolvelib.resolvers import resolution as _resolution
-from resolvelib.structs import CT, KT, RT
+from resolvelib.structs import CT, KT, RT, IteratorMapping, State
 
-__all__ = ["MemoResolver"]
+__all__ = ["MemoResolver", "criterion_of"]
+
+# The round loop in ``_MemoResolution.resolve`` is resolvelib 1.2's ``Resolution.resolve``,
+# statement for statement, except that the two scans over every criterion look the pin check up
+# inline instead of calling a method per name, and that the provider is handed criteria it can
+# memoise by (:func:`criterion_of`). It runs only with the resolvelib it was copied from; any
+# other version runs its own loop (with the memoised pin checks), so answers never depend on
+# which loop ran.
+_OWN_LOOP = _resolvelib_version.startswith("1.2.") and hasattr(
+    _resolution.Resolution, "_rollback_states")
+
+
+class _CriteriaInformation(IteratorMapping[RT, CT, KT]):
+    """resolvelib's ``information`` view, which can also hand out the criterion itself."""
+
+    def criterion(self, key: KT) -> object:
+        return self._mapping.get(key)
+
+
+def criterion_of(information: Mapping[str, Iterator[Any]], identifier: str) -> object | None:
+    """The criterion behind ``information[identifier]`` when the loop offers it: an object that
+    is replaced whenever the requirements on ``identifier`` change, so a provider may key a memo
+    of anything computed from them by its identity. ``None`` otherwise."""
+    if isinstance(information, _CriteriaInformation):
+        return information.criterion(identifier)
+    return None
 
 
 class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
@@ -37,12 +71,122 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
         pin = self.state.mapping.get(name)
         if pin is None:
             return False
-        key = (id(criterion), id(pin))
-        known = self._pin_checks.get(key)
+        known = self._pin_checks.get((id(criterion), id(pin)))
         if known is None:
             satisfied = super()._is_current_pin_satisfying(name, criterion)
-            known = self._pin_checks[key] = (criterion, pin, satisfied)
+            known = self._pin_checks[(id(criterion), id(pin))] = (criterion, pin, satisfied)
         return known[2]
+
+    def _satisfied(self, key: KT, criterion: Criterion[RT, CT], mapping: Mapping[KT, CT]) -> bool:
+        pin = mapping.get(key)
+        if pin is None:
+            return False
+        known = self._pin_checks.get((id(criterion), id(pin)))
+        return known[2] if known is not None else self._is_current_pin_satisfying(key, criterion)
+
+    def resolve(self, requirements: Iterable[RT], max_rounds: int) -> Any:
+        if not _OWN_LOOP:
+            return super().resolve(requirements, max_rounds)
+        return self._resolve(requirements, max_rounds)
+
+    def _resolve(self, requirements: Iterable[RT], max_rounds: int) -> Any:  # noqa: C901
+        if self._states:
+            raise RuntimeError("already resolved")
+        self._r.starting()
+        self._states = [State(
+            mapping=collections.OrderedDict(), criteria={}, backtrack_causes=[])]
+        for r in requirements:
+            try:
+                self._add_to_criteria(self.state.criteria, r, parent=None)
+            except RequirementsConflicted as e:
+                raise ResolutionImpossible(e.criterion.information) from e
+        self._push_new_state()
+
+        optimistic_rounds_cutoff: int | None = None
+        optimistic_backjumping_start_round: int | None = None
+        satisfied = self._satisfied
+        for round_index in range(max_rounds):
+            self._r.starting_round(index=round_index)
+            if self._optimistic_backjumping_ratio and self._save_states is not None:
+                if optimistic_backjumping_start_round is None:
+                    optimistic_backjumping_start_round = round_index
+                    optimistic_rounds_cutoff = int(
+                        (max_rounds - round_index) * self._optimistic_backjumping_ratio
+                    )
+                    if optimistic_rounds_cutoff <= 0:
+                        self._rollback_states()
+                        continue
+                elif optimistic_rounds_cutoff is not None and (
+                    round_index - optimistic_backjumping_start_round >= optimistic_rounds_cutoff
+                ):
+                    self._rollback_states()
+                    continue
+
+            state = self.state
+            mapping = state.mapping
+            unsatisfied_names = [
+                key for key, criterion in state.criteria.items()
+                if not satisfied(key, criterion, mapping)
+            ]
+            if not unsatisfied_names:
+                self._r.ending(state=state)
+                return state
+            satisfied_names = set(state.criteria.keys()) - set(unsatisfied_names)
+
+            if len(unsatisfied_names) > 1:
+                information = _CriteriaInformation(
+                    state.criteria, operator.attrgetter("information"))
+                narrowed = list(self._p.narrow_requirement_selection(
+                    identifiers=unsatisfied_names,
+                    resolutions=mapping,
+                    candidates=IteratorMapping(state.criteria, operator.attrgetter("candidates")),
+                    information=information,
+                    backtrack_causes=state.backtrack_causes,
+                ))
+            else:
+                narrowed = unsatisfied_names
+            if not narrowed:
+                raise RuntimeError("narrow_requirement_selection returned 0 names")
+            if len(narrowed) > 1:
+                name = min(narrowed, key=self._get_preference)
+            else:
+                name = narrowed[0]
+
+            failure_criterion = self._attempt_to_pin_criterion(name)
+
+            if failure_criterion:
+                causes = self._extract_causes(failure_criterion)
+                self._r.resolving_conflicts(causes=causes)
+                try:
+                    success = self._backjump(causes)
+                except ResolutionImpossible:
+                    if self._optimistic_backjumping_ratio and self._save_states:
+                        failed_optimistic_backjumping = True
+                    else:
+                        raise
+                else:
+                    failed_optimistic_backjumping = bool(
+                        not success and self._optimistic_backjumping_ratio and self._save_states
+                    )
+                if failed_optimistic_backjumping and self._save_states:
+                    self._rollback_states()
+                else:
+                    self.state.backtrack_causes[:] = causes
+                    if not success:
+                        raise ResolutionImpossible(self.state.backtrack_causes)
+            else:
+                state = self.state
+                mapping = state.mapping
+                newly_unsatisfied_names = {
+                    key for key, criterion in state.criteria.items()
+                    if key in satisfied_names and not satisfied(key, criterion, mapping)
+                }
+                self._remove_information_from_criteria(state.criteria, newly_unsatisfied_names)
+                self._push_new_state()
+
+            self._r.ending_round(index=round_index, state=self.state)
+
+        raise ResolutionTooDeep(max_rounds)
 
 
 class MemoResolver(Resolver[RT, CT, KT]):

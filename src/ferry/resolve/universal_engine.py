@@ -40,6 +40,7 @@ from ferry.resolve.nodes import (
     reqs_from,
 )
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
+from ferry.resolve.resolver_loop import criterion_of
 from ferry.resolve.source import PackageSource
 from ferry.resolve.universal_versions import FileFacts, UniversalVersionBuilder
 
@@ -201,6 +202,7 @@ class UniversalEngine(Engine):
         self.edges: dict[Candidate, list[Edge]] = {}
         self.discovered: dict[str, int] = {}
         self._pins: dict[int, tuple[Req, bool]] = {}
+        self._ranks: dict[str, tuple[object | None, bool, bool, str]] = {}
         self.discovered_keys: dict[str, int] = {}
 
     # --- which package to decide next: uv's order ------------------------------------------
@@ -251,12 +253,22 @@ class UniversalEngine(Engine):
     def _preference(
         self, identifier: str, information: Mapping[str, Iterator[Any]], causes: set[str]
     ) -> tuple[bool, bool, bool, int, int]:
-        infos = list(information[identifier])
-        special = identifier == PYTHON_KEY or identifier.startswith(UNUSABLE_PREFIX)
-        pinned = any(self._pinned(i.requirement) for i in infos)
-        name = infos[0].requirement.name if infos else identifier
+        # What depends on the requirements alone is kept per criterion (resolvelib makes a new
+        # one whenever the requirements on the identifier change): every round ranks every
+        # unpinned identifier, and most of them have not changed since the last round.
+        criterion = criterion_of(information, identifier)
+        known = self._ranks.get(identifier)
+        if known is None or criterion is None or known[0] is not criterion:
+            infos = list(information[identifier])
+            special = identifier == PYTHON_KEY or identifier.startswith(UNUSABLE_PREFIX)
+            pinned = any(self._pinned(i.requirement) for i in infos)
+            name = infos[0].requirement.name if infos else identifier
+            known = (criterion, not special, not pinned, name)
+            if criterion is not None:
+                self._ranks[identifier] = known
+        _, ordinary, unpinned, name = known
         unknown = len(self.discovered) + len(self.discovered_keys)
-        return (not special, not pinned, name not in causes,
+        return (ordinary, unpinned, name not in causes,
                 self.discovered.get(name, unknown), self.discovered_keys.get(identifier, unknown))
 
     def _pinned(self, req: Req) -> bool:
