@@ -34,6 +34,9 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     An existing file keeps its permission bits.
     """
     path = Path(path)
+    if _is_special(path):
+        _write_in_place(path, data)
+        return
     tmp = temp_sibling(path)
     try:
         with _create(tmp) as handle:
@@ -124,6 +127,25 @@ def remove_tree(path: Path) -> None:
         shutil.rmtree(path, onexc=make_writable_and_retry)
     else:
         shutil.rmtree(path, onerror=make_writable_and_retry)
+
+
+def _is_special(path: Path) -> bool:
+    """Does ``path`` (followed through links) name a device, a pipe or a socket?"""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    """Write to a device or pipe (``-o /dev/null``): renaming a file over it would replace the
+    device itself (as root, for every process on the machine), so it is opened and written."""
+    try:
+        with open(path, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        raise os_error("write", path, error) from error
 
 
 def _create(path: Path) -> BinaryIO:

@@ -1,0 +1,43 @@
+"""Regression tests for defects found in review (each failed before its fix)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+import pytest
+
+from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_atomic_write_onto_a_fifo_writes_through_it(tmp_path: Path) -> None:
+    """`export -o /dev/null` or `pip compile -o /dev/null` must not replace the device with a
+    regular file: a target that is not a regular file is written in place, not renamed over."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def reader() -> None:
+        with open(fifo, "rb") as handle:
+            received.append(handle.read())
+
+    thread = threading.Thread(target=reader, daemon=True)
+    thread.start()
+    atomic_write_text(fifo, "name==1.0\n")
+    thread.join(timeout=10)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode), "the named pipe was replaced by a file"
+    assert received == [b"name==1.0\n"]
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"], "a temporary file was left behind"
+
+
+def test_atomic_write_through_a_symlink_to_a_device_keeps_both(tmp_path: Path) -> None:
+    """A link to a character device (here the real null device, written harmlessly) stays a link
+    and the device stays a device."""
+    link = tmp_path / "out.txt"
+    link.symlink_to(os.devnull)
+    atomic_write_bytes(link, b"discarded\n")
+    assert link.is_symlink()
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
