@@ -77,12 +77,25 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
             known = self._pin_checks[(id(criterion), id(pin))] = (criterion, pin, satisfied)
         return known[2]
 
-    def _satisfied(self, key: KT, criterion: Criterion[RT, CT], mapping: Mapping[KT, CT]) -> bool:
-        pin = mapping.get(key)
-        if pin is None:
-            return False
-        known = self._pin_checks.get((id(criterion), id(pin)))
-        return known[2] if known is not None else self._is_current_pin_satisfying(key, criterion)
+    def _unsatisfied(self, state: State[RT, CT, KT], among: set[KT] | None = None) -> list[KT]:
+        """The names whose pin no longer satisfies their criterion (or that have none), in the
+        criteria's order; only those ``among`` when given. The memo is read inline: this runs
+        over every criterion twice a round."""
+        mapping = state.mapping
+        checks = self._pin_checks
+        found: list[KT] = []
+        for key, criterion in state.criteria.items():
+            if among is not None and key not in among:
+                continue
+            pin = mapping.get(key)
+            if pin is None:
+                found.append(key)
+                continue
+            known = checks.get((id(criterion), id(pin)))
+            if not (known[2] if known is not None
+                    else self._is_current_pin_satisfying(key, criterion)):
+                found.append(key)
+        return found
 
     def resolve(self, requirements: Iterable[RT], max_rounds: int) -> Any:
         if not _OWN_LOOP:
@@ -104,7 +117,6 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
 
         optimistic_rounds_cutoff: int | None = None
         optimistic_backjumping_start_round: int | None = None
-        satisfied = self._satisfied
         for round_index in range(max_rounds):
             self._r.starting_round(index=round_index)
             if self._optimistic_backjumping_ratio and self._save_states is not None:
@@ -124,10 +136,7 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
 
             state = self.state
             mapping = state.mapping
-            unsatisfied_names = [
-                key for key, criterion in state.criteria.items()
-                if not satisfied(key, criterion, mapping)
-            ]
+            unsatisfied_names = self._unsatisfied(state)
             if not unsatisfied_names:
                 self._r.ending(state=state)
                 return state
@@ -175,12 +184,7 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
                     if not success:
                         raise ResolutionImpossible(self.state.backtrack_causes)
             else:
-                state = self.state
-                mapping = state.mapping
-                newly_unsatisfied_names = {
-                    key for key, criterion in state.criteria.items()
-                    if key in satisfied_names and not satisfied(key, criterion, mapping)
-                }
+                newly_unsatisfied_names = set(self._unsatisfied(self.state, satisfied_names))
                 self._remove_information_from_criteria(state.criteria, newly_unsatisfied_names)
                 self._push_new_state()
 

@@ -32,7 +32,7 @@ from ferry.resolve.engine import Recorder
 from ferry.resolve.explain import explain_impossible, explain_too_deep
 from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker, render
 from ferry.resolve.marker_sets import VersionSet
-from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req, reqs_from
+from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.resolver_loop import MemoResolver
 from ferry.resolve.source import PackageSource
@@ -44,6 +44,7 @@ from ferry.resolve.universal_engine import (
     ForkStrategy,
     UniversalEngine,
     applicable,
+    shared_reqs,
     split_by_dependencies,
 )
 from ferry.resolve.universal_graph import (
@@ -269,7 +270,7 @@ def _resolve_fork(
     root_reqs: list[Req] = []
     for _, edges in root_edges:
         for edge in edges:
-            edge.reqs = reqs_from(edge.requirement)
+            edge.reqs = shared_reqs(edge.requirement)
             root_reqs.extend(edge.reqs)
     engine.announce(root_reqs)
     recorder = Recorder()

@@ -329,7 +329,7 @@ class UniversalEngine(Engine):
             if parts is not None:
                 raise ForkNeeded(parts, f"the dependencies of {candidate} differ by marker")
         for edge in edges:
-            edge.reqs = reqs_from(edge.requirement)
+            edge.reqs = shared_reqs(edge.requirement)
             deps.extend(edge.reqs)
         self.edges[candidate] = edges
         return deps
@@ -383,6 +383,19 @@ def applicable(
 _MEMO_LIMIT = 50_000
 _UNMARKED: dict[int, tuple[Requirement, Requirement]] = {}
 _MENTIONS_EXTRA: dict[int, tuple[Requirement, bool]] = {}
+_REQS: dict[int, tuple[Requirement, tuple[Req, ...]]] = {}
+
+
+def shared_reqs(requirement: Requirement) -> list[Req]:
+    """:func:`reqs_from`, the same :class:`Req` values for every fork: a ``Req`` hashes its
+    specifier and requirement (which formats it as text) once, on first use, and a lock hashes
+    each one in every fork that meets it."""
+    known = _REQS.get(id(requirement))
+    if known is None or known[0] is not requirement:
+        known = (requirement, tuple(reqs_from(requirement)))
+        if len(_REQS) < _MEMO_LIMIT:
+            _REQS[id(requirement)] = known
+    return list(known[1])
 
 
 def _unmarked(requirement: Requirement) -> Requirement:
