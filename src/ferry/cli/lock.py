@@ -58,6 +58,11 @@ from ferry.model.settings import GlobalOptions
     type=click.Path(path_type=Path, file_okay=False),
     help="The project directory (default: found from the working directory).",
 )
+@click.option(
+    "--script",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Lock this PEP 723 script into SCRIPT.lock beside it, instead of a project.",
+)
 @click.pass_obj
 def lock(
     options: GlobalOptions,
@@ -75,6 +80,7 @@ def lock(
     no_index: bool,
     python: str | None,
     project: Path | None,
+    script: Path | None,
 ) -> None:
     """Resolve the project's dependencies for every platform into uv.lock."""
     from ferry.commands.lock import LockRequest, run_lock
@@ -95,10 +101,17 @@ def lock(
         no_index=no_index,
         python=python,
     )
-    outcome = run_lock(project, request, options)
+    if script is not None:
+        from ferry.commands.script_lock import lock_script
+
+        outcome = lock_script(script, request, options)
+    else:
+        outcome = run_lock(project, request, options)
     for warning in outcome.warnings:
         printer.warn(warning)
-    if outcome.resolved is not None:
+    if outcome.resolved == 0 and script is not None:
+        printer.status(f"Resolved in {elapsed(outcome.seconds)}")  # uv's words for no packages
+    elif outcome.resolved is not None:
         printer.status(
             f"Resolved {plural(outcome.resolved, 'package')} in {elapsed(outcome.seconds)}"
         )

@@ -141,7 +141,9 @@ def _lock(
                        reason, changes, warnings)
 
 
-def _read_existing(path: Path, *, strict: bool) -> tuple[Lock | None, str | None, list[str]]:
+def _read_existing(
+    path: Path, *, strict: bool, name: str = LOCK_NAME
+) -> tuple[Lock | None, str | None, list[str]]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -153,7 +155,7 @@ def _read_existing(path: Path, *, strict: bool) -> tuple[Lock | None, str | None
     except FerryError as error:
         if strict:
             raise
-        return None, text, [f"ignoring the existing `{LOCK_NAME}`: {error.message}"]
+        return None, text, [f"ignoring the existing `{name}`: {error.message}"]
 
 
 def _staleness(

@@ -116,6 +116,10 @@ def _diff_reason(
     return f"{what} changed: " + ", ".join(parts)
 
 
+diff_reason = _diff_reason
+"""Public name of the requirements comparison (script locks compare their manifest with it)."""
+
+
 def _markers_reason(what: str, expected: Sequence[str], actual: Sequence[str]) -> str | None:
     left = list(actual)
     for marker in expected:

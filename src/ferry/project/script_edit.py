@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ferry.model.errors import ParseError, UserError
 from ferry.project.edit import PyprojectEditor
@@ -141,3 +141,19 @@ def read_script(path: Path) -> str:
 def has_block(path: Path) -> bool:
     """Whether ``path`` already has a ``script`` block (``ferry init --script`` refuses then)."""
     return find_block(read_script(path), path) is not None
+
+
+def read_metadata(path: Path) -> dict[str, Any]:
+    """The ``script`` block of ``path`` as plain values; ``{}`` when it has none (uv locks and
+    exports such a file as a script without dependencies)."""
+    import tomllib
+
+    found = find_block(read_script(path), path)
+    if found is None:
+        return {}
+    try:
+        return tomllib.loads(found.toml)
+    except tomllib.TOMLDecodeError as error:
+        raise UserError(
+            f"The `# /// script` block of `{path}` is not valid TOML", causes=[str(error)]
+        ) from error
