@@ -137,6 +137,18 @@ def test_version_requests(world: tuple[Path, dict[str, str | None]], request_: s
     assert ("CPython 3.11" in result.stderr) is (request_ != "3")
 
 
+def test_a_version_found_only_in_pyenv(
+    world: tuple[Path, dict[str, str | None]], python_exe: Callable[[str], Path]
+) -> None:
+    """PATH has no 3.8: every PATH candidate is passed over, then pyenv's installs are walked
+    newest first, as the full path walks them."""
+    python_exe("3.8")
+    project, env = world
+    assert (
+        "CPython 3.8" in compare(["venv", "env", "-p", "3.8"], project, env, project / "env").stderr
+    )
+
+
 def test_python_version_file_and_ferry_python(
     world: tuple[Path, dict[str, str | None]], interpreters: tuple[Path, Path]
 ) -> None:

@@ -179,18 +179,20 @@ def _cache_root(cache_dir: str | None) -> str:
     cache directory), when it is ready for use; a root that would need preparing, or that the
     full path would reject, is its business.
 
-    The default root follows the XDG rule platformdirs applies on Linux; wherever the root is,
+    The default root follows the rules platformdirs applies on Linux and macOS; wherever it is,
     an entry found in it describes the interpreter exactly (entries are keyed by the binary's
     identity), so a differing guess can only cost a fall back, never a wrong answer.
     """
     given = cache_dir if cache_dir is not None else os.environ.get("FERRY_CACHE_DIR") or None
     if os.environ.get("FERRY_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
         raise Fallback
+    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     if given is not None:
         root = os.path.expanduser(given)
     elif sys.platform.startswith("linux") and not hasattr(sys, "getandroidapilevel"):
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
         root = os.path.join(xdg or os.path.expanduser("~/.cache"), "ferry")
+    elif sys.platform == "darwin":
+        root = os.path.join(xdg or os.path.expanduser("~/Library/Caches"), "ferry")
     else:
         raise Fallback
     if ".." in root.split(os.sep) or root.startswith("//"):
