@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from ferry.cache.store import Cache
     from ferry.commands.pip_install import InstallResult
+    from ferry.python.interpreter import Interpreter
 
 # Compiled on first use (``read_script_metadata``): a project ``run`` never needs it.
 SCRIPT_BLOCK = r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
@@ -112,48 +113,57 @@ def _cached_environment(
     import hashlib
 
     from ferry.commands.pip_install import PipInstallRequest, pip_install
-    from ferry.fs.locks import lock_exclusive
+    from ferry.commands.script_env import cached_venv
+
+    interpreter = _interpreter(cache, python, requires_python)
+    key = hashlib.sha256(
+        "\n".join([str(interpreter.executable), *sorted(requirements), *key_parts]).encode()
+    ).hexdigest()[:16]
+
+    def fill(root: Path) -> None:
+        if not requirements:
+            return
+        plan.outcomes.append(
+            pip_install(
+                PipInstallRequest(
+                    packages=tuple(requirements),
+                    python=str(root),
+                    index_url=index.index_url if index else None,
+                    extra_index_url=index.extra_index_url if index else (),
+                    find_links=index.find_links if index else (),
+                    no_index=index.no_index if index else False,
+                ),
+                options,
+            )
+        )
+
+    return cached_venv(cache, kind, key, interpreter, fill)
+
+
+def _interpreter(
+    cache: Cache, python: str | None, requires_python: SpecifierSet | None
+) -> Interpreter:
     from ferry.python.discovery import find_interpreter
     from ferry.python.request import PythonRequest
-    from ferry.python.venv import create_venv
 
-    interpreter = find_interpreter(
+    return find_interpreter(
         PythonRequest.parse(python) if python else None,
         cache,
         directory=Path.cwd(),
         requires_python=requires_python,
         allow_venvs=False,
     )
-    key = hashlib.sha256(
-        "\n".join([str(interpreter.executable), *sorted(requirements), *key_parts]).encode()
-    ).hexdigest()[:16]
-    root = cache.bucket("environments") / kind / key
-    with lock_exclusive(root.with_suffix(".lock"), what=f"{kind} environment"):
-        ready = root / ".ferry-ready"
-        if not (is_virtualenv(root) and ready.exists()):
-            create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists())
-            if requirements:
-                plan.outcomes.append(
-                    pip_install(
-                        PipInstallRequest(
-                            packages=tuple(requirements),
-                            python=str(root),
-                            index_url=index.index_url if index else None,
-                            extra_index_url=index.extra_index_url if index else (),
-                            find_links=index.find_links if index else (),
-                            no_index=index.no_index if index else False,
-                        ),
-                        options,
-                    )
-                )
-            ready.write_text("", encoding="utf-8")
-        return open_environment(root, cache)
 
 
 def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> RunPlan | None:
+    """A PEP 723 script: in a cached environment of its block's dependencies, or of what its
+    lock pins when it has one (:mod:`ferry.commands.script_env`)."""
     metadata = read_script_metadata(script)
     if metadata is None:
-        return None
+        return None  # as uv: a lock beside a file without a block is not looked at
+    from ferry.project.script_lock import script_lock_path
+
+    locked = script_lock_path(script).is_file()
     dependencies = metadata.get("dependencies", [])
     if not isinstance(dependencies, list) or not all(isinstance(d, str) for d in dependencies):
         raise UserError(
@@ -170,20 +180,32 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
             raise UserError(f"Invalid `requires-python` in `{script}`: {error}") from error
     plan = RunPlan(argv=[], env={})
     with open_cache(options) as cache:
-        requirements = [*dependencies, *request.with_packages]
-        environment = _cached_environment(
-            cache,
-            "scripts",
-            [],
-            requirements,
-            request.sync.python,
-            options,
-            plan,
-            requires_python,
-            index=request.sync,
-        )
-    plan.argv = [str(environment.python), *request.command]
-    plan.env = _exec_env([environment])
+        if locked:
+            from ferry.commands.script_env import locked_script_environment
+
+            interpreter = _interpreter(cache, request.sync.python, requires_python)
+            environment = locked_script_environment(
+                script, metadata, request.sync, options, cache, interpreter, plan.outcomes
+            )
+            environments = [environment]
+            if request.with_packages:
+                environments.insert(0, _overlay(cache, environment, request, options, plan))
+        else:
+            environments = [
+                _cached_environment(
+                    cache,
+                    "scripts",
+                    [],
+                    [*dependencies, *request.with_packages],
+                    request.sync.python,
+                    options,
+                    plan,
+                    requires_python,
+                    index=request.sync,
+                )
+            ]
+    plan.argv = [str(environments[0].python), *request.command]
+    plan.env = _exec_env(environments)
     return plan
 
 

@@ -48,6 +48,7 @@ from ferry.project.lock_select import Selection, select
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
+    from ferry.commands.lock import LockRequest
     from ferry.model.dist import PinnedDist
     from ferry.project.lock_model import Lock
     from ferry.python.environment import PythonEnvironment
@@ -145,29 +146,32 @@ def obtain_lock(
             ) from None
         lock = parse_lock(text, project.lock_path)
     else:
-        from ferry.commands.lock import LockRequest, lock_project
+        from ferry.commands.lock import lock_project
 
-        outcome = lock_project(
-            project,
-            LockRequest(
-                locked=request.locked,
-                upgrade=request.upgrade,
-                upgrade_packages=tuple(request.upgrade_package),
-                index_url=request.index_url,
-                extra_index_urls=tuple(request.extra_index_url),
-                find_links=tuple(request.find_links),
-                no_index=request.no_index,
-                python=request.python,
-                exclude_newer=request.exclude_newer,
-            ),
-            options,
-            cache,
-        )
+        outcome = lock_project(project, lock_request_of(request), options, cache)
         lock = outcome.lock
         text = project.lock_path.read_text(encoding="utf-8")
     result.resolved = len(lock.packages)
     result.resolve_seconds = time.perf_counter() - started
     return lock, text
+
+
+def lock_request_of(request: SyncRequest) -> LockRequest:
+    """The lock a sync (or a run) asks for: its ``--locked``/``--frozen``, upgrades and indexes."""
+    from ferry.commands.lock import LockRequest
+
+    return LockRequest(
+        locked=request.locked,
+        frozen=request.frozen,
+        upgrade=request.upgrade,
+        upgrade_packages=tuple(request.upgrade_package),
+        index_url=request.index_url,
+        extra_index_urls=tuple(request.extra_index_url),
+        find_links=tuple(request.find_links),
+        no_index=request.no_index,
+        python=request.python,
+        exclude_newer=request.exclude_newer,
+    )
 
 
 def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> frozenset[str]:

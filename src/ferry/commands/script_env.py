@@ -1,0 +1,187 @@
+"""The cached environment of a PEP 723 script that has a lock (``<script>.lock``).
+
+As uv does, ``ferry run script.py`` uses the lock when there is one: it is brought up to date
+first (re-locked when the block changed; ``--locked`` fails instead, ``--frozen`` takes it as it
+is), then the packages the lock selects for this interpreter — reachable from the lock's
+``[manifest] requirements`` under this interpreter's markers, with the wheel that fits its tags —
+are installed exactly, from the URLs and hashes the lock records. A newer release on the index
+changes nothing until the lock changes.
+
+Environments live in the cache's ``environments`` bucket under ``scripts/``, keyed by the
+interpreter and the pins themselves, so two scripts (or two revisions of a lock) that select
+the same packages share one environment, and an environment is only ever filled once: it is
+marked ready after the install succeeded, and one that is not ready is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from packaging.utils import canonicalize_name
+
+from ferry.model.settings import GlobalOptions
+from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
+
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
+    from ferry.commands.pipeline import PipelineOutcome
+    from ferry.commands.sync import SyncRequest
+    from ferry.model.dist import PinnedDist
+    from ferry.project.lock_model import Lock
+    from ferry.python.interpreter import Interpreter
+
+log = logging.getLogger(__name__)
+
+_GROUP = "script"
+
+
+def cached_venv(
+    cache: Cache,
+    kind: str,
+    key: str,
+    interpreter: Interpreter,
+    fill: Callable[[Path], None],
+) -> PythonEnvironment:
+    """The environment ``environments/<kind>/<key>``, created and ``fill``-ed once; one whose
+    filling did not finish (no ready mark) is made again."""
+    from ferry.fs.locks import lock_exclusive
+    from ferry.python.venv import create_venv
+
+    root = cache.bucket("environments") / kind / key
+    with lock_exclusive(root.with_suffix(".lock"), what=f"{kind} environment"):
+        ready = root / ".ferry-ready"
+        if not (is_virtualenv(root) and ready.exists()):
+            log.debug("making the %s environment %s", kind, root)
+            create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists())
+            fill(root)
+            ready.write_text("", encoding="utf-8")
+        return open_environment(root, cache)
+
+
+def script_pins(lock: Lock, interpreter: Interpreter, root_dir: Path) -> list[PinnedDist]:
+    """What the lock selects for ``interpreter``: the script's requirements (whose markers
+    hold) and everything they reach; the requirements themselves are marked requested."""
+    from ferry.commands.workspace_sync import ROOT_GROUPS, with_root_groups
+    from ferry.project.lock_select import Selection, select
+
+    requirements = lock.manifest.requirements
+    rooted = with_root_groups(
+        replace(lock, manifest=replace(lock.manifest, dependency_groups=((_GROUP, requirements),)))
+    )
+    chosen = select(
+        rooted,
+        [ROOT_GROUPS],
+        Selection(groups=frozenset({_GROUP}), include_project_deps=False),
+        interpreter.markers,
+        interpreter.tags,
+        str(root_dir),
+    )
+    direct = {canonicalize_name(r.name) for r in requirements}
+    return [
+        replace(item.pin, requested=item.pin.name in direct)
+        for item in chosen
+        if item.pin is not None
+    ]
+
+
+def _key(interpreter: Interpreter, pins: list[PinnedDist]) -> str:
+    lines = [str(interpreter.executable)]
+    for pin in sorted(pins, key=lambda p: p.name):
+        file = pin.file
+        lines.append(
+            f"{pin.name}=={pin.version} {pin.direct_url or ''} {file.url if file else ''} "
+            f"{file.hashes.sha256 if file else ''} {pin.editable}"
+        )
+    return "lock-" + hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+
+
+def locked_script_environment(
+    script: Path,
+    metadata: dict[str, Any],
+    sync: SyncRequest,
+    options: GlobalOptions,
+    cache: Cache,
+    interpreter: Interpreter,
+    outcomes: list[Any],
+) -> PythonEnvironment:
+    """The script's environment as its lock says (see the module docstring)."""
+    from ferry.commands.script_lock import lock_script
+    from ferry.commands.sync import lock_request_of
+
+    outcome = lock_script(script, lock_request_of(sync), options, cache, metadata=metadata)
+    pins = script_pins(outcome.lock, interpreter, script.absolute().parent)
+    log.debug("the script lock selects %s", ", ".join(str(p) for p in pins) or "nothing")
+
+    def fill(root: Path) -> None:
+        from ferry.commands.pipeline import PipelineOutcome
+
+        result = PipelineOutcome(cache_dir=str(cache.root))
+        _install(pins, root, metadata, script, sync, options, cache, result)
+        outcomes.append(result)
+
+    return cached_venv(cache, "scripts", _key(interpreter, pins), interpreter, fill)
+
+
+def _install(
+    pins: list[PinnedDist],
+    root: Path,
+    metadata: dict[str, Any],
+    script: Path,
+    sync: SyncRequest,
+    options: GlobalOptions,
+    cache: Cache,
+    result: PipelineOutcome,
+) -> None:
+    """Install exactly ``pins`` into the new environment at ``root`` (files by the lock's
+    URLs and hashes; the index is asked only for credentials' sake)."""
+    from ferry.commands.pipeline import (
+        DeferredIndexClient,
+        IndexSettings,
+        apply_pins,
+        index_client,
+        make_builder,
+        with_keyring_setting,
+    )
+    from ferry.commands.script_lock import script_project
+
+    environment = open_environment(root, cache)
+    keyring = script_project(script, metadata).pyproject.tool.keyring_provider
+    settings = IndexSettings(
+        index_url=sync.index_url,
+        extra_index_urls=tuple(sync.extra_index_url),
+        find_links=tuple(sync.find_links),
+        no_index=sync.no_index,
+    )
+    client = DeferredIndexClient(
+        lambda: index_client(
+            cache,
+            with_keyring_setting(options, keyring),
+            index_url=settings.index_url,
+            extra_index_urls=settings.extra_index_urls,
+            find_links=settings.find_links,
+            no_index=settings.no_index,
+            strategy="first-index",
+            exclude_newer=None,
+        )
+    )
+    with client:
+        apply_pins(
+            pins,
+            [],
+            result,
+            cache=cache,
+            client=client,
+            environment=environment,
+            link_mode=sync.link_mode,
+            compile=sync.compile_bytecode,
+            reinstall=False,
+            exact=True,
+            dry_run=False,
+            builder=make_builder(cache, options, settings),
+            refresh=options.refresh,
+        )
