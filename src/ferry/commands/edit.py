@@ -300,7 +300,12 @@ def add_inputs(
 ) -> AddInputs:
     """The packages of the command line and the ``-r`` files, and the ``-c`` constraints (git
     references named and given their revision flags: :mod:`ferry.commands.git_add`)."""
-    from ferry.commands.git_add import git_reference, named_packages, with_reference
+    from ferry.commands.git_add import (
+        git_reference,
+        named_packages,
+        with_reference,
+        without_credentials,
+    )
 
     reference = git_reference(request.tag, request.branch, request.rev)
     packages = named_packages(request.packages, request.git, options or GlobalOptions())
@@ -314,7 +319,7 @@ def add_inputs(
         raw=request.raw,
         marker=request.marker,
     )
-    return replace(found, specs=with_reference(found.specs, reference))
+    return replace(found, specs=without_credentials(with_reference(found.specs, reference)))
 
 
 def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from ferry.commands.common import open_cache
 from ferry.commands.git_pins import git_name_of
 from ferry.model.errors import UsageError, UserError
-from ferry.model.git import is_git_url
+from ferry.model.git import GitUrl, is_git_url
 from ferry.model.settings import GlobalOptions
 from ferry.project.edit_sources import AddSpec
 
@@ -82,4 +82,24 @@ def with_reference(
         result.append(spec)
     if not touched:
         raise UsageError(f"`--{reference[0]}` applies to git sources, and none was given")
+    return tuple(result)
+
+
+def without_credentials(specs: Sequence[AddSpec]) -> tuple[AddSpec, ...]:
+    """Each git source of ``specs`` without the URL's credentials (``pyproject.toml`` is
+    committed; uv strips them too unless ``--raw``); the credentials are kept in this process
+    for the lock and sync that follow (:func:`ferry.dist.git.remember_credentials`)."""
+    from ferry.dist.git import remember_credentials
+
+    result = []
+    for spec in specs:
+        source = spec.source or ()
+        git = dict(source).get("git")
+        if isinstance(git, str):
+            url = GitUrl(git)
+            if url.safe_repository != git:
+                remember_credentials(url)
+                kept = tuple((k, url.safe_repository if k == "git" else v) for k, v in source)
+                spec = replace(spec, source=kept)
+        result.append(spec)
     return tuple(result)

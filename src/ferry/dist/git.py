@@ -35,7 +35,7 @@ from ferry.model.errors import NetworkError, OfflineError, UserError
 from ferry.model.git import GitUrl, is_commit, looks_like_commit
 from ferry.model.url import redact
 
-__all__ = ["GitSources", "git_sources"]
+__all__ = ["GitSources", "git_sources", "remember_credentials"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,25 @@ _GIT_ENV_DROP = (
     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES",
 )
 _ALL_REFS = ("+refs/heads/*:refs/remotes/origin/*", "+refs/tags/*:refs/remotes/origin/tags/*")
+# Repository URLs with credentials, by their credential-free spelling: `ferry add` writes the
+# latter to pyproject.toml (as uv does) and the lock of the same command still authenticates.
+_CREDENTIALS: dict[str, str] = {}
+_CREDENTIALS_LOCK = threading.Lock()
+
+
+def remember_credentials(url: GitUrl) -> None:
+    """Use ``url``'s credentials for every later fetch of its repository in this process."""
+    if url.repository != url.safe_repository:
+        with _CREDENTIALS_LOCK:
+            _CREDENTIALS[url.safe_repository] = url.repository
+
+
+def _fetch_location(url: GitUrl) -> str:
+    """The URL git fetches ``url`` from: credentials remembered for it when it has none."""
+    if url.repository != url.safe_repository:
+        return url.repository
+    with _CREDENTIALS_LOCK:
+        return _CREDENTIALS.get(url.repository, url.repository)
 
 
 def _redact_text(text: str, repository: str) -> str:
@@ -200,14 +219,15 @@ class GitSources:
     ) -> None:
         specs = refspecs or self._refspecs(url)
         logger.debug("fetching %s from %s", " ".join(specs), redact(url.repository))
+        location = _fetch_location(url)
         done = self.runner.run(["--git-dir", str(db), "fetch", "--force", "--no-tags",
-                                "--quiet", url.repository, *specs])
+                                "--quiet", location, *specs])
         if done.returncode == 0 or quiet_failure:
             return
         if refspecs is None and url.ref_kind == "rev" and url.commit is not None:
             # Fetching a commit by id may be refused: fetch every branch and tag instead.
             return self._fetch(db, url, list(_ALL_REFS))
-        detail = _redact_text(done.stderr, url.repository)
+        detail = _redact_text(done.stderr, location)
         # A local repository that git cannot read is the user's to fix, not the network's.
         error = UserError if url.repository.startswith("file:") else NetworkError
         raise error(
@@ -272,13 +292,13 @@ class GitSources:
     def _submodules(self, url: GitUrl, work: Path) -> None:
         if self.offline:
             raise OfflineError(f"{url.describe()} has submodules, which `--offline` cannot fetch")
-        for step in (["-C", str(work), "remote", "set-url", "origin", url.repository],
+        for step in (["-C", str(work), "remote", "set-url", "origin", _fetch_location(url)],
                      ["-C", str(work), "submodule", "update", "--init", "--recursive",
                       "--quiet"]):
             done = self.runner.run(step)
             if done.returncode != 0:
                 raise NetworkError(f"Failed to fetch the submodules of {url.describe()}",
-                                   causes=[_redact_text(done.stderr, url.repository)])
+                                   causes=[_redact_text(done.stderr, _fetch_location(url))])
 
     # -- wheels built from a commit -----------------------------------------------------------
 

@@ -1,0 +1,84 @@
+"""Regression tests for defects found in review (each failed before its fix)."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from tests.e2e.git_repos import GitRepo, needs_git
+from tests.support.index import IndexServer
+from tests.support.runner import Runner
+
+TOKEN = "s3cr3t-t0ken"
+
+
+class _AuthHandler(SimpleHTTPRequestHandler):
+    """git's "dumb" HTTP protocol: static files, behind HTTP basic authentication."""
+
+    expected = "Basic " + base64.b64encode(f"user:{TOKEN}".encode()).decode()
+
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") != self.expected:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def private_repo(tmp_path: Path) -> Iterator[str]:
+    """``http://127.0.0.1:PORT/gitpkg.git`` (without credentials): tag v1 holds gitpkg 1.0."""
+    repo = GitRepo(tmp_path / "repo", "gitpkg")
+    repo.commit("1.0", tag="v1")
+    served = tmp_path / "www"
+    served.mkdir()
+    git = shutil.which("git")
+    assert git is not None
+    bare = served / "gitpkg.git"
+    subprocess.run([git, "clone", "--quiet", "--bare", str(repo.path), str(bare)], check=True)
+    subprocess.run([git, "-C", str(bare), "update-server-info"], check=True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 partial(_AuthHandler, directory=str(served)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/gitpkg.git"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@needs_git
+def test_add_of_a_git_url_with_credentials_keeps_them_out_of_pyproject(
+    run: Runner, tmp_path: Path, private_repo: str, index_server: IndexServer
+) -> None:
+    """uv add strips git credentials from the source it writes (they would be committed), and
+    still uses them for the lock and sync of the same command."""
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        f'dependencies = []\n\n[[tool.uv.index]]\nurl = "{index_server.simple_url}"\n'
+        "default = true\n",
+        encoding="utf-8",
+    )
+    with_credentials = private_repo.replace("http://", f"http://user:{TOKEN}@")
+    result = run("add", f"gitpkg @ git+{with_credentials}@v1", cwd=project)
+    assert result.code == 0, result.stderr
+    pyproject = (project / "pyproject.toml").read_text(encoding="utf-8")
+    assert TOKEN not in pyproject
+    assert f'gitpkg = {{ git = "{private_repo}", rev = "v1" }}' in pyproject
+    assert TOKEN not in (project / "uv.lock").read_text(encoding="utf-8")
+    assert TOKEN not in result.stdout + result.stderr
