@@ -16,8 +16,10 @@ requirement per source with the marker attached, and the universal resolution fo
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import logging
+import os
 import posixpath
 import threading
 from collections.abc import Iterable
@@ -64,6 +66,8 @@ class DirectSources:
     def __init__(self, pyproject: PyProject) -> None:
         self.pyproject = pyproject
         self.root = pyproject.root
+        self.base = pyproject.root
+        """Where the lock lives: recorded paths are relative to it."""
         self._by_url: dict[str, DirectSource] = {}
         self._metadata: dict[str, CoreMetadata] = {}
         self._hashes: dict[str, str] = {}
@@ -86,6 +90,15 @@ class DirectSources:
                 locked = GitUrl.from_lock(package.source.value)
                 if locked.commit is not None:
                     self._locked_commits[locked.lock_requirement()] = locked.commit
+
+    def scoped(self, pyproject: PyProject) -> DirectSources:
+        """The same record, reading ``pyproject``'s sources (a workspace member's): its relative
+        paths mean its own directory and are written relative to this one's (the lock's), as
+        uv writes a member's sources."""
+        view = copy.copy(self)  # shares what resolution learns (the dicts, the lock, git)
+        view.pyproject = pyproject
+        view.root = pyproject.root
+        return view
 
     # -- requirements ---------------------------------------------------------------------------
 
@@ -197,9 +210,11 @@ class DirectSources:
     def _shown(self, declared: str, target: Path) -> str:
         if Path(declared).is_absolute():
             try:
-                return target.relative_to(self.root.resolve()).as_posix()
+                return target.relative_to(self.base.resolve()).as_posix()
             except ValueError:
                 return target.as_posix()
+        if self.base != self.root:
+            declared = os.path.relpath(target, self.base.resolve())
         normalized = posixpath.normpath(declared.replace("\\", "/"))
         return "." if normalized in ("", ".") else normalized
 

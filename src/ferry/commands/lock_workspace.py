@@ -57,14 +57,6 @@ def check_workspace(workspace: Workspace) -> None:
                 hint=f"list them in `[project]` of `{display_path(member.root)}/pyproject.toml`",
             )
         workspace.member_requirements(member, _declared(member))
-        if member.root != workspace.root:
-            for name, specs in member.pyproject.tool.sources:
-                if any(s.kind in ("path", "url") for s in specs):
-                    raise UserError(
-                        f"`{name}` has a path or URL source in the workspace member "
-                        f"`{member.name}`, which `ferry lock` does not support yet",
-                        hint="declare the source in the workspace root's `[tool.uv.sources]`",
-                    )
 
 
 def _declared(member: Member) -> tuple[Requirement, ...]:
@@ -85,7 +77,8 @@ def workspace_root_lists(
     for member in workspace.members:
         effective = workspace.effective(member)
         is_root = member.root == workspace.root
-        for found in root_lists(effective, sources, choice):
+        # the member's own sources (paths relative to its directory), recorded for the lock
+        for found in root_lists(effective, sources.scoped(effective), choice):
             kept = tuple(r for r in found.requirements
                          if not _is_member_edge(workspace, member, r))
             lists.append(RootList(

@@ -12,8 +12,10 @@ so both must agree on who is a member, or their locks would differ.
 - Discovery from inside a member: the nearest ancestor that declares a workspace decides; if it
   does not include the member (or excludes it), the member stands alone.
 - ``[tool.uv.sources]`` of the root apply to every member; a member's own entry for the same name
-  wins. A dependency on a member needs a ``{ workspace = true }`` source, and a
-  ``{ workspace = true }`` source must name a member.
+  wins. A relative path means the directory of the pyproject that declares it (the root's or
+  the member's); the lock records every path relative to the root. A dependency on a member
+  needs a ``{ workspace = true }`` source, and a ``{ workspace = true }`` source must name a
+  member.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from packaging.version import Version
 from ferry.model.errors import UserError
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 from ferry.project.toml_read import display_path
+from ferry.project.tool_settings import SourceSpec
 
 log = logging.getLogger(__name__)
 
@@ -109,12 +112,20 @@ class Workspace:
             return member.pyproject
         own = member.pyproject.tool
         mine = {canonicalize_name(name) for name, _ in own.sources}
-        inherited = tuple((n, s) for n, s in self.pyproject.tool.sources
+        inherited = tuple((n, tuple(self._anchored(s) for s in specs))
+                          for n, specs in self.pyproject.tool.sources
                           if canonicalize_name(n) not in mine)
         indexes = own.indexes + tuple(i for i in self.pyproject.tool.indexes
                                       if i not in own.indexes)
         tool = replace(own, sources=own.sources + inherited, indexes=indexes)
         return replace(member.pyproject, tool=tool)
+
+    def _anchored(self, spec: SourceSpec) -> SourceSpec:
+        """A root source as a member sees it: a relative ``path`` still means the root's
+        directory (made absolute; the lock writes it relative to the root again), as uv."""
+        if spec.kind != "path" or spec.path is None or Path(spec.path).is_absolute():
+            return spec
+        return replace(spec, path=str(self.root / spec.path))
 
     def member_requirements(
         self, member: Member, requirements: tuple[Requirement, ...]
