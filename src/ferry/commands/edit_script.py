@@ -3,26 +3,24 @@
 No project is involved and, as with uv, nothing is synced: a script's environment is made when
 it runs. ``add`` still resolves — to reject a package no index has before anything is written,
 and to give each requirement added without a version the bound of the version chosen (uv's
-``>=x.y.z``). The resolution is ferry's universal lock run on a scratch project made from the
-block (its ``dependencies``, ``requires-python`` and ``[tool.uv]``, relative path sources made
-absolute) in a temporary directory, so indexes, sources and ``exclude-newer`` written in the
-script count exactly as they would in a project. Nothing of it is kept.
+``>=x.y.z``). The resolution is :func:`ferry.commands.script_lock.lock_script` on the edited
+block (read as a virtual project beside the script, so indexes, sources and ``exclude-newer``
+written in the script count exactly as they would in a project).
 
-All or nothing: the script is written once, after the resolution succeeded.
+When the script has a lock (``<script>.lock``, made by ``ferry lock --script`` or uv), ``add`` and
+``remove`` update it as uv does: the existing versions are preferred, and the lock is written
+right after the script. Without a lock none is created. ``--frozen`` edits the script only, and
+says that the lock no longer matches it.
 
-Not done: ``uv lock --script`` writes ``<script>.lock``, which ``uv add/remove --script`` then
-update; ferry does not lock scripts (see :func:`stale_lock_warning`).
+All or nothing: both files are written after the resolution succeeded, each atomically.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import tempfile
-import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from packaging.utils import canonicalize_name
 
@@ -32,10 +30,11 @@ from ferry.model.settings import GlobalOptions
 from ferry.project.edit_requirement import DependencyTarget
 from ferry.project.script_edit import ScriptEditor, has_block, insert_block, new_block
 from ferry.project.script_edit import render_block as render
+from ferry.project.script_lock import script_lock_path
 
 if TYPE_CHECKING:
-
     from ferry.commands.edit import AddRequest, EditResult, RemoveRequest
+    from ferry.commands.lock import LockOutcome, LockRequest
 
 log = logging.getLogger(__name__)
 
@@ -75,82 +74,39 @@ def open_script(path: Path, python: str | None, options: GlobalOptions) -> Scrip
     return editor
 
 
-def stale_lock_warning(script: Path) -> str | None:
-    lock = script.with_name(script.name + ".lock")
+def frozen_lock_warning(script: Path) -> str | None:
+    """``--frozen`` leaves an existing lock alone: say that it no longer matches the script."""
+    lock = script_lock_path(script)
     if not lock.is_file():
         return None
-    return (
-        f"`{lock}` was not updated: ferry does not lock scripts; "
-        "it no longer matches the script's dependencies"
-    )
-
-
-@dataclass
-class ScriptOutcome:
-    """What rendering needs: the lock's shape (``Resolved N packages in X``)."""
-
-    lock: Any
-    resolved: int
-    seconds: float
-    warnings: list[str]
-
-
-def _absolute_sources(tool_uv: dict[str, Any], base: Path) -> dict[str, Any]:
-    sources = tool_uv.get("sources")
-    if not isinstance(sources, dict):
-        return tool_uv
-    fixed: dict[str, Any] = {}
-    for name, source in sources.items():
-        entries = source if isinstance(source, list) else [source]
-        out = []
-        for entry in entries:
-            if isinstance(entry, dict) and isinstance(entry.get("path"), str):
-                entry = {**entry, "path": str((base / entry["path"]).absolute())}
-            out.append(entry)
-        fixed[name] = out if isinstance(source, list) else out[0]
-    return {**tool_uv, "sources": fixed}
-
-
-def scratch_pyproject(metadata: dict[str, Any], script: Path) -> tuple[str, str]:
-    """(the text of a ``pyproject.toml`` equivalent to the block, the scratch project's name)."""
-    import tomlkit
-
-    dependencies = metadata.get("dependencies", [])
-    if not isinstance(dependencies, list):
-        raise UserError(f"`dependencies` in the script block of `{script}` must be a list")
-    name = "script-" + hashlib.sha256(str(script.absolute()).encode()).hexdigest()[:12]
-    project: dict[str, Any] = {"name": name, "version": "0", "dependencies": dependencies}
-    requires = metadata.get("requires-python")
-    if isinstance(requires, str):
-        project["requires-python"] = requires
-    document: dict[str, Any] = {"project": project}
-    tool = metadata.get("tool")
-    tool_uv = tool.get("uv") if isinstance(tool, dict) else None
-    if isinstance(tool_uv, dict):
-        document["tool"] = {"uv": _absolute_sources(tool_uv, script.absolute().parent)}
-    return tomlkit.dumps(document), name
+    return f"`{lock}` was not updated (`--frozen`); it no longer matches the script's block"
 
 
 def resolve_script(
-    metadata: dict[str, Any], script: Path, lock_request: Any, options: GlobalOptions
-) -> ScriptOutcome:
-    """Resolve the block's dependencies for every platform (see the module docstring)."""
-    from ferry.commands.common import open_cache
-    from ferry.commands.lock import lock_project
-    from ferry.project.discovery import discover_project
+    editor: ScriptEditor, lock_request: LockRequest, options: GlobalOptions
+) -> LockOutcome:
+    """Lock the edited block for every platform, without writing anything: the existing lock's
+    versions are preferred, ``--locked`` fails if it would change."""
+    from ferry.commands.script_lock import lock_script
 
-    started = time.perf_counter()
-    text, name = scratch_pyproject(metadata, script)
-    with tempfile.TemporaryDirectory(prefix="ferry-script-") as scratch:
-        root = Path(scratch)
-        (root / "pyproject.toml").write_text(text, encoding="utf-8")
-        project = discover_project(project=root)
-        with open_cache(options) as cache:
-            outcome = lock_project(project, lock_request, options, cache)
-    packages = [p for p in outcome.lock.packages if p.name != name]
-    return ScriptOutcome(
-        outcome.lock, len(packages), time.perf_counter() - started, list(outcome.warnings)
+    if not script_lock_path(editor.path).is_file():
+        lock_request = replace(lock_request, locked=False)  # a new lock has nothing to check
+    return lock_script(
+        editor.path, lock_request, options, metadata=editor.metadata(), write=False
     )
+
+
+def write_edited(editor: ScriptEditor, outcome: LockOutcome | None) -> None:
+    """The script, then its lock (when it has one) with the final block's requirements —
+    bounds set after the resolution included."""
+    write_script(editor)
+    if outcome is None or not script_lock_path(editor.path).is_file():
+        return
+    from ferry.commands.script_lock import write_script_lock
+    from ferry.project.script_lock import as_script_lock, script_pyproject
+
+    final = script_pyproject(editor.metadata(), editor.path)
+    write_script_lock(editor.path, as_script_lock(outcome.lock, final))
 
 
 def write_script(editor: ScriptEditor) -> None:
@@ -202,18 +158,17 @@ def add_to_script(request: AddRequest, script: Path, options: GlobalOptions) -> 
         changes=changes,
     )
     result = EditResult(changes, Applied())
+    outcome = None
     if request.settings.frozen:
         result.updated = script
+        if warning := frozen_lock_warning(script):
+            result.applied.warnings.append(warning)
     else:
-        # ``--locked`` has no lock to compare with: the scratch lock is always new
-        settings = replace(request.settings, locked=False, constraints=inputs.constraints)
-        outcome = resolve_script(editor.metadata(), script, lock_request(settings), options)
+        settings = replace(request.settings, constraints=inputs.constraints)
+        outcome = resolve_script(editor, lock_request(settings), options)
         set_bounds(block, target, wants_bound, outcome.lock, request.bounds)
         result.applied.lock = outcome
-    write_script(editor)
-    warning = stale_lock_warning(script)
-    if warning:
-        result.applied.warnings.append(warning)
+    write_edited(editor, outcome)
     return result
 
 
@@ -221,7 +176,7 @@ def remove_from_script(
     request: RemoveRequest, script: Path, options: GlobalOptions
 ) -> EditResult:
     """``ferry remove --script``: take the requirements (and unused sources) out of the block."""
-    from ferry.commands.edit import Applied, EditResult, not_found
+    from ferry.commands.edit import Applied, EditResult, lock_request, not_found
     from ferry.project.edit_requirement import parse_user_requirement
     from ferry.project.script_edit import read_script
 
@@ -242,6 +197,14 @@ def remove_from_script(
         changes.extend(f"removed `{text}` from `{target}`" for text in removed)
         if not block.find_dependency(name):
             block.remove_source(name)
-    write_script(editor)
-    warnings = [w for w in [stale_lock_warning(script)] if w]
-    return EditResult(changes, Applied(warnings=warnings), updated=script)
+    result = EditResult(changes, Applied())
+    outcome = None
+    if request.settings.frozen or not script_lock_path(script).is_file():
+        result.updated = script  # nothing resolved: uv says which file it wrote
+        if warning := frozen_lock_warning(script):
+            result.applied.warnings.append(warning)
+    else:
+        outcome = resolve_script(editor, lock_request(request.settings), options)
+        result.applied.lock = outcome
+    write_edited(editor, outcome)
+    return result
