@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from packaging.specifiers import SpecifierSet
@@ -31,6 +31,21 @@ class VersionSet:
 
     points: tuple[Version, ...] = ()
     flags: tuple[bool, ...] = (True,)
+    # Marker algebra hashes and prints (as a sort key) the same few sets over and over, and
+    # both walk every Version in Python: each is computed once per set.
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+    _text: str = field(default="", init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        if not self._hash:
+            object.__setattr__(self, "_hash", hash((self.points, self.flags)) or 1)
+        return self._hash
+
+    def __repr__(self) -> str:
+        if not self._text:
+            object.__setattr__(
+                self, "_text", f"VersionSet(points={self.points!r}, flags={self.flags!r})")
+        return self._text
 
     @staticmethod
     def full() -> VersionSet:
@@ -124,7 +139,32 @@ class VersionSet:
         return all(self.flags)
 
     def issubset(self, other: VersionSet) -> bool:
-        return (self & ~other).is_empty()
+        """``(self & ~other).is_empty()``, walking both step functions without building it."""
+        if self is other:
+            return True
+        mine, theirs = self.points, other.points
+        my_flags, their_flags = self.flags, other.flags
+        i = j = 0
+        mine_open, theirs_open = my_flags[0], their_flags[0]
+        if mine_open and not theirs_open:
+            return False
+        while i < len(mine) or j < len(theirs):
+            if j == len(theirs) or (i < len(mine) and mine[i] < theirs[j]):
+                mine_at, mine_open = my_flags[2 * i + 1], my_flags[2 * i + 2]
+                theirs_at = theirs_open
+                i += 1
+            elif i == len(mine) or theirs[j] < mine[i]:
+                theirs_at, theirs_open = their_flags[2 * j + 1], their_flags[2 * j + 2]
+                mine_at = mine_open
+                j += 1
+            else:
+                mine_at, mine_open = my_flags[2 * i + 1], my_flags[2 * i + 2]
+                theirs_at, theirs_open = their_flags[2 * j + 1], their_flags[2 * j + 2]
+                i += 1
+                j += 1
+            if (mine_at and not theirs_at) or (mine_open and not theirs_open):
+                return False
+        return True
 
     def lower(self) -> Version | None:
         """The smallest boundary the set starts at (``None`` when unbounded below or empty)."""
@@ -225,7 +265,12 @@ class ValueSet:
         return not self.positive and not self.values
 
     def issubset(self, other: ValueSet) -> bool:
-        return (self & ~other).is_empty()
+        """``(self & ~other).is_empty()``, decided on the value sets directly."""
+        if self.positive:
+            if other.positive:
+                return self.values <= other.values
+            return self.values.isdisjoint(other.values)
+        return not other.positive and other.values <= self.values
 
 
 def specifier_versions(specifier: SpecifierSet) -> VersionSet:
