@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,18 +60,33 @@ def describe(path: Path) -> ManifestEntry:
     return ManifestEntry(size=info.st_size, sha256=digest)
 
 
-def write_manifest(directory: Path, sha256: str) -> None:
-    """Write the manifest of ``directory`` into it (before it becomes visible)."""
-    files = {
-        relative: (
-            {"symlink": entry.symlink}
-            if entry.symlink is not None
-            else {"size": entry.size, "sha256": entry.sha256}
-        )
-        for relative, entry in sorted(build_manifest(directory).items())
-    }
-    document = {"version": MANIFEST_VERSION, "sha256": sha256, "files": files}
-    (directory / MANIFEST_NAME).write_text(json.dumps(document, indent=0), encoding="utf-8")
+def write_manifest(
+    directory: Path, sha256: str, files: Mapping[str, tuple[int, str]] | None = None
+) -> None:
+    """Write the manifest of ``directory`` into it (before it becomes visible).
+
+    ``files`` (``relative path -> (size, sha256 hex)``) is what the unpacker computed while it
+    wrote the tree; without it every file is read back and hashed. One compact line of JSON:
+    ``indent`` would send ``json`` to its pure-Python encoder, several times slower.
+    """
+    if files is None:
+        listed = {
+            relative: (
+                {"symlink": entry.symlink}
+                if entry.symlink is not None
+                else {"size": entry.size, "sha256": entry.sha256}
+            )
+            for relative, entry in sorted(build_manifest(directory).items())
+        }
+    else:
+        listed = {
+            relative: {"size": size, "sha256": digest}
+            for relative, (size, digest) in sorted(files.items())
+        }
+    document = {"version": MANIFEST_VERSION, "sha256": sha256, "files": listed}
+    (directory / MANIFEST_NAME).write_text(
+        json.dumps(document, separators=(",", ":")), encoding="utf-8"
+    )
 
 
 def read_manifest(entry: Path) -> dict[str, ManifestEntry] | None:
@@ -91,16 +107,23 @@ def read_manifest(entry: Path) -> dict[str, ManifestEntry] | None:
         return None
 
 
-def persist(bucket: Path, sha256: str, tmp_dir: Path, staging: Path) -> Path:
+def persist(
+    bucket: Path,
+    sha256: str,
+    tmp_dir: Path,
+    staging: Path,
+    files: Mapping[str, tuple[int, str]] | None = None,
+) -> Path:
     """Make ``tmp_dir`` the entry for ``sha256``; return the entry's path.
 
+    ``files`` is the tree's manifest as the unpacker computed it (see :func:`write_manifest`).
     ``tmp_dir`` is consumed. If it is not on the cache's filesystem it is first copied into
     ``staging`` (a temp directory inside the cache) so the final step is still one rename.
     If another process persisted the same archive first, its entry is kept and returned.
     """
     final = bucket / sha256
     try:
-        write_manifest(tmp_dir, sha256)
+        write_manifest(tmp_dir, sha256, files)
         if tmp_dir.stat().st_dev != staging.parent.stat().st_dev:
             _move_across_devices(tmp_dir, staging)
             tmp_dir = staging

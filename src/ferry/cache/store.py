@@ -26,7 +26,7 @@ import re
 import secrets
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -225,10 +225,18 @@ class Cache:
 
     # -- unpacked archives ---------------------------------------------------------------------
 
-    def persist_archive(self, sha256: str, tmp_dir: Path) -> Path:
-        """Move the unpacked wheel ``tmp_dir`` into ``archives-v1/<sha256>`` (consumes it)."""
+    def persist_archive(
+        self, sha256: str, tmp_dir: Path, files: Mapping[str, tuple[int, str]] | None = None
+    ) -> Path:
+        """Move the unpacked wheel ``tmp_dir`` into ``archives-v1/<sha256>`` (consumes it).
+
+        ``files`` (``relative path -> (size, sha256 hex)``, as ``unpack_wheel(digests=…)``
+        fills it) spares reading the tree back to write its manifest.
+        """
         staging = self.tmp_root / f"stage-{secrets.token_hex(8)}"
-        return archives.persist(self.bucket("archives"), check_sha256(sha256), tmp_dir, staging)
+        return archives.persist(
+            self.bucket("archives"), check_sha256(sha256), tmp_dir, staging, files
+        )
 
     def find_archive(self, sha256: str) -> Path | None:
         """The complete unpacked archive of the wheel with this digest, or ``None``."""

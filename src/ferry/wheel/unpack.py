@@ -9,10 +9,12 @@ so that installing never has to ``chmod`` a shared inode.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from packaging.version import Version
@@ -51,13 +53,53 @@ def _mode(info: zipfile.ZipInfo, data_scripts: str) -> int:
     return 0o755 if executable else 0o644
 
 
+def _umask() -> int | None:
+    """The process umask, read without changing it (Linux: ``/proc/self/status``); else None.
+
+    ``os.umask`` can only be read by setting it, which races with other threads creating files.
+    """
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _needs_chmod(mode: int, umask: int | None) -> bool:
+    """Whether a file created with ``mode`` lacks bits of it (the umask took some, or unknown)."""
+    return umask is None or bool(mode & umask)
+
+
+def _opener(mode: int) -> Callable[[str, int], int]:
+    """For ``open(..., opener=)``: create the file with ``mode`` at once (usually no chmod)."""
+
+    def opener(path: str, flags: int) -> int:
+        return os.open(path, flags, mode)
+
+    return opener
+
+
+_OPENERS = {0o644: _opener(0o644), 0o755: _opener(0o755)}
+
+
 def _extract_member(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: str, budget: int, label: str, mode: int
-) -> int:
-    """Copy one member to ``target`` with ``mode``; returns bytes written. Raises if ``budget``
-    is exceeded."""
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    target: str,
+    budget: int,
+    label: str,
+    mode: int,
+    umask: int | None,
+) -> tuple[int, str]:
+    """Copy one member to ``target`` with ``mode``; returns its size and sha256 (hex), computed
+    as it is written so the cache's manifest never reads the file back. Raises if ``budget`` is
+    exceeded."""
     written = 0
-    with zf.open(info) as src, open(target, "xb") as out:
+    digest = hashlib.sha256()
+    with zf.open(info) as src, open(target, "xb", opener=_OPENERS[mode]) as out:
         while chunk := src.read(_CHUNK):
             written += len(chunk)
             if written > budget:
@@ -65,12 +107,13 @@ def _extract_member(
                     f"Invalid wheel `{label}`: `{show_name(info.orig_filename)}` unpacks past "
                     "the size limit (a zip bomb?)"
                 )
+            digest.update(chunk)
             out.write(chunk)
-        if _FCHMOD:
+        if _FCHMOD and _needs_chmod(mode, umask):
             os.fchmod(out.fileno(), mode)  # exactly this mode, whatever the umask
     if not _FCHMOD:
         os.chmod(target, mode)  # noqa: PTH101
-    return written
+    return written, digest.hexdigest()
 
 
 def _make_dirs(directory: str, made: set[str]) -> None:
@@ -97,18 +140,27 @@ def unpack_wheel(
     expected_name: str | None = None,
     expected_version: str | Version | None = None,
     max_size: int = DEFAULT_MAX_UNPACKED_SIZE,
+    digests: dict[str, tuple[int, str]] | None = None,
 ) -> WheelInfo:
-    """Validate ``path`` and extract it into ``dest`` (new or empty); clean up on any failure."""
+    """Validate ``path`` and extract it into ``dest`` (new or empty); clean up on any failure.
+
+    ``digests``, when given, receives ``member -> (size, sha256 hex)`` for every file written:
+    what the cache's manifest records, computed while extracting.
+    """
     existed = dest.exists()
     if existed and (not dest.is_dir() or any(dest.iterdir())):
         raise FilesystemError(
             f"Cannot unpack `{path.name}` into `{dest}`: it is not an empty directory"
         )
     created: list[Path] = []  # top-level entries of dest this call made, for cleanup
-    with open_validated(path, expected_name, expected_version, max_size=max_size) as (info, zf):
+    with open_validated(
+        path, expected_name, expected_version, max_size=max_size, in_memory=True
+    ) as (info, zf):
         data_scripts = f"{info.data_dir}/scripts/"
         root = os.fspath(dest)
         made = {root}  # directories that exist now: one mkdir per directory, not per member
+        tops: set[str] = set()
+        umask = _umask()  # per wheel: it can change while ferry runs (tests do)
         try:
             dest.mkdir(parents=True, exist_ok=True)
             budget = max_size
@@ -122,17 +174,25 @@ def unpack_wheel(
                     )
                     continue
                 parts = name.rstrip("/").split("/")
-                top = dest / parts[0]
-                if top not in created and not top.exists():
-                    created.append(top)
+                if parts[0] not in tops:  # one check per top-level name, not per member
+                    tops.add(parts[0])
+                    top = dest / parts[0]
+                    if not top.exists():
+                        created.append(top)
                 target = os.path.join(root, *parts)  # noqa: PTH118 (strings: once per member)
                 if name.endswith("/"):
                     _make_dirs(target, made)
                     continue
                 _make_dirs(os.path.dirname(target), made)  # noqa: PTH120
                 try:
-                    budget -= _extract_member(
-                        zf, member, target, budget, info.filename, _mode(member, data_scripts)
+                    size, sha256 = _extract_member(
+                        zf,
+                        member,
+                        target,
+                        budget,
+                        info.filename,
+                        _mode(member, data_scripts),
+                        umask,
                     )
                 except FileExistsError:
                     raise InvalidWheelError(
@@ -143,6 +203,9 @@ def unpack_wheel(
                     raise InvalidWheelError(
                         f"Invalid wheel `{info.filename}`: `{show_name(name)}` is corrupt ({exc})"
                     ) from exc
+                budget -= size
+                if digests is not None:
+                    digests["/".join(parts)] = (size, sha256)
         except OSError as exc:
             _cleanup(dest, existed, created)
             raise FilesystemError(

@@ -8,6 +8,7 @@ a refused wheel leaves no file behind, inside or outside the target.
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from collections.abc import Iterator
@@ -37,6 +38,9 @@ __all__ = ["DEFAULT_MAX_UNPACKED_SIZE", "WheelInfo", "validate_wheel"]
 
 # METADATA, WHEEL and entry_points.txt are read into memory; none is legitimately this large.
 _MAX_METADATA_FILE = 16 * 1024 * 1024
+# Wheels up to this size are unpacked from memory (``open_validated(in_memory=True)``); larger
+# ones (a few ML wheels) are read from the file, so memory stays bounded with many threads.
+IN_MEMORY_LIMIT = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,15 +145,22 @@ def open_validated(
     expected_version: str | Version | None = None,
     *,
     max_size: int = DEFAULT_MAX_UNPACKED_SIZE,
+    in_memory: bool = False,
 ) -> Iterator[tuple[WheelInfo, zipfile.ZipFile]]:
-    """Validate ``path`` and yield it still open, so ``unpack_wheel`` reads the file once."""
+    """Validate ``path`` and yield it still open, so ``unpack_wheel`` reads the file once.
+
+    ``in_memory`` reads a wheel of up to ``IN_MEMORY_LIMIT`` bytes with one ``read`` and works
+    on the bytes: the checks and the extraction seek and read once or twice per member, and on
+    a file each of those is a system call that also hands the GIL to another thread.
+    """
     filename = path.name
     name, version, tags = _parse_filename(filename)
     _check_expected(filename, name, version, expected_name, expected_version)
     try:
-        fp = open(path, "rb")  # noqa: SIM115 - closed below, after the caller is done
+        fp = _open(path, in_memory)
     except OSError as exc:
         raise FilesystemError(f"Failed to read wheel `{path}`: {exc.strerror}") from exc
+    size = fp.seek(0, os.SEEK_END)
     with fp:
         try:
             zf = zipfile.ZipFile(fp)
@@ -157,22 +168,35 @@ def open_validated(
             raise InvalidWheelError(f"Invalid wheel `{filename}`: not a valid ZIP archive ({exc})")
         with zf:
             try:
-                info = _validate_open(filename, fp, zf, name, version, tags, max_size)
+                info = _validate_open(filename, fp, size, zf, name, version, tags, max_size)
             except ZipProblem as problem:
                 raise wheel_error(filename, problem) from None
             yield info, zf
 
 
+def _open(path: Path, in_memory: bool) -> BinaryIO:
+    handle = open(path, "rb")  # noqa: SIM115 - the caller closes what it gets
+    try:
+        if not in_memory or os.fstat(handle.fileno()).st_size > IN_MEMORY_LIMIT:
+            return handle
+        data = handle.read()
+    except BaseException:
+        handle.close()
+        raise
+    handle.close()
+    return io.BytesIO(data)
+
+
 def _validate_open(
     filename: str,
     fp: BinaryIO,
+    size: int,
     zf: zipfile.ZipFile,
     name: NormalizedName,
     version: Version,
     tags: frozenset[Tag],
     max_size: int,
 ) -> WheelInfo:
-    size = os.fstat(fp.fileno()).st_size
     check_end_of_archive(fp, size)
     infos = zf.infolist()
     _check_names(infos)
