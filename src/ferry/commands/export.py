@@ -25,6 +25,7 @@ from ferry.cache.store import Cache
 from ferry.commands.common import open_cache
 from ferry.commands.workspace_sync import (
     ROOT_GROUPS,
+    check_selection,
     resolve_packages,
     root_names,
     root_pyprojects,
@@ -89,6 +90,9 @@ class ExportRequest:
     selection: GroupSelection = field(default_factory=GroupSelection)
     lock: LockSettings = field(default_factory=LockSettings)
     header_command: str = "ferry export"
+
+    def __post_init__(self) -> None:
+        check_selection(self.package, self.all_packages)
 
 
 @dataclass(slots=True)

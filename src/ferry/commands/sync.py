@@ -35,6 +35,7 @@ from ferry.commands.sync_state import (
 )
 from ferry.commands.workspace_sync import (
     ROOT_GROUPS,
+    check_selection,
     member_versions,
     resolve_packages,
     root_names,
@@ -90,6 +91,9 @@ class SyncRequest:
     exclude_newer: str | None = None
     package: str | None = None
     all_packages: bool = False
+
+    def __post_init__(self) -> None:
+        check_selection(self.package, self.all_packages)
 
     def selection(self) -> SyncedSelection:
         return SyncedSelection(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
 
-from ferry.model.errors import UserError
+from ferry.model.errors import UsageError, UserError
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockSource, PackageId
 from ferry.project.pyproject import PyProject
@@ -28,6 +28,13 @@ if TYPE_CHECKING:  # edit_sources loads tomlkit (~10 ms): sync never needs it at
 
 #: The name of the virtual package standing for a virtual root's groups (never installed).
 ROOT_GROUPS = canonicalize_name("ferry-workspace-root-groups")
+
+
+def check_selection(package: str | None, all_packages: bool) -> None:
+    """``--package`` with ``--all-packages`` is a usage error before any work (as in uv), not a
+    silent preference for one of them."""
+    if package is not None and all_packages:
+        raise UsageError("`--package` and `--all-packages` cannot be used together")
 
 
 def resolve_packages(
