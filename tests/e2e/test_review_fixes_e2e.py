@@ -82,3 +82,29 @@ def test_add_of_a_git_url_with_credentials_keeps_them_out_of_pyproject(
     assert f'gitpkg = {{ git = "{private_repo}", rev = "v1" }}' in pyproject
     assert TOKEN not in (project / "uv.lock").read_text(encoding="utf-8")
     assert TOKEN not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("command", [["sync"], ["export"], ["run", "python", "-c", "0"]])
+def test_package_and_all_packages_together_are_a_usage_error(
+    run: Runner, tmp_path: Path, command: list[str]
+) -> None:
+    """uv rejects `--package` with `--all-packages` before doing anything; ferry let
+    `--all-packages` win and ignored `--package`."""
+    root = tmp_path / "ws"
+    member = root / "packages" / "a"
+    member.mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "root"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = []\n\n[tool.uv.workspace]\nmembers = ["packages/*"]\n',
+        encoding="utf-8",
+    )
+    (member / "pyproject.toml").write_text(
+        '[project]\nname = "a"\nversion = "1.0"\nrequires-python = ">=3.11"\n'
+        "dependencies = []\n",
+        encoding="utf-8",
+    )
+    result = run(command[0], "--package", "a", "--all-packages", *command[1:], cwd=root)
+    assert result.code == 2, result.stderr
+    assert "`--package` and `--all-packages` cannot be used together" in result.stderr
+    assert not (root / "uv.lock").exists()
+    assert not (root / ".venv").exists()
