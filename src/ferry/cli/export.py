@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import shlex
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
 from ferry.cli.output import Printer, elapsed, plural
 from ferry.cli.project_options import selection_options
 from ferry.model.settings import GlobalOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def command_line(name: str) -> str:
@@ -78,6 +81,15 @@ def group_selection(kwargs: dict[str, Any]) -> Any:
     )
 
 
+def script_option(verb: str) -> Callable[[F], F]:
+    """``--script PATH``: act on a PEP 723 script's lock (``PATH.lock``) instead of a project."""
+    return click.option(
+        "--script",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help=f"{verb} this PEP 723 script's lock (SCRIPT.lock) instead of a project's.",
+    )
+
+
 def report_lock(report: Any, printer: Printer) -> None:
     if report is not None:
         printer.status(
@@ -112,6 +124,7 @@ def report_lock(report: Any, printer: Printer) -> None:
 @click.option("--no-emit-package", multiple=True, help="Leave this package out (repeatable).")
 @selection_options
 @lock_options
+@script_option("Export")
 @click.pass_obj
 def export(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Export the lockfile to requirements.txt or pylock.toml (PEP 751).
@@ -136,6 +149,7 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
         lock=lock_settings(kwargs),
         selection=group_selection(kwargs),
         header_command=command_line("export"),
+        script=kwargs.pop("script"),
     )
     printer = Printer(options)
     result = export_project(request, options)

@@ -6,7 +6,13 @@ from typing import Any
 
 import click
 
-from ferry.cli.export import group_selection, lock_options, lock_settings, report_lock
+from ferry.cli.export import (
+    group_selection,
+    lock_options,
+    lock_settings,
+    report_lock,
+    script_option,
+)
 from ferry.cli.output import Printer
 from ferry.model.settings import GlobalOptions
 
@@ -42,6 +48,7 @@ from ferry.model.settings import GlobalOptions
 @click.option("--no-dev", is_flag=True, help="Leave out the `dev` group.")
 @click.option("--no-default-groups", is_flag=True, help="Leave out the default groups.")
 @lock_options
+@script_option("Draw")
 @click.pass_obj
 def tree(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Display the project's dependency tree (from the lockfile; locks first unless --frozen)."""
@@ -60,6 +67,7 @@ def tree(options: GlobalOptions, /, **kwargs: Any) -> None:
         python=settings.python,
         selection=group_selection({**kwargs, "extras": (), "all_extras": False}),
         lock=settings,
+        script=kwargs.pop("script"),
     )
     printer = Printer(options)
     result = tree_project(request, options)

@@ -17,7 +17,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -41,6 +41,9 @@ from ferry.project.export_requirements import render_requirements
 from ferry.project.lock_model import Lock
 from ferry.project.lockfile import read_lock
 from ferry.project.pyproject import PyProject
+
+if TYPE_CHECKING:
+    from ferry.commands.lock import LockRequest
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,8 @@ class ExportRequest:
     selection: GroupSelection = field(default_factory=GroupSelection)
     lock: LockSettings = field(default_factory=LockSettings)
     header_command: str = "ferry export"
+    script: Path | None = None
+    """``--script``: export this PEP 723 script's lock instead of a project's."""
 
     def __post_init__(self) -> None:
         check_selection(self.package, self.all_packages)
@@ -123,25 +128,57 @@ def obtain_project_lock(
                 hint="run `ferry lock` to create it",
             )
         return read_lock(project.lock_path), None
-    from ferry.commands.lock import LockRequest, lock_project
+    from ferry.commands.lock import lock_project
 
     started = time.perf_counter()
-    outcome = lock_project(
-        project,
-        LockRequest(
-            locked=settings.locked,
-            python=settings.python,
-            index_url=settings.index_url,
-            extra_index_urls=settings.extra_index_urls,
-            find_links=settings.find_links,
-            no_index=settings.no_index,
-            exclude_newer=settings.exclude_newer,
-        ),
-        options,
-        cache,
-    )
+    outcome = lock_project(project, lock_request_of(settings), options, cache)
     seconds = getattr(outcome, "seconds", None) or time.perf_counter() - started
     return outcome.lock, LockReport(len(outcome.lock.packages), seconds, outcome)
+
+
+def lock_request_of(settings: LockSettings) -> LockRequest:
+    from ferry.commands.lock import LockRequest
+
+    return LockRequest(
+        locked=settings.locked,
+        frozen=settings.frozen,
+        python=settings.python,
+        index_url=settings.index_url,
+        extra_index_urls=settings.extra_index_urls,
+        find_links=settings.find_links,
+        no_index=settings.no_index,
+        exclude_newer=settings.exclude_newer,
+    )
+
+
+def project_or_script(directory: Path | None, script: Path | None) -> Project:
+    """The project, or a script's block read as one (:mod:`ferry.project.script_lock`)."""
+    if script is None:
+        return discover_project(project=directory)
+    from ferry.commands.script_lock import script_project
+
+    return script_project(script)
+
+
+def obtain_lock_of(
+    project: Project,
+    script: Path | None,
+    settings: LockSettings,
+    options: GlobalOptions,
+    cache: Cache,
+) -> tuple[Lock, LockReport | None]:
+    """:func:`obtain_project_lock`, or with ``script`` the script's lock (whose requirements
+    are roots of their own, ``[manifest] requirements``)."""
+    if script is None:
+        return obtain_project_lock(project, settings, options, cache)
+    from ferry.commands.script_lock import obtain_script_lock
+
+    started = time.perf_counter()
+    lock, outcome = obtain_script_lock(script, lock_request_of(settings), options, cache)
+    if outcome is None:
+        return lock, None
+    seconds = outcome.seconds or time.perf_counter() - started
+    return lock, LockReport(len(lock.packages), seconds, outcome)
 
 
 def resolve_groups(
@@ -240,7 +277,7 @@ def infer_format(request: ExportRequest) -> ExportFormat:
 
 
 def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResult:
-    project = discover_project(project=request.project)
+    project = project_or_script(request.project, request.script)
     fmt = infer_format(request)
     if fmt == "pylock.toml" and request.output is not None:
         from packaging.pylock import is_valid_pylock_path
@@ -251,7 +288,7 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
                 hint="PEP 751 names are `pylock.toml` or `pylock.<name>.toml`",
             )
     with open_cache(options) as cache:
-        lock, report = obtain_project_lock(project, request.lock, options, cache)
+        lock, report = obtain_lock_of(project, request.script, request.lock, options, cache)
     packages = resolve_packages(project, request.package, request.all_packages)
     pyprojects = root_pyprojects(project, packages)
     groups = resolve_groups(project, request.selection, pyprojects=pyprojects)

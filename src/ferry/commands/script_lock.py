@@ -81,12 +81,14 @@ def lock_script(
         raise UsageError("`--locked` and `--frozen` cannot be used together")
     path = script_lock_path(script)
     existing, text, warnings = read_script_lock(script, strict=request.frozen or request.locked)
+    if existing is None and (request.frozen or request.locked):
+        flag = "--frozen" if request.frozen else "--locked"
+        raise UserError(
+            f"Unable to find lockfile at `{path.name}`, but `{flag}` was provided",
+            hint=f"run `ferry lock --script {script}` to create it",
+        )
     if request.frozen:
-        if existing is None:
-            raise UserError(
-                f"Unable to find lockfile at `{path.name}`, but `--frozen` was provided",
-                hint=f"run `ferry lock --script {script}` to create it",
-            )
+        assert existing is not None
         return LockOutcome(existing, False, len(existing.packages),
                            time.perf_counter() - started, warnings=warnings)
     if metadata is None:
@@ -168,3 +170,14 @@ def _resolve(
     else:
         resolved = resolve_lock(project, request, options, cache, existing, lock_options)
     return as_script_lock(resolved, project.pyproject)
+
+
+def obtain_script_lock(
+    script: Path, request: LockRequest, options: GlobalOptions, cache: Cache
+) -> tuple[Lock, LockOutcome | None]:
+    """The lock ``export --script`` and ``tree --script`` read: the script's lock brought up to
+    date (as it is with ``--frozen``, which then reports nothing), or — when the script has
+    none — a resolution that is not written, as uv does."""
+    write = script_lock_path(script).is_file()
+    outcome = lock_script(script, request, options, cache, write=write)
+    return outcome.lock, None if request.frozen else outcome

@@ -27,13 +27,14 @@ from ferry.commands.export import (
     GroupSelection,
     LockReport,
     LockSettings,
-    obtain_project_lock,
+    obtain_lock_of,
+    project_or_script,
     resolve_groups,
 )
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError
 from ferry.model.settings import GlobalOptions
-from ferry.project.discovery import Project, discover_project
+from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, PackageId
 from ferry.project.tree import TreeOptions, render_tree
 from ferry.python.discovery import find_interpreter
@@ -58,6 +59,8 @@ class TreeRequest:
     python: str | None = None
     selection: GroupSelection = field(default_factory=GroupSelection)
     lock: LockSettings = field(default_factory=LockSettings)
+    script: Path | None = None
+    """``--script``: draw this PEP 723 script's lock instead of a project's."""
 
 
 @dataclass(slots=True)
@@ -68,10 +71,10 @@ class TreeResult:
 
 
 def tree_project(request: TreeRequest, options: GlobalOptions) -> TreeResult:
-    project = discover_project(project=request.project)
+    project = project_or_script(request.project, request.script)
     result = TreeResult(text="")
     with open_cache(options) as cache:
-        lock, result.lock = obtain_project_lock(project, request.lock, options, cache)
+        lock, result.lock = obtain_lock_of(project, request.script, request.lock, options, cache)
         markers = None if request.universal else _markers(project, request.python, cache)
         latest = (
             _latest_versions(lock, project.root, cache, options, result) if request.outdated else {}
