@@ -108,3 +108,14 @@ def test_package_and_all_packages_together_are_a_usage_error(
     assert "`--package` and `--all-packages` cannot be used together" in result.stderr
     assert not (root / "uv.lock").exists()
     assert not (root / ".venv").exists()
+
+
+def test_add_script_with_package_is_a_usage_error(run: Runner, tmp_path: Path) -> None:
+    """uv: "the argument '--script' cannot be used with '--package'"; ferry ignored --package."""
+    script = tmp_path / "s.py"
+    script.write_text("print(1)\n", encoding="utf-8")
+    result = run("add", "--script", str(script), "--package", "x", "alpha",
+                 env={"FERRY_INDEX_URL": (tmp_path / "nowhere").as_uri()})
+    assert result.code == 2, result.stderr
+    assert "`--script` cannot be used with `--package`" in result.stderr
+    assert script.read_text(encoding="utf-8") == "print(1)\n"

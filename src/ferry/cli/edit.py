@@ -101,10 +101,10 @@ def _files_option(short: str, long: str, text: str) -> Callable[[Any], Any]:
     return click.option(short, long, multiple=True, type=kind, help=text)
 
 
-def _check_script(kwargs: dict[str, Any]) -> None:
+def _check_script(kwargs: dict[str, Any], also: tuple[str, ...] = ()) -> None:
     if kwargs["script"] is None:
         return
-    for flag in ("dev", "group", "optional", "project"):
+    for flag in ("dev", "group", "optional", "project", *also):
         if kwargs.get(flag):
             raise UsageError(f"`--script` cannot be used with `--{flag}`")
 
@@ -160,7 +160,7 @@ def add(options: GlobalOptions, /, **kwargs: Any) -> None:
 
     if not kwargs["packages"] and not kwargs["requirements"]:
         raise UsageError("Give the packages to add, or `-r FILE`")
-    _check_script(kwargs)
+    _check_script(kwargs, also=("package",))  # uv add rejects it; uv remove ignores it
     settings = apply_settings(kwargs)
     request = AddRequest(
         requirements=tuple(kwargs.pop("requirements")),
