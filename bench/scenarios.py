@@ -252,7 +252,11 @@ def run_noop(tool: Tool, box: Sandbox) -> Plan | None:
     # The number is run's *overhead*: what it adds to the bare interpreter it execs.
     bare = Command((str(venv_python(box.project_venv)), "-c", "pass"), box.project,
                    scrubbed_env())
-    return Plan(timed=_command(tool, box, argv, box.project), warmup=warmup, baseline=bare)
+    timed = _command(tool, box, argv, box.project)
+    # One untimed run first: the number is the overhead of every run, not the one-off
+    # cost of the first after a sync (cold file cache, a tool's own first-use caches), which
+    # with one round would otherwise be all the table shows.
+    return Plan(timed=timed, warmup=(*warmup, timed), baseline=bare)
 
 
 def compile_warm(tool: Tool, box: Sandbox) -> Plan | None:

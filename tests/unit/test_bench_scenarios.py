@@ -137,6 +137,7 @@ def test_project_scenarios(box: Sandbox) -> None:
     run = _plan("run", box, Ferry())
     assert run.timed.argv[-4:] == ("run", "python", "-c", "pass")
     assert run.baseline is not None  # the number is run's overhead over the bare interpreter
+    assert run.warmup[-1] == run.timed  # steady state: the first run's one-off costs untimed
     assert run.baseline.argv == (str(box.project_venv / "bin" / "python"), "-c", "pass")
 
 
