@@ -34,6 +34,11 @@ _SYNC = [
     click.option("--locked", is_flag=True, help="Fail if uv.lock is not up to date."),
     click.option("--inexact", is_flag=True, help="Keep packages the lockfile does not name."),
     click.option("--no-install-project", is_flag=True, help="Install the dependencies only."),
+    click.option(
+        "--no-install-workspace",
+        is_flag=True,
+        help="Install no workspace member (the root project included), only dependencies.",
+    ),
     click.option("--no-install-package", multiple=True, help="Leave this package out."),
     click.option("--no-editable", is_flag=True, help="Install the project non-editable."),
     click.option("--reinstall", is_flag=True, help="Reinstall every package."),

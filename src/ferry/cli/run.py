@@ -21,6 +21,7 @@ SELECTION_KEYS = (
     "no_dev",
     "no_default_groups",
     "no_install_project",
+    "no_install_workspace",
     "no_editable",
     "package",
     "all_packages",

@@ -36,6 +36,7 @@ from ferry.commands.sync_state import (
 from ferry.commands.workspace_sync import (
     ROOT_GROUPS,
     check_selection,
+    excluded_members,
     member_versions,
     resolve_packages,
     root_names,
@@ -72,6 +73,7 @@ class SyncRequest:
     no_default_groups: bool = False
     inexact: bool = False
     no_install_project: bool = False
+    no_install_workspace: bool = False
     no_install_package: tuple[str, ...] = ()
     no_editable: bool = False
     reinstall: bool = False
@@ -103,6 +105,7 @@ class SyncRequest:
             no_default_groups=self.no_default_groups or self.no_dev,
             only_groups=tuple(sorted({canonicalize_name(g) for g in self.only_groups})),
             no_install_project=self.no_install_project,
+            no_install_workspace=self.no_install_workspace,
             no_editable=self.no_editable,
             inexact=self.inexact,
         )
@@ -236,6 +239,9 @@ def target_pins(
         str(project.root),
     )
     skip = {canonicalize_name(n) for n in no_install_package}
+    left_out = excluded_members(project, lock, selection.packages,
+                                no_install_project=selection.no_install_project,
+                                no_install_workspace=selection.no_install_workspace)
     versions = member_versions(project)
     keep: set[NormalizedName] = set(skip)
     pins: list[PinnedDist] = []
@@ -245,7 +251,7 @@ def target_pins(
             continue
         local = item.package.source.is_local
         is_project = local and item.package.name in roots
-        if is_project and (selection.no_install_project or selection.only_groups):
+        if (is_project and selection.only_groups) or (local and pin.name in left_out):
             keep.add(pin.name)
             continue
         if pin.name in skip:
@@ -295,7 +301,7 @@ def sync_environment(
     project_names = set(member_versions(project))
     if not selection.packages:
         selection = replace(selection, packages=resolve_packages(
-            project, request.package, request.all_packages))
+            project, request.package, request.all_packages, lock.manifest.members))
     outcome = ensure_project_environment(
         root,
         cache,

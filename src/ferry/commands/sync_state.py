@@ -29,6 +29,7 @@ class SyncedSelection:
     no_default_groups: bool = False
     only_groups: tuple[str, ...] = ()
     no_install_project: bool = False
+    no_install_workspace: bool = False
     no_editable: bool = False
     inexact: bool = False
     packages: tuple[str, ...] = ()
@@ -95,6 +96,7 @@ def read_state(env_root: Path) -> SyncState | None:
             no_default_groups=bool(raw["no_default_groups"]),
             only_groups=tuple(raw["only_groups"]),
             no_install_project=bool(raw["no_install_project"]),
+            no_install_workspace=bool(raw.get("no_install_workspace", False)),
             no_editable=bool(raw["no_editable"]),
             inexact=bool(raw["inexact"]),
             packages=tuple(raw.get("packages", ())),

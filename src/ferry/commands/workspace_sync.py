@@ -12,6 +12,7 @@ from, so selection stays one walk over one lock.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,8 @@ from ferry.project.pyproject import PyProject
 if TYPE_CHECKING:  # edit_sources loads tomlkit (~10 ms): sync never needs it at run time
     from ferry.project.edit_sources import AddSpec
 
+log = logging.getLogger(__name__)
+
 #: The name of the virtual package standing for a virtual root's groups (never installed).
 ROOT_GROUPS = canonicalize_name("ferry-workspace-root-groups")
 
@@ -38,9 +41,12 @@ def check_selection(package: str | None, all_packages: bool) -> None:
 
 
 def resolve_packages(
-    project: Project, package: str | None, all_packages: bool
+    project: Project, package: str | None, all_packages: bool, locked: tuple[str, ...] = ()
 ) -> tuple[NormalizedName, ...]:
-    """The members to install, by the rules above; ``()`` outside a workspace."""
+    """The members to install, by the rules above; ``()`` outside a workspace. ``locked`` are
+    the members the lock names: under ``--frozen`` a member whose directory is absent (a Docker
+    layer built from ``pyproject.toml`` and ``uv.lock`` alone) is still selected from the lock,
+    as uv does."""
     workspace = project.workspace
     if workspace is None:
         if all_packages:
@@ -52,9 +58,13 @@ def resolve_packages(
                 hint="declare members in `[tool.uv.workspace]` of the workspace root",
             )
         return ()
+    in_lock = {canonicalize_name(n) for n in locked}
     if all_packages:
-        return workspace.names
+        return tuple(sorted(set(workspace.names) | in_lock))
     if package is not None:
+        if workspace.member(package) is None and canonicalize_name(package) in in_lock:
+            log.debug("`%s` is a member in the lock whose directory is absent", package)
+            return (canonicalize_name(package),)
         return (workspace.require_member(package).name,)
     if project.current is not None:
         return (project.current,)
@@ -73,7 +83,8 @@ def root_pyprojects(project: Project, packages: tuple[str, ...]) -> list[PyProje
     workspace = project.workspace
     if workspace is None or not packages:
         return [project.pyproject]
-    found = [workspace.require_member(name).pyproject for name in packages]
+    # a member selected from the lock alone has no pyproject here: nothing to declare
+    found = [m.pyproject for name in packages if (m := workspace.member(name)) is not None]
     if installs_root_groups(project, packages):
         found.append(project.pyproject)
     return found
@@ -111,6 +122,32 @@ def with_root_groups(lock: Lock) -> Lock:
         dev_dependencies=tuple(groups),
     )
     return replace(lock, packages=(*lock.packages, package))
+
+
+def excluded_members(
+    project: Project,
+    lock: Lock,
+    packages: tuple[str, ...],
+    *,
+    no_install_project: bool,
+    no_install_workspace: bool,
+) -> frozenset[NormalizedName]:
+    """The local packages a sync leaves out, as uv: ``--no-install-workspace`` every member
+    (the root project too, and members only the lock knows); ``--no-install-project`` "the
+    current project": the one member selected (``--package`` or the member directory), else
+    the workspace root's own project (nothing at a virtual root), so the other members a
+    project depends on are still installed."""
+    if no_install_workspace:
+        names = {*lock.manifest.members, *member_versions(project)}
+        if project.pyproject.name is not None:
+            names.add(project.pyproject.name)
+        return frozenset(canonicalize_name(n) for n in names)
+    if not no_install_project:
+        return frozenset()
+    if len(packages) == 1:
+        return frozenset({canonicalize_name(packages[0])})
+    root = project.pyproject.name
+    return frozenset({root}) if root is not None else frozenset()
 
 
 def member_versions(project: Project) -> dict[NormalizedName, str]:
