@@ -36,6 +36,7 @@ from ferry.model.errors import FerryError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, PackageId
+from ferry.project.pyproject import PyProject
 from ferry.project.tree import TreeOptions, render_tree
 from ferry.python.discovery import find_interpreter
 from ferry.python.request import PythonRequest
@@ -83,7 +84,8 @@ def tree_project(request: TreeRequest, options: GlobalOptions) -> TreeResult:
         depth=request.depth,
         invert=request.invert,
         no_dedupe=request.no_dedupe,
-        groups=resolve_groups(project, request.selection, validate=False),
+        groups=resolve_groups(project, request.selection, validate=False,
+                              pyprojects=_declaring(project)),
         include_project_deps=not request.selection.only_groups,
         packages=frozenset(canonicalize_name(p) for p in request.packages),
         prune=frozenset(canonicalize_name(p) for p in request.prune),
@@ -92,6 +94,14 @@ def tree_project(request: TreeRequest, options: GlobalOptions) -> TreeResult:
     )
     result.text = render_tree(lock, project.pyproject.name, tree_options)
     return result
+
+
+def _declaring(project: Project) -> list[PyProject]:
+    """Whose groups ``--group``/``--all-groups``/defaults may name: every member draws its own
+    groups in uv's tree (the root's as well)."""
+    if project.workspace is None:
+        return [project.pyproject]
+    return [project.pyproject, *(m.pyproject for m in project.workspace.members)]
 
 
 def _markers(project: Project, python: str | None, cache: Cache) -> dict[str, str]:
