@@ -119,3 +119,23 @@ def test_add_script_with_package_is_a_usage_error(run: Runner, tmp_path: Path) -
     assert result.code == 2, result.stderr
     assert "`--script` cannot be used with `--package`" in result.stderr
     assert script.read_text(encoding="utf-8") == "print(1)\n"
+
+
+@pytest.mark.parametrize("command", [["add"], ["pip", "install", "--dry-run", "--python"]])
+def test_a_git_url_without_a_host_is_reported_without_a_traceback(
+    run: Runner, tmp_path: Path, command: list[str], bare_venv: Path
+) -> None:
+    if command[-1] == "--python":
+        command = [*command, str(bare_venv)]
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        "dependencies = []\n",
+        encoding="utf-8",
+    )
+    before = (tmp_path / "pyproject.toml").read_bytes()
+    result = run(*command, "git+https://", env={"FERRY_INDEX_URL": (tmp_path / "no").as_uri()})
+    assert result.code in (1, 2), result.stderr
+    assert "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr
+    assert "git+https://" in result.stderr
+    assert (tmp_path / "pyproject.toml").read_bytes() == before

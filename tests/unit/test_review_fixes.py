@@ -41,3 +41,17 @@ def test_atomic_write_through_a_symlink_to_a_device_keeps_both(tmp_path: Path) -
     atomic_write_bytes(link, b"discarded\n")
     assert link.is_symlink()
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+@pytest.mark.parametrize("url", ["git+", "git+https://", "git+/srv/repo", "git+relative/repo"])
+def test_a_malformed_git_url_is_a_user_error_not_a_crash(url: str) -> None:
+    """`ferry add git+https://` or a `git = "/srv/repo"` source (no scheme) crashed with a
+    traceback: GitUrl.parse's ValueError reached the CLI. It is a user error (still a
+    ValueError for the callers that test a URL's shape)."""
+    from ferry.model.errors import UserError
+    from ferry.model.git import GitUrl
+
+    with pytest.raises(UserError) as caught:
+        GitUrl.parse(url)
+    assert isinstance(caught.value, ValueError)
+    assert url in caught.value.message

@@ -22,12 +22,25 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from ferry.model.url import strip_credentials
+from ferry.model.errors import UserError
+from ferry.model.url import redact, strip_credentials
 
 RefKind = Literal["branch", "tag", "rev"]
 REF_KINDS: tuple[RefKind, ...] = ("branch", "tag", "rev")
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
 _HEX = re.compile(r"^[0-9a-f]{4,40}$")
+
+
+class GitUrlError(UserError, ValueError):
+    """A requirement's ``git+`` URL that names no repository: the user's to fix. Still a
+    ``ValueError``, for the callers that only test a URL's shape."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            f"`{redact(url)}` is not a valid git URL",
+            hint="write it as `git+https://host/owner/repo[@ref]`, `git+ssh://…` or "
+            "`git+file:///absolute/path`",
+        )
 
 
 def is_commit(text: str | None) -> bool:
@@ -63,12 +76,12 @@ class GitUrl:
     def parse(cls, url: str) -> GitUrl:
         """``git+<repo>[@<ref>][#subdirectory=…&egg=…]``; raises ``ValueError`` otherwise."""
         if not url.startswith("git+"):
-            raise ValueError(f"not a git URL: {url}")
+            raise GitUrlError(url)
         location, _, fragment = url[len("git+"):].partition("#")
         base, _, query = location.partition("?")
         parts = urlsplit(base)
         if not parts.scheme or (not parts.netloc and parts.scheme != "file"):
-            raise ValueError(f"not a git URL: {url}")
+            raise GitUrlError(url)
         prefix, path = base[: len(base) - len(parts.path)], parts.path
         path, at, ref = path.rpartition("@") if "@" in path else (path, "", "")
         repository = prefix + path + (f"?{query}" if query else "")
