@@ -9,11 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.e2e.workspace_kit import populate
 from tests.e2e.workspace_sources_kit import make_sourced_workspace, populate_sources
-from tests.interop.test_uv_lock_interop import UV, uv, uv_env
+from tests.interop.test_uv_lock_interop import UV, uv
 from tests.interop.test_workspace_lock import CUTOFF, _dists
-from tests.support.index import IndexServer, LocalIndex
+from tests.interop.workspace_interop_kit import served_index
 from tests.support.runner import Runner
 
 pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
@@ -32,12 +31,8 @@ def test_member_sources_lock_like_uv(
     tmp_path: Path, run: Runner, python_exe: Callable[[str], Path]
 ) -> None:
     python = python_exe("3.12")
-    index = LocalIndex(tmp_path / "index")
-    populate(index)
-    populate_sources(index)
-    with IndexServer(index) as server:
+    with served_index(tmp_path, python, populate_sources) as (server, env):
         url = server.simple_url
-        env = uv_env(tmp_path, python)
         theirs = make_sourced_workspace(tmp_path / "uv-ws", url)
         mine = make_sourced_workspace(tmp_path / "ferry-ws", url)
         flags = ["--exclude-newer", CUTOFF, "--default-index", url]

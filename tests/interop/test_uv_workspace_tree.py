@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.e2e.workspace_kit import make_workspace, populate
-from tests.interop.test_uv_lock_interop import UV, uv, uv_env
+from tests.e2e.workspace_kit import make_workspace
+from tests.interop.test_uv_lock_interop import UV, uv
 from tests.interop.test_workspace_lock import CUTOFF
-from tests.support.index import IndexServer, LocalIndex
+from tests.interop.workspace_interop_kit import served_index
 from tests.support.runner import Runner
 
 pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
@@ -26,10 +26,7 @@ def test_workspace_tree_like_uv(
     tmp_path: Path, run: Runner, python_exe: Callable[[str], Path]
 ) -> None:
     python = python_exe("3.12")
-    index = LocalIndex(tmp_path / "index")
-    populate(index)
-    with IndexServer(index) as server:
-        env = uv_env(tmp_path, python)
+    with served_index(tmp_path, python) as (server, env):
         root = make_workspace(tmp_path / "ws")
         lib_a = root / "packages" / "lib-a" / "pyproject.toml"
         lib_a.write_text(lib_a.read_text().replace('test = ["tool>=1"]',
