@@ -178,6 +178,10 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
             requires_python = SpecifierSet(raw_rp)
         except InvalidSpecifier as error:
             raise UserError(f"Invalid `requires-python` in `{script}`: {error}") from error
+    from ferry.commands.script_env import with_block_indexes
+
+    # installs outside the lock (no lock, `--with`) use the block's indexes too
+    indexed = replace(request, sync=with_block_indexes(request.sync, script, metadata))
     plan = RunPlan(argv=[], env={})
     with open_cache(options) as cache:
         if locked:
@@ -189,7 +193,7 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
             )
             environments = [environment]
             if request.with_packages:
-                environments.insert(0, _overlay(cache, environment, request, options, plan))
+                environments.insert(0, _overlay(cache, environment, indexed, options, plan))
         else:
             environments = [
                 _cached_environment(
@@ -201,7 +205,7 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
                     options,
                     plan,
                     requires_python,
-                    index=request.sync,
+                    index=indexed.sync,
                 )
             ]
     plan.argv = [str(environments[0].python), *request.command]

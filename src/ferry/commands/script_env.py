@@ -185,3 +185,26 @@ def _install(
             builder=make_builder(cache, options, settings),
             refresh=options.refresh,
         )
+
+
+def with_block_indexes(sync: SyncRequest, script: Path, metadata: dict[str, Any]) -> SyncRequest:
+    """``sync`` with the indexes the block declares (``[[tool.uv.index]]``) for the installs
+    that do not go through the lock (a script without one, ``--with``): the default index
+    (unless ``--index-url`` names one) and the others searched before it, as ``lock`` orders
+    them (:func:`ferry.commands.lock_indexes.choose_indexes`)."""
+    tool = metadata.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    if not isinstance(uv, dict) or not uv.get("index") or sync.no_index:
+        return sync
+    from ferry.commands.lock_indexes import choose_indexes
+    from ferry.commands.script_lock import script_project
+
+    choice = choose_indexes(
+        script_project(script, metadata).pyproject,
+        index_url=sync.index_url,
+        extra_index_urls=sync.extra_index_url,
+        find_links=sync.find_links,
+        no_index=False,
+    )
+    log.debug("the block of %s names its indexes: %s", script, ", ".join(choice.urls))
+    return replace(sync, index_url=choice.urls[-1], extra_index_url=choice.urls[:-1])
