@@ -165,7 +165,7 @@ def parse_marker(marker: Marker | str | None, *, extra: str | None = "") -> Mark
     found = _PARSED.get(key)
     if found is None:
         parsed = marker if isinstance(marker, Marker) else Marker(text)
-        found = _walk(parsed._markers, extra)  # type: ignore[attr-defined]
+        found = _walk(parsed._markers, extra)  # type: ignore[attr-defined, unused-ignore]
         if len(_PARSED) < 20_000:
             _PARSED[key] = found
     if isinstance(marker, Marker) and len(_BY_ID) < 20_000:
