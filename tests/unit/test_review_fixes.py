@@ -55,3 +55,17 @@ def test_a_malformed_git_url_is_a_user_error_not_a_crash(url: str) -> None:
         GitUrl.parse(url)
     assert isinstance(caught.value, ValueError)
     assert url in caught.value.message
+
+
+def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    """A symlinked pyproject.toml / uv.lock / -o file is written where the link points (as uv's
+    writes do); replacing the link with a regular file silently detached it from its target."""
+    target = tmp_path / "shared" / "pyproject.toml"
+    target.parent.mkdir()
+    target.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "pyproject.toml"
+    link.symlink_to(Path("shared") / "pyproject.toml")
+    atomic_write_text(link, "new\n")
+    assert link.is_symlink()
+    assert target.read_text(encoding="utf-8") == "new\n"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["pyproject.toml"]

@@ -31,9 +31,12 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
 
     ``durable`` also fsyncs the file and its directory, so the new content survives a power loss,
     not only a crash of ferry. Cache entries, which can always be fetched again, skip it for speed.
-    An existing file keeps its permission bits.
+    An existing file keeps its permission bits; a symlink is written through; a device or pipe
+    (``-o /dev/null``) is written in place.
     """
     path = Path(path)
+    if path.is_symlink():  # write where the link points (as uv does); the link stays a link
+        path = Path(os.path.realpath(path))
     if _is_special(path):
         _write_in_place(path, data)
         return
