@@ -53,7 +53,8 @@ def _absolute_url(location: str, root: Path) -> str:
 
 
 def _index_url(value: str, root: Path) -> str:
-    return _absolute_url(value, root).rstrip("/")
+    """The index as the lock names it; a trailing ``/`` is kept, as uv keeps it."""
+    return _absolute_url(value, root)
 
 
 def _file(
