@@ -51,7 +51,7 @@ def test_pip_install_a_tag_records_its_commit(
     version, record = _installed(venv, "gitpkg")
     assert version == "1.0"
     assert record == {"url": repo.url, "subdirectory": "sub",
-                      "vcs_info": {"vcs": "git", "commit_id": v1}}
+                      "vcs_info": {"vcs": "git", "commit_id": v1, "requested_revision": "v1"}}
 
     again = run("pip", "install", "--index-url", index_server.simple_url, spec, env=env)
     assert again.code == 0, again.stderr
@@ -68,7 +68,8 @@ def test_bare_and_editable_git_urls_in_a_requirements_file(
     result = run("pip", "install", "--index-url", index_server.simple_url, "-r",
                  str(requirements), env=env)
     assert result.code == 0, result.stderr
-    assert _installed(venv, "gitpkg")[1]["vcs_info"] == {"vcs": "git", "commit_id": head}
+    assert _installed(venv, "gitpkg")[1]["vcs_info"] == {"vcs": "git", "commit_id": head,
+                                                         "requested_revision": "main"}
 
     editable = tmp_path / "editable.txt"
     editable.write_text(f"-e git+{repo.url}@v1#egg=gitpkg&subdirectory=sub\n")
@@ -79,7 +80,8 @@ def test_bare_and_editable_git_urls_in_a_requirements_file(
     version, record = _installed(venv, "gitpkg")
     assert version == "1.0"
     assert "dir_info" not in record
-    assert record["vcs_info"] == {"vcs": "git", "commit_id": repo.git("rev-parse", "v1")}
+    assert record["vcs_info"] == {"vcs": "git", "commit_id": repo.git("rev-parse", "v1"),
+                                  "requested_revision": "v1"}
 
 
 def test_pip_compile_pins_the_commit(

@@ -17,7 +17,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
-from ferry.commands.inputs import static_project_name
+from ferry.commands.inputs import NameOf, requirement_of, static_project_name
 from ferry.model.errors import UsageError, UserError
 from ferry.project.pyproject import PyProject, read_pyproject
 from ferry.project.requirements_file import (
@@ -60,20 +60,8 @@ class CompileInputs:
     options: IndexOptions = field(default_factory=IndexOptions)
 
 
-def _requirement(entry: RequirementEntry) -> Requirement:
-    requirement = entry.as_requirement()
-    if requirement is None and entry.url is not None:
-        name = static_project_name(entry.url)
-        if name is not None:
-            extras = f"[{','.join(sorted(entry.extras))}]" if entry.extras else ""
-            marker = f" ; {entry.marker}" if entry.marker else ""
-            requirement = Requirement(f"{name}{extras} @ {entry.url}{marker}")
-    if requirement is None:
-        raise UserError(
-            f"Cannot tell the package name of `{entry.url}` ({entry.location})",
-            hint="write it as `name @ <url>`, or add `#egg=name` to the URL",
-        )
-    return requirement
+def _requirement(entry: RequirementEntry, name_of: NameOf = static_project_name) -> Requirement:
+    return requirement_of(entry, name_of)
 
 
 def _file_label(kind: str, path: str) -> str:
@@ -89,12 +77,14 @@ def _read_file(path: Path, *, constraint: bool = False) -> RequirementsFile:
     return parse_requirements_file(path, constraint=constraint)
 
 
-def _add_file(inputs: CompileInputs, parsed: RequirementsFile, kind: str) -> None:
-    """Add a requirements file; ``kind`` is ``-r``, ``-c`` or ``--override``."""
+def _add_file(inputs: CompileInputs, parsed: RequirementsFile, kind: str,
+              name_of: NameOf = static_project_name) -> None:
+    """Add a requirements file; ``kind`` is ``-r``, ``-c`` or ``--override``; ``name_of`` names
+    a bare URL (a local tree by its pyproject, a git URL by fetching it)."""
     target = {"-r": inputs.requirements, "-c": inputs.constraints,
               "--override": inputs.overrides}[kind]
     for entry in (*parsed.requirements, *parsed.editables):
-        requirement = _requirement(entry)
+        requirement = _requirement(entry, name_of)
         target.append(Sourced(requirement, _file_label(kind, entry.location.path)))
         if entry.editable and kind == "-r":
             name = canonicalize_name(requirement.name)
@@ -203,6 +193,7 @@ def read_compile_inputs(
     constraints: Sequence[Path] = (),
     overrides: Sequence[Path] = (),
     selection: Selection = Selection(),
+    name_of: NameOf = static_project_name,
 ) -> CompileInputs:
     """Read every source; errors name the file (and line, for requirements files)."""
     inputs = CompileInputs()
@@ -222,13 +213,13 @@ def read_compile_inputs(
             extras = tuple(canonicalize_name(e) for e in selection.extras)
             inputs.builds.append(BuildSource(path.parent, label, extras, selection.all_extras))
         else:
-            _add_file(inputs, _read_file(path), "-r")
+            _add_file(inputs, _read_file(path), "-r", name_of)
     for path, names in groups.items():
         _add_groups_only(inputs, path, names)
     for path in constraints:
         _add_file(inputs, _read_file(path, constraint=True), "-c")
     for path in overrides:
-        _add_file(inputs, _read_file(path), "--override")
+        _add_file(inputs, _read_file(path), "--override", name_of)
     return inputs
 
 

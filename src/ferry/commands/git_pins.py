@@ -3,8 +3,10 @@
 The resolver works with the URL as written (``git+…@main``); what a user sees and what an
 environment records is the commit it stood for in this command: ``pip compile`` prints
 ``name @ git+…@<commit>``, ``pip install`` writes that commit into ``direct_url.json`` and later
-compares installs by it. :func:`ferry.dist.git.git_sources` resolves each reference once per
-process, so the commit here is the one whose metadata the resolver read.
+compares installs by it (the branch or tag asked for is kept beside it, as PEP 610's
+``requested_revision``, which is what uv records). :func:`ferry.dist.git.git_sources` resolves
+each reference once per process, so the commit here is the one whose metadata the resolver
+read.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def pin_commits(
             if dist.editable:
                 logger.warning("`%s` comes from git, which cannot be installed editable; "
                                "installing it from a checkout instead", dist.name)
-            dist = replace(dist, direct_url=url, editable=False)
+            requested = dist.requested_revision or GitUrl.parse(dist.direct_url).reference
+            dist = replace(dist, direct_url=url, editable=False, requested_revision=requested)
         result.append(dist)
     return tuple(result)
 

@@ -35,7 +35,8 @@ class RequirementInputs:
 NameOf = Callable[[str], str | None]
 
 
-def _requirement_of(entry: RequirementEntry, name_of: NameOf | None = None) -> Requirement:
+def requirement_of(entry: RequirementEntry, name_of: NameOf | None = None) -> Requirement:
+    """The entry as a requirement; a bare URL named by ``name_of`` (else an error)."""
     requirement = entry.as_requirement()
     if requirement is None and entry.url is not None and name_of is not None:
         name = name_of(entry.url)
@@ -53,19 +54,19 @@ def _requirement_of(entry: RequirementEntry, name_of: NameOf | None = None) -> R
 
 def _add(inputs: RequirementInputs, parsed: RequirementsFile, name_of: NameOf | None) -> None:
     for entry in parsed.requirements:
-        requirement = _requirement_of(entry, name_of)
+        requirement = requirement_of(entry, name_of)
         inputs.requirements.append(requirement)
         inputs.direct |= requirement.url is not None
         if entry.hashes:
             name = canonicalize_name(requirement.name)
             inputs.hashes[name] = inputs.hashes.get(name, frozenset()) | frozenset(entry.hashes)
     for entry in parsed.editables:
-        requirement = _requirement_of(entry, name_of)
+        requirement = requirement_of(entry, name_of)
         inputs.requirements.append(requirement)
         inputs.editables.append(canonicalize_name(requirement.name))
         inputs.direct = True
     for entry in parsed.constraints:
-        requirement = _requirement_of(entry)
+        requirement = requirement_of(entry)
         inputs.constraints.append(requirement)
         if entry.hashes:
             name = canonicalize_name(requirement.name)

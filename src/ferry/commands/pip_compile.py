@@ -198,17 +198,19 @@ def pip_compile(request: PipCompileRequest, options: GlobalOptions) -> CompileRe
             hint="name a file: `ferry pip compile requirements.in` or `… pyproject.toml`",
         )
     selection = Selection(request.extra, request.all_extras, request.group)
-    inputs = read_compile_inputs(
-        request.src_files,
-        constraints=request.constraints,
-        overrides=request.overrides,
-        selection=selection,
-    )
     result = CompileResult(output_file=request.output_file)
     from ferry.cache.store import Cache
+    from ferry.commands.git_pins import git_name_of
 
     cache = Cache.from_options(options.cache_dir, options.no_cache)
     with cache.shared():
+        inputs = read_compile_inputs(
+            request.src_files,
+            constraints=request.constraints,
+            overrides=request.overrides,
+            selection=selection,
+            name_of=git_name_of(cache, offline=options.offline),  # a bare git URL is fetched
+        )
         interpreter = find_compile_interpreter(cache, request, result.warnings)
         packages = _resolve(request, options, cache, interpreter, inputs, result)
     result.text = render(packages, _output_options(request, inputs))

@@ -19,7 +19,8 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from ferry.commands.common import installed_dists, open_cache, target_environment
-from ferry.commands.inputs import gather_inputs, static_project_name
+from ferry.commands.git_pins import git_name_of
+from ferry.commands.inputs import gather_inputs
 from ferry.commands.pip_compile import exclude_newer_date, known_options
 from ferry.commands.pip_install import InstallResult
 from ferry.commands.pipeline import (
@@ -104,14 +105,14 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
         raise UsageError("No requirements files given",
                          hint="`ferry pip sync requirements.txt`")
     packages, files = _sources(request)
-    inputs = gather_inputs(
-        packages=packages,
-        requirement_files=files,
-        constraint_files=request.constraints,
-        require_hashes=request.require_hashes,
-        name_of=static_project_name,
-    )
     with open_cache(options) as cache:
+        inputs = gather_inputs(
+            packages=packages,
+            requirement_files=files,
+            constraint_files=request.constraints,
+            require_hashes=request.require_hashes,
+            name_of=git_name_of(cache, offline=options.offline),  # a bare git URL is fetched
+        )
         result = SyncResult(cache_dir=str(cache.root))
         if not inputs.requirements:
             for path in request.src_files:

@@ -55,7 +55,7 @@ def direct_url_for(pin: PinnedDist) -> dict[str, Any] | None:
     if pin.direct_url.startswith("git+"):
         from ferry.model.git import GitUrl
 
-        return GitUrl.parse(pin.direct_url).pep610()
+        return GitUrl.parse(pin.direct_url).pep610(requested=pin.requested_revision)
     if pin.editable or (
         pin.direct_url.startswith("file:")
         and not pin.direct_url.endswith((".whl", ".tar.gz", ".zip"))

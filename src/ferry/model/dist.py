@@ -131,6 +131,9 @@ class PinnedDist:
     direct_url: str | None = None
     editable: bool = False
     requested: bool = False
+    requested_revision: str | None = None
+    """For a git pin: the branch, tag or commit the user asked for (``direct_url`` holds the
+    commit it resolved to; installs compare by that commit). PEP 610's ``requested_revision``."""
 
     def __str__(self) -> str:
         return f"{self.name}=={self.version}"

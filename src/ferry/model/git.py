@@ -164,10 +164,15 @@ class GitUrl:
         wanted = f" ({self.ref_kind} `{self.reference}`)" if self.reference else ""
         return f"`{self.safe_repository}`{wanted}"
 
-    def pep610(self) -> dict[str, Any]:
-        """The ``direct_url.json`` record of an install from this (resolved) reference."""
+    def pep610(self, requested: str | None = None) -> dict[str, Any]:
+        """The ``direct_url.json`` record of an install from this (resolved) reference.
+        ``requested`` is what the user asked for when this URL holds only the commit it
+        resolved to; uv writes it as asked (a branch, a tag, or the commit itself) and leaves
+        it out when nothing was asked for."""
         vcs_info: dict[str, Any] = {"vcs": "git", "commit_id": self.commit}
-        if self.reference and self.reference != self.commit:
+        if requested:
+            vcs_info["requested_revision"] = requested
+        elif self.reference and self.reference != self.commit:
             vcs_info["requested_revision"] = self.reference
         record: dict[str, Any] = {"url": self.safe_repository, "vcs_info": vcs_info}
         if self.subdirectory:

@@ -160,8 +160,9 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
         # Installed from the locked commit: no branch or tag is looked up again.
         from ferry.model.git import GitUrl
 
-        return PinnedDist(package.name, version, None,
-                          GitUrl.from_lock(source.value).requirement_url())
+        locked = GitUrl.from_lock(source.value)
+        return PinnedDist(package.name, version, None, locked.requirement_url(),
+                          requested_revision=locked.reference)
     wheel = best_wheel(package, tags)
     if wheel is not None:
         file = _wheel_file(wheel, package)
