@@ -69,3 +69,23 @@ def test_atomic_write_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
     assert link.is_symlink()
     assert target.read_text(encoding="utf-8") == "new\n"
     assert sorted(p.name for p in target.parent.iterdir()) == ["pyproject.toml"]
+
+
+def test_removing_the_last_source_drops_the_empty_sources_table() -> None:
+    """`uv remove` of the only sourced dependency leaves no `[tool.uv.sources]` header behind
+    (the expected bytes are uv 0.13.8's); ferry left an empty table."""
+    from ferry.project.edit import PyprojectEditor
+    from ferry.project.edit_requirement import DependencyTarget
+
+    text = (
+        '[project]\nname = "p"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = [\n    "lp",\n]\n\n[tool.uv.sources]\nlp = { path = "lp" }\n\n'
+        "[tool.ruff]\nline-length = 100\n"
+    )
+    editor = PyprojectEditor(text, Path("pyproject.toml"))
+    assert editor.remove_dependency("lp", DependencyTarget.project())
+    assert editor.remove_source("lp")
+    assert editor.dumps() == (
+        '[project]\nname = "p"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        "dependencies = []\n\n[tool.ruff]\nline-length = 100\n"
+    )

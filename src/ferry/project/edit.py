@@ -350,6 +350,8 @@ class PyprojectEditor:
                     if canonicalize_name(key) == canonicalize_name(name):
                         del sources[key]
                         removed = True
+                if removed and not sources and tool is not None:
+                    del tool["sources"]  # uv drops the table it empties
         return removed
 
     def add_index(self, url: str, name: str | None = None, *, default: bool = False) -> bool:
