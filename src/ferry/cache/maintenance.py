@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ferry.cache import archives, files, records
+from ferry.cache import archives, files, git_bucket, records
 from ferry.cache.jsonfile import is_valid_json_file, read_json_file
 from ferry.cache.store import BUCKETS, CACHEDIR_TAG_NAME, LOCK_NAME, Cache
 from ferry.fs.atomic import remove_tree
@@ -88,6 +88,7 @@ def prune(cache: Cache) -> PruneResult:
         removed += _prune_files(_bucket(cache, "files"), now)
         removed += _prune_archives(_bucket(cache, "archives"))
         removed += _prune_pointers(cache)
+        removed += _prune_git(_bucket(cache, "git"))
         for name in JSON_BUCKETS:
             removed += _prune_json(_bucket(cache, name), now)
         cache.forget_layout()
@@ -120,6 +121,8 @@ def _package_entries(cache: Cache, name: str) -> Iterator[Path]:
             yield path
     # Index pages are keyed ending with the normalized project name (see Cache.json_path).
     yield from walk_files(_bucket(cache, "index"), lambda p: p.name == f"{canonical}.json")
+    yield from git_bucket.package_entries(_bucket(cache, "git"), _bucket(cache, "built"),
+                                          _bucket(cache, "archives"), canonical)
 
 
 # -- prune ---------------------------------------------------------------------------------------
@@ -179,6 +182,18 @@ def _prune_pointers(cache: Cache) -> Removed:
         value = read_json_file(path)
         if isinstance(value, dict) and not held(value.get("sha256")):
             removed += _remove(path)
+    return removed
+
+
+def _prune_git(bucket: Path) -> Removed:
+    """What no command can use in ``git-v0`` (:mod:`ferry.cache.git_bucket` says why the rest
+    is kept)."""
+    removed = Removed()
+    for path, reason in git_bucket.prunable(bucket):
+        logger.debug("removing `%s`: %s", path, reason)
+        removed += _remove(path)
+    for directory in git_bucket.containers(bucket):
+        _rmdir_if_empty(directory)
     return removed
 
 
