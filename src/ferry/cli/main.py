@@ -19,7 +19,7 @@ from ferry import __version__
 from ferry.cli.fast import render_error
 from ferry.model.errors import FerryError
 from ferry.model.refresh import Refresh
-from ferry.model.settings import GlobalOptions, env_flag
+from ferry.model.settings import GlobalOptions, env_bool, env_flag
 
 # name -> "module:attribute"; each attribute is a click command or group.
 SUBCOMMANDS: dict[str, str] = {
@@ -150,9 +150,9 @@ def cli(
     ctx.obj = GlobalOptions(
         verbosity=verbosity,
         cache_dir=cache_dir,
-        no_cache=no_cache or env_flag("FERRY_NO_CACHE"),
-        offline=offline or env_flag("FERRY_OFFLINE"),
-        prefer_offline=prefer_offline or env_flag("FERRY_PREFER_OFFLINE"),
+        no_cache=no_cache or env_bool("FERRY_NO_CACHE"),
+        offline=offline or env_bool("FERRY_OFFLINE"),
+        prefer_offline=prefer_offline or env_bool("FERRY_PREFER_OFFLINE"),
         color=_want_color(color),
         directory=directory,
         refresh=Refresh.from_options(refresh, refresh_packages),

@@ -275,8 +275,8 @@ def try_fast_path(argv: list[str]) -> FastAnswer | None:
     invocation = parse(argv)
     if invocation is None or os.environ.get("FERRY_NO_FAST_PATH"):
         return None
-    if os.environ.get("FERRY_REFRESH", "").strip().lower() in ("1", "true", "yes", "on"):
-        return None  # a refresh re-checks the cache: never a replay
+    if os.environ.get("FERRY_REFRESH", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        return None  # a refresh re-checks the cache: never a replay (an invalid value: the error)
     cwd = os.getcwd()
     root = find_project(cwd)
     if root is None or not _eligible(root):

@@ -184,8 +184,8 @@ def _cache_root(cache_dir: str | None) -> str:
     identity), so a differing guess can only cost a fall back, never a wrong answer.
     """
     given = cache_dir if cache_dir is not None else os.environ.get("FERRY_CACHE_DIR") or None
-    if os.environ.get("FERRY_NO_CACHE", "").strip().lower() in ("1", "true", "yes", "on"):
-        raise Fallback
+    if os.environ.get("FERRY_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no", "off"):
+        raise Fallback  # set (or invalid: the full path says so)
     xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
     if given is not None:
         root = os.path.expanduser(given)

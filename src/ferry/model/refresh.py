@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 REFRESH_ENV = "FERRY_REFRESH"
 _SEPARATORS = re.compile(r"[-_.]+")
+_VALID_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 
 def canonicalize_name(name: str) -> str:
@@ -34,9 +35,19 @@ class Refresh:
     @classmethod
     def from_options(cls, everything: bool = False, packages: Iterable[str] = ()) -> Refresh:
         """The command line's choice, with ``FERRY_REFRESH=1`` meaning ``--refresh``."""
+        from ferry.model.errors import UsageError
+        from ferry.model.settings import env_bool
+
+        names = [name.strip() for name in packages]
+        for name in names:
+            if not _VALID_NAME.fullmatch(name):
+                raise UsageError(
+                    f"invalid package name `{name}` for `--refresh-package`",
+                    hint="a name as PEP 508 spells it, e.g. `requests` or `typing-extensions`",
+                )
         return cls(
-            everything=everything or env_requests_refresh(),
-            packages=frozenset(canonicalize_name(name) for name in packages if name.strip()),
+            everything=everything or env_bool(REFRESH_ENV),
+            packages=frozenset(canonicalize_name(name) for name in names),
         )
 
     def __bool__(self) -> bool:
@@ -55,8 +66,10 @@ class Refresh:
 
 
 def env_requests_refresh() -> bool:
-    """Cheap check for the no-op fast path, which must never replay a refreshing command."""
-    return os.environ.get(REFRESH_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    """Cheap check for the no-op fast path, which must never replay a refreshing command: any
+    value that is not plainly false counts, so an invalid one reaches the full path's error."""
+    return os.environ.get(REFRESH_ENV, "").strip().lower() not in {"", "0", "false", "no", "off",
+                                                                     "n", "f"}
 
 
 NO_REFRESH = Refresh()

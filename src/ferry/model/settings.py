@@ -38,8 +38,30 @@ ENV_VARS: dict[str, str] = {
 }
 
 
+_TRUE = frozenset({"1", "true", "yes", "on", "y", "t"})
+_FALSE = frozenset({"", "0", "false", "no", "off", "n", "f"})
+
+
 def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+    """Lenient reading, for variables consulted while reporting an error (``FERRY_DEBUG``)."""
+    return os.environ.get(name, "").strip().lower() in _TRUE
+
+
+def env_bool(name: str) -> bool:
+    """A boolean variable that changes what a command does: a value that is neither true nor
+    false is refused (exit 2) rather than read as false, as uv refuses it — ``FERRY_OFFLINE=ture``
+    must not quietly use the network."""
+    from ferry.model.errors import UsageError
+
+    value = os.environ.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise UsageError(
+        f"invalid value `{os.environ[name]}` for `{name}`",
+        hint="use 1/true/yes/on or 0/false/no/off",
+    )
 
 
 @dataclass(frozen=True, slots=True)
