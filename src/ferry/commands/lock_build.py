@@ -339,7 +339,9 @@ def conflicts_of(pyproject: PyProject) -> tuple[tuple[ConflictItem, ...], ...]:
     sets = []
     for declared in pyproject.tool.conflicts:
         items = {ConflictItem(c.package or own, c.extra, c.group) for c in declared}
-        sets.append(tuple(sorted(items, key=lambda i: (i.package, i.extra or "", i.group or ""))))
+        # uv's order: by package, its extras before its groups
+        sets.append(tuple(sorted(items, key=lambda i: (i.package, i.extra is None,
+                                                       i.extra or i.group or ""))))
     return tuple(sets)
 
 

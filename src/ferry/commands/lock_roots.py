@@ -79,9 +79,10 @@ def root_lists(
     """The project's dependency lists, with direct references made ``name @ url``, the index
     pins of each extra and group, and the project's references to its own extras replaced by
     those extras' requirements (``all = ["proj[a,b]"]``)."""
-    def rewritten(reqs: tuple[Requirement, ...]) -> tuple[Requirement, ...]:
+    def rewritten(reqs: tuple[Requirement, ...], extra: str | None = None,
+                  group: str | None = None) -> tuple[Requirement, ...]:
         return tuple(each for r in expand_own_extras(pyproject, reqs)
-                     for each in sources.rewrite_all(r))
+                     for each in sources.rewrite_all(r, extra, group))
 
     lists: list[RootList] = []
     project = pyproject.project
@@ -90,12 +91,12 @@ def root_lists(
         lists.append(RootList("base", None, rewritten(dependencies),
                               marked_indexes=choice.marked))
         for extra, reqs in optional:
-            lists.append(RootList("extra", extra, rewritten(reqs),
+            lists.append(RootList("extra", extra, rewritten(reqs, extra=extra),
                                   choice.pins_for("extra", extra), choice.marked))
     for group, reqs in sorted(pyproject.groups.items()):
         own = own_references(pyproject, group)
         others = tuple(r for r in reqs if r not in own)
-        lists.append(RootList("group", group, rewritten(others),
+        lists.append(RootList("group", group, rewritten(others, group=group),
                               choice.pins_for("group", group), choice.marked))
     return tuple(lists)
 

@@ -107,20 +107,21 @@ class DirectSources:
         first, for a name with sources split by marker: see :meth:`rewrite_all`)."""
         return self.rewrite_all(requirement)[0]
 
-    def rewrite_all(self, requirement: Requirement) -> list[Requirement]:
+    def rewrite_all(
+        self, requirement: Requirement, extra: str | None = None, group: str | None = None
+    ) -> list[Requirement]:
         """``requirement`` pointing at its sources' URLs: one requirement per source when the
         sources are split by ``marker`` (index sources keep the name alone; their routing is
-        :mod:`ferry.commands.lock_routing`'s), the requirement itself when none applies."""
+        :mod:`ferry.commands.lock_routing`'s), the requirement itself when none applies.
+        ``extra``/``group``: the list it is declared in, whose scoped sources apply too (as uv:
+        a git or path source with ``extra = "x"`` is where ``x``'s requirement comes from)."""
         if requirement.url:
             url = self._remember_url(requirement.url)
             return [_with_url(requirement, url, None)]
         declared = self.pyproject.tool.sources_for(requirement.name)
-        if any((s.extra or s.group) and s.kind != "index" for s in declared):
-            raise UserError(
-                f"The source for `{requirement.name}` depends on an extra or group, which "
-                "`ferry lock` supports for index sources only",
-            )
-        specs = [s for s in declared if s.extra is None and s.group is None]
+        # index sources scoped to an extra or group are routed, not rewritten (lock_routing)
+        specs = [s for s in declared if _applies(s, extra, group)
+                 and (s.kind != "index" or (s.extra is None and s.group is None))]
         if not specs or any(s.kind == "workspace" for s in specs):
             return [requirement]  # a workspace member: never resolved (see lock_workspace)
         if len(specs) == 1 and not specs[0].marker:
@@ -259,6 +260,15 @@ class DirectSources:
         if metadata is None:
             return PackageMetadata()
         return metadata_of(metadata)
+
+
+def _applies(spec: SourceSpec, extra: str | None, group: str | None) -> bool:
+    """A source applies to the list it is scoped to (every list when it is not scoped)."""
+    if spec.extra is not None:
+        return extra is not None and canonicalize_name(spec.extra) == canonicalize_name(extra)
+    if spec.group is not None:
+        return group is not None and canonicalize_name(spec.group) == canonicalize_name(group)
+    return True
 
 
 def _with_url(requirement: Requirement, url: str | None, marker: str | None) -> Requirement:
