@@ -78,3 +78,16 @@ def test_frozen_sync_installs_member_sources(run: Runner, workspace: Path,
         "direct_url.json").read_text())
     assert helper == {"dir_info": {"editable": True},
                       "url": (workspace / "libs" / "helper").resolve().as_uri()}
+
+
+def test_conflicts_naming_another_member_are_refused_clearly(
+    run: Runner, workspace: Path, index_server: IndexServer
+) -> None:
+    root = workspace / "pyproject.toml"
+    root.write_text(root.read_text() + '\n[tool.uv]\nconflicts = [[{ extra = "r" }, '
+                    '{ package = "lib-a", extra = "x" }]]\n')
+    result = ferry(run, index_server, workspace, "lock")
+    assert result.code == 1
+    assert "The conflict on `lib-a` names another package" in result.stderr
+    assert "hint: conflicts between extras or groups of `root-app` itself" in result.stderr
+    assert not (workspace / "uv.lock").exists()

@@ -150,6 +150,7 @@ def conflict_keys(pyproject: PyProject) -> tuple[tuple[ConflictKey, ...], ...]:
                 raise UserError(
                     f"The conflict on `{item.package}` names another package, which `ferry lock` "
                     "does not support yet (workspaces)",
+                    hint=f"conflicts between extras or groups of `{own}` itself are supported",
                 )
             if item.extra is not None:
                 items.append(("extra", item.extra))
