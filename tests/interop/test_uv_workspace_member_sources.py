@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.e2e.git_repos import GitRepo, needs_git
+from tests.e2e.workspace_kit import make_workspace
 from tests.e2e.workspace_sources_kit import make_sourced_workspace, populate_sources
 from tests.interop.test_uv_lock_interop import UV, uv
 from tests.interop.test_workspace_lock import CUTOFF, _dists
@@ -57,3 +59,28 @@ def test_member_sources_lock_like_uv(
         assert ferry_synced.code == 0, ferry_synced.stderr
         assert _dists(mine / ".venv") == _dists(theirs / ".venv")
         assert {"helper", "inner", "rootdep", "urlpkg"} <= set(_dists(theirs / ".venv"))
+
+
+@needs_git
+def test_member_git_source_locks_like_uv(
+    tmp_path: Path, run: Runner, python_exe: Callable[[str], Path]
+) -> None:
+    """A member's own git source is read (it was once ignored: only the root's were)."""
+    python = python_exe("3.12")
+    repo = GitRepo(tmp_path / "repo", "gitpkg", subdirectory="sub")
+    repo.commit("1.0", requires=["dep"], tag="v1")
+    with served_index(tmp_path, python) as (server, env):
+        flags = ["--exclude-newer", CUTOFF, "--default-index", server.simple_url]
+        roots = []
+        for name in ("uv-ws", "ferry-ws"):
+            root = make_workspace(tmp_path / name)
+            member = root / "packages" / "lib-b" / "pyproject.toml"
+            member.write_text(member.read_text().replace('"dep<2"', '"dep<2", "gitpkg"')
+                              + f'\n[tool.uv.sources]\ngitpkg = {{ git = "{repo.url}", '
+                              'tag = "v1", subdirectory = "sub" }\n')
+            roots.append(root)
+        made = uv(["lock", *flags], roots[0], env)
+        assert made.returncode == 0, made.stderr
+        ours = run("lock", *flags, "--python", str(python), cwd=roots[1])
+        assert ours.code == 0, ours.stderr
+        assert_same_text(roots[0] / "uv.lock", roots[1] / "uv.lock")
