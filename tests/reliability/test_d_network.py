@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 import ssl
 import stat
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +20,7 @@ from tests.reliability.invariants import EXIT_INPUT, EXIT_SURROUNDINGS, Guard
 from tests.support.envs import make_venv
 from tests.support.index import IndexServer, LocalIndex
 from tests.support.runner import Result, Runner
+from tests.support.tls import self_signed_certificate
 
 MakeGuard = Callable[..., Guard]
 Install = Callable[..., Result]
@@ -231,18 +230,7 @@ def test_D8_cross_origin_redirect_drops_authorization(
 
 @pytest.fixture(scope="session")
 def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("openssl is not installed: cannot make a self-signed certificate")
-    directory = tmp_path_factory.mktemp("tls")
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-        check=True, capture_output=True,
-    )
-    return cert, key
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ Why our own small layer over httpx rather than httpx's defaults:
   an ``Authorization`` header never crosses to another origin (D8);
 * **offline** mode refuses every network request with an error naming the URL (``--offline``);
 * ``file://`` URLs are read from disk without touching httpx;
-* **TLS** is verified against the system's CA bundle (or ``SSL_CERT_FILE``); hosts the user
+* **TLS** is verified against certifi's CA bundle (or ``SSL_CERT_FILE``), read at the first TLS
+  handshake rather than when the client is built (``tls.py``); hosts the user
   names in ``--allow-insecure-host`` / FERRY_INSECURE_HOST get a separate pool without
   verification, announced by one warning per host (D9);
 * httpx itself is imported on the first request, not at import time (start-up speed, DESIGN §7).
@@ -289,6 +290,7 @@ class HttpClient:
                 import httpx
 
                 from ferry import __version__
+                from ferry.index.tls import DeferredVerifyContext
 
                 client = httpx.Client(
                     transport=self._transport,
@@ -302,7 +304,9 @@ class HttpClient:
                     # proxies and SSL_CERT_FILE from the environment, unless a test transport
                     # stands in for the network
                     trust_env=self._transport is None,
-                    verify=not insecure,
+                    # the CA bundle is read by the first TLS handshake, not here (tls.py)
+                    verify=False if insecure else DeferredVerifyContext(
+                        trust_env=self._transport is None),
                 )
                 if insecure:
                     self._insecure_client = client
