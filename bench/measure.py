@@ -30,7 +30,7 @@ __all__ = ["Outcome", "StepFailed", "measure", "perform", "time_command"]
 # n/a: the tool has no such operation; missing: the tool is not installed.
 Status = Literal["ok", "failed", "n/a", "missing"]
 TAIL_LINES = 15
-BASELINE_RUNS = 3
+BASELINE_RUNS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +73,18 @@ def time_command(cmd: Command, timeout: float) -> float:
     return elapsed
 
 
-def _baseline(cmd: Command, timeout: float) -> float:
-    """The fastest of a few runs: the baseline is small, and its noise would swamp a
-    difference of a few milliseconds."""
-    return min(time_command(cmd, timeout) for _ in range(BASELINE_RUNS))
+def _overhead(timed: Command, baseline: Command, timeout: float) -> float:
+    """What ``timed`` adds to ``baseline``: the fastest of a few runs of each, alternated.
+
+    Both are small, and load only ever adds time: one sample of each would let the noise
+    swamp a difference of a few milliseconds (or turn it negative), the fastest of several
+    does not; alternating them lets a change in load hit both alike.
+    """
+    fastest_timed = fastest_base = float("inf")
+    for _ in range(BASELINE_RUNS):
+        fastest_timed = min(fastest_timed, time_command(timed, timeout))
+        fastest_base = min(fastest_base, time_command(baseline, timeout))
+    return max(0.0, fastest_timed - fastest_base)
 
 
 def settle() -> None:
@@ -134,9 +142,10 @@ def measure(
                 for action in plan.prepare:
                     perform(action, timeout)
                 before_timing()
-                elapsed = time_command(plan.timed, timeout)
-                if plan.baseline is not None:
-                    elapsed = max(0.0, elapsed - _baseline(plan.baseline, timeout))
+                if plan.baseline is None:
+                    elapsed = time_command(plan.timed, timeout)
+                else:
+                    elapsed = _overhead(plan.timed, plan.baseline, timeout)
                 problem = plan.expect.problem() if plan.expect and number == 0 else None
                 if problem:
                     raise StepFailed(f"`{shlex.join(plan.timed.argv)}` {problem}")

@@ -108,7 +108,8 @@ Expectation = ExpectInstalled | ExpectFiles
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """``baseline``: a command whose time is subtracted from each round's (an overhead)."""
+    """``baseline``: a command whose time is subtracted from the timed one's (an overhead);
+    a round then times both a few times, alternately, and takes the fastest of each."""
 
     timed: Command
     warmup: tuple[Action, ...] = ()
