@@ -165,13 +165,16 @@ def find(bucket: Path, sha256: str, trash: Path) -> Path | None:
 
 def _stat_problem(entry: Path, manifest: dict[str, ManifestEntry]) -> str | None:
     """Why the files under ``entry`` cannot be what ``manifest`` lists, judged by ``lstat``."""
+    # str paths and os.lstat: this runs for every file of every archive a command links, and a
+    # Path per file cost several times the lstat itself.
+    base = os.fspath(entry) + os.sep
+    native = os.sep != "/"
     for relative, expected in manifest.items():
         parts = relative.split("/")
         if relative.startswith("/") or ".." in parts:
             return f"the manifest names an unsafe path `{relative}`"
-        path = entry.joinpath(*parts)
         try:
-            info = path.lstat()
+            info = os.lstat(base + (relative.replace("/", os.sep) if native else relative))
         except OSError:
             return f"`{relative}` is missing"
         if expected.symlink is not None:

@@ -207,21 +207,61 @@ class Preparer:
             return PreparedDist(pin, archive, True, 0)
         return PreparedDist(pin, archive, False, cached.size)
 
+    def _already_unpacked(self, pin: PinnedDist) -> PreparedDist | None:
+        """``pin`` answered from the cache alone, or None when it needs the full path (a
+        download, a build, a digest other than sha256 to check against the stored file)."""
+        file = pin.file
+        if file is None or not file.is_wheel:
+            return None
+        if any(name != "sha256" for name, _ in file.hashes.items):
+            return None
+        archive = self._cached_archive(file)
+        return None if archive is None else PreparedDist(pin, archive, True, 0)
+
     def prepare(
         self,
         pins: Sequence[PinnedDist],
         on_done: Callable[[PreparedDist], None] | None = None,
     ) -> tuple[list[PreparedDist], PrepareStats]:
-        """Prepare every pin; the first failure is raised after in-flight work finishes."""
+        """Prepare every pin; the first failure is raised after in-flight work finishes.
+
+        Wheels already unpacked in the cache are answered first, on this thread (a manifest read
+        and an lstat per file); only the rest go to the thread pool, which a warm install then
+        never starts: 16 threads to look up 62 cache entries cost more in GIL hand-offs than the
+        lookups themselves (web workload: ~60 ms of wall time for ~40 ms of CPU).
+        """
         stats = PrepareStats()
-        results: list[PreparedDist] = []
-        if not pins:
-            return results, stats
-        workers = min(self.concurrency, len(pins))
+        done: dict[int, PreparedDist] = {}
+        pending: list[tuple[int, PinnedDist]] = []
+        for index, pin in enumerate(pins):
+            try:
+                hit = self._already_unpacked(pin)
+            except Exception:  # the full path below meets the same problem and reports it
+                logger.debug("cache lookup of %s failed; taking the full path", pin, exc_info=True)
+                hit = None
+            if hit is None:
+                pending.append((index, pin))
+                continue
+            done[index] = hit
+            stats.add(hit)
+            if on_done is not None:
+                on_done(hit)
+        if pending:
+            self._prepare_pending(pending, done, stats, on_done)
+        return [done[index] for index in sorted(done)], stats
+
+    def _prepare_pending(
+        self,
+        pending: Sequence[tuple[int, PinnedDist]],
+        done: dict[int, PreparedDist],
+        stats: PrepareStats,
+        on_done: Callable[[PreparedDist], None] | None,
+    ) -> None:
+        workers = min(self.concurrency, len(pending))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferry-prepare") as pool:
-            futures = [pool.submit(self.prepare_one, pin) for pin in pins]
+            futures = [(index, pool.submit(self.prepare_one, pin)) for index, pin in pending]
             error: BaseException | None = None
-            for future in futures:
+            for index, future in futures:
                 try:
                     prepared = future.result()
                 except BaseException as exc:  # keep draining so no thread is left writing
@@ -229,9 +269,8 @@ class Preparer:
                     continue
                 with self._lock:
                     stats.add(prepared)
-                    results.append(prepared)
+                    done[index] = prepared
                 if on_done is not None:
                     on_done(prepared)
         if error is not None:
             raise error
-        return results, stats
