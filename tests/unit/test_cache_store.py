@@ -103,10 +103,11 @@ def test_env_root_counts_as_explicit(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_buckets_are_versioned(cache: Cache) -> None:
     for name in BUCKETS:
         path = cache.bucket(name)
-        assert path == cache.root / f"{name}-v1" and path.is_dir()
+        version = "v0" if name == "git" else "v1"  # git-v0: the layout of dist/git.py
+        assert path == cache.root / f"{name}-{version}" and path.is_dir()
     assert set(BUCKETS) == {
         "files", "archives", "index", "metadata", "names", "urls", "interpreters", "built",
-        "environments",
+        "environments", "git",
     }  # fmt: skip
     with pytest.raises(ValueError, match="unknown cache bucket"):
         cache.bucket("files-v1")
