@@ -79,10 +79,17 @@ def render_error(error: FerryError) -> str:
         lines.append(f"   | {error.source_line}")
         if error.column:
             lines.append("   | " + " " * (error.column - 1) + "^")
-    for cause in error.causes:
-        first, *rest = cause.splitlines() or [""]
-        lines.append(f"  Caused by: {first}")
-        lines.extend(f"    {line}" for line in rest)
+    if type(error).__name__ == "ResolutionError" and error.causes:
+        # One derivation, read top to bottom: uv prints it as a single ``cause:`` block whose
+        # lines continue under the first, not as a chain of separate causes.
+        first, *rest = "\n".join(error.causes).splitlines()
+        lines.append(f"  cause: {first}")
+        lines.extend(f"         {line}" for line in rest)
+    else:
+        for cause in error.causes:
+            first, *rest = cause.splitlines() or [""]
+            lines.append(f"  Caused by: {first}")
+            lines.extend(f"    {line}" for line in rest)
     if error.hint:
         lines.append(f"hint: {error.hint}")
     return "\n".join(lines)
