@@ -151,3 +151,17 @@ def test_trust_env_false_ignores_ssl_cert_file(
     DeferredVerifyContext(trust_env=False).ensure_loaded()
     DeferredVerifyContext(trust_env=True).ensure_loaded()
     assert loads[0] != str(certificate[0]) and loads[1] == str(certificate[0])
+
+
+def test_an_unreadable_ssl_cert_file_is_named_at_the_handshake_and_not_retried(
+    http: HttpClient, https_url: str, http_url: str, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    missing = tmp_path / "missing.pem"
+    monkeypatch.setenv("SSL_CERT_FILE", str(missing))
+    assert http.get(http_url + "/page").content == b"plain page"  # http needs no bundle
+    http.retries = 3
+    with pytest.raises(NetworkError) as caught:
+        http.get(https_url + "/page")
+    assert caught.value.message == f"Cannot read the CA certificates in `{missing}` (SSL_CERT_FILE)"
+    assert caught.value.hint

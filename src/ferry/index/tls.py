@@ -8,6 +8,9 @@ protocol, ``CERT_REQUIRED``, hostname checking, the same CA source chosen the sa
 that the CA certificates are loaded by the first ``wrap_socket``/``wrap_bio``, i.e. by the first
 TLS handshake (an ``https://`` URL, a redirect to one, or an HTTPS proxy).
 
+A bundle that cannot be read is a :class:`NetworkError` naming it, raised at that handshake
+(before, it was an internal error as the client was built, even for ``http://`` indexes).
+
 Verification is never weaker: the context is ``CERT_REQUIRED`` with ``check_hostname`` from
 birth, so a handshake that somehow ran before the load would fail (no trusted CA), never pass.
 """
@@ -19,6 +22,8 @@ import ssl
 import sys
 import threading
 from typing import Any
+
+from ferry.model.errors import NetworkError
 
 __all__ = ["DeferredVerifyContext"]
 
@@ -59,14 +64,23 @@ class DeferredVerifyContext(ssl.SSLContext):
                 return
             cafile = os.environ.get("SSL_CERT_FILE") if self._trust_env else None
             capath = os.environ.get("SSL_CERT_DIR") if self._trust_env else None
-            if cafile:
-                self.load_verify_locations(cafile=cafile)
-            elif capath:
-                self.load_verify_locations(capath=capath)
-            else:
-                import certifi
+            try:
+                if cafile:
+                    self.load_verify_locations(cafile=cafile)
+                elif capath:
+                    self.load_verify_locations(capath=capath)
+                else:
+                    import certifi
 
-                self.load_verify_locations(cafile=certifi.where())
+                    self.load_verify_locations(cafile=certifi.where())
+            except OSError as exc:  # ssl.SSLError included: not a transient failure to retry
+                where = (f"`{cafile}` (SSL_CERT_FILE)" if cafile
+                         else f"`{capath}` (SSL_CERT_DIR)" if capath else "certifi's bundle")
+                raise NetworkError(
+                    f"Cannot read the CA certificates in {where}",
+                    causes=[f"{type(exc).__name__}: {exc}"],
+                    hint="point SSL_CERT_FILE at a readable PEM bundle, or unset it",
+                ) from None
             self._loaded = True
 
     def wrap_socket(self, *args: Any, **kwargs: Any) -> ssl.SSLSocket:
