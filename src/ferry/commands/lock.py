@@ -135,7 +135,7 @@ def _lock(
         )
     from ferry.project.lockfile import write_lock
 
-    written = write_lock(path, lock)
+    written = write_lock(path, lock, text=new_text)
     changes = describe_changes(existing, lock) if existing is not None else []
     return LockOutcome(lock, written, len(lock.packages), time.perf_counter() - started,
                        reason, changes, warnings)

@@ -14,6 +14,7 @@ import logging
 import threading
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from packaging.specifiers import SpecifierSet
@@ -37,7 +38,6 @@ from ferry.commands.lock_workspace import (
     check_workspace,
     workspace_root_lists,
 )
-from ferry.dist.metadata import MetadataService
 from ferry.index.client import IndexClient
 from ferry.index.errors import NeedsBuild
 from ferry.model.dist import FileRef
@@ -50,6 +50,9 @@ from ferry.resolve.marker_sets import specifier_versions
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.source import CoreMetadata, DirectDist
 from ferry.resolve.universal import UniversalRequest, resolve_universal
+
+if TYPE_CHECKING:
+    from ferry.dist.metadata import MetadataService  # builds only: imported when one is needed
 
 logger = logging.getLogger(__name__)
 
@@ -196,6 +199,7 @@ class Builds:
 
     def _service(self, client: IndexClient) -> MetadataService:
         from ferry.commands.pipeline import IndexSettings, make_builder
+        from ferry.dist.metadata import MetadataService
 
         interpreter = self.interpreter()
         with self._lock:

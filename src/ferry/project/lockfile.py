@@ -58,10 +58,12 @@ def read_lock(path: Path) -> Lock:
     return parse_lock(read_text(path), path)
 
 
-def write_lock(path: Path, lock: Lock) -> bool:
+def write_lock(path: Path, lock: Lock, *, text: str | None = None) -> bool:
     """Write ``lock`` atomically; returns False (and leaves the file, and its mtime, alone) when
-    the file already holds exactly these bytes, so a no-op ``lock`` touches nothing."""
-    text = dump_lock(lock)
+    the file already holds exactly these bytes, so a no-op ``lock`` touches nothing. ``text`` is
+    ``dump_lock(lock)`` when the caller already has it (serialising costs milliseconds)."""
+    if text is None:
+        text = dump_lock(lock)
     try:
         if path.read_text(encoding="utf-8") == text:
             log.debug("%s is unchanged; not rewriting it", display_path(path))
