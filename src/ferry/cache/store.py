@@ -184,14 +184,18 @@ class Cache:
         with lock_exclusive(self.lock_path, "cache"):
             yield self
 
+    def make_temp_dir(self, prefix: str = "work-") -> Path:
+        """A fresh directory under ``.tmp`` that the caller owns (renames away or removes)."""
+        try:
+            self.tmp_root.mkdir(parents=True, exist_ok=True)
+            return Path(tempfile.mkdtemp(dir=self.tmp_root, prefix=prefix))
+        except OSError as error:
+            raise os_error("create a temporary directory in", self.tmp_root, error) from error
+
     @contextmanager
     def temp_dir(self, prefix: str = "work-") -> Iterator[Path]:
         """A fresh directory under ``.tmp``, removed on exit unless it was renamed away."""
-        try:
-            self.tmp_root.mkdir(parents=True, exist_ok=True)
-            path = Path(tempfile.mkdtemp(dir=self.tmp_root, prefix=prefix))
-        except OSError as error:
-            raise os_error("create a temporary directory in", self.tmp_root, error) from error
+        path = self.make_temp_dir(prefix)
         try:
             yield path
         finally:

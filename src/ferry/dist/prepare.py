@@ -18,6 +18,7 @@ from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from ferry.cache.store import Cache, CachedFile
+from ferry.fs.atomic import remove_tree
 from ferry.model.dist import FileRef, PinnedDist
 from ferry.model.errors import UserError
 from ferry.model.url import redact
@@ -170,6 +171,19 @@ class Preparer:
         archive = self.builder.unpacked(wheel)
         return PreparedDist(pin, archive, not downloaded, downloaded, built=True)
 
+    def _unpack(self, cached: CachedFile) -> Path:
+        """Unpack ``cached`` straight into a fresh directory under the cache's ``.tmp`` and
+        persist that directory itself: no work directory around it to remove afterwards (an
+        ``rmdir`` per wheel, slow on a busy ext4)."""
+        target = self.cache.make_temp_dir("unpack-")
+        digests: dict[str, tuple[int, str]] = {}
+        try:
+            unpack_wheel(cached.path, target, digests=digests)
+            return self.cache.persist_archive(cached.sha256, target, digests)  # renames target
+        except BaseException:
+            remove_tree(target)  # whatever is left of it; absent is fine
+            raise
+
     def prepare_one(self, pin: PinnedDist) -> PreparedDist:
         file = pin.file
         if file is None:
@@ -198,11 +212,8 @@ class Preparer:
         cached = self.downloader.download(file)
         archive = self.cache.find_archive(cached.sha256)
         if archive is None:
-            with self._unpacking, self.cache.temp_dir() as tmp:
-                target = tmp / "unpacked"
-                digests: dict[str, tuple[int, str]] = {}
-                unpack_wheel(cached.path, target, digests=digests)
-                archive = self.cache.persist_archive(cached.sha256, target, digests)
+            with self._unpacking:
+                archive = self._unpack(cached)
         if had_file:
             return PreparedDist(pin, archive, True, 0)
         return PreparedDist(pin, archive, False, cached.size)
