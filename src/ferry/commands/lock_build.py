@@ -13,12 +13,13 @@ environments, ``[options]`` and ``[manifest]``. Marker spelling is finished by
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
+from ferry.commands.lock_conflicts import ConflictInference
 from ferry.commands.lock_roots import own_references
 from ferry.commands.lock_sources import DirectSources, metadata_of
 from ferry.model.dist import FileRef
@@ -45,6 +46,7 @@ from ferry.project.lock_model import (
 from ferry.project.lock_write import lock_upload_time, sort_wheels
 from ferry.project.markers import canonical_marker
 from ferry.project.pyproject import PyProject
+from ferry.project.tool_settings import ConflictSpec
 from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, flag_key, parse_marker, render
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 from ferry.resolve.source import CoreMetadata
@@ -103,19 +105,24 @@ class LockBuilder:
         }
         names = [ref.name for ref in graph.nodes]
         self.duplicated = {n for n in names if names.count(n) > 1}
-        project = inputs.pyproject.name or ""
         self.conflict_keys = [
-            [flag_key(kind, project, name) for kind, name in _items(declared)]
-            for declared in conflicts_of(inputs.pyproject)
+            [flag_key(kind, package, name) for kind, package, name in _items(declared)]
+            for declared in self.declared_conflicts()
         ]
         self.flags = {
             key: MarkerExpr.atom(key, ValueSet(True, frozenset({"1"})))
             for keys in self.conflict_keys for key in keys
         }
+        self.inference = ConflictInference(graph, inputs.pyproject.name or "",
+                                           self.conflict_keys, self.conflict_links())
         self.extras: dict[NodeRef, set[str]] = {}
         for parent in graph.parents():
             if parent.extra is not None and parent.root is None:
                 self.extras.setdefault(parent.base, set()).add(parent.extra)
+
+    def declared_conflicts(self) -> tuple[tuple[ConflictItem, ...], ...]:
+        """The conflict sets the lock records (a workspace collects its members' too)."""
+        return conflicts_of(self.inputs.pyproject)
 
     # -- identities ---------------------------------------------------------------------------
 
@@ -129,15 +136,21 @@ class LockBuilder:
 
     # -- dependencies -------------------------------------------------------------------------
 
+    def conflict_links(self) -> list[tuple[NodeRef, NodeRef]]:
+        """Edges uv's graph has between the project's lists: each extra to the project."""
+        return [(root, NodeRef.project("base")) for root in self.graph.roots
+                if root.root == "extra"]
+
     def dependencies(self, parent: NodeRef) -> tuple[LockDependency, ...]:
         reach = self.graph.reach.get(parent, self.space)
-        known = self._settled(reach)
         context = reach.pep508() & self.space
-        impossible = self._impossible(known)
+        ruled_out = self._impossible({})
         grouped: dict[tuple[PackageId, str | None], set[str]] = {}
         for child, extra, marker in self.graph.edges_from(parent):
             if child not in self.ids:
                 continue
+            known = self.inference.settled(parent, child, marker, ruled_out)
+            impossible = self._impossible(known)
             simplified = marker.restrict(known).simplify_given(context)
             if simplified.is_false():
                 continue
@@ -154,21 +167,12 @@ class LockBuilder:
 
     # -- conflict markers, as uv writes them -----------------------------------------------------
     #
-    # uv settles the extras and groups every path to a package decides (a package only reached
-    # through extra `b` has `b` selected and `a` excluded), then widens each marker with the
-    # combinations `conflicts` rule out (`M or (x and y)`), which changes nothing a valid
-    # selection can see but is what uv writes.
+    # uv settles the extras and groups every path to an edge's parent decides (see
+    # commands/lock_conflicts.py: a package only reached through extra `b` has `b` selected and
+    # `a` excluded), then widens each marker with the combinations `conflicts` rule out
+    # (`M or (x and y)`), which changes nothing a valid selection can see but is what uv writes.
 
-    def _settled(self, reach: MarkerExpr) -> dict[str, bool]:
-        known: dict[str, bool] = {}
-        for key, flag in self.flags.items():
-            if reach.implies(flag):
-                known[key] = True
-            elif reach.disjoint(flag):
-                known[key] = False
-        return known
-
-    def _impossible(self, known: dict[str, bool]) -> MarkerExpr:
+    def _impossible(self, known: Mapping[str, bool]) -> MarkerExpr:
         result = FALSE
         for conflict in self.conflict_keys:
             for first, second in itertools.combinations(conflict, 2):
@@ -323,22 +327,28 @@ class LockBuilder:
             supported_markers=tuple(canonical_marker(m) for m in pyproject.tool.environments),
             required_markers=tuple(
                 canonical_marker(m) for m in pyproject.tool.required_environments),
-            conflicts=conflicts_of(pyproject),
+            conflicts=self.declared_conflicts(),
             options=self.inputs.options,
             manifest=manifest,
         )
 
 
-def _items(conflict: tuple[ConflictItem, ...]) -> list[tuple[str, str]]:
-    return [("extra", i.extra) if i.extra is not None else ("group", i.group or "")
-            for i in conflict]
+def _items(conflict: tuple[ConflictItem, ...]) -> list[tuple[str, str, str]]:
+    return [("extra", i.package, i.extra) if i.extra is not None
+            else ("group", i.package, i.group or "") for i in conflict]
 
 
 def conflicts_of(pyproject: PyProject) -> tuple[tuple[ConflictItem, ...], ...]:
-    own = pyproject.name or ""
+    return conflict_sets(pyproject.tool.conflicts, pyproject.name or "")
+
+
+def conflict_sets(
+    declared: Iterable[Iterable[ConflictSpec]], own: str
+) -> tuple[tuple[ConflictItem, ...], ...]:
+    """The declared sets as the lock writes them (an item without a package is ``own``'s)."""
     sets = []
-    for declared in pyproject.tool.conflicts:
-        items = {ConflictItem(c.package or own, c.extra, c.group) for c in declared}
+    for conflict in declared:
+        items = {ConflictItem(c.package or own, c.extra, c.group) for c in conflict}
         # uv's order: by package, its extras before its groups
         sets.append(tuple(sorted(items, key=lambda i: (i.package, i.extra is None,
                                                        i.extra or i.group or ""))))

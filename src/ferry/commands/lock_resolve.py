@@ -36,6 +36,7 @@ from ferry.commands.lock_sources import DirectSources, file_sha256
 from ferry.commands.lock_workspace import (
     WorkspaceLockBuilder,
     check_workspace,
+    workspace_conflict_keys,
     workspace_root_lists,
 )
 from ferry.index.client import IndexClient
@@ -98,7 +99,8 @@ def resolve_lock(
         python=python,
         constraints=(*pyproject.tool.constraint_dependencies, *request.constraints),
         overrides=pyproject.tool.override_dependencies,
-        conflicts=conflict_keys(pyproject),
+        conflicts=(conflict_keys(pyproject) if project.workspace is None
+                   else workspace_conflict_keys(project.workspace)),
         environments=pyproject.tool.environments,
         initial_forks=existing.resolution_markers if existing and not request.upgrade else (),
         strategy="fewest" if lock_options.fork_strategy == "fewest" else "requires-python",

@@ -18,13 +18,20 @@ from dataclasses import replace
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
-from ferry.commands.lock_build import FilesOf, LockBuilder, LockInputs, marker_text
+from ferry.commands.lock_build import (
+    FilesOf,
+    LockBuilder,
+    LockInputs,
+    conflict_sets,
+    marker_text,
+)
 from ferry.commands.lock_indexes import IndexChoice
 from ferry.commands.lock_roots import has_dynamic_dependencies, own_references, root_lists
 from ferry.commands.lock_sources import DirectSources
 from ferry.model.errors import UserError
 from ferry.project.lock_inputs import expected_default_groups, expected_metadata
 from ferry.project.lock_model import (
+    ConflictItem,
     DependencyMap,
     Lock,
     LockDependency,
@@ -36,6 +43,7 @@ from ferry.project.toml_read import display_path
 from ferry.project.workspace import Member, Workspace, all_requirements
 from ferry.resolve.marker_expr import parse_marker
 from ferry.resolve.universal import RootList
+from ferry.resolve.universal_engine import ConflictKey
 from ferry.resolve.universal_graph import NodeRef, UniversalGraph
 
 
@@ -57,6 +65,20 @@ def check_workspace(workspace: Workspace) -> None:
                 hint=f"list them in `[project]` of `{display_path(member.root)}/pyproject.toml`",
             )
         workspace.member_requirements(member, _declared(member))
+
+
+def workspace_conflict_keys(workspace: Workspace) -> tuple[tuple[ConflictKey, ...], ...]:
+    """The workspace's conflict sets as the resolver's keys: the root lists they name (a
+    member's extra ``cpu`` is its list ``<member>:cpu``, see :func:`list_name`)."""
+    sets: list[tuple[ConflictKey, ...]] = []
+    for declared in workspace.conflicts():
+        items: list[ConflictKey] = []
+        for item in declared:
+            member = workspace.require_member(item.package or "")
+            kind = "extra" if item.extra is not None else "group"
+            items.append((kind, list_name(workspace, member, item.extra or item.group) or ""))
+        sets.append(tuple(items))
+    return tuple(sets)
 
 
 def _declared(member: Member) -> tuple[Requirement, ...]:
@@ -104,8 +126,8 @@ class WorkspaceLockBuilder(LockBuilder):
         files_of: FilesOf,
         sources: DirectSources | None = None,
     ) -> None:
-        super().__init__(graph, inputs, files_of, sources)
         self.workspace = workspace
+        super().__init__(graph, inputs, files_of, sources)
         self.directories = workspace.directories()
         self.member_ids: dict[NormalizedName, PackageId] = {}
         for member in workspace.members:
@@ -113,6 +135,9 @@ class WorkspaceLockBuilder(LockBuilder):
             assert project is not None
             source = LockSource(workspace.source_kind(member), workspace.relative(member.root))
             self.member_ids[member.name] = PackageId(member.name, project.version, source)
+
+    def declared_conflicts(self) -> tuple[tuple[ConflictItem, ...], ...]:
+        return conflict_sets(self.workspace.conflicts(), "")
 
     def project_package(self) -> LockedPackage | None:
         root = self.workspace.root_member

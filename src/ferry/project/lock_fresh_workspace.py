@@ -11,6 +11,7 @@ with the root's sources applied. Like the single-project check, it needs no netw
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from ferry.project.lock_fresh import (
@@ -29,7 +30,9 @@ def workspace_satisfies(
     workspace: Workspace, lock: Lock, options: LockOptions | None
 ) -> Freshness:
     """:func:`~ferry.project.lock_fresh.lock_satisfies` for a workspace (see the module docs)."""
-    root = workspace.pyproject
+    # the conflicts of every member count, each item naming its package (see Workspace.conflicts)
+    root = replace(workspace.pyproject, tool=replace(workspace.pyproject.tool,
+                                                     conflicts=workspace.conflicts()))
     directories = workspace.directories()
     names = workspace.names
 

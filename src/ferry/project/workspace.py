@@ -33,7 +33,7 @@ from packaging.version import Version
 from ferry.model.errors import UserError
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 from ferry.project.toml_read import display_path
-from ferry.project.tool_settings import SourceSpec
+from ferry.project.tool_settings import ConflictSpec, SourceSpec
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +159,48 @@ class Workspace:
             else:
                 others.append(requirement)
         return tuple(on_members), tuple(others)
+
+    def conflicts(self) -> tuple[tuple[ConflictSpec, ...], ...]:
+        """Every declared conflict set of the workspace, each item naming its package: a
+        virtual root's sets first, then each member's in name order (an item without
+        ``package`` means the member that declares it), as uv collects them."""
+        declaring: list[tuple[PyProject, str | None]] = []
+        if self.root_member is None:
+            declaring.append((self.pyproject, None))
+        declaring += [(m.pyproject, m.name) for m in self.members]
+        found: list[tuple[ConflictSpec, ...]] = []
+        for pyproject, own in declaring:
+            for declared in pyproject.tool.conflicts:
+                found.append(tuple(self._conflict_item(item, own, pyproject)
+                                   for item in declared))
+        return tuple(found)
+
+    def _conflict_item(
+        self, item: ConflictSpec, own: str | None, pyproject: PyProject
+    ) -> ConflictSpec:
+        """``item`` with its package filled in; refused when it names no member, or a whole
+        package (uv's preview-only package conflicts)."""
+        where = display_path(pyproject.root / PYPROJECT)
+        package = item.package or own
+        if package is None:
+            raise UserError(
+                f"A conflict item in `{where}` names no `package`, and the workspace root has "
+                "no `[project]` it could mean",
+                hint="name the member, e.g. `{ package = \"member\", extra = \"cpu\" }`",
+            )
+        if self.member(package) is None:
+            raise UserError(
+                f"The conflict on `{package}` in `{where}` names a package that is not a "
+                "workspace member",
+                hint=f"workspace members: {', '.join(self.names)}",
+            )
+        if item.extra is None and item.group is None:
+            raise UserError(
+                f"The conflict on the whole package `{package}` in `{where}` is not supported "
+                "(uv offers package conflicts as a preview feature only)",
+                hint="declare the conflict between extras or groups of the members",
+            )
+        return ConflictSpec(canonicalize_name(package), item.extra, item.group)
 
     def depended_editable(self) -> dict[NormalizedName, bool]:
         """Members other members depend on, with whether that dependency is editable."""

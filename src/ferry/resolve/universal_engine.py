@@ -47,7 +47,8 @@ from ferry.resolve.universal_versions import FileFacts, UniversalVersionBuilder
 logger = logging.getLogger(__name__)
 
 ForkStrategy = Literal["requires-python", "fewest"]
-#: A conflict item of the project: ("extra" | "group", name).
+#: A conflict item: ("extra" | "group", name); in a workspace a member other than the root
+#: names its lists ``<member>:<name>`` (the names of its root lists).
 ConflictKey = tuple[str, str]
 
 # A marker environment the base class can hold; universal code never evaluates it.
@@ -76,10 +77,10 @@ class Fork:
     def universal(self) -> MarkerExpr:
         """The PEP 508 part with uv's conflict markers for the included/excluded items."""
         result = self.marker
-        for kind, name in sorted(self.include):
-            result = result & conflict_flag(kind, self.project, name)
-        for kind, name in sorted(self.exclude):
-            result = result & ~conflict_flag(kind, self.project, name)
+        for item in sorted(self.include):
+            result = result & conflict_marker(self.project, item)
+        for item in sorted(self.exclude):
+            result = result & ~conflict_marker(self.project, item)
         return result
 
     def python_floor(self, universe: VersionSet) -> Version:
@@ -422,8 +423,17 @@ def _mentions_extra(requirement: Requirement) -> bool:
     return known[1]
 
 
+def conflict_parts(project: str, item: ConflictKey) -> tuple[str, str, str]:
+    """``(kind, package, name)`` of ``item``: the package that owns the list is ``project``
+    itself, or the member a ``<member>:<name>`` list belongs to."""
+    kind, name = item
+    member, colon, own = name.partition(":")
+    return (kind, member, own) if colon else (kind, project, name)
+
+
 def conflict_marker(project: str, item: ConflictKey) -> MarkerExpr:
-    return conflict_flag(item[0], project, item[1])
+    """uv's marker for ``item`` being selected (see :func:`conflict_parts`)."""
+    return conflict_flag(*conflict_parts(project, item))
 
 
 __all__ = [
@@ -434,5 +444,7 @@ __all__ = [
     "ForkNeeded",
     "ForkStrategy",
     "UniversalEngine",
+    "conflict_marker",
+    "conflict_parts",
     "split_by_dependencies",
 ]
