@@ -38,6 +38,7 @@ _STRING_VARS = (
     "sys_platform",
 )
 _RANK = {name: i for i, name in enumerate((*_VERSION_VARS, *_STRING_VARS, "extra"))}
+_EXTRA_KIND: tuple[Any, ...] = (_RANK["extra"],)
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "===": "==="}
 _MAX_EVALUATIONS = 50_000
 _SYSTEM_TO_PLATFORM = {"Windows": "win32", "Linux": "linux", "Darwin": "darwin"}
@@ -147,7 +148,10 @@ def _dnf(items: list[Any]) -> list[Conjunction]:
 def _render(dnf: list[Conjunction]) -> str:
     conjunctions = [tuple(sorted(c, key=_Atom.conj_key)) for c in dnf]
     unique = list(dict.fromkeys(conjunctions))
-    unique.sort(key=lambda c: [a.disj_key() for a in c])
+    # uv sorts clauses by the *kinds* of their terms, and every `extra` term is of one kind: a
+    # clause of fewer extras comes first, whatever their names; the values decide ties.
+    unique.sort(key=lambda c: ([_EXTRA_KIND if a.var == "extra" else a.disj_key() for a in c],
+                               [a.disj_key() for a in c]))
     if len(unique) == 1:
         return " and ".join(a.render() for a in unique[0])
     rendered = []
