@@ -41,7 +41,7 @@ from ferry.project.lock_model import (
 )
 from ferry.project.toml_read import display_path
 from ferry.project.workspace import Member, Workspace, all_requirements
-from ferry.resolve.marker_expr import parse_marker
+from ferry.resolve.marker_expr import TRUE, flag_key, parse_marker
 from ferry.resolve.universal import RootList
 from ferry.resolve.universal_engine import ConflictKey
 from ferry.resolve.universal_graph import NodeRef, UniversalGraph
@@ -79,6 +79,15 @@ def workspace_conflict_keys(workspace: Workspace) -> tuple[tuple[ConflictKey, ..
             items.append((kind, list_name(workspace, member, item.extra or item.group) or ""))
         sets.append(tuple(items))
     return tuple(sets)
+
+
+def _lists(member: Member) -> list[tuple[str, str | None, tuple[Requirement, ...]]]:
+    """A member's declared lists: ``(kind, name, requirements)``."""
+    project = member.pyproject.project
+    assert project is not None
+    return [("base", None, project.dependencies),
+            *(("extra", extra, reqs) for extra, reqs in project.optional_dependencies),
+            *(("group", group, reqs) for group, reqs in member.pyproject.groups.items())]
 
 
 def _declared(member: Member) -> tuple[Requirement, ...]:
@@ -150,25 +159,52 @@ class WorkspaceLockBuilder(LockBuilder):
         self, member: Member, requirements: tuple[Requirement, ...]
     ) -> tuple[LockDependency, ...]:
         """A member's requirements on other members, as lock edges."""
-        edges = []
+        edges: list[LockDependency] = []
         for requirement in requirements:
-            if not _is_member_edge(self.workspace, member, requirement):
-                continue
-            target = self.member_ids[canonicalize_name(requirement.name)]
-            marker = parse_marker(requirement.marker) & self.space
-            extras = tuple(sorted({canonicalize_name(e) for e in requirement.extras}))
-            edges.append(LockDependency(target, extras, marker_text(marker, self.python)))
+            if _is_member_edge(self.workspace, member, requirement):
+                edges += self._edges_to(canonicalize_name(requirement.name), requirement)
         return tuple(edges)
 
     def _own_edges(self, member: Member, group: str) -> tuple[LockDependency, ...]:
         """A group's references to its own member's extras (``{ name = "m", extra = […] }``)."""
-        own_id = self.member_ids[member.name]
-        found = []
-        for requirement in own_references(member.pyproject, group):
-            marker = parse_marker(requirement.marker) & self.space
-            extras = tuple(sorted(canonicalize_name(e) for e in requirement.extras))
-            found.append(LockDependency(own_id, extras, marker_text(marker, self.python)))
-        return tuple(found)
+        return tuple(edge for requirement in own_references(member.pyproject, group)
+                     for edge in self._edges_to(member.name, requirement))
+
+    def _edges_to(
+        self, target: NormalizedName, requirement: Requirement
+    ) -> list[LockDependency]:
+        """The edges for one requirement on a member: ``{ name, extra, marker }``. An extra
+        that is part of a declared conflict gets an edge of its own, under its conflict flag
+        (``extra == 'extra-8-member-a-cpu'``), next to a plain edge to the member — uv's
+        spelling, which selection reads by activating the extra through the edge."""
+        marker = parse_marker(requirement.marker) & self.space
+        extras = sorted({canonicalize_name(e) for e in requirement.extras})
+        flagged = [e for e in extras if flag_key("extra", target, e) in self.flags]
+        plain = tuple(e for e in extras if e not in flagged)
+        edges = [LockDependency(self.member_ids[target], plain, marker_text(marker, self.python))]
+        ruled_out = self._impossible({})
+        for extra in flagged:
+            where = (marker & self.flags[flag_key("extra", target, extra)]) | ruled_out
+            edges.append(LockDependency(self.member_ids[target], (extra,),
+                                        marker_text(where.simplify_given(TRUE), self.python)))
+        return edges
+
+    def conflict_links(self) -> list[tuple[NodeRef, NodeRef]]:
+        """uv's graph also joins a member list requiring another member to that member and to
+        the extras it names (ferry resolves members as roots, without those edges)."""
+        links = super().conflict_links()
+        for member in self.workspace.members:
+            for kind, name, requirements in _lists(member):
+                source = self._ref(member, kind, name)
+                for requirement in requirements:
+                    if _is_member_edge(self.workspace, member, requirement) or (
+                            kind == "group" and requirement in own_references(
+                                member.pyproject, name or "")):
+                        target = self.workspace.require_member(requirement.name)
+                        links.append((source, self._ref(target, "base", None)))
+                        links += [(source, self._ref(target, "extra", canonicalize_name(e)))
+                                  for e in requirement.extras]
+        return links
 
     def member_package(self, member: Member) -> LockedPackage:
         project = member.pyproject.project
