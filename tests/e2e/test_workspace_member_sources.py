@@ -80,14 +80,22 @@ def test_frozen_sync_installs_member_sources(run: Runner, workspace: Path,
                       "url": (workspace / "libs" / "helper").resolve().as_uri()}
 
 
-def test_conflicts_naming_another_member_are_refused_clearly(
+def test_conflicts_ferry_cannot_lock_are_refused_clearly(
     run: Runner, workspace: Path, index_server: IndexServer
 ) -> None:
+    # Conflicts between members' extras and groups are locked (tests/interop/
+    # test_workspace_conflicts.py); a whole package (uv's preview) and a non-member are not.
     root = workspace / "pyproject.toml"
-    root.write_text(root.read_text() + '\n[tool.uv]\nconflicts = [[{ extra = "r" }, '
-                    '{ package = "lib-a", extra = "x" }]]\n')
+    text = root.read_text()
+    root.write_text(text + '\n[tool.uv]\nconflicts = [[{ extra = "r" }, '
+                    '{ package = "lib-a" }]]\n')
     result = ferry(run, index_server, workspace, "lock")
     assert result.code == 1
-    assert "The conflict on `lib-a` names another package" in result.stderr
-    assert "hint: conflicts between extras or groups of `root-app` itself" in result.stderr
+    assert "The conflict on the whole package `lib-a`" in result.stderr
+    root.write_text(text + '\n[tool.uv]\nconflicts = [[{ extra = "r" }, '
+                    '{ package = "elsewhere", extra = "x" }]]\n')
+    result = ferry(run, index_server, workspace, "lock")
+    assert result.code == 1
+    assert "names a package that is not a workspace member" in result.stderr
+    assert "hint: workspace members:" in result.stderr
     assert not (workspace / "uv.lock").exists()

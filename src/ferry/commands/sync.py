@@ -204,6 +204,16 @@ def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> f
     return frozenset(wanted & declared)
 
 
+def _default_only(
+    project: Project, selection: SyncedSelection, all_groups: bool
+) -> frozenset[str]:
+    """The groups enabled only because they are defaults (a conflict error says so, as uv)."""
+    if selection.only_groups or all_groups or selection.no_default_groups:
+        return frozenset()
+    pyprojects = root_pyprojects(project, selection.packages)
+    return frozenset({g for p in pyprojects for g in p.default_groups} - set(selection.groups))
+
+
 def target_pins(
     project: Project,
     lock: Lock,
@@ -233,6 +243,7 @@ def target_pins(
             groups=_groups(project, selection, all_groups),
             all_extras=selection.all_extras,
             include_project_deps=not selection.only_groups,
+            default_groups=_default_only(project, selection, all_groups),
         ),
         environment.interpreter.markers,
         environment.interpreter.tags,

@@ -25,6 +25,7 @@ from packaging.version import Version
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import UserError
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockWheel, PackageId
+from ferry.project.lock_select_conflicts import check_activated, check_requested
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +37,8 @@ class Selection:
     all_extras: bool = False
     include_project_deps: bool = True
     """False for ``--only-group``: the project's own dependencies are left out."""
+    default_groups: frozenset[str] = frozenset()
+    """Those of ``groups`` enabled only as defaults (named so in a conflict error)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,45 +212,101 @@ def select(
     tags: Sequence[str],
     root_dir: str,
 ) -> list[SelectedPackage]:
-    """Walk the lock from ``roots`` and return every package this environment needs."""
+    """Walk the lock from ``roots`` and return every package this environment needs.
+
+    The walk is uv's: the extras and groups chosen for each root are active (as conflict
+    flags ``extra-<n>-<package>-<extra>`` too), the groups' edges are read with that, then —
+    when the lock declares conflicts — a first pass over the rest activates the extras the
+    edges name (``member-c`` -> ``member-a[cpu]``), and the second pass selects."""
     root_names = {canonicalize_name(r) for r in roots}
     root_packages = [p for p in lock.packages if p.name in root_names and p.source.is_local]
-    extras: set[str] = set()
-    groups: set[str] = set()
-    found: dict[PackageId, LockedPackage] = {}
-    queue: list[tuple[LockDependency, ...]] = []
-    for package in root_packages:
-        chosen = _chosen_extras(package, selection)
-        extras |= {conflict_extra(package.name, e) for e in chosen} | chosen
-        groups |= {conflict_group(package.name, g) for g in selection.groups}
-        groups |= set(selection.groups)
-        found[package.id] = package
-        deps: list[LockDependency] = []
-        if selection.include_project_deps:
-            deps.extend(package.dependencies)
-        for extra in sorted(chosen):
-            deps.extend(package.optional(extra))
-        for group in sorted(selection.groups):
-            deps.extend(package.group(group))
-        queue.append(tuple(deps))
+    if lock.conflicts:
+        check_requested(lock, {p.name for p in root_packages}, selection.extras,
+                        selection.all_extras, selection.groups, selection.default_groups)
+    extras, groups, activated = _initially_active(root_packages, selection)
     env = dict(markers)
+    found: dict[PackageId, LockedPackage] = {}
+    queue: list[tuple[LockedPackage, str | None]] = []
+    seen: set[tuple[PackageId, str | None]] = set()
+
+    def reach(dep: LockDependency) -> None:
+        target = _lookup(lock, dep.package)
+        found.setdefault(target.id, target)
+        for extra in (None, *dep.extras):
+            if (target.id, extra) not in seen:
+                seen.add((target.id, extra))
+                queue.append((target, extra))
+
+    for package in root_packages:
+        found[package.id] = package
+        if selection.include_project_deps:
+            queue.append((package, None))
+            queue += [(package, extra) for extra in sorted(_chosen_extras(package, selection))]
+        for group in sorted(selection.groups):
+            for dep in package.group(group):
+                if marker_holds(dep.marker, env, extras, groups):
+                    reach(dep)
+    if lock.conflicts:
+        _activate(lock, list(queue), set(seen), env, extras, groups, activated)
     while queue:
-        for dep in queue.pop():
-            if not marker_holds(dep.marker, env, extras, groups):
-                continue
-            target = _lookup(lock, dep.package)
-            more: list[LockDependency] = []
-            if target.id not in found:
-                found[target.id] = target
-                more.extend(target.dependencies)
-            for extra in dep.extras:
-                more.extend(target.optional(extra))
-            if more:
-                queue.append(tuple(more))
+        package, extra = queue.pop(0)
+        for dep in package.optional(extra) if extra is not None else package.dependencies:
+            if marker_holds(dep.marker, env, extras, groups):
+                reach(dep)
     return [
         SelectedPackage(package, _pin(package, tags, root_dir))
         for package in sorted(found.values(), key=lambda p: p.id.sort_key())
     ]
+
+
+def _initially_active(
+    root_packages: Sequence[LockedPackage], selection: Selection
+) -> tuple[set[str], set[str], list[tuple[str, str]]]:
+    """The extras and groups active before any edge is read (plain names and conflict
+    flags), and the ``(package, extra)`` pairs they activate."""
+    extras: set[str] = set()
+    groups: set[str] = set(selection.groups)
+    activated: list[tuple[str, str]] = []
+    for package in root_packages:
+        chosen = _chosen_extras(package, selection)
+        extras |= chosen
+        if selection.include_project_deps:
+            activated += [(package.name, e) for e in sorted(chosen)]
+        flags = {conflict_group(package.name, g) for g, _ in package.dev_dependencies
+                 if g in selection.groups}
+        # uv writes a group's flag on the `extra` variable too: `extra == 'group-3-app-dev'`
+        groups |= flags
+        extras |= flags
+    extras |= {conflict_extra(package, extra) for package, extra in activated}
+    return extras, groups, activated
+
+
+def _activate(
+    lock: Lock,
+    queue: list[tuple[LockedPackage, str | None]],
+    seen: set[tuple[PackageId, str | None]],
+    env: Mapping[str, str],
+    extras: set[str],
+    groups: set[str],
+    activated: list[tuple[str, str]],
+) -> None:
+    """uv's first pass: an edge ``{ name = "m", extra = ["x"] }`` whose marker holds once
+    ``m[x]`` counts as active activates it; two activated extras of one conflict set are an
+    error (:func:`~ferry.project.lock_select_conflicts.check_activated`)."""
+    while queue:
+        package, extra = queue.pop(0)
+        for dep in package.optional(extra) if extra is not None else package.dependencies:
+            more = {conflict_extra(dep.name, e) for e in dep.extras} - extras
+            if not marker_holds(dep.marker, env, extras | more, groups):
+                continue
+            extras |= more
+            activated += [(dep.name, e) for e in dep.extras]
+            target = _lookup(lock, dep.package)
+            for each in (None, *dep.extras):
+                if (target.id, each) not in seen:
+                    seen.add((target.id, each))
+                    queue.append((target, each))
+    check_activated(lock, activated)
 
 
 def _chosen_extras(package: LockedPackage, selection: Selection) -> set[str]:
