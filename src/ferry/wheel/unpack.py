@@ -10,11 +10,12 @@ so that installing never has to ``chmod`` a shared inode.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import os
 import shutil
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from packaging.version import Version
@@ -22,6 +23,7 @@ from packaging.version import Version
 from ferry.fs.errors import os_error
 from ferry.model.errors import FilesystemError, InvalidWheelError
 from ferry.wheel._contents import check_contents
+from ferry.wheel._members import decoded_member
 from ferry.wheel._paths import RESERVED_PREFIX, member_name_problem
 from ferry.wheel._zip import DEFAULT_MAX_UNPACKED_SIZE, ZipProblem
 from ferry.wheel.validate import (
@@ -85,6 +87,20 @@ def _opener(mode: int) -> Callable[[str, int], int]:
 _OPENERS = {0o644: _opener(0o644), 0o755: _opener(0o755)}
 
 
+def _member_chunks(
+    zf: zipfile.ZipFile, info: zipfile.ZipInfo, archive: bytes | None
+) -> Iterator[bytes]:
+    """The member's content: at once from the in-memory archive when it can, else streamed."""
+    if archive is not None:
+        data = decoded_member(archive, info)
+        if data is not None:
+            yield data
+            return
+    with zf.open(info) as src:
+        while chunk := src.read(_CHUNK):
+            yield chunk
+
+
 def _extract_member(
     zf: zipfile.ZipFile,
     info: zipfile.ZipInfo,
@@ -93,14 +109,15 @@ def _extract_member(
     label: str,
     mode: int,
     umask: int | None,
+    archive: bytes | None,
 ) -> tuple[int, str]:
     """Copy one member to ``target`` with ``mode``; returns its size and sha256 (hex), computed
     as it is written so the cache's manifest never reads the file back. Raises if ``budget`` is
     exceeded."""
     written = 0
     digest = hashlib.sha256()
-    with zf.open(info) as src, open(target, "xb", opener=_OPENERS[mode]) as out:
-        while chunk := src.read(_CHUNK):
+    with open(target, "xb", opener=_OPENERS[mode]) as out:
+        for chunk in _member_chunks(zf, info, archive):
             written += len(chunk)
             if written > budget:
                 raise InvalidWheelError(
@@ -158,9 +175,12 @@ def unpack_wheel(
     ) as (info, zf):
         data_scripts = f"{info.data_dir}/scripts/"
         root = os.fspath(dest)
+        prefix, native = root + os.sep, os.sep != "/"
         made = {root}  # directories that exist now: one mkdir per directory, not per member
         tops: set[str] = set()
         umask = _umask()  # per wheel: it can change while ferry runs (tests do)
+        # the whole wheel when open_validated read it into memory: members decode from it
+        archive = zf.fp.getvalue() if isinstance(zf.fp, io.BytesIO) else None
         try:
             dest.mkdir(parents=True, exist_ok=True)
             budget = max_size
@@ -179,11 +199,13 @@ def unpack_wheel(
                     top = dest / parts[0]
                     if not top.exists():
                         created.append(top)
-                target = os.path.join(root, *parts)  # noqa: PTH118 (strings: once per member)
+                # plain string joins: names were validated (no `..`, no empty parts, no `\\`)
+                relative = "/".join(parts)
+                target = prefix + (relative.replace("/", os.sep) if native else relative)
                 if name.endswith("/"):
                     _make_dirs(target, made)
                     continue
-                _make_dirs(os.path.dirname(target), made)  # noqa: PTH120
+                _make_dirs(target.rpartition(os.sep)[0], made)
                 try:
                     size, sha256 = _extract_member(
                         zf,
@@ -193,6 +215,7 @@ def unpack_wheel(
                         info.filename,
                         _mode(member, data_scripts),
                         umask,
+                        archive,
                     )
                 except FileExistsError:
                     raise InvalidWheelError(
@@ -205,7 +228,7 @@ def unpack_wheel(
                     ) from exc
                 budget -= size
                 if digests is not None:
-                    digests["/".join(parts)] = (size, sha256)
+                    digests[relative] = (size, sha256)
         except OSError as exc:
             _cleanup(dest, existed, created)
             raise FilesystemError(
