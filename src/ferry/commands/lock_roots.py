@@ -158,7 +158,8 @@ def conflict_keys(pyproject: PyProject) -> tuple[tuple[ConflictKey, ...], ...]:
                 items.append(("group", item.group))
             else:
                 raise UserError("Conflicts on a whole package are not supported yet")
-        sets.append(tuple(items))
+        # uv's order (the lock's: extras before groups, by name) decides the order of the forks
+        sets.append(tuple(sorted(items, key=lambda i: (i[0] != "extra", i[1]))))
     return tuple(sets)
 
 

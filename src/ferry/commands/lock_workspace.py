@@ -71,7 +71,8 @@ def workspace_conflict_keys(workspace: Workspace) -> tuple[tuple[ConflictKey, ..
     """The workspace's conflict sets as the resolver's keys: the root lists they name (a
     member's extra ``cpu`` is its list ``<member>:cpu``, see :func:`list_name`)."""
     sets: list[tuple[ConflictKey, ...]] = []
-    for declared in workspace.conflicts():
+    # in uv's order of the items (the lock's), which decides the order the forks are solved in
+    for declared in conflict_sets(workspace.conflicts(), ""):
         items: list[ConflictKey] = []
         for item in declared:
             member = workspace.require_member(item.package or "")
