@@ -6,11 +6,16 @@ optionally under a subdirectory, so ferry and uv can build it without an index.
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
 import tarfile
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -85,3 +90,39 @@ def requirement_url(repo: GitRepo, ref: str | None = None) -> str:
     """``git+file:///…[@ref][#subdirectory=…]``."""
     text = f"git+{repo.url}" + (f"@{ref}" if ref else "")
     return text + (f"#subdirectory={repo.subdirectory}" if repo.subdirectory else "")
+
+
+TOKEN = "s3cr3t-t0ken"
+
+
+class AuthHandler(SimpleHTTPRequestHandler):
+    """git's "dumb" HTTP protocol: static files, behind HTTP basic authentication
+    (``user:TOKEN``)."""
+
+    expected = "Basic " + base64.b64encode(f"user:{TOKEN}".encode()).decode()
+
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") != self.expected:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="git"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve_with_auth(directory: Path) -> Iterator[str]:
+    """``directory`` (bare repositories after ``update-server-info``) on loopback behind basic
+    authentication; yields ``http://127.0.0.1:PORT`` (without credentials)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(AuthHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -2,39 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from tests.e2e.git_repos import GitRepo, needs_git
+from tests.e2e.git_repos import TOKEN, GitRepo, needs_git, serve_with_auth
 from tests.support.index import IndexServer
 from tests.support.runner import Runner
-
-TOKEN = "s3cr3t-t0ken"
-
-
-class _AuthHandler(SimpleHTTPRequestHandler):
-    """git's "dumb" HTTP protocol: static files, behind HTTP basic authentication."""
-
-    expected = "Basic " + base64.b64encode(f"user:{TOKEN}".encode()).decode()
-
-    def do_GET(self) -> None:
-        if self.headers.get("Authorization") != self.expected:
-            self.send_response(401)
-            self.send_header("WWW-Authenticate", 'Basic realm="git"')
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        super().do_GET()
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture
@@ -49,15 +25,8 @@ def private_repo(tmp_path: Path) -> Iterator[str]:
     bare = served / "gitpkg.git"
     subprocess.run([git, "clone", "--quiet", "--bare", str(repo.path), str(bare)], check=True)
     subprocess.run([git, "-C", str(bare), "update-server-info"], check=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 partial(_AuthHandler, directory=str(served)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/gitpkg.git"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_with_auth(served) as base:
+        yield f"{base}/gitpkg.git"
 
 
 @needs_git

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ferry.cli.output import Printer, elapsed, human_bytes, plural
+from ferry.model.url import redact
 
 if TYPE_CHECKING:
     from ferry.commands.pipeline import ExecutionResult, PrepareStats
@@ -81,5 +82,5 @@ def render_execution(execution: ExecutionResult, printer: Printer) -> None:
 
 def _pin_text(pin: Any) -> str:
     if pin.direct_url:
-        return f"{pin.name}=={pin.version} (from {pin.direct_url})"
+        return f"{pin.name}=={pin.version} (from {redact(pin.direct_url)})"
     return f"{pin.name}=={pin.version}"

@@ -26,11 +26,13 @@ import os
 import shutil
 import subprocess
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from ferry.cache.store import Cache
+from ferry.dist.git_auth import ConfigEntry, git_auth, with_config
 from ferry.fs.atomic import rename_dir_into_place
-from ferry.fs.locks import lock_exclusive
+from ferry.fs.locks import lock_exclusive, lock_shared
 from ferry.model.errors import NetworkError, OfflineError, UserError
 from ferry.model.git import GitUrl, is_commit, looks_like_commit
 from ferry.model.url import redact
@@ -90,10 +92,14 @@ class GitRunner:
         env["LC_ALL"] = "C"
         self.env = env
 
-    def run(self, args: list[str], *, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, args: list[str], *, cwd: Path | None = None, config: Sequence[ConfigEntry] = ()
+    ) -> subprocess.CompletedProcess[str]:
+        """``git args``; ``config`` reaches git (and its children) through the environment
+        only, which git never writes to a file (see :mod:`ferry.dist.git_auth`)."""
         return subprocess.run(
-            [self.git, *args], cwd=cwd, env=self.env, capture_output=True, text=True,
-            stdin=subprocess.DEVNULL, check=False,
+            [self.git, *args], cwd=cwd, env=with_config(self.env, config), capture_output=True,
+            text=True, stdin=subprocess.DEVNULL, check=False,
         )
 
     def rev_parse(self, db: Path, name: str) -> str | None:
@@ -110,7 +116,7 @@ class GitSources:
         self.cache = cache
         self.offline = offline
         self._runner: GitRunner | None = None
-        self._resolved: dict[tuple[str, str | None, str | None], str] = {}
+        self._resolved: dict[tuple[str, str | None, str | None, str | None], str] = {}
         self._lock = threading.Lock()
         self._repo_locks: dict[str, threading.Lock] = {}
 
@@ -139,8 +145,12 @@ class GitSources:
     # -- resolving ----------------------------------------------------------------------------
 
     def resolve(self, url: GitUrl) -> GitUrl:
-        """``url`` with its commit: fetched (or found in the database), once per process."""
-        memo = (url.repository, url.ref_kind, url.reference)
+        """``url`` with its commit: fetched (or found in the database), once per process.
+
+        The commit ``url`` already carries (a lock's, for a branch or tag) is part of the memo's
+        key: it is the answer for that URL, whatever the same branch resolved to elsewhere in
+        this command."""
+        memo = (url.safe_repository, url.ref_kind, url.reference, url.commit)
         with self._lock:
             known = self._resolved.get(memo)
         if known is not None:
@@ -176,11 +186,12 @@ class GitSources:
                 return found
             self._fetch(db, url)
             found = self._lookup(db, url)
-            if found is None and url.reference and looks_like_commit(url.reference):
-                # A commit no branch or tag reaches: ask for it by id (servers allow that for
-                # reachable commits with protocol v2).
-                self._fetch(db, url, [f"+{url.reference}:refs/commit/{url.reference}"],
-                            quiet_failure=True)
+            wanted = url.commit or (url.reference if url.reference
+                                    and looks_like_commit(url.reference) else None)
+            if found is None and wanted is not None:
+                # A commit no branch or tag reaches (any more): ask for it by id (servers allow
+                # that for reachable commits with protocol v2).
+                self._fetch(db, url, [f"+{wanted}:refs/commit/{wanted}"], quiet_failure=True)
                 found = self._lookup(db, url)
             if found is None:
                 raise UserError(
@@ -220,8 +231,13 @@ class GitSources:
         specs = refspecs or self._refspecs(url)
         logger.debug("fetching %s from %s", " ".join(specs), redact(url.repository))
         location = _fetch_location(url)
-        done = self.runner.run(["--git-dir", str(db), "fetch", "--force", "--no-tags",
-                                "--quiet", location, *specs])
+        auth = git_auth(location)
+        # Held under the database's exclusive lock, so an automatic gc must run inside it too:
+        # detached, it would repack while a clone (shared lock) reads the database.
+        done = self.runner.run(["--git-dir", str(db), "-c", "gc.autoDetach=false",
+                                "-c", "maintenance.autoDetach=false", "fetch", "--force",
+                                "--no-tags", "--quiet", auth.location, *specs],
+                               config=auth.config)
         if done.returncode == 0 or quiet_failure:
             return
         if refspecs is None and url.ref_kind == "rev" and url.commit is not None:
@@ -270,32 +286,41 @@ class GitSources:
         return _subdirectory(final, resolved)
 
     def _make_checkout(self, url: GitUrl, commit: str, final: Path) -> None:
+        """Clone ``commit`` into a temporary directory and rename it to ``final``: a visible
+        checkout is always complete. The clone reads the database under its shared lock, so no
+        fetch (or gc) of another process changes the database meanwhile."""
         db = self.db_path(url)
+        key = self.key(url)
         with self.cache.temp_dir("git-") as tmp:
             work = tmp / "checkout"
-            steps: list[list[str]] = [
-                ["clone", "--local", "--no-checkout", "--quiet", str(db), str(work)],
-                ["-C", str(work), "-c", "advice.detachedHead=false", "checkout", "--quiet",
-                 "--detach", commit],
-            ]
-            for step in steps:
-                done = self.runner.run(step)
-                if done.returncode != 0:
-                    raise UserError(f"Could not check out {url.describe()} at {commit[:12]}",
-                                    causes=[_redact_text(done.stderr, url.repository)])
+            with lock_shared(db.with_name(f"{key}.lock"), f"git database of {url.describe()}"):
+                self._checkout_step(url, commit, ["clone", "--local", "--no-checkout", "--quiet",
+                                                  str(db), str(work)])
+            self._checkout_step(url, commit, ["-C", str(work), "-c", "advice.detachedHead=false",
+                                              "checkout", "--quiet", "--detach", commit])
             if (work / ".gitmodules").is_file():
                 self._submodules(url, work)
             logger.debug("checked out %s at %s", url.describe(), commit[:12])
             if not rename_dir_into_place(work, final):
                 logger.debug("another process checked out %s first", commit[:12])
 
+    def _checkout_step(self, url: GitUrl, commit: str, step: list[str]) -> None:
+        done = self.runner.run(step)
+        if done.returncode != 0:
+            raise UserError(f"Could not check out {url.describe()} at {commit[:12]}",
+                            causes=[_redact_text(done.stderr, url.repository)])
+
     def _submodules(self, url: GitUrl, work: Path) -> None:
+        """Fetch the submodules from where the repository lives (relative submodule URLs mean
+        its URL, not the cache's database). The checkout's config records the credential-free
+        URL; the credentials reach git through its environment only (:mod:`.git_auth`)."""
         if self.offline:
             raise OfflineError(f"{url.describe()} has submodules, which `--offline` cannot fetch")
-        for step in (["-C", str(work), "remote", "set-url", "origin", _fetch_location(url)],
+        auth = git_auth(_fetch_location(url))
+        for step in (["-C", str(work), "remote", "set-url", "origin", auth.location],
                      ["-C", str(work), "submodule", "update", "--init", "--recursive",
                       "--quiet"]):
-            done = self.runner.run(step)
+            done = self.runner.run(step, config=auth.config)
             if done.returncode != 0:
                 raise NetworkError(f"Failed to fetch the submodules of {url.describe()}",
                                    causes=[_redact_text(done.stderr, _fetch_location(url))])

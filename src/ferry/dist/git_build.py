@@ -3,7 +3,9 @@
 A wheel built from a git commit is recorded against that commit (``git-v0/built/…``), so a
 later install of the same commit — ``sync --frozen``, another environment, ``--offline`` — links
 the wheel without a checkout, a tree hash or a build. The wheel itself lives in ``built-v1`` like
-every built wheel; the record is only a pointer and is ignored once that wheel is gone.
+every built wheel; the record is only a pointer and is ignored once that wheel is gone, and
+under ``--refresh``/``--refresh-package`` of the package (the user distrusts what earlier commands
+built: the checkout is built again, once per command, as an sdist's wheel is).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from ferry.dist.git import git_sources
 from ferry.model.dist import PinnedDist
 from ferry.model.errors import UserError
 from ferry.model.git import GitUrl
+from ferry.model.refresh import Refresh
 
 if TYPE_CHECKING:
     from ferry.dist.prepare import PreparedDist, Preparer
@@ -55,6 +58,11 @@ def _target(preparer: Preparer) -> str:
     return target
 
 
+def _refreshing(preparer: Preparer, pin: PinnedDist) -> bool:
+    refresh = getattr(preparer.builder, "refresh", None)
+    return isinstance(refresh, Refresh) and refresh.covers(str(pin.name))
+
+
 def prepare_git(preparer: Preparer, pin: PinnedDist) -> PreparedDist:
     """An unpacked wheel of the git pin ``pin``: the one built from its commit before, else a
     build of its checkout (git references are never installed editable)."""
@@ -69,7 +77,7 @@ def prepare_git(preparer: Preparer, pin: PinnedDist) -> PreparedDist:
     resolved = url if url.commit is not None else sources.resolve(url)
     assert resolved.commit is not None
     target = _target(preparer)
-    wheel = sources.built_wheel(resolved, target)
+    wheel = None if _refreshing(preparer, pin) else sources.built_wheel(resolved, target)
     if wheel is not None:
         logger.debug("%s: using the wheel built from commit %s", pin, resolved.commit[:12])
         return PreparedDist(pin, preparer.builder.unpacked(wheel), True, 0)
