@@ -2,8 +2,8 @@
 tool's lock fresh for the other, and ``sync --frozen`` installing the same for every selection
 (and refusing the same ones with the same words).
 
-Two workspaces on one loopback index (``engine`` 1.0 and 2.0 are what the conflicting lists
-pin; ``shared`` depends on ``engine``, so the flags reach below the members):
+Two workspaces on the workspace kit's loopback index, with ``engine`` 1.0 and 2.0 added (what
+the conflicting lists pin) and ``shared`` (depends on ``engine``, so flags reach below members):
 
 - *extras*: ``member-a[cpu]`` against ``member-b[gpu]``; ``member-c`` depends on
   ``member-a[cpu]`` (an edge that activates a conflicting extra);
@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 from tests.e2e.workspace_kit import _member as write_member
-from tests.interop.test_uv_lock_interop import UV, uv, uv_env
+from tests.interop.test_uv_lock_interop import UV, uv
+from tests.interop.workspace_interop_kit import served_index
 from tests.support.envs import snapshot_env
-from tests.support.index import IndexServer, LocalIndex
+from tests.support.index import LocalIndex
 from tests.support.runner import Runner
 
 pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
@@ -133,11 +134,8 @@ def test_cross_member_conflicts_lock_and_sync_like_uv(
     case: Case, tmp_path: Path, run: Runner, python_exe: Callable[[str], Path]
 ) -> None:
     python = python_exe("3.12")
-    index = LocalIndex(tmp_path / "index")
-    _populate(index)
-    with IndexServer(index) as server:
+    with served_index(tmp_path, python, _populate) as (server, env):
         url = server.simple_url
-        env = uv_env(tmp_path, python)
         theirs = _write(tmp_path / "uv-ws", case)
         mine = _write(tmp_path / "ferry-ws", case)
         lock = ["lock", "--exclude-newer", CUTOFF, "--default-index", url]
