@@ -53,6 +53,11 @@ RUN_VALUED = frozenset(
         "--with",
         "--refresh-package",
         "--keyring-provider",
+        "--package",
+        # Global options given after `run` (hoisted by the full path) take values too.
+        "--cache-dir",
+        "--color",
+        "--directory",
     }
 )
 # Flags after which the answer is not a plain replay.
