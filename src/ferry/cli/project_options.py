@@ -25,7 +25,12 @@ _SELECTION = [
     click.option("--all-groups", is_flag=True, help="Include every dependency group."),
     click.option("--no-dev", is_flag=True, help="Leave out the `dev` group."),
     click.option("--no-default-groups", is_flag=True, help="Leave out the default groups."),
-    click.option("--package", help="The workspace member to act on (default: the current one)."),
+    click.option(
+        "--package",
+        multiple=True,
+        help="The workspace member to act on (default: the current one); `sync` and `export` "
+        "take several.",
+    ),
     click.option("--all-packages", is_flag=True, help="Act on every workspace member."),
 ]
 

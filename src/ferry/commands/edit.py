@@ -177,7 +177,8 @@ def sync(
         extra_index_url=settings.extra_index_urls,
         find_links=settings.find_links,
         no_index=settings.no_index,
-        package=project.current if project.workspace is not None else None,
+        package=(project.current,) if project.workspace is not None and project.current
+        else (),
     )
     if state is not None:
         chosen = state.selection

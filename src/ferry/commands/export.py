@@ -26,6 +26,7 @@ from ferry.commands.common import open_cache
 from ferry.commands.workspace_sync import (
     ROOT_GROUPS,
     check_selection,
+    current_project,
     resolve_packages,
     root_names,
     root_pyprojects,
@@ -88,7 +89,8 @@ class ExportRequest:
     editable: bool = True
     no_emit_project: bool = False
     no_emit_packages: tuple[str, ...] = ()
-    package: str | None = None
+    package: tuple[str, ...] = ()
+    """``--package``: the workspace members to export (several allowed, as ``uv export``)."""
     all_packages: bool = False
     selection: GroupSelection = field(default_factory=GroupSelection)
     lock: LockSettings = field(default_factory=LockSettings)
@@ -301,7 +303,7 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
         roots = root_names(project, packages)
         if ROOT_GROUPS in roots:
             lock = with_root_groups(lock)
-        emitted = roots[0] if len(packages) == 1 else project.pyproject.name
+        emitted = current_project(project, packages)
     selection = ExportSelection(
         extras=extras,
         all_extras=request.selection.all_extras,

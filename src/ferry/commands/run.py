@@ -18,7 +18,7 @@ from ferry.commands.common import open_cache
 from ferry.commands.fastpath import child_env
 from ferry.commands.sync import SyncRequest, SyncResult, obtain_lock, sync_environment
 from ferry.commands.sync_state import SyncedSelection, read_state
-from ferry.commands.workspace_sync import resolve_packages
+from ferry.commands.workspace_sync import check_selection, resolve_packages
 from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project, find_project_root
@@ -45,6 +45,10 @@ class RunRequest:
     with_packages: tuple[str, ...] = ()
     isolated: bool = False
     no_project: bool = False
+
+    def __post_init__(self) -> None:
+        # One member's environment and directory: a second `--package` is an error, as in uv.
+        check_selection(self.sync.package, self.sync.all_packages, several=False)
 
 
 @dataclass

@@ -91,7 +91,8 @@ class SyncRequest:
     no_index: bool = False
     dry_run: bool = False
     exclude_newer: str | None = None
-    package: str | None = None
+    package: tuple[str, ...] = ()
+    """``--package``: the workspace members to sync (several allowed, as ``uv sync``)."""
     all_packages: bool = False
 
     def __post_init__(self) -> None:

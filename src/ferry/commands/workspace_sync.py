@@ -1,9 +1,10 @@
 """Which workspace members a ``sync`` (or ``run``) installs, and what they declare.
 
-uv's rules: ``--all-packages`` installs every member; ``--package NAME`` that member; otherwise
-the member the command was started in (at the root, the root project); at a root without
-``[project]`` every member, plus the root's own dependency groups. Members are installed
-editable (the lock says ``editable``); their dependencies on each other come from the lock.
+uv's rules: ``--all-packages`` installs every member; ``--package NAME`` that member (``sync``
+and ``export`` take several, ``run`` one); otherwise the member the command was started in (at
+the root, the root project); at a root without ``[project]`` every member, plus the root's own
+dependency groups. Members are installed editable (the lock says ``editable``); their
+dependencies on each other come from the lock.
 
 The root's groups of a virtual root live in ``[manifest.dependency-groups]`` rather than on a
 package; :func:`with_root_groups` turns them into a virtual package the lock walker can start
@@ -33,42 +34,70 @@ log = logging.getLogger(__name__)
 ROOT_GROUPS = canonicalize_name("ferry-workspace-root-groups")
 
 
-def check_selection(package: str | None, all_packages: bool) -> None:
+def check_selection(
+    packages: tuple[str, ...], all_packages: bool, *, several: bool = True
+) -> None:
     """``--package`` with ``--all-packages`` is a usage error before any work (as in uv), not a
-    silent preference for one of them."""
-    if package is not None and all_packages:
+    silent preference for one of them; so is a second ``--package`` where only one can apply
+    (``run``: one member's directory and scripts), rather than silently the last."""
+    if packages and all_packages:
         raise UsageError("`--package` and `--all-packages` cannot be used together")
+    if len(packages) > 1 and not several:
+        raise UsageError(
+            "the argument `--package` cannot be used multiple times here",
+            hint=f"choose one of {', '.join(f'`{p}`' for p in packages)}",
+        )
 
 
 def resolve_packages(
-    project: Project, package: str | None, all_packages: bool, locked: tuple[str, ...] = ()
+    project: Project, packages: tuple[str, ...], all_packages: bool,
+    locked: tuple[str, ...] = (),
 ) -> tuple[NormalizedName, ...]:
-    """The members to install, by the rules above; ``()`` outside a workspace. ``locked`` are
-    the members the lock names: under ``--frozen`` a member whose directory is absent (a Docker
-    layer built from ``pyproject.toml`` and ``uv.lock`` alone) is still selected from the lock,
-    as uv does."""
+    """The members to install, by the rules above; ``()`` outside a workspace. ``packages`` are
+    the ``--package`` values, in the order given (repeats dropped). ``locked`` are the members
+    the lock names: under ``--frozen`` a member whose directory is absent (a Docker layer built
+    from ``pyproject.toml`` and ``uv.lock`` alone) is still selected from the lock, as uv
+    does."""
     workspace = project.workspace
     if workspace is None:
-        if all_packages:
-            return ()
-        if package is not None and canonicalize_name(package) != project.pyproject.name:
-            raise UserError(
-                f"`--package {package}` names a workspace member, but `{project.root}` is not "
-                "in a workspace",
-                hint="declare members in `[tool.uv.workspace]` of the workspace root",
-            )
+        for package in packages:
+            if canonicalize_name(package) != project.pyproject.name:
+                raise UserError(
+                    f"`--package {package}` names a workspace member, but `{project.root}` is "
+                    "not in a workspace",
+                    hint="declare members in `[tool.uv.workspace]` of the workspace root",
+                )
         return ()
     in_lock = {canonicalize_name(n) for n in locked}
     if all_packages:
         return tuple(sorted(set(workspace.names) | in_lock))
-    if package is not None:
-        if workspace.member(package) is None and canonicalize_name(package) in in_lock:
-            log.debug("`%s` is a member in the lock whose directory is absent", package)
-            return (canonicalize_name(package),)
-        return (workspace.require_member(package).name,)
+    if packages:
+        found: dict[NormalizedName, None] = {}
+        for package in packages:
+            if workspace.member(package) is None and canonicalize_name(package) in in_lock:
+                log.debug("`%s` is a member in the lock whose directory is absent", package)
+                found[canonicalize_name(package)] = None
+            else:
+                found[workspace.require_member(package).name] = None
+        return tuple(found)
     if project.current is not None:
         return (project.current,)
     return workspace.names
+
+
+def current_project(project: Project, packages: tuple[str, ...]) -> NormalizedName | None:
+    """What ``--no-install-project``/``--no-emit-project`` call "the current project" (uv's rule):
+    the one member selected (``--package`` or the member directory); the workspace root's own
+    project when the selection is every member (``--all-packages``; nothing at a virtual
+    root); none when several members were chosen with ``--package`` (uv then leaves none
+    out). Every member named one by one counts as ``--all-packages`` here."""
+    if len(packages) == 1:
+        return canonicalize_name(packages[0])
+    workspace = project.workspace
+    if workspace is not None and packages and not set(workspace.names) <= {
+            canonicalize_name(p) for p in packages}:
+        return None
+    return project.pyproject.name
 
 
 def installs_root_groups(project: Project, packages: tuple[str, ...]) -> bool:
@@ -134,9 +163,8 @@ def excluded_members(
 ) -> frozenset[NormalizedName]:
     """The local packages a sync leaves out, as uv: ``--no-install-workspace`` every member
     (the root project too, and members only the lock knows); ``--no-install-project`` "the
-    current project": the one member selected (``--package`` or the member directory), else
-    the workspace root's own project (nothing at a virtual root), so the other members a
-    project depends on are still installed."""
+    current project" (:func:`current_project`), so the other members a project depends on are
+    still installed."""
     if no_install_workspace:
         names = {*lock.manifest.members, *member_versions(project)}
         if project.pyproject.name is not None:
@@ -144,10 +172,8 @@ def excluded_members(
         return frozenset(canonicalize_name(n) for n in names)
     if not no_install_project:
         return frozenset()
-    if len(packages) == 1:
-        return frozenset({canonicalize_name(packages[0])})
-    root = project.pyproject.name
-    return frozenset({root}) if root is not None else frozenset()
+    current = current_project(project, packages)
+    return frozenset({current}) if current is not None else frozenset()
 
 
 def member_versions(project: Project) -> dict[NormalizedName, str]:
@@ -169,7 +195,7 @@ def focus(project: Project, package: str | None) -> Project:
     """``project`` acting on member ``package`` (``--package``), or as discovered."""
     if package is None:
         return project
-    resolve_packages(project, package, False)  # the same checks and errors as sync
+    resolve_packages(project, (package,), False)  # the same checks and errors as sync
     if project.workspace is None:
         return project
     return replace(project, current=project.workspace.require_member(package).name)
