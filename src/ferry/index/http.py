@@ -1,6 +1,8 @@
 """The one HTTP client of ferry: pooled, retrying, credential-aware, and quiet about secrets.
 
-Why our own small layer over httpx rather than httpx's defaults:
+The bytes travel through ``pool.py`` (``http.client`` connections kept alive, shared by the
+threads of a command; it replaced httpx, whose import and per-request cost were the largest
+outside the resolver). This module is the policy on top:
 
 * **retries** — 3 retries with exponential backoff on connection errors, timeouts, truncated
   bodies and 5xx; 4xx is an answer, not a failure, and is returned or raised at once
@@ -8,12 +10,17 @@ Why our own small layer over httpx rather than httpx's defaults:
 * **redirects** are followed by hand so that every hop gets the credentials of *its* origin and
   an ``Authorization`` header never crosses to another origin (D8);
 * **offline** mode refuses every network request with an error naming the URL (``--offline``);
-* ``file://`` URLs are read from disk without touching httpx;
+* ``file://`` URLs are read from disk without touching the network layer;
 * **TLS** is verified against certifi's CA bundle (or ``SSL_CERT_FILE``), read at the first TLS
   handshake rather than when the client is built (``tls.py``); hosts the user
   names in ``--allow-insecure-host`` / FERRY_INSECURE_HOST get a separate pool without
   verification, announced by one warning per host (D9);
-* httpx itself is imported on the first request, not at import time (start-up speed, DESIGN §7).
+* **bodies**: index pages are decoded from gzip/deflate (``Accept-Encoding: gzip, deflate``);
+  downloads ask for and keep the raw bytes, whose hash is the file's; a body shorter than its
+  ``Content-Length`` is a failed attempt;
+* **proxies** come from ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` (``proxies.py``);
+* the transport (``http.client``, the pool) is imported on the first request, not at import time
+  (start-up speed, DESIGN §7).
 
 Every URL that reaches a log line or an error message goes through :func:`redact` (D10).
 """
@@ -22,8 +29,6 @@ from __future__ import annotations
 
 import logging
 import os
-import ssl
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -35,16 +40,26 @@ from urllib.parse import urljoin, urlsplit
 from ferry.index import local
 from ferry.index.auth import Credentials, CredentialStore
 from ferry.index.keyring import SubprocessKeyring, check_provider
-from ferry.index.responses import RangeBody, Response, StreamedResponse, status_error
+from ferry.index.responses import (
+    RangeBody,
+    Response,
+    StreamedResponse,
+    content_range,
+    status_error,
+)
+from ferry.index.transport import (
+    Exchange,
+    Transport,
+    TransportError,
+    decode_body,
+    describe,
+    is_tls_failure,
+)
 from ferry.model.errors import NetworkError, OfflineError, UsageError
 from ferry.model.url import redact, strip_credentials
 
 if TYPE_CHECKING:
     import httpx
-
-# httpx's package imports its command-line tool (click, pygments, rich when installed: ~10 ms)
-# unless that import fails; ferry never runs it, so it is made to fail.
-sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 
 logger = logging.getLogger(__name__)
 
@@ -105,15 +120,16 @@ class _BodyState:
 
 
 class HttpClient:
-    """Thread-safe: one pooled ``httpx.Client`` shared by every thread of a command.
+    """Thread-safe: one connection pool shared by every thread of a command.
 
-    ``transport`` replaces the network (tests pass ``httpx.MockTransport``); ``backoff`` is the
-    first retry delay in seconds, doubled each time (tests pass 0).
+    ``transport`` replaces the network: a :class:`~ferry.index.transport.Transport`, or an
+    ``httpx`` transport (tests pass ``httpx.MockTransport``; ``httpx_adapter.py``). ``backoff`` is
+    the first retry delay in seconds, doubled each time (tests pass 0).
     """
 
     def __init__(
         self,
-        transport: httpx.BaseTransport | None = None,
+        transport: Transport | httpx.BaseTransport | None = None,
         *,
         offline: bool = False,
         timeout: float | None = None,
@@ -136,10 +152,10 @@ class HttpClient:
         if check_provider(keyring_provider) == "subprocess":
             keyring = SubprocessKeyring()
         self.credentials = CredentialStore(netrc_path, keyring)
-        self._transport = transport
+        self._given = transport
         self._max_connections = max_connections
-        self._client: httpx.Client | None = None
-        self._insecure_client: httpx.Client | None = None
+        self._transport: Transport | None = None
+        self._base_headers: dict[str, str] = {}
         self._lock = threading.Lock()
 
     # -- public API ---------------------------------------------------------------------------
@@ -159,8 +175,8 @@ class HttpClient:
             final, response = self._open(url, headers or {})
             try:
                 self._raise_if_server_error(response)
-                content = response.read()
-                return Response(final, response.status_code, _headers(response), content)
+                content = decode_body(response.read(), response.headers.get("content-encoding"))
+                return Response(final, response.status, dict(response.headers), content)
             finally:
                 response.close()
 
@@ -175,10 +191,12 @@ class HttpClient:
     ) -> T:
         """GET ``url`` and hand the streaming body to ``consume``; return what it returns.
 
-        A connection failure or a truncated body while ``consume`` reads counts as a failed
-        attempt: ``consume`` is called again on the next one, so it must start afresh (the
-        cache's ``store_file`` does: it writes a new temporary file each time). Non-2xx answers
-        raise (:class:`AuthenticationError` for 401/403) without calling ``consume``.
+        The body is the raw bytes of the file (``Accept-Encoding: identity``, nothing decoded):
+        a download's hash is of the file. A connection failure or a truncated body while
+        ``consume`` reads counts as a failed attempt: ``consume`` is called again on the next
+        one, so it must start afresh (the cache's ``store_file`` does: it writes a new temporary
+        file each time). Non-2xx answers raise (:class:`AuthenticationError` for 401/403)
+        without calling ``consume``.
         """
         if local.is_file_url(url):
             path = local.resolve_page(local.file_url_to_path(url))
@@ -191,18 +209,19 @@ class HttpClient:
                 )
             )
         self._check_online(url)
+        wanted = {"Accept-Encoding": "identity", **(headers or {})}
 
         def attempt() -> T:
-            final, response = self._open(url, headers or {})
+            final, response = self._open(url, wanted)
             try:
                 self._raise_if_server_error(response)
-                if not 200 <= response.status_code < 300:
-                    raise status_error(url, response.status_code)
+                if not 200 <= response.status < 300:
+                    raise status_error(url, response.status)
                 state = _BodyState()
                 chunks = self._guarded_chunks(url, response, state)
                 try:
                     return consume(
-                        StreamedResponse(final, response.status_code, _headers(response), chunks)
+                        StreamedResponse(final, response.status, dict(response.headers), chunks)
                     )
                 except Exception:
                     if state.failure is not None:
@@ -232,17 +251,15 @@ class HttpClient:
             final, response = self._open(url, {"Range": spec, "Accept-Encoding": "identity"})
             try:
                 self._raise_if_server_error(response)
-                if response.status_code in (200, 416):
+                if response.status in (200, 416):
                     logger.debug(
-                        "%s does not serve byte ranges (HTTP %d)",
-                        redact(url),
-                        response.status_code,
+                        "%s does not serve byte ranges (HTTP %d)", redact(url), response.status
                     )
                     return None
-                if response.status_code != 206:
-                    raise status_error(url, response.status_code)
-                first, total = _content_range(response.headers.get("content-range"))
-                content = response.read()
+                if response.status != 206:
+                    raise status_error(url, response.status)
+                first, total = content_range(response.headers.get("content-range"))
+                content = decode_body(response.read(), response.headers.get("content-encoding"))
                 return RangeBody(final, first, content, total)
             finally:
                 response.close()
@@ -251,10 +268,9 @@ class HttpClient:
 
     def close(self) -> None:
         with self._lock:
-            for client in (self._client, self._insecure_client):
-                if client is not None:
-                    client.close()
-            self._client = self._insecure_client = None
+            if self._transport is not None:
+                self._transport.close()
+            self._transport = None
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -283,40 +299,41 @@ class HttpClient:
         port = parts.port
         return host in self.insecure_hosts or f"{host}:{port}" in self.insecure_hosts
 
-    def _httpx(self, insecure: bool = False) -> httpx.Client:
+    def _network(self) -> Transport:
+        """The transport, built at the first request: the pool with the environment's proxies
+        (unless a test transport stands in for the network)."""
         with self._lock:
-            client = self._insecure_client if insecure else self._client
-            if client is None:
-                import httpx
-
+            if self._transport is None:
                 from ferry import __version__
-                from ferry.index.tls import DeferredVerifyContext
 
-                client = httpx.Client(
-                    transport=self._transport,
-                    timeout=httpx.Timeout(self.timeout),
-                    follow_redirects=False,
-                    limits=httpx.Limits(
+                self._base_headers = {
+                    "Accept": "*/*",
+                    "Accept-Encoding": "gzip, deflate",
+                    "Connection": "keep-alive",
+                    "User-Agent": f"ferry/{__version__}",
+                }
+                given = self._given
+                if given is None:
+                    from ferry.index.pool import ConnectionPool
+                    from ferry.index.proxies import ProxyTable, environment_proxies
+
+                    self._transport = ConnectionPool(
+                        timeout=self.timeout,
                         max_connections=self._max_connections,
-                        max_keepalive_connections=self._max_connections,
-                    ),
-                    headers={"User-Agent": f"ferry/{__version__}"},
-                    # proxies and SSL_CERT_FILE from the environment, unless a test transport
-                    # stands in for the network
-                    trust_env=self._transport is None,
-                    # the CA bundle is read by the first TLS handshake, not here (tls.py)
-                    verify=False if insecure else DeferredVerifyContext(
-                        trust_env=self._transport is None),
-                )
-                if insecure:
-                    self._insecure_client = client
-                else:
-                    self._client = client
-            return client
+                                                proxies=ProxyTable(environment_proxies()),
+                    )
+                elif hasattr(given, "handle_request"):
+                    from ferry.index.httpx_adapter import HttpxTransport
 
-    def _client_for(self, url: str) -> httpx.Client:
+                    self._transport = HttpxTransport(given, self.timeout)  # type: ignore[arg-type]
+                else:
+                    self._transport = given  # type: ignore[assignment]
+            return self._transport
+
+    def _verify(self, url: str) -> bool:
+        """False for a host named in ``--allow-insecure-host`` (warned about once per host)."""
         if not self._is_insecure(url):
-            return self._httpx()
+            return True
         host = urlsplit(url).netloc.rpartition("@")[2]
         with self._lock:
             warn = host not in self._warned_insecure
@@ -327,25 +344,24 @@ class HttpClient:
                 "anyone on the network path can change what is downloaded from it",
                 host,
             )
-        return self._httpx(insecure=True)
+        return False
 
-    def _open(self, url: str, headers: Mapping[str, str]) -> tuple[str, httpx.Response]:
+    def _open(self, url: str, headers: Mapping[str, str]) -> tuple[str, Exchange]:
         """Send a streaming GET, following redirects with per-origin credentials."""
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            client = self._client_for(current)
             creds = self.credentials.complete(current, self.credentials.for_url(current))
-            response = self._send(client, current, headers, creds)
-            if response.status_code == 401 and (creds is None or not creds.password):
+            response = self._send(current, headers, creds)
+            if response.status == 401 and (creds is None or not creds.password):
                 found = self.credentials.from_keyring(
                     current, creds.username if creds is not None else None
                 )
                 if found is not None and found != creds:
                     logger.debug("Retrying %s with credentials from keyring", redact(current))
                     response.close()
-                    response = self._send(client, current, headers, found)
+                    response = self._send(current, headers, found)
             location = response.headers.get("location")
-            if response.status_code not in REDIRECT_STATUSES or not location:
+            if response.status not in REDIRECT_STATUSES or not location:
                 return strip_credentials(current), response
             response.close()
             target = urljoin(current, location)
@@ -356,56 +372,41 @@ class HttpClient:
             current = target
         raise NetworkError(f"Too many redirects (more than {MAX_REDIRECTS}) for `{redact(url)}`")
 
-    @staticmethod
     def _send(
-        client: httpx.Client,
-        url: str,
-        headers: Mapping[str, str],
-        creds: Credentials | None,
-    ) -> httpx.Response:
-        sent = dict(headers)
+        self, url: str, headers: Mapping[str, str], creds: Credentials | None
+    ) -> Exchange:
+        network = self._network()
+        given = {name.lower() for name in headers}  # the caller's spelling wins
+        sent = {k: v for k, v in self._base_headers.items() if k.lower() not in given}
+        sent.update(headers)
         if creds is not None:
             sent["Authorization"] = creds.authorization()
-        request = client.build_request("GET", strip_credentials(url), headers=sent)
-        response = client.send(request, stream=True)
-        logger.debug("GET %s -> %d", redact(url), response.status_code)
+        response = network.send(strip_credentials(url), sent, verify=self._verify(url))
+        logger.debug("GET %s -> %d", redact(url), response.status)
         return response
 
     @staticmethod
-    def _raise_if_server_error(response: httpx.Response) -> None:
-        if response.status_code >= 500:
-            raise _Retryable(f"HTTP {response.status_code} {response.reason_phrase}".rstrip())
+    def _raise_if_server_error(response: Exchange) -> None:
+        if response.status >= 500:
+            raise _Retryable(f"HTTP {response.status} {response.reason}".rstrip())
 
-    def _guarded_chunks(
-        self, url: str, response: httpx.Response, state: _BodyState
-    ) -> Iterator[bytes]:
-        """The body, checked against Content-Length; transport failures mark ``state`` so that
-        :meth:`stream` retries even if the consumer wrapped the exception in its own."""
-        import httpx
-
+    def _guarded_chunks(self, url: str, response: Exchange, state: _BodyState) -> Iterator[bytes]:
+        """The raw body, checked against Content-Length; transport failures mark ``state`` so
+        that :meth:`stream` retries even if the consumer wrapped the exception in its own."""
         expected = response.headers.get("content-length")
-        encoded = response.headers.get("content-encoding", "identity").lower() != "identity"
         received = 0
         try:
-            for chunk in response.iter_bytes(STREAM_CHUNK):
+            for chunk in response.iter_raw(STREAM_CHUNK):
                 received += len(chunk)
                 yield chunk
-        except (httpx.TransportError, httpx.StreamError) as exc:
-            state.failure = _describe(exc, url)
+        except TransportError as exc:
+            state.failure = describe(exc, url)
             raise NetworkError(f"Download of `{redact(url)}` was interrupted: {state.failure}")
-        # Without a content encoding the decoded bytes are the bytes on the wire.
-        if (
-            expected is not None
-            and expected.isdigit()
-            and not encoded
-            and received != int(expected)
-        ):
+        if expected is not None and expected.isdigit() and received != int(expected):
             state.failure = f"incomplete body: expected {expected} bytes, but received {received}"
             raise NetworkError(f"Download of `{redact(url)}` is incomplete: {state.failure}")
 
     def _retrying(self, url: str, attempt: Callable[[], T]) -> T:
-        import httpx
-
         causes: list[str] = []
         for number in range(self.retries + 1):
             if number:
@@ -424,57 +425,21 @@ class HttpClient:
                 return attempt()
             except _Retryable as exc:
                 causes.append(exc.reason)
-            except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-                if _is_tls_failure(exc):
+            except TransportError as exc:
+                if is_tls_failure(exc):
                     host = urlsplit(url).hostname or url
                     raise NetworkError(
                         f"TLS certificate verification failed for host `{host}` "
                         f"(`{redact(url)}`)",
-                        causes=[_describe(exc, url)],
+                        causes=[describe(exc, url)],
                         hint="set `SSL_CERT_FILE` to a CA bundle that trusts this server, or, "
                         f"if you trust the network path to it, pass `--allow-insecure-host {host}`",
                     ) from None
-                causes.append(_describe(exc, url))
-            except httpx.HTTPError as exc:
-                raise NetworkError(
-                    f"Request for `{redact(url)}` failed", causes=[_describe(exc, url)]
-                ) from None
+                if not exc.retryable:
+                    raise NetworkError(
+                        f"Request for `{redact(url)}` failed", causes=[describe(exc, url)]
+                    ) from None
+                causes.append(describe(exc, url))
         raise NetworkError(
             f"Request failed after {self.retries} retries: `{redact(url)}`", causes=causes
         )
-
-
-def _headers(response: httpx.Response) -> dict[str, str]:
-    return {name.lower(): value for name, value in response.headers.items()}
-
-
-def _content_range(value: str | None) -> tuple[int, int | None]:
-    """``bytes 100-199/1000`` → (100, 1000); a 206 without it is a broken server."""
-    unit, _, rest = (value or "").strip().partition(" ")
-    span, _, total = rest.partition("/")
-    first, dash, _last = span.partition("-")
-    if unit.lower() == "bytes" and dash and first.strip().isdigit():
-        if total.strip().isdigit():
-            return int(first), int(total)
-        if total.strip() == "*":
-            return int(first), None
-    raise NetworkError(f"Invalid Content-Range header in a 206 response: `{value}`")
-
-
-def _is_tls_failure(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _describe(exc: BaseException, url: str) -> str:
-    """``ReadTimeout: …`` with any spelling of the URL or its password removed."""
-    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    password = urlsplit(url).password
-    text = text.replace(url, redact(url))
-    if password:
-        text = text.replace(password, "****")
-    return text

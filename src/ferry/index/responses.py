@@ -56,3 +56,16 @@ def status_error(url: str, status: int) -> FerryError:
     if status in (401, 403):
         return AuthenticationError(url, status)
     return NetworkError(f"Request for `{redact(url)}` failed: HTTP {status}")
+
+
+def content_range(value: str | None) -> tuple[int, int | None]:
+    """``bytes 100-199/1000`` → (100, 1000); a 206 without it is a broken server."""
+    unit, _, rest = (value or "").strip().partition(" ")
+    span, _, total = rest.partition("/")
+    first, dash, _last = span.partition("-")
+    if unit.lower() == "bytes" and dash and first.strip().isdigit():
+        if total.strip().isdigit():
+            return int(first), int(total)
+        if total.strip() == "*":
+            return int(first), None
+    raise NetworkError(f"Invalid Content-Range header in a 206 response: `{value}`")
