@@ -3,12 +3,12 @@ uv 0.13.8 (the interop peer) run on a twin of the input for byte-for-byte compar
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.support.index import LocalIndex
+from tests.support.peers import find_uv
 from tests.support.runner import ferry_env
 
 
@@ -22,8 +22,7 @@ def fill_index(index: LocalIndex) -> LocalIndex:
 
 
 def uv_binary() -> str | None:
-    fallback = Path("/tmp/dev/bin/uv")
-    return str(fallback) if fallback.exists() else shutil.which("uv")
+    return find_uv()
 
 
 def run_uv(args: list[str], cwd: Path, cache: Path) -> subprocess.CompletedProcess[str]:

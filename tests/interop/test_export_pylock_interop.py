@@ -8,16 +8,16 @@ but for the tool's name in the header and ``created-by``.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from tests.support.index import IndexServer, LocalIndex
+from tests.support.peers import find_uv
 
 T = "2024-01-01T00:00:00Z"
-UV = Path("/tmp/dev/bin/uv") if Path("/tmp/dev/bin/uv").exists() else shutil.which("uv")
+UV = find_uv()
 pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
 FERRY = [sys.executable, "-m", "ferry"]
 

@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from tests.support.index import IndexServer, LocalIndex
+from tests.support.peers import find_uv
 from tests.support.runner import Runner
 
 T = "2024-01-01T00:00:00Z"
-UV = Path("/tmp/dev/bin/uv") if Path("/tmp/dev/bin/uv").exists() else shutil.which("uv")
+UV = find_uv()
 pytestmark = pytest.mark.skipif(UV is None, reason="uv is not installed")
 
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"

@@ -16,7 +16,6 @@ import difflib
 import os
 import shutil
 import subprocess
-import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import pytest
 from packaging.utils import canonicalize_name
 from tests.support.envs import snapshot_env
 from tests.support.index import IndexServer, LocalIndex
+from tests.support.peers import find_uv
 
 from ferry.cache.store import Cache
 from ferry.commands.lock import LockRequest, lock_project
@@ -40,12 +40,6 @@ T = "2024-01-01T00:00:00Z"
 LINUX_311 = "cp311-cp311-manylinux_2_17_x86_64"
 
 
-def find_uv() -> str | None:
-    beside = shutil.which("uv", path=str(Path(sys.executable).parent))
-    if beside:
-        return beside
-    fallback = Path("/tmp/dev/bin/uv")
-    return str(fallback) if fallback.exists() else shutil.which("uv")
 
 
 UV = find_uv()
