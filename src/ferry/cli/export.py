@@ -77,6 +77,7 @@ def group_selection(kwargs: dict[str, Any]) -> Any:
         only_groups=tuple(kwargs.pop("only_groups")),
         all_groups=kwargs.pop("all_groups"),
         no_dev=kwargs.pop("no_dev"),
+        no_groups=tuple(kwargs.pop("no_groups")),
         no_default_groups=kwargs.pop("no_default_groups"),
     )
 

@@ -23,7 +23,13 @@ _SELECTION = [
         help="Install only this dependency group (not the project's dependencies).",
     ),
     click.option("--all-groups", is_flag=True, help="Include every dependency group."),
-    click.option("--no-dev", is_flag=True, help="Leave out the `dev` group."),
+    click.option(
+        "--no-group",
+        "no_groups",
+        multiple=True,
+        help="Leave out this dependency group, whatever else selects it (repeatable).",
+    ),
+    click.option("--no-dev", is_flag=True, help="Leave out the `dev` group (`--no-group dev`)."),
     click.option("--no-default-groups", is_flag=True, help="Leave out the default groups."),
     click.option(
         "--package",

@@ -18,6 +18,7 @@ SELECTION_KEYS = (
     "groups",
     "only_groups",
     "all_groups",
+    "no_groups",
     "no_dev",
     "no_default_groups",
     "no_install_project",

@@ -190,6 +190,7 @@ def sync(
             groups=tuple(chosen.groups),
             only_groups=tuple(chosen.only_groups),
             no_default_groups=chosen.no_default_groups,
+            no_groups=tuple(chosen.no_groups),
             no_install_project=chosen.no_install_project,
             no_editable=chosen.no_editable,
         )

@@ -76,6 +76,7 @@ class GroupSelection:
     all_groups: bool = False
     no_dev: bool = False
     no_default_groups: bool = False
+    no_groups: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,19 +203,21 @@ def resolve_groups(
                 f"Group `{group}` is not defined in the project's `dependency-groups` table",
                 hint=f"declared groups: {', '.join(sorted(declared)) or 'none'}",
             )
+    # uv: --no-group (and --no-dev, its `dev` spelling) wins over defaults, --group, --all-groups.
+    left_out = {str(canonicalize_name(g)) for g in selection.no_groups}
+    if selection.no_dev:
+        left_out.add("dev")
     if selection.only_groups:
-        return frozenset(str(canonicalize_name(g)) for g in selection.only_groups)
+        return frozenset(str(canonicalize_name(g)) for g in selection.only_groups) - left_out
     if selection.all_groups:
-        return frozenset(declared)
+        return frozenset(declared - left_out)
     wanted: set[str] = (
         set()
         if selection.no_default_groups
         else {str(g) for p in sources for g in p.default_groups}
     )
-    if selection.no_dev:
-        wanted.discard("dev")
     wanted |= {str(canonicalize_name(g)) for g in selection.groups}
-    return frozenset(wanted & declared)
+    return frozenset((wanted - left_out) & declared)
 
 
 def resolve_extras(

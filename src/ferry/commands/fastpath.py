@@ -34,6 +34,7 @@ RUN_VALUED = frozenset(
         "--extra",
         "--group",
         "--only-group",
+        "--no-group",
         "--no-install-package",
         "--reinstall-package",
         "--link-mode",

@@ -69,6 +69,7 @@ class SyncRequest:
     groups: tuple[str, ...] = ()
     only_groups: tuple[str, ...] = ()
     all_groups: bool = False
+    no_groups: tuple[str, ...] = ()
     no_dev: bool = False
     no_default_groups: bool = False
     inexact: bool = False
@@ -103,7 +104,9 @@ class SyncRequest:
             extras=tuple(sorted({canonicalize_name(e) for e in self.extras})),
             all_extras=self.all_extras,
             groups=tuple(sorted({canonicalize_name(g) for g in self.groups})),
-            no_default_groups=self.no_default_groups or self.no_dev,
+            no_default_groups=self.no_default_groups,
+            no_groups=tuple(sorted({canonicalize_name(g) for g in self.no_groups}
+                                   | ({"dev"} if self.no_dev else set()))),
             only_groups=tuple(sorted({canonicalize_name(g) for g in self.only_groups})),
             no_install_project=self.no_install_project,
             no_install_workspace=self.no_install_workspace,
@@ -195,6 +198,7 @@ def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> f
             else {g for p in pyprojects for g in p.default_groups}
         )
         wanted = defaults | set(selection.groups)
+    wanted -= set(selection.no_groups)  # uv: --no-group wins over defaults, --group, --all-groups
     unknown = sorted(set(selection.groups) | set(selection.only_groups))
     missing = [g for g in unknown if g not in declared]
     if missing:
@@ -212,7 +216,8 @@ def _default_only(
     if selection.only_groups or all_groups or selection.no_default_groups:
         return frozenset()
     pyprojects = root_pyprojects(project, selection.packages)
-    return frozenset({g for p in pyprojects for g in p.default_groups} - set(selection.groups))
+    return frozenset({g for p in pyprojects for g in p.default_groups}
+                     - set(selection.groups) - set(selection.no_groups))
 
 
 def target_pins(

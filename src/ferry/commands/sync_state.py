@@ -28,6 +28,8 @@ class SyncedSelection:
     groups: tuple[str, ...] = ()
     no_default_groups: bool = False
     only_groups: tuple[str, ...] = ()
+    no_groups: tuple[str, ...] = ()
+    """``--no-group`` (and ``--no-dev``, recorded as ``dev``)."""
     no_install_project: bool = False
     no_install_workspace: bool = False
     no_editable: bool = False
@@ -47,6 +49,8 @@ class SyncedSelection:
             parts.append("groups " + ", ".join(self.groups))
         if self.no_default_groups:
             parts.append("no default groups")
+        if self.no_groups:
+            parts.append("without groups " + ", ".join(self.no_groups))
         if self.packages:
             parts.append("packages " + ", ".join(self.packages))
         return "; ".join(parts) or "the default selection"
@@ -95,6 +99,7 @@ def read_state(env_root: Path) -> SyncState | None:
             groups=tuple(raw["groups"]),
             no_default_groups=bool(raw["no_default_groups"]),
             only_groups=tuple(raw["only_groups"]),
+            no_groups=tuple(raw.get("no_groups", ())),
             no_install_project=bool(raw["no_install_project"]),
             no_install_workspace=bool(raw.get("no_install_workspace", False)),
             no_editable=bool(raw["no_editable"]),
