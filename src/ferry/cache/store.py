@@ -184,11 +184,23 @@ class Cache:
         with lock_exclusive(self.lock_path, "cache"):
             yield self
 
-    def make_temp_dir(self, prefix: str = "work-") -> Path:
-        """A fresh directory under ``.tmp`` that the caller owns (renames away or removes)."""
+    def make_temp_dir(self, prefix: str = "work-", *, private: bool = True) -> Path:
+        """A fresh directory under ``.tmp`` that the caller owns (renames away or removes).
+
+        ``private`` makes it ``0o700`` (``mkdtemp``); otherwise it gets the umask's default mode,
+        as any directory the cache keeps: use that for a directory that becomes an entry.
+        """
         try:
             self.tmp_root.mkdir(parents=True, exist_ok=True)
-            return Path(tempfile.mkdtemp(dir=self.tmp_root, prefix=prefix))
+            if private:
+                return Path(tempfile.mkdtemp(dir=self.tmp_root, prefix=prefix))
+            while True:
+                path = self.tmp_root / f"{prefix}{secrets.token_hex(8)}"
+                try:
+                    path.mkdir(0o777)
+                except FileExistsError:
+                    continue
+                return path
         except OSError as error:
             raise os_error("create a temporary directory in", self.tmp_root, error) from error
 

@@ -175,7 +175,7 @@ class Preparer:
         """Unpack ``cached`` straight into a fresh directory under the cache's ``.tmp`` and
         persist that directory itself: no work directory around it to remove afterwards (an
         ``rmdir`` per wheel, slow on a busy ext4)."""
-        target = self.cache.make_temp_dir("unpack-")
+        target = self.cache.make_temp_dir("unpack-", private=False)  # the entry's own mode
         digests: dict[str, tuple[int, str]] = {}
         try:
             unpack_wheel(cached.path, target, digests=digests)
