@@ -22,7 +22,7 @@ from tests.support.tls import self_signed_certificate
 from ferry.index.http import HttpClient, StreamedResponse
 from ferry.index.pool import ConnectionPool
 from ferry.index.proxies import ProxyTable, environment_proxies
-from ferry.index.transport import PoolTimeout
+from ferry.index.transport import PoolTimeout, UnsupportedProtocol
 from ferry.model.errors import NetworkError
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUEST_METHOD")
@@ -519,3 +519,16 @@ def test_scheme_proxies_win_over_all_and_lower_case_wins(
     monkeypatch.setenv("REQUEST_METHOD", "GET")  # CGI: a client could have set HTTP_PROXY
     monkeypatch.setenv("HTTP_PROXY", "http://cgi.test:4")
     assert "http" not in environment_proxies()
+
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:notaport/simple/", "http://exa mple.test/"])
+def test_an_unusable_url_is_refused_before_any_connection(url: str) -> None:
+    pool = ConnectionPool(timeout=1, max_connections=1)
+    with pytest.raises(UnsupportedProtocol) as caught:
+        pool.send(url, {}, verify=True)
+    assert not caught.value.retryable
+    # the slot was given back: a second refusal does not wait for the first
+    with pytest.raises(UnsupportedProtocol):
+        pool.send(url, {}, verify=True)
+    assert pool.connections_made == 0

@@ -113,7 +113,10 @@ class ConnectionPool:
         scheme = parts.scheme.lower()
         if scheme not in _DEFAULT_PORTS or not parts.hostname:
             raise UnsupportedProtocol(f"cannot fetch `{url}`: not an http(s) URL")
-        port = parts.port or _DEFAULT_PORTS[scheme]
+        try:
+            port = parts.port or _DEFAULT_PORTS[scheme]
+        except ValueError as exc:  # a port that is not a number
+            raise UnsupportedProtocol(f"cannot fetch `{url}`: {exc}") from None
         proxy = self._proxies.for_url(scheme, parts.hostname, port) if self._proxies else None
         origin = _Origin(scheme, parts.hostname, port, verify or scheme == "http", proxy)
         target = quote(parts.path, safe=_PATH_SAFE) or "/"
@@ -151,6 +154,8 @@ class ConnectionPool:
             _connect(conn)
         try:
             conn.request("GET", target, headers=dict(headers))
+        except http.client.InvalidURL as exc:  # a character no request line may carry
+            raise UnsupportedProtocol(str(exc)) from exc
         except TimeoutError as exc:
             raise WriteTimeout(str(exc) or "timed out") from exc
         except (OSError, http.client.HTTPException) as exc:
@@ -218,16 +223,19 @@ class ConnectionPool:
             logger.debug("Connecting to %s:%d through the proxy %s", origin.host, origin.port,
                          proxy.url)
         conn: http.client.HTTPConnection
-        if origin.scheme == "https":
-            conn = http.client.HTTPSConnection(
-                host, port, timeout=self.timeout, context=self._context(origin.verify)
-            )
-            if proxy is not None:
-                auth = proxy.authorization
-                conn.set_tunnel(origin.host, origin.port,
-                                headers={"Proxy-Authorization": auth} if auth else None)
-        else:
-            conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+        try:
+            if origin.scheme == "https":
+                conn = http.client.HTTPSConnection(
+                    host, port, timeout=self.timeout, context=self._context(origin.verify)
+                )
+                if proxy is not None:
+                    auth = proxy.authorization
+                    conn.set_tunnel(origin.host, origin.port,
+                                    headers={"Proxy-Authorization": auth} if auth else None)
+            else:
+                conn = http.client.HTTPConnection(host, port, timeout=self.timeout)
+        except http.client.InvalidURL as exc:  # a host no request may name
+            raise UnsupportedProtocol(str(exc)) from exc
         self.connections_made += 1
         return conn
 
