@@ -13,7 +13,7 @@ outside the resolver). This module is the policy on top:
 * ``file://`` URLs are read from disk without touching the network layer;
 * **TLS** is verified against certifi's CA bundle (or ``SSL_CERT_FILE``), read at the first TLS
   handshake rather than when the client is built (``tls.py``); hosts the user
-  names in ``--allow-insecure-host`` / FERRY_INSECURE_HOST get a separate pool without
+  names in ``--allow-insecure-host`` / FERRY_INSECURE_HOST get connections of their own without
   verification, announced by one warning per host (D9);
 * **bodies**: index pages are decoded from gzip/deflate (``Accept-Encoding: gzip, deflate``);
   downloads ask for and keep the raw bytes, whose hash is the file's; a body shorter than its
@@ -209,7 +209,9 @@ class HttpClient:
                 )
             )
         self._check_online(url)
-        wanted = {"Accept-Encoding": "identity", **(headers or {})}
+        wanted = dict(headers or {})
+        if not any(name.lower() == "accept-encoding" for name in wanted):
+            wanted["Accept-Encoding"] = "identity"
 
         def attempt() -> T:
             final, response = self._open(url, wanted)
