@@ -7,13 +7,9 @@ from pathlib import Path
 import pytest
 
 from ferry.model.errors import ParseError
-from ferry.project.requirements_file import (
-    RequirementsFile,
-    SourceLocation,
-    check_hash_mode,
-    parse_requirements_file,
-    parse_requirements_text,
-)
+from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text
+from ferry.project.requirements_hashes import check_hash_mode
+from ferry.project.requirements_model import RequirementsFile, SourceLocation
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64

@@ -20,13 +20,8 @@ from packaging.utils import NormalizedName, canonicalize_name
 from ferry.commands.inputs import NameOf, requirement_of, static_project_name
 from ferry.model.errors import UsageError, UserError
 from ferry.project.pyproject import PyProject, read_pyproject
-from ferry.project.requirements_file import (
-    IndexOptions,
-    RequirementEntry,
-    RequirementsFile,
-    parse_requirements_file,
-    parse_requirements_text,
-)
+from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text
+from ferry.project.requirements_model import IndexOptions, RequirementEntry, RequirementsFile
 from ferry.project.toml_read import display_path
 
 

@@ -10,14 +10,9 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.model.errors import UserError
-from ferry.project.requirements_file import (
-    IndexOptions,
-    RequirementEntry,
-    RequirementsFile,
-    check_hash_mode,
-    parse_requirements_file,
-    parse_requirements_text,
-)
+from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text
+from ferry.project.requirements_hashes import check_hash_mode
+from ferry.project.requirements_model import IndexOptions, RequirementEntry, RequirementsFile
 
 
 @dataclass

@@ -29,7 +29,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from ferry.model.errors import UsageError
 from ferry.project.edit_requirement import with_marker
 from ferry.project.edit_sources import AddSpec, interpret
-from ferry.project.requirements_file import RequirementEntry, parse_requirements_file
+from ferry.project.requirements_file import parse_requirements_file
+from ferry.project.requirements_model import RequirementEntry
 
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
 
