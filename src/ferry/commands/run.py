@@ -110,7 +110,6 @@ def _cached_environment(
     python: str | None,
     options: GlobalOptions,
     plan: RunPlan,
-    requires_python: SpecifierSet | None = None,
     index: SyncRequest | None = None,
 ) -> PythonEnvironment:
     """An environment in the cache holding ``requirements``, made once and reused."""
@@ -119,7 +118,7 @@ def _cached_environment(
     from ferry.commands.pip_install import PipInstallRequest, pip_install
     from ferry.commands.script_env import cached_venv
 
-    interpreter = _interpreter(cache, python, requires_python)
+    interpreter = _interpreter(cache, python, None)
     key = hashlib.sha256(
         "\n".join([str(interpreter.executable), *sorted(requirements), *key_parts]).encode()
     ).hexdigest()[:16]
@@ -160,8 +159,9 @@ def _interpreter(
 
 
 def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> RunPlan | None:
-    """A PEP 723 script: in a cached environment of its block's dependencies, or of what its
-    lock pins when it has one (:mod:`ferry.commands.script_env`)."""
+    """A PEP 723 script: in a cached environment of what its lock pins, or — without a lock —
+    of its block resolved as a lock would be (:mod:`ferry.commands.script_env`); ``--with``
+    packages in an overlay on top."""
     metadata = read_script_metadata(script)
     if metadata is None:
         return None  # as uv: a lock beside a file without a block is not looked at
@@ -184,34 +184,23 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
             raise UserError(f"Invalid `requires-python` in `{script}`: {error}") from error
     from ferry.commands.script_env import with_block_indexes
 
-    # installs outside the lock (no lock, `--with`) use the block's indexes too
+    # `--with` packages are installed outside the resolution, from the block's indexes too
     indexed = replace(request, sync=with_block_indexes(request.sync, script, metadata))
     plan = RunPlan(argv=[], env={})
     with open_cache(options) as cache:
-        if locked:
-            from ferry.commands.script_env import locked_script_environment
+        from ferry.commands.script_env import (
+            locked_script_environment,
+            unlocked_script_environment,
+        )
 
-            interpreter = _interpreter(cache, request.sync.python, requires_python)
-            environment = locked_script_environment(
-                script, metadata, request.sync, options, cache, interpreter, plan.outcomes
-            )
-            environments = [environment]
-            if request.with_packages:
-                environments.insert(0, _overlay(cache, environment, indexed, options, plan))
-        else:
-            environments = [
-                _cached_environment(
-                    cache,
-                    "scripts",
-                    [],
-                    [*dependencies, *request.with_packages],
-                    request.sync.python,
-                    options,
-                    plan,
-                    requires_python,
-                    index=indexed.sync,
-                )
-            ]
+        interpreter = _interpreter(cache, request.sync.python, requires_python)
+        make = locked_script_environment if locked else unlocked_script_environment
+        environment = make(
+            script, metadata, request.sync, options, cache, interpreter, plan.outcomes
+        )
+        environments = [environment]
+        if request.with_packages:
+            environments.insert(0, _overlay(cache, environment, indexed, options, plan))
     plan.argv = [str(environments[0].python), *request.command]
     plan.env = _exec_env(environments)
     return plan

@@ -1,4 +1,4 @@
-"""The cached environment of a PEP 723 script that has a lock (``<script>.lock``).
+"""The cached environment of a PEP 723 script, with or without a lock (``<script>.lock``).
 
 As uv does, ``ferry run script.py`` uses the lock when there is one: it is brought up to date
 first (re-locked when the block changed; ``--locked`` fails instead, ``--frozen`` takes it as it
@@ -7,10 +7,20 @@ is), then the packages the lock selects for this interpreter — reachable from 
 are installed exactly, from the URLs and hashes the lock records. A newer release on the index
 changes nothing until the lock changes.
 
-Environments live in the cache's ``environments`` bucket under ``scripts/``, keyed by the
-interpreter and the pins themselves, so two scripts (or two revisions of a lock) that select
-the same packages share one environment, and an environment is only ever filled once: it is
-marked ready after the install succeeded, and one that is not ready is made again.
+A script without a lock is resolved the same way, in memory (nothing is written, as
+``export --script`` and ``tree --script`` do), so every setting of the block's ``[tool.uv]``
+that a lock honours — sources, indexes and the index strategy, ``exclude-newer``, constraints,
+overrides, ``prerelease``, ``resolution`` — holds for ``run`` too, as it does in uv. Its
+environment is keyed by what decides that resolution (the block, this run's index and
+``exclude-newer`` flags, the stamps of local path dependencies, the interpreter), so a second
+run with nothing changed neither resolves nor touches the network, and an edit to the block
+gives a new environment. ``--upgrade``, ``--reinstall``, ``--recreate`` and ``--refresh``
+resolve and fill it again.
+
+Environments live in the cache's ``environments`` bucket under ``scripts/``: a locked script's
+keyed by the interpreter and the pins themselves, so two scripts (or two revisions of a lock)
+that select the same packages share one environment. An environment is only ever filled once:
+it is marked ready after the install succeeded, and one that is not ready is made again.
 """
 
 from __future__ import annotations
@@ -46,15 +56,21 @@ def cached_venv(
     key: str,
     interpreter: Interpreter,
     fill: Callable[[Path], None],
+    *,
+    remake: str | None = None,
 ) -> PythonEnvironment:
     """The environment ``environments/<kind>/<key>``, created and ``fill``-ed once; one whose
-    filling did not finish (no ready mark) is made again."""
+    filling did not finish (no ready mark), or whose ``remake`` reason is given, is made
+    again."""
     from ferry.fs.locks import lock_exclusive
     from ferry.python.venv import create_venv
 
     root = cache.bucket("environments") / kind / key
     with lock_exclusive(root.with_suffix(".lock"), what=f"{kind} environment"):
         ready = root / ".ferry-ready"
+        if remake and ready.exists():
+            log.debug("making the %s environment %s again: %s", kind, root, remake)
+            ready.unlink()
         if not (is_virtualenv(root) and ready.exists()):
             log.debug("making the %s environment %s", kind, root)
             create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists())
@@ -118,13 +134,58 @@ def locked_script_environment(
     log.debug("the script lock selects %s", ", ".join(str(p) for p in pins) or "nothing")
 
     def fill(root: Path) -> None:
-        from ferry.commands.pipeline import PipelineOutcome
-
-        result = PipelineOutcome(cache_dir=str(cache.root))
-        _install(pins, root, metadata, script, sync, options, cache, result)
-        outcomes.append(result)
+        outcomes.append(_install(pins, root, metadata, script, sync, options, cache))
 
     return cached_venv(cache, "scripts", _key(interpreter, pins), interpreter, fill)
+
+
+def unlocked_script_environment(
+    script: Path,
+    metadata: dict[str, Any],
+    sync: SyncRequest,
+    options: GlobalOptions,
+    cache: Cache,
+    interpreter: Interpreter,
+    outcomes: list[Any],
+) -> PythonEnvironment:
+    """The environment of a script without a lock: its block resolved in memory as a lock
+    would be, installed for ``interpreter`` (see the module docstring)."""
+    from ferry.commands.script_key import block_key
+    from ferry.commands.script_lock import lock_script, missing_lock_error
+    from ferry.commands.sync import lock_request_of
+
+    if sync.frozen or sync.locked:
+        raise missing_lock_error(script, "--frozen" if sync.frozen else "--locked")
+    key = block_key(script, metadata, sync, interpreter)
+
+    def fill(root: Path) -> None:
+        outcome = lock_script(
+            script, lock_request_of(sync), options, cache, metadata=metadata, write=False
+        )
+        pins = script_pins(outcome.lock, interpreter, script.absolute().parent)
+        log.debug("the block of %s resolves to %s for this interpreter", script,
+                  ", ".join(str(p) for p in pins) or "nothing")
+        result = _install(pins, root, metadata, script, sync, options, cache)
+        result.resolved = outcome.resolved
+        result.resolve_seconds = outcome.seconds
+        outcomes.append(result)
+
+    return cached_venv(
+        cache, "scripts", key, interpreter, fill, remake=_remake_reason(sync, options)
+    )
+
+
+def _remake_reason(sync: SyncRequest, options: GlobalOptions) -> str | None:
+    """Why a script environment found under its block's key is resolved and filled again."""
+    if sync.upgrade or sync.upgrade_package:
+        return "an upgrade was asked for"
+    if sync.reinstall or sync.reinstall_package:
+        return "a reinstall was asked for"
+    if sync.recreate:
+        return "`--recreate` was given"
+    if options.refresh:
+        return options.refresh.reason()
+    return None
 
 
 def _install(
@@ -135,13 +196,13 @@ def _install(
     sync: SyncRequest,
     options: GlobalOptions,
     cache: Cache,
-    result: PipelineOutcome,
-) -> None:
+) -> PipelineOutcome:
     """Install exactly ``pins`` into the new environment at ``root`` (files by the lock's
     URLs and hashes; the index is asked only for credentials' sake)."""
     from ferry.commands.pipeline import (
         DeferredIndexClient,
         IndexSettings,
+        PipelineOutcome,
         apply_pins,
         index_client,
         make_builder,
@@ -149,6 +210,7 @@ def _install(
     )
     from ferry.commands.script_lock import script_project
 
+    result = PipelineOutcome(cache_dir=str(cache.root))
     environment = open_environment(root, cache)
     keyring = script_project(script, metadata).pyproject.tool.keyring_provider
     settings = IndexSettings(
@@ -185,11 +247,12 @@ def _install(
             builder=make_builder(cache, options, settings),
             refresh=options.refresh,
         )
+    return result
 
 
 def with_block_indexes(sync: SyncRequest, script: Path, metadata: dict[str, Any]) -> SyncRequest:
     """``sync`` with the indexes the block declares (``[[tool.uv.index]]``) for the installs
-    that do not go through the lock (a script without one, ``--with``): the default index
+    that do not go through the script's resolution (``--with``): the default index
     (unless ``--index-url`` names one) and the others searched before it, as ``lock`` orders
     them (:func:`ferry.commands.lock_indexes.choose_indexes`)."""
     tool = metadata.get("tool")

@@ -82,11 +82,7 @@ def lock_script(
     path = script_lock_path(script)
     existing, text, warnings = read_script_lock(script, strict=request.frozen or request.locked)
     if existing is None and (request.frozen or request.locked):
-        flag = "--frozen" if request.frozen else "--locked"
-        raise UserError(
-            f"Unable to find lockfile at `{path.name}`, but `{flag}` was provided",
-            hint=f"run `ferry lock --script {script}` to create it",
-        )
+        raise missing_lock_error(script, "--frozen" if request.frozen else "--locked")
     if request.frozen:
         assert existing is not None
         return LockOutcome(existing, False, len(existing.packages),
@@ -124,6 +120,15 @@ def lock_script(
     changes = describe_changes(existing, lock) if existing is not None else []
     return LockOutcome(lock, changed, len(lock.packages), time.perf_counter() - started,
                        reason, changes, warnings)
+
+
+def missing_lock_error(script: Path, flag: str) -> UserError:
+    """``--locked``/``--frozen`` for a script that has no lock: an error, as in uv (there is
+    nothing to hold the run to)."""
+    return UserError(
+        f"Unable to find lockfile at `{script_lock_path(script).name}`, but `{flag}` was provided",
+        hint=f"run `ferry lock --script {script}` to create it",
+    )
 
 
 def write_script_lock(script: Path, lock: Lock) -> bool:
