@@ -39,6 +39,8 @@ class IndexChoice:
     ``marker``; the universal resolution forks on them)."""
     keyring_provider: str | None = None
     """The project's ``keyring-provider`` setting (a flag or variable overrides it)."""
+    strategy: str = "first-index"
+    """The project's ``index-strategy``: how the search list is consulted for one name."""
 
     def configured(self) -> set[str]:
         """Every index URL a lock may name as a registry (credentials stripped)."""
@@ -123,4 +125,5 @@ def choose_indexes(
         find_links=tuple(find_links) or env_find_links(),
         no_index=no_index,
         keyring_provider=pyproject.tool.keyring_provider,
+        strategy=pyproject.tool.index_strategy or "first-index",
     )

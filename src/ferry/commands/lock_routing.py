@@ -2,7 +2,7 @@
 
 Built from an :class:`~ferry.commands.lock_indexes.IndexChoice`: names pinned by
 ``[tool.uv.sources]`` are looked up on their index alone, every other name on the search list
-(first-index), and each file's metadata is fetched by the client of the index that listed it, so
+(first-index, unless the project's ``index-strategy`` says ``unsafe-best-match``), and each file's metadata is fetched by the client of the index that listed it, so
 credentials and caches stay per index.
 """
 
@@ -15,9 +15,10 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.cache.store import Cache
 from ferry.commands.lock_indexes import IndexChoice
-from ferry.index.client import IndexClient, IndexConfig
+from ferry.index.client import STRATEGIES, IndexClient, IndexConfig, Strategy
 from ferry.index.keyring import check_provider
 from ferry.model.dist import FileRef
+from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
 from ferry.resolve.provider_index import DirectFn, IndexSource, MetadataFn
@@ -37,11 +38,13 @@ class RoutedIndex:
         exclude_newer: datetime | None,
     ) -> None:
         self.choice = choice
+        strategy = _strategy(choice.strategy)
 
         def client(urls: tuple[str, ...], links: tuple[str, ...]) -> IndexClient:
             config = IndexConfig(
                 index_urls=urls,
                 find_links=links,
+                strategy=strategy,
                 offline=options.offline,
                 prefer_offline=options.prefer_offline,
                 exclude_newer=exclude_newer,
@@ -83,6 +86,18 @@ class RoutedIndex:
         self.default.close()
         for client in self.clients.values():
             client.close()
+
+
+def _strategy(name: str) -> Strategy:
+    """The project's ``index-strategy`` as the client takes it; uv's third one is refused
+    rather than answered with another strategy's versions."""
+    for known in STRATEGIES:
+        if name == known:
+            return known
+    raise UserError(
+        f"The index strategy `{name}` is not supported by ferry",
+        hint=f"use one of: {', '.join(STRATEGIES)}",
+    )
 
 
 class ClientFiles:

@@ -143,6 +143,7 @@ class ToolSettings:
     workspace_members: tuple[str, ...] = ()
     workspace_exclude: tuple[str, ...] = ()
     keyring_provider: str | None = None
+    index_strategy: str | None = None
     origin: tuple[tuple[str, str], ...] = field(default=())
 
     def sources_for(self, name: str) -> tuple[SourceSpec, ...]:
@@ -327,6 +328,15 @@ def _keyring_provider(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
     return {"keyring_provider": raw}
 
 
+INDEX_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
+
+
+def _index_strategy(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
+    if raw not in INDEX_STRATEGIES:
+        w.fail(kp, f"expected one of {', '.join(INDEX_STRATEGIES)}, found {raw!r}")
+    return {"index_strategy": raw}
+
+
 def _workspace(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
     table = w.table(raw, kp)
     return {
@@ -354,6 +364,7 @@ _PARSERS: dict[str, Callable[[Walker, Any, str], dict[str, Any]]] = {
     "exclude-newer": _string("exclude_newer"),
     "workspace": _workspace,
     "keyring-provider": _keyring_provider,
+    "index-strategy": _index_strategy,
 }
 
 
