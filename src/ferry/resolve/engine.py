@@ -181,16 +181,27 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         incompatibilities: Mapping[str, Iterator[Candidate]],
     ) -> list[Candidate]:
         reqs = list(requirements[identifier])
+        if identifier == PYTHON_KEY or identifier.startswith(UNUSABLE_PREFIX):
+            return self.find(identifier, reqs, ())
+        if reqs[0].extra is not None:
+            reqs += list(requirements.get(reqs[0].name, ()))
+        return self.find(identifier, reqs, tuple(incompatibilities.get(identifier, ())))
+
+    def find(
+        self, identifier: str, reqs: Sequence[Req], bad: Sequence[Candidate]
+    ) -> list[Candidate]:
+        """:meth:`find_matches` on what it reads from resolvelib's views: every requirement
+        on ``identifier`` (and, for an extra, on its package), and the candidates known not to
+        work."""
         if identifier == PYTHON_KEY:
             return [self.python] if all(self.is_satisfied_by(r, self.python) for r in reqs) else []
         if identifier.startswith(UNUSABLE_PREFIX):
             return []
-        name, extra = reqs[0].name, reqs[0].extra
-        if extra is not None:
-            reqs += list(requirements.get(name, ()))
-        bad = set(incompatibilities.get(identifier, ()))
-        found = self.matching(name, extra, reqs)
-        return [c for c in found if c not in bad]
+        found = self.matching(reqs[0].name, reqs[0].extra, reqs)
+        if not bad:
+            return found
+        excluded = set(bad)
+        return [c for c in found if c not in excluded]
 
     def matching(
         self, name: NormalizedName, extra: str | None, reqs: Sequence[Req]

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import collections
 import operator
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic
 
 from resolvelib import Resolver
@@ -32,7 +33,7 @@ from resolvelib.resolvers import (
 from resolvelib.resolvers import resolution as _resolution
 from resolvelib.structs import CT, KT, RT, IteratorMapping, State
 
-__all__ = ["MemoResolver", "criterion_of"]
+__all__ = ["MemoResolver", "Resume", "Watch", "can_resume", "criterion_of", "snapshot"]
 
 # The round loop in ``_MemoResolution.resolve`` is resolvelib 1.2's ``Resolution.resolve``,
 # statement for statement, except that the two scans over every criterion look the pin check up
@@ -42,6 +43,45 @@ __all__ = ["MemoResolver", "criterion_of"]
 # which loop ran.
 _OWN_LOOP = _resolvelib_version.startswith("1.2.") and hasattr(
     _resolution.Resolution, "_rollback_states")
+
+
+#: Told the state at the start of each round (before anything else happens in it) for as long as
+#: no candidate has failed; told ``None`` once one has (backjumping rewrites earlier states, so
+#: later rounds cannot be resumed from a copy of the stack made of round starts).
+Watch = Callable[[int, "State[Any, Any, Any] | None"], None]
+
+
+def can_resume() -> bool:
+    """Whether this resolvelib runs the loop that can start from a :class:`Resume`."""
+    return _OWN_LOOP
+
+
+def snapshot(state: State[RT, CT, KT]) -> State[RT, CT, KT]:
+    """A private copy of ``state`` (resolvelib mutates the top state in place during a round,
+    and pops items from the states it backjumps over); criteria themselves are immutable."""
+    return State(mapping=state.mapping.copy(), criteria=state.criteria.copy(),
+                 backtrack_causes=state.backtrack_causes[:])
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Where a resolution starts instead of from its requirements: the start of round
+    ``round_index`` of another resolution whose provider answered every question asked before
+    that round as this one's provider would (so resolvelib, being deterministic, would arrive
+    at exactly this state).
+
+    ``starts`` are the states at the start of rounds ``0..round_index``, from a run in which no
+    candidate had failed yet: then the stack resolvelib holds at the start of round ``r`` is
+    ``[starts[0], starts[1], ..., starts[r], starts[r]]`` (the states it pushed, each holding
+    what the round before it left, plus the fresh copy the round works on).
+    """
+
+    starts: Sequence[State[Any, Any, Any]]
+    round_index: int
+
+    def stack(self) -> list[State[Any, Any, Any]]:
+        chosen = [snapshot(s) for s in self.starts[: self.round_index + 1]]
+        return [*chosen, snapshot(chosen[-1])]
 
 
 class _CriteriaInformation(IteratorMapping[RT, CT, KT]):
@@ -66,6 +106,8 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self._pin_checks: dict[tuple[int, int], tuple[Criterion[RT, CT], CT, bool]] = {}
+        self.watch: Watch | None = None
+        self.start: Resume | None = None
 
     def _is_current_pin_satisfying(self, name: KT, criterion: Criterion[RT, CT]) -> bool:
         pin = self.state.mapping.get(name)
@@ -99,6 +141,8 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
 
     def resolve(self, requirements: Iterable[RT], max_rounds: int) -> Any:
         if not _OWN_LOOP:
+            if self.start is not None or self.watch is not None:
+                raise RuntimeError("this resolvelib cannot resume or watch a resolution")
             return super().resolve(requirements, max_rounds)
         return self._resolve(requirements, max_rounds)
 
@@ -106,18 +150,24 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
         if self._states:
             raise RuntimeError("already resolved")
         self._r.starting()
-        self._states = [State(
-            mapping=collections.OrderedDict(), criteria={}, backtrack_causes=[])]
-        for r in requirements:
-            try:
-                self._add_to_criteria(self.state.criteria, r, parent=None)
-            except RequirementsConflicted as e:
-                raise ResolutionImpossible(e.criterion.information) from e
-        self._push_new_state()
+        first_round = 0
+        if self.start is not None:
+            self._states = self.start.stack()
+            first_round = self.start.round_index
+        else:
+            self._states = [State(
+                mapping=collections.OrderedDict(), criteria={}, backtrack_causes=[])]
+            for r in requirements:
+                try:
+                    self._add_to_criteria(self.state.criteria, r, parent=None)
+                except RequirementsConflicted as e:
+                    raise ResolutionImpossible(e.criterion.information) from e
+            self._push_new_state()
+        watch = self.watch
 
         optimistic_rounds_cutoff: int | None = None
         optimistic_backjumping_start_round: int | None = None
-        for round_index in range(max_rounds):
+        for round_index in range(first_round, max_rounds):
             self._r.starting_round(index=round_index)
             if self._optimistic_backjumping_ratio and self._save_states is not None:
                 if optimistic_backjumping_start_round is None:
@@ -135,6 +185,8 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
                     continue
 
             state = self.state
+            if watch is not None:
+                watch(round_index, state)
             mapping = state.mapping
             unsatisfied_names = self._unsatisfied(state)
             if not unsatisfied_names:
@@ -164,6 +216,9 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
             failure_criterion = self._attempt_to_pin_criterion(name)
 
             if failure_criterion:
+                if watch is not None:
+                    watch(round_index, None)
+                    watch = None
                 causes = self._extract_causes(failure_criterion)
                 self._r.resolving_conflicts(causes=causes)
                 try:
@@ -197,8 +252,14 @@ class MemoResolver(Resolver[RT, CT, KT]):
     """:class:`resolvelib.Resolver` with :class:`_MemoResolution` (same answers, fewer calls)."""
 
     def resolve(  # type: ignore[override]
-        self, requirements: Iterable[RT], max_rounds: int = 100
+        self, requirements: Iterable[RT], max_rounds: int = 100, *,
+        start: Resume | None = None, watch: Watch | None = None,
     ) -> Result[RT, CT, KT]:
+        """resolvelib's resolution; from ``start`` instead of ``requirements`` when given, with
+        ``watch`` told each round's starting state (see :data:`Watch`). Both need
+        :func:`can_resume`."""
         resolution: _MemoResolution[RT, CT, KT] = _MemoResolution(self.provider, self.reporter)
+        resolution.start = start
+        resolution.watch = watch
         state = resolution.resolve(requirements, max_rounds=max_rounds)
         return _resolution._build_result(state)

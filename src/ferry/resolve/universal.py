@@ -7,9 +7,12 @@ a reason to split — dependencies on one name that differ by marker, a dependen
 Pythons see, the best version of a package needing a newer Python, or conflicting extras/groups
 — it raises :class:`ForkNeeded` and each part is resolved on its own (last part first, as uv's
 stack does). Versions chosen by finished forks become preferences of later ones, so shared
-packages keep one version wherever possible. Restarting a part from scratch (instead of
-continuing from the point of the split, as uv does) costs little: metadata is memoised by the
-source, and the decisions before the split are made again the same way.
+packages keep one version wherever possible. Each part is defined as the resolution of that
+part alone (not as uv's clone of the parent's state at the split, which gives the same pins
+wherever the part's narrower markers do not change an earlier decision); it is nevertheless
+continued from the parent's (or a solved sibling's) rounds for as long as its own answers
+prove they would go the same way (:mod:`ferry.resolve.fork_trace`), so the shared decisions
+are not made twice.
 
 Markers are exact sets (:mod:`ferry.resolve.marker_expr`) rather than sampled environments, so
 ``python_full_version >= '3.8.1'`` or a platform no sample would name is handled exactly.
@@ -30,11 +33,12 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep
 from ferry.model.errors import ResolutionError
 from ferry.resolve.engine import Recorder
 from ferry.resolve.explain import explain_impossible, explain_too_deep
+from ferry.resolve.fork_trace import Recording, Trace, candidates, replay
 from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker, render
 from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req
 from ferry.resolve.options import ResolverOptions
-from ferry.resolve.resolver_loop import MemoResolver
+from ferry.resolve.resolver_loop import MemoResolver, Resume, can_resume
 from ferry.resolve.source import PackageSource
 from ferry.resolve.universal_engine import (
     ConflictKey,
@@ -148,20 +152,25 @@ def _initial(request: UniversalRequest, space: MarkerExpr) -> list[Fork]:
     return [Fork(m, project=request.project) for m in markers]
 
 
-def resolve_universal(request: UniversalRequest, source: PackageSource) -> UniversalGraph:
+def resolve_universal(
+    request: UniversalRequest, source: PackageSource, *, continue_forks: bool = True
+) -> UniversalGraph:
     """Resolve ``request`` for every environment; raises ``ResolutionError`` when a part of the
-    space has no solution (the explanation names that part)."""
+    space has no solution (the explanation names that part). ``continue_forks=False`` resolves
+    every fork from its requirements (the same graph, more work: for tests and comparisons)."""
     space = universe_of(request)
     overrides: dict[NormalizedName, list[Requirement]] = {}
     for requirement in request.overrides:
         overrides.setdefault(canonicalize_name(requirement.name), []).append(requirement)
     facts = FileFacts(request.options.exclude_newer)
-    stack = list(reversed(_initial(request, space)))
+    stack: list[tuple[Fork, Trace | None]] = [
+        (fork, None) for fork in reversed(_initial(request, space))]
     results: list[ForkResult] = []
     learned: list[tuple[Fork, dict[NormalizedName, Version]]] = []
+    last: Trace | None = None
     attempts = 0
     while stack:
-        fork = stack.pop()
+        fork, parent = stack.pop()
         attempts += 1
         if attempts > _MAX_FORKS:
             raise ResolutionError(
@@ -169,11 +178,12 @@ def resolve_universal(request: UniversalRequest, source: PackageSource) -> Unive
                 causes=[f"The resolution split into more than {_MAX_FORKS} parts"],
                 hint="add `environments` or tighter requirements to the project",
             )
+        given = candidates(parent, last) if continue_forks else []
         try:
-            result = _resolve_fork(request, source, fork, overrides, learned, facts)
+            result, last = _resolve_fork(request, source, fork, overrides, learned, facts, given)
         except ForkNeeded as split:
             logger.debug("splitting %s: %s", _describe(fork, request), split.reason)
-            stack.extend(split.children)
+            stack.extend((child, split.trace or parent) for child in split.children)
             continue
         logger.debug("resolved %s: %d packages", _describe(fork, request), len(result.nodes))
         results.append(result)
@@ -249,7 +259,11 @@ def _resolve_fork(
     overrides: dict[NormalizedName, list[Requirement]],
     learned: list[tuple[Fork, dict[NormalizedName, Version]]],
     facts: FileFacts,
-) -> ForkResult:
+    given: Sequence[Trace] = (),
+) -> tuple[ForkResult, Trace | None]:
+    """The fork's resolution and its trace (``None`` where resolvelib cannot resume), continued
+    from one of the ``given`` traces where possible; raises ``ForkNeeded`` carrying the trace
+    its parts may continue from."""
     conflict_parts = _split_conflicts(request, fork)
     if conflict_parts is not None:
         raise ForkNeeded(conflict_parts, "conflicting extras or groups")
@@ -273,17 +287,44 @@ def _resolve_fork(
             edge.reqs = shared_reqs(edge.requirement)
             root_reqs.extend(edge.reqs)
     engine.announce(root_reqs)
+    start, trace = _start(engine, root_reqs, given)
     recorder = Recorder()
     resolver: MemoResolver[Req, Candidate, str] = MemoResolver(engine, recorder)
     try:
-        outcome = resolver.resolve(root_reqs, max_rounds=request.options.max_rounds)
-    except ResolutionImpossible as exc:
+        outcome = resolver.resolve(
+            root_reqs, max_rounds=request.options.max_rounds, start=start,
+            watch=None if trace is None else Recording(engine, trace))
+    except (ResolutionImpossible, ResolutionTooDeep) as exc:
+        if start is not None:  # explained as the fork's own resolution tells it
+            return _resolve_fork(request, source, fork, overrides, learned, facts)
         engine.forking = False
-        raise _in_fork(explain_impossible(exc, engine, recorder), fork, request) from None
-    except ResolutionTooDeep as exc:
-        engine.forking = False
+        if isinstance(exc, ResolutionImpossible):
+            raise _in_fork(explain_impossible(exc, engine, recorder), fork, request) from None
         raise _in_fork(explain_too_deep(exc, engine, recorder), fork, request) from None
-    return _collect(fork, outcome.mapping, root_edges, engine)
+    except ForkNeeded as split:
+        split.trace = trace
+        raise
+    return _collect(fork, outcome.mapping, root_edges, engine), trace
+
+
+def _start(
+    engine: UniversalEngine, roots: list[Req], given: Sequence[Trace]
+) -> tuple[Resume | None, Trace | None]:
+    """Where the fork's resolution starts (``None``: from its requirements) and the trace it
+    keeps (``None`` where resolvelib cannot resume)."""
+    if not can_resume():
+        return None, None
+    found = replay(given, engine, roots) if given else None
+    if found is None:
+        if given:
+            logger.debug("starting from the requirements: no trace applies from the first round")
+        trace = Trace(roots)
+        engine.calls = trace.setup
+        return None, trace
+    inherited, start = found
+    logger.debug("continuing from round %d of %d already played", start.round_index,
+                 len(inherited.rounds))
+    return start, Trace(roots, inherited.setup, inherited.rounds[: start.round_index])
 
 
 def _pinned(source: PackageSource, lists: Sequence[RootList], fork: Fork) -> PackageSource:

@@ -29,6 +29,7 @@ from packaging.version import Version
 
 from ferry.resolve.candidates import python_compatible
 from ferry.resolve.engine import Engine
+from ferry.resolve.fork_trace import Call, Deps, Found, Satisfied, Traced
 from ferry.resolve.marker_expr import TRUE, MarkerExpr, conflict_flag, parse_marker
 from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.nodes import (
@@ -94,9 +95,10 @@ class Fork:
         return item in self.exclude
 
 
-class ForkNeeded(Exception):
+class ForkNeeded(Traced):
     """Raised from inside resolvelib when the current fork must be split; carries the parts in
-    uv's solving order (the last one is solved first)."""
+    uv's solving order (the last one is solved first), and (``trace``) what the resolution
+    that split had asked, for the parts to continue from."""
 
     def __init__(self, children: list[Fork], reason: str) -> None:
         super().__init__(reason)
@@ -205,6 +207,7 @@ class UniversalEngine(Engine):
         self._pins: dict[int, tuple[Req, bool]] = {}
         self._ranks: dict[str, tuple[object | None, bool, bool, str]] = {}
         self.discovered_keys: dict[str, int] = {}
+        self.calls: list[Call] | None = None
 
     # --- which package to decide next: uv's order ------------------------------------------
     #
@@ -221,7 +224,35 @@ class UniversalEngine(Engine):
     def get_dependencies(self, candidate: Candidate) -> list[Req]:
         deps = super().get_dependencies(candidate)
         self._discover(deps)
+        if self.calls is not None:
+            self.calls.append(Deps(candidate, deps))
         return deps
+
+    def find(
+        self, identifier: str, reqs: Sequence[Req], bad: Sequence[Candidate]
+    ) -> list[Candidate]:
+        found = super().find(identifier, reqs, bad)
+        if self.calls is not None:
+            self.calls.append(Found(identifier, reqs, bad, found))
+        return found
+
+    # --- continuing from another resolution (fork_trace.Answerer) --------------------------
+
+    def _satisfied_uncached(self, requirement: Req, candidate: Candidate) -> bool:
+        satisfied = super()._satisfied_uncached(requirement, candidate)
+        if self.calls is not None and candidate.version.is_prerelease:
+            self.calls.append(Satisfied(requirement, candidate, satisfied))
+        return satisfied
+
+    def mark(self) -> tuple[int, int]:
+        return (len(self.discovered), len(self.discovered_keys))
+
+    def rewind(self, mark: tuple[int, int]) -> None:
+        names, keys = mark
+        while len(self.discovered) > names:
+            self.discovered.popitem()
+        while len(self.discovered_keys) > keys:
+            self.discovered_keys.popitem()
 
     def _discover(self, reqs: Iterable[Req]) -> None:
         for req in reqs:
