@@ -200,7 +200,8 @@ class Builds:
         return CoreMetadata.from_bytes(data, origin=str(root))
 
     def _service(self, client: IndexClient) -> MetadataService:
-        from ferry.commands.pipeline import IndexSettings, make_builder
+        from ferry.commands.index_settings import IndexSettings
+        from ferry.commands.lazy_builder import make_builder
         from ferry.dist.metadata import MetadataService
 
         interpreter = self.interpreter()

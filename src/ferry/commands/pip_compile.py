@@ -262,7 +262,8 @@ def _resolve(
     inputs: CompileInputs,
     result: CompileResult,
 ) -> list[Entry]:
-    from ferry.commands.pipeline import IndexSettings, index_client, make_builder
+    from ferry.commands.index_settings import IndexSettings, index_client
+    from ferry.commands.lazy_builder import make_builder
     from ferry.dist.metadata import MetadataService
     from ferry.resolve.provider_index import IndexSource
     from ferry.resolve.source import CoreMetadata, DirectDist

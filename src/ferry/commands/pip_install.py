@@ -15,20 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
+from ferry.commands.cached_preferences import preferences_for
 from ferry.commands.common import installed_dists, open_cache, target_environment
 from ferry.commands.git_pins import git_name_of
+from ferry.commands.hash_checking import enforce_hashes
+from ferry.commands.index_settings import IndexSettings, index_client
 from ferry.commands.inputs import RequirementInputs, gather_inputs
-from ferry.commands.pipeline import (
-    IndexSettings,
-    PipelineOutcome,
-    apply_pins,
-    enforce_hashes,
-    index_client,
-    make_builder,
-    preferences_for,
-    resolve_requirements,
-    target_for,
-)
+from ferry.commands.lazy_builder import make_builder
+from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_requirements, target_for
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
 from ferry.python.environment import PythonEnvironment
@@ -271,7 +265,7 @@ def install_into(environment: PythonEnvironment, requirements: Sequence[str], op
     ``options`` is ``ferry.commands.build.BuildInstallOptions``: global options plus the index
     settings the build was given.
     """
-    from ferry.commands.pipeline import FerryBuildInstaller
+    from ferry.commands.lazy_builder import FerryBuildInstaller
 
     index = options.index
     settings = IndexSettings(

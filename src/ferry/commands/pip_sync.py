@@ -20,18 +20,13 @@ from packaging.utils import canonicalize_name
 
 from ferry.commands.common import installed_dists, open_cache, target_environment
 from ferry.commands.git_pins import git_name_of
+from ferry.commands.hash_checking import enforce_hashes
+from ferry.commands.index_settings import IndexSettings, index_client
 from ferry.commands.inputs import gather_inputs
+from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pip_compile import exclude_newer_date, known_options
 from ferry.commands.pip_install import InstallResult
-from ferry.commands.pipeline import (
-    IndexSettings,
-    apply_pins,
-    enforce_hashes,
-    index_client,
-    make_builder,
-    resolve_requirements,
-    target_for,
-)
+from ferry.commands.pipeline import apply_pins, resolve_requirements, target_for
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
 from ferry.resolve.options import ALL, ResolverOptions

@@ -360,14 +360,14 @@ def sync_environment(
         logger.debug("The environment matches what was last synced; nothing to do")
         result.audited = state.packages
         return environment
-    from ferry.commands.pipeline import (
+    from ferry.commands.index_settings import (
         DeferredIndexClient,
         IndexSettings,
-        apply_pins,
         index_client,
-        make_builder,
         with_keyring_setting,
     )
+    from ferry.commands.lazy_builder import make_builder
+    from ferry.commands.pipeline import apply_pins
 
     started = time.perf_counter()
     installed = installed_dists(environment)

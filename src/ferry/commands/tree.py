@@ -145,7 +145,7 @@ def _latest_versions(
     lock: Lock, root: Path, cache: Cache, options: GlobalOptions, result: TreeResult
 ) -> dict[PackageId, str]:
     """Newer releases of the locked registry packages, from each package's own index."""
-    from ferry.commands.pipeline import index_client
+    from ferry.commands.index_settings import index_client
 
     by_index: dict[str, list[PackageId]] = {}
     for package in lock.packages:

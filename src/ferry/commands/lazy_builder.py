@@ -1,0 +1,159 @@
+"""The source builder an install hands around, made only when something is really built.
+
+Every install gives the preparer and the metadata service a builder, but most build nothing;
+the real :class:`~ferry.dist.build.SourceBuilder` imports the PEP 517 machinery, so it is made
+on first use. Its build environments are filled by ferry itself (:class:`FerryBuildInstaller`),
+through the same indexes and cache as the command that needed the build.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ferry.commands.index_settings import IndexSettings
+from ferry.model.settings import GlobalOptions
+
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
+    from ferry.dist.build import SourceBuilder
+    from ferry.python.environment import PythonEnvironment
+    from ferry.python.interpreter import Interpreter
+
+
+class FerryBuildInstaller:
+    """Fills isolated build environments with ferry's own resolver and installer.
+
+    Build requirements resolve through the same indexes and cache as the command that needed
+    the build, so a build never downloads what the cache already holds.
+    """
+
+    def __init__(self, options: GlobalOptions, index: IndexSettings) -> None:
+        self.options = options
+        self.index = index
+
+    def install(self, requirements: Sequence[str], environment: PythonEnvironment) -> None:
+        from ferry.commands.pip_install import PipInstallRequest, pip_install
+
+        quiet = GlobalOptions(
+            verbosity=min(self.options.verbosity, 0),
+            cache_dir=self.options.cache_dir,
+            no_cache=self.options.no_cache,
+            offline=self.options.offline,
+            prefer_offline=self.options.prefer_offline,
+            refresh=self.options.refresh,
+            keyring_provider=self.options.keyring_provider,
+        )
+        pip_install(
+            PipInstallRequest(
+                packages=tuple(requirements),
+                python=str(environment.root),
+                index_url=self.index.index_url,
+                extra_index_url=self.index.extra_index_urls,
+                find_links=self.index.find_links,
+                no_index=self.index.no_index,
+                index_strategy=self.index.strategy,
+            ),
+            quiet,
+        )
+
+
+class LazySourceBuilder:
+    """A ``dist.build.SourceBuilder`` made on first use, behind the same methods.
+
+    Every install hands the preparer and the metadata service a builder, but most installs build
+    nothing: constructing it would import the whole build machinery (PEP 517 hooks, sdist
+    unpacking, build environments) for no use. Thread-safe, like the builder it stands for.
+    """
+
+    def __init__(
+        self,
+        cache: Cache,
+        options: GlobalOptions,
+        index: IndexSettings,
+        isolation: bool,
+        no_isolation_packages: frozenset[str] = frozenset(),
+    ) -> None:
+        self._args = (cache, options, index, isolation, no_isolation_packages)
+        self._builder: SourceBuilder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def real(self) -> SourceBuilder:
+        with self._lock:
+            if self._builder is None:
+                from ferry.dist.build import SourceBuilder
+
+                cache, options, index, isolation, no_isolation = self._args
+                installer = FerryBuildInstaller(options, index)
+                limit = os.environ.get("FERRY_CONCURRENT_BUILDS", "").strip()
+                self._builder = SourceBuilder(
+                    cache,
+                    installer,
+                    isolation=isolation,
+                    no_isolation_packages=no_isolation,
+                    concurrency=int(limit) if limit.isdigit() and int(limit) > 0 else None,
+                    refresh=options.refresh,
+                )
+            return self._builder
+
+    def build_wheel(
+        self,
+        source: Path,
+        interpreter: Interpreter,
+        *,
+        editable: bool = False,
+        expected_name: str | None = None,
+        expected_version: str | None = None,
+        sha256: str | None = None,
+    ) -> Path:
+        return self.real.build_wheel(
+            source,
+            interpreter,
+            editable=editable,
+            expected_name=expected_name,
+            expected_version=expected_version,
+            sha256=sha256,
+        )
+
+    def unpacked(self, wheel: Path) -> Path:
+        return self.real.unpacked(wheel)
+
+    def metadata(
+        self,
+        source: Path,
+        interpreter: Interpreter,
+        *,
+        editable: bool = False,
+        expected_name: str | None = None,
+        expected_version: str | None = None,
+        sha256: str | None = None,
+    ) -> bytes:
+        return self.real.metadata(
+            source,
+            interpreter,
+            editable=editable,
+            expected_name=expected_name,
+            expected_version=expected_version,
+            sha256=sha256,
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        """Anything else ``SourceBuilder`` offers (counters, ``build_sdist``…)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.real, name)
+
+
+def make_builder(
+    cache: Cache,
+    options: GlobalOptions,
+    index: IndexSettings,
+    *,
+    isolation: bool = True,
+    no_isolation_packages: frozenset[str] = frozenset(),
+) -> LazySourceBuilder:
+    return LazySourceBuilder(cache, options, index, isolation, no_isolation_packages)
