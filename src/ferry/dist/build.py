@@ -8,18 +8,16 @@ sdist's sha256, a tree's file hash) and the interpreter's most specific tag, so 
 once per interpreter, whichever command or environment asked. A build runs under an exclusive
 per-entry lock in a scratch folder of the cache and its wheel is renamed into place only once
 checked; a failed build leaves no entry behind. Build environments: ``build_env.py``; running
-hooks and explaining their failures: ``build_backend.py``.
+hooks and explaining their failures: ``build_backend.py``; classifying the source and reading
+its static metadata: ``build_source.py``; checking and placing what a backend wrote:
+``build_output.py``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import shutil
-import tempfile
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -33,15 +31,21 @@ from ferry.dist.build_env import (
     BuildRequirementsInstaller,
     target_environment,
 )
-from ferry.dist.source_archive import is_sdist_archive, unpack_sdist
-from ferry.dist.source_metadata import check_identity, pkg_info_metadata, pyproject_metadata
-from ferry.dist.source_tree import read_build_system, read_pyproject
+from ferry.dist.build_output import check_built_wheel, move_into, scratch_in
+from ferry.dist.build_source import (
+    expected_identity,
+    project_dir_of,
+    source_kind,
+    source_label,
+    static_metadata,
+)
+from ferry.dist.source_metadata import check_identity
+from ferry.dist.source_tree import read_build_system
 from ferry.fs.locks import lock_exclusive
 from ferry.model.dist import parse_filename
-from ferry.model.errors import BuildError, InvalidWheelError, UserError
+from ferry.model.errors import BuildError, UserError
 from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.python.interpreter import Interpreter
-from ferry.wheel.validate import validate_wheel
 
 __all__ = ["BuildError", "BuildRequirementsInstaller", "SourceBuilder"]
 
@@ -100,9 +104,9 @@ class SourceBuilder:
         ``sha256`` is the archive's digest when the caller already knows it (downloads do).
         """
         source = Path(os.path.abspath(source))  # noqa: PTH100 (keep symlinks)
-        is_archive = self._kind(source, editable)
-        name, version = self._expected(source, is_archive, expected_name, expected_version)
-        label = _label(source, name, version)
+        is_archive = source_kind(source, editable)
+        name, version = expected_identity(source, is_archive, expected_name, expected_version)
+        label = source_label(source, name, version)
         entry = self._entry(source, is_archive, interpreter, editable, sha256)
         rebuild = self._must_rebuild(entry, name, label)
         found = None if rebuild else self.built.find(entry)
@@ -127,12 +131,12 @@ class SourceBuilder:
                         entry.rename(stale / "entry")
                 logger.debug("Building %s for %s: no built wheel in the cache", label, entry.name)
                 with self.cache.temp_dir("build-") as tmp:
-                    project_dir = self._project_dir(source, is_archive, tmp)
+                    project_dir = project_dir_of(source, is_archive, tmp)
                     kind = "editable" if editable else "wheel"
                     wheel = self._run_build(
                         project_dir, interpreter, kind, tmp / "out", label, name
                     )
-                    self._check_wheel(wheel, label, name, version, interpreter)
+                    check_built_wheel(wheel, label, name, version, interpreter)
                     stored = self.built.store(entry, wheel, tmp)
                     with self._counter_lock:
                         self._refreshed.add(entry)
@@ -156,25 +160,25 @@ class SourceBuilder:
     ) -> Path:
         """Build a wheel of ``source`` into ``out_dir``, always (``ferry build``); no cache."""
         source = Path(os.path.abspath(source))  # noqa: PTH100 (keep symlinks)
-        is_archive = self._kind(source, editable)
-        name, version = self._expected(source, is_archive, expected_name, expected_version)
-        label = _label(source, name, version)
+        is_archive = source_kind(source, editable)
+        name, version = expected_identity(source, is_archive, expected_name, expected_version)
+        label = source_label(source, name, version)
         with self.cache.temp_dir("build-") as tmp:
-            project_dir = self._project_dir(source, is_archive, tmp)
+            project_dir = project_dir_of(source, is_archive, tmp)
             kind = "editable" if editable else "wheel"
-            with _scratch_in(out_dir) as scratch:
+            with scratch_in(out_dir) as scratch:
                 wheel = self._run_build(project_dir, interpreter, kind, scratch, label, name)
-                self._check_wheel(wheel, label, name, version, None)
-                return _move_into(wheel, out_dir)
+                check_built_wheel(wheel, label, name, version, None)
+                return move_into(wheel, out_dir)
 
     def build_sdist(self, project_dir: Path, interpreter: Interpreter, out_dir: Path) -> Path:
         """Build the sdist of the source tree ``project_dir`` into ``out_dir``."""
         project_dir = Path(os.path.abspath(project_dir))  # noqa: PTH100
         if not project_dir.is_dir():
             raise UserError(f"`{project_dir}` is not a directory")
-        name, version = self._expected(project_dir, False, None, None)
-        label = _label(project_dir, name, version)
-        with _scratch_in(out_dir) as scratch:
+        name, version = expected_identity(project_dir, False, None, None)
+        label = source_label(project_dir, name, version)
+        with scratch_in(out_dir) as scratch:
             sdist = self._run_build(project_dir, interpreter, "sdist", scratch, label, name)
             parsed = parse_filename(sdist.name)
             if parsed is None or (name is not None and parsed.name != canonicalize_name(name)):
@@ -182,7 +186,7 @@ class SourceBuilder:
                     f"Failed to build `{label}`: the backend wrote `{sdist.name}`, which is not "
                     f"an sdist of `{name or project_dir.name}`"
                 )
-            return _move_into(sdist, out_dir)
+            return move_into(sdist, out_dir)
 
     def metadata(
         self,
@@ -201,12 +205,12 @@ class SourceBuilder:
         for a backend without that hook, a full (cached) wheel build.
         """
         source = Path(os.path.abspath(source))  # noqa: PTH100 (keep symlinks)
-        is_archive = self._kind(source, editable)
-        name, version = self._expected(source, is_archive, expected_name, expected_version)
-        label = _label(source, name, version)
+        is_archive = source_kind(source, editable)
+        name, version = expected_identity(source, is_archive, expected_name, expected_version)
+        label = source_label(source, name, version)
         with self.cache.temp_dir("metadata-") as tmp:
-            project_dir = self._project_dir(source, is_archive, tmp)
-            static = self._static_metadata(project_dir, is_archive, label)
+            project_dir = project_dir_of(source, is_archive, tmp)
+            static = static_metadata(project_dir, is_archive)
             if static is not None:
                 data, step = static
                 check_identity(data, label, step, name, version)
@@ -249,39 +253,6 @@ class SourceBuilder:
         logger.debug("Building %s again: %s", label, self.refresh.reason())
         return True
 
-    def _kind(self, source: Path, editable: bool) -> bool:
-        """True for an sdist archive, False for a source tree; refuse anything else."""
-        if source.is_dir():
-            return False
-        if is_sdist_archive(source):
-            if editable:
-                raise UserError(
-                    f"`{source.name}` is a source distribution; only a directory can be "
-                    "installed in editable mode"
-                )
-            return True
-        if not source.exists():
-            raise UserError(f"`{source}` does not exist")
-        raise UserError(
-            f"`{source}` is neither a source tree nor a source distribution "
-            "(.tar.gz, .zip, .tar.bz2, .tar.xz, .tgz, .tar)"
-        )
-
-    def _expected(
-        self, source: Path, is_archive: bool, name: str | None, version: str | None
-    ) -> tuple[str | None, str | None]:
-        if is_archive and (name is None or version is None):
-            parsed = parse_filename(source.name)
-            if parsed is not None:
-                name = name or parsed.name
-                version = version or str(parsed.version)
-        if not is_archive and name is None:
-            pyproject = read_pyproject(source)
-            project = pyproject.get("project") if pyproject else None
-            if isinstance(project, dict) and isinstance(project.get("name"), str):
-                name = project["name"]
-        return name, version
-
     def _entry(
         self,
         source: Path,
@@ -298,24 +269,6 @@ class SourceBuilder:
             sha256=sha256,
             config_settings=self.config_settings,
         )
-
-    def _project_dir(self, source: Path, is_archive: bool, tmp: Path) -> Path:
-        if not is_archive:
-            return source
-        destination = tmp / "src"
-        destination.mkdir()
-        return unpack_sdist(source, destination)
-
-    def _static_metadata(
-        self, project_dir: Path, is_archive: bool, label: str
-    ) -> tuple[bytes, str] | None:
-        if is_archive:
-            data = pkg_info_metadata(project_dir)
-            if data is not None:
-                return data, "PKG-INFO"
-        where = str(project_dir / "pyproject.toml")
-        data = pyproject_metadata(read_pyproject(project_dir), where)
-        return None if data is None else (data, "pyproject.toml")
 
     def _hooks(
         self,
@@ -396,50 +349,3 @@ class SourceBuilder:
         with self._counter_lock:
             self.metadata_preparations += 1
         return (dist_info / "METADATA").read_bytes()
-
-    def _check_wheel(
-        self,
-        wheel: Path,
-        label: str,
-        name: str | None,
-        version: str | None,
-        interpreter: Interpreter | None,
-    ) -> None:
-        try:
-            info = validate_wheel(wheel, name, version)
-        except InvalidWheelError as error:
-            raise BuildError(
-                f"Failed to build `{label}`: the backend produced an unusable wheel "
-                f"`{wheel.name}`: {error.message}",
-                causes=error.causes,
-                hint="the source distribution's filename and its content may disagree",
-            ) from error
-        if interpreter is not None and not {str(t) for t in info.tags} & set(interpreter.tags):
-            raise BuildError(
-                f"Failed to build `{label}`: the backend produced `{wheel.name}`, which "
-                f"{interpreter.describe()} cannot install",
-            )
-
-
-def _label(source: Path, name: str | None, version: str | None) -> str:
-    if name and version:
-        return f"{name}=={version}"
-    return source.name if source.is_file() else str(source)
-
-
-@contextmanager
-def _scratch_in(out_dir: Path) -> Iterator[Path]:
-    """A hidden folder inside ``out_dir``: a failed build leaves ``out_dir`` as it was."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".ferry-build-", dir=out_dir))
-    try:
-        yield scratch
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def _move_into(path: Path, out_dir: Path) -> Path:
-    final = out_dir / path.name
-    path.replace(final)
-    return final
-
