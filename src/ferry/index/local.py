@@ -1,8 +1,8 @@
 """``file://`` URLs, read straight from disk.
 
 Local indexes and find-links directories are common in tests, air-gapped installs and CI caches;
-going through httpx for them would cost start-up time and buy nothing. These helpers give the
-same shapes the HTTP client returns, so callers do not care where a page came from.
+going through the HTTP client for them would cost start-up time and buy nothing. These helpers
+give the same shapes the HTTP client returns, so callers do not care where a page came from.
 """
 
 from __future__ import annotations

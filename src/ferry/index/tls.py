@@ -1,9 +1,9 @@
 """A verifying TLS context that reads its CA bundle only when the first TLS connection opens.
 
-Loading the bundle (certifi's, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``) costs ~40 ms of CPU,
-and ``httpx.Client`` pays it as it is built, before the first request, even when every index is
-``http://`` or ``file://`` (a loopback mirror, a private index on the LAN) and no TLS connection
-is ever made. :class:`DeferredVerifyContext` is the context httpx would have made — the same
+Loading the bundle (certifi's, or ``SSL_CERT_FILE`` / ``SSL_CERT_DIR``) costs ~40 ms of CPU;
+a context built eagerly with the client would pay it even when every index is ``http://`` or
+``file://`` (a loopback mirror, a private index on the LAN) and no TLS connection is ever made.
+:class:`DeferredVerifyContext` is the standard verifying context (the one httpx also built) —
 protocol, ``CERT_REQUIRED``, hostname checking, the same CA source chosen the same way — except
 that the CA certificates are loaded by the first ``wrap_socket``/``wrap_bio``, i.e. by the first
 TLS handshake (an ``https://`` URL, a redirect to one, or an HTTPS proxy).
