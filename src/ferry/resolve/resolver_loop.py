@@ -7,10 +7,14 @@ largest single cost of a resolution (a third of a universal lock's resolving tim
 bench's ``web`` workload) although almost every answer is the same as in the previous round.
 
 The answer is a pure function of the criterion and the pin, and resolvelib never mutates either
-(``Criterion`` is documented as externally immutable: every change makes a new one), so it is
-memoised by their identities. The memo keeps both objects alive, so an id cannot be reused by
-another object while its entry exists. Which name is pinned next, backtracking and the result are
+(``Criterion`` is documented as externally immutable: every change makes a new one), so the
+last answer for each name is kept with the criterion and pin it was given for, and reused while
+both are the same objects. Which name is pinned next, backtracking and the result are
 resolvelib's own logic, unchanged (see ``_OWN_LOOP`` for the one loop kept here).
+
+The loop can also start from a copy of another resolution's state (:class:`Resume`) and report
+each round's starting state (:data:`Watch`): :mod:`ferry.resolve.fork_trace` continues a fork of
+a universal resolution that way.
 """
 
 from __future__ import annotations
@@ -105,7 +109,8 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self._pin_checks: dict[tuple[int, int], tuple[Criterion[RT, CT], CT, bool]] = {}
+        # name -> the criterion and pin last checked for it, and the answer.
+        self._pin_checks: dict[KT, tuple[Criterion[RT, CT], CT, bool]] = {}
         self.watch: Watch | None = None
         self.start: Resume | None = None
 
@@ -113,16 +118,17 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
         pin = self.state.mapping.get(name)
         if pin is None:
             return False
-        known = self._pin_checks.get((id(criterion), id(pin)))
-        if known is None:
-            satisfied = super()._is_current_pin_satisfying(name, criterion)
-            known = self._pin_checks[(id(criterion), id(pin))] = (criterion, pin, satisfied)
+        known = self._pin_checks.get(name)
+        if known is None or known[0] is not criterion or known[1] is not pin:
+            known = self._pin_checks[name] = (
+                criterion, pin, super()._is_current_pin_satisfying(name, criterion))
         return known[2]
 
     def _unsatisfied(self, state: State[RT, CT, KT], among: set[KT] | None = None) -> list[KT]:
         """The names whose pin no longer satisfies their criterion (or that have none), in the
         criteria's order; only those ``among`` when given. The memo is read inline: this runs
-        over every criterion twice a round."""
+        over every criterion twice a round, and from one round to the next almost every
+        criterion and pin is the same object."""
         mapping = state.mapping
         checks = self._pin_checks
         found: list[KT] = []
@@ -133,9 +139,11 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
             if pin is None:
                 found.append(key)
                 continue
-            known = checks.get((id(criterion), id(pin)))
-            if not (known[2] if known is not None
-                    else self._is_current_pin_satisfying(key, criterion)):
+            known = checks.get(key)
+            if known is not None and known[0] is criterion and known[1] is pin:
+                if not known[2]:
+                    found.append(key)
+            elif not self._is_current_pin_satisfying(key, criterion):
                 found.append(key)
         return found
 

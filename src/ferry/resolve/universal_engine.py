@@ -128,6 +128,8 @@ def split_by_dependencies(
     lone dependency splits it only when its marker raises the minimum Python. The parts come
     back sorted by their lowest Python, then by how many upper-bounded dependencies they hold.
     """
+    if all(dep.marker is TRUE for dep in deps):
+        return None  # nothing to split on: every marker-free dependency is the same everywhere
     floor = fork.python_floor(universe)
 
     def raises(marker: MarkerExpr) -> bool:
@@ -385,7 +387,26 @@ def applicable(
 ) -> list[Edge]:
     """The requirements that hold somewhere in ``within``, overrides applied, with their
     markers; for an ``extra``, only those the extra adds."""
-    edges: list[Edge] = []
+    if within.is_false():
+        return []
+    return [Edge(requirement, marker) for requirement, marker
+            in _prepared(requirements, extra, overrides)
+            if marker is TRUE or not marker.disjoint(within)]
+
+
+def _prepared(
+    requirements: Sequence[Requirement],
+    extra: str | None,
+    overrides: dict[NormalizedName, list[Requirement]],
+) -> tuple[tuple[Requirement, MarkerExpr], ...]:
+    """What :func:`applicable` finds before it looks at ``within``: each requirement (or its
+    overrides) without its marker, with the marker as an expression. The same for every fork,
+    so it is kept by the identity of the (immutable) list of requirements."""
+    key = (id(requirements), extra, id(overrides))
+    known = _PREPARED.get(key)
+    if known is not None and known[0] is requirements and known[1] is overrides:
+        return known[2]
+    found: list[tuple[Requirement, MarkerExpr]] = []
     for requirement in requirements:
         if extra is None:
             marker = parse_marker(requirement.marker, extra="")
@@ -396,17 +417,20 @@ def applicable(
             without = parse_marker(requirement.marker, extra="")
             if not without.is_false():
                 marker = marker & ~without
-        if marker.disjoint(within):
+        if marker.is_false():
             continue
         replaced = overrides.get(canonicalize_name(requirement.name))
         if replaced is None:
-            edges.append(Edge(_unmarked(requirement), marker))
+            found.append((_unmarked(requirement), marker))
             continue
         for override in replaced:
             both = marker & parse_marker(override.marker, extra="")
-            if not both.disjoint(within):
-                edges.append(Edge(_unmarked(override), both))
-    return edges
+            if not both.is_false():
+                found.append((_unmarked(override), both))
+    result = tuple(found)
+    if isinstance(requirements, tuple) and len(_PREPARED) < _MEMO_LIMIT:
+        _PREPARED[key] = (requirements, overrides, result)
+    return result
 
 
 # Metadata is memoised by the source, so every fork sees the same Requirement objects: their
@@ -416,6 +440,9 @@ _MEMO_LIMIT = 50_000
 _UNMARKED: dict[int, tuple[Requirement, Requirement]] = {}
 _MENTIONS_EXTRA: dict[int, tuple[Requirement, bool]] = {}
 _REQS: dict[int, tuple[Requirement, tuple[Req, ...]]] = {}
+_PREPARED: dict[tuple[int, str | None, int], tuple[
+    Sequence[Requirement], dict[NormalizedName, list[Requirement]],
+    tuple[tuple[Requirement, MarkerExpr], ...]]] = {}
 
 
 def shared_reqs(requirement: Requirement) -> list[Req]:

@@ -76,6 +76,10 @@ def _upload_time(file: FileRef) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+#: version -> the lowest Python its usable files need (``None``: some file needs none)
+_Floors = dict[Version, "Version | None"]
+
+
 @dataclass(frozen=True, slots=True)
 class _Fact:
     """What one file is, independently of any fork."""
@@ -99,6 +103,21 @@ class FileFacts:
         )
         self.allow_sdists = allow_sdists
         self._by_name: dict[NormalizedName, tuple[object, dict[Version, list[_Fact]]]] = {}
+        self._floors: dict[NormalizedName, tuple[object, tuple[Version, ...]]] = {}
+        # (name, Pythons' verdict on each floor, allowed yanks, universe) -> a built table
+        self.tables: dict[tuple[object, ...], tuple[object, PackageVersions, _Floors]] = {}
+
+    def floors(self, name: NormalizedName, files: Iterable[FileRef]) -> tuple[Version, ...]:
+        """The distinct ``Requires-Python`` floors among ``name``'s files: what a fork's
+        Pythons are asked about when its table is built."""
+        cached = self._floors.get(name)
+        if cached is not None and cached[0] is files:
+            return cached[1]
+        found = {f.floor for facts in self.of(name, files).values() for f in facts
+                 if f.floor is not None}
+        result = tuple(sorted(found))
+        self._floors[name] = (files, result)
+        return result
 
     def of(self, name: NormalizedName, files: Iterable[FileRef]) -> dict[Version, list[_Fact]]:
         cached = self._by_name.get(name)
@@ -153,31 +172,41 @@ class UniversalVersionBuilder:
         self.floor = python.lower()
         self.universe = universe if universe is not None else python
         self.facts = facts or FileFacts(exclude_newer, allow_sdists)
-        self.floors: dict[tuple[NormalizedName, Version], Version | None] = {}
+        self.floors: dict[NormalizedName, _Floors] = {}
         self._floor_ok: dict[Version, bool] = {}
         self._tags_ok: dict[str, bool] = {}
 
     def build(
         self, name: NormalizedName, files: Iterable[FileRef], yank_allowed: Iterable[Version] = ()
     ) -> PackageVersions:
-        allowed = set(yank_allowed)
-        table = self.facts.of(name, files)
-        entries = [
-            self._entry(name, version, facts, version in allowed)
-            for version, facts in table.items()
-        ]
-        entries.sort(key=lambda e: e.version, reverse=True)
-        return PackageVersions(name, tuple(entries))
+        """The table of ``name``'s versions for this fork. It depends on the fork's Pythons
+        only through which files' ``Requires-Python`` floors they reach, so forks that agree
+        on those share one table (:attr:`FileFacts.tables`)."""
+        allowed = frozenset(yank_allowed)
+        verdict = tuple(self._floor_admits(f) for f in self.facts.floors(name, files))
+        key = (name, verdict, allowed, self.universe)
+        known = self.facts.tables.get(key)
+        if known is None or known[0] is not files:
+            floors: _Floors = {}
+            table = self.facts.of(name, files)
+            entries = [
+                self._entry(version, facts, version in allowed, floors)
+                for version, facts in table.items()
+            ]
+            entries.sort(key=lambda e: e.version, reverse=True)
+            known = self.facts.tables[key] = (files, PackageVersions(name, tuple(entries)), floors)
+        self.floors[name] = known[2]
+        return known[1]
 
     def partial(self, name: NormalizedName, version: Version) -> Version | None:
         """The Python a version needs when that is above the fork's lowest, else ``None``."""
-        floor = self.floors.get((name, version))
+        floor = self.floors.get(name, {}).get(version)
         if floor is None or self.floor is None or floor <= self.floor:
             return None
         return floor
 
     def _entry(
-        self, name: NormalizedName, version: Version, facts: list[_Fact], yank_ok: bool
+        self, version: Version, facts: list[_Fact], yank_ok: bool, floors: _Floors
     ) -> VersionEntry:
         reasons: list[Exclusion] = []
         usable: list[_Fact] = []
@@ -195,9 +224,8 @@ class UniversalVersionBuilder:
             reasons.sort(key=lambda r: order[r.kind], reverse=True)
             reason = reasons[0] if reasons else Exclusion("platform", "has no usable file")
             return VersionEntry(version, None, reason)
-        floors = [f.floor for f in usable]
-        self.floors[(name, version)] = None if None in floors else min(
-            f for f in floors if f is not None)
+        lows = [f.floor for f in usable]
+        floors[version] = None if None in lows else min(f for f in lows if f is not None)
         best = min(usable, key=lambda f: f.rank)
         if best.tags is None and other_pythons:
             best = min(other_pythons, key=lambda f: f.rank)
