@@ -7,6 +7,9 @@ selection inside the environment.
 
 A no-op sync (the recorded state matches) ends before planning, so everything after that point
 (the index client, the preparer, the installer) is imported where it is used.
+
+Which locked packages the environment gets (extras, groups, members, ``--no-install-*``) is
+decided in :mod:`ferry.commands.sync_targets`.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import Version
 
 from ferry.commands.common import installed_dists, open_cache
 from ferry.commands.pipeline import PipelineOutcome
@@ -33,20 +35,11 @@ from ferry.commands.sync_state import (
     site_fingerprint,
     write_state,
 )
-from ferry.commands.workspace_sync import (
-    ROOT_GROUPS,
-    check_selection,
-    excluded_members,
-    member_versions,
-    resolve_packages,
-    root_names,
-    root_pyprojects,
-    with_root_groups,
-)
+from ferry.commands.sync_targets import target_pins
+from ferry.commands.workspace_sync import check_selection, member_versions, resolve_packages
 from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
-from ferry.project.lock_select import Selection, select
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
@@ -183,106 +176,6 @@ def lock_request_of(request: SyncRequest) -> LockRequest:
         python=request.python,
         exclude_newer=request.exclude_newer,
     )
-
-
-def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> frozenset[str]:
-    pyprojects = root_pyprojects(project, selection.packages)
-    declared: set[str] = {g for p in pyprojects for g in p.groups}
-    if selection.only_groups:
-        wanted: set[str] = set(selection.only_groups)
-    elif all_groups:
-        wanted = declared
-    else:
-        defaults: set[str] = (
-            set() if selection.no_default_groups
-            else {g for p in pyprojects for g in p.default_groups}
-        )
-        wanted = defaults | set(selection.groups)
-    wanted -= set(selection.no_groups)  # uv: --no-group wins over defaults, --group, --all-groups
-    unknown = sorted(set(selection.groups) | set(selection.only_groups))
-    missing = [g for g in unknown if g not in declared]
-    if missing:
-        raise UserError(
-            f"Group `{missing[0]}` is not defined in the project's `dependency-groups` table",
-            hint=f"declared groups: {', '.join(sorted(declared)) or 'none'}",
-        )
-    return frozenset(wanted & declared)
-
-
-def _default_only(
-    project: Project, selection: SyncedSelection, all_groups: bool
-) -> frozenset[str]:
-    """The groups enabled only because they are defaults (a conflict error says so, as uv)."""
-    if selection.only_groups or all_groups or selection.no_default_groups:
-        return frozenset()
-    pyprojects = root_pyprojects(project, selection.packages)
-    return frozenset({g for p in pyprojects for g in p.default_groups}
-                     - set(selection.groups) - set(selection.no_groups))
-
-
-def target_pins(
-    project: Project,
-    lock: Lock,
-    environment: PythonEnvironment,
-    selection: SyncedSelection,
-    *,
-    all_groups: bool = False,
-    no_install_package: tuple[str, ...] = (),
-) -> tuple[list[PinnedDist], set[NormalizedName]]:
-    """The pins this environment needs, and the names a sync must keep even if installed."""
-    roots = root_names(project, selection.packages)
-    if ROOT_GROUPS in roots:
-        lock = with_root_groups(lock)
-    extras_declared = {e for p in root_pyprojects(project, selection.packages) if p.project
-                       for e in p.project.extras}
-    for extra in selection.extras:
-        if extra not in extras_declared:
-            raise UserError(
-                f"Extra `{extra}` is not defined in the project's `optional-dependencies` table",
-                hint=f"declared extras: {', '.join(sorted(extras_declared)) or 'none'}",
-            )
-    chosen = select(
-        lock,
-        roots,
-        Selection(
-            extras=frozenset(selection.extras),
-            groups=_groups(project, selection, all_groups),
-            all_extras=selection.all_extras,
-            include_project_deps=not selection.only_groups,
-            default_groups=_default_only(project, selection, all_groups),
-        ),
-        environment.interpreter.markers,
-        environment.interpreter.tags,
-        str(project.root),
-    )
-    skip = {canonicalize_name(n) for n in no_install_package}
-    left_out = excluded_members(project, lock, selection.packages,
-                                no_install_project=selection.no_install_project,
-                                no_install_workspace=selection.no_install_workspace)
-    versions = member_versions(project)
-    keep: set[NormalizedName] = set(skip)
-    pins: list[PinnedDist] = []
-    for item in chosen:
-        pin = item.pin
-        if pin is None:
-            continue
-        local = item.package.source.is_local
-        is_project = local and item.package.name in roots
-        if (is_project and selection.only_groups) or (local and pin.name in left_out):
-            keep.add(pin.name)
-            continue
-        if pin.name in skip:
-            continue
-        if is_project or (local and item.package.name in versions):
-            # A workspace member (or the project): editable unless asked otherwise, at the
-            # tree's own version rather than the lock's, so a bumped version reinstalls it
-            # even under --frozen, as its metadata changed.
-            pin = replace(pin, editable=not selection.no_editable and pin.editable is not False,
-                          requested=is_project or pin.requested)
-            if item.package.name in versions:
-                pin = replace(pin, version=Version(versions[item.package.name]))
-        pins.append(pin)
-    return pins, keep
 
 
 def _is_exact(

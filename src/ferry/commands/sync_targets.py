@@ -1,0 +1,134 @@
+"""What a sync installs: the lock's packages for this interpreter and the user's selection.
+
+``ferry sync`` (and ``run``, which syncs first) turn extras, groups (``--group``, ``--only-group``,
+``--no-group``, ``--all-groups``, defaults), ``--package`` and the ``--no-install-*`` flags into
+one list of pins, checking that every named extra and group is declared. Workspace members
+become editable pins at their tree's version. Kept apart from the command so the selection rules
+can be read (and changed) in one place, without the environment and install steps around them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+
+from ferry.commands.sync_state import SyncedSelection
+from ferry.commands.workspace_sync import (
+    ROOT_GROUPS,
+    excluded_members,
+    member_versions,
+    root_names,
+    root_pyprojects,
+    with_root_groups,
+)
+from ferry.model.errors import UserError
+from ferry.project.discovery import Project
+from ferry.project.lock_select import Selection, select
+
+if TYPE_CHECKING:
+    from ferry.model.dist import PinnedDist
+    from ferry.project.lock_model import Lock
+    from ferry.python.environment import PythonEnvironment
+
+
+def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> frozenset[str]:
+    pyprojects = root_pyprojects(project, selection.packages)
+    declared: set[str] = {g for p in pyprojects for g in p.groups}
+    if selection.only_groups:
+        wanted: set[str] = set(selection.only_groups)
+    elif all_groups:
+        wanted = declared
+    else:
+        defaults: set[str] = (
+            set() if selection.no_default_groups
+            else {g for p in pyprojects for g in p.default_groups}
+        )
+        wanted = defaults | set(selection.groups)
+    wanted -= set(selection.no_groups)  # uv: --no-group wins over defaults, --group, --all-groups
+    unknown = sorted(set(selection.groups) | set(selection.only_groups))
+    missing = [g for g in unknown if g not in declared]
+    if missing:
+        raise UserError(
+            f"Group `{missing[0]}` is not defined in the project's `dependency-groups` table",
+            hint=f"declared groups: {', '.join(sorted(declared)) or 'none'}",
+        )
+    return frozenset(wanted & declared)
+
+
+def _default_only(
+    project: Project, selection: SyncedSelection, all_groups: bool
+) -> frozenset[str]:
+    """The groups enabled only because they are defaults (a conflict error says so, as uv)."""
+    if selection.only_groups or all_groups or selection.no_default_groups:
+        return frozenset()
+    pyprojects = root_pyprojects(project, selection.packages)
+    return frozenset({g for p in pyprojects for g in p.default_groups}
+                     - set(selection.groups) - set(selection.no_groups))
+
+
+def target_pins(
+    project: Project,
+    lock: Lock,
+    environment: PythonEnvironment,
+    selection: SyncedSelection,
+    *,
+    all_groups: bool = False,
+    no_install_package: tuple[str, ...] = (),
+) -> tuple[list[PinnedDist], set[NormalizedName]]:
+    """The pins this environment needs, and the names a sync must keep even if installed."""
+    roots = root_names(project, selection.packages)
+    if ROOT_GROUPS in roots:
+        lock = with_root_groups(lock)
+    extras_declared = {e for p in root_pyprojects(project, selection.packages) if p.project
+                       for e in p.project.extras}
+    for extra in selection.extras:
+        if extra not in extras_declared:
+            raise UserError(
+                f"Extra `{extra}` is not defined in the project's `optional-dependencies` table",
+                hint=f"declared extras: {', '.join(sorted(extras_declared)) or 'none'}",
+            )
+    chosen = select(
+        lock,
+        roots,
+        Selection(
+            extras=frozenset(selection.extras),
+            groups=_groups(project, selection, all_groups),
+            all_extras=selection.all_extras,
+            include_project_deps=not selection.only_groups,
+            default_groups=_default_only(project, selection, all_groups),
+        ),
+        environment.interpreter.markers,
+        environment.interpreter.tags,
+        str(project.root),
+    )
+    skip = {canonicalize_name(n) for n in no_install_package}
+    left_out = excluded_members(project, lock, selection.packages,
+                                no_install_project=selection.no_install_project,
+                                no_install_workspace=selection.no_install_workspace)
+    versions = member_versions(project)
+    keep: set[NormalizedName] = set(skip)
+    pins: list[PinnedDist] = []
+    for item in chosen:
+        pin = item.pin
+        if pin is None:
+            continue
+        local = item.package.source.is_local
+        is_project = local and item.package.name in roots
+        if (is_project and selection.only_groups) or (local and pin.name in left_out):
+            keep.add(pin.name)
+            continue
+        if pin.name in skip:
+            continue
+        if is_project or (local and item.package.name in versions):
+            # A workspace member (or the project): editable unless asked otherwise, at the
+            # tree's own version rather than the lock's, so a bumped version reinstalls it
+            # even under --frozen, as its metadata changed.
+            pin = replace(pin, editable=not selection.no_editable and pin.editable is not False,
+                          requested=is_project or pin.requested)
+            if item.package.name in versions:
+                pin = replace(pin, version=Version(versions[item.package.name]))
+        pins.append(pin)
+    return pins, keep
