@@ -42,7 +42,7 @@ def _apply_options(func: Any) -> Any:
 
 
 def apply_settings(kwargs: dict[str, Any]) -> Any:
-    from ferry.commands.edit import ApplySettings
+    from ferry.commands.edit_apply import ApplySettings
 
     if kwargs["frozen"] and kwargs["locked"]:
         raise UsageError("`--locked` and `--frozen` cannot be used together")

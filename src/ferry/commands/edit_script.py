@@ -140,7 +140,8 @@ def init_script(path: Path, python: str | None, options: GlobalOptions) -> Path:
 def add_to_script(request: AddRequest, script: Path, options: GlobalOptions) -> EditResult:
     """``ferry add --script``: edit the block, resolve it (unless ``--frozen``), set bounds,
     then write the script once."""
-    from ferry.commands.edit import Applied, EditResult, add_inputs, lock_request
+    from ferry.commands.edit import EditResult, add_inputs
+    from ferry.commands.edit_apply import Applied, lock_request
     from ferry.commands.edit_write import set_bounds, write_specs
 
     editor = open_script(script, request.settings.python, options)
@@ -176,7 +177,8 @@ def remove_from_script(
     request: RemoveRequest, script: Path, options: GlobalOptions
 ) -> EditResult:
     """``ferry remove --script``: take the requirements (and unused sources) out of the block."""
-    from ferry.commands.edit import Applied, EditResult, lock_request, not_found
+    from ferry.commands.edit import EditResult, not_found
+    from ferry.commands.edit_apply import Applied, lock_request
     from ferry.project.edit_requirement import parse_user_requirement
     from ferry.project.script_edit import read_script
 

@@ -18,7 +18,7 @@ from typing import Literal
 
 from packaging.version import InvalidVersion, Version
 
-from ferry.commands.edit import Applied, ApplySettings, apply, project_lock
+from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_lock
 from ferry.model.errors import UsageError, UserError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import discover_project
