@@ -225,8 +225,11 @@ class Recording:
         self.engine.calls = current.calls
 
 
-def candidates(parent: Trace | None, last: Trace | None) -> list[Trace]:
-    """The traces a fork tries: the last solved fork's (often a sibling that diverged from the
-    parent for a reason this fork shares), then its parent's."""
-    found = [t for t in (last, parent) if t is not None]
-    return found[:1] if len(found) == 2 and found[0] is found[1] else found
+def candidates(parent: Trace | None, solved: Sequence[Trace], tries: int = 4) -> list[Trace]:
+    """The traces a fork tries, best bets first: the forks solved last (siblings, which often
+    diverged from the parent for a reason this fork shares), then its parent's."""
+    found: list[Trace] = []
+    for trace in (*reversed(solved[-(tries - 1):]), parent):
+        if trace is not None and all(trace is not t for t in found):
+            found.append(trace)
+    return found

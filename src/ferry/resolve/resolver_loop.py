@@ -113,6 +113,7 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
         self._pin_checks: dict[KT, tuple[Criterion[RT, CT], CT, bool]] = {}
         self.watch: Watch | None = None
         self.start: Resume | None = None
+        self._touched: list[KT] = []
 
     def _is_current_pin_satisfying(self, name: KT, criterion: Criterion[RT, CT]) -> bool:
         pin = self.state.mapping.get(name)
@@ -124,17 +125,28 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
                 criterion, pin, super()._is_current_pin_satisfying(name, criterion))
         return known[2]
 
+    def _get_updated_criteria(self, candidate: CT) -> dict[KT, Criterion[RT, CT]]:
+        """resolvelib's, noting which names the candidate's dependencies touched."""
+        criteria = self.state.criteria.copy()
+        touched: list[KT] = []
+        for requirement in self._p.get_dependencies(candidate=candidate):
+            self._add_to_criteria(criteria, requirement, parent=candidate)
+            touched.append(self._p.identify(requirement))
+        self._touched = touched
+        return criteria
+
     def _unsatisfied(self, state: State[RT, CT, KT], among: set[KT] | None = None) -> list[KT]:
-        """The names whose pin no longer satisfies their criterion (or that have none), in the
-        criteria's order; only those ``among`` when given. The memo is read inline: this runs
-        over every criterion twice a round, and from one round to the next almost every
-        criterion and pin is the same object."""
+        """The names whose pin no longer satisfies their criterion (or that have none): in the
+        criteria's order, or only those ``among`` (in no particular order). The memo is read
+        inline: this runs over every criterion every round, and from one round to the next
+        almost every criterion and pin is the same object."""
         mapping = state.mapping
         checks = self._pin_checks
         found: list[KT] = []
-        for key, criterion in state.criteria.items():
-            if among is not None and key not in among:
-                continue
+        criteria = state.criteria
+        pairs: Iterable[tuple[KT, Criterion[RT, CT]]] = (
+            criteria.items() if among is None else ((k, criteria[k]) for k in among))
+        for key, criterion in pairs:
             pin = mapping.get(key)
             if pin is None:
                 found.append(key)
@@ -247,7 +259,10 @@ class _MemoResolution(_resolution.Resolution[RT, CT, KT], Generic[RT, CT, KT]):
                     if not success:
                         raise ResolutionImpossible(self.state.backtrack_causes)
             else:
-                newly_unsatisfied_names = set(self._unsatisfied(self.state, satisfied_names))
+                # Only the names the new pin's dependencies touched can have stopped being
+                # satisfied: no other criterion or pin changed this round.
+                newly_unsatisfied_names = set(self._unsatisfied(
+                    self.state, satisfied_names.intersection(self._touched)))
                 self._remove_information_from_criteria(state.criteria, newly_unsatisfied_names)
                 self._push_new_state()
 

@@ -167,7 +167,7 @@ def resolve_universal(
         (fork, None) for fork in reversed(_initial(request, space))]
     results: list[ForkResult] = []
     learned: list[tuple[Fork, dict[NormalizedName, Version]]] = []
-    last: Trace | None = None
+    solved: list[Trace] = []
     attempts = 0
     while stack:
         fork, parent = stack.pop()
@@ -178,9 +178,9 @@ def resolve_universal(
                 causes=[f"The resolution split into more than {_MAX_FORKS} parts"],
                 hint="add `environments` or tighter requirements to the project",
             )
-        given = candidates(parent, last) if continue_forks else []
+        given = candidates(parent, solved) if continue_forks else []
         try:
-            result, last = _resolve_fork(request, source, fork, overrides, learned, facts, given)
+            result, trace = _resolve_fork(request, source, fork, overrides, learned, facts, given)
         except ForkNeeded as split:
             logger.debug("splitting %s: %s", _describe(fork, request), split.reason)
             stack.extend((child, split.trace or parent) for child in split.children)
@@ -188,6 +188,8 @@ def resolve_universal(
         logger.debug("resolved %s: %d packages", _describe(fork, request), len(result.nodes))
         results.append(result)
         learned.append((fork, result.pins()))
+        if trace is not None:
+            solved.append(trace)
     return merge(results)
 
 

@@ -197,9 +197,11 @@ class UniversalEngine(Engine):
         applicable = [_unmarked(c) for c in constraints
                       if not parse_marker(c.marker).disjoint(fork.marker)]
         super().__init__(source, target, options, roots, applicable)
-        self.builder = UniversalVersionBuilder(  # type: ignore[assignment]
+        builder = UniversalVersionBuilder(
             self.python_set, universe=universe, exclude_newer=options.exclude_newer,
             facts=facts)
+        self.builder = builder  # type: ignore[assignment]
+        self._matches = builder.facts.matches
         self.overrides = overrides
         self.strategy = strategy
         self.forking = True
@@ -316,7 +318,7 @@ class UniversalEngine(Engine):
     def matching(
         self, name: NormalizedName, extra: str | None, reqs: Sequence[Req]
     ) -> list[Candidate]:
-        found = super().matching(name, extra, reqs)
+        found = self._shared_matching(name, extra, reqs)
         wanted = self.preferred.get(name)
         if wanted:
             rank = {v: i for i, v in reversed(list(enumerate(wanted)))}
@@ -330,6 +332,31 @@ class UniversalEngine(Engine):
             if needed is not None:
                 self._fork_on_python(name, found[0].version, needed)
         return found
+
+    def _shared_matching(
+        self, name: NormalizedName, extra: str | None, reqs: Sequence[Req]
+    ) -> list[Candidate]:
+        """:meth:`Engine.matching` (a new list), shared by the forks that compute it alike.
+
+        It reads the version table (shared by forks whose Pythons agree on it), the
+        requirements and constraints (the same objects in every fork), and per package: the
+        pre-release policy (the table, the mode, whether the user named a pre-release) and
+        whether "lowest-direct" applies. Direct references are not shared.
+        """
+        constraints = self.constraints.get(name, [])
+        if any(r.url for r in reqs) or any(c.url for c in constraints):
+            return super().matching(name, extra, reqs)
+        table = self.versions(name)
+        key = (id(table), name, extra, tuple(map(id, reqs)), tuple(map(id, constraints)),
+               self.options.prerelease, self.options.resolution,
+               self.options.preferred_version(name),
+               name in self.explicit_prereleases, name in self.root_names)
+        known = self._matches.get(key)
+        if known is None or known[0] is not table:
+            found = super().matching(name, extra, reqs)
+            known = (table, tuple(reqs), tuple(constraints), found)
+            self._matches[key] = known
+        return list(known[3])
 
     def _fork_on_python(self, name: str, version: Version, needed: Version) -> None:
         newer = MarkerExpr.python(VersionSet.compare(">=", needed))

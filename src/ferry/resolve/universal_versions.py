@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from packaging.requirements import Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
@@ -37,6 +38,7 @@ from ferry.model.dist import FileRef, parse_filename
 from ferry.model.names import canonicalize_name
 from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry
 from ferry.resolve.marker_sets import VersionSet
+from ferry.resolve.nodes import Candidate, Req
 from ferry.resolve.wheel_markers import matches_requires_python
 
 
@@ -106,6 +108,10 @@ class FileFacts:
         self._floors: dict[NormalizedName, tuple[object, tuple[Version, ...]]] = {}
         # (name, Pythons' verdict on each floor, allowed yanks, universe) -> a built table
         self.tables: dict[tuple[object, ...], tuple[object, PackageVersions, _Floors]] = {}
+        self.matches: dict[tuple[object, ...], tuple[
+            PackageVersions, tuple[Req, ...], tuple[Requirement, ...], list[Candidate]]] = {}
+        """Candidate lists one fork's engine computed from a table, for the others (kept by
+        :class:`~ferry.resolve.universal_engine.UniversalEngine`)."""
 
     def floors(self, name: NormalizedName, files: Iterable[FileRef]) -> tuple[Version, ...]:
         """The distinct ``Requires-Python`` floors among ``name``'s files: what a fork's
