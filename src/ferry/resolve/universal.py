@@ -40,15 +40,13 @@ from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.resolver_loop import MemoResolver, Resume, can_resume
 from ferry.resolve.source import PackageSource
+from ferry.resolve.universal_deps import Edge, applicable, shared_reqs
 from ferry.resolve.universal_engine import (
     ConflictKey,
-    Edge,
     Fork,
     ForkNeeded,
     ForkStrategy,
     UniversalEngine,
-    applicable,
-    shared_reqs,
     split_by_dependencies,
 )
 from ferry.resolve.universal_graph import (
