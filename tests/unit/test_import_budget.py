@@ -36,6 +36,9 @@ LEAN_FERRY_MODULES = {
     "ferry.cli.fast",
     "ferry.commands",
     "ferry.commands.venv_fast",
+    # split from venv_fast: the cache-only interpreter lookup and the lines both paths print
+    "ferry.commands.venv_interpreter",
+    "ferry.commands.venv_messages",
     "ferry.model",
     "ferry.model.errors",
     "ferry.python",

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ferry.cache.store import Cache
-from ferry.commands.venv_fast import activation_command, default_prompt, display_path
+from ferry.commands.venv_messages import activation_command, default_prompt, display_path
 from ferry.model.settings import GlobalOptions
 from ferry.python.discovery import find_interpreter
 from ferry.python.environment import open_environment

@@ -13,23 +13,22 @@ request this parser does not know, an interpreter never queried, a target that w
 returns ``None`` before anything is printed or written, and the full CLI runs and explains
 itself.
 
+This module parses the command line and runs the command; the interpreter is found by
+:mod:`ferry.commands.venv_interpreter` and the printed lines come from
+:mod:`ferry.commands.venv_messages` (shared with the full path).
+
 Imports: ``os``, ``sys`` and ferry's lean modules only (``tests/unit/test_import_budget.py``).
 """
 
 from __future__ import annotations
 
-# ruff: noqa: PTH100, PTH109, PTH111, PTH112, PTH113, PTH116, PTH118, PTH119, PTH120, PTH206
+# ruff: noqa: PTH100, PTH109
 import os
-import stat
 import sys
 
-from ferry.python.candidates import candidates, names_for
-from ferry.python.interpreter_cache import entry_path, key_for, read_entry
-from ferry.python.venv import VenvBase, target_state, write_venv
-
-TYPE_CHECKING = False  # typing costs ~2 ms to import; mypy reads this name as True
-if TYPE_CHECKING:
-    from typing import Any
+from ferry.commands.venv_interpreter import Fallback, cache_root, cached_interpreter, venv_base
+from ferry.commands.venv_messages import activation_command, default_prompt, display_path
+from ferry.python.venv import target_state, write_venv
 
 DEFAULT_PATH = ".venv"
 GLOBAL_FLAGS = frozenset({"-q", "--quiet", "--offline", "--prefer-offline"})
@@ -37,26 +36,6 @@ GLOBAL_VALUED = frozenset({"--cache-dir", "--color"})
 VENV_FLAGS = frozenset({"--clear", "--allow-existing", "--system-site-packages"})
 VENV_VALUED = frozenset({"-p", "--python", "--prompt"})
 COLORS = frozenset({"auto", "always", "never"})
-RECORD_FIELDS = (
-    "sys_executable",
-    "version",
-    "implementation",
-    "markers",
-    "tags",
-    "scheme",
-    "venv_layout",
-    "prefix",
-    "base_prefix",
-    "base_executable",
-    "is_venv",
-    "pointer_size",
-    "gil_disabled",
-)
-_SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
-
-
-class Fallback(Exception):
-    """This invocation is for the full CLI (raised before anything is printed or written)."""
 
 
 class VenvArgs:
@@ -138,8 +117,8 @@ def try_venv(argv: list[str]) -> bool:
         return False
     try:
         cwd = os.getcwd()
-        record = _interpreter(args, cwd, _cache_root(args.cache_dir))
-        base = _venv_base(record)
+        record = cached_interpreter(args.python, cwd, cache_root(args.cache_dir))
+        base = venv_base(record)
         path = args.path or DEFAULT_PATH
         root = os.path.abspath(path)
         state = target_state(root)
@@ -169,243 +148,3 @@ def try_venv(argv: list[str]) -> bool:
 def _status(args: VenvArgs, line: str) -> None:
     if not args.quiet:
         sys.stderr.write(line + "\n")
-
-
-# -- the cache -------------------------------------------------------------------------------
-
-
-def _cache_root(cache_dir: str | None) -> str:
-    """The cache the full path would open (``--cache-dir``, ``FERRY_CACHE_DIR``, else the user
-    cache directory), when it is ready for use; a root that would need preparing, or that the
-    full path would reject, is its business.
-
-    The default root follows the rules platformdirs applies on Linux and macOS; wherever it is,
-    an entry found in it describes the interpreter exactly (entries are keyed by the binary's
-    identity), so a differing guess can only cost a fall back, never a wrong answer.
-    """
-    given = cache_dir if cache_dir is not None else os.environ.get("FERRY_CACHE_DIR") or None
-    if os.environ.get("FERRY_NO_CACHE", "").strip().lower() not in ("", "0", "false", "no", "off"):
-        raise Fallback  # set (or invalid: the full path says so)
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    if given is not None:
-        root = os.path.expanduser(given)
-    elif sys.platform.startswith("linux") and not hasattr(sys, "getandroidapilevel"):
-        root = os.path.join(xdg or os.path.expanduser("~/.cache"), "ferry")
-    elif sys.platform == "darwin":
-        root = os.path.join(xdg or os.path.expanduser("~/Library/Caches"), "ferry")
-    else:
-        raise Fallback
-    if ".." in root.split(os.sep) or root.startswith("//"):
-        raise Fallback  # pathlib keeps what os.path would fold
-    root = os.path.normpath(os.path.join(os.getcwd(), root))
-    ready = os.path.isdir(os.path.join(root, ".tmp")) and os.path.isfile(
-        os.path.join(root, "CACHEDIR.TAG")
-    )
-    if not ready or not os.access(root, os.W_OK | os.X_OK):
-        raise Fallback
-    return root
-
-
-def _lookup(executable: str, cache_root: str) -> dict[str, Any] | None:
-    """The cached description of ``executable``; ``None`` when the cache remembers that it
-    cannot be queried. Raises :class:`Fallback` when the full path would have to run it."""
-    path = os.path.abspath(executable)
-    info = os.stat(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise Fallback
-    key = key_for(path, info)
-    record = read_entry(entry_path(cache_root, key)) if key is not None else None
-    if not isinstance(record, dict):
-        raise Fallback
-    if "query_error" in record:
-        return None
-    if not all(field in record for field in RECORD_FIELDS):
-        raise Fallback
-    return record
-
-
-# -- which interpreter -----------------------------------------------------------------------
-
-
-def _interpreter(args: VenvArgs, cwd: str, cache_root: str) -> dict[str, Any]:
-    """The description of the interpreter ``ferry.python.discovery.find_interpreter`` would
-    choose for this request (venvs not allowed, as ``ferry venv`` asks)."""
-    text = _request_text(args, cwd)
-    if text is None or text.strip().lower() in ("", "any", "default"):
-        return _search(None, cache_root)
-    raw = text.strip()
-    if any(sep in raw for sep in {os.sep, "/", os.altsep or "/"}) or raw.startswith(("~", ".")):
-        record = _lookup(_interpreter_in(os.path.expanduser(raw)), cache_root)
-        if record is None:
-            raise Fallback
-        return record
-    return _search(_version_parts(raw), cache_root)
-
-
-def _request_text(args: VenvArgs, cwd: str) -> str | None:
-    """``--python``, else FERRY_PYTHON (as click and ``requested_python`` read them), else the
-    first request in the nearest ``.python-version``."""
-    value = args.python if args.python is not None else os.environ.get("FERRY_PYTHON") or None
-    if value:
-        return value
-    env = os.environ.get("FERRY_PYTHON", "").strip()
-    if env:
-        return env
-    folder = cwd
-    while True:
-        candidate = os.path.join(folder, ".python-version")
-        if os.path.isfile(candidate):
-            with open(candidate, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()
-            for line in lines:
-                stripped = line.strip()
-                if stripped and not stripped.startswith("#"):
-                    return stripped
-            raise Fallback  # names no version: the full path reports it
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
-
-
-def _interpreter_in(path: str) -> str:
-    """A path request names an interpreter, or a directory holding one."""
-    path = os.path.abspath(path)
-    if not os.path.isdir(path):
-        return path
-    for relative in ("bin/python3", "bin/python", "Scripts/python.exe", "python.exe"):
-        if os.path.isfile(os.path.join(path, relative)):
-            return os.path.join(path, relative)
-    raise Fallback
-
-
-def _version_parts(raw: str) -> tuple[int, ...]:
-    """``3``, ``3.12``, ``3.12.1`` and ``312`` as ``PythonRequest`` reads them; every other
-    spelling (ranges, implementations, ``t``, names) is for the full path."""
-    if raw.isdecimal():
-        if raw[0] == "3" and 2 <= len(raw) <= 3:
-            return (3, int(raw[1:]))
-        return (int(raw),)
-    parts = raw.split(".")
-    if len(parts) > 3 or not all(part.isdecimal() for part in parts):
-        raise Fallback
-    return tuple(int(part) for part in parts)
-
-
-def _search(parts: tuple[int, ...] | None, cache_root: str) -> dict[str, Any]:
-    """The first candidate that is no venv, is not free-threaded and matches ``parts``."""
-    minor = (parts[0], parts[1]) if parts is not None and len(parts) >= 2 else None
-    names = names_for(name=None, minor=minor, pypy=False)
-    for candidate in candidates(
-        names,
-        scan_minors=minor is None,
-        pyenv_names=["python3", "python"],
-        allow_venvs=False,
-        order=_version_order,
-    ):
-        try:
-            record = _lookup(candidate.path, cache_root)
-        except OSError:
-            continue  # unusable: skipped by the full path too
-        if record is None or record["is_venv"] or record["gil_disabled"]:
-            continue
-        if parts is not None and _release(record["version"])[: len(parts)] != parts:
-            continue
-        return record
-    raise Fallback  # nothing found: the full path explains
-
-
-def _version_order(name: str) -> tuple[int, tuple[int, ...]]:
-    """pyenv's folder names as ``packaging.version.Version`` orders plain releases."""
-    parts = name.split(".")
-    if not all(part.isdecimal() for part in parts):
-        raise Fallback
-    release = [int(part) for part in parts]
-    while len(release) > 1 and release[-1] == 0:
-        release.pop()
-    return (1, tuple(release))
-
-
-def _release(version: str) -> tuple[int, ...]:
-    """The release numbers of a normalized version string (``3.13.0rc1`` → (3, 13, 0))."""
-    release: list[int] = []
-    for part in version.split("."):
-        digits = len(part) - len(part.lstrip("0123456789"))
-        if digits == 0:
-            break
-        release.append(int(part[:digits]))
-        if digits < len(part):
-            break
-    return tuple(release)
-
-
-def _venv_base(record: dict[str, Any]) -> VenvBase:
-    version = str(record["version"])
-    major, minor = version.split(".")[:2]
-    layout = record["venv_layout"]
-    return VenvBase(
-        base_executable=str(record["base_executable"]),
-        implementation=str(record["implementation"]),
-        version=version,
-        major=int(major),
-        minor=int(minor),
-        scripts=str(layout["scripts"]),
-        purelib=str(layout["purelib"]),
-        platlib=str(layout["platlib"]),
-        pointer_size=int(record["pointer_size"]),
-        sys_platform=str(record["markers"].get("sys_platform", "")),
-    )
-
-
-# -- what the command prints (shared with ferry.commands.venv) -------------------------------
-
-
-def default_prompt(
-    prompt: str | None, path: str | os.PathLike[str] | None, cwd: str | os.PathLike[str]
-) -> str | None:
-    """uv's rule: ``--prompt .`` or no PATH argument → the current directory's name; a PATH
-    argument alone → no prompt (activation then shows the environment's folder name)."""
-    if prompt == "." or (prompt is None and path is None):
-        return os.path.basename(os.fspath(cwd)) or None
-    return prompt
-
-
-def display_path(path: str | os.PathLike[str], cwd: str | os.PathLike[str]) -> str:
-    """As the user would type it: relative when inside the current directory."""
-    absolute = os.path.abspath(path)  # keep symlinks
-    base = os.fspath(cwd)
-    if absolute == base:
-        return "."
-    prefix = base if base.endswith(os.sep) else base + os.sep
-    return absolute[len(prefix) :] if absolute.startswith(prefix) else absolute
-
-
-def activation_command(shown: str, shell: str | None = None) -> str:
-    """The activation command for the user's shell (from ``$SHELL``), as uv prints it."""
-    if os.name == "nt":
-        return shell_quote(_join(shown, "Scripts", "activate"))
-    given = shell if shell is not None else os.environ.get("SHELL", "")
-    name = os.path.basename(os.path.normpath(given)) if given else ""
-    if name == "fish":
-        return f"source {shell_quote(_join(shown, 'bin', 'activate.fish'))}"
-    if name in {"csh", "tcsh"}:
-        return f"source {shell_quote(_join(shown, 'bin', 'activate.csh'))}"
-    if name == "nu":
-        return f"overlay use {shell_quote(_join(shown, 'bin', 'activate.nu'))}"
-    if name in {"pwsh", "powershell"}:
-        return shell_quote(_join(shown, "bin", "Activate.ps1"))
-    return f"source {shell_quote(_join(shown, 'bin', 'activate'))}"
-
-
-def _join(shown: str, *parts: str) -> str:
-    """``str(Path(shown, *parts))``: pathlib drops a leading ``.``."""
-    return os.path.join(*parts) if shown == "." else os.path.join(shown, *parts)
-
-
-def shell_quote(text: str) -> str:
-    """``shlex.quote`` (which imports ``re``)."""
-    if not text:
-        return "''"
-    if all(char in _SHELL_SAFE for char in text):
-        return text
-    return "'" + text.replace("'", "'\"'\"'") + "'"

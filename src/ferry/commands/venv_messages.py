@@ -1,0 +1,65 @@
+"""What ``ferry venv`` prints, the same on its lean and its full path.
+
+The environment's prompt, the path as the user would type it and the activation command for the
+user's shell are shared by :mod:`ferry.commands.venv_fast` and :mod:`ferry.commands.venv`, so
+both paths say exactly the same; written with ``os`` only, since the lean path imports it too
+(``shlex`` would bring in ``re``).
+"""
+
+from __future__ import annotations
+
+# ruff: noqa: PTH100, PTH118, PTH119
+import os
+
+_SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+
+
+def default_prompt(
+    prompt: str | None, path: str | os.PathLike[str] | None, cwd: str | os.PathLike[str]
+) -> str | None:
+    """uv's rule: ``--prompt .`` or no PATH argument → the current directory's name; a PATH
+    argument alone → no prompt (activation then shows the environment's folder name)."""
+    if prompt == "." or (prompt is None and path is None):
+        return os.path.basename(os.fspath(cwd)) or None
+    return prompt
+
+
+def display_path(path: str | os.PathLike[str], cwd: str | os.PathLike[str]) -> str:
+    """As the user would type it: relative when inside the current directory."""
+    absolute = os.path.abspath(path)  # keep symlinks
+    base = os.fspath(cwd)
+    if absolute == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    return absolute[len(prefix) :] if absolute.startswith(prefix) else absolute
+
+
+def activation_command(shown: str, shell: str | None = None) -> str:
+    """The activation command for the user's shell (from ``$SHELL``), as uv prints it."""
+    if os.name == "nt":
+        return shell_quote(_join(shown, "Scripts", "activate"))
+    given = shell if shell is not None else os.environ.get("SHELL", "")
+    name = os.path.basename(os.path.normpath(given)) if given else ""
+    if name == "fish":
+        return f"source {shell_quote(_join(shown, 'bin', 'activate.fish'))}"
+    if name in {"csh", "tcsh"}:
+        return f"source {shell_quote(_join(shown, 'bin', 'activate.csh'))}"
+    if name == "nu":
+        return f"overlay use {shell_quote(_join(shown, 'bin', 'activate.nu'))}"
+    if name in {"pwsh", "powershell"}:
+        return shell_quote(_join(shown, "bin", "Activate.ps1"))
+    return f"source {shell_quote(_join(shown, 'bin', 'activate'))}"
+
+
+def _join(shown: str, *parts: str) -> str:
+    """``str(Path(shown, *parts))``: pathlib drops a leading ``.``."""
+    return os.path.join(*parts) if shown == "." else os.path.join(shown, *parts)
+
+
+def shell_quote(text: str) -> str:
+    """``shlex.quote`` (which imports ``re``)."""
+    if not text:
+        return "''"
+    if all(char in _SHELL_SAFE for char in text):
+        return text
+    return "'" + text.replace("'", "'\"'\"'") + "'"
