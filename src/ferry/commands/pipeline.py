@@ -24,14 +24,6 @@ from typing import TYPE_CHECKING, Any
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-# Still imported from here by commands/script_env.py; new code imports them from their modules.
-from ferry.commands.index_settings import (
-    DeferredIndexClient,
-    IndexSettings,
-    index_client,
-    with_keyring_setting,
-)
-from ferry.commands.lazy_builder import make_builder
 from ferry.model.refresh import Refresh
 
 if TYPE_CHECKING:
@@ -229,15 +221,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "DeferredIndexClient",
     "ExecutionResult",
-    "IndexSettings",
     "PipelineOutcome",
     "PrepareStats",
     "apply_pins",
-    "index_client",
-    "make_builder",
     "resolve_requirements",
     "target_for",
-    "with_keyring_setting",
 ]

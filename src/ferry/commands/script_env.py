@@ -199,15 +199,14 @@ def _install(
 ) -> PipelineOutcome:
     """Install exactly ``pins`` into the new environment at ``root`` (files by the lock's
     URLs and hashes; the index is asked only for credentials' sake)."""
-    from ferry.commands.pipeline import (
+    from ferry.commands.index_settings import (
         DeferredIndexClient,
         IndexSettings,
-        PipelineOutcome,
-        apply_pins,
         index_client,
-        make_builder,
         with_keyring_setting,
     )
+    from ferry.commands.lazy_builder import make_builder
+    from ferry.commands.pipeline import PipelineOutcome, apply_pins
     from ferry.commands.script_lock import script_project
 
     result = PipelineOutcome(cache_dir=str(cache.root))
