@@ -369,10 +369,11 @@ def _collect(
     engine: UniversalEngine,
 ) -> ForkResult:
     result = ForkResult(fork)
+    bases: dict[Candidate, NodeRef] = {}  # popular packages are the child of many edges
 
-    def ref(cand: Candidate) -> NodeRef:
+    def ref(cand: Candidate, extra: str | None = None) -> NodeRef:
         origin = cand.url or (cand.file.index_url if cand.file is not None else None)
-        return NodeRef(cand.name, cand.version, cand.extra, source=origin)
+        return NodeRef(cand.name, cand.version, extra, source=origin)
 
     for key, cand in mapping.items():
         if key == PYTHON_KEY or key.startswith(UNUSABLE_PREFIX) or cand.extra is not None:
@@ -385,7 +386,9 @@ def _collect(
                 chosen = mapping.get(req.key)
                 if chosen is None:
                     continue
-                child = ref(chosen).base
+                child = bases.get(chosen)
+                if child is None:
+                    child = bases[chosen] = ref(chosen)
                 result.edges.append(GraphEdge(parent, child, req.extra, edge.marker))
 
     for root, edges in root_edges:
@@ -394,7 +397,7 @@ def _collect(
     for cand, edges in engine.edges.items():
         if mapping.get(cand.key) != cand:
             continue
-        add(ref(cand), edges)
+        add(ref(cand, cand.extra), edges)
     return result
 
 
