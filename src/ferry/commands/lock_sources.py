@@ -25,13 +25,13 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.cache.store import Cache
-from ferry.dist.git import GitSources
 from ferry.model.errors import UserError
 from ferry.model.git import GitUrl, is_git_url
 from ferry.project.lock_inputs import expected_metadata, ordered_specifier
@@ -47,6 +47,9 @@ from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 from ferry.project.source_markers import uncovered
 from ferry.project.tool_settings import SourceSpec
 from ferry.resolve.source import CoreMetadata
+
+if TYPE_CHECKING:
+    from ferry.dist.git import GitSources
 
 logger = logging.getLogger(__name__)
 
@@ -72,16 +75,16 @@ class DirectSources:
         self._metadata: dict[str, CoreMetadata] = {}
         self._hashes: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._git: GitSources | None = None
+        self._git_at: tuple[Cache, bool] | None = None
+        self._git: list[GitSources] = []  # one, made on first use; shared by scoped views
         self._locked_commits: dict[str, str] = {}
 
     def use_git(self, cache: Cache, offline: bool, existing: Lock | None,
                 upgrade: bool = False, upgrade_packages: Iterable[str] = ()) -> None:
         """Where git references are fetched, and the commits the existing lock keeps (every git
-        package not being upgraded, keyed by its declared source)."""
-        from ferry.dist.git import git_sources
-
-        self._git = git_sources(cache, offline=offline)
+        package not being upgraded, keyed by its declared source). The git machinery is
+        imported when a git reference is first met: most projects have none."""
+        self._git_at = (cache, offline)
         if existing is None or upgrade:
             return
         upgraded = {canonicalize_name(n) for n in upgrade_packages}
@@ -147,7 +150,7 @@ class DirectSources:
     def _git_url(self, url: GitUrl) -> str:
         """``url`` pinned to a commit (the locked one if the lock holds this source), remembered
         with the lock source uv writes for it."""
-        if self._git is None:
+        if self._git_at is None:
             raise UserError(f"{url.describe()} is a git reference, and this command cannot "
                             "fetch git repositories")
         locked = self._locked_commits.get(url.lock_requirement())
@@ -155,10 +158,20 @@ class DirectSources:
             logger.debug("%s: keeping the locked commit %s", url.describe(), locked[:12])
             resolved = url.resolved(locked)
         else:
-            resolved = self._git.resolve(url)
+            resolved = self._git_sources().resolve(url)
         precise = resolved.requirement_url()
         self._by_url[precise] = DirectSource(precise, LockSource("git", resolved.lock_source()))
         return precise
+
+    def _git_sources(self) -> GitSources:
+        if not self._git:
+            from ferry.dist.git import git_sources
+
+            assert self._git_at is not None
+            with self._lock:
+                if not self._git:
+                    self._git.append(git_sources(self._git_at[0], offline=self._git_at[1]))
+        return self._git[0]
 
     def _source_url(self, name: str, spec: SourceSpec) -> str:
         if spec.kind == "git":

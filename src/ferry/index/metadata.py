@@ -13,7 +13,6 @@ import base64
 import hashlib
 import io
 import logging
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -46,6 +45,8 @@ def metadata_from_wheel(
     ``where`` names the wheel in errors (a path or a redacted URL). The dist-info directory is
     chosen by project name, as pip does, so a wheel that vendors another ``.dist-info`` works.
     """
+    import zipfile  # here: ~1 ms a warm lock (metadata already cached) never needs
+
     parsed = parse_filename(filename)
     try:
         with zipfile.ZipFile(source) as archive:

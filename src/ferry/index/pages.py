@@ -27,7 +27,6 @@ from typing import Any
 from ferry.index.http import HttpClient, Response, status_error
 from ferry.index.local import is_file_url
 from ferry.index.page_rows import body_digest, files_from_rows, rows_from_files
-from ferry.index.parse_html import parse_html
 from ferry.index.parse_json import JSON_CONTENT_TYPE, parse_json
 from ferry.index.protocols import CacheLike
 from ferry.model.dist import FileRef, Hashes
@@ -57,6 +56,10 @@ def parse_page(
     if mime in _JSON_TYPES:
         return parse_json(content, page_url, index_url=index_url)
     if mime in _HTML_TYPES:
+        # imported here: html.parser and the entity table cost ~4 ms, and a warm lock
+        # revalidates its pages (304) or reads their cached rows without parsing any HTML
+        from ferry.index.parse_html import parse_html
+
         return parse_html(content, page_url, charset=charset, index_url=index_url)
     raise ParseError(
         f"The index page `{redact(page_url)}` has an unexpected Content-Type "
