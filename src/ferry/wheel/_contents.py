@@ -9,17 +9,21 @@ points that cannot name a path.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from email.message import Message
-from email.parser import BytesParser
-from email.policy import Compat32
+from functools import cache
+from typing import TYPE_CHECKING, Protocol
 
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.wheel._zip import ZipProblem
 from ferry.wheel.scripts import EntryPointError, EntryPointScript, parse_entry_points
+
+if TYPE_CHECKING:
+    from email.message import Message
+    from email.policy import Compat32
 
 SCHEME_KEYS = frozenset({"purelib", "platlib", "scripts", "data", "headers"})
 SUPPORTED_WHEEL_MAJOR = 1
@@ -40,20 +44,24 @@ class Contents:
     scripts: tuple[EntryPointScript, ...]
 
 
-class _PlainPolicy(Compat32):
-    """compat32, except that a header value is always a ``str``.
+@cache
+def _policy() -> Compat32:
+    """The email policy ``parse_headers`` uses, built on first use (``email`` costs ~9 ms)."""
+    from email.policy import Compat32
 
-    compat32 hands back an ``email.header.Header`` object for a value holding bytes that are not
-    UTF-8, and every caller does ``.strip()`` on it: a wheel with one such byte in WHEEL or
-    METADATA crashed ferry (found by the parser fuzz test). The bad bytes become U+FFFD instead,
-    so the value still prints and simply fails whatever check it is put to.
-    """
+    class _PlainPolicy(Compat32):
+        """compat32, except that a header value is always a ``str``.
 
-    def header_fetch_parse(self, name: str, value: str) -> str:
-        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        compat32 hands back an ``email.header.Header`` object for a value holding bytes that are
+        not UTF-8, and every caller does ``.strip()`` on it: a wheel with one such byte in WHEEL
+        or METADATA crashed ferry (found by the parser fuzz test). The bad bytes become U+FFFD
+        instead, so the value still prints and simply fails whatever check it is put to.
+        """
 
+        def header_fetch_parse(self, name: str, value: str) -> str:
+            return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
-_POLICY = _PlainPolicy()
+    return _PlainPolicy()
 
 
 def _header_block(data: bytes) -> bytes:
@@ -70,9 +78,93 @@ def _header_block(data: bytes) -> bytes:
 
 def parse_headers(data: bytes) -> Message:
     """Parse METADATA/WHEEL/PKG-INFO: RFC 822 headers, UTF-8, tolerant of bad bytes."""
+    from email.parser import BytesParser
+
     data = _header_block(data)
     text = data.decode("utf-8", "surrogateescape").encode("utf-8", "surrogateescape")
-    return BytesParser(policy=_POLICY).parsebytes(text, headersonly=True)
+    return BytesParser(policy=_policy()).parsebytes(text, headersonly=True)
+
+
+class Fields(Protocol):
+    """The part of ``email.message.Message`` the content checks use."""
+
+    def get(self, name: str) -> str | None: ...
+
+    def get_all(self, name: str) -> list[str] | None: ...
+
+
+class _SimpleFields:
+    """Header values by lower-cased name, for a header block ``_simple_fields`` could read."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        self._values = values
+
+    def get(self, name: str) -> str | None:
+        values = self._values.get(name.lower())
+        return values[0] if values else None
+
+    def get_all(self, name: str) -> list[str] | None:
+        values = self._values.get(name.lower())
+        return list(values) if values else None
+
+
+# A header line the email parser reads as ``name: value`` with nothing special about it.
+_NAME = re.compile(rb"[\x21-\x39\x3b-\x7e]+:")
+# Where Python's email parser may break a line besides ``\n`` (str.splitlines): not handled here.
+_ODD_BREAKS = re.compile(rb"[\r\x0b\x0c\x1c-\x1e]")
+
+
+def _simple_fields(data: bytes) -> _SimpleFields | None:
+    """The headers of ``data`` as the compat32 parser reads them, or ``None`` if unusual.
+
+    Wheels' WHEEL and METADATA are plain ``Name: value`` lines, perhaps with continuation lines
+    and non-ASCII values; for those this gives exactly ``parse_headers``'s values (first line
+    ``lstrip``-ed, continuation lines kept with their line breaks, then ``rstrip("\r\n")``,
+    bytes decoded as UTF-8 with U+FFFD for bad ones) without loading ``email``. Anything else
+    (``\r``, a ``From `` line, a malformed line, a leading continuation) is ``None``, and the
+    email parser decides.
+    """
+    block = _header_block(data)
+    if _ODD_BREAKS.search(block):
+        return None
+    lines = block.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+        lines = [line + b"\n" for line in lines]
+    else:
+        last = lines.pop()
+        lines = [line + b"\n" for line in lines]
+        lines.append(last)
+    values: dict[str, list[str]] = {}
+    name = ""
+    parts: list[bytes] = []
+    for line in lines:
+        if line[:1] in (b" ", b"\t"):
+            if not name:
+                return None
+            parts.append(line)
+            continue
+        if name:
+            values.setdefault(name, []).append(_value(parts))
+        match = _NAME.match(line)
+        if match is None:
+            return None
+        name = line[: match.end() - 1].decode("ascii").lower()
+        parts = [line[match.end():].lstrip(b" \t")]
+    if name:
+        values.setdefault(name, []).append(_value(parts))
+    return _SimpleFields(values)
+
+
+def _value(parts: list[bytes]) -> str:
+    return b"".join(parts).rstrip(b"\r\n").decode("utf-8", "replace")
+
+
+def read_fields(data: bytes) -> Fields:
+    """The header fields of METADATA/WHEEL: the fast reader, else the email parser."""
+    return _simple_fields(data) or parse_headers(data)
 
 
 def find_dist_info(names: Sequence[str]) -> str:
@@ -127,7 +219,7 @@ def _read_required(read: Reader, member: str) -> bytes:
 
 def _check_wheel_file(read: Reader, dist_info: str) -> tuple[str, bool, tuple[str, ...]]:
     member = f"{dist_info}/WHEEL"
-    wheel = parse_headers(_read_required(read, member))
+    wheel = read_fields(_read_required(read, member))
     version = (wheel.get("Wheel-Version") or "").strip()
     try:
         major = int(version.split(".")[0])
@@ -150,7 +242,7 @@ def _check_metadata(
     read: Reader, dist_info: str, name: NormalizedName, version: Version, origin: str
 ) -> None:
     member = f"{dist_info}/METADATA"
-    metadata = parse_headers(_read_required(read, member))
+    metadata = read_fields(_read_required(read, member))
     meta_name = (metadata.get("Name") or "").strip()
     meta_version = (metadata.get("Version") or "").strip()
     if not meta_name or not meta_version:
