@@ -17,6 +17,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ferry.fs.atomic import remove_tree, rename_dir_into_place
 from ferry.fs.errors import os_error
@@ -148,9 +149,13 @@ def find(bucket: Path, sha256: str, trash: Path) -> Path | None:
     (RELIABILITY G7).
     """
     entry = bucket / sha256
-    manifest = read_manifest(entry)
-    if manifest is not None:
-        problem = _stat_problem(entry, manifest)
+    try:
+        document = json.loads((entry / MANIFEST_NAME).read_bytes())
+        listed = document["files"] if document.get("version") == MANIFEST_VERSION else None
+        problem = None if listed is None else _stat_problem(entry, listed)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        listed = None  # unreadable, as read_manifest would say
+    if listed is not None:
         if problem is None:
             return entry
         logger.debug("discarding damaged archive `%s` (%s)", entry, problem)
@@ -163,13 +168,18 @@ def find(bucket: Path, sha256: str, trash: Path) -> Path | None:
     return None
 
 
-def _stat_problem(entry: Path, manifest: dict[str, ManifestEntry]) -> str | None:
-    """Why the files under ``entry`` cannot be what ``manifest`` lists, judged by ``lstat``."""
-    # str paths and os.lstat: this runs for every file of every archive a command links, and a
-    # Path per file cost several times the lstat itself.
+def _stat_problem(entry: Path, listed: Mapping[str, Any]) -> str | None:
+    """Why the files under ``entry`` cannot be what the manifest's ``listed`` files say, judged
+    by ``lstat``. A malformed item raises what ``read_manifest`` catches (the caller treats the
+    manifest as unreadable, as ``read_manifest`` would); no ``ManifestEntry`` is built per file
+    on this path, which runs for every file of every archive a command links."""
+    # str paths and os.lstat: a Path per file cost several times the lstat itself.
     base = os.fspath(entry) + os.sep
     native = os.sep != "/"
-    for relative, expected in manifest.items():
+    for relative, item in listed.items():
+        relative = str(relative)
+        size = int(item.get("size", 0))
+        symlink = item.get("symlink")
         parts = relative.split("/")
         if relative.startswith("/") or ".." in parts:
             return f"the manifest names an unsafe path `{relative}`"
@@ -177,10 +187,10 @@ def _stat_problem(entry: Path, manifest: dict[str, ManifestEntry]) -> str | None
             info = os.lstat(base + (relative.replace("/", os.sep) if native else relative))
         except OSError:
             return f"`{relative}` is missing"
-        if expected.symlink is not None:
+        if symlink is not None:
             if not stat.S_ISLNK(info.st_mode):
                 return f"`{relative}` is no longer a symlink"
-        elif not stat.S_ISREG(info.st_mode) or info.st_size != expected.size:
+        elif not stat.S_ISREG(info.st_mode) or info.st_size != size:
             return f"`{relative}` changed size"
     return None
 

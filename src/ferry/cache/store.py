@@ -23,8 +23,6 @@ import hashlib
 import logging
 import os
 import re
-import secrets
-import tempfile
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -72,6 +70,12 @@ CACHEDIR_TAG = (
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
 _KEY_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+=-]{0,127}")
+
+
+def _token() -> str:
+    """16 random hex digits for a unique sibling name (``secrets.token_hex(8)`` without its
+    import: ``secrets`` loads ``random``, ``hmac`` and ``base64``)."""
+    return os.urandom(8).hex()
 
 
 def default_cache_root() -> Path:
@@ -131,6 +135,8 @@ class Cache:
     def temporary(cls) -> Cache:
         """A fresh cache removed by :meth:`close` or, at the latest, when the interpreter exits."""
         try:
+            import tempfile
+
             root = Path(tempfile.mkdtemp(prefix="ferry-cache-"))
         except OSError as error:
             raise os_error("create a temporary cache in", tempfile.gettempdir(), error) from error
@@ -193,9 +199,11 @@ class Cache:
         try:
             self.tmp_root.mkdir(parents=True, exist_ok=True)
             if private:
+                import tempfile  # ~2 ms (shutil, random): not on a warm install's path
+
                 return Path(tempfile.mkdtemp(dir=self.tmp_root, prefix=prefix))
             while True:
-                path = self.tmp_root / f"{prefix}{secrets.token_hex(8)}"
+                path = self.tmp_root / f"{prefix}{_token()}"
                 try:
                     path.mkdir(0o777)
                 except FileExistsError:
@@ -249,7 +257,7 @@ class Cache:
         ``files`` (``relative path -> (size, sha256 hex)``, as ``unpack_wheel(digests=…)``
         fills it) spares reading the tree back to write its manifest.
         """
-        staging = self.tmp_root / f"stage-{secrets.token_hex(8)}"
+        staging = self.tmp_root / f"stage-{_token()}"
         return archives.persist(
             self.bucket("archives"), check_sha256(sha256), tmp_dir, staging, files
         )
@@ -259,7 +267,7 @@ class Cache:
         digest = _lookup_digest(sha256)
         if digest is None:
             return None
-        trash = self.tmp_root / f"trash-{secrets.token_hex(8)}"
+        trash = self.tmp_root / f"trash-{_token()}"
         return archives.find(self.bucket("archives"), digest, trash)
 
     # -- JSON entries --------------------------------------------------------------------------
