@@ -94,20 +94,23 @@ class Fields(Protocol):
 
 
 class _SimpleFields:
-    """Header values by lower-cased name, for a header block ``_simple_fields`` could read."""
+    """Header values by lower-cased name, for a header block ``_simple_fields`` could read.
+
+    Values stay raw until asked for: a METADATA has dozens of fields and the checks read two.
+    """
 
     __slots__ = ("_values",)
 
-    def __init__(self, values: dict[str, list[str]]) -> None:
+    def __init__(self, values: dict[str, list[list[bytes]]]) -> None:
         self._values = values
 
     def get(self, name: str) -> str | None:
         values = self._values.get(name.lower())
-        return values[0] if values else None
+        return _value(values[0]) if values else None
 
     def get_all(self, name: str) -> list[str] | None:
         values = self._values.get(name.lower())
-        return list(values) if values else None
+        return [_value(parts) for parts in values] if values else None
 
 
 # A header line the email parser reads as ``name: value`` with nothing special about it.
@@ -137,7 +140,7 @@ def _simple_fields(data: bytes) -> _SimpleFields | None:
         last = lines.pop()
         lines = [line + b"\n" for line in lines]
         lines.append(last)
-    values: dict[str, list[str]] = {}
+    values: dict[str, list[list[bytes]]] = {}
     name = ""
     parts: list[bytes] = []
     for line in lines:
@@ -147,14 +150,14 @@ def _simple_fields(data: bytes) -> _SimpleFields | None:
             parts.append(line)
             continue
         if name:
-            values.setdefault(name, []).append(_value(parts))
+            values.setdefault(name, []).append(parts)
         match = _NAME.match(line)
         if match is None:
             return None
         name = line[: match.end() - 1].decode("ascii").lower()
         parts = [line[match.end():].lstrip(b" \t")]
     if name:
-        values.setdefault(name, []).append(_value(parts))
+        values.setdefault(name, []).append(parts)
     return _SimpleFields(values)
 
 

@@ -13,6 +13,7 @@ import hashlib
 import io
 import logging
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Callable, Iterator
@@ -272,6 +273,11 @@ def inspect_unpacked(archive_dir: Path) -> tuple[WheelInfo, list[str]]:
     return info, files
 
 
+# What can make a name scandir returns (never empty, `.`, `..` or holding `/`) unsafe for
+# member_name_problem: a control character, a backslash, a leading drive letter.
+_SUSPECT_PART = re.compile(r"[\x00-\x1f\x7f\\]|^[A-Za-z]:")
+
+
 def _tree_files(archive_dir: Path, label: str) -> list[str]:
     """The files under ``archive_dir`` (unsorted), refusing symlinks and unsafe names.
 
@@ -280,23 +286,28 @@ def _tree_files(archive_dir: Path, label: str) -> list[str]:
     an empty list; any other error reading the tree is a ``FilesystemError``.
     """
     files: list[str] = []
-    pending = [(os.fspath(archive_dir), "")]
+    # (directory, its member prefix, whether a component of that prefix may be unsafe): each
+    # name is screened once, where scandir returns it, rather than the whole path per file
+    pending = [(os.fspath(archive_dir), "", False)]
     try:
         while pending:
-            directory, prefix = pending.pop()
+            directory, prefix, suspect = pending.pop()
             with os.scandir(directory) as entries:
                 for entry in entries:
-                    if not prefix and entry.name.startswith(RESERVED_PREFIX):
+                    name = entry.name
+                    if not prefix and name.startswith(RESERVED_PREFIX):
                         continue  # ferry's bookkeeping (the cache manifest), not the wheel's
-                    rel = prefix + entry.name
+                    rel = prefix + name
                     if entry.is_symlink():
                         raise wheel_error(label, ZipProblem("is a symbolic link", rel))
+                    bad = suspect or _SUSPECT_PART.search(name) is not None
                     if entry.is_dir():
-                        pending.append((entry.path, rel + "/"))
+                        pending.append((entry.path, rel + "/", bad))
                         continue
-                    problem = member_name_problem(rel)
-                    if problem:
-                        raise wheel_error(label, ZipProblem(problem, rel))
+                    if bad:  # member_name_problem has the rule and the reason
+                        problem = member_name_problem(rel)
+                        if problem:
+                            raise wheel_error(label, ZipProblem(problem, rel))
                     if not is_pycache_member(rel):
                         files.append(rel)
     except (FileNotFoundError, NotADirectoryError) as exc:
