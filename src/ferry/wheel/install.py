@@ -17,9 +17,8 @@ import json
 import logging
 import os
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ferry.fs.errors import os_error
 from ferry.fs.link import Linker
@@ -59,12 +58,12 @@ class FileLinker(Protocol):
     def link(self, src: Path, dst: Path) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
-class _File:
+class _File(NamedTuple):
     """One archive file, where it goes, and its RECORD entry (already under its RECORD path).
 
-    Paths are ``str``: a wheel has thousands of files and ``pathlib`` costs several times more
-    per file than the link itself. ``parent`` is ``dst``'s directory.
+    Paths are ``str`` and the record a tuple: a wheel has thousands of files, and ``pathlib``
+    or a frozen dataclass per file cost several times more than the link itself. ``parent`` is
+    ``dst``'s directory.
     """
 
     member: str
@@ -118,6 +117,14 @@ def _check_entry(
     file is read only without it, or when the wheel's RECORD uses another algorithm.
     """
     digest, size = known if known is not None else hash_file(Path(src))
+    if (
+        listed is not None
+        and listed.digest == digest
+        and listed.size == size
+        and listed.algorithm == "sha256"
+        and listed.path == record_path
+    ):
+        return listed, "", False  # the common case: RECORD is right, and already this entry
     actual = RecordEntry(record_path, "sha256", digest, size)
     if listed is None:
         return actual, f"`{member}` is not listed in RECORD", False
