@@ -61,3 +61,14 @@ _LINE = st.one_of(
 @given(st.lists(_LINE, max_size=8), st.sampled_from([b"", b"\n", b"\n\nbody"]))
 def test_random_header_blocks_agree(lines: list[bytes], tail: bytes) -> None:
     _agree(b"\n".join(lines) + tail)
+
+
+_RECORD_TEXT = st.text(alphabet="ab,= \n\t.é1", max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_RECORD_TEXT)
+def test_record_rows_without_quotes_are_what_csv_reads(text: str) -> None:
+    from ferry.wheel.record import _csv_rows, _rows
+
+    assert list(_rows(text)) == list(_csv_rows(text))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 from collections.abc import Collection
 from pathlib import Path
 
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 # Written by ferry.cache.archives; the wheel layer reads it without importing the cache layer.
 MANIFEST_NAME = ".ferry-manifest.json"
 MANIFEST_VERSION = 1
-_HEX = frozenset("0123456789abcdef")
+_HEX64 = re.compile("[0-9a-f]{64}")
 
 
 def recorded_digests(
@@ -49,7 +50,7 @@ def recorded_digests(
         logger.debug("ignoring the manifest of `%s`: not format %d", archive_dir, MANIFEST_VERSION)
         return None
     digests: dict[str, tuple[str, int]] = {}
-    encode = base64.urlsafe_b64encode
+    encode, fromhex, hex64 = base64.urlsafe_b64encode, bytes.fromhex, _HEX64.fullmatch
     for member in files:
         item = listed.get(member)
         if not isinstance(item, dict):
@@ -60,12 +61,12 @@ def recorded_digests(
             type(size) is not int  # not a bool either
             or size < 0
             or not isinstance(sha256, str)
-            or len(sha256) != 64
-            or not _HEX.issuperset(sha256)
+            or hex64(sha256) is None
         ):
             _unusable(archive_dir, member)
             return None
-        digests[member] = (encode(bytes.fromhex(sha256)).rstrip(b"=").decode("ascii"), size)
+        # 32 bytes are 43 base64 characters and one "=" of padding, which RECORD leaves out
+        digests[member] = (encode(fromhex(sha256))[:43].decode("ascii"), size)
     return digests
 
 

@@ -11,7 +11,7 @@ import base64
 import csv
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,8 +39,8 @@ class RecordError(ValueError):
 
 def parse_record(text: str) -> list[RecordEntry]:
     """The rows of a RECORD file; blank lines are skipped, malformed ones refused."""
+    rows = _rows(text)
     entries: list[RecordEntry] = []
-    rows = csv.reader(io.StringIO(text, newline=""))
     number = 0
     while True:
         number += 1
@@ -50,29 +50,50 @@ def parse_record(text: str) -> list[RecordEntry]:
             break
         except csv.Error as exc:  # a stray carriage return, an unterminated quote…
             raise RecordError(f"line {number} of RECORD cannot be read: {exc}") from None
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
-        if len(row) > 3 or not row[0]:
-            raise RecordError(f"line {number} of RECORD is malformed: {row!r}")
-        if "\0" in row[0]:
-            raise RecordError(f"line {number} of RECORD names a path with a NUL character")
-        path, hash_field, size_field = [*row, "", ""][:3]
-        algorithm = digest = None
-        if hash_field:
-            algorithm, sep, digest = hash_field.partition("=")
-            if not sep or not algorithm or not digest:
-                raise RecordError(f"line {number} of RECORD has a malformed hash: {hash_field!r}")
-            algorithm = algorithm.lower()
-        size = None
-        if size_field:
-            try:
-                size = int(size_field)
-            except ValueError:
-                raise RecordError(
-                    f"line {number} of RECORD has a malformed size: {size_field!r}"
-                ) from None
-        entries.append(RecordEntry(path, algorithm, digest, size))
+        if row and (len(row) > 1 or row[0].strip()):
+            entries.append(_entry(row, number))
     return entries
+
+
+def _rows(text: str) -> Iterator[list[str]]:
+    """The CSV rows of ``text``, as ``csv.reader`` reads them.
+
+    Without quotes, carriage returns or NULs, csv splits each line at every comma, which
+    ``str.split`` does several times faster (a RECORD is read at every install).
+    """
+    if '"' in text or "\r" in text or "\0" in text:
+        return _csv_rows(text)
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # csv yields no row after the last line break
+    return iter([line.split(",") if line else [] for line in lines])
+
+
+def _csv_rows(text: str) -> Iterator[list[str]]:
+    return csv.reader(io.StringIO(text, newline=""))
+
+
+def _entry(row: list[str], number: int) -> RecordEntry:
+    if len(row) > 3 or not row[0]:
+        raise RecordError(f"line {number} of RECORD is malformed: {row!r}")
+    if "\0" in row[0]:
+        raise RecordError(f"line {number} of RECORD names a path with a NUL character")
+    path, hash_field, size_field = [*row, "", ""][:3]
+    algorithm = digest = None
+    if hash_field:
+        algorithm, sep, digest = hash_field.partition("=")
+        if not sep or not algorithm or not digest:
+            raise RecordError(f"line {number} of RECORD has a malformed hash: {hash_field!r}")
+        algorithm = algorithm.lower()
+    size = None
+    if size_field:
+        try:
+            size = int(size_field)
+        except ValueError:
+            raise RecordError(
+                f"line {number} of RECORD has a malformed size: {size_field!r}"
+            ) from None
+    return RecordEntry(path, algorithm, digest, size)
 
 
 def urlsafe_digest(raw: bytes) -> str:
