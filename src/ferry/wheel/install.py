@@ -117,14 +117,6 @@ def _check_entry(
     file is read only without it, or when the wheel's RECORD uses another algorithm.
     """
     digest, size = known if known is not None else hash_file(Path(src))
-    if (
-        listed is not None
-        and listed.digest == digest
-        and listed.size == size
-        and listed.algorithm == "sha256"
-        and listed.path == record_path
-    ):
-        return listed, "", False  # the common case: RECORD is right, and already this entry
     actual = RecordEntry(record_path, "sha256", digest, size)
     if listed is None:
         return actual, f"`{member}` is not listed in RECORD", False
@@ -185,22 +177,34 @@ def _plan(
     source = os.fspath(archive_dir) + os.sep
     root_str = os.fspath(root)
     target = root_str + os.sep
+    dist_info, data_dir, posix = info.dist_info, info.data_dir, os.sep == "/"
+    dirname = os.path.dirname
     for member in files:
-        src = source + _native(member)
+        native = member if posix else member.replace("/", os.sep)
+        src = source + native
         top, _, inner = member.partition("/")
-        if top == info.dist_info:
-            if inner in _GENERATED:
-                continue
-            dst, record_path, is_script = target + _native(member), member, False
-        else:
+        if top == data_dir:
             dst, record_path, is_script = _destination(member, info, scheme, target, root_str)
-        entry, problem, mismatch = _check_entry(
-            member, src, record.get(member), known.get(member), record_path
-        )
-        if problem and not (top == info.dist_info and inner in _UNLISTED):
-            (hard if mismatch else soft).append(problem)
-        item = _File(member, src, dst, os.path.dirname(dst), entry, is_script)  # noqa: PTH120
-        (meta if top == info.dist_info else payload).append(item)
+        elif top == dist_info and inner in _GENERATED:
+            continue
+        else:  # the bulk of every wheel: a file under the site directory, under its own name
+            dst, record_path, is_script = target + native, member, False
+        claimed, digest = record.get(member), known.get(member)
+        if (  # RECORD right, and already this file's entry: _check_entry's common outcome
+            claimed is not None
+            and digest is not None
+            and claimed.digest == digest[0]
+            and claimed.size == digest[1]
+            and claimed.algorithm == "sha256"
+            and claimed.path == record_path
+        ):
+            entry = claimed
+        else:
+            entry, problem, mismatch = _check_entry(member, src, claimed, digest, record_path)
+            if problem and not (top == dist_info and inner in _UNLISTED):
+                (hard if mismatch else soft).append(problem)
+        item = _File(member, src, dst, dirname(dst), entry, is_script)
+        (meta if top == dist_info else payload).append(item)
     present = {*files, f"{info.dist_info}/RECORD"}
     for listed in record:
         if listed not in present and not listed.endswith("/") and not is_pycache_member(listed):
