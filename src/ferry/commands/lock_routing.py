@@ -2,8 +2,9 @@
 
 Built from an :class:`~ferry.commands.lock_indexes.IndexChoice`: names pinned by
 ``[tool.uv.sources]`` are looked up on their index alone, every other name on the search list
-(first-index, unless the project's ``index-strategy`` says ``unsafe-best-match``), and each file's metadata is fetched by the client of the index that listed it, so
-credentials and caches stay per index.
+(first-index, unless the project's ``index-strategy`` says ``unsafe-best-match``), and each
+file's metadata is fetched by the client of the index that listed it, so credentials and caches
+stay per index.
 """
 
 from __future__ import annotations
