@@ -9,6 +9,7 @@ tell the story of a failure afterwards.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -40,7 +41,6 @@ from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.resolve.source import (
     CoreMetadata,
     DirectDist,
-    FilePicker,
     MetadataError,
     PackageSource,
 )
@@ -94,6 +94,8 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self._direct: dict[tuple[NormalizedName, str], DirectDist] = {}
         self._deps: dict[Candidate, list[Req]] = {}
         self._announced: set[NormalizedName] = set()
+        # Prefetch follow-ups (``_Picker.follow``) announce from the source's worker threads.
+        self._announce_lock = threading.Lock()
         self._logged: set[NormalizedName] = set()
         self._admits_final: dict[tuple[NormalizedName, SpecifierSet], bool] = {}
         self._only_prereleases: dict[NormalizedName, bool] = {}
@@ -365,41 +367,68 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self._prefetch(list(reqs))
 
     def _prefetch(self, deps: Sequence[Req]) -> None:
-        for req in deps:
-            name = req.name
-            if (req.key == PYTHON_KEY or req.reason is not None or req.url is not None
-                    or name in self._announced or name in self._versions):
-                continue
-            self._announced.add(name)
-            self.source.prefetch(name, self._picker(name, req.specifier))
+        todo: list[Req] = []
+        with self._announce_lock:
+            for req in deps:
+                name = req.name
+                if (req.key == PYTHON_KEY or req.reason is not None or req.url is not None
+                        or name in self._announced or name in self._versions):
+                    continue
+                self._announced.add(name)
+                todo.append(req)
+        for req in todo:
+            self.source.prefetch(req.name, self._picker(req.name, req.specifier))
 
-    def _picker(self, name: NormalizedName, specifier: SpecifierSet) -> FilePicker:
+    def _picker(self, name: NormalizedName, specifier: SpecifierSet) -> _Picker:
         """A function, safe on a worker thread, guessing which file of ``name`` will be needed.
 
         It builds the project's version table off the resolver's thread and leaves it for
         :meth:`versions` (the result is the same whichever thread builds it).
         """
-        builder, table = self.builder, self._versions
-        yanks = frozenset(self.yank_pins.get(name, ()))
         lowest = self.options.resolution == "lowest" or (
             self.options.resolution == "lowest-direct" and name in self.root_names)
-        preferred = self.options.preferred_version(name)
+        return _Picker(self, name, specifier, frozenset(self.yank_pins.get(name, ())), lowest,
+                       self.options.preferred_version(name))
 
-        def pick(files: Sequence[FileRef]) -> FileRef | None:
-            built = table.get(name)
-            if built is None:
-                built = table.setdefault(name, builder.build(name, files, yanks))
-            usable = [e for e in built.usable() if specifier.contains(e.version, prereleases=True)]
-            finals = [e for e in usable if not e.version.is_prerelease] or usable
-            if not finals:
-                return None
-            for e in finals:
-                if e.version == preferred:
-                    return e.file
-            chosen = min(finals, key=lambda e: e.version) if lowest else finals[0]
-            return chosen.file
 
-        return pick
+class _Picker:
+    """The file guess for one prefetched project, and what to prefetch once its metadata is in.
+
+    Prefetching only what the resolver has announced looks one level ahead; a deep tree then
+    has its lower levels fetched one by one on the resolver's thread. :meth:`follow` (called by
+    the source on a worker thread when the guessed file's metadata arrives) announces the
+    file's *unconditional* dependencies: those without a marker are needed in every
+    environment whenever the package is, so following them asks nothing that the resolution
+    would not ask anyway. Marker-conditional and extra dependencies are left to the resolver.
+    """
+
+    def __init__(self, engine: Engine, name: NormalizedName, specifier: SpecifierSet,
+                 yanks: frozenset[Version], lowest: bool, preferred: Version | None) -> None:
+        self.engine, self.name, self.specifier = engine, name, specifier
+        self.yanks, self.lowest, self.preferred = yanks, lowest, preferred
+
+    def __call__(self, files: Sequence[FileRef]) -> FileRef | None:
+        table, name = self.engine._versions, self.name
+        built = table.get(name)
+        if built is None:
+            built = table.setdefault(name, self.engine.builder.build(name, files, self.yanks))
+        usable = [e for e in built.usable() if self.specifier.contains(e.version, prereleases=True)]
+        finals = [e for e in usable if not e.version.is_prerelease] or usable
+        if not finals:
+            return None
+        for e in finals:
+            if e.version == self.preferred:
+                return e.file
+        chosen = min(finals, key=lambda e: e.version) if self.lowest else finals[0]
+        return chosen.file
+
+    def follow(self, meta: CoreMetadata) -> None:
+        engine = self.engine
+        if engine.options.no_deps or (meta.requires_python is not None and not python_compatible(
+                meta.requires_python, engine.target.python_version)):
+            return
+        engine._prefetch([req for r in meta.requires_dist if r.marker is None
+                          for req in reqs_from(r)])
 
 
 class Recorder(BaseReporter[Req, Candidate, str]):

@@ -76,6 +76,7 @@ class IndexSource:
         self._files: dict[Hashable, Future[Sequence[FileRef]]] = {}
         self._meta: dict[Hashable, Future[CoreMetadata]] = {}
         self._prefetched: set[NormalizedName] = set()
+        self._closed = False
 
     # --- PackageSource ---------------------------------------------------------------------
 
@@ -95,7 +96,7 @@ class IndexSource:
         if self._executor is None:
             return
         with self._lock:
-            if name in self._files or name in self._prefetched:
+            if self._closed or name in self._files or name in self._prefetched:
                 return
             self._prefetched.add(name)
             try:
@@ -110,6 +111,8 @@ class IndexSource:
 
     def close(self) -> None:
         """Stop prefetching; work already running finishes, queued work is dropped."""
+        with self._lock:
+            self._closed = True  # follow-ups still running must not queue more work
         if self._own_executor and self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
@@ -126,7 +129,11 @@ class IndexSource:
             file = pick(self.files(name))
             if file is not None:
                 logger.debug("prefetching metadata of %s", file.filename)
-                self.metadata(file)
+                meta = self.metadata(file)
+                # A picker may ask to go on with the file's dependencies (the engine's does).
+                follow: Callable[[CoreMetadata], None] | None = getattr(pick, "follow", None)
+                if follow is not None and not self._closed:
+                    follow(meta)
         except Exception as exc:  # not memoised: asked again if the resolver needs it
             logger.debug("prefetch for %s failed (%s); it will be retried on demand", name, exc)
 
