@@ -40,13 +40,13 @@ def render_install(result: Any, printer: Printer) -> None:
 
 
 def _render_prepared(stats: PrepareStats, seconds: float, cache_dir: str, printer: Printer) -> None:
-    total = stats.from_cache + stats.downloaded
+    total = stats.from_cache + stats.downloaded + stats.built
     if not total:
         return
     detail = f"{stats.from_cache} from cache, {stats.downloaded} downloaded"
     if stats.built:
         detail = f"{stats.built} built, " + detail
-    if stats.downloaded:
+    if stats.downloaded or stats.downloaded_bytes:
         # Seed uv#13727: a cache mount that is not working shows up here without -v.
         detail += f", {human_bytes(stats.downloaded_bytes)}; cache: {cache_dir}"
     printer.status(f"Prepared {plural(total, 'package')} in {elapsed(seconds)} ({detail})")

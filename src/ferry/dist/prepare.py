@@ -67,12 +67,16 @@ class PrepareStats:
     built: int = 0
 
     def add(self, prepared: PreparedDist) -> None:
+        """Each distribution in exactly one bucket (built now, taken from the cache, or
+        downloaded), so the parts of ``Prepared N packages (…)`` add up to N; bytes count every
+        download, an sdist fetched for a build included."""
         if prepared.built:
             self.built += 1
-        if prepared.from_cache:
+        elif prepared.from_cache:
             self.from_cache += 1
         else:
             self.downloaded += 1
+        if not prepared.from_cache:
             self.downloaded_bytes += prepared.downloaded_bytes
 
 
