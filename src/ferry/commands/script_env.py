@@ -199,37 +199,14 @@ def _install(
 ) -> PipelineOutcome:
     """Install exactly ``pins`` into the new environment at ``root`` (files by the lock's
     URLs and hashes; the index is asked only for credentials' sake)."""
-    from ferry.commands.index_settings import (
-        DeferredIndexClient,
-        IndexSettings,
-        index_client,
-        with_keyring_setting,
-    )
-    from ferry.commands.lazy_builder import make_builder
     from ferry.commands.pipeline import PipelineOutcome, apply_pins
     from ferry.commands.script_lock import script_project
+    from ferry.commands.sync import install_sources
 
     result = PipelineOutcome(cache_dir=str(cache.root))
     environment = open_environment(root, cache)
     keyring = script_project(script, metadata).pyproject.tool.keyring_provider
-    settings = IndexSettings(
-        index_url=sync.index_url,
-        extra_index_urls=tuple(sync.extra_index_url),
-        find_links=tuple(sync.find_links),
-        no_index=sync.no_index,
-    )
-    client = DeferredIndexClient(
-        lambda: index_client(
-            cache,
-            with_keyring_setting(options, keyring),
-            index_url=settings.index_url,
-            extra_index_urls=settings.extra_index_urls,
-            find_links=settings.find_links,
-            no_index=settings.no_index,
-            strategy="first-index",
-            exclude_newer=None,
-        )
-    )
+    client, builder = install_sources(sync, options, cache, keyring)
     with client:
         apply_pins(
             pins,
@@ -243,7 +220,7 @@ def _install(
             reinstall=False,
             exact=True,
             dry_run=False,
-            builder=make_builder(cache, options, settings),
+            builder=builder,
             refresh=options.refresh,
         )
     return result

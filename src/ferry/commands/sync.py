@@ -43,6 +43,8 @@ from ferry.project.discovery import Project, discover_project
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
+    from ferry.commands.index_settings import DeferredIndexClient
+    from ferry.commands.lazy_builder import LazySourceBuilder
     from ferry.commands.lock import LockRequest
     from ferry.model.dist import PinnedDist
     from ferry.project.lock_model import Lock
@@ -197,6 +199,42 @@ def sync_project(request: SyncRequest, options: GlobalOptions) -> SyncResult:
     return result
 
 
+def install_sources(
+    request: SyncRequest, options: GlobalOptions, cache: Cache, keyring_provider: str | None
+) -> tuple[DeferredIndexClient, LazySourceBuilder]:
+    """The index client and source builder for installing locked pins: files come by the
+    lock's URLs and hashes, so the client is built only if something must be fetched (a sync
+    from a warm cache downloads nothing); the indexes are the request's, credentials may come
+    from the project's (or script's) ``keyring-provider``."""
+    from ferry.commands.index_settings import (
+        DeferredIndexClient,
+        IndexSettings,
+        index_client,
+        with_keyring_setting,
+    )
+    from ferry.commands.lazy_builder import make_builder
+
+    settings = IndexSettings(
+        index_url=request.index_url,
+        extra_index_urls=tuple(request.extra_index_url),
+        find_links=tuple(request.find_links),
+        no_index=request.no_index,
+    )
+    client = DeferredIndexClient(
+        lambda: index_client(
+            cache,
+            with_keyring_setting(options, keyring_provider),
+            index_url=settings.index_url,
+            extra_index_urls=settings.extra_index_urls,
+            find_links=settings.find_links,
+            no_index=settings.no_index,
+            strategy="first-index",
+            exclude_newer=None,
+        )
+    )
+    return client, make_builder(cache, options, settings)
+
+
 def sync_environment(
     project: Project,
     lock: Lock,
@@ -253,34 +291,12 @@ def sync_environment(
         logger.debug("The environment matches what was last synced; nothing to do")
         result.audited = state.packages
         return environment
-    from ferry.commands.index_settings import (
-        DeferredIndexClient,
-        IndexSettings,
-        index_client,
-        with_keyring_setting,
-    )
-    from ferry.commands.lazy_builder import make_builder
     from ferry.commands.pipeline import apply_pins
 
     started = time.perf_counter()
     installed = installed_dists(environment)
-    settings = IndexSettings(
-        index_url=request.index_url,
-        extra_index_urls=tuple(request.extra_index_url),
-        find_links=tuple(request.find_links),
-        no_index=request.no_index,
-    )
-    client = DeferredIndexClient(  # a sync from a warm cache downloads nothing
-        lambda: index_client(
-            cache,
-            with_keyring_setting(options, project.pyproject.tool.keyring_provider),
-            index_url=settings.index_url,
-            extra_index_urls=settings.extra_index_urls,
-            find_links=settings.find_links,
-            no_index=settings.no_index,
-            strategy="first-index",
-            exclude_newer=None,
-        )
+    client, builder = install_sources(
+        request, options, cache, project.pyproject.tool.keyring_provider
     )
     with client:
         apply_pins(
@@ -298,7 +314,7 @@ def sync_environment(
             exact=not selection.inexact,
             dry_run=request.dry_run,
             keep_extraneous=keep,
-            builder=make_builder(cache, options, settings),
+            builder=builder,
             refresh=options.refresh,
         )
     if (
