@@ -72,7 +72,8 @@ def build(
     no_index: bool,
 ) -> None:
     """Build SRC (default: the current directory) into an sdist and a wheel."""
-    from ferry.commands.build import BuildRequest, IndexSettings, run_build
+    from ferry.commands.build import BuildRequest, run_build
+    from ferry.commands.index_settings import IndexSettings
 
     printer = Printer(options)
     request = BuildRequest(

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ferry.commands.common import open_cache
+from ferry.commands.index_settings import IndexSettings
 from ferry.commands.venv import display_path
 from ferry.dist.build import SourceBuilder
 from ferry.dist.source_archive import is_sdist_archive
@@ -35,7 +36,7 @@ from ferry.python.environment import PythonEnvironment
 from ferry.python.interpreter import Interpreter
 from ferry.python.request import PythonRequest
 
-__all__ = ["BuildRequest", "BuildResult", "CommandInstaller", "IndexSettings", "run_build"]
+__all__ = ["BuildRequest", "BuildResult", "CommandInstaller", "run_build"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,16 +45,6 @@ GITIGNORE = "*"  # what uv writes into an output folder it creates
 
 class Reporter(Protocol):
     def status(self, line: str) -> None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class IndexSettings:
-    """Where build requirements come from (``--index-url``, ``--find-links``…)."""
-
-    index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()
-    find_links: tuple[str, ...] = ()
-    no_index: bool = False
 
 
 @dataclass(frozen=True, slots=True)

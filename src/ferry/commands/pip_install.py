@@ -263,18 +263,11 @@ def install_into(environment: PythonEnvironment, requirements: Sequence[str], op
     """Install ``requirements`` into ``environment`` quietly (``ferry build``'s isolated envs).
 
     ``options`` is ``ferry.commands.build.BuildInstallOptions``: global options plus the index
-    settings the build was given.
+    settings (:class:`~ferry.commands.index_settings.IndexSettings`) the build was given.
     """
     from ferry.commands.lazy_builder import FerryBuildInstaller
 
-    index = options.index
-    settings = IndexSettings(
-        index_url=index.index_url,
-        extra_index_urls=tuple(index.extra_index_urls),
-        find_links=tuple(index.find_links),
-        no_index=index.no_index,
-    )
-    FerryBuildInstaller(options.global_options, settings).install(requirements, environment)
+    FerryBuildInstaller(options.global_options, options.index).install(requirements, environment)
 
 
 def seed_environment(environment: PythonEnvironment, options: GlobalOptions) -> InstallResult:
