@@ -131,12 +131,7 @@ class _Builder:
                 wanted.extend(requirements)
         for requirement in wanted:
             for package in self.lock.find(requirement.name):
-                marker = m.parse(requirement.marker)
-                if package.resolution_markers:
-                    forks = m.FALSE
-                    for fork in package.resolution_markers:
-                        forks = m.disj(forks, m.parse(fork))
-                    marker = m.conj(forks, marker)
+                marker = m.within_forks(m.parse(requirement.marker), package.resolution_markers)
                 if not marker:
                     continue
                 self.graph.add(_ROOT, package.id, marker)

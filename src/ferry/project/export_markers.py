@@ -21,7 +21,7 @@ produce; :func:`render` prints it in uv's canonical order via :mod:`ferry.projec
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -131,6 +131,17 @@ def disj(left: Dnf, right: Dnf) -> Dnf:
     if left == TRUE or right == TRUE:
         return TRUE
     return simplify(set(left) | set(right))
+
+
+def within_forks(marker: Dnf, resolution_markers: Collection[str]) -> Dnf:
+    """``marker`` where one of a package's forks holds (all of ``marker`` when it has none):
+    a requirement that several locked versions answer reaches each only in its own forks."""
+    if not resolution_markers:
+        return marker
+    forks = FALSE
+    for fork in resolution_markers:
+        forks = disj(forks, parse(fork))
+    return conj(forks, marker)
 
 
 def substitute(dnf: Dnf, decide: Callable[[Atom], bool | None]) -> Dnf:

@@ -201,12 +201,7 @@ class _Builder:
         ]
         for group, requirement in wanted:
             for package in self.lock.find(requirement.name):
-                marker = m.parse(requirement.marker)
-                if package.resolution_markers:
-                    forks = m.FALSE
-                    for fork in package.resolution_markers:
-                        forks = m.disj(forks, m.parse(fork))
-                    marker = m.conj(forks, marker)
+                marker = m.within_forks(m.parse(requirement.marker), package.resolution_markers)
                 if not marker or not _holds(m.render(marker), self.options.markers):
                     continue
                 extras = tuple(sorted(requirement.extras))
