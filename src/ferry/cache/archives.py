@@ -15,12 +15,12 @@ import logging
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ferry.fs.atomic import remove_tree, rename_dir_into_place
 from ferry.fs.errors import os_error
+from ferry.model.immutable import immutable
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ MANIFEST_NAME = ".ferry-manifest.json"
 MANIFEST_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ManifestEntry:
     """One file of an archive: its size and sha256, or for a symlink its target."""
 

@@ -18,7 +18,6 @@ import re
 import stat
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TypeGuard
 
@@ -26,6 +25,7 @@ from ferry.fs.errors import os_error
 from ferry.fs.paths import safe_filename
 from ferry.model.dist import Hashes
 from ferry.model.errors import HashMismatchError, UserError
+from ferry.model.immutable import immutable
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ class SizeMismatchError(HashMismatchError):
     """The number of bytes received differs from the size the index declared."""
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class CachedFile:
     """A file the cache holds, verified when it was stored."""
 

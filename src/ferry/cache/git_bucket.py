@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferry.cache.jsonfile import read_json_file
+from ferry.model.immutable import immutable
 from ferry.model.names import canonicalize_name
 
 DB, CHECKOUTS, BUILT = "db", "checkouts", "built"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class BuiltRecord:
     """One ``built/<key>/<commit>/<sub>/<target>.json`` record (``wheel`` ``None``: damaged)."""
 

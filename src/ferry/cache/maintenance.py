@@ -13,7 +13,6 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferry.cache import archives, files, git_bucket, records
@@ -21,6 +20,7 @@ from ferry.cache.jsonfile import is_valid_json_file, read_json_file
 from ferry.cache.store import BUCKETS, CACHEDIR_TAG_NAME, LOCK_NAME, Cache
 from ferry.fs.atomic import remove_tree
 from ferry.fs.errors import os_error
+from ferry.model.immutable import immutable
 from ferry.model.names import canonicalize_name
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ ORPHAN_AGE = 3600.0  # seconds after which a temporary entry is surely abandoned
 JSON_BUCKETS = ("index", "metadata", "names", "urls", "interpreters", "built", "environments")
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Removed:
     """What a removal freed."""
 
@@ -43,14 +43,14 @@ class Removed:
         return Removed(self.files + other.files, self.bytes + other.bytes)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class CleanResult:
     root: Path
     removed: Removed
     not_found: tuple[str, ...] = ()  # packages asked for that had no entry
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PruneResult:
     root: Path
     removed: Removed

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferry.cache.files import check_sha256, is_sha256
 from ferry.cache.jsonfile import read_json_file, write_json_file
 from ferry.fs.paths import safe_filename
+from ferry.model.immutable import immutable
 from ferry.model.names import canonicalize_name
 from ferry.model.url import strip_credentials
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class CachedName:
     """One file of a project that the cache has downloaded."""
 

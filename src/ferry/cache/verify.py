@@ -14,7 +14,6 @@ import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
@@ -25,17 +24,18 @@ from ferry.cache.store import BUCKETS, Cache
 from ferry.fs.atomic import remove_tree
 from ferry.fs.paths import safe_join
 from ferry.model.errors import InvalidWheelError
+from ferry.model.immutable import immutable
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Damage:
     path: Path
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class VerifyResult:
     root: Path
     checked: int

@@ -17,7 +17,7 @@ import logging
 import os
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +30,7 @@ from ferry.dist.build import SourceBuilder
 from ferry.dist.source_archive import is_sdist_archive
 from ferry.dist.source_tree import read_pyproject
 from ferry.model.errors import UsageError, UserError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.python.discovery import find_interpreter
 from ferry.python.environment import PythonEnvironment
@@ -47,7 +48,7 @@ class Reporter(Protocol):
     def status(self, line: str) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class BuildInstallOptions:
     """What ``install_into(environment, requirements, options)`` receives from ``ferry build``."""
 
@@ -55,7 +56,7 @@ class BuildInstallOptions:
     index: IndexSettings = field(default_factory=IndexSettings)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class BuildRequest:
     source: Path | None = None
     sdist: bool = False
@@ -67,7 +68,7 @@ class BuildRequest:
     config_settings: tuple[str, ...] = ()  # KEY=VALUE, as given to -C
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class BuildResult:
     built: tuple[Path, ...]
     shown: tuple[str, ...]  # the same paths as the user would type them

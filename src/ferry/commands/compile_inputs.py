@@ -19,13 +19,14 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.commands.inputs import NameOf, requirement_of, static_project_name
 from ferry.model.errors import UsageError, UserError
+from ferry.model.immutable import immutable
 from ferry.project.pyproject import PyProject, read_pyproject
 from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text
 from ferry.project.requirements_model import IndexOptions, RequirementEntry, RequirementsFile
 from ferry.project.toml_read import display_path
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Sourced:
     """A requirement and the annotation naming its source (``-r requirements.in``…)."""
 
@@ -33,7 +34,7 @@ class Sourced:
     label: str
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class BuildSource:
     """A project whose dependencies only a build can tell (``setup.py``, dynamic dependencies)."""
 
@@ -109,13 +110,16 @@ def _expand_self(
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Selection:
     """``--extra``, ``--all-extras`` and ``--group`` as given."""
 
     extras: tuple[str, ...] = ()
     all_extras: bool = False
     groups: tuple[str, ...] = ()
+
+
+_DEFAULT_SELECTION = Selection()
 
 
 def _add_pyproject(inputs: CompileInputs, path: Path, selection: Selection,
@@ -187,7 +191,7 @@ def read_compile_inputs(
     *,
     constraints: Sequence[Path] = (),
     overrides: Sequence[Path] = (),
-    selection: Selection = Selection(),
+    selection: Selection = _DEFAULT_SELECTION,
     name_of: NameOf = static_project_name,
 ) -> CompileInputs:
     """Read every source; errors name the file (and line, for requirements files)."""

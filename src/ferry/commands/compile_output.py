@@ -11,18 +11,19 @@ same bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
+from ferry.model.immutable import immutable
 from ferry.model.url import redact
 
 AnnotationStyle = Literal["split", "line"]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Entry:
     """One line (and its continuation lines) of the output.
 
@@ -41,7 +42,7 @@ class Entry:
     editable: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class OutputOptions:
     command: str = "ferry pip compile"
     header: bool = True

@@ -11,20 +11,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.dist import FileRef
+from ferry.model.immutable import immutable
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker, PackageSource
 
 _EXTRA = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Resolved:
     """One package of the result.
 

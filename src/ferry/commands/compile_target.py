@@ -12,12 +12,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 
 from packaging import tags as ptags
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.errors import UsageError
+from ferry.model.immutable import immutable
 from ferry.resolve.options import TargetEnvironment
 
 #: ``--python-platform`` aliases, as uv defines them.
@@ -46,7 +46,7 @@ _SUPPORTED = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Platform:
     """A target platform: the marker values it implies and its wheel platform tags, best first."""
 

@@ -25,6 +25,7 @@ from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_loc
 from ferry.commands.edit_write import set_bounds, write_specs
 from ferry.commands.workspace_sync import edit_path, focus, with_member_sources
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 from ferry.project.edit import PyprojectEditor, parse_user_requirement
@@ -33,7 +34,7 @@ from ferry.project.edit_requirement import Bounds, DependencyTarget
 from ferry.project.lock_model import Lock
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class AddRequest:
     packages: tuple[str, ...]
     project: Path | None = None
@@ -150,7 +151,7 @@ def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
     return result
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class RemoveRequest:
     packages: tuple[str, ...]
     project: Path | None = None

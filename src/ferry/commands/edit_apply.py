@@ -30,6 +30,7 @@ from packaging.requirements import Requirement
 from ferry.commands.workspace_sync import edit_path
 from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
 from ferry.fs.locks import lock_exclusive
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 
@@ -51,7 +52,7 @@ def project_lock(root: Path) -> Iterator[Path]:
         yield path
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Snapshot:
     """The bytes of the files an edit may change, to put back if it fails."""
 
@@ -79,7 +80,7 @@ class Snapshot:
             atomic_write_bytes(self.lock, self.lock_bytes)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ApplySettings:
     """How the edited project is locked and synced afterwards (the shared flags)."""
 

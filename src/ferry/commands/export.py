@@ -34,6 +34,7 @@ from ferry.commands.workspace_sync import (
 )
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UsageError, UserError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 from ferry.project.export_graph import ExportSelection, export_nodes
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 ExportFormat = Literal["requirements.txt", "pylock.toml"]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockSettings:
     """How to lock when the lock is missing or stale (the index options of ``lock``)."""
 
@@ -65,7 +66,7 @@ class LockSettings:
     exclude_newer: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class GroupSelection:
     """The extras and groups flags shared by ``export`` and ``tree``."""
 
@@ -79,7 +80,7 @@ class GroupSelection:
     no_groups: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ExportRequest:
     project: Path | None = None
     format: ExportFormat | None = None

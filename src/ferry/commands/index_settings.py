@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ferry.model.dist import FileRef
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class IndexSettings:
     """Where packages come from, as the user configured it for this command."""
 

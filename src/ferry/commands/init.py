@@ -23,6 +23,7 @@ from typing import Literal
 from ferry.commands.common import open_cache
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import FilesystemError, UserError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.init_template import (
     DESCRIPTION,
@@ -42,7 +43,7 @@ Vcs = Literal["git", "none"]
 AuthorFrom = Literal["auto", "git", "none"]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class InitRequest:
     path: Path | None = None
     name: str | None = None

@@ -23,6 +23,7 @@ from packaging.utils import canonicalize_name
 
 from ferry.commands.lock_indexes import IndexChoice, choose_indexes
 from ferry.model.errors import FerryError, UsageError, UserError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
 from ferry.project.discovery import Project
@@ -41,7 +42,7 @@ _FORK_STRATEGIES = ("requires-python", "fewest")
 _PRERELEASES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockRequest:
     """What ``ferry lock`` (or a command that locks first) was asked to do."""
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -23,6 +22,7 @@ from ferry.commands.lock_conflicts import ConflictInference
 from ferry.commands.lock_roots import own_references
 from ferry.commands.lock_sources import DirectSources, metadata_of
 from ferry.model.dist import FileRef
+from ferry.model.immutable import immutable
 from ferry.model.url import strip_credentials
 from ferry.project.lock_inputs import (
     expected_default_groups,
@@ -58,7 +58,7 @@ from ferry.resolve.wheel_markers import wheel_reachable
 FilesOf = Callable[[NormalizedName, str | None], Sequence[FileRef]]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockInputs:
     """What the lock records besides the graph."""
 

@@ -13,17 +13,17 @@ client, so the no-op path of ``ferry lock`` can check the lock's indexes cheaply
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.index.default import env_extra_index_urls, env_find_links, env_index_url
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.model.url import strip_credentials
 from ferry.project.pyproject import PyProject
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class IndexChoice:
     """The indexes in force for one lock: search order, pins and find-links."""
 

@@ -23,7 +23,6 @@ import os
 import posixpath
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -34,6 +33,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from ferry.cache.store import Cache
 from ferry.model.errors import UserError
 from ferry.model.git import GitUrl, is_git_url
+from ferry.model.immutable import immutable
 from ferry.project.lock_inputs import expected_metadata, ordered_specifier
 from ferry.project.lock_model import (
     Lock,
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class DirectSource:
     """One direct reference: what the resolver fetches and what the lock writes."""
 

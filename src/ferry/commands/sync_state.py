@@ -12,16 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from ferry.fs.atomic import atomic_write_text
+from ferry.model.immutable import immutable
 
 STATE_FILE = "ferry-sync.json"
 STATE_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class SyncedSelection:
     extras: tuple[str, ...] = ()
     all_extras: bool = False
@@ -56,7 +57,7 @@ class SyncedSelection:
         return "; ".join(parts) or "the default selection"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class SyncState:
     selection: SyncedSelection
     lock_hash: str

@@ -33,6 +33,7 @@ from ferry.commands.export import (
 )
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, PackageId
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class TreeRequest:
     project: Path | None = None
     depth: int = 255

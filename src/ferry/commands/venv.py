@@ -7,12 +7,12 @@ interpreters only: an active venv's python is never the base of a new one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from ferry.cache.store import Cache
 from ferry.commands.venv_messages import activation_command, default_prompt, display_path
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.python.discovery import find_interpreter
 from ferry.python.environment import open_environment
@@ -36,7 +36,7 @@ class Reporter(Protocol):
     def status(self, line: str) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class VenvRequest:
     path: Path | None = None
     python: str | None = None
@@ -47,7 +47,7 @@ class VenvRequest:
     allow_existing: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class VenvResult:
     root: Path
     shown_as: str

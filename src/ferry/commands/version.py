@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_lock
 from ferry.model.errors import UsageError, UserError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import discover_project
 from ferry.project.edit import PyprojectEditor
@@ -41,7 +42,7 @@ _RELEASE = {"major": 0, "minor": 1, "patch": 2}
 _PRE = {"alpha": "a", "beta": "b", "rc": "rc"}
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Bump:
     kind: BumpKind
     value: int | None = None
@@ -156,7 +157,7 @@ def bump_version(old: Version, bumps: list[Bump]) -> Version:
     return new
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class VersionRequest:
     value: str | None = None
     bumps: tuple[Bump, ...] = ()

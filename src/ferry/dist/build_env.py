@@ -19,6 +19,7 @@ created or installed.
 
 from __future__ import annotations
 
+from ferry.model.immutable import immutable
 import hashlib
 import json
 import logging
@@ -61,7 +62,7 @@ class BuildRequirementsInstaller(Protocol):
     def install(self, requirements: Sequence[str], environment: PythonEnvironment) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class BuildEnvironment:
     """Where hooks run: the python and the environment variables that make it the build's."""
 

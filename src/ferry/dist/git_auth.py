@@ -18,6 +18,7 @@ the URL; an SSH password cannot be used by a batch-mode client anyway, so it is 
 
 from __future__ import annotations
 
+from ferry.model.immutable import immutable
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ __all__ = ["ConfigEntry", "GitAuth", "git_auth", "with_config"]
 ConfigEntry = tuple[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class GitAuth:
     """Where git fetches from (never with credentials) and the config that authenticates it."""
 

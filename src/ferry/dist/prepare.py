@@ -7,6 +7,7 @@ keyed by the file's sha256, which is always computed while the file streams to d
 
 from __future__ import annotations
 
+from ferry.model.immutable import immutable
 import logging
 import os
 import threading
@@ -49,7 +50,7 @@ class WheelBuilder(Protocol):
     def unpacked(self, wheel: Path) -> Path: ...
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PreparedDist:
     pin: PinnedDist
     archive: Path

@@ -11,6 +11,7 @@ archive cannot redirect a later member.
 
 from __future__ import annotations
 
+from ferry.model.immutable import immutable
 import logging
 import os
 import re
@@ -38,7 +39,7 @@ def is_sdist_archive(path: Path) -> bool:
     return path.is_file() and path.name.lower().endswith(SDIST_SUFFIXES)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Member:
     """One archive entry, in the terms extraction needs."""
 

@@ -12,6 +12,7 @@ writes exactly those, does not change the key of the tree it built.
 
 from __future__ import annotations
 
+from ferry.model.immutable import immutable
 import hashlib
 import logging
 import os
@@ -50,7 +51,7 @@ _SKIP_ANYWHERE = frozenset(
 _SKIP_AT_TOP = frozenset({"build", "dist"})
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class BuildSystem:
     """How to build one source tree."""
 

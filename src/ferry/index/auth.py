@@ -19,11 +19,11 @@ import logging
 import netrc
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from ferry.model.immutable import immutable
 from ferry.model.url import strip_credentials
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 Origin = tuple[str, str, int | None]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Credentials:
     """A username and password (or a token as the username with an empty password)."""
 

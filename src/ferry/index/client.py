@@ -18,7 +18,6 @@ import hashlib
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 from urllib.parse import urlsplit
@@ -35,6 +34,7 @@ from ferry.index.pages import PageFetcher
 from ferry.index.protocols import CacheLike
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import UsageError
+from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.model.url import redact, strip_credentials
@@ -47,7 +47,7 @@ STRATEGIES: tuple[Strategy, ...] = ("first-index", "unsafe-best-match")
 __all__ = ["DownloadStats", "IndexClient", "IndexConfig", "Strategy"]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class IndexConfig:
     """Where to look and how. ``index_urls`` are in priority order: the extra indexes, then the
     default index last (as uv; see ``index.default.index_urls``). ``exclude_newer`` without a

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferry.cache.files import CachedFile
@@ -22,13 +21,14 @@ from ferry.index.local import is_file_url
 from ferry.index.protocols import CacheLike
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import HashMismatchError, OfflineError
+from ferry.model.immutable import immutable
 from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.model.url import redact, strip_credentials
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class DownloadStats:
     """What :meth:`Downloader.download` did so far: for "Prepared N (K from cache, M downloaded,
     X MiB)"."""

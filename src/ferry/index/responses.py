@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 
 from ferry.index.errors import AuthenticationError
 from ferry.model.errors import FerryError, NetworkError
+from ferry.model.immutable import immutable
 from ferry.model.url import redact
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Response:
     """A fully read response. ``url`` is the final URL (after redirects), without credentials;
     ``headers`` has lower-case names."""
@@ -27,7 +28,7 @@ class Response:
         return self.headers.get(name.lower())
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class RangeBody:
     """The answer to a ranged GET: ``content`` starts at byte ``start`` of a file of ``total``
     bytes (``None`` when the server did not say)."""

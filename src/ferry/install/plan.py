@@ -7,7 +7,7 @@ every no-op ``sync``.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
 from packaging.utils import NormalizedName
@@ -15,6 +15,7 @@ from packaging.version import Version
 
 from ferry.model.dist import PinnedDist
 from ferry.model.git import comparable_url
+from ferry.model.immutable import immutable
 
 # Packages that seed an environment: an exact sync keeps them when the target does not name them,
 # as uv does, so `pip` stays usable in a `--seed` environment.
@@ -34,7 +35,7 @@ class Installed(Protocol):
     def direct_url(self) -> dict[str, object] | None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Plan:
     install: tuple[PinnedDist, ...] = ()
     """Targets that are missing or must replace an installed version."""

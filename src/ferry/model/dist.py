@@ -7,7 +7,7 @@ They are frozen so they can be keys, cached, and passed between threads freely.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from packaging.tags import Tag
 from packaging.utils import (
@@ -20,10 +20,12 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.immutable import immutable
+
 SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar")
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Hashes:
     """Digests of one file, algorithm → lowercase hex. Usually just ``sha256``."""
 
@@ -54,7 +56,7 @@ class Hashes:
         return bool(self.items)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class FileRef:
     """One downloadable file: a wheel or an sdist, as an index describes it.
 
@@ -87,7 +89,7 @@ class FileRef:
         return self.hashes.sha256
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ParsedFilename:
     name: NormalizedName
     version: Version
@@ -116,7 +118,7 @@ def parse_filename(filename: str) -> ParsedFilename | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PinnedDist:
     """A resolved distribution and the file chosen to install it.
 

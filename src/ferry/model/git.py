@@ -18,11 +18,12 @@ not to git: ``rev`` is looked up as a branch, then a tag, then a commit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.model.url import redact, strip_credentials
 
 RefKind = Literal["branch", "tag", "rev"]
@@ -57,7 +58,7 @@ def is_git_url(url: str | None) -> bool:
     return url is not None and url.startswith("git+")
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class GitUrl:
     """One git reference: repository, what was asked for, and (once resolved) the commit.
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from ferry.model.immutable import immutable
 
 REFRESH_ENV = "FERRY_REFRESH"
 _SEPARATORS = re.compile(r"[-_.]+")
@@ -25,7 +26,7 @@ def canonicalize_name(name: str) -> str:
     return _SEPARATORS.sub("-", name).lower()
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Refresh:
     """``everything`` for ``--refresh``; else the (normalized) names of ``--refresh-package``."""
 

@@ -6,11 +6,12 @@ it, and neither may import the other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferry.model.immutable import immutable
 
-@dataclass(frozen=True, slots=True)
+
+@immutable
 class Scheme:
     purelib: Path
     platlib: Path

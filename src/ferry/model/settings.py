@@ -7,9 +7,9 @@ README's reference table come from one place.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
+from ferry.model.immutable import immutable
 from ferry.model.refresh import NO_REFRESH, Refresh
 
 ENV_VARS: dict[str, str] = {
@@ -64,7 +64,7 @@ def env_bool(name: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class GlobalOptions:
     """What the top-level CLI options decided; passed down to every command."""
 

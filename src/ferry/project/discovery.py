@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.utils import NormalizedName
 
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.project.pyproject import PYPROJECT, PyProject, parse_pyproject
 from ferry.project.toml_read import display_path, load_toml, read_text
 from ferry.project.workspace import Member, Workspace, declares_workspace, find_workspace
@@ -35,7 +35,7 @@ _ROOT_TABLES = ("project", "dependency-groups")
 _ROOT_TOOLS = ("uv", "ferry")
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Project:
     """A discovered project: where it is and what its pyproject says.
 

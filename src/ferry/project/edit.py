@@ -17,7 +17,6 @@ to ``[tool.ferry]`` when that table already owns the key keeps ferry seeing the 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,6 +28,7 @@ from tomlkit.items import AoT, Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from ferry.model.errors import ParseError, UserError
+from ferry.model.immutable import immutable
 from ferry.project.edit_array import (
     ArrayEntry,
     ArrayLayout,
@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ArrayEdit:
     """What :meth:`PyprojectEditor.add_dependency` did."""
 

@@ -20,13 +20,14 @@ ferry (see :mod:`ferry.project.requirements_file`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 
 from ferry.model.errors import UsageError
+from ferry.model.immutable import immutable
 from ferry.project.edit_requirement import with_marker
 from ferry.project.edit_sources import AddSpec, interpret
 from ferry.project.requirements_file import parse_requirements_file
@@ -35,13 +36,13 @@ from ferry.project.requirements_model import RequirementEntry
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class AddInputs:
     specs: tuple[AddSpec, ...]
     constraints: tuple[Requirement, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Item:
     """One thing to add, before interpretation: the text and where relative paths start."""
 

@@ -9,7 +9,6 @@ a sorted list sorted, and the merge rule for updating an existing entry.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -17,6 +16,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.project.edit_array import ArrayEntry
 from ferry.project.lock_inputs import ordered_specifier
 from ferry.project.markers import canonical_marker
@@ -28,7 +28,7 @@ _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 TargetKind = Literal["project", "optional", "group", "legacy-dev", "script"]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class DependencyTarget:
     """Where a requirement lives: ``[project] dependencies``, an extra, or a dependency group."""
 

@@ -11,7 +11,6 @@ source. A directory's name comes from its ``pyproject.toml``; an archive's from 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -20,13 +19,14 @@ from packaging.utils import canonicalize_name
 
 from ferry.model.dist import parse_filename
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.project.edit import parse_user_requirement
 from ferry.project.tool_settings import DeclaredRequirement
 
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class AddSpec:
     """One package to add: the requirement to write and, unless from an index, its source."""
 

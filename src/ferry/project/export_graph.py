@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from packaging.utils import NormalizedName, canonicalize_name
 
+from ferry.model.immutable import immutable
 from ferry.project import export_markers as m
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, PackageId
 from ferry.project.lock_select import conflict_extra, conflict_group
@@ -29,7 +30,7 @@ _ROOT = "<root>"
 Node = PackageId | str
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ExportSelection:
     """What to export: the extras and groups of the root packages, as resolved by the caller
     (defaults applied, ``--only-group`` as ``include_project_deps=False``)."""
@@ -43,7 +44,7 @@ class ExportSelection:
     no_emit_packages: frozenset[NormalizedName] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ExportNode:
     package: LockedPackage
     marker: str | None

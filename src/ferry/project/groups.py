@@ -8,13 +8,14 @@ callers selecting groups for a sync use it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from ferry.model.immutable import immutable
 
-@dataclass(frozen=True, slots=True)
+
+@immutable
 class IncludeGroup:
     """A ``{include-group = "name"}`` entry of a dependency group."""
 

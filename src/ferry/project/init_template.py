@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from packaging.utils import canonicalize_name
 
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 
 InitKind = Literal["app", "lib", "bare"]
 
@@ -38,13 +38,13 @@ wheels/
 _VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Author:
     name: str | None = None
     email: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class InitOptions:
     """What the project should look like (the decisions of the ``init`` flags)."""
 

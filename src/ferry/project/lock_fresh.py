@@ -15,13 +15,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from ferry.model.immutable import immutable
 from ferry.project.lock_inputs import (
     expected_default_groups,
     expected_manifest_requirements,
@@ -50,7 +51,7 @@ _DEFAULT_OPTIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Freshness:
     """The verdict; truthy when the lock can be used as it is."""
 

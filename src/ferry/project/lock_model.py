@@ -14,11 +14,13 @@ reader fills it in and the writer decides again what to omit.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Literal
 
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+from ferry.model.immutable import immutable
 
 #: The lockfile schema version ferry reads and writes (uv bumps it only for breaking changes).
 LOCK_VERSION = 1
@@ -37,7 +39,7 @@ SOURCE_KINDS: tuple[SourceKind, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockSource:
     """Where a locked package comes from: ``{ registry = … }``, ``{ editable = "." }``, …
 
@@ -72,7 +74,7 @@ def version_key(version: str | None) -> tuple[int, Version | str]:
         return (2, version)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PackageId:
     """The identity of one ``[[package]]`` entry: name, version (absent if dynamic) and source."""
 
@@ -87,7 +89,7 @@ class PackageId:
         return f"{self.name}=={self.version}" if self.version else self.name
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockDependency:
     """One edge ``{ name, version?, source?, extra?, marker? }`` to another locked package."""
 
@@ -103,7 +105,7 @@ class LockDependency:
         return (self.package.sort_key(), self.extras)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class SourceDist:
     """The ``sdist = { url|path, hash, size, upload-time }`` of a package."""
 
@@ -114,7 +116,7 @@ class SourceDist:
     upload_time: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockWheel:
     """One entry of ``wheels = [...]``: exactly one of url, path or filename is set."""
 
@@ -135,7 +137,7 @@ class LockWheel:
         return location.rsplit("/", 1)[-1].split("#", 1)[0].split("?", 1)[0]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ConflictItem:
     """One member of a conflict set: a package, or one of its extras or groups."""
 
@@ -144,7 +146,7 @@ class ConflictItem:
     group: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockRequirement:
     """A declared requirement as ``[package.metadata]`` and ``[manifest]`` record it.
 
@@ -173,7 +175,7 @@ GroupMap = tuple[tuple[str, tuple[LockRequirement, ...]], ...]
 DependencyMap = tuple[tuple[str, tuple[LockDependency, ...]], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PackageMetadata:
     """``[package.metadata]``: the declared inputs of a local package (for freshness checks)."""
 
@@ -188,7 +190,7 @@ class PackageMetadata:
         return dict(self.requires_dev)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockedPackage:
     """One ``[[package]]`` entry."""
 
@@ -221,7 +223,7 @@ class LockedPackage:
         return dict(self.dev_dependencies).get(group, ())
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ExcludeNewerOverride:
     """A value of ``[options.exclude-newer-package]``: a timestamp, a span, or ``false``."""
 
@@ -230,7 +232,7 @@ class ExcludeNewerOverride:
     disabled: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockOptions:
     """``[options]``: resolver settings that invalidate the lock when they change."""
 
@@ -256,7 +258,7 @@ class LockOptions:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class DependencyMetadata:
     """One ``[[manifest.dependency-metadata]]`` entry (static metadata supplied by the user)."""
 
@@ -267,7 +269,7 @@ class DependencyMetadata:
     provides_extras: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class LockManifest:
     """``[manifest]``: workspace members and global requirements (constraints, overrides…)."""
 
@@ -293,7 +295,7 @@ class LockManifest:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Lock:
     """A whole ``uv.lock``."""
 

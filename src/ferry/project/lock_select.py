@@ -13,7 +13,6 @@ against the selected extras and groups, which ``packaging`` cannot do on its own
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -24,11 +23,12 @@ from packaging.version import Version
 
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockWheel, PackageId
 from ferry.project.lock_select_conflicts import check_activated, check_requested
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Selection:
     """What the user asked to sync: extras and dependency groups of the root packages."""
 
@@ -41,7 +41,7 @@ class Selection:
     """Those of ``groups`` enabled only as defaults (named so in a conflict error)."""
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class SelectedPackage:
     package: LockedPackage
     pin: PinnedDist | None

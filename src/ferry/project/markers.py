@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import itertools
 import logging
-from dataclasses import dataclass
 from typing import Any
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
+
+from ferry.model.immutable import immutable
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,7 @@ _MAX_EVALUATIONS = 50_000
 _SYSTEM_TO_PLATFORM = {"Windows": "win32", "Linux": "linux", "Darwin": "darwin"}
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Atom:
     var: str
     op: str

@@ -10,7 +10,7 @@ been parsed, every ``include-group`` resolves and no group includes itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.immutable import immutable
 from ferry.project.groups import GroupEntry, GroupError, IncludeGroup, expand_groups
 from ferry.project.toml_read import display_path, load_toml, read_text
 from ferry.project.toml_walk import Walker
@@ -55,14 +56,14 @@ _PROJECT_KEYS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class BuildSystem:
     requires: tuple[str, ...] = ()
     build_backend: str | None = None
     backend_path: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ProjectTable:
     """The ``[project]`` table (the parts ferry acts on)."""
 
@@ -86,7 +87,7 @@ class ProjectTable:
         return SpecifierSet(self.requires_python) if self.requires_python is not None else None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PyProject:
     """One parsed ``pyproject.toml``."""
 

@@ -7,15 +7,17 @@ and so that the model can be read without the parsing rules around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import unquote, urlsplit
 
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName
 
+from ferry.model.immutable import immutable
 
-@dataclass(frozen=True, slots=True)
+
+@immutable
 class SourceLocation:
     path: str
     line: int
@@ -24,7 +26,7 @@ class SourceLocation:
         return f"{self.path}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class RequirementEntry:
     """One requirement line. ``requirement`` is set for PEP 508 lines (also ``name @ url``);
     ``url`` for direct references and bare paths/URLs (made absolute); ``name`` whenever known
@@ -61,7 +63,7 @@ class RequirementEntry:
         return {k: frozenset(v) for k, v in out.items()}
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class IndexOptions:
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()
@@ -90,7 +92,7 @@ class IndexOptions:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class RequirementsFile:
     path: str
     requirements: tuple[RequirementEntry, ...] = ()

@@ -15,11 +15,11 @@ leaves a blank line and, under a ``#!`` line, separates the two with a lone ``#`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from ferry.model.errors import ParseError, UserError
+from ferry.model.immutable import immutable
 from ferry.project.edit import PyprojectEditor
 
 SCRIPT_BLOCK = re.compile(
@@ -66,7 +66,7 @@ def insert_block(text: str, block: str, placement: Placement) -> str:
     return shebang + block + "\n" + ("\n" if rest.startswith("#") else "") + rest
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Found:
     start: int
     end: int

@@ -12,13 +12,14 @@ typo); ``[tool.uv]`` may hold any of uv's many settings, so unknown keys there a
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Literal
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from ferry.model.immutable import immutable
 from ferry.project.toml_read import type_name
 from ferry.project.toml_walk import Walker
 
@@ -82,7 +83,7 @@ _INDEX_KEYS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class SourceSpec:
     """One entry of ``sources.<name>``: where a dependency comes from instead of the index."""
 
@@ -102,7 +103,7 @@ class SourceSpec:
     group: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class IndexSpec:
     """A named index from ``[[tool.uv.index]]``."""
 
@@ -113,7 +114,7 @@ class IndexSpec:
     format: str = "simple"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ConflictSpec:
     """A member of a declared conflict set; ``package`` ``None`` means the project itself."""
 
@@ -122,7 +123,7 @@ class ConflictSpec:
     group: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ToolSettings:
     sources: tuple[tuple[str, tuple[SourceSpec, ...]], ...] = ()
     indexes: tuple[IndexSpec, ...] = ()

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 from typing import Literal
 
 from packaging.markers import Marker
 from packaging.utils import NormalizedName, canonicalize_name
 
+from ferry.model.immutable import immutable
 from ferry.project import export_markers as m
 from ferry.project.lock_model import (
     ConflictItem,
@@ -45,7 +46,7 @@ FOOTNOTE = "(*) Package tree already displayed"
 FOOTNOTE_CYCLE = "(*) Package tree is a cycle and cannot be shown"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Edge:
     """How a package was reached."""
 
@@ -62,7 +63,7 @@ class Edge:
         return self.requested or ()
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class TreeOptions:
     depth: int = 255
     invert: bool = False

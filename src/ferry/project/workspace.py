@@ -21,7 +21,7 @@ so both must agree on who is a member, or their locks would differ.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -31,6 +31,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 from ferry.project.toml_read import display_path
 from ferry.project.tool_settings import ConflictSpec, SourceSpec
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 MemberKind = Literal["editable", "virtual", "directory"]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Member:
     """One workspace member: its normalised name, directory and pyproject (as declared)."""
 
@@ -49,7 +50,7 @@ class Member:
     pyproject: PyProject
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Workspace:
     """A workspace root and its members (sorted by name; the root included when a project)."""
 

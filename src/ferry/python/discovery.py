@@ -13,13 +13,13 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UserError
+from ferry.model.immutable import immutable
 from ferry.python.candidates import EXE, candidates, names_for
 from ferry.python.environment import find_dot_venv
 from ferry.python.interpreter import Interpreter, InterpreterQueryError, JsonStore, introspect
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 VERSION_FILE = ".python-version"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Candidate:
     path: Path
     source: str  # "VIRTUAL_ENV", ".venv", "PATH", "pyenv"

@@ -8,10 +8,10 @@ puts files and which python runs its scripts.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from ferry.model.errors import InterpreterNotFoundError, UserError
+from ferry.model.immutable import immutable
 from ferry.model.scheme import Scheme
 from ferry.python.interpreter import Interpreter, JsonStore, introspect
 from ferry.python.pyvenv_cfg import CFG_NAME
@@ -34,7 +34,7 @@ def environment_python(root: Path) -> Path | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PythonEnvironment:
     """An environment packages are installed into: a venv, or a system interpreter's prefix."""
 

@@ -14,13 +14,14 @@ import logging
 import os
 import stat
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.errors import InterpreterNotFoundError
+from ferry.model.immutable import immutable
 from ferry.model.scheme import Scheme
 from ferry.python.interpreter_cache import (
     BUCKET,
@@ -56,7 +57,7 @@ class InterpreterQueryError(InterpreterNotFoundError):
     deterministic: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Interpreter:
     """One interpreter as it described itself. ``executable`` is the path as given (absolute,
     symlinks kept: a venv's ``bin/python`` stays inside the venv)."""

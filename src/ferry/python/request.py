@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.python.interpreter import Interpreter
 
 IMPLEMENTATIONS = {
@@ -40,7 +40,7 @@ class RequestKind(Enum):
     NAME = "name"  # an executable name looked up on PATH
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PythonRequest:
     """One parsed request. ``parts`` is a version prefix ((3,), (3, 12), (3, 12, 1));
     ``specifier`` a range; either may be absent."""

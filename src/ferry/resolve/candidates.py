@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -20,6 +19,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.dist import FileRef, parse_filename
+from ferry.model.immutable import immutable
 from ferry.resolve.options import TargetEnvironment
 
 logger = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ _STAGE: dict[ExclusionKind, int] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Exclusion:
     """Why a version is unusable for the target; ``detail`` completes "<name>==<version> …"."""
 
@@ -42,7 +42,7 @@ class Exclusion:
     detail: str
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class VersionEntry:
     """One version of a project: its best file for the target, or why there is none."""
 
@@ -55,7 +55,7 @@ class VersionEntry:
         return self.file is not None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class PackageVersions:
     """All versions of one project as the target sees them, highest first."""
 
@@ -111,7 +111,7 @@ def _upload_time(file: FileRef) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Parsed:
     file: FileRef
     version: Version
@@ -119,7 +119,7 @@ class _Parsed:
     build: int
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Checked:
     file: FileRef
     exclusion: Exclusion | None

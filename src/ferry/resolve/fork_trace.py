@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from resolvelib.structs import State
 
+from ferry.model.immutable import immutable
 from ferry.resolve.nodes import Candidate, Req
 from ferry.resolve.resolver_loop import Resume, snapshot
 
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Found:
     """``find_matches`` on ``identifier``: what it read and what it answered."""
 
@@ -59,7 +60,7 @@ class Found:
     result: list[Candidate]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Deps:
     """``get_dependencies`` of ``candidate``."""
 
@@ -67,7 +68,7 @@ class Deps:
     result: list[Req]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Satisfied:
     """``is_satisfied_by`` of a pre-release ``candidate`` (the only answers that depend on the
     provider rather than on the two values)."""

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
 from packaging.markers import Marker
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.immutable import immutable
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 
 PYTHON = "python_full_version"
@@ -120,7 +120,7 @@ def _merge_once(cubes: list[Cube]) -> list[Cube] | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class MarkerExpr:
     """A set of environments: the union of ``cubes``. ``()`` is nothing, ``((),)`` everything."""
 

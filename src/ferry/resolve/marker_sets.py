@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
+from ferry.model.immutable import immutable
 
-@dataclass(frozen=True, slots=True)
+
+@immutable
 class VersionSet:
     """A finite union of intervals of versions, as a step function.
 
@@ -225,7 +227,7 @@ def _canonical(points: list[Version], flags: list[bool]) -> VersionSet:
     return VersionSet(tuple(kept_points), tuple(kept_flags))
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ValueSet:
     """``var in values`` (``positive``) or ``var not in values``; the full set is
     ``ValueSet(False, frozenset())``."""

@@ -8,7 +8,7 @@ depends on ``name`` at the same version, pip's approach), ``<python>`` for the t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from urllib.parse import urldefrag
 
 from packaging.requirements import Requirement
@@ -17,6 +17,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.dist import FileRef
+from ferry.model.immutable import immutable
 from ferry.model.url import redact
 
 PYTHON_KEY = "<python>"
@@ -27,7 +28,7 @@ def extra_key(name: NormalizedName, extra: str) -> str:
     return f"{name}[{extra}]"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Req:
     """One requirement on one identifier.
 
@@ -72,7 +73,7 @@ class Req:
         return f"{label}{self.specifier}"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Candidate:
     """A concrete choice for an identifier: a version, the file it comes from, or a direct URL."""
 

@@ -9,12 +9,14 @@ for different targets (``--python-version``, ``--python-platform``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Literal
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
+
+from ferry.model.immutable import immutable
 
 PrereleaseMode = Literal[
     "disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"
@@ -25,7 +27,7 @@ ResolutionMode = Literal["highest", "lowest", "lowest-direct"]
 ALL = ":all:"
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class ResolverOptions:
     """Policy knobs, named after uv's flags.
 
@@ -53,7 +55,7 @@ class ResolverOptions:
         return self.preferences.get(name)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class TargetEnvironment:
     """The environment the resolution is for.
 

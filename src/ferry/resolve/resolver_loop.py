@@ -22,7 +22,6 @@ from __future__ import annotations
 import collections
 import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic
 
 from resolvelib import Resolver
@@ -36,6 +35,8 @@ from resolvelib.resolvers import (
 )
 from resolvelib.resolvers import resolution as _resolution
 from resolvelib.structs import CT, KT, RT, IteratorMapping, State
+
+from ferry.model.immutable import immutable
 
 __all__ = ["MemoResolver", "Resume", "Watch", "can_resume", "criterion_of", "snapshot"]
 
@@ -67,7 +68,7 @@ def snapshot(state: State[RT, CT, KT]) -> State[RT, CT, KT]:
                  backtrack_causes=state.backtrack_causes[:])
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Resume:
     """Where a resolution starts instead of from its requirements: the start of round
     ``round_index`` of another resolution whose provider answered every question asked before

@@ -7,14 +7,15 @@ The graph is kept as edges carrying the requirement text, because both consumers
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from packaging.utils import NormalizedName
 
 from ferry.model.dist import PinnedDist
+from ferry.model.immutable import immutable
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Dependency:
     """``parent`` (``None`` for the user's own requirements) requires ``child`` by ``requirement``.
 
@@ -27,7 +28,7 @@ class Dependency:
     parent_extra: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Resolution:
     """The resolved set, sorted by name, with its graph and the extras selected per package."""
 

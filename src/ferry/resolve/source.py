@@ -9,7 +9,6 @@ protocol small is what lets the resolver be tested exhaustively without a networ
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from packaging.requirements import InvalidRequirement, Requirement
@@ -19,6 +18,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 
 
 class MetadataError(UserError):
@@ -29,7 +29,7 @@ class MetadataError(UserError):
     """
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class CoreMetadata:
     """The parts of a distribution's ``METADATA`` that resolution needs."""
 
@@ -130,7 +130,7 @@ def _header_fields(data: bytes) -> dict[str, Any] | None:
     return fields
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class DirectDist:
     """What a direct reference (``name @ url``, a local path) turned out to be.
 

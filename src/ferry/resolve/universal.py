@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Literal, Protocol, runtime_checkable
 
 from packaging.requirements import Requirement
@@ -31,6 +31,7 @@ from packaging.version import Version
 from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from ferry.model.errors import ResolutionError
+from ferry.model.immutable import immutable
 from ferry.resolve.engine import Recorder
 from ferry.resolve.explain import explain_impossible, explain_too_deep
 from ferry.resolve.fork_trace import Recording, Trace, candidates, replay
@@ -65,7 +66,7 @@ RootKind = Literal["base", "extra", "group"]
 _MAX_FORKS = 256
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class RootList:
     """One dependency list of the project: its dependencies, one extra, or one group.
 
@@ -90,7 +91,7 @@ class RootList:
         return None if self.kind == "base" or self.name is None else (self.kind, self.name)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Preference:
     """A version to try first (from the existing lock), where ``marker`` holds (``None``:
     everywhere)."""
@@ -100,7 +101,7 @@ class Preference:
     marker: MarkerExpr | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class UniversalRequest:
     project: str
     roots: tuple[RootList, ...]

@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from ferry.model.immutable import immutable
 from ferry.resolve.candidates import python_compatible
 from ferry.resolve.engine import Engine
 from ferry.resolve.fork_trace import Call, Deps, Found, Satisfied, Traced
@@ -65,7 +66,7 @@ _PLACEHOLDER_MARKERS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Fork:
     """A set of environments resolved together, and the project extras/groups it includes or
     excludes (uv's conflict handling)."""

@@ -18,6 +18,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from ferry.model.dist import FileRef
+from ferry.model.immutable import immutable
 from ferry.resolve.marker_expr import FALSE, MarkerExpr
 from ferry.resolve.universal_engine import Fork
 
@@ -47,7 +48,7 @@ class NodeRef:
         return NodeRef("", None, None, kind, name)
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Node:
     """A resolved distribution: its file (for the index it came from) or direct URL."""
 
@@ -57,7 +58,7 @@ class Node:
     url: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class GraphEdge:
     parent: NodeRef
     child: NodeRef  # always a base node (no extra)

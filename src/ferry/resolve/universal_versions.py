@@ -25,7 +25,6 @@ metadata only when it has no wheel at all.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -35,6 +34,7 @@ from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.dist import FileRef, parse_filename
+from ferry.model.immutable import immutable
 from ferry.model.names import canonicalize_name
 from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry
 from ferry.resolve.marker_sets import VersionSet
@@ -82,7 +82,7 @@ def _upload_time(file: FileRef) -> datetime | None:
 _Floors = dict[Version, "Version | None"]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class _Fact:
     """What one file is, independently of any fork."""
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.immutable import immutable
 from ferry.wheel._zip import ZipProblem
 from ferry.wheel.scripts import EntryPointError, EntryPointScript, parse_entry_points
 
@@ -31,7 +31,7 @@ SUPPORTED_WHEEL_MAJOR = 1
 Reader = Callable[[str], bytes | None]
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class Contents:
     """What the content checks learned; ``validate`` turns it into a ``WheelInfo``."""
 

@@ -12,14 +12,15 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from ferry.model.immutable import immutable
 
 # The wheel spec forbids these for RECORD; a hash that weak proves nothing.
 WEAK_ALGORITHMS = frozenset({"md5", "sha1"})
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class RecordEntry:
     """One RECORD row. ``algorithm``/``digest`` are ``None`` when the hash column is empty."""
 

@@ -14,9 +14,9 @@ import configparser
 import os
 import re
 import shlex
-from dataclasses import dataclass
 from typing import Literal
 
+from ferry.model.immutable import immutable
 from ferry.wheel._paths import entry_point_name_problem
 
 Section = Literal["console", "gui"]
@@ -33,7 +33,7 @@ class EntryPointError(ValueError):
     """An ``entry_points.txt`` that cannot be turned into scripts; the message says why."""
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class EntryPointScript:
     name: str
     module: str

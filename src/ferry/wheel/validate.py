@@ -13,7 +13,6 @@ import os
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -22,6 +21,7 @@ from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_fi
 from packaging.version import Version
 
 from ferry.model.errors import FilesystemError, InvalidWheelError
+from ferry.model.immutable import immutable
 from ferry.model.names import canonicalize_name
 from ferry.wheel._contents import Contents, check_contents
 from ferry.wheel._paths import member_name_problem
@@ -43,7 +43,7 @@ _MAX_METADATA_FILE = 16 * 1024 * 1024
 IN_MEMORY_LIMIT = 64 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
+@immutable
 class WheelInfo:
     """What a validated wheel is: identity, layout and members (ZIP names, ``/``-separated)."""
 

@@ -1,0 +1,149 @@
+"""``@immutable`` behaves as ``@dataclass(frozen=True, slots=True)`` where ferry relies on it."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import pickle
+from dataclasses import field
+
+import pytest
+
+from ferry.model.immutable import immutable
+
+
+@immutable
+class Point:
+    """A value with a default and a factory."""
+
+    x: int
+    y: int = 0
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+@immutable
+class Labelled(Point):
+    """A subclass adds a field after the inherited ones."""
+
+    label: str = "p"
+
+
+@immutable
+class Cached:
+    """A field outside comparison, filled by __post_init__."""
+
+    key: str
+    _hash: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", len(self.key))
+
+
+@immutable
+class OwnHash:
+    key: str
+
+    def __hash__(self) -> int:
+        return 7
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Twin:
+    x: int
+    y: int = 0
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+def test_init_defaults_and_factory() -> None:
+    point = Point(1)
+    assert (point.x, point.y, point.tags) == (1, 0, ())
+    assert Point(1, 2, ("a",)) == Point(x=1, y=2, tags=("a",))
+    with pytest.raises(TypeError):
+        Point()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Point(1, z=3)  # type: ignore[call-arg]
+
+
+def test_equality_hash_and_repr_match_dataclasses() -> None:
+    assert Point(1, 2) == Point(1, 2)
+    assert Point(1, 2) != Point(2, 1)
+    assert Point(1) != Twin(1)  # another class is never equal
+    assert hash(Point(1, 2, ("a",))) == hash(Point(1, 2, ("a",)))
+    assert len({Point(1), Point(1), Point(2)}) == 2
+    assert repr(Point(1, 2)) == repr(Twin(1, 2)).replace("Twin", "Point")
+
+
+def test_frozen_and_slotted() -> None:
+    point = Point(1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        point.x = 2  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del point.x  # type: ignore[misc]
+    assert not hasattr(point, "__dict__")
+    assert Point.__slots__ == ("x", "y", "tags")
+
+
+def test_inheritance_orders_fields_as_dataclasses() -> None:
+    labelled = Labelled(1, 2, (), "q")
+    assert [f.name for f in dataclasses.fields(labelled)] == ["x", "y", "tags", "label"]
+    assert labelled != Point(1, 2)
+    assert Labelled.__slots__ == ("label",)
+    assert Labelled.__match_args__ == ("x", "y", "tags", "label")
+
+
+def test_post_init_and_uncompared_field() -> None:
+    assert Cached("abc")._hash == 3
+    assert Cached("abc") == Cached("abc")
+    assert "_hash" not in repr(Cached("abc"))
+
+
+def test_explicit_hash_is_kept() -> None:
+    assert hash(OwnHash("a")) == 7
+
+
+def test_dataclasses_helpers_work() -> None:
+    point = Point(1, 2)
+    assert dataclasses.is_dataclass(point)
+    assert dataclasses.replace(point, y=5) == Point(1, 5)
+    assert dataclasses.asdict(point) == {"x": 1, "y": 2, "tags": ()}
+    with pytest.raises(ValueError, match="init=False"):
+        dataclasses.replace(Cached("a"), _hash=1)
+
+
+def test_copy_and_pickle_round_trip() -> None:
+    point = Labelled(1, 2, ("t",), "z")
+    assert copy.copy(point) == point
+    assert copy.deepcopy(point) == point
+    assert pickle.loads(pickle.dumps(point)) == point
+
+
+def test_pattern_matching() -> None:
+    match Point(3, 4):
+        case Point(x, y):
+            assert (x, y) == (3, 4)
+        case _:
+            pytest.fail("Point did not match its own pattern")
+
+
+def test_mutable_default_and_default_order_are_refused() -> None:
+    with pytest.raises(ValueError, match="default_factory"):
+        @immutable
+        class Bad:
+            items: list[int] = []
+
+    with pytest.raises(TypeError, match="non-default argument"):
+        @immutable
+        class Misordered:
+            a: int = 0
+            b: int  # type: ignore[misc]
+
+
+def test_init_compiled_only_when_first_built() -> None:
+    @immutable
+    class Lazy:
+        a: int
+
+    stub = Lazy.__init__
+    Lazy(1)
+    assert Lazy.__init__ is not stub
+    assert Lazy(2).a == 2
