@@ -108,7 +108,18 @@ class RangedFile(io.RawIOBase):
         return None
 
     def _fetch(self, start: int, end: int) -> None:
-        length = min(self.size, max(end, start + MIN_FETCH)) - start
+        """Fetch at least ``[start, end)``, but not again what is held: the wanted span is cut
+        at the held segments around it (a central directory that began before the tail is
+        fetched up to the tail, not into it), and merged with them afterwards."""
+        index = bisect.bisect_right(self._starts, start) - 1
+        if index >= 0:
+            start = max(start, self._starts[index] + len(self._chunks[index]))
+        stop = min(self.size, max(end, start + MIN_FETCH))
+        if index + 1 < len(self._starts):
+            after = self._starts[index + 1]
+            if after < stop and after + len(self._chunks[index + 1]) >= end:
+                stop = after  # the held segment covers the rest
+        length = stop - start
         body = self._http.get_range(self._url, start, length)
         if body is None:
             raise RangesUnsupported("the server stopped answering range requests")
