@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import shutil
 import stat
 import sys
@@ -22,8 +21,11 @@ from ferry.fs.errors import os_error
 
 
 def temp_sibling(path: Path) -> Path:
-    """A fresh, hidden name beside ``path``: same directory, so a rename onto ``path`` is atomic."""
-    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    """A fresh, hidden name beside ``path``: same directory, so a rename onto ``path`` is atomic.
+
+    ``os.urandom`` rather than ``secrets``: the same bytes, without the ~4 ms import of
+    ``secrets`` and ``hmac`` that every command would pay."""
+    return path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
 
 
 def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:

@@ -9,11 +9,15 @@ Caching: each page is stored, parsed (compact rows, :mod:`ferry.index.page_rows`
 <project>`` finds them) with its validators (ETag, Last-Modified), the digest of the body it was
 parsed from, and fetch time. Within one process a page is fetched at most once (an in-memory
 memo, so a resolver thread pool asking for the same project waits for the first fetch). Across
-processes the cached page is revalidated with ``If-None-Match`` / ``If-Modified-Since`` (a 304
-reuses it); a server that sends no validators gets a plain GET, which refetches — and when the
-body is byte for byte the one already parsed, the cached rows are used as they are (no parse, no
-rewrite). ``--prefer-offline`` uses a cached page without any request; ``--offline`` too, and a
-page that was never cached is then an :class:`OfflineError`.
+processes a page the server declared fresh (``Cache-Control: max-age``, as the Python Package
+Index sends for ten minutes) is used without any request until that time has passed, as uv and pip
+do; after that, or without a max-age, the cached page is revalidated with ``If-None-Match`` /
+``If-Modified-Since`` (a 304 reuses it and restarts its freshness); a server that sends no
+validators gets a plain GET, which refetches — and when the body is byte for byte the one already
+parsed, the cached rows are used as they are (no parse, and no rewrite unless there is a new
+freshness to record). ``--refresh`` asks the server whatever the max-age said.
+``--prefer-offline`` uses a cached page without any request; ``--offline`` too, and a page that
+was never cached is then an :class:`OfflineError`.
 """
 
 from __future__ import annotations
@@ -145,6 +149,10 @@ class PageFetcher:
             why = "--offline" if self.offline else "--prefer-offline"
             logger.debug("Using the cached index page %s (%s)", redact(page_url), why)
             return cached_files
+        if cached is not None and not revalidate and (left := fresh_for(cached)) > 0:
+            logger.debug("Using the cached index page %s: fresh for another %ds (the server's "
+                         "Cache-Control max-age)", redact(page_url), left)
+            return cached_files
         if self.offline:
             raise OfflineError(
                 f"The index page `{redact(page_url)}` is not in the cache",
@@ -167,16 +175,17 @@ class PageFetcher:
             if cached_files is None and cached["status"] == 200:  # a 304 nobody asked for
                 cached_files = self._try_cached(cached, index_url)
             if cached_files is not None or cached["status"] != 200:
-                # The entry stays as it is: rewriting it would only move its fetch time.
                 logger.debug("%s is unchanged (304): using the cached copy", redact(page_url))
+                self._restart_freshness(key, cached, response)
                 return cached_files
         digest = None
         if response.status == 200:
             digest = body_digest(response.url, response.header("content-type"), response.content)
             same = self._same_body(cached, digest, index_url)
-            if same is not None:
+            if same is not None and cached is not None:
                 logger.debug("%s is unchanged (same bytes): using the cached copy",
                              redact(page_url))
+                self._restart_freshness(key, cached, response)
                 return same
         files = self._interpret(response, page_url, index_url)
         self._write(
@@ -187,6 +196,7 @@ class PageFetcher:
                 "etag": response.header("etag"),
                 "last_modified": response.header("last-modified"),
                 "fetched_at": time.time(),
+                "max_age": max_age(response),
                 "digest": digest,
                 "rows": rows_from_files(files or ()),
             },
@@ -223,7 +233,8 @@ class PageFetcher:
                 return value, None
             if value["status"] == 200:
                 usable_early = (self.offline or (self.prefer_offline and not revalidate)
-                                or value.get("etag") or value.get("last_modified"))
+                                or value.get("etag") or value.get("last_modified")
+                                or (not revalidate and fresh_for(value) > 0))
                 return value, (self._cached_files(value, index_url) if usable_early else None)
         except (KeyError, TypeError, ValueError, AttributeError):
             pass
@@ -250,5 +261,48 @@ class PageFetcher:
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
+    def _restart_freshness(
+        self, key: str, cached: Mapping[str, Any], response: Response
+    ) -> None:
+        """After a 304 or the same bytes again, the entry is rewritten only when the answer
+        carries a max-age: its freshness starts anew from now. Without one, rewriting would only
+        move a fetch time nobody reads."""
+        lifetime = max_age(response)
+        if lifetime is None and not cached.get("max_age"):
+            return
+        renewed = {**cached, "fetched_at": time.time(), "max_age": lifetime}
+        for field, header in (("etag", "etag"), ("last_modified", "last-modified")):
+            if response.header(header):
+                renewed[field] = response.header(header)
+        self._write(key, renewed)
+
     def _write(self, key: str, value: dict[str, Any]) -> None:
         self.cache.write_json(INDEX_BUCKET, key, value)
+
+
+def max_age(response: Response) -> int | None:
+    """How long the server says its answer stays fresh (``Cache-Control: max-age`` less the
+    ``Age`` it already had); ``None`` when it says nothing, forbids reuse (``no-cache``,
+    ``no-store``) or gives no positive time."""
+    directives = [d.strip().lower() for d in (response.header("cache-control") or "").split(",")]
+    if "no-cache" in directives or "no-store" in directives:
+        return None
+    for directive in directives:
+        name, _, seconds = directive.partition("=")
+        if name.strip() == "max-age":
+            try:
+                lifetime = int(seconds.strip().strip('"')) - int(response.header("age") or 0)
+            except ValueError:
+                return None
+            return lifetime if lifetime > 0 else None
+    return None
+
+
+def fresh_for(entry: Mapping[str, Any]) -> float:
+    """Seconds a cached page stays fresh (≤ 0: ask the server). A fetch time in the future
+    (the clock went back) counts as stale."""
+    lifetime, fetched_at = entry.get("max_age"), entry.get("fetched_at")
+    if not isinstance(lifetime, int) or not isinstance(fetched_at, int | float):
+        return 0.0
+    age = time.time() - fetched_at
+    return lifetime - age if age >= 0 else 0.0

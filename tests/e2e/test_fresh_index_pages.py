@@ -1,0 +1,33 @@
+"""Counted at the server: pages served with ``Cache-Control: max-age`` (as the Python Package
+Index serves them) are not asked for again while fresh; ``--refresh`` asks anyway."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.index import IndexServer
+from tests.support.runner import Runner
+
+
+def test_a_second_compile_within_max_age_asks_the_index_nothing(
+    tmp_path: Path, run: Runner, index_server: IndexServer
+) -> None:
+    index_server.cache_control = "max-age=600, public"
+    index_server.index.add_wheel("alpha", "1.0", requires=["beta"])
+    index_server.index.add_wheel("beta", "1.0")
+    requirements = tmp_path / "requirements.in"
+    requirements.write_text("alpha\n")
+    args = ("pip", "compile", str(requirements), "--index-url", index_server.simple_url)
+    assert run(*args).code == 0
+    assert index_server.count("/simple/*") == 2
+    index_server.clear_log()
+
+    again = run("-v", *args)
+    assert again.code == 0, again.output
+    assert "alpha==1.0" in again.stdout and "beta==1.0" in again.stdout
+    assert index_server.requests == [], "fresh pages and cached metadata should answer"
+    assert "fresh for another" in again.stderr
+
+    refreshed = run(*args, "--refresh")
+    assert refreshed.code == 0, refreshed.output
+    assert index_server.count("/simple/*") == 2
