@@ -211,14 +211,14 @@ def test_case_collision_on_a_case_insensitive_disk_is_an_error(
     make_wheel: MakeWheel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wheel = make_wheel("a", "1.0", files={"a/X.py": "1", "a/x.py": "2"})
-    real_open = open
+    real_open = os.open
 
-    def insensitive_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
-        if mode == "xb" and str(file).endswith("a/x.py"):
+    def insensitive_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> Any:
+        if flags & os.O_EXCL and str(file).endswith("a/x.py"):
             raise FileExistsError(17, "exists", str(file))
-        return real_open(file, mode, *args, **kwargs)
+        return real_open(file, flags, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", insensitive_open)
+    monkeypatch.setattr("os.open", insensitive_open)
     with pytest.raises(InvalidWheelError, match="collides"):
         unpack_wheel(wheel, tmp_path / "out")
     assert not (tmp_path / "out").exists()

@@ -7,9 +7,10 @@ keyed by the file's sha256, which is always computed while the file streams to d
 
 from __future__ import annotations
 
-from ferry.model.immutable import immutable
+import heapq
 import logging
 import os
+import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +23,7 @@ from ferry.cache.store import Cache, CachedFile
 from ferry.fs.atomic import remove_tree
 from ferry.model.dist import FileRef, PinnedDist
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.model.url import redact
 from ferry.python.interpreter import Interpreter
 from ferry.wheel.unpack import unpack_wheel
@@ -141,8 +143,6 @@ class Preparer:
         self.builder = builder
         self.interpreter = interpreter
         self.concurrency = max(1, concurrency)
-        self._lock = threading.Lock()
-        self._unpacking = threading.BoundedSemaphore(_unpack_slots())
 
     def _cached_archive(self, file: FileRef) -> Path | None:
         sha = file.sha256 or self.cache.sha_for_url(file.url)
@@ -190,6 +190,13 @@ class Preparer:
             raise
 
     def prepare_one(self, pin: PinnedDist) -> PreparedDist:
+        """``pin`` made ready on this thread: fetched, then unpacked if that is still needed."""
+        fetched = self._fetch(pin)
+        return fetched if isinstance(fetched, PreparedDist) else self._finish(fetched)
+
+    def _fetch(self, pin: PinnedDist) -> PreparedDist | _ToUnpack:
+        """Everything up to unpacking: a cache hit, a build, or a wheel in ``files-v1`` that
+        still has to be unpacked (which :meth:`_finish` does, on an unpacking thread)."""
         file = pin.file
         if file is None:
             if pin.direct_url is not None and pin.direct_url.startswith("git+"):
@@ -214,14 +221,16 @@ class Preparer:
         had_file = file.sha256 is not None and self.cache.find_file(file.sha256) is not None
         if not had_file:
             logger.debug("Downloading %s: not in the cache (%s)", file.filename, redact(file.url))
-        cached = self.downloader.download(file)
-        archive = self.cache.find_archive(cached.sha256)
+        return _ToUnpack(pin, self.downloader.download(file), had_file)
+
+    def _finish(self, job: _ToUnpack) -> PreparedDist:
+        cached = job.cached
+        archive = self.cache.find_archive(cached.sha256)  # another process may have been first
         if archive is None:
-            with self._unpacking:
-                archive = self._unpack(cached)
-        if had_file:
-            return PreparedDist(pin, archive, True, 0)
-        return PreparedDist(pin, archive, False, cached.size)
+            archive = self._unpack(cached)
+        if job.had_file:
+            return PreparedDist(job.pin, archive, True, 0)
+        return PreparedDist(job.pin, archive, False, cached.size)
 
     def _already_unpacked(self, pin: PinnedDist) -> PreparedDist | None:
         """``pin`` answered from the cache alone, or None when it needs the full path (a
@@ -239,15 +248,23 @@ class Preparer:
         pins: Sequence[PinnedDist],
         on_done: Callable[[PreparedDist], None] | None = None,
     ) -> tuple[list[PreparedDist], PrepareStats]:
-        """Prepare every pin; the first failure is raised after in-flight work finishes.
+        """Prepare every pin; results in pin order.
+
+        ``on_done`` is called on this thread with each distribution as soon as it is ready (in
+        the order they become ready), so a caller can install one while others still download.
+        After the first failure (of a pin, or raised by ``on_done``) nothing new is started, the
+        work in progress is let finish (it only ever publishes complete cache entries) and the
+        failure is raised; an interrupt (``KeyboardInterrupt``) is raised at once, without
+        waiting for downloads that may be stalled.
 
         Wheels already unpacked in the cache are answered first, on this thread (a manifest read
-        and an lstat per file); only the rest go to the thread pool, which a warm install then
+        and an lstat per file); only the rest go to the thread pools, which a warm install then
         never starts: 16 threads to look up 62 cache entries cost more in GIL hand-offs than the
         lookups themselves (web workload: ~60 ms of wall time for ~40 ms of CPU).
         """
         stats = PrepareStats()
         done: dict[int, PreparedDist] = {}
+        hits: list[PreparedDist] = []
         pending: list[tuple[int, PinnedDist]] = []
         for index, pin in enumerate(pins):
             try:
@@ -260,33 +277,163 @@ class Preparer:
                 continue
             done[index] = hit
             stats.add(hit)
-            if on_done is not None:
-                on_done(hit)
-        if pending:
-            self._prepare_pending(pending, done, stats, on_done)
+            hits.append(hit)
+        if not pending:
+            for hit in hits:
+                if on_done is not None:
+                    on_done(hit)
+        else:
+            # the downloads start first; the hits are handed over while they run
+            _Run(self, pending, done, stats, on_done).run(hits)
         return [done[index] for index in sorted(done)], stats
 
-    def _prepare_pending(
+
+@immutable
+class _ToUnpack:
+    """A wheel in ``files-v1`` whose archive is still to be made."""
+
+    pin: PinnedDist
+    cached: CachedFile
+    had_file: bool  # it was in the cache before this command: counted as from the cache
+
+
+class _Largest:
+    """Unpacking jobs, largest wheel first, for a fixed set of unpacking threads.
+
+    Downloads finish in whatever order the network allows; unpacking the largest wheel ready
+    first keeps one huge wheel (numpy: a quarter of the web workload's files) from starting last
+    and finishing alone while the other threads idle.
+    """
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[int, int, tuple[int, _ToUnpack]]] = []
+        self._ready = threading.Condition()
+        self._closed = False
+        self._dropped = False
+        self._count = 0
+
+    def put(self, index: int, job: _ToUnpack) -> None:
+        with self._ready:
+            if self._dropped:
+                return  # the run failed: what is downloaded stays in files-v1, not unpacked
+            self._count += 1
+            heapq.heappush(self._heap, (-job.cached.size, self._count, (index, job)))
+            self._ready.notify()
+
+    def close(self, *, drop: bool = False) -> None:
+        """No more jobs will come; with ``drop`` queued (and later) jobs are abandoned."""
+        with self._ready:
+            self._closed = True
+            if drop:
+                self._dropped = True
+                self._heap.clear()
+            self._ready.notify_all()
+
+    def get(self) -> tuple[int, _ToUnpack] | None:
+        """The next job, or ``None`` once closed and empty."""
+        with self._ready:
+            while not self._heap and not self._closed:
+                self._ready.wait()
+            return heapq.heappop(self._heap)[2] if self._heap else None
+
+
+class _Run:
+    """One :meth:`Preparer.prepare` of the pins the cache could not answer.
+
+    Downloads run on a pool of ``concurrency`` threads; each wheel downloaded goes to a
+    separate, smaller set of unpacking threads (:func:`_unpack_slots`), so a download thread is
+    free again the moment its bytes are stored instead of waiting for a turn to unpack (which
+    held later downloads back until the first ones were unpacked). Every outcome comes back to
+    the calling thread through one queue.
+    """
+
+    def __init__(
         self,
+        preparer: Preparer,
         pending: Sequence[tuple[int, PinnedDist]],
         done: dict[int, PreparedDist],
         stats: PrepareStats,
         on_done: Callable[[PreparedDist], None] | None,
     ) -> None:
-        workers = min(self.concurrency, len(pending))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ferry-prepare") as pool:
-            futures = [(index, pool.submit(self.prepare_one, pin)) for index, pin in pending]
-            error: BaseException | None = None
-            for index, future in futures:
-                try:
-                    prepared = future.result()
-                except BaseException as exc:  # keep draining so no thread is left writing
-                    error = error or exc
-                    continue
-                with self._lock:
-                    stats.add(prepared)
-                    done[index] = prepared
-                if on_done is not None:
-                    on_done(prepared)
+        self.preparer = preparer
+        self.pending = pending
+        self.done = done
+        self.stats = stats
+        self.on_done = on_done
+        self.outcomes: queue.SimpleQueue[tuple[int, PreparedDist | BaseException]] = (
+            queue.SimpleQueue()
+        )
+        self.jobs = _Largest()
+
+    def _fetch(self, index: int, pin: PinnedDist) -> None:
+        try:
+            fetched = self.preparer._fetch(pin)
+        except BaseException as exc:  # reported on the calling thread
+            self.outcomes.put((index, exc))
+            return
+        if isinstance(fetched, PreparedDist):
+            self.outcomes.put((index, fetched))
+        else:
+            self.jobs.put(index, fetched)
+
+    def _unpack_loop(self) -> None:
+        while (item := self.jobs.get()) is not None:
+            index, job = item
+            try:
+                outcome: PreparedDist | BaseException = self.preparer._finish(job)
+            except BaseException as exc:
+                outcome = exc
+            self.outcomes.put((index, outcome))
+
+    def run(self, hits: Sequence[PreparedDist]) -> None:
+        count = len(self.pending)
+        unpackers = min(_unpack_slots(), count)
+        downloads = ThreadPoolExecutor(
+            max_workers=min(self.preparer.concurrency, count), thread_name_prefix="ferry-prepare"
+        )
+        unpacking = ThreadPoolExecutor(max_workers=unpackers, thread_name_prefix="ferry-unpack")
+        futures = [downloads.submit(self._fetch, index, pin) for index, pin in self.pending]
+        for _ in range(unpackers):
+            unpacking.submit(self._unpack_loop)
+        try:
+            error = self._hand_over(hits, count)
+        except BaseException:  # an interrupt: never wait for a download that may be stalled
+            for future in futures:
+                future.cancel()
+            self.jobs.close(drop=True)
+            downloads.shutdown(wait=False, cancel_futures=True)
+            unpacking.shutdown(wait=False)
+            raise
+        if error is not None:  # start nothing new; let what runs finish (it writes temp files)
+            for future in futures:
+                future.cancel()
+            downloads.shutdown(wait=True)
+            self.jobs.close(drop=True)
+        else:
+            self.jobs.close()  # every outcome arrived: the unpacking threads may go
+            downloads.shutdown(wait=True)
+        unpacking.shutdown(wait=True)
         if error is not None:
             raise error
+
+    def _hand_over(self, hits: Sequence[PreparedDist], count: int) -> Exception | None:
+        """Give ``on_done`` the hits, then each outcome as it arrives; the first failure (of a
+        pin or of ``on_done``) ends the wait and is returned."""
+        on_done = self.on_done
+        try:
+            if on_done is not None:
+                for hit in hits:
+                    on_done(hit)
+            for _ in range(count):
+                index, outcome = self.outcomes.get()
+                if isinstance(outcome, Exception):
+                    return outcome
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                self.stats.add(outcome)
+                self.done[index] = outcome
+                if on_done is not None:
+                    on_done(outcome)
+        except Exception as exc:
+            return exc
+        return None
