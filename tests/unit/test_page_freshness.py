@@ -31,7 +31,8 @@ def files_of(recorder: Recorder, cache: Cache, **config: object) -> list[str]:
     """One "process": a new client over the same cache."""
     http = HttpClient(recorder.transport(), backoff=0)
     client = IndexClient(IndexConfig(index_urls=(INDEX,), **config), cache, http)  # type: ignore[arg-type]
-    return [f.filename for f in client.project_files("demo")]
+    with client:  # a process closes its client: its cache entries are written by then
+        return [f.filename for f in client.project_files("demo")]
 
 
 def served(**headers: str) -> Recorder:

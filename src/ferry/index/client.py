@@ -23,6 +23,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from ferry.cache.files import CachedFile
+from ferry.index.cache_writes import CacheWrites
 from ferry.index.default import env_find_links, index_urls
 from ferry.index.downloads import Downloader, DownloadStats
 from ferry.index.fields import parse_upload_time
@@ -134,8 +135,10 @@ class IndexClient:
         )
         for url in (*config.index_urls, *config.find_links):
             self.http.remember_credentials(url)
+        # page and metadata entries are written behind the answers (cache_writes.py)
+        self.writes = CacheWrites.of(cache)
         self.pages = PageFetcher(
-            self.http, cache, offline=config.offline, prefer_offline=config.prefer_offline
+            self.http, self.writes, offline=config.offline, prefer_offline=config.prefer_offline
         )
         self.find_links = FindLinks(config.find_links, self.pages)
         self.downloader = Downloader(
@@ -143,7 +146,7 @@ class IndexClient:
         )
         self.metadata = MetadataFetcher(
             self.http,
-            cache,
+            self.writes,
             self.downloader.download,
             self.downloader.find_cached,
             offline=config.offline,
@@ -195,13 +198,23 @@ class IndexClient:
         return self.downloader.stats
 
     def close(self) -> None:
-        self.http.close()
+        """Finish the cache writes (raising the first that failed) and close the connections."""
+        try:
+            self.writes.close()
+        finally:
+            self.http.close()
 
     def __enter__(self) -> IndexClient:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        if exc_type is None:
+            self.close()
+            return
+        try:  # already failing: a cache write's failure must not hide that error
+            self.close()
+        except Exception as exc:
+            logger.debug("closing the index client after an error: %s", exc)
 
     # -- internals ----------------------------------------------------------------------------
 

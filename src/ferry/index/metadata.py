@@ -23,7 +23,7 @@ from ferry.index.errors import NeedsBuild
 from ferry.index.fields import HASH_LENGTHS
 from ferry.index.http import HttpClient, status_error
 from ferry.index.local import file_url_to_path, is_file_url
-from ferry.index.protocols import CacheLike
+from ferry.index.protocols import JsonStore
 from ferry.index.ranges import RangedFile, RangesUnsupported
 from ferry.index.wheel_zip import read_metadata
 from ferry.model.dist import FileRef, parse_filename
@@ -123,7 +123,7 @@ class MetadataFetcher:
     def __init__(
         self,
         http: HttpClient,
-        cache: CacheLike,
+        cache: JsonStore,
         download: Callable[[FileRef], CachedFile],
         find_cached: Callable[[FileRef], CachedFile | None],
         *,

@@ -32,7 +32,7 @@ from ferry.index.http import HttpClient, Response, status_error
 from ferry.index.local import is_file_url
 from ferry.index.page_rows import body_digest, files_from_rows, rows_from_files
 from ferry.index.parse_json import JSON_CONTENT_TYPE, parse_json
-from ferry.index.protocols import CacheLike
+from ferry.index.protocols import JsonStore
 from ferry.model.dist import FileRef, Hashes
 from ferry.model.errors import OfflineError, ParseError
 from ferry.model.url import redact, strip_credentials
@@ -105,7 +105,7 @@ class PageFetcher:
     """Thread-safe: one fetch per page per process, however many threads ask."""
 
     def __init__(
-        self, http: HttpClient, cache: CacheLike, *, offline: bool, prefer_offline: bool
+        self, http: HttpClient, cache: JsonStore, *, offline: bool, prefer_offline: bool
     ) -> None:
         self.http = http
         self.cache = cache

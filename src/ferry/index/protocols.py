@@ -14,6 +14,15 @@ from ferry.cache.files import CachedFile
 from ferry.model.dist import Hashes
 
 
+class JsonStore(Protocol):
+    """The JSON entries alone: what the page and metadata fetchers use (``CacheLike`` has them,
+    and so has ``cache_writes.CacheWrites``, which writes them behind the answers)."""
+
+    def read_json(self, bucket: str, key: str, /) -> Any: ...
+
+    def write_json(self, bucket: str, key: str, value: Any, /) -> None: ...
+
+
 class CacheLike(Protocol):
     def store_file(
         self,
