@@ -8,7 +8,9 @@ again while its first write is in progress ends as the latest; and no writer thr
 
 from __future__ import annotations
 
+import gc
 import threading
+import weakref
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -145,3 +147,13 @@ def test_closing_a_client_that_is_already_failing_keeps_the_first_error(tmp_path
         client.writes.write_json("index", "bad", 1)
         raise KeyError("the real failure")
     assert writer_threads() == []
+
+
+def test_a_cache_and_its_writer_are_freed_together(tmp_path: Path) -> None:
+    cache = make_cache(tmp_path)
+    with IndexClient(IndexConfig(), cache, HttpClient(backoff=0)) as client:
+        client.writes.write_json("index", "a", 1)
+    alive = weakref.ref(cache)
+    del cache, client
+    gc.collect()
+    assert alive() is None

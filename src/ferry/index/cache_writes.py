@@ -17,9 +17,9 @@ still writes everything: the writer is not a daemon thread, so the interpreter w
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
-import weakref
 from collections import deque
 from typing import Any
 
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["CacheWrites"]
 
 _IDLE_SECONDS = 0.05  # how long the writer waits for more work before its thread ends
-_SHARED: weakref.WeakKeyDictionary[JsonStore, CacheWrites] = weakref.WeakKeyDictionary()
+_ATTRIBUTE = "_ferry_json_writes"
 _SHARED_LOCK = threading.Lock()
 
 
@@ -47,9 +47,14 @@ class CacheWrites:
         entries any of them has pending (a lock's clients per index, or a client made after
         another was used)."""
         with _SHARED_LOCK:
-            found = _SHARED.get(cache)
-            if found is None:
-                found = _SHARED[cache] = cls(cache)
+            found = getattr(cache, _ATTRIBUTE, None)
+            if isinstance(found, CacheWrites):
+                return found
+            found = cls(cache)
+            # kept on the cache itself (a cycle the collector frees with the cache); a cache
+            # that takes no attributes gets one per client
+            with contextlib.suppress(AttributeError):
+                setattr(cache, _ATTRIBUTE, found)
             return found
 
     def __init__(self, cache: JsonStore) -> None:
