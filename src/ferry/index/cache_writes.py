@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["CacheWrites"]
 
-_IDLE_SECONDS = 0.05  # how long the writer waits for more work before its thread ends
+_IDLE_SECONDS = 0.02  # how long the writer waits for more work before its thread ends
 _ATTRIBUTE = "_ferry_json_writes"
 _SHARED_LOCK = threading.Lock()
 
