@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -70,8 +71,10 @@ class LockInputs:
     """The project's metadata from a build, when its dependencies are dynamic."""
 
 
+@lru_cache(maxsize=4096)
 def marker_text(expr: MarkerExpr, python: VersionSet) -> str | None:
-    """``expr`` as uv spells it in a lock (``None`` when always true)."""
+    """``expr`` as uv spells it in a lock (``None`` when always true); remembered, because the
+    same few markers label most edges and spelling one parses it back with packaging."""
     text = render(expr, python)
     return canonical_marker(text) if text is not None else None
 
@@ -100,6 +103,7 @@ class LockBuilder:
         self.files_of = files_of
         self.python = inputs.python
         self.space = MarkerExpr.python(inputs.python)
+        self._contexts: dict[NodeRef, MarkerExpr] = {}
         self.ids: dict[NodeRef, PackageId] = {
             ref: self._package_id(node) for ref, node in graph.nodes.items()
         }
@@ -141,9 +145,16 @@ class LockBuilder:
         return [(root, NodeRef.project("base")) for root in self.graph.roots
                 if root.root == "extra"]
 
+    def _context(self, ref: NodeRef) -> MarkerExpr:
+        """Where ``ref`` is reached, as a PEP 508 marker within requires-python (asked for its
+        dependencies and its wheels alike)."""
+        if ref not in self._contexts:
+            reach = self.graph.reach.get(ref, self.space)
+            self._contexts[ref] = reach.pep508() & self.space
+        return self._contexts[ref]
+
     def dependencies(self, parent: NodeRef) -> tuple[LockDependency, ...]:
-        reach = self.graph.reach.get(parent, self.space)
-        context = reach.pep508() & self.space
+        context = self._context(parent)
         ruled_out = self._impossible({})
         grouped: dict[tuple[PackageId, str | None], set[str]] = {}
         for child, extra, marker in self.graph.edges_from(parent):
@@ -222,7 +233,7 @@ class LockBuilder:
                 if f.index_url == index and file_version(node.name, f.filename) == node.version]
         yanked_pin = node.file is not None and node.file.yanked is not None
         mine = [f for f in mine if f.yanked is None or yanked_pin]
-        reach = self.graph.reach.get(ref, self.space).pep508() & self.space
+        reach = self._context(ref)
         sdists = sorted((f for f in mine if f.is_sdist),
                         key=lambda f: (not f.filename.endswith(".tar.gz"), f.filename))
         sdist = None

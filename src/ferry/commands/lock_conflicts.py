@@ -124,7 +124,7 @@ class ConflictInference:
         return known
 
     def _ambiguous(self, parent: NodeRef, child: NodeRef) -> bool:
-        edges = [(c, extra) for (p, c, extra) in self.graph.edges
-                 if p == parent and c.name == child.name]
+        edges = [(c, extra) for c, extra, _ in self.graph.edges_from(parent)
+                 if c.name == child.name]
         return len(edges) > 1 or any(extra is not None for _, extra in edges)
 

@@ -217,20 +217,7 @@ class MarkerExpr:
 
     def restrict(self, values: Mapping[str, bool]) -> MarkerExpr:
         """The expression with some opaque atoms (keys as :func:`flag_key` gives) fixed."""
-        cubes: list[Cube] = []
-        for cube in self.cubes:
-            kept: list[tuple[str, Constraint]] = []
-            for var, c in cube:
-                if var in values:
-                    assert isinstance(c, ValueSet)
-                    holds_when_true = ("1" in c.values) == c.positive
-                    if holds_when_true != values[var]:
-                        break
-                    continue
-                kept.append((var, c))
-            else:
-                cubes.append(tuple(kept))
-        return MarkerExpr(_simplify(cubes)) if cubes else FALSE
+        return _restricted(self, tuple(sorted(values.items())))
 
     def without(self, var: str) -> MarkerExpr:
         """The set with ``var`` unconstrained (projection)."""
@@ -254,6 +241,9 @@ class MarkerExpr:
         Constraints the context already implies are dropped one at a time, each drop checked
         exactly, so the result never changes meaning inside the context.
         """
+        return _simplified_given(self, context)
+
+    def _simplify_given(self, context: MarkerExpr) -> MarkerExpr:
         target = self & context
         if target.is_false():
             return FALSE
@@ -294,6 +284,33 @@ def _disjunction(a: MarkerExpr, b: MarkerExpr) -> MarkerExpr:
 @lru_cache(maxsize=16384)
 def _complement(a: MarkerExpr) -> MarkerExpr:
     return a._complement()
+
+
+# Writing a lock restricts and simplifies each edge's marker within its parent's reach: the same
+# few markers and contexts come back for most edges, and each simplification costs dozens of
+# cube comparisons.
+@lru_cache(maxsize=16384)
+def _simplified_given(a: MarkerExpr, context: MarkerExpr) -> MarkerExpr:
+    return a._simplify_given(context)
+
+
+@lru_cache(maxsize=16384)
+def _restricted(a: MarkerExpr, values: tuple[tuple[str, bool], ...]) -> MarkerExpr:
+    fixed = dict(values)
+    cubes: list[Cube] = []
+    for cube in a.cubes:
+        kept: list[tuple[str, Constraint]] = []
+        for var, c in cube:
+            if var in fixed:
+                assert isinstance(c, ValueSet)
+                holds_when_true = ("1" in c.values) == c.positive
+                if holds_when_true != fixed[var]:
+                    break
+                continue
+            kept.append((var, c))
+        else:
+            cubes.append(tuple(kept))
+    return MarkerExpr(_simplify(cubes)) if cubes else FALSE
 
 
 def _relaxed(

@@ -88,10 +88,19 @@ class UniversalGraph:
     edges: dict[tuple[NodeRef, NodeRef, str | None], MarkerExpr]
     reach: dict[NodeRef, MarkerExpr]
     roots: dict[NodeRef, MarkerExpr]
+    # edges by parent, built on first use: writing a lock asks for every node's edges, and a
+    # scan of all edges per node compared ~9000 NodeRefs for the web workload (the graph is
+    # complete once merged; nothing adds edges afterwards)
+    _by_parent: dict[NodeRef, list[tuple[NodeRef, str | None, MarkerExpr]]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     def edges_from(self, parent: NodeRef) -> list[tuple[NodeRef, str | None, MarkerExpr]]:
-        return [(child, extra, marker) for (p, child, extra), marker in self.edges.items()
-                if p == parent]
+        if self._by_parent is None:
+            by_parent: dict[NodeRef, list[tuple[NodeRef, str | None, MarkerExpr]]] = {}
+            for (p, child, extra), marker in self.edges.items():
+                by_parent.setdefault(p, []).append((child, extra, marker))
+            self._by_parent = by_parent
+        return list(self._by_parent.get(parent, ()))
 
     def parents(self) -> set[NodeRef]:
         return {p for p, _, _ in self.edges}
