@@ -149,12 +149,12 @@ def find(bucket: Path, sha256: str, trash: Path) -> Path | None:
     (RELIABILITY G7).
     """
     entry = bucket / sha256
-    try:
-        document = json.loads((entry / MANIFEST_NAME).read_bytes())
-        listed = document["files"] if document.get("version") == MANIFEST_VERSION else None
-        problem = None if listed is None else _stat_problem(entry, listed)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        listed = None  # unreadable, as read_manifest would say
+    listed, problem = _judge(entry)
+    if listed is None and entry.exists():
+        # Read again before judging it damaged: the first read may have found no entry at all
+        # and another process renamed its complete one into place just after (E2); discarding
+        # that would delete an archive the other process is linking from.
+        listed, problem = _judge(entry)
     if listed is not None:
         if problem is None:
             return entry
@@ -166,6 +166,17 @@ def find(bucket: Path, sha256: str, trash: Path) -> Path | None:
     else:
         logger.debug("cache miss: no unpacked archive for sha256 %s", sha256)
     return None
+
+
+def _judge(entry: Path) -> tuple[Mapping[str, Any] | None, str | None]:
+    """The manifest's files of ``entry`` (``None`` if missing or unreadable, as
+    ``read_manifest`` would say) and why the files disagree with it (``None`` if they agree)."""
+    try:
+        document = json.loads((entry / MANIFEST_NAME).read_bytes())
+        listed = document["files"] if document.get("version") == MANIFEST_VERSION else None
+        return listed, None if listed is None else _stat_problem(entry, listed)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None, None
 
 
 def _stat_problem(entry: Path, listed: Mapping[str, Any]) -> str | None:

@@ -87,8 +87,8 @@ def apply_pins(
     With ``refresh`` the unpacked archives of the refreshed packages are checked against their
     manifests first; a damaged one is discarded, so it is unpacked (or downloaded) again."""
     from ferry.dist.prepare import Preparer
-    from ferry.install.execute import execute_plan
     from ferry.install.plan import make_plan
+    from ferry.install.stream import prepare_and_execute
 
     plan = make_plan(
         pins, installed, reinstall=reinstall, exact=exact, keep_extraneous=keep_extraneous
@@ -111,20 +111,18 @@ def apply_pins(
         interpreter=environment.interpreter,
         concurrency=int(downloads) if downloads.isdigit() and int(downloads) > 0 else 16,
     )
-    prepared, stats = preparer.prepare(list(plan.install))
-    outcome.prepare_stats = stats
-    outcome.prepare_seconds = time.perf_counter() - started
-    archives = {p.pin.name: p.archive for p in prepared}
-    linker = make_linker(link_mode, outcome.warnings)
-    outcome.execution = execute_plan(
+    checked = time.perf_counter() - started  # --refresh's archive checks count as preparing
+    # each distribution is linked as soon as it is ready (install/stream.py)
+    outcome.execution, outcome.prepare_stats, prepare_seconds = prepare_and_execute(
         plan,
-        archives,
+        preparer,
         scheme=environment.scheme,
         python_executable=environment.python,
-        linker=linker,
+        linker=make_linker(link_mode, outcome.warnings),
         compile=compile,
         strict_record=strict_record,
     )
+    outcome.prepare_seconds = checked + prepare_seconds
 
 
 def revalidate_archives(cache: Cache, pins: Sequence[PinnedDist], refresh: Refresh) -> None:

@@ -86,12 +86,9 @@ def execute_plan(
     if plan.is_empty:
         return ExecutionResult()
     with environment_lock(scheme):
-        site_dirs = _site_dirs(scheme)
-        for site_dir in site_dirs:
-            remove_leftovers(site_dir)
-        current = refresh_plan(plan, iter_installed(site_dirs))
+        current = refreshed_plan(plan, scheme)
         with critical_section():  # a Ctrl-C lands after the rollback, never in the middle
-            result = _execute(
+            result = execute_refreshed(
                 current, archives, scheme, python_executable, linker, concurrency, strict_record
             )
     if compile and result.installed:
@@ -99,7 +96,16 @@ def execute_plan(
     return result
 
 
-def _site_dirs(scheme: Scheme) -> list[Path]:
+def refreshed_plan(plan: Plan, scheme: Scheme) -> Plan:
+    """Under the environment lock: a killed run's leftovers removed, ``plan`` brought up to
+    date with what is installed now."""
+    dirs = site_dirs(scheme)
+    for site_dir in dirs:
+        remove_leftovers(site_dir)
+    return refresh_plan(plan, iter_installed(dirs))
+
+
+def site_dirs(scheme: Scheme) -> list[Path]:
     dirs = [Path(scheme.purelib)]
     if Path(scheme.platlib) != dirs[0]:
         dirs.append(Path(scheme.platlib))
@@ -145,7 +151,7 @@ def refresh_plan(plan: Plan, now: Sequence[InstalledDist]) -> Plan:
     return replace(plan, install=tuple(install), remove=tuple(remove))
 
 
-def _execute(
+def execute_refreshed(
     plan: Plan,
     archives: Mapping[NormalizedName, Path],
     scheme: Scheme,
@@ -154,6 +160,8 @@ def _execute(
     concurrency: int,
     strict_record: bool,
 ) -> ExecutionResult:
+    """Carry out ``plan`` (already refreshed, under the environment lock, in a critical
+    section): stash removals, link every install, roll all of it back on any failure."""
     result = ExecutionResult()
     started = time.perf_counter()
     stashes = []
@@ -208,10 +216,42 @@ def _cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _workers(concurrency: int, jobs: int) -> int:
+def workers(concurrency: int, jobs: int) -> int:
     """Threads for ``jobs`` installs: at most one per CPU, ``_MAX_INSTALL_THREADS`` and the
     caller's ``concurrency``; at least one."""
     return max(1, min(concurrency, jobs, _cpus(), _MAX_INSTALL_THREADS))
+
+
+def install_pin(
+    pin: PinnedDist,
+    archive: Path,
+    scheme: Scheme,
+    python_executable: Path,
+    linker: Linker,
+    strict_record: bool = False,
+) -> InstalledDist:
+    """Link the unpacked ``archive`` of ``pin`` into ``scheme``; refuse an archive that holds
+    another distribution than ``pin`` (leaving nothing of it installed)."""
+    installed = install_unpacked(
+        archive,
+        scheme,
+        python_executable=python_executable,
+        linker=linker,
+        installer="ferry",
+        direct_url=direct_url_for(pin),
+        requested=pin.requested,
+        strict_record=strict_record,
+    )
+    if installed.name != pin.name or installed.version != pin.version:
+        # the archive is not what was asked for (a damaged cache pointer, a mislabelled
+        # wheel): never leave a distribution in place under another one's name
+        uninstall(installed, scheme, stash=False)
+        raise InvalidWheelError(
+            f"The unpacked archive for `{pin}` at `{archive}` holds "
+            f"`{installed.name}=={installed.version}`",
+            hint="the cache is damaged: run `ferry cache verify --repair`",
+        )
+    return installed
 
 
 def _install_all(
@@ -228,28 +268,11 @@ def _install_all(
         return
 
     def one(pin: PinnedDist) -> InstalledDist:
-        installed = install_unpacked(
-            archives[pin.name],
-            scheme,
-            python_executable=python_executable,
-            linker=linker,
-            installer="ferry",
-            direct_url=direct_url_for(pin),
-            requested=pin.requested,
-            strict_record=strict_record,
+        return install_pin(
+            pin, archives[pin.name], scheme, python_executable, linker, strict_record
         )
-        if installed.name != pin.name or installed.version != pin.version:
-            # the archive is not what was asked for (a damaged cache pointer, a mislabelled
-            # wheel): never leave a distribution in place under another one's name
-            uninstall(installed, scheme, stash=False)
-            raise InvalidWheelError(
-                f"The unpacked archive for `{pin}` at `{archives[pin.name]}` holds "
-                f"`{installed.name}=={installed.version}`",
-                hint="the cache is damaged: run `ferry cache verify --repair`",
-            )
-        return installed
 
-    with ThreadPoolExecutor(max_workers=_workers(concurrency, len(pins))) as pool:
+    with ThreadPoolExecutor(max_workers=workers(concurrency, len(pins))) as pool:
         futures = [pool.submit(one, pin) for pin in pins]
         error: BaseException | None = None
         for future in futures:

@@ -1,0 +1,79 @@
+"""``cache.archives.find`` racing another process that persists the same archive (E2).
+
+Ten cold installs sharing one cache unpack the same wheels at once. A lookup that read no
+manifest because the entry was not there yet, and then saw the entry because another process
+had just renamed its complete copy into place, used to call that entry damaged and delete it,
+while the other process was linking from it ("Failed to read … RECORD").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from ferry.cache import archives
+from ferry.cache.archives import MANIFEST_NAME, find, persist
+
+
+def _complete_entry(tmp_path: Path, sha: str) -> Path:
+    """A finished unpacked tree with its manifest, outside the bucket (another process's)."""
+    tree = tmp_path / "theirs"
+    (tree / "pkg").mkdir(parents=True)
+    data = b"VALUE = 1\n"
+    (tree / "pkg" / "__init__.py").write_bytes(data)
+    files = {"pkg/__init__.py": (len(data), hashlib.sha256(data).hexdigest())}
+    archives.write_manifest(tree, sha, files)
+    return tree
+
+
+def test_an_entry_renamed_in_during_the_lookup_is_used_not_discarded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bucket = tmp_path / "archives-v1"
+    bucket.mkdir()
+    sha = "ab" * 32
+    entry = bucket / sha
+    theirs = _complete_entry(tmp_path, sha)
+    real_exists = Path.exists
+    arrived: list[bool] = []
+
+    def exists(self: Path, *args: object, **kwargs: object) -> bool:
+        if self == entry and not arrived:  # the other process finishes right now
+            theirs.rename(entry)
+            arrived.append(True)
+        return real_exists(self)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    assert find(bucket, sha, tmp_path / "trash") == entry
+    assert (entry / MANIFEST_NAME).is_file()
+    assert (entry / "pkg" / "__init__.py").read_bytes() == b"VALUE = 1\n"
+
+
+def test_an_entry_without_its_manifest_is_still_discarded(tmp_path: Path) -> None:
+    bucket = tmp_path / "archives-v1"
+    bucket.mkdir()
+    sha = "cd" * 32
+    entry = bucket / sha
+    (entry / "pkg").mkdir(parents=True)
+    (entry / "pkg" / "__init__.py").write_bytes(b"")
+    assert find(bucket, sha, tmp_path / "trash") is None
+    assert not entry.exists()
+
+
+def test_a_missing_entry_is_a_plain_miss(tmp_path: Path) -> None:
+    bucket = tmp_path / "archives-v1"
+    bucket.mkdir()
+    assert find(bucket, "ef" * 32, tmp_path / "trash") is None
+    assert not (tmp_path / "trash").exists()
+
+
+def test_persist_then_find(tmp_path: Path) -> None:
+    bucket = tmp_path / "archives-v1"
+    sha = "12" * 32
+    tree = _complete_entry(tmp_path, sha)
+    staging = tmp_path / ".tmp" / "stage"
+    staging.parent.mkdir()
+    entry = persist(bucket, sha, tree, staging)
+    assert find(bucket, sha, tmp_path / "trash") == entry
