@@ -18,7 +18,9 @@ from tests.support.index import IndexServer
 from tests.unit.test_startup_imports import loaded_modules
 
 # Needed only to build or install: a lock whose every package has a wheel never uses them.
+# (click neither: a plain `ferry lock` is read by ferry.cli.lean.)
 NOT_FOR_A_LOCK = (
+    "click",
     "tomlkit",
     "installer",
     "pyproject_hooks",

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from ferry.cli.output import Printer, elapsed, plural
 from ferry.model.settings import GlobalOptions
 
 
@@ -83,10 +82,12 @@ def lock(
     script: Path | None,
 ) -> None:
     """Resolve the project's dependencies for every platform into uv.lock."""
-    from ferry.commands.lock import LockRequest, run_lock
+    from ferry.cli.lock_action import lock_action
 
-    printer = Printer(options)
-    request = LockRequest(
+    lock_action(
+        options,
+        project=project,
+        script=script,
         locked=locked,
         frozen=frozen,
         upgrade=upgrade,
@@ -101,19 +102,3 @@ def lock(
         no_index=no_index,
         python=python,
     )
-    if script is not None:
-        from ferry.commands.script_lock import lock_script
-
-        outcome = lock_script(script, request, options)
-    else:
-        outcome = run_lock(project, request, options)
-    for warning in outcome.warnings:
-        printer.warn(warning)
-    if outcome.resolved == 0 and script is not None:
-        printer.status(f"Resolved in {elapsed(outcome.seconds)}")  # uv's words for no packages
-    elif outcome.resolved is not None:
-        printer.status(
-            f"Resolved {plural(outcome.resolved, 'package')} in {elapsed(outcome.seconds)}"
-        )
-    for line in outcome.changes:
-        printer.status(line)

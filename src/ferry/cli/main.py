@@ -7,8 +7,6 @@ no-op paths stay fast. This is the only package that prints or exits.
 from __future__ import annotations
 
 import importlib
-import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,10 +14,7 @@ from typing import Any
 import click
 
 from ferry import __version__
-from ferry.cli.fast import render_error
-from ferry.model.errors import FerryError
-from ferry.model.refresh import Refresh
-from ferry.model.settings import GlobalOptions, env_bool, env_flag
+from ferry.cli.process import global_options, run_guarded, with_interrupt_handler
 
 # name -> "module:attribute"; each attribute is a click command or group.
 SUBCOMMANDS: dict[str, str] = {
@@ -143,50 +138,11 @@ def cli(
     directory: Path | None,
 ) -> None:
     """An extremely fast Python package and project manager."""
-    if directory is not None:
-        os.chdir(directory)
-    verbosity = -1 if quiet else min(verbose, 2)
-    _configure_logging(verbosity)
-    ctx.obj = GlobalOptions(
-        verbosity=verbosity,
-        cache_dir=cache_dir,
-        no_cache=no_cache or env_bool("FERRY_NO_CACHE"),
-        offline=offline or env_bool("FERRY_OFFLINE"),
-        prefer_offline=prefer_offline or env_bool("FERRY_PREFER_OFFLINE"),
-        color=_want_color(color),
-        directory=directory,
-        refresh=Refresh.from_options(refresh, refresh_packages),
-        keyring_provider=keyring_provider,
+    ctx.obj = global_options(
+        verbose=verbose, quiet=quiet, cache_dir=cache_dir, no_cache=no_cache, offline=offline,
+        prefer_offline=prefer_offline, refresh=refresh, refresh_packages=refresh_packages,
+        keyring_provider=keyring_provider, color=color, directory=directory,
     )
-
-
-def _want_color(choice: str) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stderr.isatty()
-
-
-class _DebugFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
-        label = "DEBUG" if record.levelno <= logging.DEBUG else record.levelname
-        return f"{label} {record.getMessage()}"
-
-
-def _configure_logging(verbosity: int) -> None:
-    logger = logging.getLogger("ferry")
-    logger.handlers.clear()
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_DebugFormatter())
-    logger.addHandler(handler)
-    logger.propagate = False
-    if verbosity >= 1:
-        logger.setLevel(logging.DEBUG)
-    elif verbosity < 0:
-        logger.setLevel(logging.ERROR)
-    else:
-        logger.setLevel(logging.WARNING)
 
 
 GLOBAL_FLAGS = {
@@ -251,52 +207,9 @@ def _is_run_command(consumed: list[str], token: str) -> bool:
     return not (previous in RUN_VALUED and len(consumed) > 1)
 
 
-# After a Ctrl-C, how long the process may take to unwind before it is ended outright.
-INTERRUPT_GRACE_SECONDS = 1.0
-
-
-def _interrupt_watchdog() -> None:
-    """End the process once it has had its grace period and no environment change is in flight.
-
-    A worker thread blocked on a stalled download would otherwise hold the exit (the interpreter
-    joins it) for as long as the server stalls. Abandoning it is safe: everything it writes is
-    temporary until one rename publishes it (``ferry.model.interrupt``).
-    """
-    import time
-
-    from ferry.model.interrupt import in_critical_section
-
-    deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
-    while time.monotonic() < deadline or in_critical_section():
-        time.sleep(0.05)
-    try:
-        sys.stderr.write("error: interrupted\n")
-        sys.stderr.flush()
-    finally:
-        os._exit(130)
-
-
-def _on_interrupt(signum: int, frame: object) -> None:
-    import threading
-
-    if not any(t.name == "ferry-interrupt" for t in threading.enumerate()):
-        threading.Thread(target=_interrupt_watchdog, name="ferry-interrupt", daemon=True).start()
-    raise KeyboardInterrupt
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map errors to exit codes (1 input, 2 surroundings, 130 ^C)."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        _main(argv)
-        return
-    previous = signal.signal(signal.SIGINT, _on_interrupt)
-    try:
-        _main(argv)
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    with_interrupt_handler(lambda: _main(argv))
 
 
 #: The command line as the user typed it (before global options are hoisted): what the no-op
@@ -307,35 +220,17 @@ ORIGINAL_ARGV: list[str] = []
 def _main(argv: list[str] | None) -> None:
     ORIGINAL_ARGV[:] = list(sys.argv[1:] if argv is None else argv)
     args = hoist_global_options(list(ORIGINAL_ARGV))
+    run_guarded(lambda: _run_click(args))
+
+
+def _run_click(args: list[str]) -> None:
+    """click's own outcomes: ``--help``/``--version`` exits, usage errors (exit code 2)."""
     try:
         cli.main(args=args, prog_name="ferry", standalone_mode=False)
-    except FerryError as error:
-        if env_flag("FERRY_DEBUG") or logging.getLogger("ferry").level <= logging.DEBUG:
-            import traceback
-
-            traceback.print_exc(file=sys.stderr)
-        click.echo(render_error(error), err=True)
-        sys.exit(error.exit_code)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as usage:
         usage.show()
         sys.exit(2)
     except click.exceptions.Abort:
-        click.echo("error: interrupted", err=True)
-        sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("error: interrupted", err=True)
-        sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(1)
-    except Exception:
-        import traceback
-
-        traceback.print_exc(file=sys.stderr)
-        click.echo(
-            "error: ferry hit an internal error (the traceback above); please report it.",
-            err=True,
-        )
-        sys.exit(2)
-    sys.exit(0)
+        raise KeyboardInterrupt from None

@@ -1,12 +1,27 @@
-"""Console output in uv's style: summary lines on stderr, `` + name==version`` change lines."""
+"""Console output in uv's style: summary lines on stderr, `` + name==version`` change lines.
+
+Written without click (plain writes and ANSI codes), so the lean command line
+(:mod:`ferry.cli.lean`) prints exactly what the full one prints without importing it.
+"""
 
 from __future__ import annotations
 
 import sys
 
-import click
-
 from ferry.model.settings import GlobalOptions
+
+_COLOURS = {"red": 31, "green": 32, "yellow": 33}
+
+
+def style(text: str, *, fg: str | None = None, bold: bool = False) -> str:
+    """``text`` in a foreground colour and/or bold, reset afterwards (as ``click.style``)."""
+    codes = ([str(_COLOURS[fg])] if fg else []) + (["1"] if bold else [])
+    return f"\x1b[{';'.join(codes)}m{text}\x1b[0m" if codes else text
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def elapsed(seconds: float) -> str:
@@ -37,25 +52,21 @@ class Printer:
 
     def status(self, line: str) -> None:
         if self.options.verbosity >= 0:
-            click.echo(line, err=True)
+            _err(line)
 
     def change(self, sign: str, text: str) -> None:
         if self.options.verbosity < 0:
             return
         if self.options.color:
             colour = {"+": "green", "-": "red", "~": "yellow"}.get(sign)
-            click.echo(
-                " " + click.style(sign, fg=colour) + " " + click.style(text, bold=True), err=True
-            )
+            _err(" " + style(sign, fg=colour) + " " + style(text, bold=True))
         else:
-            click.echo(f" {sign} {text}", err=True)
+            _err(f" {sign} {text}")
 
     def warn(self, line: str) -> None:
         if self.options.verbosity >= 0:
-            label = (
-                click.style("warning", fg="yellow", bold=True) if self.options.color else "warning"
-            )
-            click.echo(f"{label}: {line}", err=True)
+            label = style("warning", fg="yellow", bold=True) if self.options.color else "warning"
+            _err(f"{label}: {line}")
 
     def data(self, text: str) -> None:
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")

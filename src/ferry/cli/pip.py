@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ferry.cli.compile_action import allow_insecure_hosts
 from ferry.cli.output import Printer
 from ferry.model.settings import GlobalOptions
 
@@ -62,15 +62,6 @@ def _index_options(func: Any) -> Any:
     for option in reversed(options):
         func = option(func)
     return func
-
-
-def _allow_insecure_hosts(hosts: tuple[str, ...]) -> None:
-    """Hand ``--allow-insecure-host`` to the HTTP client, which reads FERRY_INSECURE_HOST (the
-    option's environment form) when it is created: the one path from here to the index layer
-    that does not thread a TLS setting through every command."""
-    if hosts:
-        known = os.environ.get("FERRY_INSECURE_HOST", "").split()
-        os.environ["FERRY_INSECURE_HOST"] = " ".join(dict.fromkeys([*known, *hosts]))
 
 
 def _prerelease_options(func: Any) -> Any:
@@ -169,7 +160,7 @@ def install(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.cli.render import render_install
     from ferry.commands.pip_install import PipInstallRequest, pip_install
 
-    _allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
+    allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
     request = PipInstallRequest.from_cli(**kwargs)
     render_install(pip_install(request, options), Printer(options))
 
@@ -256,18 +247,6 @@ def check(options: GlobalOptions, /, **kwargs: Any) -> None:
     raise SystemExit(1)
 
 
-def _compile_command() -> str:
-    """The words after ``ferry`` on the command line, for the output's header."""
-    import sys
-
-    from ferry.commands.compile_output import header_command
-
-    argv = sys.argv[1:]
-    return header_command(
-        argv, keep_index_url="--emit-index-url" in argv, keep_find_links="--emit-find-links" in argv
-    )
-
-
 @pip.command("compile")
 @click.argument("src_files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
@@ -332,20 +311,9 @@ def _compile_command() -> str:
 @click.pass_obj
 def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Compile requirements.in or pyproject.toml into pinned requirements."""
-    from ferry.cli.output import elapsed, plural
-    from ferry.commands.pip_compile import PipCompileRequest, pip_compile
+    from ferry.cli.compile_action import compile_action
 
-    _allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
-    request = PipCompileRequest.from_cli(command=_compile_command(), **kwargs)
-    result = pip_compile(request, options)
-    printer = Printer(options)
-    for line in result.warnings:
-        printer.warn(line)
-    printer.status(
-        f"Resolved {plural(result.resolved, 'package')} in {elapsed(result.resolve_seconds)}"
-    )
-    if result.output_file is None or options.verbosity >= 0:
-        printer.data(result.text)
+    compile_action(options, **kwargs)
 
 
 @pip.command("sync")
@@ -395,7 +363,7 @@ def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.cli.render import render_install
     from ferry.commands.pip_sync import PipSyncRequest, pip_sync
 
-    _allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
+    allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
     result = pip_sync(PipSyncRequest.from_cli(**kwargs), options)
     printer = Printer(options)
     if result.empty:

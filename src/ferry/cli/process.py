@@ -1,0 +1,160 @@
+"""What every ferry invocation sets up, and how it ends — without click.
+
+Both command lines go through here: the full one (:mod:`ferry.cli.main`, click) and the lean
+one (:mod:`ferry.cli.lean`, the commonest command lines parsed by hand to spare click's import).
+So the global options, logging, Ctrl-C handling and the mapping of errors to messages and exit
+codes (1 input, 2 surroundings or internal, 130 interrupted) exist once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ferry.cli.fast import render_error
+from ferry.model.errors import FerryError
+from ferry.model.refresh import Refresh
+from ferry.model.settings import GlobalOptions, env_bool, env_flag
+
+
+def global_options(
+    *,
+    verbose: int = 0,
+    quiet: bool = False,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
+    offline: bool = False,
+    prefer_offline: bool = False,
+    refresh: bool = False,
+    refresh_packages: Iterable[str] = (),
+    keyring_provider: str | None = None,
+    color: str = "auto",
+    directory: Path | None = None,
+) -> GlobalOptions:
+    """The options every command shares, with their environment forms; also changes directory
+    and sets up logging, which must happen before any command code runs."""
+    if directory is not None:
+        os.chdir(directory)
+    verbosity = -1 if quiet else min(verbose, 2)
+    configure_logging(verbosity)
+    return GlobalOptions(
+        verbosity=verbosity,
+        cache_dir=cache_dir,
+        no_cache=no_cache or env_bool("FERRY_NO_CACHE"),
+        offline=offline or env_bool("FERRY_OFFLINE"),
+        prefer_offline=prefer_offline or env_bool("FERRY_PREFER_OFFLINE"),
+        color=want_color(color),
+        directory=directory,
+        refresh=Refresh.from_options(refresh, tuple(refresh_packages)),
+        keyring_provider=keyring_provider,
+    )
+
+
+def want_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stderr.isatty()
+
+
+class _DebugFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        label = "DEBUG" if record.levelno <= logging.DEBUG else record.levelname
+        return f"{label} {record.getMessage()}"
+
+
+def configure_logging(verbosity: int) -> None:
+    logger = logging.getLogger("ferry")
+    logger.handlers.clear()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_DebugFormatter())
+    logger.addHandler(handler)
+    logger.propagate = False
+    if verbosity >= 1:
+        logger.setLevel(logging.DEBUG)
+    elif verbosity < 0:
+        logger.setLevel(logging.ERROR)
+    else:
+        logger.setLevel(logging.WARNING)
+
+
+def say(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def run_guarded(body: Callable[[], None]) -> None:
+    """Run ``body``; map what escapes it to a message and an exit code, never a traceback for
+    a user's mistake."""
+    try:
+        body()
+    except FerryError as error:
+        if env_flag("FERRY_DEBUG") or logging.getLogger("ferry").level <= logging.DEBUG:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        say(render_error(error))
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        say("error: interrupted")
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(1)
+    except Exception:
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        say("error: ferry hit an internal error (the traceback above); please report it.")
+        sys.exit(2)
+
+
+# After a Ctrl-C, how long the process may take to unwind before it is ended outright.
+INTERRUPT_GRACE_SECONDS = 1.0
+
+
+def _interrupt_watchdog() -> None:
+    """End the process once it has had its grace period and no environment change is in flight.
+
+    A worker thread blocked on a stalled download would otherwise hold the exit (the interpreter
+    joins it) for as long as the server stalls. Abandoning it is safe: everything it writes is
+    temporary until one rename publishes it (``ferry.model.interrupt``).
+    """
+    import time
+
+    from ferry.model.interrupt import in_critical_section
+
+    deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
+    while time.monotonic() < deadline or in_critical_section():
+        time.sleep(0.05)
+    try:
+        sys.stderr.write("error: interrupted\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(130)
+
+
+def _on_interrupt(signum: int, frame: object) -> None:
+    import threading
+
+    if not any(t.name == "ferry-interrupt" for t in threading.enumerate()):
+        threading.Thread(target=_interrupt_watchdog, name="ferry-interrupt", daemon=True).start()
+    raise KeyboardInterrupt
+
+
+def with_interrupt_handler(body: Callable[[], None]) -> None:
+    """Run ``body`` with ferry's Ctrl-C handling (on the main thread; elsewhere as it is)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        body()
+        return
+    previous = signal.signal(signal.SIGINT, _on_interrupt)
+    try:
+        body()
+    finally:
+        signal.signal(signal.SIGINT, previous)

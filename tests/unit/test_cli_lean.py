@@ -1,0 +1,109 @@
+"""The lean command line (ferry.cli.lean): what it reads itself, and everything it leaves to
+the full CLI untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ferry.cli.lean import COMPILE, LOCK, parse
+
+
+@pytest.fixture(autouse=True)
+def _no_ferry_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("FERRY_CACHE_DIR", "FERRY_INDEX_URL", "FERRY_KEYRING_PROVIDER",
+                 "UV_KEYRING_PROVIDER"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_lock_flags_values_and_globals() -> None:
+    assert parse(["--locked", "-q", "-i", "http://x/simple", "-P", "a", "--upgrade-package=b",
+                  "--cache-dir", "/c", "-v", "-v"], LOCK) == (
+        {"quiet": True, "cache_dir": Path("/c"), "verbose": 2},
+        {"locked": True, "index_url": "http://x/simple", "upgrade_packages": ("a", "b")},
+    )
+    assert parse([], LOCK) == ({}, {})
+
+
+def test_compile_positionals_and_repeatable_paths() -> None:
+    assert parse(["req.in", "-o", "out.txt", "-c", "c1.txt", "--constraint", "c2.txt",
+                  "--no-header", "--python-version=3.12", "more.in"], COMPILE) == (
+        {},
+        {"src_files": (Path("req.in"), Path("more.in")), "output_file": Path("out.txt"),
+         "constraints": (Path("c1.txt"), Path("c2.txt")), "no_header": True,
+         "python_version": "3.12"},
+    )
+
+
+@pytest.mark.parametrize("tokens", [
+    ["--help"],
+    ["-h"],
+    ["--resolution", "lowest"],  # a choice click validates
+    ["--script", "x.py"],
+    ["--project", "p"],
+    ["-qU"],  # combined short flags
+    ["--index-url"],  # value missing
+    ["--index-url", "--locked"],
+    ["--index-url="],
+    ["--locked=yes"],
+    ["positional"],  # lock takes none
+    ["--"],
+])
+def test_anything_else_goes_to_the_full_cli(tokens: list[str]) -> None:
+    assert parse(tokens, LOCK) is None
+
+
+def test_environment_defaults_as_click_reads_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FERRY_CACHE_DIR", "/env-cache")
+    monkeypatch.setenv("FERRY_INDEX_URL", "http://env/simple")
+    assert parse([], LOCK) == ({"cache_dir": Path("/env-cache")},
+                               {"index_url": "http://env/simple"})
+    assert parse(["--cache-dir", "/c", "-i", "http://x"], LOCK) == (
+        {"cache_dir": Path("/c")}, {"index_url": "http://x"})
+    monkeypatch.setenv("FERRY_INDEX_URL", "")  # empty: unset, as for click
+    assert parse([], LOCK) == ({"cache_dir": Path("/env-cache")}, {})
+
+
+def test_a_keyring_provider_from_the_environment_is_left_to_click(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UV_KEYRING_PROVIDER", "subprocess")
+    assert parse([], LOCK) is None
+
+
+def test_every_lean_option_is_one_the_full_cli_knows() -> None:
+    """A token read here but unknown to click would be accepted by one path and refused by the
+    other."""
+    import click
+
+    from ferry.cli.lock import lock
+    from ferry.cli.main import cli
+    from ferry.cli.pip import compile_
+
+    def tokens(command: click.Command) -> set[str]:
+        return {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
+
+    known_globals = tokens(cli)
+    for spec, command in ((LOCK, lock), (COMPILE, compile_)):
+        for token in (*spec.flags, *spec.valued, *spec.repeated):
+            assert token in tokens(command), token
+    from ferry.cli import lean
+
+    assert set(lean._GLOBAL_FLAGS) - {"-vv", "-vvv"} <= known_globals
+    assert set(lean._GLOBAL_VALUED) <= known_globals
+
+
+def test_every_lean_keyword_is_a_field_of_the_request() -> None:
+    from dataclasses import fields
+
+    from ferry.commands.lock import LockRequest
+    from ferry.commands.pip_compile import PipCompileRequest
+
+    for spec, request in ((LOCK, LockRequest), (COMPILE, PipCompileRequest)):
+        names = {f.name for f in fields(request)}
+        keys = {key for key, _ in (*spec.valued.values(), *spec.repeated.values())}
+        keys |= set(spec.flags.values())
+        if spec.positional is not None:
+            keys.add(spec.positional[0])
+        assert keys <= names, keys - names
