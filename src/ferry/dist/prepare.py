@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from ferry.cache.archives_placement import spread_children
 from ferry.cache.store import Cache, CachedFile
 from ferry.fs.atomic import remove_tree
 from ferry.model.dist import FileRef, PinnedDist
@@ -180,6 +181,7 @@ class Preparer:
         """Unpack ``cached`` straight into a fresh directory under the cache's ``.tmp`` and
         persist that directory itself: no work directory around it to remove afterwards (an
         ``rmdir`` per wheel, slow on a busy ext4)."""
+        spread_children(self.cache.tmp_root)  # each wheel's tree in its own place (see there)
         target = self.cache.make_temp_dir("unpack-", private=False)  # the entry's own mode
         digests: dict[str, tuple[int, str]] = {}
         try:
@@ -337,6 +339,20 @@ class _Largest:
             return heapq.heappop(self._heap)[2] if self._heap else None
 
 
+def _longest_first(item: tuple[int, PinnedDist]) -> tuple[int, int, int]:
+    """Start order for the pending pins: the work likely to take longest first, so it is not
+    what the run ends waiting for (web workload: numpy, a quarter of all the files, was 28th in
+    name order and finished unpacking last). Builds first, then wheels by declared size, then
+    binary wheels before pure-Python ones (bigger as a rule); else in pin order."""
+    index, pin = item
+    file = pin.file
+    if file is None or not file.is_wheel:
+        return (0, 0, index)
+    if file.size:
+        return (1, -file.size, index)
+    return (2 if not file.filename.endswith("-none-any.whl") else 3, 0, index)
+
+
 class _Run:
     """One :meth:`Preparer.prepare` of the pins the cache could not answer.
 
@@ -392,7 +408,10 @@ class _Run:
             max_workers=min(self.preparer.concurrency, count), thread_name_prefix="ferry-prepare"
         )
         unpacking = ThreadPoolExecutor(max_workers=unpackers, thread_name_prefix="ferry-unpack")
-        futures = [downloads.submit(self._fetch, index, pin) for index, pin in self.pending]
+        futures = [
+            downloads.submit(self._fetch, index, pin)
+            for index, pin in sorted(self.pending, key=_longest_first)
+        ]
         for _ in range(unpackers):
             unpacking.submit(self._unpack_loop)
         try:
