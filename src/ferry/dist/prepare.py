@@ -426,8 +426,8 @@ class _Run:
         if error is not None:  # start nothing new; let what runs finish (it writes temp files)
             for future in futures:
                 future.cancel()
+            self.jobs.close(drop=True)  # first: the unpacking threads end even if this waits
             downloads.shutdown(wait=True)
-            self.jobs.close(drop=True)
         else:
             self.jobs.close()  # every outcome arrived: the unpacking threads may go
             downloads.shutdown(wait=True)

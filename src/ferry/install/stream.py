@@ -129,11 +129,9 @@ class _Streaming:
         self.futures: list[Future[None]] = []
         self._lock = threading.Lock()
         self.failure: BaseException | None = None  # of a link: stops the preparation
-        self.first: float | None = None
-        self.last = 0.0
+        self.last: float | None = None  # when the last link ended
 
     def _install(self, prepared: PreparedDist) -> None:
-        started = time.perf_counter()
         installed = install_pin(
             prepared.pin,
             prepared.archive,
@@ -144,8 +142,7 @@ class _Streaming:
         )
         with self._lock:
             self.done.append(installed)
-            self.first = started if self.first is None else min(self.first, started)
-            self.last = max(self.last, time.perf_counter())
+            self.last = time.perf_counter()
 
     def _link(self, prepared: PreparedDist) -> None:
         try:
@@ -182,8 +179,10 @@ class _Streaming:
             self._rollback()
             raise
         result = ExecutionResult(installed=list(plan.install))
-        if self.first is not None:
-            result.install_seconds = self.last - self.first
+        if self.last is not None:
+            # what linking added after the last distribution was ready, so "Prepared … in X"
+            # and "Installed … in Y" add up to the run, as when they happened one after the other
+            result.install_seconds = max(0.0, self.last - started - prepare_seconds)
         return result, stats, prepare_seconds
 
     def _drain(self, pool: ThreadPoolExecutor) -> BaseException | None:
