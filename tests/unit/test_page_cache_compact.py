@@ -41,6 +41,12 @@ def client(recorder: Recorder, cache: Cache, **config: object) -> IndexClient:
     return IndexClient(IndexConfig(index_urls=(INDEX,), **config), cache, http)  # type: ignore[arg-type]
 
 
+def files_of(recorder: Recorder, cache: Cache, **config: object) -> list[FileRef]:
+    """One "process": a client that is closed afterwards, so its cache entries are written."""
+    with client(recorder, cache, **config) as one:
+        return one.project_files("demo")
+
+
 def entry(cache: Cache) -> dict[str, object]:
     value = cache.read_json(INDEX_BUCKET, page_cache_key(INDEX, "demo"))
     assert isinstance(value, dict)
@@ -85,12 +91,12 @@ def test_same_bytes_without_validators_reuse_the_rows(
 ) -> None:
     parsed = count_parses(monkeypatch)
     recorder = Recorder({PAGE_URL: html_response(page("demo-1.0.tar.gz", "demo-2.0.tar.gz"))})
-    first = client(recorder, cache).project_files("demo")
+    first = files_of(recorder, cache)
     stored = entry(cache)
     assert "rows" in stored and "files" not in stored
     assert stored["digest"] == body_digest(
         PAGE_URL, "text/html", page("demo-1.0.tar.gz", "demo-2.0.tar.gz").encode())
-    second = client(recorder, cache).project_files("demo")  # a new "process"
+    second = files_of(recorder, cache)  # a new "process"
     assert second == first
     assert len(recorder.requests) == 2  # asked again: there are no validators
     assert parsed == [PAGE_URL]  # but parsed once
@@ -102,9 +108,9 @@ def test_changed_bytes_are_parsed_and_stored(
 ) -> None:
     parsed = count_parses(monkeypatch)
     recorder = Recorder({PAGE_URL: html_response(page("demo-1.0.tar.gz"))})
-    client(recorder, cache).project_files("demo")
+    files_of(recorder, cache)
     recorder.routes[PAGE_URL] = html_response(page("demo-1.0.tar.gz", "demo-2.0.tar.gz"))
-    files = client(recorder, cache).project_files("demo")
+    files = files_of(recorder, cache)
     assert [f.filename for f in files] == ["demo-1.0.tar.gz", "demo-2.0.tar.gz"]
     assert len(parsed) == 2
     assert len(entry(cache)["rows"]) == 2  # type: ignore[arg-type]
@@ -114,11 +120,11 @@ def test_damaged_rows_with_the_same_digest_are_parsed_again(
     cache: Cache, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     recorder = Recorder({PAGE_URL: html_response(page("demo-1.0.tar.gz"))})
-    first = client(recorder, cache).project_files("demo")
+    first = files_of(recorder, cache)
     damaged = {**entry(cache), "rows": [["demo-1.0.tar.gz"]]}
     cache.write_json(INDEX_BUCKET, page_cache_key(INDEX, "demo"), damaged)
     parsed = count_parses(monkeypatch)
-    assert client(recorder, cache).project_files("demo") == first
+    assert files_of(recorder, cache) == first
     assert parsed == [PAGE_URL]
     assert "rows" in entry(cache) and entry(cache) != damaged
 
@@ -131,14 +137,14 @@ def test_an_older_entry_with_file_objects_still_serves_a_304(cache: Cache) -> No
         "fetched_at": 0, "files": [file_to_json(ref)],
     })
     recorder = Recorder({PAGE_URL: httpx.Response(304)})
-    assert client(recorder, cache).project_files("demo") == [ref]
+    assert files_of(recorder, cache) == [ref]
     assert recorder.requests[0].headers["if-none-match"] == '"v1"'
 
 
 @pytest.mark.parametrize("mode", ["offline", "prefer_offline"])
 def test_offline_modes_read_the_rows(cache: Cache, mode: str) -> None:
     recorder = Recorder({PAGE_URL: html_response(page("demo-1.0.tar.gz"))})
-    first = client(recorder, cache).project_files("demo")
+    first = files_of(recorder, cache)
     recorder.routes.clear()
-    assert client(recorder, cache, **{mode: True}).project_files("demo") == first
+    assert files_of(recorder, cache, **{mode: True}) == first
     assert len(recorder.requests) == 1

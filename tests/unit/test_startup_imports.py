@@ -24,12 +24,15 @@ _DRIVER = """
 import json, os, runpy, sys
 out, args = sys.argv[1], sys.argv[2:]
 
-def dump(*_: object) -> None:
+real_exit = os._exit
+
+def dump(*_: object, status: int = 0) -> None:
     with open(out, "w") as handle:
         json.dump(sorted(sys.modules), handle)
-    os._exit(0)
+    real_exit(status)
 
 os.execvpe = dump  # `run` execs its command: record the modules instead
+os._exit = lambda status: dump(status=status)  # ferry leaves without teardown (cli.fast)
 sys.argv = ["ferry", *args]
 try:
     runpy.run_module("ferry", run_name="__main__")
