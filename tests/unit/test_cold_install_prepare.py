@@ -74,7 +74,7 @@ def test_downloads_go_on_while_an_unpack_is_held(
     release = threading.Event()
     real_unpack = Preparer._unpack
 
-    def slow_unpack(self: Preparer, cached: CachedFile) -> Path:
+    def slow_unpack(self: Preparer, cached: CachedFile) -> tuple[Path, object]:
         if not release.is_set():
             # the first unpack waits until all six downloads happened
             for _ in range(500):
@@ -104,7 +104,7 @@ def test_the_largest_wheel_ready_is_unpacked_first(
     real_unpack = Preparer._unpack
     first = [True]
 
-    def recorded(self: Preparer, cached: CachedFile) -> Path:
+    def recorded(self: Preparer, cached: CachedFile) -> tuple[Path, object]:
         if first[0]:  # hold the only unpacking thread until every download is queued
             first[0] = False
             gate.wait(10)

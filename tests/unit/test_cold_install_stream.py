@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+from tests.unit.test_perf_install import scheme_in
 
 from ferry.cache.store import Cache, CachedFile
 from ferry.dist.prepare import PreparedDist, Preparer, PrepareStats
@@ -29,12 +30,6 @@ from ferry.wheel import iter_installed
 
 MakeWheel = Callable[..., Path]
 PYTHON = Path("/opt/py/bin/python3")
-
-
-def _scheme(root: Path) -> Scheme:
-    lib = root / "lib/python3.12/site-packages"
-    return Scheme(purelib=lib, platlib=lib, scripts=root / "bin", data=root,
-                  headers=root / "include")
 
 
 class Served:
@@ -87,7 +82,7 @@ def test_everything_is_installed_and_links_start_before_preparing_ends(
     make_wheel: MakeWheel, tmp_path: Path
 ) -> None:
     cache, wheels, pins = _setup(make_wheel, tmp_path, ["a", "b", "c", "d"])
-    scheme = _scheme(tmp_path / "env")
+    scheme = scheme_in(tmp_path / "env")
     real = Preparer(cache, Served(cache, wheels))
     seen_installed: list[set[str]] = []
 
@@ -121,7 +116,7 @@ def test_a_failed_download_rolls_back_what_was_linked(
     make_wheel: MakeWheel, tmp_path: Path
 ) -> None:
     cache, wheels, pins = _setup(make_wheel, tmp_path, ["a", "b", "c", "d", "e"])
-    scheme = _scheme(tmp_path / "env")
+    scheme = scheme_in(tmp_path / "env")
     scheme.purelib.mkdir(parents=True)
     broken = pins[4].file.filename  # type: ignore[union-attr]
     preparer = Preparer(cache, Served(cache, wheels, fail=broken), concurrency=1)
@@ -135,7 +130,7 @@ def test_a_failed_link_stops_and_rolls_back(
     make_wheel: MakeWheel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cache, wheels, pins = _setup(make_wheel, tmp_path, ["a", "b", "c"])
-    scheme = _scheme(tmp_path / "env")
+    scheme = scheme_in(tmp_path / "env")
     from ferry.install import execute
 
     real_install = execute.install_unpacked  # type: ignore[attr-defined]
@@ -153,7 +148,7 @@ def test_a_failed_link_stops_and_rolls_back(
 
 def test_an_interrupt_while_preparing_rolls_back(make_wheel: MakeWheel, tmp_path: Path) -> None:
     cache, wheels, pins = _setup(make_wheel, tmp_path, ["a", "b"])
-    scheme = _scheme(tmp_path / "env")
+    scheme = scheme_in(tmp_path / "env")
     real = Preparer(cache, Served(cache, wheels))
 
     class Interrupted:
@@ -176,7 +171,7 @@ def test_a_plan_that_removes_prepares_everything_first(
     make_wheel: MakeWheel, tmp_path: Path
 ) -> None:
     cache, wheels, old = _setup(make_wheel, tmp_path, ["a", "b"], "1.0")
-    scheme = _scheme(tmp_path / "env")
+    scheme = scheme_in(tmp_path / "env")
     _run(old, scheme, Preparer(cache, Served(cache, wheels)))
     _, new_wheels, new = _setup(make_wheel, tmp_path, ["a", "b"], "2.0")
     wheels.update(new_wheels)

@@ -27,6 +27,7 @@ from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.url import redact
 from ferry.python.interpreter import Interpreter
+from ferry.wheel._digests import UnpackedTree, unpacked_tree
 from ferry.wheel.unpack import unpack_wheel
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ class PreparedDist:
     from_cache: bool
     downloaded_bytes: int
     built: bool = False
+    tree: UnpackedTree | None = None
+    """What unpacking ``archive`` in this process learned, for installing from it at once."""
 
 
 @dataclass
@@ -177,19 +180,26 @@ class Preparer:
         archive = self.builder.unpacked(wheel)
         return PreparedDist(pin, archive, not downloaded, downloaded, built=True)
 
-    def _unpack(self, cached: CachedFile) -> Path:
+    def _unpack(self, cached: CachedFile) -> tuple[Path, UnpackedTree | None]:
         """Unpack ``cached`` straight into a fresh directory under the cache's ``.tmp`` and
         persist that directory itself: no work directory around it to remove afterwards (an
-        ``rmdir`` per wheel, slow on a busy ext4)."""
+        ``rmdir`` per wheel, slow on a busy ext4). Returns the entry and, when the entry is the
+        tree this call wrote (not another process's copy that arrived first), its description."""
         spread_children(self.cache.tmp_root)  # each wheel's tree in its own place (see there)
         target = self.cache.make_temp_dir("unpack-", private=False)  # the entry's own mode
         digests: dict[str, tuple[int, str]] = {}
         try:
-            unpack_wheel(cached.path, target, digests=digests)
-            return self.cache.persist_archive(cached.sha256, target, digests)  # renames target
+            info = unpack_wheel(cached.path, target, digests=digests)
+            made = target.stat().st_ino
+            archive = self.cache.persist_archive(cached.sha256, target, digests)  # renames it
         except BaseException:
             remove_tree(target)  # whatever is left of it; absent is fine
             raise
+        try:
+            ours = archive.stat().st_ino == made
+        except OSError:
+            ours = False
+        return archive, unpacked_tree(info, digests) if ours else None
 
     def prepare_one(self, pin: PinnedDist) -> PreparedDist:
         """``pin`` made ready on this thread: fetched, then unpacked if that is still needed."""
@@ -228,11 +238,12 @@ class Preparer:
     def _finish(self, job: _ToUnpack) -> PreparedDist:
         cached = job.cached
         archive = self.cache.find_archive(cached.sha256)  # another process may have been first
+        tree = None
         if archive is None:
-            archive = self._unpack(cached)
+            archive, tree = self._unpack(cached)
         if job.had_file:
-            return PreparedDist(job.pin, archive, True, 0)
-        return PreparedDist(job.pin, archive, False, cached.size)
+            return PreparedDist(job.pin, archive, True, 0, tree=tree)
+        return PreparedDist(job.pin, archive, False, cached.size, tree=tree)
 
     def _already_unpacked(self, pin: PinnedDist) -> PreparedDist | None:
         """``pin`` answered from the cache alone, or None when it needs the full path (a

@@ -31,6 +31,7 @@ from ferry.model.dist import PinnedDist
 from ferry.model.errors import InvalidWheelError
 from ferry.model.interrupt import critical_section
 from ferry.model.scheme import Scheme
+from ferry.wheel._digests import UnpackedTree
 from ferry.wheel._transaction import remove_leftovers
 from ferry.wheel.compile import compile_bytecode
 from ferry.wheel.install import install_unpacked
@@ -229,9 +230,11 @@ def install_pin(
     python_executable: Path,
     linker: Linker,
     strict_record: bool = False,
+    tree: UnpackedTree | None = None,
 ) -> InstalledDist:
     """Link the unpacked ``archive`` of ``pin`` into ``scheme``; refuse an archive that holds
-    another distribution than ``pin`` (leaving nothing of it installed)."""
+    another distribution than ``pin`` (leaving nothing of it installed). ``tree``: what
+    unpacking ``archive`` in this process learned (``PreparedDist.tree``)."""
     installed = install_unpacked(
         archive,
         scheme,
@@ -241,6 +244,7 @@ def install_pin(
         direct_url=direct_url_for(pin),
         requested=pin.requested,
         strict_record=strict_record,
+        tree=tree,
     )
     if installed.name != pin.name or installed.version != pin.version:
         # the archive is not what was asked for (a damaged cache pointer, a mislabelled

@@ -130,6 +130,7 @@ class _Streaming:
         self._lock = threading.Lock()
         self.failure: BaseException | None = None  # of a link: stops the preparation
         self.last: float | None = None  # when the last link ended
+        self.handed = 0.0  # when the last distribution was handed over for linking
 
     def _install(self, prepared: PreparedDist) -> None:
         installed = install_pin(
@@ -139,6 +140,7 @@ class _Streaming:
             self.python_executable,
             self.linker,
             self.strict_record,
+            prepared.tree,
         )
         with self._lock:
             self.done.append(installed)
@@ -166,6 +168,7 @@ class _Streaming:
             if error is not None:
                 raise error
             self.futures.append(pool.submit(self._link, prepared))
+            self.handed = time.perf_counter()
 
         try:
             try:
@@ -180,9 +183,9 @@ class _Streaming:
             raise
         result = ExecutionResult(installed=list(plan.install))
         if self.last is not None:
-            # what linking added after the last distribution was ready, so "Prepared … in X"
-            # and "Installed … in Y" add up to the run, as when they happened one after the other
-            result.install_seconds = max(0.0, self.last - started - prepare_seconds)
+            # what linking added after the last distribution was handed over, so "Prepared … in
+            # X" and "Installed … in Y" add up to the run, as when one came after the other
+            result.install_seconds = max(0.0, self.last - self.handed)
         return result, stats, prepare_seconds
 
     def _drain(self, pool: ThreadPoolExecutor) -> BaseException | None:

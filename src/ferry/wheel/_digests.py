@@ -21,8 +21,12 @@ import base64
 import json
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from ferry.wheel.validate import WheelInfo
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,27 @@ logger = logging.getLogger(__name__)
 MANIFEST_NAME = ".ferry-manifest.json"
 MANIFEST_VERSION = 1
 _HEX64 = re.compile("[0-9a-f]{64}")
+
+
+class UnpackedTree(NamedTuple):
+    """What unpacking a wheel learned about the tree it just wrote, for installing from it at
+    once: the validated wheel, its files (sorted, as ``inspect_unpacked`` lists them) and their
+    digests (as :func:`recorded_digests` gives them). A cold install then neither walks the tree
+    nor reads back its metadata files and manifest moments after writing them."""
+
+    info: WheelInfo
+    files: list[str]
+    digests: dict[str, tuple[str, int]]
+
+
+def unpacked_tree(info: WheelInfo, written: Mapping[str, tuple[int, str]]) -> UnpackedTree:
+    """The tree ``unpack_wheel`` described in ``written`` (``member -> (size, sha256 hex)``)."""
+    encode, fromhex = base64.urlsafe_b64encode, bytes.fromhex
+    digests = {
+        member: (encode(fromhex(sha256))[:43].decode("ascii"), size)
+        for member, (size, sha256) in written.items()
+    }
+    return UnpackedTree(info, sorted(digests), digests)
 
 
 def recorded_digests(

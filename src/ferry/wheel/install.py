@@ -25,7 +25,7 @@ from ferry.fs.link import Linker
 from ferry.model.errors import InvalidWheelError
 from ferry.model.interrupt import critical_section
 from ferry.model.scheme import Scheme
-from ferry.wheel._digests import recorded_digests
+from ferry.wheel._digests import UnpackedTree, recorded_digests
 from ferry.wheel._transaction import Transaction, temp_dir_in
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.record import (
@@ -165,10 +165,14 @@ def _plan(
     scheme: Scheme,
     root: Path,
     strict: bool,
+    digests: dict[str, tuple[str, int]] | None = None,
 ) -> tuple[list[_File], list[_File]]:
-    """Verify every file against the wheel's RECORD (B7/B8); split payload and dist-info."""
+    """Verify every file against the wheel's RECORD (B7/B8); split payload and dist-info.
+
+    ``digests`` are the files' digests when the caller has them (see ``UnpackedTree``); else
+    the cache's manifest is read, else files are hashed as they are checked."""
     record = _load_record(archive_dir, info)
-    known = recorded_digests(archive_dir, files) or {}
+    known = digests if digests is not None else recorded_digests(archive_dir, files) or {}
     label = info.dist_info[: -len(".dist-info")]
     payload: list[_File] = []
     meta: list[_File] = []
@@ -353,17 +357,23 @@ def install_unpacked(
     direct_url: Mapping[str, Any] | None = None,
     requested: bool = False,
     strict_record: bool = False,
+    tree: UnpackedTree | None = None,
 ) -> InstalledDist:
     """Install the wheel unpacked at ``archive_dir`` into ``scheme``; all or nothing.
 
     ``python_executable`` goes into script shebangs. ``strict_record`` turns a wheel RECORD that
     disagrees with the files into an error instead of a warning (B7). Existing files at the
     targets are replaced (and restored if the install fails); uninstalling an older version
-    first is the caller's job.
+    first is the caller's job. ``tree`` is what unpacking ``archive_dir`` just learned, when this
+    process made it: the tree is then taken as described instead of walked and re-checked.
     """
-    info, files = inspect_unpacked(archive_dir)
+    if tree is None:
+        info, files = inspect_unpacked(archive_dir)
+        digests = None
+    else:
+        info, files, digests = tree
     root = scheme.purelib if info.root_is_purelib else scheme.platlib
-    payload, meta = _plan(archive_dir, info, files, scheme, root, strict_record)
+    payload, meta = _plan(archive_dir, info, files, scheme, root, strict_record, digests)
     with critical_section():
         return _install(info, payload, meta, scheme, root, linker, python_executable,
                         installer, requested, direct_url)
