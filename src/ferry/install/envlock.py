@@ -30,7 +30,10 @@ LOCK_NAME = ".ferry.lock"
 
 _held: dict[str, int] = {}
 _state = threading.Lock()
-_owner = threading.RLock()  # threads of one process take turns, like processes do
+# Threads of one process take turns at an environment, like processes do — per environment:
+# an install holding its target's lock may build an sdist, whose build environment is
+# installed (and locked) from another thread meanwhile.
+_owners: dict[str, threading.RLock] = {}
 
 
 def lock_path_for(scheme: Scheme) -> Path:
@@ -46,7 +49,9 @@ def environment_lock(scheme: Scheme) -> Iterator[Path]:
     """Hold the environment's exclusive lock for the ``with`` block; yields the lock file."""
     path = lock_path_for(scheme)
     key = os.path.normcase(str(path.absolute()))
-    with _owner, ExitStack() as stack:
+    with _state:
+        owner = _owners.setdefault(key, threading.RLock())
+    with owner, ExitStack() as stack:
         with _state:
             first = _held.get(key, 0) == 0
             _held[key] = _held.get(key, 0) + 1
