@@ -15,7 +15,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from ferry.cache.store import Cache, CachedFile
-from ferry.dist import prepare as prepare_module
+from ferry.dist import prepare_pool as prepare_module
 from ferry.dist.prepare import PreparedDist, Preparer
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import NetworkError
