@@ -19,14 +19,13 @@ created or installed.
 
 from __future__ import annotations
 
-from ferry.model.immutable import immutable
 import hashlib
 import json
 import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Protocol
 
@@ -37,6 +36,7 @@ from ferry.cache.store import Cache
 from ferry.fs.atomic import atomic_write_text, remove_tree
 from ferry.fs.locks import lock_exclusive
 from ferry.model.errors import BuildError, FerryError
+from ferry.model.immutable import immutable
 from ferry.python.environment import PythonEnvironment, environment_python, open_environment
 from ferry.python.interpreter import Interpreter
 from ferry.python.venv import create_venv

@@ -18,12 +18,11 @@ the URL; an SSH password cannot be used by a batch-mode client anyway, so it is 
 
 from __future__ import annotations
 
-from ferry.model.immutable import immutable
 import base64
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from ferry.model.immutable import immutable
 from ferry.model.url import strip_credentials
 
 __all__ = ["ConfigEntry", "GitAuth", "git_auth", "with_config"]

@@ -181,11 +181,6 @@ class Preparer:
             ours = False
         return archive, unpacked_tree(info, digests) if ours else None
 
-    def prepare_one(self, pin: PinnedDist) -> PreparedDist:
-        """``pin`` made ready on this thread: fetched, then unpacked if that is still needed."""
-        fetched = self._fetch(pin)
-        return fetched if isinstance(fetched, PreparedDist) else self._finish(fetched)
-
     def _fetch(self, pin: PinnedDist) -> PreparedDist | _ToUnpack:
         """Everything up to unpacking: a cache hit, a build, or a wheel in ``files-v1`` that
         still has to be unpacked (which :meth:`_finish` does, on an unpacking thread)."""

@@ -11,7 +11,6 @@ archive cannot redirect a later member.
 
 from __future__ import annotations
 
-from ferry.model.immutable import immutable
 import logging
 import os
 import re
@@ -20,13 +19,13 @@ import stat
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from ferry.fs.paths import safe_parts
 from ferry.model.dist import parse_filename
 from ferry.model.errors import BuildError, InvalidWheelError
+from ferry.model.immutable import immutable
 
 __all__ = ["SDIST_SUFFIXES", "is_sdist_archive", "unpack_sdist"]
 

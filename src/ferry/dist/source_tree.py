@@ -12,13 +12,11 @@ writes exactly those, does not change the key of the tree it built.
 
 from __future__ import annotations
 
-from ferry.model.immutable import immutable
 import hashlib
 import logging
 import os
 import stat
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +24,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from ferry.fs.errors import os_error
 from ferry.model.errors import BuildError, ParseError
+from ferry.model.immutable import immutable
 
 __all__ = [
     "LEGACY_BACKEND",
