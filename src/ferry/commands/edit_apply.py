@@ -4,11 +4,7 @@
 then lock (and usually sync); they share this module so they agree on the rules below.
 
 One edit at a time: the edit is serialised with other ferry processes by an exclusive lock on
-``<project>/.ferry/project.lock``. Why there: the lock must exist before the project has an
-environment (so not in ``.venv``, which ``sync`` must find empty or a real environment), it must
-not change inode when ``pyproject.toml`` is replaced (so not that file), and it should not show
-up in ``git status`` — ``.ferry/`` carries its own ``.gitignore`` (``*``), the way ``.venv`` and
-tool caches do.
+``<project>/.ferry/project.lock`` (why there: :mod:`ferry.commands.state_dir`).
 
 Nothing half-done: before anything is written, the bytes of ``pyproject.toml`` and ``uv.lock``
 are kept; if locking or syncing then fails (a package no index has, an unsatisfiable set, a
@@ -27,28 +23,22 @@ from typing import Any
 
 from packaging.requirements import Requirement
 
+from ferry.commands.state_dir import state_lock
 from ferry.commands.workspace_sync import edit_path
 from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
-from ferry.fs.locks import lock_exclusive
 from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 
 log = logging.getLogger(__name__)
 
-STATE_DIR = ".ferry"
 LOCK_FILE = "project.lock"
 
 
 @contextmanager
 def project_lock(root: Path) -> Iterator[Path]:
     """Hold the project's edit lock (see the module docstring); yields the lock file."""
-    state = root / STATE_DIR
-    ignore = state / ".gitignore"
-    if not ignore.is_file():
-        atomic_write_text(ignore, "*\n", durable=False)
-    path = state / LOCK_FILE
-    with lock_exclusive(path, what=f"project {root.name}"):
+    with state_lock(root, LOCK_FILE, f"project {root.name}") as path:
         yield path
 
 

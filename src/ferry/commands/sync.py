@@ -27,6 +27,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from ferry.commands.common import installed_dists, open_cache
 from ferry.commands.pipeline import PipelineOutcome
 from ferry.commands.project_env import ensure_project_environment
+from ferry.commands.state_dir import state_lock
 from ferry.commands.sync_state import (
     SyncedSelection,
     SyncState,
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
     from ferry.python.environment import PythonEnvironment
 
 logger = logging.getLogger(__name__)
+# in the workspace root's .ferry/ (see ferry.commands.state_dir): serialises deciding on, and
+# creating, the project environment
+ENVIRONMENT_LOCK = "environment.lock"
 
 
 @dataclass(frozen=True)
@@ -250,16 +254,20 @@ def sync_environment(
     if not selection.packages:
         selection = replace(selection, packages=resolve_packages(
             project, request.package, request.all_packages, lock.manifest.members))
-    outcome = ensure_project_environment(
-        root,
-        cache,
-        project_dir=project.root,
-        python=request.python,
-        requires_python=_requires_python(project),
-        inexact=selection.inexact,
-        recreate=request.recreate,
-        keep_names=frozenset({p.name for p in lock.packages} | project_names),
-    )
+    # One process at a time decides whether the environment is usable and creates or recreates
+    # it: ten parallel syncs into a missing .venv would otherwise create it over each other, or
+    # recreate one another half-made (deleting the environment lock a creator holds).
+    with state_lock(project.lock_path.parent, ENVIRONMENT_LOCK, f"environment {root.name}"):
+        outcome = ensure_project_environment(
+            root,
+            cache,
+            project_dir=project.root,
+            python=request.python,
+            requires_python=_requires_python(project),
+            inexact=selection.inexact,
+            recreate=request.recreate,
+            keep_names=frozenset({p.name for p in lock.packages} | project_names),
+        )
     result.notes.extend(outcome.notes)
     environment = outcome.environment
     result.environment = str(environment.root)
