@@ -18,7 +18,7 @@ import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from packaging.utils import NormalizedName
 
@@ -40,6 +40,7 @@ class IndexLike(Protocol):
     def fetch_metadata(self, file: FileRef) -> bytes: ...
 
 
+_UNKNOWN: Any = object()
 MetadataFn = Callable[[FileRef], "bytes | CoreMetadata"]
 DirectFn = Callable[[NormalizedName, str], DirectDist]
 
@@ -75,6 +76,9 @@ class IndexSource:
         self._lock = threading.Lock()
         self._files: dict[Hashable, Future[Sequence[FileRef]]] = {}
         self._meta: dict[Hashable, Future[CoreMetadata]] = {}
+        # Answers already computed, read without a lock: the resolver asks the same files and
+        # metadata ~1000 times in a lock, and a Future's result() takes two locks each time.
+        self._ready: dict[tuple[int, Hashable], Any] = {}
         self._prefetched: set[NormalizedName] = set()
         self._closed = False
 
@@ -93,8 +97,8 @@ class IndexSource:
         return self._direct_fn(name, url)
 
     def prefetch(self, name: NormalizedName, pick: FilePicker) -> None:
-        if self._executor is None:
-            return
+        if self._executor is None or name in self._prefetched or name in self._files:
+            return  # asked ~500 times a lock, mostly again: answered before taking the lock
         with self._lock:
             if self._closed or name in self._files or name in self._prefetched:
                 return
@@ -146,6 +150,10 @@ class IndexSource:
     def _memo(
         self, table: dict[Hashable, Future[T]], key: Hashable, compute: Callable[[], T]
     ) -> T:
+        ready_key = (id(table), key)
+        known = self._ready.get(ready_key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[no-any-return]
         with self._lock:
             future = table.get(key)
             owner = future is None
@@ -153,7 +161,9 @@ class IndexSource:
                 future = table[key] = Future()
         if owner:
             try:
-                future.set_result(compute())
+                value = compute()
+                self._ready[ready_key] = value
+                future.set_result(value)
             except BaseException as exc:
                 # Waiters see this failure; the next question asks again (a prefetch may have
                 # failed on a transient error that the resolver's own request survives).
