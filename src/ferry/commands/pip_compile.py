@@ -31,6 +31,7 @@ from ferry.commands.compile_output import (
 from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
 from ferry.commands.compile_target import compile_target, parse_platform
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UsageError, UserError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.resolve.nodes import exact_pin
 from ferry.resolve.options import ALL, ResolverOptions, TargetEnvironment
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@immutable
 class PipCompileRequest:
     src_files: tuple[Path, ...] = ()
     output_file: Path | None = None

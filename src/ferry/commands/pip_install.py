@@ -24,6 +24,7 @@ from ferry.commands.inputs import RequirementInputs, gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_requirements, target_for
 from ferry.model.errors import UsageError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.python.environment import PythonEnvironment
 from ferry.resolve.options import ResolverOptions
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@immutable
 class PipInstallRequest:
     packages: tuple[str, ...] = ()
     requirements: tuple[Path, ...] = ()

@@ -28,13 +28,14 @@ from ferry.commands.pip_compile import exclude_newer_date, known_options
 from ferry.commands.pip_install import InstallResult
 from ferry.commands.pipeline import apply_pins, resolve_requirements, target_for
 from ferry.model.errors import UsageError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.resolve.options import ALL, ResolverOptions
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@immutable
 class PipSyncRequest:
     src_files: tuple[Path, ...] = ()
     constraints: tuple[Path, ...] = ()

@@ -20,6 +20,7 @@ from ferry.commands.sync import SyncRequest, SyncResult, obtain_lock, sync_envir
 from ferry.commands.sync_state import SyncedSelection, read_state
 from ferry.commands.workspace_sync import check_selection, resolve_packages
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project, find_project_root
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 SCRIPT_BLOCK = r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
 
 
-@dataclass(frozen=True)
+@immutable
 class RunRequest:
     command: tuple[str, ...]
     sync: SyncRequest = field(default_factory=SyncRequest)

@@ -39,6 +39,7 @@ from ferry.commands.sync_state import (
 from ferry.commands.sync_targets import target_pins
 from ferry.commands.workspace_sync import check_selection, member_versions, resolve_packages
 from ferry.model.errors import UserError
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 
@@ -57,7 +58,7 @@ logger = logging.getLogger(__name__)
 ENVIRONMENT_LOCK = "environment.lock"
 
 
-@dataclass(frozen=True)
+@immutable
 class SyncRequest:
     project: Path | None = None
     directory: Path | None = None
