@@ -107,3 +107,9 @@ def test_every_lean_keyword_is_a_field_of_the_request() -> None:
         if spec.positional is not None:
             keys.add(spec.positional[0])
         assert keys <= names, keys - names
+
+
+def test_short_options_with_an_equals_sign_are_left_to_click() -> None:
+    # click reads `-o=out.txt` as the value `=out.txt`; only it may decide what that means
+    assert parse(["req.in", "-o=out.txt"], COMPILE) is None
+    assert parse(["-i=http://x/simple"], LOCK) is None

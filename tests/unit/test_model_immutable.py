@@ -110,6 +110,18 @@ def test_dataclasses_helpers_work() -> None:
         dataclasses.replace(Cached("a"), _hash=1)
 
 
+class Outer:
+    @immutable
+    class Inner:
+        x: int
+
+
+def test_a_nested_class_keeps_its_qualified_name() -> None:
+    assert Outer.Inner.__qualname__ == "Outer.Inner"
+    assert repr(Outer.Inner(1)) == "Outer.Inner(x=1)"
+    assert pickle.loads(pickle.dumps(Outer.Inner(2))) == Outer.Inner(2)
+
+
 def test_copy_and_pickle_round_trip() -> None:
     point = Labelled(1, 2, ("t",), "z")
     assert copy.copy(point) == point

@@ -67,11 +67,12 @@ def _leave(code: object) -> None:
     if others or run_exit_functions is None:
         sys.exit(status)
     run_exit_functions()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: the exit status is all that is left
-        status = status or 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None without a console (pythonw)
+                stream.flush()
+        except (OSError, ValueError):  # a closed pipe: the exit status is all that is left
+            status = status or 1
     os._exit(status)
 
 

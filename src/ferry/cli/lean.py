@@ -101,7 +101,9 @@ def parse(
     index = 0
     while index < len(tokens):
         token = tokens[index]
-        name, has_value, inline = token.partition("=")
+        # ``--opt=value``; click reads ``-o=x`` as the value ``=x``, so that is click's to read
+        long = token.startswith("--")
+        name, has_value, inline = token.partition("=") if long else (token, "", "")
         if not token.startswith("-"):
             if spec.positional is None:
                 return None

@@ -17,6 +17,8 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +40,7 @@ from ferry.commands.sync_state import (
 )
 from ferry.commands.sync_targets import target_pins
 from ferry.commands.workspace_sync import check_selection, member_versions, resolve_packages
-from ferry.model.errors import UserError
+from ferry.model.errors import FilesystemError, UserError
 from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
@@ -123,6 +125,21 @@ class SyncResult(PipelineOutcome):
     environment: str = ""
     selection: SyncedSelection = field(default_factory=SyncedSelection)
     target_packages: int = 0
+
+
+@contextmanager
+def _creation_lock(workspace_root: Path, environment: Path) -> Iterator[None]:
+    """The environment-creation lock, when the project directory can hold it: a read-only
+    checkout (a container's source tree owned by another user) syncs as before, unserialised,
+    rather than failing on a lock it only needs against parallel syncs."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(
+                state_lock(workspace_root, ENVIRONMENT_LOCK, f"environment {environment.name}"))
+        except FilesystemError as error:
+            logger.debug("Creating the environment without the project's lock: %s",
+                         error.message)
+        yield
 
 
 def _requires_python(project: Project) -> SpecifierSet | None:
@@ -258,7 +275,7 @@ def sync_environment(
     # One process at a time decides whether the environment is usable and creates or recreates
     # it: ten parallel syncs into a missing .venv would otherwise create it over each other, or
     # recreate one another half-made (deleting the environment lock a creator holds).
-    with state_lock(project.lock_path.parent, ENVIRONMENT_LOCK, f"environment {root.name}"):
+    with _creation_lock(project.lock_path.parent, root):
         outcome = ensure_project_environment(
             root,
             cache,

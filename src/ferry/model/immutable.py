@@ -45,6 +45,7 @@ def immutable(cls: _T) -> _T:
     slotted = {name for base in cls.__mro__[1:] for name in getattr(base, "__slots__", ())}
     namespace["__slots__"] = tuple(name for name in own if name not in slotted)
     built: Any = type(cls)(cls.__name__, cls.__bases__, namespace)
+    built.__qualname__ = cls.__qualname__  # a nested class keeps its dotted name (repr, pickle)
     _add_methods(built, cls.__dict__, tuple(all_fields.values()))
     return built  # type: ignore[no-any-return]
 
