@@ -31,3 +31,32 @@ def test_a_second_compile_within_max_age_asks_the_index_nothing(
     refreshed = run(*args, "--refresh")
     assert refreshed.code == 0, refreshed.output
     assert index_server.count("/simple/*") == 2
+
+
+def test_an_upgrade_asks_for_fresh_pages_again(
+    tmp_path: Path, run: Runner, index_server: IndexServer
+) -> None:
+    """As uv (an upgrade implies a refresh): a release from the last minutes must be seen."""
+    index_server.cache_control = "max-age=600, public"
+    index_server.index.add_wheel("alpha", "1.0", requires=["beta"])
+    index_server.index.add_wheel("beta", "1.0")
+    requirements = tmp_path / "requirements.in"
+    requirements.write_text("alpha\n")
+    args = ("pip", "compile", str(requirements), "--index-url", index_server.simple_url)
+    assert run(*args).code == 0
+    index_server.index.add_wheel("alpha", "2.0", requires=["beta"])  # released meanwhile
+    index_server.clear_log()
+
+    assert "alpha==1.0" in run(*args).stdout  # fresh pages: not asked
+    assert index_server.count("/simple/*") == 0
+
+    only_alpha = run(*args, "--upgrade-package", "alpha")
+    assert only_alpha.code == 0, only_alpha.output
+    assert "alpha==2.0" in only_alpha.stdout
+    assert [r.path for r in index_server.requests if r.path.startswith("/simple/")] == [
+        "/simple/alpha/"]
+    index_server.clear_log()
+
+    everything = run(*args, "--upgrade")
+    assert everything.code == 0, everything.output
+    assert index_server.count("/simple/*") == 2

@@ -95,3 +95,22 @@ def test_a_fetch_time_in_the_future_is_stale(cache: Cache) -> None:
     age_entry(cache, -3600 - time.time() % 1)
     files_of(recorder, cache)
     assert len(recorder.requests) == 2
+
+
+def test_upgrades_revalidate_pages_only() -> None:
+    base = Refresh()
+    assert base.with_upgrades(False, ()) is base
+    one = base.with_upgrades(False, ["Typing_Extensions"])
+    assert one.revalidates_page("typing-extensions") and not one.revalidates_page("idna")
+    assert not one and not one.covers("typing-extensions")  # nothing else is re-checked
+    assert base.with_upgrades(True, ()).revalidates_page("anything")
+    refreshing = Refresh.from_options(False, ["idna"])
+    assert refreshing.with_upgrades(False, ["six"]).covers("idna")
+
+
+def test_a_fresh_page_is_asked_again_when_its_package_may_upgrade(cache: Cache) -> None:
+    recorder = served(**{"cache-control": "max-age=600"})
+    files_of(recorder, cache)
+    files_of(recorder, cache, refresh=Refresh().with_upgrades(False, ["demo"]))
+    files_of(recorder, cache, refresh=Refresh().with_upgrades(False, ["other"]))
+    assert len(recorder.requests) == 2

@@ -97,6 +97,7 @@ def lock_project(
 def _lock(
     project: Project, request: LockRequest, options: GlobalOptions, cache: Cache | None
 ) -> LockOutcome:
+    options = options.upgrading(request.upgrade, request.upgrade_packages)
     started = time.perf_counter()
     path = project.lock_path
     existing, text, warnings = _read_existing(path, strict=request.frozen or request.locked)

@@ -199,6 +199,7 @@ def pip_compile(request: PipCompileRequest, options: GlobalOptions) -> CompileRe
             hint="name a file: `ferry pip compile requirements.in` or `… pyproject.toml`",
         )
     selection = Selection(request.extra, request.all_extras, request.group)
+    options = options.upgrading(request.upgrade, request.upgrade_package)
     result = CompileResult(output_file=request.output_file)
     from ferry.cache.store import Cache
     from ferry.commands.git_pins import git_name_of

@@ -101,6 +101,7 @@ def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallRe
             "No requirements given",
             hint="name packages (`ferry pip install requests`) or pass `-r requirements.txt`",
         )
+    options = options.upgrading(request.upgrade, request.upgrade_package)
     with open_cache(options) as cache:
         environment = target_environment(cache, request.python, request.system)
         inputs = gather_inputs(

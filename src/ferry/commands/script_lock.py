@@ -79,6 +79,7 @@ def lock_script(
     started = time.perf_counter()
     if request.locked and request.frozen:
         raise UsageError("`--locked` and `--frozen` cannot be used together")
+    options = options.upgrading(request.upgrade, request.upgrade_packages)
     path = script_lock_path(script)
     existing, text, warnings = read_script_lock(script, strict=request.frozen or request.locked)
     if existing is None and (request.frozen or request.locked):

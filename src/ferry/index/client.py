@@ -166,7 +166,7 @@ class IndexClient:
                     project_page_url(index_url, project),
                     strip_credentials(index_url),
                     page_cache_key(index_url, project),
-                    revalidate=self.config.refresh.covers(project),
+                    revalidate=self.config.refresh.revalidates_page(project),
                 )
                 if found is None:
                     continue

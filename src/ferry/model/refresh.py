@@ -32,6 +32,11 @@ class Refresh:
 
     everything: bool = False
     packages: frozenset[str] = frozenset()
+    # Set by ``--upgrade`` / ``--upgrade-package``: those index pages are asked for again even
+    # while the server's max-age says they are fresh (uv: an upgrade implies a refresh), so a
+    # release from the last minutes is seen. Nothing else cached is checked again for them.
+    upgrade_all: bool = False
+    upgrade: frozenset[str] = frozenset()
 
     @classmethod
     def from_options(cls, everything: bool = False, packages: Iterable[str] = ()) -> Refresh:
@@ -60,6 +65,19 @@ class Refresh:
         if self.everything:
             return True
         return name is not None and canonicalize_name(name) in self.packages
+
+    def with_upgrades(self, everything: bool, packages: Iterable[str]) -> Refresh:
+        """This value, with the index pages of the upgraded packages revalidated too."""
+        names = frozenset(canonicalize_name(name) for name in packages)
+        if not everything and not names:
+            return self
+        return Refresh(self.everything, self.packages, self.upgrade_all or everything,
+                       self.upgrade | names)
+
+    def revalidates_page(self, name: str) -> bool:
+        """Whether the index page of project ``name`` must be asked for, however fresh."""
+        return (self.covers(name) or self.upgrade_all
+                or canonicalize_name(name) in self.upgrade)
 
     def reason(self) -> str:
         """The words ``-v`` uses for a refetch this value caused."""

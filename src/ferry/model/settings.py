@@ -7,6 +7,7 @@ README's reference table come from one place.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from ferry.model.immutable import immutable
@@ -77,3 +78,13 @@ class GlobalOptions:
     directory: Path | None = None
     refresh: Refresh = NO_REFRESH
     keyring_provider: str | None = None  # None: not given by flag or variable (settings decide)
+
+    def upgrading(self, everything: bool, packages: Iterable[str]) -> GlobalOptions:
+        """These options for a command asked to upgrade (``--upgrade``, ``--upgrade-package``):
+        the index pages of what may upgrade are asked for again, however fresh."""
+        refresh = self.refresh.with_upgrades(everything, packages)
+        if refresh is self.refresh:
+            return self
+        from dataclasses import replace
+
+        return replace(self, refresh=refresh)
