@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.support.index import IndexServer
 from tests.support.runner import Runner
 
 
-def test_a_second_compile_within_max_age_asks_the_index_nothing(
-    tmp_path: Path, run: Runner, index_server: IndexServer
-) -> None:
+@pytest.fixture
+def args(tmp_path: Path, index_server: IndexServer) -> tuple[str, ...]:
+    """`pip compile` of alpha (which needs beta) on an index whose pages are fresh 10 minutes."""
     index_server.cache_control = "max-age=600, public"
     index_server.index.add_wheel("alpha", "1.0", requires=["beta"])
     index_server.index.add_wheel("beta", "1.0")
     requirements = tmp_path / "requirements.in"
     requirements.write_text("alpha\n")
-    args = ("pip", "compile", str(requirements), "--index-url", index_server.simple_url)
+    return ("pip", "compile", str(requirements), "--index-url", index_server.simple_url)
+
+
+def test_a_second_compile_within_max_age_asks_the_index_nothing(
+    args: tuple[str, ...], run: Runner, index_server: IndexServer
+) -> None:
     assert run(*args).code == 0
     assert index_server.count("/simple/*") == 2
     index_server.clear_log()
@@ -34,15 +40,9 @@ def test_a_second_compile_within_max_age_asks_the_index_nothing(
 
 
 def test_an_upgrade_asks_for_fresh_pages_again(
-    tmp_path: Path, run: Runner, index_server: IndexServer
+    args: tuple[str, ...], run: Runner, index_server: IndexServer
 ) -> None:
     """As uv (an upgrade implies a refresh): a release from the last minutes must be seen."""
-    index_server.cache_control = "max-age=600, public"
-    index_server.index.add_wheel("alpha", "1.0", requires=["beta"])
-    index_server.index.add_wheel("beta", "1.0")
-    requirements = tmp_path / "requirements.in"
-    requirements.write_text("alpha\n")
-    args = ("pip", "compile", str(requirements), "--index-url", index_server.simple_url)
     assert run(*args).code == 0
     index_server.index.add_wheel("alpha", "2.0", requires=["beta"])  # released meanwhile
     index_server.clear_log()
