@@ -100,46 +100,16 @@ class LazySourceBuilder:
                 )
             return self._builder
 
-    def build_wheel(
-        self,
-        source: Path,
-        interpreter: Interpreter,
-        *,
-        editable: bool = False,
-        expected_name: str | None = None,
-        expected_version: str | None = None,
-        sha256: str | None = None,
-    ) -> Path:
-        return self.real.build_wheel(
-            source,
-            interpreter,
-            editable=editable,
-            expected_name=expected_name,
-            expected_version=expected_version,
-            sha256=sha256,
-        )
+    # The hooks installs call, spelled out so type checkers see the builder's interface; their
+    # keyword options (editable, expected name/version, sha256) pass through unchanged.
+    def build_wheel(self, source: Path, interpreter: Interpreter, **options: Any) -> Path:
+        return self.real.build_wheel(source, interpreter, **options)
 
     def unpacked(self, wheel: Path) -> Path:
         return self.real.unpacked(wheel)
 
-    def metadata(
-        self,
-        source: Path,
-        interpreter: Interpreter,
-        *,
-        editable: bool = False,
-        expected_name: str | None = None,
-        expected_version: str | None = None,
-        sha256: str | None = None,
-    ) -> bytes:
-        return self.real.metadata(
-            source,
-            interpreter,
-            editable=editable,
-            expected_name=expected_name,
-            expected_version=expected_version,
-            sha256=sha256,
-        )
+    def metadata(self, source: Path, interpreter: Interpreter, **options: Any) -> bytes:
+        return self.real.metadata(source, interpreter, **options)
 
     def __getattr__(self, name: str) -> Any:
         """Anything else ``SourceBuilder`` offers (counters, ``build_sdist``…)."""
