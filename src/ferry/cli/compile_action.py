@@ -3,21 +3,12 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
 from ferry.cli.output import Printer, elapsed, plural
+from ferry.cli.process import allow_insecure_hosts
 from ferry.model.settings import GlobalOptions
-
-
-def allow_insecure_hosts(hosts: tuple[str, ...]) -> None:
-    """Hand ``--allow-insecure-host`` to the HTTP client, which reads FERRY_INSECURE_HOST (the
-    option's environment form) when it is created: the one path from here to the index layer
-    that does not thread a TLS setting through every command."""
-    if hosts:
-        known = os.environ.get("FERRY_INSECURE_HOST", "").split()
-        os.environ["FERRY_INSECURE_HOST"] = " ".join(dict.fromkeys([*known, *hosts]))
 
 
 def compile_command() -> str:

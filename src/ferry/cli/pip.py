@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from ferry.cli.compile_action import allow_insecure_hosts
 from ferry.cli.output import Printer
+from ferry.cli.process import allow_insecure_hosts
 from ferry.model.settings import GlobalOptions
 
 _ENV_SELECTION = [

@@ -53,6 +53,15 @@ def global_options(
     )
 
 
+def allow_insecure_hosts(hosts: tuple[str, ...]) -> None:
+    """Hand ``--allow-insecure-host`` to the HTTP client, which reads FERRY_INSECURE_HOST (the
+    option's environment form) when it is created: the one path from here to the index layer
+    that does not thread a TLS setting through every command."""
+    if hosts:
+        known = os.environ.get("FERRY_INSECURE_HOST", "").split()
+        os.environ["FERRY_INSECURE_HOST"] = " ".join(dict.fromkeys([*known, *hosts]))
+
+
 def want_color(choice: str) -> bool:
     if choice == "always":
         return True
