@@ -15,6 +15,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
+from ferry.model.requirement_text import requirement_from_text
+
 
 class InstalledMeta(Protocol):
     @property
@@ -57,7 +59,7 @@ def satisfied_set(
         extras = frozenset({"", *(canonicalize_name(e) for e in req.extras)})
         for text in dist.requires:
             try:
-                child = Requirement(text)
+                child = requirement_from_text(text)
             except InvalidRequirement:
                 return None
             stack.append((child, extras))

@@ -14,10 +14,11 @@ import re
 from pathlib import Path
 
 from packaging.markers import InvalidMarker, Marker
-from packaging.requirements import InvalidRequirement, Requirement
+from packaging.requirements import InvalidRequirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.model.dist import SDIST_SUFFIXES, parse_filename
+from ferry.model.requirement_text import requirement_from_text
 from ferry.project.requirements_lines import Context, fail
 from ferry.project.requirements_model import RequirementEntry, SourceLocation, file_url_path
 
@@ -30,7 +31,7 @@ def requirement_entry(args: str, directory: str, ctx: Context) -> RequirementEnt
     if head.startswith(_URL_SCHEMES) or _looks_like_path(head):
         return bare_entry(args, directory, ctx, 0, editable=False)
     try:
-        req = Requirement(args)
+        req = requirement_from_text(args)
     except InvalidRequirement as exc:
         message, _, caret = str(exc).partition("\n")
         column = _caret_column(caret)

@@ -19,6 +19,7 @@ from packaging.version import InvalidVersion, Version
 from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.requirement_text import requirement_from_text
 
 
 class MetadataError(UserError):
@@ -61,7 +62,7 @@ class CoreMetadata:
         requires: list[Requirement] = []
         for line in raw.get("requires_dist", []):
             try:
-                requires.append(Requirement(line))
+                requires.append(requirement_from_text(line))
             except InvalidRequirement as exc:
                 first = str(exc).splitlines()[0]
                 raise MetadataError(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
+from ferry.model.requirement_text import shallow_copy
 from ferry.resolve.marker_expr import TRUE, MarkerExpr, parse_marker
 from ferry.resolve.nodes import Req, reqs_from
 
@@ -113,7 +114,7 @@ def unmarked(requirement: Requirement) -> Requirement:
         return requirement
     known = _UNMARKED.get(id(requirement))
     if known is None or known[0] is not requirement:
-        copy = Requirement(str(requirement))
+        copy = shallow_copy(requirement)
         copy.marker = None
         known = (requirement, copy)
         if len(_UNMARKED) < _MEMO_LIMIT:
