@@ -20,7 +20,10 @@ from ferry.model.settings import GlobalOptions
 )
 @click.option("--prompt", help="The prompt prefix shown when activated ('.' = this directory).")
 @click.option("--clear", is_flag=True, help="Replace an existing virtual environment.")
-@click.option("--seed", is_flag=True, help="Install pip into the new environment.")
+@click.option(
+    "--seed", is_flag=True,
+    help="Install pip into the new environment (and setuptools and wheel before Python 3.12).",
+)
 @click.option(
     "--system-site-packages", is_flag=True, help="Give the environment the base's site-packages."
 )

@@ -169,6 +169,7 @@ def _install(
             preferences=preferences_for(cache, options, preferences),
             no_deps=request.no_deps,
             exclude_newer=request.exclude_newer_date(),
+            index_order=client.config.first_match_order,
         )
         target = target_for(
             environment,
@@ -272,9 +273,18 @@ def install_into(environment: PythonEnvironment, requirements: Sequence[str], op
     FerryBuildInstaller(options.global_options, options.index).install(requirements, environment)
 
 
+def seed_packages(environment: PythonEnvironment) -> tuple[str, ...]:
+    """What ``--seed`` installs, as uv (and ``python -m venv`` before 3.12) does: pip, and for
+    interpreters before 3.12, which still let projects build with setuptools without declaring
+    it, setuptools and wheel too."""
+    if environment.interpreter.version.release[:2] < (3, 12):
+        return ("pip", "setuptools", "wheel")
+    return ("pip",)
+
+
 def seed_environment(environment: PythonEnvironment, options: GlobalOptions) -> InstallResult:
-    """Install pip into a fresh environment (``ferry venv --seed``)."""
-    request = PipInstallRequest(packages=("pip",), python=str(environment.root))
+    """Install the seed packages into a fresh environment (``ferry venv --seed``)."""
+    request = PipInstallRequest(packages=seed_packages(environment), python=str(environment.root))
     return pip_install(request, options)
 
 
@@ -284,4 +294,5 @@ __all__ = [
     "install_into",
     "pip_install",
     "seed_environment",
+    "seed_packages",
 ]
