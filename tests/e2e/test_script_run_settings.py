@@ -115,6 +115,11 @@ SCENARIOS: dict[str, tuple[list[str], str, dict[str, str]]] = {
         '[tool.uv]\nindex-strategy = "unsafe-best-match"\n\n[[tool.uv.index]]\nurl = "{SECOND}"',
         {"split": "3.0"},
     ),
+    "index-strategy = unsafe-first-match": (
+        ["split", "lib"],  # split from the first index that has one; lib only on the default
+        '[tool.uv]\nindex-strategy = "unsafe-first-match"\n\n[[tool.uv.index]]\nurl = "{SECOND}"',
+        {"split": "1.0", "lib": "2.0", "dep": "2.0"},
+    ),
     "an index source on an explicit index": (
         ["only_b", "dep"],
         '[[tool.uv.index]]\nname = "bee"\nurl = "{SECOND}"\nexplicit = true\n\n'
@@ -298,7 +303,8 @@ def test_a_script_without_a_block_runs_in_the_project(
 
 
 @pytest.mark.parametrize(
-    ("strategy", "expected"), [("first-index", "1.0"), ("unsafe-best-match", "3.0")]
+    ("strategy", "expected"),
+    [("first-index", "1.0"), ("unsafe-first-match", "1.0"), ("unsafe-best-match", "3.0")],
 )
 def test_a_project_lock_honours_index_strategy_too(
     run: Runner, server: IndexServer, second: IndexServer, tmp_path: Path,
@@ -314,15 +320,3 @@ def test_a_project_lock_honours_index_strategy_too(
     )
     ok(run("lock"))
     assert f'name = "split"\nversion = "{expected}"' in (tmp_path / "uv.lock").read_text()
-
-
-def test_an_index_strategy_ferry_lacks_is_refused_clearly(
-    run: Runner, server: IndexServer, tmp_path: Path
-) -> None:
-    (tmp_path / "s.py").write_text(
-        block(server.simple_url, ["lib"], '[tool.uv]\nindex-strategy = "unsafe-first-match"'),
-        encoding="utf-8",
-    )
-    result = run("run", "s.py")
-    assert result.code == 1, result.output
-    assert "The index strategy `unsafe-first-match` is not supported by ferry" in result.stderr

@@ -36,7 +36,7 @@ def _index_options(func: Any) -> Any:
             "--extra-index-url",
             "--index",
             multiple=True,
-            help="More indexes, searched after the default one.",
+            help="More indexes, searched before the default one (--index-url).",
         ),
         click.option(
             "-f", "--find-links", multiple=True, help="A directory or page of distribution links."
@@ -44,10 +44,12 @@ def _index_options(func: Any) -> Any:
         click.option("--no-index", is_flag=True, help="Ignore every index; use --find-links only."),
         click.option(
             "--index-strategy",
-            type=click.Choice(["first-index", "unsafe-best-match"]),
+            type=click.Choice(["first-index", "unsafe-first-match", "unsafe-best-match"]),
             default="first-index",
             show_default=True,
-            help="first-index never takes a name from a later index once one has it.",
+            help="first-index never takes a name from a later index once one has it; "
+            "unsafe-first-match takes versions from the first index that has a fitting one; "
+            "unsafe-best-match takes the best version on any index.",
         ),
         click.option("--exclude-newer", help="Ignore files uploaded after this date (RFC 3339)."),
         click.option(

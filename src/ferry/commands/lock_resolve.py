@@ -109,6 +109,7 @@ def resolve_lock(
             prerelease=lock_options.prerelease_mode or "if-necessary-or-explicit",  # type: ignore[arg-type]
             resolution=lock_options.resolution_mode or "highest",  # type: ignore[arg-type]
             exclude_newer=exclude_newer,
+            index_order=routed.default.config.first_match_order,
         ),
     )
     source = RoutedSource(routed, builds.metadata, builds.direct)

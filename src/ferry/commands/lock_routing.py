@@ -2,7 +2,7 @@
 
 Built from an :class:`~ferry.commands.lock_indexes.IndexChoice`: names pinned by
 ``[tool.uv.sources]`` are looked up on their index alone, every other name on the search list
-(first-index, unless the project's ``index-strategy`` says ``unsafe-best-match``), and each
+(first-index, unless the project's ``index-strategy`` says otherwise), and each
 file's metadata is fetched by the client of the index that listed it, so credentials and caches
 stay per index.
 """
@@ -90,8 +90,8 @@ class RoutedIndex:
 
 
 def _strategy(name: str) -> Strategy:
-    """The project's ``index-strategy`` as the client takes it; uv's third one is refused
-    rather than answered with another strategy's versions."""
+    """The project's ``index-strategy`` as the client takes it (``tool_settings`` has checked
+    it already; this narrows the type and guards callers that did not)."""
     for known in STRATEGIES:
         if name == known:
             return known

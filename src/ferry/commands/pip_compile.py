@@ -294,6 +294,7 @@ def _resolve(
         preferences={} if upgrade else existing_pins(request.output_file),
         no_deps=request.no_deps,
         exclude_newer=settings.exclude_newer,
+        index_order=client.config.first_match_order,
     )
     target = _target(request, interpreter, inputs)
     with client:

@@ -142,6 +142,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 preferences={d.name: d.version for d in installed},
                 no_deps=True,
                 exclude_newer=settings.exclude_newer,
+                index_order=client.config.first_match_order,
             )
             target = target_for(
                 environment,

@@ -8,8 +8,11 @@ pieces of this package: :class:`PageFetcher` (project pages, negotiated and cach
 Index strategy (RELIABILITY D7): with ``first-index`` (the default, as uv) the first index that
 knows a project is the only one consulted for it, so a public index cannot shadow a private
 package by publishing a higher version (dependency confusion). ``unsafe-best-match`` merges every
-index. A 404/410 means "not on this index" and the next is tried; 401/403 stops at once with a
-credentials hint (D6) — falling through on an auth failure would reopen the confusion hole.
+index. ``unsafe-first-match`` (as uv) also lists every index's files, but the resolver tries the
+versions index by index (:attr:`IndexConfig.first_match_order`): a later index's versions are
+used only when no version of an earlier one fits. A 404/410 means "not on this index" and the
+next is tried; 401/403 stops at once with a credentials hint (D6) — falling through on an auth
+failure would reopen the confusion hole.
 """
 
 from __future__ import annotations
@@ -42,8 +45,8 @@ from ferry.model.url import redact, strip_credentials
 
 logger = logging.getLogger(__name__)
 
-Strategy = Literal["first-index", "unsafe-best-match"]
-STRATEGIES: tuple[Strategy, ...] = ("first-index", "unsafe-best-match")
+Strategy = Literal["first-index", "unsafe-first-match", "unsafe-best-match"]
+STRATEGIES: tuple[Strategy, ...] = ("first-index", "unsafe-first-match", "unsafe-best-match")
 
 __all__ = ["DownloadStats", "IndexClient", "IndexConfig", "Strategy"]
 
@@ -105,6 +108,14 @@ class IndexConfig:
             refresh=refresh,
             keyring_provider=check_provider(keyring_provider),
         )
+
+    @property
+    def first_match_order(self) -> tuple[str, ...]:
+        """Under ``unsafe-first-match``, the indexes (as files name them) in the order the
+        resolver tries their versions; empty for the other strategies, which need no order."""
+        if self.strategy != "unsafe-first-match" or self.no_index:
+            return ()
+        return tuple(strip_credentials(url) for url in self.index_urls)
 
 
 def project_page_url(index_url: str, name: NormalizedName) -> str:

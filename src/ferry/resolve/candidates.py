@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -70,6 +70,21 @@ class PackageVersions:
             if e.version == version:
                 return e
         return None
+
+
+def index_rank(order: Sequence[str]) -> Callable[[VersionEntry], int]:
+    """The sort key of index strategy ``unsafe-first-match``: the position in ``order`` of the
+    index that offers the version's file, files from anywhere else (find-links) after all of
+    them. Sorting candidates by it, stably, after sorting them by version gives uv's order:
+    every fitting version of the first index that has one, best first, before any of the next.
+    A version offered by two indexes is placed by the file chosen for it (the target's best)."""
+    ranks: dict[str | None, int] = {url: i for i, url in enumerate(order)}
+    last = len(ranks)
+
+    def rank(entry: VersionEntry) -> int:
+        return last if entry.file is None else ranks.get(entry.file.index_url, last)
+
+    return rank
 
 
 def python_compatible(requires_python: SpecifierSet, target: Version) -> bool:

@@ -25,6 +25,7 @@ from ferry.model.url import redact
 from ferry.resolve.candidates import (
     PackageVersions,
     VersionBuilder,
+    index_rank,
     python_compatible,
 )
 from ferry.resolve.nodes import (
@@ -230,6 +231,8 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         lowest = self.options.resolution == "lowest" or (
             self.options.resolution == "lowest-direct" and name in self.root_names)
         entries.sort(key=lambda e: e.version, reverse=not lowest)
+        if self.options.index_order:
+            entries.sort(key=index_rank(self.options.index_order))
         preferred = self.options.preferred_version(name)
         if preferred is not None:
             entries.sort(key=lambda e: e.version != preferred)
@@ -419,6 +422,10 @@ class _Picker:
         for e in finals:
             if e.version == self.preferred:
                 return e.file
+        if self.engine.options.index_order:  # unsafe-first-match: the first index that fits
+            rank = index_rank(self.engine.options.index_order)
+            first = min(map(rank, finals))
+            finals = [e for e in finals if rank(e) == first]
         chosen = min(finals, key=lambda e: e.version) if self.lowest else finals[0]
         return chosen.file
 

@@ -36,6 +36,8 @@ class ResolverOptions:
     ``exclude_newer`` hides files uploaded after that instant (files without an upload time too,
     as uv does, since their age cannot be judged). ``allow_yanked_pins`` follows PEP 592: a yanked
     version is usable only when a root requirement or constraint pins it with ``==``/``===``.
+    ``index_order`` (index strategy ``unsafe-first-match``) lists the indexes as files name them:
+    versions are tried index by index, each index's best first (uv's candidate order).
     """
 
     prerelease: PrereleaseMode = "if-necessary-or-explicit"
@@ -47,6 +49,7 @@ class ResolverOptions:
     exclude_newer: datetime | None = None
     allow_yanked_pins: bool = True
     max_rounds: int = 20_000
+    index_order: tuple[str, ...] = ()
 
     def preferred_version(self, name: NormalizedName) -> Version | None:
         """The version to try first for ``name``, or ``None`` when it is being upgraded."""
