@@ -11,6 +11,10 @@ For a workload and a target interpreter, ``prepare_workload``:
    it where no wheel fits), also once;
 4. rewrites the PEP 503 pages over all files in ``bench/.mirror/simple``.
 
+Whatever the workload, the mirror also holds what ``venv --seed`` installs (``SEED_PACKAGES``:
+pip, setuptools, wheel), pinned once per target Python like a workload and kept, within the
+workload's own pins where they name the same package (see ``_seed_pins``).
+
 The mirror lists only the mirrored files, one version per package: project pages are smaller
 than the real index's, which flatters page parsing a little, for every tool alike.
 
@@ -48,6 +52,7 @@ from bench.upstream import (
 
 __all__ = [
     "BENCH_DIR",
+    "SEED_PACKAGES",
     "WORKLOADS_DIR",
     "Mirror",
     "PreparedWorkload",
@@ -64,6 +69,10 @@ WORKLOADS_DIR = BENCH_DIR / "workloads"
 # The newest Python a universal-only pin may need when no wheel fits the target (see below).
 _NEWEST_MINOR = 14
 _OTHER_PLATFORMS = ("win_amd64", "macosx_11_0_arm64")
+# What `uv venv --seed` (and `ferry venv --seed`) install: pip, plus setuptools and wheel before
+# Python 3.12; mirrored for every target so the `venv-seed` scenario has them.
+SEED_PACKAGES = ("pip", "setuptools", "wheel")
+_SEED_STAMP = "# pinned seed packages: " + " ".join(SEED_PACKAGES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +149,7 @@ class PreparedWorkload:
     pins: tuple[Pin, ...]
     universal: tuple[Pin, ...]
     unavailable: tuple[str, ...]  # universal-only `name==version` no wheel was found for
+    seed: tuple[Pin, ...] = ()  # the pinned SEED_PACKAGES (and their dependencies) mirrored
 
 
 def _stamp(workload_dir: Path) -> str:
@@ -167,6 +177,37 @@ def _pins(
         logger.info("pinned %s for Python %s%s", workload_dir.name, target.version,
                     " (universal)" if universal else "")
     return path, parse_pins(path.read_text()), refresh or not current
+
+
+def _seed_pins(
+    mirror: Mirror, target: TargetPython, workload: tuple[Path, Sequence[Pin]],
+    upstream: Callable[[], Upstream], *, refresh: bool,
+) -> list[Pin]:
+    """The seed packages' pins: compiled once per target Python, then kept (no drift).
+
+    They are compiled within the workload's pins (``--constraint``), so a workload that pins
+    setuptools or wheel itself keeps its version and the mirror one version per package; kept
+    pins that contradict this workload's are compiled again (and logged).
+    """
+    path = mirror.pins_path("seed", target.version)
+    requirements, pinned = workload[0], {p.name: p.version for p in workload[1]}
+    if not refresh and path.is_file() and path.read_text().startswith(_SEED_STAMP + "\n"):
+        kept = parse_pins(path.read_text())
+        clash = [p.requirement() for p in kept if pinned.get(p.name, p.version) != p.version]
+        if not clash:
+            return kept
+        logger.info("pinning the seed packages again: the workload pins other versions than %s",
+                    ", ".join(clash))
+    source = path.with_name(f"seed-py{target.version}.in")
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text("".join(f"{name}\n" for name in SEED_PACKAGES))
+    text = compile_pins(
+        uv_executable(), source.parent, python_version=target.version, upstream=upstream(),
+        cache_dir=mirror.uv_cache, source=source.name, constraints=requirements,
+    )
+    path.write_text(f"{_SEED_STAMP}\n{text}")
+    logger.info("pinned the seed packages for Python %s", target.version)
+    return parse_pins(text)
 
 
 def _held(mirror: Mirror, *, wheels: bool = True) -> set[tuple[str, str]]:
@@ -254,14 +295,16 @@ def prepare_workload(
                               universal=False, refresh=refresh)
     uni_path, universal, repinned = _pins(mirror, workload_dir, target, get_upstream,
                                           universal=True, refresh=refresh)
+    seed = _seed_pins(mirror, target, (req_path, pins), get_upstream, refresh=refresh)
+    wanted = {(p.name, p.version): p for p in [*pins, *seed]}
     held = _held(mirror)
-    missing = [p for p in pins if (p.name, p.version) not in held]
+    missing = [p for key, p in wanted.items() if key not in held]
     if missing:
         logger.info("downloading %d wheels for %s", len(missing), workload_dir.name)
         download_wheels(sys.executable, [p.requirement() for p in missing], mirror.files,
                         python_version=target.version, upstream=get_upstream())
         held = _held(mirror)
-        still = [p.requirement() for p in pins if (p.name, p.version) not in held]
+        still = [p.requirement() for key, p in wanted.items() if key not in held]
         if still:
             raise UpstreamError(f"pip downloaded no wheel for: {', '.join(still)}")
     # Universal-only pins no wheel was found for are remembered, so later runs (maybe
@@ -282,6 +325,7 @@ def prepare_workload(
     return PreparedWorkload(
         name=workload_dir.name, project_dir=workload_dir, requirements=req_path,
         pins=tuple(pins), universal=tuple(universal), unavailable=tuple(unavailable),
+        seed=tuple(seed),
     )
 
 

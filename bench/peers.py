@@ -84,6 +84,10 @@ _TRANSLATE: dict[str, Callable[[str, str], str]] = {"pdm": pdm_pyproject,
                                                      "poetry": poetry_pyproject}
 
 
+# issue 2's scenarios: compared with pip only.
+_ISSUE_2 = ("venv", "venv-seed", "pip-install-cold", "pip-install-warm")
+
+
 def _gone(*scenarios: str, name: str) -> dict[str, str]:
     return dict.fromkeys(scenarios, _NOT_A_PEER_SCENARIO.format(name=name))
 
@@ -114,7 +118,7 @@ class Pdm(ProjectManager):
     executable_name = "pdm"
     lock_file = "pdm.lock"
     env_files = (".pdm-python",)  # the interpreter pdm remembers: stale once .venv is gone
-    not_applicable = _gone("venv", "pip-install-cold", "pip-install-warm", name="pdm") | {
+    not_applicable = _gone(*_ISSUE_2, name="pdm") | {
         "compile-warm": "pdm has no pip-compile (its resolver is measured by lock-warm)",
     }
     sync_args = ("sync",)
@@ -136,7 +140,7 @@ class Poetry(ProjectManager):
     name = "poetry"
     executable_name = "poetry"
     lock_file = "poetry.lock"
-    not_applicable = _gone("venv", "pip-install-cold", "pip-install-warm", name="poetry") | {
+    not_applicable = _gone(*_ISSUE_2, name="poetry") | {
         "compile-warm": "poetry has no pip-compile (its resolver is measured by lock-warm)",
     }
     sync_args = ("sync", "--no-root")
@@ -162,7 +166,7 @@ class PipTools(PeerTool):
     name = "pip-tools"
     executable_name = "pip-compile"
     lock_file = "requirements.txt"
-    not_applicable = _gone("venv", "pip-install-cold", "pip-install-warm", name="pip-tools") | {
+    not_applicable = _gone(*_ISSUE_2, name="pip-tools") | {
         "lock-cold": "pip-tools has no project lock (pip-compile pins one interpreter; it is "
                      "measured by compile-warm)",
         "lock-warm": "pip-tools has no project lock (pip-compile pins one interpreter; it is "

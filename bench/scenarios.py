@@ -28,6 +28,7 @@ __all__ = [
     "CopyFile",
     "ExpectFiles",
     "ExpectInstalled",
+    "ExpectSeeded",
     "Plan",
     "Remove",
     "Scenario",
@@ -103,7 +104,32 @@ class ExpectFiles:
         return f"exited 0 but did not create {', '.join(missing)}" if missing else None
 
 
-Expectation = ExpectInstalled | ExpectFiles
+@dataclass(frozen=True, slots=True)
+class ExpectSeeded:
+    """pip is installed in ``env_dir`` and, for a Python before 3.12, ``legacy`` too.
+
+    The Python is read off the environment's ``lib/pythonX.Y`` directory, so the check follows
+    whatever interpreter the run targets: uv seeds setuptools and wheel only before 3.12, as
+    ensurepip bundles setuptools only before 3.12. A tool seeding less than its peers would
+    otherwise win ``venv-seed`` by doing less.
+    """
+
+    env_dir: Path
+    legacy: frozenset[str] = frozenset()
+
+    def problem(self) -> str | None:
+        sites = sorted(self.env_dir.glob("lib/python3.*/site-packages"))
+        if not sites:
+            return f"exited 0 but {self.env_dir} has no lib/python3.*/site-packages"
+        minor = int(sites[0].parent.name.removeprefix("python3."))
+        wanted = {"pip"} | (self.legacy if minor < 12 else set())
+        missing = sorted(wanted - installed_names(self.env_dir))
+        if missing:
+            return f"exited 0 but did not seed {', '.join(missing)} (Python 3.{minor})"
+        return None
+
+
+Expectation = ExpectInstalled | ExpectFiles | ExpectSeeded
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,14 +192,24 @@ def _fresh_env(tool: Tool, box: Sandbox) -> tuple[Action, ...]:
     return gone if make is None else (*gone, _command(tool, box, make, box.project))
 
 
+def _venv_plan(tool: Tool, box: Sandbox, argv: Argv, expect: Expectation) -> Plan:
+    """An environment made anew every round, after one untimed run: interpreter introspection
+    is cached by ferry and uv, and so (with ``--seed``) are the seed wheels."""
+    cmd = _command(tool, box, argv)
+    return Plan(timed=cmd, warmup=(Remove(box.venv), cmd), prepare=(Remove(box.venv),),
+                expect=expect)
+
+
 def venv(tool: Tool, box: Sandbox) -> Plan | None:
     argv = tool.venv(box, box.venv)
-    if argv is None:
-        return None
-    cmd = _command(tool, box, argv)
-    # One untimed run first: interpreter introspection is cached by both ferry and uv.
-    return Plan(timed=cmd, warmup=(Remove(box.venv), cmd), prepare=(Remove(box.venv),),
-                expect=ExpectFiles((box.venv / "pyvenv.cfg",)))
+    return None if argv is None else _venv_plan(
+        tool, box, argv, ExpectFiles((box.venv / "pyvenv.cfg",)))
+
+
+def venv_seed(tool: Tool, box: Sandbox) -> Plan | None:
+    argv = tool.venv_seed(box, box.venv)
+    return None if argv is None else _venv_plan(
+        tool, box, argv, ExpectSeeded(box.venv, tool.legacy_seeds))
 
 
 def pip_install_cold(tool: Tool, box: Sandbox) -> Plan | None:
@@ -276,6 +312,8 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
         Scenario("venv", "create an environment", Target(2, 10, _PIP), venv),
+        Scenario("venv-seed", "create an environment with pip in it, warm cache",
+                 Target(2, 10, _PIP), venv_seed),
         Scenario("pip-install-cold", "install the pins, empty cache", Target(1.5, 10, _PIP),
                  pip_install_cold),
         Scenario("pip-install-warm", "install the pins, warm cache", Target(2, 10, _PIP),

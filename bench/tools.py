@@ -92,6 +92,9 @@ class Tool(ABC):
     name: str
     lock_file: ClassVar[str] = "uv.lock"  # what `lock` writes in the project directory
     env_files: ClassVar[tuple[str, ...]] = ()  # project files naming the env, gone with it
+    # What ``venv_seed`` installs besides pip into an environment of a Python before 3.12
+    # (uv's --seed, and ferry's like it; ensurepip bundles setuptools only), checked afterwards.
+    legacy_seeds: ClassVar[frozenset[str]] = frozenset({"setuptools", "wheel"})
     not_applicable: ClassVar[Mapping[str, str]] = {}
 
     def install(self, python: Path) -> None:  # noqa: B027 - most tools need no install
@@ -118,6 +121,10 @@ class Tool(ABC):
         """The complete, isolated environment for this tool's commands in ``box``."""
 
     def venv(self, box: Sandbox, path: Path) -> Argv | None:
+        return None
+
+    def venv_seed(self, box: Sandbox, path: Path) -> Argv | None:
+        """An environment with pip in it (what a pip user gets from ``python -m venv``)."""
         return None
 
     def pip_install(self, box: Sandbox, env_dir: Path) -> Argv | None:
@@ -167,6 +174,10 @@ class Ferry(Tool):
     def venv(self, box: Sandbox, path: Path) -> Argv:
         return (*self.base, "venv", str(path), "--python", str(box.python))
 
+    def venv_seed(self, box: Sandbox, path: Path) -> Argv:
+        # The seed packages come from FERRY_INDEX_URL (the mirror), set by ``environment``.
+        return (*self.base, "venv", "--seed", str(path), "--python", str(box.python))
+
     def pip_install(self, box: Sandbox, env_dir: Path) -> Argv:
         return (*self.base, "pip", "install", "--python", str(venv_python(env_dir)),
                 "-r", str(box.requirements), "--index-url", box.index_url)
@@ -206,6 +217,10 @@ class Uv(Tool):
     def venv(self, box: Sandbox, path: Path) -> Argv:
         return (self.executable, "venv", str(path), "--python", str(box.python), "--no-config")
 
+    def venv_seed(self, box: Sandbox, path: Path) -> Argv:
+        return (self.executable, "venv", "--seed", str(path), "--python", str(box.python),
+                "--index-url", box.index_url, "--no-config")
+
     def pip_install(self, box: Sandbox, env_dir: Path) -> Argv:
         return (self.executable, "pip", "install", "--python", str(venv_python(env_dir)),
                 "-r", str(box.requirements), "--index-url", box.index_url, "--no-config")
@@ -233,6 +248,8 @@ class Pip(Tool):
         "pip has no projects (lock, sync, run)",
     ) | {"compile-warm": "pip has no compile (pip-tools' pip-compile is the pip-based one)"}
 
+    legacy_seeds = frozenset({"setuptools"})  # ensurepip's bundle before 3.12: no wheel
+
     def __init__(self, python: str = sys.executable) -> None:
         self.base: Argv = (python, "-m", "pip")
 
@@ -246,6 +263,10 @@ class Pip(Tool):
 
     def venv(self, box: Sandbox, path: Path) -> Argv:
         return (str(box.python), "-m", "venv", "--without-pip", str(path))
+
+    def venv_seed(self, box: Sandbox, path: Path) -> Argv:
+        # The stdlib's default: ensurepip installs its bundled wheels; no index is involved.
+        return (str(box.python), "-m", "venv", str(path))
 
     def pip_install(self, box: Sandbox, env_dir: Path) -> Argv:
         return (*self.base, "--python", str(venv_python(env_dir)), "install",

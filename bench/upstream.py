@@ -150,12 +150,15 @@ def _scrubbed_env(extra: Mapping[str, str]) -> dict[str, str]:
 
 def compile_pins(
     uv: str, workload_dir: Path, *, python_version: str, upstream: Upstream, cache_dir: Path,
-    universal: bool = False,
+    universal: bool = False, source: str = "pyproject.toml", constraints: Path | None = None,
 ) -> str:
-    """``uv pip compile`` the workload's pyproject.toml for the target (or every) platform."""
-    argv = [uv, "pip", "compile", "pyproject.toml", "--python-version", python_version,
+    """``uv pip compile`` the workload's pyproject.toml (or another ``source`` file in
+    ``workload_dir``) for the target (or every) platform, within ``constraints`` if given."""
+    argv = [uv, "pip", "compile", source, "--python-version", python_version,
             "--index-url", upstream.index_url, "--no-config", "--no-header", "--no-annotate",
             "--quiet", "--cache-dir", str(cache_dir)]
+    if constraints is not None:
+        argv += ["--constraint", str(constraints)]
     if universal:
         argv.append("--universal")
     elif (platform := python_platform()) is not None:

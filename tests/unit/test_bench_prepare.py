@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from bench import mirror as mirror_module
-from bench.mirror import Mirror, TargetPython, prepare_workload
+from bench.mirror import SEED_PACKAGES, Mirror, TargetPython, prepare_workload
 from bench.upstream import Pin, Upstream, UpstreamError
 from tests.support.index import LocalIndex
 from tests.support.sdists import make_sdist
@@ -22,6 +22,7 @@ from tests.support.wheels import make_wheel
 
 TARGET = TargetPython(Path(sys.executable), f"{sys.version_info[0]}.{sys.version_info[1]}")
 UPSTREAM = Upstream("file:///nowhere/simple/")
+SEED = "pip==9.0\nsetuptools==8.0\nwheel==7.0\n"
 
 
 def _workload(tmp_path: Path, dependencies: Sequence[str]) -> Path:
@@ -39,11 +40,13 @@ class FakeUpstream:
     """Stands in for ``uv pip compile`` and ``pip download``; records every call."""
 
     def __init__(self, target_pins: str, universal_pins: str, fetchable: set[tuple[str, Any]],
-                 sdists: frozenset[str] = frozenset()):
+                 sdists: frozenset[str] = frozenset(), seed_pins: str = SEED):
         self.pins = {False: target_pins, True: universal_pins}
-        self.fetchable = fetchable  # (requirement, platform or None)
+        self.seed_pins = seed_pins  # what compiling the seed packages gives
+        self.fetchable = fetchable | {(p, None) for p in seed_pins.split()}
         self.sdists = sdists  # requirements whose release has an sdist
-        self.compiles: list[bool] = []
+        self.compiles: list[bool | str] = []  # universal or not; "seed" for the seed packages
+        self.constraints: list[str] = []  # the constraints file's text, per seed compile
         self.downloads: list[tuple[tuple[str, ...], str, str | None]] = []
         self.sdist_requests: list[str] = []
 
@@ -55,7 +58,14 @@ class FakeUpstream:
         return [p for p in pins if p.requirement() not in self.sdists]
 
     def compile_pins(self, uv: str, workload_dir: Path, *, universal: bool = False,
+                     source: str = "pyproject.toml", constraints: Path | None = None,
                      **_: Any) -> str:
+        if source != "pyproject.toml":
+            assert constraints is not None and not universal
+            assert (workload_dir / source).read_text().split() == list(SEED_PACKAGES)
+            self.compiles.append("seed")
+            self.constraints.append(constraints.read_text())
+            return self.seed_pins
         self.compiles.append(universal)
         return self.pins[universal]
 
@@ -99,13 +109,14 @@ def test_downloads_once_and_remembers_what_no_platform_has(
     assert [p.requirement() for p in prepared.pins] == ["a==1.0", "b==2.0"]
     assert prepared.unavailable == ("ghost==4.0",)
     assert prepared.requirements.read_text().splitlines()[1:] == ["a==1.0", "b==2.0"]
-    assert upstream.downloads[0] == (("a==1.0", "b==2.0"), TARGET.version, None)
+    assert upstream.downloads[0] == (("a==1.0", "b==2.0", "pip==9.0", "setuptools==8.0",
+                                      "wheel==7.0"), TARGET.version, None)
     assert upstream.downloads[1] == (("win==3.0", "ghost==4.0"), TARGET.version, None)
     tried_ghost = [d for d in upstream.downloads[2:] if d[0] == ("ghost==4.0",)]
     assert [platform for _, _, platform in tried_ghost][-2:] == ["win_amd64",
                                                                   "macosx_11_0_arm64"]
     pages = sorted(p.parent.name for p in mirror.simple.glob("*/index.html"))
-    assert pages == ["a", "b", "win"]
+    assert pages == ["a", "b", "pip", "setuptools", "wheel", "win"]
     # sdists only for releases with a mirrored wheel (ghost has none: never asked for)
     assert upstream.sdist_requests == ["a==1.0", "b==2.0", "win==3.0"]
     assert "a-1.0.tar.gz" in (mirror.simple / "a" / "index.html").read_text()
@@ -125,12 +136,12 @@ def test_a_changed_pyproject_is_pinned_again(
     upstream = fake("a==1.0\n", "a==1.0\n", {("a==1.0", None)})
     mirror = Mirror(tmp_path / "mirror")
     prepare_workload(mirror, _workload(tmp_path, ["a"]), TARGET, upstream=lambda: UPSTREAM)
-    assert upstream.compiles == [False, True]
+    assert upstream.compiles == [False, True, "seed"]
     prepare_workload(mirror, _workload(tmp_path, ["a>=1"]), TARGET, upstream=lambda: UPSTREAM)
-    assert upstream.compiles == [False, True, False, True]
+    assert upstream.compiles == [False, True, "seed", False, True]  # the seed pins are kept
     prepare_workload(mirror, _workload(tmp_path, ["a>=1"]), TARGET, refresh=True,
                      upstream=lambda: UPSTREAM)
-    assert len(upstream.compiles) == 6
+    assert upstream.compiles[5:] == [False, True, "seed"]
 
 
 def test_a_pin_pip_cannot_download_is_an_error(
@@ -156,13 +167,24 @@ def test_real_uv_and_pip_build_a_mirror_from_a_file_index(tmp_path: Path) -> Non
     index.add_wheel("winonly", "1.0")
     index.add_sdist("foo", "1.0", requires_python=">=3.8")
     index.add_sdist("bar", "1.0")  # not the pinned release: not mirrored
+    # The seed packages; the workload pins the older setuptools, which the seed pins keep.
+    index.add_wheel("pip", "25.0")
+    index.add_wheel("setuptools", "70.0")
+    index.add_wheel("setuptools", "80.0")
+    index.add_wheel("wheel", "0.46.0", requires=["packaging>=24"])
+    index.add_wheel("packaging", "25.0")
     mirror = Mirror(tmp_path / "mirror")
-    prepared = prepare_workload(mirror, _workload(tmp_path, ["foo"]), TARGET,
+    prepared = prepare_workload(mirror, _workload(tmp_path, ["foo", "setuptools<80"]), TARGET,
                                 upstream=lambda: Upstream(index.file_url))
-    assert [p.requirement() for p in prepared.pins] == ["bar==2.0", "foo==1.0"]
-    assert {p.name for p in prepared.universal} == {"bar", "foo", "winonly"}
+    assert [p.requirement() for p in prepared.pins] == ["bar==2.0", "foo==1.0",
+                                                        "setuptools==70.0"]
+    assert [p.requirement() for p in prepared.seed] == [
+        "packaging==25.0", "pip==25.0", "setuptools==70.0", "wheel==0.46.0"]
+    assert {p.name for p in prepared.universal} == {"bar", "foo", "setuptools", "winonly"}
     assert sorted(p.name for p in mirror.files.iterdir() if not p.name.startswith(".")) == [
         "bar-2.0-py3-none-any.whl", "foo-1.0-py3-none-any.whl", "foo-1.0.tar.gz",
+        "packaging-25.0-py3-none-any.whl", "pip-25.0-py3-none-any.whl",
+        "setuptools-70.0-py3-none-any.whl", "wheel-0.46.0-py3-none-any.whl",
         "winonly-1.0-py3-none-any.whl",
     ]
     page = (mirror.simple / "bar" / "index.html").read_text()
@@ -170,3 +192,40 @@ def test_real_uv_and_pip_build_a_mirror_from_a_file_index(tmp_path: Path) -> Non
     page = (mirror.simple / "foo" / "index.html").read_text()
     assert '>foo-1.0.tar.gz</a>' in page and 'data-requires-python="&gt;=3.8"' in page
     assert prepared.unavailable == ()
+
+
+def test_seed_packages_are_pinned_once_within_the_workloads_pins(
+    tmp_path: Path, fake: Callable[..., FakeUpstream]
+) -> None:
+    upstream = fake("a==1.0\n", "a==1.0\n", {("a==1.0", None)})
+    mirror = Mirror(tmp_path / "mirror")
+    prepared = prepare_workload(mirror, _workload(tmp_path, ["a"]), TARGET,
+                                upstream=lambda: UPSTREAM)
+    assert [p.requirement() for p in prepared.seed] == SEED.split()
+    assert upstream.constraints == [prepared.requirements.read_text()]
+    # A changed workload is pinned again; the seed pins are kept: no compile, no download.
+    upstream.compiles.clear()
+    upstream.downloads.clear()
+    again = prepare_workload(mirror, _workload(tmp_path, ["a>=1"]), TARGET,
+                             upstream=lambda: UPSTREAM)
+    assert again.seed == prepared.seed
+    assert (upstream.compiles, upstream.downloads) == ([False, True], [])
+
+
+def test_kept_seed_pins_contradicting_the_workload_are_pinned_again(
+    tmp_path: Path, fake: Callable[..., FakeUpstream]
+) -> None:
+    upstream = fake("a==1.0\n", "a==1.0\n", {("a==1.0", None)})
+    mirror = Mirror(tmp_path / "mirror")
+    prepare_workload(mirror, _workload(tmp_path, ["a"]), TARGET, upstream=lambda: UPSTREAM)
+    # Now the workload pins setuptools itself, another version than the kept seed pin.
+    upstream = fake("a==1.0\nsetuptools==5.0\n", "a==1.0\nsetuptools==5.0\n",
+                    {("a==1.0", None), ("setuptools==5.0", None)}, frozenset(),
+                    "pip==9.0\nsetuptools==5.0\nwheel==7.0\n")
+    prepared = prepare_workload(mirror, _workload(tmp_path, ["a", "setuptools"]), TARGET,
+                                upstream=lambda: UPSTREAM)
+    assert upstream.compiles == [False, True, "seed"]
+    assert "setuptools==5.0" in upstream.constraints[0].split()
+    assert [p.requirement() for p in prepared.seed] == [
+        "pip==9.0", "setuptools==5.0", "wheel==7.0"]
+    assert upstream.downloads == [(("setuptools==5.0",), TARGET.version, None)]

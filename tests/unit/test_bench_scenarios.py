@@ -13,6 +13,7 @@ from bench.scenarios import (
     CopyFile,
     ExpectFiles,
     ExpectInstalled,
+    ExpectSeeded,
     Plan,
     Remove,
 )
@@ -154,3 +155,53 @@ def test_expectations_report_what_is_missing(tmp_path: Path) -> None:
     assert problem == "exited 0 but 1 pinned packages are not installed: zed"
     assert ExpectFiles((tmp_path / "env",)).problem() is None
     assert "did not create" in str(ExpectFiles((tmp_path / "nope",)).problem())
+
+
+def test_venv_seed_makes_an_environment_with_pip_in_it_from_the_mirror(box: Sandbox) -> None:
+    uv = _plan("venv-seed", box)
+    assert uv.timed.argv == ("/x/uv", "venv", "--seed", str(box.venv), "--python",
+                             str(box.python), "--index-url", INDEX, "--no-config")
+    assert uv.timed.env["UV_INDEX_URL"] == INDEX
+    ferry = _plan("venv-seed", box, Ferry())
+    assert ferry.timed.argv[3:] == ("venv", "--seed", str(box.venv), "--python",
+                                    str(box.python))
+    assert ferry.timed.env["FERRY_INDEX_URL"] == INDEX  # where ferry's seed comes from
+    pip = _plan("venv-seed", box, Pip("/py"))
+    assert pip.timed.argv == (str(box.python), "-m", "venv", str(box.venv))  # ensurepip
+    for plan in (uv, ferry, pip):  # warm: one untimed run, a fresh env every round
+        assert plan.warmup == (Remove(box.venv), plan.timed)
+        assert plan.prepare == (Remove(box.venv),)
+    assert uv.expect == ferry.expect == ExpectSeeded(box.venv, frozenset({"setuptools",
+                                                                          "wheel"}))
+    assert pip.expect == ExpectSeeded(box.venv, frozenset({"setuptools"}))
+    assert _plan("venv", box, Pip("/py")).timed.argv[3] == "--without-pip"  # venv unchanged
+
+
+def test_venv_seed_is_not_a_peer_scenario(box: Sandbox) -> None:
+    for name in ("pdm", "poetry", "pip-tools"):
+        tool = make_tool(name)
+        assert "issue 2" in tool.not_applicable["venv-seed"]
+        assert tool.venv_seed(box, box.venv) is None
+
+
+@pytest.mark.parametrize(
+    ("minor", "dists", "problem"),
+    [
+        (11, ["pip-24.0", "setuptools-70.0", "wheel-0.45.0"], None),
+        (11, ["pip-24.0", "setuptools-70.0"], "did not seed wheel (Python 3.11)"),
+        (12, ["pip-24.0"], None),
+        (12, ["setuptools-70.0"], "did not seed pip (Python 3.12)"),
+        (None, [], "has no lib/python3.*/site-packages"),
+    ],
+)
+def test_seeded_expectation_follows_the_environments_python(
+    tmp_path: Path, minor: int | None, dists: list[str], problem: str | None
+) -> None:
+    env = tmp_path / "env"
+    site = env / "lib" / f"python3.{minor}" / "site-packages"
+    if minor is not None:
+        site.mkdir(parents=True)
+    for dist in dists:
+        (site / f"{dist}.dist-info").mkdir()
+    found = ExpectSeeded(env, frozenset({"setuptools", "wheel"})).problem()
+    assert found == problem if problem is None else problem in str(found)
