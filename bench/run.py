@@ -203,7 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     versions = {tool.name: tool.version() or "not installed" for tool in tools}
     missing = frozenset(name for name, version in versions.items() if version == "not installed")
     scenarios = [SCENARIOS[name] for name in args.scenarios]
-    work = (args.work_dir or BENCH_DIR / ".work") / prepared.name
+    # Absolute: the tools run in their sandbox directories, where a relative path means another.
+    work = (args.work_dir or BENCH_DIR / ".work").resolve() / prepared.name
     shutil.rmtree(work, ignore_errors=True)
     load_before = _load()
     with MirrorServer(mirror.root, args.port) as server:
