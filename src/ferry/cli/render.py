@@ -58,7 +58,7 @@ def _render_dry_run(result: Any, printer: Printer) -> None:
         return
     printer.status("Would make these changes:")
     for dist in result.to_remove:
-        printer.change("-", f"{dist.name}=={dist.version}")
+        printer.change("-", _installed_text(dist))
     for pin in result.to_install:
         printer.change("+", _pin_text(pin))
 
@@ -72,7 +72,7 @@ def render_execution(execution: ExecutionResult, printer: Printer) -> None:
         printer.status(f"Installed {count} in {elapsed(execution.install_seconds)}")
     changes: list[tuple[str, bool, str]] = []
     for dist in execution.removed:
-        changes.append((dist.name, False, f"- {dist.name}=={dist.version}"))
+        changes.append((dist.name, False, f"- {_installed_text(dist)}"))
     for pin in execution.installed:
         changes.append((pin.name, True, f"+ {_pin_text(pin)}"))
     for _, _, text in sorted(changes):
@@ -84,3 +84,16 @@ def _pin_text(pin: Any) -> str:
     if pin.direct_url:
         return f"{pin.name}=={pin.version} (from {redact(pin.direct_url)})"
     return f"{pin.name}=={pin.version}"
+
+
+def _installed_text(dist: Any) -> str:
+    """An installed distribution as uv names it: with its source when it came from a direct
+    URL (``direct_url.json``), so a reinstall from another git commit or file shows both."""
+    text = f"{dist.name}=={dist.version}"
+    record = getattr(dist, "direct_url", None)
+    if not isinstance(record, dict):
+        return text
+    from ferry.model.git import url_from_pep610
+
+    url = url_from_pep610(record) or record.get("url")
+    return f"{text} (from {redact(url)})" if isinstance(url, str) else text

@@ -273,12 +273,17 @@ def requires_python_of(project: Project) -> SpecifierSet | None:
 
 
 def describe_changes(old: Lock, new: Lock) -> list[str]:
-    """uv's summary lines: ``Updated x v1 -> v2``, ``Added x v1``, ``Removed x v1``."""
+    """uv's summary lines: ``Updated x v1 -> v2``, ``Added x v1``, ``Removed x v1``. A git
+    package's version carries its commit's first eight digits, so a branch that moved shows
+    even when the version did not: ``Updated x v1.0 (30d8d613) -> v1.0 (e3f06541)``."""
     def versions(lock: Lock) -> dict[str, list[str]]:
         table: dict[str, list[str]] = {}
         for package in lock.packages:
             if package.version is not None:
-                table.setdefault(package.name, []).append(package.version)
+                label = package.version
+                if package.source.kind == "git":
+                    label += f" ({package.source.value.rpartition('#')[2][:8]})"
+                table.setdefault(package.name, []).append(label)
         return table
 
     before, after = versions(old), versions(new)

@@ -95,6 +95,10 @@ def apply_pins(
     )
     for name, why in sorted(plan.reasons.items()):
         logger.debug("%s: %s", name, why)
+    for dist in plan.remove:
+        # read now, while the .dist-info exists: the summary names a removed direct-URL install
+        # by its source (` - x==1.0 (from git+…@<commit>)`), as uv does
+        dist.direct_url  # noqa: B018
     if dry_run:
         outcome.dry_run = True
         outcome.to_install = list(plan.install)
