@@ -13,16 +13,12 @@ from pathlib import Path
 
 import pytest
 from tests.e2e.git_repos import GitRepo, needs_git
+from tests.e2e.seedkit import ok
 from tests.support.index import IndexServer
-from tests.support.runner import Result, Runner
+from tests.support.runner import Runner
 from tests.support.wheels import make_wheel
 
 pytestmark = needs_git
-
-
-def ok(result: Result) -> Result:
-    assert result.code == 0, result.output
-    return result
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from ferry.cli.output import Printer, elapsed, human_bytes, plural
@@ -70,14 +71,15 @@ def render_execution(execution: ExecutionResult, printer: Printer) -> None:
     if execution.installed:
         count = plural(len(execution.installed), "package")
         printer.status(f"Installed {count} in {elapsed(execution.install_seconds)}")
-    changes: list[tuple[str, bool, str]] = []
-    for dist in execution.removed:
-        changes.append((dist.name, False, f"- {_installed_text(dist)}"))
-    for pin in execution.installed:
-        changes.append((pin.name, True, f"+ {_pin_text(pin)}"))
-    for _, _, text in sorted(changes):
-        sign, _, rest = text.partition(" ")
-        printer.change(sign, rest)
+    # As uv: a removal and an install that read the same (same version, same source) are one
+    # reinstall, `~`; a new git commit or another file reads differently and keeps `-`/`+`.
+    removed = Counter((d.name, _installed_text(d)) for d in execution.removed)
+    installed = Counter((p.name, _pin_text(p)) for p in execution.installed)
+    changes = [(name, 0, "-", text) for name, text in (removed - installed).elements()]
+    changes += [(name, 1, "+", text) for name, text in (installed - removed).elements()]
+    changes += [(name, 2, "~", text) for name, text in (removed & installed).elements()]
+    for _, _, sign, text in sorted(changes):
+        printer.change(sign, text)
 
 
 def _pin_text(pin: Any) -> str:
