@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer
 from ferry.model.settings import GlobalOptions
 
 
-@click.command()
+@click.command(cls=IndexCommand)
 @click.argument("src", required=False, type=click.Path(path_type=Path))
 @click.option("--sdist", is_flag=True, help="Build a source distribution from the directory.")
 @click.option("--wheel", is_flag=True, help="Build a wheel from the directory (or the sdist).")

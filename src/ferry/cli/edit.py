@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer, elapsed, plural
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
@@ -109,7 +110,7 @@ def _check_script(kwargs: dict[str, Any], also: tuple[str, ...] = ()) -> None:
             raise UsageError(f"`--script` cannot be used with `--{flag}`")
 
 
-@click.command()
+@click.command(cls=IndexCommand)
 @click.argument("packages", nargs=-1)
 @_files_option("-r", "--requirements", "Also add every requirement of this file (repeatable).")
 @_files_option(
@@ -210,7 +211,7 @@ def render_edit(result: Any, printer: Printer) -> None:
         printer.status(f"Updated `{result.updated}`")
 
 
-@click.command()
+@click.command(cls=IndexCommand)
 @click.argument("packages", nargs=-1, required=True)
 @_target_options
 @_script_option("Remove from")

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer, elapsed, plural
 from ferry.cli.project_options import selection_options
 from ferry.model.settings import GlobalOptions
@@ -98,7 +99,7 @@ def report_lock(report: Any, printer: Printer) -> None:
         )
 
 
-@click.command()
+@click.command(cls=IndexCommand)
 @click.option(
     "--format",
     "format_",

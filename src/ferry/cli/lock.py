@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
+from ferry.cli.help_sections import IndexCommand
 from ferry.model.settings import GlobalOptions
 
 
-@click.command()
+@click.command(cls=IndexCommand)
 @click.option("--locked", is_flag=True, help="Fail if uv.lock would change.")
 @click.option("--frozen", is_flag=True, help="Use uv.lock as it is, without checking it.")
 @click.option("-U", "--upgrade", is_flag=True, help="Allow every package to upgrade.")

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer
 from ferry.cli.process import allow_insecure_hosts
 from ferry.model.settings import GlobalOptions
@@ -93,7 +94,7 @@ def pip() -> None:
     """Manage packages in an environment with a pip-compatible interface."""
 
 
-@pip.command("install")
+@pip.command("install", cls=IndexCommand)
 @click.argument("packages", nargs=-1)
 @click.option(
     "-r",
@@ -249,7 +250,7 @@ def check(options: GlobalOptions, /, **kwargs: Any) -> None:
     raise SystemExit(1)
 
 
-@pip.command("compile")
+@pip.command("compile", cls=IndexCommand)
 @click.argument("src_files", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "-o",
@@ -318,7 +319,7 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
     compile_action(options, **kwargs)
 
 
-@pip.command("sync")
+@pip.command("sync", cls=IndexCommand)
 @click.argument("src_files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "-c",

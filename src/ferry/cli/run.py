@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer
 from ferry.cli.project_options import selection_options, sync_options
 from ferry.model.settings import GlobalOptions
@@ -29,7 +30,10 @@ SELECTION_KEYS = (
 )
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.command(
+    cls=IndexCommand,
+    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+)
 @selection_options
 @sync_options
 @click.option("--no-sync", is_flag=True, help="Leave the environment exactly as it is.")

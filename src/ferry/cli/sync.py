@@ -6,12 +6,13 @@ from typing import Any
 
 import click
 
+from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer
 from ferry.cli.project_options import selection_options, sync_options
 from ferry.model.settings import GlobalOptions
 
 
-@click.command()
+@click.command(cls=IndexCommand)
 @selection_options
 @sync_options
 @click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")

@@ -13,11 +13,12 @@ from ferry.cli.export import (
     report_lock,
     script_option,
 )
+from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer
 from ferry.model.settings import GlobalOptions
 
 
-@click.command()
+@click.command(cls=IndexCommand)
 @click.option(
     "-d",
     "--depth",

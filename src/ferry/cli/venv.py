@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer
 from ferry.model.settings import GlobalOptions
 
 
-@click.command()
+@click.command(cls=IndexCommand)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option(
     "-p",

@@ -8,11 +8,12 @@ from typing import Any
 import click
 
 from ferry.cli.edit import _apply_options, apply_settings, render_applied
+from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer
 from ferry.model.settings import GlobalOptions
 
 
-@click.command()
+@click.command(cls=IndexCommand)
 @click.argument("value", required=False)
 @click.option(
     "--bump",
