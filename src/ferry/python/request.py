@@ -80,6 +80,12 @@ class PythonRequest:
                     specifier=parsed.specifier,
                     free_threaded=parsed.free_threaded,
                 )
+        # As uv: a bare word that names an existing file or directory (relative to the working
+        # directory) is that path — `-p rv` after `ferry venv rv` — even when it could also be
+        # an executable's name. Versions and implementations were tried first, so a directory
+        # called `3.12` does not shadow the version request.
+        if Path(raw).expanduser().exists():
+            return cls(raw, RequestKind.PATH, path=Path(raw).expanduser())
         if _EXECUTABLE.match(raw):
             return cls(raw, RequestKind.NAME, name=raw)
         raise UserError(
