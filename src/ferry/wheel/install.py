@@ -234,7 +234,7 @@ class _Installer:
         self.root = root
         self.linker = linker
         self.python = python
-        self.tx = Transaction(root)
+        self.tx = Transaction(root, spread=True)  # new directories placed apart (``staging``)
         self.record: dict[str, RecordEntry] = {}
         # The real Linker takes str paths (cheaper per file); any other FileLinker gets Paths.
         self._takes_str = isinstance(linker, Linker)
@@ -305,9 +305,13 @@ class _Installer:
     def dist_info(self, meta: list[_File], generated: Mapping[str, bytes]) -> Path:
         """Assemble ``.dist-info`` under a temporary name, then rename it into place."""
         self.tx.make_dirs(self.root)
-        tmp = temp_dir_in(self.root, self.info.dist_info)
+        staging = self.tx.staging()  # there, its files are placed apart too (see ``staging``)
+        if staging is None:
+            tmp = temp_dir_in(self.root, self.info.dist_info)
+            self.tx.created_tree(tmp)
+        else:
+            tmp = Path(staging, self.info.dist_info)  # removed with the staging directory
         final = self.root / self.info.dist_info
-        self.tx.created_tree(tmp)
         try:
             tmp.mkdir()
         except OSError as exc:
