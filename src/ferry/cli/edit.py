@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ferry.cli.help_sections import IndexCommand
+from ferry.cli.index_options import index_strategy_option
 from ferry.cli.output import Printer, elapsed, plural
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
@@ -30,6 +31,7 @@ def _apply_options(func: Any) -> Any:
             click.option("--extra-index-url", multiple=True, help="Also search this index."),
             click.option("-f", "--find-links", multiple=True),
             click.option("--no-index", is_flag=True),
+            index_strategy_option(None),
             click.option("--exclude-newer", help="Ignore files uploaded after this date."),
             click.option(
                 "--project",
@@ -56,6 +58,7 @@ def apply_settings(kwargs: dict[str, Any]) -> Any:
         extra_index_urls=tuple(kwargs.pop("extra_index_url")),
         find_links=tuple(kwargs.pop("find_links")),
         no_index=kwargs.pop("no_index"),
+        index_strategy=kwargs.pop("index_strategy"),
         exclude_newer=kwargs.pop("exclude_newer"),
         package=kwargs.pop("package", None),
     )

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from ferry.cli.help_sections import IndexCommand
+from ferry.cli.index_options import index_strategy_option
 from ferry.cli.output import Printer, elapsed, plural
 from ferry.cli.project_options import selection_options
 from ferry.model.settings import GlobalOptions
@@ -41,6 +42,7 @@ def lock_options(func: Any) -> Any:
             click.option("--extra-index-url", "--index", "extra_index_url", multiple=True),
             click.option("-f", "--find-links", multiple=True),
             click.option("--no-index", is_flag=True),
+            index_strategy_option(None),
             click.option("--exclude-newer", help="Ignore files uploaded after this date."),
             click.option(
                 "--project",
@@ -64,6 +66,7 @@ def lock_settings(kwargs: dict[str, Any]) -> Any:
         extra_index_urls=tuple(kwargs.pop("extra_index_url")),
         find_links=tuple(kwargs.pop("find_links")),
         no_index=kwargs.pop("no_index"),
+        index_strategy=kwargs.pop("index_strategy"),
         exclude_newer=kwargs.pop("exclude_newer"),
     )
 

@@ -2,11 +2,13 @@
 
 ``ferry lock`` and ``ferry pip compile FILE…`` are what CI and pre-commit hooks run over and
 over; importing click and declaring every command's options costs ~15 ms of each run, a twentieth
-of a warm lock. Here each token is a plain flag or an option with one value (a string or a
-path), parsed by table. Anything else — an unknown or abbreviated option, ``--help``, a value
-click would check against a list of choices, a global option read from the environment that
-needs checking — hands the whole command line, untouched, to the full CLI, so what the user sees
-is always what the full CLI would show.
+of a warm lock. ``ferry venv --seed`` is read here too (click would be a tenth of its run; the
+plain ``ferry venv`` has a faster path still, :mod:`ferry.commands.venv_fast`). Each token is a
+plain flag or an option with one value (a string, a path, or one of a list of choices), parsed
+by table. Anything else — an unknown or abbreviated
+option, ``--help``, a value not among an option's choices, a global option read from the
+environment that needs checking — hands the whole command line, untouched, to the full CLI, so
+what the user sees is always what the full CLI would show.
 """
 
 from __future__ import annotations
@@ -19,6 +21,21 @@ from typing import Any
 from ferry.model.immutable import immutable
 
 _AS_IS: Callable[[str], Any] = str
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    """A value click would check against ``choices``: anything else is the full CLI's to
+    refuse (``ValueError`` hands the command line over)."""
+
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(value)
+        return value
+
+    return check
+
+
+_STRATEGY = ("index_strategy", _one_of("first-index", "unsafe-first-match", "unsafe-best-match"))
 
 # token -> (keyword, value for a flag)
 _GLOBAL_FLAGS: dict[str, tuple[str, Any]] = {
@@ -42,6 +59,12 @@ class _Spec:
     valued: dict[str, tuple[str, Callable[[str], Any]]]
     repeated: dict[str, tuple[str, Callable[[str], Any]]]
     positional: tuple[str, Callable[[str], Any]] | None = None
+    single: bool = False
+    """At most one positional argument, passed as a value (``None`` when absent)."""
+    env: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
+        ("index_url", "FERRY_INDEX_URL", _AS_IS),
+    )
+    """``(keyword, variable, convert)``: the options click fills in from the environment."""
 
 
 _INDEX_URL = ("index_url", _AS_IS)
@@ -51,7 +74,8 @@ LOCK = _Spec(
     flags={"--locked": "locked", "--frozen": "frozen", "-U": "upgrade", "--upgrade": "upgrade",
            "--no-index": "no_index"},
     valued={"-i": _INDEX_URL, "--index-url": _INDEX_URL, "--default-index": _INDEX_URL,
-            "-p": _PYTHON, "--python": _PYTHON, "--exclude-newer": ("exclude_newer", _AS_IS)},
+            "-p": _PYTHON, "--python": _PYTHON, "--exclude-newer": ("exclude_newer", _AS_IS),
+            "--index-strategy": _STRATEGY},
     repeated={"-P": ("upgrade_packages", _AS_IS),
               "--upgrade-package": ("upgrade_packages", _AS_IS),
               "--extra-index-url": ("extra_index_urls", _AS_IS),
@@ -71,7 +95,7 @@ COMPILE = _Spec(
             "-p": _PYTHON, "--python": _PYTHON,
             "--python-version": ("python_version", _AS_IS),
             "--python-platform": ("python_platform", _AS_IS),
-            "--exclude-newer": ("exclude_newer", _AS_IS)},
+            "--exclude-newer": ("exclude_newer", _AS_IS), "--index-strategy": _STRATEGY},
     repeated={"-c": _CONSTRAINT, "--constraint": _CONSTRAINT, "--constraints": _CONSTRAINT,
               "--override": _OVERRIDE, "--overrides": _OVERRIDE,
               "--extra": ("extra", _AS_IS), "--group": ("group", _AS_IS),
@@ -83,9 +107,27 @@ COMPILE = _Spec(
     positional=("src_files", Path),
 )
 
-# The environment variables the full CLI reads for the options above, and those it would
-# check against a list of choices (left to it).
-_ENV_DEFAULTS = {"cache_dir": ("FERRY_CACHE_DIR", Path), "index_url": ("FERRY_INDEX_URL", str)}
+_EXTRA_INDEX = ("extra_index_url", _AS_IS)
+_INSECURE = ("allow_insecure_host", _AS_IS)
+_LINK_MODE = _one_of("clone", "hardlink", "copy", "symlink")
+VENV = _Spec(
+    flags={flag: flag[2:].replace("-", "_") for flag in (
+        "--seed", "--clear", "--allow-existing", "--system-site-packages", "--no-index")},
+    valued={"-p": _PYTHON, "--python": _PYTHON, "--prompt": ("prompt", _AS_IS),
+            "-i": _INDEX_URL, "--index-url": _INDEX_URL, "--default-index": _INDEX_URL,
+            "--index-strategy": _STRATEGY, "--exclude-newer": ("exclude_newer", _AS_IS),
+            "--link-mode": ("link_mode", _LINK_MODE)},
+    repeated={"--extra-index-url": _EXTRA_INDEX, "--index": _EXTRA_INDEX,
+              "-f": ("find_links", _AS_IS), "--find-links": ("find_links", _AS_IS),
+              "--allow-insecure-host": _INSECURE, "--trusted-host": _INSECURE},
+    positional=("path", Path),
+    single=True,
+    env=(("python", "FERRY_PYTHON", str), ("index_url", "FERRY_INDEX_URL", str),
+         ("link_mode", "FERRY_LINK_MODE", _LINK_MODE)),
+)
+
+# The environment variables the full CLI reads for global options it would check against a list
+# of choices (left to it).
 _ENV_LEFT_TO_CLICK = ("FERRY_KEYRING_PROVIDER", "UV_KEYRING_PROVIDER")
 
 
@@ -119,30 +161,56 @@ def parse(
                 if index >= len(tokens) or tokens[index].startswith("-"):
                     return None  # the full CLI says what is missing
                 inline = tokens[index]
-            if not inline:
+            if not inline or not _store(name, inline, spec, globals_, command):
                 return None
-            if name in spec.repeated:
-                key, convert = spec.repeated[name]
-                command[key] = (*command.get(key, ()), convert(inline))
-            else:
-                key, convert = _GLOBAL_VALUED.get(name) or spec.valued[name]
-                (globals_ if name in _GLOBAL_VALUED else command)[key] = convert(inline)
         else:
             return None
         index += 1
+    return _finish(globals_, command, positional, spec)
+
+
+def _store(
+    name: str, value: str, spec: _Spec, globals_: dict[str, Any], command: dict[str, Any]
+) -> bool:
+    """Record option ``name``'s value; ``False`` for a value click would refuse."""
+    try:
+        if name in spec.repeated:
+            key, convert = spec.repeated[name]
+            command[key] = (*command.get(key, ()), convert(value))
+        else:
+            key, convert = _GLOBAL_VALUED.get(name) or spec.valued[name]
+            (globals_ if name in _GLOBAL_VALUED else command)[key] = convert(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _finish(
+    globals_: dict[str, Any], command: dict[str, Any], positional: list[Any], spec: _Spec
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The positional arguments and the environment's defaults added, or ``None`` when click
+    would refuse them (an extra argument, a variable outside its option's choices)."""
+    if spec.single and len(positional) > 1:
+        return None
     if spec.positional is not None:
-        command[spec.positional[0]] = tuple(positional)
-    _environment_defaults(globals_, command)
+        command[spec.positional[0]] = (
+            (positional[0] if positional else None) if spec.single else tuple(positional)
+        )
+    try:
+        _environment_defaults(globals_, command, spec)
+    except ValueError:
+        return None
     return globals_, command
 
 
-def _environment_defaults(globals_: dict[str, Any], command: dict[str, Any]) -> None:
+def _environment_defaults(globals_: dict[str, Any], command: dict[str, Any], spec: _Spec) -> None:
     """What click's ``envvar=`` would fill in for options not on the command line (an empty
     variable counts as unset, as for click)."""
-    for key, (variable, convert) in _ENV_DEFAULTS.items():
-        target = globals_ if key == "cache_dir" else command
-        if key not in target and os.environ.get(variable):
-            target[key] = convert(os.environ[variable])
+    if "cache_dir" not in globals_ and os.environ.get("FERRY_CACHE_DIR"):
+        globals_["cache_dir"] = Path(os.environ["FERRY_CACHE_DIR"])
+    for key, variable, convert in spec.env:
+        if key not in command and os.environ.get(variable):
+            command[key] = convert(os.environ[variable])
 
 
 def try_lean(argv: list[str]) -> bool:
@@ -153,6 +221,9 @@ def try_lean(argv: list[str]) -> bool:
     elif argv[:2] == ["pip", "compile"]:
         spec, action = COMPILE, _compile
         rest = argv[2:]
+    elif argv[:1] == ["venv"]:
+        spec, action = VENV, _venv
+        rest = argv[1:]
     else:
         return False
     parsed = parse(rest, spec)
@@ -178,3 +249,9 @@ def _compile(options: Any, kwargs: dict[str, Any]) -> None:
     from ferry.cli.compile_action import compile_action
 
     compile_action(options, **kwargs)
+
+
+def _venv(options: Any, kwargs: dict[str, Any]) -> None:
+    from ferry.cli.venv_action import venv_action
+
+    venv_action(options, **kwargs)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ferry.cli.help_sections import IndexCommand
+from ferry.cli.index_options import index_strategy_option
 from ferry.model.settings import GlobalOptions
 
 
@@ -52,6 +53,7 @@ from ferry.model.settings import GlobalOptions
 )
 @click.option("-f", "--find-links", multiple=True, help="A directory or page of distributions.")
 @click.option("--no-index", is_flag=True, help="Ignore every index; use --find-links only.")
+@index_strategy_option(None)
 @click.option("-p", "--python", help="The interpreter for builds and a missing requires-python.")
 @click.option(
     "--project",
@@ -78,6 +80,7 @@ def lock(
     extra_index_url: tuple[str, ...],
     find_links: tuple[str, ...],
     no_index: bool,
+    index_strategy: str | None,
     python: str | None,
     project: Path | None,
     script: Path | None,
@@ -101,5 +104,6 @@ def lock(
         extra_index_urls=extra_index_url,
         find_links=find_links,
         no_index=no_index,
+        index_strategy=index_strategy,
         python=python,
     )

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ferry.cli.help_sections import IndexCommand
+from ferry.cli.index_options import index_options, link_mode_option
 from ferry.cli.output import Printer
 from ferry.cli.process import allow_insecure_hosts
 from ferry.model.settings import GlobalOptions
@@ -20,49 +21,6 @@ _ENV_SELECTION = [
 
 def _env_options(func: Any) -> Any:
     for option in reversed(_ENV_SELECTION):
-        func = option(func)
-    return func
-
-
-def _index_options(func: Any) -> Any:
-    options = [
-        click.option(
-            "-i",
-            "--index-url",
-            "--default-index",
-            envvar="FERRY_INDEX_URL",
-            help="The default index [env: FERRY_INDEX_URL].",
-        ),
-        click.option(
-            "--extra-index-url",
-            "--index",
-            multiple=True,
-            help="More indexes, searched before the default one (--index-url).",
-        ),
-        click.option(
-            "-f", "--find-links", multiple=True, help="A directory or page of distribution links."
-        ),
-        click.option("--no-index", is_flag=True, help="Ignore every index; use --find-links only."),
-        click.option(
-            "--index-strategy",
-            type=click.Choice(["first-index", "unsafe-first-match", "unsafe-best-match"]),
-            default="first-index",
-            show_default=True,
-            help="first-index never takes a name from a later index once one has it; "
-            "unsafe-first-match takes versions from the first index that has a fitting one; "
-            "unsafe-best-match takes the best version on any index.",
-        ),
-        click.option("--exclude-newer", help="Ignore files uploaded after this date (RFC 3339)."),
-        click.option(
-            "--allow-insecure-host",
-            "--trusted-host",
-            "allow_insecure_host",
-            multiple=True,
-            help="Do not verify TLS certificates of this host (host or host:port) "
-            "[env: FERRY_INSECURE_HOST].",
-        ),
-    ]
-    for option in reversed(options):
         func = option(func)
     return func
 
@@ -113,7 +71,7 @@ def pip() -> None:
     help="Constrain versions with this file.",
 )
 @click.option("-e", "--editable", "editables", multiple=True, help="Install a project editable.")
-@_index_options
+@index_options
 @click.option("-U", "--upgrade", is_flag=True, help="Allow upgrades of everything.")
 @click.option("-P", "--upgrade-package", multiple=True, help="Allow upgrades of this package.")
 @click.option(
@@ -142,11 +100,7 @@ def pip() -> None:
     help="Build this package in the target environment (no isolation).",
 )
 @click.option("--python-version", help="Resolve for this Python version instead.")
-@click.option(
-    "--link-mode",
-    type=click.Choice(["clone", "hardlink", "copy", "symlink"]),
-    envvar="FERRY_LINK_MODE",
-)
+@link_mode_option
 @click.option(
     "--compile-bytecode",
     "--compile",
@@ -282,7 +236,7 @@ def check(options: GlobalOptions, /, **kwargs: Any) -> None:
     multiple=True,
     help="Include this dependency group ([path:]group) of a pyproject.toml.",
 )
-@_index_options
+@index_options
 @click.option("-U", "--upgrade", is_flag=True, help="Ignore the pins of the output file.")
 @click.option(
     "-P", "--upgrade-package", multiple=True, help="Ignore the output file's pin of this package."
@@ -330,7 +284,7 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
     type=click.Path(path_type=Path),
     help="Constrain versions with this file.",
 )
-@_index_options
+@index_options
 @click.option(
     "--reinstall", "--force-reinstall", "reinstall", is_flag=True, help="Reinstall every package."
 )
@@ -340,11 +294,7 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
 @click.option("--python-version", help="Choose versions for this Python version.")
 @click.option("--no-binary", multiple=True, help="Never use wheels of this package (:all:).")
 @click.option("--only-binary", multiple=True, help="Never build this package (:all:).")
-@click.option(
-    "--link-mode",
-    type=click.Choice(["clone", "hardlink", "copy", "symlink"]),
-    envvar="FERRY_LINK_MODE",
-)
+@link_mode_option
 @click.option(
     "--compile-bytecode",
     "--compile",

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from ferry.cli.index_options import index_strategy_option
+
 F = Callable[..., Any]
 
 _SELECTION = [
@@ -69,6 +71,7 @@ _SYNC = [
     click.option("--extra-index-url", "--index", "extra_index_url", multiple=True),
     click.option("-f", "--find-links", multiple=True),
     click.option("--no-index", is_flag=True),
+    index_strategy_option(None),
     click.option("--exclude-newer", help="Ignore files uploaded after this date."),
     click.option(
         "--project",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ferry.cli.help_sections import IndexCommand
-from ferry.cli.output import Printer
+from ferry.cli.index_options import index_options, link_mode_option
 from ferry.model.settings import GlobalOptions
 
 
@@ -31,33 +32,13 @@ from ferry.model.settings import GlobalOptions
 @click.option(
     "--allow-existing", is_flag=True, help="Write into an existing directory without clearing it."
 )
+@index_options
+@link_mode_option
 @click.pass_obj
-def venv(
-    options: GlobalOptions,
-    path: Path | None,
-    python: str | None,
-    prompt: str | None,
-    clear: bool,
-    seed: bool,
-    system_site_packages: bool,
-    allow_existing: bool,
-) -> None:
-    """Create a virtual environment at PATH (default: .venv)."""
-    from ferry.commands.venv import VenvRequest, run_venv
+def venv(options: GlobalOptions, /, **kwargs: Any) -> None:
+    """Create a virtual environment at PATH (default: .venv).
 
-    printer = Printer(options)
-    request = VenvRequest(
-        path=path,
-        python=python,
-        prompt=prompt,
-        clear=clear,
-        seed=seed,
-        system_site_packages=system_site_packages,
-        allow_existing=allow_existing,
-    )
-    result = run_venv(request, options, printer)
-    if result.seeded is not None:
-        from ferry.cli.render import render_install
+    The index and link options apply to --seed's install."""
+    from ferry.cli.venv_action import venv_action
 
-        render_install(result.seeded, printer)
-    printer.status(f"Activate with: {result.activate}")
+    venv_action(options, **kwargs)

@@ -82,6 +82,7 @@ class ApplySettings:
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
+    index_strategy: str | None = None
     exclude_newer: str | None = None
     upgrade_packages: tuple[str, ...] = ()
     constraints: tuple[Requirement, ...] = ()
@@ -116,6 +117,7 @@ def lock_request(settings: ApplySettings) -> Any:
         extra_index_urls=settings.extra_index_urls,
         find_links=settings.find_links,
         no_index=settings.no_index,
+        index_strategy=settings.index_strategy,
         exclude_newer=settings.exclude_newer,
         constraints=settings.constraints,
     )
@@ -153,6 +155,7 @@ def sync(
         extra_index_url=settings.extra_index_urls,
         find_links=settings.find_links,
         no_index=settings.no_index,
+        index_strategy=settings.index_strategy,
         package=(project.current,) if project.workspace is not None and project.current
         else (),
     )

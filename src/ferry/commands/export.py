@@ -63,6 +63,7 @@ class LockSettings:
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
+    index_strategy: str | None = None
     exclude_newer: str | None = None
 
 
@@ -151,6 +152,7 @@ def lock_request_of(settings: LockSettings) -> LockRequest:
         extra_index_urls=settings.extra_index_urls,
         find_links=settings.find_links,
         no_index=settings.no_index,
+        index_strategy=settings.index_strategy,
         exclude_newer=settings.exclude_newer,
     )
 

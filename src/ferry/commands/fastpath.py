@@ -49,6 +49,7 @@ RUN_VALUED = frozenset(
         "--index",
         "-f",
         "--find-links",
+        "--index-strategy",
         "--exclude-newer",
         "--project",
         "--with",

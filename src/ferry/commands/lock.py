@@ -58,6 +58,8 @@ class LockRequest:
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
+    index_strategy: str | None = None
+    """``--index-strategy``; ``None``: the project's ``index-strategy`` (else first-index)."""
     python: str | None = None
     constraints: tuple[Requirement, ...] = ()
     """Constraints for this resolution only, recorded nowhere (``ferry add -c``, as uv)."""

@@ -40,7 +40,9 @@ class IndexChoice:
     keyring_provider: str | None = None
     """The project's ``keyring-provider`` setting (a flag or variable overrides it)."""
     strategy: str = "first-index"
-    """The project's ``index-strategy``: how the search list is consulted for one name."""
+    """``--index-strategy``, else the project's ``index-strategy``: how the search list is
+    consulted for one name. It steers a resolution only: whether a lock is fresh does not
+    depend on it (as for uv, whose ``--locked`` passes after a change of strategy)."""
 
     def configured(self) -> set[str]:
         """Every index URL a lock may name as a registry (credentials stripped)."""
@@ -68,8 +70,10 @@ def choose_indexes(
     find_links: Sequence[str],
     no_index: bool,
     default: Callable[[], str] | None = None,
+    index_strategy: str | None = None,
 ) -> IndexChoice:
-    """The indexes for this project and command line (see the module docstring)."""
+    """The indexes for this project and command line (see the module docstring);
+    ``index_strategy`` (``--index-strategy``) overrides the project's ``index-strategy``."""
     tool = pyproject.tool
     extras = list(extra_index_urls) or list(env_extra_index_urls())
     own = [i.url for i in tool.indexes if not i.explicit and not i.default]
@@ -125,5 +129,5 @@ def choose_indexes(
         find_links=tuple(find_links) or env_find_links(),
         no_index=no_index,
         keyring_provider=pyproject.tool.keyring_provider,
-        strategy=pyproject.tool.index_strategy or "first-index",
+        strategy=index_strategy or pyproject.tool.index_strategy or "first-index",
     )

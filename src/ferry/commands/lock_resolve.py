@@ -87,6 +87,7 @@ def resolve_lock(
         extra_index_urls=request.extra_index_urls,
         find_links=request.find_links,
         no_index=request.no_index,
+        index_strategy=request.index_strategy,
     )
     routed = RoutedIndex(choice, cache, options, exclude_newer)
     builds.routed = routed

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -282,9 +282,18 @@ def seed_packages(environment: PythonEnvironment) -> tuple[str, ...]:
     return ("pip",)
 
 
-def seed_environment(environment: PythonEnvironment, options: GlobalOptions) -> InstallResult:
-    """Install the seed packages into a fresh environment (``ferry venv --seed``)."""
-    request = PipInstallRequest(packages=seed_packages(environment), python=str(environment.root))
+def seed_environment(
+    environment: PythonEnvironment,
+    options: GlobalOptions,
+    settings: PipInstallRequest | None = None,
+) -> InstallResult:
+    """Install the seed packages into a fresh environment (``ferry venv --seed``), with the
+    index and link options of ``settings`` (what ``ferry venv`` was given)."""
+    request = replace(
+        settings or PipInstallRequest(),
+        packages=seed_packages(environment),
+        python=str(environment.root),
+    )
     return pip_install(request, options)
 
 

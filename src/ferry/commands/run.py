@@ -136,6 +136,7 @@ def _cached_environment(
                     extra_index_url=index.extra_index_url if index else (),
                     find_links=index.find_links if index else (),
                     no_index=index.no_index if index else False,
+                    index_strategy=(index.index_strategy if index else None) or "first-index",
                 ),
                 options,
             )

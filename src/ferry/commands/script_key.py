@@ -52,6 +52,8 @@ def block_key(
         "no_index": sync.no_index,
         "exclude_newer": sync.exclude_newer,
     }
+    if sync.index_strategy is not None:  # only when given, so earlier keys stay valid
+        parts["index_strategy"] = sync.index_strategy
     directory = script.absolute().parent
     local = sorted(set(_local_paths(metadata, directory)))
     if _has_sources(metadata) or local:

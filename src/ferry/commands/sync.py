@@ -92,6 +92,7 @@ class SyncRequest:
     extra_index_url: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
+    index_strategy: str | None = None
     dry_run: bool = False
     exclude_newer: str | None = None
     package: tuple[str, ...] = ()
@@ -197,6 +198,7 @@ def lock_request_of(request: SyncRequest) -> LockRequest:
         extra_index_urls=tuple(request.extra_index_url),
         find_links=tuple(request.find_links),
         no_index=request.no_index,
+        index_strategy=request.index_strategy,
         python=request.python,
         exclude_newer=request.exclude_newer,
     )

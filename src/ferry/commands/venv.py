@@ -8,7 +8,7 @@ interpreters only: an active venv's python is never the base of a new one.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ferry.cache.store import Cache
 from ferry.commands.venv_messages import activation_command, default_prompt, display_path
@@ -19,6 +19,9 @@ from ferry.python.environment import open_environment
 from ferry.python.interpreter import Interpreter
 from ferry.python.request import PythonRequest
 from ferry.python.venv import create_venv
+
+if TYPE_CHECKING:
+    from ferry.commands.pip_install import PipInstallRequest
 
 __all__ = [
     "VenvRequest",
@@ -45,6 +48,9 @@ class VenvRequest:
     seed: bool = False
     system_site_packages: bool = False
     allow_existing: bool = False
+    seed_install: PipInstallRequest | None = None
+    """``--seed``'s install: the index and link options ``ferry venv`` was given (as
+    ``uv venv`` takes them), as ``ferry pip install`` takes them."""
 
 
 @immutable
@@ -85,5 +91,5 @@ def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -
     if environment is not None:
         from ferry.commands.pip_install import seed_environment
 
-        seeded = seed_environment(environment, options)
+        seeded = seed_environment(environment, options, request.seed_install)
     return VenvResult(root, shown, interpreter, activation_command(shown), seeded)

@@ -1,0 +1,55 @@
+"""What ``ferry venv`` does once its command line is read — by click (:mod:`ferry.cli.venv`) or
+by the lean parser (:mod:`ferry.cli.lean`, for ``--seed``): the same request, the same lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ferry.cli.output import Printer
+from ferry.model.settings import GlobalOptions
+
+
+def venv_action(
+    options: GlobalOptions,
+    *,
+    path: Path | None = None,
+    python: str | None = None,
+    prompt: str | None = None,
+    clear: bool = False,
+    seed: bool = False,
+    system_site_packages: bool = False,
+    allow_existing: bool = False,
+    allow_insecure_host: tuple[str, ...] = (),
+    **seed_options: Any,
+) -> None:
+    """Create the environment (and seed it), printing what ``uv venv`` prints.
+
+    ``seed_options`` holds the index and link options, which only ``--seed``'s install reads:
+    fields of :class:`ferry.commands.pip_install.PipInstallRequest`."""
+    from ferry.cli.process import allow_insecure_hosts
+    from ferry.commands.venv import VenvRequest, run_venv
+
+    seed_install = None
+    if seed:
+        from ferry.commands.pip_install import PipInstallRequest
+
+        allow_insecure_hosts(allow_insecure_host)
+        seed_install = PipInstallRequest(**seed_options)
+    printer = Printer(options)
+    request = VenvRequest(
+        path=path,
+        python=python,
+        prompt=prompt,
+        clear=clear,
+        seed=seed,
+        system_site_packages=system_site_packages,
+        allow_existing=allow_existing,
+        seed_install=seed_install,
+    )
+    result = run_venv(request, options, printer)
+    if result.seeded is not None:
+        from ferry.cli.render import render_install
+
+        render_install(result.seeded, printer)
+    printer.status(f"Activate with: {result.activate}")
