@@ -5,6 +5,8 @@ the holder exits, however it exits: a ``kill -9`` never leaves a stale lock behi
 A lock that is busy is first tried without blocking, so the common uncontended case costs one
 system call; when it is busy the user is told once what ferry waits for, and the wait is bounded by
 ``FERRY_LOCK_TIMEOUT`` so a stuck process elsewhere turns into an error instead of a hang (E3).
+Threads of one process take turns in memory first (``thread_locks``), so that warning only ever
+concerns another process, and two threads of one ``sync`` never make it.
 
 On Windows ``msvcrt.locking`` has no shared mode, so shared locks are exclusive there: correct,
 only less concurrent.
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ferry.fs.errors import os_error
+from ferry.fs.thread_locks import thread_turn
 from ferry.model.errors import FilesystemError, SurroundingsError, UserError
 
 logger = logging.getLogger(__name__)
@@ -101,15 +104,20 @@ def _locked(
     path: Path, what: str | None, *, exclusive: bool, timeout: float | None
 ) -> Iterator[None]:
     wait = lock_timeout() if timeout is None else timeout
-    fd = _open_lock_file(path)
-    try:
-        _acquire(fd, path, what or str(path), exclusive, wait)
+    label = what or str(path)
+    started = time.monotonic()
+    # Threads of this process take turns first, so flock only ever waits for other processes.
+    # Windows has no shared mode, so there shared turns are exclusive too.
+    with thread_turn(path, label, exclusive=exclusive or sys.platform == "win32", timeout=wait):
+        fd = _open_lock_file(path)
         try:
-            yield
+            _acquire(fd, path, label, exclusive, wait, started)
+            try:
+                yield
+            finally:
+                _unlock(fd)
         finally:
-            _unlock(fd)
-    finally:
-        os.close(fd)
+            os.close(fd)
 
 
 def _open_lock_file(path: Path) -> int:
@@ -142,11 +150,14 @@ def _attempt(fd: int, path: Path, exclusive: bool) -> bool:
         raise os_error("lock", path, error) from error
 
 
-def _acquire(fd: int, path: Path, what: str, exclusive: bool, timeout: float) -> None:
+def _acquire(
+    fd: int, path: Path, what: str, exclusive: bool, timeout: float, started: float
+) -> None:
+    """Take the flock, waiting at most until ``timeout`` seconds after ``started`` (which
+    includes any wait for this process's own threads)."""
     if _attempt(fd, path, exclusive):
         return
     logger.warning("waiting for lock on `%s` (%s)… is another ferry process running?", what, path)
-    started = time.monotonic()
     delay = 0.005
     while True:
         waited = time.monotonic() - started
