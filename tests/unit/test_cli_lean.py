@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from ferry.cli.lean import COMPILE, LOCK, parse
+from ferry.cli.lean import COMPILE, LOCK, VENV, parse
 
 
 @pytest.fixture(autouse=True)
 def _no_ferry_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("FERRY_CACHE_DIR", "FERRY_INDEX_URL", "FERRY_KEYRING_PROVIDER",
-                 "UV_KEYRING_PROVIDER"):
+                 "UV_KEYRING_PROVIDER", "FERRY_PYTHON", "FERRY_LINK_MODE"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -113,3 +113,59 @@ def test_short_options_with_an_equals_sign_are_left_to_click() -> None:
     # click reads `-o=out.txt` as the value `=out.txt`; only it may decide what that means
     assert parse(["req.in", "-o=out.txt"], COMPILE) is None
     assert parse(["-i=http://x/simple"], LOCK) is None
+
+
+def test_venv_seed_forms() -> None:
+    assert parse(["--seed", "env", "-p", "3.12", "--index-url=http://x/simple", "--index", "a",
+                  "--extra-index-url", "b", "-f", "links", "--no-index", "--link-mode", "copy",
+                  "--index-strategy", "unsafe-best-match", "--exclude-newer", "2024-01-01",
+                  "--trusted-host", "h", "-q"], VENV) == (
+        {"quiet": True},
+        {"seed": True, "path": Path("env"), "python": "3.12", "index_url": "http://x/simple",
+         "extra_index_url": ("a", "b"), "find_links": ("links",), "no_index": True,
+         "link_mode": "copy", "index_strategy": "unsafe-best-match",
+         "exclude_newer": "2024-01-01", "allow_insecure_host": ("h",)},
+    )
+    assert parse(["--seed"], VENV) == ({}, {"seed": True, "path": None})
+
+
+@pytest.mark.parametrize("tokens", [
+    ["--seed", "a", "b"],  # one path only
+    ["--seed", "--index-strategy", "best"],  # not among the choices
+    ["--seed", "--link-mode", "teleport"],
+    ["--seed", "--color", "never"],
+    ["--seed", "--help"],
+])
+def test_venv_forms_left_to_click(tokens: list[str]) -> None:
+    assert parse(tokens, VENV) is None
+
+
+def test_venv_environment_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FERRY_PYTHON", "3.11")
+    monkeypatch.setenv("FERRY_LINK_MODE", "copy")
+    assert parse(["--seed", "-p", "3.12"], VENV) == (
+        {}, {"seed": True, "path": None, "python": "3.12", "link_mode": "copy"})
+    monkeypatch.setenv("FERRY_LINK_MODE", "teleport")  # click refuses it, so click says so
+    assert parse(["--seed"], VENV) is None
+
+
+def test_index_strategy_is_read_or_left_to_click() -> None:
+    assert parse(["--index-strategy", "unsafe-first-match"], LOCK) == (
+        {}, {"index_strategy": "unsafe-first-match"})
+    assert parse(["--index-strategy=first"], LOCK) is None
+    assert parse(["r.in", "--index-strategy=unsafe-best-match"], COMPILE) == (
+        {}, {"src_files": (Path("r.in"),), "index_strategy": "unsafe-best-match"})
+
+
+def test_venv_tokens_and_keywords_are_the_click_commands() -> None:
+    """Every token the lean parser reads for ``venv`` is an option of the click command, and
+    lands under the keyword click would give it."""
+    from ferry.cli.venv import venv
+
+    by_token = {o: p.name for p in venv.params for o in (*p.opts, *p.secondary_opts)}
+    for token, key in VENV.flags.items():
+        assert by_token[token] == key, token
+    for table in (VENV.valued, VENV.repeated):
+        for token, (key, _) in table.items():
+            assert by_token[token] == key, token
+    assert VENV.positional is not None and VENV.positional[0] == "path" in by_token.values()
