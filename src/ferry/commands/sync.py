@@ -326,6 +326,9 @@ def sync_environment(
     client, builder = install_sources(
         request, options, cache, project.pyproject.tool.keyring_provider
     )
+    from ferry.commands.tree_versions import with_tree_versions
+
+    pins = with_tree_versions(pins, builder, environment.interpreter, known=project_names)
     with client:
         apply_pins(
             pins,
