@@ -90,8 +90,11 @@ def test_locked_fails_when_the_lock_is_stale(
     write_project(project, ["lib", "dep"])
     result = lock(run, project, index_server, "--locked")
     assert result.code == 1
-    assert ("The lockfile at `uv.lock` needs to be updated, but `--locked` was provided. "
-            "To update the lockfile, run `ferry lock`.") in result.stderr
+    assert result.stderr.startswith(
+        "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided.\n"
+        "hint: "), result.stderr
+    assert "; to update the lockfile, run `ferry lock`.\n" in result.stderr
+    assert "Caused by" not in result.stderr
     assert "Traceback" not in result.stderr
     assert (project / "uv.lock").read_bytes() == before
     # Up to date: --locked passes.

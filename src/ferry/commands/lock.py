@@ -132,17 +132,25 @@ def _lock(
         lock = resolve_lock(project, request, options, cache, existing, lock_options)
     new_text = dump_lock(lock)
     if request.locked and new_text != text:
-        raise UserError(
-            f"The lockfile at `{LOCK_NAME}` needs to be updated, but `--locked` was provided. "
-            "To update the lockfile, run `ferry lock`.",
-            causes=[reason] if reason else [],
-        )
+        raise stale_lock_error(LOCK_NAME, "ferry lock", reason)
     from ferry.project.lockfile import write_lock
 
     written = write_lock(path, lock, text=new_text)
     changes = describe_changes(existing, lock) if existing is not None else []
     return LockOutcome(lock, written, len(lock.packages), time.perf_counter() - started,
                        reason, changes, warnings)
+
+
+def stale_lock_error(name: str, command: str, reason: str | None) -> UserError:
+    """``--locked`` met a lock that would change: uv's message, and its hint naming the ferry
+    command that updates the lock, led by what made the lock stale (uv keeps that for ``-v``;
+    it is the first thing one wants to know)."""
+    fix = f"run `{command}`"
+    return UserError(
+        f"The lockfile at `{name}` needs to be updated, but `--locked` was provided.",
+        hint=f"{reason[:1].upper()}{reason[1:]}; to update the lockfile, {fix}."
+        if reason else f"To update the lockfile, {fix}.",
+    )
 
 
 def _read_existing(

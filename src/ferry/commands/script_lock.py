@@ -26,6 +26,7 @@ from ferry.commands.lock import (
     _read_existing,
     describe_changes,
     options_in_force,
+    stale_lock_error,
 )
 from ferry.model.errors import UsageError, UserError
 from ferry.model.settings import GlobalOptions
@@ -105,11 +106,7 @@ def lock_script(
     lock = _resolve(project, request, options, cache, existing, lock_options)
     new_text = dump_lock(lock)
     if request.locked and new_text != text:
-        raise UserError(
-            f"The lockfile at `{path.name}` needs to be updated, but `--locked` was provided. "
-            f"To update the lockfile, run `ferry lock --script {script}`.",
-            causes=[reason] if reason else [],
-        )
+        raise stale_lock_error(path.name, f"ferry lock --script {script}", reason)
     if metadata and "requires-python" not in metadata:  # uv says nothing without a block
         warnings.append(
             "No `requires-python` value found in the script. "
