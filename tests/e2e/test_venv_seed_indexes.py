@@ -151,3 +151,16 @@ def test_without_seed_the_index_options_are_accepted_and_unused(
                  "--index-strategy", "unsafe-best-match", "--link-mode", "copy")
     assert result.code == 0, result.stderr
     assert (tmp_path / "env" / "pyvenv.cfg").is_file()
+
+
+@pytest.mark.parametrize("full", [False, True])
+def test_a_bad_exclude_newer_is_refused_before_the_environment_is_made(
+    run: Runner, tmp_path: Path, full: bool
+) -> None:
+    """uv refuses the value while reading the command line; ferry used to make the environment
+    first and only then fail at seeding, leaving it half made."""
+    result = _seed(lambda *a, env=None: run(*a, "-p", sys.executable, env=env), "env",
+                   "--no-index", "--exclude-newer", "garbage", full=full)
+    assert result.code == 2, result.stderr
+    assert "Invalid `--exclude-newer` value `garbage`" in result.stderr
+    assert not (tmp_path / "env").exists()

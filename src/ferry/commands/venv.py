@@ -65,6 +65,10 @@ class VenvResult:
 def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -> VenvResult:
     cwd = Path.cwd()
     python_request = PythonRequest.parse(request.python) if request.python else None
+    if request.seed and request.seed_install is not None:
+        # A value the seeding install would refuse is refused before anything is made (uv
+        # refuses it while reading the command line), never after the environment exists.
+        request.seed_install.exclude_newer_date()
     cache = Cache.from_options(options.cache_dir, options.no_cache)
     try:
         with cache.shared():
