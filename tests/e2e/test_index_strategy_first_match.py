@@ -137,3 +137,46 @@ def test_a_project_lock_records_each_version_with_its_index(
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert (twin / "uv.lock").read_text() == (project / "uv.lock").read_text()
+
+
+@pytest.fixture
+def shared_version(tmp_path: Path) -> Iterator[tuple[IndexServer, IndexServer]]:
+    """foo 2.0 on both indexes, the second's file better for the target (a more specific wheel
+    tag, or a wheel where the first has only an sdist); foo 3.0 on the second only."""
+    first, second = LocalIndex(tmp_path / "first"), LocalIndex(tmp_path / "second")
+    first.add_wheel("foo", "2.0", upload_time=T)
+    first.add_sdist("bar", "2.0", upload_time=T)
+    for name in ("foo", "bar"):
+        second.add_wheel(name, "2.0", tag="py312-none-any", upload_time=T)
+        second.add_wheel(name, "3.0", upload_time=T)
+    with IndexServer(first) as a, IndexServer(second) as b:
+        yield a, b
+
+
+def test_a_version_on_the_first_index_is_taken_from_it_even_if_a_later_file_is_better(
+    run: Runner, shared_version: tuple[IndexServer, IndexServer]
+) -> None:
+    """uv 0.13.8 answers foo==2.0 and bar==2.0 (from the first index). ferry ranked a version
+    by its best file over all indexes, so 2.0 counted as the second index's and 3.0 won."""
+    assert _compile(run, shared_version, "unsafe-first-match", "foo") == {"foo": "2.0"}
+    assert _compile(run, shared_version, "unsafe-first-match", "bar") == {"bar": "2.0"}
+
+
+def test_a_lock_takes_a_shared_version_from_the_first_index(
+    run: Runner, shared_version: tuple[IndexServer, IndexServer], tmp_path: Path
+) -> None:
+    first, second = shared_version
+    project = tmp_path / "proj"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "proj"\nversion = "0.1"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["bar"]\n\n[tool.uv]\nindex-strategy = "unsafe-first-match"\n\n'
+        f'[[tool.uv.index]]\nname = "a"\nurl = "{first.simple_url}"\n\n'
+        f'[[tool.uv.index]]\nname = "b"\nurl = "{second.simple_url}"\ndefault = true\n',
+        encoding="utf-8",
+    )
+    result = run("lock", "-p", sys.executable, cwd=project)
+    assert result.code == 0, result.stderr
+    lock = tomllib.loads((project / "uv.lock").read_text(encoding="utf-8"))
+    found = {(p["name"], p["version"]): p["source"].get("registry") for p in lock["package"]}
+    assert found == {("bar", "2.0"): first.simple_url, ("proj", "0.1"): None}

@@ -72,19 +72,24 @@ class PackageVersions:
         return None
 
 
-def index_rank(order: Sequence[str]) -> Callable[[VersionEntry], int]:
-    """The sort key of index strategy ``unsafe-first-match``: the position in ``order`` of the
-    index that offers the version's file, files from anywhere else (find-links) after all of
-    them. Sorting candidates by it, stably, after sorting them by version gives uv's order:
-    every fitting version of the first index that has one, best first, before any of the next.
-    A version offered by two indexes is placed by the file chosen for it (the target's best)."""
+def index_position(order: Sequence[str]) -> Callable[[FileRef | None], int]:
+    """The position in ``order`` of the index offering a file; files from anywhere else
+    (find-links) come after all of them. Without an order every file is at 0."""
+    if not order:
+        return lambda file: 0
     ranks: dict[str | None, int] = {url: i for i, url in enumerate(order)}
     last = len(ranks)
+    return lambda file: last if file is None else ranks.get(file.index_url, last)
 
-    def rank(entry: VersionEntry) -> int:
-        return last if entry.file is None else ranks.get(entry.file.index_url, last)
 
-    return rank
+def index_rank(order: Sequence[str]) -> Callable[[VersionEntry], int]:
+    """The sort key of index strategy ``unsafe-first-match``: the position of the index that
+    offers the version's file. Sorting candidates by it, stably, after sorting them by version
+    gives uv's order: every fitting version of the first index that has one, best first, before
+    any of the next. A version offered by two indexes counts as the first one's, since the
+    builders choose its file there (uv reads each index's versions on their own)."""
+    position = index_position(order)
+    return lambda entry: position(entry.file)
 
 
 def python_compatible(requires_python: SpecifierSet, target: Version) -> bool:
@@ -149,8 +154,12 @@ class VersionBuilder:
         target: TargetEnvironment,
         *,
         exclude_newer: datetime | None = None,
+        index_order: Sequence[str] = (),
     ) -> None:
+        """``index_order``: under ``unsafe-first-match``, a version's file is chosen on the
+        first index that has a usable one, however much better another index's file is."""
         self.target = target
+        self._index_of = index_position(index_order)
         self.exclude_newer = (
             exclude_newer.replace(tzinfo=UTC)
             if exclude_newer is not None and exclude_newer.tzinfo is None
@@ -225,7 +234,8 @@ class VersionBuilder:
         usable = [c for c in checked if c.exclusion is None]
         if usable:
             # A yanked file is only taken when nothing unyanked works (PEP 592).
-            best = min(usable, key=lambda c: (c.file.yanked is not None, c.rank))
+            best = min(usable, key=lambda c: (
+                self._index_of(c.file), c.file.yanked is not None, c.rank))
             return VersionEntry(version, best.file)
         closest = max(_STAGE[c.exclusion.kind] for c in checked if c.exclusion is not None)
         if closest == _STAGE["platform"]:

@@ -74,7 +74,8 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self.source = source
         self.target = target
         self.options = options
-        self.builder = VersionBuilder(target, exclude_newer=options.exclude_newer)
+        self.builder = VersionBuilder(target, exclude_newer=options.exclude_newer,
+                                      index_order=options.index_order)
         self.env = target.marker_environment("")
         self.python = Candidate(PYTHON_KEY, canonicalize_name("python"), target.python_version)
         self.root_names = {canonicalize_name(r.name) for r in roots}

@@ -191,7 +191,7 @@ class UniversalEngine(Engine):
         super().__init__(source, target, options, roots, applicable)
         builder = UniversalVersionBuilder(
             self.python_set, universe=universe, exclude_newer=options.exclude_newer,
-            facts=facts)
+            facts=facts, index_order=options.index_order)
         self.builder = builder  # type: ignore[assignment]
         self._matches = builder.facts.matches
         self.overrides = overrides

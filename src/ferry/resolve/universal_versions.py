@@ -24,7 +24,7 @@ metadata only when it has no wheel at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 
@@ -36,7 +36,7 @@ from packaging.version import InvalidVersion, Version
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.immutable import immutable
 from ferry.model.names import canonicalize_name
-from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry
+from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry, index_position
 from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.nodes import Candidate, Req
 from ferry.resolve.wheel_markers import matches_requires_python
@@ -171,10 +171,14 @@ class UniversalVersionBuilder:
         exclude_newer: datetime | None = None,
         allow_sdists: bool = True,
         facts: FileFacts | None = None,
+        index_order: Sequence[str] = (),
     ) -> None:
         """``python``: the fork's Pythons; ``universe``: the project's (requires-python), which
-        wheel tags are judged against (default: the fork's)."""
+        wheel tags are judged against (default: the fork's); ``index_order``: under
+        ``unsafe-first-match``, a version is the first index's that has a usable file of it."""
         self.python = python
+        self._index_of = index_position(index_order)
+        self._ordered = bool(index_order)
         self.floor = python.lower()
         self.universe = universe if universe is not None else python
         self.facts = facts or FileFacts(exclude_newer, allow_sdists)
@@ -230,6 +234,10 @@ class UniversalVersionBuilder:
             reasons.sort(key=lambda r: order[r.kind], reverse=True)
             reason = reasons[0] if reasons else Exclusion("platform", "has no usable file")
             return VersionEntry(version, None, reason)
+        if self._ordered:  # unsafe-first-match: only the first index offering it counts
+            first = min(self._index_of(f.file) for f in usable)
+            usable = [f for f in usable if self._index_of(f.file) == first]
+            other_pythons = [f for f in other_pythons if self._index_of(f.file) == first]
         lows = [f.floor for f in usable]
         floors[version] = None if None in lows else min(f for f in lows if f is not None)
         best = min(usable, key=lambda f: f.rank)
