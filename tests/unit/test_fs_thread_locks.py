@@ -103,3 +103,22 @@ def test_a_thread_turn_still_excludes_another_process(
                           capture_output=True, text=True, timeout=30, check=True)
     assert (busy.stdout.strip(), free.stdout.strip()) == ("busy", "got")
     assert "is another ferry process running?" in busy.stderr  # logging's last resort
+
+
+def test_an_unbounded_timeout_waits_for_the_other_thread(tmp_path: Path) -> None:
+    """``FERRY_LOCK_TIMEOUT=inf`` (wait as long as it takes) is a valid setting; waiting on a
+    condition with it raised OverflowError, a traceback, when a thread had to wait."""
+    path = tmp_path / ".lock"
+    inside = threading.Event()
+
+    def first() -> None:
+        with lock_exclusive(path, "env"):
+            inside.set()
+            time.sleep(0.2)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert inside.wait(5)
+    with lock_exclusive(path, "env", timeout=float("inf")):
+        pass
+    thread.join()

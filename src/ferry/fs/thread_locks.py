@@ -60,7 +60,8 @@ def thread_turn(path: Path, what: str, *, exclusive: bool, timeout: float) -> It
                         f"on `{what}` ({path}), held by another task of this ferry process",
                         hint="set `FERRY_LOCK_TIMEOUT` (seconds) to wait longer",
                     )
-                _changed.wait(left)
+                # TIMEOUT_MAX: FERRY_LOCK_TIMEOUT may be `inf` (wait as long as it takes)
+                _changed.wait(min(left, threading.TIMEOUT_MAX))
         if exclusive:
             _exclusive[key] = me
         else:
