@@ -15,10 +15,10 @@ from typing import Any
 import click
 from click.decorators import FC
 
+from ferry.model.choices import INDEX_STRATEGIES, LINK_MODES
+
 F = Callable[..., Any]
 
-INDEX_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
-LINK_MODES = ("clone", "hardlink", "copy", "symlink")
 
 _STRATEGY_HELP = (
     "first-index never takes a name from a later index once one has it; "

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ferry.model.choices import INDEX_STRATEGIES, LINK_MODES
 from ferry.model.immutable import immutable
 
 _AS_IS: Callable[[str], Any] = str
@@ -35,7 +36,7 @@ def _one_of(*choices: str) -> Callable[[str], str]:
     return check
 
 
-_STRATEGY = ("index_strategy", _one_of("first-index", "unsafe-first-match", "unsafe-best-match"))
+_STRATEGY = ("index_strategy", _one_of(*INDEX_STRATEGIES))
 
 # token -> (keyword, value for a flag)
 _GLOBAL_FLAGS: dict[str, tuple[str, Any]] = {
@@ -109,7 +110,7 @@ COMPILE = _Spec(
 
 _EXTRA_INDEX = ("extra_index_url", _AS_IS)
 _INSECURE = ("allow_insecure_host", _AS_IS)
-_LINK_MODE = _one_of("clone", "hardlink", "copy", "symlink")
+_LINK_MODE = _one_of(*LINK_MODES)
 VENV = _Spec(
     flags={flag: flag[2:].replace("-", "_") for flag in (
         "--seed", "--clear", "--allow-existing", "--system-site-packages", "--no-index")},

@@ -22,7 +22,6 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Literal
 from urllib.parse import urlsplit
 
 from ferry.cache.files import CachedFile
@@ -36,6 +35,7 @@ from ferry.index.keyring import check_provider
 from ferry.index.metadata import MetadataFetcher
 from ferry.index.pages import PageFetcher
 from ferry.index.protocols import CacheLike
+from ferry.model.choices import INDEX_STRATEGIES, IndexStrategy
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable
@@ -45,8 +45,8 @@ from ferry.model.url import redact, strip_credentials
 
 logger = logging.getLogger(__name__)
 
-Strategy = Literal["first-index", "unsafe-first-match", "unsafe-best-match"]
-STRATEGIES: tuple[Strategy, ...] = ("first-index", "unsafe-first-match", "unsafe-best-match")
+Strategy = IndexStrategy
+STRATEGIES = INDEX_STRATEGIES
 
 __all__ = ["DownloadStats", "IndexClient", "IndexConfig", "Strategy"]
 

@@ -19,6 +19,7 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from ferry.model.choices import INDEX_STRATEGIES
 from ferry.model.immutable import immutable
 from ferry.project.toml_read import type_name
 from ferry.project.toml_walk import Walker
@@ -329,7 +330,6 @@ def _keyring_provider(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
     return {"keyring_provider": raw}
 
 
-INDEX_STRATEGIES = ("first-index", "unsafe-first-match", "unsafe-best-match")
 
 
 def _index_strategy(w: Walker, raw: Any, kp: str) -> dict[str, Any]:

@@ -1,0 +1,17 @@
+"""The spellings of settings that several layers accept, written once.
+
+Why: the index strategies and link modes are read by the command line (click and the lean
+parser), by ``[tool.uv]`` settings and by the index client; each used to spell the list out, so
+adding a value (as ``unsafe-first-match`` was) meant finding every copy.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+IndexStrategy = Literal["first-index", "unsafe-first-match", "unsafe-best-match"]
+INDEX_STRATEGIES: tuple[IndexStrategy, ...] = get_args(IndexStrategy)
+
+LINK_MODES: tuple[str, ...] = ("clone", "hardlink", "copy", "symlink")
+
+__all__ = ["INDEX_STRATEGIES", "LINK_MODES", "IndexStrategy"]
