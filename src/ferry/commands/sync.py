@@ -243,6 +243,7 @@ def install_sources(
         extra_index_urls=tuple(request.extra_index_url),
         find_links=tuple(request.find_links),
         no_index=request.no_index,
+        strategy=request.index_strategy or "first-index",
     )
     client = DeferredIndexClient(
         lambda: index_client(
@@ -252,7 +253,7 @@ def install_sources(
             extra_index_urls=settings.extra_index_urls,
             find_links=settings.find_links,
             no_index=settings.no_index,
-            strategy="first-index",
+            strategy=settings.strategy,
             exclude_newer=None,
         )
     )
