@@ -209,6 +209,12 @@ class Transaction:
         self._made_dirs.add(path)
         return True
 
+    def made_dir(self, directory: str) -> None:
+        """``directory`` was just made by this install, inside a tree it removes whole on
+        rollback (``created_tree``): known to exist, holding only what the install writes."""
+        self._known_dirs.add(directory)
+        self._made_dirs.add(directory)
+
     def in_new_dir(self, directory: str) -> bool:
         """Whether this install created ``directory`` (so it holds only what the install wrote)."""
         return directory in self._made_dirs

@@ -38,7 +38,7 @@ from ferry.wheel.record import (
     render_record,
 )
 from ferry.wheel.scripts import render_launcher, rewrite_python_shebang
-from ferry.wheel.unpack import inspect_unpacked, is_pycache_member
+from ferry.wheel.unpack import _CREATE, _FCHMOD, _write_all, inspect_unpacked, is_pycache_member
 from ferry.wheel.validate import WheelInfo
 
 __all__ = ["FileLinker", "install_unpacked"]
@@ -219,11 +219,20 @@ def _plan(
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
-    """Create ``path`` (which must not exist) with ``data``: a new inode, never a shared one."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
-    os.chmod(path, mode)  # the umask may have removed bits the file needs  # noqa: PTH101
+    """Create ``path`` (which must not exist) with ``data``: a new inode, never a shared one.
+
+    ``os`` calls on the descriptor, not a file object: ``fdopen`` adds an ``fstat``, an
+    ``ioctl`` and an ``lseek``, and ``chmod`` by path another lookup, for three files per wheel.
+    """
+    fd = os.open(path, _CREATE, mode)
+    try:
+        _write_all(fd, data)
+        if _FCHMOD:
+            os.fchmod(fd, mode)  # the umask may have removed bits the file needs
+    finally:
+        os.close(fd)
+    if not _FCHMOD:
+        os.chmod(path, mode)  # noqa: PTH101
 
 
 class _Installer:
@@ -317,6 +326,7 @@ class _Installer:
         except OSError as exc:
             raise os_error("create directory", tmp, exc) from exc
         final_str, tmp_str = os.fspath(final), os.fspath(tmp)
+        self.tx.made_dir(tmp_str)  # its subdirectories need no ``isdir`` of it
         for item in meta:
             dst = tmp_str + item.dst[len(final_str):]
             parent = os.path.dirname(dst)  # noqa: PTH120
@@ -328,7 +338,7 @@ class _Installer:
             self._add(final / name, entry_for_bytes("", data))
         record_name = _record_path(final / "RECORD", self.root)
         self._write(tmp / "RECORD", render_record(self.record.values(), record_name), 0o644)
-        if final.exists() or final.is_symlink():
+        if os.path.lexists(final):
             try:
                 self.tx.stash.put(final)
             except OSError as exc:
