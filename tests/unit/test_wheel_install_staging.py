@@ -188,3 +188,30 @@ def test_a_file_in_the_way_is_still_an_error(tmp_path: Path) -> None:
         tx.make_dirs(os.fspath(site / "pkg" / "inner"))
     tx.rollback()
     assert sorted(p.name for p in site.iterdir()) == ["pkg"]
+
+
+def test_a_killed_install_leaves_a_staging_directory_that_leftover_removal_takes(
+    make_wheel: MakeWheel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RELIABILITY F4: nothing runs after SIGKILL; the staging directory (with a staged
+    directory and a half-made dist-info in it) is hidden, never listed as installed, and the
+    next install's leftover removal deletes it."""
+    from ferry.wheel import iter_installed
+    from ferry.wheel._transaction import remove_leftovers
+
+    scheme = _scheme(tmp_path / "env")
+    killed = Transaction(scheme.purelib, spread=True)
+    killed.make_dirs(os.fspath(scheme.purelib / "pkg" / "sub"))
+    staging = killed.staging()
+    if staging is None:
+        pytest.skip("this filesystem has no FS_TOPDIR_FL: no staging directory")
+    Path(staging, "1").mkdir()  # made, not yet renamed into place
+    half = Path(staging, "demo-1.0.dist-info")
+    half.mkdir()
+    (half / "METADATA").write_text("Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n")
+    assert [d.name for d in iter_installed([scheme.purelib])] == []
+    removed = remove_leftovers(scheme.purelib)
+    assert [p.name for p in removed] == [Path(staging).name]
+    assert _leftovers(scheme.purelib) == []
+    _install(make_wheel, tmp_path, scheme)
+    assert [d.name for d in iter_installed([scheme.purelib])] == ["demo"]
