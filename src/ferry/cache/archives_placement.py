@@ -12,8 +12,9 @@ twice what uv paid in the same conditions).
 
 The unpacked trees are unrelated to each other, which is what ``FS_TOPDIR_FL`` (``chattr +T``)
 tells ext4 about a directory: its children are tops of hierarchies, placed like top-level
-directories, spread over block groups with free inodes. The flag is not inherited, so only the
-per-wheel directories made in ``.tmp`` are spread; each tree stays together inside its group.
+directories, spread over block groups with free inodes. The flag is not inherited: the per-wheel
+directories made in ``.tmp`` are spread by it, and ``unpack_wheel(spread=True)`` marks the
+directories inside each tree that hold subdirectories, so a big wheel is spread too.
 It is a hint: filesystems without it (or other systems) say no, and nothing changes
 (``fs/spread.py``).
 """

@@ -169,7 +169,8 @@ class Preparer:
         target = self.cache.make_temp_dir("unpack-", private=False)  # the entry's own mode
         digests: dict[str, tuple[int, str]] = {}
         try:
-            info = unpack_wheel(cached.path, target, digests=digests)
+            # spread: the tree's directories placed apart (see ``unpack_wheel``)
+            info = unpack_wheel(cached.path, target, digests=digests, spread=True)
             made = target.stat().st_ino
             archive = self.cache.persist_archive(cached.sha256, target, digests)  # renames it
         except BaseException:
