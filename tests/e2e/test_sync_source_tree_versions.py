@@ -150,3 +150,18 @@ def test_a_damaged_archive_is_still_refused_with_the_repair_hint(
     assert "holds `beta==1.0`" in result.stderr, result.stderr
     assert "hint: the cache is damaged: run `ferry cache verify --repair`" in result.stderr
     assert installed(second) == {}
+
+
+def test_a_tree_building_without_a_valid_version_is_an_error_with_a_hint(
+    run, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    project = _tree(tmp_path / "dyn", "dyn", None)
+    (project / "VERSION").write_text("1.0\n", encoding="utf-8")
+    ok(run("lock", cwd=project))
+    (project / "VERSION").write_text("not a version\n", encoding="utf-8")
+    result = run("sync", "--frozen", cwd=project)
+    assert result.code == 1, result.output
+    assert "has no valid version" in result.stderr, result.stderr
+    assert "hint: check `[project] version`" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / ".venv" / "lib").exists() or installed(project / ".venv") == {}

@@ -95,10 +95,7 @@ def apply_pins(
     )
     for name, why in sorted(plan.reasons.items()):
         logger.debug("%s: %s", name, why)
-    for dist in plan.remove:
-        # read now, while the .dist-info exists: the summary names a removed direct-URL install
-        # by its source (` - x==1.0 (from git+…@<commit>)`), as uv does
-        dist.direct_url  # noqa: B018
+    remember_sources(plan.remove)
     if dry_run:
         outcome.dry_run = True
         outcome.to_install = list(plan.install)
@@ -127,6 +124,14 @@ def apply_pins(
         strict_record=strict_record,
     )
     outcome.prepare_seconds = checked + prepare_seconds
+
+
+def remember_sources(removals: Sequence[Any]) -> None:
+    """Read each removal's ``direct_url.json`` now, while its ``.dist-info`` still exists: the
+    summary names a removed direct-URL install by its source (`` - x==1.0 (from git+…@<commit>)``),
+    as uv does, and the installed-dist object caches what it read."""
+    for dist in removals:
+        _ = dist.direct_url
 
 
 def revalidate_archives(cache: Cache, pins: Sequence[PinnedDist], refresh: Refresh) -> None:

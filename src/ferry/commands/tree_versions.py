@@ -72,8 +72,11 @@ def with_tree_versions(
         except InvalidVersion:
             version = None
         if version is None:
-            raise BuildError(f"The metadata of `{pin.name}` built from `{tree}` has no valid "
-                             "version")
+            raise BuildError(
+                f"The metadata of `{pin.name}` built from `{tree}` has no valid version",
+                hint=f"check `[project] version` (or the build backend's dynamic version "
+                     f"setting) in `{tree}/pyproject.toml`",
+            )
         if version != pin.version:
             logger.debug("%s at %s builds as version %s now (the lock says %s)",
                          pin.name, tree, version, pin.version)
