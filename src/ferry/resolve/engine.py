@@ -76,6 +76,8 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self.options = options
         self.builder = VersionBuilder(target, exclude_newer=options.exclude_newer,
                                       index_order=options.index_order)
+        # unsafe-first-match: candidates are ordered by index, then version (None otherwise)
+        self.index_rank = index_rank(options.index_order) if options.index_order else None
         self.env = target.marker_environment("")
         self.python = Candidate(PYTHON_KEY, canonicalize_name("python"), target.python_version)
         self.root_names = {canonicalize_name(r.name) for r in roots}
@@ -232,8 +234,8 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         lowest = self.options.resolution == "lowest" or (
             self.options.resolution == "lowest-direct" and name in self.root_names)
         entries.sort(key=lambda e: e.version, reverse=not lowest)
-        if self.options.index_order:
-            entries.sort(key=index_rank(self.options.index_order))
+        if self.index_rank is not None:
+            entries.sort(key=self.index_rank)
         preferred = self.options.preferred_version(name)
         if preferred is not None:
             entries.sort(key=lambda e: e.version != preferred)
@@ -423,8 +425,8 @@ class _Picker:
         for e in finals:
             if e.version == self.preferred:
                 return e.file
-        if self.engine.options.index_order:  # unsafe-first-match: the first index that fits
-            rank = index_rank(self.engine.options.index_order)
+        rank = self.engine.index_rank
+        if rank is not None:  # unsafe-first-match: the first index that fits
             first = min(map(rank, finals))
             finals = [e for e in finals if rank(e) == first]
         chosen = min(finals, key=lambda e: e.version) if self.lowest else finals[0]
