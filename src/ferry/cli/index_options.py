@@ -9,7 +9,7 @@ default, so that a project's ``[tool.uv] index-strategy`` applies unless the fla
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -77,9 +77,14 @@ link_mode_option: Callable[[F], F] = click.option(
 )
 
 
+def apply_options(options: Sequence[Callable[[F], F]], func: F) -> F:
+    """``func`` decorated with ``options`` as if they were written above it in this order."""
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def index_options(func: F) -> F:
     """``-i/--index-url``, ``--extra-index-url``, ``-f``, ``--no-index``, ``--index-strategy``,
     ``--exclude-newer``, ``--allow-insecure-host``: the pip-style index options."""
-    for option in reversed(_INDEX_OPTIONS):
-        func = option(func)
-    return func
+    return apply_options(_INDEX_OPTIONS, func)

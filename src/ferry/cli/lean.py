@@ -5,10 +5,10 @@ over; importing click and declaring every command's options costs ~15 ms of each
 of a warm lock. ``ferry venv --seed`` is read here too (click would be a tenth of its run; the
 plain ``ferry venv`` has a faster path still, :mod:`ferry.commands.venv_fast`). Each token is a
 plain flag or an option with one value (a string, a path, or one of a list of choices), parsed
-by table. Anything else — an unknown or abbreviated
-option, ``--help``, a value not among an option's choices, a global option read from the
-environment that needs checking — hands the whole command line, untouched, to the full CLI, so
-what the user sees is always what the full CLI would show.
+by table. Anything else — an unknown or abbreviated option, ``--help``, a value not among an
+option's choices, a global option read from the environment that needs checking — hands the
+whole command line, untouched, to the full CLI, so what the user sees is always what the full
+CLI would show.
 """
 
 from __future__ import annotations

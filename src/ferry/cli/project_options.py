@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
-from ferry.cli.index_options import index_strategy_option
-
-F = Callable[..., Any]
+from ferry.cli.index_options import F, apply_options, index_strategy_option
 
 _SELECTION = [
     click.option(
@@ -81,15 +77,9 @@ _SYNC = [
 ]
 
 
-def _apply(options: Sequence[Callable[[F], F]], func: F) -> F:
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
 def selection_options(func: F) -> F:
-    return _apply(_SELECTION, func)
+    return apply_options(_SELECTION, func)
 
 
 def sync_options(func: F) -> F:
-    return _apply(_SYNC, func)
+    return apply_options(_SYNC, func)
