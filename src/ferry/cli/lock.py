@@ -12,8 +12,21 @@ from ferry.model.settings import GlobalOptions
 
 
 @click.command(cls=IndexCommand)
-@click.option("--locked", is_flag=True, help="Fail if uv.lock would change.")
-@click.option("--frozen", is_flag=True, help="Use uv.lock as it is, without checking it.")
+@click.option(
+    "--check", is_flag=True, help="Fail if uv.lock would change (as --locked) [env: FERRY_LOCKED]."
+)
+@click.option(
+    "--check-exists",
+    is_flag=True,
+    help="Assert that uv.lock exists, without checking it (as --frozen) [env: FERRY_FROZEN].",
+)
+@click.option("--dry-run", is_flag=True, help="Resolve and show what would change; write nothing.")
+@click.option("--locked", is_flag=True, help="Fail if uv.lock would change [env: FERRY_LOCKED].")
+@click.option(
+    "--frozen",
+    is_flag=True,
+    help="Use uv.lock as it is, without checking it [env: FERRY_FROZEN].",
+)
 @click.option("-U", "--upgrade", is_flag=True, help="Allow every package to upgrade.")
 @click.option(
     "-P", "--upgrade-package", multiple=True, metavar="PKG", help="Allow this package to upgrade."
@@ -68,6 +81,9 @@ from ferry.model.settings import GlobalOptions
 @click.pass_obj
 def lock(
     options: GlobalOptions,
+    check: bool,
+    check_exists: bool,
+    dry_run: bool,
     locked: bool,
     frozen: bool,
     upgrade: bool,
@@ -92,6 +108,9 @@ def lock(
         options,
         project=project,
         script=script,
+        check=check,
+        check_exists=check_exists,
+        dry_run=dry_run,
         locked=locked,
         frozen=frozen,
         upgrade=upgrade,

@@ -12,24 +12,35 @@ from ferry.model.settings import GlobalOptions
 
 def lock_action(
     options: GlobalOptions, *, project: Path | None = None, script: Path | None = None,
-    **request: Any,
+    locked: bool = False, frozen: bool = False, check: bool = False,
+    check_exists: bool = False, dry_run: bool = False, **request: Any,
 ) -> None:
     """Lock the project (or ``script``) and print what ``uv lock`` prints.
 
-    ``request`` holds :class:`ferry.commands.lock.LockRequest`'s fields."""
-    from ferry.commands.lock import LockRequest, run_lock
+    ``request`` holds :class:`ferry.commands.lock.LockRequest`'s other fields; the mode flags
+    (``--check`` is ``--locked``, ``--check-exists`` is ``--frozen``, ``--dry-run``) are
+    reconciled with ``FERRY_LOCKED``/``FERRY_FROZEN`` here, so both parsers agree."""
+    from ferry.commands.lock import LOCK_NAME, LockRequest, frozen_warning, run_lock
+    from ferry.commands.lock_mode import lock_mode
 
     printer = Printer(options)
-    lock_request = LockRequest(**request)
+    mode = lock_mode(locked=locked, check=check, frozen=frozen, check_exists=check_exists,
+                     dry_run=dry_run)
+    for warning in mode.warnings:
+        printer.warn(warning)
+    lock_request = LockRequest(locked=mode.locked, frozen=mode.frozen, dry_run=mode.dry_run,
+                               given_as=mode.given_as, **request)
     if script is not None:
-        from ferry.commands.script_lock import lock_script
+        from ferry.commands.lock import run_script_lock
 
-        outcome = lock_script(script, lock_request, options)
+        outcome, name = run_script_lock(script, lock_request, options), f"{script.name}.lock"
     else:
-        outcome = run_lock(project, lock_request, options)
+        outcome, name = run_lock(project, lock_request, options), LOCK_NAME
     for warning in outcome.warnings:
         printer.warn(warning)
-    if outcome.resolved == 0 and script is not None:
+    if mode.frozen:
+        printer.warn(frozen_warning(name, lock_request.mode_flag()))  # instead of `Resolved`
+    elif outcome.resolved == 0 and script is not None:
         printer.status(f"Resolved in {elapsed(outcome.seconds)}")  # uv's words for no packages
     elif outcome.resolved is not None:
         printer.status(
@@ -37,3 +48,5 @@ def lock_action(
         )
     for line in outcome.changes:
         printer.status(line)
+    if mode.dry_run and not outcome.changes:
+        printer.status("No lockfile changes detected")

@@ -4,7 +4,8 @@ The order of questions is what keeps the common case instant: ``--frozen`` reads
 stops; a lock that still satisfies ``pyproject.toml`` (same inputs, same settings, same indexes)
 is kept without resolving and without a single network request; only then does the universal
 resolver run, with the existing lock's versions as preferences so that a re-lock changes nothing
-it does not have to. ``--locked`` turns "the lock would change" into an error.
+it does not have to. ``--locked`` turns "the lock would change" into an error; ``--dry-run``
+resolves as usual and reports what would change, writing nothing.
 """
 
 from __future__ import annotations
@@ -63,6 +64,15 @@ class LockRequest:
     python: str | None = None
     constraints: tuple[Requirement, ...] = ()
     """Constraints for this resolution only, recorded nowhere (``ferry add -c``, as uv)."""
+    dry_run: bool = False
+    """Resolve and report the changes (uv's ``Add``/``Update``/``Remove``), never write."""
+    given_as: str | None = None
+    """What asked for ``locked``/``frozen`` (``--check``, ``FERRY_FROZEN=1``), as the messages
+    name it; ``None``: ``--locked``/``--frozen``."""
+
+    def mode_flag(self) -> str:
+        """The flag (or variable) that made this run ``--locked`` or ``--frozen``."""
+        return self.given_as or ("--frozen" if self.frozen else "--locked")
 
 
 @dataclass
@@ -89,6 +99,20 @@ def run_lock(directory: Path | None, request: LockRequest, options: GlobalOption
     return _lock(project, request, options, None)
 
 
+def run_script_lock(script: Path, request: LockRequest, options: GlobalOptions) -> LockOutcome:
+    """``ferry lock --script``; a dry run resolves without writing ``SCRIPT.lock`` and reports
+    the changes against the lock on disk, as for a project."""
+    from ferry.commands.script_lock import lock_script, read_script_lock
+
+    if not request.dry_run or request.frozen:
+        return lock_script(script, request, options)
+    existing, _, _ = read_script_lock(script, strict=request.locked)
+    outcome = lock_script(script, request, options, write=False)
+    if outcome.reason is not None:  # re-resolved: the changes against what is on disk
+        outcome.changes = describe_changes(existing, outcome.lock, dry_run=True)
+    return outcome
+
+
 def lock_project(
     project: Project, request: LockRequest, options: GlobalOptions, cache: Cache
 ) -> LockOutcome:
@@ -103,12 +127,10 @@ def _lock(
     started = time.perf_counter()
     path = project.lock_path
     existing, text, warnings = _read_existing(path, strict=request.frozen or request.locked)
+    if existing is None and (request.frozen or request.locked):
+        raise missing_lock_error(LOCK_NAME, request.mode_flag())
     if request.frozen:
-        if existing is None:
-            raise UserError(
-                f"Unable to find lockfile at `{LOCK_NAME}`, but `--frozen` was provided",
-                hint="run `ferry lock` to create it",
-            )
+        assert existing is not None
         return LockOutcome(existing, False, len(existing.packages),
                            time.perf_counter() - started, warnings=warnings)
     lock_options = options_in_force(project, request)
@@ -132,7 +154,10 @@ def _lock(
         lock = resolve_lock(project, request, options, cache, existing, lock_options)
     new_text = dump_lock(lock)
     if request.locked and new_text != text:
-        raise stale_lock_error(LOCK_NAME, "ferry lock", reason)
+        raise stale_lock_error(LOCK_NAME, "ferry lock", reason, request.mode_flag())
+    if request.dry_run:
+        return LockOutcome(lock, False, len(lock.packages), time.perf_counter() - started,
+                           reason, describe_changes(existing, lock, dry_run=True), warnings)
     from ferry.project.lockfile import write_lock
 
     written = write_lock(path, lock, text=new_text)
@@ -141,13 +166,30 @@ def _lock(
                        reason, changes, warnings)
 
 
-def stale_lock_error(name: str, command: str, reason: str | None) -> UserError:
+def missing_lock_error(name: str, flag: str) -> UserError:
+    """``--locked``/``--frozen`` (or ``--check``, ``FERRY_FROZEN=1``…) without a lock: uv's
+    words, its second sentence as the hint; refused before any resolution (uv does too)."""
+    return UserError(
+        f"Unable to find lockfile at `{name}`, but `{flag}` was provided.",
+        hint="To create a lockfile, run `ferry lock` or `ferry sync` without the flag.",
+    )
+
+
+def frozen_warning(name: str, flag: str) -> str:
+    """What ``uv lock --frozen`` says instead of ``Resolved …``: the lock was only parsed."""
+    return (f"The lockfile at `{name}` was only checked for validity, not whether it is "
+            f"up-to-date, because `{flag}` was provided; use `--check` instead")
+
+
+def stale_lock_error(
+    name: str, command: str, reason: str | None, flag: str = "--locked"
+) -> UserError:
     """``--locked`` met a lock that would change: uv's message, and its hint naming the ferry
     command that updates the lock, led by what made the lock stale (uv keeps that for ``-v``;
     it is the first thing one wants to know)."""
     fix = f"run `{command}`"
     return UserError(
-        f"The lockfile at `{name}` needs to be updated, but `--locked` was provided.",
+        f"The lockfile at `{name}` needs to be updated, but `{flag}` was provided.",
         hint=f"{reason[:1].upper()}{reason[1:]}; to update the lockfile, {fix}."
         if reason else f"To update the lockfile, {fix}.",
     )
@@ -282,13 +324,18 @@ def requires_python_of(project: Project) -> SpecifierSet | None:
         return None
 
 
-def describe_changes(old: Lock, new: Lock) -> list[str]:
+def describe_changes(old: Lock | None, new: Lock, *, dry_run: bool = False) -> list[str]:
     """uv's summary lines: ``Updated x v1 -> v2``, ``Added x v1``, ``Removed x v1``. A git
     package's version carries its commit's first eight digits, so a branch that moved shows
-    even when the version did not: ``Updated x v1.0 (30d8d613) -> v1.0 (e3f06541)``."""
-    def versions(lock: Lock) -> dict[str, list[str]]:
+    even when the version did not: ``Updated x v1.0 (30d8d613) -> v1.0 (e3f06541)``. A dry
+    run says what would happen (``Update``, ``Add``, ``Remove``); without an old lock, every
+    package (the project too) is an ``Add``."""
+    updated, added, removed = ("Update", "Add", "Remove") if dry_run else (
+        "Updated", "Added", "Removed")
+
+    def versions(lock: Lock | None) -> dict[str, list[str]]:
         table: dict[str, list[str]] = {}
-        for package in lock.packages:
+        for package in lock.packages if lock is not None else ():
             if package.version is not None:
                 label = package.version
                 if package.source.kind == "git":
@@ -303,10 +350,10 @@ def describe_changes(old: Lock, new: Lock) -> list[str]:
         if was == now:
             continue
         if len(was) == 1 and len(now) == 1:
-            lines.append(f"Updated {name} v{was[0]} -> v{now[0]}")
+            lines.append(f"{updated} {name} v{was[0]} -> v{now[0]}")
             continue
-        lines += [f"Removed {name} v{v}" for v in was if v not in now]
-        lines += [f"Added {name} v{v}" for v in now if v not in was]
+        lines += [f"{removed} {name} v{v}" for v in was if v not in now]
+        lines += [f"{added} {name} v{v}" for v in now if v not in was]
     return lines
 
 

@@ -84,7 +84,7 @@ def lock_script(
     path = script_lock_path(script)
     existing, text, warnings = read_script_lock(script, strict=request.frozen or request.locked)
     if existing is None and (request.frozen or request.locked):
-        raise missing_lock_error(script, "--frozen" if request.frozen else "--locked")
+        raise missing_lock_error(script, request.mode_flag())
     if request.frozen:
         assert existing is not None
         return LockOutcome(existing, False, len(existing.packages),
@@ -106,7 +106,8 @@ def lock_script(
     lock = _resolve(project, request, options, cache, existing, lock_options)
     new_text = dump_lock(lock)
     if request.locked and new_text != text:
-        raise stale_lock_error(path.name, f"ferry lock --script {script}", reason)
+        raise stale_lock_error(path.name, f"ferry lock --script {script}", reason,
+                               request.mode_flag())
     if metadata and "requires-python" not in metadata:  # uv says nothing without a block
         warnings.append(
             "No `requires-python` value found in the script. "
