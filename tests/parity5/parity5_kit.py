@@ -47,7 +47,7 @@ def run_uv(args: list[str], cwd: Path, tmp_path: Path, env: dict[str, str] | Non
     merged = {k: v for k, v in os.environ.items()
               if not k.startswith(("UV_", "PIP_", "FERRY_", "VIRTUAL_ENV"))}
     merged.update(UV_CACHE_DIR=str(tmp_path / "uv-cache"), UV_PYTHON=sys.executable,
-                  UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1",
+                  UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1", COLUMNS="1000",
                   XDG_CONFIG_HOME=str(tmp_path / "uv-config"), **(env or {}))
     done = subprocess.run([UV, *args], cwd=cwd, env=merged, capture_output=True, text=True,
                           timeout=120, check=False)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
 
-from ferry.model.errors import UsageError, UserError
+from ferry.model.errors import UsageError
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockSource, PackageId
 from ferry.project.pyproject import PyProject
@@ -62,11 +62,9 @@ def resolve_packages(
     if workspace is None:
         for package in packages:
             if canonicalize_name(package) != project.pyproject.name:
-                raise UserError(
-                    f"`--package {package}` names a workspace member, but `{project.root}` is "
-                    "not in a workspace",
-                    hint="declare members in `[tool.uv.workspace]` of the workspace root",
-                )
+                raise not_a_member(package, packages, project.root, "`--package` names a "
+                                   "workspace member; declare members in `[tool.uv.workspace]` "
+                                   "of the workspace root")
         return ()
     in_lock = {canonicalize_name(n) for n in locked}
     if all_packages:
@@ -77,12 +75,24 @@ def resolve_packages(
             if workspace.member(package) is None and canonicalize_name(package) in in_lock:
                 log.debug("`%s` is a member in the lock whose directory is absent", package)
                 found[canonicalize_name(package)] = None
+            elif (member := workspace.member(package)) is not None:
+                found[member.name] = None
             else:
-                found[workspace.require_member(package).name] = None
+                raise not_a_member(package, packages, workspace.root,
+                                   f"workspace members: {', '.join(workspace.names) or 'none'}")
         return tuple(found)
     if project.current is not None:
         return (project.current,)
     return workspace.names
+
+
+def not_a_member(package: str, packages: tuple[str, ...], root: Path, hint: str) -> UsageError:
+    """A ``--package`` that names no member (absent, excluded, or outside the workspace): uv's
+    words and its exit code, 2 — one ``--package`` names the workspace root, several name the
+    one not found."""
+    if len(packages) > 1:
+        return UsageError(f"Package `{package}` not found in workspace", hint=hint)
+    return UsageError(f"The workspace does not have a member {package}: {root}", hint=hint)
 
 
 def current_project(project: Project, packages: tuple[str, ...]) -> NormalizedName | None:
