@@ -71,6 +71,11 @@ def render_execution(execution: ExecutionResult, printer: Printer) -> None:
     if execution.installed:
         count = plural(len(execution.installed), "package")
         printer.status(f"Installed {count} in {elapsed(execution.install_seconds)}")
+    render_changes(execution, printer)
+
+
+def render_changes(execution: ExecutionResult, printer: Printer) -> None:
+    """The `` - ``/`` + ``/`` ~ `` lines alone (``venv --seed`` prints nothing else, as uv)."""
     # As uv: a removal and an install that read the same (same version, same source) are one
     # reinstall, `~`; a new git commit or another file reads differently and keeps `-`/`+`.
     removed = Counter((d.name, _installed_text(d)) for d in execution.removed)

@@ -49,7 +49,20 @@ def venv_action(
     )
     result = run_venv(request, options, printer)
     if result.seeded is not None:
-        from ferry.cli.render import render_install
-
-        render_install(result.seeded, printer)
+        _render_seeded(result.seeded, printer)
     printer.status(f"Activate with: {result.activate}")
+
+
+def _render_seeded(seeded: Any, printer: Printer) -> None:
+    """What ``uv venv --seed`` prints of its install: the seed packages as `` + name==version``
+    lines, after the ``… with seed packages`` header; no resolve, prepare or install summary
+    (``-v`` logs the install's details). Notes and warnings still show."""
+    from ferry.cli.render import render_changes
+
+    for line in getattr(seeded, "notes", []):
+        printer.status(line)
+    for line in getattr(seeded, "warnings", []):
+        printer.warn(line)
+    execution = getattr(seeded, "execution", None)
+    if execution is not None:
+        render_changes(execution, printer)

@@ -11,7 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from ferry.cache.store import Cache
-from ferry.commands.venv_messages import activation_command, default_prompt, display_path
+from ferry.commands.venv_messages import (
+    activation_command,
+    creating_line,
+    default_prompt,
+    display_path,
+)
 from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.python.discovery import find_interpreter
@@ -78,7 +83,7 @@ def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -
             )
             path = request.path or DEFAULT_PATH
             shown = display_path(path, cwd)
-            reporter.status(f"Creating virtual environment at: {shown}")
+            reporter.status(creating_line(shown, seed=request.seed))
             root = create_venv(
                 path,
                 interpreter,

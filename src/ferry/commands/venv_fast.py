@@ -27,7 +27,12 @@ import os
 import sys
 
 from ferry.commands.venv_interpreter import Fallback, cache_root, cached_interpreter, venv_base
-from ferry.commands.venv_messages import activation_command, default_prompt, display_path
+from ferry.commands.venv_messages import (
+    activation_command,
+    creating_line,
+    default_prompt,
+    display_path,
+)
 from ferry.python.venv import target_state, write_venv
 
 DEFAULT_PATH = ".venv"
@@ -132,7 +137,7 @@ def try_venv(argv: list[str]) -> bool:
     shown = display_path(path, cwd)
     using = f"{base.implementation_name} {base.version}"
     _status(args, f"Using {using} interpreter at: {record['sys_executable']}")
-    _status(args, f"Creating virtual environment at: {shown}")
+    _status(args, creating_line(shown))
     write_venv(
         root,
         base,

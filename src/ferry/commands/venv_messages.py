@@ -1,9 +1,9 @@
 """What ``ferry venv`` prints, the same on its lean and its full path.
 
-The environment's prompt, the path as the user would type it and the activation command for the
-user's shell are shared by :mod:`ferry.commands.venv_fast` and :mod:`ferry.commands.venv`, so
-both paths say exactly the same; written with ``os`` only, since the lean path imports it too
-(``shlex`` would bring in ``re``).
+The environment's prompt, the path as the user would type it, the ``Creating …`` header and the
+activation command for the user's shell are shared by :mod:`ferry.commands.venv_fast` and
+:mod:`ferry.commands.venv`, so both paths say exactly the same; written with ``os`` only, since
+the lean path imports it too (``shlex`` would bring in ``re``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,13 @@ def default_prompt(
     if prompt == "." or (prompt is None and path is None):
         return os.path.basename(os.fspath(cwd)) or None
     return prompt
+
+
+def creating_line(shown: str, *, seed: bool = False) -> str:
+    """uv's header for the environment being made; with ``--seed`` it names the seed packages,
+    which then follow as `` + name==version`` lines only (no resolve/install summary)."""
+    what = "virtual environment with seed packages" if seed else "virtual environment"
+    return f"Creating {what} at: {shown}"
 
 
 def display_path(path: str | os.PathLike[str], cwd: str | os.PathLike[str]) -> str:
