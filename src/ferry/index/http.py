@@ -1,8 +1,8 @@
 """The one HTTP client of ferry: pooled, retrying, credential-aware, and quiet about secrets.
 
-The bytes travel through ``pool.py`` (``http.client`` connections kept alive, shared by the
-threads of a command; it replaced httpx, whose import and per-request cost were the largest
-outside the resolver). This module is the policy on top:
+The bytes travel through ``pool.py`` (raw HTTP/1.1 connections of ``wire.py`` kept alive,
+shared by the threads of a command; it replaced httpx, then ``http.client``, whose import and
+per-request cost were the largest outside the resolver). This module is the policy on top:
 
 * **retries** — 3 retries with exponential backoff on connection errors, timeouts, truncated
   bodies and 5xx; 4xx is an answer, not a failure, and is returned or raised at once
@@ -19,7 +19,7 @@ outside the resolver). This module is the policy on top:
   downloads ask for and keep the raw bytes, whose hash is the file's; a body shorter than its
   ``Content-Length`` is a failed attempt;
 * **proxies** come from ``HTTP_PROXY``/``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` (``proxies.py``);
-* the transport (``http.client``, the pool) is imported on the first request, not at import time
+* the transport (the pool, ``wire.py``) is imported on the first request, not at import time
   (start-up speed, DESIGN §7).
 
 Every URL that reaches a log line or an error message goes through :func:`redact` (D10).

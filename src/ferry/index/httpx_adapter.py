@@ -1,11 +1,12 @@
 """An ``httpx`` transport in place of the network: what ``HttpClient(transport=…)`` accepts.
 
-ferry itself speaks ``http.client`` (``pool.py``), but ``HttpClient``'s ``transport`` argument has
-always taken an ``httpx.BaseTransport`` — above all ``httpx.MockTransport``, with which unit
-tests script answers and failures (a 503, then a reset mid-body) without a socket. This adapter
-keeps that seam: it sends each GET through the given transport, hands the body back raw, and
-turns httpx's exceptions into :mod:`ferry.index.transport`'s classes of the same name, so the
-retry policy and the error messages are the ones production sees.
+ferry itself speaks HTTP/1.1 directly (``pool.py``, ``wire.py``), but ``HttpClient``'s
+``transport`` argument has always taken an ``httpx.BaseTransport`` — above all
+``httpx.MockTransport``, with which unit tests script answers and failures (a 503, then a reset
+mid-body) without a socket. This adapter keeps that seam: it sends each GET through the given
+transport, hands the body back raw, and turns httpx's exceptions into
+:mod:`ferry.index.transport`'s classes of the same name, so the retry policy and the error
+messages are the ones production sees.
 
 httpx is imported only here, and only by a caller that already built an httpx transport.
 """

@@ -7,7 +7,7 @@ the target's scheme, ``NO_PROXY`` exempts hosts with curl's rules: ``*`` turns e
 address, ``localhost`` or a ``scheme://host`` entry exactly that. A proxy without a scheme is
 ``http://``. The most specific rule wins, as httpx ranks its mounts.
 
-Only ``http://`` proxies are spoken (``http.client`` forwards plain requests to them and tunnels
+Only ``http://`` proxies are spoken (``pool.py`` forwards plain requests to them and tunnels
 TLS through ``CONNECT``); a ``socks5://`` or ``https://`` proxy is an error naming the variable's
 value (redacted), not a silent direct connection.
 """

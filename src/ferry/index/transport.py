@@ -2,8 +2,9 @@
 
 ``HttpClient`` owns the policy (retries, redirects, credentials, offline, TLS choice, body
 checks); a :class:`Transport` only sends one GET and hands back an :class:`Exchange` whose body
-is read raw, exactly as it came off the wire. In production that is the ``http.client`` pool
-(``pool.py``); tests may stand in an ``httpx`` transport (``httpx_adapter.py``).
+is read raw, exactly as it came off the wire. In production that is the pool of raw
+HTTP/1.1 connections (``pool.py``, ``wire.py``); tests may stand in an ``httpx`` transport
+(``httpx_adapter.py``).
 
 The failures a transport raises are the classes below, named as httpx named them, because their
 names reach users in an error's causes ("ReadTimeout: …", "RemoteProtocolError: …") and tests
@@ -16,7 +17,7 @@ downloads of files keep the raw bytes, because a file's hash is of the file.
 
 from __future__ import annotations
 
-import ssl
+import sys
 import zlib
 from collections.abc import Iterator, Mapping
 from typing import Protocol
@@ -164,6 +165,9 @@ def _inflate(content: bytes, wbits: int, coding: str) -> bytes:
 def is_tls_failure(exc: BaseException) -> bool:
     """A certificate that did not verify, anywhere in the chain of causes: not worth a retry,
     and worth a hint (SSL_CERT_FILE, --allow-insecure-host)."""
+    ssl = sys.modules.get("ssl")  # not imported: no TLS connection was made, none failed
+    if ssl is None:
+        return False
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, ssl.SSLCertVerificationError):
