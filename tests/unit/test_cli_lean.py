@@ -24,6 +24,8 @@ def test_lock_flags_values_and_globals() -> None:
         {"locked": True, "index_url": "http://x/simple", "upgrade_packages": ("a", "b")},
     )
     assert parse([], LOCK) == ({}, {})
+    assert parse(["--check", "--check-exists", "--dry-run"], LOCK) == (
+        {}, {"check": True, "check_exists": True, "dry_run": True})
 
 
 def test_compile_positionals_and_repeatable_paths() -> None:
@@ -100,8 +102,11 @@ def test_every_lean_keyword_is_a_field_of_the_request() -> None:
     from ferry.commands.lock import LockRequest
     from ferry.commands.pip_compile import PipCompileRequest
 
+    # --check/--check-exists are reconciled with FERRY_LOCKED/FERRY_FROZEN by lock_action
+    # before the request is built; they are its own keywords, not the request's fields.
+    mode_words = {"check", "check_exists"}
     for spec, request in ((LOCK, LockRequest), (COMPILE, PipCompileRequest)):
-        names = {f.name for f in fields(request)}
+        names = {f.name for f in fields(request)} | (mode_words if spec is LOCK else set())
         keys = {key for key, _ in (*spec.valued.values(), *spec.repeated.values())}
         keys |= set(spec.flags.values())
         if spec.positional is not None:

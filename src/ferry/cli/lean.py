@@ -73,7 +73,8 @@ _PYTHON = ("python", _AS_IS)
 
 LOCK = _Spec(
     flags={"--locked": "locked", "--frozen": "frozen", "-U": "upgrade", "--upgrade": "upgrade",
-           "--no-index": "no_index"},
+           "--no-index": "no_index", "--check": "check", "--check-exists": "check_exists",
+           "--dry-run": "dry_run"},
     valued={"-i": _INDEX_URL, "--index-url": _INDEX_URL, "--default-index": _INDEX_URL,
             "-p": _PYTHON, "--python": _PYTHON, "--exclude-newer": ("exclude_newer", _AS_IS),
             "--index-strategy": _STRATEGY},

@@ -33,6 +33,8 @@ ENV_VARS: dict[str, str] = {
     "credentials (also UV_KEYRING_PROVIDER).",
     "FERRY_PYTHON": "The interpreter to use when no --python is given.",
     "FERRY_PROJECT_ENVIRONMENT": "Where a project's environment lives (default .venv).",
+    "FERRY_LOCKED": "Fail if uv.lock would change (lock --check, --locked).",
+    "FERRY_FROZEN": "Use uv.lock as it is, without checking it (lock --check-exists, --frozen).",
     "FERRY_COMPILE_BYTECODE": "Compile .pyc files after installing.",
     "FERRY_LOCK_TIMEOUT": "Seconds to wait for a file lock held by another process (default 300).",
     "FERRY_DEBUG": "Show tracebacks for every error.",
