@@ -16,7 +16,6 @@ import logging
 import os
 import re
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO, TypeGuard
@@ -145,6 +144,8 @@ def _hashers(filename: str, expected: Hashes | None) -> dict[str, hashlib._Hash]
 def _new_temp(tmp_root: Path, filename: str) -> tuple[BinaryIO, Path]:
     try:
         tmp_root.mkdir(parents=True, exist_ok=True)
+        import tempfile  # ~1 ms (random…): only a download pays for it
+
         fd, name = tempfile.mkstemp(dir=tmp_root, prefix="download-", suffix=f"-{filename[-40:]}")
         os.fchmod(fd, 0o644)  # readable by whoever shares the cache, like any downloaded file
     except OSError as error:

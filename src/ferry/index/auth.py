@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import base64
 import logging
-import netrc
 import os
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 from ferry.model.immutable import immutable
 from ferry.model.url import strip_credentials
+
+if TYPE_CHECKING:
+    import netrc
 
 logger = logging.getLogger(__name__)
 
@@ -170,6 +172,8 @@ class CredentialStore:
                 path = Path(env) if env else Path.home() / ".netrc"
             if not path.is_file():
                 return None
+            import netrc  # shlex with it: only a netrc file pays for them
+
             try:
                 self._netrc = netrc.netrc(str(path))
             except (OSError, netrc.NetrcParseError) as exc:

@@ -22,6 +22,7 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 from urllib.parse import urlsplit
 
 from ferry.cache.files import CachedFile
@@ -125,10 +126,16 @@ def project_page_url(index_url: str, name: NormalizedName) -> str:
 def page_cache_key(index_url: str, name: NormalizedName) -> str:
     """``<host>-<digest of the index URL>/<project>``: readable, distinct per index, and ending in
     the project name so that ``ferry cache clean <project>`` can find the page."""
+    return f"{_index_dir(index_url)}/{name}"
+
+
+@cache
+def _index_dir(index_url: str) -> str:
+    """The index's directory of the page cache (a lock asks it once per page: memoized)."""
     clean = strip_credentials(index_url).rstrip("/")
     host = re.sub(r"[^A-Za-z0-9._+=-]", "-", urlsplit(clean).hostname or "local").strip("-.")
     digest = hashlib.sha256(clean.encode("utf-8")).hexdigest()[:16]
-    return f"{host[:100] or 'index'}-{digest}/{name}"
+    return f"{host[:100] or 'index'}-{digest}"
 
 
 class IndexClient:

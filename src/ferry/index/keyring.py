@@ -20,7 +20,6 @@ Disabled by default: ferry never runs an executable it was not asked to run (REL
 from __future__ import annotations
 
 import logging
-import shutil
 import subprocess
 import threading
 from collections.abc import Callable
@@ -68,8 +67,12 @@ class SubprocessKeyring:
     """Thread-safe; calls are serialized (a keyring backend may prompt or unlock once)."""
 
     def __init__(
-        self, which: Callable[[str], str | None] = shutil.which, run: Runner = _run
+        self, which: Callable[[str], str | None] | None = None, run: Runner = _run
     ) -> None:
+        if which is None:
+            import shutil  # ~2.7 ms: only a keyring provider pays for it
+
+            which = shutil.which
         self._which = which
         self._run = run
         self._answers: dict[tuple[str, str | None], Credentials | None] = {}
