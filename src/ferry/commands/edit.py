@@ -16,7 +16,7 @@ locked, synced and rolled back on failure is shared with ``ferry version`` and l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -25,7 +25,7 @@ from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_loc
 from ferry.commands.edit_write import set_bounds, write_specs
 from ferry.commands.workspace_sync import edit_path, focus, with_member_sources
 from ferry.model.errors import UserError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 from ferry.project.edit import PyprojectEditor, parse_user_requirement
@@ -64,7 +64,7 @@ class AddRequest:
     """``--tag``/``--branch``/``--rev``: the revision of the git sources added."""
 
 
-@dataclass(slots=True)
+@mutable
 class EditResult:
     changes: list[str] = field(default_factory=list)
     applied: Applied = field(default_factory=Applied)

@@ -16,14 +16,14 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal
 
 from ferry.commands.common import open_cache
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import FilesystemError, UserError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.init_template import (
     DESCRIPTION,
@@ -60,7 +60,7 @@ class InitRequest:
     author_from: AuthorFrom = "auto"
 
 
-@dataclass(slots=True)
+@mutable
 class InitResult:
     name: str
     root: Path

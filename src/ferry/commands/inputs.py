@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.model.errors import UserError
+from ferry.model.immutable import mutable
 from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text
 from ferry.project.requirements_hashes import check_hash_mode
 from ferry.project.requirements_model import IndexOptions, RequirementEntry, RequirementsFile
 
 
-@dataclass
+@mutable
 class RequirementInputs:
     requirements: list[Requirement] = field(default_factory=list)
     constraints: list[Requirement] = field(default_factory=list)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +24,7 @@ from packaging.utils import canonicalize_name
 
 from ferry.commands.lock_indexes import IndexChoice, choose_indexes
 from ferry.model.errors import FerryError, UsageError, UserError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
 from ferry.project.discovery import Project
@@ -75,7 +75,7 @@ class LockRequest:
         return self.given_as or ("--frozen" if self.frozen else "--locked")
 
 
-@dataclass
+@mutable
 class LockOutcome:
     """The lock in force afterwards and what it took; ``reason`` says why it was re-resolved."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from ferry.commands.compile_output import (
 from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
 from ferry.commands.compile_target import compile_target, parse_platform
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UsageError, UserError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.resolve.nodes import exact_pin
 from ferry.resolve.options import ALL, ResolverOptions, TargetEnvironment
@@ -85,7 +85,7 @@ class PipCompileRequest:
         return cls(**known_options(cls, kwargs))
 
 
-@dataclass
+@mutable
 class CompileResult:
     text: str = ""
     output_file: Path | None = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from ferry.commands.inputs import RequirementInputs, gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_requirements, target_for
 from ferry.model.errors import UsageError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.python.environment import PythonEnvironment
 from ferry.resolve.options import ResolverOptions
@@ -88,7 +88,7 @@ class PipInstallRequest:
             ) from exc
 
 
-@dataclass
+@mutable
 class InstallResult(PipelineOutcome):
     audited: int | None = None
     audit_seconds: float = 0.0

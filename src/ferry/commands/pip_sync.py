@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,7 @@ from ferry.commands.pip_compile import exclude_newer_date, known_options
 from ferry.commands.pip_install import InstallResult
 from ferry.commands.pipeline import apply_pins, resolve_requirements, target_for
 from ferry.model.errors import UsageError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.resolve.options import ALL, ResolverOptions
 
@@ -66,7 +66,7 @@ class PipSyncRequest:
         return cls(**known_options(cls, kwargs))
 
 
-@dataclass
+@mutable
 class SyncResult(InstallResult):
     checked: int | None = None
     """Set when the environment already matched: how many packages were compared."""

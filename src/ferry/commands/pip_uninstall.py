@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -13,12 +13,13 @@ from ferry.commands.inputs import gather_inputs
 from ferry.install.envlock import environment_lock
 from ferry.install.execute import ExecutionResult
 from ferry.model.errors import UsageError
+from ferry.model.immutable import mutable
 from ferry.model.settings import GlobalOptions
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.uninstall import uninstall
 
 
-@dataclass
+@mutable
 class UninstallResult:
     execution: ExecutionResult | None = None
     dry_run: bool = False

@@ -18,12 +18,13 @@ import logging
 import os
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
+from ferry.model.immutable import mutable
 from ferry.model.refresh import Refresh
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@dataclass
+@mutable
 class PipelineOutcome:
     cache_dir: str = ""
     resolved: int | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
@@ -21,6 +21,7 @@ from packaging.specifiers import SpecifierSet
 from ferry.cache.store import Cache
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import InterpreterNotFoundError, UserError
+from ferry.model.immutable import mutable
 from ferry.python.discovery import find_interpreter, requested_python
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
 from ferry.python.interpreter import Interpreter
@@ -32,7 +33,7 @@ from ferry.wheel.installed import iter_installed
 logger = logging.getLogger(__name__)
 
 
-@dataclass
+@mutable
 class EnvironmentOutcome:
     environment: PythonEnvironment
     notes: list[str] = field(default_factory=list)

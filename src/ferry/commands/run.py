@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +20,7 @@ from ferry.commands.sync import SyncRequest, SyncResult, obtain_lock, sync_envir
 from ferry.commands.sync_state import SyncedSelection, read_state
 from ferry.commands.workspace_sync import check_selection, resolve_packages
 from ferry.model.errors import UserError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project, find_project_root
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
@@ -52,7 +52,7 @@ class RunRequest:
         check_selection(self.sync.package, self.sync.all_packages, several=False)
 
 
-@dataclass
+@mutable
 class RunPlan:
     """What the CLI prints, then execs."""
 

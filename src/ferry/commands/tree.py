@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +33,7 @@ from ferry.commands.export import (
 )
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, PackageId
@@ -65,7 +65,7 @@ class TreeRequest:
     """``--script``: draw this PEP 723 script's lock instead of a project's."""
 
 
-@dataclass(slots=True)
+@mutable
 class TreeResult:
     text: str
     lock: LockReport | None = None

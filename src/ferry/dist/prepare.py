@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -19,7 +18,7 @@ from ferry.cache.store import Cache, CachedFile
 from ferry.fs.atomic import remove_tree
 from ferry.model.dist import FileRef, PinnedDist
 from ferry.model.errors import UserError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.url import redact
 from ferry.python.interpreter import Interpreter
 from ferry.wheel._digests import UnpackedTree, unpacked_tree
@@ -61,7 +60,7 @@ class PreparedDist:
     """What unpacking ``archive`` in this process learned, for installing from it at once."""
 
 
-@dataclass
+@mutable
 class PrepareStats:
     from_cache: int = 0
     downloaded: int = 0

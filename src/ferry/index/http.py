@@ -32,7 +32,6 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -56,6 +55,7 @@ from ferry.index.transport import (
     is_tls_failure,
 )
 from ferry.model.errors import NetworkError, OfflineError, UsageError
+from ferry.model.immutable import mutable
 from ferry.model.url import redact, strip_credentials
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class _Retryable(Exception):
         self.reason = reason
 
 
-@dataclass(slots=True)
+@mutable
 class _BodyState:
     failure: str | None = None
 

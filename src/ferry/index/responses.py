@@ -6,11 +6,11 @@ Plain values, independent of httpx, so callers (and their type hints) never impo
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from ferry.index.errors import AuthenticationError
 from ferry.model.errors import FerryError, NetworkError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.url import redact
 
 
@@ -39,7 +39,7 @@ class RangeBody:
     total: int | None
 
 
-@dataclass(slots=True)
+@mutable
 class StreamedResponse:
     """A 2xx response whose body is consumed as ``chunks`` inside :meth:`HttpClient.stream`."""
 

@@ -18,7 +18,7 @@ import os
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from ferry.install.envlock import environment_lock
 from ferry.install.plan import Plan, _mismatch
 from ferry.model.dist import PinnedDist
 from ferry.model.errors import InvalidWheelError
+from ferry.model.immutable import mutable
 from ferry.model.interrupt import critical_section
 from ferry.model.scheme import Scheme
 from ferry.wheel._digests import UnpackedTree
@@ -41,7 +42,7 @@ from ferry.wheel.uninstall import uninstall
 logger = logging.getLogger(__name__)
 
 
-@dataclass
+@mutable
 class ExecutionResult:
     installed: list[PinnedDist] = field(default_factory=list)
     removed: list[InstalledDist] = field(default_factory=list)

@@ -8,7 +8,8 @@ hashed and printed by its fields, ``__post_init__`` honoured, and readable by
 ``dataclasses.fields``, ``replace`` and ``asdict`` — without compiling anything at import:
 equality and hashing go through one ``operator.attrgetter``, ``__repr__`` is shared, and only
 ``__init__`` is generated, the first time the class is instantiated (so a class that a command
-never builds never pays for it).
+never builds never pays for it). ``@mutable`` is the same for records whose fields change
+(``@dataclass(slots=True)``: compared by value, so unhashable).
 
 Static checkers see a dataclass (``dataclass_transform``), so the field declarations mean the
 same to mypy as they do at run time.
@@ -30,12 +31,26 @@ _FIELD_MARK = dataclasses._FIELD  # type: ignore[attr-defined]
 # What dataclasses reads of a base class's parameters when a real dataclass derives from it.
 _PARAMS = SimpleNamespace(init=True, repr=True, eq=True, order=False, unsafe_hash=False,
                           frozen=True)
+_MUTABLE_PARAMS = SimpleNamespace(init=True, repr=True, eq=True, order=False, unsafe_hash=False,
+                                  frozen=False)
 _NO_DEFAULT = dataclasses.MISSING
 
 
 @dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
 def immutable(cls: _T) -> _T:
     """The class, rebuilt as a slotted immutable value with the fields its annotations declare."""
+    return _build(cls, frozen=True)
+
+
+@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+def mutable(cls: _T) -> _T:
+    """The class, rebuilt as a slotted record whose fields may be reassigned: what
+    ``@dataclass(slots=True)`` makes (compared by its fields, so not hashable), without
+    compiling six methods at import (~0.3 ms per class)."""
+    return _build(cls, frozen=False)
+
+
+def _build(cls: _T, *, frozen: bool) -> _T:
     own = _own_fields(cls)
     inherited = _inherited_fields(cls)
     all_fields = {**inherited, **own}
@@ -46,7 +61,7 @@ def immutable(cls: _T) -> _T:
     namespace["__slots__"] = tuple(name for name in own if name not in slotted)
     built: Any = type(cls)(cls.__name__, cls.__bases__, namespace)
     built.__qualname__ = cls.__qualname__  # a nested class keeps its dotted name (repr, pickle)
-    _add_methods(built, cls.__dict__, tuple(all_fields.values()))
+    _add_methods(built, cls.__dict__, tuple(all_fields.values()), frozen=frozen)
     return built  # type: ignore[no-any-return]
 
 
@@ -100,9 +115,11 @@ def _key(names: tuple[str, ...]) -> Callable[[Any], Any]:
     return attrgetter(*names)
 
 
-def _add_methods(cls: Any, body: Any, fields: tuple[dataclasses.Field[Any], ...]) -> None:
+def _add_methods(
+    cls: Any, body: Any, fields: tuple[dataclasses.Field[Any], ...], *, frozen: bool
+) -> None:
     cls.__dataclass_fields__ = {spec.name: spec for spec in fields}
-    cls.__dataclass_params__ = _PARAMS
+    cls.__dataclass_params__ = _PARAMS if frozen else _MUTABLE_PARAMS
     cls.__match_args__ = tuple(  # type: ignore[misc]
         spec.name for spec in fields if spec.init)
     names = frozenset(spec.name for spec in fields)
@@ -149,13 +166,24 @@ def _add_methods(cls: Any, body: Any, fields: tuple[dataclasses.Field[Any], ...]
 
     methods: dict[str, Any] = {
         "__init__": __init__, "__repr__": __repr__, "__eq__": __eq__,
-        "__setattr__": __setattr__, "__delattr__": __delattr__,
         "__getstate__": __getstate__, "__setstate__": __setstate__,
     }
-    explicit_hash = body.get("__hash__", _NO_DEFAULT)
-    if explicit_hash is _NO_DEFAULT or (explicit_hash is None and "__eq__" in body):
-        methods["__hash__"] = __hash__
+    if frozen:
+        methods["__setattr__"], methods["__delattr__"] = __setattr__, __delattr__
+    _choose_hash(cls, body, methods, __hash__, frozen=frozen)
     _install(cls, body, methods)
+
+
+def _choose_hash(cls: Any, body: Any, methods: dict[str, Any], by_fields: Any, *,
+                 frozen: bool) -> None:
+    """dataclasses' rule: an immutable value hashes by its fields unless its body says
+    otherwise; a changeable one compared by value is unhashable."""
+    explicit_hash = body.get("__hash__", _NO_DEFAULT)
+    if frozen:
+        if explicit_hash is _NO_DEFAULT or (explicit_hash is None and "__eq__" in body):
+            methods["__hash__"] = by_fields
+    elif explicit_hash is _NO_DEFAULT:
+        cls.__hash__ = None
 
 
 def _install(cls: Any, body: Any, methods: dict[str, Any]) -> None:

@@ -13,16 +13,18 @@ nothing is left.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import tomlkit
 from tomlkit.items import Array, Comment, Item, Null, String
 
+from ferry.model.immutable import mutable
+
 DEFAULT_INDENT = "    "
 
 
-@dataclass(slots=True)
+@mutable
 class ArrayEntry:
     """One value of the array with the comments that belong to it."""
 
@@ -35,7 +37,7 @@ class ArrayEntry:
     """``(whitespace, "# text")`` joined: the comment after the value on its line."""
 
 
-@dataclass(slots=True)
+@mutable
 class ArrayLayout:
     """An array taken apart: its entries, the comments after the last one, the indentation."""
 

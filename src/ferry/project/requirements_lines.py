@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
 from packaging.utils import canonicalize_name
 
 from ferry.model.errors import ParseError
+from ferry.model.immutable import mutable
 from ferry.project.requirements_model import IndexOptions
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ _REQ_VALUE = {"--hash": "hash", "-C": "config", "--config-settings": "config",
               "--global-option": "ignored", "--install-option": "ignored"}
 
 
-@dataclass
+@mutable
 class LogicalLine:
     """One logical line (continuations joined) and how to map its columns back to the file."""
 

@@ -26,12 +26,12 @@ releases a package offers): those answers are replayed too (:class:`Satisfied`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
 
 from resolvelib.structs import State
 
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.resolve.nodes import Candidate, Req
 from ferry.resolve.resolver_loop import Resume, snapshot
 
@@ -81,7 +81,7 @@ class Satisfied:
 Call = Found | Deps | Satisfied
 
 
-@dataclass(slots=True)
+@mutable
 class Round:
     """One round of a resolution: the state it started from and the questions asked in it."""
 
@@ -89,7 +89,7 @@ class Round:
     calls: list[Call] = field(default_factory=list)
 
 
-@dataclass(slots=True)
+@mutable
 class Trace:
     """What one resolution asked, from its root requirements on (see the module docstring).
 

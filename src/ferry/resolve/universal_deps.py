@@ -11,11 +11,12 @@ reused).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
+from ferry.model.immutable import mutable
 from ferry.model.requirement_text import shallow_copy
 from ferry.resolve.marker_expr import TRUE, MarkerExpr, parse_marker
 from ferry.resolve.nodes import Req, reqs_from
@@ -23,7 +24,7 @@ from ferry.resolve.nodes import Req, reqs_from
 __all__ = ["Edge", "applicable", "shared_reqs", "unmarked"]
 
 
-@dataclass
+@mutable
 class Edge:
     """A dependency as resolved in one fork, before the graph of all forks is built."""
 

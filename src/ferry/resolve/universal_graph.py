@@ -18,7 +18,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from ferry.model.dist import FileRef
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.resolve.marker_expr import FALSE, MarkerExpr
 from ferry.resolve.universal_engine import Fork
 
@@ -66,7 +66,7 @@ class GraphEdge:
     marker: MarkerExpr
 
 
-@dataclass
+@mutable
 class ForkResult:
     """What one fork resolved."""
 
@@ -79,7 +79,7 @@ class ForkResult:
         return {n.name: n.version for n in self.nodes.values()}
 
 
-@dataclass
+@mutable
 class UniversalGraph:
     """The merged graph of all forks, in their resolution order."""
 
