@@ -153,7 +153,7 @@ def test_cli_errors(run: Runner, tmp_path: Path) -> None:
     missing = run("export", "--frozen", cwd=project)
     assert missing.code == 1
     assert missing.stderr.startswith(
-        "error: Unable to find lockfile at `uv.lock`, but `--frozen` was given"
+        "error: Unable to find lockfile at `uv.lock`, but `--frozen` was provided."
     )
     shutil.copy(GOLDEN / "extras" / "uv.lock", project / "uv.lock")
     unknown = run("export", "--frozen", "--extra", "nope", cwd=project)

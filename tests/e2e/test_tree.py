@@ -169,7 +169,7 @@ def test_frozen_without_a_lock_is_an_error(run: Runner, tmp_path: Path) -> None:
     (project / "pyproject.toml").write_text('[project]\nname = "x"\nversion = "1"\n')
     result = run("tree", "--frozen", cwd=project)
     assert result.code == 1
-    assert "Unable to find lockfile at `uv.lock`, but `--frozen` was given" in result.stderr
+    assert "Unable to find lockfile at `uv.lock`, but `--frozen` was provided." in result.stderr
 
 
 def test_locks_first_and_says_so(run: Runner, tmp_path: Path, local_index: LocalIndex) -> None:

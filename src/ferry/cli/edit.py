@@ -11,6 +11,7 @@ import click
 from ferry.cli.help_sections import IndexCommand
 from ferry.cli.index_options import index_strategy_option
 from ferry.cli.output import Printer, elapsed, plural
+from ferry.cli.project_options import lock_fields, mode_options
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
 
@@ -20,10 +21,9 @@ def _apply_options(func: Any) -> Any:
     for option in reversed(
         [
             click.option("--no-sync", is_flag=True, help="Lock, but leave the environment as is."),
-            click.option(
-                "--frozen", is_flag=True, help="Only edit pyproject.toml; no lock, no sync."
+            *mode_options(
+                "Only edit pyproject.toml; no lock, no sync.", "Fail if uv.lock would change."
             ),
-            click.option("--locked", is_flag=True, help="Fail if uv.lock would change."),
             click.option("-p", "--python", help="The interpreter for locking and syncing."),
             click.option(
                 "-i", "--index-url", envvar="FERRY_INDEX_URL", help="Replace the default index."
@@ -44,14 +44,13 @@ def _apply_options(func: Any) -> Any:
     return func
 
 
-def apply_settings(kwargs: dict[str, Any]) -> Any:
+def apply_settings(kwargs: dict[str, Any], options: GlobalOptions) -> Any:
+    """How the edit is locked and synced: the flags, ``FERRY_FROZEN``/``FERRY_LOCKED`` (their
+    warnings printed), the index options."""
     from ferry.commands.edit_apply import ApplySettings
 
-    if kwargs["frozen"] and kwargs["locked"]:
-        raise UsageError("`--locked` and `--frozen` cannot be used together")
     return ApplySettings(
-        frozen=kwargs.pop("frozen"),
-        locked=kwargs.pop("locked"),
+        **lock_fields(kwargs, options),
         no_sync=kwargs.pop("no_sync"),
         python=kwargs.pop("python"),
         index_url=kwargs.pop("index_url"),
@@ -165,7 +164,7 @@ def add(options: GlobalOptions, /, **kwargs: Any) -> None:
     if not kwargs["packages"] and not kwargs["requirements"]:
         raise UsageError("Give the packages to add, or `-r FILE`")
     _check_script(kwargs, also=("package",))  # uv add rejects it; uv remove ignores it
-    settings = apply_settings(kwargs)
+    settings = apply_settings(kwargs, options)
     request = AddRequest(
         requirements=tuple(kwargs.pop("requirements")),
         constraints=tuple(kwargs.pop("constraints")),
@@ -226,7 +225,7 @@ def remove(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.commands.edit import RemoveRequest, remove_packages
 
     _check_script(kwargs)
-    settings = apply_settings(kwargs)
+    settings = apply_settings(kwargs, options)
     request = RemoveRequest(
         script=kwargs.pop("script"),
         packages=tuple(kwargs.pop("packages")),

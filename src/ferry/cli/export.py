@@ -13,7 +13,7 @@ import click
 from ferry.cli.help_sections import IndexCommand
 from ferry.cli.index_options import index_strategy_option
 from ferry.cli.output import Printer, elapsed, plural
-from ferry.cli.project_options import selection_options
+from ferry.cli.project_options import lock_fields, mode_options, selection_options
 from ferry.model.settings import GlobalOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,8 +31,9 @@ def lock_options(func: Any) -> Any:
     """The options that say how to obtain the lock (shared with ``tree``)."""
     for option in reversed(
         [
-            click.option("--frozen", is_flag=True, help="Use uv.lock as it is; never update it."),
-            click.option("--locked", is_flag=True, help="Fail if uv.lock is not up to date."),
+            *mode_options(
+                "Use uv.lock as it is; never update it.", "Fail if uv.lock is not up to date."
+            ),
             click.option(
                 "-p", "--python", help="The interpreter to lock with [env: FERRY_PYTHON]."
             ),
@@ -55,12 +56,13 @@ def lock_options(func: Any) -> Any:
     return func
 
 
-def lock_settings(kwargs: dict[str, Any]) -> Any:
+def lock_settings(kwargs: dict[str, Any], options: GlobalOptions) -> Any:
+    """How ``export``/``tree`` obtain the lock: the flags, ``FERRY_FROZEN``/``FERRY_LOCKED``
+    (their warnings printed), the index options."""
     from ferry.commands.export import LockSettings
 
     return LockSettings(
-        frozen=kwargs.pop("frozen"),
-        locked=kwargs.pop("locked"),
+        **lock_fields(kwargs, options),
         python=kwargs.pop("python"),
         index_url=kwargs.pop("index_url"),
         extra_index_urls=tuple(kwargs.pop("extra_index_url")),
@@ -151,7 +153,7 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
         no_emit_packages=tuple(kwargs.pop("no_emit_package")),
         package=kwargs.pop("package"),
         all_packages=kwargs.pop("all_packages"),
-        lock=lock_settings(kwargs),
+        lock=lock_settings(kwargs, options),
         selection=group_selection(kwargs),
         header_command=command_line("export"),
         script=kwargs.pop("script"),

@@ -1,12 +1,41 @@
-"""Options shared by ``sync`` and ``run`` (and the project commands that sync)."""
+"""Options shared by ``sync`` and ``run`` (and the project commands that sync), and how every
+project command reads ``--locked``/``--frozen`` with ``FERRY_LOCKED``/``FERRY_FROZEN``."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from ferry.cli.index_options import F, apply_options, index_strategy_option
+from ferry.cli.output import Printer
+from ferry.model.settings import GlobalOptions
+
+
+def mode_options(frozen_help: str, locked_help: str) -> list[Any]:
+    """``--frozen`` and ``--locked``, whose help names the variable that also sets them (read
+    by :func:`lock_fields`, not by click: uv's rules for a flag beside a variable are not
+    click's)."""
+    return [
+        click.option("--frozen", is_flag=True, help=f"{frozen_help} [env: FERRY_FROZEN]"),
+        click.option("--locked", is_flag=True, help=f"{locked_help} [env: FERRY_LOCKED]"),
+    ]
+
+
+def lock_fields(kwargs: dict[str, Any], options: GlobalOptions) -> dict[str, Any]:
+    """Take ``frozen``/``locked`` out of click's ``kwargs`` and reconcile them with
+    ``FERRY_FROZEN``/``FERRY_LOCKED`` as ``ferry lock`` does (:func:`lock_mode`: a flag beats
+    the other mode's variable with uv's warning, printed here first, as uv prints it; both
+    variables or a bad value are usage errors). The result is the ``frozen``, ``locked`` and
+    ``given_as`` fields of the command's request, so its messages name what asked."""
+    from ferry.commands.lock_mode import lock_mode
+
+    mode = lock_mode(locked=kwargs.pop("locked"), frozen=kwargs.pop("frozen"))
+    printer = Printer(options)
+    for warning in mode.warnings:
+        printer.warn(warning)
+    return {"frozen": mode.frozen, "locked": mode.locked, "given_as": mode.given_as}
 
 _SELECTION = [
     click.option(
@@ -39,8 +68,7 @@ _SELECTION = [
 ]
 
 _SYNC = [
-    click.option("--frozen", is_flag=True, help="Use uv.lock as it is; never update it."),
-    click.option("--locked", is_flag=True, help="Fail if uv.lock is not up to date."),
+    *mode_options("Use uv.lock as it is; never update it.", "Fail if uv.lock is not up to date."),
     click.option("--inexact", is_flag=True, help="Keep packages the lockfile does not name."),
     click.option("--no-install-project", is_flag=True, help="Install the dependencies only."),
     click.option(

@@ -10,7 +10,7 @@ import click
 
 from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer
-from ferry.cli.project_options import selection_options, sync_options
+from ferry.cli.project_options import lock_fields, selection_options, sync_options
 from ferry.model.settings import GlobalOptions
 
 SELECTION_KEYS = (
@@ -50,12 +50,13 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.commands.sync import SyncRequest
 
     command = tuple(kwargs.pop("command"))
+    modes = lock_fields(kwargs, options)
     run_keys = ("no_sync", "exact", "with_packages", "isolated", "no_project")
     run_args = {k: kwargs.pop(k) for k in run_keys}
     selection_given = any(kwargs.get(k) for k in SELECTION_KEYS)
     request = RunRequest(
         command=command,
-        sync=SyncRequest(**kwargs),
+        sync=SyncRequest(**modes, **kwargs),
         selection_given=selection_given,
         **run_args,
     )

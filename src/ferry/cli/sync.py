@@ -8,7 +8,7 @@ import click
 
 from ferry.cli.help_sections import IndexCommand
 from ferry.cli.output import Printer
-from ferry.cli.project_options import selection_options, sync_options
+from ferry.cli.project_options import lock_fields, selection_options, sync_options
 from ferry.model.settings import GlobalOptions
 
 
@@ -22,7 +22,8 @@ def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.cli.render import render_install
     from ferry.commands.sync import SyncRequest, sync_project
 
-    request = SyncRequest(**kwargs)
+    modes = lock_fields(kwargs, options)
+    request = SyncRequest(**modes, **kwargs)
     result = sync_project(request, options)
     render_install(result, Printer(options))
     if not request.dry_run:

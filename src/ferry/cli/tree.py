@@ -56,7 +56,7 @@ def tree(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Display the project's dependency tree (from the lockfile; locks first unless --frozen)."""
     from ferry.commands.tree import TreeRequest, tree_project
 
-    settings = lock_settings(kwargs)
+    settings = lock_settings(kwargs, options)
     request = TreeRequest(
         project=kwargs.pop("project"),
         depth=kwargs.pop("depth"),

@@ -39,7 +39,7 @@ def version(options: GlobalOptions, /, **kwargs: Any) -> None:
     """
     from ferry.commands.version import Bump, VersionRequest, project_version
 
-    settings = apply_settings(kwargs)
+    settings = apply_settings(kwargs, options)
     request = VersionRequest(
         value=kwargs.pop("value"),
         bumps=tuple(Bump.parse(b) for b in kwargs.pop("bumps")),

@@ -76,6 +76,9 @@ class ApplySettings:
 
     frozen: bool = False
     locked: bool = False
+    given_as: str | None = None
+    """What asked for ``frozen``/``locked`` (``--locked``, ``FERRY_LOCKED=1``), as the lock's
+    messages name it."""
     no_sync: bool = False
     python: str | None = None
     index_url: str | None = None
@@ -111,6 +114,7 @@ def lock_request(settings: ApplySettings) -> Any:
 
     return LockRequest(
         locked=settings.locked,
+        given_as=settings.given_as,
         upgrade_packages=settings.upgrade_packages,
         python=settings.python,
         index_url=settings.index_url,

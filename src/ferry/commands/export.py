@@ -58,6 +58,9 @@ class LockSettings:
 
     frozen: bool = False
     locked: bool = False
+    given_as: str | None = None
+    """What asked for ``frozen``/``locked`` (``--frozen``, ``FERRY_LOCKED=1``), as the lock's
+    messages name it."""
     python: str | None = None
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()
@@ -126,17 +129,17 @@ def obtain_project_lock(
     project: Project, settings: LockSettings, options: GlobalOptions, cache: Cache
 ) -> tuple[Lock, LockReport | None]:
     """The project's lock: read as it is with ``--frozen``, else brought up to date first."""
+    request = lock_request_of(settings)
     if settings.frozen:
         if not project.lock_path.is_file():
-            raise UserError(
-                f"Unable to find lockfile at `{project.lock_path.name}`, but `--frozen` was given",
-                hint="run `ferry lock` to create it",
-            )
+            from ferry.commands.lock import missing_lock_error
+
+            raise missing_lock_error(project.lock_path.name, request.mode_flag())
         return read_lock(project.lock_path), None
     from ferry.commands.lock import lock_project
 
     started = time.perf_counter()
-    outcome = lock_project(project, lock_request_of(settings), options, cache)
+    outcome = lock_project(project, request, options, cache)
     seconds = getattr(outcome, "seconds", None) or time.perf_counter() - started
     return outcome.lock, LockReport(len(outcome.lock.packages), seconds, outcome)
 
@@ -147,6 +150,7 @@ def lock_request_of(settings: LockSettings) -> LockRequest:
     return LockRequest(
         locked=settings.locked,
         frozen=settings.frozen,
+        given_as=settings.given_as,
         python=settings.python,
         index_url=settings.index_url,
         extra_index_urls=settings.extra_index_urls,

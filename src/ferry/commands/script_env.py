@@ -155,7 +155,7 @@ def unlocked_script_environment(
     from ferry.commands.sync import lock_request_of
 
     if sync.frozen or sync.locked:
-        raise missing_lock_error(script, "--frozen" if sync.frozen else "--locked")
+        raise missing_lock_error(script, lock_request_of(sync).mode_flag())
     key = block_key(script, metadata, sync, interpreter)
 
     def fill(root: Path) -> None:

@@ -66,6 +66,9 @@ class SyncRequest:
     directory: Path | None = None
     frozen: bool = False
     locked: bool = False
+    given_as: str | None = None
+    """What asked for ``frozen``/``locked`` (``--frozen``, ``FERRY_LOCKED=1``), as the lock's
+    messages name it (see :mod:`ferry.commands.lock_mode`)."""
     extras: tuple[str, ...] = ()
     all_extras: bool = False
     groups: tuple[str, ...] = ()
@@ -163,21 +166,20 @@ def obtain_lock(
 ) -> tuple[Lock, str]:
     """A lock that satisfies pyproject.toml (or, with ``--frozen``, whatever uv.lock says)."""
     started = time.perf_counter()
+    lock_request = lock_request_of(request)
     if request.frozen:
+        from ferry.commands.lock import missing_lock_error
         from ferry.project.lockfile import parse_lock
 
         try:
             text = project.lock_path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise UserError(
-                f"Unable to find lockfile at `{project.lock_path.name}`, but `--frozen` was given",
-                hint="run `ferry lock` to create it",
-            ) from None
+            raise missing_lock_error(project.lock_path.name, lock_request.mode_flag()) from None
         lock = parse_lock(text, project.lock_path)
     else:
         from ferry.commands.lock import lock_project
 
-        outcome = lock_project(project, lock_request_of(request), options, cache)
+        outcome = lock_project(project, lock_request, options, cache)
         lock = outcome.lock
         text = project.lock_path.read_text(encoding="utf-8")
     result.resolved = len(lock.packages)
@@ -186,12 +188,14 @@ def obtain_lock(
 
 
 def lock_request_of(request: SyncRequest) -> LockRequest:
-    """The lock a sync (or a run) asks for: its ``--locked``/``--frozen``, upgrades and indexes."""
+    """The lock a sync (or a run) asks for: its ``--locked``/``--frozen`` (named as given),
+    upgrades and indexes."""
     from ferry.commands.lock import LockRequest
 
     return LockRequest(
         locked=request.locked,
         frozen=request.frozen,
+        given_as=request.given_as,
         upgrade=request.upgrade,
         upgrade_packages=tuple(request.upgrade_package),
         index_url=request.index_url,

@@ -175,8 +175,12 @@ class VersionResult:
 
 
 def _frozen_version(request: VersionRequest, name: str, lock_path: Path) -> str | None:
+    """The version ``uv.lock`` records for the project: what ``--frozen`` shows (uv reads the
+    lock, so a missing one is the same error as for any ``--frozen`` command)."""
     if not lock_path.is_file():
-        return None
+        from ferry.commands.lock import missing_lock_error
+
+        raise missing_lock_error(lock_path.name, request.settings.given_as or "--frozen")
     for package in read_lock(lock_path).find(name):
         if package.source.is_local and package.version is not None:
             return package.version
