@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from packaging.requirements import Requirement
 from ferry.commands.state_dir import state_lock
 from ferry.commands.workspace_sync import edit_path
 from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 
@@ -94,7 +94,7 @@ class ApplySettings:
     """``--package``: the workspace member to edit (default: the current one)."""
 
 
-@dataclass(slots=True)
+@mutable
 class Applied:
     """What locking and syncing the edited project did (None: skipped)."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,7 +34,7 @@ from ferry.commands.workspace_sync import (
 )
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UsageError, UserError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 from ferry.project.export_graph import ExportSelection, export_nodes
@@ -108,7 +108,7 @@ class ExportRequest:
         check_selection(self.package, self.all_packages)
 
 
-@dataclass(slots=True)
+@mutable
 class LockReport:
     """What obtaining the lock did, for the ``Resolved N packages`` line."""
 
@@ -117,7 +117,7 @@ class LockReport:
     outcome: Any = None
 
 
-@dataclass(slots=True)
+@mutable
 class ExportResult:
     text: str
     output: Path | None

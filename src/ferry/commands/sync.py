@@ -19,7 +19,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,7 @@ from ferry.commands.sync_state import (
 from ferry.commands.sync_targets import target_pins
 from ferry.commands.workspace_sync import check_selection, member_versions, resolve_packages
 from ferry.model.errors import FilesystemError, UserError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 
@@ -121,7 +121,7 @@ class SyncRequest:
         )
 
 
-@dataclass
+@mutable
 class SyncResult(PipelineOutcome):
     notes: list[str] = field(default_factory=list)
     audited: int | None = None

@@ -12,7 +12,7 @@ entry), so a change re-locks and syncs, restoring ``pyproject.toml`` if that fai
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Literal
 
@@ -20,7 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_lock
 from ferry.model.errors import UsageError, UserError
-from ferry.model.immutable import immutable
+from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import discover_project
 from ferry.project.edit import PyprojectEditor
@@ -166,7 +166,7 @@ class VersionRequest:
     settings: ApplySettings = field(default_factory=ApplySettings)
 
 
-@dataclass(slots=True)
+@mutable
 class VersionResult:
     name: str
     old: str

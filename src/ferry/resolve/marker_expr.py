@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
+from dataclasses import field
 from functools import lru_cache
 
 from packaging.markers import Marker
@@ -125,6 +126,14 @@ class MarkerExpr:
     """A set of environments: the union of ``cubes``. ``()`` is nothing, ``((),)`` everything."""
 
     cubes: tuple[Cube, ...]
+    # Forks, edges and reachability key dicts by marker: the same expressions are hashed
+    # thousands of times per lock, each walk visiting every cube's sets (computed once).
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __hash__(self) -> int:
+        if not self._hash:
+            object.__setattr__(self, "_hash", hash(self.cubes) or 1)
+        return self._hash
 
     # -- construction ------------------------------------------------------------------------
 
