@@ -17,6 +17,7 @@ from ferry.fs.atomic import (
     atomic_write_text,
     remove_tree,
     rename_dir_into_place,
+    write_entry,
 )
 from ferry.model.errors import FilesystemError
 
@@ -89,6 +90,31 @@ def test_failure_keeps_old_content_and_leaves_no_temp(
     assert caught.value.hint and "free some space" in caught.value.hint
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["uv.lock"]
+
+
+@pytest.mark.parametrize("failing", ["write", "replace"])
+def test_a_cache_entry_that_fails_leaves_the_old_one_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    entry = tmp_path / "pages" / "a.json"
+    write_entry(entry, b"old")  # its directory made on first need
+    old = os.umask(0o022)
+    try:
+        write_entry(tmp_path / "pages" / "b.json", b"x" * 100_000)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "pages" / "b.json").read_bytes() == b"x" * 100_000
+    assert (tmp_path / "pages" / "b.json").stat().st_mode & 0o777 == 0o644
+
+    def boom(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os if failing == "write" else Path, failing, boom)
+    with pytest.raises(FilesystemError) as caught:
+        write_entry(entry, b"new")
+    assert str(entry) in caught.value.message and "No space left" in caught.value.message
+    assert entry.read_bytes() == b"old"
+    assert sorted(p.name for p in entry.parent.iterdir()) == ["a.json", "b.json"]
 
 
 def test_kill_during_writes_leaves_old_or_new(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ferry.fs.atomic import atomic_write_text
+from ferry.fs.atomic import write_entry
 from ferry.fs.errors import os_error
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def read_json_file(path: Path) -> Any | None:
 def write_json_file(path: Path, value: Any) -> None:
     """Store ``value`` at ``path`` atomically (not fsynced: a lost entry is only a cache miss)."""
     text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    atomic_write_text(path, text, durable=False)
+    write_entry(path, text.encode("utf-8"))
 
 
 def is_valid_json_file(path: Path) -> bool:

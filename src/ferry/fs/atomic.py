@@ -61,6 +61,40 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         fsync_dir(path.parent)
 
 
+def write_entry(path: Path, data: bytes) -> None:
+    """Put a cache entry at ``path`` atomically, with as few system calls as that takes.
+
+    A cold lock writes ~130 entries; :func:`atomic_write_bytes` spends five more calls on each
+    (is it a symlink, a device, what mode does the old file have) that a path ferry made inside
+    its own cache never needs, plus a Python file object per write. Here: create the temporary
+    sibling (its directory on first need), write, close, rename. Not fsynced: a lost entry is a
+    cache miss."""
+    tmp = temp_sibling(path)
+    try:
+        try:
+            fd = os.open(tmp, _ENTRY_FLAGS, 0o666)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(tmp, _ENTRY_FLAGS, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        tmp.replace(path)
+    except OSError as error:
+        _unlink_quietly(tmp)
+        raise os_error("write", path, error) from error
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+_ENTRY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(
+    os, "O_BINARY", 0)
+
+
 def atomic_write_text(
     path: Path, text: str, *, encoding: str = "utf-8", durable: bool = True
 ) -> None:
