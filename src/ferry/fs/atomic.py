@@ -13,6 +13,7 @@ import errno
 import os
 import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -42,7 +43,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         _write_in_place(path, data)
         return
     tmp = temp_sibling(path)
-    try:
+    with _temp_for(tmp, path):
         with _create(tmp) as handle:
             handle.write(data)
             handle.flush()
@@ -51,12 +52,6 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         with contextlib.suppress(FileNotFoundError):
             tmp.chmod(stat.S_IMODE(path.stat().st_mode))
         tmp.replace(path)
-    except OSError as error:
-        _unlink_quietly(tmp)
-        raise os_error("write", path, error) from error
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
     if durable:
         fsync_dir(path.parent)
 
@@ -70,7 +65,7 @@ def write_entry(path: Path, data: bytes) -> None:
     sibling (its directory on first need), write, close, rename. Not fsynced: a lost entry is a
     cache miss."""
     tmp = temp_sibling(path)
-    try:
+    with _temp_for(tmp, path):
         try:
             fd = os.open(tmp, _ENTRY_FLAGS, 0o666)
         except FileNotFoundError:
@@ -83,6 +78,13 @@ def write_entry(path: Path, data: bytes) -> None:
         finally:
             os.close(fd)
         tmp.replace(path)
+
+
+@contextlib.contextmanager
+def _temp_for(tmp: Path, path: Path) -> Iterator[None]:
+    """On any failure, ``tmp`` is removed; an OS error names ``path``, the file being written."""
+    try:
+        yield
     except OSError as error:
         _unlink_quietly(tmp)
         raise os_error("write", path, error) from error
