@@ -270,8 +270,8 @@ def test_locked_and_frozen_need_a_lock_as_in_uv(
     (tmp_path / "s.py").write_text(block(server.simple_url, ["lib"]), encoding="utf-8")
     for flag in ("--locked", "--frozen"):
         result = run("run", flag, "s.py")
-        assert result.code == 1, result.output
-        assert f"Unable to find lockfile at `s.py.lock`, but `{flag}` was provided" in (
+        assert result.code == 2, result.output  # a usage error in uv 0.13.8
+        assert f"Unable to find lockfile for Python script, but `{flag}` was provided" in (
             result.stderr
         )
     assert server.requests == []

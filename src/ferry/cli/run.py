@@ -62,6 +62,8 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
     )
     plan = plan_run(request, options)
     printer = Printer(options)
+    for warning in plan.warnings:
+        printer.warn(warning)
     for outcome in plan.outcomes:
         changed = outcome.execution is not None and (
             outcome.execution.installed or outcome.execution.removed

@@ -299,9 +299,11 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
                 f"`{request.output.name}` is not a valid pylock.toml file name",
                 hint="PEP 751 names are `pylock.toml` or `pylock.<name>.toml`",
             )
+    # before the lock, as uv: a `--package` naming no member is refused with nothing written
+    # (and ahead of a missing lock under `--frozen`)
+    packages = resolve_packages(project, request.package, request.all_packages)
     with open_cache(options) as cache:
         lock, report = obtain_lock_of(project, request.script, request.lock, options, cache)
-    packages = resolve_packages(project, request.package, request.all_packages)
     pyprojects = root_pyprojects(project, packages)
     groups = resolve_groups(project, request.selection, pyprojects=pyprojects)
     extras = resolve_extras(project, request.selection, pyprojects)

@@ -61,6 +61,7 @@ class RunPlan:
     outcomes: list[SyncResult | InstallResult] = field(default_factory=list)
     changed: bool = False
     selection_note: str | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def _exec_env(environments: list[PythonEnvironment]) -> dict[str, str]:
@@ -184,11 +185,15 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
             requires_python = SpecifierSet(raw_rp)
         except InvalidSpecifier as error:
             raise UserError(f"Invalid `requires-python` in `{script}`: {error}") from error
-    from ferry.commands.script_env import with_block_indexes
+    from ferry.commands.script_env import with_block_indexes, without_lock
 
+    plan = RunPlan(argv=[], env={})
+    if not locked:
+        sync, warning = without_lock(script, request.sync)
+        request = replace(request, sync=sync)
+        plan.warnings.extend([warning] if warning else [])
     # `--with` packages are installed outside the resolution, from the block's indexes too
     indexed = replace(request, sync=with_block_indexes(request.sync, script, metadata))
-    plan = RunPlan(argv=[], env={})
     with open_cache(options) as cache:
         from ferry.commands.script_env import (
             locked_script_environment,

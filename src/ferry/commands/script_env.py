@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
+from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
 
@@ -139,6 +140,28 @@ def locked_script_environment(
     return cached_venv(cache, "scripts", _key(interpreter, pins), interpreter, fill)
 
 
+def without_lock(script: Path, sync: SyncRequest) -> tuple[SyncRequest, str | None]:
+    """``--frozen``/``--locked`` for a script that has no lock, as uv 0.13.8 treats them: the
+    flag is a usage error (exit 2) — there is no lock to hold the run to — while the variable
+    (``FERRY_FROZEN=1``, ``FERRY_LOCKED=1``), set for a whole shell or CI job that also runs
+    scripts, is ignored with a warning (returned) and the block is resolved as usual."""
+    if not (sync.frozen or sync.locked):
+        return sync, None
+    from ferry.commands.sync import lock_request_of
+
+    given = lock_request_of(sync).mode_flag()
+    command = f"ferry lock --script {script}"
+    if given.startswith("--"):
+        raise UsageError(
+            f"Unable to find lockfile for Python script, but `{given}` was provided.",
+            hint=f"To create a lockfile, run `{command}`.",
+        )
+    log.debug("%s has no lock: `%s` does not apply to it", script, given)
+    warning = (f"No lockfile found for Python script (ignoring `{given}`); "
+               f"run `{command}` to generate a lockfile")
+    return replace(sync, frozen=False, locked=False, given_as=None), warning
+
+
 def unlocked_script_environment(
     script: Path,
     metadata: dict[str, Any],
@@ -149,13 +172,12 @@ def unlocked_script_environment(
     outcomes: list[Any],
 ) -> PythonEnvironment:
     """The environment of a script without a lock: its block resolved in memory as a lock
-    would be, installed for ``interpreter`` (see the module docstring)."""
+    would be, installed for ``interpreter`` (see the module docstring); ``sync`` has been
+    through :func:`without_lock`."""
     from ferry.commands.script_key import block_key
-    from ferry.commands.script_lock import lock_script, missing_lock_error
+    from ferry.commands.script_lock import lock_script
     from ferry.commands.sync import lock_request_of
 
-    if sync.frozen or sync.locked:
-        raise missing_lock_error(script, lock_request_of(sync).mode_flag())
     key = block_key(script, metadata, sync, interpreter)
 
     def fill(root: Path) -> None:

@@ -219,6 +219,10 @@ def _is_exact(
 
 def sync_project(request: SyncRequest, options: GlobalOptions) -> SyncResult:
     project = discover_project(request.directory, project=request.project)
+    if request.package and not request.frozen:
+        # uv refuses a `--package` that names no member before it locks (nothing is written);
+        # under `--frozen` the lock decides (a member only it knows is selected from it)
+        resolve_packages(project, request.package, request.all_packages)
     result = SyncResult()
     with open_cache(options) as cache:
         result.cache_dir = str(cache.root)
@@ -278,7 +282,8 @@ def sync_environment(
     project_names = set(member_versions(project))
     if not selection.packages:
         selection = replace(selection, packages=resolve_packages(
-            project, request.package, request.all_packages, lock.manifest.members))
+            project, request.package, request.all_packages, lock.manifest.members,
+            frozen=request.frozen))
     # One process at a time decides whether the environment is usable and creates or recreates
     # it: ten parallel syncs into a missing .venv would otherwise create it over each other, or
     # recreate one another half-made (deleting the environment lock a creator holds).

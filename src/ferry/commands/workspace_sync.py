@@ -51,17 +51,20 @@ def check_selection(
 
 def resolve_packages(
     project: Project, packages: tuple[str, ...], all_packages: bool,
-    locked: tuple[str, ...] = (),
+    locked: tuple[str, ...] = (), *, frozen: bool = False,
 ) -> tuple[NormalizedName, ...]:
     """The members to install, by the rules above; ``()`` outside a workspace. ``packages`` are
     the ``--package`` values, in the order given (repeats dropped). ``locked`` are the members
     the lock names: under ``--frozen`` a member whose directory is absent (a Docker layer built
     from ``pyproject.toml`` and ``uv.lock`` alone) is still selected from the lock, as uv
-    does."""
+    does. ``frozen``: the names were looked up in a lock taken as it is, so a name found in
+    neither is uv's "Could not find root package" (its ``sync --frozen`` words, exit 2)."""
     workspace = project.workspace
     if workspace is None:
         for package in packages:
             if canonicalize_name(package) != project.pyproject.name:
+                if frozen:
+                    raise not_in_lock(package, [project.pyproject.name or ""])
                 raise not_a_member(package, packages, project.root, "`--package` names a "
                                    "workspace member; declare members in `[tool.uv.workspace]` "
                                    "of the workspace root")
@@ -77,6 +80,8 @@ def resolve_packages(
                 found[canonicalize_name(package)] = None
             elif (member := workspace.member(package)) is not None:
                 found[member.name] = None
+            elif frozen:
+                raise not_in_lock(package, sorted(in_lock))
             else:
                 raise not_a_member(package, packages, workspace.root,
                                    f"workspace members: {', '.join(workspace.names) or 'none'}")
@@ -93,6 +98,14 @@ def not_a_member(package: str, packages: tuple[str, ...], root: Path, hint: str)
     if len(packages) > 1:
         return UsageError(f"Package `{package}` not found in workspace", hint=hint)
     return UsageError(f"The workspace does not have a member {package}: {root}", hint=hint)
+
+
+def not_in_lock(package: str, members: list[str]) -> UsageError:
+    """``sync --frozen --package NAME`` where the lock has no such root: uv's words and exit
+    code (uv reads only the lock then, not the workspace)."""
+    return UsageError(f"Could not find root package `{package}`",
+                      hint=f"`--frozen` selects from the lock as it is; its members: "
+                           f"{', '.join(m for m in members if m) or 'none'}")
 
 
 def current_project(project: Project, packages: tuple[str, ...]) -> NormalizedName | None:
