@@ -61,6 +61,8 @@ from ferry.index.wire import (
     Head,
     ProtocolViolation,
     TunnelRefused,
+    authority_of,
+    refuse_control_characters,
 )
 
 if TYPE_CHECKING:
@@ -128,14 +130,16 @@ class ConnectionPool:
             port = parts.port or _DEFAULT_PORTS[scheme]
         except ValueError as exc:  # a port that is not a number
             raise UnsupportedProtocol(f"cannot fetch `{url}`: {exc}") from None
-        if any(char <= " " or char == "\x7f" for char in parts.hostname):
-            raise UnsupportedProtocol(f"URL can't contain control characters. {parts.hostname!r}")
+        try:
+            refuse_control_characters(parts.hostname)
+        except ValueError as exc:
+            raise UnsupportedProtocol(str(exc)) from None
         proxy = self._proxies.for_url(scheme, parts.hostname, port) if self._proxies else None
         origin = _Origin(scheme, parts.hostname, port, verify or scheme == "http", proxy)
         target = quote(parts.path, safe=_PATH_SAFE) or "/"
         if parts.query:
             target += "?" + quote(parts.query, safe=_QUERY_SAFE)
-        sent = {"Host": _host_header(origin), **headers}
+        sent = {"Host": authority_of(origin.host, port, _DEFAULT_PORTS[scheme]), **headers}
         if proxy is not None and scheme == "http":  # forwarded: the proxy sees the request
             netloc = parts.netloc.rpartition("@")[2]
             target = f"http://{netloc}{target}"
@@ -343,12 +347,6 @@ class PooledResponse:
         expected = self.headers.get("content-length", "")
         return RemoteProtocolError("peer closed connection without sending complete message "
                                    f"body: received {received} bytes, expected {expected}")
-
-
-def _host_header(origin: _Origin) -> str:
-    """``Host`` as ``http.client`` wrote it: the port only when it is not the scheme's own."""
-    host = f"[{origin.host}]" if ":" in origin.host else origin.host
-    return host if origin.port == _DEFAULT_PORTS[origin.scheme] else f"{host}:{origin.port}"
 
 
 def _connect(conn: Connection) -> None:

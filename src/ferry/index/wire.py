@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     import ssl
 
 __all__ = ["BodyIncomplete", "Closed", "Connection", "Head", "ProtocolViolation",
-           "TunnelRefused"]
+           "TunnelRefused", "authority_of", "refuse_control_characters"]
 
 _MAX_LINE = 65536
 _MAX_HEADERS = 100
@@ -111,7 +111,7 @@ class Connection:
         self.sock, self._file = sock, sock.makefile("rb")
 
     def _tunnel(self) -> None:
-        authority = _authority(self.host, self.port)
+        authority = authority_of(self.host, self.port)
         lines = [f"CONNECT {authority} HTTP/1.1", f"Host: {authority}"]
         lines += [f"{name}: {value}" for name, value in (self.tunnel_headers or {}).items()]
         self._send_lines(lines)
@@ -134,9 +134,7 @@ class Connection:
         """Send ``GET target`` with exactly ``headers`` (the caller gives ``Host``), plus
         ``Accept-Encoding: identity`` when it names no encoding, as ``http.client`` did: a file's
         hash is of its bytes as stored."""
-        for char in target:
-            if char <= " " or char == "\x7f":
-                raise ValueError(f"URL can't contain control characters. {target!r}")
+        refuse_control_characters(target)
         lines = [f"GET {target} HTTP/1.1"]
         lines += [f"{name}: {value}" for name, value in headers.items()]
         if not any(name.lower() == "accept-encoding" for name in headers):
@@ -313,9 +311,18 @@ class Connection:
             raise ProtocolViolation("a chunk did not end with CRLF")
 
 
-def _authority(host: str, port: int) -> str:
+def authority_of(host: str, port: int, default_port: int | None = None) -> str:
+    """``host:port`` as a request names it (an IPv6 address bracketed), without the port when
+    it is ``default_port`` (``Host`` as ``http.client`` wrote it; ``CONNECT`` always has one)."""
     shown = f"[{host}]" if ":" in host else host
-    return f"{shown}:{port}"
+    return shown if port == default_port else f"{shown}:{port}"
+
+
+def refuse_control_characters(text: str) -> None:
+    """``ValueError`` for a host or target with a space or control character, which no request
+    line may carry (``http.client``'s check and words)."""
+    if any(char <= " " or char == "\x7f" for char in text):
+        raise ValueError(f"URL can't contain control characters. {text!r}")
 
 
 def _create_connection(address: tuple[str, int], timeout: float) -> socket.socket:
