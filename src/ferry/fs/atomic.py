@@ -66,11 +66,7 @@ def write_entry(path: Path, data: bytes) -> None:
     cache miss."""
     tmp = temp_sibling(path)
     with _temp_for(tmp, path):
-        try:
-            fd = os.open(tmp, _ENTRY_FLAGS, 0o666)
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, _ENTRY_FLAGS, 0o666)
+        fd = _new_file(tmp)
         try:
             view = memoryview(data)
             while view:
@@ -93,7 +89,7 @@ def _temp_for(tmp: Path, path: Path) -> Iterator[None]:
         raise
 
 
-_ENTRY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(
+_NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(
     os, "O_BINARY", 0)
 
 
@@ -192,11 +188,17 @@ def _write_in_place(path: Path, data: bytes) -> None:
 
 def _create(path: Path) -> BinaryIO:
     """Open a new file for writing, creating its directory on first need."""
+    return open(_new_file(path), "wb")
+
+
+def _new_file(path: Path) -> int:
+    """A descriptor of a new file at ``path`` (never an existing one), its directory created
+    on first need."""
     try:
-        return open(path, "xb")
+        return os.open(path, _NEW_FILE_FLAGS, 0o666)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        return open(path, "xb")
+        return os.open(path, _NEW_FILE_FLAGS, 0o666)
 
 
 def _unlink_quietly(path: Path) -> None:
