@@ -4,10 +4,13 @@ by the lean parser (:mod:`ferry.cli.lean`): the same request, the same lines pri
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ferry.cli.output import Printer, elapsed, plural
 from ferry.model.settings import GlobalOptions
+
+if TYPE_CHECKING:
+    from ferry.commands.lock_mode import LockMode
 
 
 def lock_action(
@@ -21,13 +24,10 @@ def lock_action(
     (``--check`` is ``--locked``, ``--check-exists`` is ``--frozen``, ``--dry-run``) are
     reconciled with ``FERRY_LOCKED``/``FERRY_FROZEN`` here, so both parsers agree."""
     from ferry.commands.lock import LOCK_NAME, LockRequest, frozen_warning, run_lock
-    from ferry.commands.lock_mode import lock_mode
 
     printer = Printer(options)
-    mode = lock_mode(locked=locked, check=check, frozen=frozen, check_exists=check_exists,
-                     dry_run=dry_run)
-    for warning in mode.warnings:
-        printer.warn(warning)
+    mode = announced_mode(printer, locked=locked, check=check, frozen=frozen,
+                          check_exists=check_exists, dry_run=dry_run)
     lock_request = LockRequest(locked=mode.locked, frozen=mode.frozen, dry_run=mode.dry_run,
                                given_as=mode.given_as, **request)
     if script is not None:
@@ -50,3 +50,15 @@ def lock_action(
         printer.status(line)
     if mode.dry_run and not outcome.changes:
         printer.status("No lockfile changes detected")
+
+
+def announced_mode(printer: Printer, **flags: bool) -> LockMode:
+    """:func:`~ferry.commands.lock_mode.lock_mode` for these flags, its warnings printed first,
+    as uv prints them: every project command reads its lock flags through here."""
+    from ferry.commands.lock_mode import lock_mode
+
+    mode = lock_mode(**flags)
+    for warning in mode.warnings:
+        printer.warn(warning)
+    return mode
+

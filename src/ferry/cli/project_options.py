@@ -29,12 +29,10 @@ def lock_fields(kwargs: dict[str, Any], options: GlobalOptions) -> dict[str, Any
     the other mode's variable with uv's warning, printed here first, as uv prints it; both
     variables or a bad value are usage errors). The result is the ``frozen``, ``locked`` and
     ``given_as`` fields of the command's request, so its messages name what asked."""
-    from ferry.commands.lock_mode import lock_mode
+    from ferry.cli.lock_action import announced_mode
 
-    mode = lock_mode(locked=kwargs.pop("locked"), frozen=kwargs.pop("frozen"))
-    printer = Printer(options)
-    for warning in mode.warnings:
-        printer.warn(warning)
+    mode = announced_mode(Printer(options), locked=kwargs.pop("locked"),
+                          frozen=kwargs.pop("frozen"))
     return {"frozen": mode.frozen, "locked": mode.locked, "given_as": mode.given_as}
 
 _SELECTION = [
