@@ -39,16 +39,23 @@ def write_project(root: Path, server: IndexServer, dependencies: list[str]) -> P
     return root
 
 
-def run_uv(args: list[str], cwd: Path, tmp_path: Path, env: dict[str, str] | None = None) -> Result:
+def run_uv(
+    args: list[str], cwd: Path, tmp_path: Path, env: dict[str, str | None] | None = None
+) -> Result:
     """The real uv, isolated like ferry's runner: its own cache and config home, this test's
-    interpreter."""
+    interpreter; a None value in ``env`` removes that variable."""
     if UV is None:
         pytest.skip("uv is not installed beside the test interpreter")
     merged = {k: v for k, v in os.environ.items()
               if not k.startswith(("UV_", "PIP_", "FERRY_", "VIRTUAL_ENV"))}
     merged.update(UV_CACHE_DIR=str(tmp_path / "uv-cache"), UV_PYTHON=sys.executable,
                   UV_PYTHON_DOWNLOADS="never", UV_NO_PROGRESS="1", COLUMNS="1000",
-                  XDG_CONFIG_HOME=str(tmp_path / "uv-config"), **(env or {}))
+                  XDG_CONFIG_HOME=str(tmp_path / "uv-config"))
+    for name, value in (env or {}).items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
     done = subprocess.run([UV, *args], cwd=cwd, env=merged, capture_output=True, text=True,
                           timeout=120, check=False)
     return Result(done.returncode, done.stdout, done.stderr)

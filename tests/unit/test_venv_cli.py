@@ -135,7 +135,10 @@ def test_quiet_and_other_shells(run: Runner, tmp_path: Path, py312: Path) -> Non
 def test_activation_command_per_shell() -> None:
     assert activation_command(".venv", "/bin/bash") == "source .venv/bin/activate"
     assert activation_command(".venv", "/bin/zsh") == "source .venv/bin/activate"
-    assert activation_command(".venv", "") == "source .venv/bin/activate"
+    assert activation_command(".venv", "") is None
+    assert activation_command(".venv", "/bin/sh") is None
+    assert activation_command(".venv", "/bin/ksh") == "source .venv/bin/activate"
+    assert activation_command(".venv", "/usr/bin/pwsh") == ".venv/bin/Activate.ps1"
     assert activation_command(".venv", "/usr/bin/fish") == "source .venv/bin/activate.fish"
     assert activation_command(".venv", "/bin/tcsh") == "source .venv/bin/activate.csh"
     assert activation_command(".venv", "/usr/bin/nu") == "overlay use .venv/bin/activate.nu"

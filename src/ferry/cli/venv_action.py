@@ -50,7 +50,8 @@ def venv_action(
     result = run_venv(request, options, printer)
     if result.seeded is not None:
         _render_seeded(result.seeded, printer)
-    printer.status(f"Activate with: {result.activate}")
+    if result.activate is not None:
+        printer.status(f"Activate with: {result.activate}")
 
 
 def _render_seeded(seeded: Any, printer: Printer) -> None:

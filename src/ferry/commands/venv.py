@@ -63,7 +63,7 @@ class VenvResult:
     root: Path
     shown_as: str
     interpreter: Interpreter
-    activate: str  # the command that activates it in the user's shell
+    activate: str | None  # the command that activates it in the user's shell, if known
     seeded: object | None = None  # the seeding install's result, for the CLI to render
 
 

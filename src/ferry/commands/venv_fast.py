@@ -146,7 +146,9 @@ def try_venv(argv: list[str]) -> bool:
         allow_existing=args.allow_existing,
         system_site_packages=args.system_site_packages,
     )
-    _status(args, f"Activate with: {activation_command(shown)}")
+    activate = activation_command(shown)
+    if activate is not None:
+        _status(args, f"Activate with: {activate}")
     return True
 
 

@@ -8,7 +8,7 @@ the lean path imports it too (``shlex`` would bring in ``re``).
 
 from __future__ import annotations
 
-# ruff: noqa: PTH100, PTH118, PTH119
+# ruff: noqa: PTH100, PTH118, PTH119, PTH122
 import os
 
 _SHELL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
@@ -41,21 +41,51 @@ def display_path(path: str | os.PathLike[str], cwd: str | os.PathLike[str]) -> s
     return absolute[len(prefix) :] if absolute.startswith(prefix) else absolute
 
 
-def activation_command(shown: str, shell: str | None = None) -> str:
-    """The activation command for the user's shell (from ``$SHELL``), as uv prints it."""
+def activation_command(shown: str, shell: str | None = None) -> str | None:
+    """The activation command for the user's shell, as uv prints it, or None when the shell is
+    unknown: uv then prints no ``Activate with:`` line (a CI job or a Docker build has no
+    ``SHELL``, and a guessed ``source`` line would be wrong for whatever does run it).
+
+    The shell comes from ``shell`` (tests), else uv's order: a running shell's own version
+    variable (``NU_VERSION``, ``FISH_VERSION``, ``BASH_VERSION``, ``ZSH_VERSION``,
+    ``KSH_VERSION``), then ``SHELL``. Two shells uv leaves unnamed get their script anyway:
+    ``tcsh`` (activate.csh is written for it) and ``pwsh`` (Activate.ps1)."""
     if os.name == "nt":
         return shell_quote(_join(shown, "Scripts", "activate"))
-    given = shell if shell is not None else os.environ.get("SHELL", "")
-    name = os.path.basename(os.path.normpath(given)) if given else ""
+    name = _shell_name(shell)
+    if name in {"bash", "zsh", "ksh"}:
+        return f"source {shell_quote(_join(shown, 'bin', 'activate'))}"
     if name == "fish":
         return f"source {shell_quote(_join(shown, 'bin', 'activate.fish'))}"
     if name in {"csh", "tcsh"}:
         return f"source {shell_quote(_join(shown, 'bin', 'activate.csh'))}"
     if name == "nu":
         return f"overlay use {shell_quote(_join(shown, 'bin', 'activate.nu'))}"
-    if name in {"pwsh", "powershell"}:
+    if name in {"pwsh", "powershell", "powershell_ise"}:
         return shell_quote(_join(shown, "bin", "Activate.ps1"))
-    return f"source {shell_quote(_join(shown, 'bin', 'activate'))}"
+    return None
+
+
+_VERSION_VARIABLES = (
+    ("NU_VERSION", "nu"),
+    ("FISH_VERSION", "fish"),
+    ("BASH_VERSION", "bash"),
+    ("ZSH_VERSION", "zsh"),
+    ("KSH_VERSION", "ksh"),
+)
+
+
+def _shell_name(shell: str | None) -> str:
+    """The shell's executable name without directory or extension ("" when none is known)."""
+    if shell is None:
+        for variable, name in _VERSION_VARIABLES:
+            if variable in os.environ:
+                return name
+        shell = os.environ.get("SHELL", "")
+    if not shell:
+        return ""
+    stem, _ = os.path.splitext(os.path.basename(os.path.normpath(shell)))
+    return stem
 
 
 def _join(shown: str, *parts: str) -> str:
