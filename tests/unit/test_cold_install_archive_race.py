@@ -3,7 +3,8 @@
 Ten cold installs sharing one cache unpack the same wheels at once. A lookup that read no
 manifest because the entry was not there yet, and then saw the entry because another process
 had just renamed its complete copy into place, used to call that entry damaged and delete it,
-while the other process was linking from it ("Failed to read … RECORD").
+while the other process was linking from it ("Failed to read … RECORD"). So did a lookup that
+saw no entry and then, checking again, found the one renamed in meanwhile.
 """
 
 from __future__ import annotations
@@ -49,6 +50,34 @@ def test_an_entry_renamed_in_during_the_lookup_is_used_not_discarded(
     assert find(bucket, sha, tmp_path / "trash") == entry
     assert (entry / MANIFEST_NAME).is_file()
     assert (entry / "pkg" / "__init__.py").read_bytes() == b"VALUE = 1\n"
+
+
+def test_an_entry_renamed_in_just_after_the_existence_check_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lookup saw no manifest and no entry; the other process's rename lands right after.
+    That is a miss (this process unpacks its own copy and finds the winner's on persisting),
+    never a damaged entry: a second ``exists`` used to see it and delete it unjudged."""
+    bucket = tmp_path / "archives-v1"
+    bucket.mkdir()
+    sha = "ba" * 32
+    entry = bucket / sha
+    theirs = _complete_entry(tmp_path, sha)
+    real_exists = Path.exists
+    arrived: list[bool] = []
+
+    def exists(self: Path, *args: object, **kwargs: object) -> bool:
+        answer = real_exists(self)
+        if self == entry and not arrived:  # the other process finishes just after we looked
+            theirs.rename(entry)
+            arrived.append(True)
+        return answer
+
+    monkeypatch.setattr(Path, "exists", exists)
+    assert find(bucket, sha, tmp_path / "trash") is None
+    monkeypatch.setattr(Path, "exists", real_exists)
+    assert (entry / MANIFEST_NAME).is_file(), "the other process's complete entry was deleted"
+    assert find(bucket, sha, tmp_path / "trash") == entry
 
 
 def test_an_entry_without_its_manifest_is_still_discarded(tmp_path: Path) -> None:

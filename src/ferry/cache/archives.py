@@ -150,21 +150,23 @@ def find(bucket: Path, sha256: str, trash: Path) -> Path | None:
     """
     entry = bucket / sha256
     listed, problem = _judge(entry)
-    if listed is None and entry.exists():
-        # Read again before judging it damaged: the first read may have found no entry at all
-        # and another process renamed its complete one into place just after (E2); discarding
-        # that would delete an archive the other process is linking from.
+    if listed is None:
+        if not entry.exists():
+            logger.debug("cache miss: no unpacked archive for sha256 %s", sha256)
+            return None
+        # Judge again before calling it damaged: the first read may have found no entry at all
+        # and another process renamed its complete one into place just after (E2). Only a
+        # manifest missing from an entry that was there all along is damage; deciding on a
+        # second ``exists`` alone discarded archives other processes were linking from.
         listed, problem = _judge(entry)
-    if listed is not None:
-        if problem is None:
-            return entry
-        logger.debug("discarding damaged archive `%s` (%s)", entry, problem)
-        discard(entry, trash)
-    elif entry.exists():
-        logger.debug("discarding damaged archive `%s` (no manifest)", entry)
-        discard(entry, trash)
-    else:
-        logger.debug("cache miss: no unpacked archive for sha256 %s", sha256)
+        if listed is None:
+            logger.debug("discarding damaged archive `%s` (no manifest)", entry)
+            discard(entry, trash)
+            return None
+    if problem is None:
+        return entry
+    logger.debug("discarding damaged archive `%s` (%s)", entry, problem)
+    discard(entry, trash)
     return None
 
 
@@ -207,10 +209,15 @@ def _stat_problem(entry: Path, listed: Mapping[str, Any]) -> str | None:
 
 
 def discard(entry: Path, trash: Path) -> None:
-    """Remove ``entry``: renamed away first (atomic), then deleted."""
+    """Remove ``entry``: renamed away first (atomic), then deleted.
+
+    Gone already is fine (another process discarded it). Nothing looks at ``entry`` again
+    afterwards: a complete copy another process renames in meanwhile must stay."""
     try:
         trash.parent.mkdir(parents=True, exist_ok=True)
         entry.rename(trash)
+    except FileNotFoundError:
+        return
     except OSError:
         remove_tree(entry)
         return

@@ -18,7 +18,6 @@ from ferry.cache import archives
 from ferry.cache.files import is_sha256
 from ferry.cache.store import Cache
 from ferry.cache.verify import archive_problem, file_problem
-from ferry.fs.atomic import remove_tree
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +63,4 @@ def revalidate_archive(cache: Cache, sha256: str, why: str) -> bool:
     )
     trash = cache.tmp_root / f"trash-{secrets.token_hex(8)}"
     archives.discard(entry, trash)
-    if entry.exists():  # the rename failed and so did the removal: do not leave it half there
-        remove_tree(entry)
     return False
