@@ -11,6 +11,7 @@ import copy
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -28,6 +29,28 @@ CONTENTS = {
     "repeated.bin": b"abc" * 50_000,
     "random.bin": hashlib.sha256(b"seed").digest() * 4096,
 }
+
+
+@pytest.fixture(autouse=True, params=["zlib", "isal"])
+def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with each inflater: ISA-L's when installed, and zlib's (its fallback)."""
+    if request.param == "isal":
+        isal_zlib = pytest.importorskip("isal.isal_zlib")
+        monkeypatch.setattr(_members, "_backend", (isal_zlib, isal_zlib.error))
+    else:
+        monkeypatch.setattr(_members, "_backend", (zlib, zlib.error))
+    return str(request.param)
+
+
+def test_isal_is_the_inflater_when_installed(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_members, "_backend", None)
+    library, _ = _members.inflate_backend()
+    try:
+        import isal.isal_zlib
+    except ImportError:
+        assert library is zlib
+    else:
+        assert library is isal.isal_zlib
 
 
 def _archive(method: int) -> bytes:
