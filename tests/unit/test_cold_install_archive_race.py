@@ -29,24 +29,39 @@ def _complete_entry(tmp_path: Path, sha: str) -> Path:
     return tree
 
 
-def test_an_entry_renamed_in_during_the_lookup_is_used_not_discarded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _arriving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sha: str, *, before_answer: bool
+) -> tuple[Path, Path]:
+    """A bucket whose entry for ``sha`` another process renames in at the first ``exists``
+    asked of it: before that call answers (``before_answer``) or just after. Returns the bucket
+    and the entry's path."""
     bucket = tmp_path / "archives-v1"
     bucket.mkdir()
-    sha = "ab" * 32
     entry = bucket / sha
     theirs = _complete_entry(tmp_path, sha)
     real_exists = Path.exists
     arrived: list[bool] = []
 
     def exists(self: Path, *args: object, **kwargs: object) -> bool:
-        if self == entry and not arrived:  # the other process finishes right now
+        if self != entry or arrived:
+            return real_exists(self)
+        if before_answer:
             theirs.rename(entry)
-            arrived.append(True)
-        return real_exists(self)
+        answer = real_exists(self)
+        if not before_answer:
+            theirs.rename(entry)
+        arrived.append(True)
+        return answer
 
     monkeypatch.setattr(Path, "exists", exists)
+    return bucket, entry
+
+
+def test_an_entry_renamed_in_during_the_lookup_is_used_not_discarded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sha = "ab" * 32
+    bucket, entry = _arriving(tmp_path, monkeypatch, sha, before_answer=True)
     assert find(bucket, sha, tmp_path / "trash") == entry
     assert (entry / MANIFEST_NAME).is_file()
     assert (entry / "pkg" / "__init__.py").read_bytes() == b"VALUE = 1\n"
@@ -58,24 +73,10 @@ def test_an_entry_renamed_in_just_after_the_existence_check_is_left_alone(
     """The lookup saw no manifest and no entry; the other process's rename lands right after.
     That is a miss (this process unpacks its own copy and finds the winner's on persisting),
     never a damaged entry: a second ``exists`` used to see it and delete it unjudged."""
-    bucket = tmp_path / "archives-v1"
-    bucket.mkdir()
     sha = "ba" * 32
-    entry = bucket / sha
-    theirs = _complete_entry(tmp_path, sha)
-    real_exists = Path.exists
-    arrived: list[bool] = []
-
-    def exists(self: Path, *args: object, **kwargs: object) -> bool:
-        answer = real_exists(self)
-        if self == entry and not arrived:  # the other process finishes just after we looked
-            theirs.rename(entry)
-            arrived.append(True)
-        return answer
-
-    monkeypatch.setattr(Path, "exists", exists)
+    bucket, entry = _arriving(tmp_path, monkeypatch, sha, before_answer=False)
     assert find(bucket, sha, tmp_path / "trash") is None
-    monkeypatch.setattr(Path, "exists", real_exists)
+    monkeypatch.undo()
     assert (entry / MANIFEST_NAME).is_file(), "the other process's complete entry was deleted"
     assert find(bucket, sha, tmp_path / "trash") == entry
 
