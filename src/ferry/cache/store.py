@@ -264,11 +264,18 @@ class Cache:
 
     def find_archive(self, sha256: str) -> Path | None:
         """The complete unpacked archive of the wheel with this digest, or ``None``."""
+        found = self.find_archive_listed(sha256)
+        return None if found is None else found[0]
+
+    def find_archive_listed(self, sha256: str) -> tuple[Path, Mapping[str, Any]] | None:
+        """The complete unpacked archive and its manifest's ``files`` (``member -> {"size",
+        "sha256"}``, each file just checked by ``lstat``), or ``None``: an installer can take
+        the files from it instead of walking the tree and reading the manifest again."""
         digest = _lookup_digest(sha256)
         if digest is None:
             return None
         trash = self.tmp_root / f"trash-{_token()}"
-        return archives.find(self.bucket("archives"), digest, trash)
+        return archives.find_listed(self.bucket("archives"), digest, trash)
 
     # -- JSON entries --------------------------------------------------------------------------
 

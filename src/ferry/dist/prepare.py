@@ -8,9 +8,9 @@ keyed by the file's sha256, which is always computed while the file streams to d
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from ferry.cache.archives_placement import spread_children
@@ -58,6 +58,9 @@ class PreparedDist:
     built: bool = False
     tree: UnpackedTree | None = None
     """What unpacking ``archive`` in this process learned, for installing from it at once."""
+    listing: Mapping[str, Any] | None = None
+    """The archive's manifest files as the cache's lookup checked them (a warm hit): the
+    installer describes the tree from them instead of walking it."""
 
 
 @mutable
@@ -127,14 +130,15 @@ class Preparer:
         self.interpreter = interpreter
         self.concurrency = max(1, concurrency)
 
-    def _cached_archive(self, file: FileRef) -> Path | None:
+    def _cached_archive(self, file: FileRef) -> tuple[Path, Mapping[str, Any]] | None:
+        """The unpacked archive of ``file`` in the cache, with its manifest's files."""
         sha = file.sha256 or self.cache.sha_for_url(file.url)
         if sha is None:
             return None
-        archive = self.cache.find_archive(sha)
-        if archive is not None:
+        found = self.cache.find_archive_listed(sha)
+        if found is not None:
             logger.debug("Found %s in the cache (sha256 %s…)", file.filename, sha[:12])
-        return archive
+        return found
 
     def _build(
         self, pin: PinnedDist, source: Path, sha256: str | None, downloaded: int = 0
@@ -202,9 +206,9 @@ class Preparer:
             # against the stored file itself, cached or not (RELIABILITY C3).
             cached = self.downloader.download(file)
             _check_other_digests(file, cached.path)
-        archive = self._cached_archive(file)
-        if archive is not None:
-            return PreparedDist(pin, archive, True, 0)
+        found = self._cached_archive(file)
+        if found is not None:
+            return PreparedDist(pin, found[0], True, 0, listing=found[1])
         had_file = file.sha256 is not None and self.cache.find_file(file.sha256) is not None
         if not had_file:
             logger.debug("Downloading %s: not in the cache (%s)", file.filename, redact(file.url))
@@ -228,8 +232,8 @@ class Preparer:
             return None
         if any(name != "sha256" for name, _ in file.hashes.items):
             return None
-        archive = self._cached_archive(file)
-        return None if archive is None else PreparedDist(pin, archive, True, 0)
+        found = self._cached_archive(file)
+        return None if found is None else PreparedDist(pin, found[0], True, 0, listing=found[1])
 
     def prepare(
         self,

@@ -232,10 +232,12 @@ def install_pin(
     linker: Linker,
     strict_record: bool = False,
     tree: UnpackedTree | None = None,
+    listing: Mapping[str, Any] | None = None,
 ) -> InstalledDist:
     """Link the unpacked ``archive`` of ``pin`` into ``scheme``; refuse an archive that holds
     another distribution than ``pin`` (leaving nothing of it installed). ``tree``: what
-    unpacking ``archive`` in this process learned (``PreparedDist.tree``)."""
+    unpacking ``archive`` in this process learned (``PreparedDist.tree``); ``listing``: its
+    manifest's files as the cache's lookup checked them (``PreparedDist.listing``)."""
     installed = install_unpacked(
         archive,
         scheme,
@@ -246,6 +248,7 @@ def install_pin(
         requested=pin.requested,
         strict_record=strict_record,
         tree=tree,
+        listing=listing,
     )
     if installed.name != pin.name or installed.version != pin.version:
         # the archive is not what was asked for (a damaged cache pointer, a mislabelled

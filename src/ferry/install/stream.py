@@ -141,6 +141,7 @@ class _Streaming:
             self.linker,
             self.strict_record,
             prepared.tree,
+            prepared.listing,
         )
         with self._lock:
             self.done.append(installed)

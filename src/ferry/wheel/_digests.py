@@ -9,8 +9,11 @@ tree before the tree became visible. When that manifest is there and names every
 install takes the digests from it; otherwise (a tree unpacked outside the cache, a manifest of
 another format version, a damaged one) the files are hashed as before.
 
-The manifest is read, never trusted to name files: the list of files always comes from walking
-the tree (``inspect_unpacked``); a manifest that disagrees with it is ignored as a whole.
+Here the manifest is read, never trusted to name files: the list comes from walking the tree
+(``inspect_unpacked``), and a manifest that disagrees with it is ignored as a whole. A warm
+install instead takes the list from the manifest the cache's lookup has just checked file by
+file with ``lstat`` (``unpack.listed_tree``), and walks only when that listing cannot vouch for
+the tree by itself.
 A file edited in place after the cache persisted it (through a hardlink, G8) keeps its old digest
 here; finding such drift is ``ferry cache verify``'s job (G7), as it is uv's.
 """

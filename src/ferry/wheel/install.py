@@ -38,7 +38,14 @@ from ferry.wheel.record import (
     render_record,
 )
 from ferry.wheel.scripts import render_launcher, rewrite_python_shebang
-from ferry.wheel.unpack import _CREATE, _FCHMOD, _write_all, inspect_unpacked, is_pycache_member
+from ferry.wheel.unpack import (
+    _CREATE,
+    _FCHMOD,
+    _write_all,
+    inspect_unpacked,
+    is_pycache_member,
+    listed_tree,
+)
 from ferry.wheel.validate import WheelInfo
 
 __all__ = ["FileLinker", "install_unpacked"]
@@ -372,6 +379,7 @@ def install_unpacked(
     requested: bool = False,
     strict_record: bool = False,
     tree: UnpackedTree | None = None,
+    listing: Mapping[str, Any] | None = None,
 ) -> InstalledDist:
     """Install the wheel unpacked at ``archive_dir`` into ``scheme``; all or nothing.
 
@@ -380,7 +388,11 @@ def install_unpacked(
     targets are replaced (and restored if the install fails); uninstalling an older version
     first is the caller's job. ``tree`` is what unpacking ``archive_dir`` just learned, when this
     process made it: the tree is then taken as described instead of walked and re-checked.
+    ``listing`` is the manifest's files as the cache's lookup just checked them
+    (:func:`~ferry.wheel.unpack.listed_tree`): the tree is described from it when it can be.
     """
+    if tree is None and listing is not None:
+        tree = listed_tree(archive_dir, listing)
     if tree is None:
         info, files = inspect_unpacked(archive_dir)
         digests = None
