@@ -4,16 +4,18 @@ the full CLI untouched."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from ferry.cli.lean import COMPILE, LOCK, VENV, parse
+from ferry.cli.lean import COMPILE, LOCK, SYNC, VENV, parse
 
 
 @pytest.fixture(autouse=True)
 def _no_ferry_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("FERRY_CACHE_DIR", "FERRY_INDEX_URL", "FERRY_KEYRING_PROVIDER",
-                 "UV_KEYRING_PROVIDER", "FERRY_PYTHON", "FERRY_LINK_MODE"):
+                 "UV_KEYRING_PROVIDER", "FERRY_PYTHON", "FERRY_LINK_MODE",
+                 "FERRY_COMPILE_BYTECODE"):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -162,15 +164,77 @@ def test_index_strategy_is_read_or_left_to_click() -> None:
         {}, {"src_files": (Path("r.in"),), "index_strategy": "unsafe-best-match"})
 
 
+def _keywords_by_token(spec: Any, command: Any) -> dict[str, str]:
+    """The click ``command``'s keyword per option token, having checked that every token of
+    ``spec`` is one of them and lands under the same keyword."""
+    by_token = {o: p.name for p in command.params for o in (*p.opts, *p.secondary_opts)}
+    for token, key in spec.flags.items():
+        assert by_token[token] == key, token
+    for table in (spec.valued, spec.repeated):
+        for token, (key, _) in table.items():
+            assert by_token[token] == key, token
+    return by_token
+
+
 def test_venv_tokens_and_keywords_are_the_click_commands() -> None:
     """Every token the lean parser reads for ``venv`` is an option of the click command, and
     lands under the keyword click would give it."""
     from ferry.cli.venv import venv
 
-    by_token = {o: p.name for p in venv.params for o in (*p.opts, *p.secondary_opts)}
-    for token, key in VENV.flags.items():
-        assert by_token[token] == key, token
-    for table in (VENV.valued, VENV.repeated):
-        for token, (key, _) in table.items():
-            assert by_token[token] == key, token
+    by_token = _keywords_by_token(VENV, venv)
     assert VENV.positional is not None and VENV.positional[0] == "path" in by_token.values()
+
+
+def test_sync_tokens_keywords_and_defaults_are_the_click_commands() -> None:
+    """Every token the lean parser reads for ``sync`` is an option of the click command and
+    lands under the keyword click would give it; every keyword click passes is a field of
+    ``SyncRequest`` (or ``frozen``/``locked``) whose default is click's default, so an option
+    left off the command line means the same on both paths."""
+    from dataclasses import MISSING, fields
+
+    from ferry.cli.sync import sync
+    from ferry.commands.sync import SyncRequest
+
+    _keywords_by_token(SYNC, sync)
+    defaults = {f.name: f.default for f in fields(SyncRequest) if f.default is not MISSING}
+    passed = sync.make_context("sync", []).params  # what click hands over for a bare `sync`
+    assert passed.pop("frozen") is False and passed.pop("locked") is False  # see lock_fields
+    assert passed
+    for name, value in passed.items():
+        assert name in defaults, name
+        assert defaults[name] == value, name
+
+
+def test_sync_forms() -> None:
+    assert parse(["--frozen", "--no-dev", "--extra", "a", "--extra=b", "-P", "x", "-U",
+                  "--link-mode", "copy", "--project", "proj", "-q"], SYNC) == (
+        {"quiet": True},
+        {"frozen": True, "no_dev": True, "extras": ("a", "b"), "upgrade_package": ("x",),
+         "upgrade": True, "link_mode": "copy", "project": Path("proj")},
+    )
+    assert parse([], SYNC) == ({}, {})
+
+
+@pytest.mark.parametrize("tokens", [
+    ["--link-mode", "teleport"],  # not among the choices
+    ["--color", "never"],
+    ["--help"],
+    ["positional"],
+    ["--no-sync"],  # run's, not sync's
+])
+def test_sync_forms_left_to_click(tokens: list[str]) -> None:
+    assert parse(tokens, SYNC) is None
+
+
+def test_sync_project_naming_a_file_is_left_to_click(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    assert parse(["--project", str(tmp_path / "file")], SYNC) is None
+    assert parse(["--project", str(tmp_path)], SYNC) == ({}, {"project": tmp_path})
+
+
+def test_sync_environment_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FERRY_LINK_MODE", "copy")
+    monkeypatch.setenv("FERRY_INDEX_URL", "http://env/simple")
+    assert parse([], SYNC) == ({}, {"link_mode": "copy", "index_url": "http://env/simple"})
+    monkeypatch.setenv("FERRY_COMPILE_BYTECODE", "yes")  # click's boolean spellings: its job
+    assert parse([], SYNC) is None

@@ -5,7 +5,7 @@ Kept free of click and of ferry's heavier modules, so a no-op ``sync``/``run`` o
 no-op sync (or execs the child of ``run``) when its record still matches, and
 ``ferry.commands.venv_fast`` creates an environment whose interpreter is already described in
 the cache. Each says ``no`` before printing or writing anything it cannot finish, and then the
-full CLI (``ferry.cli.main``) runs. ``ferry lock``, ``ferry pip compile`` and
+full CLI (``ferry.cli.main``) runs. ``ferry lock``, ``ferry sync``, ``ferry pip compile`` and
 ``ferry venv --seed`` command lines made only of options ``ferry.cli.lean`` knows run without
 click. ``FERRY_NO_FAST_PATH`` turns all of them off.
 """
@@ -34,7 +34,7 @@ def _dispatch(argv: list[str]) -> None:
             _replay(argv)
         elif "venv" in argv:
             _venv(argv)
-        if argv[0] in ("lock", "pip") or (argv[0] == "venv" and "--seed" in argv):
+        if argv[0] in ("lock", "pip", "sync") or (argv[0] == "venv" and "--seed" in argv):
             from ferry.cli.lean import try_lean
 
             if try_lean(argv):

@@ -1,14 +1,14 @@
 """The commonest command lines, read without click.
 
-``ferry lock`` and ``ferry pip compile FILE…`` are what CI and pre-commit hooks run over and
-over; importing click and declaring every command's options costs ~15 ms of each run, a twentieth
-of a warm lock. ``ferry venv --seed`` is read here too (click would be a tenth of its run; the
-plain ``ferry venv`` has a faster path still, :mod:`ferry.commands.venv_fast`). Each token is a
-plain flag or an option with one value (a string, a path, or one of a list of choices), parsed
-by table. Anything else — an unknown or abbreviated option, ``--help``, a value not among an
-option's choices, a global option read from the environment that needs checking — hands the
-whole command line, untouched, to the full CLI, so what the user sees is always what the full
-CLI would show.
+``ferry lock``, ``ferry sync`` and ``ferry pip compile FILE…`` are what CI, Docker builds and
+pre-commit hooks run over and over; importing click and declaring every command's options costs
+~15 ms of each run, a twentieth of a warm lock. ``ferry venv --seed`` is read here too (click
+would be a tenth of its run; the plain ``ferry venv`` has a faster path still,
+:mod:`ferry.commands.venv_fast`). Each token is a plain flag or an option with one value (a
+string, a path, or one of a list of choices), parsed by table. Anything else — an unknown or
+abbreviated option, ``--help``, a value not among an option's choices, a global option read
+from the environment that needs checking — hands the whole command line, untouched, to the full
+CLI, so what the user sees is always what the full CLI would show.
 """
 
 from __future__ import annotations
@@ -66,6 +66,9 @@ class _Spec:
         ("index_url", "FERRY_INDEX_URL", _AS_IS),
     )
     """``(keyword, variable, convert)``: the options click fills in from the environment."""
+    env_left_to_click: tuple[str, ...] = ()
+    """Variables click reads for this command in ways not repeated here (a flag's boolean
+    spellings): when one is set, the whole command line is the full CLI's."""
 
 
 _INDEX_URL = ("index_url", _AS_IS)
@@ -128,6 +131,37 @@ VENV = _Spec(
          ("link_mode", "FERRY_LINK_MODE", _LINK_MODE)),
 )
 
+def _directory(value: str) -> Path:
+    """``click.Path(file_okay=False)``: an existing file is click's to refuse."""
+    path = Path(value)
+    if path.is_file():
+        raise ValueError(value)
+    return path
+
+
+_REPEATED_AS_IS = ("--extra", "--group", "--only-group", "--no-group", "--package",
+                   "--no-install-package", "--reinstall-package", "--upgrade-package")
+SYNC = _Spec(
+    flags={flag: flag[2:].replace("-", "_") for flag in (
+        "--all-extras", "--all-groups", "--no-dev", "--no-default-groups", "--all-packages",
+        "--frozen", "--locked", "--inexact", "--no-install-project", "--no-install-workspace",
+        "--no-editable", "--reinstall", "--compile-bytecode", "--active", "--recreate",
+        "--upgrade", "--no-index", "--dry-run")} | {"-U": "upgrade"},
+    valued={"-p": _PYTHON, "--python": _PYTHON,
+            "-i": ("index_url", _AS_IS), "--index-url": ("index_url", _AS_IS),
+            "--default-index": ("index_url", _AS_IS),
+            "--link-mode": ("link_mode", _LINK_MODE), "--index-strategy": _STRATEGY,
+            "--exclude-newer": ("exclude_newer", _AS_IS), "--project": ("project", _directory)},
+    repeated={flag: (flag[2:].replace("-", "_"), _AS_IS) for flag in _REPEATED_AS_IS} | {
+        "--extra": ("extras", _AS_IS), "--group": ("groups", _AS_IS),
+        "--only-group": ("only_groups", _AS_IS), "--no-group": ("no_groups", _AS_IS),
+        "-P": ("upgrade_package", _AS_IS),
+        "--extra-index-url": _EXTRA_INDEX, "--index": _EXTRA_INDEX,
+        "-f": ("find_links", _AS_IS), "--find-links": ("find_links", _AS_IS)},
+    env=(("index_url", "FERRY_INDEX_URL", str), ("link_mode", "FERRY_LINK_MODE", _LINK_MODE)),
+    env_left_to_click=("FERRY_COMPILE_BYTECODE",),
+)
+
 # The environment variables the full CLI reads for global options it would check against a list
 # of choices (left to it).
 _ENV_LEFT_TO_CLICK = ("FERRY_KEYRING_PROVIDER", "UV_KEYRING_PROVIDER")
@@ -137,7 +171,7 @@ def parse(
     tokens: list[str], spec: _Spec
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """(global options, command options) of ``tokens``, or ``None`` for the full CLI."""
-    if any(os.environ.get(name) for name in _ENV_LEFT_TO_CLICK):
+    if any(os.environ.get(name) for name in (*_ENV_LEFT_TO_CLICK, *spec.env_left_to_click)):
         return None
     globals_: dict[str, Any] = {}
     command: dict[str, Any] = {}
@@ -217,6 +251,7 @@ def _environment_defaults(globals_: dict[str, Any], command: dict[str, Any], spe
 
 def try_lean(argv: list[str]) -> bool:
     """Run ``argv`` here when it is a lean command line; ``False`` (nothing done) otherwise."""
+    action: Callable[[Any, dict[str, Any]], None]
     if argv[:1] == ["lock"]:
         spec, action = LOCK, _lock
         rest = argv[1:]
@@ -225,6 +260,9 @@ def try_lean(argv: list[str]) -> bool:
         rest = argv[2:]
     elif argv[:1] == ["venv"]:
         spec, action = VENV, _venv
+        rest = argv[1:]
+    elif argv[:1] == ["sync"]:
+        spec, action = SYNC, _sync_as_typed(argv)
         rest = argv[1:]
     else:
         return False
@@ -257,3 +295,14 @@ def _venv(options: Any, kwargs: dict[str, Any]) -> None:
     from ferry.cli.venv_action import venv_action
 
     venv_action(options, **kwargs)
+
+
+def _sync_as_typed(argv: list[str]) -> Callable[[Any, dict[str, Any]], None]:
+    """``ferry sync``, which records its command line as typed (for the no-op fast path)."""
+
+    def sync(options: Any, kwargs: dict[str, Any]) -> None:
+        from ferry.cli.sync_action import sync_action
+
+        sync_action(options, argv, **kwargs)
+
+    return sync

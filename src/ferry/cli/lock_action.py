@@ -52,6 +52,17 @@ def lock_action(
         printer.status("No lockfile changes detected")
 
 
+def lock_fields(kwargs: dict[str, Any], options: GlobalOptions) -> dict[str, Any]:
+    """Take ``frozen``/``locked`` out of a command's ``kwargs`` and reconcile them with
+    ``FERRY_FROZEN``/``FERRY_LOCKED`` as ``ferry lock`` does (:func:`lock_mode`: a flag beats
+    the other mode's variable with uv's warning, printed here first, as uv prints it; both
+    variables or a bad value are usage errors). The result is the ``frozen``, ``locked`` and
+    ``given_as`` fields of the command's request, so its messages name what asked."""
+    mode = announced_mode(Printer(options), locked=kwargs.pop("locked", False),
+                          frozen=kwargs.pop("frozen", False))
+    return {"frozen": mode.frozen, "locked": mode.locked, "given_as": mode.given_as}
+
+
 def announced_mode(printer: Printer, **flags: bool) -> LockMode:
     """:func:`~ferry.commands.lock_mode.lock_mode` for these flags, its warnings printed first,
     as uv prints them: every project command reads its lock flags through here."""

@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from ferry.cli.index_options import F, apply_options, index_strategy_option
-from ferry.cli.output import Printer
-from ferry.model.settings import GlobalOptions
+from ferry.cli.lock_action import lock_fields
+
+__all__ = ["lock_fields", "mode_options", "selection_options", "sync_options"]
 
 
 def mode_options(frozen_help: str, locked_help: str) -> list[Any]:
@@ -22,18 +23,6 @@ def mode_options(frozen_help: str, locked_help: str) -> list[Any]:
         click.option("--locked", is_flag=True, help=f"{locked_help} [env: FERRY_LOCKED]"),
     ]
 
-
-def lock_fields(kwargs: dict[str, Any], options: GlobalOptions) -> dict[str, Any]:
-    """Take ``frozen``/``locked`` out of click's ``kwargs`` and reconcile them with
-    ``FERRY_FROZEN``/``FERRY_LOCKED`` as ``ferry lock`` does (:func:`lock_mode`: a flag beats
-    the other mode's variable with uv's warning, printed here first, as uv prints it; both
-    variables or a bad value are usage errors). The result is the ``frozen``, ``locked`` and
-    ``given_as`` fields of the command's request, so its messages name what asked."""
-    from ferry.cli.lock_action import announced_mode
-
-    mode = announced_mode(Printer(options), locked=kwargs.pop("locked"),
-                          frozen=kwargs.pop("frozen"))
-    return {"frozen": mode.frozen, "locked": mode.locked, "given_as": mode.given_as}
 
 _SELECTION = [
     click.option(
