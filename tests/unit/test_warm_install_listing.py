@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+from tests.unit.test_cold_install_tree import _rich_wheel, _tree
 from tests.unit.test_perf_install import scheme_in
 
 from ferry.cache.store import Cache, CachedFile
@@ -54,25 +55,6 @@ def _warm_hit(cache: Cache, wheel: Path) -> PreparedDist:
     preparer.prepare([_pin(wheel)])
     prepared, _ = preparer.prepare([_pin(wheel)])
     return prepared[0]
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in sorted(root.rglob("*"))
-        if p.is_file()
-    }
-
-
-def _rich_wheel(make_wheel: MakeWheel, **kw: object) -> Path:
-    return make_wheel(
-        "rich_pkg",
-        "1.0",
-        files={"rich_pkg/__init__.py": "def main():\n    pass\n", "rich_pkg/sub/d.txt": "x"},
-        data_files={"scripts/tool": b"#!python\nprint(1)\n", "data/share/f.txt": b"f"},
-        entry_points={"console_scripts": {"rich-tool": "rich_pkg:main"}},
-        **kw,
-    )
 
 
 def _no_walk(monkeypatch: pytest.MonkeyPatch) -> None:
