@@ -116,7 +116,6 @@ class Transaction:
         self._spread = spread  # staging still to be tried (see ``staging``)
         self._staging: str | None = None
         self._staged = 0
-        self._tag = secrets.token_hex(4)
         self._files: list[str] = []
         self._file_set: set[str] = set()
         self._dirs: list[str] = []
@@ -195,7 +194,7 @@ class Transaction:
         if staging is None or path.startswith(staging + os.sep):
             return False  # inside the staging directory already: placed as it should be
         self._staged += 1
-        staged = f"{staging}{os.sep}{self._tag}{self._staged}"
+        staged = f"{staging}{os.sep}{self._staged}"
         os.mkdir(staged)
         with _PLACING:
             if os.path.lexists(path):
