@@ -50,12 +50,32 @@ class UnpackedTree(NamedTuple):
     digests: dict[str, tuple[str, int]]
 
 
+def record_encoding(sha256: str) -> str:
+    """A sha256 hex digest in RECORD's encoding: 32 bytes are 43 urlsafe base64 characters and
+    one "=" of padding, which RECORD leaves out."""
+    return base64.urlsafe_b64encode(bytes.fromhex(sha256))[:43].decode("ascii")
+
+
+def manifest_digest(item: object) -> tuple[str, int] | None:
+    """A manifest item's ``(sha256 in RECORD encoding, size)``, or ``None`` when it is not one
+    the cache writes (``{"size": n, "sha256": "<64 lowercase hex>"}``)."""
+    if not isinstance(item, dict):
+        return None
+    sha256, size = item.get("sha256"), item.get("size")
+    if (
+        type(size) is not int  # not a bool either
+        or size < 0
+        or not isinstance(sha256, str)
+        or _HEX64.fullmatch(sha256) is None
+    ):
+        return None
+    return record_encoding(sha256), size
+
+
 def unpacked_tree(info: WheelInfo, written: Mapping[str, tuple[int, str]]) -> UnpackedTree:
     """The tree ``unpack_wheel`` described in ``written`` (``member -> (size, sha256 hex)``)."""
-    encode, fromhex = base64.urlsafe_b64encode, bytes.fromhex
     digests = {
-        member: (encode(fromhex(sha256))[:43].decode("ascii"), size)
-        for member, (size, sha256) in written.items()
+        member: (record_encoding(sha256), size) for member, (size, sha256) in written.items()
     }
     return UnpackedTree(info, sorted(digests), digests)
 
@@ -78,23 +98,12 @@ def recorded_digests(
         logger.debug("ignoring the manifest of `%s`: not format %d", archive_dir, MANIFEST_VERSION)
         return None
     digests: dict[str, tuple[str, int]] = {}
-    encode, fromhex, hex64 = base64.urlsafe_b64encode, bytes.fromhex, _HEX64.fullmatch
     for member in files:
-        item = listed.get(member)
-        if not isinstance(item, dict):
+        digest = manifest_digest(listed.get(member))
+        if digest is None:
             _unusable(archive_dir, member)
             return None
-        sha256, size = item.get("sha256"), item.get("size")
-        if (
-            type(size) is not int  # not a bool either
-            or size < 0
-            or not isinstance(sha256, str)
-            or hex64(sha256) is None
-        ):
-            _unusable(archive_dir, member)
-            return None
-        # 32 bytes are 43 base64 characters and one "=" of padding, which RECORD leaves out
-        digests[member] = (encode(fromhex(sha256))[:43].decode("ascii"), size)
+        digests[member] = digest
     return digests
 
 

@@ -9,7 +9,6 @@ so that installing never has to ``chmod`` a shared inode.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import logging
@@ -27,7 +26,7 @@ from ferry.fs.errors import os_error
 from ferry.fs.spread import set_topdir
 from ferry.model.errors import FilesystemError, InvalidWheelError
 from ferry.wheel._contents import check_contents
-from ferry.wheel._digests import UnpackedTree
+from ferry.wheel._digests import UnpackedTree, manifest_digest
 from ferry.wheel._members import decoded_member
 from ferry.wheel._paths import RESERVED_PREFIX, member_name_problem
 from ferry.wheel._zip import DEFAULT_MAX_UNPACKED_SIZE, ZipProblem
@@ -329,24 +328,16 @@ def listed_tree(archive_dir: Path, listed: Mapping[str, Any]) -> UnpackedTree | 
     manifest is written by ferry before the entry becomes visible; a file added to the entry
     by hand afterwards is not installed (the walk would have installed it with a warning).
     """
-    encode, fromhex, suspect = base64.urlsafe_b64encode, bytes.fromhex, _SUSPECT_PATH.search
+    suspect = _SUSPECT_PATH.search
     digests: dict[str, tuple[str, int]] = {}
     try:
         for member, item in listed.items():
-            sha256, size = item.get("sha256"), item.get("size")
-            if (
-                type(size) is not int
-                or size < 0
-                or type(sha256) is not str
-                or len(sha256) != 64
-                or "symlink" in item
-                or suspect(member) is not None
-            ):
+            digest = manifest_digest(item)
+            if digest is None or "symlink" in item or suspect(member) is not None:
                 return None
             if not is_pycache_member(member):
-                # 32 bytes: 43 base64 characters and one "=" of padding, which RECORD leaves out
-                digests[member] = (encode(fromhex(sha256))[:43].decode("ascii"), size)
-    except (AttributeError, TypeError, ValueError):  # not a mapping, not hex
+                digests[member] = digest
+    except (AttributeError, TypeError):  # not a mapping, a name that is not a string
         return None
     if not digests:
         return None
