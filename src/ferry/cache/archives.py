@@ -138,15 +138,7 @@ def persist(
     return final
 
 
-def find(bucket: Path, sha256: str, trash: Path) -> Path | None:
-    """The entry for ``sha256`` if it is complete; else ``None`` (see :func:`find_listed`)."""
-    found = find_listed(bucket, sha256, trash)
-    return None if found is None else found[0]
-
-
-def find_listed(
-    bucket: Path, sha256: str, trash: Path
-) -> tuple[Path, Mapping[str, Any]] | None:
+def find(bucket: Path, sha256: str, trash: Path) -> tuple[Path, Mapping[str, Any]] | None:
     """The entry for ``sha256`` and its manifest's files if it is complete; else ``None``.
 
     Complete means: its manifest is readable and every file it lists is there with its recorded

@@ -275,7 +275,7 @@ class Cache:
         if digest is None:
             return None
         trash = self.tmp_root / f"trash-{_token()}"
-        return archives.find_listed(self.bucket("archives"), digest, trash)
+        return archives.find(self.bucket("archives"), digest, trash)
 
     # -- JSON entries --------------------------------------------------------------------------
 

@@ -139,8 +139,8 @@ def _directory(value: str) -> Path:
     return path
 
 
-_REPEATED_AS_IS = ("--extra", "--group", "--only-group", "--no-group", "--package",
-                   "--no-install-package", "--reinstall-package", "--upgrade-package")
+_REPEATED_AS_IS = ("--package", "--no-install-package", "--reinstall-package",
+                   "--upgrade-package")
 SYNC = _Spec(
     flags={flag: flag[2:].replace("-", "_") for flag in (
         "--all-extras", "--all-groups", "--no-dev", "--no-default-groups", "--all-packages",
@@ -148,8 +148,7 @@ SYNC = _Spec(
         "--no-editable", "--reinstall", "--compile-bytecode", "--active", "--recreate",
         "--upgrade", "--no-index", "--dry-run")} | {"-U": "upgrade"},
     valued={"-p": _PYTHON, "--python": _PYTHON,
-            "-i": ("index_url", _AS_IS), "--index-url": ("index_url", _AS_IS),
-            "--default-index": ("index_url", _AS_IS),
+            "-i": _INDEX_URL, "--index-url": _INDEX_URL, "--default-index": _INDEX_URL,
             "--link-mode": ("link_mode", _LINK_MODE), "--index-strategy": _STRATEGY,
             "--exclude-newer": ("exclude_newer", _AS_IS), "--project": ("project", _directory)},
     repeated={flag: (flag[2:].replace("-", "_"), _AS_IS) for flag in _REPEATED_AS_IS} | {
