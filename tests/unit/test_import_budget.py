@@ -40,6 +40,7 @@ LEAN_FERRY_MODULES = {
     "ferry.commands.venv_interpreter",
     "ferry.commands.venv_messages",
     "ferry.model",
+    "ferry.model.builtin_sha256",
     "ferry.model.errors",
     "ferry.python",
     "ferry.python.activation",

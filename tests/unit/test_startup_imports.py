@@ -116,7 +116,9 @@ FAST_PATH_MODULES = {
     "ferry.commands",
     "ferry.commands.fastpath",
     "ferry.python",
-    "ferry.python.interpreter_cache",  # its builtin sha256 (hashlib would load OpenSSL)
+    "ferry.python.interpreter_cache",
+    "ferry.model",
+    "ferry.model.builtin_sha256",  # hashlib would load OpenSSL
 }
 
 
@@ -173,4 +175,6 @@ def test_a_sync_from_the_cache_loads_the_installer_only(
     assert {"ferry.install.execute", "ferry.wheel.install"} <= modules
     # ... but everything it needs is in the cache: no index client, no HTTP, no build machinery
     assert not {"ferry.index.client", "httpx", "ferry.dist.build"} & modules
+    # ... nor OpenSSL, nor secrets' random: a warm install hashes only a few small files
+    assert not {"hashlib", "_hashlib", "secrets", "configparser"} & modules
     assert (site / "beta").is_dir() or any(site.glob("beta-*.dist-info"))

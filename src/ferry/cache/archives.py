@@ -9,7 +9,6 @@ edited in a virtual environment through a hardlink (G7, G8).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -56,6 +55,8 @@ def describe(path: Path) -> ManifestEntry:
     info = path.lstat()
     if stat.S_ISLNK(info.st_mode):
         return ManifestEntry(symlink=str(path.readlink()))
+    import hashlib  # here, not at the top: OpenSSL costs ~2.5 ms of every start-up
+
     with open(path, "rb") as handle:
         digest = hashlib.file_digest(handle, "sha256").hexdigest()
     return ManifestEntry(size=info.st_size, sha256=digest)

@@ -11,20 +11,22 @@ succeed: the content is identical, and the second rename replaces the first atom
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO, TypeGuard
+from typing import TYPE_CHECKING, BinaryIO, TypeGuard
 
 from ferry.fs.errors import os_error
 from ferry.fs.paths import safe_filename
 from ferry.model.dist import Hashes
 from ferry.model.errors import HashMismatchError, UserError
 from ferry.model.immutable import immutable
+
+if TYPE_CHECKING:
+    import hashlib
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +130,8 @@ def find_stored(bucket: Path, sha256: str, filename: str | None) -> Path | None:
 
 
 def _hashers(filename: str, expected: Hashes | None) -> dict[str, hashlib._Hash]:
+    import hashlib  # here, not at the top: OpenSSL costs ~2.5 ms of every start-up
+
     hashers = {"sha256": hashlib.sha256()}
     for algorithm, _ in expected.items if expected else ():
         if algorithm not in hashers:

@@ -9,13 +9,13 @@ without credentials, and keyed without them, so a token never reaches the disk (
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 
 from ferry.cache.files import check_sha256, is_sha256
 from ferry.cache.jsonfile import read_json_file, write_json_file
 from ferry.fs.paths import safe_filename
+from ferry.model.builtin_sha256 import sha256
 from ferry.model.immutable import immutable
 from ferry.model.names import canonicalize_name
 from ferry.model.url import strip_credentials
@@ -69,7 +69,7 @@ def read_names(bucket: Path, name: str) -> list[CachedName]:
 
 def url_key(url: str) -> str:
     """The key of ``url`` in ``urls-v1``: the sha256 of the URL without credentials."""
-    return hashlib.sha256(strip_credentials(url).encode("utf-8")).hexdigest()
+    return sha256(strip_credentials(url).encode("utf-8")).hexdigest()
 
 
 def record_url(bucket: Path, url: str, sha256: str) -> None:

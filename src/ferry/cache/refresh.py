@@ -11,7 +11,7 @@ does, entry by entry). A damaged entry is discarded, so the caller downloads or 
 from __future__ import annotations
 
 import logging
-import secrets
+import os
 from pathlib import Path
 
 from ferry.cache import archives
@@ -61,6 +61,6 @@ def revalidate_archive(cache: Cache, sha256: str, why: str) -> bool:
         why,
         problem,
     )
-    trash = cache.tmp_root / f"trash-{secrets.token_hex(8)}"
+    trash = cache.tmp_root / f"trash-{os.urandom(8).hex()}"
     archives.discard(entry, trash)
     return False

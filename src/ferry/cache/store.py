@@ -19,7 +19,6 @@ process waits for itself until ``FERRY_LOCK_TIMEOUT``: commands must not nest th
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -37,6 +36,7 @@ from ferry.cache.records import CachedName
 from ferry.fs.atomic import remove_tree
 from ferry.fs.errors import os_error
 from ferry.fs.locks import lock_exclusive, lock_shared
+from ferry.model.builtin_sha256 import sha256
 from ferry.model.dist import Hashes
 from ferry.model.errors import FilesystemError, InvalidWheelError
 from ferry.model.url import redact
@@ -289,7 +289,7 @@ class Cache:
         """
         segments = key.split("/")
         if not all(_KEY_SEGMENT.fullmatch(s) and not s.endswith(".tmp") for s in segments):
-            segments = [hashlib.sha256(key.encode("utf-8")).hexdigest()]
+            segments = [sha256(key.encode("utf-8")).hexdigest()]
         return self.bucket(bucket).joinpath(*segments[:-1], f"{segments[-1]}.json")
 
     def read_json(self, bucket: str, key: str) -> Any | None:

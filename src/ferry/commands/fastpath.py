@@ -23,7 +23,7 @@ import sys
 import time
 
 # CPython's builtin sha256: hashlib would load OpenSSL (~2 ms) for the same digests.
-from ferry.python.interpreter_cache import sha256
+from ferry.model.builtin_sha256 import sha256
 
 RECORD_PREFIX = "ferry-fast-"
 RECORD_VERSION = 1

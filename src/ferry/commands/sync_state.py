@@ -9,13 +9,13 @@ skip planning entirely.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from ferry.fs.atomic import atomic_write_text
+from ferry.model.builtin_sha256 import sha256
 from ferry.model.immutable import immutable
 
 STATE_FILE = "ferry-sync.json"
@@ -72,7 +72,7 @@ def site_fingerprint(site_dirs: Sequence[Path]) -> str:
     Any install or removal (by ferry, pip or uv) changes a ``.dist-info`` name, so a match means
     nothing changed since the last sync, without reading any metadata.
     """
-    digest = hashlib.sha256()
+    digest = sha256()
     for directory in site_dirs:
         try:
             names = sorted(entry.name for entry in directory.iterdir())
@@ -85,7 +85,7 @@ def site_fingerprint(site_dirs: Sequence[Path]) -> str:
 
 
 def lock_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256(text.encode("utf-8")).hexdigest()
 
 
 def read_state(env_root: Path) -> SyncState | None:

@@ -14,10 +14,10 @@ from __future__ import annotations
 # ruff: noqa: PTH100, PTH109, PTH111, PTH113, PTH116, PTH118, PTH120
 import os
 
+from ferry.model.builtin_sha256 import sha256
+
 TYPE_CHECKING = False  # typing itself costs ~2 ms to import; mypy reads this name as True
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from hashlib import _Hash
     from typing import Any
 
 BUCKET = "interpreters"  # the cache maps it to its versioned folder, interpreters-v1/
@@ -26,20 +26,6 @@ SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_introspect_s
 IMPLEMENTATION_NAMES = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
 
 
-def _sha256_factory() -> Callable[..., _Hash]:
-    """CPython's builtin sha256 (same digests as hashlib's, without loading OpenSSL);
-    called as ``sha256()`` or ``sha256(data)``."""
-    try:
-        from _sha256 import sha256  # type: ignore[import-not-found,unused-ignore]  # 3.11
-    except ImportError:
-        try:
-            from _sha2 import sha256  # type: ignore[import-not-found,no-redef,unused-ignore]
-        except ImportError:
-            from hashlib import sha256  # type: ignore[assignment,unused-ignore]
-    return sha256  # type: ignore[no-any-return,unused-ignore]
-
-
-sha256 = _sha256_factory()
 _digest: list[str] = []
 
 

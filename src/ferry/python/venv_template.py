@@ -24,7 +24,8 @@ import logging
 import os
 from typing import Any, Protocol
 
-from ferry.python.interpreter_cache import script_digest, sha256
+from ferry.model.builtin_sha256 import sha256
+from ferry.python.interpreter_cache import script_digest
 from ferry.python.pyvenv_cfg import CFG_NAME, parse_pyvenv_cfg
 
 logger = logging.getLogger(__name__)

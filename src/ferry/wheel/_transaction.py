@@ -16,7 +16,6 @@ import contextlib
 import errno
 import logging
 import os
-import secrets
 import shutil
 import stat
 import threading
@@ -67,7 +66,7 @@ class Stash:
     def _directory(self) -> Path:
         if self._dir is None:
             self._near.mkdir(parents=True, exist_ok=True)
-            self._dir = self._near / f"{STASH_PREFIX}{secrets.token_hex(6)}"
+            self._dir = self._near / f"{STASH_PREFIX}{os.urandom(6).hex()}"
             self._dir.mkdir()
         return self._dir
 
@@ -292,7 +291,7 @@ class Transaction:
 
 def temp_dir_in(site_dir: Path, label: str) -> Path:
     """A fresh hidden directory name in ``site_dir`` (not created)."""
-    return site_dir / f"{TEMP_PREFIX}{label}-{secrets.token_hex(6)}"
+    return site_dir / f"{TEMP_PREFIX}{label}-{os.urandom(6).hex()}"
 
 
 def remove_leftovers(site_dir: Path) -> list[Path]:

@@ -12,7 +12,6 @@ rewritten) are always written as new files, never by editing a linked one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ from ferry.wheel._digests import UnpackedTree, recorded_digests
 from ferry.wheel._transaction import Transaction, temp_dir_in
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.record import (
+    GUARANTEED_ALGORITHMS,
     WEAK_ALGORITHMS,
     RecordEntry,
     RecordError,
@@ -132,7 +132,7 @@ def _check_entry(
     if not listed.algorithm or not listed.digest:
         return actual, "", False
     algorithm = listed.algorithm
-    if algorithm in WEAK_ALGORITHMS or algorithm not in hashlib.algorithms_guaranteed:
+    if algorithm in WEAK_ALGORITHMS or algorithm not in GUARANTEED_ALGORITHMS:
         return actual, f"RECORD hash of `{member}` uses an unusable algorithm `{algorithm}`", True
     expected = digest if algorithm == "sha256" else hash_file(Path(src), algorithm)[0]
     if listed.digest != expected:

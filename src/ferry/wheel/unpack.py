@@ -9,7 +9,6 @@ so that installing never has to ``chmod`` a shared inode.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import os
@@ -121,6 +120,8 @@ def _extract_member(
     """Copy one member to ``target`` with ``mode``; returns its size and sha256 (hex), computed
     as it is written so the cache's manifest never reads the file back. Raises if ``budget`` is
     exceeded."""
+    import hashlib  # here: OpenSSL costs ~2.5 ms of every start-up, and only a cold unpack hashes
+
     written = 0
     digest = hashlib.sha256()
     fd = os.open(target, _CREATE, mode)
