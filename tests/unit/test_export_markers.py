@@ -83,6 +83,50 @@ def test_or(left: str, right: str, expected: str | None) -> None:
         assert result == m.TRUE
 
 
+@pytest.mark.parametrize(
+    ("markers", "expected"),
+    [
+        # an export's union over forks that split on Python versions prints as uv prints it
+        (
+            [
+                "python_full_version < '3.10'",
+                "python_full_version == '3.10.*'",
+                "python_full_version >= '3.10' and python_full_version < '3.11'",
+            ],
+            "python_full_version < '3.11'",
+        ),
+        (["python_full_version < '3.10'", "python_full_version == '3.10.*'",
+          "python_full_version >= '3.11'"], None),  # every version: no marker at all
+        (
+            [
+                "python_full_version < '3.10' and sys_platform == 'win32'",
+                "python_full_version == '3.10.*' and sys_platform == 'win32'",
+                "python_full_version >= '3.12'",
+            ],
+            "(python_full_version < '3.11' and sys_platform == 'win32') "
+            "or python_full_version >= '3.12'",
+        ),
+        (
+            ["python_full_version >= '3.9' and python_full_version < '3.10'",
+             "python_full_version >= '3.11' and python_full_version < '3.12'"],
+            "(python_full_version >= '3.9' and python_full_version < '3.10') "
+            "or (python_full_version >= '3.11' and python_full_version < '3.12')",
+        ),  # a gap stays
+        (["python_full_version < '3.9'", "python_full_version > '3.9'"],
+         "python_full_version < '3.9' or python_full_version > '3.9'"),  # 3.9 itself is left out
+        (["python_full_version <= '3.9'", "python_full_version > '3.9'"], None),
+        (["python_full_version >= '3.10' and python_full_version < '3.11'",
+          "python_full_version == '3.11.*'"],
+         "python_full_version >= '3.10' and python_full_version < '3.12'"),
+    ],
+)
+def test_or_joins_python_version_ranges(markers: list[str], expected: str | None) -> None:
+    result = m.FALSE
+    for marker in markers:
+        result = m.disj(result, m.parse(marker))
+    assert text(result) == expected
+
+
 def test_substitute_decides_conflict_atoms() -> None:
     marker = m.parse(
         "extra == 'extra-9-conflicts-one' and sys_platform == 'linux' "
@@ -109,6 +153,11 @@ _ATOMS = [
     "python_full_version >= '3.12'",
     "platform_machine == 'x86_64'",
     "implementation_name == 'pypy'",
+    "python_full_version < '3.10'",
+    "python_full_version == '3.10.*'",
+    "python_full_version >= '3.11'",
+    "python_full_version <= '3.11.4'",
+    "python_full_version > '3.12'",
 ]
 _ENVIRONMENTS = [
     {
