@@ -28,7 +28,7 @@ from typing import Any
 from packaging.markers import Marker
 from packaging.version import InvalidVersion, Version
 
-from ferry.project.marker_ranges import merge_version_ranges
+from ferry.project.marker_ranges import merge_version_ranges, version_or_none
 from ferry.project.markers import canonical_marker
 
 Atom = tuple[str, str, str]
@@ -202,13 +202,6 @@ def _merge_complements(clauses: set[Clause]) -> set[Clause] | None:
     return None
 
 
-def _version(value: str) -> Version | None:
-    try:
-        return Version(value)
-    except InvalidVersion:
-        return None
-
-
 def _normalise(clause: Clause) -> Clause | None:
     """``clause`` with redundant version bounds removed; None when it can never hold."""
     by_var: dict[str, list[Atom]] = {}
@@ -246,7 +239,7 @@ def _version_atoms(atoms: list[Atom]) -> list[Atom] | None:
     others: list[Atom] = []
     for atom in atoms:
         _, op, value = atom
-        version = _version(value) if op in ("<", "<=", ">", ">=") else None
+        version = version_or_none(value) if op in ("<", "<=", ">", ">=") else None
         if version is None:
             others.append(atom)
             continue
@@ -266,7 +259,7 @@ def _version_atoms(atoms: list[Atom]) -> list[Atom] | None:
         return None
     for _, op, value in others:
         if op == "==" and not value.endswith(".*"):
-            pinned = _version(value)
+            pinned = version_or_none(value)
             if pinned is not None and not _within(pinned, lower, upper):
                 return None
     bounds = [b[2] for b in (lower, upper) if b is not None]

@@ -15,7 +15,6 @@ Clause = frozenset[Atom]
 # Each bound keeps the text it was written with, so a merged marker spells versions as given.
 _Bound = tuple[Version, str] | None
 _Range = tuple[_Bound, bool, _Bound, bool]
-_UNBOUNDED: _Range = (None, False, None, False)
 
 
 def merge_version_ranges(clauses: set[Clause]) -> set[Clause] | None:
@@ -53,7 +52,7 @@ def _range_of(atoms: list[Atom]) -> _Range | None:
     upper_inclusive = False
     for _, op, value in atoms:
         if op == "==" and value.endswith(".*"):
-            release = _version(value[:-2])
+            release = version_or_none(value[:-2])
             if release is None or len(release.release) != 2:
                 return None
             major, minor = release.release
@@ -61,7 +60,7 @@ def _range_of(atoms: list[Atom]) -> _Range | None:
                       (None, False, (Version(f"{major}.{minor + 1}"), f"{major}.{minor + 1}"),
                        False)]
         elif op in ("<", "<=", ">", ">="):
-            version = _version(value)
+            version = version_or_none(value)
             if version is None:
                 return None
             bound = (version, value)
@@ -131,7 +130,8 @@ def _range_atoms(span: _Range) -> list[Atom]:
     return atoms
 
 
-def _version(value: str) -> Version | None:
+def version_or_none(value: str) -> Version | None:
+    """A marker's version operand, or None where PEP 440 cannot read it (then left as text)."""
     try:
         return Version(value)
     except InvalidVersion:
