@@ -112,6 +112,13 @@ def test_hostile_wheel_is_refused_and_nothing_written(
     assert tree(tmp_path) == before  # nothing inside the target, nothing outside it
 
 
+def test_an_archive_level_refusal_says_nothing_was_installed(make_wheel: MakeWheel) -> None:
+    wheel = make_wheel("a", "1.0", trailing_data=b"garbage after the end")
+    with pytest.raises(InvalidWheelError, match="after its end record") as caught:
+        validate_wheel(wheel)
+    assert caught.value.hint is not None and "nothing was installed" in caught.value.hint
+
+
 def test_bytes_before_the_first_member_are_refused(make_wheel: MakeWheel) -> None:
     wheel = make_wheel("a", "1.0")
     wheel.write_bytes(b"MZ self-extracting stub" + wheel.read_bytes())

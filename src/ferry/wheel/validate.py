@@ -70,11 +70,13 @@ def show_name(name: str) -> str:
 
 def wheel_error(label: str, problem: ZipProblem) -> InvalidWheelError:
     """The user-facing error for one refused wheel (or unpacked wheel directory)."""
+    hint = "ferry refuses malformed or hostile wheels; nothing was installed."
     if problem.member is None:
-        return InvalidWheelError(f"Invalid wheel `{label}`: the archive {problem.reason}")
+        return InvalidWheelError(
+            f"Invalid wheel `{label}`: the archive {problem.reason}", hint=hint
+        )
     return InvalidWheelError(
-        f"Invalid wheel `{label}`: `{show_name(problem.member)}` {problem.reason}",
-        hint="ferry refuses malformed or hostile wheels; nothing was installed.",
+        f"Invalid wheel `{label}`: `{show_name(problem.member)}` {problem.reason}", hint=hint
     )
 
 
