@@ -152,13 +152,32 @@ def _requires_python(project: Project) -> SpecifierSet | None:
     return requires_python_of(project)
 
 
+# VIRTUAL_ENV values already warned about: ``run`` asks for the root twice (uv warns once).
+_IGNORED_ACTIVE: set[str] = set()
+
+
 def environment_root(project: Project, active: bool) -> Path:
+    """The environment a project command targets: the project's, or with ``--active`` the
+    active one. An active environment that is not the project's is ignored with uv's warning,
+    or a Dockerfile's ``VIRTUAL_ENV=/opt/venv`` silently gets an empty twin under ``.venv``."""
+    active_env = os.environ.get("VIRTUAL_ENV")
     if active:
-        active_env = os.environ.get("VIRTUAL_ENV")
         if not active_env:
             raise UserError("`--active` was given, but no virtual environment is active")
         return Path(active_env).absolute()
-    return project.environment_path
+    root = project.environment_path
+    if active_env and active_env not in _IGNORED_ACTIVE and (
+        os.path.realpath(active_env) != os.path.realpath(root)
+    ):
+        _IGNORED_ACTIVE.add(active_env)
+        shown = os.path.relpath(root) if root.absolute().is_relative_to(Path.cwd()) else root
+        logger.warning(
+            "`VIRTUAL_ENV=%s` does not match the project environment path `%s` and will be "
+            "ignored; use `--active` to target the active environment instead",
+            active_env,
+            shown,
+        )
+    return root
 
 
 def obtain_lock(
