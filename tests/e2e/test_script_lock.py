@@ -181,7 +181,7 @@ def test_a_damaged_lock_is_replaced_unless_it_must_be_used(run: Runner, script: 
     strict = run("run", "--locked", "s.py")
     assert strict.code != 0 and "Traceback" not in strict.stderr
     result = ok(run("lock", "--script", "s.py"))
-    assert "ignoring the existing `s.py.lock`" in result.stderr
+    assert "Ignoring the existing lockfile `s.py.lock`, which cannot be read" in result.stderr
     ok(run("lock", "--script", "s.py", "--locked"))
     assert versions(run("run", "s.py")) == {"lib": "1.0", "dep": "1.0"}
 

@@ -46,7 +46,7 @@ def test_500_is_retried_exactly_three_times_then_fails() -> None:
     assert error.message == (
         "Request failed after 3 retries: `https://user:****@index.example/simple/demo/`"
     )
-    assert error.causes == ["HTTP 500 Internal Server Error"] * 4
+    assert error.causes == ["HTTP 500 Internal Server Error (4 attempts)"]  # one line, not 4
     assert error.exit_code == 2
     assert SECRET not in str(error) + "".join(error.causes)
 
@@ -159,7 +159,9 @@ def test_body_shorter_than_content_length_is_an_incomplete_download() -> None:
     with pytest.raises(NetworkError) as caught:
         client(recorder).stream("https://index.example/f", collect)
     assert len(recorder.requests) == 4
-    assert caught.value.causes[0] == "incomplete body: expected 10 bytes, but received 5"
+    assert caught.value.causes == [
+        "incomplete body: expected 10 bytes, but received 5 (4 attempts)"
+    ]
 
 
 def test_truncated_body_on_a_real_socket_is_retried(tmp_path: Path) -> None:

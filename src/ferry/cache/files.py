@@ -10,11 +10,13 @@ succeed: the content is identical, and the second rename replaces the first atom
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
 import re
 import stat
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeGuard
@@ -75,7 +77,7 @@ def store_stream(
     safe_filename(filename)
     hashers = _hashers(filename, expected)
     out, tmp = _new_temp(tmp_root, filename)
-    try:
+    try:  # from here on, every way out (^C included) removes ``tmp`` or renames it away
         # Errors of the chunk source (a reset connection, ^C) propagate as they are; only our
         # own I/O becomes a FilesystemError.
         size = _write_chunks(out, tmp, chunks, hashers, filename, expected_size)
@@ -97,7 +99,46 @@ def store_stream(
         out.close()
         _discard(tmp)
         raise
+    finally:
+        _untrack(tmp)
     return CachedFile(final, sha256, size)
+
+
+# Temporary files of downloads in progress. A download blocked on a stalled server never sees
+# the ^C that ends the process (it runs on a worker thread the exit abandons), so its file is
+# removed at interpreter shutdown instead — before the worker threads are waited for, which
+# is when ``threading._register_atexit`` callbacks run (``atexit`` ones run after, too late).
+_LIVE: set[Path] = set()
+_LIVE_LOCK = threading.Lock()
+_hooked = False
+
+
+def _track(path: Path) -> None:
+    global _hooked
+    with _LIVE_LOCK:
+        _LIVE.add(path)
+        if _hooked:
+            return
+        _hooked = True
+    register = getattr(threading, "_register_atexit", None)
+    with contextlib.suppress(RuntimeError):  # raised if the interpreter is shutting down
+        (register or atexit.register)(discard_partial_downloads)
+
+
+def _untrack(path: Path) -> None:
+    with _LIVE_LOCK:
+        _LIVE.discard(path)
+
+
+def discard_partial_downloads() -> None:
+    """Remove the temporary file of every download still in progress in this process; for an
+    exit that abandons them (see above). Safe to call twice: a removed file is not tracked."""
+    with _LIVE_LOCK:
+        paths = sorted(_LIVE)
+        _LIVE.clear()
+    for path in paths:
+        logger.debug("removing the partial download `%s`", path)
+        _discard(path)
 
 
 def find_stored(bucket: Path, sha256: str, filename: str | None) -> Path | None:
@@ -151,6 +192,7 @@ def _new_temp(tmp_root: Path, filename: str) -> tuple[BinaryIO, Path]:
         import tempfile  # ~1 ms (random…): only a download pays for it
 
         fd, name = tempfile.mkstemp(dir=tmp_root, prefix="download-", suffix=f"-{filename[-40:]}")
+        _track(Path(name))
         os.fchmod(fd, 0o644)  # readable by whoever shares the cache, like any downloaded file
     except OSError as error:
         raise os_error("create a temporary file in", tmp_root, error) from error

@@ -31,6 +31,7 @@ from ferry.project.discovery import Project
 from ferry.project.lock_fresh import expected_options, lock_satisfies
 from ferry.project.lock_model import Lock, LockOptions
 from ferry.project.lockfile import UnsupportedLockVersionError, dump_lock, parse_lock
+from ferry.project.toml_read import display_path
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
@@ -116,17 +117,30 @@ def run_script_lock(script: Path, request: LockRequest, options: GlobalOptions) 
 def lock_project(
     project: Project, request: LockRequest, options: GlobalOptions, cache: Cache
 ) -> LockOutcome:
-    """Make ``uv.lock`` satisfy ``pyproject.toml`` (see the module docstring)."""
-    return _lock(project, request, options, cache)
+    """Make ``uv.lock`` satisfy ``pyproject.toml`` (see the module docstring).
+
+    The callers (``sync``, ``run``, ``add``, ``remove``, ``export``) print no lock outcome, so
+    a damaged lock that is about to be replaced is reported here, as a logged warning: a lock
+    is never rewritten without a word (RELIABILITY A3)."""
+    return _lock(project, request, options, cache, log_warnings=True)
 
 
 def _lock(
-    project: Project, request: LockRequest, options: GlobalOptions, cache: Cache | None
+    project: Project,
+    request: LockRequest,
+    options: GlobalOptions,
+    cache: Cache | None,
+    *,
+    log_warnings: bool = False,
 ) -> LockOutcome:
     options = options.upgrading(request.upgrade, request.upgrade_packages)
     started = time.perf_counter()
     path = project.lock_path
     existing, text, warnings = _read_existing(path, strict=request.frozen or request.locked)
+    if log_warnings:
+        for warning in warnings:
+            logger.warning("%s", warning)
+        warnings = []
     if existing is None and (request.frozen or request.locked):
         raise missing_lock_error(LOCK_NAME, request.mode_flag())
     if request.frozen:
@@ -209,7 +223,11 @@ def _read_existing(
     except FerryError as error:
         if strict:
             raise
-        return None, text, [f"ignoring the existing `{name}`: {error.message}"]
+        reason = error.message.removeprefix(f"Failed to parse `{display_path(path)}`: ")
+        return None, text, [
+            f"Ignoring the existing lockfile `{name}`, which cannot be read ({reason}); "
+            "resolving from scratch to replace it"
+        ]
 
 
 def _staleness(

@@ -173,11 +173,12 @@ class Downloader:
 
 def _mismatch_hint(file: FileRef) -> str:
     """Where the expected digest came from, and what to do (RELIABILITY C1: a derivation hint)."""
-    origin = (
-        f"the index page that lists it ({redact(file.index_url)})"
-        if file.index_url
-        else "the lockfile or requirements file that pins it"
-    )
+    if file.from_lock:
+        origin = "the lockfile that pins it (recorded when it was locked)"
+    elif file.index_url:
+        origin = f"the index page that lists it ({redact(file.index_url)})"
+    else:
+        origin = "the lockfile or requirements file that pins it"
     return (
         f"the expected hash and size come from {origin}; the bytes served by "
         f"{redact(file.url)} differ: the file was changed, or corrupted in transit. Nothing was "

@@ -31,7 +31,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -443,5 +443,15 @@ class HttpClient:
                     ) from None
                 causes.append(describe(exc, url))
         raise NetworkError(
-            f"Request failed after {self.retries} retries: `{redact(url)}`", causes=causes
+            f"Request failed after {self.retries} retries: `{redact(url)}`",
+            causes=distinct_causes(causes),
         )
+
+
+def distinct_causes(causes: Sequence[str]) -> list[str]:
+    """Each distinct failure once, in the order first met, with how many attempts met it when
+    more than one did: four identical ``Caused by: HTTP 500`` lines say less than one line with
+    "(4 attempts)"."""
+    from collections import Counter
+
+    return [cause if n == 1 else f"{cause} ({n} attempts)" for cause, n in Counter(causes).items()]

@@ -75,6 +75,9 @@ class FileRef:
     size: int | None = None
     metadata: Hashes | None = None
     index_url: str | None = None
+    from_lock: bool = False
+    """The hashes and size were recorded by a lockfile, not read from the index page now (an
+    error about them names where they came from)."""
 
     @property
     def is_wheel(self) -> bool:

@@ -127,6 +127,7 @@ def _wheel_file(wheel: LockWheel, package: LockedPackage) -> FileRef:
         size=wheel.size,
         upload_time=wheel.upload_time,
         index_url=package.source.value if package.source.kind == "registry" else None,
+        from_lock=True,
     )
 
 
@@ -151,9 +152,25 @@ def best_wheel(package: LockedPackage, tags: Sequence[str]) -> LockWheel | None:
     return best[1] if best else None
 
 
+def _locked_version(package: LockedPackage, filename: str | None) -> Version:
+    """The version to install ``package`` as. The lock omits it only where uv does (a source
+    tree with a dynamic version: its metadata says, once built) or where the artifact names it
+    (a url/path file, as uv accepts); a registry package without one is refused by the reader
+    (:mod:`ferry.project.lockfile`), so ``0`` never stands in for a real version."""
+    if package.version:
+        return Version(package.version)
+    if filename is not None:
+        from ferry.model.dist import parse_filename
+
+        parsed = parse_filename(filename)
+        if parsed is not None:
+            return parsed.version
+    return Version("0")
+
+
 def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDist | None:
     source = package.source
-    version = Version(package.version) if package.version else Version("0")
+    version = _locked_version(package, None)
     if source.kind == "virtual":
         return None
     if source.kind in ("editable", "directory"):
@@ -168,10 +185,12 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
                           requested_revision=locked.reference)
     wheel = best_wheel(package, tags)
     if wheel is not None:
+        version = _locked_version(package, wheel.name)
         file = _wheel_file(wheel, package)
         if source.kind == "path":
             file = FileRef(
-                file.filename, _file_url(root_dir, source.value), file.hashes, size=file.size
+                file.filename, _file_url(root_dir, source.value), file.hashes, size=file.size,
+                from_lock=True,
             )
             return PinnedDist(package.name, version, file, file.url)
         return PinnedDist(package.name, version, file)
@@ -179,6 +198,7 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
         sdist = package.sdist
         url = sdist.url or _file_url(root_dir, sdist.path or source.value)
         filename = url.rsplit("/", 1)[-1]
+        version = _locked_version(package, filename)
         file = FileRef(
             filename,
             url,
@@ -186,6 +206,7 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
             size=sdist.size,
             upload_time=sdist.upload_time,
             index_url=source.value if source.kind == "registry" else None,
+            from_lock=True,
         )
         return PinnedDist(package.name, version, file)
     raise UserError(

@@ -82,10 +82,12 @@ def parse_lock(text: str, path: Path | str | None = None) -> Lock:
     version = w.integer(data, "version", "version", required=True)
     assert version is not None
     if version > LOCK_VERSION or version < 1:
+        # The hint must not send the user to a command that refuses the same way: every
+        # ferry command that reads the lock (`ferry lock` too) stops here.
         raise UnsupportedLockVersionError(
             f"unsupported lockfile version {version} (max {LOCK_VERSION}); upgrade ferry",
-            hint=f"`{label}` was written by a newer tool; upgrade ferry, or re-create the lock"
-            " with `ferry lock`.",
+            hint=f"`{label}` was written by a newer tool; upgrade ferry to read it, or delete"
+            f" `{label}` and run `ferry lock` to re-lock from scratch (its pins are lost).",
         )
     revision = w.integer(data, "revision", "revision") or 0
     if revision > LOCK_REVISION:
@@ -162,11 +164,14 @@ def _read_packages(w: Walker, raw_packages: list[Any]) -> tuple[LockedPackage, .
         assert name is not None
         if "source" not in table:
             w.fail(f"{kp}.source", f"missing required key `source` in package `{name}`")
-        package_id = PackageId(
-            canonicalize_name(name),
-            _read_version(w, table, kp),
-            _read_source(w, table["source"], f"{kp}.source"),
-        )
+        source = _read_source(w, table["source"], f"{kp}.source")
+        version = _read_version(w, table, kp)
+        if version is None and source.kind == "registry":
+            # as uv: only a registry package needs its version to be found again; source trees
+            # with a dynamic version omit it, and url/path/git name their artifact themselves
+            w.fail(f"{kp}.version",
+                   f"package `{name}` from a registry source has a missing `version` field")
+        package_id = PackageId(canonicalize_name(name), version, source)
         if package_id in seen:
             w.fail(kp, f"duplicate package `{package_id}` (also package[{seen[package_id]}])")
         seen[package_id] = index
