@@ -47,7 +47,10 @@ def _render_prepared(stats: PrepareStats, seconds: float, cache_dir: str, printe
     detail = f"{stats.from_cache} from cache, {stats.downloaded} downloaded"
     if stats.built:
         detail = f"{stats.built} built, " + detail
-    if stats.downloaded or stats.downloaded_bytes:
+    if stats.other_files:
+        # sdists fetched to build, build requirements: not packages of N, downloads all the same
+        detail += f", {plural(stats.other_files, 'other file')} downloaded"
+    if stats.downloaded or stats.other_files or stats.downloaded_bytes:
         # Seed uv#13727: a cache mount that is not working shows up here without -v.
         detail += f", {human_bytes(stats.downloaded_bytes)}; cache: {cache_dir}"
     printer.status(f"Prepared {plural(total, 'package')} in {elapsed(seconds)} ({detail})")

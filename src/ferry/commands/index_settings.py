@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ferry.cache.files import CachedFile
     from ferry.cache.store import Cache
     from ferry.index.client import IndexClient
+    from ferry.index.downloads import DownloadStats
     from ferry.model.dist import FileRef
 
 
@@ -96,6 +97,13 @@ class DeferredIndexClient:
 
     def download(self, file: FileRef) -> CachedFile:
         return self.real.download(file)
+
+    @property
+    def stats(self) -> DownloadStats | None:
+        """What the client downloaded so far; ``None`` when none was made (nothing was)."""
+        with self._lock:
+            client = self._client
+        return None if client is None else client.stats
 
     def __enter__(self) -> DeferredIndexClient:
         return self

@@ -34,6 +34,16 @@ class FerryBuildInstaller:
     def __init__(self, options: GlobalOptions, index: IndexSettings) -> None:
         self.options = options
         self.index = index
+        self._lock = threading.Lock()
+        self._files = 0
+        self._bytes = 0
+
+    def command_downloads(self) -> tuple[int, int]:
+        """Files and bytes downloaded to fill build environments so far (build requirements,
+        and whatever building those needed in turn): the command's ``Prepared`` line counts
+        them, or a cold cache would look warm for every build (seed uv#13727)."""
+        with self._lock:
+            return self._files, self._bytes
 
     def install(self, requirements: Sequence[str], environment: PythonEnvironment) -> None:
         from ferry.commands.pip_install import PipInstallRequest, pip_install
@@ -47,7 +57,7 @@ class FerryBuildInstaller:
             refresh=self.options.refresh,
             keyring_provider=self.options.keyring_provider,
         )
-        pip_install(
+        result = pip_install(
             PipInstallRequest(
                 packages=tuple(requirements),
                 python=str(environment.root),
@@ -59,6 +69,11 @@ class FerryBuildInstaller:
             ),
             quiet,
         )
+        stats = result.prepare_stats  # settled: everything that install downloaded
+        if stats is not None:
+            with self._lock:
+                self._files += stats.downloaded + stats.other_files
+                self._bytes += stats.downloaded_bytes
 
 
 class LazySourceBuilder:
@@ -79,6 +94,7 @@ class LazySourceBuilder:
     ) -> None:
         self._args = (cache, options, index, isolation, no_isolation_packages)
         self._builder: SourceBuilder | None = None
+        self._installer: FerryBuildInstaller | None = None
         self._lock = threading.Lock()
 
     @property
@@ -88,7 +104,7 @@ class LazySourceBuilder:
                 from ferry.dist.build import SourceBuilder
 
                 cache, options, index, isolation, no_isolation = self._args
-                installer = FerryBuildInstaller(options, index)
+                installer = self._installer = FerryBuildInstaller(options, index)
                 limit = os.environ.get("FERRY_CONCURRENT_BUILDS", "").strip()
                 self._builder = SourceBuilder(
                     cache,
@@ -110,6 +126,19 @@ class LazySourceBuilder:
 
     def metadata(self, source: Path, interpreter: Interpreter, **options: Any) -> bytes:
         return self.real.metadata(source, interpreter, **options)
+
+    def built_now(self, wheel: Path) -> bool:
+        """Whether this command built ``wheel`` (not an earlier one): see ``SourceBuilder``."""
+        with self._lock:
+            builder = self._builder
+        return builder is not None and builder.built_now(wheel)
+
+    def command_downloads(self) -> tuple[int, int]:
+        """Files and bytes the build environments of this command downloaded; (0, 0) when
+        nothing was built (the real builder is not made to answer)."""
+        with self._lock:
+            installer = self._installer
+        return (0, 0) if installer is None else installer.command_downloads()
 
     def __getattr__(self, name: str) -> Any:
         """Anything else ``SourceBuilder`` offers (counters, ``build_sdist``…)."""

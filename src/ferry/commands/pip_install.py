@@ -193,6 +193,7 @@ def _install(
         reinstall: bool | set[str] = (
             True if request.reinstall else {canonicalize_name(n) for n in request.reinstall_package}
         )
+        started = time.perf_counter()
         apply_pins(
             pins,
             installed,
@@ -209,6 +210,21 @@ def _install(
             strict_record=inputs.hash_checking,
             refresh=options.refresh,
         )
+        _settle(result, client, builder, time.perf_counter() - started)
+
+
+def _settle(result: InstallResult, client: object, builder: object, seconds: float) -> None:
+    """After the install: the downloads counted for the whole command (also when nothing was
+    left to prepare; a build environment's install reports them to the build's command), and,
+    as uv and the plain ``pip install X`` do, ``Audited N packages`` when the resolution
+    changes nothing (``-U X`` with X already the newest: s8 F10)."""
+    from ferry.dist.prepare import settle_downloads
+
+    if result.prepare_stats is not None:
+        settle_downloads(result.prepare_stats, client, builder)
+    execution = result.execution
+    if execution is not None and not (execution.installed or execution.removed):
+        result.audited, result.audit_seconds = result.resolved or 0, seconds
 
 
 def _format_names(from_files: frozenset[str], from_cli: tuple[str, ...]) -> frozenset[str]:

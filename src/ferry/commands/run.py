@@ -249,8 +249,11 @@ def _selection(
     if state is None:
         return replace(wanted, inexact=not request.exact), None
     # The members come from the directory and flags, like the project itself; the extras and
-    # groups are what the environment was last synced with.
-    recorded = replace(state.selection, inexact=not request.exact, packages=packages)
+    # groups are what the environment was last synced with; whether the project is installed
+    # (and how) is this run's, as in uv (``SyncedSelection.with_layering_of``).
+    recorded = replace(
+        state.selection.with_layering_of(wanted), inexact=not request.exact, packages=packages
+    )
     if recorded == replace(wanted, inexact=not request.exact):
         return recorded, None
     note = f"Using the selection this environment was last synced with ({recorded.describe()})"

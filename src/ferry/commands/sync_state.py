@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from ferry.fs.atomic import atomic_write_text
@@ -54,7 +54,30 @@ class SyncedSelection:
             parts.append("without groups " + ", ".join(self.no_groups))
         if self.packages:
             parts.append("packages " + ", ".join(self.packages))
+        if self.no_install_workspace:
+            parts.append("no workspace member installed")
+        elif self.no_install_project:
+            parts.append("the project not installed")
+        if self.no_editable:
+            parts.append("not editable")
         return "; ".join(parts) or "the default selection"
+
+    def with_layering_of(self, other: SyncedSelection) -> SyncedSelection:
+        """This selection's extras, groups and members with ``other``'s layering flags.
+
+        ``run`` keeps *what* the environment was last synced with (extras, groups: seed
+        uv#14610), not *whether and how* the project itself was installed:
+        ``--no-install-project``, ``--no-install-workspace`` and ``--no-editable`` shape one
+        sync (a Docker dependencies layer, a CI cache step), and remembering them left every
+        later ``ferry run`` without the project, silently (s8 F7). uv's ``run`` installs the
+        project; so does ferry's, unless this ``run`` is given the flag itself.
+        """
+        return replace(
+            self,
+            no_install_project=other.no_install_project,
+            no_install_workspace=other.no_install_workspace,
+            no_editable=other.no_editable,
+        )
 
 
 @immutable

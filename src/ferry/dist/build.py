@@ -144,6 +144,12 @@ class SourceBuilder:
         finally:
             stack.remove(entry)
 
+    def built_now(self, wheel: Path) -> bool:
+        """Whether this builder built ``wheel`` (as :meth:`build_wheel` returned it), rather
+        than finding what an earlier command built: the summary counts that as from the cache."""
+        with self._counter_lock:
+            return wheel.parent in self._refreshed
+
     def unpacked(self, wheel: Path) -> Path:
         """A wheel :meth:`build_wheel` returned, unpacked in ``archives-v1`` for the installer."""
         return self.built.unpacked(wheel)

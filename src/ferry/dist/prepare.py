@@ -65,23 +65,69 @@ class PreparedDist:
 
 @mutable
 class PrepareStats:
+    """The counts of ``Prepared N packages in T (B built, K from cache, M downloaded, +F other
+    files downloaded, X MiB; cache: DIR)``.
+
+    Each of the N distributions is in exactly one bucket: a wheel built by this command, a
+    wheel the cache held (downloaded or built by an earlier command), or a wheel downloaded now.
+    ``other_files`` are the rest of what this command downloaded: sdists it fetched (to build
+    them or read their metadata) and the build requirements of isolated build environments.
+    ``downloaded_bytes`` is everything this command downloaded. Seed uv#13727: a cache mount
+    that does not work must show in this line, for sdist-only packages and for a project's own
+    build requirements too (:func:`settle_downloads`).
+    """
+
     from_cache: int = 0
     downloaded: int = 0
     downloaded_bytes: int = 0
     built: int = 0
+    other_files: int = 0
 
     def add(self, prepared: PreparedDist) -> None:
-        """Each distribution in exactly one bucket (built now, taken from the cache, or
-        downloaded), so the parts of ``Prepared N packages (…)`` add up to N; bytes count every
-        download, an sdist fetched for a build included."""
+        """Each distribution in exactly one bucket, so the buckets add up to N."""
         if prepared.built:
             self.built += 1
         elif prepared.from_cache:
             self.from_cache += 1
         else:
             self.downloaded += 1
-        if not prepared.from_cache:
-            self.downloaded_bytes += prepared.downloaded_bytes
+        self.downloaded_bytes += prepared.downloaded_bytes
+
+
+def command_downloads(downloader: object, builder: object) -> tuple[int, int] | None:
+    """Files and bytes this command downloaded so far: through ``downloader`` (an index
+    client, whose ``stats`` count every file it fetched, sdists read for their metadata
+    included) and into ``builder``'s isolated build environments (its
+    ``command_downloads()``); ``None`` when neither keeps count (test doubles)."""
+    files = size = 0
+    counted = False
+    # Looked up on the classes: a lazy builder answers unknown names by making the real one.
+    if hasattr(type(downloader), "stats"):
+        stats = getattr(downloader, "stats")  # noqa: B009 (a property, found on the class)
+        counted = True
+        if stats is not None:  # None: a deferred client never made, so nothing fetched
+            files += int(stats.downloaded)
+            size += int(stats.bytes_downloaded)
+    if hasattr(type(builder), "command_downloads"):
+        more_files, more_bytes = getattr(builder, "command_downloads")()  # noqa: B009
+        counted = True
+        files += more_files
+        size += more_bytes
+    return (files, size) if counted else None
+
+
+def settle_downloads(stats: PrepareStats, downloader: object, builder: object) -> PrepareStats:
+    """Make ``stats`` tell everything this command downloaded (see :func:`command_downloads`).
+
+    The buckets stay per distribution; what was fetched besides the wheels counted as
+    ``downloaded`` (sdists, build requirements, a wheel read whole for its metadata) becomes
+    ``other_files``, and the bytes become the command's total. Idempotent."""
+    totals = command_downloads(downloader, builder)
+    if totals is not None:
+        files, size = totals
+        stats.other_files = max(0, files - stats.downloaded)
+        stats.downloaded_bytes = max(stats.downloaded_bytes, size)
+    return stats
 
 
 def _check_other_digests(file: FileRef, path: Path) -> None:
@@ -161,7 +207,17 @@ class Preparer:
             sha256=sha256,
         )
         archive = self.builder.unpacked(wheel)
-        return PreparedDist(pin, archive, not downloaded, downloaded, built=True)
+        # A wheel an earlier command built (``built-v1``) is a cache hit, not a build (s8 F11);
+        # a builder that cannot tell is taken at its word that it built.
+        built_now = getattr(self.builder, "built_now", None)
+        fresh = True if built_now is None else bool(built_now(wheel))
+        if not fresh:
+            logger.debug("%s: the wheel built by an earlier command is reused", pin)
+        return PreparedDist(pin, archive, not fresh, downloaded, built=fresh)
+
+    def _has_file(self, file: FileRef) -> bool:
+        """Whether the cache holds ``file`` already (found by its declared sha256)."""
+        return file.sha256 is not None and self.cache.find_file(file.sha256) is not None
 
     def _unpack(self, cached: CachedFile) -> tuple[Path, UnpackedTree | None]:
         """Unpack ``cached`` straight into a fresh directory under the cache's ``.tmp`` and
@@ -198,18 +254,21 @@ class Preparer:
                 raise UserError(f"No file to install for `{pin}`")
             return self._build(pin, Path(unquote(urlsplit(pin.direct_url).path)), None)
         if not file.is_wheel:
-            had = file.sha256 is not None and self.cache.find_file(file.sha256) is not None
+            had = self._has_file(file)
             cached = self.downloader.download(file)
             return self._build(pin, cached.path, cached.sha256, 0 if had else cached.size)
+        had_file: bool | None = None
         if any(name != "sha256" for name, _ in file.hashes.items):
             # The cache is keyed by sha256 only; other digests the user gave must be checked
             # against the stored file itself, cached or not (RELIABILITY C3).
+            had_file = self._has_file(file)  # before the download below puts it there
             cached = self.downloader.download(file)
             _check_other_digests(file, cached.path)
         found = self._cached_archive(file)
         if found is not None:
             return PreparedDist(pin, found[0], True, 0, listing=found[1])
-        had_file = file.sha256 is not None and self.cache.find_file(file.sha256) is not None
+        if had_file is None:
+            had_file = self._has_file(file)
         if not had_file:
             logger.debug("Downloading %s: not in the cache (%s)", file.filename, redact(file.url))
         return _ToUnpack(pin, self.downloader.download(file), had_file)
@@ -279,6 +338,7 @@ class Preparer:
             from ferry.dist.prepare_pool import PendingRun
 
             PendingRun(self, pending, done, stats, on_done).run(hits)
+        settle_downloads(stats, self.downloader, self.builder)
         return [done[index] for index in sorted(done)], stats
 
 
