@@ -34,6 +34,25 @@ _STAGE: dict[ExclusionKind, int] = {
 }
 
 
+#: What the engine says of a candidate whose metadata ``--offline`` cannot reach (uv: such a
+#: version is *unavailable* and the resolver moves on to the next, instead of failing).
+OFFLINE_UNAVAILABLE = "is not available offline"
+#: The hint of a failure in which such candidates took part.
+OFFLINE_HINT = ("Packages were unavailable because the network is disabled (`--offline`), so "
+                "only what the cache holds can be used; run once without `--offline` to fill it.")
+
+
+def offline_reason(candidate: object, why: str) -> str:
+    """"tool==2.0 is not available offline (the metadata of `tool-2.0-….whl` is not in the
+    cache)": the sentence an unavailable candidate carries, which :func:`is_offline_reason`
+    (and so the explanation of a failure) recognises."""
+    return f"{candidate} {OFFLINE_UNAVAILABLE} ({why[:1].lower()}{why[1:]})"
+
+
+def is_offline_reason(reason: str | None) -> bool:
+    return reason is not None and f" {OFFLINE_UNAVAILABLE} (" in reason
+
+
 @immutable
 class Exclusion:
     """Why a version is unusable for the target; ``detail`` completes "<name>==<version> …"."""

@@ -21,11 +21,13 @@ from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter
 
 from ferry.model.dist import FileRef
+from ferry.model.errors import OfflineError
 from ferry.model.url import redact
 from ferry.resolve.candidates import (
     PackageVersions,
     VersionBuilder,
     index_rank,
+    offline_reason,
     python_compatible,
 )
 from ferry.resolve.nodes import (
@@ -152,6 +154,11 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             meta = self.source.metadata(candidate.file)
         except MetadataError as exc:
             return f"{candidate} has unusable metadata: {exc.message}"
+        except OfflineError as exc:
+            # --offline: a version the cache cannot answer for is unavailable and the resolver
+            # moves on to the next one, as uv does (seed uv#8860), instead of stopping there.
+            logger.debug("%s skipped: %s", candidate, exc.message)
+            return offline_reason(candidate, exc.message)
         if meta.name != candidate.name or meta.version != candidate.version:
             return (f"{candidate} has inconsistent metadata: {candidate.file.filename} says it is "
                     f"{meta.name}=={meta.version}")

@@ -18,12 +18,20 @@ from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from ferry.model.errors import ResolutionError
-from ferry.resolve.candidates import PackageVersions, VersionEntry
+from ferry.resolve.candidates import (
+    OFFLINE_HINT,
+    OFFLINE_UNAVAILABLE,
+    PackageVersions,
+    VersionEntry,
+    is_offline_reason,
+)
 from ferry.resolve.engine import Engine, Recorder
 from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req, extra_key
 
 HEADLINE = "No solution found when resolving dependencies"
 _MAX_LISTED = 5
+# The group of a package's candidates that ``--offline`` made unavailable (see ``_offline``).
+_OFFLINE_GROUP = "<offline:"
 
 Info = tuple[Req, Candidate | None]
 
@@ -108,7 +116,10 @@ class _Explainer:
     def explain(self, causes: Sequence[Info]) -> list[str]:
         groups: dict[str, list[Info]] = {}
         for req, parent in causes:
-            group = groups.setdefault(req.key, [])
+            key = req.key
+            if key.startswith(UNUSABLE_PREFIX) and is_offline_reason(req.reason):
+                key = f"{_OFFLINE_GROUP}{req.name}>"  # every such version of a package at once
+            group = groups.setdefault(key, [])
             if (req, parent) not in group:
                 group.append((req, parent))
         lines: list[str] = []
@@ -119,6 +130,8 @@ class _Explainer:
         return lines
 
     def _group(self, key: str, infos: list[Info]) -> list[str]:
+        if key.startswith(_OFFLINE_GROUP):
+            return [self._offline(infos)]
         reason, culprits = self.reason(key, infos)
         parents = list(dict.fromkeys(p for _, p in culprits if p is not None))
         if not parents:
@@ -141,6 +154,8 @@ class _Explainer:
                               "version of the package.")
             return _join(parts), infos
         if key.startswith(UNUSABLE_PREFIX):
+            if any(is_offline_reason(r.reason) for r, _ in infos):
+                self.hints.append(OFFLINE_HINT)
             return _join([r.reason or str(r) for r, _ in infos]), infos
         req0 = infos[0][0]
         label = req0.key if req0.extra is None else extra_key(req0.name, req0.extra)
@@ -161,6 +176,24 @@ class _Explainer:
             if pair is not None:
                 return _statements(pair) + self._prerelease_note(label, pair, versions), list(pair)
         return self._all_rejected(label, infos), infos
+
+    def _offline(self, infos: list[Info]) -> str:
+        """One package's versions that ``--offline`` left unavailable, as uv words it: "Because
+        tool==2.0 is not available offline (…) and you require tool>=2, …"."""
+        self.hints.append(OFFLINE_HINT)
+        versions = list(dict.fromkeys(p for _, p in infos if p is not None))
+        if len(versions) <= 1:
+            clause = str(infos[0][0].reason)
+        else:
+            shown = _join([str(c) for c in versions[:_MAX_LISTED]])
+            more = len(versions) - _MAX_LISTED
+            if more > 0:
+                shown = shown.replace(" and ", ", ") + f" and {more} more"
+            first = str(infos[0][0].reason).partition(f" {OFFLINE_UNAVAILABLE} ")[2]
+            clause = f"{shown} are not available offline (e.g. {first[1:-1]})"
+        if not versions:
+            return f"Because {clause}, the requirements are unsatisfiable."
+        return f"Because {clause} and {self._paths(versions)}, the requirements are unsatisfiable."
 
     def _not_found(self, label: str, infos: list[Info]) -> str:
         where = list(self.engine.source.locations())

@@ -21,9 +21,10 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from packaging.utils import NormalizedName
+from packaging.version import Version
 
-from ferry.model.dist import FileRef
-from ferry.model.errors import UserError
+from ferry.model.dist import FileRef, parse_filename
+from ferry.model.errors import FerryError, OfflineError, UserError
 from ferry.model.url import redact
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker
 
@@ -80,6 +81,7 @@ class IndexSource:
         # metadata ~1000 times in a lock, and a Future's result() takes two locks each time.
         self._ready: dict[tuple[int, Hashable], Any] = {}
         self._prefetched: set[NormalizedName] = set()
+        self._by_version: dict[NormalizedName, dict[Version, list[FileRef]]] = {}
         self._closed = False
 
     # --- PackageSource ---------------------------------------------------------------------
@@ -142,10 +144,53 @@ class IndexSource:
             logger.debug("prefetch for %s failed (%s); it will be retried on demand", name, exc)
 
     def _load(self, file: FileRef) -> CoreMetadata:
-        data = self._metadata_fn(file)
+        try:
+            data = self._metadata_fn(file)
+        except OfflineError as missing:
+            data = self._from_sibling(file, missing)
         if isinstance(data, CoreMetadata):
             return data
         return CoreMetadata.from_bytes(data, origin=file.filename)
+
+    def _from_sibling(self, file: FileRef, missing: OfflineError) -> bytes | CoreMetadata:
+        """Under ``--offline``, the metadata of another file of the same version that the cache
+        can answer for; else ``missing`` is raised again.
+
+        Every file of one version carries the same metadata (the universal builder reads an
+        sdist-only version's from a wheel for other Pythons on the same ground), but the file
+        the resolver chose need not be the one the cache holds: ``pip install`` cached the
+        ``cp312`` Linux wheel, a lock asks for the first wheel by name. Only files of the
+        project's page already read are tried, wheels first (an sdist may need a build)."""
+        parsed = parse_filename(file.filename)
+        if parsed is None:
+            raise missing
+        try:
+            siblings = self._versions_of(parsed.name).get(parsed.version, [])
+        except FerryError:
+            raise missing from None
+        for sibling in sorted(siblings, key=lambda f: not f.is_wheel):
+            if sibling.filename == file.filename:
+                continue
+            try:
+                data = self._metadata_fn(sibling)
+            except OfflineError:
+                continue
+            logger.debug("Metadata of %s: read from %s, which the cache holds (--offline)",
+                         file.filename, sibling.filename)
+            return data
+        raise missing
+
+    def _versions_of(self, name: NormalizedName) -> dict[Version, list[FileRef]]:
+        """``name``'s files by version (built once: big projects list thousands)."""
+        known = self._by_version.get(name)
+        if known is None:
+            known = {}
+            for file in self.files(name):
+                parsed = parse_filename(file.filename)
+                if parsed is not None and parsed.name == name:
+                    known.setdefault(parsed.version, []).append(file)
+            self._by_version[name] = known  # a race only builds it twice
+        return known
 
     def _memo(
         self, table: dict[Hashable, Future[T]], key: Hashable, compute: Callable[[], T]
