@@ -68,9 +68,11 @@ def test_the_extras_stay_remembered(project: Path, run) -> None:  # type: ignore
     assert " - extra-lib" not in result.stderr
 
 
-def test_run_given_the_flag_keeps_the_project_out(project: Path, run) -> None:  # type: ignore[no-untyped-def]
-    ok(run("sync", "--frozen", "--no-install-project", cwd=project))
-    result = ok(run("run", "--frozen", "--no-install-project", "python", "-c", "import lib",
-                    cwd=project))
-    assert " + app" not in result.stderr
-    assert "app" not in installed(project / ".venv")
+def test_run_given_the_flag_keeps_the_project_out_and_the_extras_in(
+    project: Path, run  # type: ignore[no-untyped-def]
+) -> None:
+    ok(run("sync", "--frozen", "--no-install-project", "--extra", "more", cwd=project))
+    result = ok(run("run", "--frozen", "--no-install-project", "python", "-c",
+                    "import lib, extra_lib", cwd=project))
+    assert " + app" not in result.stderr and " - extra-lib" not in result.stderr
+    assert installed(project / ".venv").keys() == {"lib", "extra-lib"}

@@ -22,12 +22,12 @@ SELECTION_KEYS = (
     "no_groups",
     "no_dev",
     "no_default_groups",
-    "no_install_project",
-    "no_install_workspace",
-    "no_editable",
     "package",
     "all_packages",
 )
+# `--no-install-project`, `--no-install-workspace`, `--no-editable` are not a selection: they
+# shape this run's sync only, and the remembered extras and groups still apply with them
+# (`SyncedSelection.with_layering_of`).
 
 
 @click.command(
