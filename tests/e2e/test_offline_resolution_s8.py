@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from tests.e2e.seedkit import installed, ok, write_project
 
+LINUX = "cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64"
+MAC = "cp312-cp312-macosx_11_0_arm64"
+
 
 @pytest.fixture
 def warm(run, index_server, tmp_path: Path) -> str:  # type: ignore[no-untyped-def]
@@ -25,11 +28,16 @@ def warm(run, index_server, tmp_path: Path) -> str:  # type: ignore[no-untyped-d
     index.add_wheel("tool", "0.6.9", requires=["helper"])
     index.add_wheel("tool", "0.7.2", requires=["helper"])
     index.add_wheel("other", "1.0")  # listed, never fetched
+    index.add_sdist("srconly", "1.0")
+    index.add_sdist("srconly", "2.0")
+    for tag in (LINUX, MAC):  # a lock reads the first by name, pip install caches the other
+        index.add_wheel("native", "1.0", tag=tag)
     venv = tmp_path / "first"
     ok(run("venv", str(venv), "-p", "3.12"))
     ok(run("pip", "install", "--python", str(venv), "-i", index_server.simple_url,
-           "tool==0.6.9"))
-    assert installed(venv) == {"tool": "0.6.9", "helper": "1.0"}
+           "tool==0.6.9", "srconly==1.0", "native"))
+    assert installed(venv) == {"tool": "0.6.9", "helper": "1.0", "srconly": "1.0",
+                               "native": "1.0"}
     index_server.clear_log()
     return str(index_server.simple_url)
 
@@ -52,6 +60,20 @@ def test_lock_offline_takes_the_cached_version(
     ok(run("lock", "--offline", cwd=root))
     assert 'name = "tool"\nversion = "0.6.9"' in _locked(root)
     assert 'name = "helper"\nversion = "1.0"' in _locked(root)
+    assert index_server.requests == []
+
+
+def test_lock_offline_reads_the_cached_file_of_a_version(
+    warm: str, run, index_server, tmp_path: Path  # type: ignore[no-untyped-def]
+) -> None:
+    """An sdist-only project whose 1.0 was built (2.0 is listed, never fetched), and a binary
+    one whose Linux wheel is cached while the lock would read the macOS wheel's metadata."""
+    root = _project(tmp_path / "proj", warm, ["srconly", "native"])
+    ok(run("lock", "--offline", cwd=root))
+    lock = _locked(root)
+    assert 'name = "srconly"\nversion = "1.0"' in lock
+    assert 'name = "native"\nversion = "1.0"' in lock
+    assert "macosx_11_0_arm64" in lock and "manylinux_2_17_x86_64" in lock
     assert index_server.requests == []
 
 
