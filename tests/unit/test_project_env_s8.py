@@ -158,3 +158,22 @@ def test_the_project_environment_itself_is_not_warned_about(
     monkeypatch.setenv("VIRTUAL_ENV", "other")
     sync_module.environment_root(outside, False)  # type: ignore[arg-type]
     assert "project environment path `/elsewhere/.venv`" in warnings.records[0].getMessage()
+
+
+def test_virtualenvs_long_version_is_no_patch_change(
+    tmp_path: Path, python_exe  # type: ignore[no-untyped-def]
+) -> None:
+    from ferry.commands.project_env import _repair_patch_level
+
+    interpreter = introspect(python_exe("3.11"), None)
+    cfg = tmp_path / "pyvenv.cfg"
+    text = f"home = /x\nversion_info = {interpreter.version}.final.0\n"
+    cfg.write_text(text, encoding="utf-8")
+    assert _repair_patch_level(tmp_path, interpreter) is None
+    assert cfg.read_text(encoding="utf-8") == text
+    cfg.write_text("home = /x\nversion_info = 3.11.0\nprompt = p\n", encoding="utf-8")
+    line = _repair_patch_level(tmp_path, interpreter)
+    assert line is not None and f"to CPython {interpreter.version} at /x (was 3.11.0)" in line
+    assert cfg.read_text(encoding="utf-8") == (
+        f"home = /x\nversion_info = {interpreter.version}\nprompt = p\n"
+    )

@@ -223,7 +223,8 @@ def _repair_patch_level(root: Path, interpreter: Interpreter) -> str | None:
     cfg = root / "pyvenv.cfg"
     recorded = read_pyvenv_cfg(cfg).get("version_info", "")
     actual = str(interpreter.version)
-    if not recorded or recorded == actual:
+    # virtualenv writes "3.11.7.final.0": the same version, nothing to repair or to announce
+    if not recorded or recorded.split(".")[:3] == actual.split(".")[:3]:
         return None
     raw = _raw_values(cfg.read_text(encoding="utf-8"))
     for key in ("version_info", "version"):
