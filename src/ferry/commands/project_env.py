@@ -7,7 +7,9 @@ that — what ``pyvenv.cfg`` records — is what decides:
 
 - the interpreter it runs is of another major.minor than recorded (a base upgraded 3.11 → 3.12 at
   the same path), or the request (``--python``, ``.python-version``, requires-python) needs another
-  implementation or major.minor: it is recreated, the reason printed at normal verbosity;
+  implementation or major.minor: it is recreated, the reason printed at normal verbosity — unless
+  the interpreter the new environment would get can run the old site-packages as they are (a 3.11
+  is asked for, or first on PATH): then it is re-pointed at that one instead;
 - another installation of the same implementation and major.minor is asked for (``-p PATH``,
   ``-p python3.11``, ``-p 3.11.2``), or its base interpreter is gone while an equivalent one is
   available: it is re-pointed at that interpreter in place, site-packages kept, one line printed;
