@@ -207,12 +207,13 @@ class IndexSource:
         if owner:
             try:
                 value = compute()
-                self._ready[ready_key] = value
-                future.set_result(value)
             except BaseException as exc:
                 # Waiters see this failure; the next question asks again (a prefetch may have
                 # failed on a transient error that the resolver's own request survives).
                 with self._lock:
                     table.pop(key, None)
                 future.set_exception(exc)
+            else:  # not in the ``try``: a Ctrl-C after set_result must not set an exception
+                self._ready[ready_key] = value
+                future.set_result(value)
         return future.result()
