@@ -158,7 +158,7 @@ def test_clean_waits_for_a_running_command(busy_cache: Path) -> None:
     result = ferry("--cache-dir", busy_cache, "cache", "clean", FERRY_LOCK_TIMEOUT="0.3")
     assert result.returncode == 2
     assert result.stderr == (
-        f"WARNING waiting for lock on `cache` ({lock})… is another ferry process running?\n"
+        f"warning: waiting for lock on `cache` ({lock})… is another ferry process running?\n"
         f"error: Timed out after 0.3s waiting for lock on `cache` ({lock})\n"
         "hint: another ferry process holds it: let it finish, or set `FERRY_LOCK_TIMEOUT` "
         "(seconds) to wait longer\n"

@@ -15,7 +15,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ferry.cli.fast import render_error
+from ferry.cli.output import style
 from ferry.model.errors import FerryError
+from ferry.model.interrupt import defer_interrupt, in_critical_section
 from ferry.model.refresh import Refresh
 from ferry.model.settings import GlobalOptions, env_bool, env_flag
 
@@ -39,14 +41,15 @@ def global_options(
     if directory is not None:
         os.chdir(directory)
     verbosity = -1 if quiet else min(verbose, 2)
-    configure_logging(verbosity)
+    coloured = want_color(color)
+    configure_logging(verbosity, color=coloured)
     return GlobalOptions(
         verbosity=verbosity,
         cache_dir=cache_dir,
         no_cache=no_cache or env_bool("FERRY_NO_CACHE"),
         offline=offline or env_bool("FERRY_OFFLINE"),
         prefer_offline=prefer_offline or env_bool("FERRY_PREFER_OFFLINE"),
-        color=want_color(color),
+        color=coloured,
         directory=directory,
         refresh=Refresh.from_options(refresh, tuple(refresh_packages)),
         keyring_provider=keyring_provider,
@@ -70,17 +73,31 @@ def want_color(choice: str) -> bool:
     return sys.stderr.isatty()
 
 
-class _DebugFormatter(logging.Formatter):
+class _Formatter(logging.Formatter):
+    """uv's look: ``warning: …`` and ``error: …`` (as every other warning ferry prints, see
+    ``cli/output.py``), and ``DEBUG …`` for what ``-v`` adds."""
+
+    def __init__(self, color: bool) -> None:
+        super().__init__()
+        self._color = color
+
     def format(self, record: logging.LogRecord) -> str:
-        label = "DEBUG" if record.levelno <= logging.DEBUG else record.levelname
-        return f"{label} {record.getMessage()}"
+        level = record.levelno
+        if level < logging.WARNING:
+            label = "DEBUG" if level <= logging.DEBUG else record.levelname
+            return f"{label} {record.getMessage()}"
+        if level < logging.ERROR:
+            label = style("warning", fg="yellow", bold=True) if self._color else "warning"
+        else:
+            label = style("error", fg="red", bold=True) if self._color else "error"
+        return f"{label}: {record.getMessage()}"
 
 
-def configure_logging(verbosity: int) -> None:
+def configure_logging(verbosity: int, *, color: bool = False) -> None:
     logger = logging.getLogger("ferry")
     logger.handlers.clear()
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_DebugFormatter())
+    handler.setFormatter(_Formatter(color))
     logger.addHandler(handler)
     logger.propagate = False
     if verbosity >= 1:
@@ -109,7 +126,7 @@ def run_guarded(body: Callable[[], None]) -> None:
         say(render_error(error))
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        say("error: interrupted")
+        _say_interrupted()
         sys.exit(130)
     except BrokenPipeError:
         sys.exit(1)
@@ -124,33 +141,50 @@ def run_guarded(body: Callable[[], None]) -> None:
 # After a Ctrl-C, how long the process may take to unwind before it is ended outright.
 INTERRUPT_GRACE_SECONDS = 1.0
 
+_interrupt_said = False  # "error: interrupted" printed (by the main thread or the watchdog)
+_watchdog_started = False
+
+
+def _say_interrupted() -> None:
+    """Print ``error: interrupted`` once: the main thread says it when the interrupt reaches
+    ``run_guarded``, the watchdog when it ends a process that never got that far."""
+    global _interrupt_said
+    if not _interrupt_said:
+        _interrupt_said = True
+        say("error: interrupted")
+
 
 def _interrupt_watchdog() -> None:
     """End the process once it has had its grace period and no environment change is in flight.
 
     A worker thread blocked on a stalled download would otherwise hold the exit (the interpreter
     joins it) for as long as the server stalls. Abandoning it is safe: everything it writes is
-    temporary until one rename publishes it (``ferry.model.interrupt``).
+    temporary until one rename publishes it (``ferry.model.interrupt``). It never ends a
+    process inside a critical section, however many Ctrl-Cs follow: a rollback runs to its end.
     """
     import time
-
-    from ferry.model.interrupt import in_critical_section
 
     deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
     while time.monotonic() < deadline or in_critical_section():
         time.sleep(0.05)
     try:
-        sys.stderr.write("error: interrupted\n")
-        sys.stderr.flush()
+        _say_interrupted()
     finally:
         os._exit(130)
 
 
 def _on_interrupt(signum: int, frame: object) -> None:
-    import threading
+    """SIGINT on the main thread: start the watchdog, then raise ``KeyboardInterrupt`` — unless
+    the main thread is in an ``uninterruptible()`` block, which raises it when it ends (a second
+    Ctrl-C there is held too; only the watchdog may end the process, and not mid-section)."""
+    global _watchdog_started
+    if not _watchdog_started:
+        import threading
 
-    if not any(t.name == "ferry-interrupt" for t in threading.enumerate()):
+        _watchdog_started = True
         threading.Thread(target=_interrupt_watchdog, name="ferry-interrupt", daemon=True).start()
+    if defer_interrupt():
+        return
     raise KeyboardInterrupt
 
 

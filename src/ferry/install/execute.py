@@ -17,7 +17,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -30,14 +30,14 @@ from ferry.install.plan import Plan, _mismatch
 from ferry.model.dist import PinnedDist
 from ferry.model.errors import InvalidWheelError
 from ferry.model.immutable import mutable
-from ferry.model.interrupt import critical_section
+from ferry.model.interrupt import critical_section, interruptible, uninterruptible
 from ferry.model.scheme import Scheme
 from ferry.wheel._digests import UnpackedTree
 from ferry.wheel._transaction import remove_leftovers
 from ferry.wheel.compile import compile_bytecode
 from ferry.wheel.install import install_unpacked
 from ferry.wheel.installed import InstalledDist, iter_installed
-from ferry.wheel.uninstall import uninstall
+from ferry.wheel.uninstall import UninstallResult, uninstall
 
 logger = logging.getLogger(__name__)
 
@@ -148,9 +148,16 @@ def refresh_plan(plan: Plan, now: Sequence[InstalledDist]) -> Plan:
         for other in have:
             drop(other)
         install.append(pin)
-    if len(install) == len(plan.install) and len(remove) == len(plan.remove):
+    # The same *contents*, not just as many: a removal another process made and a version it
+    # installed instead leave the counts as they were (RELIABILITY E7).
+    if install == list(plan.install) and _keys(remove) == _keys(plan.remove):
         return plan
+    logger.debug("The environment changed since it was read; the plan is brought up to date")
     return replace(plan, install=tuple(install), remove=tuple(remove))
+
+
+def _keys(dists: Sequence[Any]) -> list[str]:
+    return [os.path.normcase(str(d.dist_info)) for d in dists]
 
 
 def execute_refreshed(
@@ -162,47 +169,56 @@ def execute_refreshed(
     concurrency: int,
     strict_record: bool,
 ) -> ExecutionResult:
-    """Carry out ``plan`` (already refreshed, under the environment lock, in a critical
-    section): stash removals, link every install, roll all of it back on any failure."""
+    """Carry out ``plan`` (already refreshed, under the environment lock): stash removals, link
+    every install, roll all of it back on any failure.
+
+    Ctrl-C is held throughout (``uninterruptible``), except while waiting for the links: each
+    step and its record happen together, the rollback runs to its end, and an interrupt held
+    until the commit is raised after it (the environment then holds the new versions, whole).
+    """
     result = ExecutionResult()
-    started = time.perf_counter()
-    stashes = []
-    try:
-        for dist in plan.remove:
-            assert isinstance(dist, InstalledDist)
-            logger.debug("Uninstalling %s==%s", dist.name, dist.version)
-            stashes.append(uninstall(dist, scheme, stash=True))
-            result.removed.append(dist)
-        result.uninstall_seconds = time.perf_counter() - started
+    stashes: list[UninstallResult] = []
+    done: list[InstalledDist] = []
+    with uninterruptible():
         started = time.perf_counter()
-        done: list[InstalledDist] = []
         try:
+            for dist in plan.remove:
+                assert isinstance(dist, InstalledDist)
+                logger.debug("Uninstalling %s==%s", dist.name, dist.version)
+                stashes.append(uninstall(dist, scheme, stash=True))
+                result.removed.append(dist)
+            result.uninstall_seconds = time.perf_counter() - started
+            started = time.perf_counter()
             _install_all(
-                plan.install,
-                archives,
-                scheme,
-                python_executable,
-                linker,
-                concurrency,
-                done,
+                plan.install, archives, scheme, python_executable, linker, concurrency, done,
                 strict_record,
             )
         except BaseException:
-            for new in done:
-                try:
-                    uninstall(new, scheme, stash=False)
-                except Exception:  # best effort: the original error matters more
-                    logger.warning("Failed to roll back %s", new.name, exc_info=True)
+            _undo(done, stashes, scheme)
             raise
-    except BaseException:
-        for stash in reversed(stashes):
-            stash.rollback()
-        raise
-    for stash in stashes:
-        stash.commit()
-    result.installed = list(plan.install)
-    result.install_seconds = time.perf_counter() - started
+        for stash in stashes:
+            stash.commit()
+        result.installed = list(plan.install)
+        result.install_seconds = time.perf_counter() - started
     return result
+
+
+def _undo(done: list[InstalledDist], stashes: list[UninstallResult], scheme: Scheme) -> None:
+    """Uninstall what was linked (best effort: the original error matters more), then put every
+    stashed old version back, each one tried even when another cannot be."""
+    for new in reversed(done):
+        try:
+            uninstall(new, scheme, stash=False)
+        except Exception:
+            logger.warning("Failed to roll back %s", new.name, exc_info=True)
+    failure: Exception | None = None
+    for stash in reversed(stashes):
+        try:
+            stash.rollback()
+        except Exception as error:
+            failure = failure or error
+    if failure is not None:
+        raise failure
 
 
 # Linking is mostly Python work under the GIL plus short syscalls: threads beyond the CPUs
@@ -280,13 +296,23 @@ def _install_all(
             pin, archives[pin.name], scheme, python_executable, linker, strict_record
         )
 
-    with ThreadPoolExecutor(max_workers=workers(concurrency, len(pins))) as pool:
-        futures = [pool.submit(one, pin) for pin in pins]
+    pool = ThreadPoolExecutor(max_workers=workers(concurrency, len(pins)))
+    futures = [pool.submit(one, pin) for pin in pins]
+    try:
+        with interruptible():  # a Ctrl-C stops the wait; the caller rolls back
+            wait(futures, return_when=FIRST_EXCEPTION)
+    finally:
+        # Every link started ends before anything is decided (a link still running would
+        # otherwise land after the rollback): the ones not started are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
         error: BaseException | None = None
         for future in futures:
-            try:
+            if future.cancelled():
+                continue
+            failure = future.exception()
+            if failure is None:
                 done.append(future.result())
-            except BaseException as exc:
-                error = error or exc
-        if error is not None:
-            raise error
+            else:
+                error = error or failure
+    if error is not None:
+        raise error

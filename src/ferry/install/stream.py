@@ -40,7 +40,7 @@ from ferry.install.execute import (
 )
 from ferry.install.plan import Plan
 from ferry.model.dist import PinnedDist
-from ferry.model.interrupt import critical_section
+from ferry.model.interrupt import critical_section, uninterruptible
 from ferry.model.scheme import Scheme
 from ferry.wheel.compile import compile_bytecode
 from ferry.wheel.installed import InstalledDist
@@ -206,8 +206,9 @@ class _Streaming:
         return error
 
     def _rollback(self) -> None:
-        for new in reversed(self.done):
-            try:
-                uninstall(new, self.scheme, stash=False)
-            except Exception:  # best effort: the original error matters more
-                logger.warning("Failed to roll back %s", new.name, exc_info=True)
+        with uninterruptible():  # another Ctrl-C must not leave half of the run installed
+            for new in reversed(self.done):
+                try:
+                    uninstall(new, self.scheme, stash=False)
+                except Exception:  # best effort: the original error matters more
+                    logger.warning("Failed to roll back %s", new.name, exc_info=True)

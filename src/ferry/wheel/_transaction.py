@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ferry.fs.errors import os_error
 from ferry.fs.spread import set_topdir
+from ferry.model.interrupt import uninterruptible
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +72,12 @@ class Stash:
         return self._dir
 
     def put(self, path: Path) -> None:
-        """Move ``path`` (file, symlink or directory) into the stash. Raises ``OSError``."""
+        """Move ``path`` (file, symlink or directory) into the stash. Raises ``OSError``.
+
+        The rename and its record must not be split by a ``KeyboardInterrupt`` (the file would
+        be lost with the stash): a caller on the main thread holds interrupts around its puts
+        (``uninterruptible``, once for a whole loop of them); worker threads never get one.
+        """
         stashed = self._directory() / str(len(self.moved))
         _move(path, stashed)
         self.moved.append((path, stashed))
@@ -262,6 +268,10 @@ class Transaction:
         self._trees.append(path)
 
     def rollback(self) -> None:
+        with uninterruptible():  # a rollback cut short leaves both versions half there
+            self._rollback()
+
+    def _rollback(self) -> None:
         for tree in reversed(self._trees):
             _remove(tree)
         for path in reversed(self._files):
@@ -280,13 +290,14 @@ class Transaction:
         self._made_dirs.clear()
 
     def commit(self) -> None:
-        self.stash.discard()
-        if self._staging is not None:  # empty now, unless an install left something there
-            try:
-                os.rmdir(self._staging)
-            except OSError:
-                shutil.rmtree(self._staging, ignore_errors=True)
-            self._staging = None
+        with uninterruptible():
+            self.stash.discard()
+            if self._staging is not None:  # empty now, unless an install left something there
+                try:
+                    os.rmdir(self._staging)
+                except OSError:
+                    shutil.rmtree(self._staging, ignore_errors=True)
+                self._staging = None
 
 
 def temp_dir_in(site_dir: Path, label: str) -> Path:

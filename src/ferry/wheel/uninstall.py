@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ferry.fs.errors import os_error
 from ferry.model.errors import UserError
-from ferry.model.interrupt import critical_section
+from ferry.model.interrupt import uninterruptible
 from ferry.model.scheme import Scheme
 from ferry.wheel._paths import Enclosure, lexical_join
 from ferry.wheel._transaction import Stash
@@ -66,7 +66,7 @@ class UninstallResult:
         """Delete the stashed files for good and prune directories left empty."""
         if self._state != "pending":
             return
-        with critical_section():
+        with uninterruptible():
             self._commit()
 
     def _commit(self) -> None:
@@ -79,9 +79,9 @@ class UninstallResult:
         """Put every stashed file back where it was."""
         if self._state != "pending":
             return
-        with critical_section():
+        with uninterruptible():
             failed = self._stash.restore()
-        self._state = "rolled back"
+            self._state = "rolled back"
         if failed:
             raise os_error(
                 f"restore `{self.dist.name}` after a failed change: could not restore",
@@ -166,7 +166,9 @@ def uninstall(dist: InstalledDist, scheme: Scheme, *, stash: bool = False) -> Un
     """Remove ``dist`` from the environment described by ``scheme``.
 
     With ``stash=False`` the result is already committed. With ``stash=True`` it is pending:
-    call ``commit()`` or ``rollback()``. On an error nothing has changed.
+    call ``commit()`` or ``rollback()``. On an error nothing has changed, nor on a Ctrl-C that
+    would keep the pending result from reaching its caller (a caller that holds interrupts
+    itself gets the result, and the Ctrl-C once its hold ends).
     """
     if dist.kind != "dist-info":
         raise UninstallError(
@@ -176,8 +178,12 @@ def uninstall(dist: InstalledDist, scheme: Scheme, *, stash: bool = False) -> Un
         )
     roots = _scheme_roots(scheme, dist)
     targets, skipped = _targets(dist, Enclosure(roots))
-    with critical_section():
-        return _stash_all(dist, targets, skipped, roots, stash)
+    # A Ctrl-C between a rename into the stash and its record would lose the file: held.
+    with uninterruptible() as hold:
+        result = _stash_all(dist, targets, skipped, roots, stash)
+        if stash and hold.will_raise:
+            result.rollback()  # the caller never gets the handle to do it: nothing changed
+    return result
 
 
 def _stash_all(
