@@ -185,9 +185,13 @@ def _site_dirs(env_root: str) -> list[str]:
 
 
 def digest(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
-    """Everything the answer of ``sync`` (or the sync part of ``run``) depends on."""
+    """Everything the answer of ``sync`` (or the sync part of ``run``) depends on; ``""`` when
+    the answer must not be replayed."""
     from ferry import __version__
 
+    active = os.environ.get("VIRTUAL_ENV")
+    if active and os.path.realpath(active) != os.path.realpath(env_root):
+        return ""  # the full path warns, every time, that this active environment is ignored
     parts: list[bytes] = [
         RECORD_VERSION.to_bytes(2, "big"),
         __version__.encode(),
@@ -199,6 +203,9 @@ def digest(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
     for key in sorted(os.environ):
         if key.startswith(ENV_PREFIXES):
             parts.append(f"{key}={os.environ[key]}".encode())
+    if _requests_python(invocation.options):
+        # A name (`python3.11`) or a version is looked up on PATH: another PATH, another answer.
+        parts.append(f"PATH={os.environ.get('PATH', '')}".encode())
     parts.append(_read(os.path.join(root, "pyproject.toml")))
     parts.append(_read(os.path.join(root, "uv.lock")))
     parts.append(_python_version_file(root))
@@ -221,6 +228,14 @@ def digest(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
+
+
+def _requests_python(options: list[str]) -> bool:
+    if os.environ.get("FERRY_PYTHON") or os.environ.get("UV_PYTHON"):
+        return True
+    return any(token in ("-p", "--python") or token.startswith(("--python=", "-p="))
+               or (token.startswith("-p") and not token.startswith("--") and len(token) > 2)
+               for token in options)
 
 
 def record_path(env_root: str, invocation: Invocation) -> str:

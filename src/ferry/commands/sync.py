@@ -342,6 +342,8 @@ def sync_environment(
         and state.lock_hash == digest
         and state.fingerprint == fingerprint
         and state.interpreter == str(environment.interpreter.executable)
+        # a re-pointed or repaired interpreter may select other wheels or markers: plan again
+        and outcome.repaired is None
     )
     if unchanged:
         assert state is not None
