@@ -76,3 +76,15 @@ def test_run_given_the_flag_keeps_the_project_out_and_the_extras_in(
                     "import lib, extra_lib", cwd=project))
     assert " + app" not in result.stderr and " - extra-lib" not in result.stderr
     assert installed(project / ".venv").keys() == {"lib", "extra-lib"}
+
+
+def test_add_installs_the_project_left_out_by_the_last_sync(
+    project: Path, index_server, run  # type: ignore[no-untyped-def]
+) -> None:
+    """``add``/``remove`` sync with the remembered extras too, and, like ``run``, without the
+    layering flag of the last sync: the project is installed, as uv's ``add`` does."""
+    index_server.index.add_wheel("other", "1.0")
+    ok(run("sync", "--frozen", "--no-install-project", "--extra", "more", cwd=project))
+    result = ok(run("add", "other", cwd=project))
+    assert " + app==0.1.0" in result.stderr
+    assert installed(project / ".venv").keys() >= {"app", "lib", "extra-lib", "other"}

@@ -174,9 +174,7 @@ def sync(
             only_groups=tuple(chosen.only_groups),
             no_default_groups=chosen.no_default_groups,
             no_groups=tuple(chosen.no_groups),
-            no_install_project=chosen.no_install_project,
-            no_editable=chosen.no_editable,
-        )
+        )  # not --no-install-project/--no-editable: one-off layering flags, as for `run`
     if extra is not None and extra not in request.extras and not request.all_extras:
         request = replace(request, extras=(*request.extras, extra))
     if group is not None and not request.only_groups and group not in request.groups:
