@@ -145,10 +145,9 @@ def test_the_project_layer_shows_its_build_requirements_downloads(
 ) -> None:
     ok(run("lock", cwd=packaged))
     cache = tmp_path / "mounted"
-    # FERRY_INDEX_URL: `sync` fills build environments from the command's indexes, not yet
-    # from the project's `[[tool.uv.index]]` (reported to the integrator).
-    env = {"FERRY_CACHE_DIR": str(cache), "FERRY_LINK_MODE": "copy",
-           "FERRY_INDEX_URL": sdist_index.simple_url}
+    # No FERRY_INDEX_URL: the build environment finds `buildhelper` on the project's own
+    # default index (`[[tool.uv.index]]`), as uv's does.
+    env = {"FERRY_CACHE_DIR": str(cache), "FERRY_LINK_MODE": "copy"}
     sdist_index.clear_log()
     deps, project = _layers(packaged, tmp_path / "build1", run, env)
     assert [Path(r.path).name for r in sdist_index.file_downloads()] == [

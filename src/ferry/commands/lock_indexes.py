@@ -13,6 +13,7 @@ client, so the no-op path of ``ferry lock`` can check the lock's indexes cheaply
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -21,6 +22,9 @@ from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.url import strip_credentials
 from ferry.project.pyproject import PyProject
+
+if TYPE_CHECKING:
+    from ferry.commands.index_settings import IndexSettings
 
 
 @immutable
@@ -62,6 +66,55 @@ class IndexChoice:
                                    *(u for *_, u in self.marked)]))
 
 
+def search_list(
+    pyproject: PyProject,
+    *,
+    index_url: str | None,
+    extra_index_urls: Sequence[str],
+    default: Callable[[], str] | None = None,
+) -> tuple[str, ...]:
+    """The indexes searched for a name no source pins, in order, the default one last."""
+    tool = pyproject.tool
+    extras = list(extra_index_urls) or list(env_extra_index_urls())
+    own = [i.url for i in tool.indexes if not i.explicit and not i.default]
+    default_index = index_url or env_index_url()
+    if default_index is None:
+        declared = [i.url for i in tool.indexes if i.default and not i.explicit]
+        default_index = declared[0] if declared else None
+    if default_index is None:
+        from ferry.index.default import default_index_url
+
+        default_index = (default or default_index_url)()
+    return tuple(dict.fromkeys([*extras, *own, default_index]))
+
+
+def build_index_settings(
+    pyproject: PyProject,
+    *,
+    index_url: str | None,
+    extra_index_urls: Sequence[str],
+    find_links: Sequence[str],
+    no_index: bool,
+    index_strategy: str | None = None,
+) -> IndexSettings:
+    """Where isolated builds get their build requirements: the project's indexes, as uv does.
+
+    Only the command line's would send a project whose default index is a private one to the
+    public index for hatchling or setuptools (or fail, where only the private one is reachable).
+    Explicit indexes serve pinned packages only, and build requirements are never pinned.
+    """
+    from ferry.commands.index_settings import IndexSettings
+
+    strategy = index_strategy or pyproject.tool.index_strategy or "first-index"
+    links = tuple(find_links) or env_find_links()
+    if no_index:
+        return IndexSettings(find_links=links, no_index=True, strategy=strategy)
+    *extras, default_index = search_list(pyproject, index_url=index_url,
+                                         extra_index_urls=extra_index_urls)
+    return IndexSettings(index_url=default_index, extra_index_urls=tuple(extras),
+                         find_links=links, strategy=strategy)
+
+
 def choose_indexes(
     pyproject: PyProject,
     *,
@@ -75,17 +128,8 @@ def choose_indexes(
     """The indexes for this project and command line (see the module docstring);
     ``index_strategy`` (``--index-strategy``) overrides the project's ``index-strategy``."""
     tool = pyproject.tool
-    extras = list(extra_index_urls) or list(env_extra_index_urls())
-    own = [i.url for i in tool.indexes if not i.explicit and not i.default]
-    default_index = index_url or env_index_url()
-    if default_index is None:
-        declared = [i.url for i in tool.indexes if i.default and not i.explicit]
-        default_index = declared[0] if declared else None
-    if default_index is None:
-        from ferry.index.default import default_index_url
-
-        default_index = (default or default_index_url)()
-    urls = tuple(dict.fromkeys([*extras, *own, default_index]))
+    urls = search_list(pyproject, index_url=index_url, extra_index_urls=extra_index_urls,
+                       default=default)
     pinned: list[tuple[NormalizedName, str]] = []
     conditional: list[tuple[str, str, NormalizedName, str]] = []
     marked: list[tuple[NormalizedName, str, str]] = []

@@ -202,18 +202,20 @@ class Builds:
         return CoreMetadata.from_bytes(data, origin=str(root))
 
     def _service(self, client: IndexClient) -> MetadataService:
-        from ferry.commands.index_settings import IndexSettings
         from ferry.commands.lazy_builder import make_builder
+        from ferry.commands.lock_indexes import build_index_settings
         from ferry.dist.metadata import MetadataService
 
         interpreter = self.interpreter()
         with self._lock:
             if self._builder is None:
-                settings = IndexSettings(
+                settings = build_index_settings(
+                    self.project.pyproject,
                     index_url=self.request.index_url,
                     extra_index_urls=self.request.extra_index_urls,
                     find_links=self.request.find_links,
                     no_index=self.request.no_index,
+                    index_strategy=self.request.index_strategy,
                 )
                 self._builder = make_builder(self.cache, self.options, settings)
             builder = self._builder

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from ferry.commands.lock import LockRequest
     from ferry.model.dist import PinnedDist
     from ferry.project.lock_model import Lock
+    from ferry.project.pyproject import PyProject
     from ferry.python.environment import PythonEnvironment
 
 logger = logging.getLogger(__name__)
@@ -251,12 +252,17 @@ def sync_project(request: SyncRequest, options: GlobalOptions) -> SyncResult:
 
 
 def install_sources(
-    request: SyncRequest, options: GlobalOptions, cache: Cache, keyring_provider: str | None
+    request: SyncRequest,
+    options: GlobalOptions,
+    cache: Cache,
+    keyring_provider: str | None,
+    pyproject: PyProject | None = None,
 ) -> tuple[DeferredIndexClient, LazySourceBuilder]:
     """The index client and source builder for installing locked pins: files come by the
     lock's URLs and hashes, so the client is built only if something must be fetched (a sync
     from a warm cache downloads nothing); the indexes are the request's, credentials may come
-    from the project's (or script's) ``keyring-provider``."""
+    from the project's (or script's) ``keyring-provider``. Isolated builds take their
+    requirements from ``pyproject``'s indexes too, when it is given (as uv's do)."""
     from ferry.commands.index_settings import (
         DeferredIndexClient,
         IndexSettings,
@@ -284,6 +290,17 @@ def install_sources(
             exclude_newer=None,
         )
     )
+    if pyproject is not None:
+        from ferry.commands.lock_indexes import build_index_settings
+
+        settings = build_index_settings(
+            pyproject,
+            index_url=request.index_url,
+            extra_index_urls=request.extra_index_url,
+            find_links=request.find_links,
+            no_index=request.no_index,
+            index_strategy=request.index_strategy,
+        )
     return client, make_builder(cache, options, settings)
 
 
@@ -355,7 +372,7 @@ def sync_environment(
     started = time.perf_counter()
     installed = installed_dists(environment)
     client, builder = install_sources(
-        request, options, cache, project.pyproject.tool.keyring_provider
+        request, options, cache, project.pyproject.tool.keyring_provider, project.pyproject
     )
     from ferry.commands.tree_versions import with_tree_versions
 
