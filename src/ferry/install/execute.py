@@ -117,32 +117,32 @@ def site_dirs(scheme: Scheme) -> list[Path]:
 def refresh_plan(plan: Plan, now: Sequence[InstalledDist]) -> Plan:
     """``plan`` adjusted to the environment as it is ``now`` (under the lock).
 
-    A removal whose ``.dist-info`` is gone is dropped. A target planned as "not installed" that
-    another process installed meanwhile, identically, is not installed again; anything else now
-    holding a target's name is replaced.
+    A removal whose ``.dist-info`` is gone is dropped. A target that another process installed
+    meanwhile, identically, is not installed again (unless what holds its name now is what this
+    plan meant to replace: a reinstall); anything else now holding a target's name is replaced.
     """
     from dataclasses import replace
 
     by_name: dict[str, list[InstalledDist]] = {}
     for dist in now:
         by_name.setdefault(dist.name, []).append(dist)
-    current = {os.path.normcase(str(d.dist_info)) for d in now}
+    current = set(_keys(now))
+    planned = set(_keys(plan.remove))
     remove: list[Any] = []
     seen: set[str] = set()
 
     def drop(dist: Any) -> None:
-        key = os.path.normcase(str(dist.dist_info))
+        key = _key(dist)
         if key in current and key not in seen:
             seen.add(key)
             remove.append(dist)
 
-    for planned in plan.remove:
-        drop(planned)
-    replaced = {planned.name for planned in plan.remove}
+    for old in plan.remove:
+        drop(old)
     install: list[PinnedDist] = []
     for pin in plan.install:
         have = by_name.get(pin.name, [])
-        if pin.name not in replaced and len(have) == 1 and _mismatch(pin, have[0]) is None:
+        if len(have) == 1 and _key(have[0]) not in planned and _mismatch(pin, have[0]) is None:
             logger.debug("%s was installed by another process meanwhile; keeping it", pin)
             continue
         for other in have:
@@ -156,8 +156,12 @@ def refresh_plan(plan: Plan, now: Sequence[InstalledDist]) -> Plan:
     return replace(plan, install=tuple(install), remove=tuple(remove))
 
 
+def _key(dist: Any) -> str:
+    return os.path.normcase(str(dist.dist_info))
+
+
 def _keys(dists: Sequence[Any]) -> list[str]:
-    return [os.path.normcase(str(d.dist_info)) for d in dists]
+    return [_key(d) for d in dists]
 
 
 def execute_refreshed(
