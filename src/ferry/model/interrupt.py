@@ -136,7 +136,7 @@ class _Hold:
 
 def uninterruptible() -> _Hold:
     """Hold Ctrl-C (on the main thread) until the outermost such block ends; a critical section
-    meanwhile. Cheap (no generator): it wraps single renames in hot loops. Re-entrant."""
+    meanwhile. A plain class, not a generator: it is entered once per wheel linked. Re-entrant."""
     return _Hold()
 
 
