@@ -14,6 +14,7 @@ from ferry.install.envlock import environment_lock
 from ferry.install.execute import ExecutionResult
 from ferry.model.errors import UsageError
 from ferry.model.immutable import mutable
+from ferry.model.interrupt import uninterruptible
 from ferry.model.settings import GlobalOptions
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.uninstall import uninstall
@@ -54,8 +55,9 @@ def pip_uninstall(
         execution = ExecutionResult()
         started = time.perf_counter()
         stashes = []
-        # Serialised with installs into the same environment (RELIABILITY E7).
-        with environment_lock(environment.scheme):
+        # Serialised with installs into the same environment (RELIABILITY E7). A Ctrl-C is held
+        # until every stash is committed or put back: all or nothing, and no stash left behind.
+        with environment_lock(environment.scheme), uninterruptible():
             try:
                 for dist in present:
                     stashes.append(uninstall(dist, environment.scheme, stash=True))
