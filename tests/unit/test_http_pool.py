@@ -232,8 +232,8 @@ def test_a_fresh_connection_dropped_without_an_answer_is_a_failed_attempt() -> N
         http.get(wire.url + "/a")
     http.close()
     assert wire.connections == 2  # one attempt, one retry: no silent extra resend
-    assert caught.value.causes == [
-        "RemoteProtocolError: Server disconnected without sending a response."] * 2
+    assert caught.value.causes == [  # one line per distinct cause, with its count
+        "RemoteProtocolError: Server disconnected without sending a response. (2 attempts)"]
 
 
 def test_connections_are_bounded_and_waiters_reuse_them() -> None:
@@ -292,7 +292,8 @@ def test_a_chunked_body_cut_short_is_retried_then_named() -> None:
             http.stream(wire.url + "/file", collect)
     assert len(wire.requests) == 4
     assert caught.value.causes[0] == ("RemoteProtocolError: peer closed connection without "
-                                      "sending complete message body: incomplete chunked read")
+                                      "sending complete message body: incomplete chunked read "
+                                      "(2 attempts)")
 
 
 def test_a_body_shorter_than_its_length_is_named_with_both_counts(http: HttpClient) -> None:
