@@ -29,6 +29,7 @@ from ferry.install.execute import execute_plan, refresh_plan
 from ferry.install.plan import make_plan
 from ferry.model import interrupt
 from ferry.model.dist import FileRef, PinnedDist
+from ferry.model.errors import FilesystemError
 from ferry.model.interrupt import interruptible, uninterruptible
 from ferry.model.scheme import Scheme
 from ferry.wheel import _transaction, iter_installed, uninstall, unpack_wheel
@@ -328,3 +329,64 @@ def test_interrupted_is_said_once(
     process._say_interrupted()  # run_guarded
     process._say_interrupted()  # the watchdog, ending a process whose exit was held
     assert capsys.readouterr().err == "error: interrupted\n"
+
+
+def test_the_link_wait_is_an_event_set_by_the_last_future_or_the_first_failure() -> None:
+    """The wait for the link workers holds no future's lock (a Ctrl-C landing inside
+    ``concurrent.futures.wait``'s acquisition loop left one held, and the upgrade hung)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ferry.install.execute import _settled_when_done_or_failed
+
+    gates = [threading.Event() for _ in range(3)]
+
+    def work(index: int) -> int:
+        gates[index].wait(5)
+        if index == 1:
+            raise OSError("link failed")
+        return index
+
+    with ThreadPoolExecutor(3) as pool:
+        futures = [pool.submit(work, i) for i in range(3)]
+        settled = _settled_when_done_or_failed(futures)
+        gates[0].set()
+        assert not settled.wait(0.2)  # one of three done, none failed
+        gates[1].set()
+        assert settled.wait(5)  # the failure settles it, the third still running
+        assert not futures[2].done()
+        gates[2].set()
+    with ThreadPoolExecutor(2) as pool:
+        futures = [pool.submit(lambda: 1), pool.submit(lambda: 2)]
+        assert _settled_when_done_or_failed(futures).wait(5)
+
+
+def test_an_error_overtaken_by_a_held_ctrl_c_is_still_said(
+    ctrl_c: Callable[[], None], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The Ctrl-C wins (exit 130), but a failure inside the held block — a rollback that could
+    not restore a file — is logged, not lost behind "interrupted"."""
+    with (caplog.at_level(logging.ERROR), pytest.raises(KeyboardInterrupt) as caught,
+          interrupt.uninterruptible()):
+        ctrl_c()
+        raise FilesystemError("Failed to restore `demo`: 1 file(s) remain in the stash")
+    assert isinstance(caught.value.__cause__, FilesystemError)
+    assert "Failed to restore `demo`" in caplog.text
+
+
+@pytest.mark.parametrize("at", [0, 7, FILES])
+def test_ctrl_c_while_pip_uninstall_stashes_puts_everything_back(
+    upgrade: Upgrade, ctrl_c: Callable[[], None], monkeypatch: pytest.MonkeyPatch, at: int,
+) -> None:
+    from ferry.commands.pip_uninstall import remove_all
+
+    _press_after_put(monkeypatch, ctrl_c, at)
+    with pytest.raises(KeyboardInterrupt):
+        remove_all(list(iter_installed([upgrade.scheme.purelib])), upgrade.scheme)
+    assert upgrade.version() == "1.0"  # whole, no stash left
+
+
+def test_pip_uninstall_without_ctrl_c_removes_everything(upgrade: Upgrade) -> None:
+    from ferry.commands.pip_uninstall import remove_all
+
+    remove_all(list(iter_installed([upgrade.scheme.purelib])), upgrade.scheme)
+    assert verify_records(upgrade.env) == {}

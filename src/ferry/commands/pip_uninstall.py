@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import field
 from pathlib import Path
@@ -14,10 +15,14 @@ from ferry.install.envlock import environment_lock
 from ferry.install.execute import ExecutionResult
 from ferry.model.errors import UsageError
 from ferry.model.immutable import mutable
-from ferry.model.interrupt import uninterruptible
+from ferry.model.interrupt import interruptible, uninterruptible
+from ferry.model.scheme import Scheme
 from ferry.model.settings import GlobalOptions
 from ferry.wheel.installed import InstalledDist
+from ferry.wheel.uninstall import UninstallResult as PendingRemoval
 from ferry.wheel.uninstall import uninstall
+
+logger = logging.getLogger(__name__)
 
 
 @mutable
@@ -54,22 +59,34 @@ def pip_uninstall(
             return result
         execution = ExecutionResult()
         started = time.perf_counter()
-        stashes = []
-        # Serialised with installs into the same environment (RELIABILITY E7). A Ctrl-C is held
-        # until every stash is committed or put back: all or nothing, and no stash left behind.
-        with environment_lock(environment.scheme), uninterruptible():
-            try:
-                for dist in present:
-                    stashes.append(uninstall(dist, environment.scheme, stash=True))
-            except BaseException:
-                for stash in reversed(stashes):
-                    stash.rollback()
-                raise
-            for stash in stashes:
-                stash.commit()
+        # Serialised with installs into the same environment (RELIABILITY E7).
+        with environment_lock(environment.scheme):
+            remove_all(present, environment.scheme)
         execution.removed = present
         execution.uninstall_seconds = time.perf_counter() - started
         result.execution = execution
         if not present:
             result.notes.append("No packages to uninstall")
     return result
+
+
+def remove_all(dists: list[InstalledDist], scheme: Scheme) -> None:
+    """Remove ``dists``, all or nothing: each is moved into a stash first, and only when every
+    one is, the stashes are committed. A Ctrl-C while stashing puts everything back (then
+    exits 130); once committing has begun it is held until the end, so no stash is left behind.
+    A stash that cannot be put back does not stop the others from being put back."""
+    stashes: list[PendingRemoval] = []
+    with uninterruptible():
+        try:
+            with interruptible():
+                for dist in dists:
+                    stashes.append(uninstall(dist, scheme, stash=True))
+        except BaseException:
+            for stash in reversed(stashes):
+                try:
+                    stash.rollback()
+                except Exception as error:  # the others are still worth putting back
+                    logger.error("%s", getattr(error, "message", None) or error)
+            raise
+        for stash in stashes:
+            stash.commit()

@@ -140,14 +140,23 @@ def _fits(
     root: Path, candidate: Interpreter, recorded: Recorded, current: Interpreter | None
 ) -> bool:
     """Can ``candidate`` run this environment's site-packages as they are? Same implementation,
-    major.minor and build kind, and the same site-packages directory (``lib/python3.13t``…)."""
-    if current is not None and candidate.gil_disabled != current.gil_disabled:
+    major.minor and build kind, the same machine (32/64-bit, architecture, libc: compiled
+    extensions are built for them), and the same site-packages directory (``lib/python3.13t``…)."""
+    if current is not None and (candidate.gil_disabled != current.gil_disabled
+                                or _machine(candidate) != _machine(current)):
         return False
     return (
         recorded.major_minor is not None
         and recorded.fits(candidate)
         and (root / candidate.venv_layout.purelib).is_dir()
     )
+
+
+def _machine(interpreter: Interpreter) -> tuple[object, ...]:
+    """What a compiled extension in site-packages was built for, beyond the Python version."""
+    libc = "musl" if any("musllinux" in str(tag) for tag in interpreter.tags) else "default"
+    return (interpreter.pointer_size, interpreter.markers.get("platform_machine"),
+            interpreter.markers.get("sys_platform"), libc)
 
 
 def _same_installation(one: Interpreter, other: Interpreter) -> bool:

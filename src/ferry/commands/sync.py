@@ -290,10 +290,11 @@ def install_sources(
             exclude_newer=None,
         )
     )
+    builds = settings
     if pyproject is not None:
         from ferry.commands.lock_indexes import build_index_settings
 
-        settings = build_index_settings(
+        builds = build_index_settings(
             pyproject,
             index_url=request.index_url,
             extra_index_urls=request.extra_index_url,
@@ -301,7 +302,7 @@ def install_sources(
             no_index=request.no_index,
             index_strategy=request.index_strategy,
         )
-    return client, make_builder(cache, options, settings)
+    return client, make_builder(cache, options, builds)
 
 
 def sync_environment(

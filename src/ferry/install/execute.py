@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -282,6 +283,30 @@ def install_pin(
     return installed
 
 
+def _settled_when_done_or_failed(futures: Sequence[Future[InstalledDist]]) -> threading.Event:
+    """An event set when every future is done or one has failed.
+
+    Not ``concurrent.futures.wait``: it takes each future's lock in turn, so a Ctrl-C landing
+    between two of those acquisitions left one held by the main thread, and the worker
+    finishing that future then blocked on it for ever, while the rollback waited for that
+    worker. An event's wait holds nothing a worker needs.
+    """
+    settled = threading.Event()
+    remaining = [len(futures)]
+    count = threading.Lock()
+
+    def settle(future: Future[InstalledDist]) -> None:
+        with count:
+            remaining[0] -= 1
+            last = remaining[0] == 0
+        if last or (not future.cancelled() and future.exception() is not None):
+            settled.set()
+
+    for future in futures:
+        future.add_done_callback(settle)
+    return settled
+
+
 def _install_all(
     pins: Sequence[PinnedDist],
     archives: Mapping[NormalizedName, Path],
@@ -302,9 +327,10 @@ def _install_all(
 
     pool = ThreadPoolExecutor(max_workers=workers(concurrency, len(pins)))
     futures = [pool.submit(one, pin) for pin in pins]
+    settled = _settled_when_done_or_failed(futures)
     try:
         with interruptible():  # a Ctrl-C stops the wait; the caller rolls back
-            wait(futures, return_when=FIRST_EXCEPTION)
+            settled.wait()
     finally:
         # Every link started ends before anything is decided (a link still running would
         # otherwise land after the rollback): the ones not started are dropped.

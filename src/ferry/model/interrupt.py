@@ -101,6 +101,14 @@ def _raise_pending(cause: BaseException | None) -> None:
         _main.pending = False
         if isinstance(cause, KeyboardInterrupt):
             return  # one is on its way already
+        if cause is not None:
+            # The CLI says only "interrupted" for the KeyboardInterrupt that wins here; what
+            # failed meanwhile (a rollback that could not restore a file) must still be said.
+            import logging
+
+            logging.getLogger(__name__).error(
+                "%s", getattr(cause, "message", None) or f"{type(cause).__name__}: {cause}"
+            )
         raise KeyboardInterrupt from cause
 
 
