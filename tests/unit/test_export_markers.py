@@ -201,3 +201,10 @@ def test_and_or_are_exact(left: str, right: str) -> None:
         second = second_marker.evaluate(env)
         assert _holds(both, env) == (first and second), (left, right, env)
         assert _holds(either, env) == (first or second), (left, right, env)
+
+
+def test_pre_release_bounds_are_not_joined() -> None:
+    """`< '3.10.0rc1'` keeps 3.10.0a1, `< '3.10'` would not: such ranges stay as written."""
+    result = m.disj(m.parse("python_full_version < '3.10.0rc1'"),
+                    m.parse("python_full_version == '3.9.*'"))
+    assert text(result) == "python_full_version < '3.10.0rc1' or python_full_version == '3.9.*'"

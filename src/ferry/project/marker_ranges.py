@@ -25,6 +25,11 @@ def merge_version_ranges(clauses: set[Clause]) -> set[Clause] | None:
     as uv prints it, ``python_full_version < '3.11'``, and a union covering every version must
     vanish instead of printing a marker that always holds. Only clauses whose version atoms
     describe a single range (bounds and ``== 'X.Y.*'``) take part; anything else is left as is.
+
+    Ranges are joined as intervals of final versions, as uv's markers are: on a pre-release
+    interpreter (3.11.0a1) PEP 440 lets ``== '3.11.*'`` match but ``>= '3.11'`` not, so there a
+    joined marker can differ, as the absorption and complement steps already could. Bounds that
+    are themselves pre-releases are never joined.
     """
     groups: dict[Clause, list[tuple[Clause, _Range]]] = {}
     for clause in clauses:
@@ -61,7 +66,10 @@ def _range_of(atoms: list[Atom]) -> _Range | None:
                        False)]
         elif op in ("<", "<=", ">", ">="):
             version = version_or_none(value)
-            if version is None:
+            if version is None or version.is_prerelease:
+                # PEP 440 keeps a bound's pre-releases out of `<` and `>=` comparisons, so such
+                # ranges do not join like intervals (`< '3.10.0rc1' or == '3.9.*'` is not
+                # `< '3.10'` at 3.10.0a1): left alone, as they are rare for interpreters.
                 return None
             bound = (version, value)
             pieces = ([(bound, op == ">=", None, False)] if op in (">", ">=")
