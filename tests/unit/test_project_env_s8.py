@@ -22,7 +22,8 @@ from ferry.commands.project_env import (
 )
 from ferry.python.interpreter import introspect
 from ferry.python.request import PythonRequest, RequestKind
-from ferry.python.venv import create_venv, repoint_venv
+from ferry.python.venv import create_venv
+from ferry.python.venv_repoint import repoint_venv
 
 CPYTHON_311 = Recorded("cpython", (3, 11), "3.11.2")
 

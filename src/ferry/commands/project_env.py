@@ -40,7 +40,8 @@ from ferry.python.environment import PythonEnvironment, is_virtualenv, open_envi
 from ferry.python.interpreter import Interpreter, pyenv_shim_context
 from ferry.python.pyvenv_cfg import format_pyvenv_cfg, read_pyvenv_cfg
 from ferry.python.request import PythonRequest, RequestKind
-from ferry.python.venv import create_venv, repoint_venv
+from ferry.python.venv import create_venv
+from ferry.python.venv_repoint import repoint_venv
 from ferry.wheel.installed import iter_installed
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from ferry import __version__
 from ferry.model.errors import FilesystemError, UserError
 from ferry.python.activation import render_activators
 from ferry.python.interpreter_cache import IMPLEMENTATION_NAMES
-from ferry.python.pyvenv_cfg import CFG_NAME, format_pyvenv_cfg, parse_pyvenv_cfg, read_pyvenv_cfg
+from ferry.python.pyvenv_cfg import CFG_NAME, format_pyvenv_cfg, read_pyvenv_cfg
 
 TYPE_CHECKING = False  # typing costs ~2 ms to import; mypy reads this name as True
 if TYPE_CHECKING:
@@ -51,7 +51,6 @@ __all__ = [
     "is_virtualenv",
     "open_environment",
     "read_pyvenv_cfg",
-    "repoint_venv",
     "write_venv",
 ]
 
@@ -181,42 +180,6 @@ def create_venv(
     return Path(root)
 
 
-def repoint_venv(path: Path, interpreter: Interpreter) -> None:
-    """Point the existing environment at ``path`` at ``interpreter``'s base, keeping everything
-    else: site-packages, scripts, and the other ``pyvenv.cfg`` keys (``prompt``, …).
-
-    For a base of the same implementation and major.minor only (the caller checks): the layout
-    stays the same, so every installed package stays valid — recreating would lose packages for
-    nothing (uv#16231). The links are replaced first and ``pyvenv.cfg`` last, so an interrupted
-    re-point leaves an environment that already runs the new base and that the next sync repairs.
-    """
-    from pathlib import Path
-
-    from ferry.fs.atomic import atomic_write_text
-
-    root = os.path.abspath(path)
-    base = VenvBase.of(interpreter)
-    cfg = os.path.join(root, CFG_NAME)
-    try:
-        _place_interpreters(root, base)
-        with open(cfg, encoding="utf-8", errors="replace") as handle:
-            values = parse_pyvenv_cfg(handle.read())
-        values["home"] = os.path.dirname(base.base_executable)
-        values["version_info"] = base.version
-        # Keys other creators write (the stdlib, virtualenv) follow the base too, when present.
-        moved = {"version": base.version, "executable": os.path.realpath(base.base_executable),
-                 "base-executable": base.base_executable,
-                 "base-prefix": str(interpreter.base_prefix),
-                 "base-exec-prefix": str(interpreter.base_prefix)}
-        values.update({key: value for key, value in moved.items() if key in values})
-        atomic_write_text(Path(cfg), format_pyvenv_cfg(values))
-    except OSError as error:
-        raise FilesystemError(
-            f"Failed to point the virtual environment at `{root}` at "
-            f"`{base.base_executable}`: {error.strerror or error}"
-        ) from error
-
-
 def target_state(root: str) -> str:
     """missing | empty | venv | other | file: what is at ``root`` now."""
     if not os.path.lexists(root):
@@ -342,7 +305,7 @@ def _populate(target: str, final_root: str, settings: _Settings) -> None:
     os.makedirs(target, exist_ok=True)
     _write(os.path.join(target, CFG_NAME), _pyvenv_cfg(settings))
 
-    scripts = _place_interpreters(target, base)
+    scripts = place_interpreters(target, base)
 
     os.makedirs(os.path.join(target, base.purelib), exist_ok=True)
     lib64 = os.path.join(target, "lib64")
@@ -382,7 +345,7 @@ def _pyvenv_cfg(settings: _Settings) -> str:
     return format_pyvenv_cfg(values)
 
 
-def _place_interpreters(target: str, base: VenvBase) -> str:
+def place_interpreters(target: str, base: VenvBase) -> str:
     """The scripts directory of ``target`` with the interpreters in it (links, or copies on
     Windows) pointing at ``base``; returns that directory."""
     scripts = os.path.join(target, base.scripts)
