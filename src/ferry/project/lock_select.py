@@ -193,7 +193,7 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
                 from_lock=True,
             )
             return PinnedDist(package.name, version, file, file.url)
-        return PinnedDist(package.name, version, file)
+        return PinnedDist(package.name, version, file, _direct_url(package))
     if package.sdist is not None:
         sdist = package.sdist
         url = sdist.url or _file_url(root_dir, sdist.path or source.value)
@@ -208,12 +208,22 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
             index_url=source.value if source.kind == "registry" else None,
             from_lock=True,
         )
-        return PinnedDist(package.name, version, file)
+        return PinnedDist(package.name, version, file, _direct_url(package))
     raise UserError(
         f"`{package.name}=={package.version}` has no wheel for this interpreter and no source "
         "distribution in the lock",
         hint=f"the lock offers: {', '.join(w.name for w in package.wheels) or 'nothing'}",
     )
+
+
+def _direct_url(package: LockedPackage) -> str | None:
+    """A ``url`` source is a PEP 508 direct reference: installed with its ``direct_url.json``
+    (PEP 610), as uv installs it, so ``pip freeze`` shows ``name @ URL`` and neither tool takes
+    the other's install for a registry one and reinstalls it."""
+    source = package.source
+    # An archive's subdirectory has no place in this URL (PEP 610 records it apart): such a
+    # source keeps installing as before, without the record.
+    return source.value if source.kind == "url" and not source.subdirectory else None
 
 
 def _file_url(root_dir: str, path: str) -> str:
