@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlsplit
 from ferry.index.client import IndexClient
 from ferry.index.errors import NeedsBuild
 from ferry.index.metadata import metadata_from_wheel
-from ferry.model.dist import FileRef, parse_filename
-from ferry.model.errors import UserError
+from ferry.model.dist import FileRef, Hashes, parse_filename
+from ferry.model.errors import ParseError, UserError
 from ferry.model.url import redact
 from ferry.python.interpreter import Interpreter
 
@@ -97,7 +97,7 @@ class MetadataService:
             if not path.exists():
                 raise UserError(f"`{path}` does not exist")
         filename = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-        file = FileRef(filename=filename, url=url.split("#", 1)[0])
+        file = FileRef(filename=filename, url=url.split("#", 1)[0], hashes=_fragment_hashes(url))
         if file.is_wheel:
             cached = self.client.download(file)
             return file, metadata_from_wheel(cached.path, filename, redact(url))
@@ -107,3 +107,15 @@ class MetadataService:
             f"`{redact(url)}` is neither a wheel, a source archive nor a directory",
             hint="direct references must name a .whl, .tar.gz or .zip file, or a project directory",
         )
+
+
+def _fragment_hashes(url: str) -> Hashes:
+    """The ``#sha256=…`` of a direct reference: checked against the download as a
+    ``--hash`` would be (pip and uv refuse a mismatch; ignoring it installed anything)."""
+    from ferry.index.fields import hashes_from_fragment
+
+    try:
+        return hashes_from_fragment(url, url)
+    except ParseError as error:
+        raise UserError(f"Invalid hash in the URL `{redact(url)}`",
+                        causes=[error.message]) from None
