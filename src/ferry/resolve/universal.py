@@ -202,21 +202,27 @@ def _describe(fork: Fork, request: UniversalRequest) -> str:
 def _preferred(
     request: UniversalRequest, fork: Fork, learned: list[tuple[Fork, dict[NormalizedName, Version]]]
 ) -> dict[NormalizedName, list[Version]]:
-    """Versions to try first in ``fork``: the lock's (those for this fork first), then those of
-    forks already solved (matching ones first), as uv orders its preferences."""
-    matching: dict[NormalizedName, list[Version]] = {}
-    others: dict[NormalizedName, list[Version]] = {}
+    """Versions to try first in ``fork`` (the lock's, then solved forks'), in uv's order: those
+    whose environments meet the fork's first, then the best version first (newest; oldest for
+    "lowest"). "Meet" ignores conflict flags, so conflict forks all match and the newest wins:
+    the fork with no conflicting extra, solved last, keeps the newest six of ``old``/``new``
+    rather than the last solved fork's. uv carries no solved fork's versions for
+    "lowest-direct" (a package direct in one fork may be transitive in another)."""
+    mode = request.options.resolution
+    direct = {canonicalize_name(r.name) for root in request.roots for r in root.requirements}
+    entries: dict[NormalizedName, list[tuple[bool, Version]]] = {}
     for pref in request.preferences:
-        fits = pref.marker is None or not pref.marker.disjoint(fork.marker)
-        (matching if fits else others).setdefault(pref.name, []).append(pref.version)
-    for solved, pins in learned:
-        fits = not solved.universal().disjoint(fork.universal())
+        fits = pref.marker is None or not pref.marker.pep508().disjoint(fork.marker)
+        entries.setdefault(pref.name, []).append((fits, pref.version))
+    for solved, pins in learned if mode != "lowest-direct" else ():
+        fits = not solved.marker.disjoint(fork.marker)
         for name, version in pins.items():
-            (matching if fits else others).setdefault(name, []).append(version)
+            entries.setdefault(name, []).append((fits, version))
     merged: dict[NormalizedName, list[Version]] = {}
-    for table in (matching, others):
-        for name, versions in table.items():
-            merged.setdefault(name, []).extend(versions)
+    for name, found in entries.items():
+        newest = mode == "highest" or (mode == "lowest-direct" and name not in direct)
+        found.sort(key=lambda e: e[1], reverse=newest)
+        merged[name] = [version for _, version in sorted(found, key=lambda e: not e[0])]
     return merged
 
 
