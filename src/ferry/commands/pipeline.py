@@ -88,9 +88,14 @@ def apply_pins(
     With ``refresh`` the unpacked archives of the refreshed packages are checked against their
     manifests first; a damaged one is discarded, so it is unpacked (or downloaded) again."""
     from ferry.dist.prepare import Preparer
+    from ferry.install.local_freshness import stale_local_builds
     from ferry.install.plan import make_plan
     from ferry.install.stream import prepare_and_execute
 
+    if reinstall is not True:
+        stale = stale_local_builds(pins, installed)
+        if stale:
+            reinstall = {*reinstall, *stale} if reinstall else stale
     plan = make_plan(
         pins, installed, reinstall=reinstall, exact=exact, keep_extraneous=keep_extraneous
     )

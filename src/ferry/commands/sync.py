@@ -157,6 +157,14 @@ def _requires_python(project: Project) -> SpecifierSet | None:
 _IGNORED_ACTIVE: set[str] = set()
 
 
+def _local_builds_changed(pins: list[PinnedDist], environment: PythonEnvironment) -> bool:
+    """A local project's ``pyproject.toml`` (or ``setup.py``/``setup.cfg``) changed since it was
+    installed: an entry point or a build setting the lock does not see, so plan again."""
+    from ferry.install.local_freshness import stale_in
+
+    return bool(stale_in(pins, environment.site_dirs))
+
+
 def environment_root(project: Project, active: bool) -> Path:
     """The environment a project command targets: the project's, or with ``--active`` the
     active one. An active environment that is not the project's is ignored with uv's warning,
@@ -362,6 +370,7 @@ def sync_environment(
         and state.interpreter == str(environment.interpreter.executable)
         # a re-pointed or repaired interpreter may select other wheels or markers: plan again
         and outcome.repaired is None
+        and not _local_builds_changed(pins, environment)
     )
     if unchanged:
         assert state is not None
