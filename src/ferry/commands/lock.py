@@ -253,11 +253,16 @@ def _index_reason(project: Project, existing: Lock, request: LockRequest) -> str
     if not registries:
         return None
     known = _configured(project, request, with_default=False)
-    if registries <= known.configured():
+    if not known.unconfigured(registries):
         return None
-    everything = _configured(project, request, with_default=True).configured()
-    stray = sorted(registries - everything)
+    everything = _configured(project, request, with_default=True)
+    stray = everything.unconfigured(registries)
     if stray:
+        now = everything.spelled_otherwise(stray[0], project.pyproject.root)
+        if now is not None:
+            return (f"the lock names the local index `{stray[0]}`, configured now as "
+                    f"`{now}` (the lock keeps a local index's path relative or absolute, as "
+                    "it is given)")
         return f"the lock uses the index `{stray[0]}`, which is no longer configured"
     return None
 

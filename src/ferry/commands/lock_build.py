@@ -30,6 +30,7 @@ from ferry.project.lock_inputs import (
     expected_manifest_requirements,
     expected_metadata,
 )
+from ferry.project.lock_local import LocalRegistry, find_local
 from ferry.project.lock_model import (
     ConflictItem,
     Lock,
@@ -69,6 +70,10 @@ class LockInputs:
     options: LockOptions
     built: CoreMetadata | None = None
     """The project's metadata from a build, when its dependencies are dynamic."""
+    local: tuple[LocalRegistry, ...] = ()
+    """How the lock names each index and find-links directory on disk (from
+    :class:`~ferry.commands.lock_indexes.IndexChoice`); a ``file://`` index missing here is
+    named by its absolute path."""
 
 
 @lru_cache(maxsize=4096)
@@ -104,6 +109,7 @@ class LockBuilder:
         self.python = inputs.python
         self.space = MarkerExpr.python(inputs.python)
         self._contexts: dict[NodeRef, MarkerExpr] = {}
+        self._locals: dict[str, LocalRegistry | None] = {}
         self.ids: dict[NodeRef, PackageId] = {
             ref: self._package_id(node) for ref, node in graph.nodes.items()
         }
@@ -136,7 +142,16 @@ class LockBuilder:
                       else LockSource("url", _clean_url(node.url)))
             return PackageId(node.name, str(node.version), source)
         index = node.file.index_url if node.file is not None else None
-        return PackageId(node.name, str(node.version), LockSource("registry", index or ""))
+        local = self._local(index)
+        value = local.value if local is not None else index
+        return PackageId(node.name, str(node.version), LockSource("registry", value or ""))
+
+    def _local(self, index: str | None) -> LocalRegistry | None:
+        """The registry on disk ``index`` (a file's ``index_url``) is, if it is one."""
+        if index is not None and index not in self._locals:
+            root = self.inputs.pyproject.root
+            self._locals[index] = find_local(self.inputs.local, index, root)
+        return self._locals.get(index) if index is not None else None
 
     # -- dependencies -------------------------------------------------------------------------
 
@@ -236,16 +251,19 @@ class LockBuilder:
         reach = self._context(ref)
         sdists = sorted((f for f in mine if f.is_sdist),
                         key=lambda f: (not f.filename.endswith(".tar.gz"), f.filename))
+        local = self._local(index)
         sdist = None
         if sdists:
             chosen = sdists[0]
-            sdist = SourceDist(url=_clean_url(chosen.url), hash=_hash(chosen), size=chosen.size,
+            url, path, size = _location(chosen, local)
+            sdist = SourceDist(url=url, path=path, hash=_hash(chosen), size=size,
                                upload_time=_upload(chosen))
-        wheels = [
-            LockWheel(url=_clean_url(f.url), hash=_hash(f), size=f.size, upload_time=_upload(f))
-            for f in mine
-            if f.is_wheel and wheel_reachable(f.filename, reach, self.python)
-        ]
+        wheels = []
+        for f in mine:
+            if f.is_wheel and wheel_reachable(f.filename, reach, self.python):
+                url, path, size = _location(f, local)
+                wheels.append(LockWheel(url=url, path=path, hash=_hash(f), size=size,
+                                        upload_time=_upload(f)))
         return sdist, sort_wheels(wheels)
 
     def _direct_files(
@@ -368,6 +386,14 @@ def conflict_sets(
 
 def _clean_url(url: str) -> str:
     return strip_credentials(url).split("#", 1)[0]
+
+
+def _location(file: FileRef, local: LocalRegistry | None) -> tuple[str | None, str | None,
+                                                                   int | None]:
+    """``(url, path, size)`` of a registry file (see :meth:`LocalRegistry.entry`)."""
+    if local is None:
+        return _clean_url(file.url), None, file.size
+    return None, *local.entry(file.url, file.filename, file.size)
 
 
 def _hash(file: FileRef) -> str | None:

@@ -8,11 +8,16 @@ order, then the default index — ``--index-url``, else FERRY_INDEX_URL, else a 
 ``[tool.uv.sources]`` entry pins to it. Every index gets its own client, so a pinned package is
 looked up on its index alone (:mod:`ferry.commands.lock_routing`). This module imports no HTTP
 client, so the no-op path of ``ferry lock`` can check the lock's indexes cheaply.
+
+An index or find-links directory on disk (a ``file://`` URL or a path: a pyproject's relative
+to its directory, the command line's to the working directory) is fetched as a ``file://`` URL
+and named in the lock as uv names it, a path (:mod:`ferry.project.lock_local`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
@@ -21,6 +26,14 @@ from ferry.index.default import env_extra_index_urls, env_find_links, env_index_
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.url import strip_credentials
+from ferry.project.lock_local import (
+    LocalRegistry,
+    fetch_url,
+    is_local_location,
+    local_registry,
+    registry_directory,
+    registry_key,
+)
 from ferry.project.pyproject import PyProject
 
 if TYPE_CHECKING:
@@ -47,14 +60,40 @@ class IndexChoice:
     """``--index-strategy``, else the project's ``index-strategy``: how the search list is
     consulted for one name. It steers a resolution only: whether a lock is fresh does not
     depend on it (as for uv, whose ``--locked`` passes after a change of strategy)."""
+    local: tuple[LocalRegistry, ...] = ()
+    """The indexes and find-links directories on disk, with the path the lock names each by."""
 
     def configured(self) -> set[str]:
-        """Every index URL a lock may name as a registry (credentials stripped)."""
-        return {strip_credentials(u) for u in self.urls} | {
-            strip_credentials(u) for _, u in self.pinned
-        } | {strip_credentials(u) for *_, u in self.conditional} | {
-            strip_credentials(u) for *_, u in self.marked
-        }
+        """Every registry a lock may name: index URLs (credentials stripped), and the paths of
+        local indexes and find-links directories as uv writes them."""
+        local = {r.key: r.value for r in self.local}
+        return {local.get(u, strip_credentials(u)) for u in self._all_urls()} | {
+            r.value for r in self.local}
+
+    def _all_urls(self) -> list[str]:
+        return [*self.urls, *(u for _, u in self.pinned), *(u for *_, u in self.conditional),
+                *(u for *_, u in self.marked)]
+
+    def unconfigured(self, registries: Iterable[str]) -> list[str]:
+        """The registries of a lock that no configured index explains, sorted. A path registry
+        is explained by a local index in the same spelling (relative or absolute, as uv: one
+        spelled the other way makes uv re-lock); a trailing slash or ``./`` does not matter."""
+        known = self.configured()
+        paths = {registry_key(r.value) for r in self.local}
+        return sorted(v for v in set(registries)
+                      if v not in known and registry_key(v) not in paths)
+
+    def spelled_otherwise(self, value: str, root: Path) -> str | None:
+        """How a local index is configured now, when the lock's path registry ``value`` names
+        the same directory the other way (``../idx`` against ``/srv/idx``)."""
+        if "://" in value:
+            return None
+        directory = registry_directory(value, root).as_posix()
+        return next((r.value for r in self.local if r.directory == directory), None)
+
+    def registry_of(self, key: str | None) -> LocalRegistry | None:
+        """The local registry whose files carry ``key`` as their index URL."""
+        return next((r for r in self.local if r.key == key), None)
 
     def pins_for(self, kind: str, name: str | None) -> tuple[tuple[NormalizedName, str], ...]:
         return tuple((package, url) for k, n, package, url in self.conditional
@@ -73,19 +112,62 @@ def search_list(
     extra_index_urls: Sequence[str],
     default: Callable[[], str] | None = None,
 ) -> tuple[str, ...]:
-    """The indexes searched for a name no source pins, in order, the default one last."""
-    tool = pyproject.tool
-    extras = list(extra_index_urls) or list(env_extra_index_urls())
-    own = [i.url for i in tool.indexes if not i.explicit and not i.default]
-    default_index = index_url or env_index_url()
-    if default_index is None:
-        declared = [i.url for i in tool.indexes if i.default and not i.explicit]
-        default_index = declared[0] if declared else None
-    if default_index is None:
-        from ferry.index.default import default_index_url
+    """The indexes searched for a name no source pins, in order, the default one last (one on
+    disk as the ``file://`` URL it is read from)."""
+    given = _search_given(pyproject, index_url=index_url, extra_index_urls=extra_index_urls,
+                          default=default)
+    return tuple(dict.fromkeys(fetch_url(url, base) for url, base in given))
 
-        default_index = (default or default_index_url)()
-    return tuple(dict.fromkeys([*extras, *own, default_index]))
+
+def _search_given(
+    pyproject: PyProject,
+    *,
+    index_url: str | None,
+    extra_index_urls: Sequence[str],
+    default: Callable[[], str] | None,
+) -> list[tuple[str, Path]]:
+    """The search list as written, each with the directory a relative path in it is relative
+    to: the pyproject's for its indexes, the working directory for flags and variables."""
+    tool = pyproject.tool
+    cwd = Path.cwd()
+    extras = list(extra_index_urls) or list(env_extra_index_urls())
+    given = [(url, cwd) for url in extras]
+    given += [(i.url, pyproject.root) for i in tool.indexes if not i.explicit and not i.default]
+    default_index = index_url or env_index_url()
+    if default_index is not None:
+        given.append((default_index, cwd))
+    else:
+        declared = [i.url for i in tool.indexes if i.default and not i.explicit]
+        if declared:
+            given.append((declared[0], pyproject.root))
+        else:
+            from ferry.index.default import default_index_url
+
+            given.append(((default or default_index_url)(), cwd))
+    return given
+
+
+def local_registries(
+    pyproject: PyProject,
+    given: Iterable[tuple[str, Path]],
+    find_links: Iterable[str],
+) -> tuple[LocalRegistry, ...]:
+    """How the lock names each index and find-links directory on disk (see
+    :mod:`ferry.project.lock_local`); the project root is the pyproject's directory."""
+    root = pyproject.root
+    found: dict[str, LocalRegistry] = {}
+    for url, base in given:
+        if url and is_local_location(url):
+            registry = local_registry(url, base=base, root=root)
+            found.setdefault(registry.key, registry)
+    cwd = Path.cwd()
+    for location in find_links:
+        if not location or not is_local_location(location):
+            continue
+        registry = local_registry(location, base=cwd, root=root, key=location, flat=True)
+        if Path(registry.directory).is_dir():
+            found.setdefault(registry.key, registry)
+    return tuple(found.values())
 
 
 def build_index_settings(
@@ -128,8 +210,10 @@ def choose_indexes(
     """The indexes for this project and command line (see the module docstring);
     ``index_strategy`` (``--index-strategy``) overrides the project's ``index-strategy``."""
     tool = pyproject.tool
-    urls = search_list(pyproject, index_url=index_url, extra_index_urls=extra_index_urls,
-                       default=default)
+    search = _search_given(pyproject, index_url=index_url, extra_index_urls=extra_index_urls,
+                           default=default)
+    urls = tuple(dict.fromkeys(fetch_url(url, base) for url, base in search))
+    given = [] if no_index else list(search)
     pinned: list[tuple[NormalizedName, str]] = []
     conditional: list[tuple[str, str, NormalizedName, str]] = []
     marked: list[tuple[NormalizedName, str, str]] = []
@@ -139,15 +223,17 @@ def choose_indexes(
             continue
         package = canonicalize_name(name)
         for spec in index_specs:
-            chosen = tool.index_named(spec.index or "")
-            if chosen is None:
+            declared = tool.index_named(spec.index or "")
+            if declared is None:
                 raise UserError(
                     f"`{name}` is pinned to the index `{spec.index}`, which is not declared in "
                     "`[[tool.uv.index]]`",
                     hint="add an index with that `name`",
                 )
+            given.append((declared.url, pyproject.root))
+            url = fetch_url(declared.url, pyproject.root)
             if spec.marker and spec.extra is None and spec.group is None:
-                marked.append((package, spec.marker, chosen.url))
+                marked.append((package, spec.marker, url))
                 continue
             if spec.marker or len(index_specs) != len(specs):
                 raise UserError(
@@ -157,20 +243,22 @@ def choose_indexes(
                     hint="give every source of the package a `marker`, or lock with uv",
                 )
             if spec.extra is not None:
-                conditional.append(("extra", canonicalize_name(spec.extra), package, chosen.url))
+                conditional.append(("extra", canonicalize_name(spec.extra), package, url))
             elif spec.group is not None:
-                conditional.append(("group", canonicalize_name(spec.group), package, chosen.url))
+                conditional.append(("group", canonicalize_name(spec.group), package, url))
             elif len(index_specs) == 1:
-                pinned.append((package, chosen.url))
+                pinned.append((package, url))
             else:
                 raise UserError(f"`{name}` is pinned to several indexes at once",
                                 hint="give each pin an `extra` or a `group`")
+    links = tuple(find_links) or env_find_links()
     return IndexChoice(
         urls=() if no_index else urls,
         pinned=tuple(pinned),
         conditional=tuple(conditional),
         marked=tuple(marked),
-        find_links=tuple(find_links) or env_find_links(),
+        find_links=links,
+        local=local_registries(pyproject, given, links),
         no_index=no_index,
         keyring_provider=pyproject.tool.keyring_provider,
         strategy=index_strategy or pyproject.tool.index_strategy or "first-index",

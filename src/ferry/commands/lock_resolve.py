@@ -117,7 +117,7 @@ def resolve_lock(
     try:
         graph = resolve_universal(universal, source)
         inputs = LockInputs(pyproject, declared_text or str(requires_python), python,
-                            lock_options, built)
+                            lock_options, built, local=choice.local)
         if project.workspace is not None:
             return WorkspaceLockBuilder(project.workspace, graph, inputs, source.files_on,
                                         sources).build()

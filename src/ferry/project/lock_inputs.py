@@ -23,6 +23,7 @@ from packaging.specifiers import Specifier
 from packaging.utils import canonicalize_name
 
 from ferry.model.git import GitUrl
+from ferry.project.lock_local import metadata_index_url
 from ferry.project.lock_model import ConflictItem, LockRequirement, PackageMetadata
 from ferry.project.markers import canonical_marker, conjoin_extra
 from ferry.project.pyproject import PyProject
@@ -158,7 +159,8 @@ class InputBuilder:
             conflict = ConflictItem(name, group=canonicalize_name(spec.group))
         if spec.kind == "index":
             index = self.pyproject.tool.index_named(spec.index or "")
-            url = index.url if index is not None else spec.index
+            url = (metadata_index_url(index.url, self.pyproject.root) if index is not None
+                   else spec.index)
             return replace(base, specifier=specifier, index=url, conflict=conflict)
         if spec.kind == "git":
             declared = GitUrl.from_source(spec.git or "", branch=spec.branch, tag=spec.tag,

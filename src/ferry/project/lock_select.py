@@ -24,6 +24,7 @@ from packaging.version import Version
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.project.lock_local import locked_file
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockWheel, PackageId
 from ferry.project.lock_select_conflicts import check_activated, check_requested
 
@@ -118,8 +119,8 @@ def marker_holds(
     return _eval(_parsed(marker), env, sets)
 
 
-def _wheel_file(wheel: LockWheel, package: LockedPackage) -> FileRef:
-    url = wheel.url or (wheel.path or "")
+def _wheel_file(wheel: LockWheel, package: LockedPackage, root_dir: str) -> FileRef:
+    url = wheel.url or _registry_file(package, wheel.path or "", root_dir)
     return FileRef(
         filename=wheel.name,
         url=url,
@@ -129,6 +130,16 @@ def _wheel_file(wheel: LockWheel, package: LockedPackage) -> FileRef:
         index_url=package.source.value if package.source.kind == "registry" else None,
         from_lock=True,
     )
+
+
+def _registry_file(package: LockedPackage, path: str, root_dir: str) -> str:
+    """The ``file://`` URL of a ``path = …`` file: a registry's (an index on disk) is relative
+    to the registry's directory, as uv writes it (:mod:`ferry.project.lock_local`)."""
+    if package.source.kind != "registry" or not path:
+        return path
+    from pathlib import Path
+
+    return locked_file(package.source.value, path, Path(root_dir)).absolute().as_uri()
 
 
 def _split_hash(value: str | None) -> tuple[str, str]:
@@ -186,7 +197,7 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
     wheel = best_wheel(package, tags)
     if wheel is not None:
         version = _locked_version(package, wheel.name)
-        file = _wheel_file(wheel, package)
+        file = _wheel_file(wheel, package, root_dir)
         if source.kind == "path":
             file = FileRef(
                 file.filename, _file_url(root_dir, source.value), file.hashes, size=file.size,
@@ -196,7 +207,9 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
         return PinnedDist(package.name, version, file, _direct_url(package))
     if package.sdist is not None:
         sdist = package.sdist
-        url = sdist.url or _file_url(root_dir, sdist.path or source.value)
+        url = sdist.url or (_registry_file(package, sdist.path, root_dir)
+                            if source.kind == "registry" and sdist.path
+                            else _file_url(root_dir, sdist.path or source.value))
         filename = url.rsplit("/", 1)[-1]
         version = _locked_version(package, filename)
         file = FileRef(
