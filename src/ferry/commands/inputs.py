@@ -87,6 +87,21 @@ def static_project_name(url: str) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def _project_dependencies(
+    packages: Sequence[str], requirement_files: Sequence[Path]
+) -> tuple[list[str], list[Path]]:
+    """``-r pyproject.toml`` means the project's dependencies, as for uv (and ``pip sync``,
+    ``pip compile``): read as TOML, not as lines of a requirements file."""
+    projects = [path for path in requirement_files if path.name == "pyproject.toml"]
+    if not projects:
+        return list(packages), list(requirement_files)
+    from ferry.commands.compile_inputs import read_compile_inputs
+
+    read = read_compile_inputs(projects)
+    return ([*packages, *(str(source.requirement) for source in read.requirements)],
+            [path for path in requirement_files if path.name != "pyproject.toml"])
+
+
 def gather_inputs(
     *,
     packages: Sequence[str] = (),
@@ -99,6 +114,7 @@ def gather_inputs(
     """Parse everything the user named; errors point at the file, line and column."""
     inputs = RequirementInputs()
     parsed_all: list[RequirementsFile] = []
+    packages, requirement_files = _project_dependencies(packages, requirement_files)
     if packages:
         text = "\n".join(packages)
         parsed_all.append(
