@@ -160,7 +160,11 @@ def _install(
     )
     with client:
         upgrade = _upgrade_set(request)
-        preferences = {} if upgrade is True else {d.name: d.version for d in installed}
+        # What is reinstalled is not a preference either: like pip and uv, `--reinstall X`
+        # resolves X afresh (the newest version that fits) instead of repeating what is there.
+        again = {canonicalize_name(n) for n in request.reinstall_package}
+        preferences = {} if upgrade is True or request.reinstall else {
+            d.name: d.version for d in installed if d.name not in again}
         resolver_options = ResolverOptions(
             prerelease="allow" if request.pre or file_options.pre else request.prerelease,  # type: ignore[arg-type]
             resolution=request.resolution,  # type: ignore[arg-type]
