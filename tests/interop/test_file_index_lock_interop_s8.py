@@ -57,6 +57,8 @@ class Case:
     """Flags both tools get for lock, lock --locked and sync --frozen."""
     registry: Callable[[Path], str] = lambda tmp: ""
     """A line the lock must hold (what uv writes)."""
+    hashed: bool = True
+    """The lock records hashes (a find-links directory's files have none)."""
 
 
 def _index(url: str, extra: str = "default = true") -> str:
@@ -92,11 +94,13 @@ CASES = {
         lambda tmp: HEAD,
         args=lambda tmp: ["--no-index", "--find-links", "../../../index/files"],
         registry=lambda tmp: '    { path = "dep-1.0-py3-none-any.whl" },',
+        hashed=False,
     ),
     "find-links-absolute": Case(
         lambda tmp: HEAD,
         args=lambda tmp: ["--no-index", "--find-links", str(tmp / "index" / "files")],
         registry=lambda tmp: f'sdist = {{ path = "{tmp}/index/files/onlysd-1.0.tar.gz" }}',
+        hashed=False,
     ),
 }
 
@@ -151,6 +155,17 @@ def test_local_index_locks_as_uv_locks(
     assert result.code == 0, result.stderr
     assert _installed(twins["uv"]) == EXPECTED
     assert (twins["uv"] / "uv.lock").read_text(encoding="utf-8") == theirs
+
+    # A pylock export names the same files (relative paths start at the index's directory).
+    # (uv hashes a find-links directory's files for it; ferry's export wants the lock's hashes.)
+    if not case.hashed:
+        return
+    export = ["export", "--frozen", "--format", "pylock.toml", "--no-header"]
+    exported = uv(export, twins["uv"], env)
+    assert exported.returncode == 0, exported.stderr
+    result = run(*export, cwd=twins["uv"])
+    assert result.code == 0, result.stderr
+    assert result.stdout.replace('"ferry"', '"uv"') == exported.stdout
 
 
 def test_a_local_index_spelled_the_other_way_is_stale_for_both(

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from ferry.model.errors import FerryError
 from ferry.project.export_graph import ExportNode
+from ferry.project.lock_local import registry_directory
 from ferry.project.lock_model import Lock, LockedPackage, LockWheel, SourceDist
 from ferry.project.toml_encode import toml_key, toml_string
 
@@ -81,6 +82,9 @@ def _file(
 
 def _registry_files(package: LockedPackage, root: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"index": _index_url(package.source.value, root)}
+    if "://" not in package.source.value:
+        # an index on disk: its files' relative paths start at its directory (lock_local)
+        root = registry_directory(package.source.value, root)
     sdist: SourceDist | None = package.sdist
     if sdist is not None:
         location = sdist.url or sdist.path or ""
