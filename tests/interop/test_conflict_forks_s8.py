@@ -106,15 +106,11 @@ def _six_for_plain_sync(lock_text: str) -> set[str]:
     return found
 
 
-@pytest.fixture
-def python312(python_exe: Callable[[str], Path]) -> Path:
-    return python_exe("3.12")
-
-
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_fork_with_no_conflicting_item_locks_like_uv(
-    case: str, tmp_path: Path, isolated_env: Path, python312: Path
+    case: str, tmp_path: Path, isolated_env: Path, python_exe: Callable[[str], Path]
 ) -> None:
+    python312 = python_exe("3.12")
     index = LocalIndex(tmp_path / "index")
     _populate(index)
     with IndexServer(index) as server:
