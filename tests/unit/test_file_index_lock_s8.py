@@ -13,6 +13,7 @@ import pytest
 from ferry.commands.lock_indexes import IndexChoice, choose_indexes
 from ferry.project.lock_inputs import expected_metadata
 from ferry.project.lock_local import (
+    fetch_url,
     find_local,
     local_registry,
     locked_file,
@@ -80,6 +81,13 @@ def test_a_find_links_directory_lists_files_by_name_and_without_sizes() -> None:
     assert absolute.entry("file:///srv/wheels/a.whl", "a.whl", 9) == ("/srv/wheels/a.whl", None)
     index = local_registry("/srv/idx/simple", base=ROOT, root=ROOT)
     assert index.entry("file:///srv/idx/files/a.whl", "a.whl", 9) == ("/srv/idx/files/a.whl", 9)
+
+
+def test_only_paths_are_turned_into_file_urls() -> None:
+    assert fetch_url("", ROOT) == ""
+    assert fetch_url("https://example.invalid/simple/", ROOT) == "https://example.invalid/simple/"
+    assert fetch_url("file:///srv/idx/simple/", ROOT) == "file:///srv/idx/simple/"
+    assert fetch_url("idx/simple/", ROOT) == "file:///work/proj/idx/simple"
 
 
 def test_the_metadata_names_an_index_by_url() -> None:

@@ -79,7 +79,7 @@ def local_registry(given: str, *, base: Path, root: Path, key: str | None = None
     absolute = _absolute(given, base)
     if Path(given).expanduser().is_absolute():
         return LocalRegistry(key or fetch_url(given, base), absolute, absolute, flat=flat)
-    value = posixpath.relpath(absolute, _posix(root))
+    value = posixpath.relpath(absolute, root.absolute().as_posix())
     return LocalRegistry(key or fetch_url(given, base), value, absolute, relative=True,
                          flat=flat)
 
@@ -95,7 +95,7 @@ def find_local(known: Iterable[LocalRegistry], key: str, root: Path) -> LocalReg
 
 def fetch_url(given: str, base: Path) -> str:
     """The ``file://`` URL ferry reads a local index from (a ``file://`` URL is kept as is)."""
-    if given[:7].lower() == "file://" or "://" in given:
+    if not given or "://" in given:
         return given
     return PurePosixPath(_absolute(given, base)).as_uri()
 
@@ -135,7 +135,3 @@ def _absolute(given: str, base: Path) -> str:
     """``given`` made absolute against ``base`` and normalised lexically (symlinks kept, as uv
     keeps them)."""
     return posixpath.normpath((base.absolute() / Path(given).expanduser()).as_posix())
-
-
-def _posix(path: Path) -> str:
-    return path.as_posix()
