@@ -5,7 +5,7 @@ declared in conflict, the three conflict forks are solved "old", "new", then "ne
 last takes its ``six`` from the siblings' versions in uv's preference order — siblings whose
 environments meet its own first (conflict flags do not count), then newest first (oldest for
 "lowest"; none carried for "lowest-direct") — so a plain sync gets what uv gives it.
-The expected versions are what uv 0.13.8 locks (tests/interop/test_conflict_forks_s8.py runs
+The expected versions are what uv 0.13.8 locks (tests/interop/test_conflict_forks_uv_s8.py runs
 uv itself).
 """
 
