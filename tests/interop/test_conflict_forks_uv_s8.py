@@ -106,6 +106,23 @@ def _six_for_plain_sync(lock_text: str) -> set[str]:
     return found
 
 
+def _lock_both(
+    tmp_path: Path, pyproject: str, url: str, python312: Path
+) -> tuple[Path, Path, dict[str, str], Cache]:
+    """``pyproject`` locked by uv (in ``uv/``) and by ferry (in ``ferry/``) against ``url``."""
+    env = uv_env(tmp_path, python312)
+    theirs, mine = tmp_path / "uv", tmp_path / "ferry"
+    for directory in (theirs, mine):
+        directory.mkdir()
+        (directory / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    made = uv(["lock", "--default-index", url], theirs, env)
+    assert made.returncode == 0, made.stderr
+    cache = Cache(tmp_path / "ferry-cache")
+    lock_project(discover_project(project=mine),
+                 LockRequest(index_url=url, python=str(python312)), GlobalOptions(), cache)
+    return theirs, mine, env, cache
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_fork_with_no_conflicting_item_locks_like_uv(
     case: str, tmp_path: Path, isolated_env: Path, python_exe: Callable[[str], Path]
@@ -115,16 +132,7 @@ def test_the_fork_with_no_conflicting_item_locks_like_uv(
     _populate(index)
     with IndexServer(index) as server:
         url = server.simple_url.rstrip("/")
-        env = uv_env(tmp_path, python312)
-        theirs, mine = tmp_path / "uv", tmp_path / "ferry"
-        for directory in (theirs, mine):
-            directory.mkdir()
-            (directory / "pyproject.toml").write_text(_pyproject(case), encoding="utf-8")
-        made = uv(["lock", "--default-index", url], theirs, env)
-        assert made.returncode == 0, made.stderr
-        cache = Cache(tmp_path / "ferry-cache")
-        lock_project(discover_project(project=mine),
-                     LockRequest(index_url=url, python=str(python312)), GlobalOptions(), cache)
+        theirs, mine, env, cache = _lock_both(tmp_path, _pyproject(case), url, python312)
 
         expected = (theirs / "uv.lock").read_text(encoding="utf-8")
         written = (mine / "uv.lock").read_text(encoding="utf-8")
@@ -141,3 +149,40 @@ def test_the_fork_with_no_conflicting_item_locks_like_uv(
         assert synced.returncode == 0, synced.stderr
         installed = snapshot_env(mine / ".venv")["dists"]
         assert installed.get("six") == CASES[case][5]
+
+# -- review s8, projects F4: a dependency split by marker in a project that also declares
+# conflicts. ferry used to append the conflict's impossible clause (`or (extra == 'a' and
+# extra == 'b')`) to the markers of the two edges that forked for another reason (the
+# platform); uv writes the platform marker alone.
+
+SPLIT_BY_MARKER = """[project]
+name = "p"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["x<2 ; sys_platform == 'linux'", "x>=2 ; sys_platform != 'linux'", "y"]
+
+[project.optional-dependencies]
+old = ["y==1.0"]
+new = ["y==2.0"]
+
+[tool.uv]
+conflicts = [[{extra = "old"}, {extra = "new"}]]
+"""
+
+
+def test_marker_split_edges_keep_their_plain_markers(
+    tmp_path: Path, isolated_env: Path, python_exe: Callable[[str], Path]
+) -> None:
+    python312 = python_exe("3.12")
+    index = LocalIndex(tmp_path / "index")
+    for version in ("1.0", "2.0"):
+        index.add_wheel("x", version, upload_time=T)
+        index.add_wheel("y", version, upload_time=T)
+    with IndexServer(index) as server:
+        url = server.simple_url.rstrip("/")
+        theirs, mine, env, _ = _lock_both(tmp_path, SPLIT_BY_MARKER, url, python312)
+        expected = (theirs / "uv.lock").read_text(encoding="utf-8")
+        assert "marker = \"sys_platform == 'linux'\"" in expected
+        assert (mine / "uv.lock").read_text(encoding="utf-8") == expected
+        checked = uv(["lock", "--locked", "--default-index", url], mine, env)
+        assert checked.returncode == 0, checked.stderr

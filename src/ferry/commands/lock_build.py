@@ -181,7 +181,15 @@ class LockBuilder:
             if simplified.is_false():
                 continue
             if not impossible.is_false():
-                simplified = (simplified | impossible).simplify_given(TRUE)
+                plain = simplified.pep508()
+                if self.inference.ambiguous(parent, child) and (plain | impossible).equivalent(
+                    simplified | impossible
+                ):
+                    # Two edges to one name whose flags change nothing outside the combinations
+                    # the conflicts rule out: uv writes the platform/Python marker alone.
+                    simplified = plain
+                else:
+                    simplified = (simplified | impossible).simplify_given(TRUE)
             key = (self.ids[child], marker_text(simplified, self.python))
             extras = grouped.setdefault(key, set())
             if extra is not None:

@@ -110,7 +110,7 @@ class ConflictInference:
         """The flags the edge ``parent -> child`` (marker ``marker``, widened by the
         combinations the conflicts rule out) may take as known; empty when uv would not
         simplify it."""
-        if not self.flags or self._ambiguous(parent, child):
+        if not self.flags or self.ambiguous(parent, child):
             return {}
         sets = self.sets.get(parent, [frozenset()])
         whole = marker | impossible
@@ -123,7 +123,9 @@ class ConflictInference:
                 known.setdefault(key, value)
         return known
 
-    def _ambiguous(self, parent: NodeRef, child: NodeRef) -> bool:
+    def ambiguous(self, parent: NodeRef, child: NodeRef) -> bool:
+        """Whether ``parent`` reaches ``child``'s name by several edges (versions, sources or
+        extras): its markers then cannot drop the conflict flags on their own account."""
         edges = [(c, extra) for c, extra, _ in self.graph.edges_from(parent)
                  if c.name == child.name]
         return len(edges) > 1 or any(extra is not None for _, extra in edges)
