@@ -183,6 +183,6 @@ def preferences(existing: Lock | None, request: LockRequest) -> tuple[Preference
         if package.resolution_markers:
             marker = FALSE
             for text in package.resolution_markers:
-                marker = marker | parse_marker(text)
+                marker = marker | parse_marker(text, extra=None)  # conflict flags kept as flags
         found.append(Preference(package.name, version, marker))
     return tuple(found)
