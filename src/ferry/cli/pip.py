@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +12,9 @@ from ferry.cli.index_options import index_options, link_mode_option
 from ferry.cli.output import Printer
 from ferry.cli.process import allow_insecure_hosts
 from ferry.model.settings import GlobalOptions
+
+if TYPE_CHECKING:
+    from ferry.commands.pip_inspect import Inspection
 
 _ENV_SELECTION = [
     click.option("-p", "--python", "python", help="The interpreter or environment to use."),
@@ -152,7 +155,7 @@ def list_(options: GlobalOptions, /, **kwargs: Any) -> None:
     """List installed packages."""
     from ferry.commands.pip_inspect import pip_list
 
-    Printer(options).data(pip_list(options=options, **kwargs))
+    _show_data(pip_list(options=options, **kwargs), Printer(options))
 
 
 @pip.command("freeze")
@@ -163,7 +166,7 @@ def freeze(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Print installed packages in requirements format."""
     from ferry.commands.pip_inspect import pip_freeze
 
-    Printer(options).data(pip_freeze(options=options, **kwargs))
+    _show_data(pip_freeze(options=options, **kwargs), Printer(options))
 
 
 @pip.command("show")
@@ -175,13 +178,12 @@ def show(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Show information about installed packages."""
     from ferry.commands.pip_inspect import pip_show
 
-    text, missing = pip_show(options=options, **kwargs)
+    found = pip_show(options=options, **kwargs)
     printer = Printer(options)
-    if text:
-        printer.data(text)
-    for name in missing:
+    _show_data(found, printer)
+    for name in found.missing:
         printer.warn(f"Package(s) not found: {name}")
-    if missing and not text:
+    if found.missing and not found.text:
         raise SystemExit(1)
 
 
@@ -192,8 +194,11 @@ def check(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Verify installed packages have compatible dependencies."""
     from ferry.commands.pip_inspect import pip_check
 
-    problems, checked = pip_check(options=options, **kwargs)
+    found = pip_check(options=options, **kwargs)
+    problems, checked = found.problems, found.checked
     printer = Printer(options)
+    if found.notice:
+        printer.status(found.notice)
     printer.status(f"Checked {checked} package{'s' if checked != 1 else ''}")
     if not problems:
         printer.status("All installed packages are compatible")
@@ -202,6 +207,14 @@ def check(options: GlobalOptions, /, **kwargs: Any) -> None:
     for problem in problems:
         printer.data(problem)
     raise SystemExit(1)
+
+
+def _show_data(found: Inspection, printer: Printer) -> None:
+    """The environment notice (stderr) when there is one, then the listing (stdout)."""
+    if found.notice:
+        printer.status(found.notice)
+    if found.text:
+        printer.data(found.text)
 
 
 @pip.command("compile", cls=IndexCommand)

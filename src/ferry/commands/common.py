@@ -36,6 +36,24 @@ def target_environment(cache: Cache, python: str | None, system: bool) -> Python
     return find_target_environment(cache, python=python, system=system, directory=Path.cwd())
 
 
+def inspected_environment(
+    cache: Cache, python: str | None, system: bool
+) -> tuple[PythonEnvironment, str | None]:
+    """The environment a read-only command looks at, with uv's ``Using Python X environment at:
+    P`` line when no environment was found and discovery's interpreter stood in for one."""
+    from ferry.commands.venv_messages import display_path
+    from ferry.python.target import find_inspected_environment
+
+    cwd = Path.cwd()
+    environment, fell_back = find_inspected_environment(
+        cache, python=python, system=system, directory=cwd
+    )
+    if not fell_back:
+        return environment, None
+    shown = display_path(environment.root, cwd)
+    return environment, f"Using Python {environment.interpreter.version} environment at: {shown}"
+
+
 def site_dirs(environment: PythonEnvironment) -> Sequence[Path]:
     return environment.site_dirs
 

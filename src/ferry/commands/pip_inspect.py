@@ -7,9 +7,23 @@ import json
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from ferry.commands.common import installed_dists, open_cache, target_environment
+from ferry.commands.common import inspected_environment, installed_dists, open_cache
+from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 from ferry.wheel.installed import InstalledDist
+
+
+@immutable
+class Inspection:
+    """What a read-only command found. ``notice`` names the interpreter's environment when no
+    virtual environment was found (uv's ``Using Python X environment at: P``), so a listing of
+    a system interpreter is never mistaken for the project's."""
+
+    text: str = ""
+    notice: str | None = None
+    missing: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    checked: int = 0
 
 
 def _editable_location(dist: InstalledDist) -> str | None:
@@ -20,10 +34,12 @@ def _editable_location(dist: InstalledDist) -> str | None:
     return None
 
 
-def _load(options: GlobalOptions, python: str | None, system: bool) -> list[InstalledDist]:
+def _load(
+    options: GlobalOptions, python: str | None, system: bool
+) -> tuple[list[InstalledDist], str | None]:
     with open_cache(options) as cache:
-        environment = target_environment(cache, python, system)
-        return sorted(installed_dists(environment), key=lambda d: d.name)
+        environment, notice = inspected_environment(cache, python, system)
+        return sorted(installed_dists(environment), key=lambda d: d.name), notice
 
 
 def pip_list(
@@ -34,10 +50,11 @@ def pip_list(
     exclude_editable: bool,
     python: str | None,
     system: bool,
-) -> str:
+) -> Inspection:
+    found, notice = _load(options, python, system)
     dists = [
         d
-        for d in _load(options, python, system)
+        for d in found
         if not (editable_only and not d.editable) and not (exclude_editable and d.editable)
     ]
     if fmt == "json":
@@ -48,11 +65,11 @@ def pip_list(
             if location:
                 row["editable_project_location"] = location
             rows.append(row)
-        return json.dumps(rows)
+        return Inspection(json.dumps(rows), notice)
     if fmt == "freeze":
-        return "".join(f"{d.name}=={d.version}\n" for d in dists)
+        return Inspection("".join(f"{d.name}=={d.version}\n" for d in dists), notice)
     if not dists:
-        return ""
+        return Inspection("", notice)
     with_location = any(d.editable for d in dists)
     header = ["Package", "Version"] + (["Editable project location"] if with_location else [])
     table = [header]
@@ -66,14 +83,15 @@ def pip_list(
         " ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in table
     ]
     lines.insert(1, " ".join("-" * w for w in widths))
-    return "\n".join(lines) + "\n"
+    return Inspection("\n".join(lines) + "\n", notice)
 
 
 def pip_freeze(
     *, options: GlobalOptions, exclude_editable: bool, python: str | None, system: bool
-) -> str:
+) -> Inspection:
     out = []
-    for dist in _load(options, python, system):
+    dists, notice = _load(options, python, system)
+    for dist in dists:
         if dist.editable:
             if exclude_editable:
                 continue
@@ -84,7 +102,7 @@ def pip_freeze(
             out.append(f"{dist.name} @ {info['url']}\n")
         else:
             out.append(f"{dist.name}=={dist.version}\n")
-    return "".join(out)
+    return Inspection("".join(out), notice)
 
 
 def pip_show(
@@ -94,8 +112,8 @@ def pip_show(
     files: bool,
     python: str | None,
     system: bool,
-) -> tuple[str, list[str]]:
-    dists = _load(options, python, system)
+) -> Inspection:
+    dists, notice = _load(options, python, system)
     by_name = {d.name: d for d in dists}
     required_by: dict[str, list[str]] = {}
     for dist in dists:
@@ -128,7 +146,7 @@ def pip_show(
                     if line.strip():
                         lines.append("  " + line.split(",")[0])
         blocks.append("\n".join(lines))
-    return "\n---\n".join(blocks), missing
+    return Inspection("\n---\n".join(blocks), notice, missing=tuple(missing))
 
 
 def _requirement_names(dist: InstalledDist) -> set[str]:
@@ -143,10 +161,10 @@ def _requirement_names(dist: InstalledDist) -> set[str]:
     return names
 
 
-def pip_check(*, options: GlobalOptions, python: str | None, system: bool) -> tuple[list[str], int]:
+def pip_check(*, options: GlobalOptions, python: str | None, system: bool) -> Inspection:
     """Problems found (pip's wording), and how many packages were checked."""
     with open_cache(options) as cache:
-        environment = target_environment(cache, python, system)
+        environment, notice = inspected_environment(cache, python, system)
         dists = installed_dists(environment)
         markers = dict(environment.interpreter.markers)
     by_name = {d.name: d for d in dists}
@@ -168,4 +186,4 @@ def pip_check(*, options: GlobalOptions, python: str | None, system: bool) -> tu
                 problems.append(
                     f"The package `{dist.name}` requires `{req}`, but `{have.version}` is installed"
                 )
-    return problems, len(dists)
+    return Inspection(notice=notice, problems=tuple(problems), checked=len(dists))

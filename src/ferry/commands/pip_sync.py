@@ -173,8 +173,8 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
         if request.strict and not request.dry_run:
             from ferry.commands.pip_inspect import pip_check
 
-            result.problems, _ = pip_check(
-                options=options, python=str(environment.root), system=False
+            result.problems = list(
+                pip_check(options=options, python=str(environment.root), system=False).problems
             )
     return result
 

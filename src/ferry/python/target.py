@@ -2,8 +2,11 @@
 
 ``--python`` (an interpreter, an environment directory, or a version request) wins; otherwise the
 active VIRTUAL_ENV, then a ``.venv`` in the directory or one of its parents. ``--system`` skips
-virtual environments and takes the first interpreter on PATH. Without either, ferry will not
-guess: installing into a system interpreter by accident is what this rule exists to prevent.
+virtual environments and takes the first interpreter on PATH. Without either, a command that
+changes the environment will not guess: installing into a system interpreter by accident is what
+this rule exists to prevent. The read-only commands (``pip list/freeze/show/check``) cannot do
+that harm, so, as uv's, they fall back to the interpreter discovery finds (``.python-version``,
+then PATH, virtual environments included) — see :func:`find_inspected_environment`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ from ferry.python.environment import (
 from ferry.python.interpreter import Interpreter, JsonStore, introspect
 from ferry.python.request import PythonRequest, RequestKind
 
-__all__ = ["NO_ENVIRONMENT", "environment_of", "find_target_environment", "open_environment"]
+__all__ = [
+    "NO_ENVIRONMENT",
+    "environment_of",
+    "find_inspected_environment",
+    "find_target_environment",
+    "open_environment",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +55,31 @@ def find_target_environment(
         )
         logger.debug("Using the system interpreter %s (--system)", interpreter.executable)
         return environment_of(interpreter)
+    found = _active_or_local(cache, directory)
+    if found is None:
+        raise UserError(NO_ENVIRONMENT)
+    return found
+
+
+def find_inspected_environment(
+    cache: JsonStore | None, *, python: str | None, system: bool, directory: Path
+) -> tuple[PythonEnvironment, bool]:
+    """The environment a read-only command looks at, and whether no environment was found so
+    discovery's interpreter stood in (the caller then says which one, as uv does)."""
+    if python or system:
+        chosen = find_target_environment(cache, python=python, system=system, directory=directory)
+        return chosen, False
+    found = _active_or_local(cache, directory)
+    if found is not None:
+        return found, False
+    interpreter = find_interpreter(None, cache, directory=directory)
+    logger.debug(
+        "No virtual environment found; a read-only command uses %s", interpreter.executable
+    )
+    return environment_of(interpreter), True
+
+
+def _active_or_local(cache: JsonStore | None, directory: Path) -> PythonEnvironment | None:
     active = os.environ.get("VIRTUAL_ENV")
     if active:
         logger.debug("Using the active virtual environment %s (VIRTUAL_ENV)", active)
@@ -54,7 +88,7 @@ def find_target_environment(
     if local is not None:
         logger.debug("Using the virtual environment %s", local)
         return open_environment(local, cache)
-    raise UserError(NO_ENVIRONMENT)
+    return None
 
 
 def environment_of(interpreter: Interpreter) -> PythonEnvironment:

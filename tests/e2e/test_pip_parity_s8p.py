@@ -1,0 +1,70 @@
+"""``ferry pip`` details next to ``uv pip`` 0.13.8 (s8 review of the pip interface): read-only
+commands outside an environment, pip's ``pip3.X`` script, counts of local files, the default
+index in ``--emit-index-url``, dry-run order, uninstall/show lines, interpreter messages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from tests.e2e.seedkit import ok
+
+
+def _path_env(venv: Path) -> dict[str, str | None]:
+    """An environment where ``venv``'s python is the first on PATH and no venv is active."""
+    return {
+        "PATH": os.pathsep.join([str(venv / "bin"), os.environ.get("PATH", "")]),
+        "VIRTUAL_ENV": None,
+        "FERRY_PYTHON": None,
+    }
+
+
+def test_read_only_commands_fall_back_to_the_python_on_path(
+    tmp_path: Path, run, local_index  # type: ignore[no-untyped-def]
+) -> None:
+    local_index.add_wheel("alpha", "1.0", requires=["beta"])
+    ok(run("venv", "onpath", "-q", cwd=tmp_path))
+    ok(run("pip", "install", "-q", "-p", "onpath", "--no-deps", "alpha",
+           "--index-url", local_index.file_url, cwd=tmp_path))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = _path_env(tmp_path / "onpath")
+    version = _version(tmp_path / "onpath")
+    notice = f"Using Python {version} environment at: {tmp_path / 'onpath'}"
+
+    listed = ok(run("pip", "list", "--format", "freeze", cwd=elsewhere, env=env))
+    assert listed.stdout == "alpha==1.0\n"
+    assert listed.stderr.splitlines() == [notice]
+    frozen = ok(run("pip", "freeze", cwd=elsewhere, env=env))
+    assert frozen.stdout == "alpha==1.0\n" and frozen.stderr.splitlines() == [notice]
+    shown = ok(run("pip", "show", "alpha", cwd=elsewhere, env=env))
+    assert "Name: alpha" in shown.stdout and shown.stderr.splitlines() == [notice]
+    checked = run("pip", "check", cwd=elsewhere, env=env)
+    assert checked.code == 1
+    assert checked.stderr.splitlines()[0] == notice
+    assert "requires `beta`, but it's not installed" in checked.stdout
+    quiet = ok(run("-q", "pip", "list", cwd=elsewhere, env=env))
+    assert quiet.stderr == ""
+
+    # commands that change the environment still refuse to guess (uv refuses too)
+    for command in (("install", "--index-url", local_index.file_url, "alpha"),
+                    ("uninstall", "alpha")):
+        refused = run("pip", *command, cwd=elsewhere, env=env)
+        assert refused.code == 1 and "No virtual environment found" in refused.stderr
+
+
+def test_a_found_environment_prints_no_notice(
+    tmp_path: Path, run  # type: ignore[no-untyped-def]
+) -> None:
+    ok(run("venv", "-q", cwd=tmp_path))
+    listed = ok(run("pip", "list", cwd=tmp_path, env={"VIRTUAL_ENV": None}))
+    assert listed.stderr == ""
+
+
+def _version(venv: Path) -> str:
+    out = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import platform; print(platform.python_version())"],
+        check=True, capture_output=True, text=True,
+    )
+    return out.stdout.strip()
