@@ -14,6 +14,7 @@ from ferry.cli.help_sections import IndexCommand
 from ferry.cli.index_options import index_strategy_option
 from ferry.cli.output import Printer, elapsed, plural
 from ferry.cli.project_options import lock_fields, mode_options, selection_options
+from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -128,7 +129,40 @@ def report_lock(report: Any, printer: Printer) -> None:
     is_flag=True,
     help="Leave the project itself out.",
 )
-@click.option("--no-emit-package", multiple=True, help="Leave this package out (repeatable).")
+@click.option(
+    "--no-emit-workspace",
+    "--no-install-workspace",
+    "no_emit_workspace",
+    is_flag=True,
+    help="Leave out every workspace member, the root project included.",
+)
+@click.option(
+    "--no-emit-local",
+    "--no-install-local",
+    "no_emit_local",
+    is_flag=True,
+    help="Leave out local path dependencies (workspace members, path and directory sources).",
+)
+@click.option(
+    "--no-emit-package",
+    "--no-install-package",
+    "no_emit_package",
+    multiple=True,
+    help="Leave this package out, but not what it needs (repeatable).",
+)
+@click.option(
+    "--prune",
+    multiple=True,
+    help="Leave this package out with whatever only it needs (repeatable).",
+)
+@click.option(
+    "--emit-index-url",
+    is_flag=True,
+    help="Begin with `--index-url`/`--extra-index-url` lines naming the indexes.",
+)
+@click.option(
+    "--emit-find-links", is_flag=True, help="Begin with a `--find-links` line for each location."
+)
 @selection_options
 @lock_options
 @script_option("Export")
@@ -141,6 +175,8 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
     """
     from ferry.commands.export import ExportRequest, export_project
 
+    if kwargs["prune"] and kwargs["all_packages"]:
+        raise UsageError("`--prune` cannot be used with `--all-packages`")
     request = ExportRequest(
         project=kwargs.pop("project"),
         format=kwargs.pop("format_"),
@@ -150,7 +186,12 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
         annotate=not kwargs.pop("no_annotate"),
         editable=not kwargs.pop("no_editable"),
         no_emit_project=kwargs.pop("no_emit_project"),
+        no_emit_workspace=kwargs.pop("no_emit_workspace"),
+        no_emit_local=kwargs.pop("no_emit_local"),
         no_emit_packages=tuple(kwargs.pop("no_emit_package")),
+        prune=tuple(kwargs.pop("prune")),
+        emit_index_url=kwargs.pop("emit_index_url"),
+        emit_find_links=kwargs.pop("emit_find_links"),
         package=kwargs.pop("package"),
         all_packages=kwargs.pop("all_packages"),
         lock=lock_settings(kwargs, options),
@@ -161,5 +202,7 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
     printer = Printer(options)
     result = export_project(request, options)
     report_lock(result.lock, printer)
+    for warning in result.warnings:
+        printer.warn(warning)
     if result.output is None or options.verbosity >= 0:
         printer.data(result.text)

@@ -23,6 +23,10 @@ from ferry.model.settings import GlobalOptions
     help="Bump major, minor, patch, stable, alpha, beta, rc, post or dev (repeatable).",
 )
 @click.option("--short", is_flag=True, help="Print the version only.")
+@click.option(
+    "--package",
+    help="The workspace member whose version to read or update (default: the current one).",
+)
 @click.option("--dry-run", is_flag=True, help="Show the new version; change nothing.")
 @click.option(
     "--output-format",
@@ -33,7 +37,8 @@ from ferry.model.settings import GlobalOptions
 @_apply_options
 @click.pass_obj
 def version(options: GlobalOptions, /, **kwargs: Any) -> None:
-    """Read or update the project's version (project.version in pyproject.toml).
+    """Read or update the project's version (project.version in pyproject.toml); in a
+    workspace, the current member's or --package's.
 
     With VALUE, set it; with --bump, raise it; then lock and sync, unless --frozen.
     """

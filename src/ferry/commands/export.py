@@ -94,7 +94,12 @@ class ExportRequest:
     annotate: bool = True
     editable: bool = True
     no_emit_project: bool = False
+    no_emit_workspace: bool = False
+    no_emit_local: bool = False
     no_emit_packages: tuple[str, ...] = ()
+    prune: tuple[str, ...] = ()
+    emit_index_url: bool = False
+    emit_find_links: bool = False
     package: tuple[str, ...] = ()
     """``--package``: the workspace members to export (several allowed, as ``uv export``)."""
     all_packages: bool = False
@@ -123,6 +128,7 @@ class ExportResult:
     output: Path | None
     format: ExportFormat
     lock: LockReport | None = None
+    warnings: list[str] = field(default_factory=list)
 
 
 def obtain_project_lock(
@@ -322,16 +328,29 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
         groups=groups,
         include_project_deps=not request.selection.only_groups,
         no_emit_project=request.no_emit_project,
+        no_emit_workspace=request.no_emit_workspace,
+        no_emit_local=request.no_emit_local,
         no_emit_packages=frozenset(canonicalize_name(p) for p in request.no_emit_packages),
+        prune=frozenset(canonicalize_name(p) for p in request.prune),
     )
     nodes = export_nodes(lock, roots, selection, project=emitted)
     header = request.header_command if request.header else None
+    warnings: list[str] = []
     if fmt == "pylock.toml":
         data = pylock_data(lock, nodes, project.root, editable=request.editable)
         text = render_pylock(data, header_command=header)
     else:
+        from ferry.commands.export_indexes import index_lines
+
+        preamble, warnings = index_lines(
+            project.pyproject,
+            request.lock,
+            emit_index_url=request.emit_index_url,
+            emit_find_links=request.emit_find_links,
+        )
         text = render_requirements(
             nodes,
+            preamble=preamble,
             hashes=request.hashes,
             annotate=request.annotate,
             editable=request.editable,
@@ -340,4 +359,6 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
     if request.output is not None:
         log.debug("writing the export to %s", request.output)
         atomic_write_text(request.output, text)
-    return ExportResult(text=text, output=request.output, format=fmt, lock=report)
+    return ExportResult(
+        text=text, output=request.output, format=fmt, lock=report, warnings=warnings
+    )

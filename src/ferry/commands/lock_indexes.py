@@ -119,6 +119,15 @@ def search_list(
     return tuple(dict.fromkeys(fetch_url(url, base) for url, base in given))
 
 
+
+def written_search_list(
+    pyproject: PyProject, *, index_url: str | None, extra_index_urls: Sequence[str]
+) -> list[str]:
+    """The search list as written (a relative path stays relative), the default index last:
+    what ``ferry export --emit-index-url`` names."""
+    given = _search_given(pyproject, index_url=index_url, extra_index_urls=extra_index_urls,
+                          default=None)
+    return [url for url, _ in given]
 def _search_given(
     pyproject: PyProject,
     *,

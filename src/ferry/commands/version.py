@@ -8,6 +8,10 @@ At most one release and one pre-release/dev component may be bumped at once, ``s
 the version is refused with the reason. The version lives in ``uv.lock`` too (the project's own
 entry), so a change re-locks and syncs, restoring ``pyproject.toml`` if that fails — unless
 ``--frozen`` (edit only) or ``--no-sync`` (lock only). ``--dry-run`` writes nothing.
+
+In a workspace the version is the current member's (the one the command runs in, or
+``--package NAME``): its ``pyproject.toml`` is edited, the whole workspace re-locked, and the
+environment synced for that member, as ``uv version --package`` does.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Literal
 from packaging.version import InvalidVersion, Version
 
 from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_lock
+from ferry.commands.workspace_sync import edit_path, focus
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
@@ -190,9 +195,11 @@ def _frozen_version(request: VersionRequest, name: str, lock_path: Path) -> str 
 def project_version(request: VersionRequest, options: GlobalOptions) -> VersionResult:
     if request.value is not None and request.bumps:
         raise UsageError("Give either a version or `--bump`, not both")
-    project = discover_project(project=request.project)
-    path = project.pyproject.path
-    name = project.pyproject.name
+    project = focus(discover_project(project=request.project), request.settings.package)
+    member = project.current_member()
+    pyproject = member.pyproject if member is not None else project.pyproject
+    path = edit_path(project)
+    name = pyproject.name
     if name is None:
         raise UserError(f"Missing `project.name` field in: `{path}`")
     read_only = request.value is None and not request.bumps
@@ -203,9 +210,7 @@ def project_version(request: VersionRequest, options: GlobalOptions) -> VersionR
     editor = PyprojectEditor.read(path)
     current = editor.get_version()
     if current is None:
-        dynamic = project.pyproject.project is not None and "version" in (
-            project.pyproject.project.dynamic
-        )
+        dynamic = pyproject.project is not None and "version" in pyproject.project.dynamic
         if dynamic:
             raise UserError(f"We cannot get or set dynamic project versions in: `{path}`")
         raise UserError(f"There is no `project.version` field in: `{path}`")

@@ -41,7 +41,15 @@ class ExportSelection:
     include_project_deps: bool = True
     no_emit_project: bool = False
     """Leave out the project itself; workspace members stay."""
+    no_emit_workspace: bool = False
+    """Leave out every workspace member, the root project included."""
+    no_emit_local: bool = False
+    """Leave out every package on disk (members, path and directory dependencies)."""
     no_emit_packages: frozenset[NormalizedName] = frozenset()
+    """Left out of the output only: what they need is still exported (uv's
+    ``--no-emit-package``)."""
+    prune: frozenset[NormalizedName] = frozenset()
+    """Cut out of the graph: left out with whatever only they need (uv's ``--prune``)."""
 
 
 @immutable
@@ -96,7 +104,11 @@ class _Builder:
         names = {canonicalize_name(r) for r in roots}
         sel = self.selection
         for package in self.lock.packages:
-            if package.name not in names or not package.source.is_local:
+            if (
+                package.name not in names
+                or not package.source.is_local
+                or package.name in sel.prune
+            ):
                 continue
             if sel.include_project_deps:
                 self.graph.add(_ROOT, package.id, m.TRUE)
@@ -114,7 +126,7 @@ class _Builder:
                     continue
                 self.active |= {conflict_group(package.name, group), group}
                 for dep in deps:
-                    if dep.name in sel.no_emit_packages:
+                    if dep.name in sel.prune:
                         continue
                     target = _lookup(self.lock, dep.package)
                     self.graph.add(_ROOT, target.id, self.edge_marker(dep))
@@ -131,6 +143,8 @@ class _Builder:
             if group in self.selection.groups:
                 wanted.extend(requirements)
         for requirement in wanted:
+            if canonicalize_name(requirement.name) in self.selection.prune:
+                continue
             for package in self.lock.find(requirement.name):
                 marker = m.within_forks(m.parse(requirement.marker), package.resolution_markers)
                 if not marker:
@@ -145,7 +159,7 @@ class _Builder:
             package, extra = self.queue.popleft()
             deps = package.optional(extra) if extra is not None else package.dependencies
             for dep in deps:
-                if dep.name in self.selection.no_emit_packages:
+                if dep.name in self.selection.prune:
                     continue
                 target = _lookup(self.lock, dep.package)
                 self.graph.add(package.id, target.id, self.edge_marker(dep))
@@ -195,6 +209,9 @@ def export_nodes(
     ``project`` is the package ``no_emit_project`` leaves out."""
     builder = _Builder(lock, selection)
     roots = list(roots)
+    members = {canonicalize_name(name) for name in lock.manifest.members} | set(roots)
+    if project is not None:
+        members.add(project)
     builder.add_roots(roots)
     builder.expand()
     reach = _reachability(builder.graph, builder.decide)
@@ -208,9 +225,7 @@ def export_nodes(
         marker = reach.get(package.id)
         if marker is None or not marker:
             continue
-        if package.name in selection.no_emit_packages:
-            continue
-        if selection.no_emit_project and package.name == project and package.source.is_local:
+        if _left_out(package, selection, project, members):
             continue
         nodes.append(
             ExportNode(
@@ -220,3 +235,22 @@ def export_nodes(
             )
         )
     return nodes
+
+
+def _left_out(
+    package: LockedPackage,
+    selection: ExportSelection,
+    project: NormalizedName | None,
+    members: set[NormalizedName],
+) -> bool:
+    """Whether an ``--no-emit-*`` option leaves ``package`` out of the output (its place in the
+    graph, and so the ``# via`` lines of what it needs, stays)."""
+    if package.name in selection.no_emit_packages:
+        return True
+    if not package.source.is_local:
+        return False
+    if selection.no_emit_local:
+        return True
+    if selection.no_emit_workspace and package.name in members:
+        return True
+    return selection.no_emit_project and package.name == project

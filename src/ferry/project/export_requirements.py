@@ -115,9 +115,15 @@ def render_requirements(
     annotate: bool = True,
     editable: bool = True,
     header_command: str | None = None,
+    preamble: Sequence[str] = (),
 ) -> str:
-    """The whole file; ``header_command`` None leaves the header out (``--no-header``)."""
+    """The whole file; ``header_command`` None leaves the header out (``--no-header``);
+    ``preamble`` are option lines (``--index-url …``) written before the requirements, set off
+    by a blank line as uv writes them."""
     out: list[str] = [header(header_command)] if header_command is not None else []
+    if preamble:
+        out.extend(f"{line}\n" for line in preamble)
+        out.append("\n")
     for node in sorted(nodes, key=_order):
         line = requirement_line(node.package, editable=editable)
         if line is None:
