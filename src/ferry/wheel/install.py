@@ -37,7 +37,12 @@ from ferry.wheel.record import (
     parse_record,
     render_record,
 )
-from ferry.wheel.scripts import render_launcher, rewrite_python_shebang
+from ferry.wheel.scripts import (
+    render_launcher,
+    rewrite_python_shebang,
+    scheme_python_version,
+    with_versioned_pip,
+)
 from ferry.wheel.unpack import (
     _CREATE,
     _FCHMOD,
@@ -421,7 +426,8 @@ def _install(
     try:
         job.tx.make_dirs(root)
         job.payload(payload)
-        for script in info.scripts:
+        version = scheme_python_version(scheme.purelib, python_executable) if info.scripts else None
+        for script in with_versioned_pip(info.scripts, version):
             name, data = render_launcher(script, job.python)
             job.launcher(scheme.scripts, name, data)
         final = job.dist_info(meta, dict(_generated(installer, requested, direct_url)))

@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 import re
 import shlex
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Literal
 
 from ferry.model.immutable import immutable
@@ -26,6 +28,10 @@ _ENTRY_POINT = re.compile(
     r"^(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+))?\s*(?P<extras>\[[^\]]*\])?\s*$"
 )
 _SHEBANG_LIMIT = 127
+# ``pip3.7`` and the like: versioned pip launchers, baked in when the wheel was built.
+_VERSIONED_PIP = re.compile(r"pip3\.\d+")
+# A scheme directory named for its Python: ``python3.12``, ``python3.13t``, ``pypy3.10``.
+_VERSIONED_LIB = re.compile(r"(?:python|pypy)(\d+)\.(\d+)t?")
 
 
 class EntryPointError(ValueError):
@@ -71,6 +77,51 @@ def parse_entry_points(text: str) -> list[EntryPointScript]:
                 )
             scripts.append(EntryPointScript(name, module, attr, section))  # type: ignore[arg-type]
     return scripts
+
+
+def with_versioned_pip(
+    scripts: Sequence[EntryPointScript], version: tuple[int, int] | None
+) -> list[EntryPointScript]:
+    """``scripts`` with pip's versioned launcher made for the target Python, as uv writes it.
+
+    pip's wheel declares ``pip`` and ``pip3`` (old ones also ``pip3.X`` of the Python that built
+    them); pip's installer, ensurepip and uv add ``pip3.<minor>`` of the Python the wheel is
+    installed for, and scripts and docs call ``pip3.12``. uv's rule, whatever the distribution:
+    every ``pip3.X`` console script of the wheel is dropped, and a ``pip3`` one gets a
+    ``pip3.<minor>`` twin. With the target's version unknown the scripts stay as declared.
+    """
+    if version is None:
+        return list(scripts)
+    kept = [s for s in scripts if not (s.section == "console" and _VERSIONED_PIP.fullmatch(s.name))]
+    for script in list(kept):
+        if script.section == "console" and script.name == "pip3":
+            kept.append(EntryPointScript(f"pip3.{version[1]}", script.module, script.attr,
+                                         "console"))
+    return kept
+
+
+def scheme_python_version(purelib: Path, python_executable: Path) -> tuple[int, int] | None:
+    """The (major, minor) of the Python a scheme belongs to, or None when nothing says.
+
+    The install layer is handed a scheme and an executable, not the interpreter: the scheme's
+    ``lib/python3.X`` directory (computed by that interpreter's own sysconfig, POSIX) tells,
+    else the ``pyvenv.cfg`` of the executable's environment (Windows venvs).
+    """
+    for part in reversed(purelib.parts):
+        match = _VERSIONED_LIB.fullmatch(part)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    try:
+        text = (python_executable.parent.parent / "pyvenv.cfg").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("version_info", "version"):
+            numbers = value.strip().split(".")
+            if len(numbers) >= 2 and numbers[0].isdigit() and numbers[1].isdigit():
+                return int(numbers[0]), int(numbers[1])
+    return None
 
 
 def _launcher_kind() -> Literal["posix", "win-ia32", "win-amd64", "win-arm", "win-arm64"]:
