@@ -142,7 +142,8 @@ def test_git_repository_and_gitignore_unless_already_inside_one(
         "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
     }
     (tmp_path / "gitconfig").write_text("[user]\n\tname = Ada\n\temail = ada@example.invalid\n")
-    result = run("init", "-p", "3.12", "repo", env=env)
+    # a packaged project gets git's author (an application only with --author-from, as uv)
+    result = run("init", "-p", "3.12", "--package", "repo", env=env)
     assert result.code == 0, result.stderr
     root = tmp_path / "repo"
     assert (root / ".git").is_dir()
@@ -157,7 +158,7 @@ def test_git_repository_and_gitignore_unless_already_inside_one(
 
 
 def test_conflicting_flags_are_usage_errors(run: Runner) -> None:
-    result = run("init", "--bare", "--package")
+    result = run("init", "--description", "x", "--no-description")
     assert result.code == 2
     assert "cannot be used together" in result.stderr
 

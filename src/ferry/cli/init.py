@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from ferry.cli.output import Printer
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
+from ferry.project.init_template_backends import BUILD_BACKENDS
 
 
 @click.command()
@@ -29,6 +31,13 @@ from ferry.model.settings import GlobalOptions
     help="Build the project as a Python package (src layout, [build-system] with hatchling).",
 )
 @click.option(
+    "--build-backend",
+    type=click.Choice(BUILD_BACKENDS),
+    envvar="FERRY_INIT_BUILD_BACKEND",
+    help="Package the project with this build backend (implies --package) "
+    "[env: FERRY_INIT_BUILD_BACKEND].",
+)
+@click.option(
     "-p",
     "--python",
     envvar="FERRY_PYTHON",
@@ -47,9 +56,8 @@ from ferry.model.settings import GlobalOptions
 @click.option(
     "--author-from",
     type=click.Choice(["auto", "git", "none"]),
-    default="auto",
-    show_default=True,
-    help="Where the `authors` field comes from.",
+    help="Where the `authors` field comes from (default: auto for a packaged project, else "
+    "none).",
 )
 @click.pass_obj
 def init(
@@ -58,27 +66,28 @@ def init(
     name: str | None,
     kind: str | None,
     package: bool | None,
+    build_backend: str | None,
     python: str | None,
     no_readme: bool,
     no_pin_python: bool,
     vcs: str | None,
     description: str | None,
     no_description: bool,
-    author_from: str,
+    author_from: str | None,
 ) -> None:
     """Create a new project in PATH (default: the current directory).
 
     Writes pyproject.toml (requires-python from the interpreter found, as uv does),
     .python-version, README.md and example code: main.py for an application, src/<name>/ for
-    --lib and --package (built with hatchling). Refuses when a pyproject.toml exists.
+    --lib and --package (built with hatchling, or --build-backend). Refuses when a
+    pyproject.toml exists.
     """
+    backend = _backend(build_backend, package, kind)
     if kind == "script":
         _init_script(options, path, package, python, no_readme, no_pin_python, vcs)
         return
     from ferry.commands.init import InitRequest, init_project
 
-    if kind == "bare" and package:
-        raise UsageError("`--bare` and `--package` cannot be used together")
     if kind == "lib" and package is False:
         raise UsageError("`--lib` projects are always packages; drop `--no-package`")
     if description is not None and no_description:
@@ -88,6 +97,7 @@ def init(
         name=name,
         kind=kind or "app",  # type: ignore[arg-type]
         package=package,
+        backend=backend,  # type: ignore[arg-type]
         python=python,
         readme=not no_readme,
         pin_python=not no_pin_python,
@@ -102,6 +112,21 @@ def init(
         printer.status(f"Initialized project `{result.name}`")
     else:
         printer.status(f"Initialized project `{result.name}` at `{result.root}`")
+
+
+def _backend(given: str | None, package: bool | None, kind: str | None) -> str | None:
+    """``--build-backend``, refused with ``--no-package`` and ``--script`` when typed (as uv);
+    from FERRY_INIT_BUILD_BACKEND it yields to them instead."""
+    if given is None:
+        return None
+    source = click.get_current_context().get_parameter_source("build_backend")
+    typed = source is not ParameterSource.ENVIRONMENT
+    for flag, clash in (("--no-package", package is False), ("--script", kind == "script")):
+        if clash:
+            if typed:
+                raise UsageError(f"`--build-backend` cannot be used with `{flag}`")
+            return None
+    return given
 
 
 def _init_script(

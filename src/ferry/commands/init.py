@@ -7,8 +7,12 @@ interpreter ferry would use (``--python`` path or name, FERRY_PYTHON, a ``.pytho
 PATH, pyenv) decides, as ``>=<major>.<minor>``. A ``pyproject.toml`` already present is never
 touched: the command refuses. Other files that already exist (a README, ``main.py``) are kept.
 
-Differences from uv, on purpose: no workspace membership is added to a parent project (ferry
-has no workspaces yet), and packaged projects use ``hatchling`` (ferry has no build backend).
+Packaged projects (``--lib``, ``--package``, ``--build-backend``) get an ``authors`` entry from
+git's ``user.name``/``user.email``; other projects only with ``--author-from``, as uv does.
+
+Differences from uv, on purpose: no workspace membership is added to a parent project, and
+packaged projects use ``hatchling`` unless ``--build-backend`` names another (ferry has no build
+backend of its own).
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ from typing import Literal
 
 from ferry.commands.common import open_cache
 from ferry.fs.atomic import atomic_write_text
-from ferry.model.errors import FilesystemError, UserError
+from ferry.model.errors import FilesystemError, UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.init_template import (
+    DEFAULT_BACKEND,
     DESCRIPTION,
     GITIGNORE,
     Author,
@@ -34,6 +39,7 @@ from ferry.project.init_template import (
     project_files,
     project_name,
 )
+from ferry.project.init_template_backends import BuildBackend
 from ferry.python.discovery import find_interpreter
 from ferry.python.request import PythonRequest, RequestKind
 
@@ -49,7 +55,10 @@ class InitRequest:
     name: str | None = None
     kind: InitKind = "app"
     package: bool | None = None
-    """``--package``/``--no-package``; None: packaged for ``lib``, not for ``app``."""
+    """``--package``/``--no-package``; None: packaged for ``lib`` or with a ``backend``, not
+    for ``app``."""
+    backend: BuildBackend | None = None
+    """``--build-backend``: packages the project with this backend (default: hatchling)."""
     python: str | None = None
     readme: bool = True
     pin_python: bool = True
@@ -57,7 +66,8 @@ class InitRequest:
     """None: ``git`` when git is installed and the directory is not already in a repository."""
     description: str | None = None
     no_description: bool = False
-    author_from: AuthorFrom = "auto"
+    author_from: AuthorFrom | None = None
+    """None: ``auto`` for a packaged project, ``none`` otherwise (uv's default)."""
 
 
 @mutable
@@ -82,11 +92,21 @@ def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
     name = project_name(request.name or root.name)
     kind = request.kind
     bare = kind == "bare"
-    package = request.package if request.package is not None else kind == "lib"
+    if request.backend is not None and request.package is False:
+        raise UsageError("`--build-backend` cannot be used with `--no-package`")
+    package = (
+        request.package
+        if request.package is not None
+        else kind == "lib" or request.backend is not None
+    )
     requires_python, pin = _python(request, root, options)
     use_git = not bare and _want_git(request.vcs, root)
-    description = None if request.no_description else (request.description or DESCRIPTION)
-    authors = () if bare else _authors(request.author_from, root)
+    default_description = None if bare else DESCRIPTION
+    description = (
+        None if request.no_description else (request.description or default_description)
+    )
+    author_from = request.author_from or ("auto" if package else "none")
+    authors = _authors(author_from, root)
     init = InitOptions(
         name=name,
         kind=kind,
@@ -95,6 +115,7 @@ def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
         readme=request.readme and not bare,
         description=description,
         authors=authors,
+        backend=request.backend or DEFAULT_BACKEND,
     )
     files = project_files(init, python_pin=pin if request.pin_python and not bare else None)
     if use_git:

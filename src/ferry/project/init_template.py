@@ -3,9 +3,10 @@
 Why one module of plain text: the templates are the user's first contact with a project and
 should read exactly like uv's (the same ``pyproject.toml`` keys in the same order, the same hello
 functions), so someone moving between the two tools sees no difference — except one: a packaged
-project (``--lib``, ``--package``) declares ``hatchling`` as its build backend, because uv's own
-backend (``uv_build``) is part of uv and ferry has no build backend of its own. ``hatchling``
-finds the ``src/<module>`` layout without configuration.
+project (``--lib``, ``--package``) declares ``hatchling`` as its build backend unless
+``--build-backend`` names another, because uv's own backend (``uv_build``) is part of uv and
+ferry has no build backend of its own. ``hatchling`` finds the ``src/<module>`` layout without
+configuration. The other backends are in :mod:`ferry.project.init_template_backends`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ from packaging.utils import canonicalize_name
 
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.project.init_template_backends import (
+    NATIVE_BACKENDS,
+    BuildBackend,
+    build_system,
+    native_files,
+    tool_tables,
+)
 
 InitKind = Literal["app", "lib", "bare"]
 
-BUILD_SYSTEM = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+DEFAULT_BACKEND: BuildBackend = "hatch"
 DESCRIPTION = "Add your description here"
 GITIGNORE = """\
 # Python-generated files
@@ -56,6 +64,8 @@ class InitOptions:
     readme: bool = True
     description: str | None = DESCRIPTION
     authors: Sequence[Author] = ()
+    backend: BuildBackend = DEFAULT_BACKEND
+    """The build backend of a packaged project (``--build-backend``)."""
 
 
 def project_name(raw: str) -> str:
@@ -97,12 +107,11 @@ def pyproject_text(options: InitOptions) -> str:
     """The ``pyproject.toml`` of a new project."""
     lines = ["[project]", f"name = {_toml_string(options.name)}", 'version = "0.1.0"']
     bare = options.kind == "bare"
-    if options.description is not None and not bare:
+    if options.description is not None:
         lines.append(f"description = {_toml_string(options.description)}")
     if options.readme and not bare:
         lines.append('readme = "README.md"')
-    if not bare:
-        lines.extend(_authors(options.authors))
+    lines.extend(_authors(options.authors))
     lines.append(f"requires-python = {_toml_string(options.requires_python)}")
     lines.append("dependencies = []")
     text = "\n".join(lines) + "\n"
@@ -110,7 +119,8 @@ def pyproject_text(options: InitOptions) -> str:
     if options.kind == "app" and packaged:
         text += f'\n[project.scripts]\n{options.name} = "{module_name(options.name)}:main"\n'
     if packaged:
-        text += "\n" + BUILD_SYSTEM
+        text += tool_tables(options.backend, module_name(options.name))
+        text += "\n" + build_system(options.backend)
     return text
 
 
@@ -119,6 +129,8 @@ def source_files(options: InitOptions) -> list[tuple[str, str]]:
     if options.kind == "bare":
         return []
     module = module_name(options.name)
+    if (options.package or options.kind == "lib") and options.backend in NATIVE_BACKENDS:
+        return native_files(options.backend, options.name, module, library=options.kind == "lib")
     if options.kind == "lib":
         return [
             (
