@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from tests.e2e.seedkit import ok
+from tests.e2e.test_prepared_counts_s8d import prepared
 
 
 def _path_env(venv: Path) -> dict[str, str | None]:
@@ -68,3 +69,17 @@ def _version(venv: Path) -> str:
         check=True, capture_output=True, text=True,
     )
     return out.stdout.strip()
+
+
+def test_a_local_wheel_or_sdist_is_counted_once(
+    tmp_path: Path, run, make_wheel, make_sdist  # type: ignore[no-untyped-def]
+) -> None:
+    wheel = make_wheel("alpha", "1.0")
+    sdist = make_sdist("beta", "1.0")
+    ok(run("venv", "v", "-q", cwd=tmp_path))
+    result = ok(run("pip", "install", "-p", "v", str(wheel), str(sdist), cwd=tmp_path))
+    counts = prepared(result.stderr)
+    # the wheel is read for its metadata and again to install it: one file, not two
+    assert (counts["n"], counts["built"], counts["down"], counts["other"]) == (2, 1, 1, 1)
+    again = ok(run("pip", "install", "-p", "v", "--reinstall", str(wheel), cwd=tmp_path))
+    assert (prepared(again.stderr)["down"], prepared(again.stderr)["other"]) == (1, 0)

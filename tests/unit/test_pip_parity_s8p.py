@@ -1,13 +1,19 @@
-"""Units behind the s8 pip-interface fixes: pip's versioned launcher for the target Python."""
+"""Units behind the s8 pip-interface fixes: pip's versioned launcher for the target Python,
+the Prepared line's count of local files."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 from tests.support.wheels import make_wheel
 
+from ferry.dist.prepare import PreparedDist, PrepareStats, read_again, settle_downloads
 from ferry.fs.link import Linker, LinkMode
+from ferry.index.downloads import DownloadStats
+from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.scheme import Scheme
 from ferry.wheel.install import install_unpacked
 from ferry.wheel.scripts import EntryPointScript, scheme_python_version, with_versioned_pip
@@ -80,3 +86,51 @@ def test_installing_pip_writes_pip3_minor_of_the_target(tmp_path: Path, minor: i
     assert sorted(p.name for p in (root / "bin").iterdir()) == ["pip", "pip3", f"pip3.{minor}"]
     record = (installed.dist_info / "RECORD").read_text()
     assert f"../../../bin/pip3.{minor}," in record and "bin/pip3.11," not in record
+
+
+# -- the Prepared line: a local file read twice counts once (s8 review, pip 7) ---------------
+
+
+def _pin(url: str, *, direct: str | None, sha256: str | None = None) -> PinnedDist:
+    hashes = Hashes.of(sha256=sha256) if sha256 else Hashes.of()
+    file = FileRef(filename="pkg-1.0-py3-none-any.whl", url=url, hashes=hashes)
+    return PinnedDist(canonicalize_name("pkg"), Version("1.0"), file=file, direct_url=direct)
+
+
+def test_only_a_hashless_local_direct_reference_is_read_again() -> None:
+    local = "file:///w/pkg-1.0-py3-none-any.whl"
+    assert read_again(_pin(local, direct=local))
+    assert not read_again(_pin(local, direct=local, sha256="a" * 64))  # found by its hash
+    assert not read_again(_pin(local, direct=None))  # a find-links file: read once
+    remote = "https://host.invalid/pkg-1.0-py3-none-any.whl"
+    assert not read_again(_pin(remote, direct=remote))  # found again by its URL
+
+
+class _Client:
+    def __init__(self, stats: DownloadStats) -> None:
+        self._stats = stats
+
+    @property
+    def stats(self) -> DownloadStats:  # found on the class, as command_downloads looks
+        return self._stats
+
+
+def test_a_local_wheel_read_for_metadata_and_install_is_one_download() -> None:
+    local = "file:///w/pkg-1.0-py3-none-any.whl"
+    stats = PrepareStats()
+    stats.add(PreparedDist(_pin(local, direct=local), Path("/a"), False, 100, reread=True))
+    client = _Client(DownloadStats(downloaded=2, bytes_downloaded=200))
+    settle_downloads(stats, client, None)
+    assert (stats.downloaded, stats.other_files, stats.downloaded_bytes) == (1, 0, 100)
+    settle_downloads(stats, client, None)  # idempotent
+    assert (stats.downloaded, stats.other_files, stats.downloaded_bytes) == (1, 0, 100)
+
+
+def test_a_local_sdist_read_twice_is_one_other_file() -> None:
+    local = "file:///w/pkg-1.0.tar.gz"
+    stats = PrepareStats()
+    stats.add(PreparedDist(_pin(local, direct=local), Path("/a"), False, 100, built=True,
+                           reread=True))
+    settle_downloads(stats, _Client(DownloadStats(downloaded=2, bytes_downloaded=200)), None)
+    assert (stats.built, stats.downloaded, stats.other_files, stats.downloaded_bytes) == (
+        1, 0, 1, 100)

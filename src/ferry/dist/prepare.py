@@ -61,6 +61,8 @@ class PreparedDist:
     listing: Mapping[str, Any] | None = None
     """The archive's manifest files as the cache's lookup checked them (a warm hit): the
     installer describes the tree from them instead of walking it."""
+    reread: bool = False
+    """Its file was read by this command a second time (see :func:`read_again`)."""
 
 
 @mutable
@@ -82,6 +84,9 @@ class PrepareStats:
     downloaded_bytes: int = 0
     built: int = 0
     other_files: int = 0
+    rereads: int = 0
+    """Files the client read twice (:func:`read_again`); its counters hold both reads."""
+    reread_bytes: int = 0
 
     def add(self, prepared: PreparedDist) -> None:
         """Each distribution in exactly one bucket, so the buckets add up to N."""
@@ -92,6 +97,24 @@ class PrepareStats:
         else:
             self.downloaded += 1
         self.downloaded_bytes += prepared.downloaded_bytes
+        if prepared.reread:
+            self.rereads += 1
+            self.reread_bytes += prepared.downloaded_bytes
+
+
+def read_again(pin: PinnedDist) -> bool:
+    """Whether preparing ``pin`` reads a file this command has read already: a direct
+    reference to a local archive with no hash. Resolution read it whole for its metadata, and
+    the client reads a hashless local file again every time (it may have been rebuilt under the
+    same name), so the client's counters hold it twice; the ``Prepared`` line counts it once."""
+    file = pin.file
+    return (
+        file is not None
+        and file.sha256 is None
+        and file.url.startswith("file:")
+        and pin.direct_url is not None
+        and pin.direct_url.startswith("file:")
+    )
 
 
 def command_downloads(downloader: object, builder: object) -> tuple[int, int] | None:
@@ -121,12 +144,13 @@ def settle_downloads(stats: PrepareStats, downloader: object, builder: object) -
 
     The buckets stay per distribution; what was fetched besides the wheels counted as
     ``downloaded`` (sdists, build requirements, a wheel read whole for its metadata) becomes
-    ``other_files``, and the bytes become the command's total. Idempotent."""
+    ``other_files``, and the bytes become the command's total; a local file read twice counts
+    once. Idempotent."""
     totals = command_downloads(downloader, builder)
     if totals is not None:
         files, size = totals
-        stats.other_files = max(0, files - stats.downloaded)
-        stats.downloaded_bytes = max(stats.downloaded_bytes, size)
+        stats.other_files = max(0, files - stats.rereads - stats.downloaded)
+        stats.downloaded_bytes = max(stats.downloaded_bytes, size - stats.reread_bytes)
     return stats
 
 
@@ -187,7 +211,13 @@ class Preparer:
         return found
 
     def _build(
-        self, pin: PinnedDist, source: Path, sha256: str | None, downloaded: int = 0
+        self,
+        pin: PinnedDist,
+        source: Path,
+        sha256: str | None,
+        downloaded: int = 0,
+        *,
+        reread: bool = False,
     ) -> PreparedDist:
         if self.builder is None or self.interpreter is None:
             raise UserError(
@@ -213,7 +243,7 @@ class Preparer:
         fresh = True if built_now is None else bool(built_now(wheel))
         if not fresh:
             logger.debug("%s: the wheel built by an earlier command is reused", pin)
-        return PreparedDist(pin, archive, not fresh, downloaded, built=fresh)
+        return PreparedDist(pin, archive, not fresh, downloaded, built=fresh, reread=reread)
 
     def _has_file(self, file: FileRef) -> bool:
         """Whether the cache holds ``file`` already (found by its declared sha256)."""
@@ -256,7 +286,8 @@ class Preparer:
         if not file.is_wheel:
             had = self._has_file(file)
             cached = self.downloader.download(file)
-            return self._build(pin, cached.path, cached.sha256, 0 if had else cached.size)
+            return self._build(pin, cached.path, cached.sha256, 0 if had else cached.size,
+                               reread=read_again(pin))
         had_file: bool | None = None
         if any(name != "sha256" for name, _ in file.hashes.items):
             # The cache is keyed by sha256 only; other digests the user gave must be checked
@@ -281,7 +312,8 @@ class Preparer:
             archive, tree = self._unpack(cached)
         if job.had_file:
             return PreparedDist(job.pin, archive, True, 0, tree=tree)
-        return PreparedDist(job.pin, archive, False, cached.size, tree=tree)
+        return PreparedDist(job.pin, archive, False, cached.size, tree=tree,
+                            reread=read_again(job.pin))
 
     def _already_unpacked(self, pin: PinnedDist) -> PreparedDist | None:
         """``pin`` answered from the cache alone, or None when it needs the full path (a
