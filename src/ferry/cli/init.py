@@ -8,9 +8,9 @@ import click
 from click.core import ParameterSource
 
 from ferry.cli.output import Printer
+from ferry.model.choices import BUILD_BACKENDS
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
-from ferry.project.init_template_backends import BUILD_BACKENDS
 
 
 @click.command()

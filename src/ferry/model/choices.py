@@ -14,4 +14,8 @@ INDEX_STRATEGIES: tuple[IndexStrategy, ...] = get_args(IndexStrategy)
 
 LINK_MODES: tuple[str, ...] = ("clone", "hardlink", "copy", "symlink")
 
-__all__ = ["INDEX_STRATEGIES", "LINK_MODES", "IndexStrategy"]
+BuildBackend = Literal["uv", "hatch", "flit", "pdm", "poetry", "setuptools", "maturin", "scikit"]
+"""``ferry init --build-backend`` (the templates: ``ferry.project.init_template_backends``)."""
+BUILD_BACKENDS: tuple[BuildBackend, ...] = get_args(BuildBackend)
+
+__all__ = ["BUILD_BACKENDS", "INDEX_STRATEGIES", "LINK_MODES", "BuildBackend", "IndexStrategy"]

@@ -14,19 +14,10 @@ ferry follows): it is an ordinary build requirement fetched from the index.
 
 from __future__ import annotations
 
-from typing import Literal
+from ferry.model.choices import BUILD_BACKENDS, BuildBackend
 
-BuildBackend = Literal["uv", "hatch", "flit", "pdm", "poetry", "setuptools", "maturin", "scikit"]
-BUILD_BACKENDS: tuple[BuildBackend, ...] = (
-    "uv",
-    "hatch",
-    "flit",
-    "pdm",
-    "poetry",
-    "setuptools",
-    "maturin",
-    "scikit",
-)
+__all__ = ["BUILD_BACKENDS", "NATIVE_BACKENDS", "BuildBackend", "build_system", "native_files",
+           "tool_tables"]
 NATIVE_BACKENDS: frozenset[BuildBackend] = frozenset({"maturin", "scikit"})
 
 _BUILD_SYSTEMS: dict[BuildBackend, tuple[tuple[str, ...], str]] = {
