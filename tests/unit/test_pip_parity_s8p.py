@@ -1,20 +1,25 @@
 """Units behind the s8 pip-interface fixes: pip's versioned launcher for the target Python,
-the Prepared line's count of local files."""
+the Prepared line's count of local files, pip compile's index lines."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 from tests.support.wheels import make_wheel
 
+from ferry.commands.compile_inputs import CompileInputs
+from ferry.commands.pip_compile import PipCompileRequest, _output_options
 from ferry.dist.prepare import PreparedDist, PrepareStats, read_again, settle_downloads
 from ferry.fs.link import Linker, LinkMode
+from ferry.index.default import default_index_url
 from ferry.index.downloads import DownloadStats
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.scheme import Scheme
+from ferry.project.requirements_model import IndexOptions
 from ferry.wheel.install import install_unpacked
 from ferry.wheel.scripts import EntryPointScript, scheme_python_version, with_versioned_pip
 from ferry.wheel.unpack import unpack_wheel
@@ -134,3 +139,45 @@ def test_a_local_sdist_read_twice_is_one_other_file() -> None:
     settle_downloads(stats, _Client(DownloadStats(downloaded=2, bytes_downloaded=200)), None)
     assert (stats.built, stats.downloaded, stats.other_files, stats.downloaded_bytes) == (
         1, 0, 1, 100)
+
+
+# -- pip compile --emit-index-url writes the default index too (s8 review, pip 8) ------------
+
+
+def _index_lines(monkeypatch: pytest.MonkeyPatch, **request: Any) -> tuple[str, ...]:
+    for name in ("FERRY_INDEX_URL", "FERRY_EXTRA_INDEX_URL", "FERRY_FIND_LINKS"):
+        monkeypatch.delenv(name, raising=False)
+    options = IndexOptions(**request.pop("file_options", {}))
+    return _output_options(PipCompileRequest(**request), CompileInputs(options=options)).index_lines
+
+
+def test_emit_index_url_writes_the_default_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    default = default_index_url()
+    assert _index_lines(monkeypatch, emit_index_url=True) == (f"--index-url {default}",)
+    assert _index_lines(monkeypatch, emit_index_url=True, extra_index_url=("file:///x",)) == (
+        f"--index-url {default}", "--extra-index-url file:///x")
+    assert _index_lines(monkeypatch, emit_index_url=True, index_url="file:///i") == (
+        "--index-url file:///i",)
+    assert _index_lines(monkeypatch, emit_index_url=True,
+                        file_options={"index_url": "file:///f"}) == ("--index-url file:///f",)
+    assert _index_lines(monkeypatch) == ()
+
+
+def test_emit_index_url_with_no_index_writes_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _index_lines(monkeypatch, emit_index_url=True, no_index=True,
+                        extra_index_url=("file:///x",)) == ()
+    assert _index_lines(monkeypatch, emit_index_url=True,
+                        file_options={"no_index": True}) == ()
+
+
+def test_emit_options_read_the_environment_as_the_resolution_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def lines() -> tuple[str, ...]:
+        request = PipCompileRequest(emit_index_url=True, emit_find_links=True)
+        return _output_options(request, CompileInputs()).index_lines
+
+    monkeypatch.setenv("FERRY_EXTRA_INDEX_URL", "file:///e1 file:///e2")
+    monkeypatch.setenv("FERRY_FIND_LINKS", "/links")
+    assert lines() == (f"--index-url {default_index_url()}", "--extra-index-url file:///e1",
+                       "--extra-index-url file:///e2", "--find-links /links")

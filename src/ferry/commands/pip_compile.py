@@ -225,15 +225,31 @@ def pip_compile(request: PipCompileRequest, options: GlobalOptions) -> CompileRe
 
 def _output_options(request: PipCompileRequest, inputs: CompileInputs) -> OutputOptions:
     file_options = inputs.options
+    index_url = request.index_url or file_options.index_url
+    extra_index_urls = (*request.extra_index_url, *file_options.extra_index_urls)
+    find_links = (*request.find_links, *file_options.find_links)
+    if request.no_index or file_options.no_index:
+        index_url, extra_index_urls = None, ()  # no index was read: none is written (as uv)
+    elif request.emit_index_url:
+        from ferry.index.default import default_index_url, env_extra_index_urls
+
+        # The indexes the resolution read, the default included, as uv writes them: a later
+        # `pip install -r` with another default configured must read the same ones.
+        index_url = index_url or default_index_url()
+        extra_index_urls = extra_index_urls or env_extra_index_urls()
+    if request.emit_find_links and not find_links:
+        from ferry.index.default import env_find_links
+
+        find_links = env_find_links()
     return OutputOptions(
         command=request.command,
         header=not request.no_header,
         annotate=not request.no_annotate,
         annotation_style="line" if request.annotation_style == "line" else "split",
         index_lines=index_lines(
-            request.index_url or file_options.index_url,
-            (*request.extra_index_url, *file_options.extra_index_urls),
-            (*request.find_links, *file_options.find_links),
+            index_url,
+            extra_index_urls,
+            find_links,
             emit_index_url=request.emit_index_url,
             emit_find_links=request.emit_find_links,
         ),
