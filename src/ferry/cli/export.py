@@ -123,6 +123,11 @@ def report_lock(report: Any, printer: Printer) -> None:
 @click.option("--no-annotate", is_flag=True, help="Leave out the `# via` comments.")
 @click.option("--no-editable", is_flag=True, help="Export editable sources as plain paths.")
 @click.option(
+    "--no-editable-package",
+    multiple=True,
+    help="Export this editable package as a plain path (repeatable).",
+)
+@click.option(
     "--no-emit-project",
     "--no-install-project",
     "no_emit_project",
@@ -185,6 +190,7 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
         header=not kwargs.pop("no_header"),
         annotate=not kwargs.pop("no_annotate"),
         editable=not kwargs.pop("no_editable"),
+        no_editable_packages=tuple(kwargs.pop("no_editable_package")),
         no_emit_project=kwargs.pop("no_emit_project"),
         no_emit_workspace=kwargs.pop("no_emit_workspace"),
         no_emit_local=kwargs.pop("no_emit_local"),

@@ -93,6 +93,7 @@ class ExportRequest:
     header: bool = True
     annotate: bool = True
     editable: bool = True
+    no_editable_packages: tuple[str, ...] = ()
     no_emit_project: bool = False
     no_emit_workspace: bool = False
     no_emit_local: bool = False
@@ -336,8 +337,11 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
     nodes = export_nodes(lock, roots, selection, project=emitted)
     header = request.header_command if request.header else None
     warnings: list[str] = []
+    no_editable = {canonicalize_name(p) for p in request.no_editable_packages}
     if fmt == "pylock.toml":
-        data = pylock_data(lock, nodes, project.root, editable=request.editable)
+        data = pylock_data(
+            lock, nodes, project.root, editable=request.editable, no_editable=no_editable
+        )
         text = render_pylock(data, header_command=header)
     else:
         from ferry.commands.export_indexes import index_lines
@@ -351,6 +355,7 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
         text = render_requirements(
             nodes,
             preamble=preamble,
+            no_editable=no_editable,
             hashes=request.hashes,
             annotate=request.annotate,
             editable=request.editable,

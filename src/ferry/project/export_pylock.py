@@ -14,7 +14,7 @@ a ``directory`` (``editable`` as locked) without a version, as PEP 751 requires.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -172,15 +172,24 @@ def _package(node: ExportNode, root: Path, editable: bool) -> dict[str, Any] | N
 
 
 def pylock_data(
-    lock: Lock, nodes: Sequence[ExportNode], root: Path, *, editable: bool = True
+    lock: Lock,
+    nodes: Sequence[ExportNode],
+    root: Path,
+    *,
+    editable: bool = True,
+    no_editable: Collection[str] = (),
 ) -> dict[str, Any]:
-    """The pylock document as ordered mappings (see the module docstring)."""
+    """The pylock document as ordered mappings (see the module docstring); ``no_editable``
+    names the packages exported as plain directories even when ``editable``."""
     data: dict[str, Any] = {"lock-version": "1.0", "created-by": CREATED_BY}
     if lock.supported_markers:
         data["environments"] = list(lock.supported_markers)
     data["requires-python"] = lock.requires_python
     ordered = sorted(nodes, key=lambda n: n.package.id.sort_key())
-    packages = [p for p in (_package(n, root, editable) for n in ordered) if p is not None]
+    entries = (
+        _package(n, root, editable and n.package.name not in no_editable) for n in ordered
+    )
+    packages = [p for p in entries if p is not None]
     data["packages"] = packages
     missing = [p["name"] for p in packages if _lacks_hashes(p)]
     if missing:

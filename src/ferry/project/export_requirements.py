@@ -10,7 +10,7 @@ comments naming the packages that need it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
@@ -116,16 +116,20 @@ def render_requirements(
     editable: bool = True,
     header_command: str | None = None,
     preamble: Sequence[str] = (),
+    no_editable: Collection[str] = (),
 ) -> str:
     """The whole file; ``header_command`` None leaves the header out (``--no-header``);
     ``preamble`` are option lines (``--index-url …``) written before the requirements, set off
-    by a blank line as uv writes them."""
+    by a blank line as uv writes them; ``no_editable`` names the packages written as plain
+    paths even when ``editable``."""
     out: list[str] = [header(header_command)] if header_command is not None else []
     if preamble:
         out.extend(f"{line}\n" for line in preamble)
         out.append("\n")
     for node in sorted(nodes, key=_order):
-        line = requirement_line(node.package, editable=editable)
+        line = requirement_line(
+            node.package, editable=editable and node.package.name not in no_editable
+        )
         if line is None:
             continue
         if node.marker:
