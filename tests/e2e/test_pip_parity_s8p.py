@@ -8,7 +8,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tests.e2e.seedkit import ok
+from tests.e2e.seedkit import ok, uv_executable
 from tests.e2e.test_prepared_counts_s8d import prepared
 
 
@@ -83,3 +83,50 @@ def test_a_local_wheel_or_sdist_is_counted_once(
     assert (counts["n"], counts["built"], counts["down"], counts["other"]) == (2, 1, 1, 1)
     again = ok(run("pip", "install", "-p", "v", "--reinstall", str(wheel), cwd=tmp_path))
     assert (prepared(again.stderr)["down"], prepared(again.stderr)["other"]) == (1, 0)
+
+
+def _uv(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
+    env.update(UV_CACHE_DIR=str(cwd / "uv-cache"), UV_OFFLINE="1", UV_PYTHON_DOWNLOADS="never",
+               UV_NO_CONFIG="1")
+    return subprocess.run([uv_executable(), *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, check=False)
+
+
+def _report(stderr: str) -> list[str]:
+    """A dry run's report without the lines that name paths or times."""
+    return [line for line in stderr.splitlines() if not line.startswith(("Using", "Resolved"))]
+
+
+def test_dry_run_reports_as_uv_does(
+    tmp_path: Path, run, make_wheel  # type: ignore[no-untyped-def]
+) -> None:
+    for name, version, requires in [("alpha", "1.0", []), ("alpha", "2.0", ["gamma"]),
+                                    ("beta", "1.0", []), ("beta", "2.0", []), ("gamma", "1.0", []),
+                                    ("delta", "1.0", []), ("zeta", "1.0", [])]:
+        make_wheel(name, version, requires=requires)
+    links = ("--no-index", "--find-links", str(tmp_path / "wheels"))
+    (tmp_path / "k.txt").write_text("alpha==2.0\nbeta==1.0\ndelta\n")
+    for tool in ("ferry", "uv"):
+        if tool == "ferry":
+            ok(run("venv", "-q", "f", cwd=tmp_path))
+            ok(run("pip", "install", "-q", "-p", "f", *links, "alpha==1.0", "beta==1.0", "zeta",
+                   cwd=tmp_path))
+        else:
+            assert _uv(["venv", "-q", "-p", str(tmp_path / "f" / "bin" / "python"), "u"],
+                       tmp_path).returncode == 0
+            assert _uv(["pip", "install", "-q", "-p", "u", *links, "alpha==1.0", "beta==1.0",
+                        "zeta"], tmp_path).returncode == 0
+    for command in (["install", *links, "--dry-run", "-U", "alpha", "delta"],
+                    ["sync", *links, "--dry-run", "k.txt"],
+                    ["install", *links, "--dry-run", "--reinstall", "beta", "zeta"],
+                    ["uninstall", "--dry-run", "beta", "zeta"]):
+        ours = ok(run("pip", command[0], "-p", "f", *command[1:], cwd=tmp_path))
+        theirs = _uv(["pip", command[0], "-p", "u", *command[1:]], tmp_path)
+        assert theirs.returncode == 0, theirs.stderr
+        assert _report(ours.stderr) == _report(theirs.stderr), command
+    # the sync's report spelled out: counts first, then one list by name, `-` before `+`
+    assert _report(ok(run("pip", "sync", "-p", "f", *links, "--dry-run", "k.txt",
+                          cwd=tmp_path)).stderr) == [
+        "Would download 2 packages", "Would uninstall 2 packages", "Would install 2 packages",
+        " - alpha==1.0", " + alpha==2.0", " + delta==1.0", " - zeta==1.0"]

@@ -57,14 +57,22 @@ def _render_prepared(stats: PrepareStats, seconds: float, cache_dir: str, printe
 
 
 def _render_dry_run(result: Any, printer: Printer) -> None:
+    """uv's dry-run report: the counts, then one list by name with ``-`` before ``+`` (a
+    reinstall shows both), so it reads line for line like the real run's changes."""
     if not result.to_remove and not result.to_install:
         printer.status("Would make no changes")
         return
-    printer.status("Would make these changes:")
-    for dist in result.to_remove:
-        printer.change("-", _installed_text(dist))
-    for pin in result.to_install:
-        printer.change("+", _pin_text(pin))
+    downloads = getattr(result, "would_download", 0)
+    if downloads:
+        printer.status(f"Would download {plural(downloads, 'package')}")
+    if result.to_remove:
+        printer.status(f"Would uninstall {plural(len(result.to_remove), 'package')}")
+    if result.to_install:
+        printer.status(f"Would install {plural(len(result.to_install), 'package')}")
+    changes = [(str(d.name), 0, "-", _installed_text(d)) for d in result.to_remove]
+    changes += [(str(p.name), 1, "+", _pin_text(p)) for p in result.to_install]
+    for _, _, sign, text in sorted(changes, key=lambda change: change[:2]):
+        printer.change(sign, text)
 
 
 def render_execution(execution: ExecutionResult, printer: Printer) -> None:

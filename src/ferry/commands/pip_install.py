@@ -32,6 +32,7 @@ from ferry.wheel.installed import InstalledDist
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
+    from ferry.model.dist import PinnedDist
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ class InstallResult(PipelineOutcome):
     audited: int | None = None
     audit_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    would_download: int = 0
+    """A dry run's count of what a real run would fetch or build (:func:`would_download`)."""
 
 
 def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallResult:
@@ -215,6 +218,27 @@ def _install(
             refresh=options.refresh,
         )
         _settle(result, client, builder, time.perf_counter() - started)
+        if request.dry_run:
+            result.would_download = would_download(cache, result.to_install)
+
+
+def would_download(cache: Cache, pins: Sequence[PinnedDist]) -> int:
+    """How many of ``pins`` a real run would fetch or build instead of taking them from the
+    cache: uv's ``Would download N packages`` of a dry run."""
+    return sum(1 for pin in pins if not _in_cache(cache, pin))
+
+
+def _in_cache(cache: Cache, pin: PinnedDist) -> bool:
+    file = pin.file
+    if file is None:  # a source tree or a git checkout: built
+        return False
+    # a local file with no hash is read again every time (it may have been rebuilt)
+    sha = file.sha256 or (None if file.url.startswith("file:") else cache.sha_for_url(file.url))
+    if sha is None:
+        return False
+    if file.is_wheel and cache.find_archive(sha) is not None:
+        return True
+    return cache.find_file(sha) is not None
 
 
 def _settle(result: InstallResult, client: object, builder: object, seconds: float) -> None:
@@ -324,4 +348,5 @@ __all__ = [
     "pip_install",
     "seed_environment",
     "seed_packages",
+    "would_download",
 ]

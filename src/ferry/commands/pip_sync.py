@@ -25,7 +25,7 @@ from ferry.commands.index_settings import IndexSettings, index_client
 from ferry.commands.inputs import gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pip_compile import exclude_newer_date, known_options
-from ferry.commands.pip_install import InstallResult
+from ferry.commands.pip_install import InstallResult, would_download
 from ferry.commands.pipeline import apply_pins, resolve_requirements, target_for
 from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable, mutable
@@ -166,6 +166,8 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 reinstall=reinstall, exact=True, dry_run=request.dry_run, builder=builder,
                 refresh=options.refresh,
             )
+            if request.dry_run:
+                result.would_download = would_download(cache, result.to_install)
             execution = result.execution
             if execution is not None and not execution.installed and not execution.removed:
                 result.checked = len(pins)
