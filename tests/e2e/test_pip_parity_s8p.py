@@ -130,3 +130,71 @@ def test_dry_run_reports_as_uv_does(
                           cwd=tmp_path)).stderr) == [
         "Would download 2 packages", "Would uninstall 2 packages", "Would install 2 packages",
         " - alpha==1.0", " + alpha==2.0", " + delta==1.0", " - zeta==1.0"]
+
+
+def test_uninstall_names_a_direct_reference_by_its_source(
+    tmp_path: Path, run, make_wheel  # type: ignore[no-untyped-def]
+) -> None:
+    wheel = make_wheel("alpha", "1.0")
+    ok(run("venv", "-q", "v", cwd=tmp_path))
+    ok(run("pip", "install", "-q", "-p", "v", str(wheel), cwd=tmp_path))
+    line = f" - alpha==1.0 (from {wheel.as_uri()})"
+    dry = ok(run("pip", "uninstall", "-p", "v", "--dry-run", "alpha", cwd=tmp_path))
+    assert dry.stderr.splitlines() == ["Would uninstall 1 package", line]
+    real = ok(run("pip", "uninstall", "-p", "v", "alpha", cwd=tmp_path))
+    assert real.stderr.splitlines()[1:] == [line]
+
+
+def test_show_orders_as_uv(
+    tmp_path: Path, run, make_wheel, make_sdist  # type: ignore[no-untyped-def]
+) -> None:
+    import tarfile
+
+    with tarfile.open(make_sdist("proj", "1.0")) as archive:
+        archive.extractall(tmp_path / "src", filter="data")
+    project = tmp_path / "src" / "proj-1.0"
+    zeta, beta = make_wheel("zeta", "1.0"), make_wheel("beta", "1.0", requires=["zeta"])
+    ok(run("venv", "-q", "v", cwd=tmp_path))
+    ok(run("pip", "install", "-q", "-p", "v", str(zeta), str(beta), "-e", str(project),
+           cwd=tmp_path))
+    shown = ok(run("pip", "show", "-p", "v", "zeta", "proj", "Beta", "nothere", "zz_x", "zeta",
+                   cwd=tmp_path))
+    site = next((tmp_path / "v" / "lib").glob("python*/site-packages"))
+    assert shown.stdout.splitlines() == [
+        "Name: beta", "Version: 1.0", f"Location: {site}", "Requires: zeta", "Required-by:",
+        "---",
+        "Name: proj", "Version: 1.0", f"Location: {site}",
+        f"Editable project location: {project}", "Requires:", "Required-by:",
+        "---",
+        "Name: zeta", "Version: 1.0", f"Location: {site}", "Requires:", "Required-by: beta",
+    ]
+    assert shown.stderr.splitlines() == ["warning: Package(s) not found for: nothere, zz-x"]
+    files = ok(run("pip", "show", "-p", "v", "-f", "zeta", cwd=tmp_path)).stdout.splitlines()
+    listed = files[files.index("Files:") + 1:]
+    assert listed == sorted(listed) and "  zeta-1.0.dist-info/RECORD" in listed
+    missing = run("pip", "show", "-p", "v", "nothere", cwd=tmp_path)
+    assert missing.code == 1 and missing.stdout == ""
+
+
+def test_a_local_path_with_a_fragment_gets_no_egg_advice(
+    tmp_path: Path, run, make_wheel  # type: ignore[no-untyped-def]
+) -> None:
+    make_wheel("alpha", "1.0")
+    ok(run("venv", "-q", "v", cwd=tmp_path))
+    (tmp_path / "r.txt").write_text("./wheels/alpha-1.0-py3-none-any.whl#egg=alpha\n")
+    failed = run("pip", "install", "-p", "v", "-r", "r.txt", cwd=tmp_path)
+    assert failed.code == 1
+    assert "Cannot tell the package name" in failed.stderr
+    assert "so `#egg=name` cannot name it" in failed.stderr
+    assert "add `#egg=name` to the URL" not in failed.stderr
+
+
+def test_uvs_key_spelling_is_explained_not_called_no_python_at_all(
+    tmp_path: Path, run  # type: ignore[no-untyped-def]
+) -> None:
+    failed = run("venv", "-p", "cpython-3.12.1-linux-x86_64-gnu", "v", cwd=tmp_path)
+    assert failed.code != 0
+    assert "no Python interpreter was found at all" not in failed.stderr
+    assert "no executable named `cpython-3.12.1-linux-x86_64-gnu`" in failed.stderr
+    assert "Caused by: found " in failed.stderr  # what discovery did find
+    assert "ask for `cpython@3.12.1`" in failed.stderr

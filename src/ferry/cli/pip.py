@@ -180,9 +180,12 @@ def show(options: GlobalOptions, /, **kwargs: Any) -> None:
 
     found = pip_show(options=options, **kwargs)
     printer = Printer(options)
-    _show_data(found, printer)
-    for name in found.missing:
-        printer.warn(f"Package(s) not found: {name}")
+    if found.notice:
+        printer.status(found.notice)
+    if found.missing:  # before the data, as uv
+        printer.warn(f"Package(s) not found for: {', '.join(found.missing)}")
+    if found.text:
+        printer.data(found.text)
     if found.missing and not found.text:
         raise SystemExit(1)
 

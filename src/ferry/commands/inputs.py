@@ -41,9 +41,13 @@ def requirement_of(entry: RequirementEntry, name_of: NameOf | None = None) -> Re
             marker = f" ; {entry.marker}" if entry.marker else ""
             requirement = Requirement(f"{name}{extras} @ {entry.url}{marker}")
     if requirement is None:
+        # a local path takes no fragment (uv refuses one too): its `#` is part of the file name
+        local = (entry.url or "").startswith("file:")
         raise UserError(
             f"Cannot tell the package name of `{entry.url}` ({entry.location})",
-            hint="write it as `name @ <url>`, or add `#egg=name` to the URL",
+            hint="write it as `name @ <path>`; a `#` in a local path is read as part of the "
+            "file name, so `#egg=name` cannot name it" if local
+            else "write it as `name @ <url>`, or add `#egg=name` to the URL",
         )
     return requirement
 

@@ -115,36 +115,38 @@ def pip_show(
 ) -> Inspection:
     dists, notice = _load(options, python, system)
     by_name = {d.name: d for d in dists}
-    required_by: dict[str, list[str]] = {}
+    required_by_names: dict[str, list[str]] = {}
     for dist in dists:
         for name in _requirement_names(dist):
-            required_by.setdefault(name, []).append(dist.name)
+            required_by_names.setdefault(name, []).append(dist.name)
     blocks: list[str] = []
-    missing: list[str] = []
-    for raw in packages:
-        found = by_name.get(canonicalize_name(raw))
+    wanted = sorted({canonicalize_name(raw) for raw in packages})  # as uv: by name, once each
+    missing = [str(name) for name in wanted if name not in by_name]
+    for name in wanted:
+        found = by_name.get(name)
         if found is None:
-            missing.append(raw)
             continue
         dist = found
         meta = dist.metadata
+        # uv's (and pip's) order: the editable location right after the location
         lines = [
             f"Name: {meta.get('Name', dist.name)}",
             f"Version: {dist.version}",
             f"Location: {dist.site_dir}",
-            f"Requires: {', '.join(sorted(_requirement_names(dist)))}",
-            f"Required-by: {', '.join(sorted(required_by.get(dist.name, [])))}",
         ]
         location = _editable_location(dist)
         if location:
             lines.append(f"Editable project location: {location}")
+        requires = ", ".join(sorted(_requirement_names(dist)))
+        required_by = ", ".join(sorted(required_by_names.get(dist.name, [])))
+        lines += [f"Requires: {requires}".rstrip(), f"Required-by: {required_by}".rstrip()]
         if files:
             lines.append("Files:")
             record = dist.dist_info / "RECORD"
             if record.exists():
-                for line in record.read_text(encoding="utf-8").splitlines():
-                    if line.strip():
-                        lines.append("  " + line.split(",")[0])
+                paths = [line.split(",")[0] for line in
+                         record.read_text(encoding="utf-8").splitlines() if line.strip()]
+                lines.extend("  " + path for path in sorted(paths))
         blocks.append("\n".join(lines))
     return Inspection("\n---\n".join(blocks), notice, missing=tuple(missing))
 

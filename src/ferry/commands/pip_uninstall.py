@@ -11,6 +11,7 @@ from packaging.utils import canonicalize_name
 
 from ferry.commands.common import installed_dists, open_cache, target_environment
 from ferry.commands.inputs import gather_inputs
+from ferry.commands.pipeline import remember_sources
 from ferry.install.envlock import environment_lock
 from ferry.install.execute import ExecutionResult
 from ferry.model.errors import UsageError
@@ -54,6 +55,7 @@ def pip_uninstall(
         missing = sorted(wanted - {d.name for d in present})
         for name in missing:
             result.notes.append(f"warning: Skipping {name} as it is not installed")
+        remember_sources(present)  # `` - x==1.0 (from URL)`` after the dist-info is gone
         if dry_run:
             result.to_remove = present
             return result

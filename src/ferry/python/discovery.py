@@ -131,6 +131,10 @@ def find_interpreter(
             "Found %s at %s (%s)", interpreter.describe(), candidate.path, candidate.source
         )
         return interpreter
+    if not seen and request is not None and request.kind is RequestKind.NAME:
+        # only that name was looked for: say what else there is, not "nothing at all"
+        seen = find_all(cache, directory=directory)
+        raise _no_such_executable(request, where, seen)
     raise _not_found(request, where, requires_python, seen)
 
 
@@ -217,6 +221,45 @@ def _check_requires_python(
             f"requires-python `{requires_python}`",
             hint="Pass a --python that matches requires-python.",
         )
+
+
+def _no_such_executable(
+    request: PythonRequest, where: str, others: list[Interpreter]
+) -> InterpreterNotFoundError:
+    """A name request (``-p NAME``) that no executable answers, with what discovery found."""
+    name = request.name or ""
+    causes = [f"no executable named `{name}` on the search path or in pyenv"]
+    causes += [f"found {i.describe()} at {i.executable}" for i in others]
+    spelled = _key_spelling(name)
+    hint = (
+        f"ferry reads `{name}` as the name of an executable; for {spelled[1]} on this machine, "
+        f"ask for `{spelled[0]}`."
+        if spelled is not None
+        else "Install a matching Python (e.g. with pyenv), or pass --python with the path to "
+        "an interpreter."
+    )
+    return InterpreterNotFoundError(
+        f"No interpreter found for {request}{where}", causes=causes, hint=hint
+    )
+
+
+_IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
+
+
+def _key_spelling(name: str) -> tuple[str, str] | None:
+    """For uv's ``<implementation>-<version>-<os>-<arch>-<libc>`` key spelling (or one that
+    starts with the version), the request ferry reads and its description; else None."""
+    parts = name.lower().split("-")
+    implementation = parts[0] if parts[0] in (*_IMPLEMENTATIONS, "any") else None
+    version = parts[1] if implementation is not None and len(parts) > 1 else parts[0]
+    core = version.removesuffix("+freethreaded")
+    numbers = core.split(".")
+    if len(parts) < 2 or not (1 <= len(numbers) <= 3 and all(n.isdigit() for n in numbers)):
+        return None
+    suffix = "t" if core != version else ""
+    if implementation in (None, "any"):
+        return f"{core}{suffix}", f"Python {core}{suffix}"
+    return f"{implementation}@{core}{suffix}", f"{_IMPLEMENTATIONS[implementation]} {core}{suffix}"
 
 
 def _not_found(

@@ -20,6 +20,7 @@ from ferry.index.downloads import DownloadStats
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.scheme import Scheme
 from ferry.project.requirements_model import IndexOptions
+from ferry.python.discovery import _key_spelling
 from ferry.wheel.install import install_unpacked
 from ferry.wheel.scripts import EntryPointScript, scheme_python_version, with_versioned_pip
 from ferry.wheel.unpack import unpack_wheel
@@ -181,3 +182,23 @@ def test_emit_options_read_the_environment_as_the_resolution_does(
     monkeypatch.setenv("FERRY_FIND_LINKS", "/links")
     assert lines() == (f"--index-url {default_index_url()}", "--extra-index-url file:///e1",
                        "--extra-index-url file:///e2", "--find-links /links")
+
+
+# -- uv's key spelling of a Python request (s8 review, pip 10) -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "spelled"),
+    [
+        ("cpython-3.12.1-linux-x86_64-gnu", ("cpython@3.12.1", "CPython 3.12.1")),
+        ("pypy-3.10-linux", ("pypy@3.10", "PyPy 3.10")),
+        ("cpython-3.13+freethreaded-linux-x86_64-gnu", ("cpython@3.13t", "CPython 3.13t")),
+        ("any-3.12-any", ("3.12", "Python 3.12")),
+        ("3.12-linux", ("3.12", "Python 3.12")),
+        ("python3.12", None),
+        ("my-python", None),
+        ("cpython", None),
+    ],
+)
+def test_key_spelling(name: str, spelled: tuple[str, str] | None) -> None:
+    assert _key_spelling(name) == spelled
