@@ -198,3 +198,24 @@ def test_uvs_key_spelling_is_explained_not_called_no_python_at_all(
     assert "no executable named `cpython-3.12.1-linux-x86_64-gnu`" in failed.stderr
     assert "Caused by: found " in failed.stderr  # what discovery did find
     assert "ask for `cpython@3.12.1`" in failed.stderr
+
+
+def test_python_version_chooses_the_wheel_tags_too(
+    tmp_path: Path, run, make_wheel, python_exe  # type: ignore[no-untyped-def]
+) -> None:
+    make_wheel("native", "1.0", tag="cp38-none-any")
+    make_wheel("native", "2.0", tag="cp312-none-any")
+    ok(run("venv", "-q", "-p", str(python_exe("3.12")), "v", cwd=tmp_path))
+    links = ("-p", "v", "--no-index", "--find-links", str(tmp_path / "wheels"))
+    # as uv: the resolution is for 3.8 (cp38 wheels), whatever the environment's Python
+    dry = ok(run("pip", "install", *links, "--python-version", "3.8", "--dry-run", "native",
+                 cwd=tmp_path))
+    assert " + native==1.0" in dry.stderr.splitlines()
+    own = ok(run("pip", "install", *links, "--dry-run", "native", cwd=tmp_path))
+    assert " + native==2.0" in own.stderr.splitlines()
+    (tmp_path / "r.txt").write_text("native\n")
+    synced = ok(run("pip", "sync", *links, "--python-version", "3.8", "r.txt", cwd=tmp_path))
+    assert " + native==1.0" in synced.stderr.splitlines()
+    bad = run("pip", "install", *links, "--python-version", "x", "--dry-run", "native",
+              cwd=tmp_path)
+    assert bad.code == 2 and "Invalid `--python-version` value `x`" in bad.stderr

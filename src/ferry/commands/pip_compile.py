@@ -121,7 +121,7 @@ def exclude_newer_date(text: str | None) -> datetime | None:
         ) from exc
 
 
-def _version(text: str) -> Version:
+def parse_python_version(text: str) -> Version:
     try:
         version = Version(text)
     except InvalidVersion as exc:
@@ -264,7 +264,8 @@ def _target(request: PipCompileRequest, interpreter: Interpreter,
         tags=interpreter.tags,
         implementation=interpreter.implementation,
         interpreter_version=interpreter.version,
-        python_version=_version(request.python_version) if request.python_version else None,
+        python_version=(parse_python_version(request.python_version)
+                        if request.python_version else None),
         platform=platform,
         no_binary=_names(request.no_binary) | inputs.options.no_binary,
         only_binary=_names(request.only_binary) | inputs.options.only_binary,
@@ -334,7 +335,7 @@ def _resolve(
         with IndexSource(client, metadata=service.metadata, direct=direct,
                          locations=locations) as source:
             if request.universal:
-                floor = (_version(request.python_version) if request.python_version
+                floor = (parse_python_version(request.python_version) if request.python_version
                          else interpreter.version)
                 packages = resolve_everywhere(
                     requirements, [s.requirement for s in inputs.constraints],

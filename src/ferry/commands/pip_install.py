@@ -22,12 +22,12 @@ from ferry.commands.hash_checking import enforce_hashes
 from ferry.commands.index_settings import IndexSettings, index_client
 from ferry.commands.inputs import RequirementInputs, gather_inputs
 from ferry.commands.lazy_builder import make_builder
-from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_requirements, target_for
+from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_requirements
 from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.python.environment import PythonEnvironment
-from ferry.resolve.options import ResolverOptions
+from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.wheel.installed import InstalledDist
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ def _install(
             exclude_newer=request.exclude_newer_date(),
             index_order=client.config.first_match_order,
         )
-        target = target_for(
+        target = pip_target(
             environment,
             request.python_version,
             no_binary=_format_names(file_options.no_binary, request.no_binary),
@@ -253,6 +253,33 @@ def _settle(result: InstallResult, client: object, builder: object, seconds: flo
     execution = result.execution
     if execution is not None and not (execution.installed or execution.removed):
         result.audited, result.audit_seconds = result.resolved or 0, seconds
+
+
+def pip_target(
+    environment: PythonEnvironment,
+    python_version: str | None,
+    *,
+    no_binary: frozenset[str],
+    only_binary: frozenset[str],
+) -> TargetEnvironment:
+    """What ``pip install``/``pip sync`` resolve for: the environment's interpreter, or with
+    ``--python-version X`` X's wheel tags too, as uv's ``--python-version`` (and ``pip
+    compile``'s) does: a 3.12 environment resolving for 3.8 picks the ``cp38`` wheel."""
+    from ferry.commands.compile_target import compile_target
+    from ferry.commands.pip_compile import parse_python_version
+
+    interpreter = environment.interpreter
+    version = parse_python_version(python_version) if python_version else None
+    return compile_target(
+        markers=dict(interpreter.markers),
+        tags=interpreter.tags,
+        implementation=interpreter.implementation,
+        interpreter_version=interpreter.version,
+        python_version=version,
+        platform=None,
+        no_binary=no_binary,
+        only_binary=only_binary,
+    )
 
 
 def _format_names(from_files: frozenset[str], from_cli: tuple[str, ...]) -> frozenset[str]:
@@ -346,6 +373,7 @@ __all__ = [
     "PipInstallRequest",
     "install_into",
     "pip_install",
+    "pip_target",
     "seed_environment",
     "seed_packages",
     "would_download",

@@ -25,8 +25,8 @@ from ferry.commands.index_settings import IndexSettings, index_client
 from ferry.commands.inputs import gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pip_compile import exclude_newer_date, known_options
-from ferry.commands.pip_install import InstallResult, would_download
-from ferry.commands.pipeline import apply_pins, resolve_requirements, target_for
+from ferry.commands.pip_install import InstallResult, pip_target, would_download
+from ferry.commands.pipeline import apply_pins, resolve_requirements
 from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
@@ -144,7 +144,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 exclude_newer=settings.exclude_newer,
                 index_order=client.config.first_match_order,
             )
-            target = target_for(
+            target = pip_target(
                 environment,
                 request.python_version,
                 no_binary=_names(request.no_binary) | file_options.no_binary,
