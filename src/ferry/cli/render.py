@@ -25,6 +25,8 @@ def render_install(result: Any, printer: Printer) -> None:
     if getattr(result, "resolved", None) is not None:
         seconds = elapsed(result.resolve_seconds)
         printer.status(f"Resolved {plural(result.resolved, 'package')} in {seconds}")
+    for line in getattr(result, "lock_notes", []):  # a dry run's "Would update lockfile at: …"
+        printer.status(line)
     if getattr(result, "audited", None) is not None:
         seconds = elapsed(result.audit_seconds)
         printer.status(f"Audited {plural(result.audited, 'package')} in {seconds}")

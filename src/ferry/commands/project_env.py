@@ -54,6 +54,9 @@ class EnvironmentOutcome:
     created: bool = False
     repaired: str | None = None
     """What changed in place (a patch-level update or a re-point), as printed."""
+    hypothetical: bool = False
+    """A dry run's would-be environment: its interpreter is the one a sync would use, and
+    nothing is installed in it (``site_dirs`` are the base interpreter's: do not list them)."""
 
 
 @immutable
@@ -217,19 +220,22 @@ def _linked_base(root: Path) -> str:
 
 
 def _repoint(
-    root: Path, target: Interpreter, recorded: Recorded, current: Interpreter | None
+    root: Path, target: Interpreter, recorded: Recorded, current: Interpreter | None,
+    write: bool = True,
 ) -> str:
     before = _linked_base(root)
     if not Path(before).exists():
         before += ", which is gone"
     elif current is not None and not recorded.fits(current):
         before += f", which now runs {current.describe()}"
-    repoint_venv(root, target)
-    return (f"Updated {_display(root)} in place to {target.describe()} at "
-            f"{target.base_executable} (was {recorded.version or '?'} at {before})")
+    if write:
+        repoint_venv(root, target)
+    return (f"{'Updated' if write else 'Would update'} {_display(root)} in place to "
+            f"{target.describe()} at {target.base_executable} "
+            f"(was {recorded.version or '?'} at {before})")
 
 
-def _repair_patch_level(root: Path, interpreter: Interpreter) -> str | None:
+def _repair_patch_level(root: Path, interpreter: Interpreter, write: bool = True) -> str | None:
     """Bring ``pyvenv.cfg`` up to date after a patch-level change of the base interpreter (the
     caller has checked that implementation and major.minor are unchanged)."""
     cfg = root / "pyvenv.cfg"
@@ -238,6 +244,9 @@ def _repair_patch_level(root: Path, interpreter: Interpreter) -> str | None:
     # virtualenv writes "3.11.7.final.0": the same version, nothing to repair or to announce
     if not recorded or recorded.split(".")[:3] == actual.split(".")[:3]:
         return None
+    if not write:
+        return (f"Would update {_display(root)} in place to {interpreter.describe()} at "
+                f"{_linked_base(root)} (was {recorded})")
     raw = _raw_values(cfg.read_text(encoding="utf-8"))
     for key in ("version_info", "version"):
         if key in raw:
@@ -290,8 +299,11 @@ def ensure_project_environment(
     recreate: bool = False,
     keep_names: frozenset[str] = frozenset(),
     create: bool = True,
+    dry_run: bool = False,
 ) -> EnvironmentOutcome:
-    """The environment at ``root``, valid for the request; see the module docstring."""
+    """The environment at ``root``, valid for the request; see the module docstring. With
+    ``dry_run`` nothing is written: what would be created, recreated or updated is said with
+    "Would …", and a would-be environment comes back ``hypothetical`` (nothing installed)."""
     request, source = requested_python(PythonRequest.parse(python) if python else None, project_dir)
     notes: list[str] = []
     if root.exists() and not is_virtualenv(root) and any(root.iterdir()):
@@ -315,17 +327,7 @@ def ensure_project_environment(
                 # What would be created can use the site-packages as they are: keep them.
                 verdict = Verdict(target=chosen)
         if verdict.reason is None:
-            repaired: str | None
-            if chosen is not None:
-                repaired = _repoint(root, chosen, recorded, current)
-            else:
-                assert current is not None
-                repaired = _repair_patch_level(root, current)
-            if repaired:
-                notes.append(repaired)
-                environment = open_environment(root, cache)
-            assert environment is not None
-            return EnvironmentOutcome(environment, notes, repaired=repaired)
+            return _kept(root, cache, environment, chosen, recorded, current, notes, dry_run)
         _refuse_losing_packages(root, environment, inexact, keep_names, verdict.reason)
         notes.append(f"Recreating virtual environment at: {_display(root)} ({verdict.reason})")
     elif is_virtualenv(root) and recreate:
@@ -339,10 +341,42 @@ def ensure_project_environment(
     if pyenv_shim_context(shown):  # name what the environment will link to, not pyenv's shim
         shown = interpreter.base_executable
     notes.insert(0, f"Using {interpreter.describe()} interpreter at: {shown}")
+    if dry_run:
+        return _would_create(root, interpreter, notes)
     if not any("Recreating" in n for n in notes):
         notes.append(f"Creating virtual environment at: {_display(root)}")
     create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists())
     return EnvironmentOutcome(open_environment(root, cache), notes, created=True)
+
+
+def _kept(
+    root: Path, cache: Cache, environment: PythonEnvironment | None, chosen: Interpreter | None,
+    recorded: Recorded, current: Interpreter | None, notes: list[str], dry_run: bool,
+) -> EnvironmentOutcome:
+    """The existing environment, re-pointed at ``chosen`` or repaired at patch level if need
+    be (under ``dry_run`` only said)."""
+    repaired: str | None
+    if chosen is not None:
+        repaired = _repoint(root, chosen, recorded, current, write=not dry_run)
+    else:
+        assert current is not None
+        repaired = _repair_patch_level(root, current, write=not dry_run)
+    if repaired:
+        notes.append(repaired)
+        if not dry_run:
+            environment = open_environment(root, cache)
+    assert environment is not None
+    return EnvironmentOutcome(environment, notes, repaired=repaired)
+
+
+def _would_create(root: Path, interpreter: Interpreter, notes: list[str]) -> EnvironmentOutcome:
+    """A dry run's answer where a sync would create or recreate the environment: said as uv
+    says it, nothing written."""
+    notes[1:] = [note.replace("Recreating virtual environment at:",
+                              "Would recreate project environment at:") for note in notes[1:]]
+    if len(notes) == 1:
+        notes.append(f"Would create project environment at: {_display(root)}")
+    return EnvironmentOutcome(PythonEnvironment(root, interpreter), notes, hypothetical=True)
 
 
 def _find(request: PythonRequest | None, cache: Cache, project_dir: Path,

@@ -18,7 +18,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,6 +130,8 @@ class SyncResult(PipelineOutcome):
     environment: str = ""
     selection: SyncedSelection = field(default_factory=SyncedSelection)
     target_packages: int = 0
+    lock_notes: list[str] = field(default_factory=list)
+    """What a dry run would do to the lockfile (uv prints it after the `Resolved` line)."""
 
 
 @contextmanager
@@ -209,7 +211,14 @@ def obtain_lock(
 
         outcome = lock_project(project, lock_request, options, cache)
         lock = outcome.lock
-        text = project.lock_path.read_text(encoding="utf-8")
+        if request.dry_run and outcome.reason is not None:  # resolved, not written: say so
+            from ferry.project.lock_write import dump_lock
+
+            verb = "update" if project.lock_path.exists() else "create"
+            result.lock_notes.append(f"Would {verb} lockfile at: {project.lock_path.name}")
+            text = dump_lock(lock)
+        else:
+            text = project.lock_path.read_text(encoding="utf-8")
     result.resolved = len(lock.packages)
     result.resolve_seconds = time.perf_counter() - started
     return lock, text
@@ -233,6 +242,7 @@ def lock_request_of(request: SyncRequest) -> LockRequest:
         index_strategy=request.index_strategy,
         python=request.python,
         exclude_newer=request.exclude_newer,
+        dry_run=request.dry_run,
     )
 
 
@@ -332,7 +342,7 @@ def sync_environment(
     # One process at a time decides whether the environment is usable and creates or recreates
     # it: ten parallel syncs into a missing .venv would otherwise create it over each other, or
     # recreate one another half-made (deleting the environment lock a creator holds).
-    with _creation_lock(project.lock_path.parent, root):
+    with nullcontext() if request.dry_run else _creation_lock(project.lock_path.parent, root):
         outcome = ensure_project_environment(
             root,
             cache,
@@ -342,6 +352,7 @@ def sync_environment(
             inexact=selection.inexact,
             recreate=request.recreate,
             keep_names=frozenset({p.name for p in lock.packages} | project_names),
+            dry_run=request.dry_run,
         )
     result.notes.extend(outcome.notes)
     environment = outcome.environment
@@ -361,6 +372,7 @@ def sync_environment(
     fingerprint = site_fingerprint(environment.site_dirs)
     unchanged = (
         state is not None
+        and not outcome.hypothetical
         and not request.reinstall
         and not request.reinstall_package
         and replace(state.selection, inexact=selection.inexact) == selection
@@ -380,7 +392,7 @@ def sync_environment(
     from ferry.commands.pipeline import apply_pins
 
     started = time.perf_counter()
-    installed = installed_dists(environment)
+    installed = [] if outcome.hypothetical else installed_dists(environment)
     client, builder = install_sources(
         request, options, cache, project.pyproject.tool.keyring_provider, project.pyproject
     )
