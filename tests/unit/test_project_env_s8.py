@@ -164,7 +164,7 @@ def test_the_project_environment_itself_is_not_warned_about(
 def test_virtualenvs_long_version_is_no_patch_change(
     tmp_path: Path, python_exe  # type: ignore[no-untyped-def]
 ) -> None:
-    from ferry.commands.project_env import _repair_patch_level
+    from ferry.commands.project_env_inplace import repair_patch_level as _repair_patch_level
 
     interpreter = introspect(python_exe("3.11"), None)
     cfg = tmp_path / "pyvenv.cfg"

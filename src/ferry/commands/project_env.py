@@ -32,16 +32,20 @@ from pathlib import Path
 from packaging.specifiers import SpecifierSet
 
 from ferry.cache.store import Cache
-from ferry.fs.atomic import atomic_write_text
+from ferry.commands.project_env_inplace import (
+    display_path,
+    linked_base,
+    repair_patch_level,
+    repoint_in_place,
+)
 from ferry.model.errors import InterpreterNotFoundError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.python.discovery import find_interpreter, requested_python
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
 from ferry.python.interpreter import Interpreter, pyenv_shim_context
-from ferry.python.pyvenv_cfg import format_pyvenv_cfg, read_pyvenv_cfg
+from ferry.python.pyvenv_cfg import read_pyvenv_cfg
 from ferry.python.request import PythonRequest, RequestKind
 from ferry.python.venv import create_venv
-from ferry.python.venv_repoint import repoint_venv
 from ferry.wheel.installed import iter_installed
 
 logger = logging.getLogger(__name__)
@@ -210,69 +214,12 @@ def _assess(
     return Verdict(reason=unmet)
 
 
-def _linked_base(root: Path) -> str:
-    """The base interpreter the environment's ``bin/python`` names (even if it is gone)."""
-    link = root / "bin" / "python"
-    try:
-        return str(link.parent / link.readlink())
-    except OSError:
-        return read_pyvenv_cfg(root).get("home", "?")
-
-
-def _repoint(
-    root: Path, target: Interpreter, recorded: Recorded, current: Interpreter | None,
-    write: bool = True,
-) -> str:
-    before = _linked_base(root)
-    if not Path(before).exists():
-        before += ", which is gone"
-    elif current is not None and not recorded.fits(current):
-        before += f", which now runs {current.describe()}"
-    if write:
-        repoint_venv(root, target)
-    return (f"{'Updated' if write else 'Would update'} {_display(root)} in place to "
-            f"{target.describe()} at {target.base_executable} "
-            f"(was {recorded.version or '?'} at {before})")
-
-
-def _repair_patch_level(root: Path, interpreter: Interpreter, write: bool = True) -> str | None:
-    """Bring ``pyvenv.cfg`` up to date after a patch-level change of the base interpreter (the
-    caller has checked that implementation and major.minor are unchanged)."""
-    cfg = root / "pyvenv.cfg"
-    recorded = read_pyvenv_cfg(cfg).get("version_info", "")
-    actual = str(interpreter.version)
-    # virtualenv writes "3.11.7.final.0": the same version, nothing to repair or to announce
-    if not recorded or recorded.split(".")[:3] == actual.split(".")[:3]:
-        return None
-    if not write:
-        return (f"Would update {_display(root)} in place to {interpreter.describe()} at "
-                f"{_linked_base(root)} (was {recorded})")
-    raw = _raw_values(cfg.read_text(encoding="utf-8"))
-    for key in ("version_info", "version"):
-        if key in raw:
-            raw[key] = actual
-    atomic_write_text(cfg, format_pyvenv_cfg(raw))
-    logger.debug("The environment's interpreter changed at patch level (%s -> %s); "
-                 "updated pyvenv.cfg in place", recorded, actual)
-    return (f"Updated {_display(root)} in place to {interpreter.describe()} at "
-            f"{_linked_base(root)} (was {recorded})")
-
-
-def _raw_values(text: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        key, sep, value = line.partition("=")
-        if sep:
-            values[key.strip()] = value.strip()
-    return values
-
-
 def _open_existing(root: Path, cache: Cache) -> tuple[PythonEnvironment | None, str | None]:
     """The environment, or why it cannot run (most often: its base interpreter is gone)."""
     try:
         return open_environment(root, cache), None
     except UserError as error:
-        base = _linked_base(root)
+        base = linked_base(root)
         if not Path(base).exists():
             return None, f"its base interpreter `{base}` is gone"
         return None, error.message
@@ -329,11 +276,11 @@ def ensure_project_environment(
         if verdict.reason is None:
             return _kept(root, cache, environment, chosen, recorded, current, notes, dry_run)
         _refuse_losing_packages(root, environment, inexact, keep_names, verdict.reason)
-        notes.append(f"Recreating virtual environment at: {_display(root)} ({verdict.reason})")
+        notes.append(f"Recreating virtual environment at: {display_path(root)} ({verdict.reason})")
     elif is_virtualenv(root) and recreate:
-        notes.append(f"Recreating virtual environment at: {_display(root)} (--recreate)")
+        notes.append(f"Recreating virtual environment at: {display_path(root)} (--recreate)")
     if not create:
-        raise UserError(f"No project environment at `{_display(root)}`")
+        raise UserError(f"No project environment at `{display_path(root)}`")
     interpreter = chosen or _find(request, cache, project_dir, requires_python)
     where = f" (from {source})" if source else ""
     logger.debug("Chose %s%s", interpreter.describe(), where)
@@ -344,7 +291,7 @@ def ensure_project_environment(
     if dry_run:
         return _would_create(root, interpreter, notes)
     if not any("Recreating" in n for n in notes):
-        notes.append(f"Creating virtual environment at: {_display(root)}")
+        notes.append(f"Creating virtual environment at: {display_path(root)}")
     create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists())
     return EnvironmentOutcome(open_environment(root, cache), notes, created=True)
 
@@ -357,10 +304,10 @@ def _kept(
     be (under ``dry_run`` only said)."""
     repaired: str | None
     if chosen is not None:
-        repaired = _repoint(root, chosen, recorded, current, write=not dry_run)
+        repaired = repoint_in_place(root, chosen, recorded, current, write=not dry_run)
     else:
         assert current is not None
-        repaired = _repair_patch_level(root, current, write=not dry_run)
+        repaired = repair_patch_level(root, current, write=not dry_run)
     if repaired:
         notes.append(repaired)
         if not dry_run:
@@ -375,7 +322,7 @@ def _would_create(root: Path, interpreter: Interpreter, notes: list[str]) -> Env
     notes[1:] = [note.replace("Recreating virtual environment at:",
                               "Would recreate project environment at:") for note in notes[1:]]
     if len(notes) == 1:
-        notes.append(f"Would create project environment at: {_display(root)}")
+        notes.append(f"Would create project environment at: {display_path(root)}")
     return EnvironmentOutcome(PythonEnvironment(root, interpreter), notes, hypothetical=True)
 
 
@@ -423,14 +370,7 @@ def _refuse_losing_packages(
     })
     if extraneous:
         raise UserError(
-            f"The environment at `{_display(root)}` must be recreated ({reason}), which would "
+            f"The environment at `{display_path(root)}` must be recreated ({reason}), which would "
             f"remove packages that `--inexact` keeps: {', '.join(extraneous)}",
             hint="pass `--recreate` to recreate it anyway, or ask for a compatible Python",
         )
-
-
-def _display(root: Path) -> str:
-    try:
-        return os.path.relpath(root)
-    except ValueError:
-        return str(root)
