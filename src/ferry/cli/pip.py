@@ -195,14 +195,19 @@ def show(options: GlobalOptions, /, **kwargs: Any) -> None:
 @click.pass_obj
 def check(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Verify installed packages have compatible dependencies."""
+    import time
+
+    from ferry.cli.output import elapsed, plural
     from ferry.commands.pip_inspect import pip_check
 
+    started = time.perf_counter()
     found = pip_check(options=options, **kwargs)
     problems, checked = found.problems, found.checked
     printer = Printer(options)
     if found.notice:
         printer.status(found.notice)
-    printer.status(f"Checked {checked} package{'s' if checked != 1 else ''}")
+    seconds = elapsed(time.perf_counter() - started)
+    printer.status(f"Checked {plural(checked, 'package')} in {seconds}")
     if not problems:
         printer.status("All installed packages are compatible")
         return
