@@ -26,3 +26,16 @@ def test_install_and_uninstall_read_a_pyproject(tmp_path: Path, run, local_index
     assert {"alpha", "beta"} <= set(installed(tmp_path / "v"))
     ok(run("pip", "uninstall", "--python", "v", "-r", "pyproject.toml", cwd=tmp_path))
     assert not {"alpha", "beta"} & set(installed(tmp_path / "v"))
+
+
+def test_dynamic_dependencies_are_refused_not_ignored(tmp_path: Path, run, local_index) -> None:  # type: ignore[no-untyped-def]
+    """Known only by a build: installing nothing with exit 0 hid them (s8 late review L4)."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nversion = "1"\ndynamic = ["dependencies"]\n'
+    )
+    ok(run("venv", "v", "-q", cwd=tmp_path))
+    result = run("pip", "install", "--python", "v", "--index-url", local_index.file_url,
+                 "-r", "pyproject.toml", cwd=tmp_path)
+    assert result.code == 1
+    assert "dynamic" in result.stderr and "pip compile" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -322,3 +322,19 @@ def test_ignored_virtual_env_is_warned_about(
     assert installed(other) == {"lib": "1.0.0"}
     quiet = ok(run("sync", "-q", cwd=project, env=env))
     assert quiet.stderr == ""
+
+
+def test_gone_base_under_dry_run_is_said_and_left_alone(
+    project: Path, run, pythons, base  # type: ignore[no-untyped-def]
+) -> None:
+    """A dry run says it would re-point, and writes nothing (it used to fail on an assertion,
+    s8 late review L1)."""
+    _point(base, pythons["older"])
+    ok(run("sync", "-p", base, cwd=project))
+    base.unlink()
+    cfg = (project / ".venv" / "pyvenv.cfg").read_bytes()
+    result = ok(run("sync", "--frozen", "--dry-run", cwd=project))
+    assert "Would update .venv in place to CPython 3.11." in result.stderr
+    assert "Traceback" not in result.stderr
+    assert (project / ".venv" / "pyvenv.cfg").read_bytes() == cfg
+    assert not base.exists() and (project / ".venv" / "bin" / "python").is_symlink()

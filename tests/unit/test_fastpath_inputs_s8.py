@@ -60,3 +60,13 @@ def test_an_ignored_active_environment_is_never_replayed(
     assert _digest(["sync"], project) == ""  # the full path prints uv's warning each time
     monkeypatch.setenv("VIRTUAL_ENV", project[1])  # the project's own environment, activated
     assert _digest(["sync"], project) != ""
+
+
+@pytest.mark.parametrize("name", ["setup.py", "setup.cfg"])
+def test_the_projects_other_build_inputs_are_inputs(
+    name: str, project: tuple[str, str]
+) -> None:
+    """An edited ``setup.py`` rebuilds the project (install/local_freshness.py): no replay."""
+    before = _digest(["sync"], project)
+    (Path(project[0]) / name).write_text("# changed\n")
+    assert before and _digest(["sync"], project) != before

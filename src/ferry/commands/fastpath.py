@@ -207,6 +207,9 @@ def digest(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
         # A name (`python3.11`) or a version is looked up on PATH: another PATH, another answer.
         parts.append(f"PATH={os.environ.get('PATH', '')}".encode())
     parts.append(_read(os.path.join(root, "pyproject.toml")))
+    # the project's other build inputs: an edit rebuilds it (install/local_freshness.py)
+    parts.append(_read(os.path.join(root, "setup.py")))
+    parts.append(_read(os.path.join(root, "setup.cfg")))
     parts.append(_read(os.path.join(root, "uv.lock")))
     parts.append(_python_version_file(root))
     parts.append(_read(os.path.join(env_root, "pyvenv.cfg")))

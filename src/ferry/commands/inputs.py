@@ -102,6 +102,13 @@ def _project_dependencies(
     from ferry.commands.compile_inputs import read_compile_inputs
 
     read = read_compile_inputs(projects)
+    if read.builds:
+        raise UserError(
+            f"`{read.builds[0].label}` declares its dependencies as dynamic: they are known "
+            "only by building it",
+            hint="`ferry pip compile pyproject.toml -o requirements.txt` builds it and writes "
+            "them; install that file, or the project itself with `ferry pip install -e .`",
+        )
     return ([*packages, *(str(source.requirement) for source in read.requirements)],
             [path for path in requirement_files if path.name != "pyproject.toml"])
 

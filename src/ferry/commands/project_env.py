@@ -312,7 +312,10 @@ def _kept(
         notes.append(repaired)
         if not dry_run:
             environment = open_environment(root, cache)
-    assert environment is not None
+    if environment is None:  # a dry run's re-point of an environment whose base is gone
+        assert dry_run and chosen is not None
+        return EnvironmentOutcome(PythonEnvironment(root, chosen), notes, repaired=repaired,
+                                  hypothetical=True)
     return EnvironmentOutcome(environment, notes, repaired=repaired)
 
 

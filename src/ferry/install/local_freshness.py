@@ -11,6 +11,7 @@ times with the installed RECORD's, which ferry, uv and pip all write when they i
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,9 @@ def stale_local_builds(pins: Iterable[PinnedDist], installed: Sequence[Any]) -> 
     """Names of the local directory ``pins`` installed before their configuration last changed."""
     by_name = {dist.name: dist for dist in installed}
     stale: set[str] = set()
+    # A file dated in the future cannot say whether it changed since the install (it would
+    # look newer after every rebuild): such a date is ignored, as it was not written just now.
+    now = time.time_ns()
     for pin in pins:
         directory = _local_directory(pin.direct_url)
         have = by_name.get(pin.name)
@@ -43,7 +47,7 @@ def stale_local_builds(pins: Iterable[PinnedDist], installed: Sequence[Any]) -> 
                 changed_at = (directory / name).stat().st_mtime_ns
             except OSError:
                 continue
-            if changed_at > installed_at:
+            if installed_at < changed_at <= now:
                 logger.debug("%s: its %s changed since it was installed; building it again",
                              pin.name, name)
                 stale.add(pin.name)
