@@ -50,6 +50,7 @@ from ferry.project.markers import canonical_marker
 from ferry.project.pyproject import PyProject
 from ferry.project.tool_settings import ConflictSpec
 from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, flag_key, parse_marker, render
+from ferry.resolve.marker_restrict import restrict
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 from ferry.resolve.source import CoreMetadata
 from ferry.resolve.universal_graph import Node, NodeRef, UniversalGraph
@@ -177,7 +178,10 @@ class LockBuilder:
                 continue
             known = self.inference.settled(parent, child, marker, ruled_out)
             impossible = self._impossible(known)
-            simplified = marker.restrict(known).simplify_given(context)
+            # uv restricts the edge, as the forks built it, by where its parent is reached (the
+            # project's reach being its forks: `environments` within requires-python), in the
+            # shape its decision diagram gives (resolve/marker_restrict.py)
+            simplified = restrict(marker.restrict(known), context)
             if simplified.is_false():
                 continue
             if not impossible.is_false():
