@@ -66,3 +66,15 @@ def test_an_environment_that_would_be_recreated_is_kept(
     assert "Would recreate project environment at: .venv" in result.stderr
     assert (project / ".venv" / "pyvenv.cfg").read_bytes() == cfg
     assert set(installed(project / ".venv")) == {"alpha"}
+
+
+def test_a_dry_run_with_nothing_to_do_reads_as_uvs(project: Path, run, local_index) -> None:  # type: ignore[no-untyped-def]
+    env = _env(local_index)
+    ok(run("sync", cwd=project, env=env))
+    for extra in ((), ("-U",)):  # an upgrade that changes nothing leaves the lock as it is
+        result = ok(run("sync", "--dry-run", *extra, cwd=project,
+                        env={**env, "FERRY_NO_FAST_PATH": "1"}))
+        lines = [line for line in result.stderr.splitlines() if not line.startswith(
+            ("Resolved", "Checked"))]
+        assert lines == ["Would use project environment at: .venv",
+                         "Found up-to-date lockfile at: uv.lock", "Would make no changes"]

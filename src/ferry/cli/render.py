@@ -29,6 +29,10 @@ def render_install(result: Any, printer: Printer) -> None:
         printer.status(line)
     if getattr(result, "audited", None) is not None:
         seconds = elapsed(result.audit_seconds)
+        if getattr(result, "dry_run_requested", False):  # uv's words for a dry run's no-op
+            printer.status(f"Checked {plural(result.audited, 'package')} in {seconds}")
+            printer.status("Would make no changes")
+            return
         printer.status(f"Audited {plural(result.audited, 'package')} in {seconds}")
         return
     stats = getattr(result, "prepare_stats", None)

@@ -312,6 +312,8 @@ def _kept(
         notes.append(repaired)
         if not dry_run:
             environment = open_environment(root, cache)
+    if dry_run and not repaired:
+        notes.append(f"Would use project environment at: {display_path(root)}")
     if environment is None:  # a dry run's re-point of an environment whose base is gone
         assert dry_run and chosen is not None
         return EnvironmentOutcome(PythonEnvironment(root, chosen), notes, repaired=repaired,

@@ -131,6 +131,8 @@ class SyncResult(PipelineOutcome):
     selection: SyncedSelection = field(default_factory=SyncedSelection)
     target_packages: int = 0
     lock_notes: list[str] = field(default_factory=list)
+    dry_run_requested: bool = False
+    """``--dry-run``: a no-op is reported as uv reports it (``Would make no changes``)."""
     """What a dry run would do to the lockfile (uv prints it after the `Resolved` line)."""
 
 
@@ -157,6 +159,25 @@ def _requires_python(project: Project) -> SpecifierSet | None:
 
 # VIRTUAL_ENV values already warned about: ``run`` asks for the root twice (uv warns once).
 _IGNORED_ACTIVE: set[str] = set()
+
+
+def _dry_run_lock_text(project: Project, lock: Lock, resolved: bool, result: SyncResult) -> str:
+    """The lock a dry run plans with, and its line: ``Would create``/``Would update`` when the
+    resolution differs from the file, ``Found up-to-date lockfile`` otherwise (also after a
+    ``-U`` that changed nothing)."""
+    from ferry.project.lock_write import dump_lock
+
+    name = project.lock_path.name
+    on_disk = project.lock_path.read_text(encoding="utf-8") if project.lock_path.exists() else None
+    text = dump_lock(lock) if resolved else on_disk
+    if on_disk is None:
+        result.lock_notes.append(f"Would create lockfile at: {name}")
+    elif text != on_disk:
+        result.lock_notes.append(f"Would update lockfile at: {name}")
+    else:
+        result.lock_notes.append(f"Found up-to-date lockfile at: {name}")
+    assert text is not None
+    return text
 
 
 def _local_builds_changed(pins: list[PinnedDist], environment: PythonEnvironment) -> bool:
@@ -211,12 +232,8 @@ def obtain_lock(
 
         outcome = lock_project(project, lock_request, options, cache)
         lock = outcome.lock
-        if request.dry_run and outcome.reason is not None:  # resolved, not written: say so
-            from ferry.project.lock_write import dump_lock
-
-            verb = "update" if project.lock_path.exists() else "create"
-            result.lock_notes.append(f"Would {verb} lockfile at: {project.lock_path.name}")
-            text = dump_lock(lock)
+        if request.dry_run:  # nothing is written: say what would be, as uv does
+            text = _dry_run_lock_text(project, lock, outcome.reason is not None, result)
         else:
             text = project.lock_path.read_text(encoding="utf-8")
     result.resolved = len(lock.packages)
@@ -261,7 +278,7 @@ def sync_project(request: SyncRequest, options: GlobalOptions) -> SyncResult:
         # uv refuses a `--package` that names no member before it locks (nothing is written);
         # under `--frozen` the lock decides (a member only it knows is selected from it)
         resolve_packages(project, request.package, request.all_packages)
-    result = SyncResult()
+    result = SyncResult(dry_run_requested=request.dry_run)
     with open_cache(options) as cache:
         result.cache_dir = str(cache.root)
         lock, text = obtain_lock(project, request, options, cache, result)
