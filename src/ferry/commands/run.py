@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 from ferry.commands.common import open_cache
 from ferry.commands.fastpath import child_env
-from ferry.commands.sync import SyncRequest, SyncResult, obtain_lock, sync_environment
+from ferry.commands.sync import SyncRequest, SyncResult, sync_environment
+from ferry.commands.sync_lock import obtain_lock
 from ferry.commands.sync_state import SyncedSelection, read_state
 from ferry.commands.workspace_sync import check_selection, resolve_packages
 from ferry.model.errors import UserError

@@ -128,7 +128,7 @@ def locked_script_environment(
 ) -> PythonEnvironment:
     """The script's environment as its lock says (see the module docstring)."""
     from ferry.commands.script_lock import lock_script
-    from ferry.commands.sync import lock_request_of
+    from ferry.commands.sync_lock import lock_request_of
 
     outcome = lock_script(script, lock_request_of(sync), options, cache, metadata=metadata)
     pins = script_pins(outcome.lock, interpreter, script.absolute().parent)
@@ -147,7 +147,7 @@ def without_lock(script: Path, sync: SyncRequest) -> tuple[SyncRequest, str | No
     scripts, is ignored with a warning (returned) and the block is resolved as usual."""
     if not (sync.frozen or sync.locked):
         return sync, None
-    from ferry.commands.sync import lock_request_of
+    from ferry.commands.sync_lock import lock_request_of
 
     given = lock_request_of(sync).mode_flag()
     command = f"ferry lock --script {script}"
@@ -176,7 +176,7 @@ def unlocked_script_environment(
     through :func:`without_lock`."""
     from ferry.commands.script_key import block_key
     from ferry.commands.script_lock import lock_script
-    from ferry.commands.sync import lock_request_of
+    from ferry.commands.sync_lock import lock_request_of
 
     key = block_key(script, metadata, sync, interpreter)
 

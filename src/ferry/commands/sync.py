@@ -30,6 +30,7 @@ from ferry.commands.common import installed_dists, open_cache
 from ferry.commands.pipeline import PipelineOutcome
 from ferry.commands.project_env import ensure_project_environment
 from ferry.commands.state_dir import state_lock
+from ferry.commands.sync_lock import obtain_lock
 from ferry.commands.sync_state import (
     SyncedSelection,
     SyncState,
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from ferry.cache.store import Cache
     from ferry.commands.index_settings import DeferredIndexClient
     from ferry.commands.lazy_builder import LazySourceBuilder
-    from ferry.commands.lock import LockRequest
     from ferry.model.dist import PinnedDist
     from ferry.project.lock_model import Lock
     from ferry.project.pyproject import PyProject
@@ -161,25 +161,6 @@ def _requires_python(project: Project) -> SpecifierSet | None:
 _IGNORED_ACTIVE: set[str] = set()
 
 
-def _dry_run_lock_text(project: Project, lock: Lock, resolved: bool, result: SyncResult) -> str:
-    """The lock a dry run plans with, and its line: ``Would create``/``Would update`` when the
-    resolution differs from the file, ``Found up-to-date lockfile`` otherwise (also after a
-    ``-U`` that changed nothing)."""
-    from ferry.project.lock_write import dump_lock
-
-    name = project.lock_path.name
-    on_disk = project.lock_path.read_text(encoding="utf-8") if project.lock_path.exists() else None
-    text = dump_lock(lock) if resolved else on_disk
-    if on_disk is None:
-        result.lock_notes.append(f"Would create lockfile at: {name}")
-    elif text != on_disk:
-        result.lock_notes.append(f"Would update lockfile at: {name}")
-    else:
-        result.lock_notes.append(f"Found up-to-date lockfile at: {name}")
-    assert text is not None
-    return text
-
-
 def _local_builds_changed(pins: list[PinnedDist], environment: PythonEnvironment) -> bool:
     """A local project's ``pyproject.toml`` (or ``setup.py``/``setup.cfg``) changed since it was
     installed: an entry point or a build setting the lock does not see, so plan again."""
@@ -210,57 +191,6 @@ def environment_root(project: Project, active: bool) -> Path:
             shown,
         )
     return root
-
-
-def obtain_lock(
-    project: Project, request: SyncRequest, options: GlobalOptions, cache: Cache, result: SyncResult
-) -> tuple[Lock, str]:
-    """A lock that satisfies pyproject.toml (or, with ``--frozen``, whatever uv.lock says)."""
-    started = time.perf_counter()
-    lock_request = lock_request_of(request)
-    if request.frozen:
-        from ferry.commands.lock import missing_lock_error
-        from ferry.project.lockfile import parse_lock
-
-        try:
-            text = project.lock_path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise missing_lock_error(project.lock_path.name, lock_request.mode_flag()) from None
-        lock = parse_lock(text, project.lock_path)
-    else:
-        from ferry.commands.lock import lock_project
-
-        outcome = lock_project(project, lock_request, options, cache)
-        lock = outcome.lock
-        if request.dry_run:  # nothing is written: say what would be, as uv does
-            text = _dry_run_lock_text(project, lock, outcome.reason is not None, result)
-        else:
-            text = project.lock_path.read_text(encoding="utf-8")
-    result.resolved = len(lock.packages)
-    result.resolve_seconds = time.perf_counter() - started
-    return lock, text
-
-
-def lock_request_of(request: SyncRequest) -> LockRequest:
-    """The lock a sync (or a run) asks for: its ``--locked``/``--frozen`` (named as given),
-    upgrades and indexes."""
-    from ferry.commands.lock import LockRequest
-
-    return LockRequest(
-        locked=request.locked,
-        frozen=request.frozen,
-        given_as=request.given_as,
-        upgrade=request.upgrade,
-        upgrade_packages=tuple(request.upgrade_package),
-        index_url=request.index_url,
-        extra_index_urls=tuple(request.extra_index_url),
-        find_links=tuple(request.find_links),
-        no_index=request.no_index,
-        index_strategy=request.index_strategy,
-        python=request.python,
-        exclude_newer=request.exclude_newer,
-        dry_run=request.dry_run,
-    )
 
 
 def _is_exact(
