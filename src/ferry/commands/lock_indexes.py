@@ -67,12 +67,8 @@ class IndexChoice:
         """Every registry a lock may name: index URLs (credentials stripped), and the paths of
         local indexes and find-links directories as uv writes them."""
         local = {r.key: r.value for r in self.local}
-        return {local.get(u, strip_credentials(u)) for u in self._all_urls()} | {
-            r.value for r in self.local}
-
-    def _all_urls(self) -> list[str]:
-        return [*self.urls, *(u for _, u in self.pinned), *(u for *_, u in self.conditional),
-                *(u for *_, u in self.marked)]
+        urls = [*self.urls, *self.explicit_indexes()]
+        return {local.get(u, strip_credentials(u)) for u in urls} | {r.value for r in self.local}
 
     def unconfigured(self, registries: Iterable[str]) -> list[str]:
         """The registries of a lock that no configured index explains, sorted. A path registry
@@ -119,7 +115,6 @@ def search_list(
     return tuple(dict.fromkeys(fetch_url(url, base) for url, base in given))
 
 
-
 def written_search_list(
     pyproject: PyProject, *, index_url: str | None, extra_index_urls: Sequence[str]
 ) -> list[str]:
@@ -128,6 +123,8 @@ def written_search_list(
     given = _search_given(pyproject, index_url=index_url, extra_index_urls=extra_index_urls,
                           default=None)
     return [url for url, _ in given]
+
+
 def _search_given(
     pyproject: PyProject,
     *,
