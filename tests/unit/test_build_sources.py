@@ -265,7 +265,8 @@ def test_tree_hash_follows_sources_and_ignores_build_output(tmp_path: Path) -> N
     first = tree_hash(root)
     assert tree_hash(root) == first
     for noise in (".git/HEAD", "build/lib/p.py", "dist/p-1.whl", "src/p/__pycache__/x.pyc",
-                  "p.egg-info/PKG-INFO", ".venv/pyvenv.cfg", "env2/pyvenv.cfg"):
+                  "p.egg-info/PKG-INFO", ".venv/pyvenv.cfg", "env2/pyvenv.cfg",
+                  ".ferry/environment.lock", "uv.lock"):
         (root / noise).parent.mkdir(parents=True, exist_ok=True)
         (root / noise).write_text("noise")
     assert tree_hash(root) == first

@@ -13,6 +13,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,6 +151,12 @@ def _lock(
                            time.perf_counter() - started, warnings=warnings)
     lock_options = options_in_force(project, request)
     reason = _staleness(project, existing, lock_options, request)
+    if reason is None and existing is not None and _dynamic_dependencies(project):
+        from ferry.commands.lock_resolve import dynamic_metadata_reason
+
+        with _cache_for(options, cache) as usable:
+            reason = dynamic_metadata_reason(project, request, options, usable, existing,
+                                             lock_options)
     if reason is None and options.refresh:
         # as uv: a refresh re-resolves a fresh lock (its versions stay preferred)
         reason = options.refresh.reason()
@@ -159,13 +167,8 @@ def _lock(
     logger.debug("locking because %s", reason)
     from ferry.commands.lock_resolve import resolve_lock
 
-    if cache is None:
-        from ferry.commands.common import open_cache
-
-        with open_cache(options) as opened:
-            lock = resolve_lock(project, request, options, opened, existing, lock_options)
-    else:
-        lock = resolve_lock(project, request, options, cache, existing, lock_options)
+    with _cache_for(options, cache) as usable:
+        lock = resolve_lock(project, request, options, usable, existing, lock_options)
     new_text = dump_lock(lock)
     if request.locked and new_text != text:
         raise stale_lock_error(LOCK_NAME, "ferry lock", reason, request.mode_flag())
@@ -178,6 +181,26 @@ def _lock(
     changes = describe_changes(existing, lock) if existing is not None else []
     return LockOutcome(lock, written, len(lock.packages), time.perf_counter() - started,
                        reason, changes, warnings)
+
+
+def _dynamic_dependencies(project: Project) -> bool:
+    """The root project's dependencies are known only to its build backend (a workspace
+    refuses such members, so only a lone project is asked)."""
+    declared = project.pyproject.project
+    return (project.workspace is None and project.pyproject.is_package and declared is not None
+            and bool({"dependencies", "optional-dependencies"} & set(declared.dynamic)))
+
+
+@contextmanager
+def _cache_for(options: GlobalOptions, cache: Cache | None) -> Iterator[Cache]:
+    """``cache``, or the one ``options`` name, opened only now that it is needed."""
+    if cache is not None:
+        yield cache
+        return
+    from ferry.commands.common import open_cache
+
+    with open_cache(options) as opened:
+        yield opened
 
 
 def missing_lock_error(name: str, flag: str) -> UserError:

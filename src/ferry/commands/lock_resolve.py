@@ -32,7 +32,7 @@ from ferry.commands.lock_roots import (
     root_lists,
 )
 from ferry.commands.lock_routing import RoutedIndex, RoutedSource
-from ferry.commands.lock_sources import DirectSources, file_sha256
+from ferry.commands.lock_sources import DirectSources, file_sha256, metadata_of
 from ferry.commands.lock_workspace import (
     WorkspaceLockBuilder,
     check_workspace,
@@ -45,6 +45,7 @@ from ferry.model.dist import FileRef
 from ferry.model.errors import InterpreterNotFoundError
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project
+from ferry.project.lock_fresh import built_metadata_reason
 from ferry.project.lock_model import Lock, LockOptions
 from ferry.python.interpreter import Interpreter
 from ferry.resolve.marker_sets import specifier_versions
@@ -125,6 +126,33 @@ def resolve_lock(
     finally:
         source.close()
         routed.close()
+
+
+def dynamic_metadata_reason(
+    project: Project, request: LockRequest, options: GlobalOptions, cache: Cache, lock: Lock,
+    lock_options: LockOptions,
+) -> str | None:
+    """Why a lock that looks fresh is not, for a project whose dependencies only its build
+    backend knows (``setup.py``'s ``install_requires``, ``dynamic = ["dependencies"]``): uv
+    builds the metadata and compares it with ``[package.metadata]``; so does this. The build is
+    cached by the tree's contents, so an unchanged project costs a hash of its files, and an
+    edited ``setup.py`` is locked instead of rebuilt into the environment behind the lock's back.
+    """
+    builds = Builds(project, request, options, cache)
+    choice = choose_indexes(
+        project.pyproject,
+        index_url=request.index_url,
+        extra_index_urls=request.extra_index_urls,
+        find_links=request.find_links,
+        no_index=request.no_index,
+        index_strategy=request.index_strategy,
+    )
+    builds.routed = RoutedIndex(choice, cache, options, _moment(lock_options.exclude_newer))
+    try:
+        built = builds.project_metadata()
+    finally:
+        builds.routed.close()
+    return built_metadata_reason(project.pyproject, metadata_of(built), lock)
 
 
 def _moment(text: str | None) -> datetime | None:

@@ -43,11 +43,16 @@ logger = logging.getLogger(__name__)
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
 LEGACY_REQUIRES = ("setuptools>=40.8.0",)
 
+# ``.ferry`` is ferry's own record of the project's environment, rewritten by every sync: hashed,
+# it would make each sync see a new tree and build the project's metadata again.
 _SKIP_ANYWHERE = frozenset(
     {".git", ".hg", ".svn", "__pycache__", ".venv", ".tox", ".nox", ".mypy_cache",
-     ".pytest_cache", ".ruff_cache"}
+     ".pytest_cache", ".ruff_cache", ".ferry"}
 )
 _SKIP_AT_TOP = frozenset({"build", "dist"})
+# The lock is written by the very command that asks for the project's metadata: hashed, the
+# first check after every lock would build the metadata again. No backend builds from it.
+_SKIP_FILES_AT_TOP = frozenset({"uv.lock"})
 
 
 @immutable
@@ -189,6 +194,8 @@ def _walk(project_dir: Path) -> list[tuple[str, Path]]:
             at_top = here == project_dir
             dirs[:] = sorted(d for d in dirs if not _skipped_dir(here / d, d, at_top))
             for name in files:
+                if at_top and name in _SKIP_FILES_AT_TOP:
+                    continue
                 full = here / name
                 found.append((full.relative_to(project_dir).as_posix(), full))
             # Symlinked directories are not followed by os.walk; hash the link itself.

@@ -133,6 +133,20 @@ def _markers_reason(what: str, expected: Sequence[str], actual: Sequence[str]) -
     return None
 
 
+def built_metadata_reason(pyproject: PyProject, built: PackageMetadata, lock: Lock) -> str | None:
+    """A project whose dependencies are dynamic against its lock entry: ``built`` is what its
+    build backend says now (the caller builds; this layer does not)."""
+    assert pyproject.project is not None
+    name = pyproject.project.name
+    package = next((p for p in lock.find(name) if p.source.is_local), None)
+    if package is None:
+        return f"the lock does not contain the project `{name}`"
+    expected = replace(built, requires_dev=package.metadata.requires_dev)
+    if "optional-dependencies" not in pyproject.project.dynamic:
+        expected = replace(expected, provides_extras=package.metadata.provides_extras)
+    return _metadata_reason(name, expected, package.metadata, check_dev=False)
+
+
 def _metadata_reason(
     package: str, expected: PackageMetadata, actual: PackageMetadata, *, check_dev: bool = True
 ) -> str | None:
