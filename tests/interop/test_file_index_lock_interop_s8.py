@@ -1,4 +1,5 @@
-"""Indexes and find-links directories on disk, locked side by side with uv 0.13.8 (s8 review F1).
+"""Indexes and find-links directories on disk, locked side by side with uv 0.13.8 (s8 review F1;
+``[tool.uv]`` index-url, extra-index-url, find-links and no-index since s9).
 
 uv names a local index in ``uv.lock`` by its path (absolute when it was given as a ``file://`` URL
 or an absolute path, relative to the project when given relative) and each of its files by
@@ -101,6 +102,22 @@ CASES = {
         args=lambda tmp: ["--no-index", "--find-links", str(tmp / "index" / "files")],
         registry=lambda tmp: f'sdist = {{ path = "{tmp}/index/files/onlysd-1.0.tar.gz" }}',
         hashed=False,
+    ),
+    # [tool.uv] find-links / no-index / index-url / extra-index-url (s9: read, as uv reads them;
+    # a relative path is the project's, whatever the working directory).
+    "tool-find-links": Case(
+        lambda tmp: HEAD + '\n[tool.uv]\nfind-links = ["../../../index/files"]\nno-index = true\n',
+        registry=lambda tmp: '    { path = "dep-1.0-py3-none-any.whl" },',
+        hashed=False,
+    ),
+    "tool-index-url": Case(
+        lambda tmp: HEAD + '\n[tool.uv]\nindex-url = "../../../index/simple"\n',
+        registry=lambda tmp: '    { path = "../files/dep-1.0-py3-none-any.whl", hash = "sha256:',
+    ),
+    "tool-extra-index-url": Case(
+        lambda tmp: HEAD + '\n[tool.uv]\nindex-url = "../../../pinned/simple"\n'
+        f'extra-index-url = ["{(tmp / "index" / "simple").as_uri()}/"]\n',
+        registry=lambda tmp: f'source = {{ registry = "{tmp}/index/simple/" }}',
     ),
 }
 
@@ -212,3 +229,32 @@ def test_frozen_sync_from_a_local_index_checks_hashes(
     assert result.code != 0
     assert "Hash mismatch for `dep-1.0-py3-none-any.whl`" in result.stderr, result.stderr
     assert not (twins["uv"] / ".venv" / "lib").exists() or "dep" not in _installed(twins["uv"])
+
+
+def test_project_index_settings_search_in_uvs_order(
+    tmp_path: Path, run: Runner, isolated_env: Path
+) -> None:
+    """``[[tool.uv.index]]`` first, then ``[tool.uv] extra-index-url``, then ``index-url``: with
+    the first-index strategy each name comes from the first that has it, in both tools."""
+    tmp = tmp_path.resolve()
+    for name, version in (("first", "1.0"), ("extra", "2.0"), ("default", "3.0")):
+        index = LocalIndex(tmp / name)
+        index.add_wheel("lib", version, requires=["dep"], upload_time=T)
+        if name != "first":
+            index.add_wheel("onlysd", version, upload_time=T)
+        if name == "default":
+            index.add_wheel("dep", version, upload_time=T)
+    pyproject = (HEAD + "\n[tool.uv]\n"
+                 f'index-url = "{(tmp / "default" / "simple").as_uri()}"\n'
+                 f'extra-index-url = ["{(tmp / "extra" / "simple").as_uri()}"]\n'
+                 + INDEX.format(name="first", url=(tmp / "first" / "simple").as_uri(), extra=""))
+    twins = _twins(tmp, pyproject, "order")
+    env = uv_env(tmp, Path(sys.executable))
+    assert uv(["lock"], twins["uv"], env).returncode == 0
+    result = run("lock", cwd=twins["ferry"])
+    assert result.code == 0, result.stderr
+    mine = (twins["ferry"] / "uv.lock").read_text(encoding="utf-8")
+    assert mine == (twins["uv"] / "uv.lock").read_text(encoding="utf-8")
+    assert '[[package]]\nname = "lib"\nversion = "1.0"\n' in mine
+    assert '[[package]]\nname = "onlysd"\nversion = "2.0"\n' in mine
+    assert '[[package]]\nname = "dep"\nversion = "3.0"\n' in mine

@@ -3,8 +3,10 @@
 
 Order and precedence follow uv, so both tools pick the same index for a name (first-index
 strategy): ``--extra-index-url`` indexes first, then the project's non-explicit indexes in
-order, then the default index — ``--index-url``, else FERRY_INDEX_URL, else a project index with
-``default = true``, else pip's default. An ``explicit`` index is consulted only for packages a
+order, then its ``extra-index-url`` ones, then the default index — ``--index-url``, else
+FERRY_INDEX_URL, else a project index with ``default = true``, else the project's ``index-url``,
+else pip's default. The project's ``find-links`` join the command line's, and its ``no-index``
+turns every index off as the flag does. An ``explicit`` index is consulted only for packages a
 ``[tool.uv.sources]`` entry pins to it. Every index gets its own client, so a pinned package is
 looked up on its index alone (:mod:`ferry.commands.lock_routing`). This module imports no HTTP
 client, so the no-op path of ``ferry lock`` can check the lock's indexes cheaply.
@@ -139,11 +141,14 @@ def _search_given(
     extras = list(extra_index_urls) or list(env_extra_index_urls())
     given = [(url, cwd) for url in extras]
     given += [(i.url, pyproject.root) for i in tool.indexes if not i.explicit and not i.default]
+    given += [(url, pyproject.root) for url in tool.extra_index_urls]
     default_index = index_url or env_index_url()
     if default_index is not None:
         given.append((default_index, cwd))
     else:
         declared = [i.url for i in tool.indexes if i.default and not i.explicit]
+        if tool.index_url is not None:
+            declared.append(tool.index_url)
         if declared:
             given.append((declared[0], pyproject.root))
         else:
@@ -153,13 +158,24 @@ def _search_given(
     return given
 
 
+def all_find_links(pyproject: PyProject, find_links: Sequence[str]) -> tuple[str, ...]:
+    """The command line's (else FERRY_FIND_LINKS') find-links, then the project's
+    ``find-links``, a relative path of which is read from the project's directory."""
+    declared = tuple(fetch_url(location, pyproject.root) if is_local_location(location)
+                     else location for location in pyproject.tool.find_links)
+    return tuple(dict.fromkeys((*(tuple(find_links) or env_find_links()), *declared)))
+
+
 def local_registries(
     pyproject: PyProject,
     given: Iterable[tuple[str, Path]],
     find_links: Iterable[str],
+    declared_links: Iterable[str] = (),
 ) -> tuple[LocalRegistry, ...]:
     """How the lock names each index and find-links directory on disk (see
-    :mod:`ferry.project.lock_local`); the project root is the pyproject's directory."""
+    :mod:`ferry.project.lock_local`); the project root is the pyproject's directory.
+    ``find_links`` are the command line's (relative to the working directory),
+    ``declared_links`` the project's (relative to the project, fetched as ``file://`` URLs)."""
     root = pyproject.root
     found: dict[str, LocalRegistry] = {}
     for url, base in given:
@@ -167,10 +183,12 @@ def local_registries(
             registry = local_registry(url, base=base, root=root)
             found.setdefault(registry.key, registry)
     cwd = Path.cwd()
-    for location in find_links:
+    links = [(location, cwd, location) for location in find_links]
+    links += [(location, root, fetch_url(location, root)) for location in declared_links]
+    for location, base, key in links:
         if not location or not is_local_location(location):
             continue
-        registry = local_registry(location, base=cwd, root=root, key=location, flat=True)
+        registry = local_registry(location, base=base, root=root, key=key, flat=True)
         if Path(registry.directory).is_dir():
             found.setdefault(registry.key, registry)
     return tuple(found.values())
@@ -194,8 +212,8 @@ def build_index_settings(
     from ferry.commands.index_settings import IndexSettings
 
     strategy = index_strategy or pyproject.tool.index_strategy or "first-index"
-    links = tuple(find_links) or env_find_links()
-    if no_index:
+    links = all_find_links(pyproject, find_links)
+    if no_index or pyproject.tool.no_index:
         return IndexSettings(find_links=links, no_index=True, strategy=strategy)
     *extras, default_index = search_list(pyproject, index_url=index_url,
                                          extra_index_urls=extra_index_urls)
@@ -257,14 +275,16 @@ def choose_indexes(
             else:
                 raise UserError(f"`{name}` is pinned to several indexes at once",
                                 hint="give each pin an `extra` or a `group`")
-    links = tuple(find_links) or env_find_links()
+    links = all_find_links(pyproject, find_links)
+    no_index = no_index or tool.no_index
     return IndexChoice(
         urls=() if no_index else urls,
         pinned=tuple(pinned),
         conditional=tuple(conditional),
         marked=tuple(marked),
         find_links=links,
-        local=local_registries(pyproject, given, links),
+        local=local_registries(pyproject, given, find_links or env_find_links(),
+                               tool.find_links),
         no_index=no_index,
         keyring_provider=pyproject.tool.keyring_provider,
         strategy=index_strategy or pyproject.tool.index_strategy or "first-index",

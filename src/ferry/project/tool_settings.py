@@ -146,6 +146,14 @@ class ToolSettings:
     workspace_exclude: tuple[str, ...] = ()
     keyring_provider: str | None = None
     index_strategy: str | None = None
+    index_url: str | None = None
+    """``index-url``: the default index, when no flag, variable or ``default = true`` index
+    names one (uv's legacy spelling, still read)."""
+    extra_index_urls: tuple[str, ...] = ()
+    """``extra-index-url``: searched after the ``[[tool.uv.index]]`` entries, as uv does."""
+    find_links: tuple[str, ...] = ()
+    """``find-links``: added to the command line's; a relative path is the project's."""
+    no_index: bool = False
     origin: tuple[tuple[str, str], ...] = field(default=())
 
     def sources_for(self, name: str) -> tuple[SourceSpec, ...]:
@@ -338,6 +346,10 @@ def _index_strategy(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
     return {"index_strategy": raw}
 
 
+def _string_list(attr: str) -> Callable[[Walker, Any, str], dict[str, Any]]:
+    return lambda w, raw, kp: {attr: w.strings({"value": raw}, "value", kp)}
+
+
 def _workspace(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
     table = w.table(raw, kp)
     return {
@@ -366,6 +378,10 @@ _PARSERS: dict[str, Callable[[Walker, Any, str], dict[str, Any]]] = {
     "workspace": _workspace,
     "keyring-provider": _keyring_provider,
     "index-strategy": _index_strategy,
+    "index-url": _string("index_url"),
+    "extra-index-url": _string_list("extra_index_urls"),
+    "find-links": _string_list("find_links"),
+    "no-index": _boolean("no_index"),
 }
 
 
