@@ -11,12 +11,10 @@ resolves as usual and reports what would change, writing nothing.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +24,7 @@ from packaging.utils import canonicalize_name
 
 from ferry.commands.lock_indexes import IndexChoice, choose_indexes
 from ferry.model.errors import FerryError, UsageError, UserError
+from ferry.model.exclude_newer import exclude_newer_flag
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
@@ -322,7 +321,8 @@ def options_in_force(project: Project, request: LockRequest) -> LockOptions:
     exclude_newer = declared.exclude_newer
     span = declared.exclude_newer_span
     if request.exclude_newer:
-        exclude_newer, span = normalize_timestamp(request.exclude_newer), None
+        flag = exclude_newer_flag(request.exclude_newer)
+        exclude_newer, span = flag.timestamp, flag.span
     return replace(
         declared,
         resolution_mode=None if resolution == "highest" else resolution,
@@ -331,25 +331,6 @@ def options_in_force(project: Project, request: LockRequest) -> LockOptions:
         exclude_newer=exclude_newer,
         exclude_newer_span=span,
     )
-
-
-def normalize_timestamp(value: str) -> str:
-    """An ``--exclude-newer`` value as the lock records it (UTC, seconds): a bare date means
-    midnight in the local time zone, as uv reads it."""
-    text = value.strip()
-    try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            moment = datetime.fromisoformat(text).astimezone()
-        else:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.astimezone()
-    except ValueError as exc:
-        raise UsageError(
-            f"Invalid `--exclude-newer` value `{text}`",
-            hint="use a date (2024-03-25) or an RFC 3339 timestamp (2024-03-25T00:00:00Z)",
-        ) from exc
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def declared_requires_python(project: Project) -> str | None:

@@ -43,6 +43,7 @@ from ferry.index.client import IndexClient
 from ferry.index.errors import NeedsBuild
 from ferry.model.dist import FileRef
 from ferry.model.errors import InterpreterNotFoundError
+from ferry.model.exclude_newer import parse_exclude_newer
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project
 from ferry.project.lock_fresh import built_metadata_reason
@@ -81,7 +82,7 @@ def resolve_lock(
         logger.debug("no requires-python declared; using %s from the interpreter", requires_python)
     declared_text = declared_requires_python(project)
     python = specifier_versions(requires_python)
-    exclude_newer = _moment(lock_options.exclude_newer)
+    exclude_newer = cutoff_of(lock_options)
     choice = choose_indexes(
         pyproject,
         index_url=request.index_url,
@@ -147,7 +148,7 @@ def dynamic_metadata_reason(
         no_index=request.no_index,
         index_strategy=request.index_strategy,
     )
-    builds.routed = RoutedIndex(choice, cache, options, _moment(lock_options.exclude_newer))
+    builds.routed = RoutedIndex(choice, cache, options, cutoff_of(lock_options))
     try:
         built = builds.project_metadata()
     finally:
@@ -155,10 +156,14 @@ def dynamic_metadata_reason(
     return built_metadata_reason(project.pyproject, metadata_of(built), lock)
 
 
-def _moment(text: str | None) -> datetime | None:
-    if not text:
+def cutoff_of(lock_options: LockOptions) -> datetime | None:
+    """The upload time after which files are ignored: the recorded moment, or — for a span
+    (``exclude-newer = "1 week"``) — that long before now, as uv computes it for each lock."""
+    if lock_options.exclude_newer_span:
+        return parse_exclude_newer(lock_options.exclude_newer_span).cutoff()
+    if not lock_options.exclude_newer:
         return None
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parse_exclude_newer(lock_options.exclude_newer).cutoff()
 
 
 class Builds:

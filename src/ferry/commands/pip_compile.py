@@ -31,6 +31,7 @@ from ferry.commands.compile_output import (
 from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
 from ferry.commands.compile_target import compile_target, parse_platform
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UsageError, UserError
+from ferry.model.exclude_newer import exclude_newer_flag
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.resolve.nodes import exact_pin
@@ -109,16 +110,7 @@ def known_options(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
 def exclude_newer_date(text: str | None) -> datetime | None:
     if not text:
         return None
-    value = text.strip()
-    try:
-        if len(value) == 10:
-            return datetime.fromisoformat(value + "T00:00:00+00:00")
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise UsageError(
-            f"Invalid `--exclude-newer` value `{value}`",
-            hint="use a date (2024-03-25) or an RFC 3339 timestamp (2024-03-25T00:00:00Z)",
-        ) from exc
+    return exclude_newer_flag(text).cutoff()
 
 
 def parse_python_version(text: str) -> Version:

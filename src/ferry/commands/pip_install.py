@@ -24,6 +24,7 @@ from ferry.commands.inputs import RequirementInputs, gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_requirements
 from ferry.model.errors import UsageError
+from ferry.model.exclude_newer import exclude_newer_flag
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.python.environment import PythonEnvironment
@@ -77,16 +78,7 @@ class PipInstallRequest:
     def exclude_newer_date(self) -> datetime | None:
         if not self.exclude_newer:
             return None
-        text = self.exclude_newer.strip()
-        try:
-            if len(text) == 10:
-                return datetime.fromisoformat(text + "T00:00:00+00:00")
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise UsageError(
-                f"Invalid `--exclude-newer` value `{text}`",
-                hint="use a date (2024-03-25) or an RFC 3339 timestamp (2024-03-25T00:00:00Z)",
-            ) from exc
+        return exclude_newer_flag(self.exclude_newer).cutoff()
 
 
 @mutable

@@ -13,15 +13,14 @@ The answer carries a reason when stale, phrased for ``--locked`` errors and ``-v
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from ferry.model.exclude_newer import ExcludeNewerError, parse_exclude_newer
 from ferry.model.immutable import immutable
 from ferry.project.lock_inputs import (
     expected_default_groups,
@@ -182,17 +181,10 @@ def _metadata_reason(
 def _normalize_timestamp(value: str | None) -> str | None:
     if value is None:
         return None
-    text = value.strip()
     try:
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            moment = datetime.fromisoformat(text).astimezone()
-        else:
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                moment = moment.astimezone()
-    except ValueError:
-        return text
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return parse_exclude_newer(value).timestamp or value
+    except ExcludeNewerError:
+        return value
 
 
 def expected_options(pyproject: PyProject) -> LockOptions:
@@ -200,8 +192,9 @@ def expected_options(pyproject: PyProject) -> LockOptions:
     tool = pyproject.tool
     exclude_newer = tool.exclude_newer
     span = None
-    if exclude_newer and not re.match(r"^\d{4}-\d{2}-\d{2}", exclude_newer.strip()):
-        span, exclude_newer = exclude_newer, None
+    if exclude_newer:  # checked when the pyproject was read
+        parsed = parse_exclude_newer(exclude_newer)
+        span, exclude_newer = parsed.span, parsed.timestamp
 
     def non_default(key: str, value: str | None) -> str | None:
         return None if value in (None, _DEFAULT_OPTIONS[key]) else value
@@ -224,8 +217,10 @@ def _options_reason(expected: LockOptions, actual: LockOptions) -> str | None:
         if want != have:
             return f"the {label} changed (locked: {have or 'default'}, now: {want or 'default'})"
     if expected.exclude_newer_span or actual.exclude_newer_span:
-        if bool(expected.exclude_newer_span) != bool(actual.exclude_newer_span):
-            return "the `exclude-newer` setting changed"
+        if expected.exclude_newer_span != actual.exclude_newer_span:
+            return (f"the `exclude-newer` span changed (locked: "
+                    f"{actual.exclude_newer_span or actual.exclude_newer or 'none'}, now: "
+                    f"{expected.exclude_newer_span or expected.exclude_newer or 'none'})")
         return None
     if _normalize_timestamp(expected.exclude_newer) != _normalize_timestamp(actual.exclude_newer):
         return (

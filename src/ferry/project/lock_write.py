@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
+from ferry.model.exclude_newer import SPAN_PLACEHOLDER
 from ferry.project.lock_model import (
     ConflictItem,
     DependencyMap,
@@ -140,7 +141,7 @@ def _write_options(out: list[str], options: LockOptions) -> None:
     if options.fork_strategy:
         _kv(out, "fork-strategy", toml_string(options.fork_strategy))
     if options.exclude_newer_span:
-        placeholder = options.exclude_newer or ""
+        placeholder = options.exclude_newer or SPAN_PLACEHOLDER
         out.append(f"exclude-newer = {toml_string(placeholder)}{_PLACEHOLDER_COMMENT}\n")
         _kv(out, "exclude-newer-span", toml_string(options.exclude_newer_span))
     elif options.exclude_newer:

@@ -340,6 +340,20 @@ def _keyring_provider(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
 
 
 
+def _exclude_newer(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
+    """A date, a timestamp or a span (``1 week``, ``P7D``), checked now: a value uv cannot read
+    must not reach the lock, and a span must cut off the index, not be carried silently."""
+    from ferry.model.exclude_newer import ExcludeNewerError, parse_exclude_newer
+
+    if not isinstance(raw, str):
+        w.fail(kp, f"expected a string, found {type_name(raw)}")
+    try:
+        parse_exclude_newer(raw)
+    except ExcludeNewerError as error:
+        w.fail(kp, str(error))
+    return {"exclude_newer": raw}
+
+
 def _index_strategy(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
     if raw not in INDEX_STRATEGIES:
         w.fail(kp, f"expected one of {', '.join(INDEX_STRATEGIES)}, found {raw!r}")
@@ -374,7 +388,7 @@ _PARSERS: dict[str, Callable[[Walker, Any, str], dict[str, Any]]] = {
     "resolution": _string("resolution"),
     "prerelease": _string("prerelease"),
     "fork-strategy": _string("fork_strategy"),
-    "exclude-newer": _string("exclude_newer"),
+    "exclude-newer": _exclude_newer,
     "workspace": _workspace,
     "keyring-provider": _keyring_provider,
     "index-strategy": _index_strategy,
