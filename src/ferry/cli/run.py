@@ -70,9 +70,9 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
         )
         if changed or options.verbosity > 0 or getattr(outcome, "notes", None):
             render_install(outcome, printer)
+    if plan.selection_note:  # said on every run it applies to, not only when it moved packages
+        printer.status(plan.selection_note)
     if plan.changed:
-        if plan.selection_note:
-            printer.status(plan.selection_note)
         printer.status(
             "hint: `ferry run` synced the environment with the lockfile; "
             "pass `--no-sync` to run without changing it"

@@ -324,7 +324,7 @@ def _run_in_project(project: Project, request: RunRequest, options: GlobalOption
             result = SyncResult()
             result.cache_dir = str(cache.root)
             lock, text = obtain_lock(project, request.sync, options, cache, result)
-            sync_request = request.sync
+            sync_request = replace(request.sync, record_selection=not request.selection_given)
             if request.isolated:
                 import tempfile
 

@@ -98,6 +98,9 @@ class SyncRequest:
     no_index: bool = False
     index_strategy: str | None = None
     dry_run: bool = False
+    record_selection: bool = True
+    """Whether this sync's selection becomes what a plain ``ferry run`` reuses: not for a
+    ``run`` given its own ``--extra``/``--group``/``--no-dev`` (a one-off, as in uv)."""
     exclude_newer: str | None = None
     package: tuple[str, ...] = ()
     """``--package``: the workspace members to sync (several allowed, as ``uv sync``)."""
@@ -372,7 +375,9 @@ def sync_environment(
     ):
         result.audited = len(pins)
         result.audit_seconds = time.perf_counter() - started
-    if not request.dry_run:
+    if not request.dry_run and request.record_selection:
+        # (Unrecorded, the old record's site fingerprint no longer matches: the next command
+        # plans again instead of trusting it.)
         recorded = selection
         if selection.inexact and _is_exact(environment, pins, keep):
             # Nothing extraneous was kept: a later exact sync has nothing to remove either.
