@@ -172,8 +172,12 @@ def existing_pins(path: Path | None) -> dict[NormalizedName, Version]:
     try:
         parsed = parse_requirements_file(path)
     except ParseError as error:
-        logger.debug("ignoring the pins of %s: %s", path, error.message)
-        return {}
+        # As uv: the file is about to be overwritten, and ignoring it would quietly upgrade
+        # every package it pins (the readable lines too).
+        error.hint = error.hint or (
+            f"`{path.name}` is the output file, read for the versions to keep: fix or delete "
+            "it, or pass `--upgrade`")
+        raise
     pins: dict[NormalizedName, Version] = {}
     for entry in parsed.requirements:
         if entry.requirement is None or entry.requirement.url:

@@ -29,6 +29,11 @@ def _quote(value: str) -> str:
 
 
 def _version_text(version: Version) -> str:
+    """As uv prints a bound: trailing zero segments past major.minor dropped (a package's
+    ``Requires-Python: >=3.9.0`` becomes ``'3.9'``), which compares the same."""
+    release = version.release
+    if len(release) > 2 and not any(release[2:]) and str(version) == ".".join(map(str, release)):
+        return f"{release[0]}.{release[1]}"
     return str(version)
 
 
