@@ -173,7 +173,9 @@ class InputBuilder:
             path = (os.path.relpath(member, self.pyproject.root).replace(os.sep, "/")
                     if member else base.name)
             editable = spec.editable if spec.editable is not None else True
-            return self._local(base, path, editable=editable, package=None)
+            # a member saying `tool.uv.package = false` is `virtual` wherever it is named (uv)
+            package = False if member is not None and _not_a_package(member) else None
+            return self._local(base, path, editable=editable, package=package)
         return self._local(
             base, spec.path or ".", editable=bool(spec.editable), package=spec.package
         )
@@ -198,6 +200,15 @@ class InputBuilder:
         if editable:
             return replace(base, editable=shown)
         return replace(base, directory=shown)
+
+
+def _not_a_package(directory: Path) -> bool:
+    """Whether the member at ``directory`` declares ``tool.uv.package = false`` (its
+    pyproject was read and checked when the workspace was loaded)."""
+    from ferry.project.pyproject import PYPROJECT, read_pyproject
+
+    path = directory / PYPROJECT
+    return path.is_file() and read_pyproject(path).tool.package is False
 
 
 def _sort(reqs: Iterable[LockRequirement]) -> tuple[LockRequirement, ...]:

@@ -219,14 +219,18 @@ class Workspace:
         return found
 
     def source_kind(self, member: Member) -> MemberKind:
-        """How the lock records a member: ``editable`` when it is a package or another member
-        depends on it (uv then builds it), ``virtual`` otherwise."""
-        if member.pyproject.is_package:
-            return "editable"
+        """How the lock records a member, as uv 0.13.8 does. A member another member depends
+        on takes the kind of that dependency: ``virtual`` when it says ``tool.uv.package =
+        false`` (nothing is built or installed), else ``editable``, or ``directory`` when every
+        ``{ workspace = true }`` source naming it says ``editable = false`` (uv builds it even
+        without a ``[build-system]``). Any other member is ``editable`` when it is a package,
+        ``virtual`` otherwise."""
         depended = self.depended_editable()
         if member.name in depended:
+            if member.pyproject.tool.package is False:
+                return "virtual"
             return "editable" if depended[member.name] else "directory"
-        return "virtual"
+        return "editable" if member.pyproject.is_package else "virtual"
 
     def requires_python(self) -> str | None:
         """The intersection of the members' ``requires-python`` (uv's rule for the lock)."""
