@@ -357,8 +357,8 @@ def sync_environment(
             cache=cache,
             client=client,
             environment=environment,
-            link_mode=request.link_mode,
-            compile=request.compile_bytecode,
+            link_mode=request.link_mode or project.pyproject.tool.link_mode,
+            compile=request.compile_bytecode or project.pyproject.tool.compile_bytecode,
             reinstall=True
             if request.reinstall
             else {canonicalize_name(n) for n in request.reinstall_package},

@@ -19,8 +19,8 @@ from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from ferry.model.choices import INDEX_STRATEGIES
 from ferry.model.immutable import immutable
+from ferry.project import tool_scalars as scalars
 from ferry.project.toml_read import type_name
 from ferry.project.toml_walk import Walker
 
@@ -154,6 +154,9 @@ class ToolSettings:
     find_links: tuple[str, ...] = ()
     """``find-links``: added to the command line's; a relative path is the project's."""
     no_index: bool = False
+    link_mode: str | None = None
+    """``link-mode``: how a project sync puts files in place when no flag or variable says."""
+    compile_bytecode: bool = False
     origin: tuple[tuple[str, str], ...] = field(default=())
 
     def sources_for(self, name: str) -> tuple[SourceSpec, ...]:
@@ -299,69 +302,12 @@ def _indexes(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
     return {"indexes": tuple(_index(w, item, f"{kp}[{i}]") for i, item in enumerate(items))}
 
 
-def _boolean(attr: str) -> Callable[[Walker, Any, str], dict[str, Any]]:
-    def parse(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
-        if not isinstance(raw, bool):
-            w.fail(kp, f"expected a boolean, found {type_name(raw)}")
-        return {attr: raw}
-
-    return parse
-
-
-def _string(attr: str) -> Callable[[Walker, Any, str], dict[str, Any]]:
-    def parse(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
-        if not isinstance(raw, str):
-            w.fail(kp, f"expected a string, found {type_name(raw)}")
-        return {attr: raw}
-
-    return parse
-
-
 def _requirement_list(attr: str) -> Callable[[Walker, Any, str], dict[str, Any]]:
     return lambda w, raw, kp: {attr: parse_requirements(w, raw, kp)}
 
 
 def _marker_list(attr: str) -> Callable[[Walker, Any, str], dict[str, Any]]:
     return lambda w, raw, kp: {attr: _markers(w, raw, kp)}
-
-
-def _default_groups(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
-    if raw == "all":
-        return {"default_groups": "all"}
-    groups = w.strings({"value": raw}, "value", kp)
-    return {"default_groups": tuple(canonicalize_name(g) for g in groups)}
-
-
-def _keyring_provider(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
-    if raw not in ("disabled", "subprocess"):
-        w.fail(kp, f"expected `disabled` or `subprocess`, found {raw!r}")
-    return {"keyring_provider": raw}
-
-
-
-
-def _exclude_newer(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
-    """A date, a timestamp or a span (``1 week``, ``P7D``), checked now: a value uv cannot read
-    must not reach the lock, and a span must cut off the index, not be carried silently."""
-    from ferry.model.exclude_newer import ExcludeNewerError, parse_exclude_newer
-
-    if not isinstance(raw, str):
-        w.fail(kp, f"expected a string, found {type_name(raw)}")
-    try:
-        parse_exclude_newer(raw)
-    except ExcludeNewerError as error:
-        w.fail(kp, str(error))
-    return {"exclude_newer": raw}
-
-
-def _index_strategy(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
-    if raw not in INDEX_STRATEGIES:
-        w.fail(kp, f"expected one of {', '.join(INDEX_STRATEGIES)}, found {raw!r}")
-    return {"index_strategy": raw}
-
-
-def _string_list(attr: str) -> Callable[[Walker, Any, str], dict[str, Any]]:
-    return lambda w, raw, kp: {attr: w.strings({"value": raw}, "value", kp)}
 
 
 def _workspace(w: Walker, raw: Any, kp: str) -> dict[str, Any]:
@@ -382,20 +328,22 @@ _PARSERS: dict[str, Callable[[Walker, Any, str], dict[str, Any]]] = {
     "override-dependencies": _requirement_list("override_dependencies"),
     "build-constraint-dependencies": _requirement_list("build_constraint_dependencies"),
     "dev-dependencies": _requirement_list("dev_dependencies"),
-    "package": _boolean("package"),
-    "managed": _boolean("managed"),
-    "default-groups": _default_groups,
-    "resolution": _string("resolution"),
-    "prerelease": _string("prerelease"),
-    "fork-strategy": _string("fork_strategy"),
-    "exclude-newer": _exclude_newer,
+    "package": scalars.boolean("package"),
+    "managed": scalars.boolean("managed"),
+    "default-groups": scalars.default_groups,
+    "resolution": scalars.string("resolution"),
+    "prerelease": scalars.string("prerelease"),
+    "fork-strategy": scalars.string("fork_strategy"),
+    "exclude-newer": scalars.exclude_newer,
     "workspace": _workspace,
-    "keyring-provider": _keyring_provider,
-    "index-strategy": _index_strategy,
-    "index-url": _string("index_url"),
-    "extra-index-url": _string_list("extra_index_urls"),
-    "find-links": _string_list("find_links"),
-    "no-index": _boolean("no_index"),
+    "keyring-provider": scalars.keyring_provider,
+    "index-strategy": scalars.index_strategy,
+    "index-url": scalars.string("index_url"),
+    "extra-index-url": scalars.string_list("extra_index_urls"),
+    "find-links": scalars.string_list("find_links"),
+    "no-index": scalars.boolean("no_index"),
+    "link-mode": scalars.link_mode,
+    "compile-bytecode": scalars.boolean("compile_bytecode"),
 }
 
 
