@@ -151,14 +151,15 @@ def resolve_everywhere(
     source: PackageSource,
     python_floor: Version,
     options: ResolverOptions,
-    preferences: Mapping[NormalizedName, Version],
+    preferences: Sequence[tuple[NormalizedName, Version, str | None]],
 ) -> list[Resolved]:
     """Resolve once for every platform and every Python from ``python_floor`` on (``--universal``);
-    each package carries the marker under which it is needed."""
+    each package carries the marker under which it is needed. ``preferences`` are the output
+    file's pins, each preferred only where its marker holds (a fork's own pin, not the first)."""
     from packaging.specifiers import SpecifierSet
 
     from ferry.project.markers import canonical_marker
-    from ferry.resolve.marker_expr import render
+    from ferry.resolve.marker_expr import parse_marker, render
     from ferry.resolve.marker_sets import specifier_versions
     from ferry.resolve.universal import (
         Preference,
@@ -176,7 +177,11 @@ def resolve_everywhere(
         python=python,
         constraints=tuple(constraints),
         overrides=tuple(overrides),
-        preferences=tuple(Preference(n, v) for n, v in sorted(preferences.items())),
+        preferences=tuple(
+            Preference(n, v, parse_marker(m) if m else None)
+            for n, v, m in preferences
+            if n not in options.upgrade_packages
+        ),
         options=replace(options, preferences={}),
     )
     graph = resolve_universal(request, source)

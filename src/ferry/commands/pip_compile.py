@@ -163,10 +163,11 @@ def _names(values: Sequence[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def existing_pins(path: Path | None) -> dict[NormalizedName, Version]:
-    """``name==version`` pins of an existing output file: the versions to keep if possible."""
+def existing_pins(path: Path | None) -> list[tuple[NormalizedName, Version, str | None]]:
+    """``name==version`` pins of an existing output file, each with its marker (a
+    ``--universal`` file pins one name per fork): the versions to keep if possible."""
     if path is None or not path.exists():
-        return {}
+        return []
     from ferry.project.requirements_file import parse_requirements_file
 
     try:
@@ -178,14 +179,31 @@ def existing_pins(path: Path | None) -> dict[NormalizedName, Version]:
             f"`{path.name}` is the output file, read for the versions to keep: fix or delete "
             "it, or pass `--upgrade`")
         raise
-    pins: dict[NormalizedName, Version] = {}
+    pins: list[tuple[NormalizedName, Version, str | None]] = []
     for entry in parsed.requirements:
-        if entry.requirement is None or entry.requirement.url:
+        requirement = entry.requirement
+        if requirement is None or requirement.url:
             continue
-        pin = exact_pin(entry.requirement.specifier)
+        pin = exact_pin(requirement.specifier)
         if pin is not None:
-            pins.setdefault(canonicalize_name(entry.requirement.name), pin)
+            marker = str(requirement.marker) if requirement.marker else None
+            pins.append((canonicalize_name(requirement.name), pin, marker))
     return pins
+
+
+def pins_for_target(
+    pins: list[tuple[NormalizedName, Version, str | None]], target: TargetEnvironment
+) -> dict[NormalizedName, Version]:
+    """The pins that hold for one target: a pin whose marker is false there (``rich==13.7 ;
+    sys_platform == 'win32'`` on Linux) is no preference at all, as in uv."""
+    from packaging.markers import Marker
+
+    environment = target.marker_environment()
+    kept: dict[NormalizedName, Version] = {}
+    for name, version, marker in pins:
+        if marker is None or Marker(marker).evaluate(environment):
+            kept.setdefault(name, version)
+    return kept
 
 
 def pip_compile(request: PipCompileRequest, options: GlobalOptions) -> CompileResult:
@@ -299,17 +317,18 @@ def _resolve(
     )
     builder = make_builder(cache, options, settings)
     upgrade = request.upgrade
+    pins = [] if upgrade else existing_pins(request.output_file)
+    target = _target(request, interpreter, inputs)
     resolver_options = ResolverOptions(
         prerelease="allow" if request.pre or file_options.pre else request.prerelease,  # type: ignore[arg-type]
         resolution=request.resolution,  # type: ignore[arg-type]
         upgrade=upgrade,
         upgrade_packages=frozenset(canonicalize_name(n) for n in request.upgrade_package),
-        preferences={} if upgrade else existing_pins(request.output_file),
+        preferences={} if request.universal else pins_for_target(pins, target),
         no_deps=request.no_deps,
         exclude_newer=settings.exclude_newer,
         index_order=client.config.first_match_order,
     )
-    target = _target(request, interpreter, inputs)
     with client:
         service = MetadataService(client, builder, interpreter)
         editables = set(inputs.editables)
@@ -336,7 +355,7 @@ def _resolve(
                 packages = resolve_everywhere(
                     requirements, [s.requirement for s in inputs.constraints],
                     [s.requirement for s in inputs.overrides], source, floor,
-                    resolver_options, resolver_options.preferences,
+                    resolver_options, pins,
                 )
             else:
                 packages, warnings = resolve_for_target(
