@@ -224,8 +224,8 @@ def test_set_specifier_writes_the_bound_and_keeps_extras_and_marker() -> None:
 
 def test_add_index_once() -> None:
     e = editor()
-    assert e.add_index("https://example.invalid/simple", "internal")
-    assert not e.add_index("https://example.invalid/simple")
+    e.add_indexes([("internal", "https://example.invalid/simple", False)])
+    e.add_indexes([(None, "https://example.invalid/simple", False)])
     data = tomllib.loads(e.dumps())
     assert data["tool"]["uv"]["index"] == [
         {"name": "internal", "url": "https://example.invalid/simple"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from packaging.version import Version
 
 from ferry.project.edit import PyprojectEditor
+from ferry.project.edit_index import IndexRequest
 from ferry.project.edit_requirement import Bounds, DependencyTarget, bound_for
 from ferry.project.edit_sources import AddSpec
 from ferry.project.lock_model import Lock
@@ -23,20 +24,25 @@ def _split(value: str) -> tuple[str | None, str]:
     return None, value
 
 
-def named_indexes(indexes: tuple[str, ...]) -> dict[str, str]:
-    """The ``--index NAME=URL`` entries by name (one named index pins the added packages)."""
-    return {name: url for name, url in map(_split, indexes) if name is not None}
+def pinned_index(indexes: tuple[str, ...], default_index: str | None) -> str | None:
+    """The index the added packages are pinned to: uv pins them only when the command names
+    exactly one index, and names it (``--index NAME=URL`` or ``--default-index NAME=URL``)."""
+    given = (*indexes, default_index) if default_index else indexes
+    if len(given) != 1:
+        return None
+    return _split(given[0])[0]
 
 
 def write_indexes(
     editor: PyprojectEditor, indexes: tuple[str, ...], default_index: str | None
 ) -> None:
     """Add the ``--index`` and ``--default-index`` entries — after the requirements and their
-    sources, so ``[[tool.uv.index]]`` follows ``[tool.uv.sources]`` as uv writes them."""
-    for name, url in map(_split, indexes):
-        editor.add_index(url, name)
+    sources, so a new ``[[tool.uv.index]]`` follows ``[tool.uv.sources]`` as uv writes it; they
+    go first in the array (highest priority), updating the entries they match."""
+    requests: list[IndexRequest] = [(name, url, False) for name, url in map(_split, indexes)]
     if default_index:
-        editor.add_index(default_index, default=True)
+        requests.append((*_split(default_index), True))
+    editor.add_indexes(requests)
 
 
 def write_specs(
@@ -51,12 +57,12 @@ def write_specs(
 ) -> list[AddSpec]:
     """Write each requirement (and its source) into ``target``, then the indexes; returns the
     requirements that get the locked version as their bound."""
-    named = named_indexes(indexes)
+    pinned = pinned_index(indexes, default_index)
     wants_bound: list[AddSpec] = []
     for spec in specs:
         source = dict(spec.source) if spec.source else None
-        if source is None and len(named) == 1:
-            source = {"index": next(iter(named))}
+        if source is None and pinned is not None:
+            source = {"index": pinned}
         edit = editor.add_dependency(spec.requirement, target, has_source=source is not None)
         if source is not None:
             editor.set_source(spec.name, source)

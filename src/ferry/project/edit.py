@@ -24,7 +24,7 @@ import tomlkit
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from tomlkit.exceptions import ParseError as TomlkitParseError
-from tomlkit.items import AoT, Array, InlineTable, Table
+from tomlkit.items import Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from ferry.model.errors import ParseError, UserError
@@ -37,6 +37,7 @@ from ferry.project.edit_array import (
     string_text,
     take_apart,
 )
+from ferry.project.edit_index import IndexRequest, add_indexes
 from ferry.project.edit_requirement import (
     DependencyTarget,
     compose,
@@ -354,29 +355,11 @@ class PyprojectEditor:
                     del tool["sources"]  # uv drops the table it empties
         return removed
 
-    def add_index(self, url: str, name: str | None = None, *, default: bool = False) -> bool:
-        """Append ``[[tool.uv.index]]`` for ``url`` unless one with that URL (or name) exists."""
-        uv = self._tool("uv", create=True)
-        indexes = uv.get("index")
-        if isinstance(indexes, AoT):
-            for entry in indexes:
-                if entry.get("url") == url or (name and entry.get("name") == name):
-                    return False
-        table = tomlkit.table()
-        if name:
-            table["name"] = name
-        table["url"] = url
-        if default:
-            table["default"] = True
-        if isinstance(indexes, AoT):
-            indexes.append(table)
-        else:
-            last = list(uv.values())[-1] if len(uv) else None
-            if isinstance(last, Table) and not last.as_string().endswith("\n\n"):
-                last.add(tomlkit.nl())  # a blank line between `[tool.uv.sources]` and the index
-            uv["index"] = tomlkit.aot()
-            uv["index"].append(table)
-        return True
+    def add_indexes(self, requests: list[IndexRequest]) -> None:
+        """Write ``--index``/``--default-index`` to ``[[tool.uv.index]]``, first and updating
+        the entries they match, as uv does (see :mod:`ferry.project.edit_index`)."""
+        if requests:
+            add_indexes(self._tool("uv", create=True), requests)
 
     # -- version ---------------------------------------------------------------------------
 
