@@ -42,6 +42,12 @@ class BuildSource:
     label: str
     extras: tuple[NormalizedName, ...] = ()
     all_extras: bool = False
+    source_file: str | None = None
+    """``setup.py``/``setup.cfg`` as shown: the project's name is known only once it is built,
+    so ``# via`` names it then (``demo (setup.py)``); ``label`` names the directory till then."""
+
+    def label_for(self, name: str) -> str:
+        return f"{name} ({self.source_file})" if self.source_file is not None else self.label
 
 
 @mutable
@@ -208,9 +214,11 @@ def read_compile_inputs(
         elif path.name in ("setup.py", "setup.cfg"):
             if not path.exists():
                 raise UserError(f"File not found: `{display_path(path)}`")
-            label = f"{path.parent.resolve().name} ({display_path(path)})"
+            shown = display_path(path)
+            label = f"{path.parent.resolve().name} ({shown})"
             extras = tuple(canonicalize_name(e) for e in selection.extras)
-            inputs.builds.append(BuildSource(path.parent, label, extras, selection.all_extras))
+            inputs.builds.append(BuildSource(path.parent, label, extras, selection.all_extras,
+                                             source_file=shown))
         else:
             _add_file(inputs, _read_file(path), "-r", name_of)
     for path, names in groups.items():

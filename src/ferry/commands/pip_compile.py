@@ -343,7 +343,7 @@ def _resolve(
         for build in inputs.builds:
             requirement = _build_requirement(build.directory, build.extras, build.all_extras,
                                              direct)
-            build_labels[canonicalize_name(requirement.name)] = build.label
+            build_labels[canonicalize_name(requirement.name)] = build.label_for(requirement.name)
             requirements.append(requirement)
         locations = (*client.config.index_urls, *client.config.find_links)
         started = time.perf_counter()
