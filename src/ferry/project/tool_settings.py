@@ -11,6 +11,7 @@ typo); ``[tool.uv]`` may hold any of uv's many settings, so unknown keys there a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import field
 from typing import Any, Literal
@@ -27,6 +28,8 @@ from ferry.project.toml_walk import Walker
 SourceKind = Literal["path", "git", "url", "index", "workspace"]
 
 #: Settings ferry understands; the ones without a field below are accepted and not yet used.
+log = logging.getLogger(__name__)
+
 KNOWN_KEYS = frozenset(
     {
         "sources",
@@ -347,6 +350,19 @@ _PARSERS: dict[str, Callable[[Walker, Any, str], dict[str, Any]]] = {
 }
 
 
+# Read by uv but not (yet) acted on by ferry: each is said as a warning, never ignored silently.
+# (``python-preference``/``python-downloads`` and ``required-version`` are about uv's own
+# interpreter downloads and version, which have no meaning for ferry; they pass quietly.)
+_NOT_APPLIED = {
+    "cache-dir": "pass `--cache-dir` or set FERRY_CACHE_DIR",
+    "config-settings": "builds run without these settings",
+    "no-build-isolation-package": "these packages are built in isolation",
+    "managed": "ferry manages the project as if `managed = true`",
+    "build-constraint-dependencies": "recorded in the lock as uv records it, but builds do not "
+                                     "apply it",
+}
+
+
 def parse_tool_settings(w: Walker, tool: dict[str, Any]) -> ToolSettings:
     """Merge ``tool.ferry`` over ``tool.uv``; each value is validated at its own key path."""
     ferry = w.table(tool.get("ferry", {}), "tool.ferry")
@@ -359,6 +375,9 @@ def parse_tool_settings(w: Walker, tool: dict[str, Any]) -> ToolSettings:
         if table_name is None:
             continue
         origin[key] = table_name
+        if key in _NOT_APPLIED:
+            log.warning("`%s.%s` in `%s` is not supported by ferry and is ignored: %s",
+                        table_name, key, w.label, _NOT_APPLIED[key])
         raw = (ferry if table_name == "tool.ferry" else uv)[key]
         if key in _PARSERS:
             settings.update(_PARSERS[key](w, raw, f"{table_name}.{key}"))
