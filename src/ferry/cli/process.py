@@ -38,11 +38,19 @@ def global_options(
 ) -> GlobalOptions:
     """The options every command shares, with their environment forms; also changes directory
     and sets up logging, which must happen before any command code runs."""
-    if directory is not None:
-        os.chdir(directory)
     verbosity = -1 if quiet else min(verbose, 2)
     coloured = want_color(color)
     configure_logging(verbosity, color=coloured)
+    if directory is not None:
+        try:
+            os.chdir(directory)
+        except OSError as error:  # uv: an error naming the reason, exit code 2 (s9 review R8)
+            from ferry.model.errors import SurroundingsError
+
+            raise SurroundingsError(
+                f"Cannot change to the directory `{directory}` (from `--directory`)",
+                causes=[f"{error.strerror} (os error {error.errno})"],
+            ) from None
     return GlobalOptions(
         verbosity=verbosity,
         cache_dir=cache_dir,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -30,15 +30,26 @@ SELECTION_KEYS = (
 # (`SyncedSelection.with_layering_of`).
 
 
-@click.command(
-    cls=IndexCommand,
-    context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
-)
+# Everything from the first positional on is the command's (its options included); an
+# unknown option before it is a usage error, before anything is locked or synced (as uv).
+@click.command(cls=IndexCommand, context_settings={"allow_interspersed_args": False})
 @selection_options
 @sync_options
 @click.option("--no-sync", is_flag=True, help="Leave the environment exactly as it is.")
 @click.option("--exact", is_flag=True, help="Also remove packages the lockfile does not name.")
-@click.option("--with", "with_packages", multiple=True, help="Run with these packages on top.")
+@click.option(
+    "--with", "-w", "with_packages", multiple=True, help="Run with these packages on top."
+)
+@click.option(
+    "--with-requirements",
+    "with_requirements",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Run with the packages of this requirements file on top.",
+)
+@click.option(
+    "-m", "--module", is_flag=True, help="Run the command as a module (`python -m <command>`)."
+)
 @click.option("--isolated", is_flag=True, help="Run in a fresh, temporary environment.")
 @click.option("--no-project", is_flag=True, help="Ignore the project in this directory.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
@@ -51,7 +62,10 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
 
     command = tuple(kwargs.pop("command"))
     modes = lock_fields(kwargs, options)
-    run_keys = ("no_sync", "exact", "with_packages", "isolated", "no_project")
+    run_keys = (
+        "no_sync", "exact", "with_packages", "with_requirements", "isolated", "no_project",
+        "module",
+    )
     run_args = {k: kwargs.pop(k) for k in run_keys}
     selection_given = any(kwargs.get(k) for k in SELECTION_KEYS)
     request = RunRequest(
@@ -84,7 +98,8 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
         write_record(ORIGINAL_ARGV, 0, 0)
     sys.stdout.flush()
     sys.stderr.flush()
-    try:
-        os.execvpe(plan.argv[0], plan.argv, plan.env)
-    except FileNotFoundError:
-        raise click.ClickException(f"Failed to spawn: `{plan.argv[0]}` (no such file)") from None
+    from ferry.commands.run_spawn import exec_command, run_then_remove
+
+    if plan.cleanup is not None:
+        sys.exit(run_then_remove(plan.argv, plan.env, plan.cleanup))
+    exec_command(plan.argv, plan.env)

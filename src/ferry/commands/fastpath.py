@@ -53,6 +53,8 @@ RUN_VALUED = frozenset(
         "--exclude-newer",
         "--project",
         "--with",
+        "-w",
+        "--with-requirements",
         "--refresh-package",
         "--keyring-provider",
         "--package",
@@ -69,6 +71,10 @@ UNSAFE = frozenset(
         "--directory",
         "--active",
         "--with",
+        "-w",
+        "--with-requirements",
+        "-m",
+        "--module",
         "--isolated",
         "--no-sync",
         "--dry-run",
@@ -364,6 +370,7 @@ def replay(answer: FastAnswer, argv: list[str]) -> None:
     sys.stderr.flush()
     try:
         os.execvpe(command[0], command, child_env(answer.env_root))
-    except FileNotFoundError:
-        sys.stderr.write(f"error: Failed to spawn: `{command[0]}` (no such file)\n")
+    except OSError as error:  # not found, not executable, a directory: as the full path says
+        sys.stderr.write(f"error: Failed to spawn: `{command[0]}`\n"
+                         f"  Caused by: {error.strerror} (os error {error.errno})\n")
         raise SystemExit(2) from None

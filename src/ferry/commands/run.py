@@ -20,7 +20,7 @@ from ferry.commands.sync import SyncRequest, SyncResult, sync_environment
 from ferry.commands.sync_lock import obtain_lock
 from ferry.commands.sync_state import SyncedSelection, read_state
 from ferry.commands.workspace_sync import check_selection, resolve_packages
-from ferry.model.errors import UserError
+from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project, find_project_root
@@ -45,8 +45,15 @@ class RunRequest:
     no_sync: bool = False
     exact: bool = False
     with_packages: tuple[str, ...] = ()
+    with_requirements: tuple[Path, ...] = ()
     isolated: bool = False
     no_project: bool = False
+    module: bool = False
+    """``-m``: the command is a module, run with the environment's ``python -m``."""
+
+    @property
+    def overlaid(self) -> bool:
+        return bool(self.with_packages or self.with_requirements)
 
     def __post_init__(self) -> None:
         # One member's environment and directory: a second `--package` is an error, as in uv.
@@ -63,15 +70,25 @@ class RunPlan:
     changed: bool = False
     selection_note: str | None = None
     warnings: list[str] = field(default_factory=list)
+    cleanup: Path | None = None
+    """``--isolated``: the temporary environment's directory, removed once the command ends
+    (the CLI then waits for the command instead of replacing itself with it)."""
 
 
 def _exec_env(environments: list[PythonEnvironment]) -> dict[str, str]:
     return child_env(str(environments[0].root), [str(e.scheme.scripts) for e in environments])
 
 
-def _argv(command: tuple[str, ...], environment: PythonEnvironment) -> list[str]:
+def _argv(request: RunRequest, environment: PythonEnvironment) -> list[str]:
+    command = request.command
     if not command:
-        raise UserError("No command given", hint="for example: `ferry run python -c 'import x'`")
+        raise UsageError(
+            "Provide a command or script to invoke with `ferry run <command>` or "
+            "`ferry run <script>.py`",
+            hint="for example: `ferry run python -c 'import x'`",
+        )
+    if request.module:
+        return [str(environment.python), "-m", *command]
     first = command[0]
     if first.endswith(".py") and Path(first).is_file():
         return [str(environment.python), *command]
@@ -103,48 +120,6 @@ def read_script_metadata(path: Path) -> dict[str, object] | None:
         raise UserError(
             f"The `# /// script` block of `{path}` is not valid TOML: {error}"
         ) from error
-
-
-def _cached_environment(
-    cache: Cache,
-    kind: str,
-    key_parts: list[str],
-    requirements: list[str],
-    python: str | None,
-    options: GlobalOptions,
-    plan: RunPlan,
-    index: SyncRequest | None = None,
-) -> PythonEnvironment:
-    """An environment in the cache holding ``requirements``, made once and reused."""
-    import hashlib
-
-    from ferry.commands.pip_install import PipInstallRequest, pip_install
-    from ferry.commands.script_env import cached_venv
-
-    interpreter = _interpreter(cache, python, None)
-    key = hashlib.sha256(
-        "\n".join([str(interpreter.executable), *sorted(requirements), *key_parts]).encode()
-    ).hexdigest()[:16]
-
-    def fill(root: Path) -> None:
-        if not requirements:
-            return
-        plan.outcomes.append(
-            pip_install(
-                PipInstallRequest(
-                    packages=tuple(requirements),
-                    python=str(root),
-                    index_url=index.index_url if index else None,
-                    extra_index_url=index.extra_index_url if index else (),
-                    find_links=index.find_links if index else (),
-                    no_index=index.no_index if index else False,
-                    index_strategy=(index.index_strategy if index else None) or "first-index",
-                ),
-                options,
-            )
-        )
-
-    return cached_venv(cache, kind, key, interpreter, fill)
 
 
 def _interpreter(
@@ -207,7 +182,7 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
             script, metadata, request.sync, options, cache, interpreter, plan.outcomes
         )
         environments = [environment]
-        if request.with_packages:
+        if request.overlaid:
             environments.insert(0, _overlay(cache, environment, indexed, options, plan))
     plan.argv = [str(environments[0].python), *request.command]
     plan.env = _exec_env(environments)
@@ -221,22 +196,13 @@ def _overlay(
     options: GlobalOptions,
     plan: RunPlan,
 ) -> PythonEnvironment:
-    """``--with``: a cached environment with the packages that also sees ``base``'s packages."""
-    overlay = _cached_environment(
-        cache,
-        "run-with",
-        [str(base.root)],
-        list(request.with_packages),
-        str(base.python),
-        options,
-        plan,
-        index=request.sync,
+    """``--with``/``--with-requirements``: see :mod:`ferry.commands.run_with`."""
+    from ferry.commands.run_with import overlay_environment
+
+    return overlay_environment(
+        cache, base, request.with_packages, request.with_requirements, request.sync, options,
+        plan.outcomes,
     )
-    pth = overlay.site_packages / "_ferry_overlay.pth"
-    lines = "".join(f"{d}\n" for d in base.site_dirs)
-    if not pth.exists() or pth.read_text(encoding="utf-8") != lines:
-        pth.write_text(lines, encoding="utf-8")
-    return overlay
 
 
 def _selection(
@@ -262,7 +228,7 @@ def _selection(
 
 
 def plan_run(request: RunRequest, options: GlobalOptions) -> RunPlan:
-    first = Path(request.command[0]) if request.command else None
+    first = Path(request.command[0]) if request.command and not request.module else None
     if first is not None and first.suffix == ".py" and first.is_file():
         scripted = _run_script(request, options, first)
         if scripted is not None:
@@ -275,34 +241,29 @@ def plan_run(request: RunRequest, options: GlobalOptions) -> RunPlan:
 
 
 def _run_without_project(request: RunRequest, options: GlobalOptions) -> RunPlan:
+    """The environment the command would use anyway — the active ``VIRTUAL_ENV``, else the
+    interpreter found from here (a ``.venv`` first) — with ``--with`` packages layered on
+    top of it, as uv layers them (s9 review R9: they used to replace it)."""
     plan = RunPlan(argv=[], env={})
     with open_cache(options) as cache:
-        if request.with_packages:
-            environment = _cached_environment(
-                cache,
-                "run-with",
-                [],
-                list(request.with_packages),
-                request.sync.python,
-                options,
-                plan,
-            )
+        active = os.environ.get("VIRTUAL_ENV")
+        if active and is_virtualenv(Path(active)):
+            environment = open_environment(Path(active), cache)
         else:
-            active = os.environ.get("VIRTUAL_ENV")
-            if active and is_virtualenv(Path(active)):
-                environment = open_environment(Path(active), cache)
-            else:
-                from ferry.python.discovery import find_interpreter
-                from ferry.python.request import PythonRequest
+            from ferry.python.discovery import find_interpreter
+            from ferry.python.request import PythonRequest
 
-                interpreter = find_interpreter(
-                    PythonRequest.parse(request.sync.python) if request.sync.python else None,
-                    cache,
-                    directory=Path.cwd(),
-                )
-                environment = PythonEnvironment(interpreter.prefix, interpreter)
-    plan.argv = _argv(request.command, environment)
-    plan.env = _exec_env([environment])
+            interpreter = find_interpreter(
+                PythonRequest.parse(request.sync.python) if request.sync.python else None,
+                cache,
+                directory=Path.cwd(),
+            )
+            environment = PythonEnvironment(interpreter.prefix, interpreter)
+        environments = [environment]
+        if request.overlaid:
+            environments.insert(0, _overlay(cache, environment, request, options, plan))
+    plan.argv = _argv(request, environments[0])
+    plan.env = _exec_env(environments)
     return plan
 
 
@@ -326,22 +287,25 @@ def _run_in_project(project: Project, request: RunRequest, options: GlobalOption
             lock, text = obtain_lock(project, request.sync, options, cache, result)
             sync_request = replace(request.sync, record_selection=not request.selection_given)
             if request.isolated:
-                import tempfile
+                from ferry.commands.run_spawn import isolated_root, project_environment_at
 
-                isolated_root = Path(tempfile.mkdtemp(prefix="ferry-isolated-"))
+                plan.cleanup = isolated_root(cache)
                 sync_request = replace(sync_request, active=False)
-                env_root = isolated_root / ".venv"
-                os.environ["FERRY_PROJECT_ENVIRONMENT"] = str(env_root)
-            environment = sync_environment(
-                project, lock, text, sync_request, selection, options, cache, result
-            )
+                with project_environment_at(plan.cleanup / ".venv"):
+                    environment = sync_environment(
+                        project, lock, text, sync_request, selection, options, cache, result
+                    )
+            else:
+                environment = sync_environment(
+                    project, lock, text, sync_request, selection, options, cache, result
+                )
             plan.outcomes.append(result)
             execution = result.execution
             plan.changed = bool(execution and (execution.installed or execution.removed))
             plan.selection_note = note
         environments = [environment]
-        if request.with_packages:
+        if request.overlaid:
             environments.insert(0, _overlay(cache, environment, request, options, plan))
-    plan.argv = _argv(request.command, environments[0])
+    plan.argv = _argv(request, environments[0])
     plan.env = _exec_env(environments)
     return plan

@@ -106,15 +106,20 @@ def script_pins(lock: Lock, interpreter: Interpreter, root_dir: Path) -> list[Pi
     ]
 
 
-def _key(interpreter: Interpreter, pins: list[PinnedDist]) -> str:
-    lines = [str(interpreter.executable)]
+def pins_key(
+    interpreter: Interpreter, pins: list[PinnedDist], *, extra: tuple[str, ...] = (),
+    prefix: str = "lock",
+) -> str:
+    """The cache key of an environment holding exactly ``pins`` for ``interpreter`` (and
+    whatever ``extra`` says it also depends on): two resolutions that agree share it."""
+    lines = [str(interpreter.executable), *extra]
     for pin in sorted(pins, key=lambda p: p.name):
         file = pin.file
         lines.append(
             f"{pin.name}=={pin.version} {pin.direct_url or ''} {file.url if file else ''} "
             f"{file.hashes.sha256 if file else ''} {pin.editable}"
         )
-    return "lock-" + hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
+    return f"{prefix}-" + hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16]
 
 
 def locked_script_environment(
@@ -137,7 +142,7 @@ def locked_script_environment(
     def fill(root: Path) -> None:
         outcomes.append(_install(pins, root, metadata, script, sync, options, cache))
 
-    return cached_venv(cache, "scripts", _key(interpreter, pins), interpreter, fill)
+    return cached_venv(cache, "scripts", pins_key(interpreter, pins), interpreter, fill)
 
 
 def without_lock(script: Path, sync: SyncRequest) -> tuple[SyncRequest, str | None]:
@@ -193,11 +198,11 @@ def unlocked_script_environment(
         outcomes.append(result)
 
     return cached_venv(
-        cache, "scripts", key, interpreter, fill, remake=_remake_reason(sync, options)
+        cache, "scripts", key, interpreter, fill, remake=remake_reason(sync, options)
     )
 
 
-def _remake_reason(sync: SyncRequest, options: GlobalOptions) -> str | None:
+def remake_reason(sync: SyncRequest, options: GlobalOptions) -> str | None:
     """Why a script environment found under its block's key is resolved and filled again."""
     if sync.upgrade or sync.upgrade_package:
         return "an upgrade was asked for"
@@ -221,30 +226,45 @@ def _install(
 ) -> PipelineOutcome:
     """Install exactly ``pins`` into the new environment at ``root`` (files by the lock's
     URLs and hashes; the index is asked only for credentials' sake)."""
-    from ferry.commands.pipeline import PipelineOutcome, apply_pins
     from ferry.commands.script_lock import script_project
     from ferry.commands.sync import install_sources
 
-    result = PipelineOutcome(cache_dir=str(cache.root))
-    environment = open_environment(root, cache)
     keyring = script_project(script, metadata).pyproject.tool.keyring_provider
     client, builder = install_sources(sync, options, cache, keyring)
     with client:
-        apply_pins(
-            pins,
-            [],
-            result,
-            cache=cache,
-            client=client,
-            environment=environment,
-            link_mode=sync.link_mode,
-            compile=sync.compile_bytecode,
-            reinstall=False,
-            exact=True,
-            dry_run=False,
-            builder=builder,
-            refresh=options.refresh,
-        )
+        return install_pins(pins, root, client, builder, sync, options, cache)
+
+
+def install_pins(
+    pins: list[PinnedDist],
+    root: Path,
+    client: Any,
+    builder: Any,
+    sync: SyncRequest,
+    options: GlobalOptions,
+    cache: Cache,
+) -> PipelineOutcome:
+    """Install exactly ``pins`` into the new environment at ``root``, with ``client`` (open)
+    and ``builder``: the fill of every environment made from a resolution (scripts,
+    ``run --with``)."""
+    from ferry.commands.pipeline import PipelineOutcome, apply_pins
+
+    result = PipelineOutcome(cache_dir=str(cache.root))
+    apply_pins(
+        pins,
+        [],
+        result,
+        cache=cache,
+        client=client,
+        environment=open_environment(root, cache),
+        link_mode=sync.link_mode,
+        compile=sync.compile_bytecode,
+        reinstall=False,
+        exact=True,
+        dry_run=False,
+        builder=builder,
+        refresh=options.refresh,
+    )
     return result
 
 

@@ -1,0 +1,102 @@
+"""Starting ``ferry run``'s command: replacing this process with it, or — for ``--isolated`` —
+running it as a child and removing the temporary environment once it ends.
+
+uv deletes ``run --isolated``'s environment when the command exits; ferry ``exec``s the
+command on every other path (no parent left behind, exit codes and signals are the child's),
+which left one full environment per ``--isolated`` run in ``$TMPDIR`` for ever (s9 review R6).
+The temporary environment now lives under the cache's ``.tmp`` (which ``ferry cache prune``
+clears of abandoned entries, should this process be killed before it cleans up), and only
+``--isolated`` keeps a parent: it forwards SIGTERM/SIGHUP to the child, lets the terminal's
+Ctrl-C reach the child alone, removes the environment, and exits as the child did
+(``128 + N`` for a child killed by signal N, as a shell reports it).
+
+The temporary environment is given to the sync through ``FERRY_PROJECT_ENVIRONMENT`` for the
+sync's duration only: it was left in ``os.environ``, so the child inherited it and a ``ferry
+sync`` the child ran went to the throw-away environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ferry.model.errors import SurroundingsError
+
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
+
+_VARIABLE = "FERRY_PROJECT_ENVIRONMENT"
+
+
+def isolated_root(cache: Cache) -> Path:
+    """A new directory for ``--isolated``'s environment: in the cache's ``.tmp`` (a temporary
+    cache is removed with this process, before the child would be done: ``$TMPDIR`` then)."""
+    if cache.is_temporary:
+        import tempfile
+
+        return Path(tempfile.mkdtemp(prefix="ferry-isolated-"))
+    return cache.make_temp_dir("isolated-")
+
+
+@contextlib.contextmanager
+def project_environment_at(root: Path) -> Iterator[None]:
+    """The project environment is ``root`` while the block runs; the variable is as it was
+    afterwards (the command must not inherit it)."""
+    previous = os.environ.get(_VARIABLE)
+    os.environ[_VARIABLE] = str(root)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(_VARIABLE, None)
+        else:
+            os.environ[_VARIABLE] = previous
+
+
+def spawn_error(program: str, error: OSError) -> SurroundingsError:
+    """uv's ``Failed to spawn`` (exit code 2), with the system's reason as the cause."""
+    reason = error.strerror or str(error)
+    cause = f"{reason} (os error {error.errno})" if error.errno else reason
+    return SurroundingsError(f"Failed to spawn: `{program}`", causes=[cause])
+
+
+def exec_command(argv: list[str], env: dict[str, str]) -> None:
+    """Replace this process with the command; an error if it cannot be started."""
+    try:
+        os.execvpe(argv[0], argv, env)
+    except OSError as error:
+        raise spawn_error(argv[0], error) from None
+
+
+def run_then_remove(argv: list[str], env: dict[str, str], cleanup: Path) -> int:
+    """Run the command as a child, remove ``cleanup`` once it ended (or could not start), and
+    return the exit code this process should end with."""
+    import shutil
+    import subprocess
+
+    try:
+        try:
+            child = subprocess.Popen(argv, env=env)
+        except OSError as error:
+            raise spawn_error(argv[0], error) from None
+
+        def forward(signum: int, _frame: object) -> None:
+            child.send_signal(signum)
+
+        previous = {
+            signum: signal.signal(signum, forward) for signum in (signal.SIGTERM, signal.SIGHUP)
+        }
+        interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the child's to handle
+        try:
+            code = child.wait()
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            signal.signal(signal.SIGINT, interrupt)
+    finally:
+        shutil.rmtree(cleanup, ignore_errors=True)
+    return 128 - code if code < 0 else code
