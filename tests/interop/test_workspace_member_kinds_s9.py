@@ -39,6 +39,21 @@ def _not_a_package(root: Path) -> None:
                     encoding="utf-8")
 
 
+def lock_like_uv(run: Runner, *, uv_env_of: dict[str, str], flags: list[str], python: Path,
+                 theirs: Path, mine: Path) -> None:
+    """uv locks ``theirs``, ferry ``mine`` (the same project): the same bytes, and each tool
+    calls the other's lock up to date."""
+    made = uv(["lock", *flags], theirs, uv_env_of)
+    assert made.returncode == 0, made.stderr
+    ours = run("lock", *flags, "--python", str(python), cwd=mine)
+    assert ours.code == 0, ours.stderr
+    assert_same_text(theirs / "uv.lock", mine / "uv.lock")
+    checked = uv(["lock", "--locked", *flags], mine, uv_env_of)
+    assert checked.returncode == 0, checked.stderr
+    kept = run("lock", "--locked", *flags, cwd=theirs)
+    assert kept.code == 0, kept.stderr
+
+
 def _direct_url(venv: Path, name: str) -> dict[str, object] | None:
     found = list(venv.glob(f"lib/python*/site-packages/{name}-*.dist-info/direct_url.json"))
     return json.loads(found[0].read_text(encoding="utf-8")) if found else None
@@ -71,16 +86,7 @@ def test_member_kind_locks_and_installs_like_uv(
         edit(theirs)
         edit(mine)
 
-        made = uv(["lock", *flags], theirs, env)
-        assert made.returncode == 0, made.stderr
-        ours = run("lock", *flags, "--python", str(python), cwd=mine)
-        assert ours.code == 0, ours.stderr
-        assert_same_text(theirs / "uv.lock", mine / "uv.lock")
-
-        checked = uv(["lock", "--locked", *flags], mine, env)
-        assert checked.returncode == 0, checked.stderr
-        kept = run("lock", "--locked", *flags, cwd=theirs)
-        assert kept.code == 0, kept.stderr
+        lock_like_uv(run, uv_env_of=env, flags=flags, python=python, theirs=theirs, mine=mine)
 
         synced = uv(["sync", "--frozen", "--all-packages"], mine, env)
         assert synced.returncode == 0, synced.stderr

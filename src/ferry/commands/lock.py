@@ -300,6 +300,7 @@ def _configured(project: Project, request: LockRequest, *, with_default: bool) -
         find_links=request.find_links,
         no_index=request.no_index,
         default=None if with_default else no_default,
+        workspace=project.workspace,
     )
 
 

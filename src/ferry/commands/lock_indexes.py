@@ -40,6 +40,7 @@ from ferry.project.pyproject import PyProject
 
 if TYPE_CHECKING:
     from ferry.commands.index_settings import IndexSettings
+    from ferry.project.workspace import Workspace
 
 
 @immutable
@@ -230,9 +231,15 @@ def choose_indexes(
     no_index: bool,
     default: Callable[[], str] | None = None,
     index_strategy: str | None = None,
+    workspace: Workspace | None = None,
 ) -> IndexChoice:
     """The indexes for this project and command line (see the module docstring);
-    ``index_strategy`` (``--index-strategy``) overrides the project's ``index-strategy``."""
+    ``index_strategy`` (``--index-strategy``) overrides the project's ``index-strategy``.
+    Only the ``index`` sources of names the project (or a member of ``workspace``, the
+    workspace ``pyproject`` is the root of) requires pin a package (see
+    :mod:`ferry.commands.lock_index_scope`)."""
+    from ferry.commands.lock_index_scope import index_sources
+
     tool = pyproject.tool
     search = _search_given(pyproject, index_url=index_url, extra_index_urls=extra_index_urls,
                            default=default)
@@ -241,21 +248,25 @@ def choose_indexes(
     pinned: list[tuple[NormalizedName, str]] = []
     conditional: list[tuple[str, str, NormalizedName, str]] = []
     marked: list[tuple[NormalizedName, str, str]] = []
-    for name, specs in tool.sources:
+    for source in index_sources(pyproject, workspace):
+        name, specs = source.name, source.specs
         index_specs = [s for s in specs if s.kind == "index"]
-        if not index_specs:
-            continue
         package = canonicalize_name(name)
         for spec in index_specs:
+            # the root's index (relative to the root), else one the member declares itself
+            base = pyproject.root
             declared = tool.index_named(spec.index or "")
+            if declared is None:
+                base = source.declaring.root
+                declared = source.declaring.tool.index_named(spec.index or "")
             if declared is None:
                 raise UserError(
                     f"`{name}` is pinned to the index `{spec.index}`, which is not declared in "
                     "`[[tool.uv.index]]`",
                     hint="add an index with that `name`",
                 )
-            given.append((declared.url, pyproject.root))
-            url = fetch_url(declared.url, pyproject.root)
+            given.append((declared.url, base))
+            url = fetch_url(declared.url, base)
             if spec.marker and spec.extra is None and spec.group is None:
                 marked.append((package, spec.marker, url))
                 continue

@@ -90,6 +90,7 @@ def resolve_lock(
         find_links=request.find_links,
         no_index=request.no_index,
         index_strategy=request.index_strategy,
+        workspace=project.workspace,
     )
     routed = RoutedIndex(choice, cache, options, exclude_newer)
     builds.routed = routed
@@ -147,6 +148,7 @@ def dynamic_metadata_reason(
         find_links=request.find_links,
         no_index=request.no_index,
         index_strategy=request.index_strategy,
+        workspace=project.workspace,
     )
     builds.routed = RoutedIndex(choice, cache, options, cutoff_of(lock_options))
     try:
