@@ -217,9 +217,11 @@ def test_url_requirement_with_a_source_loses_its_url() -> None:
 def test_set_specifier_writes_the_bound_and_keeps_extras_and_marker() -> None:
     e = editor()
     add(e, "rich[md] ; sys_platform != 'win32'")
-    text = e.set_specifier(DependencyTarget.project(), "rich", ">=13.0.0,<14.0.0")
+    rich = parse_user_requirement("rich ; sys_platform != 'win32'")
+    text = e.set_specifier(DependencyTarget.project(), rich, ">=13.0.0,<14.0.0")
     assert text == "rich[md]>=13.0.0,<14.0.0 ; sys_platform != 'win32'"
-    assert e.set_specifier(DependencyTarget.project(), "missing", ">=1") is None
+    missing = parse_user_requirement("missing")
+    assert e.set_specifier(DependencyTarget.project(), missing, ">=1") is None
 
 
 def test_add_index_once() -> None:

@@ -97,5 +97,5 @@ def set_bounds(
         ]
         if versions:
             specifier = bound_for(min(versions), bounds or "lower")
-            changed |= editor.set_specifier(target, spec.name, specifier) is not None
+            changed |= editor.set_specifier(target, spec.requirement, specifier) is not None
     return changed

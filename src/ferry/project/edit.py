@@ -32,7 +32,7 @@ from ferry.model.immutable import immutable
 from ferry.project.edit_array import (
     ArrayEntry,
     ArrayLayout,
-    is_sorted,
+    insert_position,
     rebuild,
     string_text,
     take_apart,
@@ -46,7 +46,6 @@ from ferry.project.edit_requirement import (
     merged,
     parse_user_requirement,
     requirement_name,
-    sort_key,
     without_url,
 )
 from ferry.project.markers import canonical_marker
@@ -244,28 +243,31 @@ class PyprojectEditor:
             table[key] = rebuild(array, layout)
             return ArrayEdit("updated", text, previous=str(old))
         text = format_requirement(without_url(requirement) if has_source else requirement)
-        position = len(layout.entries)
-        if is_sorted(layout, sort_key):
-            position = next(
-                (i for i, e in enumerate(layout.entries) if sort_key(e.value) > sort_key(text)),
-                len(layout.entries),
-            )
+        position = insert_position(layout, text)
         layout.entries.insert(position, ArrayEntry(string_text(text), text))
         table[key] = rebuild(array, layout)
         if target.kind == "optional" and isinstance(table, Table):
             self._separate(table)
         return ArrayEdit("added", text)
 
-    def set_specifier(self, target: DependencyTarget, name: str, specifier: str) -> str | None:
-        """Give the single entry named ``name`` in ``target`` this version specifier (the bound
-        ``add`` writes after locking); returns the new text, or None when nothing matched."""
+    def set_specifier(
+        self, target: DependencyTarget, requirement: Requirement, specifier: str
+    ) -> str | None:
+        """Give the entry ``add`` just wrote for ``requirement`` (same name, same marker: a
+        same-name entry under another marker is another entry) this version specifier — the
+        bound written after locking; returns the new text, or None when nothing matched."""
         found = self._array(target, create=False)
         if found is None:
             return None
         table, key, array = found
         layout = take_apart(array)
-        wanted = canonicalize_name(name)
-        matches = [e for e in layout.entries if requirement_name(e.value) == wanted]
+        wanted = canonicalize_name(requirement.name)
+        marker = canonical_marker(str(requirement.marker)) if requirement.marker else None
+        matches = [
+            e
+            for e in layout.entries
+            if requirement_name(e.value) == wanted and entry_marker(e) == marker
+        ]
         if len(matches) != 1:
             return None
         entry = matches[0]

@@ -13,6 +13,8 @@ nothing is left.
 from __future__ import annotations
 
 import itertools
+import re
+from collections.abc import Callable
 from dataclasses import field
 from typing import Any
 
@@ -22,6 +24,7 @@ from tomlkit.items import Array, Comment, Item, Null, String
 from ferry.model.immutable import mutable
 
 DEFAULT_INDENT = "    "
+_SPECIFIER_START = re.compile(r"[><=~!@]")
 
 
 @mutable
@@ -118,11 +121,37 @@ def string_text(value: str) -> str:
     return tomlkit.string(value).as_string()
 
 
-def is_sorted(layout: ArrayLayout, key: Any) -> bool:
-    """Whether every value is a string and the values are in ``key`` order (uv keeps a sorted
-    list sorted and appends to an unsorted one, so a hand-ordered list stays as the user had it)."""
+def _split_specifiers(text: str) -> tuple[str, str]:
+    """uv's sort key: the text before the first ``><=~!@`` and the rest, both stripped (so a
+    marker with no version stays in the first part: ``six ; sys_platform``, ``== 'linux'``)."""
+    match = _SPECIFIER_START.search(text)
+    if match is None:
+        return text.strip(), ""
+    return text[: match.start()].strip(), text[match.start() :].strip()
+
+
+_SORT_KEYS: tuple[Callable[[str], Any], ...] = (
+    lambda text: _split_specifiers(text.lower()),
+    _split_specifiers,
+    str.lower,
+    lambda text: text,
+)
+
+
+def insert_position(layout: ArrayLayout, text: str) -> int:
+    """Where uv inserts ``text``: in a list sorted by one of its four orders (name then the
+    rest, case-insensitive or not; whole text, case-insensitive or not — only the strings
+    count, an ``{include-group = …}`` table is skipped), before the first larger string;
+    otherwise after the last string, so a hand-ordered list stays as the user had it."""
     values = [e.value for e in layout.entries]
-    if not all(isinstance(v, str) for v in values):
-        return False
-    keys = [key(v) for v in values]
-    return all(a <= b for a, b in itertools.pairwise(keys))
+    strings = [v for v in values if isinstance(v, str)]
+    for key in _SORT_KEYS:
+        if all(a <= b for a, b in itertools.pairwise(map(key, strings))):
+            new = key(text)
+            found = next(
+                (i for i, v in enumerate(values) if isinstance(v, str) and key(v) > new), None
+            )
+            if found is not None:
+                return found
+            break
+    return max((i + 1 for i, v in enumerate(values) if isinstance(v, str)), default=len(values))

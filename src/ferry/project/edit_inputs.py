@@ -102,12 +102,12 @@ def collect(
     editables: list[_Item] = []
     constraints: list[Requirement] = []
     for path in requirement_files:
-        parsed = parse_requirements_file(cwd / path)
+        parsed = parse_requirements_file(cwd / path, check_hashes=False)
         items += [_from_entry(e, Path(e.location.path).parent) for e in parsed.requirements]
         editables += [_from_entry(e, Path(e.location.path).parent) for e in parsed.editables]
         constraints += [r for e in parsed.constraints if (r := e.as_requirement()) is not None]
     for path in constraint_files:
-        parsed = parse_requirements_file(cwd / path, constraint=True)
+        parsed = parse_requirements_file(cwd / path, constraint=True, check_hashes=False)
         constraints += [r for e in parsed.constraints if (r := e.as_requirement()) is not None]
     ordered = [i for i in items if i.named] + [i for i in items if not i.named] + editables
     extra_marker = parse_marker(marker) if marker is not None else None

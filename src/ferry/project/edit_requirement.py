@@ -2,8 +2,9 @@
 
 Split from :mod:`ferry.project.edit` (the document editing) because these are pure functions of
 ``packaging`` values: uv's spelling (``name[extras]specifier ; marker`` with a normalised name,
-sorted extras, specifiers in the order given and uv's canonical marker), the sort key that keeps
-a sorted list sorted, and the merge rule for updating an existing entry.
+sorted extras, specifiers in the order given and uv's canonical marker) and the merge rule for
+updating an existing entry (where a new entry goes:
+:func:`ferry.project.edit_array.insert_position`).
 """
 
 from __future__ import annotations
@@ -104,11 +105,6 @@ def requirement_name(value: Any) -> NormalizedName | None:
         return None
     match = _NAME.match(value)
     return canonicalize_name(match.group(1)) if match else None
-
-
-def sort_key(value: str) -> tuple[str, str]:
-    name = requirement_name(value)
-    return (str(name) if name else value.lower(), value.lower())
 
 
 def entry_marker(entry: ArrayEntry) -> str | None:

@@ -59,13 +59,16 @@ def parse_requirements_file(
     environ: Mapping[str, str] | None = None,
     read_url: ReadUrl | None = None,
     defer_missing_hashes: bool = False,
+    check_hashes: bool = True,
 ) -> RequirementsFile:
     """Read ``path`` (and everything it includes); ``constraint=True`` reads it as ``-c``.
 
-    ``defer_missing_hashes``: see :func:`check_hash_mode`'s ``defer_missing``."""
+    ``defer_missing_hashes``: see :func:`check_hash_mode`'s ``defer_missing``.
+    ``check_hashes=False``: no hash-checking mode at all, whatever the file says (``ferry add
+    -r`` ignores hashes, as ``uv add`` does: they are not written anywhere)."""
     parser = _Parser(os.environ if environ is None else environ, read_url)
     parser.include(str(path), None, constraint, None)
-    return parser.finish(str(path), defer_missing_hashes)
+    return parser.finish(str(path), defer_missing_hashes, check_hashes)
 
 
 def parse_requirements_text(
@@ -95,10 +98,13 @@ class _Parser:
         self.files: list[str] = []
         self.stack: list[str] = []
 
-    def finish(self, path: str, defer_missing_hashes: bool = False) -> RequirementsFile:
+    def finish(
+        self, path: str, defer_missing_hashes: bool = False, check_hashes: bool = True
+    ) -> RequirementsFile:
         result = RequirementsFile(path, tuple(self.requirements), tuple(self.constraints),
                                   tuple(self.editables), self.options, tuple(self.files))
-        check_hash_mode(result, defer_missing=defer_missing_hashes)
+        if check_hashes:
+            check_hash_mode(result, defer_missing=defer_missing_hashes)
         return result
 
     # --- files ----------------------------------------------------------------------------
