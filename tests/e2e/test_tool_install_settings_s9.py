@@ -36,3 +36,18 @@ def test_a_bad_link_mode_is_reported_with_its_key(run: Runner, tmp_path: Path) -
     result = run("sync", cwd=project)
     assert result.code == 1
     assert "tool.uv.link-mode" in result.stderr and "teleport" in result.stderr
+
+
+def test_a_frozen_sync_resolves_nothing_and_says_nothing_of_it(
+    run: Runner, tmp_path: Path, index_server: IndexServer
+) -> None:
+    """As uv: `--frozen` reads the lock; no `Resolved N packages` line (s8 late review L6)."""
+    index_server.index.add_wheel("lib", "1.0")
+    project = write_project(tmp_path / "app", "app", ["lib"], requires_python=">=3.8")
+    ok(run("lock", "--index-url", index_server.simple_url, cwd=project))
+    for args in (("--frozen", "--dry-run"), ("--frozen",)):
+        result = ok(run("sync", *args, "--index-url", index_server.simple_url, cwd=project))
+        assert "Resolved" not in result.stderr
+        assert " + lib==1.0" in result.stderr
+    unfrozen = ok(run("sync", "--index-url", index_server.simple_url, cwd=project))
+    assert "Resolved 2 packages" in unfrozen.stderr

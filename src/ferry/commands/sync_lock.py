@@ -40,8 +40,9 @@ def obtain_lock(
             text = _dry_run_lock_text(project, lock, outcome.reason is not None, result)
         else:
             text = project.lock_path.read_text(encoding="utf-8")
-    result.resolved = len(lock.packages)
-    result.resolve_seconds = time.perf_counter() - started
+    if not request.frozen:  # as uv: `--frozen` reads the lock, nothing is resolved
+        result.resolved = len(lock.packages)
+        result.resolve_seconds = time.perf_counter() - started
     return lock, text
 
 
