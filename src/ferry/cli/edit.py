@@ -188,6 +188,8 @@ def add(options: GlobalOptions, /, **kwargs: Any) -> None:
     )
     if request.raw and request.bounds:
         raise UsageError("`--raw` and `--bounds` cannot be used together")
+    if request.raw and request.editable:
+        raise UsageError("the argument '--raw' cannot be used with '--editable'")
     printer = Printer(options)
     where = "the script" if request.script else "the `pyproject.toml` file"
     if settings.index_url:

@@ -11,10 +11,11 @@ source. A directory's name comes from its ``pyproject.toml``; an archive's from 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from packaging.requirements import Requirement
+from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ferry.model.dist import parse_filename
@@ -24,6 +25,7 @@ from ferry.project.edit import parse_user_requirement
 from ferry.project.tool_settings import DeclaredRequirement
 
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
+_PATH_EXTRAS = re.compile(r"^(.*?)(\[[^\[\]]*\])$")
 
 
 @immutable
@@ -80,7 +82,11 @@ def _name_of_directory(directory: Path) -> str:
     )
 
 
-def _local(path: Path, given_absolute: bool, cwd: Path, root: Path, editable: bool) -> AddSpec:
+def _local(
+    path: Path, given_absolute: bool, cwd: Path, root: Path, editable: bool, raw: bool = False
+) -> AddSpec:
+    """A local directory or archive; with ``--raw``, ``name @ file:///…`` and no source, as uv
+    writes it (and not editable: a requirement cannot say so)."""
     absolute = path if path.is_absolute() else (cwd / path)
     absolute = Path(os.path.normpath(absolute))
     if not absolute.exists():
@@ -97,6 +103,8 @@ def _local(path: Path, given_absolute: bool, cwd: Path, root: Path, editable: bo
         if editable:
             raise UserError(f"An archive cannot be editable: `{absolute.name}`")
         name = str(parsed.name)
+    if raw:
+        return AddSpec(DeclaredRequirement(f"{name} @ {absolute.as_uri()}"))
     source: list[tuple[str, str | bool]] = [("path", _portable(absolute, given_absolute, root))]
     if editable:
         source.append(("editable", True))
@@ -119,13 +127,58 @@ def _url_source(url: str) -> tuple[tuple[str, str | bool], ...]:
     return (("url", url),)
 
 
-def _with_name(requirement: Requirement, name: str) -> Requirement:
+def _with_name(requirement: Requirement, name: str, url: str | None = None) -> Requirement:
     text = name
     if requirement.extras:
         text += "[" + ",".join(sorted(requirement.extras)) + "]"
+    if url is not None:
+        text += f" @ {url}"
     if requirement.marker is not None:
         text += f" ; {requirement.marker}"
     return DeclaredRequirement(text)
+
+
+def _split_extras(spec: str) -> tuple[str, str]:
+    """``../libs/pkg[x,y]`` → (``../libs/pkg``, ``[x,y]``): uv takes extras after a path."""
+    match = _PATH_EXTRAS.match(spec)
+    if match is None:
+        return spec, ""
+    return match.group(1), match.group(2)
+
+
+def _named(spec: str) -> Requirement | None:
+    """``spec`` as a named PEP 508 requirement (``six``, ``x@https://…`` — no space needed), or
+    None for a bare URL or path."""
+    try:
+        return DeclaredRequirement(spec)
+    except InvalidRequirement:
+        return None
+
+
+def _is_local_url(url: str) -> bool:
+    """A direct reference that is a path (uv's ``name @ ../dir``) or a ``file:`` URL."""
+    return url.startswith("file:") or ("://" not in url and not url.startswith("git+"))
+
+
+def _direct_local(
+    requirement: Requirement, spec: str, cwd: Path, root: Path, editable: bool, raw: bool
+) -> AddSpec:
+    """``name @ file:///…`` or ``name @ ../dir``: the source is the path, checked to hold
+    ``name``."""
+    url = str(requirement.url)
+    if url.startswith("file:"):
+        local, absolute = Path(unquote(urlsplit(url).path)), True
+    else:
+        local = Path(url).expanduser()
+        absolute = local.is_absolute()
+    found = _local(local, absolute, cwd, root, editable, raw)
+    if canonicalize_name(found.name) != canonicalize_name(requirement.name):
+        raise UserError(
+            f"`{spec}` names `{requirement.name}`, but the distribution there is `{found.name}`"
+        )
+    if raw:
+        return AddSpec(_with_name(requirement, requirement.name, found.requirement.url))
+    return AddSpec(_with_name(requirement, requirement.name), found.source)
 
 
 def interpret(
@@ -133,14 +186,20 @@ def interpret(
 ) -> AddSpec:
     """Turn one command-line argument of ``ferry add`` into an :class:`AddSpec`."""
     if _looks_like_path(spec, cwd):
-        path = Path(spec).expanduser()
-        return _local(path, path.is_absolute(), cwd, project_root, editable)
-    if spec.startswith("git+"):
+        text, extras = _split_extras(spec)
+        path = Path(text).expanduser()
+        found = _local(path, path.is_absolute(), cwd, project_root, editable, raw)
+        if not extras:
+            return found
+        with_extras = DeclaredRequirement(f"{found.name}{extras}")
+        return AddSpec(_with_name(with_extras, found.name, found.requirement.url), found.source)
+    requirement = _named(spec)
+    if requirement is None and spec.startswith("git+"):
         raise UserError(
             f"Cannot tell the package name of `{spec}`",
             hint=f"write it as `NAME @ {spec}`",
         )
-    if "://" in spec and "@ " not in spec:
+    if requirement is None and "://" in spec:
         filename = unquote(urlsplit(spec).path.rsplit("/", 1)[-1])
         parsed = parse_filename(filename)
         if parsed is None:
@@ -148,8 +207,9 @@ def interpret(
                 f"Cannot tell the package name of `{spec}`",
                 hint="write it as `NAME @ URL`",
             )
-        spec = f"{parsed.name} @ {spec}"
-    requirement = parse_user_requirement(spec)
+        requirement = parse_user_requirement(f"{parsed.name} @ {spec}")
+    if requirement is None:
+        requirement = parse_user_requirement(spec)  # raises, naming what is wrong
     url = requirement.url
     if url is None:
         if editable:
@@ -158,14 +218,8 @@ def interpret(
                 hint="pass the path of the project to install in editable mode",
             )
         return AddSpec(requirement)
-    if url.startswith("file:"):
-        local = Path(unquote(urlsplit(url).path))
-        found = _local(local, True, cwd, project_root, editable)
-        if canonicalize_name(found.name) != canonicalize_name(requirement.name):
-            raise UserError(
-                f"`{spec}` names `{requirement.name}`, but the distribution there is `{found.name}`"
-            )
-        return AddSpec(_with_name(requirement, requirement.name), found.source)
+    if _is_local_url(url):
+        return _direct_local(requirement, spec, cwd, project_root, editable, raw)
     if raw:
         return AddSpec(requirement)
     return AddSpec(_with_name(requirement, requirement.name), _url_source(url))
