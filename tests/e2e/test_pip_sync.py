@@ -36,7 +36,9 @@ def test_sync_installs_exactly_the_file_and_adds_no_dependencies(
     assert code == 0, err
     assert env_snapshot(bare_venv)["dists"] == {"app": "1.0", "other": "1.0"}
     lines = filter_output(err).splitlines()
-    assert lines[0] == "Resolved 2 packages in [TIME]"
+    # uv's line for an environment named by --python (or VIRTUAL_ENV) comes first.
+    assert lines[0].startswith("Using Python ") and lines[0].endswith(" environment at: bare-venv")
+    assert lines[1] == "Resolved 2 packages in [TIME]"
     assert lines[-2:] == [" + app==1.0", " + other==1.0"]
 
 
@@ -63,7 +65,7 @@ def test_second_sync_checks_and_changes_nothing(
     assert sync(run, index, bare_venv, "requirements.txt")[0] == 0
     code, err = sync(run, index, bare_venv, "requirements.txt")
     assert code == 0, err
-    assert filter_output(err).splitlines() == [
+    assert filter_output(err).splitlines()[1:] == [
         "Resolved 1 package in [TIME]",
         "Checked 1 package in [TIME]",
     ]

@@ -36,6 +36,23 @@ def target_environment(cache: Cache, python: str | None, system: bool) -> Python
     return find_target_environment(cache, python=python, system=system, directory=Path.cwd())
 
 
+def named_environment_note(
+    environment: PythonEnvironment, python: str | None, system: bool
+) -> str | None:
+    """uv's ``Using Python X environment at: P`` when the environment was named (``--python``,
+    ``--system`` or ``VIRTUAL_ENV``) rather than found as the working directory's ``.venv``: a
+    change is never made to an environment the user did not see named."""
+    active = os.environ.get("VIRTUAL_ENV")
+    named = python is not None or system or (
+        active is not None and Path(active).resolve() == environment.root.resolve())
+    if not named:
+        return None
+    from ferry.commands.venv_messages import display_path
+
+    shown = display_path(environment.root, Path.cwd())
+    return f"Using Python {environment.interpreter.version} environment at: {shown}"
+
+
 def inspected_environment(
     cache: Cache, python: str | None, system: bool
 ) -> tuple[PythonEnvironment, str | None]:

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Any
 from packaging.utils import canonicalize_name
 
 from ferry.commands.cached_preferences import preferences_for
-from ferry.commands.common import installed_dists, open_cache, target_environment
+from ferry.commands.common import (
+    installed_dists,
+    named_environment_note,
+    open_cache,
+    target_environment,
+)
 from ferry.commands.git_pins import git_name_of
 from ferry.commands.hash_checking import enforce_hashes
 from ferry.commands.index_settings import IndexSettings, index_client
@@ -109,7 +114,8 @@ def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallRe
         )
         installed = installed_dists(environment)
         result = InstallResult(cache_dir=str(cache.root))
-        _describe(environment, result)
+        if note := named_environment_note(environment, request.python, request.system):
+            result.notes.append(note)
         audited = _audit(request, inputs, environment, installed)
         if audited is not None:
             result.audited, result.audit_seconds = audited
@@ -283,11 +289,6 @@ def _format_names(from_files: frozenset[str], from_cli: tuple[str, ...]) -> froz
             if item:
                 names.add(item if item == ":all:" else canonicalize_name(item))
     return frozenset(names)
-
-
-def _describe(environment: PythonEnvironment, result: InstallResult) -> None:
-    interpreter = environment.interpreter
-    logger.debug("Using Python %s environment at: %s", interpreter.version, environment.root)
 
 
 def _upgrade_set(request: PipInstallRequest) -> bool | set[str]:

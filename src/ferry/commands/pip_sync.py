@@ -18,7 +18,12 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from ferry.commands.common import installed_dists, open_cache, target_environment
+from ferry.commands.common import (
+    installed_dists,
+    named_environment_note,
+    open_cache,
+    target_environment,
+)
 from ferry.commands.git_pins import git_name_of
 from ferry.commands.hash_checking import enforce_hashes
 from ferry.commands.index_settings import IndexSettings, index_client
@@ -119,6 +124,8 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 result.empty = True
                 return result
         environment = target_environment(cache, request.python, request.system)
+        if note := named_environment_note(environment, request.python, request.system):
+            result.notes.append(note)
         installed = installed_dists(environment)
         file_options = inputs.options
         settings = IndexSettings(

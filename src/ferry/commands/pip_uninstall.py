@@ -9,7 +9,12 @@ from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from ferry.commands.common import installed_dists, open_cache, target_environment
+from ferry.commands.common import (
+    installed_dists,
+    named_environment_note,
+    open_cache,
+    target_environment,
+)
 from ferry.commands.inputs import gather_inputs
 from ferry.commands.pipeline import remember_sources
 from ferry.install.envlock import environment_lock
@@ -51,6 +56,8 @@ def pip_uninstall(
     result = UninstallResult(dry_run=dry_run)
     with open_cache(options) as cache:
         environment = target_environment(cache, python, system)
+        if note := named_environment_note(environment, python, system):
+            result.notes.append(note)
         present = [d for d in installed_dists(environment) if d.name in wanted]
         missing = sorted(wanted - {d.name for d in present})
         for name in missing:
