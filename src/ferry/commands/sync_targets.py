@@ -20,6 +20,7 @@ from ferry.commands.workspace_sync import (
     ROOT_GROUPS,
     excluded_members,
     member_versions,
+    root_group_fallback,
     root_names,
     root_pyprojects,
     with_root_groups,
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> frozenset[str]:
     pyprojects = root_pyprojects(project, selection.packages)
     declared: set[str] = {g for p in pyprojects for g in p.groups}
+    declared |= root_group_fallback(project, selection.packages)
     if selection.only_groups:
         wanted: set[str] = set(selection.only_groups)
     elif all_groups:
@@ -82,6 +84,11 @@ def target_pins(
     roots = root_names(project, selection.packages)
     if ROOT_GROUPS in roots:
         lock = with_root_groups(lock)
+    groups = _groups(project, selection, all_groups)
+    if fallback := groups & root_group_fallback(project, selection.packages):
+        # the workspace root's groups this one member is synced with (uv's rule)
+        lock = with_root_groups(lock, fallback, project.pyproject.name)
+        roots = [*roots, ROOT_GROUPS]
     extras_declared = {e for p in root_pyprojects(project, selection.packages) if p.project
                        for e in p.project.extras}
     for extra in selection.extras:
@@ -95,7 +102,7 @@ def target_pins(
         roots,
         Selection(
             extras=frozenset(selection.extras),
-            groups=_groups(project, selection, all_groups),
+            groups=groups,
             all_extras=selection.all_extras,
             include_project_deps=not selection.only_groups,
             default_groups=_default_only(project, selection, all_groups),

@@ -124,10 +124,27 @@ def current_project(project: Project, packages: tuple[str, ...]) -> NormalizedNa
 
 
 def installs_root_groups(project: Project, packages: tuple[str, ...]) -> bool:
-    """A virtual root's own groups come with the whole workspace (not with one member)."""
+    """A virtual root's own groups (its defaults included) come with the whole workspace and
+    with any selection of several members, as uv's; not with one member (see
+    :func:`root_group_fallback`)."""
     workspace = project.workspace
+    chosen = {canonicalize_name(p) for p in packages}
     return (workspace is not None and project.pyproject.project is None
-            and {canonicalize_name(p) for p in packages} == set(workspace.names))
+            and (len(chosen) > 1 or chosen == set(workspace.names)))
+
+
+def root_group_fallback(project: Project, packages: tuple[str, ...]) -> frozenset[str]:
+    """The workspace root's groups one selected member (not the root) may be synced with
+    without declaring them: uv's ``sync --package X --group G`` (or ``--only-group G``,
+    ``--all-groups``) takes the root's ``G`` when ``X`` has no group ``G``. Never enabled by
+    default: the root's default groups stay out of a one-member sync."""
+    workspace = project.workspace
+    if workspace is None or len(set(packages)) != 1 or installs_root_groups(project, packages):
+        return frozenset()
+    member = workspace.member(packages[0])
+    if member is None or member.name == project.pyproject.name:
+        return frozenset()
+    return frozenset(set(project.pyproject.groups) - set(member.pyproject.groups))
 
 
 def root_pyprojects(project: Project, packages: tuple[str, ...]) -> list[PyProject]:
@@ -153,12 +170,19 @@ def root_names(project: Project, packages: tuple[str, ...]) -> list[NormalizedNa
     return names
 
 
-def with_root_groups(lock: Lock) -> Lock:
-    """``lock`` plus a virtual package whose groups are ``[manifest.dependency-groups]``."""
-    if not lock.manifest.dependency_groups:
-        return lock
-    groups = []
+def with_root_groups(
+    lock: Lock, only: frozenset[str] | None = None, root: NormalizedName | None = None
+) -> Lock:
+    """``lock`` plus a virtual package whose groups are ``[manifest.dependency-groups]`` —
+    or, given the ``root`` package, that package's groups — those in ``only`` when given."""
+    groups: list[tuple[str, tuple[LockDependency, ...]]] = []
+    if root is not None:
+        package = next((p for p in lock.packages if p.name == root and p.source.is_local), None)
+        groups = [(g, deps) for g, deps in (package.dev_dependencies if package else ())
+                  if only is None or g in only]
     for group, requirements in lock.manifest.dependency_groups:
+        if only is not None and group not in only:
+            continue
         deps: list[LockDependency] = []
         for requirement in requirements:
             candidates = lock.find(requirement.name)
@@ -169,6 +193,8 @@ def with_root_groups(lock: Lock) -> Lock:
                     marker = f"({marker}) and ({either})" if marker else either
                 deps.append(LockDependency(candidate.id, requirement.extras, marker))
         groups.append((group, tuple(deps)))
+    if not groups:
+        return lock
     package = LockedPackage(
         id=PackageId(ROOT_GROUPS, None, LockSource("virtual", ".")),
         dev_dependencies=tuple(groups),
