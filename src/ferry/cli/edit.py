@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,13 +78,34 @@ def render_applied(applied: Any, printer: Printer) -> None:
         render_install(applied.sync, printer)
 
 
+_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+
+
+def _valid_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An extra or group name must be a valid name (PEP 685/735), checked before anything is
+    read or written — a name uv cannot read would leave a project uv refuses; uv's words."""
+    if value is not None and not _NAME.match(value):
+        flag = f"--{param.name} <{str(param.name).upper()}>"
+        raise UsageError(
+            f"invalid value '{value}' for '{flag}': Not a valid package or extra name: "
+            f'"{value}". Names must start and end with a letter or digit and may only contain '
+            "-, _, ., and alphanumeric characters."
+        )
+    return value
+
+
 def _target_options(func: Any) -> Any:
     for option in reversed(
         [
             click.option("--dev", is_flag=True, help="The `dev` dependency group."),
-            click.option("--group", help="This dependency group ([dependency-groups])."),
             click.option(
-                "--optional", metavar="EXTRA", help="This extra ([project.optional-dependencies])."
+                "--group", callback=_valid_name, help="This dependency group ([dependency-groups])."
+            ),
+            click.option(
+                "--optional",
+                metavar="EXTRA",
+                callback=_valid_name,
+                help="This extra ([project.optional-dependencies]).",
             ),
         ]
     ):

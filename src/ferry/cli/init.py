@@ -13,16 +13,30 @@ from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
 
 
+def _kind_flag(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    """Note the kind flags in command-line order: uv names the first one given in a clash."""
+    if value:
+        ctx.meta.setdefault("ferry.init.kinds", []).append(str(param.name))
+    return value
+
+
 @click.command()
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--name", help="The project name (default: the directory's name).")
-@click.option("--app", "kind", flag_value="app", help="An application (the default).")
-@click.option("--lib", "kind", flag_value="lib", help="A library: src layout, built as a package.")
-@click.option("--bare", "kind", flag_value="bare", help="Only a pyproject.toml.")
+@click.option("--app", is_flag=True, callback=_kind_flag, help="An application (the default).")
+@click.option(
+    "--lib", is_flag=True, callback=_kind_flag, help="A library: src layout, built as a package."
+)
+@click.option(
+    "--bare",
+    is_flag=True,
+    help="Only a pyproject.toml (or only the script's block): no README, no code, no git, no "
+    ".python-version; combines with --app, --lib, --package and --script.",
+)
 @click.option(
     "--script",
-    "kind",
-    flag_value="script",
+    is_flag=True,
+    callback=_kind_flag,
     help="Create (or add a block to) the PEP 723 script PATH instead of a project.",
 )
 @click.option(
@@ -64,7 +78,10 @@ def init(
     options: GlobalOptions,
     path: Path | None,
     name: str | None,
-    kind: str | None,
+    app: bool,
+    lib: bool,
+    bare: bool,
+    script: bool,
     package: bool | None,
     build_backend: str | None,
     python: str | None,
@@ -82,20 +99,20 @@ def init(
     --lib and --package (built with hatchling, or --build-backend). Refuses when a
     pyproject.toml exists.
     """
+    kind = _kind(package)
     backend = _backend(build_backend, package, kind)
     if kind == "script":
-        _init_script(options, path, package, python, no_readme, no_pin_python, vcs)
+        _init_script(options, path, package, python, no_readme, no_pin_python, vcs, bare)
         return
     from ferry.commands.init import InitRequest, init_project
 
-    if kind == "lib" and package is False:
-        raise UsageError("`--lib` projects are always packages; drop `--no-package`")
     if description is not None and no_description:
         raise UsageError("`--description` and `--no-description` cannot be used together")
     request = InitRequest(
         path=path,
         name=name,
-        kind=kind or "app",  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
+        bare=bare,
         package=package,
         backend=backend,  # type: ignore[arg-type]
         python=python,
@@ -112,6 +129,17 @@ def init(
         printer.status(f"Initialized project `{result.name}`")
     else:
         printer.status(f"Initialized project `{result.name}` at `{result.root}`")
+
+
+def _kind(package: bool | None) -> str:
+    """``app`` (the default), ``lib`` or ``script``: one of them, as uv allows (its words)."""
+    given = click.get_current_context().meta.get("ferry.init.kinds", [])
+    if len(given) > 1:
+        raise UsageError(f"the argument '--{given[0]}' cannot be used with '--{given[1]}'")
+    kind = given[0] if given else "app"
+    if kind == "lib" and package is False:
+        raise UsageError("the argument '--lib' cannot be used with '--no-package'")
+    return str(kind)
 
 
 def _backend(given: str | None, package: bool | None, kind: str | None) -> str | None:
@@ -137,8 +165,10 @@ def _init_script(
     no_readme: bool,
     no_pin_python: bool,
     vcs: str | None,
+    bare: bool,
 ) -> None:
-    """``ferry init --script PATH``: as uv, project-only flags are refused or warned about."""
+    """``ferry init --script PATH``: as uv, project-only flags are refused or warned about;
+    ``--bare`` writes only the block (no example code)."""
     from ferry.commands.edit_script import init_script
 
     if path is None:
@@ -150,5 +180,5 @@ def _init_script(
                         ("--vcs", vcs is not None)):
         if given:
             printer.warn(f"`{flag}` is a no-op for Python scripts, which are standalone")
-    init_script(path, python, options)
+    init_script(path, python, options, bare=bare)
     printer.status(f"Initialized script at `{path}`")

@@ -113,8 +113,11 @@ def write_script(editor: ScriptEditor) -> None:
     atomic_write_text(editor.path, editor.dumps(), durable=False)
 
 
-def init_script(path: Path, python: str | None, options: GlobalOptions) -> Path:
-    """``ferry init --script PATH``: a new script, or a block added to an existing file."""
+def init_script(
+    path: Path, python: str | None, options: GlobalOptions, *, bare: bool = False
+) -> Path:
+    """``ferry init --script PATH``: a new script, or a block added to an existing file;
+    ``bare``: a new script is the block alone, as ``uv init --bare --script`` writes it."""
     if path.is_dir():
         raise UserError(f"Cannot create a script at `{path}`: it is a directory")
     existed = path.exists()
@@ -130,7 +133,9 @@ def init_script(path: Path, python: str | None, options: GlobalOptions) -> Path:
 
         text = insert_block(read_script(path), block, "init")
     else:
-        text = insert_block(_MAIN.format(name=path.name), block, "init")
+        text = block.rstrip("\n") + "\n" if bare else insert_block(
+            _MAIN.format(name=path.name), block, "init"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, text, durable=False)
     return path

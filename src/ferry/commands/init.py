@@ -54,6 +54,8 @@ class InitRequest:
     path: Path | None = None
     name: str | None = None
     kind: InitKind = "app"
+    bare: bool = False
+    """``--bare``: only ``pyproject.toml`` (with ``kind``'s ``[build-system]`` and authors)."""
     package: bool | None = None
     """``--package``/``--no-package``; None: packaged for ``lib`` or with a ``backend``, not
     for ``app``."""
@@ -91,7 +93,7 @@ def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
         raise UserError(f"Cannot initialize a project in `{root}`: it is a file")
     name = project_name(request.name or root.name)
     kind = request.kind
-    bare = kind == "bare"
+    bare = request.bare or kind == "bare"
     if request.backend is not None and request.package is False:
         raise UsageError("`--build-backend` cannot be used with `--no-package`")
     package = (
@@ -110,6 +112,7 @@ def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
     init = InitOptions(
         name=name,
         kind=kind,
+        bare=bare,
         package=package,
         requires_python=requires_python,
         readme=request.readme and not bare,

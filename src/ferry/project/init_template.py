@@ -58,6 +58,9 @@ class InitOptions:
 
     name: str
     kind: InitKind = "app"
+    bare: bool = False
+    """Only ``pyproject.toml``, without ``readme`` or ``[project.scripts]`` (``--bare``, which
+    combines with every kind; the kind ``bare`` is an application's)."""
     package: bool = False
     """Built and installed: a ``src/`` layout and a ``[build-system]`` (always for ``lib``)."""
     requires_python: str = ">=3.11"
@@ -106,7 +109,7 @@ def _authors(authors: Sequence[Author]) -> list[str]:
 def pyproject_text(options: InitOptions) -> str:
     """The ``pyproject.toml`` of a new project."""
     lines = ["[project]", f"name = {_toml_string(options.name)}", 'version = "0.1.0"']
-    bare = options.kind == "bare"
+    bare = options.bare or options.kind == "bare"
     if options.description is not None:
         lines.append(f"description = {_toml_string(options.description)}")
     if options.readme and not bare:
@@ -116,7 +119,7 @@ def pyproject_text(options: InitOptions) -> str:
     lines.append("dependencies = []")
     text = "\n".join(lines) + "\n"
     packaged = options.package or options.kind == "lib"
-    if options.kind == "app" and packaged:
+    if options.kind == "app" and packaged and not bare:
         text += f'\n[project.scripts]\n{options.name} = "{module_name(options.name)}:main"\n'
     if packaged:
         text += tool_tables(options.backend, module_name(options.name))
@@ -126,7 +129,7 @@ def pyproject_text(options: InitOptions) -> str:
 
 def source_files(options: InitOptions) -> list[tuple[str, str]]:
     """The example code: ``main.py`` for an application, ``src/<module>/`` for a package."""
-    if options.kind == "bare":
+    if options.bare or options.kind == "bare":
         return []
     module = module_name(options.name)
     if (options.package or options.kind == "lib") and options.backend in NATIVE_BACKENDS:
@@ -158,7 +161,7 @@ def source_files(options: InitOptions) -> list[tuple[str, str]]:
 def project_files(options: InitOptions, *, python_pin: str | None) -> list[tuple[str, str]]:
     """Every file of the new project, relative path and text, ``pyproject.toml`` first."""
     files = [("pyproject.toml", pyproject_text(options))]
-    if options.kind == "bare":
+    if options.bare or options.kind == "bare":
         return files
     if python_pin is not None:
         files.append((".python-version", f"{python_pin}\n"))
