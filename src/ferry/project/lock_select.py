@@ -221,7 +221,7 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
             index_url=source.value if source.kind == "registry" else None,
             from_lock=True,
         )
-        return PinnedDist(package.name, version, file, _direct_url(package))
+        return PinnedDist(package.name, version, file, _direct_url(package, root_dir))
     raise UserError(
         f"`{package.name}=={package.version}` has no wheel for this interpreter and no source "
         "distribution in the lock",
@@ -229,11 +229,14 @@ def _pin(package: LockedPackage, tags: Sequence[str], root_dir: str) -> PinnedDi
     )
 
 
-def _direct_url(package: LockedPackage) -> str | None:
+def _direct_url(package: LockedPackage, root_dir: str = "") -> str | None:
     """A ``url`` source is a PEP 508 direct reference: installed with its ``direct_url.json``
     (PEP 610), as uv installs it, so ``pip freeze`` shows ``name @ URL`` and neither tool takes
-    the other's install for a registry one and reinstalls it."""
+    the other's install for a registry one and reinstalls it. So is a ``path`` source naming
+    an archive (an sdist here: a wheel's URL is its file's), as the ``file://`` URL of it."""
     source = package.source
+    if source.kind == "path":
+        return _file_url(root_dir, source.value)
     # An archive's subdirectory has no place in this URL (PEP 610 records it apart): such a
     # source keeps installing as before, without the record.
     return source.value if source.kind == "url" and not source.subdirectory else None
