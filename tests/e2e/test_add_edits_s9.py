@@ -10,21 +10,9 @@ from pathlib import Path
 
 import pytest
 from tests.e2e.edit_kit import fill_index, run_uv, uv_binary
+from tests.e2e.test_add_requirements import PYPROJECT
 from tests.support.index import LocalIndex
 from tests.support.runner import Runner
-
-HEAD = """\
-[project]
-name = "demo"
-version = "0.1.0"
-requires-python = ">=3.8"
-"""
-
-INDEX = """
-[[tool.uv.index]]
-url = "{url}"
-default = true
-"""
 
 
 @pytest.fixture
@@ -35,7 +23,7 @@ def index(local_index: LocalIndex) -> LocalIndex:
 def make_project(tmp_path: Path, index: LocalIndex, dependencies: str) -> Path:
     root = tmp_path / "demo"
     root.mkdir()
-    text = HEAD + dependencies + INDEX.format(url=index.file_url)
+    text = PYPROJECT.format(url=index.file_url).replace("dependencies = []\n", dependencies)
     (root / "pyproject.toml").write_text(text)
     return root
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import click
 from ferry.cli.help_sections import IndexCommand
 from ferry.cli.index_options import index_strategy_option
 from ferry.cli.output import Printer, elapsed, plural
-from ferry.cli.project_options import lock_fields, mode_options
+from ferry.cli.project_options import lock_fields, mode_options, resolver_options
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
 
@@ -171,6 +172,14 @@ def _check_script(kwargs: dict[str, Any], also: tuple[str, ...] = ()) -> None:
 @click.option("--tag", help="The tag of the git sources added.")
 @click.option("--branch", help="The branch of the git sources added.")
 @click.option("--rev", help="The commit (or other revision) of the git sources added.")
+@click.option(
+    "--extra", "extras", multiple=True, help="Add the packages with this extra (repeatable)."
+)
+@resolver_options
+@click.option("--no-install-project", is_flag=True, help="Sync without installing the project.")
+@click.option(
+    "--active", is_flag=True, help="Sync the activated environment (VIRTUAL_ENV), not .venv."
+)
 @_apply_options
 @click.pass_obj
 def add(options: GlobalOptions, /, **kwargs: Any) -> None:
@@ -186,8 +195,17 @@ def add(options: GlobalOptions, /, **kwargs: Any) -> None:
     if not kwargs["packages"] and not kwargs["requirements"]:
         raise UsageError("Give the packages to add, or `-r FILE`")
     _check_script(kwargs, also=("package",))  # uv add rejects it; uv remove ignores it
-    settings = apply_settings(kwargs, options)
+    settings = replace(
+        apply_settings(kwargs, options),
+        upgrade=kwargs.pop("upgrade"),
+        upgrade_packages=tuple(kwargs.pop("upgrade_package")),
+        resolution=kwargs.pop("resolution"),
+        prerelease=kwargs.pop("prerelease"),
+        no_install_project=kwargs.pop("no_install_project"),
+        active=kwargs.pop("active"),
+    )
     request = AddRequest(
+        extras=tuple(kwargs.pop("extras")),
         requirements=tuple(kwargs.pop("requirements")),
         constraints=tuple(kwargs.pop("constraints")),
         marker=kwargs.pop("marker"),

@@ -8,6 +8,7 @@ import click
 
 from ferry.cli.help_sections import IndexCommand
 from ferry.cli.index_options import index_strategy_option
+from ferry.cli.project_options import resolver_options
 from ferry.model.settings import GlobalOptions
 
 
@@ -27,22 +28,7 @@ from ferry.model.settings import GlobalOptions
     is_flag=True,
     help="Use uv.lock as it is, without checking it [env: FERRY_FROZEN].",
 )
-@click.option("-U", "--upgrade", is_flag=True, help="Allow every package to upgrade.")
-@click.option(
-    "-P", "--upgrade-package", multiple=True, metavar="PKG", help="Allow this package to upgrade."
-)
-@click.option(
-    "--resolution",
-    type=click.Choice(["highest", "lowest", "lowest-direct"]),
-    help="Which versions to prefer.",
-)
-@click.option(
-    "--prerelease",
-    type=click.Choice(
-        ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
-    ),
-    help="When pre-releases may be chosen.",
-)
+@resolver_options
 @click.option(
     "--fork-strategy",
     type=click.Choice(["requires-python", "fewest"]),

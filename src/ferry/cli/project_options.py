@@ -11,7 +11,13 @@ import click
 from ferry.cli.index_options import F, apply_options, index_strategy_option
 from ferry.cli.lock_action import lock_fields
 
-__all__ = ["lock_fields", "mode_options", "selection_options", "sync_options"]
+__all__ = [
+    "lock_fields",
+    "mode_options",
+    "resolver_options",
+    "selection_options",
+    "sync_options",
+]
 
 
 def mode_options(frozen_help: str, locked_help: str) -> list[Any]:
@@ -22,6 +28,36 @@ def mode_options(frozen_help: str, locked_help: str) -> list[Any]:
         click.option("--frozen", is_flag=True, help=f"{frozen_help} [env: FERRY_FROZEN]"),
         click.option("--locked", is_flag=True, help=f"{locked_help} [env: FERRY_LOCKED]"),
     ]
+
+
+def resolver_options(func: F) -> F:
+    """``-U``, ``-P``, ``--resolution`` and ``--prerelease``: how ``lock`` (and ``add``, which
+    locks) may move and prefer versions."""
+    return apply_options(
+        [
+            click.option("-U", "--upgrade", is_flag=True, help="Allow every package to upgrade."),
+            click.option(
+                "-P",
+                "--upgrade-package",
+                multiple=True,
+                metavar="PKG",
+                help="Allow this package to upgrade.",
+            ),
+            click.option(
+                "--resolution",
+                type=click.Choice(["highest", "lowest", "lowest-direct"]),
+                help="Which versions to prefer.",
+            ),
+            click.option(
+                "--prerelease",
+                type=click.Choice(
+                    ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
+                ),
+                help="When pre-releases may be chosen.",
+            ),
+        ],
+        func,
+    )
 
 
 _SELECTION = [

@@ -30,7 +30,7 @@ from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project, discover_project
 from ferry.project.edit import PyprojectEditor, parse_user_requirement
 from ferry.project.edit_inputs import AddInputs, collect
-from ferry.project.edit_requirement import Bounds, DependencyTarget
+from ferry.project.edit_requirement import Bounds, DependencyTarget, with_extras
 from ferry.project.lock_model import Lock
 
 
@@ -62,6 +62,8 @@ class AddRequest:
     branch: str | None = None
     rev: str | None = None
     """``--tag``/``--branch``/``--rev``: the revision of the git sources added."""
+    extras: tuple[str, ...] = ()
+    """``--extra``: extras of the added packages (each of them gets all)."""
 
 
 @mutable
@@ -108,7 +110,12 @@ def add_inputs(
         raw=request.raw,
         marker=request.marker,
     )
-    return replace(found, specs=without_credentials(with_reference(found.specs, reference)))
+    specs = without_credentials(with_reference(found.specs, reference))
+    if request.extras:
+        specs = tuple(
+            replace(s, requirement=with_extras(s.requirement, request.extras)) for s in specs
+        )
+    return replace(found, specs=specs)
 
 
 def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:

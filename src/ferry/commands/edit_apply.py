@@ -87,7 +87,14 @@ class ApplySettings:
     no_index: bool = False
     index_strategy: str | None = None
     exclude_newer: str | None = None
+    upgrade: bool = False
     upgrade_packages: tuple[str, ...] = ()
+    resolution: str | None = None
+    prerelease: str | None = None
+    no_install_project: bool = False
+    """``ferry add --no-install-project``: the sync afterwards leaves the project out."""
+    active: bool = False
+    """``--active``: sync the activated environment (``VIRTUAL_ENV``) instead of ``.venv``."""
     constraints: tuple[Requirement, ...] = ()
     """``ferry add -c``: constrain the lock this edit makes, recorded nowhere (as uv)."""
     package: str | None = None
@@ -115,7 +122,10 @@ def lock_request(settings: ApplySettings) -> Any:
     return LockRequest(
         locked=settings.locked,
         given_as=settings.given_as,
+        upgrade=settings.upgrade,
         upgrade_packages=settings.upgrade_packages,
+        resolution=settings.resolution,
+        prerelease=settings.prerelease,
         python=settings.python,
         index_url=settings.index_url,
         extra_index_urls=settings.extra_index_urls,
@@ -155,6 +165,8 @@ def sync(
         frozen=True,
         python=settings.python,
         inexact=inexact,
+        no_install_project=settings.no_install_project,
+        active=settings.active,
         index_url=settings.index_url,
         extra_index_url=settings.extra_index_urls,
         find_links=settings.find_links,

@@ -126,6 +126,16 @@ def with_marker(requirement: Requirement, marker: str) -> Requirement:
     return DeclaredRequirement(f"{text} ; {canonical_marker(joined)}")
 
 
+def with_extras(requirement: Requirement, extras: tuple[str, ...]) -> Requirement:
+    """``requirement`` with these extras too (``ferry add --extra X``, as uv: on every package
+    added); the specifier keeps its written order."""
+    text = requirement.name + "[" + ",".join(sorted({*requirement.extras, *extras})) + "]"
+    text += f" @ {requirement.url}" if requirement.url else ordered_specifier(requirement)
+    if requirement.marker is not None:
+        text += f" ; {requirement.marker}"
+    return DeclaredRequirement(text)
+
+
 def without_url(requirement: Requirement) -> Requirement:
     text: str = canonicalize_name(requirement.name)
     if requirement.extras:
