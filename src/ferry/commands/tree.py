@@ -128,11 +128,18 @@ def _index_url(value: str, root: Path) -> str:
     return (path if path.is_absolute() else root / path).resolve().as_uri()
 
 
-def _newest(files: Sequence[FileRef], current: Version) -> Version | None:
+def _newest(
+    files: Sequence[FileRef], current: Version, floor: Version | None = None
+) -> Version | None:
+    """The newest release worth reporting: not yanked, not a pre-release (unless the locked
+    one is), and with a file whose ``requires-python`` admits the project's lowest Python
+    (``floor``), as uv reports the newest *compatible* release."""
     best: Version | None = None
     for file in files:
         parsed = parse_filename(file.filename)
         if parsed is None or file.yanked is not None:
+            continue
+        if floor is not None and not _fits(file.requires_python, floor):
             continue
         version = parsed.version
         if version.is_prerelease and not current.is_prerelease:
@@ -153,6 +160,9 @@ def _latest_versions(
         if package.source.kind == "registry" and package.version is not None:
             by_index.setdefault(package.source.value, []).append(package.id)
     latest: dict[PackageId, str] = {}
+    from ferry.resolve.universal_versions import requires_python_floor
+
+    floor = requires_python_floor(lock.requires_python)
     for index, ids in sorted(by_index.items()):
         client = index_client(
             cache,
@@ -165,14 +175,28 @@ def _latest_versions(
             exclude_newer=None,
         )
         with client, ThreadPoolExecutor(max_workers=8) as pool:
-            answers = pool.map(_ask, [client] * len(ids), ids, [result] * len(ids))
+            answers = pool.map(_ask, [client] * len(ids), ids, [result] * len(ids),
+                               [floor] * len(ids))
             for package_id, newest in zip(ids, answers, strict=True):
                 if newest is not None:
                     latest[package_id] = newest
     return latest
 
 
-def _ask(client: IndexClient, package_id: PackageId, result: TreeResult) -> str | None:
+def _fits(requires_python: str | None, floor: Version) -> bool:
+    from ferry.resolve.candidates import python_compatible
+
+    if not requires_python:
+        return True
+    try:
+        return python_compatible(SpecifierSet(requires_python), floor)
+    except InvalidSpecifier:
+        return True
+
+
+def _ask(
+    client: IndexClient, package_id: PackageId, result: TreeResult, floor: Version | None
+) -> str | None:
     try:
         files = client.project_files(package_id.name)
         current = Version(package_id.version or "0")
@@ -182,5 +206,5 @@ def _ask(client: IndexClient, package_id: PackageId, result: TreeResult) -> str 
             f"Could not find the latest version of `{package_id.name}`: {message}"
         )
         return None
-    newest = _newest(files, current)
+    newest = _newest(files, current, floor)
     return str(newest) if newest is not None and newest > current else None
