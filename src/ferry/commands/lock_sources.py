@@ -193,10 +193,9 @@ class DirectSources:
         url = target.as_uri()
         shown = self._shown(declared, target)
         if target.is_dir():
-            if spec.package is False:
-                raise UserError(f"`{name}` is a virtual path source, which `ferry lock` does "
-                                "not support yet")
-            kind: SourceKind = "editable" if spec.editable else "directory"
+            # `package = false`: locked `virtual` (its dependencies installed, not itself), uv's
+            kind: SourceKind = ("virtual" if spec.package is False
+                                else "editable" if spec.editable else "directory")
             self._by_url[url] = DirectSource(url, LockSource(kind, shown), bool(spec.editable))
         else:
             self._by_url[url] = DirectSource(url, LockSource("path", shown))
