@@ -2,8 +2,9 @@
 ``[[tool.uv.index]]`` / ``[[tool.ferry.index]]``, and sources pinning a package to one of them.
 
 Order and precedence follow uv, so both tools pick the same index for a name (first-index
-strategy): ``--extra-index-url`` indexes first, then the project's non-explicit indexes in
-order, then its ``extra-index-url`` ones, then the default index — ``--index-url``, else
+strategy): ``--index`` indexes first, then the project's non-explicit indexes in order, then
+``--extra-index-url`` (FERRY_EXTRA_INDEX_URL) and the project's ``extra-index-url`` ones, then
+the default index — ``--index-url``, else
 FERRY_INDEX_URL, else a project index with ``default = true``, else the project's ``index-url``,
 else pip's default. The project's ``find-links`` join the command line's, and its ``no-index``
 turns every index off as the flag does. An ``explicit`` index is consulted only for packages a
@@ -110,11 +111,12 @@ def search_list(
     index_url: str | None,
     extra_index_urls: Sequence[str],
     default: Callable[[], str] | None = None,
+    priority: Sequence[str] | None = None,
 ) -> tuple[str, ...]:
     """The indexes searched for a name no source pins, in order, the default one last (one on
     disk as the ``file://`` URL it is read from)."""
     given = _search_given(pyproject, index_url=index_url, extra_index_urls=extra_index_urls,
-                          default=default)
+                          default=default, priority=priority)
     return tuple(dict.fromkeys(fetch_url(url, base) for url, base in given))
 
 
@@ -134,14 +136,21 @@ def _search_given(
     index_url: str | None,
     extra_index_urls: Sequence[str],
     default: Callable[[], str] | None,
+    priority: Sequence[str] | None = None,
 ) -> list[tuple[str, Path]]:
     """The search list as written, each with the directory a relative path in it is relative
-    to: the pyproject's for its indexes, the working directory for flags and variables."""
+    to: the pyproject's for its indexes, the working directory for flags and variables.
+
+    ``priority`` are the command line's ``--index`` values, which uv searches before the
+    project's indexes, while its ``--extra-index-url`` values come after them; ``None`` means
+    the caller cannot tell them apart, and every command-line index goes first."""
     tool = pyproject.tool
     cwd = Path.cwd()
     extras = list(extra_index_urls) or list(env_extra_index_urls())
-    given = [(url, cwd) for url in extras]
+    first = extras if priority is None else [u for u in extras if u in set(priority)]
+    given = [(url, cwd) for url in first]
     given += [(i.url, pyproject.root) for i in tool.indexes if not i.explicit and not i.default]
+    given += [(url, cwd) for url in extras if url not in set(first)]
     given += [(url, pyproject.root) for url in tool.extra_index_urls]
     default_index = index_url or env_index_url()
     if default_index is not None:
@@ -203,6 +212,7 @@ def build_index_settings(
     find_links: Sequence[str],
     no_index: bool,
     index_strategy: str | None = None,
+    priority: Sequence[str] | None = None,
 ) -> IndexSettings:
     """Where isolated builds get their build requirements: the project's indexes, as uv does.
 
@@ -217,7 +227,7 @@ def build_index_settings(
     if no_index or pyproject.tool.no_index:
         return IndexSettings(find_links=links, no_index=True, strategy=strategy)
     *extras, default_index = search_list(pyproject, index_url=index_url,
-                                         extra_index_urls=extra_index_urls)
+                                         extra_index_urls=extra_index_urls, priority=priority)
     return IndexSettings(index_url=default_index, extra_index_urls=tuple(extras),
                          find_links=links, strategy=strategy)
 
@@ -232,6 +242,7 @@ def choose_indexes(
     default: Callable[[], str] | None = None,
     index_strategy: str | None = None,
     workspace: Workspace | None = None,
+    priority: Sequence[str] | None = None,
 ) -> IndexChoice:
     """The indexes for this project and command line (see the module docstring);
     ``index_strategy`` (``--index-strategy``) overrides the project's ``index-strategy``.
@@ -242,7 +253,7 @@ def choose_indexes(
 
     tool = pyproject.tool
     search = _search_given(pyproject, index_url=index_url, extra_index_urls=extra_index_urls,
-                           default=default)
+                           default=default, priority=priority)
     urls = tuple(dict.fromkeys(fetch_url(url, base) for url, base in search))
     given = [] if no_index else list(search)
     pinned: list[tuple[NormalizedName, str]] = []
@@ -270,12 +281,15 @@ def choose_indexes(
             if spec.marker and spec.extra is None and spec.group is None:
                 marked.append((package, spec.marker, url))
                 continue
-            if spec.marker or len(index_specs) != len(specs):
+            scoped = all(s.extra is not None or s.group is not None for s in specs)
+            if spec.marker or (len(index_specs) != len(specs) and not scoped):
                 raise UserError(
-                    f"The sources of `{name}` mix an index with other kinds of source without a "
-                    "`marker` for each, or a marker with an extra or group, which `ferry lock` "
-                    "does not support yet",
-                    hint="give every source of the package a `marker`, or lock with uv",
+                    f"The sources of `{name}` mix an index with other kinds of source, not each "
+                    "with its own `marker` or each with its own `extra`/`group` (or one source "
+                    "has both a marker and an extra or group), which ferry does not support yet",
+                    hint="give every source of the package a `marker`, or every one an `extra` "
+                    "or `group`; a lock written by uv can be used with `--frozen` "
+                    "(`ferry sync --frozen`, `ferry tree --frozen`)",
                 )
             if spec.extra is not None:
                 conditional.append(("extra", canonicalize_name(spec.extra), package, url))
