@@ -34,6 +34,30 @@ def check_supported(pyproject: PyProject) -> None:
             "compute them with",
             hint="list the dependencies in `[project]`, or declare a build system",
         )
+    if _declares_dependency_metadata(pyproject):
+        # Ignoring it would lock without the dependencies it declares (uv writes them into the
+        # lock's `[[manifest.dependency-metadata]]`): a wrong lock with no hint (s9 review W4).
+        raise UserError(
+            f"`[tool.uv] dependency-metadata` in `{pyproject.path}` is not supported by "
+            "`ferry lock` yet",
+            hint="lock with uv and use the lock with `--frozen`, or remove the setting",
+        )
+
+
+def _declares_dependency_metadata(pyproject: PyProject) -> bool:
+    """Whether ``[tool.uv]``/``[tool.ferry]`` sets ``dependency-metadata`` (read from the file:
+    the parsed settings do not keep it)."""
+    import tomllib
+
+    try:
+        text = pyproject.path.read_bytes()
+    except OSError:
+        return False
+    if b"dependency-metadata" not in text:
+        return False
+    tool = tomllib.loads(text.decode("utf-8")).get("tool", {})
+    return any(isinstance(tool.get(t), dict) and "dependency-metadata" in tool[t]
+               for t in ("uv", "ferry"))
 
 
 def has_dynamic_dependencies(pyproject: PyProject) -> bool:
