@@ -258,3 +258,29 @@ def test_project_index_settings_search_in_uvs_order(
     assert '[[package]]\nname = "lib"\nversion = "1.0"\n' in mine
     assert '[[package]]\nname = "onlysd"\nversion = "2.0"\n' in mine
     assert '[[package]]\nname = "dep"\nversion = "3.0"\n' in mine
+
+
+@pytest.mark.parametrize(("flag", "winner"), [("--index", "flag"), ("--extra-index-url", "first")])
+def test_command_line_indexes_search_in_uvs_order(
+    tmp_path: Path, run: Runner, isolated_env: Path, flag: str, winner: str
+) -> None:
+    """``--index`` is searched before ``[[tool.uv.index]]``, ``--extra-index-url`` after it (as
+    in uv): they were one option, always first."""
+    tmp = tmp_path.resolve()
+    for name, version in (("first", "1.0"), ("flag", "2.0"), ("default", "3.0")):
+        index = LocalIndex(tmp / name)
+        index.add_wheel("lib", version, upload_time=T)
+        index.add_wheel("onlysd", version, upload_time=T)
+    pyproject = HEAD + INDEX.format(name="first", url=(tmp / "first" / "simple").as_uri(),
+                                    extra="")
+    twins = _twins(tmp, pyproject, f"cli{flag}")
+    env = uv_env(tmp, Path(sys.executable))
+    args = [flag, (tmp / "flag" / "simple").as_uri(),
+            "--default-index", (tmp / "default" / "simple").as_uri()]
+    assert uv(["lock", *args], twins["uv"], env).returncode == 0
+    result = run("lock", *args, cwd=twins["ferry"])
+    assert result.code == 0, result.stderr
+    mine = (twins["ferry"] / "uv.lock").read_text(encoding="utf-8")
+    assert mine == (twins["uv"] / "uv.lock").read_text(encoding="utf-8")
+    version = {"flag": "2.0", "first": "1.0"}[winner]
+    assert f'[[package]]\nname = "lib"\nversion = "{version}"\n' in mine

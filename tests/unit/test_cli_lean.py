@@ -106,7 +106,8 @@ def test_every_lean_keyword_is_a_field_of_the_request() -> None:
 
     # --check/--check-exists are reconciled with FERRY_LOCKED/FERRY_FROZEN by lock_action
     # before the request is built; they are its own keywords, not the request's fields.
-    mode_words = {"check", "check_exists"}
+    # `index` (--index) is merged into the extra indexes by lock_action (merge_index_flags).
+    mode_words = {"check", "check_exists", "index"}
     for spec, request in ((LOCK, LockRequest), (COMPILE, PipCompileRequest)):
         names = {f.name for f in fields(request)} | (mode_words if spec is LOCK else set())
         keys = {key for key, _ in (*spec.valued.values(), *spec.repeated.values())}
@@ -199,6 +200,7 @@ def test_sync_tokens_keywords_and_defaults_are_the_click_commands() -> None:
     defaults = {f.name: f.default for f in fields(SyncRequest) if f.default is not MISSING}
     passed = sync.make_context("sync", []).params  # what click hands over for a bare `sync`
     assert passed.pop("frozen") is False and passed.pop("locked") is False  # see lock_fields
+    assert passed.pop("index") == ()  # merged into extra_index_url by merge_index_flags
     assert passed
     for name, value in passed.items():
         assert name in defaults, name

@@ -84,7 +84,7 @@ LOCK = _Spec(
     repeated={"-P": ("upgrade_packages", _AS_IS),
               "--upgrade-package": ("upgrade_packages", _AS_IS),
               "--extra-index-url": ("extra_index_urls", _AS_IS),
-              "--index": ("extra_index_urls", _AS_IS),
+              "--index": ("index", _AS_IS),
               "-f": ("find_links", _AS_IS), "--find-links": ("find_links", _AS_IS)},
 )
 
@@ -155,7 +155,7 @@ SYNC = _Spec(
         "--extra": ("extras", _AS_IS), "--group": ("groups", _AS_IS),
         "--only-group": ("only_groups", _AS_IS), "--no-group": ("no_groups", _AS_IS),
         "-P": ("upgrade_package", _AS_IS),
-        "--extra-index-url": _EXTRA_INDEX, "--index": _EXTRA_INDEX,
+        "--extra-index-url": _EXTRA_INDEX, "--index": ("index", _AS_IS),
         "-f": ("find_links", _AS_IS), "--find-links": ("find_links", _AS_IS)},
     env=(("index_url", "FERRY_INDEX_URL", str), ("link_mode", "FERRY_LINK_MODE", _LINK_MODE)),
     env_left_to_click=("FERRY_COMPILE_BYTECODE",),

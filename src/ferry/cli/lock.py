@@ -43,13 +43,10 @@ from ferry.model.settings import GlobalOptions
     envvar="FERRY_INDEX_URL",
     help="The default index [env: FERRY_INDEX_URL].",
 )
-@click.option(
-    "--extra-index-url",
-    "--index",
-    "extra_index_url",
-    multiple=True,
-    help="More indexes, searched before the default one.",
-)
+@click.option("--index", "index", multiple=True,
+              help="An index searched before the project's own indexes.")
+@click.option("--extra-index-url", "extra_index_url", multiple=True,
+              help="An index searched after the project's indexes, before the default one.")
 @click.option("-f", "--find-links", multiple=True, help="A directory or page of distributions.")
 @click.option("--no-index", is_flag=True, help="Ignore every index; use --find-links only.")
 @index_strategy_option(None)
@@ -79,6 +76,7 @@ def lock(
     fork_strategy: str | None,
     exclude_newer: str | None,
     index_url: str | None,
+    index: tuple[str, ...],
     extra_index_url: tuple[str, ...],
     find_links: tuple[str, ...],
     no_index: bool,
@@ -106,6 +104,7 @@ def lock(
         fork_strategy=fork_strategy,
         exclude_newer=exclude_newer,
         index_url=index_url,
+        index=index,
         extra_index_urls=extra_index_url,
         find_links=find_links,
         no_index=no_index,

@@ -13,6 +13,15 @@ if TYPE_CHECKING:
     from ferry.commands.lock_mode import LockMode
 
 
+def merge_index_flags(kwargs: dict[str, Any], extra_key: str = "extra_index_url") -> None:
+    """``--index`` values join the extra indexes, first, and are named as the ones searched
+    before the project's indexes (uv's order: ``--index``, ``[[tool.uv.index]]``, then
+    ``--extra-index-url``); ``kwargs`` is changed in place."""
+    index = tuple(kwargs.pop("index", ()) or ())
+    kwargs[extra_key] = (*index, *(kwargs.get(extra_key) or ()))
+    kwargs["priority_indexes"] = index
+
+
 def lock_action(
     options: GlobalOptions, *, project: Path | None = None, script: Path | None = None,
     locked: bool = False, frozen: bool = False, check: bool = False,
@@ -28,6 +37,7 @@ def lock_action(
     printer = Printer(options)
     mode = announced_mode(printer, locked=locked, check=check, frozen=frozen,
                           check_exists=check_exists, dry_run=dry_run)
+    merge_index_flags(request, "extra_index_urls")
     lock_request = LockRequest(locked=mode.locked, frozen=mode.frozen, dry_run=mode.dry_run,
                                given_as=mode.given_as, **request)
     if script is not None:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ferry.cli.help_sections import IndexCommand
+from ferry.cli.lock_action import merge_index_flags
 from ferry.cli.output import Printer
 from ferry.cli.project_options import lock_fields, selection_options, sync_options
 from ferry.model.settings import GlobalOptions
@@ -67,6 +68,7 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
         "module",
     )
     run_args = {k: kwargs.pop(k) for k in run_keys}
+    merge_index_flags(kwargs)
     selection_given = any(kwargs.get(k) for k in SELECTION_KEYS)
     request = RunRequest(
         command=command,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ferry.cli.lock_action import lock_fields
+from ferry.cli.lock_action import lock_fields, merge_index_flags
 from ferry.cli.output import Printer
 from ferry.model.settings import GlobalOptions
 
@@ -18,6 +18,7 @@ def sync_action(options: GlobalOptions, argv: Sequence[str], **kwargs: Any) -> N
     from ferry.commands.sync import SyncRequest, sync_project
 
     modes = lock_fields(kwargs, options)
+    merge_index_flags(kwargs)
     request = SyncRequest(**modes, **kwargs)
     result = sync_project(request, options)
     render_install(result, Printer(options))

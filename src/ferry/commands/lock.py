@@ -59,6 +59,9 @@ class LockRequest:
     exclude_newer: str | None = None
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()
+    priority_indexes: tuple[str, ...] | None = None
+    """Which of ``extra_index_urls`` came as ``--index`` (searched before the project's
+    indexes, as uv does; the rest after them). ``None``: not known, all before."""
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     index_strategy: str | None = None
@@ -301,6 +304,7 @@ def _configured(project: Project, request: LockRequest, *, with_default: bool) -
         no_index=request.no_index,
         default=None if with_default else no_default,
         workspace=project.workspace,
+        priority=request.priority_indexes,
     )
 
 

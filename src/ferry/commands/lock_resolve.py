@@ -90,6 +90,7 @@ def resolve_lock(
         find_links=request.find_links,
         no_index=request.no_index,
         index_strategy=request.index_strategy,
+        priority=request.priority_indexes,
         workspace=project.workspace,
     )
     routed = RoutedIndex(choice, cache, options, exclude_newer)
@@ -148,6 +149,7 @@ def dynamic_metadata_reason(
         find_links=request.find_links,
         no_index=request.no_index,
         index_strategy=request.index_strategy,
+        priority=request.priority_indexes,
         workspace=project.workspace,
     )
     builds.routed = RoutedIndex(choice, cache, options, cutoff_of(lock_options))
@@ -251,6 +253,7 @@ class Builds:
                     find_links=self.request.find_links,
                     no_index=self.request.no_index,
                     index_strategy=self.request.index_strategy,
+                    priority=self.request.priority_indexes,
                 )
                 self._builder = make_builder(self.cache, self.options, settings)
             builder = self._builder

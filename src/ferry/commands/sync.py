@@ -94,6 +94,8 @@ class SyncRequest:
     upgrade_package: tuple[str, ...] = ()
     index_url: str | None = None
     extra_index_url: tuple[str, ...] = ()
+    priority_indexes: tuple[str, ...] | None = None
+    """Which of ``extra_index_url`` came as ``--index`` (see ``LockRequest``)."""
     find_links: tuple[str, ...] = ()
     no_index: bool = False
     index_strategy: str | None = None
@@ -269,6 +271,7 @@ def install_sources(
             find_links=request.find_links,
             no_index=request.no_index,
             index_strategy=request.index_strategy,
+            priority=request.priority_indexes,
         )
     return client, make_builder(cache, options, builds)
 

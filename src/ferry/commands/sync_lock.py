@@ -59,6 +59,7 @@ def lock_request_of(request: SyncRequest) -> LockRequest:
         upgrade_packages=tuple(request.upgrade_package),
         index_url=request.index_url,
         extra_index_urls=tuple(request.extra_index_url),
+        priority_indexes=request.priority_indexes,
         find_links=tuple(request.find_links),
         no_index=request.no_index,
         index_strategy=request.index_strategy,
