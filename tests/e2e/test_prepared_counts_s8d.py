@@ -103,7 +103,8 @@ def test_upgrade_with_nothing_newer_says_audited(
     ok(run("venv", "v", "-q"))
     _install(run, "v", sdist_index.simple_url, "dep")
     result = _install(run, "v", sdist_index.simple_url, *flag, "dep")
-    lines = result.stderr.splitlines()
+    named, *lines = result.stderr.splitlines()
+    assert named.endswith(" environment at: v")  # uv's line for an environment named by -p
     assert lines[0].startswith("Resolved 1 package in ")
     assert re.fullmatch(r"Audited 1 package in \S+", lines[1]), result.stderr
     assert len(lines) == 2

@@ -18,6 +18,8 @@ def render_install(result: Any, printer: Printer) -> None:
     ``pip install``, ``pip uninstall``, ``pip sync``, ``sync`` and ``run`` share this renderer;
     absent phases print nothing.
     """
+    if note := getattr(result, "environment_note", None):
+        printer.status(note)
     for line in getattr(result, "notes", []):
         printer.status(line)
     for line in getattr(result, "warnings", []):

@@ -91,6 +91,8 @@ class InstallResult(PipelineOutcome):
     audited: int | None = None
     audit_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    environment_note: str | None = None
+    """uv's ``Using Python X environment at: P`` for a named environment (not for a seed)."""
     would_download: int = 0
     """A dry run's count of what a real run would fetch or build (:func:`would_download`)."""
 
@@ -115,7 +117,7 @@ def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallRe
         installed = installed_dists(environment)
         result = InstallResult(cache_dir=str(cache.root))
         if note := named_environment_note(environment, request.python, request.system):
-            result.notes.append(note)
+            result.environment_note = note
         audited = _audit(request, inputs, environment, installed)
         if audited is not None:
             result.audited, result.audit_seconds = audited

@@ -125,7 +125,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 return result
         environment = target_environment(cache, request.python, request.system)
         if note := named_environment_note(environment, request.python, request.system):
-            result.notes.append(note)
+            result.environment_note = note
         installed = installed_dists(environment)
         file_options = inputs.options
         settings = IndexSettings(

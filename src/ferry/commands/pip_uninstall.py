@@ -38,6 +38,8 @@ class UninstallResult:
     to_install: list[object] = field(default_factory=list)
     to_remove: list[InstalledDist] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    environment_note: str | None = None
+    """uv's ``Using Python X environment at: P`` for a named environment (not for a seed)."""
 
 
 def pip_uninstall(
@@ -57,7 +59,7 @@ def pip_uninstall(
     with open_cache(options) as cache:
         environment = target_environment(cache, python, system)
         if note := named_environment_note(environment, python, system):
-            result.notes.append(note)
+            result.environment_note = note
         present = [d for d in installed_dists(environment) if d.name in wanted]
         missing = sorted(wanted - {d.name for d in present})
         for name in missing:
