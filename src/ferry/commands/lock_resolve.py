@@ -23,7 +23,7 @@ from packaging.utils import NormalizedName
 from ferry.cache.store import Cache
 from ferry.commands.lock import LockRequest, declared_requires_python, requires_python_of
 from ferry.commands.lock_build import LockBuilder, LockInputs
-from ferry.commands.lock_indexes import choose_indexes
+from ferry.commands.lock_indexes import IndexChoice, choose_indexes
 from ferry.commands.lock_roots import (
     check_supported,
     conflict_keys,
@@ -83,16 +83,7 @@ def resolve_lock(
     declared_text = declared_requires_python(project)
     python = specifier_versions(requires_python)
     exclude_newer = cutoff_of(lock_options)
-    choice = choose_indexes(
-        pyproject,
-        index_url=request.index_url,
-        extra_index_urls=request.extra_index_urls,
-        find_links=request.find_links,
-        no_index=request.no_index,
-        index_strategy=request.index_strategy,
-        priority=request.priority_indexes,
-        workspace=project.workspace,
-    )
+    choice = indexes_of(project, request)
     routed = RoutedIndex(choice, cache, options, exclude_newer)
     builds.routed = routed
     sources = builds.sources
@@ -142,7 +133,18 @@ def dynamic_metadata_reason(
     edited ``setup.py`` is locked instead of rebuilt into the environment behind the lock's back.
     """
     builds = Builds(project, request, options, cache)
-    choice = choose_indexes(
+    choice = indexes_of(project, request)
+    builds.routed = RoutedIndex(choice, cache, options, cutoff_of(lock_options))
+    try:
+        built = builds.project_metadata()
+    finally:
+        builds.routed.close()
+    return built_metadata_reason(project.pyproject, metadata_of(built), lock)
+
+
+def indexes_of(project: Project, request: LockRequest) -> IndexChoice:
+    """The indexes a lock of ``project`` searches, from its settings and the request's flags."""
+    return choose_indexes(
         project.pyproject,
         index_url=request.index_url,
         extra_index_urls=request.extra_index_urls,
@@ -152,12 +154,6 @@ def dynamic_metadata_reason(
         priority=request.priority_indexes,
         workspace=project.workspace,
     )
-    builds.routed = RoutedIndex(choice, cache, options, cutoff_of(lock_options))
-    try:
-        built = builds.project_metadata()
-    finally:
-        builds.routed.close()
-    return built_metadata_reason(project.pyproject, metadata_of(built), lock)
 
 
 def cutoff_of(lock_options: LockOptions) -> datetime | None:
