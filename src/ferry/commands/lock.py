@@ -29,7 +29,8 @@ from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
 from ferry.project.discovery import Project
-from ferry.project.lock_fresh import expected_options, lock_satisfies
+from ferry.project.lock_fresh import lock_satisfies
+from ferry.project.lock_fresh_options import expected_options
 from ferry.project.lock_model import Lock, LockOptions
 from ferry.project.lockfile import UnsupportedLockVersionError, dump_lock, parse_lock
 from ferry.project.toml_read import display_path

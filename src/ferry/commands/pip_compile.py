@@ -28,13 +28,13 @@ from ferry.commands.compile_output import (
     index_lines,
     render,
 )
+from ferry.commands.compile_pins import existing_pins, pins_for_target
 from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
 from ferry.commands.compile_target import compile_target, parse_platform
-from ferry.model.errors import InterpreterNotFoundError, ParseError, UsageError, UserError
+from ferry.model.errors import InterpreterNotFoundError, UsageError, UserError
 from ferry.model.exclude_newer import exclude_newer_flag
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
-from ferry.resolve.nodes import exact_pin
 from ferry.resolve.options import ALL, ResolverOptions, TargetEnvironment
 
 if TYPE_CHECKING:
@@ -161,49 +161,6 @@ def _names(values: Sequence[str]) -> frozenset[str]:
             if item:
                 out.add(ALL if item == ALL else canonicalize_name(item))
     return frozenset(out)
-
-
-def existing_pins(path: Path | None) -> list[tuple[NormalizedName, Version, str | None]]:
-    """``name==version`` pins of an existing output file, each with its marker (a
-    ``--universal`` file pins one name per fork): the versions to keep if possible."""
-    if path is None or not path.exists():
-        return []
-    from ferry.project.requirements_file import parse_requirements_file
-
-    try:
-        parsed = parse_requirements_file(path)
-    except ParseError as error:
-        # As uv: the file is about to be overwritten, and ignoring it would quietly upgrade
-        # every package it pins (the readable lines too).
-        error.hint = error.hint or (
-            f"`{path.name}` is the output file, read for the versions to keep: fix or delete "
-            "it, or pass `--upgrade`")
-        raise
-    pins: list[tuple[NormalizedName, Version, str | None]] = []
-    for entry in parsed.requirements:
-        requirement = entry.requirement
-        if requirement is None or requirement.url:
-            continue
-        pin = exact_pin(requirement.specifier)
-        if pin is not None:
-            marker = str(requirement.marker) if requirement.marker else None
-            pins.append((canonicalize_name(requirement.name), pin, marker))
-    return pins
-
-
-def pins_for_target(
-    pins: list[tuple[NormalizedName, Version, str | None]], target: TargetEnvironment
-) -> dict[NormalizedName, Version]:
-    """The pins that hold for one target: a pin whose marker is false there (``rich==13.7 ;
-    sys_platform == 'win32'`` on Linux) is no preference at all, as in uv."""
-    from packaging.markers import Marker
-
-    environment = target.marker_environment()
-    kept: dict[NormalizedName, Version] = {}
-    for name, version, marker in pins:
-        if marker is None or Marker(marker).evaluate(environment):
-            kept.setdefault(name, version)
-    return kept
 
 
 def pip_compile(request: PipCompileRequest, options: GlobalOptions) -> CompileResult:

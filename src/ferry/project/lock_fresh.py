@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from ferry.model.exclude_newer import ExcludeNewerError, parse_exclude_newer
 from ferry.model.immutable import immutable
+from ferry.project.lock_fresh_options import expected_options, options_reason
 from ferry.project.lock_inputs import (
     expected_default_groups,
     expected_manifest_requirements,
@@ -42,13 +42,6 @@ if TYPE_CHECKING:
     from ferry.project.workspace import Workspace
 
 log = logging.getLogger(__name__)
-
-_DEFAULT_OPTIONS = {
-    "resolution": "highest",
-    "prerelease": "if-necessary-or-explicit",
-    "fork-strategy": "requires-python",
-}
-
 
 @immutable
 class Freshness:
@@ -175,60 +168,6 @@ def _metadata_reason(
         )
         if reason:
             return reason
-    return None
-
-
-def _normalize_timestamp(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return parse_exclude_newer(value).timestamp or value
-    except ExcludeNewerError:
-        return value
-
-
-def expected_options(pyproject: PyProject) -> LockOptions:
-    """``[options]`` as uv would record the settings the pyproject declares."""
-    tool = pyproject.tool
-    exclude_newer = tool.exclude_newer
-    span = None
-    if exclude_newer:  # checked when the pyproject was read
-        parsed = parse_exclude_newer(exclude_newer)
-        span, exclude_newer = parsed.span, parsed.timestamp
-
-    def non_default(key: str, value: str | None) -> str | None:
-        return None if value in (None, _DEFAULT_OPTIONS[key]) else value
-
-    return LockOptions(
-        resolution_mode=non_default("resolution", tool.resolution),
-        prerelease_mode=non_default("prerelease", tool.prerelease),
-        fork_strategy=non_default("fork-strategy", tool.fork_strategy),
-        exclude_newer=_normalize_timestamp(exclude_newer),
-        exclude_newer_span=span,
-    )
-
-
-def _options_reason(expected: LockOptions, actual: LockOptions) -> str | None:
-    for label, want, have in (
-        ("resolution mode", expected.resolution_mode, actual.resolution_mode),
-        ("prerelease mode", expected.prerelease_mode, actual.prerelease_mode),
-        ("fork strategy", expected.fork_strategy, actual.fork_strategy),
-    ):
-        if want != have:
-            return f"the {label} changed (locked: {have or 'default'}, now: {want or 'default'})"
-    if expected.exclude_newer_span or actual.exclude_newer_span:
-        if expected.exclude_newer_span != actual.exclude_newer_span:
-            return (f"the `exclude-newer` span changed (locked: "
-                    f"{actual.exclude_newer_span or actual.exclude_newer or 'none'}, now: "
-                    f"{expected.exclude_newer_span or expected.exclude_newer or 'none'})")
-        return None
-    if _normalize_timestamp(expected.exclude_newer) != _normalize_timestamp(actual.exclude_newer):
-        return (
-            f"the `exclude-newer` cut-off changed (locked: {actual.exclude_newer or 'none'},"
-            f" now: {expected.exclude_newer or 'none'})"
-        )
-    if expected.prerelease_package != actual.prerelease_package and expected.prerelease_package:
-        return "the per-package prerelease settings changed"
     return None
 
 
@@ -370,7 +309,7 @@ def settings_checks(
             "`required-environments`", pyproject.tool.required_environments, lock.required_markers
         ),
         lambda: _conflicts_reason(pyproject, lock),
-        lambda: _options_reason(options or expected_options(pyproject), lock.options),
+        lambda: options_reason(options or expected_options(pyproject), lock.options),
         lambda: _manifest_reason(pyproject, lock, members),
     ]
 
