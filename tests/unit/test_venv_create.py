@@ -375,3 +375,10 @@ def test_failed_swap_restores_the_old_venv(tmp_path: Path, monkeypatch: pytest.M
         create_venv(root, interpreter, clear=True)
     assert marker.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["env"]
+
+
+def test_a_seeded_environment_says_so_as_uv_writes_it(tmp_path: Path) -> None:
+    interpreter = interpreter_for("3.12")
+    seeded = create_venv(tmp_path / "seeded", interpreter, seed=True)
+    assert read_pyvenv_cfg(seeded)["seed"] == "true"
+    assert "seed" not in read_pyvenv_cfg(create_venv(tmp_path / "plain", interpreter))

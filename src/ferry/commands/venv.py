@@ -91,6 +91,7 @@ def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -
                 clear=request.clear,
                 allow_existing=request.allow_existing,
                 system_site_packages=request.system_site_packages,
+                seed=request.seed,
             )
             # Query the new environment now, so the seeding install finds it in the cache.
             environment = open_environment(root, cache) if request.seed else None

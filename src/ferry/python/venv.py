@@ -158,6 +158,7 @@ def create_venv(
     clear: bool = False,
     allow_existing: bool = False,
     system_site_packages: bool = False,
+    seed: bool = False,
 ) -> Path:
     """Create a virtual environment at ``path`` for ``interpreter`` (its base, if it is a venv
     itself) and return its absolute root.
@@ -176,6 +177,7 @@ def create_venv(
         clear=clear,
         allow_existing=allow_existing,
         system_site_packages=system_site_packages,
+        seed=seed,
     )
     return Path(root)
 
@@ -203,6 +205,7 @@ def write_venv(
     clear: bool = False,
     allow_existing: bool = False,
     system_site_packages: bool = False,
+    seed: bool = False,
 ) -> None:
     """:func:`create_venv` for an absolute ``root`` and a :class:`VenvBase`."""
     state = target_state(root)
@@ -219,7 +222,7 @@ def write_venv(
             hint="ferry does not clear directories it cannot recognise as environments; "
             "choose another path or empty it first (`--allow-existing` writes into it as is).",
         )
-    settings = _Settings(base, prompt, system_site_packages)
+    settings = _Settings(base, prompt, system_site_packages, seed)
     try:
         if state == "empty" or (state != "missing" and allow_existing and not clear):
             _debug("Writing the environment into the existing directory %s", root)
@@ -233,12 +236,14 @@ def write_venv(
 
 
 class _Settings:
-    __slots__ = ("base", "prompt", "system_site_packages")
+    __slots__ = ("base", "prompt", "seed", "system_site_packages")
 
-    def __init__(self, base: VenvBase, prompt: str | None, system_site_packages: bool) -> None:
+    def __init__(self, base: VenvBase, prompt: str | None, system_site_packages: bool,
+                 seed: bool = False) -> None:
         self.base = base
         self.prompt = prompt
         self.system_site_packages = system_site_packages
+        self.seed = seed
 
 
 def _remove_tree(path: str) -> None:
@@ -340,6 +345,8 @@ def _pyvenv_cfg(settings: _Settings) -> str:
         "version_info": base.version,
         "include-system-site-packages": "true" if settings.system_site_packages else "false",
     }
+    if settings.seed:  # as uv records a seeded environment (its pip sync keeps the seed set)
+        values["seed"] = "true"
     if settings.prompt:
         values["prompt"] = settings.prompt
     return format_pyvenv_cfg(values)
