@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import field, replace
 from pathlib import Path
@@ -297,13 +297,22 @@ def _configured(project: Project, request: LockRequest, *, with_default: bool) -
     def no_default() -> str:
         return ""
 
+    return indexes_of(project, request, default=None if with_default else no_default)
+
+
+def indexes_of(
+    project: Project, request: LockRequest, *, default: Callable[[], str] | None = None
+) -> IndexChoice:
+    """The indexes a lock of ``project`` searches, from its settings and the request's flags
+    (``default``: what stands in for pip's default index, when not the real one)."""
     return choose_indexes(
         project.pyproject,
         index_url=request.index_url,
         extra_index_urls=request.extra_index_urls,
         find_links=request.find_links,
         no_index=request.no_index,
-        default=None if with_default else no_default,
+        index_strategy=request.index_strategy,
+        default=default,
         workspace=project.workspace,
         priority=request.priority_indexes,
     )

@@ -21,9 +21,13 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
 from ferry.cache.store import Cache
-from ferry.commands.lock import LockRequest, declared_requires_python, requires_python_of
+from ferry.commands.lock import (
+    LockRequest,
+    declared_requires_python,
+    indexes_of,
+    requires_python_of,
+)
 from ferry.commands.lock_build import LockBuilder, LockInputs
-from ferry.commands.lock_indexes import IndexChoice, choose_indexes
 from ferry.commands.lock_roots import (
     check_supported,
     conflict_keys,
@@ -140,20 +144,6 @@ def dynamic_metadata_reason(
     finally:
         builds.routed.close()
     return built_metadata_reason(project.pyproject, metadata_of(built), lock)
-
-
-def indexes_of(project: Project, request: LockRequest) -> IndexChoice:
-    """The indexes a lock of ``project`` searches, from its settings and the request's flags."""
-    return choose_indexes(
-        project.pyproject,
-        index_url=request.index_url,
-        extra_index_urls=request.extra_index_urls,
-        find_links=request.find_links,
-        no_index=request.no_index,
-        index_strategy=request.index_strategy,
-        priority=request.priority_indexes,
-        workspace=project.workspace,
-    )
 
 
 def cutoff_of(lock_options: LockOptions) -> datetime | None:
