@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +31,7 @@ from ferry.commands.compile_pins import existing_pins, pins_for_target
 from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
 from ferry.commands.compile_target import compile_target, parse_platform
 from ferry.model.errors import InterpreterNotFoundError, UsageError, UserError
-from ferry.model.exclude_newer import exclude_newer_flag
+from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.resolve.options import ALL, ResolverOptions, TargetEnvironment
@@ -105,12 +104,6 @@ def known_options(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
         if key not in names and value not in (None, False, (), ""):
             raise UsageError(f"`--{key.replace('_', '-')}` is not supported by this command")
     return {k: v for k, v in kwargs.items() if k in names}
-
-
-def exclude_newer_date(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    return exclude_newer_flag(text).cutoff()
 
 
 def parse_python_version(text: str) -> Version:
@@ -265,7 +258,7 @@ def _resolve(
         find_links=(*request.find_links, *file_options.find_links),
         no_index=request.no_index or file_options.no_index,
         strategy=request.index_strategy,
-        exclude_newer=exclude_newer_date(request.exclude_newer),
+        exclude_newer=flag_cutoff(request.exclude_newer),
     )
     client = index_client(
         cache, options, index_url=settings.index_url, extra_index_urls=settings.extra_index_urls,
@@ -360,7 +353,6 @@ def _build_requirement(directory: Path, extras: Sequence[str], all_extras: bool,
 __all__ = [
     "CompileResult",
     "PipCompileRequest",
-    "exclude_newer_date",
     "known_options",
     "pip_compile",
 ]

@@ -29,7 +29,7 @@ from ferry.commands.inputs import RequirementInputs, gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_requirements
 from ferry.model.errors import UsageError
-from ferry.model.exclude_newer import exclude_newer_flag
+from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.python.environment import PythonEnvironment
@@ -81,9 +81,7 @@ class PipInstallRequest:
         return cls(**kwargs)
 
     def exclude_newer_date(self) -> datetime | None:
-        if not self.exclude_newer:
-            return None
-        return exclude_newer_flag(self.exclude_newer).cutoff()
+        return flag_cutoff(self.exclude_newer)
 
 
 @mutable

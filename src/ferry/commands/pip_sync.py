@@ -29,10 +29,11 @@ from ferry.commands.hash_checking import enforce_hashes
 from ferry.commands.index_settings import IndexSettings, index_client
 from ferry.commands.inputs import gather_inputs
 from ferry.commands.lazy_builder import make_builder
-from ferry.commands.pip_compile import exclude_newer_date, known_options
+from ferry.commands.pip_compile import known_options
 from ferry.commands.pip_install import InstallResult, pip_target, would_download
 from ferry.commands.pipeline import apply_pins, resolve_requirements
 from ferry.model.errors import UsageError
+from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.resolve.options import ALL, ResolverOptions
@@ -134,7 +135,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
             find_links=(*request.find_links, *file_options.find_links),
             no_index=request.no_index or file_options.no_index,
             strategy=request.index_strategy,
-            exclude_newer=exclude_newer_date(request.exclude_newer),
+            exclude_newer=flag_cutoff(request.exclude_newer),
         )
         client = index_client(
             cache, options, index_url=settings.index_url,

@@ -51,10 +51,10 @@ def overlay_environment(
     """The cached environment with ``packages`` (and ``requirement_files``' requirements),
     resolved now with ``sync``'s index options, that also sees ``base``'s packages."""
     from ferry.commands.script_env import cached_venv, install_pins, pins_key, remake_reason
-    from ferry.model.exclude_newer import exclude_newer_flag
+    from ferry.model.exclude_newer import flag_cutoff
 
     interpreter = _interpreter_of(cache, base)
-    cutoff = exclude_newer_flag(sync.exclude_newer).cutoff() if sync.exclude_newer else None
+    cutoff = flag_cutoff(sync.exclude_newer)
     client, builder = _sources(cache, options, sync, cutoff)
     filled: list[PipelineOutcome] = []
     with client:

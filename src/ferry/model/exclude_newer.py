@@ -19,7 +19,7 @@ from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable
 
 __all__ = [
-    "SPAN_PLACEHOLDER", "ExcludeNewer", "ExcludeNewerError", "exclude_newer_flag",
+    "SPAN_PLACEHOLDER", "ExcludeNewer", "ExcludeNewerError", "exclude_newer_flag", "flag_cutoff",
     "parse_exclude_newer",
 ]
 
@@ -105,6 +105,11 @@ def exclude_newer_flag(value: str) -> ExcludeNewer:
         return parse_exclude_newer(value)
     except ExcludeNewerError as error:
         raise UsageError(f"Invalid `--exclude-newer` value: {error}") from None
+
+
+def flag_cutoff(value: str | None) -> datetime | None:
+    """The cut-off an optional ``--exclude-newer`` asks for (``None``: no cut-off)."""
+    return exclude_newer_flag(value).cutoff() if value else None
 
 
 def _timestamp(value: str, text: str) -> str:
