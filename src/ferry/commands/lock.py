@@ -37,6 +37,7 @@ from ferry.project.toml_read import display_path
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
+    from ferry.project.pyproject import PyProject
 
 logger = logging.getLogger(__name__)
 
@@ -186,12 +187,18 @@ def _lock(
                        reason, changes, warnings)
 
 
+def has_dynamic_dependencies(pyproject: PyProject) -> bool:
+    """Its dependencies (or extras) are known only to its build backend."""
+    project = pyproject.project
+    return project is not None and bool(
+        {"dependencies", "optional-dependencies"} & set(project.dynamic))
+
+
 def _dynamic_dependencies(project: Project) -> bool:
-    """The root project's dependencies are known only to its build backend (a workspace
-    refuses such members, so only a lone project is asked)."""
-    declared = project.pyproject.project
-    return (project.workspace is None and project.pyproject.is_package and declared is not None
-            and bool({"dependencies", "optional-dependencies"} & set(declared.dynamic)))
+    """A lone packaged project whose dependencies only a build tells (a workspace refuses such
+    members, so only a lone project is asked)."""
+    return (project.workspace is None and project.pyproject.is_package
+            and has_dynamic_dependencies(project.pyproject))
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from ferry.cache.store import Cache
 from ferry.commands.lock import (
     LockRequest,
     declared_requires_python,
+    has_dynamic_dependencies,
     indexes_of,
     requires_python_of,
 )
@@ -31,7 +32,6 @@ from ferry.commands.lock_build import LockBuilder, LockInputs
 from ferry.commands.lock_roots import (
     check_supported,
     conflict_keys,
-    has_dynamic_dependencies,
     preferences,
     root_lists,
 )

@@ -14,7 +14,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from ferry.commands.lock import LockRequest
+from ferry.commands.lock import LockRequest, has_dynamic_dependencies
 from ferry.commands.lock_indexes import IndexChoice
 from ferry.commands.lock_sources import DirectSources
 from ferry.model.errors import UserError
@@ -58,12 +58,6 @@ def _declares_dependency_metadata(pyproject: PyProject) -> bool:
     tool = tomllib.loads(text.decode("utf-8")).get("tool", {})
     return any(isinstance(tool.get(t), dict) and "dependency-metadata" in tool[t]
                for t in ("uv", "ferry"))
-
-
-def has_dynamic_dependencies(pyproject: PyProject) -> bool:
-    project = pyproject.project
-    return project is not None and bool(
-        {"dependencies", "optional-dependencies"} & set(project.dynamic))
 
 
 def declared_lists(

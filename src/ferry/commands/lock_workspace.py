@@ -18,6 +18,7 @@ from dataclasses import replace
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
+from ferry.commands.lock import has_dynamic_dependencies
 from ferry.commands.lock_build import (
     FilesOf,
     LockBuilder,
@@ -26,7 +27,7 @@ from ferry.commands.lock_build import (
     marker_text,
 )
 from ferry.commands.lock_indexes import IndexChoice
-from ferry.commands.lock_roots import has_dynamic_dependencies, own_references, root_lists
+from ferry.commands.lock_roots import own_references, root_lists
 from ferry.commands.lock_sources import DirectSources
 from ferry.model.errors import UserError
 from ferry.project.lock_inputs import expected_default_groups, expected_metadata
