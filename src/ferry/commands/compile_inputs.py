@@ -137,7 +137,7 @@ def _add_pyproject(inputs: CompileInputs, path: Path, selection: Selection,
     if project is None:
         if selection.extras or selection.all_extras:
             raise UserError(f"`{label_path}` has no `[project]` table, so it has no extras")
-    elif "dependencies" in project.dynamic or "optional-dependencies" in project.dynamic:
+    elif project.dynamic_dependencies:
         extras = tuple(canonicalize_name(e) for e in selection.extras)
         inputs.builds.append(BuildSource(path.parent, f"{project.name} ({label_path})",
                                          extras, selection.all_extras))

@@ -189,9 +189,7 @@ def _lock(
 
 def has_dynamic_dependencies(pyproject: PyProject) -> bool:
     """Its dependencies (or extras) are known only to its build backend."""
-    project = pyproject.project
-    return project is not None and bool(
-        {"dependencies", "optional-dependencies"} & set(project.dynamic))
+    return pyproject.project is not None and pyproject.project.dynamic_dependencies
 
 
 def _dynamic_dependencies(project: Project) -> bool:

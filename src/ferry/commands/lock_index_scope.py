@@ -43,7 +43,7 @@ class IndexSource:
 def _direct_names(pyproject: PyProject) -> set[NormalizedName] | None:
     """The names ``pyproject`` requires itself; ``None`` when only a build could tell."""
     project = pyproject.project
-    if project is not None and {"dependencies", "optional-dependencies"} & set(project.dynamic):
+    if project is not None and project.dynamic_dependencies:
         return None
     return {canonicalize_name(r.name) for r in all_requirements(pyproject) if not r.url}
 

@@ -263,9 +263,7 @@ class DirectSources:
             pyproject = directory / PYPROJECT
             if pyproject.is_file():
                 declared = read_pyproject(pyproject)
-                if declared.project is not None and not (
-                    {"dependencies", "optional-dependencies"} & set(declared.project.dynamic)
-                ):
+                if declared.project is not None and not declared.project.dynamic_dependencies:
                     found = expected_metadata(declared)
                     return PackageMetadata(found.requires_dist, found.provides_extras)
         metadata = self._metadata.get(url)

@@ -238,7 +238,7 @@ def member_reason(
     if lock.revision >= 5 and package.default_groups != expected_default_groups(pyproject):
         return "`default-groups` changed"
     expected = expected_metadata(pyproject, members, base)
-    if {"dependencies", "optional-dependencies"} & set(project.dynamic):
+    if project.dynamic_dependencies:
         # Only a build could tell what they are; compare what is static (the groups).
         log.debug("`%s` declares dynamic dependencies; checking its groups only", project.name)
         expected = replace(expected, requires_dist=package.metadata.requires_dist)

@@ -78,6 +78,11 @@ class ProjectTable:
     gui_scripts: tuple[tuple[str, str], ...] = ()
 
     @property
+    def dynamic_dependencies(self) -> bool:
+        """Its dependencies or extras are ``dynamic``: only a build of the project tells them."""
+        return bool({"dependencies", "optional-dependencies"} & set(self.dynamic))
+
+    @property
     def extras(self) -> tuple[NormalizedName, ...]:
         """Extra names in declaration order (what ``provides-extras`` records)."""
         return tuple(name for name, _ in self.optional_dependencies)
