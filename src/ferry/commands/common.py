@@ -45,8 +45,10 @@ def named_environment_note(
     active = os.environ.get("VIRTUAL_ENV")
     named = python is not None or system or (
         active is not None and Path(active).resolve() == environment.root.resolve())
-    if not named:
-        return None
+    return _using_line(environment) if named else None
+
+
+def _using_line(environment: PythonEnvironment) -> str:
     from ferry.commands.venv_messages import display_path
 
     shown = display_path(environment.root, Path.cwd())
@@ -58,17 +60,12 @@ def inspected_environment(
 ) -> tuple[PythonEnvironment, str | None]:
     """The environment a read-only command looks at, with uv's ``Using Python X environment at:
     P`` line when no environment was found and discovery's interpreter stood in for one."""
-    from ferry.commands.venv_messages import display_path
     from ferry.python.target import find_inspected_environment
 
-    cwd = Path.cwd()
     environment, fell_back = find_inspected_environment(
-        cache, python=python, system=system, directory=cwd
+        cache, python=python, system=system, directory=Path.cwd()
     )
-    if not fell_back:
-        return environment, None
-    shown = display_path(environment.root, cwd)
-    return environment, f"Using Python {environment.interpreter.version} environment at: {shown}"
+    return environment, _using_line(environment) if fell_back else None
 
 
 def site_dirs(environment: PythonEnvironment) -> Sequence[Path]:
