@@ -99,10 +99,9 @@ def test_every_lean_option_is_one_the_full_cli_knows() -> None:
 
 
 def test_every_lean_keyword_is_a_field_of_the_request() -> None:
-    from dataclasses import fields
-
     from ferry.commands.lock import LockRequest
     from ferry.commands.pip_compile import PipCompileRequest
+    from ferry.model.value_fields import fields
 
     # --check/--check-exists are reconciled with FERRY_LOCKED/FERRY_FROZEN by lock_action
     # before the request is built; they are its own keywords, not the request's fields.
@@ -191,10 +190,9 @@ def test_sync_tokens_keywords_and_defaults_are_the_click_commands() -> None:
     lands under the keyword click would give it; every keyword click passes is a field of
     ``SyncRequest`` (or ``frozen``/``locked``) whose default is click's default, so an option
     left off the command line means the same on both paths."""
-    from dataclasses import MISSING, fields
-
     from ferry.cli.sync import sync
     from ferry.commands.sync import SyncRequest
+    from ferry.model.value_fields import MISSING, fields
 
     _keywords_by_token(SYNC, sync)
     defaults = {f.name: f.default for f in fields(SyncRequest) if f.default is not MISSING}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
-from dataclasses import field
+from functools import cached_property
 
 import pytest
 
+from ferry.model import value_fields
 from ferry.model.immutable import immutable, mutable
+from ferry.model.value_fields import FrozenInstanceError, field
 
 
 @immutable
@@ -51,7 +53,7 @@ class OwnHash:
 class Twin:
     x: int
     y: int = 0
-    tags: tuple[str, ...] = field(default_factory=tuple)
+    tags: tuple[str, ...] = dataclasses.field(default_factory=tuple)
 
 
 def test_init_defaults_and_factory() -> None:
@@ -75,9 +77,9 @@ def test_equality_hash_and_repr_match_dataclasses() -> None:
 
 def test_frozen_and_slotted() -> None:
     point = Point(1)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenInstanceError):
         point.x = 2  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenInstanceError):
         del point.x  # type: ignore[misc]
     assert not hasattr(point, "__dict__")
     assert Point.__slots__ == ("x", "y", "tags")
@@ -85,7 +87,7 @@ def test_frozen_and_slotted() -> None:
 
 def test_inheritance_orders_fields_as_dataclasses() -> None:
     labelled = Labelled(1, 2, (), "q")
-    assert [f.name for f in dataclasses.fields(labelled)] == ["x", "y", "tags", "label"]
+    assert [f.name for f in value_fields.fields(labelled)] == ["x", "y", "tags", "label"]
     assert labelled != Point(1, 2)
     assert Labelled.__slots__ == ("label",)
     assert Labelled.__match_args__ == ("x", "y", "tags", "label")
@@ -101,13 +103,51 @@ def test_explicit_hash_is_kept() -> None:
     assert hash(OwnHash("a")) == 7
 
 
-def test_dataclasses_helpers_work() -> None:
+def test_field_helpers_work_as_dataclasses_do() -> None:
     point = Point(1, 2)
-    assert dataclasses.is_dataclass(point)
-    assert dataclasses.replace(point, y=5) == Point(1, 5)
-    assert dataclasses.asdict(point) == {"x": 1, "y": 2, "tags": ()}
+    assert value_fields.replace(point, y=5) == Point(1, 5)
+    assert value_fields.asdict(point) == dataclasses.asdict(Twin(1, 2))
+    assert value_fields.asdict(Labelled(1, 2, ("t",))) == {"x": 1, "y": 2, "tags": ("t",),
+                                                           "label": "p"}
     with pytest.raises(ValueError, match="init=False"):
-        dataclasses.replace(Cached("a"), _hash=1)
+        value_fields.replace(Cached("a"), _hash=1)
+    # Not a dataclass, and dataclasses' helpers say so instead of seeing no fields.
+    assert not dataclasses.is_dataclass(point)
+    with pytest.raises(TypeError):
+        dataclasses.fields(point)
+    with pytest.raises(TypeError):
+        value_fields.fields(Twin(1))
+
+
+def test_value_classes_do_not_import_dataclasses() -> None:
+    """``dataclasses`` imports ``inspect`` (~10 ms on every command)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ferry.model.immutable, ferry.model.value_fields; "
+            "print(sorted({'dataclasses', 'inspect'} & set(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
+@immutable
+class Memo:
+    """A value with a cached_property keeps it in a __dict__ of its own."""
+
+    n: int
+
+    @cached_property
+    def square(self) -> int:
+        return self.n * self.n
+
+
+def test_cached_property_and_immutability() -> None:
+    memo = Memo(3)
+    assert memo.square == 9 and memo.square == 9
+    with pytest.raises(FrozenInstanceError):
+        memo.n = 4  # type: ignore[misc]
+    assert memo == Memo(3) and hash(memo) == hash(Memo(3))
 
 
 class Outer:
@@ -162,14 +202,13 @@ def test_init_compiled_only_when_first_built() -> None:
 
 
 def test_value_classes_use_immutable_not_frozen_dataclasses() -> None:
-    """A frozen dataclass costs ~0.5 ms at import, on every command that loads it; the known
-    exceptions need what @immutable leaves out (ordering, cached_property's __dict__)."""
+    """A frozen dataclass costs ~0.5 ms at import, on every command that loads it, and
+    ``dataclasses`` itself ~10 ms."""
     import re
     from pathlib import Path
 
     src = Path(__file__).resolve().parents[2] / "src" / "ferry"
-    allowed = {("resolve/universal_graph.py", "NodeRef"),  # order=True
-               ("wheel/installed.py", "InstalledDist")}  # cached_property needs __dict__
+    allowed: set[tuple[str, str]] = set()
     found = set()
     for path in src.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
@@ -190,7 +229,7 @@ class Record:
 @dataclasses.dataclass(slots=True)
 class RecordTwin:
     name: str
-    items: list[int] = field(default_factory=list)
+    items: list[int] = dataclasses.field(default_factory=list)
     note: str | None = None
 
 
@@ -206,9 +245,9 @@ def test_mutable_records_behave_as_slotted_dataclasses() -> None:
         hash(mine)
     with pytest.raises(AttributeError):
         mine.undeclared = 1  # type: ignore[attr-defined]
-    assert dataclasses.replace(mine, name="b").name == "b"
-    assert [f.name for f in dataclasses.fields(mine)] == ["name", "items", "note"]
-    assert dataclasses.asdict(mine) == dataclasses.asdict(twin)
+    assert value_fields.replace(mine, name="b").name == "b"
+    assert [f.name for f in value_fields.fields(mine)] == ["name", "items", "note"]
+    assert value_fields.asdict(mine) == dataclasses.asdict(twin)
     assert pickle.loads(pickle.dumps(mine)) == mine
 
 

@@ -185,22 +185,21 @@ def test_another_machine_of_the_same_python_is_never_a_re_point(
 ) -> None:
     """Compiled extensions are built for a pointer size, an architecture and a libc: a 32-bit,
     i686 or musl 3.11 cannot take over a 64-bit glibc 3.11's site-packages."""
-    import dataclasses
-
     from ferry.commands.project_env import _fits
+    from ferry.model import value_fields
 
     current = introspect(python_exe("3.11"), None)
     root = create_venv(tmp_path / "env", current)
     recorded = recorded_of(root)
-    elsewhere = dataclasses.replace(current, base_executable=Path("/opt/py311/bin/python3.11"))
+    elsewhere = value_fields.replace(current, base_executable=Path("/opt/py311/bin/python3.11"))
     assert _fits(root, elsewhere, recorded, current)  # another installation of the same kind
     machine = current.markers["platform_machine"]
-    narrow = dataclasses.replace(
+    narrow = value_fields.replace(
         elsewhere, pointer_size=32, markers={**current.markers, "platform_machine": "i686"},
         tags=tuple(str(t).replace(machine, "i686") for t in current.tags))
     assert not _fits(root, narrow, recorded, current)
     if not any("manylinux" in str(t) for t in current.tags):
         pytest.skip("not a glibc Linux interpreter")
-    musl = dataclasses.replace(
+    musl = value_fields.replace(
         elsewhere, tags=tuple(str(t).replace("manylinux", "musllinux") for t in current.tags))
     assert not _fits(root, musl, recorded, current)

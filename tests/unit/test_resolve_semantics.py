@@ -200,7 +200,7 @@ def test_requires_python_upper_bounds_are_ignored() -> None:
 def test_requires_python_found_only_in_metadata_still_counts() -> None:
     source = MemorySource({"a": {"1.0": {}, "2.0": {"requires_python": ">=3.13"}}})
     # Simulate an index that does not publish data-requires-python: strip it from the files.
-    from dataclasses import replace
+    from ferry.model.value_fields import replace
 
     source._files[n("a")] = [replace(f, requires_python=None) for f in source._files[n("a")]]
     assert pins(run({}, ["a"], source=source)) == {"a": "1.0"}

@@ -4,7 +4,6 @@ resolution."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 from packaging.utils import canonicalize_name
 
 from ferry.model.errors import UserError
+from ferry.model.value_fields import replace
 from ferry.project.lock_model import (
     Lock,
     LockedPackage,

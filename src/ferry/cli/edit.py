@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from ferry.cli.output import Printer, elapsed, plural
 from ferry.cli.project_options import lock_fields, mode_options, resolver_options
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import replace
 
 
 def _apply_options(func: Any) -> Any:

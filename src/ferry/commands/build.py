@@ -17,7 +17,6 @@ import logging
 import os
 import subprocess
 from collections.abc import Callable, Sequence
-from dataclasses import field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -32,6 +31,7 @@ from ferry.dist.source_tree import read_pyproject
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field
 from ferry.python.discovery import find_interpreter
 from ferry.python.environment import PythonEnvironment
 from ferry.python.interpreter import Interpreter

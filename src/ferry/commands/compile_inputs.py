@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import field
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -20,6 +19,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from ferry.commands.inputs import NameOf, requirement_of, static_project_name
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.value_fields import field
 from ferry.project.pyproject import PyProject, read_pyproject
 from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text
 from ferry.project.requirements_model import IndexOptions, RequirementEntry, RequirementsFile

@@ -11,7 +11,6 @@ same bytes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import field
 from typing import Literal
 
 from packaging.utils import NormalizedName
@@ -19,6 +18,7 @@ from packaging.version import Version
 
 from ferry.model.immutable import immutable
 from ferry.model.url import redact
+from ferry.model.value_fields import field
 
 AnnotationStyle = Literal["split", "line"]
 

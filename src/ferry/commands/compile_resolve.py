@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
@@ -19,6 +18,7 @@ from packaging.version import Version
 
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import replace
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker, PackageSource
 

@@ -16,7 +16,6 @@ locked, synced and rolled back on failure is shared with ``ferry version`` and l
 
 from __future__ import annotations
 
-from dataclasses import field, replace
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -27,6 +26,7 @@ from ferry.commands.workspace_sync import edit_path, focus, with_member_sources
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field, replace
 from ferry.project.discovery import Project, discover_project
 from ferry.project.edit import PyprojectEditor, parse_user_requirement
 from ferry.project.edit_inputs import AddInputs, collect

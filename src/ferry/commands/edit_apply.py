@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from ferry.commands.workspace_sync import edit_path
 from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field, replace
 from ferry.project.discovery import Project, discover_project
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,6 @@ All or nothing: both files are written after the resolution succeeded, each atom
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +26,7 @@ from packaging.utils import canonicalize_name
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UserError
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import replace
 from ferry.project.edit_requirement import DependencyTarget
 from ferry.project.script_edit import ScriptEditor, has_block, insert_block, new_block
 from ferry.project.script_edit import render_block as render

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -36,6 +35,7 @@ from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field
 from ferry.project.discovery import Project, discover_project
 from ferry.project.export_graph import ExportSelection, export_nodes
 from ferry.project.export_pylock import pylock_data, render_pylock

@@ -10,13 +10,13 @@ read from the checkout's ``pyproject.toml``, as uv does; the lock that follows r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from ferry.commands.common import open_cache
 from ferry.commands.git_pins import git_name_of
 from ferry.model.errors import UsageError, UserError
 from ferry.model.git import GitUrl, is_git_url
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import replace
 from ferry.project.edit_sources import AddSpec
 
 _REFS = ("rev", "tag", "branch")

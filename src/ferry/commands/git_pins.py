@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import replace
 
 from ferry.cache.store import Cache
 from ferry.commands.inputs import NameOf, static_project_name
 from ferry.model.dist import PinnedDist
 from ferry.model.git import GitUrl, is_git_url
+from ferry.model.value_fields import replace
 
 logger = logging.getLogger(__name__)
 

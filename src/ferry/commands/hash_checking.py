@@ -24,10 +24,9 @@ def enforce_hashes(pins: Sequence[PinnedDist], inputs: RequirementInputs) -> lis
     """
     if not inputs.hash_checking:
         return list(pins)
-    from dataclasses import replace
-
     from ferry.model.dist import Hashes
     from ferry.model.errors import HashMismatchError
+    from ferry.model.value_fields import replace
 
     checked = []
     for pin in pins:

@@ -42,7 +42,7 @@ def with_keyring_setting(options: GlobalOptions, setting: str | None) -> GlobalO
     or FERRY_/UV_KEYRING_PROVIDER chose already (they win, as in uv)."""
     if options.keyring_provider is not None or setting is None:
         return options
-    from dataclasses import replace
+    from ferry.model.value_fields import replace
 
     return replace(options, keyring_provider=setting)
 

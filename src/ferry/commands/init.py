@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
-from dataclasses import field
 from pathlib import Path
 from typing import Literal
 
@@ -29,6 +28,7 @@ from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import FilesystemError, UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field
 from ferry.project.init_template import (
     DEFAULT_BACKEND,
     DESCRIPTION,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import field
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -11,6 +10,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.model.errors import UserError
 from ferry.model.immutable import mutable
+from ferry.model.value_fields import field
 from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text
 from ferry.project.requirements_hashes import check_hash_mode
 from ferry.project.requirements_model import IndexOptions, RequirementEntry, RequirementsFile

@@ -14,7 +14,6 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,6 +27,7 @@ from ferry.model.exclude_newer import exclude_newer_flag
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
+from ferry.model.value_fields import field, replace
 from ferry.project.discovery import Project
 from ferry.project.lock_fresh import lock_satisfies
 from ferry.project.lock_fresh_options import expected_options

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +33,7 @@ from ferry.model.errors import InterpreterNotFoundError, UsageError, UserError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field
 from ferry.resolve.options import ALL, ResolverOptions, TargetEnvironment
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ class CompileResult:
 def known_options(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
     """The options ``cls`` knows; an option shared with other commands (the index options are
     one list) that this one cannot honour is refused when set, never silently dropped."""
-    from dataclasses import fields
+    from ferry.model.value_fields import fields
 
     names = {f.name for f in fields(cls)}
     for key, value in kwargs.items():
@@ -325,9 +325,8 @@ def _resolve(
 
 def pinned_git(packages: list[Resolved], cache: Cache, offline: bool) -> list[Resolved]:
     """Git references written as the commit they resolved to (as uv), never editable."""
-    from dataclasses import replace
-
     from ferry.commands.git_pins import precise_url
+    from ferry.model.value_fields import replace
 
     return [replace(p, url=precise_url(cache, p.url, offline=offline), editable=False)
             if p.url and p.url.startswith("git+") else p for p in packages]

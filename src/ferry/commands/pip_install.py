@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from ferry.model.errors import UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field, replace
 from ferry.python.environment import PythonEnvironment
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.wheel.installed import InstalledDist

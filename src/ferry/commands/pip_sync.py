@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +35,7 @@ from ferry.model.errors import UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field
 from ferry.resolve.options import ALL, ResolverOptions
 
 logger = logging.getLogger(__name__)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import field
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -24,6 +23,7 @@ from ferry.model.immutable import mutable
 from ferry.model.interrupt import interruptible, uninterruptible
 from ferry.model.scheme import Scheme
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.uninstall import UninstallResult as PendingRemoval
 from ferry.wheel.uninstall import uninstall

@@ -18,7 +18,6 @@ import logging
 import os
 import time
 from collections.abc import Collection, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from packaging.utils import NormalizedName
@@ -26,6 +25,7 @@ from packaging.version import Version
 
 from ferry.model.immutable import mutable
 from ferry.model.refresh import Refresh
+from ferry.model.value_fields import field
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
@@ -205,10 +205,9 @@ def resolve_requirements(
             editables=inputs.editables,
         )
     if any(d.direct_url and d.direct_url.startswith("git+") for d in resolution.dists):
-        from dataclasses import replace
-
         from ferry.commands.git_pins import pin_commits
         from ferry.dist.git_build import store_of
+        from ferry.model.value_fields import replace
 
         dists = pin_commits(resolution.dists, store_of(client.cache),
                             offline=client.config.offline)

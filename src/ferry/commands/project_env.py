@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import field, replace
 from pathlib import Path
 
 from packaging.specifiers import SpecifierSet
@@ -40,6 +39,7 @@ from ferry.commands.project_env_inplace import (
 )
 from ferry.model.errors import InterpreterNotFoundError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.value_fields import field, replace
 from ferry.python.discovery import find_interpreter, requested_python
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
 from ferry.python.interpreter import Interpreter, pyenv_shim_context

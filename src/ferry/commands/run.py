@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +22,7 @@ from ferry.commands.workspace_sync import check_selection, resolve_packages
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field, replace
 from ferry.project.discovery import Project, discover_project, find_project_root
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
 

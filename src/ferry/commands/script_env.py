@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,7 @@ from packaging.utils import canonicalize_name
 
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import replace
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
 
 if TYPE_CHECKING:

@@ -19,7 +19,6 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
-from dataclasses import field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,6 +43,7 @@ from ferry.commands.workspace_sync import check_selection, member_versions, reso
 from ferry.model.errors import FilesystemError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field, replace
 from ferry.project.discovery import Project, discover_project
 
 if TYPE_CHECKING:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, replace
 from pathlib import Path
 
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.builtin_sha256 import sha256
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import asdict, replace
 
 STATE_FILE = "ferry-sync.json"
 STATE_VERSION = 1

@@ -9,7 +9,6 @@ can be read (and changed) in one place, without the environment and install step
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
@@ -26,6 +25,7 @@ from ferry.commands.workspace_sync import (
     with_root_groups,
 )
 from ferry.model.errors import UserError
+from ferry.model.value_fields import replace
 from ferry.project.discovery import Project
 from ferry.project.lock_select import Selection, select
 

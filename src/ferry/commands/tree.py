@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +34,7 @@ from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, PackageId
 from ferry.project.pyproject import PyProject

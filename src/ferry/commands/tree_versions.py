@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
@@ -25,6 +24,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.dist.source_metadata import metadata_identity
 from ferry.model.errors import BuildError
+from ferry.model.value_fields import replace
 
 if TYPE_CHECKING:
     from ferry.model.dist import PinnedDist

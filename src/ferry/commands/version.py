@@ -16,7 +16,6 @@ environment synced for that member, as ``uv version --package`` does.
 
 from __future__ import annotations
 
-from dataclasses import field
 from pathlib import Path
 from typing import Literal
 
@@ -27,6 +26,7 @@ from ferry.commands.workspace_sync import edit_path, focus
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
+from ferry.model.value_fields import field
 from ferry.project.discovery import discover_project
 from ferry.project.edit import PyprojectEditor
 from ferry.project.lockfile import read_lock

@@ -14,13 +14,13 @@ from, so selection stays one walk over one lock.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.model.errors import UsageError
+from ferry.model.value_fields import replace
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockSource, PackageId
 from ferry.project.pyproject import PyProject

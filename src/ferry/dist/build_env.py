@@ -25,7 +25,7 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import field
+from ferry.model.value_fields import field
 from pathlib import Path
 from typing import Protocol
 

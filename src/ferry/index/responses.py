@@ -6,12 +6,12 @@ Plain values, independent of httpx, so callers (and their type hints) never impo
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import field
 
 from ferry.index.errors import AuthenticationError
 from ferry.model.errors import FerryError, NetworkError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.url import redact
+from ferry.model.value_fields import field
 
 
 @immutable

@@ -19,7 +19,6 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from ferry.model.errors import InvalidWheelError
 from ferry.model.immutable import mutable
 from ferry.model.interrupt import critical_section, interruptible, uninterruptible
 from ferry.model.scheme import Scheme
+from ferry.model.value_fields import field
 from ferry.wheel._digests import UnpackedTree
 from ferry.wheel._transaction import remove_leftovers
 from ferry.wheel.compile import compile_bytecode
@@ -122,7 +122,7 @@ def refresh_plan(plan: Plan, now: Sequence[InstalledDist]) -> Plan:
     meanwhile, identically, is not installed again (unless what holds its name now is what this
     plan meant to replace: a reinstall); anything else now holding a target's name is replaced.
     """
-    from dataclasses import replace
+    from ferry.model.value_fields import replace
 
     by_name: dict[str, list[InstalledDist]] = {}
     for dist in now:

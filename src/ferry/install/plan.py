@@ -7,7 +7,6 @@ every no-op ``sync``.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import field
 from typing import Protocol
 
 from packaging.utils import NormalizedName
@@ -16,6 +15,7 @@ from packaging.version import Version
 from ferry.model.dist import PinnedDist
 from ferry.model.git import comparable_url
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 
 # Packages that seed an environment: an exact sync keeps them when the target does not name them,
 # as uv does, so `pip` stays usable in a `--seed` environment.

@@ -7,8 +7,6 @@ They are frozen so they can be keys, cached, and passed between threads freely.
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from packaging.tags import Tag
 from packaging.utils import (
     InvalidSdistFilename,
@@ -21,6 +19,7 @@ from packaging.utils import (
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 
 SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar")
 

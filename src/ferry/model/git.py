@@ -18,13 +18,13 @@ not to git: ``rev`` is looked up as a branch, then a tag, then a commit.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.url import redact, strip_credentials
+from ferry.model.value_fields import replace
 
 RefKind = Literal["branch", "tag", "rev"]
 REF_KINDS: tuple[RefKind, ...] = ("branch", "tag", "rev")

@@ -4,8 +4,9 @@
 moment its module is imported — about half a millisecond each. ferry defines well over a hundred
 such classes and a ``ferry lock`` imports ninety of them: ~48 ms, a sixth of a warm lock, spent
 before any work starts. ``@immutable`` builds the same kind of class — slotted, immutable, compared,
-hashed and printed by its fields, ``__post_init__`` honoured, and readable by
-``dataclasses.fields``, ``replace`` and ``asdict`` — without compiling anything at import:
+hashed and printed by its fields, ``__post_init__`` honoured, and read by ``fields``,
+``replace`` and ``asdict`` of :mod:`ferry.model.value_fields` — without compiling anything at
+import, and without importing ``dataclasses`` (which imports ``inspect``: ~10 ms):
 equality and hashing go through one ``operator.attrgetter``, ``__repr__`` is shared, and only
 ``__init__`` is generated, the first time the class is instantiated (so a class that a command
 never builds never pays for it). ``@mutable`` is the same for records whose fields change
@@ -17,32 +18,25 @@ same to mypy as they do at run time.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
+from functools import cached_property
 from operator import attrgetter
-from types import SimpleNamespace
 from typing import Any, TypeVar, dataclass_transform
+
+from ferry.model.value_fields import FIELDS_ATTR, MISSING, Field, FrozenInstanceError, field
 
 _T = TypeVar("_T", bound=type)
 
-# dataclasses marks real fields with this sentinel (it tells them from ClassVar and InitVar);
-# ``fields()`` and ``replace()`` read it, so value classes' fields carry it too.
-_FIELD_MARK = dataclasses._FIELD  # type: ignore[attr-defined]
-# What dataclasses reads of a base class's parameters when a real dataclass derives from it.
-_PARAMS = SimpleNamespace(init=True, repr=True, eq=True, order=False, unsafe_hash=False,
-                          frozen=True)
-_MUTABLE_PARAMS = SimpleNamespace(init=True, repr=True, eq=True, order=False, unsafe_hash=False,
-                                  frozen=False)
-_NO_DEFAULT = dataclasses.MISSING
+_NO_DEFAULT = MISSING
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
+@dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
 def immutable(cls: _T) -> _T:
     """The class, rebuilt as a slotted immutable value with the fields its annotations declare."""
     return _build(cls, frozen=True)
 
 
-@dataclass_transform(field_specifiers=(dataclasses.field, dataclasses.Field))
+@dataclass_transform(field_specifiers=(field, Field))
 def mutable(cls: _T) -> _T:
     """The class, rebuilt as a slotted record whose fields may be reassigned: what
     ``@dataclass(slots=True)`` makes (compared by its fields, so not hashable), without
@@ -58,15 +52,18 @@ def _build(cls: _T, *, frozen: bool) -> _T:
     namespace = {k: v for k, v in cls.__dict__.items()
                  if k not in own and k not in ("__dict__", "__weakref__")}
     slotted = {name for base in cls.__mro__[1:] for name in getattr(base, "__slots__", ())}
-    namespace["__slots__"] = tuple(name for name in own if name not in slotted)
+    slots = tuple(name for name in own if name not in slotted)
+    if any(isinstance(item, cached_property) for item in namespace.values()):
+        slots += ("__dict__",)  # where cached_property keeps what it computed
+    namespace["__slots__"] = slots
     built: Any = type(cls)(cls.__name__, cls.__bases__, namespace)
     built.__qualname__ = cls.__qualname__  # a nested class keeps its dotted name (repr, pickle)
     _add_methods(built, cls.__dict__, tuple(all_fields.values()), frozen=frozen)
     return built  # type: ignore[no-any-return]
 
 
-def _own_fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
-    found: dict[str, dataclasses.Field[Any]] = {}
+def _own_fields(cls: type) -> dict[str, Field]:
+    found: dict[str, Field] = {}
     # Not inspect.get_annotations: importing inspect costs more than the classes it would read.
     annotations = cls.__dict__.get("__annotations__", {})  # noqa: RUF063
     for name, annotation in annotations.items():
@@ -74,25 +71,23 @@ def _own_fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
         if any(marker in text for marker in ("ClassVar", "InitVar", "KW_ONLY")):
             raise TypeError(f"{cls.__qualname__}.{name}: value classes do not support {text}")
         default = cls.__dict__.get(name, _NO_DEFAULT)
-        spec = default if isinstance(default, dataclasses.Field) else dataclasses.field(
-            default=default)
+        spec = default if isinstance(default, Field) else field(default=default)
         if spec.default is not _NO_DEFAULT and type(spec.default).__hash__ is None:
             raise ValueError(f"{cls.__qualname__}.{name}: mutable default "
                              f"{type(spec.default).__name__}; use default_factory")
         spec.name, spec.type = name, annotation
-        setattr(spec, "_field_type", _FIELD_MARK)  # noqa: B010 (a private attribute)
         found[name] = spec
     return found
 
 
-def _inherited_fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
-    found: dict[str, dataclasses.Field[Any]] = {}
+def _inherited_fields(cls: type) -> dict[str, Field]:
+    found: dict[str, Field] = {}
     for base in reversed(cls.__mro__[1:]):
-        found.update(base.__dict__.get("__dataclass_fields__", {}))
+        found.update(base.__dict__.get(FIELDS_ATTR, {}))
     return found
 
 
-def _check_default_order(cls: type, fields: dict[str, dataclasses.Field[Any]]) -> None:
+def _check_default_order(cls: type, fields: dict[str, Field]) -> None:
     seen_default = False
     for spec in fields.values():
         if not spec.init:
@@ -116,10 +111,9 @@ def _key(names: tuple[str, ...]) -> Callable[[Any], Any]:
 
 
 def _add_methods(
-    cls: Any, body: Any, fields: tuple[dataclasses.Field[Any], ...], *, frozen: bool
+    cls: Any, body: Any, fields: tuple[Field, ...], *, frozen: bool
 ) -> None:
-    cls.__dataclass_fields__ = {spec.name: spec for spec in fields}
-    cls.__dataclass_params__ = _PARAMS if frozen else _MUTABLE_PARAMS
+    setattr(cls, FIELDS_ATTR, {spec.name: spec for spec in fields})
     cls.__match_args__ = tuple(  # type: ignore[misc]
         spec.name for spec in fields if spec.init)
     names = frozenset(spec.name for spec in fields)
@@ -144,12 +138,12 @@ def _add_methods(
 
     def __setattr__(self: Any, name: str, new: Any) -> None:
         if type(self) is cls or name in names:
-            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+            raise FrozenInstanceError(f"cannot assign to field {name!r}")
         object.__setattr__(self, name, new)
 
     def __delattr__(self: Any, name: str) -> None:
         if type(self) is cls or name in names:
-            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+            raise FrozenInstanceError(f"cannot delete field {name!r}")
         object.__delattr__(self, name)
 
     def __getstate__(self: Any) -> list[Any]:
@@ -197,7 +191,7 @@ def _install(cls: Any, body: Any, methods: dict[str, Any]) -> None:
             setattr(cls, name, method)
 
 
-def _compile_init(cls: Any, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
+def _compile_init(cls: Any, fields: tuple[Field, ...]) -> Callable[..., None]:
     """``__init__`` for ``cls``, compiled as dataclasses would write it (the hot path of every
     value built, so it is real code rather than a loop over the fields)."""
     scope: dict[str, Any] = {"_set": object.__setattr__, "_NO_DEFAULT": _NO_DEFAULT}

@@ -87,6 +87,6 @@ class GlobalOptions:
         refresh = self.refresh.with_upgrades(everything, packages)
         if refresh is self.refresh:
             return self
-        from dataclasses import replace
+        from ferry.model.value_fields import replace
 
         return replace(self, refresh=refresh)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import field
 from typing import Any
 
 import tomlkit
 from tomlkit.items import Array, Comment, Item, Null, String
 
 from ferry.model.immutable import mutable
+from ferry.model.value_fields import field
 
 DEFAULT_INDENT = "    "
 _SPECIFIER_START = re.compile(r"[><=~!@]")

@@ -20,7 +20,6 @@ ferry (see :mod:`ferry.project.requirements_file`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from packaging.markers import InvalidMarker, Marker
@@ -28,6 +27,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 
 from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import replace
 from ferry.project.edit_requirement import with_marker
 from ferry.project.edit_sources import AddSpec, interpret
 from ferry.project.requirements_file import parse_requirements_file

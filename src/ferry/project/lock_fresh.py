@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import replace
 from ferry.project.lock_fresh_options import expected_options, options_reason
 from ferry.project.lock_inputs import (
     expected_default_groups,

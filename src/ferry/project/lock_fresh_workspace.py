@@ -11,9 +11,9 @@ with the root's sources applied. Like the single-project check, it needs no netw
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from functools import partial
 
+from ferry.model.value_fields import replace
 from ferry.project.lock_fresh import (
     Freshness,
     member_reason,

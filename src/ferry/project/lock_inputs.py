@@ -15,7 +15,6 @@ import os
 import posixpath
 import re
 from collections.abc import Iterable
-from dataclasses import replace
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -23,6 +22,7 @@ from packaging.specifiers import Specifier
 from packaging.utils import canonicalize_name
 
 from ferry.model.git import GitUrl
+from ferry.model.value_fields import replace
 from ferry.project.lock_local import metadata_index_url
 from ferry.project.lock_model import ConflictItem, LockRequirement, PackageMetadata
 from ferry.project.markers import canonical_marker, conjoin_extra

@@ -14,13 +14,13 @@ reader fills it in and the writer decides again what to omit.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import field
 from typing import Literal
 
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 
 #: The lockfile schema version ferry reads and writes (uv bumps it only for breaking changes).
 LOCK_VERSION = 1

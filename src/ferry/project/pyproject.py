@@ -10,7 +10,6 @@ been parsed, every ``include-group`` resolves and no group includes itself.
 from __future__ import annotations
 
 import re
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 from ferry.project.groups import GroupEntry, GroupError, IncludeGroup, expand_groups
 from ferry.project.toml_read import display_path, load_toml, read_text
 from ferry.project.toml_walk import Walker

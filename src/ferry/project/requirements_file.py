@@ -25,12 +25,12 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urljoin
 
 from ferry.model.errors import FilesystemError, ParseError
 from ferry.model.url import redact
+from ferry.model.value_fields import replace
 from ferry.project.requirements_entries import bare_entry, requirement_entry
 from ferry.project.requirements_hashes import check_hash_mode, parse_hash
 from ferry.project.requirements_lines import (

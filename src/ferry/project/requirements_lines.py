@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -21,6 +20,7 @@ from packaging.utils import canonicalize_name
 
 from ferry.model.errors import ParseError
 from ferry.model.immutable import mutable
+from ferry.model.value_fields import replace
 from ferry.project.requirements_model import IndexOptions
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,6 @@ and so that the model can be read without the parsing rules around it.
 
 from __future__ import annotations
 
-from dataclasses import field
 from urllib.parse import unquote, urlsplit
 
 from packaging.markers import Marker
@@ -15,6 +14,7 @@ from packaging.requirements import Requirement
 from packaging.utils import NormalizedName
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 
 
 @immutable

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from ferry.model.errors import FerryError, UserError
+from ferry.model.value_fields import replace
 from ferry.project.lock_fresh import (
     Freshness,
     diff_reason,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import field
 from typing import Any, Literal
 
 from packaging.markers import InvalidMarker, Marker
@@ -21,6 +20,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 from ferry.project import tool_scalars as scalars
 from ferry.project.toml_read import type_name
 from ferry.project.toml_walk import Walker

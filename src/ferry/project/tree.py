@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import field
 from functools import lru_cache
 from typing import Literal
 
@@ -29,6 +28,7 @@ from packaging.markers import Marker
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 from ferry.project import export_markers as m
 from ferry.project.lock_model import (
     ConflictItem,

@@ -21,7 +21,6 @@ so both must agree on who is a member, or their locks would differ.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +31,7 @@ from packaging.version import Version
 
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import replace
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 from ferry.project.toml_read import display_path
 from ferry.project.tool_settings import ConflictSpec, SourceSpec

@@ -14,7 +14,6 @@ import logging
 import os
 import stat
 import subprocess
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 from ferry.model.errors import InterpreterNotFoundError
 from ferry.model.immutable import immutable
 from ferry.model.scheme import Scheme
+from ferry.model.value_fields import field
 from ferry.python.interpreter_cache import (
     BUCKET,
     IMPLEMENTATION_NAMES,

@@ -26,12 +26,12 @@ releases a package offers): those answers are replayed too (:class:`Satisfied`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import field
 from typing import Any, Protocol
 
 from resolvelib.structs import State
 
 from ferry.model.immutable import immutable, mutable
+from ferry.model.value_fields import field
 from ferry.resolve.nodes import Candidate, Req
 from ferry.resolve.resolver_loop import Resume, snapshot
 

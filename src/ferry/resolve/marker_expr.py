@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import field
 from functools import lru_cache
 
 from packaging.markers import Marker
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 
 PYTHON = "python_full_version"

@@ -8,7 +8,6 @@ depends on ``name`` at the same version, pip's approach), ``<python>`` for the t
 
 from __future__ import annotations
 
-from dataclasses import field
 from urllib.parse import urldefrag
 
 from packaging.requirements import Requirement
@@ -19,6 +18,7 @@ from packaging.version import Version
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable
 from ferry.model.url import redact
+from ferry.model.value_fields import field
 
 PYTHON_KEY = "<python>"
 UNUSABLE_PREFIX = "<unusable:"

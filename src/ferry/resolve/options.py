@@ -9,7 +9,6 @@ for different targets (``--python-version``, ``--python-platform``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import field
 from datetime import datetime
 from typing import Literal
 
@@ -17,6 +16,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 
 PrereleaseMode = Literal[
     "disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"

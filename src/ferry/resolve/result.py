@@ -7,12 +7,12 @@ The graph is kept as edges carrying the requirement text, because both consumers
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 
 from packaging.utils import NormalizedName
 
 from ferry.model.dist import PinnedDist
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field
 
 
 @immutable

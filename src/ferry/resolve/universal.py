@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import field, replace
 from typing import Literal, Protocol, runtime_checkable
 
 from packaging.requirements import Requirement
@@ -32,6 +31,7 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from ferry.model.errors import ResolutionError
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import field, replace
 from ferry.resolve.engine import Recorder
 from ferry.resolve.explain import explain_impossible, explain_too_deep
 from ferry.resolve.fork_trace import Recording, Trace, candidates, replay

@@ -11,13 +11,13 @@ reused).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import field
 
 from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
 from ferry.model.immutable import mutable
 from ferry.model.requirement_text import shallow_copy
+from ferry.model.value_fields import field
 from ferry.resolve.marker_expr import TRUE, MarkerExpr, parse_marker
 from ferry.resolve.nodes import Req, reqs_from
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
 from typing import Any, Literal
 
 from packaging.requirements import Requirement
@@ -28,6 +27,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.immutable import immutable
+from ferry.model.value_fields import replace
 from ferry.resolve.candidates import python_compatible
 from ferry.resolve.engine import Engine
 from ferry.resolve.fork_trace import Call, Deps, Found, Satisfied, Traced

@@ -12,18 +12,19 @@ environment could install.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from typing import Any
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable, mutable
+from ferry.model.value_fields import field, replace
 from ferry.resolve.marker_expr import FALSE, MarkerExpr
 from ferry.resolve.universal_engine import Fork
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@immutable
 class NodeRef:
     """A package node (``name``, ``version``, optionally one of its extras, and the index or
     URL it comes from), or a root list of the project (``root`` set: ``"base"``, ``"extra"``
@@ -46,6 +47,22 @@ class NodeRef:
     @staticmethod
     def project(kind: str, name: str | None = None) -> NodeRef:
         return NodeRef("", None, None, kind, name)
+
+    # Ordered by its fields in turn, as ``@dataclass(order=True)`` orders (sorted output).
+    def _order(self) -> tuple[Any, ...]:
+        return (self.name, self.version, self.extra, self.root, self.group_name, self.source)
+
+    def __lt__(self, other: NodeRef) -> bool:
+        return self._order() < other._order()
+
+    def __le__(self, other: NodeRef) -> bool:
+        return self._order() <= other._order()
+
+    def __gt__(self, other: NodeRef) -> bool:
+        return self._order() > other._order()
+
+    def __ge__(self, other: NodeRef) -> bool:
+        return self._order() >= other._order()
 
 
 @immutable

@@ -13,13 +13,13 @@ import json
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ __all__ = ["InstalledDist", "iter_installed"]
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@immutable
 class InstalledDist:
     """One installed distribution. ``site_dir`` is the directory that holds ``dist_info``.
 
