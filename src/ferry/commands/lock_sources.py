@@ -17,7 +17,6 @@ requirement per source with the marker attached, and the universal resolution fo
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 import os
 import posixpath
@@ -320,6 +319,8 @@ def lock_requirement(requirement: Requirement) -> LockRequirement:
 
 
 def file_sha256(path: Path) -> str:
+    import hashlib  # OpenSSL (~2.5 ms to load): only for local archives, not every lock
+
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):

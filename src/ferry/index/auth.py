@@ -14,7 +14,6 @@ origin, so it never enters a URL either.
 
 from __future__ import annotations
 
-import base64
 import logging
 import os
 import threading
@@ -46,6 +45,8 @@ class Credentials:
     def authorization(self) -> str:
         """The value of an HTTP Basic ``Authorization`` header."""
         raw = f"{self.username}:{self.password}".encode()
+        import base64  # only with credentials
+
         return "Basic " + base64.b64encode(raw).decode("ascii")
 
 

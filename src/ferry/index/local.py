@@ -7,7 +7,6 @@ give the same shapes the HTTP client returns, so callers do not care where a pag
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -41,6 +40,8 @@ def content_type(path: Path) -> str:
         return "text/html"
     if path.suffix == ".json":
         return "application/vnd.pypi.simple.v1+json"
+    import mimetypes  # rare: most index files are named by their suffix above
+
     guessed, _ = mimetypes.guess_type(path.name)
     return guessed or "application/octet-stream"
 
