@@ -1,14 +1,15 @@
 """The commonest command lines, read without click.
 
-``ferry lock``, ``ferry sync`` and ``ferry pip compile FILE…`` are what CI, Docker builds and
-pre-commit hooks run over and over; importing click and declaring every command's options costs
-~15 ms of each run, a twentieth of a warm lock. ``ferry venv --seed`` is read here too (click
-would be a tenth of its run; the plain ``ferry venv`` has a faster path still,
-:mod:`ferry.commands.venv_fast`). Each token is a plain flag or an option with one value (a
-string, a path, or one of a list of choices), parsed by table. Anything else — an unknown or
-abbreviated option, ``--help``, a value not among an option's choices, a global option read
-from the environment that needs checking — hands the whole command line, untouched, to the full
-CLI, so what the user sees is always what the full CLI would show.
+``ferry lock``, ``ferry sync``, ``ferry pip install …`` and ``ferry pip compile FILE…`` are
+what CI, Docker builds and pre-commit hooks run over and over; importing click and declaring
+every command's options costs ~15 ms of each run, a twentieth of a warm lock and a tenth of a
+warm ``pip install``. ``ferry venv --seed`` is read here too (click would be a tenth of its
+run; the plain ``ferry venv`` has a faster path still, :mod:`ferry.commands.venv_fast`).
+Each token is a plain flag or an option with one value (a string, a path, or one of a list of
+choices), parsed by table. Anything else — an unknown or abbreviated option, ``--help``, a
+value not among an option's choices, a global option read from the environment that needs
+checking — hands the whole command line, untouched, to the full CLI, so what the user sees is
+always what the full CLI would show.
 """
 
 from __future__ import annotations
@@ -130,6 +131,37 @@ VENV = _Spec(
     env=(("python", "FERRY_PYTHON", str), ("index_url", "FERRY_INDEX_URL", str),
          ("link_mode", "FERRY_LINK_MODE", _LINK_MODE)),
 )
+
+_REQUIREMENT = ("requirements", Path)
+_CONSTRAINT_FILE = ("constraints", Path)
+PIP_INSTALL = _Spec(
+    flags={flag: flag[2:].replace("-", "_") for flag in (
+        "--upgrade", "--reinstall", "--no-deps", "--pre", "--require-hashes", "--no-build",
+        "--no-build-isolation", "--compile-bytecode", "--dry-run", "--system", "--no-index")}
+    | {"-U": "upgrade", "--force-reinstall": "reinstall", "--compile": "compile_bytecode"},
+    valued={"-p": _PYTHON, "--python": _PYTHON,
+            "-i": _INDEX_URL, "--index-url": _INDEX_URL, "--default-index": _INDEX_URL,
+            "--index-strategy": _STRATEGY, "--exclude-newer": ("exclude_newer", _AS_IS),
+            "--link-mode": ("link_mode", _LINK_MODE),
+            "--python-version": ("python_version", _AS_IS),
+            "--prerelease": ("prerelease", _one_of(
+                "disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")),
+            "--resolution": ("resolution", _one_of("highest", "lowest", "lowest-direct"))},
+    repeated={"-r": _REQUIREMENT, "--requirement": _REQUIREMENT,
+              "-c": _CONSTRAINT_FILE, "--constraint": _CONSTRAINT_FILE,
+              "-e": ("editables", _AS_IS), "--editable": ("editables", _AS_IS),
+              "--extra-index-url": _EXTRA_INDEX, "--index": _EXTRA_INDEX,
+              "-f": ("find_links", _AS_IS), "--find-links": ("find_links", _AS_IS),
+              "-P": ("upgrade_package", _AS_IS), "--upgrade-package": ("upgrade_package", _AS_IS),
+              "--reinstall-package": ("reinstall_package", _AS_IS),
+              "--no-binary": ("no_binary", _AS_IS), "--only-binary": ("only_binary", _AS_IS),
+              "--no-build-isolation-package": ("no_build_isolation_package", _AS_IS),
+              "--allow-insecure-host": _INSECURE, "--trusted-host": _INSECURE},
+    positional=("packages", _AS_IS),
+    env=(("index_url", "FERRY_INDEX_URL", str), ("link_mode", "FERRY_LINK_MODE", _LINK_MODE)),
+    env_left_to_click=("FERRY_COMPILE_BYTECODE",),
+)
+
 
 def _directory(value: str) -> Path:
     """``click.Path(file_okay=False)``: an existing file is click's to refuse."""
@@ -260,6 +292,9 @@ def try_lean(argv: list[str]) -> bool:
     elif argv[:1] == ["venv"]:
         spec, action = VENV, _venv
         rest = argv[1:]
+    elif argv[:2] == ["pip", "install"]:
+        spec, action = PIP_INSTALL, _pip_install
+        rest = argv[2:]
     elif argv[:1] == ["sync"]:
         spec, action = SYNC, _sync_as_typed(argv)
         rest = argv[1:]
@@ -288,6 +323,12 @@ def _compile(options: Any, kwargs: dict[str, Any]) -> None:
     from ferry.cli.compile_action import compile_action
 
     compile_action(options, **kwargs)
+
+
+def _pip_install(options: Any, kwargs: dict[str, Any]) -> None:
+    from ferry.cli.pip_install_action import pip_install_action
+
+    pip_install_action(options, **kwargs)
 
 
 def _venv(options: Any, kwargs: dict[str, Any]) -> None:

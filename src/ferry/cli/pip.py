@@ -117,12 +117,9 @@ def pip() -> None:
 @click.pass_obj
 def install(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Install packages into an environment."""
-    from ferry.cli.render import render_install
-    from ferry.commands.pip_install import PipInstallRequest, pip_install
+    from ferry.cli.pip_install_action import pip_install_action
 
-    allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
-    request = PipInstallRequest.from_cli(**kwargs)
-    render_install(pip_install(request, options), Printer(options))
+    pip_install_action(options, **kwargs)
 
 
 @pip.command("uninstall")
