@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.unit.test_cli_lean import _keywords_by_token
 
 from ferry.cli.lean import PIP_INSTALL, parse
 
@@ -15,12 +16,7 @@ def test_tokens_keywords_and_defaults_are_the_click_commands() -> None:
     from ferry.commands.pip_install import PipInstallRequest
     from ferry.model.value_fields import MISSING, fields
 
-    by_token = {o: p.name for p in install.params for o in (*p.opts, *p.secondary_opts)}
-    for token, key in PIP_INSTALL.flags.items():
-        assert by_token[token] == key, token
-    for table in (PIP_INSTALL.valued, PIP_INSTALL.repeated):
-        for token, (key, _) in table.items():
-            assert by_token[token] == key, token
+    _keywords_by_token(PIP_INSTALL, install)
     assert PIP_INSTALL.positional is not None
     assert PIP_INSTALL.positional[0] == "packages"
     assert "packages" in {p.name for p in install.params}
