@@ -20,8 +20,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from ferry.commands.common import open_cache
 from ferry.commands.index_settings import IndexSettings
 from ferry.commands.venv import display_path
@@ -30,6 +28,7 @@ from ferry.dist.source_archive import is_sdist_archive
 from ferry.dist.source_tree import read_pyproject
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.python.discovery import find_interpreter

@@ -10,9 +10,9 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.names import NormalizedName
 from ferry.model.settings import GlobalOptions
 
 if TYPE_CHECKING:

@@ -13,12 +13,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.commands.inputs import NameOf, requirement_of, static_project_name
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field
 from ferry.project.pyproject import PyProject, read_pyproject
 from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.errors import ParseError
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.resolve.nodes import exact_pin
 from ferry.resolve.options import TargetEnvironment
 
@@ -52,7 +52,7 @@ def pins_for_target(
 ) -> dict[NormalizedName, Version]:
     """The pins that hold for one target: a pin whose marker is false there (``rich==13.7 ;
     sys_platform == 'win32'`` on Linux) is no preference at all, as in uv."""
-    from packaging.markers import Marker
+    from ferry.model.pep508_markers import Marker
 
     environment = target.marker_environment()
     kept: dict[NormalizedName, Version] = {}

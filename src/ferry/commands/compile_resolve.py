@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker, PackageSource
@@ -156,8 +156,7 @@ def resolve_everywhere(
     """Resolve once for every platform and every Python from ``python_floor`` on (``--universal``);
     each package carries the marker under which it is needed. ``preferences`` are the output
     file's pins, each preferred only where its marker holds (a fork's own pin, not the first)."""
-    from packaging.specifiers import SpecifierSet
-
+    from ferry.model.pep440_specifiers import SpecifierSet
     from ferry.project.markers import canonical_marker
     from ferry.resolve.marker_expr import parse_marker, render
     from ferry.resolve.marker_sets import specifier_versions

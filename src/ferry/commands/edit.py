@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
 from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_lock
 from ferry.commands.edit_write import set_bounds, write_specs
 from ferry.commands.workspace_sync import edit_path, focus, with_member_sources
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field, replace
 from ferry.project.discovery import Project, discover_project

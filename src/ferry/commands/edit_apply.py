@@ -20,12 +20,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from packaging.requirements import Requirement
-
 from ferry.commands.state_dir import state_lock
 from ferry.commands.workspace_sync import edit_path
 from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
 from ferry.model.immutable import immutable, mutable
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field, replace
 from ferry.project.discovery import Project, discover_project

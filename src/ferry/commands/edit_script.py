@@ -21,10 +21,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.utils import canonicalize_name
-
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UserError
+from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import replace
 from ferry.project.edit_requirement import DependencyTarget

@@ -18,8 +18,6 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.cache.store import Cache
 from ferry.commands.common import open_cache
 from ferry.commands.workspace_sync import (
@@ -34,6 +32,7 @@ from ferry.commands.workspace_sync import (
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.project.discovery import Project, discover_project

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.model.errors import UserError
 from ferry.model.immutable import mutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field
 from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text
 from ferry.project.requirements_hashes import check_hash_mode

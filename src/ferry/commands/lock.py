@@ -17,14 +17,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.requirements import Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
-
 from ferry.commands.lock_indexes import IndexChoice, choose_indexes
 from ferry.model.errors import FerryError, UsageError, UserError
 from ferry.model.exclude_newer import exclude_newer_flag
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import canonicalize_name
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
 from ferry.model.value_fields import field, replace

@@ -16,14 +16,13 @@ import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 
-from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.commands.lock_conflicts import ConflictInference
 from ferry.commands.lock_roots import own_references
 from ferry.commands.lock_sources import DirectSources, metadata_of
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.url import strip_credentials
 from ferry.project.lock_inputs import (
     expected_default_groups,

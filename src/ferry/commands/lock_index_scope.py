@@ -17,9 +17,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.project.pyproject import PyProject
 from ferry.project.tool_settings import SourceSpec
 from ferry.project.workspace import all_requirements

@@ -23,11 +23,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.index.default import env_extra_index_urls, env_find_links, env_index_url
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.url import strip_credentials
 from ferry.project.lock_local import (
     LocalRegistry,

@@ -17,9 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName
-
 from ferry.cache.store import Cache
 from ferry.commands.lock import (
     LockRequest,
@@ -48,6 +45,8 @@ from ferry.index.errors import NeedsBuild
 from ferry.model.dist import FileRef
 from ferry.model.errors import InterpreterNotFoundError
 from ferry.model.exclude_newer import parse_exclude_newer
+from ferry.model.names import NormalizedName
+from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project
 from ferry.project.lock_fresh import built_metadata_reason

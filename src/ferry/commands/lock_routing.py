@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.cache.store import Cache
 from ferry.commands.lock_indexes import IndexChoice
 from ferry.index.client import STRATEGIES, IndexClient, IndexConfig, Strategy
 from ferry.index.keyring import check_provider
 from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
 from ferry.resolve.provider_index import DirectFn, IndexSource, MetadataFn

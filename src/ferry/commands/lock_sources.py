@@ -26,13 +26,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.cache.store import Cache
 from ferry.model.errors import UserError
 from ferry.model.git import GitUrl, is_git_url
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.project.lock_inputs import expected_metadata, ordered_specifier
 from ferry.project.lock_model import (
     Lock,

@@ -13,9 +13,6 @@ is more than one.
 
 from __future__ import annotations
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.commands.lock import has_dynamic_dependencies
 from ferry.commands.lock_build import (
     FilesOf,
@@ -28,6 +25,8 @@ from ferry.commands.lock_indexes import IndexChoice
 from ferry.commands.lock_roots import own_references, root_lists
 from ferry.commands.lock_sources import DirectSources
 from ferry.model.errors import UserError
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
 from ferry.project.lock_inputs import expected_default_groups, expected_metadata
 from ferry.project.lock_model import (

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.commands.compile_entries import file_hashes, make_entries
@@ -32,6 +30,8 @@ from ferry.commands.compile_target import compile_target, parse_platform
 from ferry.model.errors import InterpreterNotFoundError, UsageError, UserError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.resolve.options import ALL, ResolverOptions, TargetEnvironment

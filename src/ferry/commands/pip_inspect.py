@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from ferry.commands.common import inspected_environment, installed_dists, open_cache
 from ferry.model.immutable import immutable
+from ferry.model.names import canonicalize_name
+from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 from ferry.model.settings import GlobalOptions
 from ferry.wheel.installed import InstalledDist
 

@@ -12,8 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.utils import canonicalize_name
-
 from ferry.commands.cached_preferences import preferences_for
 from ferry.commands.common import (
     installed_dists,
@@ -30,6 +28,7 @@ from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_require
 from ferry.model.errors import UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field, replace
 from ferry.python.environment import PythonEnvironment

@@ -15,8 +15,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from ferry.commands.common import (
     installed_dists,
     named_environment_note,
@@ -34,6 +32,7 @@ from ferry.commands.pipeline import apply_pins, resolve_requirements
 from ferry.model.errors import UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.resolve.options import ALL, ResolverOptions

@@ -6,8 +6,6 @@ import logging
 import time
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
 from ferry.commands.common import (
     installed_dists,
     named_environment_note,
@@ -21,6 +19,7 @@ from ferry.install.execute import ExecutionResult
 from ferry.model.errors import UsageError
 from ferry.model.immutable import mutable
 from ferry.model.interrupt import interruptible, uninterruptible
+from ferry.model.names import canonicalize_name
 from ferry.model.scheme import Scheme
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field

@@ -20,10 +20,10 @@ import time
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from ferry.model.immutable import mutable
+from ferry.model.names import NormalizedName
 from ferry.model.refresh import Refresh
 from ferry.model.value_fields import field
 

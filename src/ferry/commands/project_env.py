@@ -28,8 +28,6 @@ import logging
 import os
 from pathlib import Path
 
-from packaging.specifiers import SpecifierSet
-
 from ferry.cache.store import Cache
 from ferry.commands.project_env_inplace import (
     display_path,
@@ -39,6 +37,7 @@ from ferry.commands.project_env_inplace import (
 )
 from ferry.model.errors import InterpreterNotFoundError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.value_fields import field, replace
 from ferry.python.discovery import find_interpreter, requested_python
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment

@@ -27,10 +27,9 @@ from ferry.project.discovery import Project, discover_project, find_project_root
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
 
 if TYPE_CHECKING:
-    from packaging.specifiers import SpecifierSet
-
     from ferry.cache.store import Cache
     from ferry.commands.pip_install import InstallResult
+    from ferry.model.pep440_specifiers import SpecifierSet
     from ferry.python.interpreter import Interpreter
 
 # Compiled on first use (``read_script_metadata``): a project ``run`` never needs it.
@@ -152,7 +151,7 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
         raise UserError(
             f"`dependencies` in the script block of `{script}` must be a list of strings"
         )
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 
     requires_python = None
     raw_rp = metadata.get("requires-python")

@@ -31,9 +31,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.utils import canonicalize_name
-
 from ferry.model.errors import UsageError
+from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import replace
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment

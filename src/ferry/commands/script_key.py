@@ -88,7 +88,7 @@ def _local_paths(metadata: Mapping[str, Any], directory: Path) -> Iterator[Path]
         if isinstance(text, str) and "file:" in text:
             from urllib.parse import unquote, urlsplit
 
-            from packaging.requirements import InvalidRequirement, Requirement
+            from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 
             try:
                 url = Requirement(text).url

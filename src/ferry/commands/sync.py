@@ -22,9 +22,6 @@ from contextlib import ExitStack, contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.commands.common import installed_dists, open_cache
 from ferry.commands.pipeline import PipelineOutcome
 from ferry.commands.project_env import ensure_project_environment
@@ -42,6 +39,8 @@ from ferry.commands.sync_targets import target_pins
 from ferry.commands.workspace_sync import check_selection, member_versions, resolve_packages
 from ferry.model.errors import FilesystemError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field, replace
 from ferry.project.discovery import Project, discover_project

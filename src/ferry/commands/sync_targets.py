@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.commands.sync_state import SyncedSelection
@@ -25,6 +24,7 @@ from ferry.commands.workspace_sync import (
     with_root_groups,
 )
 from ferry.model.errors import UserError
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.value_fields import replace
 from ferry.project.discovery import Project
 from ferry.project.lock_select import Selection, select

@@ -16,8 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.cache.store import Cache
@@ -33,6 +31,8 @@ from ferry.commands.export import (
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import canonicalize_name
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.project.discovery import Project

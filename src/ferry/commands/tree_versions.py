@@ -19,11 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
 
 from ferry.dist.source_metadata import metadata_identity
 from ferry.model.errors import BuildError
+from ferry.model.names import NormalizedName
 from ferry.model.value_fields import replace
 
 if TYPE_CHECKING:

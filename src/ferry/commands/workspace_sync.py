@@ -17,9 +17,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.model.errors import UsageError
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.value_fields import replace
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockSource, PackageId

@@ -20,8 +20,6 @@ import os
 import threading
 from pathlib import Path
 
-from packaging.utils import canonicalize_name
-
 from ferry.cache.store import Cache
 from ferry.dist.build_backend import BackendHooks, ConfigSettings, HookMissing
 from ferry.dist.build_cache import BuiltWheels, wheel_metadata
@@ -44,6 +42,7 @@ from ferry.dist.source_tree import read_build_system
 from ferry.fs.locks import lock_exclusive
 from ferry.model.dist import parse_filename
 from ferry.model.errors import BuildError, UserError
+from ferry.model.names import canonicalize_name
 from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.python.interpreter import Interpreter
 

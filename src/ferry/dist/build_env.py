@@ -25,18 +25,17 @@ import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from ferry.model.value_fields import field
 from pathlib import Path
 from typing import Protocol
-
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 
 from ferry.cache.store import Cache
 from ferry.fs.atomic import atomic_write_text, remove_tree
 from ferry.fs.locks import lock_exclusive
 from ferry.model.errors import BuildError, FerryError
 from ferry.model.immutable import immutable
+from ferry.model.names import canonicalize_name
+from ferry.model.pep508_requirements import Requirement
+from ferry.model.value_fields import field
 from ferry.python.environment import PythonEnvironment, environment_python, open_environment
 from ferry.python.interpreter import Interpreter
 from ferry.python.venv import create_venv

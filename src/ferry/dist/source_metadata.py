@@ -20,13 +20,13 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.fs.errors import os_error
 from ferry.model.errors import BuildError, ParseError
+from ferry.model.names import canonicalize_name
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 
 __all__ = [
     "check_identity",

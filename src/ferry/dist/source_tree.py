@@ -20,11 +20,10 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-
 from ferry.fs.errors import os_error
 from ferry.model.errors import BuildError, ParseError
 from ferry.model.immutable import immutable
+from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 
 __all__ = [
     "LEGACY_BACKEND",

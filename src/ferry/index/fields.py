@@ -20,10 +20,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import unquote, urlsplit
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from ferry.model.dist import Hashes
 from ferry.model.errors import ParseError
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.url import redact
 
 # Algorithms a fragment or a ``hashes`` table may use, with their hex digest length.

@@ -22,8 +22,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import NormalizedName
-
 from ferry.fs.link import Linker
 from ferry.install.envlock import environment_lock
 from ferry.install.plan import Plan, _mismatch
@@ -31,6 +29,7 @@ from ferry.model.dist import PinnedDist
 from ferry.model.errors import InvalidWheelError
 from ferry.model.immutable import mutable
 from ferry.model.interrupt import critical_section, interruptible, uninterruptible
+from ferry.model.names import NormalizedName
 from ferry.model.scheme import Scheme
 from ferry.model.value_fields import field
 from ferry.wheel._digests import UnpackedTree

@@ -71,7 +71,7 @@ def stale_in(pins: Sequence[PinnedDist], site_dirs: Iterable[Path]) -> set[str]:
     local = {pin.name for pin in pins if _local_directory(pin.direct_url) is not None}
     if not local:
         return set()
-    from packaging.utils import canonicalize_name
+    from ferry.model.names import canonicalize_name
 
     found: list[_Found] = []
     for site in site_dirs:

@@ -18,10 +18,9 @@ import logging
 import os
 from pathlib import Path
 
-from packaging.utils import NormalizedName
-
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName
 from ferry.project.pyproject import PYPROJECT, PyProject, parse_pyproject
 from ferry.project.toml_read import display_path, load_toml, read_text
 from ferry.project.workspace import Member, Workspace, declares_workspace, find_workspace

@@ -21,14 +21,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import tomlkit
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 from tomlkit.exceptions import ParseError as TomlkitParseError
 from tomlkit.items import Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from ferry.model.errors import ParseError, UserError
 from ferry.model.immutable import immutable
+from ferry.model.names import canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.project.edit_array import (
     ArrayEntry,
     ArrayLayout,

@@ -22,11 +22,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from packaging.markers import InvalidMarker, Marker
-from packaging.requirements import InvalidRequirement, Requirement
-
 from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable
+from ferry.model.pep508_markers import InvalidMarker, Marker
+from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 from ferry.model.value_fields import replace
 from ferry.project.edit_requirement import with_marker
 from ferry.project.edit_sources import AddSpec, interpret

@@ -15,12 +15,11 @@ import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from ferry.model.dist import parse_filename
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.names import canonicalize_name
+from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 from ferry.project.edit import parse_user_requirement
 from ferry.project.tool_settings import DeclaredRequirement
 

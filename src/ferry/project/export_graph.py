@@ -18,9 +18,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable
 
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.model.immutable import immutable, mutable
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.value_fields import field
 from ferry.project import export_markers as m
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, PackageId

@@ -25,9 +25,9 @@ from collections.abc import Callable, Collection, Iterable
 from functools import lru_cache
 from typing import Any
 
-from packaging.markers import Marker
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.pep508_markers import Marker
 from ferry.project.marker_ranges import merge_version_ranges, version_or_none
 from ferry.project.markers import canonical_marker
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
-
 from ferry.model.immutable import immutable
+from ferry.model.names import canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 
 
 @immutable

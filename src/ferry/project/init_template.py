@@ -15,10 +15,9 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-from packaging.utils import canonicalize_name
-
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.names import canonicalize_name
 from ferry.project.init_template_backends import (
     NATIVE_BACKENDS,
     BuildBackend,

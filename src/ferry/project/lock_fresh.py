@@ -17,9 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from ferry.model.immutable import immutable
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.value_fields import replace
 from ferry.project.lock_fresh_options import expected_options, options_reason
 from ferry.project.lock_inputs import (

@@ -17,11 +17,10 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from packaging.requirements import Requirement
-from packaging.specifiers import Specifier
-from packaging.utils import canonicalize_name
-
 from ferry.model.git import GitUrl
+from ferry.model.names import canonicalize_name
+from ferry.model.pep440_specifiers import Specifier
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
 from ferry.project.lock_local import metadata_index_url
 from ferry.project.lock_model import ConflictItem, LockRequirement, PackageMetadata

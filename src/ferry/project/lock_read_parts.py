@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
+from ferry.model.names import canonicalize_name
 from ferry.project.lock_model import (
     ConflictItem,
     DependencyMetadata,

@@ -16,14 +16,13 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from packaging._parser import Op, Value, Variable
-from packaging.markers import Marker
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_markers import Marker, Op, Value, Variable
 from ferry.project.lock_local import locked_file
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockWheel, PackageId
 from ferry.project.lock_select_conflicts import check_activated, check_requested

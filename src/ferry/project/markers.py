@@ -18,11 +18,11 @@ import itertools
 import logging
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
+from ferry.model.names import canonicalize_name
+from ferry.model.pep508_markers import InvalidMarker, Marker
 
 log = logging.getLogger(__name__)
 

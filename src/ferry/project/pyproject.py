@@ -13,12 +13,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from packaging.requirements import Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field
 from ferry.project.groups import GroupEntry, GroupError, IncludeGroup, expand_groups
 from ferry.project.toml_read import display_path, load_toml, read_text

@@ -13,11 +13,10 @@ import os
 import re
 from pathlib import Path
 
-from packaging.markers import InvalidMarker, Marker
-from packaging.requirements import InvalidRequirement
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.model.dist import SDIST_SUFFIXES, parse_filename
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_markers import InvalidMarker, Marker
+from ferry.model.pep508_requirements import InvalidRequirement
 from ferry.model.requirement_text import requirement_from_text
 from ferry.project.requirements_lines import Context, fail
 from ferry.project.requirements_model import RequirementEntry, SourceLocation, file_url_path

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from packaging.specifiers import SpecifierSet
-
 from ferry.model.errors import ParseError
+from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.url import redact
 from ferry.project.requirements_lines import Context, fail, scrub
 from ferry.project.requirements_model import RequirementEntry, RequirementsFile, file_url_path

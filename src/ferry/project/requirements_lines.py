@@ -16,10 +16,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn
 
-from packaging.utils import canonicalize_name
-
 from ferry.model.errors import ParseError
 from ferry.model.immutable import mutable
+from ferry.model.names import canonicalize_name
 from ferry.model.value_fields import replace
 from ferry.project.requirements_model import IndexOptions
 

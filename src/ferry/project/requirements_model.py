@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from packaging.markers import Marker
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName
-
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName
+from ferry.model.pep508_markers import Marker
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field
 
 

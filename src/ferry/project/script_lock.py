@@ -23,9 +23,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from ferry.model.errors import FerryError, UserError
+from ferry.model.names import canonicalize_name
 from ferry.model.value_fields import replace
 from ferry.project.lock_fresh import (
     Freshness,

@@ -8,9 +8,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from ferry.model.choices import INDEX_STRATEGIES, LINK_MODES
+from ferry.model.names import canonicalize_name
 from ferry.project.toml_read import type_name
 from ferry.project.toml_walk import Walker
 

@@ -15,11 +15,10 @@ import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
-from packaging.markers import InvalidMarker, Marker
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from ferry.model.immutable import immutable
+from ferry.model.names import canonicalize_name
+from ferry.model.pep508_markers import InvalidMarker, Marker
+from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 from ferry.model.value_fields import field
 from ferry.project import tool_scalars as scalars
 from ferry.project.toml_read import type_name

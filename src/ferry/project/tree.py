@@ -24,10 +24,9 @@ from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from typing import Literal
 
-from packaging.markers import Marker
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_markers import Marker
 from ferry.model.value_fields import field
 from ferry.project import export_markers as m
 from ferry.project.lock_model import (

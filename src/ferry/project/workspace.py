@@ -24,13 +24,13 @@ import logging
 from pathlib import Path
 from typing import Literal
 
-from packaging.requirements import Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 from ferry.project.toml_read import display_path

@@ -13,10 +13,9 @@ import re
 from enum import Enum
 from pathlib import Path
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.python.interpreter import Interpreter
 
 IMPLEMENTATIONS = {

@@ -10,11 +10,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection, Sequence
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName
 from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from ferry.model.dist import PinnedDist
+from ferry.model.names import NormalizedName
+from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.engine import Engine, Recorder, marker_true
 from ferry.resolve.explain import explain_impossible, explain_too_deep
 from ferry.resolve.nodes import PYTHON_KEY, Candidate, Req, display, reqs_from

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.resolve.options import TargetEnvironment
 
 logger = logging.getLogger(__name__)

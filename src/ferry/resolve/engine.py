@@ -13,15 +13,15 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from packaging.markers import Marker
-from packaging.requirements import Requirement
-from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import OfflineError
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep508_markers import Marker
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.url import redact
 from ferry.resolve.candidates import (
     PackageVersions,

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from packaging.markers import Marker
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.names import canonicalize_name
+from ferry.model.pep508_markers import Marker
 from ferry.resolve.marker_expr import (
     FALSE,
     HOLDS,

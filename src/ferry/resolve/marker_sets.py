@@ -14,10 +14,10 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from ferry.model.immutable import immutable
+from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.value_fields import field
 
 

@@ -11,13 +11,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from packaging.requirements import Requirement
-from packaging.specifiers import SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.url import redact
 from ferry.resolve.nodes import same_url
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker

@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
-from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName
 from ferry.model.value_fields import field
 
 PrereleaseMode = Literal[

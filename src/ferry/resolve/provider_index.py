@@ -20,11 +20,11 @@ from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
-from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError, OfflineError, UserError
+from ferry.model.names import NormalizedName
 from ferry.model.url import redact
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker
 

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from packaging.utils import NormalizedName
-
 from ferry.model.dist import PinnedDist
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName
 from ferry.model.value_fields import field
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 from ferry.model.requirement_text import requirement_from_text
 
 

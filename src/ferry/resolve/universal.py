@@ -24,13 +24,13 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Literal, Protocol, runtime_checkable
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from ferry.model.errors import ResolutionError
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field, replace
 from ferry.resolve.engine import Recorder
 from ferry.resolve.explain import explain_impossible, explain_too_deep

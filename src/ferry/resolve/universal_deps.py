@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
-
 from ferry.model.immutable import mutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.requirement_text import shallow_copy
 from ferry.model.value_fields import field
 from ferry.resolve.marker_expr import TRUE, MarkerExpr, parse_marker

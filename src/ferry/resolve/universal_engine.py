@@ -22,11 +22,11 @@ import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from packaging.requirements import Requirement
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
 from ferry.resolve.candidates import python_compatible
 from ferry.resolve.engine import Engine

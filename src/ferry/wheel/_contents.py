@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
-from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.wheel._zip import ZipProblem
 from ferry.wheel.scripts import EntryPointError, EntryPointScript, parse_entry_points
 

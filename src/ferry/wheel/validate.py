@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from packaging.tags import Tag, parse_tag
-from packaging.utils import InvalidWheelFilename, NormalizedName, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import Version
 
 from ferry.model.errors import FilesystemError, InvalidWheelError
 from ferry.model.immutable import immutable
-from ferry.model.names import canonicalize_name
+from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.wheel._contents import Contents, check_contents
 from ferry.wheel._paths import member_name_problem
 from ferry.wheel._zip import (
@@ -101,7 +101,7 @@ def _parse_filename(filename: str) -> tuple[NormalizedName, Version, frozenset[T
         name, version, _build, tags = parse_wheel_filename(filename)
     except InvalidWheelFilename as exc:
         raise InvalidWheelError(f"Invalid wheel filename `{filename}`: {exc}") from None
-    return name, version, tags
+    return NormalizedName(name), version, tags
 
 
 def _check_expected(
