@@ -68,6 +68,11 @@ def _kind_flag(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
 @click.option("--description", help="The project description.")
 @click.option("--no-description", is_flag=True, help="Leave the description out.")
 @click.option(
+    "--no-workspace",
+    is_flag=True,
+    help="Do not join the workspace (or project) around PATH: create a standalone project.",
+)
+@click.option(
     "--author-from",
     type=click.Choice(["auto", "git", "none"]),
     help="Where the `authors` field comes from (default: auto for a packaged project, else "
@@ -91,6 +96,7 @@ def init(
     description: str | None,
     no_description: bool,
     author_from: str | None,
+    no_workspace: bool,
 ) -> None:
     """Create a new project in PATH (default: the current directory).
 
@@ -102,7 +108,9 @@ def init(
     kind = _kind(package)
     backend = _backend(build_backend, package, kind)
     if kind == "script":
-        _init_script(options, path, package, python, no_readme, no_pin_python, vcs, bare)
+        _init_script(
+            options, path, package, python, no_readme, no_pin_python, vcs, bare, no_workspace
+        )
         return
     from ferry.commands.init import InitRequest, init_project
 
@@ -122,13 +130,25 @@ def init(
         description=description,
         no_description=no_description,
         author_from=author_from,  # type: ignore[arg-type]
+        no_workspace=no_workspace,
     )
     result = init_project(request, options)
     printer = Printer(options)
+    if result.workspace is not None and result.membership is not None:
+        message = _MEMBERSHIP[result.membership]
+        printer.status(message.format(name=result.name, root=result.workspace))
     if result.at_cwd:
         printer.status(f"Initialized project `{result.name}`")
     else:
         printer.status(f"Initialized project `{result.name}` at `{result.root}`")
+
+
+_MEMBERSHIP = {
+    "add": "Adding `{name}` as member of workspace `{root}`",
+    "member": "Project `{name}` is already a member of workspace `{root}`",
+    "excluded": "Project `{name}` is excluded by workspace `{root}`",
+}
+"""uv's words for what happened to the workspace around the new project."""
 
 
 def _kind(package: bool | None) -> str:
@@ -166,6 +186,7 @@ def _init_script(
     no_pin_python: bool,
     vcs: str | None,
     bare: bool,
+    no_workspace: bool,
 ) -> None:
     """``ferry init --script PATH``: as uv, project-only flags are refused or warned about;
     ``--bare`` writes only the block (no example code)."""
@@ -176,8 +197,8 @@ def _init_script(
     if package is not None:
         raise UsageError("`--script` cannot be used with `--package`/`--no-package`")
     printer = Printer(options)
-    for flag, given in (("--no-readme", no_readme), ("--no-pin-python", no_pin_python),
-                        ("--vcs", vcs is not None)):
+    for flag, given in (("--no-workspace", no_workspace), ("--no-readme", no_readme),
+                        ("--no-pin-python", no_pin_python), ("--vcs", vcs is not None)):
         if given:
             printer.warn(f"`{flag}` is a no-op for Python scripts, which are standalone")
     init_script(path, python, options, bare=bare)

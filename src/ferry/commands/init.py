@@ -10,9 +10,15 @@ touched: the command refuses. Other files that already exist (a README, ``main.p
 Packaged projects (``--lib``, ``--package``, ``--build-backend``) get an ``authors`` entry from
 git's ``user.name``/``user.email``; other projects only with ``--author-from``, as uv does.
 
-Differences from uv, on purpose: no workspace membership is added to a parent project, and
-packaged projects use ``hatchling`` unless ``--build-backend`` names another (ferry has no build
-backend of its own).
+Inside a workspace (or inside a plain project) the new project joins it as ``uv init`` does
+(see :mod:`ferry.project.init_workspace`): its path is appended to the root's
+``[tool.uv.workspace] members`` — the table is created in a plain project — unless a ``members``
+glob already names it or an ``exclude`` glob leaves it out; ``--no-workspace`` skips that.
+Why: a project beside the workspace but outside ``members`` is silently ignored by ``lock`` and
+``sync`` at the root, which is not what a uv user who ran ``init packages/b`` expects.
+
+Differences from uv, on purpose: packaged projects use ``hatchling`` unless ``--build-backend``
+names another (ferry has no build backend of its own).
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from ferry.model.errors import FilesystemError, UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
+from ferry.project.edit_members import add_member
 from ferry.project.init_template import (
     DEFAULT_BACKEND,
     DESCRIPTION,
@@ -40,6 +47,8 @@ from ferry.project.init_template import (
     project_name,
 )
 from ferry.project.init_template_backends import BuildBackend
+from ferry.project.init_workspace import Joining, Membership, joining_workspace
+from ferry.project.pyproject import PYPROJECT
 from ferry.python.discovery import find_interpreter
 from ferry.python.request import PythonRequest, RequestKind
 
@@ -70,6 +79,8 @@ class InitRequest:
     no_description: bool = False
     author_from: AuthorFrom | None = None
     """None: ``auto`` for a packaged project, ``none`` otherwise (uv's default)."""
+    no_workspace: bool = False
+    """``--no-workspace``: never join (nor create) the workspace around the new project."""
 
 
 @mutable
@@ -79,6 +90,9 @@ class InitResult:
     at_cwd: bool
     written: list[Path] = field(default_factory=list)
     git_initialized: bool = False
+    workspace: Path | None = None
+    """The root of the workspace the project joined (or was already a member of)."""
+    membership: Membership | None = None
 
 
 def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
@@ -92,6 +106,7 @@ def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
     if root.exists() and not root.is_dir():
         raise UserError(f"Cannot initialize a project in `{root}`: it is a file")
     name = project_name(request.name or root.name)
+    joining = None if request.no_workspace else joining_workspace(root)
     kind = request.kind
     bare = request.bare or kind == "bare"
     if request.backend is not None and request.package is False:
@@ -128,7 +143,23 @@ def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
     if use_git:
         _git_init(root)
         result.git_initialized = True
+    if joining is not None:
+        _join(joining, result)
     return result
+
+
+def _join(joining: Joining, result: InitResult) -> None:
+    """Add the new project to the root's ``members`` unless a glob already decides."""
+    result.workspace, result.membership = joining.root, joining.state
+    if joining.state != "add":
+        return
+    path = joining.root / PYPROJECT
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"Cannot read `{path}`: {error.strerror or error}") from error
+    atomic_write_text(path, add_member(text, joining.relative, joining.tool))
+    log.debug("added `%s` to the members of %s", joining.relative, path)
 
 
 def _python(request: InitRequest, root: Path, options: GlobalOptions) -> tuple[str, str]:
