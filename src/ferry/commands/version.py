@@ -229,7 +229,7 @@ def project_version(request: VersionRequest, options: GlobalOptions) -> VersionR
     else:
         new = bump_version(old, list(request.bumps))
     result = VersionResult(name, current, str(new))
-    if request.dry_run or str(new) == current:
+    if request.dry_run:  # the same version still locks and syncs, as uv does
         return result
     with project_lock(project.root):
         editor = PyprojectEditor.read(path)
