@@ -14,6 +14,7 @@ from ferry.cli.help_sections import IndexCommand
 from ferry.cli.index_options import index_strategy_option
 from ferry.cli.output import Printer, elapsed, plural
 from ferry.cli.project_options import lock_fields, mode_options, selection_options
+from ferry.cli.selection_flags import check_only_dev
 from ferry.model.errors import UsageError
 from ferry.model.settings import GlobalOptions
 
@@ -75,9 +76,14 @@ def lock_settings(kwargs: dict[str, Any], options: GlobalOptions) -> Any:
 
 
 def group_selection(kwargs: dict[str, Any]) -> Any:
+    """The selection flags of ``export``/``tree`` (``--only-dev`` checked against the flags it
+    contradicts first; ``tree`` has no ``--no-extra``)."""
     from ferry.commands.export import GroupSelection
 
+    check_only_dev(kwargs)
     return GroupSelection(
+        no_extras=tuple(kwargs.pop("no_extras", ())),
+        only_dev=kwargs.pop("only_dev"),
         extras=tuple(kwargs.pop("extras")),
         all_extras=kwargs.pop("all_extras"),
         groups=tuple(kwargs.pop("groups")),

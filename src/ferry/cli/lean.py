@@ -175,7 +175,8 @@ _REPEATED_AS_IS = ("--package", "--no-install-package", "--reinstall-package",
                    "--upgrade-package")
 SYNC = _Spec(
     flags={flag: flag[2:].replace("-", "_") for flag in (
-        "--all-extras", "--all-groups", "--no-dev", "--no-default-groups", "--all-packages",
+        "--all-extras", "--all-groups", "--no-dev", "--only-dev", "--no-default-groups",
+        "--all-packages",
         "--frozen", "--locked", "--inexact", "--no-install-project", "--no-install-workspace",
         "--no-editable", "--reinstall", "--compile-bytecode", "--active", "--recreate",
         "--upgrade", "--no-index", "--dry-run")} | {"-U": "upgrade"},
@@ -184,7 +185,8 @@ SYNC = _Spec(
             "--link-mode": ("link_mode", _LINK_MODE), "--index-strategy": _STRATEGY,
             "--exclude-newer": ("exclude_newer", _AS_IS), "--project": ("project", _directory)},
     repeated={flag: (flag[2:].replace("-", "_"), _AS_IS) for flag in _REPEATED_AS_IS} | {
-        "--extra": ("extras", _AS_IS), "--group": ("groups", _AS_IS),
+        "--extra": ("extras", _AS_IS), "--no-extra": ("no_extras", _AS_IS),
+        "--group": ("groups", _AS_IS),
         "--only-group": ("only_groups", _AS_IS), "--no-group": ("no_groups", _AS_IS),
         "-P": ("upgrade_package", _AS_IS),
         "--extra-index-url": _EXTRA_INDEX, "--index": ("index", _AS_IS),

@@ -65,6 +65,13 @@ _SELECTION = [
         "--extra", "extras", multiple=True, help="Include this optional dependency group."
     ),
     click.option("--all-extras", is_flag=True, help="Include every optional dependency group."),
+    click.option(
+        "--no-extra",
+        "no_extras",
+        multiple=True,
+        help="Leave out this optional dependency group, whatever else selects it (with "
+        "`--all-extras`; repeatable).",
+    ),
     click.option("--group", "groups", multiple=True, help="Include this dependency group."),
     click.option(
         "--only-group",
@@ -80,6 +87,12 @@ _SELECTION = [
         help="Leave out this dependency group, whatever else selects it (repeatable).",
     ),
     click.option("--no-dev", is_flag=True, help="Leave out the `dev` group (`--no-group dev`)."),
+    click.option(
+        "--only-dev",
+        is_flag=True,
+        help="Install only the `dev` group, not the project's dependencies "
+        "(`--only-group dev`, but `dev` need not exist).",
+    ),
     click.option("--no-default-groups", is_flag=True, help="Leave out the default groups."),
     click.option(
         "--package",

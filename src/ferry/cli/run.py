@@ -12,6 +12,7 @@ from ferry.cli.help_sections import IndexCommand
 from ferry.cli.lock_action import merge_index_flags
 from ferry.cli.output import Printer
 from ferry.cli.project_options import lock_fields, selection_options, sync_options
+from ferry.cli.selection_flags import check_only_dev
 from ferry.model.settings import GlobalOptions
 
 SELECTION_KEYS = (
@@ -23,6 +24,8 @@ SELECTION_KEYS = (
     "no_groups",
     "no_dev",
     "no_default_groups",
+    "no_extras",
+    "only_dev",
     "package",
     "all_packages",
 )
@@ -61,6 +64,7 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.commands.run import RunRequest, plan_run
     from ferry.commands.sync import SyncRequest
 
+    check_only_dev(kwargs)
     command = tuple(kwargs.pop("command"))
     modes = lock_fields(kwargs, options)
     run_keys = (

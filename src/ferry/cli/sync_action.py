@@ -8,6 +8,7 @@ from typing import Any
 
 from ferry.cli.lock_action import lock_fields, merge_index_flags
 from ferry.cli.output import Printer
+from ferry.cli.selection_flags import check_only_dev
 from ferry.model.settings import GlobalOptions
 
 
@@ -17,6 +18,7 @@ def sync_action(options: GlobalOptions, argv: Sequence[str], **kwargs: Any) -> N
     from ferry.cli.render import render_install
     from ferry.commands.sync import SyncRequest, sync_project
 
+    check_only_dev(kwargs)
     modes = lock_fields(kwargs, options)
     merge_index_flags(kwargs)
     request = SyncRequest(**modes, **kwargs)

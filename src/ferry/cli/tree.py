@@ -48,6 +48,7 @@ from ferry.model.settings import GlobalOptions
 @click.option("--all-groups", is_flag=True, help="Include every dependency group.")
 @click.option("--no-group", "no_groups", multiple=True, help="Leave out this dependency group.")
 @click.option("--no-dev", is_flag=True, help="Leave out the `dev` group (`--no-group dev`).")
+@click.option("--only-dev", is_flag=True, help="Show only the `dev` group.")
 @click.option("--no-default-groups", is_flag=True, help="Leave out the default groups.")
 @lock_options
 @script_option("Draw")

@@ -81,6 +81,17 @@ class GroupSelection:
     no_dev: bool = False
     no_default_groups: bool = False
     no_groups: tuple[str, ...] = ()
+    no_extras: tuple[str, ...] = ()
+    """``--no-extra``: left out whatever else selects them."""
+    only_dev: bool = False
+    """``--only-dev``: the ``dev`` group alone (which, unlike ``--only-group dev``, need not
+    exist: uv exports nothing then)."""
+
+    def only_group_names(self) -> frozenset[str]:
+        """The groups of ``--only-group``/``--only-dev``: empty unless the project's own
+        dependencies are left out."""
+        named = {str(canonicalize_name(g)) for g in self.only_groups}
+        return frozenset(named | {"dev"} if self.only_dev else named)
 
 
 @immutable
@@ -220,8 +231,8 @@ def resolve_groups(
     left_out = {str(canonicalize_name(g)) for g in selection.no_groups}
     if selection.no_dev:
         left_out.add("dev")
-    if selection.only_groups:
-        return frozenset(str(canonicalize_name(g)) for g in selection.only_groups) - left_out
+    if only := selection.only_group_names():
+        return only - left_out
     if selection.all_groups:
         return frozenset(declared - left_out)
     wanted: set[str] = (
@@ -239,14 +250,16 @@ def resolve_extras(
     sources = pyprojects if pyprojects is not None else [project.pyproject]
     declared = {str(e) for p in sources if p.project is not None for e in p.project.extras}
     chosen = {str(canonicalize_name(e)) for e in selection.extras}
-    for extra in sorted(chosen - declared):
+    left_out = {str(canonicalize_name(e)) for e in selection.no_extras}
+    for extra in sorted((chosen | left_out) - declared):
         names = ", ".join(f"`{p.name}`" for p in sources if p.name is not None)
         raise UserError(
             f"Extra `{extra}` is not defined in the `optional-dependencies` table for "
             f"{names or 'the project'}",
             hint=f"declared extras: {', '.join(sorted(declared)) or 'none'}",
         )
-    return frozenset(declared if selection.all_extras else chosen)
+    # uv: --no-extra wins over --all-extras and --extra
+    return frozenset((declared if selection.all_extras else chosen) - left_out)
 
 
 def check_conflicts(
@@ -325,8 +338,9 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
     selection = ExportSelection(
         extras=extras,
         all_extras=request.selection.all_extras,
+        no_extras=frozenset(str(canonicalize_name(e)) for e in request.selection.no_extras),
         groups=groups,
-        include_project_deps=not request.selection.only_groups,
+        include_project_deps=not request.selection.only_group_names(),
         no_emit_project=request.no_emit_project,
         no_emit_workspace=request.no_emit_workspace,
         no_emit_local=request.no_emit_local,

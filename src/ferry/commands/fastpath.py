@@ -32,6 +32,7 @@ ENV_PREFIXES = ("FERRY_", "UV_", "VIRTUAL_ENV", "PYENV_VERSION", "PYTHONHOME", "
 RUN_VALUED = frozenset(
     {
         "--extra",
+        "--no-extra",
         "--group",
         "--only-group",
         "--no-group",

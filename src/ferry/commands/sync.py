@@ -77,6 +77,8 @@ class SyncRequest:
     no_groups: tuple[str, ...] = ()
     no_dev: bool = False
     no_default_groups: bool = False
+    no_extras: tuple[str, ...] = ()
+    only_dev: bool = False
     inexact: bool = False
     no_install_project: bool = False
     no_install_workspace: bool = False
@@ -101,7 +103,8 @@ class SyncRequest:
     dry_run: bool = False
     record_selection: bool = True
     """Whether this sync's selection becomes what a plain ``ferry run`` reuses: not for a
-    ``run`` given its own ``--extra``/``--group``/``--no-dev`` (a one-off, as in uv)."""
+    ``run`` given its own ``--extra``/``--no-extra``/``--group``/``--only-dev``/``--no-dev``
+    (a one-off, as in uv)."""
     exclude_newer: str | None = None
     package: tuple[str, ...] = ()
     """``--package``: the workspace members to sync (several allowed, as ``uv sync``)."""
@@ -119,6 +122,8 @@ class SyncRequest:
             no_groups=tuple(sorted({canonicalize_name(g) for g in self.no_groups}
                                    | ({"dev"} if self.no_dev else set()))),
             only_groups=tuple(sorted({canonicalize_name(g) for g in self.only_groups})),
+            only_dev=self.only_dev,
+            no_extras=tuple(sorted({canonicalize_name(e) for e in self.no_extras})),
             no_install_project=self.no_install_project,
             no_install_workspace=self.no_install_workspace,
             no_editable=self.no_editable,

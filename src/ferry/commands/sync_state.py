@@ -19,7 +19,11 @@ from ferry.model.immutable import immutable
 from ferry.model.value_fields import asdict, replace
 
 STATE_FILE = "ferry-sync.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
+# Version 1 records (before ``--no-extra``/``--only-dev``) read as selections without them: an
+# upgrade keeps what ``run`` reuses. Version 2 is written so that an older ferry, which would
+# read ``--all-extras --no-extra gpu`` as all extras, ignores the record instead.
+_READABLE_VERSIONS = (1, 2)
 
 
 @immutable
@@ -29,6 +33,11 @@ class SyncedSelection:
     groups: tuple[str, ...] = ()
     no_default_groups: bool = False
     only_groups: tuple[str, ...] = ()
+    only_dev: bool = False
+    """``--only-dev``: the ``dev`` group only, without the project's dependencies. Apart from
+    ``only_groups`` because uv does not require a ``dev`` group to exist for it."""
+    no_extras: tuple[str, ...] = ()
+    """``--no-extra``: left out whatever else selects them (``--all-extras``, ``--extra``)."""
     no_groups: tuple[str, ...] = ()
     """``--no-group`` (and ``--no-dev``, recorded as ``dev``)."""
     no_install_project: bool = False
@@ -44,8 +53,10 @@ class SyncedSelection:
             parts.append("all extras")
         elif self.extras:
             parts.append("extras " + ", ".join(self.extras))
-        if self.only_groups:
-            parts.append("only groups " + ", ".join(self.only_groups))
+        if self.no_extras:
+            parts.append("without extras " + ", ".join(self.no_extras))
+        if self.only_groups or self.only_dev:
+            parts.append("only groups " + ", ".join(self.only_group_names()))
         elif self.groups:
             parts.append("groups " + ", ".join(self.groups))
         if self.no_default_groups:
@@ -61,6 +72,11 @@ class SyncedSelection:
         if self.no_editable:
             parts.append("not editable")
         return "; ".join(parts) or "the default selection"
+
+    def only_group_names(self) -> tuple[str, ...]:
+        """``--only-group`` with ``--only-dev``'s ``dev``: ``()`` unless the project's own
+        dependencies are left out."""
+        return tuple(sorted({*self.only_groups, *(("dev",) if self.only_dev else ())}))
 
     def with_layering_of(self, other: SyncedSelection) -> SyncedSelection:
         """This selection's extras, groups and members with ``other``'s layering flags.
@@ -114,7 +130,7 @@ def lock_hash(text: str) -> str:
 def read_state(env_root: Path) -> SyncState | None:
     try:
         data = json.loads((env_root / STATE_FILE).read_text(encoding="utf-8"))
-        if data.get("version") != STATE_VERSION:
+        if data.get("version") not in _READABLE_VERSIONS:
             return None
         raw = data["selection"]
         selection = SyncedSelection(
@@ -123,6 +139,8 @@ def read_state(env_root: Path) -> SyncState | None:
             groups=tuple(raw["groups"]),
             no_default_groups=bool(raw["no_default_groups"]),
             only_groups=tuple(raw["only_groups"]),
+            only_dev=bool(raw.get("only_dev", False)),
+            no_extras=tuple(raw.get("no_extras", ())),
             no_groups=tuple(raw.get("no_groups", ())),
             no_install_project=bool(raw["no_install_project"]),
             no_install_workspace=bool(raw.get("no_install_workspace", False)),

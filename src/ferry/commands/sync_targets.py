@@ -39,8 +39,8 @@ def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> f
     pyprojects = root_pyprojects(project, selection.packages)
     declared: set[str] = {g for p in pyprojects for g in p.groups}
     declared |= root_group_fallback(project, selection.packages)
-    if selection.only_groups:
-        wanted: set[str] = set(selection.only_groups)
+    if only := selection.only_group_names():
+        wanted: set[str] = set(only)
     elif all_groups:
         wanted = declared
     else:
@@ -64,7 +64,7 @@ def _default_only(
     project: Project, selection: SyncedSelection, all_groups: bool
 ) -> frozenset[str]:
     """The groups enabled only because they are defaults (a conflict error says so, as uv)."""
-    if selection.only_groups or all_groups or selection.no_default_groups:
+    if selection.only_group_names() or all_groups or selection.no_default_groups:
         return frozenset()
     pyprojects = root_pyprojects(project, selection.packages)
     return frozenset({g for p in pyprojects for g in p.default_groups}
@@ -91,7 +91,7 @@ def target_pins(
         roots = [*roots, ROOT_GROUPS]
     extras_declared = {e for p in root_pyprojects(project, selection.packages) if p.project
                        for e in p.project.extras}
-    for extra in selection.extras:
+    for extra in (*selection.extras, *selection.no_extras):  # uv checks --no-extra's names too
         if extra not in extras_declared:
             raise UserError(
                 f"Extra `{extra}` is not defined in the project's `optional-dependencies` table",
@@ -104,8 +104,9 @@ def target_pins(
             extras=frozenset(selection.extras),
             groups=groups,
             all_extras=selection.all_extras,
-            include_project_deps=not selection.only_groups,
+            include_project_deps=not selection.only_group_names(),
             default_groups=_default_only(project, selection, all_groups),
+            no_extras=frozenset(selection.no_extras),
         ),
         environment.interpreter.markers,
         environment.interpreter.tags,
@@ -124,7 +125,7 @@ def target_pins(
             continue
         local = item.package.source.is_local
         is_project = local and item.package.name in roots
-        if (is_project and selection.only_groups) or (local and pin.name in left_out):
+        if (is_project and selection.only_group_names()) or (local and pin.name in left_out):
             keep.add(pin.name)
             continue
         if pin.name in skip:

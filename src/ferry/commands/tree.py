@@ -87,7 +87,7 @@ def tree_project(request: TreeRequest, options: GlobalOptions) -> TreeResult:
         no_dedupe=request.no_dedupe,
         groups=resolve_groups(project, request.selection, validate=False,
                               pyprojects=_declaring(project)),
-        include_project_deps=not request.selection.only_groups,
+        include_project_deps=not request.selection.only_group_names(),
         packages=frozenset(canonicalize_name(p) for p in request.packages),
         prune=frozenset(canonicalize_name(p) for p in request.prune),
         markers=markers,

@@ -36,6 +36,8 @@ class ExportSelection:
 
     extras: frozenset[str] = frozenset()
     all_extras: bool = False
+    no_extras: frozenset[str] = frozenset()
+    """``--no-extra``: taken out of ``all_extras``' (each root's own) extras."""
     groups: frozenset[str] = frozenset()
     include_project_deps: bool = True
     no_emit_project: bool = False
@@ -113,7 +115,7 @@ class _Builder:
                 self.graph.add(_ROOT, package.id, m.TRUE)
                 self.push(package, None)
                 extras = (
-                    [e for e, _ in package.optional_dependencies]
+                    [e for e, _ in package.optional_dependencies if e not in sel.no_extras]
                     if sel.all_extras
                     else sorted(sel.extras)
                 )

@@ -39,6 +39,8 @@ class Selection:
     """False for ``--only-group``: the project's own dependencies are left out."""
     default_groups: frozenset[str] = frozenset()
     """Those of ``groups`` enabled only as defaults (named so in a conflict error)."""
+    no_extras: frozenset[str] = frozenset()
+    """``--no-extra``: never chosen, whatever ``extras``/``all_extras`` say (uv's rule)."""
 
 
 @immutable
@@ -268,7 +270,8 @@ def select(
     root_packages = [p for p in lock.packages if p.name in root_names and p.source.is_local]
     if lock.conflicts:
         check_requested(lock, {p.name for p in root_packages}, selection.extras,
-                        selection.all_extras, selection.groups, selection.default_groups)
+                        selection.all_extras, selection.groups, selection.default_groups,
+                        no_extras=selection.no_extras)
     extras, groups, activated = _initially_active(root_packages, selection)
     env = dict(markers)
     found: dict[PackageId, LockedPackage] = {}
@@ -357,8 +360,8 @@ def _activate(
 
 def _chosen_extras(package: LockedPackage, selection: Selection) -> set[str]:
     if selection.all_extras:
-        return {extra for extra, _ in package.optional_dependencies}
-    return set(selection.extras)
+        return {extra for extra, _ in package.optional_dependencies} - selection.no_extras
+    return set(selection.extras - selection.no_extras)
 
 
 def _lookup(lock: Lock, package_id: PackageId) -> LockedPackage:

@@ -33,15 +33,20 @@ def check_requested(
     all_extras: bool,
     groups: Collection[str],
     default_groups: Collection[str] = (),
+    *,
+    no_extras: Collection[str] = (),
 ) -> None:
     """uv's check of a request: in each conflict set, the items of the synced ``packages``
-    whose extra is asked for (or ``all_extras``) or whose group is enabled must be fewer than
-    two. ``default_groups`` are enabled only as defaults (uv says so in the message)."""
+    whose extra is asked for (or ``all_extras``) and not left out by ``no_extras``
+    (``--all-extras --no-extra gpu`` with ``cpu``/``gpu`` conflicting is fine), or whose group
+    is enabled, must be fewer than two. ``default_groups`` are enabled only as defaults (uv says
+    so in the message)."""
     for conflict in lock.conflicts:
         enabled = [
             item for item in conflict
             if item.package in packages and (
-                (item.extra is not None and (all_extras or item.extra in extras))
+                (item.extra is not None and item.extra not in no_extras
+                 and (all_extras or item.extra in extras))
                 or (item.group is not None and item.group in groups))
         ]
         if len(enabled) >= 2:
