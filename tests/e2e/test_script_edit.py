@@ -208,8 +208,8 @@ def test_remove(run: Runner, tmp_path: Path) -> None:
     assert result.stderr == "Updated `s.py`\n"
     assert script.read_text() == BLOCK.replace(
         "dependencies = []",
-        # uv 0.13.8 drops the emptied sources table (and the `#` line before it, still kept here)
-        'dependencies = [\n#     "leaf>=1",  # keep?\n# ]\n#',
+        # uv 0.13.8 drops the emptied sources table and the `#` line before it
+        'dependencies = [\n#     "leaf>=1",  # keep?\n# ]',
     ) + "\nprint(1)\n"
     before = script.read_bytes()
     missing = run("remove", "--script", "s.py", "nothere")
@@ -219,7 +219,10 @@ def test_remove(run: Runner, tmp_path: Path) -> None:
     assert run("remove", "--script", "s.py", "leaf").code == 0
     emptied = script.read_text()
     assert "[tool.uv.sources]" not in emptied  # uv 0.13.8 drops the table it empties
-    assert emptied.startswith(BLOCK.replace("# ///\n", ""))
+    # the removed entry's comment stays on a line of its own, as uv 0.13.8 keeps it
+    assert emptied == BLOCK.replace(
+        "dependencies = []", "dependencies = [\n#     # keep?\n# ]"
+    ) + "\nprint(1)\n"
 
 
 def test_errors_that_name_the_problem(run: Runner, tmp_path: Path) -> None:

@@ -158,7 +158,8 @@ def test_no_project_table_means_groups_only() -> None:
 def test_remove_takes_every_entry_of_the_name_and_keeps_the_comments() -> None:
     e = editor()
     assert e.remove_dependency("PyTest", DependencyTarget.group("dev")) == ["pytest"]
-    assert "dev = [\n  # linters first\n]\n" in e.dumps()
+    # the removed entry's own comment stays on a line of its own, as uv keeps it
+    assert "dev = [\n  # linters first\n  # the runner\n]\n" in e.dumps()
     assert e.remove_dependency("pytest", DependencyTarget.group("dev")) == []
     assert e.remove_dependency("idna", DependencyTarget.project()) == ["idna"]
     assert e.remove_dependency("sniffio", DependencyTarget.project()) == ["sniffio>=1.0"]

@@ -49,6 +49,7 @@ from ferry.project.edit_requirement import (
     without_url,
 )
 from ferry.project.markers import canonical_marker
+from ferry.project.toml_tables import drop_table
 from ferry.project.tool_settings import DeclaredRequirement
 
 __all__ = [
@@ -293,6 +294,8 @@ class PyprojectEditor:
             if requirement_name(entry.value) == wanted:
                 removed.append(str(entry.value))
                 orphaned.extend(entry.comments_before)
+                if entry.trailing_comment:  # uv keeps it, on a line of its own
+                    orphaned.append(entry.trailing_comment.strip())
             else:
                 if orphaned:  # comments above a removed line stay, above the next one
                     entry.comments_before[:0] = orphaned
@@ -354,8 +357,17 @@ class PyprojectEditor:
                         del sources[key]
                         removed = True
                 if removed and not sources and tool is not None:
-                    del tool["sources"]  # uv drops the table it empties
+                    self._drop_table(tool, ("tool", tool_name, "sources"))
         return removed
+
+    def _drop_table(self, parent: Any, name: tuple[str, ...]) -> None:
+        """Delete the emptied table ``name`` as uv does: with the blank lines and comments
+        above its header, keeping the comments that followed its last key."""
+        text = drop_table(self.dumps(), name)
+        if text is None:  # not a [header] table (inline or dotted): tomlkit deletes the key
+            del parent[name[-1]]
+            return
+        self.doc = tomlkit.parse(text)
 
     def add_indexes(self, requests: list[IndexRequest]) -> None:
         """Write ``--index``/``--default-index`` to ``[[tool.uv.index]]``, first and updating

@@ -127,3 +127,17 @@ def _string_end(line: str, start: int) -> int:
             return position + 1
         position += 1
     return len(line)
+
+
+def drop_table(text: str, name: tuple[str, ...]) -> str | None:
+    """``text`` without the ``[name]`` table, as toml_edit drops one: its header with the blank
+    lines and comments above it (they belong to the header) and its body; what follows the
+    last key (comments before the next header) stays. None when there is no such header."""
+    spans = table_spans(text)
+    index = next((i for i, s in enumerate(spans) if s.name == name), None)
+    if index is None or index == 0:
+        return None
+    span = spans[index]
+    lines = text.split("\n")
+    start = spans[index - 1].last_line + 1
+    return "\n".join(lines[:start] + lines[span.last_line + 1 :])
