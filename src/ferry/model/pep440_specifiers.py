@@ -39,6 +39,9 @@ _FAST = re.compile(
     rf"|(?:<=|>=|<|>)\s*(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*{_SUFFIX})\s*"
 )
 _CACHE_LIMIT = 4096  # versions remembered per set
+# Predicates by (operator, version text): the same clauses recur across a dependency tree.
+_PREDICATES: dict[tuple[str, str], Callable[[Version], bool]] = {}
+_PREDICATE_LIMIT = 8192
 
 
 class InvalidSpecifier(ValueError):
@@ -175,10 +178,15 @@ class Specifier:
     def _matcher(self) -> Callable[[Version], bool]:
         match = self._match
         if match is None:
-            op, text = self._spec
-            version = self._spec_version()
-            assert version is not None and op != "==="
-            match = self._match = _predicate(op, text, version)
+            match = _PREDICATES.get(self._spec)
+            if match is None:
+                op, text = self._spec
+                version = self._spec_version()
+                assert version is not None and op != "==="
+                match = _predicate(op, text, version)
+                if len(_PREDICATES) < _PREDICATE_LIMIT:
+                    _PREDICATES[self._spec] = match
+            self._match = match
         return match
 
     @property
