@@ -21,7 +21,7 @@ from pathlib import Path
 from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_lock
 from ferry.commands.edit_write import set_bounds, write_specs
 from ferry.commands.workspace_sync import edit_path, focus, with_member_sources
-from ferry.model.errors import UserError
+from ferry.model.errors import ResolutionError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
@@ -144,17 +144,30 @@ def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
             return editor.dumps() if changed else None
 
         settings = replace(request.settings, constraints=inputs.constraints)
-        result.applied = apply(
-            project,
-            editor.dumps(),
-            settings,
-            options,
-            inexact=True,
-            extra=target.name if target.kind == "optional" else None,
-            group=target.name if target.kind == "group" else None,
-            after_lock=bounds if wants_bound else None,
-        )
+        try:
+            result.applied = apply(
+                project,
+                editor.dumps(),
+                settings,
+                options,
+                inexact=True,
+                extra=target.name if target.kind == "optional" else None,
+                group=target.name if target.kind == "group" else None,
+                after_lock=bounds if wants_bound else None,
+            )
+        except ResolutionError as error:
+            raise ResolutionError(
+                "Failed to add dependencies", causes=[error.message, *error.causes],
+                hint=ADD_FAILED_HINT,
+            ) from error
     return result
+
+
+ADD_FAILED_HINT = (
+    "If you want to add the package regardless of the failed resolution, provide the "
+    "`--frozen` flag to skip locking and syncing"
+)
+"""uv's hint when ``add`` cannot resolve: the files are restored; ``--frozen`` writes them."""
 
 
 @immutable
@@ -168,17 +181,25 @@ class RemoveRequest:
     settings: ApplySettings = field(default_factory=ApplySettings)
 
 
-def not_found(name: str, target: DependencyTarget, editor: PyprojectEditor) -> UserError:
-    where = "`dependency-groups.dev`" if target.kind == "legacy-dev" else f"`{target}`"
+def not_found(
+    name: str, target: DependencyTarget, editor: PyprojectEditor, *, dev: bool = False
+) -> UserError:
+    """uv's error (and its words: ``--dev`` names both tables it searched, a project
+    dependency is a "production dependency", a group is retried with ``--group``)."""
+    if dev:
+        where = "`tool.uv.dev-dependencies` or `tool.uv.dependency-groups.dev`"
+    else:
+        where = "`dependency-groups.dev`" if target.kind == "legacy-dev" else f"`{target}`"
     hint = None
     found = editor.find_dependency(name)
     if found:
         other = found[0]
-        retry = f"(try: `ferry remove {name} {other.flag()}`)".replace(" `)", "`)")
+        flag = f"--group {other.name}" if other.kind == "group" else other.flag()
+        retry = f"(try: `ferry remove {name} {flag}`)"
         if other.kind == "optional":
             hint = f"`{name}` is an optional dependency {retry}"
         elif other.kind == "project":
-            hint = f"`{name}` is a project dependency {retry}"
+            hint = f"`{name}` is a production dependency"
         else:
             hint = f"`{name}` is in the `{other.name or 'dev'}` group {retry}"
     return UserError(f"The dependency `{name}` could not be found in {where}", hint=hint)
@@ -201,7 +222,7 @@ def remove_packages(request: RemoveRequest, options: GlobalOptions) -> EditResul
             name = str(canonicalize_name(parse_user_requirement(raw).name))
             removed = [text for t in targets for text in editor.remove_dependency(name, t)]
             if not removed:
-                raise not_found(name, target, editor)
+                raise not_found(name, target, editor, dev=request.dev)
             result.changes.extend(f"removed `{text}` from `{target}`" for text in removed)
             if not editor.find_dependency(name):
                 editor.remove_source(name)
