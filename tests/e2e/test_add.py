@@ -75,7 +75,10 @@ def test_add_writes_the_locked_version_as_a_bound_then_locks_and_syncs(
         "warning: Indexes specified via `--index-url` will not be persisted to the "
         "`pyproject.toml` file; use `--default-index` instead."
     )
-    assert lines[1].startswith("Resolved 3 packages in ")
+    # uv creates the environment before it locks (s9 review F21)
+    assert lines[1].startswith("Using CPython ")
+    assert lines[2] == "Creating virtual environment at: .venv"
+    assert lines[3].startswith("Resolved 3 packages in ")
     assert lines[-2:] == [" + leaf==1.4.2", " + top==0.3.1"]
 
 

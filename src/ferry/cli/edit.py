@@ -69,14 +69,35 @@ def render_applied(applied: Any, printer: Printer) -> None:
     """``Resolved N packages in X``, the lock's warnings, then what the sync changed."""
     from ferry.cli.render import render_install
 
+    synced = applied.sync
+    if synced is not None and applied.lock is not None:
+        # uv finds (or creates) the environment before it locks: those lines come first
+        if note := getattr(synced, "environment_note", None):
+            printer.status(note)
+        for line in getattr(synced, "notes", []):
+            printer.status(line)
+        synced = _NotesPrinted(synced)
     outcome = applied.lock
     if outcome is not None:
         count = outcome.resolved if outcome.resolved is not None else len(outcome.lock.packages)
         printer.status(f"Resolved {plural(count, 'package')} in {elapsed(outcome.seconds)}")
         for warning in getattr(outcome, "warnings", []):
             printer.warn(warning)
-    if applied.sync is not None:
-        render_install(applied.sync, printer)
+    if synced is not None:
+        render_install(synced, printer)
+
+
+class _NotesPrinted:
+    """A sync result whose environment lines were already printed (before ``Resolved``)."""
+
+    environment_note = None
+    notes: tuple[str, ...] = ()
+
+    def __init__(self, result: Any) -> None:
+        self._result = result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._result, name)
 
 
 _NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)

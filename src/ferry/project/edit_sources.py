@@ -89,7 +89,7 @@ def _local(
     absolute = path if path.is_absolute() else (cwd / path)
     absolute = Path(os.path.normpath(absolute))
     if not absolute.exists():
-        raise UserError(f"Distribution not found at: `{absolute}`")
+        raise UserError(f"Distribution not found at: {absolute.as_uri()}")  # uv's words
     if absolute.is_dir():
         name = _name_of_directory(absolute)
     else:
