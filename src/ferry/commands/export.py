@@ -252,12 +252,9 @@ def resolve_extras(
     chosen = {str(canonicalize_name(e)) for e in selection.extras}
     left_out = {str(canonicalize_name(e)) for e in selection.no_extras}
     for extra in sorted((chosen | left_out) - declared):
-        names = ", ".join(f"`{p.name}`" for p in sources if p.name is not None)
-        raise UserError(
-            f"Extra `{extra}` is not defined in the `optional-dependencies` table for "
-            f"{names or 'the project'}",
-            hint=f"declared extras: {', '.join(sorted(declared)) or 'none'}",
-        )
+        from ferry.commands.sync_targets import undefined_extra
+
+        raise undefined_extra(extra, [p.name for p in sources if p.name is not None], declared)
     # uv: --no-extra wins over --all-extras and --extra
     return frozenset((declared if selection.all_extras else chosen) - left_out)
 

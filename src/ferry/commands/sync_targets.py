@@ -9,6 +9,7 @@ can be read (and changed) in one place, without the environment and install step
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from packaging.version import Version
@@ -60,6 +61,15 @@ def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> f
     return frozenset(wanted & declared)
 
 
+def undefined_extra(extra: str, names: list[str], declared: Collection[str]) -> UserError:
+    """uv's refusal of an ``--extra``/``--no-extra`` no selected package declares: it names
+    the one package, or says "any project's" for several (``--all-packages``)."""
+    where = (f"the `optional-dependencies` table for `{names[0]}`" if len(names) == 1
+             else "any project's `optional-dependencies` table")
+    return UserError(f"Extra `{extra}` is not defined in {where}",
+                     hint=f"declared extras: {', '.join(sorted(declared)) or 'none'}")
+
+
 def _default_only(
     project: Project, selection: SyncedSelection, all_groups: bool
 ) -> frozenset[str]:
@@ -89,14 +99,12 @@ def target_pins(
         # the workspace root's groups this one member is synced with (uv's rule)
         lock = with_root_groups(lock, fallback, project.pyproject.name)
         roots = [*roots, ROOT_GROUPS]
-    extras_declared = {e for p in root_pyprojects(project, selection.packages) if p.project
-                       for e in p.project.extras}
+    pyprojects = root_pyprojects(project, selection.packages)
+    extras_declared = {e for p in pyprojects if p.project for e in p.project.extras}
     for extra in (*selection.extras, *selection.no_extras):  # uv checks --no-extra's names too
         if extra not in extras_declared:
-            raise UserError(
-                f"Extra `{extra}` is not defined in the project's `optional-dependencies` table",
-                hint=f"declared extras: {', '.join(sorted(extras_declared)) or 'none'}",
-            )
+            raise undefined_extra(extra, [p.name for p in pyprojects if p.name is not None],
+                                  extras_declared)
     chosen = select(
         lock,
         roots,
