@@ -127,6 +127,18 @@ def test_run_reuses_a_sync_without_one_extra(run: Runner, project: Path) -> None
         assert twice.stdout.strip() == "1.0"
 
 
+def test_add_syncs_with_the_recorded_selection_less_the_extra(
+    run: Runner, project: Path, local_index: LocalIndex
+) -> None:
+    """``add`` syncs with what was last synced, ``--no-extra`` included: all extras alone
+    would enable both sides of the conflict."""
+    ok(_sync(run, project, "--all-extras", "--no-extra", "gpu"))
+    ok(run("add", "toml", "--index-url", local_index.file_url, cwd=project))
+    assert installed(project / ".venv") == {
+        "click": "1.0", "idna": "1.0", "rich": "1.0", "six": "1.0", "toml": "1.0",
+        "torch": "1.0"}
+
+
 def test_run_only_dev_is_a_one_off(run: Runner, project: Path) -> None:
     """(``run`` is inexact, as uv's: it only adds, so the environment starts empty.)"""
     probe = "import importlib.util as u; print(bool(u.find_spec('six')))"

@@ -185,10 +185,13 @@ def sync(
             only_groups=tuple(chosen.only_groups),
             no_default_groups=chosen.no_default_groups,
             no_groups=tuple(chosen.no_groups),
+            no_extras=tuple(chosen.no_extras),
+            only_dev=chosen.only_dev,
         )  # not --no-install-project/--no-editable: one-off layering flags, as for `run`
     if extra is not None and extra not in request.extras and not request.all_extras:
         request = replace(request, extras=(*request.extras, extra))
-    if group is not None and not request.only_groups and group not in request.groups:
+    if (group is not None and not request.only_groups and not request.only_dev
+            and group not in request.groups):
         request = replace(request, groups=(*request.groups, group))
     result = sync_project(request, options)
     result.resolved = None  # the lock was just reported; the frozen read is no news
