@@ -49,7 +49,7 @@ from ferry.project.edit_requirement import (
     without_url,
 )
 from ferry.project.markers import canonical_marker
-from ferry.project.toml_tables import drop_table
+from ferry.project.toml_tables import drop_table, insert_after_family
 from ferry.project.tool_settings import DeclaredRequirement
 
 __all__ = [
@@ -202,11 +202,12 @@ class PyprojectEditor:
             return DependencyTarget("legacy-dev")
         return DependencyTarget.group("dev")
 
-    def _separate(self, table: Table) -> None:
-        """A sub-table of ``[project]`` created by ferry ends with the blank line that separates
-        it from the next table (tomlkit would leave the two touching)."""
-        if list(self.doc.keys())[-1] != "project" and not table.as_string().endswith("\n\n"):
-            table.add(tomlkit.nl())
+    def _place_extras(self, before: str | None, key: str, array: Array) -> None:
+        """A ``[project.optional-dependencies]`` this edit created goes where uv puts it: after
+        ``[project]``'s body and sub-tables, before whatever preceded the next header."""
+        if before is not None:
+            block = f"\n[project.optional-dependencies]\n{key} = {array.as_string()}\n"
+            self.doc = tomlkit.parse(insert_after_family(before, (("project",),), block))
 
     # -- dependencies ----------------------------------------------------------------------
 
@@ -218,6 +219,10 @@ class PyprojectEditor:
         An update keeps what the new requirement leaves unsaid (uv's rule): extras are merged,
         the old specifier stays unless a new one is given, the marker stays unless a new one is.
         """
+        project = self.doc.get("project")
+        before = None  # the text before a new [project.optional-dependencies], if one is made
+        if target.kind == "optional" and isinstance(project, Table):
+            before = None if "optional-dependencies" in project else self.dumps()
         found = self._array(target, create=True)
         assert found is not None
         table, key, array = found
@@ -238,7 +243,8 @@ class PyprojectEditor:
             _, entry = matches[0]
             old = parse_user_requirement(str(entry.value))
             text = format_requirement(merged(old, requirement, has_source))
-            if text == entry.value:
+            if text == entry.value:  # uv still rewrites the array in its layout
+                table[key] = rebuild(array, layout)
                 return ArrayEdit("unchanged", text, previous=text)
             entry.text, entry.value = string_text(text), text
             table[key] = rebuild(array, layout)
@@ -247,8 +253,7 @@ class PyprojectEditor:
         position = insert_position(layout, text)
         layout.entries.insert(position, ArrayEntry(string_text(text), text))
         table[key] = rebuild(array, layout)
-        if target.kind == "optional" and isinstance(table, Table):
-            self._separate(table)
+        self._place_extras(before, key, table[key])
         return ArrayEdit("added", text)
 
     def set_specifier(

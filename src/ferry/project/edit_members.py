@@ -21,7 +21,7 @@ from tomlkit.items import Array
 
 from ferry.model.errors import UserError
 from ferry.project.edit_array import DEFAULT_INDENT, string_text
-from ferry.project.toml_tables import TableSpan, table_spans
+from ferry.project.toml_tables import insert_after, insert_after_family, table_spans
 
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
 
@@ -50,28 +50,9 @@ def add_member(text: str, member: str, tool: str = "uv") -> str:
         if not own:  # a dotted or inline table: let tomlkit place the key
             workspace["members"] = tomlkit.parse(f"x = {array}\n")["x"]
             return str(doc.as_string())
-        return _insert_after(text, own[-1], f"members = {array}\n")
+        return insert_after(text, own[-1], f"members = {array}\n")
     block = f"\n[tool.{tool}.workspace]\nmembers = {array}\n"
-    if not spans:
-        return text + block.lstrip("\n")
-    return _insert_after(text, _anchor(spans, tool), block)
-
-
-def _anchor(spans: list[TableSpan], tool: str) -> TableSpan:
-    """The table a new ``[tool.<tool>.workspace]`` follows (uv's placement)."""
-    for family in (("tool", tool), ("tool",)):
-        inside = [s for s in spans if s.touches(family)]
-        if inside:
-            return inside[-1]
-    return spans[-1]
-
-
-def _insert_after(text: str, span: TableSpan, block: str) -> str:
-    lines = text.splitlines(keepends=True)
-    head = "".join(lines[: span.last_line + 1])
-    if head and not head.endswith("\n"):
-        head += "\n"
-    return head + block + "".join(lines[span.last_line + 1 :])
+    return insert_after_family(text, (("tool", tool), ("tool",)), block)
 
 
 # -- the array ------------------------------------------------------------------------------

@@ -141,3 +141,28 @@ def drop_table(text: str, name: tuple[str, ...]) -> str | None:
     lines = text.split("\n")
     start = spans[index - 1].last_line + 1
     return "\n".join(lines[:start] + lines[span.last_line + 1 :])
+
+
+def insert_after_family(text: str, families: tuple[tuple[str, ...], ...], block: str) -> str:
+    """``block`` (a new table, starting with its blank line) placed as toml_edit places a new
+    table: after the body of the last table of the first of ``families`` present (else of the
+    document), before the blank lines and comments that precede the next header."""
+    spans = table_spans(text)
+    if not spans:
+        return text + block.lstrip("\n")
+    anchor = spans[-1]
+    for family in families:
+        inside = [s for s in spans if s.touches(family)]
+        if inside:
+            anchor = inside[-1]
+            break
+    return insert_after(text, anchor, block)
+
+
+def insert_after(text: str, span: TableSpan, block: str) -> str:
+    """``block`` right after the last line of ``span``'s body."""
+    lines = text.splitlines(keepends=True)
+    head = "".join(lines[: span.last_line + 1])
+    if head and not head.endswith("\n"):
+        head += "\n"
+    return head + block + "".join(lines[span.last_line + 1 :])
