@@ -26,7 +26,7 @@ def project(tmp_path: Path, index_server, python_exe, run) -> Path:  # type: ign
 
 
 def _replayed(result) -> bool:  # type: ignore[no-untyped-def]
-    # The full path prints "Audited N packages in <real time>"; the replay says 0ms and, being
+    # The full path prints "Checked N packages in <real time>"; the replay says 0ms and, being
     # the second identical call, must not show any change line.
     return result.stderr.endswith("in 0ms\n") and " + " not in result.stderr
 
@@ -34,7 +34,7 @@ def _replayed(result) -> bool:  # type: ignore[no-untyped-def]
 def test_a_repeated_sync_is_replayed(project: Path, run) -> None:  # type: ignore[no-untyped-def]
     ok(run("sync", cwd=project))
     second = ok(run("sync", cwd=project))
-    assert second.stderr.splitlines()[-1] == "Audited 1 package in 0ms"
+    assert second.stderr.splitlines()[-1] == "Checked 1 package in 0ms"
     assert len(list((project / ".venv").glob("ferry-fast-*"))) == 1
 
 
@@ -54,7 +54,7 @@ def test_an_edited_pyproject_takes_the_full_path(project: Path, run) -> None:  #
     pyproject = project / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + "\n# a comment\n", encoding="utf-8")
     result = ok(run("sync", "--frozen", cwd=project))
-    assert "Audited 1 package" in result.stderr
+    assert "Checked 1 package" in result.stderr
     verbose = ok(run("sync", "--frozen", "-v", cwd=project))
     assert "DEBUG" in verbose.stderr
 

@@ -106,7 +106,7 @@ def test_upgrade_with_nothing_newer_says_audited(
     named, *lines = result.stderr.splitlines()
     assert named.endswith(" environment at: v")  # uv's line for an environment named by -p
     assert lines[0].startswith("Resolved 1 package in ")
-    assert re.fullmatch(r"Audited 1 package in \S+", lines[1]), result.stderr
+    assert re.fullmatch(r"Checked 1 package in \S+", lines[1]), result.stderr
     assert len(lines) == 2
 
 
@@ -117,7 +117,7 @@ def test_upgrade_that_changes_something_prints_no_audit(
     _install(run, "v", sdist_index.simple_url, "dep")
     sdist_index.index.add_wheel("dep", "2.0")
     result = _install(run, "v", sdist_index.simple_url, "-U", "dep")
-    assert "Audited" not in result.stderr
+    assert "Checked" not in result.stderr
     assert " + dep==2.0" in result.stderr
 
 

@@ -150,7 +150,7 @@ def test_path_request_of_the_same_minor_repoints_in_place(
     assert installed(project / ".venv") == {"anarci": "1.3.0", "lib": "1.0.0"}
     # The same command again: a no-op (replayed or not), and still the requested interpreter.
     again = ok(run("sync", "--inexact", "-p", newer, cwd=project))
-    assert "Updated" not in again.stderr and "Audited" in again.stderr
+    assert "Updated" not in again.stderr and "Checked" in again.stderr
     assert _runs(project) == _version(newer)
     # The first command line again must not replay its old answer: the environment moved.
     back = ok(run("sync", "--inexact", "-p", older, cwd=project))

@@ -106,7 +106,7 @@ def test_a_project_with_a_dynamic_version_installs_the_version_it_builds_as(
     assert "+ dyn==1.1 (from file://" in result.stderr, result.stderr
     assert installed(project / ".venv") == {"dyn": "1.1"}
     again = ok(run("sync", cwd=project))
-    assert "Audited 1 package" in again.stderr, again.stderr
+    assert "Checked 1 package" in again.stderr, again.stderr
 
 
 def test_frozen_installs_a_bumped_path_dependency_at_its_new_version(

@@ -35,7 +35,7 @@ def render_install(result: Any, printer: Printer) -> None:
             printer.status(f"Checked {plural(result.audited, 'package')} in {seconds}")
             printer.status("Would make no changes")
             return
-        printer.status(f"Audited {plural(result.audited, 'package')} in {seconds}")
+        printer.status(f"Checked {plural(result.audited, 'package')} in {seconds}")
         return
     stats = getattr(result, "prepare_stats", None)
     if stats is not None:

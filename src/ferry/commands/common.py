@@ -36,16 +36,14 @@ def target_environment(cache: Cache, python: str | None, system: bool) -> Python
     return find_target_environment(cache, python=python, system=system, directory=Path.cwd())
 
 
-def named_environment_note(
-    environment: PythonEnvironment, python: str | None, system: bool
-) -> str | None:
-    """uv's ``Using Python X environment at: P`` when the environment was named (``--python``,
-    ``--system`` or ``VIRTUAL_ENV``) rather than found as the working directory's ``.venv``: a
-    change is never made to an environment the user did not see named."""
-    active = os.environ.get("VIRTUAL_ENV")
-    named = python is not None or system or (
-        active is not None and Path(active).resolve() == environment.root.resolve())
-    return _using_line(environment) if named else None
+def named_environment_note(environment: PythonEnvironment) -> str | None:
+    """uv's ``Using Python X environment at: P`` for every environment but the working
+    directory's own ``.venv`` (uv's default, which needs no naming): a change is never made to an
+    environment the user did not see named — a parent directory's ``.venv``, ``VIRTUAL_ENV``,
+    ``--python``, ``--system``."""
+    if os.path.realpath(environment.root) == os.path.realpath(".venv"):
+        return None
+    return _using_line(environment)
 
 
 def _using_line(environment: PythonEnvironment) -> str:

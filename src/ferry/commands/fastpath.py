@@ -363,7 +363,7 @@ def replay(answer: FastAnswer, argv: list[str]) -> None:
         if not quiet(argv):
             sys.stderr.write(
                 f"Resolved {_count(answer.resolved)} in {elapsed(answer.seconds)}\n"
-                f"Audited {_count(answer.audited)} in 0ms\n"
+                f"Checked {_count(answer.audited)} in 0ms\n"
             )
         return
     command = child_argv(answer.invocation.child, answer.env_root)

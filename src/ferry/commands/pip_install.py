@@ -113,7 +113,7 @@ def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallRe
         )
         installed = installed_dists(environment)
         result = InstallResult(cache_dir=str(cache.root))
-        if note := named_environment_note(environment, request.python, request.system):
+        if note := named_environment_note(environment):
             result.environment_note = note
         audited = _audit(request, inputs, environment, installed)
         if audited is not None:
@@ -241,7 +241,7 @@ def _in_cache(cache: Cache, pin: PinnedDist) -> bool:
 def _settle(result: InstallResult, client: object, builder: object, seconds: float) -> None:
     """After the install: the downloads counted for the whole command (also when nothing was
     left to prepare; a build environment's install reports them to the build's command), and,
-    as uv and the plain ``pip install X`` do, ``Audited N packages`` when the resolution
+    as uv and the plain ``pip install X`` do, ``Checked N packages`` when the resolution
     changes nothing (``-U X`` with X already the newest: s8 F10)."""
     from ferry.dist.prepare import settle_downloads
 
@@ -322,7 +322,9 @@ def _audit(
     if found is None:
         return None
     logger.debug("Every requirement is already satisfied by the environment")
-    return len(found), time.perf_counter() - started
+    # uv counts the requirements asked for, not what they need ("Checked 2 packages" for
+    # `requests idna`).
+    return len(inputs.requirements), time.perf_counter() - started
 
 
 def install_into(environment: PythonEnvironment, requirements: Sequence[str], options: Any) -> None:

@@ -124,7 +124,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 result.empty = True
                 return result
         environment = target_environment(cache, request.python, request.system)
-        if note := named_environment_note(environment, request.python, request.system):
+        if note := named_environment_note(environment):
             result.environment_note = note
         installed = installed_dists(environment)
         file_options = inputs.options

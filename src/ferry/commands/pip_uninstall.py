@@ -57,7 +57,7 @@ def pip_uninstall(
     result = UninstallResult(dry_run=dry_run)
     with open_cache(options) as cache:
         environment = target_environment(cache, python, system)
-        if note := named_environment_note(environment, python, system):
+        if note := named_environment_note(environment):
             result.environment_note = note
         present = [d for d in installed_dists(environment) if d.name in wanted]
         missing = sorted(wanted - {d.name for d in present})

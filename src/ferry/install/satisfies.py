@@ -1,7 +1,7 @@
 """Does an environment already satisfy a set of requirements? (the no-op fast path)
 
 ``pip install foo`` into an environment that has ``foo`` and everything ``foo`` needs should not
-touch the network or run the resolver: uv answers such calls with "Audited N packages", and so
+touch the network or run the resolver: uv answers such calls with "Checked N packages", and so
 does ferry. The walk follows each installed distribution's ``Requires-Dist`` with the environment's
 markers; any missing, mismatched or URL-sourced requirement sends the caller to the resolver.
 """
