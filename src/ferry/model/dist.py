@@ -7,16 +7,12 @@ They are frozen so they can be keys, cached, and passed between threads freely.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.value_fields import field
-
-if TYPE_CHECKING:
-    from packaging.tags import Tag
+from ferry.model.wheel_name import parse_wheel_filename
 
 SDIST_SUFFIXES = (".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar")
 
@@ -92,24 +88,21 @@ class FileRef:
 class ParsedFilename:
     name: NormalizedName
     version: Version
-    tags: frozenset[Tag] | None  # None for sdists
+    tags: frozenset[str] | None  # ``py3-none-any``…, lowercase; None for sdists
     build: tuple[()] | tuple[int, str] = ()
 
 
 def parse_filename(filename: str) -> ParsedFilename | None:
     """Name, version and tags of a wheel or sdist filename; ``None`` if it is neither.
 
-    Wheels go through ``packaging.utils`` (imported here: it imports ``packaging.tags``, ~10 ms,
-    and most commands never parse a wheel's name this way); an sdist's name is split at its
-    last dash, as packaging splits it."""
+    Both are split as packaging splits them (:mod:`ferry.model.wheel_name` for wheels; an
+    sdist's name at its last dash), without importing ``packaging.utils``."""
     if filename.endswith(".whl"):
-        from packaging.utils import InvalidWheelFilename, parse_wheel_filename
-
         try:
             name, version, build, tags = parse_wheel_filename(filename)
-        except (InvalidWheelFilename, InvalidVersion):
+        except ValueError:
             return None
-        return ParsedFilename(NormalizedName(name), version, tags, build)
+        return ParsedFilename(name, version, tags, build)
     for suffix in SDIST_SUFFIXES:
         if filename.endswith(suffix):
             raw_name, dash, raw_version = filename[: -len(suffix)].rpartition("-")
