@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from tests.support.metadata import metadata_text
 from tests.support.sdists import (
@@ -31,6 +30,7 @@ from ferry.cache.store import Cache
 from ferry.dist.build import SourceBuilder
 from ferry.fs.link import Linker, LinkMode
 from ferry.model.errors import BuildError, ResolutionError, UserError
+from ferry.model.pep508_requirements import Requirement
 from ferry.python.environment import PythonEnvironment, open_environment
 from ferry.python.interpreter import Interpreter, introspect
 from ferry.python.venv import create_venv

@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from packaging.requirements import Requirement
-from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.marker_expr import flag_key, parse_marker
 from ferry.resolve.marker_sets import specifier_versions
 from ferry.resolve.memory import MemorySource

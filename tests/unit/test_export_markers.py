@@ -7,8 +7,8 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from packaging.markers import Marker
 
+from ferry.model.pep508_markers import Marker
 from ferry.project import export_markers as m
 
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from packaging.requirements import Requirement
-from packaging.specifiers import SpecifierSet
 from test_resolve_semantics import make_target, pins
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import OfflineError, ResolutionError
+from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.candidates import OFFLINE_HINT, is_offline_reason, offline_reason
 from ferry.resolve.marker_sets import specifier_versions

@@ -88,7 +88,7 @@ def test_unmet_requests(python_exe) -> None:  # type: ignore[no-untyped-def]
     assert _unmet(older, PythonRequest.parse(str(newer.version)), None) is not None
     assert _unmet(older, PythonRequest.parse("3.12"), None) is not None
     assert _unmet(older, None, None) is None
-    from packaging.specifiers import SpecifierSet
+    from ferry.model.pep440_specifiers import SpecifierSet
 
     reason = _unmet(older, None, SpecifierSet(f">={newer.version}"))
     assert reason is not None and "requires-python" in reason

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from packaging.specifiers import SpecifierSet
 
 from ferry.model.errors import InterpreterNotFoundError
+from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.python.discovery import find_all, find_interpreter
 from ferry.python.request import PythonRequest
 

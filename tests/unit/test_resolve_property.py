@@ -12,13 +12,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from packaging.markers import Marker
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 from test_resolve_semantics import make_target
 
 from ferry.model.errors import ResolutionError
+from ferry.model.pep508_markers import Marker
+from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.memory import MemorySource
 from ferry.resolve.options import PrereleaseMode, ResolverOptions

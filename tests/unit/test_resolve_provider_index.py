@@ -8,13 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from packaging.requirements import Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 from test_resolve_semantics import make_target
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import NetworkError, ResolutionError, UserError
+from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.provider_index import IndexSource

@@ -7,9 +7,10 @@ import sys
 import tomllib
 
 import pytest
-from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from tests.support.runner import REPO_ROOT
+
+from ferry.model.pep508_requirements import Requirement
 
 EXAMPLE = REPO_ROOT / "examples" / "hello-ferry"
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 
-from packaging.requirements import Requirement
 from test_resolve_provider_index import FakeClient, n
 from test_resolve_semantics import make_target
 
+from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.engine import Engine
 from ferry.resolve.nodes import reqs_from

@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from packaging.requirements import Requirement
-from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
 from ferry.model.errors import ResolutionError
+from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.marker_expr import render
 from ferry.resolve.marker_sets import VersionSet, specifier_versions

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from packaging.specifiers import SpecifierSet
 
 from ferry.model.errors import UserError
+from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.project.discovery import discover_project
 from ferry.project.workspace import intersect_requires_python
 
