@@ -10,20 +10,12 @@ hash or manifest and replaced only when damaged (files, archives), as uv treats 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 
 from ferry.model.immutable import immutable
+from ferry.model.names import InvalidName, canonicalize_name
 
 REFRESH_ENV = "FERRY_REFRESH"
-_SEPARATORS = re.compile(r"[-_.]+")
-_VALID_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
-
-
-def canonicalize_name(name: str) -> str:
-    """PEP 503 normalization, spelled out: every command imports this module at start-up, and
-    ``packaging`` (what ``model.names`` uses) is too heavy for the no-command paths."""
-    return _SEPARATORS.sub("-", name).lower()
 
 
 @immutable
@@ -44,17 +36,16 @@ class Refresh:
         from ferry.model.errors import UsageError
         from ferry.model.settings import env_bool
 
-        names = [name.strip() for name in packages]
-        for name in names:
-            if not _VALID_NAME.fullmatch(name):
+        normalized: set[str] = set()
+        for name in (name.strip() for name in packages):
+            try:
+                normalized.add(canonicalize_name(name, validate=True))
+            except InvalidName:
                 raise UsageError(
                     f"invalid package name `{name}` for `--refresh-package`",
                     hint="a name as PEP 508 spells it, e.g. `requests` or `typing-extensions`",
-                )
-        return cls(
-            everything=everything or env_bool(REFRESH_ENV),
-            packages=frozenset(canonicalize_name(name) for name in names),
-        )
+                ) from None
+        return cls(everything=everything or env_bool(REFRESH_ENV), packages=frozenset(normalized))
 
     def __bool__(self) -> bool:
         return self.everything or bool(self.packages)
