@@ -133,7 +133,6 @@ VENV = _Spec(
 )
 
 _REQUIREMENT = ("requirements", Path)
-_CONSTRAINT_FILE = ("constraints", Path)
 PIP_INSTALL = _Spec(
     flags={flag: flag[2:].replace("-", "_") for flag in (
         "--upgrade", "--reinstall", "--no-deps", "--pre", "--require-hashes", "--no-build",
@@ -148,7 +147,7 @@ PIP_INSTALL = _Spec(
                 "disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")),
             "--resolution": ("resolution", _one_of("highest", "lowest", "lowest-direct"))},
     repeated={"-r": _REQUIREMENT, "--requirement": _REQUIREMENT,
-              "-c": _CONSTRAINT_FILE, "--constraint": _CONSTRAINT_FILE,
+              "-c": _CONSTRAINT, "--constraint": _CONSTRAINT,
               "-e": ("editables", _AS_IS), "--editable": ("editables", _AS_IS),
               "--extra-index-url": _EXTRA_INDEX, "--index": _EXTRA_INDEX,
               "-f": ("find_links", _AS_IS), "--find-links": ("find_links", _AS_IS),
