@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ferry.model.choices import INDEX_STRATEGIES, LINK_MODES
+from ferry.model.choices import INDEX_STRATEGIES, LINK_MODES, PRERELEASE_MODES, RESOLUTIONS
 from ferry.model.immutable import immutable
 
 _AS_IS: Callable[[str], Any] = str
@@ -143,9 +143,8 @@ PIP_INSTALL = _Spec(
             "--index-strategy": _STRATEGY, "--exclude-newer": ("exclude_newer", _AS_IS),
             "--link-mode": ("link_mode", _LINK_MODE),
             "--python-version": ("python_version", _AS_IS),
-            "--prerelease": ("prerelease", _one_of(
-                "disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")),
-            "--resolution": ("resolution", _one_of("highest", "lowest", "lowest-direct"))},
+            "--prerelease": ("prerelease", _one_of(*PRERELEASE_MODES)),
+            "--resolution": ("resolution", _one_of(*RESOLUTIONS))},
     repeated={"-r": _REQUIREMENT, "--requirement": _REQUIREMENT,
               "-c": _CONSTRAINT, "--constraint": _CONSTRAINT,
               "-e": ("editables", _AS_IS), "--editable": ("editables", _AS_IS),

@@ -11,6 +11,7 @@ from ferry.cli.help_sections import IndexCommand
 from ferry.cli.index_options import index_options, link_mode_option
 from ferry.cli.output import Printer
 from ferry.cli.process import allow_insecure_hosts
+from ferry.model.choices import PRERELEASE_MODES, RESOLUTIONS
 from ferry.model.settings import GlobalOptions
 
 if TYPE_CHECKING:
@@ -31,9 +32,7 @@ def _env_options(func: Any) -> Any:
 def _prerelease_options(func: Any) -> Any:
     func = click.option(
         "--prerelease",
-        type=click.Choice(
-            ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
-        ),
+        type=click.Choice(PRERELEASE_MODES),
         default="if-necessary-or-explicit",
         show_default=True,
     )(func)
@@ -44,7 +43,7 @@ def _prerelease_options(func: Any) -> Any:
 
 _resolution_option = click.option(
     "--resolution",
-    type=click.Choice(["highest", "lowest", "lowest-direct"]),
+    type=click.Choice(RESOLUTIONS),
     default="highest",
     show_default=True,
 )

@@ -10,6 +10,7 @@ import click
 
 from ferry.cli.index_options import F, apply_options, index_strategy_option
 from ferry.cli.lock_action import lock_fields
+from ferry.model.choices import PRERELEASE_MODES, RESOLUTIONS
 
 __all__ = [
     "lock_fields",
@@ -45,14 +46,12 @@ def resolver_options(func: F) -> F:
             ),
             click.option(
                 "--resolution",
-                type=click.Choice(["highest", "lowest", "lowest-direct"]),
+                type=click.Choice(RESOLUTIONS),
                 help="Which versions to prefer.",
             ),
             click.option(
                 "--prerelease",
-                type=click.Choice(
-                    ["disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"]
-                ),
+                type=click.Choice(PRERELEASE_MODES),
                 help="When pre-releases may be chosen.",
             ),
         ],

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ferry.commands.lock_indexes import IndexChoice, choose_indexes
+from ferry.model.choices import PRERELEASE_MODES, RESOLUTIONS
 from ferry.model.errors import FerryError, UsageError, UserError
 from ferry.model.exclude_newer import exclude_newer_flag
 from ferry.model.immutable import immutable, mutable
@@ -41,9 +42,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LOCK_NAME = "uv.lock"
-_RESOLUTIONS = ("highest", "lowest", "lowest-direct")
 _FORK_STRATEGIES = ("requires-python", "fewest")
-_PRERELEASES = ("disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
 
 
 @immutable
@@ -325,12 +324,12 @@ def indexes_of(
 def options_in_force(project: Project, request: LockRequest) -> LockOptions:
     """``[options]`` as this run would record them: the pyproject's, overridden by flags."""
     declared = expected_options(project.pyproject)
-    if request.resolution is not None and request.resolution not in _RESOLUTIONS:
+    if request.resolution is not None and request.resolution not in RESOLUTIONS:
         raise UsageError(f"Unknown resolution strategy `{request.resolution}`",
-                         hint=f"choose one of: {', '.join(_RESOLUTIONS)}")
-    if request.prerelease is not None and request.prerelease not in _PRERELEASES:
+                         hint=f"choose one of: {', '.join(RESOLUTIONS)}")
+    if request.prerelease is not None and request.prerelease not in PRERELEASE_MODES:
         raise UsageError(f"Unknown prerelease strategy `{request.prerelease}`",
-                         hint=f"choose one of: {', '.join(_PRERELEASES)}")
+                         hint=f"choose one of: {', '.join(PRERELEASE_MODES)}")
     if request.fork_strategy is not None and request.fork_strategy not in _FORK_STRATEGIES:
         raise UsageError(f"Unknown fork strategy `{request.fork_strategy}`",
                          hint=f"choose one of: {', '.join(_FORK_STRATEGIES)}")
