@@ -8,18 +8,21 @@ codes (1 input, 2 surroundings or internal, 130 interrupted) exist once.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ferry.cli.fast import render_error
-from ferry.cli.output import style
+from ferry.model import log
 from ferry.model.errors import FerryError
 from ferry.model.interrupt import defer_interrupt, in_critical_section
 from ferry.model.refresh import Refresh
 from ferry.model.settings import GlobalOptions, env_bool, env_flag
+
+if TYPE_CHECKING:
+    import logging
 
 
 def global_options(
@@ -81,39 +84,18 @@ def want_color(choice: str) -> bool:
     return sys.stderr.isatty()
 
 
-class _Formatter(logging.Formatter):
-    """uv's look: ``warning: …`` and ``error: …`` (as every other warning ferry prints, see
-    ``cli/output.py``), and ``DEBUG …`` for what ``-v`` adds."""
-
-    def __init__(self, color: bool) -> None:
-        super().__init__()
-        self._color = color
-
-    def format(self, record: logging.LogRecord) -> str:
-        level = record.levelno
-        if level < logging.WARNING:
-            label = "DEBUG" if level <= logging.DEBUG else record.levelname
-            return f"{label} {record.getMessage()}"
-        if level < logging.ERROR:
-            label = style("warning", fg="yellow", bold=True) if self._color else "warning"
-        else:
-            label = style("error", fg="red", bold=True) if self._color else "error"
-        return f"{label}: {record.getMessage()}"
-
-
 def configure_logging(verbosity: int, *, color: bool = False) -> None:
-    logger = logging.getLogger("ferry")
-    logger.handlers.clear()
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter(color))
-    logger.addHandler(handler)
-    logger.propagate = False
-    if verbosity >= 1:
-        logger.setLevel(logging.DEBUG)
-    elif verbosity < 0:
-        logger.setLevel(logging.ERROR)
-    else:
-        logger.setLevel(logging.WARNING)
+    """The ``ferry`` logger's level and uv-like stderr handler, handed to ``ferry.model.log``,
+    which applies them when logging is loaded: a run that logs nothing never imports it."""
+    stream = sys.stderr
+
+    def handler() -> logging.Handler:
+        from ferry.cli.log_format import stderr_handler
+
+        return stderr_handler(stream, color)
+
+    level = log.DEBUG if verbosity >= 1 else log.ERROR if verbosity < 0 else log.WARNING
+    log.configure(level, handler)
 
 
 def say(line: str) -> None:
@@ -127,7 +109,7 @@ def run_guarded(body: Callable[[], None]) -> None:
     try:
         body()
     except FerryError as error:
-        if env_flag("FERRY_DEBUG") or logging.getLogger("ferry").level <= logging.DEBUG:
+        if env_flag("FERRY_DEBUG") or log.ferry_level() <= log.DEBUG:
             import traceback
 
             traceback.print_exc(file=sys.stderr)

@@ -1,0 +1,40 @@
+"""How log records print: uv's ``warning: …`` / ``error: …``, and ``DEBUG …`` for ``-v``.
+
+Its own module because it subclasses :class:`logging.Formatter`: :mod:`ferry.cli.process`
+only names it in the handler factory it gives :func:`ferry.model.log.configure`, which runs
+once a message is really logged, so a run that logs nothing never imports ``logging``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TextIO
+
+from ferry.cli.output import style
+
+
+class Formatter(logging.Formatter):
+    """uv's look: ``warning: …`` and ``error: …`` (as every other warning ferry prints, see
+    ``cli/output.py``), and ``DEBUG …`` for what ``-v`` adds."""
+
+    def __init__(self, color: bool) -> None:
+        super().__init__()
+        self._color = color
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = record.levelno
+        if level < logging.WARNING:
+            label = "DEBUG" if level <= logging.DEBUG else record.levelname
+            return f"{label} {record.getMessage()}"
+        if level < logging.ERROR:
+            label = style("warning", fg="yellow", bold=True) if self._color else "warning"
+        else:
+            label = style("error", fg="red", bold=True) if self._color else "error"
+        return f"{label}: {record.getMessage()}"
+
+
+def stderr_handler(stream: TextIO, color: bool) -> logging.Handler:
+    """The one handler of the ``ferry`` logger: ``stream`` (stderr), formatted as uv's."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(Formatter(color))
+    return handler
