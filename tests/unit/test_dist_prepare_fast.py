@@ -91,7 +91,7 @@ def test_a_warm_prepare_starts_no_thread(
     def no_pool(*args: object, **kwargs: object) -> None:
         raise AssertionError("a warm prepare must not start the thread pool")
 
-    monkeypatch.setattr("ferry.dist.prepare_pool.ThreadPoolExecutor", no_pool)
+    monkeypatch.setattr("ferry.dist.prepare_pool.ThreadPool", no_pool)
     prepared, stats = Preparer(cache, downloader).prepare(pins)
     assert stats.from_cache == 3 and all(p.from_cache for p in prepared)
 

@@ -13,7 +13,6 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from ferry.fs.atomic import remove_tree
 from ferry.fs.paths import safe_join
 from ferry.model.errors import InvalidWheelError
 from ferry.model.immutable import immutable
+from ferry.model.thread_pool import ThreadPool
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def verify(cache: Cache, repair: bool = False) -> VerifyResult:
     with cache.exclusive() if repair else cache.shared():
         checks = _file_checks(cache) + _archive_checks(cache) + _json_checks(cache)
         workers = min(8, (os.cpu_count() or 2))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
+        with ThreadPool(workers, thread_name_prefix="ferry-verify") as pool:
             outcomes = list(pool.map(lambda check: (check[0], check[1]()), checks))
         damaged = tuple(Damage(path, reason) for path, reason in outcomes if reason is not None)
         for damage in damaged:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,6 +33,7 @@ from ferry.model.immutable import immutable, mutable
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.settings import GlobalOptions
+from ferry.model.thread_pool import ThreadPool
 from ferry.model.value_fields import field
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, PackageId
@@ -174,7 +174,7 @@ def _latest_versions(
             strategy="first-index",
             exclude_newer=None,
         )
-        with client, ThreadPoolExecutor(max_workers=8) as pool:
+        with client, ThreadPool(8, thread_name_prefix="ferry-outdated") as pool:
             answers = pool.map(_ask, [client] * len(ids), ids, [result] * len(ids),
                                [floor] * len(ids))
             for package_id, newest in zip(ids, answers, strict=True):

@@ -13,10 +13,10 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from ferry.dist.prepare import PreparedDist, Preparer, PrepareStats, _ToUnpack
 from ferry.model.dist import PinnedDist
+from ferry.model.thread_pool import ThreadPool
 
 __all__ = ["PendingRun"]
 
@@ -142,10 +142,10 @@ class PendingRun:
     def run(self, hits: Sequence[PreparedDist]) -> None:
         count = len(self.pending)
         unpackers = min(_unpack_slots(), count)
-        downloads = ThreadPoolExecutor(
+        downloads = ThreadPool(
             max_workers=min(self.preparer.concurrency, count), thread_name_prefix="ferry-prepare"
         )
-        unpacking = ThreadPoolExecutor(max_workers=unpackers, thread_name_prefix="ferry-unpack")
+        unpacking = ThreadPool(max_workers=unpackers, thread_name_prefix="ferry-unpack")
         futures = [
             downloads.submit(self._fetch, index, pin)
             for index, pin in sorted(self.pending, key=_longest_first)

@@ -18,7 +18,6 @@ import os
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from ferry.model.immutable import mutable
 from ferry.model.interrupt import critical_section, interruptible, uninterruptible
 from ferry.model.names import NormalizedName
 from ferry.model.scheme import Scheme
+from ferry.model.thread_pool import Future, ThreadPool
 from ferry.model.value_fields import field
 from ferry.wheel._digests import UnpackedTree
 from ferry.wheel._transaction import remove_leftovers
@@ -324,7 +324,7 @@ def _install_all(
             pin, archives[pin.name], scheme, python_executable, linker, strict_record
         )
 
-    pool = ThreadPoolExecutor(max_workers=workers(concurrency, len(pins)))
+    pool = ThreadPool(workers(concurrency, len(pins)), thread_name_prefix="ferry-install")
     futures = [pool.submit(one, pin) for pin in pins]
     settled = _settled_when_done_or_failed(futures)
     try:

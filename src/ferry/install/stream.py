@@ -23,7 +23,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -42,6 +41,7 @@ from ferry.install.plan import Plan
 from ferry.model.dist import PinnedDist
 from ferry.model.interrupt import critical_section, uninterruptible
 from ferry.model.scheme import Scheme
+from ferry.model.thread_pool import Future, ThreadPool
 from ferry.wheel.compile import compile_bytecode
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.uninstall import uninstall
@@ -159,7 +159,7 @@ class _Streaming:
         self, plan: Plan, preparer: PrepareInstall, concurrency: int
     ) -> tuple[ExecutionResult, PrepareStats, float]:
         started = time.perf_counter()
-        pool = ThreadPoolExecutor(
+        pool = ThreadPool(
             max_workers=workers(concurrency, len(plan.install)), thread_name_prefix="ferry-link"
         )
 
@@ -189,7 +189,7 @@ class _Streaming:
             result.install_seconds = max(0.0, self.last - self.handed)
         return result, stats, prepare_seconds
 
-    def _drain(self, pool: ThreadPoolExecutor) -> BaseException | None:
+    def _drain(self, pool: ThreadPool) -> BaseException | None:
         """Wait for every link started, even through another Ctrl-C (the rollback must see
         all of them, and ``done`` is filled by the links themselves); the first failure."""
         error: BaseException | None = None

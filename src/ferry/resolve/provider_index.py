@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Any, Protocol, TypeVar
 
 from packaging.version import Version
@@ -25,6 +24,7 @@ from packaging.version import Version
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError, OfflineError, UserError
 from ferry.model.names import NormalizedName
+from ferry.model.thread_pool import Future, ThreadPool
 from ferry.model.url import redact
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker
 
@@ -62,7 +62,7 @@ class IndexSource:
         metadata: MetadataFn | None = None,
         direct: DirectFn | None = None,
         locations: Sequence[str] = (),
-        executor: Executor | None = None,
+        executor: ThreadPool | None = None,
         max_workers: int = 8,
     ) -> None:
         self.client = client
@@ -71,7 +71,7 @@ class IndexSource:
         self._locations = [redact(u) for u in locations]
         self._own_executor = executor is None and max_workers > 0
         self._executor = executor or (
-            ThreadPoolExecutor(max_workers, thread_name_prefix="ferry-prefetch")
+            ThreadPool(max_workers, thread_name_prefix="ferry-prefetch")
             if max_workers > 0 else None
         )
         self._lock = threading.Lock()
