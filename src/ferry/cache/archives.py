@@ -10,7 +10,6 @@ edited in a virtual environment through a hardlink (G7, G8).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import stat
 from collections.abc import Mapping
@@ -20,8 +19,9 @@ from typing import Any
 from ferry.fs.atomic import remove_tree, rename_dir_into_place
 from ferry.fs.errors import os_error
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 MANIFEST_NAME = ".ferry-manifest.json"
 MANIFEST_VERSION = 1

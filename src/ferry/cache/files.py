@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import logging
 import os
 import re
 import stat
@@ -26,11 +25,12 @@ from ferry.fs.paths import safe_filename
 from ferry.model.dist import Hashes
 from ferry.model.errors import HashMismatchError, UserError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 
 if TYPE_CHECKING:
     import hashlib
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 _SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
 from ferry.fs.atomic import write_entry
 from ferry.fs.errors import os_error
+from ferry.model.log import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def read_json_file(path: Path) -> Any | None:

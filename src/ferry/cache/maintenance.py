@@ -9,7 +9,6 @@ would let two processes believe they both own the cache.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -21,9 +20,10 @@ from ferry.cache.store import BUCKETS, CACHEDIR_TAG_NAME, LOCK_NAME, Cache
 from ferry.fs.atomic import remove_tree
 from ferry.fs.errors import os_error
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 # Kept by a full clean: not entries, and the lock must stay the same inode (see above).
 CONTROL_FILES = frozenset({LOCK_NAME, CACHEDIR_TAG_NAME, ".gitignore"})

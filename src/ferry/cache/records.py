@@ -9,7 +9,6 @@ without credentials, and keyed without them, so a token never reaches the disk (
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from ferry.cache.files import check_sha256, is_sha256
@@ -17,10 +16,11 @@ from ferry.cache.jsonfile import read_json_file, write_json_file
 from ferry.fs.paths import safe_filename
 from ferry.model.builtin_sha256 import sha256
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.url import strip_credentials
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @immutable

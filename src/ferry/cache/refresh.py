@@ -10,7 +10,6 @@ does, entry by entry). A damaged entry is discarded, so the caller downloads or 
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -18,8 +17,9 @@ from ferry.cache import archives
 from ferry.cache.files import is_sha256
 from ferry.cache.store import Cache
 from ferry.cache.verify import archive_problem, file_problem
+from ferry.model.log import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def discard_file(path: Path) -> None:

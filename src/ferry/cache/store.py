@@ -19,7 +19,6 @@ process waits for itself until ``FERRY_LOCK_TIMEOUT``: commands must not nest th
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import weakref
@@ -39,11 +38,12 @@ from ferry.fs.locks import lock_exclusive, lock_shared
 from ferry.model.builtin_sha256 import sha256
 from ferry.model.dist import Hashes
 from ferry.model.errors import FilesystemError, InvalidWheelError
+from ferry.model.log import get_logger
 from ferry.model.url import redact
 
 __all__ = ["BUCKETS", "Cache", "CachedFile", "CachedName", "default_cache_root"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 BUCKETS: dict[str, str] = {
     name: f"{name}-v1"

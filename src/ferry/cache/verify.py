@@ -10,7 +10,6 @@ With ``repair`` the damaged entries are removed, so the next command fetches the
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from collections.abc import Callable
 from functools import partial
@@ -24,9 +23,10 @@ from ferry.fs.atomic import remove_tree
 from ferry.fs.paths import safe_join
 from ferry.model.errors import InvalidWheelError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.thread_pool import ThreadPool
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @immutable

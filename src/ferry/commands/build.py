@@ -13,7 +13,6 @@ installer, reading the same indexes and cache), until then with the build interp
 from __future__ import annotations
 
 import importlib
-import logging
 import os
 import subprocess
 from collections.abc import Callable, Sequence
@@ -28,6 +27,7 @@ from ferry.dist.source_archive import is_sdist_archive
 from ferry.dist.source_tree import read_pyproject
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
@@ -38,7 +38,7 @@ from ferry.python.request import PythonRequest
 
 __all__ = ["BuildRequest", "BuildResult", "CommandInstaller", "run_build"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 GITIGNORE = "*"  # what uv writes into an output folder it creates
 

@@ -6,19 +6,19 @@ cache's name index lazily, so only the packages a resolution actually meets are 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from packaging.version import InvalidVersion, Version
 
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.settings import GlobalOptions
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 class CachedPreferences(Mapping[NormalizedName, Version]):

@@ -14,7 +14,6 @@ as it was, so a failed ``ferry add`` leaves no trace in either file.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,12 +23,13 @@ from ferry.commands.state_dir import state_lock
 from ferry.commands.workspace_sync import edit_path
 from ferry.fs.atomic import atomic_write_bytes, atomic_write_text
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field, replace
 from ferry.project.discovery import Project, discover_project
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 LOCK_FILE = "project.lock"
 

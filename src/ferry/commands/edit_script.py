@@ -17,12 +17,12 @@ All or nothing: both files are written after the resolution succeeded, each atom
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UserError
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import replace
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ferry.commands.edit import AddRequest, EditResult, RemoveRequest
     from ferry.commands.lock import LockOutcome, LockRequest
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _MAIN = '''
 def main() -> None:

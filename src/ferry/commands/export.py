@@ -13,7 +13,6 @@ Extras or groups declared as conflicting cannot be exported together.
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -32,6 +31,7 @@ from ferry.commands.workspace_sync import (
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
@@ -46,7 +46,7 @@ from ferry.project.pyproject import PyProject
 if TYPE_CHECKING:
     from ferry.commands.lock import LockRequest
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 ExportFormat = Literal["requirements.txt", "pylock.toml"]
 

@@ -11,16 +11,16 @@ read.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
 from ferry.cache.store import Cache
 from ferry.commands.inputs import NameOf, static_project_name
 from ferry.model.dist import PinnedDist
 from ferry.model.git import GitUrl, is_git_url
+from ferry.model.log import get_logger
 from ferry.model.value_fields import replace
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def precise_url(cache: Cache, url: str, *, offline: bool = False) -> str:

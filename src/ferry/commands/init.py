@@ -23,7 +23,6 @@ names another (ferry has no build backend of its own).
 
 from __future__ import annotations
 
-import logging
 import shutil
 import subprocess
 from pathlib import Path
@@ -33,6 +32,7 @@ from ferry.commands.common import open_cache
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import FilesystemError, UsageError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.project.edit_members import add_member
@@ -52,7 +52,7 @@ from ferry.project.pyproject import PYPROJECT
 from ferry.python.discovery import find_interpreter
 from ferry.python.request import PythonRequest, RequestKind
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 Vcs = Literal["git", "none"]
 AuthorFrom = Literal["auto", "git", "none"]

@@ -10,7 +10,6 @@ resolves as usual and reports what would change, writing nothing.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from ferry.model.choices import PRERELEASE_MODES, RESOLUTIONS
 from ferry.model.errors import FerryError, UsageError, UserError
 from ferry.model.exclude_newer import exclude_newer_flag
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.pep508_requirements import Requirement
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from ferry.cache.store import Cache
     from ferry.project.pyproject import PyProject
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 LOCK_NAME = "uv.lock"
 _FORK_STRATEGIES = ("requires-python", "fewest")

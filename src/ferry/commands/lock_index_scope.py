@@ -14,10 +14,10 @@ requires only a build can tell, and uv lowers the built ones.
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.project.pyproject import PyProject
 from ferry.project.tool_settings import SourceSpec
@@ -26,7 +26,7 @@ from ferry.project.workspace import all_requirements
 if TYPE_CHECKING:
     from ferry.project.workspace import Workspace
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 @immutable

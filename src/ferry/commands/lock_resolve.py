@@ -10,7 +10,6 @@ graph becomes the lock model.
 
 from __future__ import annotations
 
-import logging
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -45,6 +44,7 @@ from ferry.index.errors import NeedsBuild
 from ferry.model.dist import FileRef
 from ferry.model.errors import InterpreterNotFoundError
 from ferry.model.exclude_newer import parse_exclude_newer
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.settings import GlobalOptions
@@ -60,7 +60,7 @@ from ferry.resolve.universal import UniversalRequest, resolve_universal
 if TYPE_CHECKING:
     from ferry.dist.metadata import MetadataService  # builds only: imported when one is needed
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def resolve_lock(

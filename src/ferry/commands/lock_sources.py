@@ -17,7 +17,6 @@ requirement per source with the marker attached, and the universal resolution fo
 from __future__ import annotations
 
 import copy
-import logging
 import os
 import posixpath
 import threading
@@ -30,6 +29,7 @@ from ferry.cache.store import Cache
 from ferry.model.errors import UserError
 from ferry.model.git import GitUrl, is_git_url
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep508_requirements import Requirement
 from ferry.project.lock_inputs import expected_metadata, ordered_specifier
@@ -49,7 +49,7 @@ from ferry.resolve.source import CoreMetadata
 if TYPE_CHECKING:
     from ferry.dist.git import GitSources
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @immutable

@@ -8,7 +8,6 @@ re-compile changes only what must change (``--upgrade``/``--upgrade-package`` li
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +29,7 @@ from ferry.commands.compile_target import compile_target, parse_platform
 from ferry.model.errors import InterpreterNotFoundError, UsageError, UserError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.settings import GlobalOptions
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from ferry.cache.store import Cache
     from ferry.python.interpreter import Interpreter
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @immutable

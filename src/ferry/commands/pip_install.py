@@ -5,7 +5,6 @@ Wires the layers; every decision of substance lives below (resolve/, install/, d
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -28,6 +27,7 @@ from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_require
 from ferry.model.errors import UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field, replace
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from ferry.cache.store import Cache
     from ferry.model.dist import PinnedDist
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @immutable

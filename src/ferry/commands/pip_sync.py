@@ -10,7 +10,6 @@ and warns about every missing or mismatched dependency.
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -32,12 +31,13 @@ from ferry.commands.pipeline import apply_pins, resolve_requirements
 from ferry.model.errors import UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.resolve.options import ALL, ResolverOptions
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @immutable

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from ferry.install.execute import ExecutionResult
 from ferry.model.errors import UsageError
 from ferry.model.immutable import mutable
 from ferry.model.interrupt import interruptible, uninterruptible
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.scheme import Scheme
 from ferry.model.settings import GlobalOptions
@@ -27,7 +27,7 @@ from ferry.wheel.installed import InstalledDist
 from ferry.wheel.uninstall import UninstallResult as PendingRemoval
 from ferry.wheel.uninstall import uninstall
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @mutable

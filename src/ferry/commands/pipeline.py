@@ -14,7 +14,6 @@ use them, never at module level. What the phases are handed lives beside it: the
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Collection, Sequence
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.version import Version
 
 from ferry.model.immutable import mutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.refresh import Refresh
 from ferry.model.value_fields import field
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from ferry.resolve.options import ResolverOptions, TargetEnvironment
     from ferry.resolve.result import Resolution
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @mutable

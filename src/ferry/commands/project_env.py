@@ -24,7 +24,6 @@ is gone or changed is covered too) is refused, naming them, unless ``--recreate`
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from ferry.commands.project_env_inplace import (
 )
 from ferry.model.errors import InterpreterNotFoundError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.value_fields import field, replace
 from ferry.python.discovery import find_interpreter, requested_python
@@ -47,7 +47,7 @@ from ferry.python.request import PythonRequest, RequestKind
 from ferry.python.venv import create_venv
 from ferry.wheel.installed import iter_installed
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @mutable

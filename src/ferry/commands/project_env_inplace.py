@@ -6,12 +6,12 @@ prints (``Updated …``, or ``Would update …`` when ``write`` is false, for a 
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ferry.fs.atomic import atomic_write_text
+from ferry.model.log import get_logger
 from ferry.python.interpreter import Interpreter
 from ferry.python.pyvenv_cfg import format_pyvenv_cfg, read_pyvenv_cfg
 from ferry.python.venv_repoint import repoint_venv
@@ -19,7 +19,7 @@ from ferry.python.venv_repoint import repoint_venv
 if TYPE_CHECKING:
     from ferry.commands.project_env import Recorded
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def linked_base(root: Path) -> str:

@@ -18,10 +18,10 @@ project's editable install (and any ``.pth``-based one) was invisible under ``--
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ferry.model.log import get_logger
 from ferry.model.settings import GlobalOptions
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ferry.python.environment import PythonEnvironment
     from ferry.python.interpreter import Interpreter
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 OVERLAY_PTH = "_ferry_overlay.pth"
 

@@ -26,12 +26,12 @@ it is marked ready after the install succeeded, and one that is not ready is mad
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ferry.model.errors import UsageError
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import replace
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from ferry.project.lock_model import Lock
     from ferry.python.interpreter import Interpreter
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _GROUP = "script"
 

@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ferry.model.log import get_logger
 
 if TYPE_CHECKING:
     from ferry.commands.sync import SyncRequest
     from ferry.python.interpreter import Interpreter
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 KEY_VERSION = 1
 """Bumped when the inputs below change meaning, so old environments are not reused."""

@@ -14,7 +14,6 @@ the lock only after the script, so a failed resolution leaves both files as they
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +28,7 @@ from ferry.commands.lock import (
     stale_lock_error,
 )
 from ferry.model.errors import UsageError, UserError
+from ferry.model.log import get_logger
 from ferry.model.settings import GlobalOptions
 from ferry.project.discovery import Project
 from ferry.project.lock_model import Lock, LockOptions
@@ -43,7 +43,7 @@ from ferry.project.script_lock import (
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 def script_project(script: Path, metadata: dict[str, Any] | None = None) -> Project:

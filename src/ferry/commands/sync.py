@@ -14,7 +14,6 @@ decided in :mod:`ferry.commands.sync_targets`.
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Iterator
@@ -39,6 +38,7 @@ from ferry.commands.sync_targets import target_pins
 from ferry.commands.workspace_sync import check_selection, member_versions, resolve_packages
 from ferry.model.errors import FilesystemError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.settings import GlobalOptions
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from ferry.project.pyproject import PyProject
     from ferry.python.environment import PythonEnvironment
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 # in the workspace root's .ferry/ (see ferry.commands.state_dir): serialises deciding on, and
 # creating, the project environment
 ENVIRONMENT_LOCK = "environment.lock"

@@ -10,7 +10,6 @@ command that may use the network.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +29,7 @@ from ferry.commands.export import (
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.settings import GlobalOptions
@@ -45,7 +45,7 @@ from ferry.python.request import PythonRequest
 if TYPE_CHECKING:
     from ferry.index.client import IndexClient
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 @immutable

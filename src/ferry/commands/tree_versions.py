@@ -13,7 +13,6 @@ and the installer's check of an archive against its pin still catches a damaged 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -23,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.dist.source_metadata import metadata_identity
 from ferry.model.errors import BuildError
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.value_fields import replace
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from ferry.model.dist import PinnedDist
     from ferry.python.interpreter import Interpreter
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 class MetadataSource(Protocol):

@@ -13,11 +13,11 @@ from, so selection stays one walk over one lock.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ferry.model.errors import UsageError
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.value_fields import replace
 from ferry.project.discovery import Project
@@ -27,7 +27,7 @@ from ferry.project.pyproject import PyProject
 if TYPE_CHECKING:  # edit_sources loads tomlkit (~10 ms): sync never needs it at run time
     from ferry.project.edit_sources import AddSpec
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 #: The name of the virtual package standing for a virtual root's groups (never installed).
 ROOT_GROUPS = canonicalize_name("ferry-workspace-root-groups")

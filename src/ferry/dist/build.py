@@ -15,7 +15,6 @@ its static metadata: ``build_source.py``; checking and placing what a backend wr
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from pathlib import Path
@@ -42,13 +41,14 @@ from ferry.dist.source_tree import read_build_system
 from ferry.fs.locks import lock_exclusive
 from ferry.model.dist import parse_filename
 from ferry.model.errors import BuildError, UserError
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.python.interpreter import Interpreter
 
 __all__ = ["BuildError", "BuildRequirementsInstaller", "SourceBuilder"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 class SourceBuilder:

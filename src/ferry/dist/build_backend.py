@@ -10,7 +10,6 @@ error alone.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -22,10 +21,11 @@ import pyproject_hooks
 
 from ferry.dist.source_tree import BuildSystem
 from ferry.model.errors import BuildError
+from ferry.model.log import get_logger
 
 __all__ = ["BackendHooks", "ConfigSettings", "HookMissing"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 ConfigSettings = Mapping[str, str | list[str]]
 HookMissing = pyproject_hooks.HookMissing

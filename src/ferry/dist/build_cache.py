@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -26,13 +25,14 @@ from pathlib import Path
 from ferry.cache.store import Cache
 from ferry.dist.source_tree import file_sha256, tree_hash
 from ferry.fs.atomic import rename_dir_into_place
+from ferry.model.log import get_logger
 from ferry.python.interpreter import Interpreter
 from ferry.wheel.unpack import unpack_wheel
 from ferry.wheel.validate import validate_wheel
 
 __all__ = ["BuiltWheels", "wheel_metadata"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 class BuiltWheels:

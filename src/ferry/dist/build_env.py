@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -33,6 +32,7 @@ from ferry.fs.atomic import atomic_write_text, remove_tree
 from ferry.fs.locks import lock_exclusive
 from ferry.model.errors import BuildError, FerryError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field
@@ -47,7 +47,7 @@ __all__ = [
     "normalize_requirements",
 ]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 MARKER = ".ferry-build-env.json"
 _FORMAT = 1

@@ -21,7 +21,6 @@ it does not hold is named in the error. URLs reach messages only through ``redac
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import shutil
 import subprocess
@@ -35,11 +34,12 @@ from ferry.fs.atomic import rename_dir_into_place
 from ferry.fs.locks import lock_exclusive, lock_shared
 from ferry.model.errors import NetworkError, OfflineError, UserError
 from ferry.model.git import GitUrl, is_commit, looks_like_commit
+from ferry.model.log import get_logger
 from ferry.model.url import redact
 
 __all__ = ["GitSources", "git_sources", "remember_credentials"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 BUCKET = "git"
 _GIT_ENV_DROP = (

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,12 +20,13 @@ from ferry.dist.git import git_sources
 from ferry.model.dist import PinnedDist
 from ferry.model.errors import UserError
 from ferry.model.git import GitUrl
+from ferry.model.log import get_logger
 from ferry.model.refresh import Refresh
 
 if TYPE_CHECKING:
     from ferry.dist.prepare import PreparedDist, Preparer
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def store_of(cache: object) -> Cache:

@@ -8,7 +8,6 @@ resolve the same way.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
@@ -18,10 +17,11 @@ from ferry.index.errors import NeedsBuild
 from ferry.index.metadata import metadata_from_wheel
 from ferry.model.dist import FileRef, Hashes, parse_filename
 from ferry.model.errors import ParseError, UserError
+from ferry.model.log import get_logger
 from ferry.model.url import redact
 from ferry.python.interpreter import Interpreter
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 class MetadataBuilder(Protocol):

@@ -7,7 +7,6 @@ keyed by the file's sha256, which is always computed while the file streams to d
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -19,12 +18,13 @@ from ferry.fs.atomic import remove_tree
 from ferry.model.dist import FileRef, PinnedDist
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.log import get_logger
 from ferry.model.url import redact
 from ferry.python.interpreter import Interpreter
 from ferry.wheel._digests import UnpackedTree, unpacked_tree
 from ferry.wheel.unpack import unpack_wheel
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 class Downloader(Protocol):

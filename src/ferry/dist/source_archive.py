@@ -11,7 +11,6 @@ archive cannot redirect a later member.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
@@ -26,10 +25,11 @@ from ferry.fs.paths import safe_parts
 from ferry.model.dist import parse_filename
 from ferry.model.errors import BuildError, InvalidWheelError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 
 __all__ = ["SDIST_SUFFIXES", "is_sdist_archive", "unpack_sdist"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 SDIST_SUFFIXES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".zip")
 

@@ -16,7 +16,6 @@ from the built wheel.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.fs.errors import os_error
 from ferry.model.errors import BuildError, ParseError
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.pep508_requirements import InvalidRequirement, Requirement
@@ -38,7 +38,7 @@ __all__ = [
 if TYPE_CHECKING:
     import email.message
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 # Fields resolution depends on; if any is dynamic, only the backend knows it.
 _RESOLUTION_FIELDS = frozenset({"version", "requires-dist", "requires-python", "provides-extra"})

@@ -13,7 +13,6 @@ writes exactly those, does not change the key of the tree it built.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import stat
 import tomllib
@@ -23,6 +22,7 @@ from typing import Any
 from ferry.fs.errors import os_error
 from ferry.model.errors import BuildError, ParseError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 
 __all__ = [
@@ -35,7 +35,7 @@ __all__ = [
     "tree_hash",
 ]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 # What pip and uv use for a tree without a PEP 517 backend. ``wheel`` is not listed: setuptools
 # asks for it through ``get_requires_for_build_wheel`` when (and only when) it still needs it.

@@ -16,7 +16,6 @@ import contextlib
 import enum
 import errno
 import functools
-import logging
 import os
 import shutil
 import sys
@@ -27,8 +26,9 @@ from pathlib import Path
 from ferry.fs.atomic import temp_sibling
 from ferry.fs.errors import os_error
 from ferry.model.errors import UserError
+from ferry.model.log import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 FICLONE = 0x40049409  # Linux <linux/fs.h>: _IOW(0x94, 9, int)
 

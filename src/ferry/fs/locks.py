@@ -14,7 +14,6 @@ only less concurrent.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 import time
@@ -25,8 +24,9 @@ from pathlib import Path
 from ferry.fs.errors import os_error
 from ferry.fs.thread_locks import thread_turn
 from ferry.model.errors import FilesystemError, SurroundingsError, UserError
+from ferry.model.log import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 DEFAULT_LOCK_TIMEOUT = 300.0
 

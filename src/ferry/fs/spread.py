@@ -15,14 +15,15 @@ directory an install makes its new directories in (``wheel/_transaction.py``).
 
 from __future__ import annotations
 
-import logging
 import os
 import struct
 import sys
 
+from ferry.model.log import get_logger
+
 __all__ = ["set_topdir"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 # <linux/fs.h>: FS_IOC_GETFLAGS = _IOR('f', 1, long), FS_IOC_SETFLAGS = _IOW('f', 2, long)
 _GETFLAGS = 0x80086601

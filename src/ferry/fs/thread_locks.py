@@ -15,7 +15,6 @@ of after ``FERRY_LOCK_TIMEOUT``. Shared after shared is fine and nests.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -25,8 +24,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ferry.model.errors import SurroundingsError
+from ferry.model.log import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 _changed = threading.Condition()
 # lock file key → the thread holding it exclusively

@@ -14,7 +14,6 @@ origin, so it never enters a URL either.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 from pathlib import Path
@@ -22,12 +21,13 @@ from typing import TYPE_CHECKING, Protocol
 from urllib.parse import unquote, urlsplit
 
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.url import strip_credentials
 
 if TYPE_CHECKING:
     import netrc
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 Origin = tuple[str, str, int | None]
 

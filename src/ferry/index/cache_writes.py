@@ -18,14 +18,14 @@ still writes everything: the writer is not a daemon thread, so the interpreter w
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 from collections import deque
 from typing import Any
 
 from ferry.index.protocols import JsonStore
+from ferry.model.log import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 __all__ = ["CacheWrites"]
 

@@ -18,7 +18,6 @@ failure would reopen the confusion hole.
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -40,11 +39,12 @@ from ferry.model.choices import INDEX_STRATEGIES, IndexStrategy
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.model.url import redact, strip_credentials
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 Strategy = IndexStrategy
 STRATEGIES = INDEX_STRATEGIES

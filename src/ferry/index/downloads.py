@@ -10,7 +10,6 @@ recorded. ``-v`` says which way each file went and why.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,10 +21,11 @@ from ferry.index.protocols import CacheLike
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import HashMismatchError, OfflineError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.model.url import redact, strip_credentials
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @immutable

@@ -9,7 +9,6 @@ modes.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,10 +17,11 @@ from ferry.index.local import file_url_to_path, is_file_url
 from ferry.index.pages import PageFetcher, parse_page
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import NetworkError, UserError
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.url import redact
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def files_in_directory(directory: Path, location: str) -> list[FileRef]:

@@ -27,7 +27,6 @@ Every URL that reaches a log line or an error message goes through :func:`redact
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -56,12 +55,13 @@ from ferry.index.transport import (
 )
 from ferry.model.errors import NetworkError, OfflineError, UsageError
 from ferry.model.immutable import mutable
+from ferry.model.log import get_logger
 from ferry.model.url import redact, strip_credentials
 
 if TYPE_CHECKING:
     import httpx
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 __all__ = [
     "HttpClient",

@@ -19,7 +19,6 @@ Disabled by default: ferry never runs an executable it was not asked to run (REL
 
 from __future__ import annotations
 
-import logging
 import subprocess
 import threading
 from collections.abc import Callable
@@ -28,9 +27,10 @@ from urllib.parse import urlsplit
 
 from ferry.index.auth import Credentials
 from ferry.model.errors import UsageError
+from ferry.model.log import get_logger
 from ferry.model.url import redact
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 KeyringProviderName = Literal["disabled", "subprocess"]
 PROVIDERS: tuple[KeyringProviderName, ...] = ("disabled", "subprocess")

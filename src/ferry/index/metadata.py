@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -28,11 +27,12 @@ from ferry.index.ranges import RangedFile, RangesUnsupported
 from ferry.index.wheel_zip import read_metadata
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import HashMismatchError, InvalidWheelError, OfflineError
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.model.url import redact, strip_credentials
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 METADATA_BUCKET = "metadata"  # the cache maps it to metadata-v1/
 TAIL_BYTES = 64 * 1024

@@ -22,7 +22,6 @@ was never cached is then an :class:`OfflineError`.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -35,9 +34,10 @@ from ferry.index.parse_json import JSON_CONTENT_TYPE, parse_json
 from ferry.index.protocols import JsonStore
 from ferry.model.dist import FileRef, Hashes
 from ferry.model.errors import OfflineError, ParseError
+from ferry.model.log import get_logger
 from ferry.model.url import redact, strip_credentials
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 INDEX_BUCKET = "index"  # the cache maps it to its versioned directory, index-v1/
 ACCEPT = f"{JSON_CONTENT_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"

@@ -17,7 +17,6 @@ skips ``urljoin``/``urlsplit`` and each distinct ``data-requires-python`` is che
 from __future__ import annotations
 
 import functools
-import logging
 import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin
@@ -33,9 +32,10 @@ from ferry.index.fields import (
     without_fragment,
 )
 from ferry.model.dist import FileRef, Hashes
+from ferry.model.log import get_logger
 from ferry.model.url import redact
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 if TYPE_CHECKING:

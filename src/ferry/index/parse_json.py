@@ -7,7 +7,6 @@ page and the field path (``files[3].hashes``), never a ``KeyError`` traceback (R
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 from urllib.parse import urljoin
 
@@ -21,9 +20,10 @@ from ferry.index.fields import (
     without_fragment,
 )
 from ferry.model.dist import FileRef, Hashes
+from ferry.model.log import get_logger
 from ferry.model.url import redact
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 JSON_CONTENT_TYPE = "application/vnd.pypi.simple.v1+json"
 

@@ -32,7 +32,6 @@ credentials, decoding) stays in ``http.py``.
 
 from __future__ import annotations
 
-import logging
 import select
 import threading
 import time
@@ -64,13 +63,14 @@ from ferry.index.wire import (
     authority_of,
     refuse_control_characters,
 )
+from ferry.model.log import get_logger
 
 if TYPE_CHECKING:
     import ssl
 
 __all__ = ["KEEPALIVE_EXPIRY", "ConnectionPool", "PooledResponse", "default_contexts"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 KEEPALIVE_EXPIRY = 5.0
 _DEFAULT_PORTS = {"http": 80, "https": 443}

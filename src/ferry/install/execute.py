@@ -13,7 +13,6 @@ mid-install are deleted (F4, E1, E7).
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -28,6 +27,7 @@ from ferry.model.dist import PinnedDist
 from ferry.model.errors import InvalidWheelError
 from ferry.model.immutable import mutable
 from ferry.model.interrupt import critical_section, interruptible, uninterruptible
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.scheme import Scheme
 from ferry.model.thread_pool import Future, ThreadPool
@@ -39,7 +39,7 @@ from ferry.wheel.install import install_unpacked
 from ferry.wheel.installed import InstalledDist, iter_installed
 from ferry.wheel.uninstall import UninstallResult, uninstall
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @mutable

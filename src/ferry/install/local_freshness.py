@@ -10,7 +10,6 @@ times with the installed RECORD's, which ferry, uv and pip all write when they i
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -18,8 +17,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ferry.model.dist import PinnedDist
+from ferry.model.log import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 CONFIG_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar")

@@ -19,7 +19,6 @@ things happen, never what is guaranteed:
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -40,6 +39,7 @@ from ferry.install.execute import (
 from ferry.install.plan import Plan
 from ferry.model.dist import PinnedDist
 from ferry.model.interrupt import critical_section, uninterruptible
+from ferry.model.log import get_logger
 from ferry.model.scheme import Scheme
 from ferry.model.thread_pool import Future, ThreadPool
 from ferry.wheel.compile import compile_bytecode
@@ -48,7 +48,7 @@ from ferry.wheel.uninstall import uninstall
 
 __all__ = ["PrepareInstall", "prepare_and_execute"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 class PrepareInstall(Protocol):

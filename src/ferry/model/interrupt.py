@@ -104,9 +104,9 @@ def _raise_pending(cause: BaseException | None) -> None:
         if cause is not None:
             # The CLI says only "interrupted" for the KeyboardInterrupt that wins here; what
             # failed meanwhile (a rollback that could not restore a file) must still be said.
-            import logging
+            from ferry.model.log import get_logger
 
-            logging.getLogger(__name__).error(
+            get_logger(__name__).error(
                 "%s", getattr(cause, "message", None) or f"{type(cause).__name__}: {cause}"
             )
         raise KeyboardInterrupt from cause

@@ -14,19 +14,19 @@ the command was started in (``current``), which ``sync``, ``run``, ``add`` and `
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.project.pyproject import PYPROJECT, PyProject, parse_pyproject
 from ferry.project.toml_read import display_path, load_toml, read_text
 from ferry.project.workspace import Member, Workspace, declares_workspace, find_workspace
 from ferry.python.discovery import find_python_version_file
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 LOCK_NAME = "uv.lock"
 DEFAULT_ENVIRONMENT = ".venv"

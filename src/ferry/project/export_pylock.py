@@ -13,7 +13,6 @@ a ``directory`` (``editable`` as locked) without a version, as PEP 751 requires.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,12 +20,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from ferry.model.errors import FerryError
+from ferry.model.log import get_logger
 from ferry.project.export_graph import ExportNode
 from ferry.project.lock_local import registry_directory
 from ferry.project.lock_model import Lock, LockedPackage, LockWheel, SourceDist
 from ferry.project.toml_encode import toml_key, toml_string
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 CREATED_BY = "ferry"
 

@@ -22,7 +22,6 @@ next ``lock``, not by ``init``).
 
 from __future__ import annotations
 
-import logging
 import os
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -30,11 +29,12 @@ from typing import Literal
 
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.project.discovery import find_project_root
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 from ferry.project.workspace import declares_workspace, find_workspace
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 Membership = Literal["add", "member", "excluded"]
 

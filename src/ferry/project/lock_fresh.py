@@ -12,12 +12,12 @@ The answer carries a reason when stale, phrased for ``--locked`` errors and ``-v
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.value_fields import replace
 from ferry.project.lock_fresh_options import expected_options, options_reason
@@ -40,7 +40,7 @@ from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 if TYPE_CHECKING:
     from ferry.project.workspace import Workspace
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 @immutable
 class Freshness:

@@ -10,7 +10,6 @@ record it.
 
 from __future__ import annotations
 
-import logging
 import os
 import posixpath
 import re
@@ -18,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ferry.model.git import GitUrl
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import Specifier
 from ferry.model.pep508_requirements import Requirement
@@ -29,7 +29,7 @@ from ferry.project.pyproject import PyProject
 from ferry.project.source_markers import uncovered
 from ferry.project.tool_settings import DeclaredRequirement, SourceSpec
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 _NAME_AND_EXTRAS = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
 

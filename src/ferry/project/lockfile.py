@@ -11,7 +11,6 @@ key path.
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UserError
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.project.lock_model import (
     LOCK_REVISION,
@@ -46,7 +46,7 @@ from ferry.project.toml_walk import Walker
 
 __all__ = ["UnsupportedLockVersionError", "dump_lock", "parse_lock", "read_lock", "write_lock"]
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class UnsupportedLockVersionError(UserError):

@@ -15,16 +15,16 @@ would; :func:`markers_equivalent` still compares such markers correctly.
 from __future__ import annotations
 
 import itertools
-import logging
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep508_markers import InvalidMarker, Marker
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 # uv's variable order: version variables, then string variables alphabetically, then extras.
 _VERSION_VARS = ("python_full_version", "implementation_version")

@@ -10,7 +10,6 @@ CLI can draw a caret without ever printing a credential.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,11 +17,12 @@ from typing import NoReturn
 
 from ferry.model.errors import ParseError
 from ferry.model.immutable import mutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.value_fields import replace
 from ferry.project.requirements_model import IndexOptions
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _ENV_VAR = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)\}")

@@ -18,12 +18,12 @@ freshness check (a fresh lock means no resolution at all).
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ferry.model.errors import FerryError, UserError
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.value_fields import replace
 from ferry.project.lock_fresh import (
@@ -41,7 +41,7 @@ from ferry.project.lock_model import (
 )
 from ferry.project.pyproject import PYPROJECT, PyProject, parse_pyproject
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SCRIPT_ROOT = canonicalize_name("ferry-pep723-script")
 """The stand-in project's name; never written to a lock."""

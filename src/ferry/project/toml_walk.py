@@ -6,14 +6,14 @@ Both the pyproject and the lock reader validate by walking the parsed dict; this
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ferry.model.log import get_logger
 from ferry.project.toml_read import schema_error, type_name
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 
 class Walker:

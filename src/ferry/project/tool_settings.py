@@ -11,11 +11,11 @@ typo); ``[tool.uv]`` may hold any of uv's many settings, so unknown keys there a
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep508_markers import InvalidMarker, Marker
 from ferry.model.pep508_requirements import InvalidRequirement, Requirement
@@ -27,7 +27,7 @@ from ferry.project.toml_walk import Walker
 SourceKind = Literal["path", "git", "url", "index", "workspace"]
 
 #: Settings ferry understands; the ones without a field below are accepted and not yet used.
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 KNOWN_KEYS = frozenset(
     {

@@ -20,7 +20,6 @@ so both must agree on who is a member, or their locks would differ.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Literal
 
@@ -28,6 +27,7 @@ from packaging.version import Version
 
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.pep508_requirements import Requirement
@@ -36,7 +36,7 @@ from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 from ferry.project.toml_read import display_path
 from ferry.project.tool_settings import ConflictSpec, SourceSpec
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 MemberKind = Literal["editable", "virtual", "directory"]
 

@@ -154,9 +154,11 @@ def pyenv_versions(order: Callable[[str], Any]) -> list[str]:
 
 
 def _debug(message: str, *args: object) -> None:
-    """DEBUG through logging only if something already imported (and so could configure) it."""
+    """DEBUG through ferry.model.log only if something already loaded it (the CLI, to
+    configure logging) or logging itself: otherwise nobody could see the message."""
     import sys
 
-    logging = sys.modules.get("logging")
-    if logging is not None:
-        logging.getLogger("ferry.python.discovery").debug(message, *args)
+    if "ferry.model.log" in sys.modules or "logging" in sys.modules:
+        from ferry.model.log import get_logger
+
+        get_logger("ferry.python.discovery").debug(message, *args)

@@ -10,7 +10,6 @@ shims for a version that is not active, broken links, Python 2 — are skipped w
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,13 +18,14 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UserError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.python.candidates import EXE, candidates, names_for
 from ferry.python.environment import find_dot_venv
 from ferry.python.interpreter import Interpreter, InterpreterQueryError, JsonStore, introspect
 from ferry.python.request import PythonRequest, RequestKind
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 VERSION_FILE = ".python-version"
 

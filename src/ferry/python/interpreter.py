@@ -10,7 +10,6 @@ confused with the base interpreter it links to). A hit costs a ``stat`` and a JS
 from __future__ import annotations
 
 import json
-import logging
 import os
 import stat
 import subprocess
@@ -21,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.model.errors import InterpreterNotFoundError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.scheme import Scheme
 from ferry.model.value_fields import field
 from ferry.python.interpreter_cache import (
@@ -42,7 +42,7 @@ __all__ = [
     "pyenv_shim_context",
 ]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 QUERY_TIMEOUT = 60.0
 

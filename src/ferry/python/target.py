@@ -11,11 +11,11 @@ then PATH, virtual environments included) — see :func:`find_inspected_environm
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
 from ferry.model.errors import UserError
+from ferry.model.log import get_logger
 from ferry.python.discovery import find_interpreter
 from ferry.python.environment import (
     PythonEnvironment,
@@ -35,7 +35,7 @@ __all__ = [
     "open_environment",
 ]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 NO_ENVIRONMENT = (
     "No virtual environment found; run `ferry venv` to create an environment, "

@@ -75,11 +75,13 @@ def __getattr__(name: str) -> Any:
 
 
 def _debug(message: str, *args: object) -> None:
-    """Log at DEBUG, but never import logging for it: if nothing has imported logging yet,
-    nobody configured it, and the message would be dropped anyway."""
-    logging = sys.modules.get("logging")
-    if logging is not None:
-        logging.getLogger(__name__).debug(message, *args)
+    """Log at DEBUG through ferry.model.log, but never import anything for it: if neither it
+    (the CLI loads it to configure logging, e.g. for ``-v``) nor logging is loaded, nobody
+    could see the message."""
+    if "ferry.model.log" in sys.modules or "logging" in sys.modules:
+        from ferry.model.log import get_logger
+
+        get_logger(__name__).debug(message, *args)
 
 
 class VenvBase:

@@ -20,15 +20,15 @@ from __future__ import annotations
 
 # ruff: noqa: PTH113, PTH116, PTH118, PTH120
 import json
-import logging
 import os
 from typing import Any, Protocol
 
 from ferry.model.builtin_sha256 import sha256
+from ferry.model.log import get_logger
 from ferry.python.interpreter_cache import script_digest
 from ferry.python.pyvenv_cfg import CFG_NAME, parse_pyvenv_cfg
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 BUCKET = "interpreters"
 PLACEHOLDER = "\0venv-root\0"

@@ -7,12 +7,12 @@ answers its questions; failures are turned into plain-words explanations by
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Sequence
 
 from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from ferry.model.dist import PinnedDist
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.engine import Engine, Recorder, marker_true
@@ -23,7 +23,7 @@ from ferry.resolve.resolver_loop import MemoResolver
 from ferry.resolve.result import Dependency, Resolution
 from ferry.resolve.source import PackageSource
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def resolve(

@@ -8,7 +8,6 @@ say "b==2.0 requires Python >=3.13, but the target is 3.12" instead of "no match
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -18,11 +17,12 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.resolve.options import TargetEnvironment
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 ExclusionKind = Literal["exclude-newer", "yanked", "requires-python", "platform"]
 # How far a file got through the checks; the version's reason is taken from its "closest" file.

@@ -8,7 +8,6 @@ tell the story of a failure afterwards.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from resolvelib import AbstractProvider, BaseReporter
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import OfflineError
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.pep508_markers import Marker
@@ -48,7 +48,7 @@ from ferry.resolve.source import (
     PackageSource,
 )
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def marker_true(marker: Marker | None, env: dict[str, str]) -> bool:

@@ -14,7 +14,6 @@ job, so the integrator passes a ``metadata`` callable that builds when needed.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Protocol, TypeVar
@@ -23,12 +22,13 @@ from packaging.version import Version
 
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError, OfflineError, UserError
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.thread_pool import Future, ThreadPool
 from ferry.model.url import redact
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 T = TypeVar("T")
 

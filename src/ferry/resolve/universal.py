@@ -20,7 +20,6 @@ Markers are exact sets (:mod:`ferry.resolve.marker_expr`) rather than sampled en
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 from typing import Literal, Protocol, runtime_checkable
 
@@ -29,6 +28,7 @@ from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from ferry.model.errors import ResolutionError
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field, replace
@@ -60,7 +60,7 @@ from ferry.resolve.universal_graph import (
 )
 from ferry.resolve.universal_versions import FileFacts
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 RootKind = Literal["base", "extra", "group"]
 _MAX_FORKS = 256

@@ -18,13 +18,13 @@ the lock records, for each edge, the environments it applies to.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from packaging.version import Version
 
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
@@ -46,7 +46,7 @@ from ferry.resolve.source import PackageSource
 from ferry.resolve.universal_deps import Edge, applicable, shared_reqs, unmarked
 from ferry.resolve.universal_versions import FileFacts, UniversalVersionBuilder
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 ForkStrategy = Literal["requires-python", "fewest"]
 #: A conflict item: ("extra" | "group", name); in a workspace a member other than the root

@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from ferry.model.log import get_logger
+
 if TYPE_CHECKING:
     from ferry.wheel.validate import WheelInfo
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 # Written by ferry.cache.archives; the wheel layer reads it without importing the cache layer.
 MANIFEST_NAME = ".ferry-manifest.json"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 import shutil
 import stat
@@ -24,8 +23,9 @@ from pathlib import Path
 from ferry.fs.errors import os_error
 from ferry.fs.spread import set_topdir
 from ferry.model.interrupt import uninterruptible
+from ferry.model.log import get_logger
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 STASH_PREFIX = ".ferry-stash-"
 TEMP_PREFIX = ".ferry-tmp-"

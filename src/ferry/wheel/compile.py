@@ -9,15 +9,16 @@ the failures are logged and the interpreter compiles it at import time, or repor
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from ferry.model.log import get_logger
+
 __all__ = ["compile_bytecode"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 def compile_bytecode(paths: Sequence[Path], python_executable: Path) -> None:

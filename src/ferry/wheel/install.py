@@ -13,7 +13,6 @@ rewritten) are always written as new files, never by editing a linked one.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -23,6 +22,7 @@ from ferry.fs.errors import os_error
 from ferry.fs.link import Linker
 from ferry.model.errors import InvalidWheelError
 from ferry.model.interrupt import critical_section
+from ferry.model.log import get_logger
 from ferry.model.scheme import Scheme
 from ferry.wheel._digests import UnpackedTree, recorded_digests
 from ferry.wheel._transaction import Transaction, temp_dir_in
@@ -55,7 +55,7 @@ from ferry.wheel.validate import WheelInfo
 
 __all__ = ["FileLinker", "install_unpacked"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 # Written by the installer, never taken from the wheel.
 _GENERATED = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})

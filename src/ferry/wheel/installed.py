@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 from collections.abc import Sequence
 from functools import cached_property
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["InstalledDist", "iter_installed"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 @immutable

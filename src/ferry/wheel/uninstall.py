@@ -15,7 +15,6 @@ old version back (F5).
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 from pathlib import Path
@@ -23,6 +22,7 @@ from pathlib import Path
 from ferry.fs.errors import os_error
 from ferry.model.errors import UserError
 from ferry.model.interrupt import uninterruptible
+from ferry.model.log import get_logger
 from ferry.model.scheme import Scheme
 from ferry.wheel._paths import Enclosure, lexical_join
 from ferry.wheel._transaction import Stash
@@ -31,7 +31,7 @@ from ferry.wheel.record import RecordError, parse_record
 
 __all__ = ["UninstallError", "UninstallResult", "uninstall"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 
 class UninstallError(UserError):

@@ -10,7 +10,6 @@ so that installing never has to ``chmod`` a shared inode.
 from __future__ import annotations
 
 import io
-import logging
 import os
 import re
 import shutil
@@ -24,6 +23,7 @@ from packaging.version import Version
 from ferry.fs.errors import os_error
 from ferry.fs.spread import set_topdir
 from ferry.model.errors import FilesystemError, InvalidWheelError
+from ferry.model.log import get_logger
 from ferry.wheel._contents import check_contents
 from ferry.wheel._digests import UnpackedTree, manifest_digest
 from ferry.wheel._members import decoded_member
@@ -40,7 +40,7 @@ from ferry.wheel.validate import (
 
 __all__ = ["inspect_unpacked", "is_pycache_member", "unpack_wheel"]
 
-logger = logging.getLogger(__name__)
+logger = get_logger(__name__)
 
 _CHUNK = 1024 * 1024
 _FCHMOD = hasattr(os, "fchmod")  # not on Windows before Python 3.13
