@@ -29,7 +29,7 @@ from ferry.fs.link import Linker, LinkMode
 from ferry.model.errors import InvalidWheelError
 from ferry.model.scheme import Scheme
 from ferry.wheel import InstalledDist, install_unpacked, unpack_wheel
-from ferry.wheel.unpack import inspect_unpacked
+from ferry.wheel.unpacked import inspect_unpacked
 
 MakeWheel = Callable[..., Path]
 PYTHON = Path("/opt/py/bin/python3")

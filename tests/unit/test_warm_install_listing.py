@@ -28,7 +28,7 @@ from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import InvalidWheelError
 from ferry.wheel import install
 from ferry.wheel.install import install_unpacked
-from ferry.wheel.unpack import listed_tree
+from ferry.wheel.unpacked import listed_tree
 
 MakeWheel = Callable[..., Path]
 PYTHON = Path("/opt/py/bin/python3")

@@ -10,7 +10,7 @@ import pytest
 from tests.unit.test_perf_install import MakeWheel, cached_archive, demo_wheel
 
 from ferry.model.errors import InvalidWheelError
-from ferry.wheel.unpack import inspect_unpacked
+from ferry.wheel.unpacked import inspect_unpacked
 
 
 @pytest.mark.skipif(os.name == "nt", reason="these names cannot exist on Windows")

@@ -22,7 +22,6 @@ from ferry.model.log import get_logger
 from ferry.model.url import redact
 from ferry.python.interpreter import Interpreter
 from ferry.wheel._digests import UnpackedTree, unpacked_tree
-from ferry.wheel.unpack import unpack_wheel
 
 logger = get_logger(__name__)
 
@@ -254,6 +253,8 @@ class Preparer:
         persist that directory itself: no work directory around it to remove afterwards (an
         ``rmdir`` per wheel, slow on a busy ext4). Returns the entry and, when the entry is the
         tree this call wrote (not another process's copy that arrived first), its description."""
+        from ferry.wheel.unpack import unpack_wheel  # here: zipfile and shutil, for a cold unpack
+
         spread_children(self.cache.tmp_root)  # each wheel's tree in its own place (see there)
         target = self.cache.make_temp_dir("unpack-", private=False)  # the entry's own mode
         digests: dict[str, tuple[int, str]] = {}

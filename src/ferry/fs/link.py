@@ -17,7 +17,6 @@ import enum
 import errno
 import functools
 import os
-import shutil
 import sys
 import threading
 from collections.abc import Callable
@@ -181,6 +180,8 @@ def copy_file(src: Path, dst: Path) -> None:
 
     A concurrent reader of ``dst`` (or a crash) never sees a half-written file (RELIABILITY E7).
     """
+    import shutil  # here: ~2 ms of start-up; clones and hardlinks (the usual case) need none
+
     tmp = temp_sibling(dst)
     try:
         shutil.copyfile(src, tmp)

@@ -17,7 +17,6 @@ failure would reopen the confusion hole.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from ferry.index.keyring import check_provider
 from ferry.index.metadata import MetadataFetcher
 from ferry.index.pages import PageFetcher
 from ferry.index.protocols import CacheLike
+from ferry.model.builtin_sha256 import sha256
 from ferry.model.choices import INDEX_STRATEGIES, IndexStrategy
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import UsageError
@@ -134,7 +134,7 @@ def _index_dir(index_url: str) -> str:
     """The index's directory of the page cache (a lock asks it once per page: memoized)."""
     clean = strip_credentials(index_url).rstrip("/")
     host = re.sub(r"[^A-Za-z0-9._+=-]", "-", urlsplit(clean).hostname or "local").strip("-.")
-    digest = hashlib.sha256(clean.encode("utf-8")).hexdigest()[:16]
+    digest = sha256(clean.encode("utf-8")).hexdigest()[:16]
     return f"{host[:100] or 'index'}-{digest}"
 
 

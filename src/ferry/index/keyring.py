@@ -19,16 +19,18 @@ Disabled by default: ferry never runs an executable it was not asked to run (REL
 
 from __future__ import annotations
 
-import subprocess
 import threading
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from ferry.index.auth import Credentials
 from ferry.model.errors import UsageError
 from ferry.model.log import get_logger
 from ferry.model.url import redact
+
+if TYPE_CHECKING:
+    import subprocess
 
 logger = get_logger(__name__)
 
@@ -53,6 +55,8 @@ Runner = Callable[[list[str]], "subprocess.CompletedProcess[str]"]
 
 
 def _run(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    import subprocess  # here: ~3 ms of every start-up otherwise, for a rarely used provider
+
     return subprocess.run(
         argv,
         stdin=subprocess.DEVNULL,
@@ -126,9 +130,11 @@ class SubprocessKeyring:
         # The username is not shown: a lone user in a URL is often a token (model.url.redact).
         who = f"{shown} (username from the URL)" if username else f"{shown} (--mode creds)"
         logger.debug("Checking keyring for credentials for %s", who)
+        from subprocess import SubprocessError
+
         try:
             done = self._run(argv)
-        except (OSError, subprocess.SubprocessError) as exc:
+        except (OSError, SubprocessError) as exc:
             logger.warning("Running `keyring` failed: %s", type(exc).__name__)
             return None
         if done.returncode != 0:

@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.model.names import NormalizedName, canonicalize_name
 
-__all__ = ["InvalidWheelName", "parse_wheel_filename"]
+__all__ = ["InvalidWheelName", "expand_tag", "parse_wheel_filename"]
 
 _NAME = re.compile(r"^[\w._]+\Z", re.UNICODE)
 _BUILD = re.compile(r"(\d+)(.*)", re.ASCII)
@@ -57,3 +57,12 @@ def parse_wheel_filename(
     tags = frozenset(f"{i}-{a}-{p}".lower()
                      for i in interpreters for a in abis for p in platforms)
     return canonicalize_name(parts[0]), version, build, tags
+
+
+def expand_tag(tag: str) -> frozenset[str]:
+    """A compressed tag set (``py2.py3-none-any``, a WHEEL file's ``Tag:`` line) as the text
+    of each tag, lowercase, as ``packaging.tags.parse_tag`` expands it; ``ValueError`` unless it
+    has exactly three parts."""
+    interpreters, abis, platforms = tag.lower().split("-")
+    return frozenset(f"{i}-{a}-{p}" for i in interpreters.split(".")
+                     for a in abis.split(".") for p in platforms.split("."))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +215,8 @@ def _query(path: Path) -> dict[str, Any]:
     # -I: no PYTHON* variables, no user site, no script directory on sys.path (so nothing can
     # shadow the stdlib modules the script imports); -B: write no .pyc. Not -S: before 3.11 it
     # is site.py that points sys.prefix at a venv, and the answer must describe the venv.
+    import subprocess  # here: ~3 ms of start-up, for the rare run that is not a cache hit
+
     command = [str(path), "-I", "-B", str(SCRIPT)]
     try:
         done = subprocess.run(

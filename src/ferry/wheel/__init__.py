@@ -18,12 +18,15 @@ from typing import TYPE_CHECKING, Any
 from ferry.wheel.uninstall import UninstallError, UninstallResult, uninstall
 
 if TYPE_CHECKING:
+    from ferry.wheel._problem import DEFAULT_MAX_UNPACKED_SIZE
     from ferry.wheel._transaction import remove_leftovers
     from ferry.wheel.compile import compile_bytecode
     from ferry.wheel.install import FileLinker, install_unpacked
     from ferry.wheel.installed import InstalledDist, iter_installed
-    from ferry.wheel.unpack import inspect_unpacked, unpack_wheel
-    from ferry.wheel.validate import DEFAULT_MAX_UNPACKED_SIZE, WheelInfo, validate_wheel
+    from ferry.wheel.unpack import unpack_wheel
+    from ferry.wheel.unpacked import inspect_unpacked
+    from ferry.wheel.validate import validate_wheel
+    from ferry.wheel.wheel_info import WheelInfo
 
 __all__ = [
     "DEFAULT_MAX_UNPACKED_SIZE",
@@ -44,12 +47,12 @@ __all__ = [
 
 # lazily exported name -> the submodule that defines it
 _LAZY: dict[str, str] = {
-    "DEFAULT_MAX_UNPACKED_SIZE": "validate",
+    "DEFAULT_MAX_UNPACKED_SIZE": "_problem",
     "FileLinker": "install",
     "InstalledDist": "installed",
-    "WheelInfo": "validate",
+    "WheelInfo": "wheel_info",
     "compile_bytecode": "compile",
-    "inspect_unpacked": "unpack",
+    "inspect_unpacked": "unpacked",
     "install_unpacked": "install",
     "iter_installed": "installed",
     "remove_leftovers": "_transaction",

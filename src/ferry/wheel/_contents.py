@@ -18,7 +18,7 @@ from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
-from ferry.wheel._zip import ZipProblem
+from ferry.wheel._problem import ZipProblem
 from ferry.wheel.scripts import EntryPointError, EntryPointScript, parse_entry_points
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ferry.model.log import get_logger
 
 if TYPE_CHECKING:
-    from ferry.wheel.validate import WheelInfo
+    from ferry.wheel.wheel_info import WheelInfo
 
 logger = get_logger(__name__)
 

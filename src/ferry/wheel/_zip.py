@@ -14,8 +14,8 @@ import zipfile
 from collections.abc import Sequence
 from typing import BinaryIO
 
-# 4 GiB: larger than any real wheel unpacks to, small enough to stop a bomb before the disk fills.
-DEFAULT_MAX_UNPACKED_SIZE = 4 * 1024**3
+from ferry.wheel._problem import ZipProblem
+
 # Deflate cannot compress better than about 1032:1; anything claiming more is lying.
 _MAX_DEFLATE_RATIO = 1100
 # Small members may legitimately have odd ratios (headers dominate); only judge larger ones.
@@ -28,15 +28,6 @@ _LOCAL = struct.Struct("<4s2B4HL2L2H")
 _DATA_DESCRIPTOR = 0x08
 _UTF8 = 0x800
 _ZIP64_MARKER = 0xFFFFFFFF
-
-
-class ZipProblem(Exception):
-    """One reason an archive is refused, with the member it concerns (if any)."""
-
-    def __init__(self, reason: str, member: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.member = member
 
 
 def raw_name(info: zipfile.ZipInfo) -> bytes:

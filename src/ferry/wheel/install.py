@@ -26,6 +26,7 @@ from ferry.model.log import get_logger
 from ferry.model.scheme import Scheme
 from ferry.wheel._digests import UnpackedTree, recorded_digests
 from ferry.wheel._transaction import Transaction, temp_dir_in
+from ferry.wheel._write import CREATE, FCHMOD, write_all
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.record import (
     GUARANTEED_ALGORITHMS,
@@ -43,15 +44,8 @@ from ferry.wheel.scripts import (
     scheme_python_version,
     with_versioned_pip,
 )
-from ferry.wheel.unpack import (
-    _CREATE,
-    _FCHMOD,
-    _write_all,
-    inspect_unpacked,
-    is_pycache_member,
-    listed_tree,
-)
-from ferry.wheel.validate import WheelInfo
+from ferry.wheel.unpacked import inspect_unpacked, is_pycache_member, listed_tree
+from ferry.wheel.wheel_info import WheelInfo
 
 __all__ = ["FileLinker", "install_unpacked"]
 
@@ -236,14 +230,14 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
     ``os`` calls on the descriptor, not a file object: ``fdopen`` adds an ``fstat``, an
     ``ioctl`` and an ``lseek``, and ``chmod`` by path another lookup, for three files per wheel.
     """
-    fd = os.open(path, _CREATE, mode)
+    fd = os.open(path, CREATE, mode)
     try:
-        _write_all(fd, data)
-        if _FCHMOD:
+        write_all(fd, data)
+        if FCHMOD:
             os.fchmod(fd, mode)  # the umask may have removed bits the file needs
     finally:
         os.close(fd)
-    if not _FCHMOD:
+    if not FCHMOD:
         os.chmod(path, mode)  # noqa: PTH101
 
 

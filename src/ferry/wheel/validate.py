@@ -16,23 +16,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from packaging.tags import Tag, parse_tag
-from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import Version
 
 from ferry.model.errors import FilesystemError, InvalidWheelError
-from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
-from ferry.wheel._contents import Contents, check_contents
+from ferry.model.wheel_name import InvalidWheelName, parse_wheel_filename
+from ferry.wheel._contents import check_contents
 from ferry.wheel._paths import member_name_problem
-from ferry.wheel._zip import (
-    DEFAULT_MAX_UNPACKED_SIZE,
-    ZipProblem,
-    check_end_of_archive,
-    check_members,
-    check_sizes,
-)
-from ferry.wheel.scripts import EntryPointScript
+from ferry.wheel._problem import DEFAULT_MAX_UNPACKED_SIZE, ZipProblem
+from ferry.wheel._zip import check_end_of_archive, check_members, check_sizes
+from ferry.wheel.wheel_info import WheelInfo, info_from_contents, wheel_error
 
 __all__ = ["DEFAULT_MAX_UNPACKED_SIZE", "WheelInfo", "validate_wheel"]
 
@@ -43,63 +36,10 @@ _MAX_METADATA_FILE = 16 * 1024 * 1024
 IN_MEMORY_LIMIT = 64 * 1024 * 1024
 
 
-@immutable
-class WheelInfo:
-    """What a validated wheel is: identity, layout and members (ZIP names, ``/``-separated)."""
-
-    filename: str
-    name: NormalizedName
-    version: Version
-    dist_info: str
-    root_is_purelib: bool
-    tags: frozenset[Tag]
-    members: tuple[str, ...]
-    wheel_version: str
-    scripts: tuple[EntryPointScript, ...] = ()
-
-    @property
-    def data_dir(self) -> str:
-        """``<name>-<version>.data``: the directory whose subfolders map to scheme paths."""
-        return self.dist_info[: -len(".dist-info")] + ".data"
-
-
-def show_name(name: str) -> str:
-    """A member name safe to print: control characters escaped."""
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in name)
-
-
-def wheel_error(label: str, problem: ZipProblem) -> InvalidWheelError:
-    """The user-facing error for one refused wheel (or unpacked wheel directory)."""
-    hint = "ferry refuses malformed or hostile wheels; nothing was installed."
-    if problem.member is None:
-        return InvalidWheelError(
-            f"Invalid wheel `{label}`: the archive {problem.reason}", hint=hint
-        )
-    return InvalidWheelError(
-        f"Invalid wheel `{label}`: `{show_name(problem.member)}` {problem.reason}", hint=hint
-    )
-
-
-def info_from_contents(
-    filename: str, contents: Contents, tags: frozenset[Tag], members: tuple[str, ...]
-) -> WheelInfo:
-    return WheelInfo(
-        filename=filename,
-        name=contents.name,
-        version=contents.version,
-        dist_info=contents.dist_info,
-        root_is_purelib=contents.root_is_purelib,
-        tags=tags,
-        members=members,
-        wheel_version=contents.wheel_version,
-        scripts=contents.scripts,
-    )
-
-
-def _parse_filename(filename: str) -> tuple[NormalizedName, Version, frozenset[Tag]]:
+def _parse_filename(filename: str) -> tuple[NormalizedName, Version, frozenset[str]]:
     try:
         name, version, _build, tags = parse_wheel_filename(filename)
-    except InvalidWheelFilename as exc:
+    except InvalidWheelName as exc:
         raise InvalidWheelError(f"Invalid wheel filename `{filename}`: {exc}") from None
     return NormalizedName(name), version, tags
 
@@ -196,7 +136,7 @@ def _validate_open(
     zf: zipfile.ZipFile,
     name: NormalizedName,
     version: Version,
-    tags: frozenset[Tag],
+    tags: frozenset[str],
     max_size: int,
 ) -> WheelInfo:
     check_end_of_archive(fp, size)
@@ -232,14 +172,3 @@ def validate_wheel(
     """Check ``path`` and describe it; raise ``InvalidWheelError`` naming the offending member."""
     with open_validated(path, expected_name, expected_version, max_size=max_size) as (info, _zf):
         return info
-
-
-def parse_wheel_tags(tags: tuple[str, ...]) -> frozenset[Tag]:
-    """The ``Tag:`` lines of a WHEEL file as tags (used for an unpacked tree without filename)."""
-    result: set[Tag] = set()
-    for tag in tags:
-        try:
-            result |= parse_tag(tag)
-        except ValueError:
-            continue
-    return frozenset(result)
