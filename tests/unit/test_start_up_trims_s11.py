@@ -91,3 +91,18 @@ def test_a_complete_environment_never_asks_the_running_interpreter(
     partial = {k: v for k, v in env.items() if k != "os_name"}
     with pytest.raises(AssertionError, match="asked"):
         Marker('os_name == "nt"').evaluate(partial)
+
+
+def test_record_digests_are_urlsafe_base64_without_padding() -> None:
+    import base64
+    import os
+
+    from ferry.wheel._digests import record_encoding
+    from ferry.wheel.record import urlsafe_digest
+
+    for size in range(70):
+        raw = os.urandom(size)
+        assert urlsafe_digest(raw) == base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    raw = b"\xfb\xff" * 16  # both characters base64 spells differently when URL-safe
+    assert record_encoding(raw.hex()) == base64.urlsafe_b64encode(raw)[:43].decode()
+    assert "-" in urlsafe_digest(raw) and "_" in urlsafe_digest(raw)

@@ -20,7 +20,6 @@ here; finding such drift is ``ferry cache verify``'s job (G7), as it is uv's.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from collections.abc import Collection, Mapping
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from ferry.model.log import get_logger
+from ferry.wheel.record import urlsafe_digest
 
 if TYPE_CHECKING:
     from ferry.wheel.wheel_info import WheelInfo
@@ -54,7 +54,7 @@ class UnpackedTree(NamedTuple):
 def record_encoding(sha256: str) -> str:
     """A sha256 hex digest in RECORD's encoding: 32 bytes are 43 urlsafe base64 characters and
     one "=" of padding, which RECORD leaves out."""
-    return base64.urlsafe_b64encode(bytes.fromhex(sha256))[:43].decode("ascii")
+    return urlsafe_digest(bytes.fromhex(sha256))
 
 
 def manifest_digest(item: object) -> tuple[str, int] | None:
