@@ -70,3 +70,35 @@ def test_v_still_logs_through_logging(
     assert "logging" in loaded_modules(["pip", "compile", "-v", "in.txt"], tmp_path, env)
     result = run("pip", "compile", "-v", "in.txt", env=env)
     assert result.code == 0 and "DEBUG " in result.stderr
+
+
+# The only modules that may import logging: the shim, which forwards to it when a message will
+# print, and the CLI's formatter, which the shim loads then.
+MAY_IMPORT_LOGGING = {"model/log.py", "cli/log_format.py"}
+
+
+def test_src_logs_through_ferry_model_log_and_pools_through_thread_pool() -> None:
+    """The static side of the test above, for the paths it does not run: a module must log
+    with ``ferry.model.log.get_logger(__name__)`` and pool with ``ferry.model.thread_pool``."""
+    import ast
+
+    src = Path(__file__).resolve().parents[2] / "src" / "ferry"
+    found = []
+    for path in sorted(src.rglob("*.py")):
+        name = path.relative_to(src).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for block in ast.walk(tree):  # annotations only: never imported at run time
+            if isinstance(block, ast.If) and ast.unparse(block.test) == "TYPE_CHECKING":
+                block.body = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                if top == "concurrent" or (top == "logging" and name not in MAY_IMPORT_LOGGING):
+                    found.append(f"{name}:{node.lineno} imports {module}")
+    assert found == []
