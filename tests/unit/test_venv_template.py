@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from ferry.cache.store import Cache
-from ferry.python import interpreter as interpreter_module
 from ferry.python.interpreter import introspect
 from ferry.python.venv import create_venv
 
@@ -32,7 +31,7 @@ def _forbid_queries(monkeypatch: pytest.MonkeyPatch) -> None:
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("the environment was queried instead of derived")
 
-    monkeypatch.setattr(interpreter_module.subprocess, "run", forbidden)
+    monkeypatch.setattr(subprocess, "run", forbidden)  # interpreter imports it where it runs
 
 
 def _make(kind: str, base: Path, root: Path) -> Path:
