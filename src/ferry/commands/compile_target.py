@@ -10,13 +10,13 @@ for ``aarch64-apple-darwin`` by ferry and by uv must pick the same wheels and ma
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator, Sequence
 
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable
+from ferry.model.lazy_regex import lazy_pattern
 from ferry.resolve.options import TargetEnvironment
 
 #: ``--python-platform`` aliases, as uv defines them.
@@ -33,7 +33,8 @@ DEFAULT_MACOS = (13, 0)
 #: The musllinux version of the ``*-unknown-linux-musl`` targets.
 DEFAULT_MUSL = (1, 2)
 
-_MANYLINUX = re.compile(r"^(x86_64|aarch64)-manylinux(?:(2014)|_(\d+)_(\d+))$")
+# Compiled when a --python-platform names a manylinux version.
+_MANYLINUX = lazy_pattern(r"^(x86_64|aarch64)-manylinux(?:(2014)|_(\d+)_(\d+))$")
 _WINDOWS_MACHINE = {"x86_64": "AMD64", "i686": "x86", "aarch64": "ARM64"}
 _WINDOWS_TAG = {"x86_64": "win_amd64", "i686": "win32", "aarch64": "win_arm64"}
 _SUPPORTED = (
@@ -94,7 +95,7 @@ def parse_platform(text: str) -> Platform:
         major, minor = DEFAULT_MUSL
         musl = tuple(f"musllinux_{major}_{m}_{arch}" for m in range(minor, -1, -1))
         return Platform(name, "posix", "linux", "Linux", arch, (*musl, f"linux_{arch}"))
-    match = _MANYLINUX.match(name)
+    match = _MANYLINUX().match(name)
     if match:
         glibc = (2, 17) if match.group(2) else (int(match.group(3)), int(match.group(4)))
         return _linux(name, match.group(1), glibc)

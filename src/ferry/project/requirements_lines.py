@@ -17,6 +17,7 @@ from typing import NoReturn
 
 from ferry.model.errors import ParseError
 from ferry.model.immutable import mutable
+from ferry.model.lazy_regex import lazy_pattern
 from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.value_fields import replace
@@ -179,8 +180,9 @@ def fail(message: str, ctx: Context | None, column0: int) -> NoReturn:
     raise ParseError(scrub(message), path=path, line=line, column=column, source_line=source)
 
 
-_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/@\s:]*)"
-                       r"(?::(?P<password>[^/@\s]*))?@")
+# Compiled when an error message is written (~0.13 ms that a readable file never needs).
+_USERINFO = lazy_pattern(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<user>[^/@\s:]*)"
+                         r"(?::(?P<password>[^/@\s]*))?@")
 
 
 def _hide(match: re.Match[str]) -> str:
@@ -191,13 +193,13 @@ def _hide(match: re.Match[str]) -> str:
 
 def scrub(text: str) -> str:
     """Every URL password (or lone token) in ``text`` replaced by ``****``, as ``redact`` does."""
-    return _USERINFO.sub(_hide, text)
+    return _USERINFO().sub(_hide, text)
 
 
 def _scrub_line(line: str, column: int) -> tuple[str, int]:
     """``scrub`` for a source line, moving the caret column by what was cut before it."""
     out, last, shift = [], 0, 0
-    for match in _USERINFO.finditer(line):
+    for match in _USERINFO().finditer(line):
         replacement = _hide(match)
         if match.end() < column:
             shift += len(replacement) - (match.end() - match.start())
