@@ -17,7 +17,6 @@ from packaging.markers import default_environment
 
 from ferry.cache.store import Cache
 from ferry.model.errors import InterpreterNotFoundError
-from ferry.python import interpreter as interpreter_module
 from ferry.python.interpreter import (
     BUCKET,
     Interpreter,
@@ -150,7 +149,6 @@ def test_cached_answer_is_reused_without_spawning(monkeypatch: pytest.MonkeyPatc
         raise AssertionError("a cached interpreter must not be run")
 
     monkeypatch.setattr(subprocess, "run", forbidden)
-    monkeypatch.setattr(interpreter_module.subprocess, "run", forbidden)
     again = introspect(Path(sys.executable), store)
     assert again == first and again.markers == first.markers
     assert store.writes == 1
