@@ -160,6 +160,18 @@ def wheel_tags(
     return tuple(str(tag) for tag in found)
 
 
+def parse_python_version(text: str) -> Version:
+    """A `--python-version` value (pip compile, pip install): at least major.minor."""
+    try:
+        version = Version(text)
+    except InvalidVersion as exc:
+        raise UsageError(f"Invalid `--python-version` value `{text}`",
+                         hint="write a version such as 3.12 or 3.12.1") from exc
+    if len(version.release) < 2:
+        raise UsageError(f"`--python-version {text}` needs a minor version, such as 3.12")
+    return version
+
+
 def host_platforms(tags: Sequence[str]) -> list[str]:
     """The platform parts of an interpreter's tags, in its order of preference (without ``any``)."""
     seen: dict[str, None] = {}
@@ -206,4 +218,7 @@ def compile_target(
     )
 
 
-__all__ = ["Platform", "compile_target", "host_platforms", "parse_platform", "wheel_tags"]
+__all__ = [
+    "Platform", "compile_target", "host_platforms", "parse_platform", "parse_python_version",
+    "wheel_tags",
+]

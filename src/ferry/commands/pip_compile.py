@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.commands.compile_entries import file_hashes, make_entries
 from ferry.commands.compile_inputs import CompileInputs, Selection, read_compile_inputs
 from ferry.commands.compile_output import (
@@ -25,7 +23,7 @@ from ferry.commands.compile_output import (
 )
 from ferry.commands.compile_pins import existing_pins, pins_for_target
 from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
-from ferry.commands.compile_target import compile_target, parse_platform
+from ferry.commands.compile_target import compile_target, parse_platform, parse_python_version
 from ferry.model.errors import InterpreterNotFoundError, UsageError, UserError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
@@ -104,17 +102,6 @@ def known_options(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
         if key not in names and value not in (None, False, (), ""):
             raise UsageError(f"`--{key.replace('_', '-')}` is not supported by this command")
     return {k: v for k, v in kwargs.items() if k in names}
-
-
-def parse_python_version(text: str) -> Version:
-    try:
-        version = Version(text)
-    except InvalidVersion as exc:
-        raise UsageError(f"Invalid `--python-version` value `{text}`",
-                         hint="write a version such as 3.12 or 3.12.1") from exc
-    if len(version.release) < 2:
-        raise UsageError(f"`--python-version {text}` needs a minor version, such as 3.12")
-    return version
 
 
 def find_compile_interpreter(

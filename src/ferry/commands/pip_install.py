@@ -262,15 +262,10 @@ def pip_target(
     """What ``pip install``/``pip sync`` resolve for: the environment's interpreter, or with
     ``--python-version X`` X's wheel tags too, as uv's ``--python-version`` (and ``pip
     compile``'s) does: a 3.12 environment resolving for 3.8 picks the ``cp38`` wheel."""
-    from ferry.commands.compile_target import compile_target
+    from ferry.commands.compile_target import compile_target, parse_python_version
 
     interpreter = environment.interpreter
-    version = None
-    if python_version:
-        # here: pip_compile brings pyproject.toml reading (tomllib), which -r files never need
-        from ferry.commands.pip_compile import parse_python_version
-
-        version = parse_python_version(python_version)
+    version = parse_python_version(python_version) if python_version else None
     return compile_target(
         markers=dict(interpreter.markers),
         tags=interpreter.tags,
