@@ -106,3 +106,8 @@ def test_record_digests_are_urlsafe_base64_without_padding() -> None:
     raw = b"\xfb\xff" * 16  # both characters base64 spells differently when URL-safe
     assert record_encoding(raw.hex()) == base64.urlsafe_b64encode(raw)[:43].decode()
     assert "-" in urlsafe_digest(raw) and "_" in urlsafe_digest(raw)
+
+
+def test_the_complete_environment_names_every_default_variable() -> None:
+    # the shortcut in Marker.evaluate is only right while these are the same names
+    assert pep508_markers._default_environment().keys() == pep508_markers._MARKER_VARIABLES

@@ -27,7 +27,7 @@ from ferry.wheel._problem import DEFAULT_MAX_UNPACKED_SIZE, ZipProblem
 from ferry.wheel._zip import check_end_of_archive, check_members, check_sizes
 from ferry.wheel.wheel_info import WheelInfo, info_from_contents, wheel_error
 
-__all__ = ["DEFAULT_MAX_UNPACKED_SIZE", "WheelInfo", "validate_wheel"]
+__all__ = ["open_validated", "validate_wheel"]
 
 # METADATA, WHEEL and entry_points.txt are read into memory; none is legitimately this large.
 _MAX_METADATA_FILE = 16 * 1024 * 1024
