@@ -82,12 +82,13 @@ _QUERY_SAFE = _PATH_SAFE + "?"
 _STALE = (Closed, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
 
-class _Origin(NamedTuple):
-    scheme: str
-    host: str
-    port: int
-    verify: bool
-    proxy: Proxy | None
+# The functional form, with real types: the class form under ``from __future__ import
+# annotations`` has typing compile() each field's string, and a process's first compile() costs
+# ~1 ms (it builds every ``_ast`` node class).
+_Origin = NamedTuple(  # noqa: UP014
+    "_Origin",
+    [("scheme", str), ("host", str), ("port", int), ("verify", bool), ("proxy", Proxy | None)],
+)
 
 
 class _Stale(Exception):

@@ -12,7 +12,10 @@ TLS through ``CONNECT``); a ``socks5://`` or ``https://`` proxy is an error nami
 value (redacted), not a silent direct connection.
 """
 
-from __future__ import annotations
+
+# No ``from __future__ import annotations`` here: under it, typing compile()s each string
+# field of a ``NamedTuple``, and a process's first compile() costs ~1 ms (every ``_ast``
+# node class is built); a test holds warm commands to no compile() at all.
 
 import base64
 import os
@@ -41,7 +44,7 @@ class Proxy(NamedTuple):
     authorization: str | None = None
 
     @classmethod
-    def parse(cls, url: str) -> Proxy:
+    def parse(cls, url: str) -> "Proxy":
         if "://" not in url:
             url = f"http://{url}"
         parts = urlsplit(url)

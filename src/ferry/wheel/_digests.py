@@ -18,19 +18,20 @@ A file edited in place after the cache persisted it (through a hardlink, G8) kee
 here; finding such drift is ``ferry cache verify``'s job (G7), as it is uv's.
 """
 
-from __future__ import annotations
+
+# No ``from __future__ import annotations`` here: under it, typing compile()s each string
+# field of a ``NamedTuple``, and a process's first compile() costs ~1 ms (every ``_ast``
+# node class is built); a test holds warm commands to no compile() at all.
 
 import json
 import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from ferry.model.log import get_logger
 from ferry.wheel.record import urlsafe_digest
-
-if TYPE_CHECKING:
-    from ferry.wheel.wheel_info import WheelInfo
+from ferry.wheel.wheel_info import WheelInfo
 
 logger = get_logger(__name__)
 

@@ -10,7 +10,10 @@ archive (RECORD, INSTALLER, REQUESTED, direct_url.json, launchers, scripts whose
 rewritten) are always written as new files, never by editing a linked one.
 """
 
-from __future__ import annotations
+
+# No ``from __future__ import annotations`` here: under it, typing compile()s each string
+# field of a ``NamedTuple``, and a process's first compile() costs ~1 ms (every ``_ast``
+# node class is built); a test holds warm commands to no compile() at all.
 
 import json
 import os
