@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from ferry.cli.index_options import index_strategy_option
 from ferry.cli.output import Printer, elapsed, plural
 from ferry.cli.project_options import lock_fields, mode_options, resolver_options
 from ferry.model.errors import UsageError
+from ferry.model.names import is_valid_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import replace
 
@@ -100,13 +100,12 @@ class _NotesPrinted:
         return getattr(self._result, name)
 
 
-_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
 def _valid_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """An extra or group name must be a valid name (PEP 685/735), checked before anything is
     read or written — a name uv cannot read would leave a project uv refuses; uv's words."""
-    if value is not None and not _NAME.match(value):
+    if value is not None and not is_valid_name(value):
         flag = f"--{param.name} <{str(param.name).upper()}>"
         raise UsageError(
             f"invalid value '{value}' for '{flag}': Not a valid package or extra name: "

@@ -14,7 +14,10 @@ names them by phase for the user.
 
 from __future__ import annotations
 
-import socket
+# The C module: ``socket`` wraps it in enums at import (~1.7 ms of every network command), and
+# ferry needs neither the enums nor ``socket.socket``'s extras (a TLS socket is one anyway).
+import _socket
+import io
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -82,7 +85,7 @@ class Connection:
         self.tls = tls
         self.via = via
         self.tunnel_headers = tunnel_headers
-        self.sock: socket.socket | None = None
+        self.sock: _socket.socket | None = None
         self._file: BinaryIO | None = None
         self.will_close = False
         self.chunked = False
@@ -98,17 +101,19 @@ class Connection:
         address = self.via or (self.host, self.port)
         sock = _create_connection(address, self.timeout)
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1)
             if self.via is not None and self.tls is not None:
-                self.sock, self._file = sock, sock.makefile("rb")
+                self.sock, self._file = sock, _reader(sock)
                 self._tunnel()
             if self.tls is not None:
-                sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+                # ssl reads only what ``_socket.socket`` has (family, type, fileno, timeout,
+                # detach); typeshed asks for the ``socket.socket`` subclass.
+                sock = self.tls.wrap_socket(sock, server_hostname=self.host)  # type: ignore[arg-type]
         except BaseException:
             sock.close()
             self.sock = self._file = None
             raise
-        self.sock, self._file = sock, sock.makefile("rb")
+        self.sock, self._file = sock, _reader(sock)
 
     def _tunnel(self) -> None:
         authority = authority_of(self.host, self.port)
@@ -325,12 +330,46 @@ def refuse_control_characters(text: str) -> None:
         raise ValueError(f"URL can't contain control characters. {text!r}")
 
 
-def _create_connection(address: tuple[str, int], timeout: float) -> socket.socket:
-    """``socket.create_connection`` with an ASCII host handed over as bytes.
+def _create_connection(address: tuple[str, int], timeout: float) -> _socket.socket:
+    """``socket.create_connection``: each address ``getaddrinfo`` gives, in turn, until one
+    connects (the last failure is raised), with an ASCII host handed over as bytes.
 
-    Why: ``getaddrinfo`` encodes a ``str`` host with the ``idna`` codec, whose first use
+    Why bytes: ``getaddrinfo`` encodes a ``str`` host with the ``idna`` codec, whose first use
     imports ``encodings.idna``, ``stringprep`` and ``unicodedata`` (~2.5 ms of every network
     command); an ASCII host is the same bytes either way. Other hosts keep the codec."""
     host, port = address
-    target: tuple[str | bytes, int] = (host.encode("ascii") if host.isascii() else host, port)
-    return socket.create_connection(target, timeout)  # type: ignore[arg-type]
+    target: str | bytes = host.encode("ascii") if host.isascii() else host
+    failure: OSError | None = None
+    for family, kind, proto, _, where in _socket.getaddrinfo(target, port, 0,
+                                                             _socket.SOCK_STREAM):
+        sock = _socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            sock.connect(where)
+        except OSError as error:
+            sock.close()
+            failure = error
+            continue
+        return sock
+    raise failure or OSError(f"getaddrinfo gave no address for {host}")
+
+
+class _SocketReader(io.RawIOBase):
+    """The raw stream ``socket.makefile("rb")`` buffers, over any socket (plain or TLS):
+    a timeout or reset surfaces as the same ``OSError`` from ``recv_into``."""
+
+    def __init__(self, sock: _socket.socket) -> None:
+        self._sock = sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        return self._sock.recv_into(buffer)
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+
+def _reader(sock: _socket.socket) -> BinaryIO:
+    return io.BufferedReader(_SocketReader(sock))  # type: ignore[return-value]

@@ -11,13 +11,12 @@ configuration. The other backends are in :mod:`ferry.project.init_template_backe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Literal
 
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
-from ferry.model.names import canonicalize_name
+from ferry.model.names import canonicalize_name, is_valid_name
 from ferry.project.init_template_backends import (
     NATIVE_BACKENDS,
     BuildBackend,
@@ -42,7 +41,6 @@ wheels/
 # Virtual environments
 .venv
 """
-_VALID_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
 @immutable
@@ -72,7 +70,7 @@ class InitOptions:
 
 def project_name(raw: str) -> str:
     """The normalised project name, or a UserError saying how to pick a valid one."""
-    if not _VALID_NAME.match(raw):
+    if not is_valid_name(raw):
         raise UserError(
             f"The project name `{raw}` is not a valid package name",
             hint="pick one of letters, digits, `-`, `_` and `.` with `--name`",

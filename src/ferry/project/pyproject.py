@@ -9,14 +9,13 @@ been parsed, every ``include-group`` resolves and no group includes itself.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
 from ferry.model.immutable import immutable
-from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.names import NormalizedName, canonicalize_name, is_valid_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field
@@ -31,7 +30,6 @@ from ferry.project.tool_settings import (
 )
 
 PYPROJECT = "pyproject.toml"
-_NAME = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 _PROJECT_KEYS = {
     "name",
     "version",
@@ -174,7 +172,7 @@ def _parse_project(w: Walker, table: dict[str, Any]) -> ProjectTable:
     w.warn_unknown(table, "project", _PROJECT_KEYS)
     raw_name = w.string(table, "name", "project.name", required=True)
     assert raw_name is not None
-    if not _NAME.match(raw_name):
+    if not is_valid_name(raw_name):
         w.fail("project.name", f"invalid project name {raw_name!r}", hint="see PEP 508 names")
     dynamic = w.strings(table, "dynamic", "project.dynamic")
     version = w.string(table, "version", "project.version")
