@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from packaging import utils as pu
 from packaging import version as pv
 from tests.support.runner import ferry_env
 
@@ -106,6 +107,11 @@ def _check_one(text: str) -> tuple[fv.Version, pv.Version] | None:
         assert getattr(mine, name) == getattr(theirs, name), (text, name)
     assert mine._make_key() == theirs._key, text  # packaging's sort key, element for element
     assert hash(mine) == hash(theirs)
+    trimmed = mine.release
+    while len(trimmed) > 1 and trimmed[-1] == 0:
+        trimmed = trimmed[:-1]
+    assert fv.normal_text(mine, trimmed) == pu.canonicalize_version(theirs)
+    assert fv.normal_text(mine, mine.release) == str(theirs)
     again = fv.Version(str(mine))  # the normal form reads back as itself
     assert str(again) == str(mine) and again == mine and hash(again) == hash(mine)
     return pair

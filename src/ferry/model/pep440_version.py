@@ -25,7 +25,7 @@ import sys
 
 from ferry.model.lazy_regex import lazy_pattern
 
-__all__ = ["InvalidVersion", "Version", "parse"]
+__all__ = ["InvalidVersion", "Version", "normal_text", "parse"]
 
 # packaging 26.3's VERSION_PATTERN, character for character: what it accepts is what we accept.
 _PATTERN = r"""
@@ -160,6 +160,26 @@ def _cmpkey(epoch: int, release: tuple[int, ...], pre: _Pre, post: int | None,
         (part, "") if isinstance(part, int) else (-1, part) for part in local)
 
 
+def _base(epoch: int, release: tuple[int, ...]) -> str:
+    text = ".".join(map(str, release))
+    return f"{epoch}!{text}" if epoch else text
+
+
+def normal_text(version: Version, release: tuple[int, ...]) -> str:
+    """The normal form of ``version`` with ``release`` as its release segment: ``str()``'s
+    text, and ``packaging.utils.canonicalize_version``'s with trailing zeros trimmed."""
+    text = _base(version.epoch, release)
+    if version.pre is not None:
+        text += f"{version.pre[0]}{version.pre[1]}"
+    if version.post is not None:
+        text += f".post{version.post}"
+    if version.dev is not None:
+        text += f".dev{version.dev}"
+    if version.local is not None:
+        text += f"+{version.local}"
+    return text
+
+
 class Version:
     """A parsed PEP 440 version (``packaging.version.Version``): normalised ``str()``, the
     same parts and properties, and the same ordering, equality and hash."""
@@ -273,18 +293,8 @@ class Version:
 
     def __str__(self) -> str:
         text = self._text
-        if text is not None:
-            return text
-        text = self.base_version
-        if self._pre is not None:
-            text += f"{self._pre[0]}{self._pre[1]}"
-        if self._post is not None:
-            text += f".post{self._post}"
-        if self._dev is not None:
-            text += f".dev{self._dev}"
-        if self._local is not None:
-            text += f"+{self.local}"
-        self._text = text
+        if text is None:
+            self._text = text = normal_text(self, self._release)
         return text
 
     @property
@@ -324,8 +334,7 @@ class Version:
     @property
     def base_version(self) -> str:
         """Epoch and release only (``'1!2.0'`` of ``1!2.0rc1+x``)."""
-        release = ".".join(map(str, self._release))
-        return f"{self._epoch}!{release}" if self._epoch else release
+        return _base(self._epoch, self._release)
 
     @property
     def is_prerelease(self) -> bool:
