@@ -17,6 +17,7 @@ from pathlib import Path
 from ferry.cache import archives, files, git_bucket, records
 from ferry.cache.jsonfile import is_valid_json_file, read_json_file
 from ferry.cache.store import BUCKETS, CACHEDIR_TAG_NAME, LOCK_NAME, Cache
+from ferry.fs import toml_memo
 from ferry.fs.atomic import remove_tree
 from ferry.fs.errors import os_error
 from ferry.model.immutable import immutable
@@ -91,6 +92,7 @@ def prune(cache: Cache) -> PruneResult:
         removed += _prune_git(_bucket(cache, "git"))
         for name in JSON_BUCKETS:
             removed += _prune_json(_bucket(cache, name), now)
+        removed += _prune_parsed_toml(_bucket(cache, "toml"), now)
         cache.forget_layout()
     return PruneResult(cache.root, removed)
 
@@ -205,6 +207,16 @@ def _prune_json(bucket: Path, now: float) -> Removed:
                 removed += _remove(path)
         elif not is_valid_json_file(path):
             logger.debug("removing damaged JSON entry `%s`", path)
+            removed += _remove(path)
+    return removed
+
+
+def _prune_parsed_toml(bucket: Path, now: float) -> Removed:
+    """Parsed files whose file changed or is gone answer for nothing any more."""
+    removed = _prune_json(bucket, now)
+    for path in walk_files(bucket, lambda p: p.suffix == ".json"):
+        if toml_memo.is_stale(path):
+            logger.debug("removing parsed TOML whose file changed or is gone: `%s`", path)
             removed += _remove(path)
     return removed
 

@@ -57,6 +57,7 @@ BUCKETS: dict[str, str] = {
         "interpreters",
         "built",
         "environments",
+        "toml",  # parsed pyproject.toml/uv.lock (ferry.fs.toml_memo, which names it itself)
     )
 }
 #: Git databases and checkouts (``dist/git.py``); its own format version.

@@ -54,10 +54,14 @@ def global_options(
                 f"Cannot change to the directory `{directory}` (from `--directory`)",
                 causes=[f"{error.strerror} (os error {error.errno})"],
             ) from None
+    no_cache = no_cache or env_bool("FERRY_NO_CACHE")
+    from ferry.commands.common import remember_parsed_toml
+
+    remember_parsed_toml(cache_dir, no_cache)
     return GlobalOptions(
         verbosity=verbosity,
         cache_dir=cache_dir,
-        no_cache=no_cache or env_bool("FERRY_NO_CACHE"),
+        no_cache=no_cache,
         offline=offline or env_bool("FERRY_OFFLINE"),
         prefer_offline=prefer_offline or env_bool("FERRY_PREFER_OFFLINE"),
         color=coloured,

@@ -20,6 +20,20 @@ if TYPE_CHECKING:
     from ferry.wheel.installed import InstalledDist
 
 
+def remember_parsed_toml(cache_dir: Path | None, no_cache: bool) -> None:
+    """Parsed TOML files are remembered in the cache the command line and environment name,
+    when it exists (:mod:`ferry.fs.toml_memo`); with ``--no-cache``, nowhere. Set before any
+    command reads its ``pyproject.toml``."""
+    from ferry.commands.venv_interpreter import Fallback, cache_root
+    from ferry.fs import toml_memo
+
+    try:
+        root = None if no_cache else cache_root(str(cache_dir) if cache_dir is not None else None)
+    except Fallback:
+        root = None
+    toml_memo.remember_in(root)
+
+
 @contextmanager
 def open_cache(options: GlobalOptions) -> Iterator[Cache]:
     """The cache for this command, held with a shared lock so ``cache clean`` waits for us."""

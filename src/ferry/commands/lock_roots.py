@@ -47,14 +47,14 @@ def check_supported(pyproject: PyProject) -> None:
 def _declares_dependency_metadata(pyproject: PyProject) -> bool:
     """Whether ``[tool.uv]``/``[tool.ferry]`` sets ``dependency-metadata`` (read from the file:
     the parsed settings do not keep it)."""
-    import tomllib
-
     try:
         text = pyproject.path.read_bytes()
     except OSError:
         return False
     if b"dependency-metadata" not in text:
         return False
+    import tomllib
+
     tool = tomllib.loads(text.decode("utf-8")).get("tool", {})
     return any(isinstance(tool.get(t), dict) and "dependency-metadata" in tool[t]
                for t in ("uv", "ferry"))

@@ -10,15 +10,16 @@ errors found after parsing go through :class:`KeyPathError` helpers that name th
 from __future__ import annotations
 
 import os
-import re
-import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ferry.fs import toml_memo
 from ferry.model.errors import FilesystemError, ParseError
+from ferry.model.lazy_regex import lazy_pattern
 
-_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)\s*$")
-_AT_END = re.compile(r"\(at end of document\)\s*$")
+# Only a syntax error needs them: compiled then.
+_POSITION = lazy_pattern(r"\(at line (\d+), column (\d+)\)\s*$")
+_AT_END = lazy_pattern(r"\(at end of document\)\s*$")
 
 
 def display_path(path: Path | str) -> str:
@@ -47,16 +48,25 @@ def read_text(path: Path) -> str:
 
 def load_toml(text: str, path: Path | str | None, what: str) -> dict[str, Any]:
     """Parse ``text``; on a syntax error raise ``ParseError("Failed to parse `what`")`` with the
-    line, column and source line of the error."""
+    line, column and source line of the error.
+
+    A file read before with the same text comes back from :mod:`toml_memo` (``tomllib`` is
+    then not even imported)."""
+    if path is not None:
+        remembered = toml_memo.recall(os.fspath(path), text)
+        if remembered is not None:
+            return remembered
+    import tomllib
+
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         detail = str(exc)
         line: int | None = None
         column: int | None = None
-        if match := _POSITION.search(detail):
+        if match := _POSITION().search(detail):
             line, column = int(match.group(1)), int(match.group(2))
-        elif _AT_END.search(detail):
+        elif _AT_END().search(detail):
             lines = text.split("\n")
             line = len(lines)
             column = len(lines[-1]) + 1
@@ -74,6 +84,9 @@ def load_toml(text: str, path: Path | str | None, what: str) -> dict[str, Any]:
             source_line=source_line,
             causes=[detail],
         ) from exc
+    if path is not None:
+        toml_memo.keep(os.fspath(path), text, data)
+    return data
 
 
 def schema_error(
