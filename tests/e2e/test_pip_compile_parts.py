@@ -7,7 +7,6 @@ make a requirement apply), so these tests pin uv's behaviour, not a guess.
 from __future__ import annotations
 
 import pytest
-from packaging.version import Version
 
 from ferry.commands.compile_output import (
     Entry,
@@ -20,6 +19,7 @@ from ferry.commands.compile_output import (
 from ferry.commands.compile_resolve import apply_overrides
 from ferry.commands.compile_target import compile_target, parse_platform, wheel_tags
 from ferry.model.errors import UsageError
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_markers import Marker
 from ferry.model.pep508_requirements import Requirement
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 from tests.reliability.test_e_concurrency import verify_records
 from tests.unit.test_perf_install import scheme_in
 
@@ -31,6 +30,7 @@ from ferry.model import interrupt
 from ferry.model.dist import FileRef, PinnedDist
 from ferry.model.errors import FilesystemError
 from ferry.model.interrupt import interruptible, uninterruptible
+from ferry.model.pep440_version import Version
 from ferry.model.scheme import Scheme
 from ferry.wheel import _transaction, iter_installed, uninstall, unpack_wheel
 from ferry.wheel.uninstall import UninstallResult

@@ -66,8 +66,9 @@ class WheelDirInstaller:
     def _find(self, requirement: Requirement) -> Path:
         assert self.wheel_dir is not None, f"nothing to install {requirement} from"
         for wheel in sorted(self.wheel_dir.glob("*.whl"), reverse=True):
-            name, version, _, _ = parse_wheel_filename(wheel.name)
-            if name == canonicalize_name(requirement.name) and version in requirement.specifier:
+            name, version, _, _ = parse_wheel_filename(wheel.name)  # packaging's Version
+            wanted = str(version) in requirement.specifier
+            if name == canonicalize_name(requirement.name) and wanted:
                 return wheel
         raise ResolutionError(f"no wheel for `{requirement}` in {self.wheel_dir}")
 

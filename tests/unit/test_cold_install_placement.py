@@ -77,11 +77,11 @@ def test_a_cold_prepare_marks_the_cache_tmp(
     import hashlib
 
     from packaging.utils import canonicalize_name
-    from packaging.version import Version
 
     from ferry.cache.store import Cache, CachedFile
     from ferry.dist.prepare import Preparer
     from ferry.model.dist import FileRef, Hashes, PinnedDist
+    from ferry.model.pep440_version import Version
 
     monkeypatch.setattr(archives_placement, "_done", set())
     cache = Cache(tmp_path / "cache")

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
 from ferry.cache.store import Cache, CachedFile
 from ferry.dist import prepare_pool as prepare_module
 from ferry.dist.prepare import PreparedDist, Preparer
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import NetworkError
+from ferry.model.pep440_version import Version
 
 MakeWheel = Callable[..., Path]
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 from tests.unit.test_perf_install import scheme_in
 
 from ferry.cache.store import Cache, CachedFile
@@ -25,6 +24,7 @@ from ferry.install.plan import make_plan
 from ferry.install.stream import prepare_and_execute
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import NetworkError
+from ferry.model.pep440_version import Version
 from ferry.model.scheme import Scheme
 from ferry.wheel import iter_installed
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 from tests.unit.test_perf_install import scheme_in
 
 from ferry.cache.store import Cache, CachedFile
@@ -21,6 +20,7 @@ from ferry.dist.prepare import PreparedDist, Preparer
 from ferry.fs.link import Linker, LinkMode
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import InvalidWheelError
+from ferry.model.pep440_version import Version
 from ferry.wheel import install
 from ferry.wheel.install import install_unpacked
 from ferry.wheel.unpack import unpack_wheel

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.marker_expr import flag_key, parse_marker
 from ferry.resolve.marker_sets import specifier_versions

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
 from ferry.cache.archives import MANIFEST_NAME
 from ferry.cache.store import Cache, CachedFile
 from ferry.dist.prepare import Preparer
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import InvalidWheelError
+from ferry.model.pep440_version import Version
 
 MakeWheel = Callable[..., Path]
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from packaging.version import Version
 
+from ferry.model.pep440_version import Version
 from ferry.project.markers import canonical_marker
 from ferry.resolve.marker_expr import MarkerExpr, parse_marker, render
 from ferry.resolve.marker_restrict import restrict

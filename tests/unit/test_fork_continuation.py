@@ -17,12 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter
 
 import ferry.resolve.engine as engine_module
 from ferry.model.errors import ResolutionError
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.marker_expr import parse_marker
 from ferry.resolve.marker_sets import specifier_versions

@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 
 from ferry.install.local_freshness import stale_local_builds
 from ferry.model.dist import PinnedDist
+from ferry.model.pep440_version import Version
 
 
 class _Installed:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from packaging.version import Version
 from test_index_support import Recorder
 
 from ferry.cache import files
@@ -23,6 +22,7 @@ from ferry.cache.store import Cache
 from ferry.index.http import HttpClient, distinct_causes
 from ferry.model.dist import FileRef, Hashes
 from ferry.model.errors import HashMismatchError, NetworkError, ParseError
+from ferry.model.pep440_version import Version
 from ferry.project.lock_select import Selection, select
 from ferry.project.lockfile import UnsupportedLockVersionError, parse_lock
 

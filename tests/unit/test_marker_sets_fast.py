@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from packaging.version import Version
 
+from ferry.model.pep440_version import Version
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 
 OPS = (">=", ">", "<=", "<", "==", "!=")

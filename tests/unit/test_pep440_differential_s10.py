@@ -10,10 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging import specifiers as ps
-from packaging.version import Version
+from packaging.version import Version as TheirVersion
 
 from ferry.model import pep440_specifiers as fs
 from ferry.model.names import canonicalize_name, is_normalized_name
+from ferry.model.pep440_version import Version
 
 SETTINGS = settings(max_examples=600, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -130,15 +131,19 @@ def _compare_sets(text: str, versions: list[str], prereleases: bool | None) -> N
     mine, theirs = pair
     assert [str(s) for s in mine] == [str(s) for s in theirs]
     assert (len(mine), mine.prereleases) == (len(theirs), theirs.prereleases)
+    # each side gets its own Version objects (ferry's are not packaging's), parsed alike
     parsed = [v for v in (_version(t) for t in versions) if v is not None]
+    their_parsed = [TheirVersion(str(v)) for v in parsed]
     for pre in (None, True, False):
-        for item in [*versions, *parsed]:
+        for item, their_item in zip([*versions, *parsed], [*versions, *their_parsed],
+                                    strict=True):
             for installed in (None, True):
                 assert mine.contains(item, pre, installed) == \
-                       theirs.contains(item, pre, installed), (text, item, pre, installed)
+                       theirs.contains(their_item, pre, installed), (text, item, pre, installed)
         assert list(mine.filter(versions, pre)) == list(theirs.filter(versions, pre)), \
             (text, versions, pre)
-        assert list(mine.filter(parsed, pre)) == list(theirs.filter(parsed, pre))
+        assert [str(v) for v in mine.filter(parsed, pre)] == \
+               [str(v) for v in theirs.filter(their_parsed, pre)]
         keyed = [{"v": v} for v in versions]
         assert list(mine.filter(keyed, pre, key=lambda d: d["v"])) == \
                list(theirs.filter(keyed, pre, key=lambda d: d["v"]))

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 from tests.support.wheels import make_wheel
 
 from ferry.commands.compile_inputs import CompileInputs
@@ -18,6 +17,7 @@ from ferry.fs.link import Linker, LinkMode
 from ferry.index.default import default_index_url
 from ferry.index.downloads import DownloadStats
 from ferry.model.dist import FileRef, Hashes, PinnedDist
+from ferry.model.pep440_version import Version
 from ferry.model.scheme import Scheme
 from ferry.project.requirements_model import IndexOptions
 from ferry.python.discovery import _key_spelling

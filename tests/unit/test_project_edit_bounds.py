@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from packaging.version import Version
 
 from ferry.commands.version import Bump, bump_version
 from ferry.model.errors import UsageError, UserError
+from ferry.model.pep440_version import Version
 from ferry.project.edit_requirement import bound_for
 
 # uv's crates/uv-configuration/src/add_bounds.rs tests (uv prints ", " between specifiers;

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from packaging.version import Version
 
 from ferry.model.errors import ParseError, UserError
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.scheme import Scheme
 from ferry.python.discovery import read_python_version_file, requested_python
 from ferry.python.interpreter import Interpreter

@@ -13,10 +13,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 from test_resolve_semantics import make_target
 
 from ferry.model.errors import ResolutionError
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_markers import Marker
 from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import Version
 from test_resolve_semantics import make_target
 
 from ferry.model.dist import FileRef
 from ferry.model.errors import NetworkError, ResolutionError, UserError
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.options import ResolverOptions

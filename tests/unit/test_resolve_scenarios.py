@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from packaging import tags as ptags
-from packaging.version import Version
 from test_resolve_semantics import MARKERS
 
 from ferry.model.errors import ResolutionError
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.memory import MemorySource

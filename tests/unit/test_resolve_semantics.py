@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from packaging.utils import NormalizedName, canonicalize_name
-from packaging.version import Version
 
 from ferry.model.errors import ResolutionError
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.memory import MemorySource

@@ -55,3 +55,5 @@ def test_a_pip_install_over_http_loads_no_socket_wrapper(
     assert list(venv.glob("lib/python*/site-packages/beta-2.0.dist-info"))
     assert "ferry.index.wire" in report["modules"]  # it did go over HTTP ...
     assert "socket" not in report["modules"]  # ... without the wrapper
+    assert "packaging.version" not in report["modules"]  # ferry.model.pep440_version instead
+    assert report["compiled"] == []  # no NamedTuple of string annotations, no compile()

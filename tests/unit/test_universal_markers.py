@@ -11,9 +11,9 @@ import itertools
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from packaging.version import Version
 
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_markers import Marker
 from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, conflict_flag, parse_marker, render
 from ferry.resolve.marker_sets import ValueSet, VersionSet, specifier_versions

@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from packaging.version import Version
 
 from ferry.model.errors import ResolutionError
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.marker_expr import render

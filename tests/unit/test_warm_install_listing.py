@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from packaging.utils import canonicalize_name
-from packaging.version import Version
 from tests.unit.test_cold_install_tree import _rich_wheel, _tree
 from tests.unit.test_perf_install import scheme_in
 
@@ -26,6 +25,7 @@ from ferry.dist.prepare import PreparedDist, Preparer
 from ferry.fs.link import Linker, LinkMode
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import InvalidWheelError
+from ferry.model.pep440_version import Version
 from ferry.wheel import install
 from ferry.wheel.install import install_unpacked
 from ferry.wheel.unpacked import listed_tree

@@ -6,8 +6,8 @@ import logging
 from pathlib import Path
 
 import pytest
-from packaging.version import Version
 
+from ferry.model.pep440_version import Version
 from ferry.wheel import InstalledDist, iter_installed
 
 

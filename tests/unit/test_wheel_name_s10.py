@@ -30,7 +30,7 @@ def _outcome(parse: object, filename: str) -> object:
         name, version, build, tags = parse(filename)  # type: ignore[operator]
     except (InvalidWheelFilename, InvalidWheelName):
         return "refused"
-    return name, version, build, sorted(str(t) for t in tags)
+    return name, str(version), build, sorted(str(t) for t in tags)  # two Version types
 
 
 def _check(filename: str) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from packaging.version import Version
 from tests.support.zipfiles import ZipMember, write_zip
 
 from ferry.model.errors import FilesystemError, InvalidWheelError
+from ferry.model.pep440_version import Version
 from ferry.wheel import _zip as zipchecks
 from ferry.wheel import unpack_wheel, validate_wheel
 

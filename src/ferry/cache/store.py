@@ -318,7 +318,7 @@ class Cache:
 
     def cached_versions(self, name: str) -> list[str]:
         """Versions of ``name`` with at least one file in the store, lowest first."""
-        from packaging.version import InvalidVersion, Version
+        from ferry.model.pep440_version import InvalidVersion, Version
 
         def order(version: str) -> tuple[int, Version | str]:
             try:

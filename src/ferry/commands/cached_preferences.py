@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.settings import GlobalOptions
 
 if TYPE_CHECKING:

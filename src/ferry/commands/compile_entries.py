@@ -12,13 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.version import Version
-
 from ferry.commands.compile_inputs import CompileInputs
 from ferry.commands.compile_output import Entry, sort_sources
 from ferry.commands.compile_resolve import Resolved
 from ferry.model.dist import parse_filename
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.model.url import redact
 from ferry.resolve.options import TargetEnvironment
 

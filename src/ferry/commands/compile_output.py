@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from packaging.version import Version
-
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName
+from ferry.model.pep440_version import Version
 from ferry.model.url import redact
 from ferry.model.value_fields import field
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from packaging.version import Version
-
 from ferry.model.errors import ParseError
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.resolve.nodes import exact_pin
 from ferry.resolve.options import TargetEnvironment
 

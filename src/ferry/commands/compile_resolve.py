@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from packaging.version import Version
-
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
 from ferry.resolve.options import ResolverOptions, TargetEnvironment

@@ -12,11 +12,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable
 from ferry.model.lazy_regex import lazy_pattern
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.resolve.options import TargetEnvironment
 
 #: ``--python-platform`` aliases, as uv defines them.

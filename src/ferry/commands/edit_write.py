@@ -8,8 +8,7 @@ without a version gets the bound of the version the lock chose (``--bounds``; no
 
 from __future__ import annotations
 
-from packaging.version import Version
-
+from ferry.model.pep440_version import Version
 from ferry.project.edit import PyprojectEditor
 from ferry.project.edit_index import IndexRequest
 from ferry.project.edit_requirement import Bounds, DependencyTarget, bound_for

@@ -10,13 +10,12 @@ lock yet is refused here, before anything is fetched.
 
 from __future__ import annotations
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.commands.lock import LockRequest, has_dynamic_dependencies
 from ferry.commands.lock_indexes import IndexChoice
 from ferry.commands.lock_sources import DirectSources
 from ferry.model.errors import UserError
 from ferry.model.names import canonicalize_name
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.project.lock_model import Lock
 from ferry.project.pyproject import PyProject

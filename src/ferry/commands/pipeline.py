@@ -19,11 +19,10 @@ import time
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
-from packaging.version import Version
-
 from ferry.model.immutable import mutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
+from ferry.model.pep440_version import Version
 from ferry.model.refresh import Refresh
 from ferry.model.value_fields import field
 

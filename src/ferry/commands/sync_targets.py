@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from packaging.version import Version
-
 from ferry.commands.sync_state import SyncedSelection
 from ferry.commands.workspace_sync import (
     ROOT_GROUPS,
@@ -26,6 +24,7 @@ from ferry.commands.workspace_sync import (
 )
 from ferry.model.errors import UserError
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.model.value_fields import replace
 from ferry.project.discovery import Project
 from ferry.project.lock_select import Selection, select

@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.cache.store import Cache
 from ferry.commands.common import open_cache
 from ferry.commands.export import (
@@ -32,6 +30,7 @@ from ferry.model.immutable import immutable, mutable
 from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.settings import GlobalOptions
 from ferry.model.thread_pool import ThreadPool
 from ferry.model.value_fields import field

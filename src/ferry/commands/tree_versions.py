@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.dist.source_metadata import metadata_identity
 from ferry.model.errors import BuildError
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.value_fields import replace
 
 if TYPE_CHECKING:

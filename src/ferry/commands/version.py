@@ -19,12 +19,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_lock
 from ferry.commands.workspace_sync import edit_path, focus
 from ferry.model.errors import UsageError, UserError
 from ferry.model.immutable import immutable, mutable
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.project.discovery import discover_project

@@ -19,13 +19,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.fs.errors import os_error
 from ferry.model.errors import BuildError, ParseError
 from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 
 __all__ = [

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Protocol
 
-from packaging.version import Version
-
 from ferry.model.dist import PinnedDist
 from ferry.model.git import comparable_url
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName
+from ferry.model.pep440_version import Version
 from ferry.model.value_fields import field
 
 # Packages that seed an environment: an exact sync keeps them when the target does not name them,

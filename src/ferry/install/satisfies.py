@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from packaging.version import Version
-
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 from ferry.model.requirement_text import requirement_from_text
 

@@ -7,10 +7,9 @@ They are frozen so they can be keys, cached, and passed between threads freely.
 
 from __future__ import annotations
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.value_fields import field
 from ferry.model.wheel_name import parse_wheel_filename
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
+from ferry.model.pep440_version import InvalidVersion, Version
 
 __all__ = ["apply_prereleases", "filter_matching"]
 

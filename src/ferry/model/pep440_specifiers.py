@@ -22,9 +22,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.pep440_filter import apply_prereleases, filter_matching
+from ferry.model.pep440_version import InvalidVersion, Version, normal_text
 
 __all__ = ["InvalidSpecifier", "Specifier", "SpecifierSet"]
 
@@ -113,19 +112,7 @@ def _predicate(op: str, text: str, base: Version) -> Callable[[Version], bool]:
 
 def _canonical_version(version: Version, strip_trailing_zero: bool) -> str:
     """``packaging.utils.canonicalize_version`` of a parsed version."""
-    release = _trim(version.release) if strip_trailing_zero else version.release
-    text = ".".join(map(str, release))
-    if version.epoch:
-        text = f"{version.epoch}!{text}"
-    if version.pre is not None:
-        text += "".join(map(str, version.pre))
-    if version.post is not None:
-        text += f".post{version.post}"
-    if version.dev is not None:
-        text += f".dev{version.dev}"
-    if version.local is not None:
-        text += f"+{version.local}"
-    return text
+    return normal_text(version, _trim(version.release) if strip_trailing_zero else version.release)
 
 
 def _is_packaging(other: object, name: str) -> bool:

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import re
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import InvalidVersion, Version
 
 __all__ = ["InvalidWheelName", "expand_tag", "parse_wheel_filename"]
 

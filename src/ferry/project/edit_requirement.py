@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from packaging.version import Version
-
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 from ferry.project.edit_array import ArrayEntry
 from ferry.project.lock_inputs import ordered_specifier

@@ -25,8 +25,7 @@ from collections.abc import Callable, Collection, Iterable
 from functools import lru_cache
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_markers import Marker
 from ferry.project.marker_ranges import merge_version_ranges, version_or_none
 from ferry.project.markers import canonical_marker

@@ -16,10 +16,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.value_fields import field
 
 #: The lockfile schema version ferry reads and writes (uv bumps it only for breaking changes).

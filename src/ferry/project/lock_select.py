@@ -16,12 +16,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-from packaging.version import Version
-
 from ferry.model.dist import FileRef, Hashes, PinnedDist
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_markers import Marker, Op, Value, Variable
 from ferry.project.lock_local import locked_file
 from ferry.project.lock_model import Lock, LockDependency, LockedPackage, LockWheel, PackageId

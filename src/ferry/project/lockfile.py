@@ -15,12 +15,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import UserError
 from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.project.lock_model import (
     LOCK_REVISION,
     LOCK_VERSION,

@@ -6,7 +6,7 @@ applies.
 
 from __future__ import annotations
 
-from packaging.version import InvalidVersion, Version
+from ferry.model.pep440_version import InvalidVersion, Version
 
 Atom = tuple[str, str, str]  # as ferry.project.export_markers.Atom
 Clause = frozenset[Atom]

@@ -17,11 +17,10 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_markers import InvalidMarker, Marker
 
 log = get_logger(__name__)

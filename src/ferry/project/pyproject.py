@@ -12,11 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name, is_valid_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field
 from ferry.project.groups import GroupEntry, GroupError, IncludeGroup, expand_groups

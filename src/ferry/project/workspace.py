@@ -23,13 +23,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from packaging.version import Version
-
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject

@@ -14,12 +14,11 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.errors import InterpreterNotFoundError, ParseError, UserError
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.python.candidates import EXE, candidates, names_for
 from ferry.python.environment import find_dot_venv
 from ferry.python.interpreter import Interpreter, InterpreterQueryError, JsonStore, introspect

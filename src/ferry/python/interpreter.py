@@ -15,11 +15,10 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.errors import InterpreterNotFoundError
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.scheme import Scheme
 from ferry.model.value_fields import field
 from ferry.python.interpreter_cache import (

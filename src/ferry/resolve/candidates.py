@@ -13,13 +13,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Literal
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.resolve.options import TargetEnvironment
 
 logger = get_logger(__name__)

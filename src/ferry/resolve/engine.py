@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter
 
 from ferry.model.dist import FileRef
@@ -20,6 +19,7 @@ from ferry.model.errors import OfflineError
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_markers import Marker
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.url import redact

@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from packaging.version import Version
-
 from ferry.model.errors import ResolutionError
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.resolve.candidates import (
     OFFLINE_HINT,
     OFFLINE_UNAVAILABLE,

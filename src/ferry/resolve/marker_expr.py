@@ -18,9 +18,8 @@ import itertools
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.immutable import immutable
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_markers import Marker
 from ferry.model.value_fields import field
 from ferry.resolve.marker_sets import ValueSet, VersionSet

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.names import canonicalize_name
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_markers import Marker
 from ferry.resolve.marker_expr import (
     FALSE,

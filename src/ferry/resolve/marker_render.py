@@ -18,8 +18,7 @@ from __future__ import annotations
 import itertools
 from functools import lru_cache
 
-from packaging.version import Version
-
+from ferry.model.pep440_version import Version
 from ferry.resolve.marker_expr import FALSE, PYTHON, Cube, MarkerExpr
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 

@@ -14,10 +14,9 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
-from packaging.version import Version
-
 from ferry.model.immutable import immutable
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.value_fields import field
 
 

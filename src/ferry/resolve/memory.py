@@ -11,12 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from packaging.version import Version
-
 from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.url import redact
 from ferry.resolve.nodes import same_url

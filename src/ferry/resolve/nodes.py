@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from urllib.parse import urldefrag
 
-from packaging.version import Version
-
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.url import redact
 from ferry.model.value_fields import field

@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal
 
-from packaging.version import Version
-
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName
+from ferry.model.pep440_version import Version
 from ferry.model.value_fields import field
 
 PrereleaseMode = Literal[

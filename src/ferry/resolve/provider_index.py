@@ -18,12 +18,11 @@ import threading
 from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from packaging.version import Version
-
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError, OfflineError, UserError
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
+from ferry.model.pep440_version import Version
 from ferry.model.thread_pool import Future, ThreadPool
 from ferry.model.url import redact
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker

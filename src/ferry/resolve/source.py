@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.dist import FileRef
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 from ferry.model.requirement_text import requirement_from_text
 

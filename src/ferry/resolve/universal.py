@@ -23,13 +23,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal, Protocol, runtime_checkable
 
-from packaging.version import Version
 from resolvelib import ResolutionImpossible, ResolutionTooDeep
 
 from ferry.model.errors import ResolutionError
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field, replace
 from ferry.resolve.engine import Recorder

@@ -21,11 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from packaging.version import Version
-
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
 from ferry.resolve.candidates import python_compatible

@@ -14,11 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from packaging.version import Version
-
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable, mutable
 from ferry.model.names import NormalizedName
+from ferry.model.pep440_version import Version
 from ferry.model.value_fields import field, replace
 from ferry.resolve.marker_expr import FALSE, MarkerExpr
 from ferry.resolve.universal_engine import Fork

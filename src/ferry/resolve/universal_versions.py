@@ -28,12 +28,11 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry, index_position
 from ferry.resolve.marker_sets import VersionSet

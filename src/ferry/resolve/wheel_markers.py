@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from packaging.version import Version
-
+from ferry.model.pep440_version import Version
 from ferry.resolve.marker_expr import MarkerExpr
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 

@@ -14,10 +14,9 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.wheel._problem import ZipProblem
 from ferry.wheel.scripts import EntryPointError, EntryPointScript, parse_entry_points
 

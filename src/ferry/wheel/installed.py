@@ -16,11 +16,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from packaging.version import InvalidVersion, Version
-
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import InvalidVersion, Version
 
 if TYPE_CHECKING:
     from email.message import Message

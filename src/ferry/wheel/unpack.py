@@ -16,11 +16,10 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from packaging.version import Version
-
 from ferry.fs.spread import set_topdir
 from ferry.model.errors import FilesystemError, InvalidWheelError
 from ferry.model.log import get_logger
+from ferry.model.pep440_version import Version
 from ferry.wheel._members import decoded_member
 from ferry.wheel._problem import DEFAULT_MAX_UNPACKED_SIZE
 from ferry.wheel._write import CREATE, FCHMOD, write_all

@@ -16,10 +16,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from packaging.version import Version
-
 from ferry.model.errors import FilesystemError, InvalidWheelError
 from ferry.model.names import NormalizedName, canonicalize_name
+from ferry.model.pep440_version import Version
 from ferry.model.wheel_name import InvalidWheelName, parse_wheel_filename
 from ferry.wheel._contents import check_contents
 from ferry.wheel._paths import member_name_problem

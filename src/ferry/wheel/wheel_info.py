@@ -6,11 +6,10 @@ warm install), so that the latter never imports ``zipfile``.
 
 from __future__ import annotations
 
-from packaging.version import Version
-
 from ferry.model.errors import InvalidWheelError
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName
+from ferry.model.pep440_version import Version
 from ferry.model.wheel_name import expand_tag
 from ferry.wheel._contents import Contents
 from ferry.wheel._problem import ZipProblem
