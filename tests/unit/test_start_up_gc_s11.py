@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.runner import ferry_env
+from tests.support.runner import compile_ferry, ferry_env
 
 # Runs the entry point as `python -m ferry` does and counts the collections that started.
 _DRIVER = """
@@ -21,13 +21,7 @@ runpy.run_module("ferry", run_name="__main__")
 
 
 def test_the_full_command_line_starts_without_a_collection(tmp_path: Path) -> None:
-    # Measured warm, as every run after the first is: compiling sources on a fresh clone
-    # allocates enough by itself to start one collection.
-    import ferry
-
-    package = Path(ferry.__file__).parent
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], check=True,
-                   env=ferry_env({"PYTHONDONTWRITEBYTECODE": None}), timeout=120)
+    compile_ferry()  # compiling sources allocates enough by itself to start a collection
     done = subprocess.run([sys.executable, "-c", _DRIVER, "--help"], cwd=tmp_path,
                           env=ferry_env({}), capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

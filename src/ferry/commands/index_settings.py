@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ferry.model.immutable import immutable
 from ferry.model.settings import GlobalOptions
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ferry.cache.files import CachedFile
     from ferry.cache.store import Cache
     from ferry.index.client import IndexClient

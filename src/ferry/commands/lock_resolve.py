@@ -11,7 +11,6 @@ graph becomes the lock model.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -58,6 +57,8 @@ from ferry.resolve.source import CoreMetadata, DirectDist
 from ferry.resolve.universal import UniversalRequest, resolve_universal
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ferry.dist.metadata import MetadataService  # builds only: imported when one is needed
 
 logger = get_logger(__name__)

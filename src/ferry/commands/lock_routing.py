@@ -10,7 +10,7 @@ stay per index.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ferry.cache.store import Cache
 from ferry.commands.lock_indexes import IndexChoice
@@ -23,6 +23,9 @@ from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
 from ferry.resolve.provider_index import DirectFn, IndexSource, MetadataFn
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker, PackageSource
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 class RoutedIndex:

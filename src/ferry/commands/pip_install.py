@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,8 @@ from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.wheel.installed import InstalledDist
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from ferry.cache.store import Cache
     from ferry.model.dist import PinnedDist
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ferry.cache.files import CachedFile
@@ -43,6 +43,9 @@ from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.refresh import NO_REFRESH, Refresh
 from ferry.model.url import redact, strip_credentials
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 logger = get_logger(__name__)
 
@@ -251,6 +254,8 @@ class IndexClient:
         self, files: list[FileRef], project: NormalizedName, cutoff: datetime
     ) -> list[FileRef]:
         if cutoff.tzinfo is None:
+            from datetime import UTC
+
             cutoff = cutoff.replace(tzinfo=UTC)
         kept = []
         undated = 0

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from ferry.model.dist import Hashes
 from ferry.model.errors import ParseError
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.url import redact
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 # Algorithms a fragment or a ``hashes`` table may use, with their hex digest length.
 # (Spelled out rather than asked of ``hashlib``, whose OpenSSL costs ~2.5 ms of every start-up.)
@@ -111,6 +114,8 @@ def check_upload_time(page_url: str, field: str, value: str) -> str:
 
 def parse_upload_time(value: str) -> datetime:
     """Aware datetime (UTC when the text has no zone)."""
+    from datetime import UTC, datetime
+
     parsed = datetime.fromisoformat(value.strip())
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 

@@ -17,7 +17,6 @@ value (redacted), not a silent direct connection.
 # field of a ``NamedTuple``, and a process's first compile() costs ~1 ms (every ``_ast``
 # node class is built); a test holds warm commands to no compile() at all.
 
-import base64
 import os
 import sys
 from collections.abc import Mapping
@@ -57,6 +56,8 @@ class Proxy(NamedTuple):
         authorization = None
         if parts.username is not None:
             pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}"
+            import base64  # a proxy with credentials only
+
             authorization = "Basic " + base64.b64encode(pair.encode()).decode()
         return cls(redact(url), parts.hostname, parts.port or 80, authorization)
 

@@ -12,7 +12,6 @@ them: their length depends on the calendar.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ferry.model.errors import UsageError
@@ -20,6 +19,8 @@ from ferry.model.immutable import immutable
 from ferry.model.lazy_regex import lazy_pattern
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     # Imported where spans are read: ~1.5 ms that a command without a span never needs.
     from decimal import Decimal
 
@@ -78,6 +79,8 @@ class ExcludeNewer:
 
     def cutoff(self, now: datetime | None = None) -> datetime:
         """The moment after which uploads are ignored."""
+        from datetime import UTC, datetime, timedelta
+
         if self.timestamp is not None:
             return datetime.fromisoformat(self.timestamp.replace("Z", "+00:00"))
         return (now or datetime.now(UTC)) - timedelta(seconds=float(self.seconds))
@@ -122,6 +125,8 @@ def flag_cutoff(value: str | None) -> datetime | None:
 
 def _timestamp(value: str, text: str) -> str:
     """A date (midnight, local time, as uv reads it) or timestamp, normalised to UTC."""
+    from datetime import UTC, datetime
+
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             moment = datetime.fromisoformat(value).astimezone()

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from ferry.model.exclude_newer import SPAN_PLACEHOLDER
 from ferry.project.lock_model import (
@@ -34,6 +34,9 @@ from ferry.project.lock_model import (
     SourceDist,
 )
 from ferry.project.toml_encode import toml_key, toml_string
+
+if TYPE_CHECKING:
+    pass
 
 _PLACEHOLDER_COMMENT = (
     " # This has no effect and is included for backwards compatibility when using relative"
@@ -375,6 +378,8 @@ def lock_upload_time(value: str) -> str:
     zone = "+00:00" if offset in (None, "Z", "z") else offset
     if len(zone) == 5:  # +0100
         zone = f"{zone[:3]}:{zone[3:]}"
+    from datetime import UTC, datetime  # not at import: only indexes that give times need it
+
     moment = datetime.fromisoformat(f"{date}T{time}{zone}").astimezone(UTC)
     millis = (fraction or "")[:3].rstrip("0")
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{millis}" if millis else "") + "Z"

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.immutable import immutable
@@ -20,6 +19,9 @@ from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.resolve.options import TargetEnvironment
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 logger = get_logger(__name__)
 
@@ -142,6 +144,8 @@ def wheel_tag_text(filename: str) -> str:
 def _upload_time(file: FileRef) -> datetime | None:
     if not file.upload_time:
         return None
+    from datetime import UTC, datetime
+
     try:
         when = datetime.fromisoformat(file.upload_time)
     except ValueError:
@@ -178,11 +182,11 @@ class VersionBuilder:
         first index that has a usable one, however much better another index's file is."""
         self.target = target
         self._index_of = index_position(index_order)
-        self.exclude_newer = (
-            exclude_newer.replace(tzinfo=UTC)
-            if exclude_newer is not None and exclude_newer.tzinfo is None
-            else exclude_newer
-        )
+        if exclude_newer is not None and exclude_newer.tzinfo is None:
+            from datetime import UTC
+
+            exclude_newer = exclude_newer.replace(tzinfo=UTC)
+        self.exclude_newer = exclude_newer
         self._tag_rank = {tag: i for i, tag in enumerate(target.tags)}
         self._sdist_rank = len(self._tag_rank) + 1
         # Big projects list thousands of files: parse each distinct string once. (Plain dicts:

@@ -9,13 +9,15 @@ for different targets (``--python-version``, ``--python-platform``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName
 from ferry.model.pep440_version import Version
 from ferry.model.value_fields import field
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 PrereleaseMode = Literal[
     "disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit"

@@ -25,8 +25,8 @@ metadata only when it has no wheel at all.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.immutable import immutable
@@ -38,6 +38,9 @@ from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry, i
 from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.nodes import Candidate, Req
 from ferry.resolve.wheel_markers import matches_requires_python
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 
 @lru_cache(maxsize=8192)
@@ -69,6 +72,8 @@ def requires_python_floor(requires_python: str | None) -> Version | None:
 def _upload_time(file: FileRef) -> datetime | None:
     if not file.upload_time:
         return None
+    from datetime import UTC, datetime
+
     try:
         when = datetime.fromisoformat(file.upload_time.replace("Z", "+00:00"))
     except ValueError:
@@ -96,11 +101,11 @@ class FileFacts:
     filenames once, not once per fork)."""
 
     def __init__(self, exclude_newer: datetime | None = None, allow_sdists: bool = True) -> None:
-        self.exclude_newer = (
-            exclude_newer.replace(tzinfo=UTC)
-            if exclude_newer is not None and exclude_newer.tzinfo is None
-            else exclude_newer
-        )
+        if exclude_newer is not None and exclude_newer.tzinfo is None:
+            from datetime import UTC
+
+            exclude_newer = exclude_newer.replace(tzinfo=UTC)
+        self.exclude_newer = exclude_newer
         self.allow_sdists = allow_sdists
         self._by_name: dict[NormalizedName, tuple[object, dict[Version, list[_Fact]]]] = {}
         self._floors: dict[NormalizedName, tuple[object, tuple[Version, ...]]] = {}
