@@ -165,3 +165,12 @@ def test_no_cache_writes_no_memo(
         entry.unlink()
     assert run("lock", "--no-cache", cwd=project, env=env).code == 0
     assert list((tmp_cache / "toml-v1").iterdir()) == []
+
+
+def test_credentials_never_reach_the_cache(memo_root: Path, tmp_path: Path) -> None:
+    path = tmp_path / "pyproject.toml"
+    text = '[[tool.uv.index]]\nname = "corp"\nurl = "https://user:s3cret@corp.example/simple"\n'
+    assert load_toml(text, path, "x")["tool"]["uv"]["index"][0]["name"] == "corp"
+    assert not (memo_root / "toml-v1").exists()
+    assert load_toml('author = "a@b.example"\n', path, "x") == {"author": "a@b.example"}
+    assert toml_memo.recall(str(path), 'author = "a@b.example"\n') is not None

@@ -9,7 +9,9 @@ One entry per file path (``toml-v1/<digest of the path>.json``): the path, the f
 and the parsed data. An entry answers only for the identical text, so an edit is never missed;
 it is rewritten when the text changes, so the bucket grows with the number of projects, not of
 edits (``cache prune`` drops entries whose file changed or is gone). Documents holding TOML
-dates or times are not remembered: JSON has no such type, and an exact round trip is the rule.
+dates or times are not remembered: JSON has no such type, and an exact round trip is the rule;
+nor are documents with credentials in a URL (``https://user:token@host``): they never reach the
+cache.
 
 Entries are written only into a cache that already exists (the root the command line and
 environment name: ``--cache-dir``, ``FERRY_CACHE_DIR``, the user cache; never with
@@ -25,12 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from ferry.model.builtin_sha256 import sha256
+from ferry.model.lazy_regex import lazy_pattern
 from ferry.model.log import get_logger
 
 BUCKET_DIR = "toml-v1"
 _TMP_DIR = ".tmp"  # the cache's scratch directory (ferry.cache.store.TMP_NAME)
 
 logger = get_logger(__name__)
+
+# A URL's user information (``scheme://user[:password]@``), anywhere in the text.
+_USERINFO = lazy_pattern(r"://[^\s/\\\"'@]+@")
 
 _root: Path | None = None
 
@@ -61,6 +67,9 @@ def recall(path: str, text: str) -> dict[str, Any] | None:
 def keep(path: str, text: str, data: dict[str, Any]) -> None:
     """Remember ``data``, parsed from ``text`` at ``path``, when it round-trips through JSON."""
     if _root is None or not _plain(data):
+        return
+    if "@" in text and _USERINFO().search(text):
+        logger.debug("Not remembering the parsed %s: it holds credentials", path)
         return
     import json
 
