@@ -66,10 +66,18 @@ def test_work_not_started_can_be_cancelled_work_running_cannot() -> None:
 
 
 def test_shutdown_with_cancel_futures_drops_the_queue_and_joins() -> None:
-    gate = threading.Event()
+    gate, running = threading.Event(), threading.Event()
+
+    def hold() -> bool:
+        running.set()
+        return gate.wait(5)
+
     pool = ThreadPool(1, thread_name_prefix="t")
-    first = pool.submit(gate.wait, 5)
+    first = pool.submit(hold)
     rest = [pool.submit(lambda: 1) for _ in range(5)]
+    # Only what has not started is cancelled: wait until the worker holds the first task (on a
+    # loaded machine it may not have taken it off the queue yet when shutdown drains it).
+    assert running.wait(5)
     threading.Timer(0.1, gate.set).start()
     pool.shutdown(wait=True, cancel_futures=True)
     assert first.result() is True
