@@ -92,7 +92,7 @@ def prune(cache: Cache) -> PruneResult:
         removed += _prune_git(_bucket(cache, "git"))
         for name in JSON_BUCKETS:
             removed += _prune_json(_bucket(cache, name), now)
-        removed += _prune_parsed_toml(_bucket(cache, "toml"), now)
+        removed += _prune_parsed_toml(_bucket(cache, "toml"))
         cache.forget_layout()
     return PruneResult(cache.root, removed)
 
@@ -211,12 +211,15 @@ def _prune_json(bucket: Path, now: float) -> Removed:
     return removed
 
 
-def _prune_parsed_toml(bucket: Path, now: float) -> Removed:
-    """Parsed files whose file changed or is gone answer for nothing any more."""
-    removed = _prune_json(bucket, now)
+def _prune_parsed_toml(bucket: Path) -> Removed:
+    """Parsed files whose file changed or is gone answer for nothing any more; an entry that
+    cannot be read is stale too (the memo writes through the cache's ``.tmp``, so the bucket
+    holds no temporary files)."""
+    removed = Removed()
     for path in walk_files(bucket, lambda p: p.suffix == ".json"):
         if toml_memo.is_stale(path):
-            logger.debug("removing parsed TOML whose file changed or is gone: `%s`", path)
+            logger.debug("removing parsed TOML whose file changed, is gone or is damaged: `%s`",
+                         path)
             removed += _remove(path)
     return removed
 

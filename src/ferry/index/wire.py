@@ -367,9 +367,6 @@ class _SocketReader(io.RawIOBase):
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         return self._sock.recv_into(buffer)
 
-    def fileno(self) -> int:
-        return self._sock.fileno()
-
 
 def _reader(sock: _socket.socket) -> BinaryIO:
     return io.BufferedReader(_SocketReader(sock))  # type: ignore[return-value]

@@ -34,7 +34,7 @@ class InvalidName(ValueError):
 
 def canonicalize_name(name: str, *, validate: bool = False) -> NormalizedName:
     """PEP 503 normalisation: ``re.sub(r"[-_.]+", "-", name).lower()``."""
-    if validate and not _VALID.fullmatch(name):
+    if validate and not is_valid_name(name):
         raise InvalidName(f"name is invalid: {name!r}")
     value = name.lower().replace("_", "-").replace(".", "-")
     while "--" in value:
