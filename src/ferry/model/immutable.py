@@ -193,9 +193,16 @@ def _install(cls: Any, body: Any, methods: dict[str, Any]) -> None:
 
 
 # ``__init__`` code by shape (what each field's line does, and whether ``__post_init__`` runs),
-# compiled with placeholder names: classes of one shape share it, renamed. Compiling costs
-# ~0.1 ms a class and a ``ferry lock`` builds ~50 of them, in ~15 shapes.
-_INIT_CODE: dict[tuple[tuple[str, ...], bool], CodeType] = {}
+# with placeholder names: classes of one shape share it, renamed. Compiling one costs ~0.1 ms and
+# a command builds ~25-55 classes in ~20-30 shapes (~4 ms), so the shapes ferry's own classes
+# use are written out in :mod:`ferry.model.immutable_inits` and arrive with its bytecode; only a
+# shape found nowhere there (a test's class, say) is compiled, once per process.
+_INIT_CODE: dict[str, CodeType] = {}
+
+# A field's part of a shape: a parameter, a parameter with a default factory, or not a
+# parameter and set from a factory ("new"), from a default, or not set at all ("skip").
+_PARAM, _FACTORY, _NEW, _DEFAULT, _SKIP = "p", "f", "n", "d", "s"
+_POST_INIT = "_post"
 
 
 def _compile_init(cls: Any, fields: tuple[Field, ...]) -> Callable[..., None]:
@@ -203,58 +210,78 @@ def _compile_init(cls: Any, fields: tuple[Field, ...]) -> Callable[..., None]:
     built, so it is real code rather than a loop over the fields)."""
     scope: dict[str, Any] = {"_set": object.__setattr__, "_NO_DEFAULT": _NO_DEFAULT}
     defaults: list[Any] = []
-    shape: list[str] = []
     for index, spec in enumerate(fields):
         has_factory = spec.default_factory is not _NO_DEFAULT
-        has_default = spec.default is not _NO_DEFAULT
         if has_factory:
             scope[f"_factory_{index}"] = spec.default_factory
-        if has_default:
+        if spec.default is not _NO_DEFAULT:
             scope[f"_default_{index}"] = spec.default
-        if not spec.init:
-            shape.append("new" if has_factory else "default" if has_default else "skip")
-            continue
-        shape.append("factory" if has_factory else "param")
-        if has_factory or has_default:
+        if spec.init and (has_factory or spec.default is not _NO_DEFAULT):
             defaults.append(_NO_DEFAULT if has_factory else spec.default)
-    key = (tuple(shape), hasattr(cls, "__post_init__"))
-    code = _INIT_CODE.get(key) or _INIT_CODE.setdefault(key, _shape_code(*key))
+    shape = shape_of(cls, fields)
+    code = _INIT_CODE.get(shape) or _INIT_CODE.setdefault(shape, _shape_code(shape))
     names = {f"_f{index}": spec.name for index, spec in enumerate(fields)}
     code = code.replace(
         co_varnames=tuple(names.get(name, name) for name in code.co_varnames),
         co_consts=tuple(names.get(c, c) if type(c) is str else c for c in code.co_consts),
         co_filename=f"<value {cls.__qualname__}.__init__>",
+        co_name="__init__",
+        co_qualname=f"{cls.__qualname__}.__init__",
     )
     init: Callable[..., None] = FunctionType(code, scope, "__init__", tuple(defaults) or None)
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     return init
 
 
-def _shape_code(shape: tuple[str, ...], post_init: bool) -> CodeType:
-    """The ``__init__`` of one shape, field ``i`` named ``_f{i}`` (its parameter and the
-    attribute it sets); defaults are the function's, so they are not written here."""
-    params: list[str] = []
-    lines: list[str] = []
-    for index, kind in enumerate(shape):
-        name = f"_f{index}"
-        if kind in ("param", "factory"):
-            params.append(name)
-        if kind == "param":
-            lines.append(f"_set(self, {name!r}, {name})")
-        elif kind == "factory":
-            lines.append(f"_set(self, {name!r}, _factory_{index}() if {name} is _NO_DEFAULT "
-                         f"else {name})")
-        elif kind == "new":
-            lines.append(f"_set(self, {name!r}, _factory_{index}())")
-        elif kind == "default":
-            lines.append(f"_set(self, {name!r}, _default_{index})")
-    if post_init:
-        lines.append("self.__post_init__()")
-    body = "\n    ".join(lines or ["pass"])
-    source = f"def __init__(self, {', '.join(params)}):\n    {body}\n"
+def shape_of(cls: Any, fields: tuple[Field, ...]) -> str:
+    """What ``cls``'s ``__init__`` does with each field (one letter each), and whether it calls
+    ``__post_init__``: classes of one shape share one compiled ``__init__``."""
+    letters: list[str] = []
+    for spec in fields:
+        has_factory = spec.default_factory is not _NO_DEFAULT
+        if spec.init:
+            letters.append(_FACTORY if has_factory else _PARAM)
+        elif has_factory:
+            letters.append(_NEW)
+        else:
+            letters.append(_DEFAULT if spec.default is not _NO_DEFAULT else _SKIP)
+    return "".join(letters) + (_POST_INIT if hasattr(cls, "__post_init__") else "")
+
+
+def _shape_code(shape: str) -> CodeType:
+    from ferry.model.immutable_inits import WRITTEN
+
+    written = WRITTEN.get(shape)
+    if written is not None:
+        return written
     # exec, not compile(): compile() checks for an AST argument, which builds all of ``_ast``'s
     # node classes the first time in a process (~1 ms of every command's start-up).
     namespace: dict[str, Any] = {}
-    exec(source, namespace)
+    exec(shape_source(shape), namespace)
     code: CodeType = namespace["__init__"].__code__
     return code
+
+
+def shape_source(shape: str, name: str = "__init__") -> str:
+    """The ``__init__`` of one shape as source, field ``i`` named ``_f{i}`` (its parameter and
+    the attribute it sets); defaults are the function's, so they are not written here."""
+    letters = shape.removesuffix(_POST_INIT)
+    params: list[str] = []
+    lines: list[str] = []
+    for index, kind in enumerate(letters):
+        field_name = f"_f{index}"
+        if kind in (_PARAM, _FACTORY):
+            params.append(field_name)
+        if kind == _PARAM:
+            lines.append(f"_set(self, {field_name!r}, {field_name})")
+        elif kind == _FACTORY:
+            lines.append(f"_set(self, {field_name!r}, _factory_{index}() "
+                         f"if {field_name} is _NO_DEFAULT else {field_name})")
+        elif kind == _NEW:
+            lines.append(f"_set(self, {field_name!r}, _factory_{index}())")
+        elif kind == _DEFAULT:
+            lines.append(f"_set(self, {field_name!r}, _default_{index})")
+    if letters != shape:
+        lines.append("self.__post_init__()")
+    body = "\n    ".join(lines or ["pass"])
+    return f"def {name}(self, {', '.join(params)}):\n    {body}\n"
