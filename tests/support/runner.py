@@ -63,13 +63,18 @@ def ferry_env(env: Mapping[str, str | None] | None = None) -> dict[str, str]:
 
 
 def compile_ferry() -> None:
-    """Write the bytecode of every ferry module, as any run after the first finds it: tests of
-    start-up work measure that run, not the one that compiles the sources (a fresh clone's, or
-    one after an edit under PYTHONDONTWRITEBYTECODE)."""
+    """Write the bytecode of every ferry module and its code bundle, as any run after the first
+    finds them: tests of start-up work measure that run, not the one that compiles the sources
+    (a fresh clone's, or one after an edit under PYTHONDONTWRITEBYTECODE)."""
     import ferry
 
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(ferry.__file__).parent)],
-                   check=True, env=ferry_env({"PYTHONDONTWRITEBYTECODE": None}), timeout=120)
+    root = str(Path(ferry.__file__).parent)
+    env = ferry_env({"PYTHONDONTWRITEBYTECODE": None})
+    subprocess.run([sys.executable, "-m", "compileall", "-q", root], check=True, env=env,
+                   timeout=120)
+    subprocess.run([sys.executable, "-c", "import sys; from ferry._code_bundle import collect, "
+                    "write; write(sys.argv[1], collect(sys.argv[1]))", root],
+                   check=True, env=env, timeout=120)
 
 
 def run_ferry(

@@ -32,6 +32,7 @@ runpy.run_module("ferry", run_name="__main__")
 
 LEAN_FERRY_MODULES = {
     "ferry",
+    "ferry._code_bundle",  # serves the rest of ferry's modules
     "ferry.cli",
     "ferry.cli.fast",
     "ferry.commands",

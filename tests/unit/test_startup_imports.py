@@ -111,6 +111,7 @@ def synced_project(
 
 
 FAST_PATH_MODULES = {
+    "ferry._code_bundle",  # serves the rest of ferry's modules
     "ferry.cli",
     "ferry.cli.fast",
     "ferry.commands",

@@ -251,7 +251,7 @@ def shape_of(cls: Any, fields: tuple[Field, ...]) -> str:
 def _shape_code(shape: str) -> CodeType:
     from ferry.model.immutable_inits import WRITTEN
 
-    written = WRITTEN.get(shape)
+    written: CodeType | None = WRITTEN.get(shape)
     if written is not None:
         return written
     # exec, not compile(): compile() checks for an AST argument, which builds all of ``_ast``'s
