@@ -157,8 +157,8 @@ def test_cli_errors(run: Runner, tmp_path: Path) -> None:
     )
     shutil.copy(GOLDEN / "extras" / "uv.lock", project / "uv.lock")
     unknown = run("export", "--frozen", "--extra", "nope", cwd=project)
-    assert unknown.code == 1
+    assert unknown.code == 2  # a usage error, as uv's
     assert "error: Extra `nope` is not defined" in unknown.stderr
     group = run("export", "--frozen", "--group", "nope", cwd=project)
-    assert group.code == 1
+    assert group.code == 2
     assert "error: Group `nope` is not defined" in group.stderr

@@ -171,5 +171,6 @@ def test_cross_member_conflicts_lock_and_sync_like_uv(
             assert f"error: {message}" in " ".join(refused.stderr.split()), refused.stderr
             ours_refused = run("sync", "--frozen", *selection, "--python", str(python),
                                cwd=mine)
-            assert ours_refused.code == 1, (selection, ours_refused.stderr)
+            # the same exit code as uv's (2: a usage error)
+            assert ours_refused.code == refused.returncode, (selection, ours_refused.stderr)
             assert f"error: {message}" in ours_refused.stderr, ours_refused.stderr

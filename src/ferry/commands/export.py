@@ -29,7 +29,7 @@ from ferry.commands.workspace_sync import (
     with_root_groups,
 )
 from ferry.fs.atomic import atomic_write_text
-from ferry.model.errors import UsageError, UserError
+from ferry.model.errors import UsageError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
@@ -216,17 +216,19 @@ def resolve_groups(
     pyprojects: list[PyProject] | None = None,
 ) -> frozenset[str]:
     """The dependency groups in effect (uv's rules, see the module docstring); ``validate``
-    refuses groups the project does not declare (``tree`` draws nothing for them instead).
-    ``pyprojects`` are the workspace members selected (default: the project alone)."""
+    refuses groups the project does not declare, ``--no-group``'s too, as uv (``tree`` draws
+    nothing for them instead). ``pyprojects`` are the workspace members selected (default:
+    the project alone)."""
     sources = pyprojects if pyprojects is not None else [project.pyproject]
     declared = {str(g) for p in sources for g in p.groups}
-    named = [str(canonicalize_name(g)) for g in (*selection.groups, *selection.only_groups)]
+    named = [str(canonicalize_name(g))
+             for g in (*selection.groups, *selection.only_groups, *selection.no_groups)]
     for group in named if validate else ():
         if group not in declared:
-            raise UserError(
-                f"Group `{group}` is not defined in the project's `dependency-groups` table",
-                hint=f"declared groups: {', '.join(sorted(declared)) or 'none'}",
-            )
+            from ferry.commands.sync_targets import undefined_group
+
+            raise undefined_group(group, [p.name for p in sources if p.name is not None],
+                                  declared)
     # uv: --no-group (and --no-dev, its `dev` spelling) wins over defaults, --group, --all-groups.
     left_out = {str(canonicalize_name(g)) for g in selection.no_groups}
     if selection.no_dev:
@@ -260,31 +262,28 @@ def resolve_extras(
 
 
 def check_conflicts(
-    lock: Lock, name: str | None, extras: frozenset[str], groups: frozenset[str]
+    lock: Lock,
+    name: str | None,
+    extras: frozenset[str],
+    groups: frozenset[str],
+    default_groups: frozenset[str] = frozenset(),
 ) -> None:
-    """Refuse a selection that enables two members of one declared conflict set."""
-    for conflict in lock.conflicts:
-        enabled = [
-            item
-            for item in conflict
-            if (name is None or canonicalize_name(item.package) == name)
-            and (
-                (item.extra is not None and item.extra in extras)
-                or (item.group is not None and item.group in groups)
-            )
-        ]
-        if len(enabled) > 1:
-            extras_only = all(i.extra for i in enabled)
-            names = " and ".join(sorted(f"`{i.extra or i.group}`" for i in enabled))
-            members = ", ".join(
-                sorted(
-                    f"`{i.package}[{i.extra}]`" if i.extra else f"`{i.package}:{i.group}`"
-                    for i in conflict
-                )
-            )
-            what = "Extras" if extras_only else "Groups"
-            declared = "declared conflicts" if extras_only else "conflicts"
-            raise UserError(f"{what} {names} are incompatible with the {declared}: {{{members}}}")
+    """Refuse a selection that enables two members of one declared conflict set: sync's check
+    (uv's words, exit code 2), on ``name``'s items (every package's when it is ``None``).
+    ``default_groups`` are the groups on only as defaults, which the message says."""
+    from ferry.project.lock_select_conflicts import check_requested
+
+    packages = ({name} if name is not None
+                else {item.package for conflict in lock.conflicts for item in conflict})
+    check_requested(lock, packages, extras, False, groups, default_groups)
+
+
+def _default_only(selection: GroupSelection, pyprojects: list[PyProject]) -> frozenset[str]:
+    """The groups on only because they are defaults (uv's conflict message says so)."""
+    if selection.only_group_names() or selection.all_groups or selection.no_default_groups:
+        return frozenset()
+    asked = {str(canonicalize_name(g)) for g in selection.groups}
+    return frozenset(str(g) for p in pyprojects for g in p.default_groups) - asked
 
 
 def roots_of(project: Project, lock: Lock) -> list[NormalizedName]:
@@ -323,7 +322,8 @@ def export_project(request: ExportRequest, options: GlobalOptions) -> ExportResu
     pyprojects = root_pyprojects(project, packages)
     groups = resolve_groups(project, request.selection, pyprojects=pyprojects)
     extras = resolve_extras(project, request.selection, pyprojects)
-    check_conflicts(lock, project.pyproject.name, extras, groups)
+    check_conflicts(lock, project.pyproject.name, extras, groups,
+                    _default_only(request.selection, pyprojects))
     if project.workspace is None:
         roots = roots_of(project, lock)
         emitted = project.pyproject.name

@@ -322,6 +322,7 @@ def sync_environment(
         selection,
         all_groups=request.all_groups,
         no_install_package=request.no_install_package,
+        no_groups=request.no_groups,
     )
     result.target_packages = len(pins)
     state = read_state(environment.root)

@@ -22,7 +22,7 @@ from ferry.commands.workspace_sync import (
     root_pyprojects,
     with_root_groups,
 )
-from ferry.model.errors import UserError
+from ferry.model.errors import UsageError
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_version import Version
 from ferry.model.value_fields import replace
@@ -35,14 +35,18 @@ if TYPE_CHECKING:
     from ferry.python.environment import PythonEnvironment
 
 
-def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> frozenset[str]:
+def _groups(
+    project: Project, selection: SyncedSelection, all_groups: bool, no_groups: Collection[str]
+) -> frozenset[str]:
+    """The groups to install; ``no_groups`` are the ``--no-group`` names the user typed (not
+    ``--no-dev``'s ``dev``, nor a recorded selection's), which uv checks like ``--group``'s."""
     pyprojects = root_pyprojects(project, selection.packages)
     declared: set[str] = {g for p in pyprojects for g in p.groups}
     declared |= root_group_fallback(project, selection.packages)
     if only := selection.only_group_names():
         wanted: set[str] = set(only)
     elif all_groups:
-        wanted = declared
+        wanted = set(declared)  # a copy: --no-group below must not undeclare
     else:
         defaults: set[str] = (
             set() if selection.no_default_groups
@@ -50,23 +54,32 @@ def _groups(project: Project, selection: SyncedSelection, all_groups: bool) -> f
         )
         wanted = defaults | set(selection.groups)
     wanted -= set(selection.no_groups)  # uv: --no-group wins over defaults, --group, --all-groups
-    unknown = sorted(set(selection.groups) | set(selection.only_groups))
-    missing = [g for g in unknown if g not in declared]
+    named = set(selection.groups) | set(selection.only_groups)
+    named |= {canonicalize_name(g) for g in no_groups}
+    missing = sorted(g for g in named if g not in declared)
     if missing:
-        raise UserError(
-            f"Group `{missing[0]}` is not defined in the project's `dependency-groups` table",
-            hint=f"declared groups: {', '.join(sorted(declared)) or 'none'}",
-        )
+        raise undefined_group(missing[0], [p.name for p in pyprojects if p.name is not None],
+                              declared)
     return frozenset(wanted & declared)
 
 
-def undefined_extra(extra: str, names: list[str], declared: Collection[str]) -> UserError:
+def undefined_extra(extra: str, names: list[str], declared: Collection[str]) -> UsageError:
     """uv's refusal of an ``--extra``/``--no-extra`` no selected package declares: it names
-    the one package, or says "any project's" for several (``--all-packages``)."""
+    the one package, or says "any project's" for several (``--all-packages``). A usage error
+    (exit 2), as uv's."""
     where = (f"the `optional-dependencies` table for `{names[0]}`" if len(names) == 1
              else "any project's `optional-dependencies` table")
-    return UserError(f"Extra `{extra}` is not defined in {where}",
-                     hint=f"declared extras: {', '.join(sorted(declared)) or 'none'}")
+    return UsageError(f"Extra `{extra}` is not defined in {where}",
+                      hint=f"declared extras: {', '.join(sorted(declared)) or 'none'}")
+
+
+def undefined_group(group: str, names: list[str], declared: Collection[str]) -> UsageError:
+    """uv's refusal of a ``--group``/``--only-group``/``--no-group`` no selected package
+    declares: "the project's" table for one package, "any project's" for several
+    (``--all-packages``). A usage error (exit 2), as uv's."""
+    whose = "any project's" if len(names) > 1 else "the project's"
+    return UsageError(f"Group `{group}` is not defined in {whose} `dependency-groups` table",
+                      hint=f"declared groups: {', '.join(sorted(declared)) or 'none'}")
 
 
 def _default_only(
@@ -88,12 +101,14 @@ def target_pins(
     *,
     all_groups: bool = False,
     no_install_package: tuple[str, ...] = (),
+    no_groups: Collection[str] = (),
 ) -> tuple[list[PinnedDist], set[NormalizedName]]:
-    """The pins this environment needs, and the names a sync must keep even if installed."""
+    """The pins this environment needs, and the names a sync must keep even if installed.
+    ``no_groups``: the ``--no-group`` names typed for this command, checked as uv does."""
     roots = root_names(project, selection.packages)
     if ROOT_GROUPS in roots:
         lock = with_root_groups(lock)
-    groups = _groups(project, selection, all_groups)
+    groups = _groups(project, selection, all_groups, no_groups)
     if fallback := groups & root_group_fallback(project, selection.packages):
         # the workspace root's groups this one member is synced with (uv's rule)
         lock = with_root_groups(lock, fallback, project.pyproject.name)

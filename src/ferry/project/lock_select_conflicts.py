@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Collection, Iterable
 
-from ferry.model.errors import UserError
+from ferry.model.errors import UsageError
 from ferry.project.lock_model import ConflictItem, Lock
 
 
@@ -40,7 +40,8 @@ def check_requested(
     whose extra is asked for (or ``all_extras``) and not left out by ``no_extras``
     (``--all-extras --no-extra gpu`` with ``cpu``/``gpu`` conflicting is fine), or whose group
     is enabled, must be fewer than two. ``default_groups`` are enabled only as defaults (uv says
-    so in the message)."""
+    so in the message). A usage error (exit 2), as uv's: the flags ask for what the project
+    says cannot go together."""
     for conflict in lock.conflicts:
         enabled = [
             item for item in conflict
@@ -50,7 +51,7 @@ def check_requested(
                 or (item.group is not None and item.group in groups))
         ]
         if len(enabled) >= 2:
-            raise UserError(_message(conflict, enabled, default_groups))
+            raise UsageError(_message(conflict, enabled, default_groups))
 
 
 def _message(
@@ -75,13 +76,13 @@ def _message(
 
 def check_activated(lock: Lock, activated: Iterable[tuple[str, str]]) -> None:
     """uv's check after following the lock's edges: no two activated ``(package, extra)`` of
-    one conflict set."""
+    one conflict set. A usage error (exit 2), as uv's."""
     chosen = sorted(set(activated))
     for conflict in lock.conflicts:
         extras = {(item.package, item.extra) for item in conflict if item.extra is not None}
         for first, second in itertools.combinations(chosen, 2):
             if first in extras and second in extras:
-                raise UserError(
+                raise UsageError(
                     f"Found conflicting extras `{first[0]}[{first[1]}]` and "
                     f"`{second[0]}[{second[1]}]` enabled simultaneously",
                     hint="the lock's edges enable both; select fewer extras",
