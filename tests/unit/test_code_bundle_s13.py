@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from tests.support.ferry_copy import copy_env, copy_ferry
 
-import ferry
 from ferry import _code_bundle
 
-SOURCE = Path(ferry.__file__).parent
 TAG = sys.implementation.cache_tag
 
 # What a process saw: where each of a few modules came from, and what a changed module says.
@@ -40,23 +38,11 @@ print(json.dumps({
 
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
-    """A private copy of ferry with its bytecode (modification times kept, so it is current)
-    and no bundle."""
-    root = tmp_path / "site"
-    shutil.copytree(SOURCE, root / "ferry", ignore=shutil.ignore_patterns("bundle.*"))
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(root / "ferry")], check=True,
-                   env=_env(root, write=True))
-    return root
+    """A private copy of ferry with its bytecode and no bundle."""
+    return copy_ferry(tmp_path / "site")
 
 
-def _env(root: Path, *, write: bool = True, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("PYTHONDONTWRITEBYTECODE", "FERRY_NO_CODE_BUNDLE", "PYTHONPYCACHEPREFIX")}
-    env["PYTHONPATH"] = str(root)
-    if not write:
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.update(extra)
-    return env
+_env = copy_env
 
 
 def _probe(root: Path, *args: str, write: bool = True, **extra: str) -> dict[str, object]:

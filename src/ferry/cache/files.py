@@ -13,13 +13,13 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-import re
 import stat
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeGuard
 
+from ferry._regex_cache import compile_pattern
 from ferry.fs.errors import os_error
 from ferry.fs.paths import safe_filename
 from ferry.model.dist import Hashes
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 logger = get_logger(__name__)
 
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+_SHA256 = compile_pattern(r"[0-9a-f]{64}")
 
 
 class SizeMismatchError(HashMismatchError):

@@ -20,7 +20,6 @@ process waits for itself until ``FERRY_LOCK_TIMEOUT``: commands must not nest th
 from __future__ import annotations
 
 import os
-import re
 import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from ferry._regex_cache import compile_pattern
 from ferry.cache import archives, files, records
 from ferry.cache.files import CachedFile, check_sha256, is_sha256
 from ferry.cache.jsonfile import read_json_file, write_json_file
@@ -70,7 +70,7 @@ CACHEDIR_TAG = (
     "# This file is a cache directory tag created by ferry.\n"
     "# For information about cache directory tags see https://bford.info/cachedir/\n"
 )
-_KEY_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+=-]{0,127}")
+_KEY_SEGMENT = compile_pattern(r"[A-Za-z0-9][A-Za-z0-9._+=-]{0,127}")
 
 
 def _token() -> str:

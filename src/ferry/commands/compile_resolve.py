@@ -9,9 +9,9 @@ overridden package is replaced by the override, keeping the ``extra`` it was con
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
@@ -21,7 +21,7 @@ from ferry.model.value_fields import replace
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker, PackageSource
 
-_EXTRA = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
+_EXTRA = compile_pattern(r"""extra\s*==\s*['"]([^'"]+)['"]""")
 
 
 @immutable

@@ -10,13 +10,13 @@ does.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.errors import InvalidWheelError
 
-_DRIVE = re.compile(r"^[A-Za-z]:")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_DRIVE = compile_pattern(r"^[A-Za-z]:")
+_CONTROL = compile_pattern(r"[\x00-\x1f\x7f]")
 
 
 def safe_parts(relative: str) -> list[str]:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.dist import Hashes
 from ferry.model.errors import ParseError
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
@@ -33,7 +34,7 @@ HASH_LENGTHS: dict[str, int] = {
     "md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128,
     "blake2b": 128, "blake2s": 64,
 }
-_HEX = re.compile(r"[0-9a-fA-F]+")
+_HEX = compile_pattern(r"[0-9a-fA-F]+")
 
 
 class InvalidRequiresPython(ValueError):

@@ -21,6 +21,7 @@ import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin
 
+from ferry._regex_cache import compile_pattern
 from ferry.index.fields import (
     InvalidRequiresPython,
     check_upload_time,
@@ -77,7 +78,7 @@ def __getattr__(name: str) -> Any:
 # The character references index pages use (`&gt;=3.8`), replaced without importing `html` and
 # its entity table (~1.3 ms); a value with any other `&` goes to html.unescape.
 _PLAIN_REFERENCES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "#39": "'", "#x27": "'"}
-_PLAIN_REFERENCE = re.compile(r"&(lt|gt|amp|quot|#39|#x27);")
+_PLAIN_REFERENCE = compile_pattern(r"&(lt|gt|amp|quot|#39|#x27);")
 
 
 def _unescape(value: str) -> str:
@@ -132,7 +133,7 @@ def parse_html(
 _NAME = r"[A-Za-z_:][-A-Za-z0-9_:.]*"
 _ATTR_LIST = rf"""(?:\s+{_NAME}(?:\s*=\s*(?:"[^"]*"|'[^']*'))?)*"""
 _RAW_TEXT = r"(?:a|base|script|style|textarea|title|plaintext|xmp)(?![-A-Za-z0-9_:.])"
-_TOKEN = re.compile(
+_TOKEN = compile_pattern(
     rf"<(?P<tag>a|base)(?P<attrs>{_ATTR_LIST})\s*/?>"  # an anchor or <base>, or else a run of:
     r"|(?:[^<]+"  # text,
     r"|<!--(?:[^-]|-(?!-))*-->"  # comments,
@@ -142,12 +143,12 @@ _TOKEN = re.compile(
     rf"|<(?!{_RAW_TEXT}){_NAME}{_ATTR_LIST}\s*/?>)+",  # other start tags
     re.IGNORECASE,
 )
-_ATTR = re.compile(rf"""({_NAME})(?:\s*=\s*(?:"([^"]*)"|'([^']*)'))?""")
+_ATTR = compile_pattern(rf"""({_NAME})(?:\s*=\s*(?:"([^"]*)"|'([^']*)'))?""")
 # An absolute http(s) URL that urljoin would return unchanged and urlsplit would cut as shown:
 # (path, fragment); no query, parameters, whitespace, backslashes or IPv6 brackets.
-_ABSOLUTE = re.compile(r"https?://[^/?#;\s\\\[\]]+(/[^?#;\s\\]*)?(?:#([^#\s]+))?")
+_ABSOLUTE = compile_pattern(r"https?://[^/?#;\s\\\[\]]+(/[^?#;\s\\]*)?(?:#([^#\s]+))?")
 
-_SHA256_FRAGMENT = re.compile(r"sha256=[0-9a-f]{64}")
+_SHA256_FRAGMENT = compile_pattern(r"sha256=[0-9a-f]{64}")
 
 Anchors = list[dict[str, str | None]]
 

@@ -17,10 +17,10 @@ not to git: ``rev`` is looked up as a branch, then a tag, then a commit.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.url import redact, strip_credentials
@@ -28,8 +28,8 @@ from ferry.model.value_fields import replace
 
 RefKind = Literal["branch", "tag", "rev"]
 REF_KINDS: tuple[RefKind, ...] = ("branch", "tag", "rev")
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
-_HEX = re.compile(r"^[0-9a-f]{4,40}$")
+_COMMIT = compile_pattern(r"^[0-9a-f]{40}$")
+_HEX = compile_pattern(r"^[0-9a-f]{4,40}$")
 
 
 class GitUrlError(UserError, ValueError):

@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ferry._regex_cache import compile_pattern
+
 
 def lazy_pattern(pattern: str, flags: int = 0) -> Callable[[], re.Pattern[str]]:
-    """A getter of ``re.compile(pattern, flags)``, compiled on the first call."""
+    """A getter of ``re.compile(pattern, flags)``, compiled on the first call (from the engine
+    code remembered between runs, :mod:`ferry._regex_cache`)."""
     compiled: list[re.Pattern[str]] = []
 
     def get() -> re.Pattern[str]:
         if not compiled:
-            compiled.append(re.compile(pattern, flags))
+            compiled.append(compile_pattern(pattern, flags))
         return compiled[0]
 
     return get

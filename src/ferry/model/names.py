@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import NewType
 
+from ferry._regex_cache import compile_pattern
+
 __all__ = [
     "InvalidName",
     "NormalizedName",
@@ -24,8 +26,8 @@ NormalizedName = NewType("NormalizedName", str)
 ``NewType`` of ``str`` too, so the two are interchangeable at run time)."""
 
 # The core metadata's `Name` rule and the normalised form, as packaging spells them.
-_VALID = re.compile(r"[a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9]", re.IGNORECASE | re.ASCII)
-_NORMALIZED = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
+_VALID = compile_pattern(r"[a-z0-9]|[a-z0-9][a-z0-9._-]*[a-z0-9]", re.IGNORECASE | re.ASCII)
+_NORMALIZED = compile_pattern(r"[a-z0-9]+(?:-[a-z0-9]+)*", re.ASCII)
 
 
 class InvalidName(ValueError):

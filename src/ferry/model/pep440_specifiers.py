@@ -18,10 +18,10 @@ per version: the resolver asks the same set about the same versions many times.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.pep440_filter import apply_prereleases, filter_matching
 from ferry.model.pep440_version import InvalidVersion, Version, normal_text
 
@@ -31,7 +31,7 @@ _SUFFIX = r"(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
 _LOCAL = r"(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?"
 # A subset of packaging's specifier grammar (lowercase, canonical pre/post/dev spellings);
 # what it refuses, packaging decides.
-_FAST = re.compile(
+_FAST = compile_pattern(
     r"\s*(?:===\s*[^\s;)]*"
     rf"|(?:==|!=)\s*(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:\.\*|{_SUFFIX}{_LOCAL})"
     rf"|~=\s*(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)+{_SUFFIX}"

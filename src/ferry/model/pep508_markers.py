@@ -17,12 +17,12 @@ raised as ours, and what it accepts is converted to this tree.
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any, Literal
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, Specifier
 
@@ -82,17 +82,17 @@ class Value(Node):
 
 MarkerList = list[Any]
 
-_WS = re.compile(r"[ \t]+")
-_VARIABLE = re.compile(
+_WS = compile_pattern(r"[ \t]+")
+_VARIABLE = compile_pattern(
     r"\b(python_version|python_full_version|os[._]name|sys[._]platform|platform_(release|system)"
     r"|platform[._](version|machine|python_implementation)|python_implementation"
     r"|implementation_(name|version)|extras?|dependency_groups)\b")
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_OP = re.compile(r"===|==|~=|!=|<=|>=|<|>")
-_BOOLOP = re.compile(r"\b(?:or|and)\b")
-_IN = re.compile(r"\bin\b")
-_NOT = re.compile(r"\bnot\b")
-_PLAIN_STRING = re.compile(r"[^\\\x00-\x1f\x7f]*")
+_QUOTED = compile_pattern(r"'[^']*'|\"[^\"]*\"")
+_OP = compile_pattern(r"===|==|~=|!=|<=|>=|<|>")
+_BOOLOP = compile_pattern(r"\b(?:or|and)\b")
+_IN = compile_pattern(r"\bin\b")
+_NOT = compile_pattern(r"\bnot\b")
+_PLAIN_STRING = compile_pattern(r"[^\\\x00-\x1f\x7f]*")
 _SETS = frozenset({"extras", "dependency_groups"})
 _VERSIONS = frozenset({"implementation_version", "platform_release", "python_full_version",
                        "python_version"})

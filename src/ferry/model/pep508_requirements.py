@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.pep508_markers import InvalidMarker, Marker, _convert
@@ -27,17 +28,17 @@ __all__ = ["InvalidRequirement", "Requirement", "parse_plain"]
 _NAME = r"[ \t]*(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)"
 _EXTRAS = r"[ \t]*(?:\[(?P<extras>[A-Za-z0-9._, \t-]*)\])?"
 # No URL, no nested brackets or parentheses: the rest is packaging's to read.
-_PLAIN = re.compile(
+_PLAIN = compile_pattern(
     _NAME + _EXTRAS
     + r"[ \t]*(?:\((?P<inner>[^()@;\[\]]*)\)|(?P<bare>[^()@;\[\]]*?))[ \t]*(?:;(?P<marker>.*))?",
     re.DOTALL,
 )
-_URL = re.compile(
+_URL = compile_pattern(
     _NAME + _EXTRAS + r"[ \t]*@[ \t]*(?P<url>[^ \t]+)(?:[ \t]+(?:;(?P<marker>.*))?)?",
     re.DOTALL,
 )
-_EXTRA = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
-_ITEM = re.compile(r"[ \t]*(?:~=|==|!=|<=|>=|<|>)[ \t]*[A-Za-z0-9.*+!_-]+[ \t]*")
+_EXTRA = compile_pattern(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_ITEM = compile_pattern(r"[ \t]*(?:~=|==|!=|<=|>=|<|>)[ \t]*[A-Za-z0-9.*+!_-]+[ \t]*")
 _MARKERS: dict[str, Marker] = {}
 _MARKER_LIMIT = 4096  # distinct marker texts kept; a lock meets a few hundred
 

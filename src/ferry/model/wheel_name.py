@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_version import InvalidVersion, Version
 
 __all__ = ["InvalidWheelName", "expand_tag", "parse_wheel_filename"]
 
-_NAME = re.compile(r"^[\w._]+\Z", re.UNICODE)
-_BUILD = re.compile(r"(\d+)(.*)", re.ASCII)
+_NAME = compile_pattern(r"^[\w._]+\Z", re.UNICODE)
+_BUILD = compile_pattern(r"(\d+)(.*)", re.ASCII)
 
 
 class InvalidWheelName(ValueError):

@@ -13,18 +13,18 @@ nothing is left.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Callable
 from typing import Any
 
 import tomlkit
 from tomlkit.items import Array, Comment, Item, Null, String
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.immutable import mutable
 from ferry.model.value_fields import field
 
 DEFAULT_INDENT = "    "
-_SPECIFIER_START = re.compile(r"[><=~!@]")
+_SPECIFIER_START = compile_pattern(r"[><=~!@]")
 
 
 @mutable

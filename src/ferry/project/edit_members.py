@@ -14,16 +14,15 @@ document), separated by one blank line — before any blank lines or comments th
 
 from __future__ import annotations
 
-import re
-
 import tomlkit
 from tomlkit.items import Array
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.errors import UserError
 from ferry.project.edit_array import DEFAULT_INDENT, string_text
 from ferry.project.toml_tables import insert_after, insert_after_family, table_spans
 
-_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+_STRING = compile_pattern(r'"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
 
 
 def add_member(text: str, member: str, tool: str = "uv") -> str:

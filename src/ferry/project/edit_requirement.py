@@ -9,9 +9,9 @@ updating an existing entry (where a new entry goes:
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
@@ -22,7 +22,7 @@ from ferry.project.lock_inputs import ordered_specifier
 from ferry.project.markers import canonical_marker
 from ferry.project.tool_settings import DeclaredRequirement
 
-_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_NAME = compile_pattern(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 TargetKind = Literal["project", "optional", "group", "legacy-dev", "script"]

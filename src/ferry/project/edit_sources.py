@@ -11,10 +11,10 @@ source. A directory's name comes from its ``pyproject.toml``; an archive's from 
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.dist import parse_filename
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
@@ -24,7 +24,7 @@ from ferry.project.edit import parse_user_requirement
 from ferry.project.tool_settings import DeclaredRequirement
 
 _ARCHIVES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
-_PATH_EXTRAS = re.compile(r"^(.*?)(\[[^\[\]]*\])$")
+_PATH_EXTRAS = compile_pattern(r"^(.*?)(\[[^\[\]]*\])$")
 
 
 @immutable

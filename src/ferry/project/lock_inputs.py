@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.git import GitUrl
 from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
@@ -31,7 +31,7 @@ from ferry.project.tool_settings import DeclaredRequirement, SourceSpec
 
 log = get_logger(__name__)
 
-_NAME_AND_EXTRAS = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
+_NAME_AND_EXTRAS = compile_pattern(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*")
 
 
 def ordered_specifier(requirement: Requirement) -> str:

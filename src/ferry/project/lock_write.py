@@ -13,11 +13,11 @@ order). Everything else is written in the order the model holds.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.exclude_newer import SPAN_PLACEHOLDER
 from ferry.project.lock_model import (
     ConflictItem,
@@ -362,7 +362,7 @@ def sort_wheels(wheels: Iterable[LockWheel]) -> tuple[LockWheel, ...]:
     return tuple(sorted(wheels, key=lambda w: w.name))
 
 
-_TIMESTAMP = re.compile(
+_TIMESTAMP = compile_pattern(
     r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|z|[+-]\d{2}:?\d{2})?$"
 )
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NoReturn
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.errors import ParseError
 from ferry.model.immutable import mutable
 from ferry.model.lazy_regex import lazy_pattern
@@ -25,9 +26,9 @@ from ferry.project.requirements_model import IndexOptions
 
 logger = get_logger(__name__)
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
-_ENV_VAR = re.compile(r"\$\{(?P<name>[A-Z0-9_]+)\}")
-OPTION_START = re.compile(r"(?:^|(?<=\s))-")
+_COMMENT = compile_pattern(r"(^|\s+)#.*$")
+_ENV_VAR = compile_pattern(r"\$\{(?P<name>[A-Z0-9_]+)\}")
+OPTION_START = compile_pattern(r"(?:^|(?<=\s))-")
 _GLOBAL_VALUE = {"-i": "index_url", "--index-url": "index_url", "--extra-index-url": "extra",
                  "-f": "find_links", "--find-links": "find_links", "--no-binary": "no_binary",
                  "--only-binary": "only_binary", "--trusted-host": "trusted_host",

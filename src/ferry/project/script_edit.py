@@ -14,15 +14,15 @@ leaves a blank line and, under a ``#!`` line, separates the two with a lone ``#`
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Literal
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.errors import ParseError, UserError
 from ferry.model.immutable import immutable
 from ferry.project.edit import PyprojectEditor
 
-SCRIPT_BLOCK = re.compile(
+SCRIPT_BLOCK = compile_pattern(
     r"(?m)^# /// (?P<type>[a-zA-Z0-9-]+)$\s(?P<content>(^#(| .*)$\s)+)^# ///$"
 )
 """PEP 723's reference regular expression."""

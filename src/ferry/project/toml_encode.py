@@ -8,13 +8,13 @@ identical to uv's, so a lock written by one tool is not rewritten by the other.
 
 from __future__ import annotations
 
-import re
+from ferry._regex_cache import compile_pattern
 
 # What makes a string more than '"' + text + '"': control characters (tab and newline included),
 # double quotes and backslashes. Almost every string of a lock (URLs, hashes, names, versions,
 # markers with single quotes) has none, and one regex search in C decides that.
-_SPECIAL = re.compile(r'[\x00-\x1f\x7f"\\]')
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_SPECIAL = compile_pattern(r'[\x00-\x1f\x7f"\\]')
+_BARE_KEY = compile_pattern(r"[A-Za-z0-9_-]+")
 
 _ESCAPES = {0x08: "\\b", 0x09: "\\t", 0x0C: "\\f", 0x0D: "\\r", 0x5C: "\\\\"}
 

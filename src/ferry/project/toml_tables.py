@@ -9,12 +9,11 @@ scan that knows strings, comments and brackets is enough to find those places ex
 
 from __future__ import annotations
 
-import re
-
+from ferry._regex_cache import compile_pattern
 from ferry.model.immutable import immutable
 
-_HEADER = re.compile(r"\s*(\[\[?)(?P<name>[^\[\]]+?)\]\]?\s*(?:#.*)?$")
-_KEY_PART = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|=|$)""")
+_HEADER = compile_pattern(r"\s*(\[\[?)(?P<name>[^\[\]]+?)\]\]?\s*(?:#.*)?$")
+_KEY_PART = compile_pattern(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|=|$)""")
 
 
 @immutable

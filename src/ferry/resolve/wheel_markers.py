@@ -10,14 +10,14 @@ environment), so a wheel is never dropped by mistake.
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.pep440_version import Version
 from ferry.resolve.marker_expr import MarkerExpr
 from ferry.resolve.marker_sets import ValueSet, VersionSet
 
-_INTERPRETER = re.compile(r"^(py|cp|pp|ip|jy|graalpy)(\d)(\d*)$")
+_INTERPRETER = compile_pattern(r"^(py|cp|pp|ip|jy|graalpy)(\d)(\d*)$")
 
 
 def interpreter_versions(interpreter: str, abi: str) -> VersionSet:

@@ -24,11 +24,11 @@ here; finding such drift is ``ferry cache verify``'s job (G7), as it is uv's.
 # node class is built); a test holds warm commands to no compile() at all.
 
 import json
-import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.log import get_logger
 from ferry.wheel.record import urlsafe_digest
 from ferry.wheel.wheel_info import WheelInfo
@@ -38,7 +38,7 @@ logger = get_logger(__name__)
 # Written by ferry.cache.archives; the wheel layer reads it without importing the cache layer.
 MANIFEST_NAME = ".ferry-manifest.json"
 MANIFEST_VERSION = 1
-_HEX64 = re.compile("[0-9a-f]{64}")
+_HEX64 = compile_pattern("[0-9a-f]{64}")
 
 
 class UnpackedTree(NamedTuple):

@@ -11,14 +11,15 @@ give the precise reason a name is refused, which the error message needs.)
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
-_DRIVE = re.compile(r"^[A-Za-z]:")
+from ferry._regex_cache import compile_pattern
+
+_DRIVE = compile_pattern(r"^[A-Za-z]:")
 # NUL, the other C0 controls and DEL; one regex search instead of an ord() per character
 # (names are checked twice per member of every wheel unpacked or installed).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = compile_pattern(r"[\x00-\x1f\x7f]")
 
 # Top-level names an unpacked archive may hold for ferry's own bookkeeping (the cache's
 # ``.ferry-manifest.json``). A wheel may not use them, so the two can never be confused.

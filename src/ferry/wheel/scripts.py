@@ -11,12 +11,12 @@ paths that contain spaces or are too long for the kernel's shebang limit.
 from __future__ import annotations
 
 import os
-import re
 import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
+from ferry._regex_cache import compile_pattern
 from ferry.model.immutable import immutable
 from ferry.wheel._paths import entry_point_name_problem
 
@@ -24,14 +24,14 @@ Section = Literal["console", "gui"]
 
 # module[:attr] [extras]; module and attr must be dotted identifiers, which is also what stops a
 # hostile entry point from injecting code into the generated launcher.
-_ENTRY_POINT = re.compile(
+_ENTRY_POINT = compile_pattern(
     r"^(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+))?\s*(?P<extras>\[[^\]]*\])?\s*$"
 )
 _SHEBANG_LIMIT = 127
 # ``pip3.7`` and the like: versioned pip launchers, baked in when the wheel was built.
-_VERSIONED_PIP = re.compile(r"pip3\.\d+")
+_VERSIONED_PIP = compile_pattern(r"pip3\.\d+")
 # A scheme directory named for its Python: ``python3.12``, ``python3.13t``, ``pypy3.10``.
-_VERSIONED_LIB = re.compile(r"(?:python|pypy)(\d+)\.(\d+)t?")
+_VERSIONED_LIB = compile_pattern(r"(?:python|pypy)(\d+)\.(\d+)t?")
 
 
 class EntryPointError(ValueError):

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ferry._regex_cache import compile_pattern
 from ferry.fs.errors import os_error
 from ferry.model.errors import FilesystemError
 from ferry.wheel._contents import check_contents
@@ -95,14 +96,14 @@ def _describe(archive_dir: Path, files: list[str]) -> WheelInfo:
 # A member path a manifest may not name for ``listed_tree`` (the walk decides about it): a
 # control character, a backslash, a drive letter or colon, a leading or doubled ``/``, or an
 # empty, ``.`` or ``..`` part; and a top-level name ferry reserves for itself.
-_SUSPECT_PATH = re.compile(
+_SUSPECT_PATH = compile_pattern(
     r"[\x00-\x1f\x7f\\:]|(?:^|/)\.{0,2}(?:/|$)|^" + re.escape(RESERVED_PREFIX)
 )
 
 
 # What can make a name scandir returns (never empty, `.`, `..` or holding `/`) unsafe for
 # member_name_problem: a control character, a backslash, a leading drive letter.
-_SUSPECT_PART = re.compile(r"[\x00-\x1f\x7f\\]|^[A-Za-z]:")
+_SUSPECT_PART = compile_pattern(r"[\x00-\x1f\x7f\\]|^[A-Za-z]:")
 
 
 def _tree_files(archive_dir: Path, label: str) -> list[str]:
