@@ -59,13 +59,18 @@ _CODE_TYPE = type(bundle_path.__code__)  # types.CodeType, without importing typ
 
 
 class _BundledLoader(SourceFileLoader):
-    """The source loader, whose code comes from the bundle while the source is unchanged."""
+    """The source loader of a module whose source was found unchanged: its code comes from the
+    bundle (from the source, as usual, if the bundle cannot give it)."""
 
     bundle: CodeBundle
+    row: int
 
     def get_code(self, fullname: str) -> CodeType | None:  # type: ignore[override]
-        code = self.bundle.code(fullname, self.path)
-        return code if code is not None else super().get_code(fullname)
+        code = self.bundle.code(self.row)
+        if code is None:
+            self.bundle.note_miss(fullname)
+            return super().get_code(fullname)
+        return code
 
 
 class CodeBundle:
@@ -89,14 +94,16 @@ class CodeBundle:
     def find_spec(self, fullname: str, path: Sequence[str] | None = None,
                   target: object = None) -> ModuleSpec | None:
         row = self._rows.get(fullname)
-        if row is None:
+        origin = None if row is None else os.path.join(self.root, self._index[2][row])
+        if row is None or origin is None or not self._unchanged(row, origin):
+            # Not bundled, or its source changed or is gone (an upgrade may turn a module into
+            # a package): the ordinary finders decide, as if there were no bundle.
             if fullname.startswith("ferry.") and fullname not in _SKIPPED:
-                self._miss(fullname)
+                self.note_miss(fullname)
             return None
         is_package = bool(self._index[1][row])
-        origin = os.path.join(self.root, self._index[2][row])
         loader = _BundledLoader(fullname, origin)
-        loader.bundle = self
+        loader.bundle, loader.row = self, row
         spec = ModuleSpec(fullname, loader, origin=origin, is_package=is_package)
         spec.has_location = True
         if is_package:
@@ -108,26 +115,27 @@ class CodeBundle:
 
     # --- the code -------------------------------------------------------------------------
 
-    def code(self, fullname: str, source: str) -> CodeType | None:
-        """The bundled code of ``fullname`` if its ``source`` is the one it was built from."""
-        row = self._rows.get(fullname)
-        if row is not None:
-            _, _, _, mtimes, sizes, offsets, lengths = self._index
-            mtime_ns, size, offset, length = mtimes[row], sizes[row], offsets[row], lengths[row]
-            try:
-                found = os.stat(source)
-                current = found.st_mtime_ns == mtime_ns and found.st_size == size
-                data = (os.pread(self._fd, length, self._start + offset)
-                        if current and self._fd is not None else b"")
-                code = marshal.loads(data) if len(data) == length and length else None
-            except (OSError, TypeError, EOFError, ValueError):  # a damaged bundle, say
-                code = None
-            if isinstance(code, _CODE_TYPE):
-                return code
-        self._miss(fullname)
-        return None
+    def _unchanged(self, row: int, source: str) -> bool:
+        """Whether ``source`` is the file the row's code was built from (size and mtime_ns)."""
+        try:
+            found = os.stat(source)
+        except OSError:
+            return False
+        return (found.st_mtime_ns == self._index[3][row]
+                and found.st_size == self._index[4][row])
 
-    def _miss(self, fullname: str) -> None:
+    def code(self, row: int) -> CodeType | None:
+        """The code of the module at ``row`` (``None`` if the bundle cannot give it)."""
+        offset, length = self._index[5][row], self._index[6][row]
+        try:
+            data = (os.pread(self._fd, length, self._start + offset)
+                    if self._fd is not None else b"")
+            code = marshal.loads(data) if len(data) == length and length else None
+        except (OSError, TypeError, EOFError, ValueError):  # a damaged bundle
+            return None
+        return code if isinstance(code, _CODE_TYPE) else None
+
+    def note_miss(self, fullname: str) -> None:
         if not self._missed and not sys.dont_write_bytecode:
             import atexit
 

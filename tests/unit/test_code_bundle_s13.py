@@ -147,3 +147,17 @@ def test_only_current_bytecode_is_collected(package: Path) -> None:
     is_package, relative, _, size, _ = collected["ferry.model"]
     assert is_package and relative == os.path.join("model", "__init__.py")
     assert size == (package / "ferry" / "model" / "__init__.py").stat().st_size
+
+
+def test_a_module_gone_or_turned_into_a_package_is_found_as_it_is_now(package: Path) -> None:
+    _probe(package)  # the bundle holds ferry.model.git and ferry.model.names as modules
+    (package / "ferry" / "model" / "git.py").unlink()
+    names = package / "ferry" / "model" / "names.py"
+    (package / "ferry" / "model" / "names").mkdir()
+    names.rename(package / "ferry" / "model" / "names" / "__init__.py")
+    probe = ("import ferry.model.names as n, sys\n"
+             "print(n.__file__.endswith('__init__.py'), n.__path__ is not None)\n"
+             "try:\n    import ferry.model.git\nexcept ModuleNotFoundError:\n    print('gone')\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          env=_env(package), cwd=package)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "True True\ngone\n", "")
