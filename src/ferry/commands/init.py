@@ -4,8 +4,13 @@ code — as ``uv init`` does (see :mod:`ferry.project.init_template` for the tem
 ``requires-python`` follows uv: a version request (``--python 3.12``) is used as written
 (``>=3.12``, pinned ``3.12``); a range becomes ``requires-python`` itself; otherwise the
 interpreter ferry would use (``--python`` path or name, FERRY_PYTHON, a ``.python-version`` above,
-PATH, pyenv) decides, as ``>=<major>.<minor>``. A ``pyproject.toml`` already present is never
-touched: the command refuses. Other files that already exist (a README, ``main.py``) are kept.
+PATH, pyenv) decides, as ``>=<major>.<minor>``. Without ``--python``, a project created in a
+workspace (or below a project) takes the workspace's ``requires-python`` instead — the
+intersection of its members', spelled as uv spells a range (``~=3.12`` -> ``>=3.12, <4``,
+``>=3.11,<3.12`` -> ``==3.11.*``) — and pins the first interpreter that satisfies it, as
+``uv init`` does: the new member must not claim Pythons the workspace's lock does not cover.
+A ``pyproject.toml`` already present is never touched: the command refuses. Other files that
+already exist (a README, ``main.py``) are kept.
 
 Packaged projects (``--lib``, ``--package``, ``--build-backend``) get an ``authors`` entry from
 git's ``user.name``/``user.email``; other projects only with ``--author-from``, as uv does.
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -33,6 +39,8 @@ from ferry.fs.atomic import atomic_write_text
 from ferry.model.errors import FilesystemError, UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.log import get_logger
+from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.pep440_version import Version
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.project.edit_members import add_member
@@ -47,10 +55,16 @@ from ferry.project.init_template import (
     project_name,
 )
 from ferry.project.init_template_backends import BuildBackend
-from ferry.project.init_workspace import Joining, Membership, joining_workspace
+from ferry.project.init_workspace import (
+    Joining,
+    Membership,
+    inherited_requires_python,
+    joining_workspace,
+)
 from ferry.project.pyproject import PYPROJECT
-from ferry.python.discovery import find_interpreter
+from ferry.python.discovery import find_interpreter, requested_python
 from ferry.python.request import PythonRequest, RequestKind
+from ferry.resolve.marker_sets import VersionSet, specifier_versions
 
 log = get_logger(__name__)
 
@@ -116,7 +130,11 @@ def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
         if request.package is not None
         else kind == "lib" or request.backend is not None
     )
-    requires_python, pin = _python(request, root, options)
+    pin_wanted = request.pin_python and not bare
+    inherited = None
+    if joining is not None and not request.python:
+        inherited, pin_wanted = _from_workspace(joining, root, pin_wanted)
+    requires_python, pin = _python(request, root, options, inherited, pin_wanted=pin_wanted)
     use_git = not bare and _want_git(request.vcs, root)
     default_description = None if bare else DESCRIPTION
     description = (
@@ -135,7 +153,7 @@ def init_project(request: InitRequest, options: GlobalOptions) -> InitResult:
         authors=authors,
         backend=request.backend or DEFAULT_BACKEND,
     )
-    files = project_files(init, python_pin=pin if request.pin_python and not bare else None)
+    files = project_files(init, python_pin=pin if pin_wanted else None)
     if use_git:
         files.append((".gitignore", GITIGNORE))
     result = InitResult(name=name, root=root, at_cwd=root == cwd)
@@ -162,8 +180,102 @@ def _join(joining: Joining, result: InitResult) -> None:
     log.debug("added `%s` to the members of %s", joining.relative, path)
 
 
-def _python(request: InitRequest, root: Path, options: GlobalOptions) -> tuple[str, str]:
-    """(requires-python, the ``.python-version`` pin) for the new project."""
+def _from_workspace(joining: Joining, root: Path, pin_wanted: bool) -> tuple[str | None, bool]:
+    """(the workspace's requires-python, whether to pin) for a new member and no ``--python``,
+    as uv: a request in force (FERRY_PYTHON, a ``.python-version`` above) decides as
+    ``--python`` would and the workspace's is not taken; the workspace's own
+    ``.python-version`` already pins the member, so none is written beside it."""
+    _, source = requested_python(None, root if root.exists() else _existing_parent(root))
+    if source is None:
+        return _workspace_requires_python(joining), pin_wanted
+    found = Path(source)  # FERRY_PYTHON's source is the variable's name, not a path
+    if found.is_absolute() and found.parent.is_relative_to(joining.root):
+        log.debug("%s pins the workspace: the new member gets no .python-version", found)
+        return None, False
+    return None, pin_wanted
+
+
+def _workspace_requires_python(joining: Joining) -> str | None:
+    """The workspace's ``requires-python`` as uv writes it into a new member (``None`` when no
+    member declares one); members that admit no common Python are refused, as uv does."""
+    declared = inherited_requires_python(joining)
+    if not declared:
+        return None
+    versions = VersionSet.full()
+    for _, text in declared:
+        versions = versions & specifier_versions(SpecifierSet(text))
+    if versions.is_empty():
+        raise UserError("Found conflicting Python requirements",
+                        causes=[f"{name}: {text}" for name, text in declared],
+                        hint="make the members' `requires-python` overlap, or pass `--python`")
+    spelled = uv_specifiers(versions)
+    log.debug("requires-python from the workspace at %s: %s", joining.root, spelled)
+    return spelled or None  # every Python: nothing to say, as without a workspace
+
+
+def _trimmed(version: Version) -> tuple[int, ...]:
+    release = list(version.release)
+    while len(release) > 1 and release[-1] == 0:
+        release.pop()
+    return tuple(release)
+
+
+def _star(low: Version, high: Version) -> str | None:
+    """``M.m`` when ``[low, high)`` is ``==M.m.*`` (uv: ``[3.11, 3.12)``, ``[3, 3.1)``)."""
+    match _trimmed(low):
+        case (major,) if _trimmed(high) == (major, 1):
+            return f"{major}.0"
+        case (major, minor) if _trimmed(high) == (major, minor + 1):
+            return f"{major}.{minor}"
+    return None
+
+
+def uv_specifiers(versions: VersionSet) -> str:
+    """A set of Pythons as uv spells it (``VersionSpecifiers::from_release_only_bounds``): the
+    outer bounds (``==3.11.*`` or ``==3.12`` when they say that), ``!=`` for each hole the
+    bounds can name, sorted by version and joined by ``", "``."""
+    intervals = list(versions.intervals())
+    parts: list[tuple[Version, str]] = []
+    for (_, _, prev, prev_in), (low, low_in, _, _) in pairwise(intervals):
+        if prev is None or low is None or prev_in:
+            continue
+        if not low_in and low == prev:
+            parts.append((prev, f"!={prev}"))
+        elif low_in and (star := _star(prev, low)) is not None:
+            parts.append((prev, f"!={star}.*"))
+    low, low_in, _, _ = intervals[0]
+    _, _, high, high_in = intervals[-1]
+    if low is not None and low_in and high is not None and high_in and low == high:
+        parts.append((low, f"=={low}"))
+    elif (low is not None and low_in and high is not None and not high_in
+          and (star := _star(low, high)) is not None):
+        parts.append((low, f"=={star}.*"))
+    else:
+        if low is not None:
+            parts.append((low, f"{'>=' if low_in else '>'}{low}"))
+        if high is not None:
+            parts.append((high, f"{'<=' if high_in else '<'}{high}"))
+    return ", ".join(text for _, text in sorted(parts, key=lambda part: part[0]))
+
+
+def _python(
+    request: InitRequest,
+    root: Path,
+    options: GlobalOptions,
+    inherited: str | None = None,
+    *,
+    pin_wanted: bool = True,
+) -> tuple[str, str]:
+    """(requires-python, the ``.python-version`` pin) for the new project; ``inherited`` is
+    the workspace's requires-python (used as is; an interpreter is looked for only to pin)."""
+    search_from = root if root.exists() else _existing_parent(root)
+    if inherited is not None:
+        if not pin_wanted:
+            return inherited, ""
+        with open_cache(options) as cache:
+            interpreter = find_interpreter(None, cache, directory=search_from,
+                                           requires_python=SpecifierSet(inherited))
+        return inherited, f"{interpreter.version.major}.{interpreter.version.minor}"
     parsed = PythonRequest.parse(request.python) if request.python else None
     if (
         parsed is not None
@@ -181,7 +293,6 @@ def _python(request: InitRequest, root: Path, options: GlobalOptions) -> tuple[s
             )
         log.debug("requires-python from the request: >=%s", version)
         return f">={version}", version
-    search_from = root if root.exists() else _existing_parent(root)
     with open_cache(options) as cache:
         interpreter = find_interpreter(parsed, cache, directory=search_from)
     minor = f"{interpreter.version.major}.{interpreter.version.minor}"

@@ -13,6 +13,10 @@ silently left out of ``lock`` and ``sync`` at the root. The rules (uv 0.13's):
   it, already a ``member`` when a ``members`` glob does, and otherwise added (``add``).
   Globs match path segment by segment (``*`` stays inside one directory, ``**`` spans several).
 - ``--no-workspace`` skips all of this (the caller does not ask).
+- Without ``--python``, the new project's ``requires-python`` is the workspace's: the
+  intersection of its members' (:func:`inherited_requires_python`; ``init`` spells it). uv
+  takes it even when an ``exclude`` glob leaves the new directory out, and from a plain
+  project above that is no workspace yet.
 
 Deliberately more lenient than uv: a directory above holding a tool-only ``pyproject.toml``
 (``[tool.black]``) is skipped as every ferry command skips it, where uv refuses to initialize;
@@ -32,7 +36,7 @@ from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.project.discovery import find_project_root
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
-from ferry.project.workspace import declares_workspace, find_workspace
+from ferry.project.workspace import declares_workspace, find_workspace, load_workspace
 
 log = get_logger(__name__)
 
@@ -91,6 +95,26 @@ def _joining(target: Path) -> Joining | None:
         state = "add"
     log.debug("new project %s in the workspace at %s: %s", relative, found, state)
     return Joining(found, pyproject, relative, state)
+
+
+def inherited_requires_python(joining: Joining) -> list[tuple[str, str]]:
+    """``(name, requires-python)`` of every member of the workspace ``joining`` names that
+    declares one (just the project above, when it is no workspace yet). A member that cannot be
+    read leaves only the root's (``init`` stays as lenient as it is about joining)."""
+    pyproject = joining.pyproject
+    if declares_workspace(pyproject):
+        try:
+            workspace = load_workspace(pyproject)
+        except UserError as error:
+            log.debug("reading the members of %s: %s; taking the root's requires-python",
+                      joining.root, error.message)
+        else:
+            return [(m.name, m.pyproject.project.requires_python) for m in workspace.members
+                    if m.pyproject.project is not None and m.pyproject.project.requires_python]
+    table = pyproject.project
+    if table is None or not table.requires_python:
+        return []
+    return [(table.name, table.requires_python)]
 
 
 def glob_matches(pattern: str, relative: str) -> bool:
