@@ -125,10 +125,10 @@ class VersionSet:
         return _canonical(points, flags)
 
     def __and__(self, other: VersionSet) -> VersionSet:
-        return _intersection(self, other)
+        return _intersection(self, other, repr(self), repr(other))
 
     def __or__(self, other: VersionSet) -> VersionSet:
-        return _union(self, other)
+        return _union(self, other, repr(self), repr(other))
 
     def __invert__(self) -> VersionSet:
         return VersionSet(self.points, tuple(not f for f in self.flags))
@@ -203,14 +203,17 @@ class VersionSet:
 
 
 # Marker algebra combines the same few Python ranges over and over (every fork, every edge):
-# the results are memoised (the sets are immutable and hashable).
+# the results are memoised (the sets are immutable and hashable). Keyed by their spelling too
+# (``repr``, computed once per set): ``4`` and ``4.0`` are equal versions, and a result built
+# from one must not answer for the other, or a marker's text would depend on what the process
+# happened to compute before (``< '4.0'`` where the inputs said ``< '4'``).
 @lru_cache(maxsize=16384)
-def _intersection(a: VersionSet, b: VersionSet) -> VersionSet:
+def _intersection(a: VersionSet, b: VersionSet, a_text: str, b_text: str) -> VersionSet:
     return a._combine(b, lambda x, y: x and y)
 
 
 @lru_cache(maxsize=16384)
-def _union(a: VersionSet, b: VersionSet) -> VersionSet:
+def _union(a: VersionSet, b: VersionSet, a_text: str, b_text: str) -> VersionSet:
     return a._combine(b, lambda x, y: x or y)
 
 
