@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Mapping
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
@@ -209,12 +208,7 @@ def _workspace_requires_python(joining: Joining) -> str | None:
         raise UserError("Found conflicting Python requirements",
                         causes=[f"{name}: {text}" for name, text in declared],
                         hint="make the members' `requires-python` overlap, or pass `--python`")
-    written: dict[Version, str] = {}
-    for _, text in declared:
-        for spec in SpecifierSet(text):
-            if not spec.version.endswith(".*"):
-                written.setdefault(Version(spec.version), spec.version)
-    spelled = uv_specifiers(versions, written)
+    spelled = uv_specifiers(versions)
     log.debug("requires-python from the workspace at %s: %s", joining.root, spelled)
     return spelled or None  # every Python: nothing to say, as without a workspace
 
@@ -236,38 +230,32 @@ def _star(low: Version, high: Version) -> str | None:
     return None
 
 
-def uv_specifiers(versions: VersionSet, written: Mapping[Version, str] | None = None) -> str:
+def uv_specifiers(versions: VersionSet) -> str:
     """A set of Pythons as uv spells it (``VersionSpecifiers::from_release_only_bounds``): the
     outer bounds (``==3.11.*`` or ``==3.12`` when they say that), ``!=`` for each hole the
-    bounds can name, sorted by version and joined by ``", "``. ``written`` spells a bound as
-    the pyproject did (``3.10.0``): set algebra is memoised, so a point equal to it may carry
-    another spelling (``3.10``)."""
-    spell = written or {}
-
-    def text(version: Version) -> str:
-        return spell.get(version, str(version))
-
+    bounds can name, sorted by version and joined by ``", "``. A bound keeps the spelling the
+    pyproject gave it (``3.10.0``): the range algebra answers with its inputs' spelling."""
     intervals = list(versions.intervals())
     parts: list[tuple[Version, str]] = []
     for (_, _, prev, prev_in), (low, low_in, _, _) in pairwise(intervals):
         if prev is None or low is None or prev_in:
             continue
         if not low_in and low == prev:
-            parts.append((prev, f"!={text(prev)}"))
+            parts.append((prev, f"!={prev}"))
         elif low_in and (star := _star(prev, low)) is not None:
             parts.append((prev, f"!={star}.*"))
     low, low_in, _, _ = intervals[0]
     _, _, high, high_in = intervals[-1]
     if low is not None and low_in and high is not None and high_in and low == high:
-        parts.append((low, f"=={text(low)}"))
+        parts.append((low, f"=={low}"))
     elif (low is not None and low_in and high is not None and not high_in
           and (star := _star(low, high)) is not None):
         parts.append((low, f"=={star}.*"))
     else:
         if low is not None:
-            parts.append((low, f"{'>=' if low_in else '>'}{text(low)}"))
+            parts.append((low, f"{'>=' if low_in else '>'}{low}"))
         if high is not None:
-            parts.append((high, f"{'<=' if high_in else '<'}{text(high)}"))
+            parts.append((high, f"{'<=' if high_in else '<'}{high}"))
     return ", ".join(text for _, text in sorted(parts, key=lambda part: part[0]))
 
 
