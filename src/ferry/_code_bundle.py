@@ -26,7 +26,7 @@ garbage collection over everything loaded so far.
 from __future__ import annotations
 
 # os.path, not pathlib: this runs as ferry is imported, before anything has imported pathlib.
-# ruff: noqa: PTH105, PTH108, PTH110, PTH116, PTH118, PTH120, PTH122, PTH206, SIM105
+# ruff: noqa: PTH112, PTH116, PTH118, PTH120, PTH122, PTH206, SIM105
 import marshal
 import os
 import sys
@@ -51,8 +51,31 @@ Index = tuple[tuple[str, ...], bytes, tuple[str, ...], tuple[int, ...], tuple[in
               tuple[int, ...], tuple[int, ...]]
 
 
+def pycache_file(root: str, stem: str) -> str:
+    """``root/__pycache__/<stem>.<cache tag>.bin``: beside the package's bytecode, one per
+    interpreter, as a ``.pyc`` is."""
+    return os.path.join(root, "__pycache__", f"{stem}.{sys.implementation.cache_tag}.bin")
+
+
 def bundle_path(root: str) -> str:
-    return os.path.join(root, "__pycache__", f"bundle.{sys.implementation.cache_tag}.bin")
+    return pycache_file(root, "bundle")
+
+
+def replace_file(path: str, data: bytes) -> None:
+    """``path`` replaced by ``data`` atomically (concurrent commands may both write it), as a
+    cache entry is; nothing when its ``__pycache__`` does not exist (it is not created where
+    Python keeps no bytecode) or cannot be written (the file only saves time)."""
+    if not os.path.isdir(os.path.dirname(path)):
+        return
+    from pathlib import Path
+
+    from ferry.fs.atomic import write_entry
+    from ferry.model.errors import FilesystemError
+
+    try:
+        write_entry(Path(path), data)
+    except FilesystemError:
+        pass
 
 
 _CODE_TYPE = type(bundle_path.__code__)  # types.CodeType, without importing types
@@ -94,13 +117,17 @@ class CodeBundle:
     def find_spec(self, fullname: str, path: Sequence[str] | None = None,
                   target: object = None) -> ModuleSpec | None:
         row = self._rows.get(fullname)
-        origin = None if row is None else os.path.join(self.root, self._index[2][row])
-        if row is None or origin is None or not self._unchanged(row, origin):
-            # Not bundled, or its source changed or is gone (an upgrade may turn a module into
-            # a package): the ordinary finders decide, as if there were no bundle.
-            if fullname.startswith("ferry.") and fullname not in _SKIPPED:
-                self.note_miss(fullname)
-            return None
+        if row is not None:
+            origin = os.path.join(self.root, self._index[2][row])
+            if self._unchanged(row, origin):
+                return self._spec(fullname, row, origin)
+        # Not bundled, or its source changed or is gone (an upgrade may turn a module into a
+        # package): the ordinary finders decide, as if there were no bundle.
+        if fullname.startswith("ferry.") and fullname not in _SKIPPED:
+            self.note_miss(fullname)
+        return None
+
+    def _spec(self, fullname: str, row: int, origin: str) -> ModuleSpec:
         is_package = bool(self._index[1][row])
         loader = _BundledLoader(fullname, origin)
         loader.bundle, loader.row = self, row
@@ -146,30 +173,20 @@ class CodeBundle:
         """Once the command is over: a new bundle, if a module that missed it now has current
         bytecode (else nothing would change, and every run would rebuild: a name asked for
         that is no module, say)."""
-        if not any(self._now_current(name) for name in self._missed):
-            return
-        try:
+        if any(self._now_current(name) for name in self._missed):
             write(self.root, collect(self.root))
-        except OSError:
-            pass  # an unwritable install: the modules load the ordinary way
 
     def _now_current(self, fullname: str) -> bool:
         parts = fullname.split(".")[1:]
-        suffix = f".{sys.implementation.cache_tag}.pyc"
-        for source in (os.path.join(self.root, *parts) + ".py",
-                       os.path.join(self.root, *parts, "__init__.py")):
-            directory, file = os.path.split(source)
-            cached = os.path.join(directory, "__pycache__", file[:-3] + suffix)
-            if _current_bytecode(source, cached) is not None:
-                return True
-        return False
+        return any(_current_bytecode(source) is not None
+                   for source in (os.path.join(self.root, *parts) + ".py",
+                                  os.path.join(self.root, *parts, "__init__.py")))
 
 
 def collect(root: str) -> dict[str, Entry]:
     """Every module below ``root`` whose ``.pyc`` matches its source: name -> (is package,
     path below ``root``, source ``st_mtime_ns``, source size, code bytes)."""
     found: dict[str, Entry] = {}
-    suffix = f".{sys.implementation.cache_tag}.pyc"
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if d != "__pycache__")
         relative_dir = os.path.relpath(directory, root)
@@ -183,8 +200,7 @@ def collect(root: str) -> dict[str, Entry]:
             name = ".".join([_PACKAGE, *parts] + ([] if is_package else [stem]))
             if name == _PACKAGE or name in _SKIPPED:
                 continue  # the package itself is imported before the bundle is read
-            code = _current_bytecode(source, os.path.join(directory, "__pycache__",
-                                                          stem + suffix))
+            code = _current_bytecode(source)
             if code is not None:
                 stat, data = code
                 found[name] = (is_package, os.path.relpath(source, root), stat.st_mtime_ns,
@@ -192,8 +208,12 @@ def collect(root: str) -> dict[str, Entry]:
     return found
 
 
-def _current_bytecode(source: str, cached: str) -> tuple[os.stat_result, bytes] | None:
-    """The code bytes of ``cached`` if it is a timestamp ``.pyc`` of ``source`` as it is now."""
+def _current_bytecode(source: str) -> tuple[os.stat_result, bytes] | None:
+    """The code bytes of ``source``'s ``.pyc`` beside it if that is a timestamp ``.pyc`` of
+    ``source`` as it is now."""
+    directory, file = os.path.split(source)
+    cached = os.path.join(directory, "__pycache__",
+                          f"{os.path.splitext(file)[0]}.{sys.implementation.cache_tag}.pyc")
     try:
         stat = os.stat(source)
         with open(cached, "rb") as handle:
@@ -208,28 +228,21 @@ def _current_bytecode(source: str, cached: str) -> tuple[os.stat_result, bytes] 
 
 
 def write(root: str, entries: dict[str, Entry]) -> None:
-    """The bundle of ``entries``, replaced atomically (concurrent commands may both write it)."""
+    """The bundle of ``entries`` (see :func:`replace_file`)."""
     names = sorted(entries)
     rows = [entries[name] for name in names]
     blobs = [row[4] for row in rows]
-    offsets = [0]
-    for blob in blobs[:-1]:
-        offsets.append(offsets[-1] + len(blob))
+    offsets: list[int] = []
+    position = 0
+    for blob in blobs:
+        offsets.append(position)
+        position += len(blob)
     index: Index = (tuple(names), bytes(row[0] for row in rows), tuple(row[1] for row in rows),
                     tuple(row[2] for row in rows), tuple(row[3] for row in rows),
-                    tuple(offsets[:len(blobs)]), tuple(len(blob) for blob in blobs))
+                    tuple(offsets), tuple(len(blob) for blob in blobs))
     header = marshal.dumps(index)
-    path = bundle_path(root)
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(MAGIC + len(header).to_bytes(4, "little") + header)
-            for blob in blobs:
-                handle.write(blob)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    replace_file(bundle_path(root),
+                 b"".join([MAGIC, len(header).to_bytes(4, "little"), header, *blobs]))
 
 
 def read(root: str) -> CodeBundle | None:

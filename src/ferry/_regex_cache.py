@@ -17,11 +17,13 @@ from __future__ import annotations
 import _sre  # type: ignore[import-not-found]
 
 # os.path, not pathlib: this runs while ferry's first modules are imported.
-# ruff: noqa: PTH100, PTH105, PTH108, PTH110, PTH118, PTH120
+# ruff: noqa: PTH100, PTH120
 import marshal
 import os
 import re
 import sys
+
+from ferry._code_bundle import pycache_file, replace_file
 
 # Final flags, engine code, group count less one, group names -> numbers, numbers -> names.
 Parts = tuple[int, list[int], int, dict[str, int], tuple[str | None, ...]]
@@ -33,7 +35,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def table_path() -> str:
-    return os.path.join(_HERE, "__pycache__", f"regex.{sys.implementation.cache_tag}.bin")
+    return pycache_file(_HERE, "regex")
 
 
 class _Table:
@@ -115,13 +117,8 @@ def _write_added() -> None:
     path = table_path()
     table = read(path)
     table.update(_Table.added)
-    temporary = f"{path}.{os.getpid()}.tmp"
     try:
-        with open(temporary, "wb") as handle:
-            handle.write(_FORMAT + marshal.dumps((_STAMP, table)))
-        os.replace(temporary, path)
-    except (OSError, ValueError):
-        pass  # an unwritable install (or a value marshal refuses): compiled as usual
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        data = marshal.dumps((_STAMP, table))
+    except ValueError:  # a value marshal refuses: compiled as usual
+        return
+    replace_file(path, _FORMAT + data)
