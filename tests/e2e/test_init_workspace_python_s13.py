@@ -21,7 +21,7 @@ from tests.e2e.test_init import NO_GIT
 from tests.support.runner import Runner
 
 from ferry.model.pep440_specifiers import SpecifierSet
-from ferry.resolve.marker_sets import specifier_versions
+from ferry.model.version_sets import specifier_versions
 
 PROJECT = '[project]\nname = "{name}"\nversion = "0.1.0"\n{python}dependencies = []\n'
 MEMBERS = '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n'
@@ -83,10 +83,10 @@ SPELLED = [  # the root's requires-python -> the new member's, as uv 0.13.8 writ
 
 @pytest.mark.parametrize(("declared", "written"), SPELLED)
 def test_uv_spelling(declared: str, written: str) -> None:
-    """``uv_specifiers`` alone; a bound is spelled as the pyproject wrote it."""
-    from ferry.commands.init import uv_specifiers
+    """``uv_spelling`` alone; a bound is spelled as the pyproject wrote it."""
+    from ferry.model.requires_python import uv_spelling
 
-    assert uv_specifiers(specifier_versions(SpecifierSet(declared))) == written
+    assert uv_spelling(specifier_versions(SpecifierSet(declared))) == written
 
 
 @pytest.mark.parametrize(("declared", "written"), SPELLED[:8])
@@ -188,7 +188,7 @@ def test_workspace_python_version_decides_and_is_not_copied(
 def test_members_without_a_common_python_are_refused(run: Runner, tmp_path: Path) -> None:
     root = _workspace(tmp_path / "ws", "<3.11", members={"old": ">=3.12"})
     result = run("init", "--vcs", "none", "--bare", "packages/m", cwd=root, env=NO_GIT)
-    assert result.code == 1, result.stderr
+    assert result.code == 2, result.stderr  # uv's usage exit: the files contradict each other
     assert result.stderr.startswith("error: Found conflicting Python requirements")
     assert "old: >=3.12" in result.stderr and "root: <3.11" in result.stderr
     assert not (root / "packages" / "m" / "pyproject.toml").exists()

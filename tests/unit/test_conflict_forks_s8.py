@@ -19,8 +19,8 @@ from packaging.utils import canonicalize_name
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
+from ferry.model.version_sets import specifier_versions
 from ferry.resolve.marker_expr import flag_key, parse_marker
-from ferry.resolve.marker_sets import specifier_versions
 from ferry.resolve.memory import MemorySource
 from ferry.resolve.options import ResolutionMode, ResolverOptions
 from ferry.resolve.universal import (

@@ -14,10 +14,10 @@ import itertools
 import pytest
 
 from ferry.model.pep440_version import Version
+from ferry.model.version_sets import VersionSet
 from ferry.project.markers import canonical_marker
 from ferry.resolve.marker_expr import MarkerExpr, parse_marker, render
 from ferry.resolve.marker_restrict import restrict
-from ferry.resolve.marker_sets import VersionSet
 
 UNIVERSE = VersionSet.compare(">=", Version("3.10"))
 SPACE = MarkerExpr.python(UNIVERSE)

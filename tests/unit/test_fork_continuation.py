@@ -24,8 +24,8 @@ from ferry.model.errors import ResolutionError
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
+from ferry.model.version_sets import specifier_versions
 from ferry.resolve.marker_expr import parse_marker
-from ferry.resolve.marker_sets import specifier_versions
 from ferry.resolve.memory import MemorySource
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.resolver_loop import MemoResolver, Resume, can_resume, snapshot

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ferry.model.pep440_version import Version
-from ferry.resolve.marker_sets import ValueSet, VersionSet
+from ferry.model.version_sets import VersionSet
+from ferry.resolve.marker_sets import ValueSet
 
 OPS = (">=", ">", "<=", "<", "==", "!=")
 VERSIONS = [Version(v) for v in ("3.8", "3.9", "3.9.1", "3.10", "3.11", "3.12", "3.13", "4")]

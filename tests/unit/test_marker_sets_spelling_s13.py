@@ -4,7 +4,7 @@ equal versions, but a marker's text must not depend on which the process met fir
 from __future__ import annotations
 
 from ferry.model.pep440_version import Version
-from ferry.resolve.marker_sets import VersionSet
+from ferry.model.version_sets import VersionSet
 
 
 def _texts(result: VersionSet) -> list[str]:

@@ -17,9 +17,9 @@ from ferry.model.dist import FileRef
 from ferry.model.errors import OfflineError, ResolutionError
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.pep508_requirements import Requirement
+from ferry.model.version_sets import specifier_versions
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.candidates import OFFLINE_HINT, is_offline_reason, offline_reason
-from ferry.resolve.marker_sets import specifier_versions
 from ferry.resolve.memory import MemorySource
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.provider_index import IndexSource

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.pep440_version import Version
 from ferry.model.pep508_markers import Marker
+from ferry.model.version_sets import VersionSet, specifier_versions
 from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, conflict_flag, parse_marker, render
-from ferry.resolve.marker_sets import ValueSet, VersionSet, specifier_versions
+from ferry.resolve.marker_sets import ValueSet
 from ferry.resolve.wheel_markers import wheel_python_versions, wheel_reachable
 
 U310 = VersionSet.compare(">=", Version("3.10"))

@@ -18,9 +18,9 @@ from ferry.model.errors import ResolutionError
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
+from ferry.model.version_sets import VersionSet, specifier_versions
 from ferry.resolve.algorithm import resolve
 from ferry.resolve.marker_expr import render
-from ferry.resolve.marker_sets import VersionSet, specifier_versions
 from ferry.resolve.memory import MemorySource
 from ferry.resolve.options import ResolverOptions, TargetEnvironment
 from ferry.resolve.universal import RootList, UniversalRequest, resolve_universal

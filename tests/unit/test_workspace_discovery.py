@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from ferry.model.errors import UserError
-from ferry.model.pep440_specifiers import SpecifierSet
+from ferry.model.requires_python import lock_requires_python
 from ferry.project.discovery import discover_project
-from ferry.project.workspace import intersect_requires_python
 
 
 def _write(path: Path, text: str) -> None:
@@ -85,4 +84,4 @@ def test_duplicate_names_and_missing_pyprojects_are_errors(tree: Path) -> None:
     ],
 )
 def test_requires_python_intersection(declared: list[str], expected: str) -> None:
-    assert intersect_requires_python([SpecifierSet(d) for d in declared]) == expected
+    assert lock_requires_python((f"m{i}", d) for i, d in enumerate(declared)) == expected

@@ -156,9 +156,9 @@ def resolve_everywhere(
     each package carries the marker under which it is needed. ``preferences`` are the output
     file's pins, each preferred only where its marker holds (a fork's own pin, not the first)."""
     from ferry.model.pep440_specifiers import SpecifierSet
+    from ferry.model.version_sets import specifier_versions
     from ferry.project.markers import canonical_marker
     from ferry.resolve.marker_expr import parse_marker, render
-    from ferry.resolve.marker_sets import specifier_versions
     from ferry.resolve.universal import (
         Preference,
         RootList,

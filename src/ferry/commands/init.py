@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -40,7 +39,7 @@ from ferry.model.errors import FilesystemError, UsageError, UserError
 from ferry.model.immutable import immutable, mutable
 from ferry.model.log import get_logger
 from ferry.model.pep440_specifiers import SpecifierSet
-from ferry.model.pep440_version import Version
+from ferry.model.requires_python import lock_requires_python
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
 from ferry.project.edit_members import add_member
@@ -64,7 +63,6 @@ from ferry.project.init_workspace import (
 from ferry.project.pyproject import PYPROJECT
 from ferry.python.discovery import find_interpreter, requested_python
 from ferry.python.request import PythonRequest, RequestKind
-from ferry.resolve.marker_sets import VersionSet, specifier_versions
 
 log = get_logger(__name__)
 
@@ -199,64 +197,13 @@ def _workspace_requires_python(joining: Joining) -> str | None:
     """The workspace's ``requires-python`` as uv writes it into a new member (``None`` when no
     member declares one); members that admit no common Python are refused, as uv does."""
     declared = inherited_requires_python(joining)
-    if not declared:
-        return None
-    versions = VersionSet.full()
-    for _, text in declared:
-        versions = versions & specifier_versions(SpecifierSet(text))
-    if versions.is_empty():
-        raise UserError("Found conflicting Python requirements",
-                        causes=[f"{name}: {text}" for name, text in declared],
-                        hint="make the members' `requires-python` overlap, or pass `--python`")
-    spelled = uv_specifiers(versions)
+    try:
+        spelled = lock_requires_python(declared)
+    except UsageError as error:
+        error.hint = f"{error.hint}, or pass `--python`"
+        raise
     log.debug("requires-python from the workspace at %s: %s", joining.root, spelled)
-    return spelled or None  # every Python: nothing to say, as without a workspace
-
-
-def _trimmed(version: Version) -> tuple[int, ...]:
-    release = list(version.release)
-    while len(release) > 1 and release[-1] == 0:
-        release.pop()
-    return tuple(release)
-
-
-def _star(low: Version, high: Version) -> str | None:
-    """``M.m`` when ``[low, high)`` is ``==M.m.*`` (uv: ``[3.11, 3.12)``, ``[3, 3.1)``)."""
-    match _trimmed(low):
-        case (major,) if _trimmed(high) == (major, 1):
-            return f"{major}.0"
-        case (major, minor) if _trimmed(high) == (major, minor + 1):
-            return f"{major}.{minor}"
-    return None
-
-
-def uv_specifiers(versions: VersionSet) -> str:
-    """A set of Pythons as uv spells it (``VersionSpecifiers::from_release_only_bounds``): the
-    outer bounds (``==3.11.*`` or ``==3.12`` when they say that), ``!=`` for each hole the
-    bounds can name, sorted by version and joined by ``", "``. A bound keeps the spelling the
-    pyproject gave it (``3.10.0``): the range algebra answers with its inputs' spelling."""
-    intervals = list(versions.intervals())
-    parts: list[tuple[Version, str]] = []
-    for (_, _, prev, prev_in), (low, low_in, _, _) in pairwise(intervals):
-        if prev is None or low is None or prev_in:
-            continue
-        if not low_in and low == prev:
-            parts.append((prev, f"!={prev}"))
-        elif low_in and (star := _star(prev, low)) is not None:
-            parts.append((prev, f"!={star}.*"))
-    low, low_in, _, _ = intervals[0]
-    _, _, high, high_in = intervals[-1]
-    if low is not None and low_in and high is not None and high_in and low == high:
-        parts.append((low, f"=={low}"))
-    elif (low is not None and low_in and high is not None and not high_in
-          and (star := _star(low, high)) is not None):
-        parts.append((low, f"=={star}.*"))
-    else:
-        if low is not None:
-            parts.append((low, f"{'>=' if low_in else '>'}{low}"))
-        if high is not None:
-            parts.append((high, f"{'<=' if high_in else '<'}{high}"))
-    return ", ".join(text for _, text in sorted(parts, key=lambda part: part[0]))
+    return spelled
 
 
 def _python(

@@ -25,6 +25,7 @@ from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.pep508_requirements import Requirement
+from ferry.model.requires_python import lock_requires_python
 from ferry.model.settings import GlobalOptions
 from ferry.model.url import strip_credentials
 from ferry.model.value_fields import field, replace
@@ -352,11 +353,14 @@ def options_in_force(project: Project, request: LockRequest) -> LockOptions:
 
 
 def declared_requires_python(project: Project) -> str | None:
-    """The project's ``requires-python``; a workspace's is the intersection of its members'."""
+    """The project's ``requires-python`` as the lock records it (uv's spelling); a
+    workspace's is the intersection of its members'."""
     if project.workspace is not None:
         return project.workspace.requires_python()
     table = project.pyproject.project
-    return table.requires_python if table is not None and table.requires_python else None
+    if table is None or not table.requires_python:
+        return None
+    return lock_requires_python([(table.name, table.requires_python)])
 
 
 def requires_python_of(project: Project) -> SpecifierSet | None:

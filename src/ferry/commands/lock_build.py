@@ -22,8 +22,8 @@ from ferry.commands.lock_sources import DirectSources, metadata_of
 from ferry.model.dist import FileRef
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
-from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.url import strip_credentials
+from ferry.model.version_sets import VersionSet
 from ferry.project.lock_inputs import (
     expected_default_groups,
     expected_manifest_requirements,
@@ -50,7 +50,7 @@ from ferry.project.pyproject import PyProject
 from ferry.project.tool_settings import ConflictSpec
 from ferry.resolve.marker_expr import FALSE, TRUE, MarkerExpr, flag_key, parse_marker, render
 from ferry.resolve.marker_restrict import restrict
-from ferry.resolve.marker_sets import ValueSet, VersionSet
+from ferry.resolve.marker_sets import ValueSet
 from ferry.resolve.source import CoreMetadata
 from ferry.resolve.universal_graph import Node, NodeRef, UniversalGraph
 from ferry.resolve.universal_versions import file_version
@@ -82,16 +82,6 @@ def marker_text(expr: MarkerExpr, python: VersionSet) -> str | None:
     same few markers label most edges and spelling one parses it back with packaging."""
     text = render(expr, python)
     return canonical_marker(text) if text is not None else None
-
-
-def requires_python_text(spec: str) -> str:
-    """uv's spelling of requires-python: the specifiers joined by ``", "``."""
-    parts = [p.strip() for p in spec.split(",") if p.strip()]
-    try:
-        SpecifierSet(spec)
-    except ValueError:
-        return spec
-    return ", ".join(parts)
 
 
 class LockBuilder:
@@ -361,7 +351,7 @@ class LockBuilder:
             dependency_groups=groups,
         )
         return Lock(
-            requires_python=requires_python_text(self.inputs.requires_python),
+            requires_python=self.inputs.requires_python,
             packages=tuple(sorted(packages, key=lambda p: p.id.sort_key())),
             resolution_markers=markers,
             supported_markers=tuple(canonical_marker(m) for m in pyproject.tool.environments),

@@ -47,11 +47,11 @@ from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.settings import GlobalOptions
+from ferry.model.version_sets import specifier_versions
 from ferry.project.discovery import Project
 from ferry.project.lock_fresh import built_metadata_reason
 from ferry.project.lock_model import Lock, LockOptions
 from ferry.python.interpreter import Interpreter
-from ferry.resolve.marker_sets import specifier_versions
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.source import CoreMetadata, DirectDist
 from ferry.resolve.universal import UniversalRequest, resolve_universal

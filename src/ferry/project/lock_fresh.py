@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
-from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
+from ferry.model.requires_python import same_pythons
 from ferry.model.value_fields import replace
 from ferry.project.lock_fresh_options import expected_options, options_reason
 from ferry.project.lock_inputs import (
@@ -185,11 +185,7 @@ def _conflicts_reason(pyproject: PyProject, lock: Lock) -> str | None:
 def requires_python_reason(declared: str | None, lock: Lock) -> str | None:
     if declared is None:
         return None
-    try:
-        same = SpecifierSet(declared) == SpecifierSet(lock.requires_python)
-    except InvalidSpecifier:
-        same = False
-    if not same:
+    if not same_pythons(declared, lock.requires_python):
         return (
             f"`requires-python` changed (locked: `{lock.requires_python}`, declared: `{declared}`)"
         )

@@ -27,9 +27,8 @@ from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
-from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
-from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
+from ferry.model.requires_python import lock_requires_python
 from ferry.model.value_fields import replace
 from ferry.project.pyproject import PYPROJECT, PyProject, read_pyproject
 from ferry.project.toml_read import display_path
@@ -232,21 +231,13 @@ class Workspace:
         return "editable" if member.pyproject.is_package else "virtual"
 
     def requires_python(self) -> str | None:
-        """The intersection of the members' ``requires-python`` (uv's rule for the lock)."""
-        declared: list[str] = []
-        for member in self.members:
-            project = member.pyproject.project
-            if project is not None and project.requires_python:
-                declared.append(project.requires_python)
-        if not declared:
-            return None
-        try:
-            sets = [SpecifierSet(text) for text in declared]
-        except InvalidSpecifier:
-            return declared[0]
-        if all(s == sets[0] for s in sets):
-            return declared[0]
-        return intersect_requires_python(sets)
+        """The intersection of the members' ``requires-python``, spelled as uv writes it into
+        the lock (:func:`ferry.model.requires_python.lock_requires_python`)."""
+        return lock_requires_python(
+            (member.name, member.pyproject.project.requires_python)
+            for member in self.members
+            if member.pyproject.project is not None and member.pyproject.project.requires_python
+        )
 
 
 def all_requirements(pyproject: PyProject) -> list[Requirement]:
@@ -259,28 +250,6 @@ def all_requirements(pyproject: PyProject) -> list[Requirement]:
     for reqs in pyproject.groups.values():
         found += reqs
     return found
-
-
-def intersect_requires_python(sets: list[SpecifierSet]) -> str:
-    """``>=3.11`` for ``>=3.10`` and ``>=3.11``: the tightest lower and upper bounds, as uv
-    writes an intersection (other specifiers are kept when the bounds cannot say it)."""
-    lower: tuple[str, str] | None = None
-    upper: tuple[str, str] | None = None
-    rest: list[str] = []
-    for spec in (s for spec_set in sets for s in spec_set):
-        version = Version(spec.version) if "*" not in spec.version else None
-        if spec.operator in (">=", ">") and version is not None:
-            if lower is None or (version, spec.operator == ">") > (
-                    Version(lower[1]), lower[0] == ">"):
-                lower = (spec.operator, spec.version)
-        elif spec.operator in ("<", "<=") and version is not None:
-            if upper is None or (version, spec.operator == "<=") < (
-                    Version(upper[1]), upper[0] == "<="):
-                upper = (spec.operator, spec.version)
-        elif str(spec) not in rest:
-            rest.append(str(spec))
-    bounds = [f"{op}{version}" for op, version in (b for b in (lower, upper) if b is not None)]
-    return ", ".join(bounds + rest)
 
 
 # -- discovery -----------------------------------------------------------------------------------

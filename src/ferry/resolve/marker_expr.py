@@ -22,7 +22,8 @@ from ferry.model.immutable import immutable
 from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_markers import Marker
 from ferry.model.value_fields import field
-from ferry.resolve.marker_sets import ValueSet, VersionSet
+from ferry.model.version_sets import VersionSet
+from ferry.resolve.marker_sets import ValueSet
 
 PYTHON = "python_full_version"
 Constraint = VersionSet | ValueSet

@@ -14,13 +14,14 @@ from typing import Any
 from ferry.model.names import canonicalize_name
 from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_markers import Marker
+from ferry.model.version_sets import VersionSet
 from ferry.resolve.marker_expr import (
     FALSE,
     HOLDS,
     TRUE,
     MarkerExpr,
 )
-from ferry.resolve.marker_sets import ValueSet, VersionSet
+from ferry.resolve.marker_sets import ValueSet
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!=", "===": "==="}
 _NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "==", "===": "!="}

@@ -19,8 +19,9 @@ import itertools
 from functools import lru_cache
 
 from ferry.model.pep440_version import Version
+from ferry.model.version_sets import VersionSet
 from ferry.resolve.marker_expr import FALSE, PYTHON, Cube, MarkerExpr
-from ferry.resolve.marker_sets import ValueSet, VersionSet
+from ferry.resolve.marker_sets import ValueSet
 
 
 def _quote(value: str) -> str:

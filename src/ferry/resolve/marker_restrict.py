@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from ferry.model.version_sets import VersionSet
 from ferry.resolve.marker_expr import FALSE, TRUE, Constraint, Cube, MarkerExpr
-from ferry.resolve.marker_sets import ValueSet, VersionSet
+from ferry.resolve.marker_sets import ValueSet
 
 #: uv's variable order (its ``Variable`` enum: string keys first, then version keys).
 _ORDER = (

@@ -32,11 +32,11 @@ from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field, replace
+from ferry.model.version_sets import VersionSet
 from ferry.resolve.engine import Recorder
 from ferry.resolve.explain import explain_impossible, explain_too_deep
 from ferry.resolve.fork_trace import Recording, Trace, candidates, replay
 from ferry.resolve.marker_expr import FALSE, MarkerExpr, parse_marker, render
-from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.nodes import PYTHON_KEY, UNUSABLE_PREFIX, Candidate, Req
 from ferry.resolve.options import ResolverOptions
 from ferry.resolve.resolver_loop import MemoResolver, Resume, can_resume

@@ -27,11 +27,11 @@ from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import replace
+from ferry.model.version_sets import VersionSet
 from ferry.resolve.candidates import python_compatible
 from ferry.resolve.engine import Engine
 from ferry.resolve.fork_trace import Call, Deps, Found, Satisfied, Traced
 from ferry.resolve.marker_expr import TRUE, MarkerExpr, conflict_flag, parse_marker
-from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.nodes import (
     PYTHON_KEY,
     UNUSABLE_PREFIX,

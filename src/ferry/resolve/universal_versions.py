@@ -34,8 +34,8 @@ from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_requirements import Requirement
+from ferry.model.version_sets import VersionSet
 from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry, index_position
-from ferry.resolve.marker_sets import VersionSet
 from ferry.resolve.nodes import Candidate, Req
 from ferry.resolve.wheel_markers import matches_requires_python
 

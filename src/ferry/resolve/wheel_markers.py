@@ -14,8 +14,9 @@ from functools import lru_cache
 
 from ferry._regex_cache import compile_pattern
 from ferry.model.pep440_version import Version
+from ferry.model.version_sets import VersionSet
 from ferry.resolve.marker_expr import MarkerExpr
-from ferry.resolve.marker_sets import ValueSet, VersionSet
+from ferry.resolve.marker_sets import ValueSet
 
 _INTERPRETER = compile_pattern(r"^(py|cp|pp|ip|jy|graalpy)(\d)(\d*)$")
 
