@@ -85,3 +85,20 @@ def test_members_without_a_common_python_are_refused_by_both(
         assert "Found conflicting Python requirements" in result.stderr
         assert f"a: <{M}.{N}" in result.stderr and f"root: >={M}.{N}" in result.stderr
     assert not any((root / "uv.lock").exists() for root in roots)
+
+
+def test_a_scripts_lock_keeps_the_blocks_text_as_uv_does(run: Runner, tmp_path: Path) -> None:
+    """uv spells a project's ``requires-python`` from its range but copies a PEP 723 block's
+    text (and does not warn about it)."""
+    uv_executable()
+    block = f'# /// script\n# requires-python = "~={M}.{N}"\n# dependencies = []\n# ///\n'
+    for side in ("ours", "theirs"):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "s.py").write_text(block + "print(1)\n", encoding="utf-8")
+    mine = run("lock", "--script", "s.py", "--offline", cwd=tmp_path / "ours")
+    done = _uv(tmp_path / "theirs", "lock", "--script", "s.py")
+    assert (mine.code, done.code) == (0, 0), mine.stderr + done.stderr
+    assert "warning" not in mine.stderr
+    ours, theirs = (tmp_path / side / "s.py.lock" for side in ("ours", "theirs"))
+    assert ours.read_text() == theirs.read_text()
+    assert f'requires-python = "~={M}.{N}"' in ours.read_text()

@@ -354,12 +354,14 @@ def options_in_force(project: Project, request: LockRequest) -> LockOptions:
 
 def declared_requires_python(project: Project) -> str | None:
     """The project's ``requires-python`` as the lock records it (uv's spelling); a
-    workspace's is the intersection of its members'."""
+    workspace's is the intersection of its members'; a PEP 723 script's is its text."""
     if project.workspace is not None:
         return project.workspace.requires_python()
     table = project.pyproject.project
     if table is None or not table.requires_python:
         return None
+    if project.script:  # uv copies a script's text as it is, and does not warn
+        return table.requires_python
     return lock_requires_python([(table.name, table.requires_python)])
 
 

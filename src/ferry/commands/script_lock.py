@@ -53,7 +53,7 @@ def script_project(script: Path, metadata: dict[str, Any] | None = None) -> Proj
 
         metadata = read_metadata(script)
     pyproject = script_pyproject(metadata, script)
-    return Project(root=pyproject.root, pyproject=pyproject)
+    return Project(root=pyproject.root, pyproject=pyproject, script=True)
 
 
 def read_script_lock(script: Path, *, strict: bool) -> tuple[Lock | None, str | None, list[str]]:

@@ -40,13 +40,15 @@ class Project:
 
     In a workspace, ``root`` and ``pyproject`` are the workspace root's, ``workspace`` holds
     every member and ``current`` names the member the command started in (``None`` at a root
-    without ``[project]``).
+    without ``[project]``). ``script`` marks the stand-in project of a PEP 723 script, whose
+    lock uv writes a little differently (``requires-python`` as the block spells it).
     """
 
     root: Path
     pyproject: PyProject
     workspace: Workspace | None = None
     current: NormalizedName | None = None
+    script: bool = False
 
     @property
     def lock_path(self) -> Path:
