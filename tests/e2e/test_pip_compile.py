@@ -173,7 +173,7 @@ def test_pyproject_extras_groups_and_self_references(
         "util==1.0\n    # via\n    #   demo (pyproject.toml:dev)\n    #   tool\n"
     )
     code, _, err = compile_(run, index, "pyproject.toml", "--extra", "nope")
-    assert code == 1
+    assert code == 2  # uv's usage exit
     assert "error: Requested extra not found: nope" in err
     (tmp_path / "requirements.in").write_text("lib\n")
     code, _, err = compile_(run, index, "requirements.in", "--extra", "cli")

@@ -217,6 +217,9 @@ def test_ctrl_c_interrupts_the_join_and_a_second_shutdown_finishes() -> None:
     code = """
 import os, signal, threading
 from ferry.model.thread_pool import ThreadPool
+# A parent that ignores SIGINT (a test runner's worker while some test waits on a child) passes
+# SIG_IGN down, and Python keeps it: this process needs Ctrl-C's usual meaning.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 gate = threading.Event()
 pool = ThreadPool(1)
 work = pool.submit(gate.wait, 20)

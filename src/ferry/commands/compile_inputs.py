@@ -146,7 +146,7 @@ def _add_pyproject(inputs: CompileInputs, path: Path, selection: Selection,
         for extra in selection.extras:
             key = canonicalize_name(extra)
             if key not in optional:
-                raise UserError(f"Requested extra not found: {extra}",
+                raise UsageError(f"Requested extra not found: {extra}",
                                 hint=f"`{label_path}` defines: "
                                 f"{', '.join(optional) or 'no extras'}")
             chosen.append(key)

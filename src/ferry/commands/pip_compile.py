@@ -24,7 +24,7 @@ from ferry.commands.compile_output import (
 from ferry.commands.compile_pins import existing_pins, pins_for_target
 from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
 from ferry.commands.compile_target import compile_target, parse_platform, parse_python_version
-from ferry.model.errors import InterpreterNotFoundError, UsageError, UserError
+from ferry.model.errors import InterpreterNotFoundError, UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
 from ferry.model.log import get_logger
@@ -331,7 +331,7 @@ def _build_requirement(directory: Path, extras: Sequence[str], all_extras: bool,
     chosen = sorted(metadata.provides_extra) if all_extras else list(extras)
     for extra in chosen:
         if canonicalize_name(extra) not in metadata.provides_extra:
-            raise UserError(f"Requested extra not found: {extra}")
+            raise UsageError(f"Requested extra not found: {extra}")
     text = f"{metadata.name}[{','.join(chosen)}]" if chosen else str(metadata.name)
     return Requirement(f"{text} @ {url}")
 
