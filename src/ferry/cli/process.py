@@ -188,7 +188,10 @@ def with_interrupt_handler(body: Callable[[], None]) -> None:
     import _signal  # type: ignore[import-not-found,unused-ignore]
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
+    if (threading.current_thread() is not threading.main_thread()
+            or _signal.getsignal(_signal.SIGINT) == _signal.SIG_IGN):
+        # Started with Ctrl-C ignored (`cmd &` in a script, nohup): it stays ignored, as the
+        # shell arranged, rather than ending this process when the script's is interrupted.
         body()
         return
     previous = _signal.signal(_signal.SIGINT, _on_interrupt)
