@@ -63,6 +63,7 @@ from ferry.index.wire import (
     authority_of,
     refuse_control_characters,
 )
+from ferry.model.index_distance import note_response_wait
 from ferry.model.log import get_logger
 
 if TYPE_CHECKING:
@@ -166,6 +167,7 @@ class ConnectionPool:
     ) -> Head:
         if conn.sock is None:
             _connect(conn)
+        sent = time.perf_counter()
         try:
             conn.send_get(target, headers)
         except ValueError as exc:  # a character no request line may carry
@@ -177,7 +179,7 @@ class ConnectionPool:
                 raise _Stale from exc
             raise WriteError(str(exc)) from exc
         try:
-            return conn.read_head()
+            head = conn.read_head()
         except TimeoutError as exc:
             raise ReadTimeout(str(exc) or "timed out") from exc
         except _STALE as exc:
@@ -190,6 +192,8 @@ class ConnectionPool:
             raise ReadError(str(exc)) from exc
         except ProtocolViolation as exc:
             raise RemoteProtocolError(str(exc)) from exc
+        note_response_wait(time.perf_counter() - sent)
+        return head
 
     # -- connections ----------------------------------------------------------------------
 

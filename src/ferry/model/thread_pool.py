@@ -244,12 +244,27 @@ class ThreadPool:
             workers.queued += 1
             workers.queue.put(_Work(future, lambda: fn(*args, **kwargs)))
             if workers.queued > workers.idle and len(self._threads) < self._max_workers:
-                thread = threading.Thread(
-                    target=workers.work, name=f"{self._prefix}_{len(self._threads)}"
-                )
-                thread.start()
-                self._threads.append(thread)
+                self._start_thread()
         return future
+
+    def _start_thread(self) -> None:
+        thread = threading.Thread(
+            target=self._workers.work, name=f"{self._prefix}_{len(self._threads)}"
+        )
+        thread.start()
+        self._threads.append(thread)
+
+    def widen(self, max_workers: int) -> None:
+        """Allow up to ``max_workers`` threads from now on, starting those the queued work
+        can use at once (a pool that started narrow, when more threads turn out to help)."""
+        workers = self._workers
+        with workers.lock:
+            self._max_workers = max(self._max_workers, max_workers)
+            if self._shutdown:
+                return
+            wanted = workers.queued - workers.idle
+            for _ in range(min(wanted, self._max_workers - len(self._threads))):
+                self._start_thread()
 
     def map(self, fn: Callable[..., T], *iterables: Iterable[Any]) -> Iterator[T]:
         """``fn`` over the iterables, all submitted now; results in order as they are asked

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 from ferry.model.dist import FileRef, parse_filename
 from ferry.model.errors import FerryError, OfflineError, UserError
+from ferry.model.index_distance import index_is_far
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
 from ferry.model.pep440_version import Version
@@ -30,6 +31,9 @@ from ferry.resolve.source import CoreMetadata, DirectDist, FilePicker
 logger = get_logger(__name__)
 
 T = TypeVar("T")
+
+NEAR_WORKERS = 2
+"""Prefetch threads while no connection has shown the index to be far away."""
 
 
 class IndexLike(Protocol):
@@ -69,10 +73,14 @@ class IndexSource:
         self._direct_fn = direct
         self._locations = [redact(u) for u in locations]
         self._own_executor = executor is None and max_workers > 0
+        # Narrow until a connection shows the index is far (model.index_distance): near or
+        # cached, the work is CPU under the GIL and more threads only cost more of it.
         self._executor = executor or (
-            ThreadPool(max_workers, thread_name_prefix="ferry-prefetch")
+            ThreadPool(min(max_workers, NEAR_WORKERS), thread_name_prefix="ferry-prefetch")
             if max_workers > 0 else None
         )
+        self._max_workers = max_workers
+        self._wide = not self._own_executor or max_workers <= NEAR_WORKERS
         self._lock = threading.Lock()
         self._files: dict[Hashable, Future[Sequence[FileRef]]] = {}
         self._meta: dict[Hashable, Future[CoreMetadata]] = {}
@@ -100,6 +108,7 @@ class IndexSource:
     def prefetch(self, name: NormalizedName, pick: FilePicker) -> None:
         if self._executor is None or name in self._prefetched or name in self._files:
             return  # asked ~500 times a lock, mostly again: answered before taking the lock
+        self._widen_if_far()
         with self._lock:
             if self._closed or name in self._files or name in self._prefetched:
                 return
@@ -129,9 +138,21 @@ class IndexSource:
 
     # --- internals -------------------------------------------------------------------------
 
+    def _widen_if_far(self) -> None:
+        """Up to ``max_workers`` threads once the index shows it is far (asked before each
+        prefetch and after each page a prefetch read: the work may all be queued already)."""
+        if self._wide or not index_is_far() or self._executor is None:
+            return
+        self._wide = True
+        logger.debug("The index is far away: prefetching on up to %d threads",
+                     self._max_workers)
+        self._executor.widen(self._max_workers)
+
     def _warm(self, name: NormalizedName, pick: FilePicker) -> None:
         try:
-            file = pick(self.files(name))
+            files = self.files(name)
+            self._widen_if_far()
+            file = pick(files)
             if file is not None:
                 logger.debug("prefetching metadata of %s", file.filename)
                 meta = self.metadata(file)
