@@ -115,10 +115,12 @@ class LockBuilder:
         }
         self.inference = ConflictInference(graph, inputs.pyproject.name or "",
                                            self.conflict_keys, self.conflict_links())
+        # the extras some other package (or the project) asks for: one asked for only by its
+        # own package's extras is folded into them (see _edges), as uv flattens them
         self.extras: dict[NodeRef, set[str]] = {}
-        for parent in graph.parents():
-            if parent.extra is not None and parent.root is None:
-                self.extras.setdefault(parent.base, set()).add(parent.extra)
+        for parent, child, extra in graph.edges:
+            if extra is not None and not (parent.root is None and parent.base == child):
+                self.extras.setdefault(child, set()).add(extra)
 
     def declared_conflicts(self) -> tuple[tuple[ConflictItem, ...], ...]:
         """The conflict sets the lock records (a workspace collects its members' too)."""
@@ -162,7 +164,8 @@ class LockBuilder:
         context = self._context(parent)
         ruled_out = self._impossible({})
         grouped: dict[tuple[PackageId, str | None], set[str]] = {}
-        for child, extra, marker in self.graph.edges_from(parent):
+        asked: dict[tuple[PackageId, str | None], set[str]] = {}
+        for child, extra, marker in self._edges(parent):
             if child not in self.ids:
                 continue
             known = self.inference.settled(parent, child, marker, ruled_out)
@@ -186,11 +189,39 @@ class LockBuilder:
             key = (self.ids[child], marker_text(simplified, self.python))
             extras = grouped.setdefault(key, set())
             if extra is not None:
-                extras.add(extra)
-        return tuple(
-            LockDependency(package_id, tuple(sorted(extras)), marker)
-            for (package_id, marker), extras in grouped.items()
-        )
+                asked.setdefault(key, set()).add(extra)
+                if any(c in self.ids for c, _, _ in self._edges(child.with_extra(extra))):
+                    extras.add(extra)  # uv names an extra only when it adds a package
+        result = []
+        for (package_id, text), extras in grouped.items():
+            order = asked.get((package_id, text))
+            result.append(LockDependency(package_id, tuple(sorted(extras)), text,
+                                         None if order is None else tuple(sorted(order))))
+        return tuple(result)
+
+    def _edges(self, parent: NodeRef) -> list[tuple[NodeRef, str | None, MarkerExpr]]:
+        """The graph's edges from ``parent``; a ``package[extra]`` naming other extras of its
+        own package (``tool[all]`` needing ``tool[cli]``) gets theirs in their place, each
+        where both markers hold, as uv flattens such extras. An extra the package lacks
+        (``top[nope]``, uv's warning), or one declared empty, so has no edges, and the edges
+        naming it lose the extra (``{ name = "top" }``)."""
+        if parent.extra is None or parent.root is not None:
+            return self.graph.edges_from(parent)
+        merged: dict[tuple[NodeRef, str | None], MarkerExpr] = {}
+        reached = {parent: TRUE}
+        pending = [parent]
+        while pending:
+            ref = pending.pop()
+            for child, extra, marker in self.graph.edges_from(ref):
+                where = reached[ref] & marker
+                if child != parent.base:
+                    merged[child, extra] = merged.get((child, extra), FALSE) | where
+                elif extra is not None:
+                    own = child.with_extra(extra)
+                    if not where.implies(before := reached.get(own, FALSE)):
+                        reached[own] = before | where
+                        pending.append(own)
+        return [(child, extra, marker) for (child, extra), marker in merged.items()]
 
     # -- conflict markers, as uv writes them -----------------------------------------------------
     #

@@ -95,13 +95,16 @@ class LockDependency:
     package: PackageId
     extras: tuple[str, ...] = ()
     marker: str | None = None
+    # the extras the edge asked for, where some that add nothing are not written (uv orders
+    # the edges by these, before it drops them); None: ``extras``
+    asked: tuple[str, ...] | None = field(default=None, compare=False, repr=False)
 
     @property
     def name(self) -> NormalizedName:
         return self.package.name
 
     def sort_key(self) -> tuple[object, ...]:
-        return (self.package.sort_key(), self.extras)
+        return (self.package.sort_key(), self.extras if self.asked is None else self.asked)
 
 
 @immutable

@@ -373,8 +373,8 @@ class UniversalEngine(Engine):
         if self.options.no_deps:
             return deps
         if candidate.extra is not None and candidate.extra not in meta.provides_extra:
-            self._warn(f"{candidate.name}=={candidate.version} does not provide the extra "
-                       f"`{candidate.extra}`")
+            self._warn(f"The package `{candidate.name}=={candidate.version}` does not have an "
+                       f"extra named `{candidate.extra}`")  # uv's words
         edges = self.applicable(meta.requires_dist, candidate.extra)
         if self.forking:
             parts = split_by_dependencies(self.fork, edges, self.universe)
