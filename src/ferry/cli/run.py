@@ -34,6 +34,16 @@ SELECTION_KEYS = (
 # (`SyncedSelection.with_layering_of`).
 
 
+def _check_module_or_script(kwargs: dict[str, Any]) -> None:
+    """``-m`` with ``-s`` refused with clap's words, naming the one typed first (click hands
+    the keywords over in the order the options were typed)."""
+    if kwargs.get("module") and kwargs.get("script"):
+        from ferry.model.errors import UsageError
+
+        first, second = [k for k in kwargs if k in ("module", "script")][:2]
+        raise UsageError(f"the argument '--{first}' cannot be used with '--{second}'")
+
+
 # Everything from the first positional on is the command's (its options included); an
 # unknown option before it is a usage error, before anything is locked or synced (as uv).
 @click.command(cls=IndexCommand, context_settings={"allow_interspersed_args": False})
@@ -45,6 +55,13 @@ SELECTION_KEYS = (
     "--with", "-w", "with_packages", multiple=True, help="Run with these packages on top."
 )
 @click.option(
+    "--with-editable",
+    "with_editables",
+    multiple=True,
+    metavar="PATH",
+    help="Run with this local project installed editable on top (repeatable).",
+)
+@click.option(
     "--with-requirements",
     "with_requirements",
     multiple=True,
@@ -53,6 +70,25 @@ SELECTION_KEYS = (
 )
 @click.option(
     "-m", "--module", is_flag=True, help="Run the command as a module (`python -m <command>`)."
+)
+@click.option(
+    "-s",
+    "--script",
+    is_flag=True,
+    help="Run the file as a PEP 723 script, whatever its name ends with.",
+)
+@click.option(
+    "--env-file",
+    "env_files",
+    multiple=True,
+    metavar="PATH",
+    help="Give the command the variables of this dotenv file; later files win "
+    "(repeatable). [env: FERRY_ENV_FILE, space separated]",
+)
+@click.option(
+    "--no-env-file",
+    is_flag=True,
+    help="Read no dotenv file (not even FERRY_ENV_FILE's). [env: FERRY_NO_ENV_FILE]",
 )
 @click.option("--isolated", is_flag=True, help="Run in a fresh, temporary environment.")
 @click.option("--no-project", is_flag=True, help="Ignore the project in this directory.")
@@ -65,11 +101,12 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.commands.sync import SyncRequest
 
     check_only_dev(kwargs)
+    _check_module_or_script(kwargs)
     command = tuple(kwargs.pop("command"))
     modes = lock_fields(kwargs, options)
     run_keys = (
         "no_sync", "exact", "with_packages", "with_requirements", "isolated", "no_project",
-        "module",
+        "module", "with_editables", "script", "env_files", "no_env_file",
     )
     run_args = {k: kwargs.pop(k) for k in run_keys}
     merge_index_flags(kwargs)

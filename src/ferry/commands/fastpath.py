@@ -56,6 +56,8 @@ RUN_VALUED = frozenset(
         "--with",
         "-w",
         "--with-requirements",
+        "--with-editable",
+        "--env-file",
         "--refresh-package",
         "--keyring-provider",
         "--package",
@@ -74,6 +76,10 @@ UNSAFE = frozenset(
         "--with",
         "-w",
         "--with-requirements",
+        "--with-editable",
+        "--env-file",  # the file's variables reach the command: the full path reads them
+        "-s",
+        "--script",
         "-m",
         "--module",
         "--isolated",
@@ -129,6 +135,8 @@ def parse(argv: list[str]) -> Invocation | None:
     options, child = (argv[1:], []) if argv[0] == "sync" else split_run(argv[1:])
     if argv[0] == "run" and (not child or child[0].endswith(".py")):
         return None
+    if argv[0] == "run" and os.environ.get("FERRY_ENV_FILE", "").strip():
+        return None  # `run --env-file` by variable: the full path reads the files
     if any(token in UNSAFE or token.split("=", 1)[0] in UNSAFE for token in options):
         return None
     return Invocation(argv[0], options, child)

@@ -49,10 +49,17 @@ class RunRequest:
     no_project: bool = False
     module: bool = False
     """``-m``: the command is a module, run with the environment's ``python -m``."""
+    with_editables: tuple[str, ...] = ()
+    """``--with-editable``: local trees installed editable in the ``--with`` overlay."""
+    script: bool = False
+    """``-s``/``--script``: the command's first word is a PEP 723 script, whatever its name."""
+    env_files: tuple[str, ...] = ()
+    """``--env-file`` (:mod:`ferry.commands.run_env_file`; ``FERRY_ENV_FILE`` when empty)."""
+    no_env_file: bool = False
 
     @property
     def overlaid(self) -> bool:
-        return bool(self.with_packages or self.with_requirements)
+        return bool(self.with_packages or self.with_requirements or self.with_editables)
 
     def __post_init__(self) -> None:
         # One member's environment and directory: a second `--package` is an error, as in uv.
@@ -89,7 +96,7 @@ def _argv(request: RunRequest, environment: PythonEnvironment) -> list[str]:
     if request.module:
         return [str(environment.python), "-m", *command]
     first = command[0]
-    if first.endswith(".py") and Path(first).is_file():
+    if request.script or (first.endswith(".py") and Path(first).is_file()):
         return [str(environment.python), *command]
     if first in ("python", "python3"):
         return [str(environment.python), *command[1:]]
@@ -200,7 +207,7 @@ def _overlay(
 
     return overlay_environment(
         cache, base, request.with_packages, request.with_requirements, request.sync, options,
-        plan.outcomes,
+        plan.outcomes, editables=request.with_editables,
     )
 
 
@@ -227,8 +234,31 @@ def _selection(
 
 
 def plan_run(request: RunRequest, options: GlobalOptions) -> RunPlan:
+    env_files = None
+    if request.env_files or os.environ.get("FERRY_ENV_FILE") or "FERRY_NO_ENV_FILE" in os.environ:
+        from ferry.commands.run_env_file import env_file_paths, load_env_files
+
+        paths = env_file_paths(request.env_files, request.no_env_file)
+        # read first, as uv does: a missing file stops the run before anything is synced
+        env_files = load_env_files(paths, os.environ) if paths else None
+    plan = _plan(request, options)
+    if env_files is not None:
+        from ferry.commands.run_env_file import apply_env_file
+
+        added, warnings = env_files
+        plan.warnings[:0] = warnings
+        apply_env_file(plan.env, added)
+    return plan
+
+
+def _plan(request: RunRequest, options: GlobalOptions) -> RunPlan:
     first = Path(request.command[0]) if request.command and not request.module else None
-    if first is not None and first.suffix == ".py" and first.is_file():
+    if first is not None and request.script and first.is_dir():
+        raise UsageError(
+            f"Failed to read from file `{first}`: it is a directory",
+            hint="`--script` runs a file as a PEP 723 script",
+        )
+    if first is not None and (request.script or first.suffix == ".py") and first.is_file():
         scripted = _run_script(request, options, first)
         if scripted is not None:
             return scripted

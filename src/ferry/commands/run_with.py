@@ -18,6 +18,7 @@ project's editable install (and any ``.pth``-based one) was invisible under ``--
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,9 +48,12 @@ def overlay_environment(
     sync: SyncRequest,
     options: GlobalOptions,
     outcomes: list[Any],
+    *,
+    editables: tuple[str, ...] = (),
 ) -> PythonEnvironment:
-    """The cached environment with ``packages`` (and ``requirement_files``' requirements),
-    resolved now with ``sync``'s index options, that also sees ``base``'s packages."""
+    """The cached environment with ``packages`` (and ``requirement_files``' requirements, and
+    the ``editables`` trees installed editable), resolved now with ``sync``'s index options,
+    that also sees ``base``'s packages."""
     from ferry.commands.script_env import cached_venv, install_pins, pins_key, remake_reason
     from ferry.model.exclude_newer import flag_cutoff
 
@@ -58,7 +62,7 @@ def overlay_environment(
     client, builder = _sources(cache, options, sync, cutoff)
     filled: list[PipelineOutcome] = []
     with client:
-        inputs = (packages, requirement_files)
+        inputs = (packages, requirement_files, _checked_editables(editables))
         pins, resolved = _resolve(base, inputs, cutoff, options, cache, client, builder)
         site_dirs = tuple(str(d) for d in base.site_dirs)
         key = pins_key(interpreter, pins, extra=site_dirs, prefix="with")
@@ -106,9 +110,34 @@ def _sources(
     return client, make_builder(cache, options, settings)
 
 
+def _checked_editables(editables: tuple[str, ...]) -> tuple[str, ...]:
+    """``--with-editable`` values, a plain path checked and made absolute: uv reads a value
+    that names no directory (``sixx``, ``./nope``) as a path all the same and fails with
+    ``Distribution not found`` (exit code 1); ferry's requirement parser would only say that
+    it cannot tell the package name."""
+    checked: list[str] = []
+    for editable in editables:
+        if "@" in editable or "://" in editable:
+            checked.append(editable)  # `name @ path` or a URL: the requirement parser checks
+            continue
+        # normalised, so `../tool` and `/abs/tool` are one overlay (one pin, one URL); not
+        # resolved: a symlinked tree keeps the path it was given, as uv keeps it
+        path = Path(os.path.abspath(editable))  # noqa: PTH100
+        if not path.is_dir():
+            from ferry.model.errors import UserError
+
+            raise UserError(
+                "Failed to resolve `--with` requirement",
+                causes=[f"Distribution not found at: {path.as_uri()}"],
+                hint="`--with-editable` takes the path of a local project directory",
+            )
+        checked.append(str(path))
+    return tuple(checked)
+
+
 def _resolve(
     base: PythonEnvironment,
-    requested: tuple[tuple[str, ...], tuple[Path, ...]],
+    requested: tuple[tuple[str, ...], tuple[Path, ...], tuple[str, ...]],
     cutoff: datetime | None,
     options: GlobalOptions,
     cache: Cache,
@@ -124,10 +153,11 @@ def _resolve(
     from ferry.commands.pipeline import PipelineOutcome, resolve_requirements, target_for
     from ferry.resolve.options import ResolverOptions
 
-    packages, requirement_files = requested
+    packages, requirement_files, editables = requested
     inputs = gather_inputs(
         packages=packages,
         requirement_files=requirement_files,
+        editables=editables,
         name_of=git_name_of(cache, offline=options.offline),
     )
     outcome = PipelineOutcome(cache_dir=str(cache.root))
