@@ -37,6 +37,9 @@ ENV_VARS: dict[str, str] = {
     "FERRY_FROZEN": "Use uv.lock as it is, without checking it (lock --check-exists, --frozen).",
     "FERRY_COMPILE_BYTECODE": "Compile .pyc files after installing.",
     "FERRY_LOCK_TIMEOUT": "Seconds to wait for a file lock held by another process (default 300).",
+    "FERRY_ENV_FILE": "Dotenv files (space separated) whose variables `run` gives the command "
+    "(--env-file).",
+    "FERRY_NO_ENV_FILE": "Read no dotenv file in `run` (--no-env-file).",
     "FERRY_DEBUG": "Show tracebacks for every error.",
 }
 
