@@ -175,6 +175,24 @@ def test_with_editable(run: Runner, project: Path, tmp_path: Path) -> None:
     assert copied.stdout.split()[1] != str(tree / "src" / "edtool" / "__init__.py")
 
 
+def test_with_editable_as_uv_outside_a_project(
+    run: Runner, tmp_path: Path, python: Path
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    _editable_tree(tmp_path / "edtool", "edtool", "X = 'one'\n")
+    probe = ("python", "-c", "import edtool, sys; print(edtool.X, edtool.__file__)")
+    for value in ("../edtool", "../missing"):
+        tail = ["--no-project", "--python", str(python), "--with-editable", value, *probe]
+        theirs = _uv(["run", *tail], work)
+        ours = run("run", *tail, cwd=work)
+        assert (ours.code, ours.stdout) == (theirs.code, theirs.stdout), ours.output
+    # the same words for a path that names no directory, and the same URL
+    missing = theirs.stderr.splitlines()[-1].strip()
+    assert missing.endswith("Distribution not found at: " + (tmp_path / "missing").as_uri())
+    assert missing.split("cause: ")[-1] in ours.stderr
+
+
 def test_with_editable_of_no_directory(run: Runner, project: Path) -> None:
     for value in ("./nope", "sixx"):
         result = run("run", "--no-index", "--with-editable", value, "python", "-c", "pass",
@@ -231,3 +249,17 @@ def test_script_refusals(run: Runner, project: Path) -> None:
     folder = run("run", "--no-index", "--script", "folder", cwd=project)
     assert folder.code == 2
     assert "Failed to read from file `folder`" in folder.stderr
+
+
+def test_script_as_uv(run: Runner, tmp_path: Path, python: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "tool").write_text(
+        "# /// script\n# dependencies = []\n# ///\nimport sys; print('block', sys.argv[1:])\n",
+        encoding="utf-8")
+    (work / "plain").write_text("import sys; print('plain', sys.argv[1:])\n", encoding="utf-8")
+    for args in (["-s", "tool", "x"], ["--script", "plain", "-v"], ["tool"], ["-s", "-m", "x"]):
+        tail = ["--python", str(python), *args]
+        theirs = _uv(["run", *tail], work)
+        ours = run("run", *tail, cwd=work)
+        assert (ours.code, ours.stdout) == (theirs.code, theirs.stdout), ours.output

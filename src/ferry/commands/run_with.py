@@ -14,6 +14,11 @@ The overlay sees the base environment's packages through a ``.pth`` file that ca
 a plain path line would add the directory but not process *its* ``.pth`` files, so the
 project's editable install (and any ``.pth``-based one) was invisible under ``--with``
 (s9 review R10: ``ferry run --with pytest pytest`` could not import the project).
+
+``--with-editable`` trees join the same resolution as ``-e`` requirements, so the overlay's key
+holds their (normalised) paths and the editable mark: an edit to the tree's code needs no new
+overlay, a change to its metadata gives a new one, and ``--with`` of the same tree is a copy
+in an overlay of its own.
 """
 
 from __future__ import annotations
