@@ -38,6 +38,7 @@ from ferry.project.edit_array import (
     take_apart,
 )
 from ferry.project.edit_index import IndexRequest, add_indexes
+from ferry.project.edit_layout import follow_layout, relayout
 from ferry.project.edit_requirement import (
     DependencyTarget,
     compose,
@@ -78,7 +79,7 @@ class PyprojectEditor:
         self.path = path
         self.original = text
         try:
-            self.doc: TOMLDocument = tomlkit.parse(text)
+            self._load(text)
         except TomlkitParseError as error:
             raise ParseError(
                 f"Failed to parse `{path}`: {error}",
@@ -95,8 +96,17 @@ class PyprojectEditor:
             raise UserError(f"Cannot read `{path}`: {error.strerror or error}") from error
         return cls(text, path)
 
+    def _load(self, text: str) -> None:
+        """Edit ``text`` from now on. tomlkit cannot write back a file whose tables of one
+        family are split (``[[tool.uv.index]]`` entries around ``[tool.uv.sources]``, as uv
+        writes them): its text is kept for :meth:`dumps` to follow."""
+        self.doc: TOMLDocument = tomlkit.parse(text)
+        rendered = self.doc.as_string()
+        self._layout = None if rendered == text else (text, rendered)
+
     def dumps(self) -> str:
-        return self.doc.as_string()
+        text = self.doc.as_string()
+        return text if self._layout is None else follow_layout(text, *self._layout)
 
     @property
     def changed(self) -> bool:
@@ -207,7 +217,7 @@ class PyprojectEditor:
         ``[project]``'s body and sub-tables, before whatever preceded the next header."""
         if before is not None:
             block = f"\n[project.optional-dependencies]\n{key} = {array.as_string()}\n"
-            self.doc = tomlkit.parse(insert_after_family(before, (("project",),), block))
+            self._load(insert_after_family(before, (("project",),), block))
 
     # -- dependencies ----------------------------------------------------------------------
 
@@ -372,11 +382,19 @@ class PyprojectEditor:
         if text is None:  # not a [header] table (inline or dotted): tomlkit deletes the key
             del parent[name[-1]]
             return
-        self.doc = tomlkit.parse(text)
+        self._load(text)
 
     def add_indexes(self, requests: list[IndexRequest]) -> None:
         """Write ``--index``/``--default-index`` to ``[[tool.uv.index]]``, first and updating
-        the entries they match, as uv does (see :mod:`ferry.project.edit_index`)."""
+        the entries they match, and put a ``[tool.uv.sources]`` this edit created, as uv does
+        (:mod:`ferry.project.edit_layout`; tomlkit's layout for a file that does not model)."""
+        text = self.dumps()
+        if requests or text != self.original:
+            laid_out = relayout(self.original, text, requests)
+            if laid_out is not None:
+                if laid_out != text:
+                    self._load(laid_out)
+                return
         if requests:
             add_indexes(self._tool("uv", create=True), requests)
 

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import tomlkit
 from tomlkit.items import AoT, Table, Whitespace
 
-__all__ = ["IndexRequest", "add_indexes", "same_index_url"]
+__all__ = ["IndexRequest", "add_indexes", "same_index_url", "update_entry"]
 
 IndexRequest = tuple[str | None, str, bool]
 """``(name, url, default)`` of one ``--index``/``--default-index``."""
@@ -46,6 +46,17 @@ def _matches(table: Table, name: str | None, url: str, default: bool) -> bool:
     return same_index_url(table.get("url"), url)
 
 
+def update_entry(table: Table, name: str | None, url: str, default: bool) -> None:
+    """uv's changes to the entry a request matched: its name, URL and ``default`` set where
+    they differ (a key the entry lacks goes last)."""
+    if name is not None and table.get("name") != name:
+        table["name"] = name
+    if not same_index_url(table.get("url"), url):
+        table["url"] = url
+    if default and table.get("default") is not True:
+        table["default"] = True
+
+
 def _tail(table: Table) -> list[Any]:
     """Take the trailing blank lines off ``table`` (the separation from what follows)."""
     body = table.value.body
@@ -61,12 +72,7 @@ def _front(indexes: AoT, name: str | None, url: str, default: bool) -> None:
     found = next((t for t in tables if _matches(t, name, url, default)), None)
     rest = [t for t in tables if not _matches(t, name, url, default)]
     table = found if found is not None else tomlkit.table()
-    if name is not None and table.get("name") != name:
-        table["name"] = name
-    if not same_index_url(table.get("url"), url):
-        table["url"] = url
-    if default and table.get("default") is not True:
-        table["default"] = True
+    update_entry(table, name, url, default)
     ordered = [table, *rest]
     end = _tail(tables[-1]) if tables else []
     for item in ordered:
