@@ -63,7 +63,8 @@ def run_uv(
 
 def shape(text: str, paths: dict[str, Path | str] | None = None) -> str:
     """Output with what legitimately differs between the tools taken out: timings, the tool's
-    name, its variable prefix and uv's ``Using … interpreter`` line (ferry's lock prints none)."""
+    name, its variable prefix and the ``Using … interpreter`` line (the interpreter found may
+    differ)."""
     text = filter_output(text, paths)
     text = re.sub(r"^Using \S+ \S+ interpreter at: .*\n", "", text, flags=re.MULTILINE)
     return text.replace("uv ", "TOOL ").replace("ferry ", "TOOL ").replace(

@@ -45,6 +45,12 @@ def lock_action(
 
         outcome, name = run_script_lock(script, lock_request, options), f"{script.name}.lock"
     else:
+        if not mode.frozen and options.verbosity >= 0:  # uv names an interpreter it found
+            from ferry.commands.lock_interpreter import interpreter_note
+
+            note = interpreter_note(project, lock_request.python, options)
+            if note is not None:
+                printer.status(note)
         outcome, name = run_lock(project, lock_request, options), LOCK_NAME
     for warning in outcome.warnings:
         printer.warn(warning)

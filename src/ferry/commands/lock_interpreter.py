@@ -1,0 +1,98 @@
+"""The ``Using CPython 3.12.1 interpreter at: PATH`` line uv prints when it locks a project.
+
+uv finds an interpreter for every ``lock`` that is not ``--frozen`` (ferry needs one only to
+build metadata): it takes the project environment's when that environment exists and suits
+the request (``--python``, ``.python-version``, ``FERRY_PYTHON``) and ``requires-python`` —
+silently — and otherwise looks one up and says which, as ``sync`` says it before creating the
+environment. The same rule, asked of :func:`ensure_project_environment` as a dry run, tells
+which case this is without touching the environment. ``lock --script`` says nothing (uv neither).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ferry.model.errors import FerryError
+from ferry.model.log import get_logger
+from ferry.model.settings import GlobalOptions
+
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
+    from ferry.model.pep440_specifiers import SpecifierSet
+    from ferry.project.discovery import Project
+
+logger = get_logger(__name__)
+
+
+def interpreter_note(directory: Path | None, python: str | None,
+                     options: GlobalOptions) -> str | None:
+    """uv's line for the interpreter a lock of the project found (``directory`` as
+    ``--project``), or None when the project environment serves (or no interpreter suits:
+    ferry locks without one, so that is no error here)."""
+    from ferry.project.discovery import discover_project
+
+    project = discover_project(project=directory)
+    if python is None and _environment_serves(project):
+        return None
+    from ferry.commands.common import open_cache
+    from ferry.commands.lock import requires_python_of
+
+    requires_python = requires_python_of(project)
+    try:
+        with open_cache(options) as cache:
+            if not project.environment_path.exists():
+                return _found(project, python, requires_python, cache)
+            from ferry.commands.project_env import ensure_project_environment
+
+            outcome = ensure_project_environment(
+                project.environment_path, cache, project_dir=project.root, python=python,
+                requires_python=requires_python, inexact=True, dry_run=True)
+    except FerryError as error:
+        logger.debug("no interpreter to name for the lock: %s", error.message)
+        return None
+    first = outcome.notes[0] if outcome.notes else ""
+    return first if first.startswith("Using ") else None
+
+
+def _found(project: Project, python: str | None, requires_python: SpecifierSet | None,
+           cache: Cache) -> str:
+    """No environment yet: the interpreter ``sync`` would create it with, named as it names
+    it (without the environment code's imports, most of a lock's added cost)."""
+    from ferry.python.discovery import find_interpreter, requested_python
+    from ferry.python.interpreter import pyenv_shim_context
+    from ferry.python.request import PythonRequest
+
+    request, _ = requested_python(PythonRequest.parse(python) if python else None, project.root)
+    interpreter = find_interpreter(request, cache, directory=project.root,
+                                   requires_python=requires_python, allow_venvs=False)
+    shown = interpreter.executable
+    if pyenv_shim_context(shown):
+        shown = interpreter.base_executable
+    return f"Using {interpreter.describe()} interpreter at: {shown}"
+
+
+def _environment_serves(project: Project) -> bool:
+    """The usual case told without looking for interpreters (whose modules alone cost ~4 ms):
+    nothing asks for a Python, and the project environment runs one ``requires-python``
+    allows. Anything else goes the long way, which decides the other cases alike."""
+    from ferry.commands.lock import requires_python_of
+    from ferry.model.pep440_version import InvalidVersion, Version
+    from ferry.python.pyvenv_cfg import read_pyvenv_cfg
+
+    if os.environ.get("FERRY_PYTHON", "").strip():
+        return False
+    if any((folder / ".python-version").is_file()
+           for folder in (project.root.absolute(), *project.root.absolute().parents)):
+        return False
+    root = project.environment_path
+    try:
+        version = Version(read_pyvenv_cfg(root).get("version_info", ""))
+    except (FerryError, InvalidVersion):
+        return False
+    python = root / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if not python.exists():  # its base interpreter gone
+        return False
+    requires = requires_python_of(project)
+    return requires is None or requires.contains(version, prereleases=True)
