@@ -45,13 +45,16 @@ def lock_action(
 
         outcome, name = run_script_lock(script, lock_request, options), f"{script.name}.lock"
     else:
+        discovered = None
         if not mode.frozen and options.verbosity >= 0:  # uv names an interpreter it found
             from ferry.commands.lock_interpreter import interpreter_note
+            from ferry.project.discovery import discover_project
 
-            note = interpreter_note(project, lock_request.python, options)
+            discovered = discover_project(project=project)
+            note = interpreter_note(discovered, lock_request.python, options)
             if note is not None:
                 printer.status(note)
-        outcome, name = run_lock(project, lock_request, options), LOCK_NAME
+        outcome, name = run_lock(project, lock_request, options, discovered), LOCK_NAME
     for warning in outcome.warnings:
         printer.warn(warning)
     if mode.frozen:

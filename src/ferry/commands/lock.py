@@ -94,14 +94,18 @@ class LockOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def run_lock(directory: Path | None, request: LockRequest, options: GlobalOptions) -> LockOutcome:
+def run_lock(
+    directory: Path | None, request: LockRequest, options: GlobalOptions,
+    discovered: Project | None = None,
+) -> LockOutcome:
     """``ferry lock`` as the CLI runs it: find the project (``--project`` or walking up from the
-    working directory) and lock it; the cache is opened only if resolving is needed."""
+    working directory; ``discovered`` when the caller found it already) and lock it; the cache
+    is opened only if resolving is needed."""
     from ferry.project.discovery import discover_project
 
     if request.locked and request.frozen:
         raise UsageError("`--locked` and `--frozen` cannot be used together")
-    project = discover_project(project=directory)
+    project = discovered or discover_project(project=directory)
     return _lock(project, request, options, None)
 
 

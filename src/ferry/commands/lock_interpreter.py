@@ -11,7 +11,6 @@ which case this is without touching the environment. ``lock --script`` says noth
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ferry.model.errors import FerryError
@@ -26,15 +25,12 @@ if TYPE_CHECKING:
 logger = get_logger(__name__)
 
 
-def interpreter_note(directory: Path | None, python: str | None,
+def interpreter_note(project: Project, python: str | None,
                      options: GlobalOptions) -> str | None:
-    """uv's line for the interpreter a lock of the project found (``directory`` as
-    ``--project``), or None when the project environment serves (or no interpreter suits:
-    ferry locks without one, so that is no error here)."""
-    from ferry.project.discovery import discover_project
-
-    project = discover_project(project=directory)
-    if python is None and _environment_serves(project):
+    """uv's line for the interpreter a lock of ``project`` found, or None when the project
+    environment serves (or no interpreter suits: ferry locks without one, so that is no error
+    here)."""
+    if _environment_serves(project, python):
         return None
     from ferry.commands.common import open_cache
     from ferry.commands.lock import requires_python_of
@@ -46,14 +42,25 @@ def interpreter_note(directory: Path | None, python: str | None,
                 return _found(project, python, requires_python, cache)
             from ferry.commands.project_env import ensure_project_environment
 
-            outcome = ensure_project_environment(
-                project.environment_path, cache, project_dir=project.root, python=python,
-                requires_python=requires_python, inexact=True, dry_run=True)
+            try:
+                outcome = ensure_project_environment(
+                    project.environment_path, cache, project_dir=project.root, python=python,
+                    requires_python=requires_python, inexact=True, dry_run=True)
+            except FerryError as error:
+                # The environment cannot serve (a `sync` would refuse to recreate it under
+                # --inexact): a lock still finds an interpreter, and names it, as uv does.
+                logger.debug("the project environment does not serve the lock: %s",
+                             error.message)
+                return _found(project, python, requires_python, cache)
     except FerryError as error:
         logger.debug("no interpreter to name for the lock: %s", error.message)
         return None
     first = outcome.notes[0] if outcome.notes else ""
     return first if first.startswith("Using ") else None
+
+
+def _is_path(request: str) -> bool:
+    return os.sep in request or (os.altsep is not None and os.altsep in request)
 
 
 def _found(project: Project, python: str | None, requires_python: SpecifierSet | None,
@@ -73,15 +80,18 @@ def _found(project: Project, python: str | None, requires_python: SpecifierSet |
     return f"Using {interpreter.describe()} interpreter at: {shown}"
 
 
-def _environment_serves(project: Project) -> bool:
-    """The usual case told without looking for interpreters (whose modules alone cost ~4 ms):
-    nothing asks for a Python, and the project environment runs one ``requires-python``
-    allows. Anything else goes the long way, which decides the other cases alike."""
+def _environment_serves(project: Project, python: str | None) -> bool:
+    """The usual cases told without looking for interpreters (whose modules alone cost ~4 ms):
+    nothing asks for a Python, or the request (``--python``, ``FERRY_PYTHON``) is a path to the
+    environment's own interpreter (as CI and the bench give it), and the project environment
+    runs one ``requires-python`` allows. Anything else goes the long way, which decides the
+    other cases alike."""
     from ferry.commands.lock import requires_python_of
     from ferry.model.pep440_version import InvalidVersion, Version
     from ferry.python.pyvenv_cfg import read_pyvenv_cfg
 
-    if os.environ.get("FERRY_PYTHON", "").strip():
+    requested = python or os.environ.get("FERRY_PYTHON", "").strip()
+    if requested and not _is_path(requested):
         return False
     if any((folder / ".python-version").is_file()
            for folder in (project.root.absolute(), *project.root.absolute().parents)):
@@ -91,8 +101,10 @@ def _environment_serves(project: Project) -> bool:
         version = Version(read_pyvenv_cfg(root).get("version_info", ""))
     except (FerryError, InvalidVersion):
         return False
-    python = root / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    if not python.exists():  # its base interpreter gone
+    executable = root / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if not executable.exists():  # its base interpreter gone
         return False
+    if requested and os.path.realpath(requested) != os.path.realpath(executable):
+        return False  # another interpreter than the environment's: the long way decides
     requires = requires_python_of(project)
     return requires is None or requires.contains(version, prereleases=True)
