@@ -303,15 +303,21 @@ def metadata_of(metadata: CoreMetadata) -> PackageMetadata:
     return PackageMetadata(tuple(dict.fromkeys(requires)), extras)
 
 
+def written_extras(requirement: Requirement) -> tuple[str, ...]:
+    """Extras as uv records them in ``[package.metadata]``: normalised, in the order written,
+    repeats kept (the freshness check compares them as a set, as uv does)."""
+    return tuple(canonicalize_name(e) for e in requirement.extras_as_written)
+
+
 def lock_requirement(requirement: Requirement) -> LockRequirement:
     name: NormalizedName = canonicalize_name(requirement.name)
     marker = canonical_marker(str(requirement.marker)) if requirement.marker else None
     if requirement.url:
-        return LockRequirement(name, tuple(sorted(requirement.extras)), marker=marker,
+        return LockRequirement(name, written_extras(requirement), marker=marker,
                                url=requirement.url.partition("#")[0])
     return LockRequirement(
         name,
-        tuple(sorted(canonicalize_name(e) for e in requirement.extras)),
+        written_extras(requirement),
         marker=marker,
         specifier=ordered_specifier(requirement) or None,
     )

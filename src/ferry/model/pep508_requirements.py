@@ -51,11 +51,12 @@ class Requirement:
     """A parsed requirement (``packaging.requirements.Requirement``): ``name`` as written,
     ``extras`` as written, ``specifier``, ``url`` and ``marker``."""
 
-    __slots__ = ("extras", "marker", "name", "specifier", "url")
+    __slots__ = ("_order", "extras", "marker", "name", "specifier", "url")
 
     name: str
     url: str | None
     extras: set[str]
+    _order: tuple[str, ...] | None
     specifier: SpecifierSet
     marker: Marker | None
 
@@ -66,8 +67,19 @@ class Requirement:
         self.name = parsed.name
         self.url = parsed.url
         self.extras = parsed.extras
+        self._order = parsed._order
         self.specifier = parsed.specifier
         self.marker = parsed.marker
+
+    @property
+    def extras_as_written(self) -> tuple[str, ...]:
+        """The extras in the order the text gave them, repeats kept (uv.lock's
+        ``[package.metadata]`` records them so); sorted when that order is unknown (read by
+        packaging) or ``extras`` was changed since."""
+        order: tuple[str, ...] | None = getattr(self, "_order", None)
+        if order is None or set(order) != self.extras:
+            return tuple(sorted(self.extras))
+        return order
 
     def _iter_parts(self, name: str) -> Iterator[str]:
         yield name
@@ -89,6 +101,7 @@ class Requirement:
         text, prereleases = state
         parsed = Requirement(text)
         self.name, self.url, self.extras = parsed.name, parsed.url, parsed.extras
+        self._order = parsed._order
         self.specifier, self.marker = parsed.specifier, parsed.marker
         self.specifier._prereleases = prereleases
 
@@ -118,11 +131,12 @@ class Requirement:
 
 
 def _assemble(name: str, url: str | None, extras: set[str], specifier: SpecifierSet,
-              marker: Marker | None) -> Requirement:
+              marker: Marker | None, order: tuple[str, ...] | None = None) -> Requirement:
     requirement = Requirement.__new__(Requirement)
     requirement.name = name
     requirement.url = url
     requirement.extras = extras
+    requirement._order = order
     requirement.specifier = specifier
     requirement.marker = marker
     return requirement
@@ -138,12 +152,14 @@ def parse_plain(text: str) -> Requirement | None:
             return None
         url = match["url"]
     extras: set[str] = set()
+    order: list[str] = []
     if match["extras"] is not None and match["extras"].strip(" \t"):
         for extra in match["extras"].split(","):
             extra = extra.strip(" \t")
             if not _EXTRA.fullmatch(extra):
                 return None
             extras.add(extra)
+            order.append(extra)
     spec = ""
     if url is None:
         spec = match["inner"] if match["inner"] is not None else match["bare"]
@@ -158,7 +174,7 @@ def parse_plain(text: str) -> Requirement | None:
         specifier = SpecifierSet(spec)
     except InvalidSpecifier:
         return None  # packaging's parser words the error
-    return _assemble(match["name"], url, extras, specifier, marker)
+    return _assemble(match["name"], url, extras, specifier, marker, tuple(order))
 
 
 def _marker(text: str) -> Marker | None:

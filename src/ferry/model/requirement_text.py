@@ -27,6 +27,7 @@ def shallow_copy(requirement: Requirement) -> Requirement:
     copy.name = requirement.name
     copy.url = requirement.url
     copy.extras = set(requirement.extras)
+    copy._order = getattr(requirement, "_order", None)
     copy.specifier = requirement.specifier
     copy.marker = requirement.marker
     return copy

@@ -84,7 +84,7 @@ def requirements_diff(
     missing = []
     for want in expected:
         for index, have in enumerate(remaining):
-            if replace(want, marker=None) == replace(have, marker=None) and markers_equivalent(
+            if _comparable(want) == _comparable(have) and markers_equivalent(
                 want.marker, have.marker
             ):
                 del remaining[index]
@@ -92,6 +92,12 @@ def requirements_diff(
         else:
             missing.append(want)
     return missing, remaining
+
+
+def _comparable(req: LockRequirement) -> LockRequirement:
+    """What must agree besides the marker: extras as a set (uv writes them as declared, ferry
+    wrote them sorted; uv accepts either, and so does ferry)."""
+    return replace(req, marker=None, extras=tuple(sorted(set(req.extras))))
 
 
 def _diff_reason(

@@ -89,7 +89,7 @@ class InputBuilder:
         marker = str(req.marker) if req.marker else None
         base = LockRequirement(
             name=canonicalize_name(req.name),
-            extras=tuple(dict.fromkeys(canonicalize_name(e) for e in sorted(req.extras))),
+            extras=tuple(canonicalize_name(e) for e in req.extras_as_written),
             marker=self._marker(marker, extra),
         )
         if req.url:
