@@ -48,10 +48,8 @@ def lock_action(
         discovered = None
         if not mode.frozen and options.verbosity >= 0:  # uv names an interpreter it found
             from ferry.commands.lock_interpreter import interpreter_note
-            from ferry.project.discovery import discover_project
 
-            discovered = discover_project(project=project)
-            note = interpreter_note(discovered, lock_request.python, options)
+            note, discovered = interpreter_note(project, lock_request.python, options)
             if note is not None:
                 printer.status(note)
         outcome, name = run_lock(project, lock_request, options, discovered), LOCK_NAME

@@ -11,6 +11,7 @@ which case this is without touching the environment. ``lock --script`` says noth
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ferry.model.errors import FerryError
@@ -25,11 +26,19 @@ if TYPE_CHECKING:
 logger = get_logger(__name__)
 
 
-def interpreter_note(project: Project, python: str | None,
-                     options: GlobalOptions) -> str | None:
-    """uv's line for the interpreter a lock of ``project`` found, or None when the project
-    environment serves (or no interpreter suits: ferry locks without one, so that is no error
-    here)."""
+def interpreter_note(directory: Path | None, python: str | None,
+                     options: GlobalOptions) -> tuple[str | None, Project]:
+    """uv's line for the interpreter a lock of the project found (``directory`` as
+    ``--project``), or None when the project environment serves (or no interpreter suits:
+    ferry locks without one, so that is no error here); and the project, found once for the
+    line and the lock."""
+    from ferry.project.discovery import discover_project
+
+    project = discover_project(project=directory)
+    return _note(project, python, options), project
+
+
+def _note(project: Project, python: str | None, options: GlobalOptions) -> str | None:
     if _environment_serves(project, python):
         return None
     from ferry.commands.common import open_cache
