@@ -232,9 +232,14 @@ def expected_metadata(
         for extra, reqs in project.optional_dependencies:
             requires_dist += builder.requirements(reqs, extra=extra)
         provides = project.extras
+    groups = dict(pyproject.groups)
+    if pyproject.tool.origin_of("dev-dependencies") is not None:
+        # uv records a legacy `tool.uv.dev-dependencies` as the `dev` group even when it is
+        # empty (`dev = []`), as it does an empty `[dependency-groups] dev`.
+        groups.setdefault(canonicalize_name("dev"), ())
     requires_dev = tuple(
         (group, _sort(builder.requirements(reqs, group=group)))
-        for group, reqs in sorted(pyproject.groups.items())
+        for group, reqs in sorted(groups.items())
     )
     return PackageMetadata(
         requires_dist=_sort(requires_dist),
