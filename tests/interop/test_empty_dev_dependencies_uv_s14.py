@@ -6,23 +6,18 @@ uv."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from tests.e2e.seedkit import uv_executable
+from tests.interop.uv_kit_s14 import uv_run
 from tests.support.index import LocalIndex
 from tests.support.runner import Result, Runner
 
 
 def _uv(root: Path, *args: str) -> Result:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
-    env.update(UV_CACHE_DIR=str(root.parent / "uv-cache"), UV_PYTHON_DOWNLOADS="never")
-    done = subprocess.run([uv_executable(), *args, "--python", sys.executable], cwd=root,
-                          env=env, capture_output=True, text=True, check=False, timeout=120)
-    return Result(done.returncode, done.stdout, done.stderr)
+    return uv_run(root, *args, "--python", sys.executable)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from tests.e2e.seedkit import uv_executable
+from tests.interop.uv_kit_s14 import uv_run
 from tests.support.runner import Result, Runner
 
 PYENV = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
@@ -27,12 +28,7 @@ pytestmark = pytest.mark.skipif(not (PY312.exists() and PY311.exists()),
 
 
 def _uv(root: Path, *args: str) -> Result:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
-    env.update(UV_CACHE_DIR=str(root.parent / "uv-cache"), UV_PYTHON_DOWNLOADS="never",
-               HOME=str(root.parent / "home"), XDG_CONFIG_HOME=str(root.parent / "xdg"))
-    done = subprocess.run([uv_executable(), *args], cwd=root, env=env, capture_output=True,
-                          text=True, check=False, timeout=120)
-    return Result(done.returncode, done.stdout, done.stderr)
+    return uv_run(root, *args)
 
 
 def _lines(stderr: str) -> list[str]:

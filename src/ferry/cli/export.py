@@ -26,7 +26,24 @@ def command_line(name: str) -> str:
     args = sys.argv[1:]
     if name in args:
         args = args[args.index(name) + 1 :]
-    return shlex.join(["ferry", name, *args])
+    return shlex.join(["ferry", name, *_header_args(args)])
+
+
+def _header_args(args: list[str]) -> list[str]:
+    """The arguments uv repeats in the header: without ``-q``/``--quiet``, ``-v``/``--verbose``,
+    ``-U``/``--upgrade`` and ``-P``/``--upgrade-package`` with its value (uv drops exactly
+    these spellings: ``-qq`` stays), so a quiet run writes the same file as a plain one."""
+    kept: list[str] = []
+    skip_value = False
+    for arg in args:
+        if skip_value:
+            skip_value = False
+        elif arg in ("-P", "--upgrade-package"):
+            skip_value = True
+        elif not (arg in ("-q", "--quiet", "-v", "--verbose", "-U", "--upgrade")
+                  or arg.startswith(("--upgrade-package=", "-P"))):
+            kept.append(arg)
+    return kept
 
 
 def lock_options(func: Any) -> Any:
@@ -102,6 +119,21 @@ def script_option(verb: str) -> Callable[[F], F]:
         type=click.Path(path_type=Path, dir_okay=False),
         help=f"{verb} this PEP 723 script's lock (SCRIPT.lock) instead of a project's.",
     )
+
+
+def announce_interpreter(options: GlobalOptions, printer: Printer, project: Path | None,
+                         python: str | None, *, needed: bool) -> None:
+    """uv's ``Using CPython X.Y.Z interpreter at: PATH`` line, before ``Resolved``: printed
+    when the command ``needed`` an interpreter (``export`` unless ``--frozen``; ``tree``
+    unless both ``--frozen`` and ``--universal``) and the project environment does not serve
+    as one — the rule ``lock`` follows (:func:`interpreter_note`); ``-q`` silences it."""
+    if not needed or options.verbosity < 0:
+        return
+    from ferry.commands.lock_interpreter import interpreter_note
+
+    note, _ = interpreter_note(project, python, options)
+    if note is not None:
+        printer.status(note)
 
 
 def report_lock(report: Any, printer: Printer) -> None:
@@ -212,6 +244,9 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
         script=kwargs.pop("script"),
     )
     printer = Printer(options)
+    if request.script is None:
+        announce_interpreter(options, printer, request.project, request.lock.python,
+                             needed=not request.lock.frozen)
     result = export_project(request, options)
     report_lock(result.lock, printer)
     for warning in result.warnings:
