@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from tests.e2e.seedkit import uv_executable
-from tests.interop.uv_kit_s14 import uv_run
+from tests.interop.uv_kit_s14 import app_project, uv_run
 from tests.support.index import LocalIndex
 from tests.support.runner import Result, Runner
 
@@ -25,14 +25,6 @@ def index(local_index: LocalIndex) -> LocalIndex:
     local_index.add_wheel("lib", "1.0")
     local_index.add_wheel("dep", "1.0")
     return local_index
-
-
-def _project(root: Path, tail: str) -> Path:
-    root.mkdir()
-    (root / "pyproject.toml").write_text(
-        '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.8"\n'
-        f'dependencies = ["lib"]\n\n{tail}', encoding="utf-8")
-    return root
 
 
 CASES = {
@@ -49,8 +41,8 @@ def test_the_same_requires_dev_as_uv(
     run: Runner, tmp_path: Path, index: LocalIndex, case: str
 ) -> None:
     uv_executable()
-    ours = _project(tmp_path / "ours", CASES[case])
-    theirs = _project(tmp_path / "theirs", CASES[case])
+    ours = app_project(tmp_path / "ours", CASES[case])
+    theirs = app_project(tmp_path / "theirs", CASES[case])
     mine = run("lock", "--offline", "--index-url", index.file_url, cwd=ours)
     done = _uv(theirs, "lock", "--offline", "--index-url", index.file_url)
     assert (mine.code, done.code) == (0, 0), mine.stderr + done.stderr

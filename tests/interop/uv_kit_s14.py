@@ -20,3 +20,12 @@ def uv_run(root: Path, *args: str) -> Result:
     done = subprocess.run([uv_executable(), *args], cwd=root, env=env, capture_output=True,
                           text=True, check=False, timeout=120)
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def app_project(root: Path, tail: str = "") -> Path:
+    """A project ``app`` needing ``lib``, with ``tail`` (more pyproject tables) after it."""
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "app"\nversion = "0.1.0"\nrequires-python = ">=3.8"\n'
+        f'dependencies = ["lib"]\n\n{tail}', encoding="utf-8")
+    return root
