@@ -121,21 +121,6 @@ def script_option(verb: str) -> Callable[[F], F]:
     )
 
 
-def announce_interpreter(options: GlobalOptions, printer: Printer, project: Path | None,
-                         python: str | None, *, needed: bool) -> None:
-    """uv's ``Using CPython X.Y.Z interpreter at: PATH`` line, before ``Resolved``: printed
-    when the command ``needed`` an interpreter (``export`` unless ``--frozen``; ``tree``
-    unless both ``--frozen`` and ``--universal``) and the project environment does not serve
-    as one — the rule ``lock`` follows (:func:`interpreter_note`); ``-q`` silences it."""
-    if not needed or options.verbosity < 0:
-        return
-    from ferry.commands.lock_interpreter import interpreter_note
-
-    note, _ = interpreter_note(project, python, options)
-    if note is not None:
-        printer.status(note)
-
-
 def report_lock(report: Any, printer: Printer) -> None:
     if report is not None:
         printer.status(
@@ -244,9 +229,6 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
         script=kwargs.pop("script"),
     )
     printer = Printer(options)
-    if request.script is None:
-        announce_interpreter(options, printer, request.project, request.lock.python,
-                             needed=not request.lock.frozen)
     result = export_project(request, options)
     report_lock(result.lock, printer)
     for warning in result.warnings:

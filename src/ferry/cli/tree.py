@@ -7,7 +7,6 @@ from typing import Any
 import click
 
 from ferry.cli.export import (
-    announce_interpreter,
     group_selection,
     lock_options,
     lock_settings,
@@ -74,9 +73,6 @@ def tree(options: GlobalOptions, /, **kwargs: Any) -> None:
         script=kwargs.pop("script"),
     )
     printer = Printer(options)
-    if request.script is None:  # uv's tree needs one unless it draws a frozen lock universally
-        announce_interpreter(options, printer, request.project, settings.python,
-                             needed=not (settings.frozen and request.universal))
     result = tree_project(request, options)
     report_lock(result.lock, printer)
     for warning in result.warnings:
