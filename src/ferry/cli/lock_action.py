@@ -45,14 +45,17 @@ def lock_action(
 
         outcome, name = run_script_lock(script, lock_request, options), f"{script.name}.lock"
     else:
-        discovered = None
+        discovered, note = None, None
         if not mode.frozen and options.verbosity >= 0:  # uv names an interpreter it found
             from ferry.commands.lock_interpreter import interpreter_note
 
             note, discovered = interpreter_note(project, lock_request.python, options)
-            if note is not None:
-                printer.status(note)
-        outcome, name = run_lock(project, lock_request, options, discovered), LOCK_NAME
+        try:
+            outcome, name = run_lock(project, lock_request, options, discovered), LOCK_NAME
+        finally:  # the line comes first, before `Resolved` or the error, as uv's does
+            line = note() if note is not None else None
+            if line is not None:
+                printer.status(line)
     for warning in outcome.warnings:
         printer.warn(warning)
     if mode.frozen:

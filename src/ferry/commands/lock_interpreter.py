@@ -11,6 +11,7 @@ which case this is without touching the environment. ``lock --script`` says noth
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,15 +28,36 @@ logger = get_logger(__name__)
 
 
 def interpreter_note(directory: Path | None, python: str | None,
-                     options: GlobalOptions) -> tuple[str | None, Project]:
+                     options: GlobalOptions) -> tuple[Callable[[], str | None], Project]:
     """uv's line for the interpreter a lock of the project found (``directory`` as
     ``--project``), or None when the project environment serves (or no interpreter suits:
     ferry locks without one, so that is no error here); and the project, found once for the
-    line and the lock."""
+    line and the lock.
+
+    The line comes as a function to call when it is time to print it (before ``Resolved`` or
+    an error): where it needs a lookup, that runs on a thread meanwhile. A lookup with a cold
+    cache runs the interpreter to introspect it (~90 ms, on the other CPU while the lock
+    resolves), which the lock itself does not need."""
     from ferry.project.discovery import discover_project
 
     project = discover_project(project=directory)
-    return _note(project, python, options), project
+    if _environment_serves(project, python):
+        return (lambda: None), project
+    import threading
+
+    found: list[str | None] = [None]
+
+    def look() -> None:
+        found[0] = _note(project, python, options)
+
+    thread = threading.Thread(target=look, name="ferry-interpreter-note", daemon=True)
+    thread.start()
+
+    def note() -> str | None:
+        thread.join()
+        return found[0]
+
+    return note, project
 
 
 def _note(project: Project, python: str | None, options: GlobalOptions) -> str | None:
