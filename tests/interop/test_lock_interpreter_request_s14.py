@@ -35,25 +35,31 @@ def _project(root: Path, venv_python: Path, *, with_package: bool) -> Path:
     return root
 
 
+def _both(run: Runner, tmp_path: Path, *, with_package: bool, ours: list[str],
+          ours_env: dict[str, str] | None, theirs: list[str]) -> tuple[list[str], list[str]]:
+    """(ferry's, uv's) interpreter lines for ``lock`` of twin projects on a 3.12 environment."""
+    uv_executable()
+    mine_root = _project(tmp_path / "ours", PY312, with_package=with_package)
+    their_root = _project(tmp_path / "theirs", PY312, with_package=with_package)
+    mine = run("lock", "--offline", *ours, cwd=mine_root, env=ours_env)
+    done = _uv(their_root, "lock", "--offline", *theirs)
+    assert (mine.code, done.code) == (0, 0), mine.stderr + done.stderr
+    return _lines(mine.stderr), _lines(done.stderr)
+
+
 def test_an_environment_another_python_would_replace_still_names_it(
     run: Runner, tmp_path: Path
 ) -> None:
-    uv_executable()
-    ours = _project(tmp_path / "ours", PY312, with_package=True)
-    theirs = _project(tmp_path / "theirs", PY312, with_package=True)
-    mine = run("lock", "--offline", "--python", str(PY311), cwd=ours)
-    done = _uv(theirs, "lock", "--offline", "--python", str(PY311))
-    assert (mine.code, done.code) == (0, 0), mine.stderr + done.stderr
-    assert _lines(mine.stderr) == _lines(done.stderr) == [LINE.format("3.11.7", PY311)]
+    request = ["--python", str(PY311)]
+    mine, theirs = _both(run, tmp_path, with_package=True, ours=request, ours_env=None,
+                         theirs=request)
+    assert mine == theirs == [LINE.format("3.11.7", PY311)]
 
 
 def test_the_environments_own_interpreter_by_variable_is_served_silently(
     run: Runner, tmp_path: Path
 ) -> None:
-    uv_executable()
-    ours = _project(tmp_path / "ours", PY312, with_package=False)
-    theirs = _project(tmp_path / "theirs", PY312, with_package=False)
-    mine = run("lock", "--offline", cwd=ours, env={"FERRY_PYTHON": str(PY312)})
-    done = _uv(theirs, "lock", "--offline", "--python", str(PY312))  # uv's own variable is cleared
-    assert (mine.code, done.code) == (0, 0), mine.stderr + done.stderr
-    assert _lines(mine.stderr) == _lines(done.stderr) == []
+    # uv's own variable is cleared by _uv: the same request goes on its command line
+    mine, theirs = _both(run, tmp_path, with_package=False, ours=[],
+                         ours_env={"FERRY_PYTHON": str(PY312)}, theirs=["--python", str(PY312)])
+    assert mine == theirs == []

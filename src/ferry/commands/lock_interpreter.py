@@ -43,26 +43,22 @@ def interpreter_note(directory: Path | None, python: str | None,
     project = discover_project(project=directory)
     if _environment_serves(project, python):
         return (lambda: None), project
-    import threading
+    from ferry.model.thread_pool import ThreadPool
 
-    found: list[str | None] = [None]
-
-    def look() -> None:
-        found[0] = _note(project, python, options)
-
-    thread = threading.Thread(target=look, name="ferry-interpreter-note", daemon=True)
-    thread.start()
+    pool = ThreadPool(1, thread_name_prefix="ferry-interpreter-note")
+    looked_up = pool.submit(_note, project, python, options)
 
     def note() -> str | None:
-        thread.join()
-        return found[0]
+        try:
+            return looked_up.result()
+        finally:  # no thread left behind: the CLI leaves without teardown only then
+            pool.shutdown(wait=True)
 
     return note, project
 
 
 def _note(project: Project, python: str | None, options: GlobalOptions) -> str | None:
-    if _environment_serves(project, python):
-        return None
+    """The line when the environment does not serve (the caller checked that it does not)."""
     from ferry.commands.common import open_cache
     from ferry.commands.lock import requires_python_of
 
@@ -124,8 +120,7 @@ def _environment_serves(project: Project, python: str | None) -> bool:
     requested = python or os.environ.get("FERRY_PYTHON", "").strip()
     if requested and not _is_path(requested):
         return False
-    if any((folder / ".python-version").is_file()
-           for folder in (project.root.absolute(), *project.root.absolute().parents)):
+    if project.python_version_file() is not None:
         return False
     root = project.environment_path
     try:

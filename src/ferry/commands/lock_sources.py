@@ -32,7 +32,7 @@ from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep508_requirements import Requirement
-from ferry.project.lock_inputs import expected_metadata, ordered_specifier
+from ferry.project.lock_inputs import expected_metadata, ordered_specifier, written_extras
 from ferry.project.lock_model import (
     Lock,
     LockRequirement,
@@ -301,12 +301,6 @@ def metadata_of(metadata: CoreMetadata) -> PackageMetadata:
     )
     extras = metadata.extras_in_order or tuple(sorted(metadata.provides_extra))
     return PackageMetadata(tuple(dict.fromkeys(requires)), extras)
-
-
-def written_extras(requirement: Requirement) -> tuple[str, ...]:
-    """Extras as uv records them in ``[package.metadata]``: normalised, in the order written,
-    repeats kept (the freshness check compares them as a set, as uv does)."""
-    return tuple(canonicalize_name(e) for e in requirement.extras_as_written)
 
 
 def lock_requirement(requirement: Requirement) -> LockRequirement:

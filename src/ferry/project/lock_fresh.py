@@ -81,13 +81,14 @@ def requirements_diff(
 ) -> tuple[list[LockRequirement], list[LockRequirement]]:
     """(declared but not in the lock, in the lock but no longer declared), markers by meaning."""
     remaining = list(actual)
+    keys = [_comparable(have) for have in remaining]
     missing = []
     for want in expected:
+        key = _comparable(want)
         for index, have in enumerate(remaining):
-            if _comparable(want) == _comparable(have) and markers_equivalent(
-                want.marker, have.marker
-            ):
+            if key == keys[index] and markers_equivalent(want.marker, have.marker):
                 del remaining[index]
+                del keys[index]
                 break
         else:
             missing.append(want)

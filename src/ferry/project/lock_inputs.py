@@ -68,6 +68,12 @@ def _fragment_value(fragment: str, key: str) -> str | None:
     return None
 
 
+def written_extras(requirement: Requirement) -> tuple[str, ...]:
+    """Extras as uv records them in ``[package.metadata]``: normalised, in the order written,
+    repeats kept (the freshness check compares them as a set, as uv does)."""
+    return tuple(canonicalize_name(e) for e in requirement.extras_as_written)
+
+
 class InputBuilder:
     """Turns declared requirements of one pyproject into :class:`LockRequirement` values."""
 
@@ -89,7 +95,7 @@ class InputBuilder:
         marker = str(req.marker) if req.marker else None
         base = LockRequirement(
             name=canonicalize_name(req.name),
-            extras=tuple(canonicalize_name(e) for e in req.extras_as_written),
+            extras=written_extras(req),
             marker=self._marker(marker, extra),
         )
         if req.url:
