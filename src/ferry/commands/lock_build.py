@@ -118,6 +118,7 @@ class LockBuilder:
         # the extras some other package (or the project) asks for: one asked for only by its
         # own package's extras is folded into them (see _edges), as uv flattens them
         self.extras: dict[NodeRef, set[str]] = {}
+        self._flattened: dict[NodeRef, list[tuple[NodeRef, str | None, MarkerExpr]]] = {}
         for parent, child, extra in graph.edges:
             if extra is not None and not (parent.root is None and parent.base == child):
                 self.extras.setdefault(child, set()).add(extra)
@@ -207,6 +208,12 @@ class LockBuilder:
         naming it lose the extra (``{ name = "top" }``)."""
         if parent.extra is None or parent.root is not None:
             return self.graph.edges_from(parent)
+        known = self._flattened.get(parent)
+        if known is None:  # asked once for the package[extra] and again by each edge naming it
+            known = self._flattened[parent] = self._flatten(parent)
+        return known
+
+    def _flatten(self, parent: NodeRef) -> list[tuple[NodeRef, str | None, MarkerExpr]]:
         merged: dict[tuple[NodeRef, str | None], MarkerExpr] = {}
         reached = {parent: TRUE}
         pending = [parent]
