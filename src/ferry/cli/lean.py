@@ -45,7 +45,7 @@ _GLOBAL_FLAGS: dict[str, tuple[str, Any]] = {
     "-v": ("verbose", 1), "--verbose": ("verbose", 1), "-vv": ("verbose", 2),
     "-vvv": ("verbose", 3),
     "--offline": ("offline", True), "--prefer-offline": ("prefer_offline", True),
-    "--no-cache": ("no_cache", True), "--refresh": ("refresh", True),
+    "-n": ("no_cache", True), "--no-cache": ("no_cache", True), "--refresh": ("refresh", True),
 }
 _GLOBAL_VALUED: dict[str, tuple[str, Callable[[str], Any]]] = {
     "--cache-dir": ("cache_dir", Path),

@@ -88,7 +88,9 @@ class LazyGroup(click.Group):
     envvar="FERRY_CACHE_DIR",
     help="Root of the cache [env: FERRY_CACHE_DIR].",
 )
-@click.option("--no-cache", is_flag=True, help="Use a temporary cache [env: FERRY_NO_CACHE].")
+@click.option(
+    "-n", "--no-cache", is_flag=True, help="Use a temporary cache [env: FERRY_NO_CACHE]."
+)
 @click.option("--offline", is_flag=True, help="Never use the network [env: FERRY_OFFLINE].")
 @click.option(
     "--prefer-offline",
@@ -154,6 +156,7 @@ GLOBAL_FLAGS = {
     "--quiet",
     "--offline",
     "--prefer-offline",
+    "-n",
     "--no-cache",
     "--refresh",
 }
@@ -183,7 +186,7 @@ def hoist_global_options(argv: list[str]) -> list[str]:
         ):
             rest.extend(argv[index:])
             break
-        if token in GLOBAL_FLAGS:
+        if token in GLOBAL_FLAGS or is_counted_flag(token):
             front.append(token)
         elif token in GLOBAL_VALUED and index + 1 < len(argv):
             front.extend(argv[index : index + 2])
@@ -195,6 +198,12 @@ def hoist_global_options(argv: list[str]) -> list[str]:
             rest.append(token)
         index += 1
     return front + rest
+
+
+def is_counted_flag(token: str) -> bool:
+    """``-q``/``-v`` repeated in one token (``-qq``, ``-vvvv``): uv counts them anywhere on the
+    command line (``uv export -qq``), so they are global options after the sub-command too."""
+    return token[:2] in ("-q", "-v") and token[1:] == token[1] * (len(token) - 1)
 
 
 def _is_run_command(consumed: list[str], token: str) -> bool:

@@ -92,6 +92,7 @@ UNSAFE = frozenset(
         "--upgrade",
         "-P",
         "--upgrade-package",
+        "-n",
         "--no-cache",
         "--refresh",
         "--refresh-package",
@@ -137,8 +138,9 @@ def parse(argv: list[str]) -> Invocation | None:
         return None
     if argv[0] == "run" and os.environ.get("FERRY_ENV_FILE", "").strip():
         return None  # `run --env-file` by variable: the full path reads the files
-    if any(token in UNSAFE or token.split("=", 1)[0] in UNSAFE for token in options):
-        return None
+    if any(token in UNSAFE or token.split("=", 1)[0] in UNSAFE or token.startswith("-vv")
+           for token in options):
+        return None  # (``-vvvv``: -v counted however often, as uv counts it)
     return Invocation(argv[0], options, child)
 
 
@@ -354,7 +356,8 @@ def child_env(env_root: str, bins: list[str] | None = None) -> dict[str, str]:
 
 
 def quiet(argv: list[str]) -> bool:
-    return "-q" in argv or "--quiet" in argv or os.environ.get("FERRY_QUIET") == "1"
+    return (any(token == "--quiet" or (token.startswith("-q") and token.strip("q") == "-")
+                for token in argv) or os.environ.get("FERRY_QUIET") == "1")
 
 
 def elapsed(seconds: float) -> str:
