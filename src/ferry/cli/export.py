@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,12 +20,11 @@ from ferry.model.settings import GlobalOptions
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def command_line(name: str) -> str:
-    """``ferry <name> …`` as typed, for the header (global options before the command dropped)."""
-    args = sys.argv[1:]
-    if name in args:
-        args = args[args.index(name) + 1 :]
-    return shlex.join(["ferry", name, *_header_args(args)])
+def command_line() -> str:
+    """The command line as typed, for the header, spelled as uv spells its own: every argument
+    (global options before the sub-command included) joined by one space, unquoted — uv's
+    header is ``uv `` plus its arguments joined so, even one holding a space."""
+    return " ".join(["ferry", *_header_args(sys.argv[1:])])
 
 
 def _header_args(args: list[str]) -> list[str]:
@@ -225,7 +223,7 @@ def export(options: GlobalOptions, /, **kwargs: Any) -> None:
         all_packages=kwargs.pop("all_packages"),
         lock=lock_settings(kwargs, options),
         selection=group_selection(kwargs),
-        header_command=command_line("export"),
+        header_command=command_line(),
         script=kwargs.pop("script"),
     )
     printer = Printer(options)
