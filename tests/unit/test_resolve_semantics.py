@@ -140,7 +140,7 @@ def test_extra_of_a_dependency_and_self_referencing_extras() -> None:
 def test_an_extra_the_package_lacks_is_a_warning_not_an_error() -> None:
     result = run({"a": {"1.0": {}}}, ["a[nope]"])
     assert pins(result) == {"a": "1.0"}
-    assert result.warnings == ("a==1.0 does not provide the extra `nope`",)
+    assert result.warnings == ("The package `a==1.0` does not have an extra named `nope`",)
 
 
 def test_extra_dependency_conflict_backtracks_the_base() -> None:

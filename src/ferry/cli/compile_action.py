@@ -36,5 +36,7 @@ def compile_action(options: GlobalOptions, **kwargs: Any) -> None:
     printer.status(
         f"Resolved {plural(result.resolved, 'package')} in {elapsed(result.resolve_seconds)}"
     )
+    for line in result.diagnostics:  # uv's order: the resolution's warnings follow `Resolved`
+        printer.warn(line)
     if result.output_file is None or options.verbosity >= 0:
         printer.data(result.text)

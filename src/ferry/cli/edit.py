@@ -83,6 +83,8 @@ def render_applied(applied: Any, printer: Printer) -> None:
         printer.status(f"Resolved {plural(count, 'package')} in {elapsed(outcome.seconds)}")
         for warning in getattr(outcome, "warnings", []):
             printer.warn(warning)
+        for warning in getattr(outcome, "diagnostics", []):
+            printer.warn(warning)
     if synced is not None:
         render_install(synced, printer)
 

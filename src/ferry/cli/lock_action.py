@@ -66,6 +66,8 @@ def lock_action(
         printer.status(
             f"Resolved {plural(outcome.resolved, 'package')} in {elapsed(outcome.seconds)}"
         )
+    for warning in outcome.diagnostics:  # uv's order: the resolution's warnings follow it
+        printer.warn(warning)
     for line in outcome.changes:
         printer.status(line)
     if mode.dry_run and not outcome.changes:

@@ -16,8 +16,15 @@ def render_install(result: Any, printer: Printer) -> None:
     """Print the phases present on ``result`` (a PipelineOutcome-like object).
 
     ``pip install``, ``pip uninstall``, ``pip sync``, ``sync`` and ``run`` share this renderer;
-    absent phases print nothing.
+    absent phases print nothing. The resolution's warnings come where uv prints them: a lock's
+    right after ``Resolved``, a ``pip`` resolution's last, after the changes.
     """
+    _render_phases(result, printer)
+    for line in getattr(result, "diagnostics", []):
+        printer.warn(line)
+
+
+def _render_phases(result: Any, printer: Printer) -> None:
     if note := getattr(result, "environment_note", None):
         printer.status(note)
     for line in getattr(result, "notes", []):
@@ -27,6 +34,8 @@ def render_install(result: Any, printer: Printer) -> None:
     if getattr(result, "resolved", None) is not None:
         seconds = elapsed(result.resolve_seconds)
         printer.status(f"Resolved {plural(result.resolved, 'package')} in {seconds}")
+    for line in getattr(result, "lock_diagnostics", []):
+        printer.warn(line)
     for line in getattr(result, "lock_notes", []):  # a dry run's "Would update lockfile at: …"
         printer.status(line)
     if getattr(result, "audited", None) is not None:

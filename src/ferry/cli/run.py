@@ -127,6 +127,9 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
         )
         if changed or options.verbosity > 0 or getattr(outcome, "notes", None):
             render_install(outcome, printer)
+        else:  # uv says what the lock's resolution warns about even when it shows nothing else
+            for warning in getattr(outcome, "lock_diagnostics", []):
+                printer.warn(warning)
     if plan.selection_note:  # said on every run it applies to, not only when it moved packages
         printer.status(plan.selection_note)
     if plan.changed:

@@ -111,8 +111,10 @@ def resolve_for_target(
     options: ResolverOptions,
     editables: Sequence[NormalizedName],
 ) -> tuple[list[Resolved], tuple[str, ...]]:
-    """Resolve for one environment; returns the packages and the resolver's warnings."""
+    """Resolve for one environment; returns the packages and the resolution's warnings for the
+    user (uv's, printed after ``Resolved``: :mod:`ferry.resolve.diagnostics`)."""
     from ferry.resolve.algorithm import resolve
+    from ferry.resolve.diagnostics import yanked_warnings
 
     table: dict[NormalizedName, list[Requirement]] = {}
     for override in overrides:
@@ -140,7 +142,8 @@ def resolve_for_target(
         )
         for dist in resolution.dists
     ]
-    return packages, resolution.warnings
+    chosen = ((d.name, d.version, d.file) for d in resolution.dists)
+    return packages, (*resolution.warnings, *yanked_warnings(chosen))
 
 
 def resolve_everywhere(
@@ -151,10 +154,12 @@ def resolve_everywhere(
     python_floor: Version,
     options: ResolverOptions,
     preferences: Sequence[tuple[NormalizedName, Version, str | None]],
-) -> list[Resolved]:
+) -> tuple[list[Resolved], tuple[str, ...]]:
     """Resolve once for every platform and every Python from ``python_floor`` on (``--universal``);
     each package carries the marker under which it is needed. ``preferences`` are the output
-    file's pins, each preferred only where its marker holds (a fork's own pin, not the first)."""
+    file's pins, each preferred only where its marker holds (a fork's own pin, not the first).
+    Returns the packages and the resolution's warnings for the user, as
+    :func:`resolve_for_target`."""
     from ferry.model.pep440_specifiers import SpecifierSet
     from ferry.model.version_sets import specifier_versions
     from ferry.project.markers import canonical_marker
@@ -216,7 +221,7 @@ def resolve_everywhere(
             parents=frozenset(parents.get(key, ())),
             from_root=key in rooted,
         ))
-    return packages
+    return packages, tuple(graph.warnings)
 
 
 __all__ = [

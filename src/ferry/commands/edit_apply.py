@@ -141,7 +141,8 @@ def lock(project: Project, settings: ApplySettings, options: GlobalOptions) -> A
     from ferry.commands.lock import lock_project
 
     with open_cache(options) as cache:
-        return lock_project(project, lock_request(settings), options, cache)
+        return lock_project(project, lock_request(settings), options, cache,
+                            keep_diagnostics=True)  # cli/edit.py prints them after `Resolved`
 
 
 def sync(
@@ -232,6 +233,7 @@ def apply(
                 first = applied.lock
                 applied.lock = lock(project, settings, options)
                 applied.lock.seconds += first.seconds
+                applied.lock.diagnostics[:0] = first.diagnostics  # uv prints both resolutions'
         if not settings.no_sync:
             applied.sync = sync(
                 project, settings, options, inexact=inexact, extra=extra, group=group

@@ -92,6 +92,8 @@ class LockOutcome:
     reason: str | None = None
     changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    diagnostics: list[str] = field(default_factory=list)
+    """The resolution's warnings for the user (uv's), printed after ``Resolved`` as uv does."""
 
 
 def run_lock(
@@ -124,14 +126,22 @@ def run_script_lock(script: Path, request: LockRequest, options: GlobalOptions) 
 
 
 def lock_project(
-    project: Project, request: LockRequest, options: GlobalOptions, cache: Cache
+    project: Project, request: LockRequest, options: GlobalOptions, cache: Cache, *,
+    keep_diagnostics: bool = False,
 ) -> LockOutcome:
     """Make ``uv.lock`` satisfy ``pyproject.toml`` (see the module docstring).
 
     The callers (``sync``, ``run``, ``add``, ``remove``, ``export``) print no lock outcome, so
     a damaged lock that is about to be replaced is reported here, as a logged warning: a lock
-    is never rewritten without a word (RELIABILITY A3)."""
-    return _lock(project, request, options, cache, log_warnings=True)
+    is never rewritten without a word (RELIABILITY A3). So are the resolution's warnings,
+    unless the caller prints them itself after its ``Resolved`` line (``keep_diagnostics``:
+    they stay on the outcome), where uv prints them."""
+    outcome = _lock(project, request, options, cache, log_warnings=True)
+    if not keep_diagnostics:
+        for warning in outcome.diagnostics:
+            logger.warning("%s", warning)
+        outcome.diagnostics = []
+    return outcome
 
 
 def _lock(
@@ -174,20 +184,23 @@ def _lock(
     logger.debug("locking because %s", reason)
     from ferry.commands.lock_resolve import resolve_lock
 
+    diagnostics: list[str] = []
     with _cache_for(options, cache) as usable:
-        lock = resolve_lock(project, request, options, usable, existing, lock_options)
+        lock = resolve_lock(project, request, options, usable, existing, lock_options,
+                            diagnostics=diagnostics)
     new_text = dump_lock(lock)
     if request.locked and new_text != text:
         raise stale_lock_error(LOCK_NAME, "ferry lock", reason, request.mode_flag())
     if request.dry_run:
         return LockOutcome(lock, False, len(lock.packages), time.perf_counter() - started,
-                           reason, describe_changes(existing, lock, dry_run=True), warnings)
+                           reason, describe_changes(existing, lock, dry_run=True), warnings,
+                           diagnostics)
     from ferry.project.lockfile import write_lock
 
     written = write_lock(path, lock, text=new_text)
     changes = describe_changes(existing, lock) if existing is not None else []
     return LockOutcome(lock, written, len(lock.packages), time.perf_counter() - started,
-                       reason, changes, warnings)
+                       reason, changes, warnings, diagnostics)
 
 
 def has_dynamic_dependencies(pyproject: PyProject) -> bool:

@@ -71,7 +71,12 @@ def resolve_lock(
     cache: Cache,
     existing: Lock | None,
     lock_options: LockOptions,
+    *,
+    diagnostics: list[str] | None = None,
 ) -> Lock:
+    """The lock ``pyproject.toml`` asks for. The resolution's warnings for the user (uv's,
+    :mod:`ferry.resolve.diagnostics`) are added to ``diagnostics`` for the caller to print
+    after ``Resolved``, as uv does; without that list they are logged at once."""
     pyproject = project.pyproject
     check_supported(pyproject)
     if project.workspace is not None:
@@ -115,6 +120,11 @@ def resolve_lock(
     source = RoutedSource(routed, builds.metadata, builds.direct)
     try:
         graph = resolve_universal(universal, source)
+        if diagnostics is None:
+            for warning in graph.warnings:
+                logger.warning("%s", warning)
+        else:
+            diagnostics.extend(graph.warnings)
         inputs = LockInputs(pyproject, declared_text or str(requires_python), python,
                             lock_options, built, local=choice.local)
         if project.workspace is not None:

@@ -90,6 +90,9 @@ class CompileResult:
     resolved: int = 0
     resolve_seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
+    """Printed before ``Resolved`` (the interpreter that stands in for ``--python-version``)."""
+    diagnostics: list[str] = field(default_factory=list)
+    """The resolution's warnings for the user, printed after ``Resolved`` as uv prints them."""
 
 
 def known_options(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -289,18 +292,18 @@ def _resolve(
             if request.universal:
                 floor = (parse_python_version(request.python_version) if request.python_version
                          else interpreter.version)
-                packages = resolve_everywhere(
+                packages, diagnostics = resolve_everywhere(
                     requirements, [s.requirement for s in inputs.constraints],
                     [s.requirement for s in inputs.overrides], source, floor,
                     resolver_options, pins,
                 )
             else:
-                packages, warnings = resolve_for_target(
+                packages, diagnostics = resolve_for_target(
                     requirements, [s.requirement for s in inputs.constraints],
                     [s.requirement for s in inputs.overrides], source, target,
                     resolver_options, sorted(editables),
                 )
-                result.warnings.extend(warnings)
+            result.diagnostics.extend(diagnostics)
             result.resolve_seconds = time.perf_counter() - started
             packages = [p for p in packages if p.name not in build_labels]
             packages = pinned_git(packages, cache, options.offline)

@@ -55,6 +55,14 @@ class PipelineOutcome:
     to_install: list[PinnedDist] = field(default_factory=list)
     to_remove: list[Any] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    diagnostics: list[str] = field(default_factory=list)
+    """The resolution's warnings for the user (:mod:`ferry.resolve.diagnostics`): ``pip
+    install``/``pip sync`` print them last, after the changes, where uv prints them."""
+    lock_diagnostics: list[str] = field(default_factory=list)
+    """The warnings of the lock a project command resolved: printed right after ``Resolved``."""
+    yanked: dict[NormalizedName, str] = field(default_factory=dict)
+    """The warning for each resolved pin that is yanked, said only if that pin is installed:
+    as uv's, whose resolver keeps an installed version (no file, so no yank to report)."""
 
 
 def make_linker(link_mode: str | None, warnings: list[str]) -> Linker:
@@ -101,6 +109,8 @@ def apply_pins(
     for name, why in sorted(plan.reasons.items()):
         logger.debug("%s: %s", name, why)
     remember_sources(plan.remove)
+    yanked = outcome.yanked
+    outcome.diagnostics += [yanked[pin.name] for pin in plan.install if pin.name in yanked]
     if dry_run:
         outcome.dry_run = True
         outcome.to_install = list(plan.install)
@@ -181,6 +191,7 @@ def resolve_requirements(
     """Resolve ``inputs`` for ``target`` through the index, recording time and count."""
     from ferry.dist.metadata import MetadataService
     from ferry.resolve.algorithm import resolve
+    from ferry.resolve.diagnostics import yanked_warning
     from ferry.resolve.provider_index import IndexSource
     from ferry.resolve.source import CoreMetadata, DirectDist
 
@@ -213,7 +224,10 @@ def resolve_requirements(
         resolution = replace(resolution, dists=dists)
     outcome.resolved = len(resolution.dists)
     outcome.resolve_seconds = time.perf_counter() - started
-    outcome.warnings.extend(resolution.warnings)
+    outcome.diagnostics.extend(resolution.warnings)
+    outcome.yanked.update(
+        (d.name, yanked_warning(d.name, d.version, d.file.yanked))
+        for d in resolution.dists if d.file is not None and d.file.yanked is not None)
     return resolution
 
 

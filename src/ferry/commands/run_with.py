@@ -75,6 +75,7 @@ def overlay_environment(
         def fill(root: Path) -> None:
             result = install_pins(pins, root, client, builder, sync, options, cache)
             result.resolved, result.resolve_seconds = resolved.resolved, resolved.resolve_seconds
+            result.diagnostics[:0] = resolved.diagnostics  # uv prints them after the changes
             filled.append(result)
 
         reason = remake_reason(sync, options)

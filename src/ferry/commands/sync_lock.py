@@ -34,8 +34,9 @@ def obtain_lock(
     else:
         from ferry.commands.lock import lock_project
 
-        outcome = lock_project(project, lock_request, options, cache)
+        outcome = lock_project(project, lock_request, options, cache, keep_diagnostics=True)
         lock = outcome.lock
+        result.lock_diagnostics = outcome.diagnostics  # printed after `Resolved`, as uv does
         if request.dry_run:  # nothing is written: say what would be, as uv does
             text = _dry_run_lock_text(project, lock, outcome.reason is not None, result)
         else:

@@ -58,11 +58,12 @@ def _init_pff(self, _f0, _f1, _f2):
     _set(self, '_f1', _factory_1() if _f1 is _NO_DEFAULT else _f1)
     _set(self, '_f2', _factory_2() if _f2 is _NO_DEFAULT else _f2)
 
-def _init_pfff(self, _f0, _f1, _f2, _f3):
+def _init_pffff(self, _f0, _f1, _f2, _f3, _f4):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _factory_1() if _f1 is _NO_DEFAULT else _f1)
     _set(self, '_f2', _factory_2() if _f2 is _NO_DEFAULT else _f2)
     _set(self, '_f3', _factory_3() if _f3 is _NO_DEFAULT else _f3)
+    _set(self, '_f4', _factory_4() if _f4 is _NO_DEFAULT else _f4)
 
 def _init_pfppp(self, _f0, _f1, _f2, _f3, _f4):
     _set(self, '_f0', _f0)
@@ -182,6 +183,14 @@ def _init_ppppf(self, _f0, _f1, _f2, _f3, _f4):
     _set(self, '_f3', _f3)
     _set(self, '_f4', _factory_4() if _f4 is _NO_DEFAULT else _f4)
 
+def _init_ppppff(self, _f0, _f1, _f2, _f3, _f4, _f5):
+    _set(self, '_f0', _f0)
+    _set(self, '_f1', _f1)
+    _set(self, '_f2', _f2)
+    _set(self, '_f3', _f3)
+    _set(self, '_f4', _factory_4() if _f4 is _NO_DEFAULT else _f4)
+    _set(self, '_f5', _factory_5() if _f5 is _NO_DEFAULT else _f5)
+
 def _init_ppppfp(self, _f0, _f1, _f2, _f3, _f4, _f5):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
@@ -209,15 +218,16 @@ def _init_ppppp(self, _f0, _f1, _f2, _f3, _f4):
     _set(self, '_f3', _f3)
     _set(self, '_f4', _f4)
 
-def _init_pppppd(self, _f0, _f1, _f2, _f3, _f4):
+def _init_pppppfd(self, _f0, _f1, _f2, _f3, _f4, _f5):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
     _set(self, '_f2', _f2)
     _set(self, '_f3', _f3)
     _set(self, '_f4', _f4)
-    _set(self, '_f5', _default_5)
+    _set(self, '_f5', _factory_5() if _f5 is _NO_DEFAULT else _f5)
+    _set(self, '_f6', _default_6)
 
-def _init_pppppff(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6):
+def _init_pppppfff(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
     _set(self, '_f2', _f2)
@@ -225,6 +235,7 @@ def _init_pppppff(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6):
     _set(self, '_f4', _f4)
     _set(self, '_f5', _factory_5() if _f5 is _NO_DEFAULT else _f5)
     _set(self, '_f6', _factory_6() if _f6 is _NO_DEFAULT else _f6)
+    _set(self, '_f7', _factory_7() if _f7 is _NO_DEFAULT else _f7)
 
 def _init_pppppp(self, _f0, _f1, _f2, _f3, _f4, _f5):
     _set(self, '_f0', _f0)
@@ -262,19 +273,7 @@ def _init_ppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6):
     _set(self, '_f5', _f5)
     _set(self, '_f6', _f6)
 
-def _init_pppppppfff(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9):
-    _set(self, '_f0', _f0)
-    _set(self, '_f1', _f1)
-    _set(self, '_f2', _f2)
-    _set(self, '_f3', _f3)
-    _set(self, '_f4', _f4)
-    _set(self, '_f5', _f5)
-    _set(self, '_f6', _f6)
-    _set(self, '_f7', _factory_7() if _f7 is _NO_DEFAULT else _f7)
-    _set(self, '_f8', _factory_8() if _f8 is _NO_DEFAULT else _f8)
-    _set(self, '_f9', _factory_9() if _f9 is _NO_DEFAULT else _f9)
-
-def _init_pppppppffffpppfpfp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17):
+def _init_pppppppffffff(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
     _set(self, '_f2', _f2)
@@ -286,15 +285,10 @@ def _init_pppppppffffpppfpfp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, 
     _set(self, '_f8', _factory_8() if _f8 is _NO_DEFAULT else _f8)
     _set(self, '_f9', _factory_9() if _f9 is _NO_DEFAULT else _f9)
     _set(self, '_f10', _factory_10() if _f10 is _NO_DEFAULT else _f10)
-    _set(self, '_f11', _f11)
-    _set(self, '_f12', _f12)
-    _set(self, '_f13', _f13)
-    _set(self, '_f14', _factory_14() if _f14 is _NO_DEFAULT else _f14)
-    _set(self, '_f15', _f15)
-    _set(self, '_f16', _factory_16() if _f16 is _NO_DEFAULT else _f16)
-    _set(self, '_f17', _f17)
+    _set(self, '_f11', _factory_11() if _f11 is _NO_DEFAULT else _f11)
+    _set(self, '_f12', _factory_12() if _f12 is _NO_DEFAULT else _f12)
 
-def _init_pppppppfffppfpp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14):
+def _init_pppppppfffffffpppfpfp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18, _f19, _f20):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
     _set(self, '_f2', _f2)
@@ -305,32 +299,61 @@ def _init_pppppppfffppfpp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9
     _set(self, '_f7', _factory_7() if _f7 is _NO_DEFAULT else _f7)
     _set(self, '_f8', _factory_8() if _f8 is _NO_DEFAULT else _f8)
     _set(self, '_f9', _factory_9() if _f9 is _NO_DEFAULT else _f9)
-    _set(self, '_f10', _f10)
-    _set(self, '_f11', _f11)
+    _set(self, '_f10', _factory_10() if _f10 is _NO_DEFAULT else _f10)
+    _set(self, '_f11', _factory_11() if _f11 is _NO_DEFAULT else _f11)
     _set(self, '_f12', _factory_12() if _f12 is _NO_DEFAULT else _f12)
-    _set(self, '_f13', _f13)
-    _set(self, '_f14', _f14)
-
-def _init_pppppppfffppfppppfp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18):
-    _set(self, '_f0', _f0)
-    _set(self, '_f1', _f1)
-    _set(self, '_f2', _f2)
-    _set(self, '_f3', _f3)
-    _set(self, '_f4', _f4)
-    _set(self, '_f5', _f5)
-    _set(self, '_f6', _f6)
-    _set(self, '_f7', _factory_7() if _f7 is _NO_DEFAULT else _f7)
-    _set(self, '_f8', _factory_8() if _f8 is _NO_DEFAULT else _f8)
-    _set(self, '_f9', _factory_9() if _f9 is _NO_DEFAULT else _f9)
-    _set(self, '_f10', _f10)
-    _set(self, '_f11', _f11)
-    _set(self, '_f12', _factory_12() if _f12 is _NO_DEFAULT else _f12)
-    _set(self, '_f13', _f13)
+    _set(self, '_f13', _factory_13() if _f13 is _NO_DEFAULT else _f13)
     _set(self, '_f14', _f14)
     _set(self, '_f15', _f15)
     _set(self, '_f16', _f16)
     _set(self, '_f17', _factory_17() if _f17 is _NO_DEFAULT else _f17)
     _set(self, '_f18', _f18)
+    _set(self, '_f19', _factory_19() if _f19 is _NO_DEFAULT else _f19)
+    _set(self, '_f20', _f20)
+
+def _init_pppppppffffffppfpp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17):
+    _set(self, '_f0', _f0)
+    _set(self, '_f1', _f1)
+    _set(self, '_f2', _f2)
+    _set(self, '_f3', _f3)
+    _set(self, '_f4', _f4)
+    _set(self, '_f5', _f5)
+    _set(self, '_f6', _f6)
+    _set(self, '_f7', _factory_7() if _f7 is _NO_DEFAULT else _f7)
+    _set(self, '_f8', _factory_8() if _f8 is _NO_DEFAULT else _f8)
+    _set(self, '_f9', _factory_9() if _f9 is _NO_DEFAULT else _f9)
+    _set(self, '_f10', _factory_10() if _f10 is _NO_DEFAULT else _f10)
+    _set(self, '_f11', _factory_11() if _f11 is _NO_DEFAULT else _f11)
+    _set(self, '_f12', _factory_12() if _f12 is _NO_DEFAULT else _f12)
+    _set(self, '_f13', _f13)
+    _set(self, '_f14', _f14)
+    _set(self, '_f15', _factory_15() if _f15 is _NO_DEFAULT else _f15)
+    _set(self, '_f16', _f16)
+    _set(self, '_f17', _f17)
+
+def _init_pppppppffffffppfppppfp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18, _f19, _f20, _f21):
+    _set(self, '_f0', _f0)
+    _set(self, '_f1', _f1)
+    _set(self, '_f2', _f2)
+    _set(self, '_f3', _f3)
+    _set(self, '_f4', _f4)
+    _set(self, '_f5', _f5)
+    _set(self, '_f6', _f6)
+    _set(self, '_f7', _factory_7() if _f7 is _NO_DEFAULT else _f7)
+    _set(self, '_f8', _factory_8() if _f8 is _NO_DEFAULT else _f8)
+    _set(self, '_f9', _factory_9() if _f9 is _NO_DEFAULT else _f9)
+    _set(self, '_f10', _factory_10() if _f10 is _NO_DEFAULT else _f10)
+    _set(self, '_f11', _factory_11() if _f11 is _NO_DEFAULT else _f11)
+    _set(self, '_f12', _factory_12() if _f12 is _NO_DEFAULT else _f12)
+    _set(self, '_f13', _f13)
+    _set(self, '_f14', _f14)
+    _set(self, '_f15', _factory_15() if _f15 is _NO_DEFAULT else _f15)
+    _set(self, '_f16', _f16)
+    _set(self, '_f17', _f17)
+    _set(self, '_f18', _f18)
+    _set(self, '_f19', _f19)
+    _set(self, '_f20', _factory_20() if _f20 is _NO_DEFAULT else _f20)
+    _set(self, '_f21', _f21)
 
 def _init_pppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7):
     _set(self, '_f0', _f0)

@@ -99,6 +99,6 @@ def _build(
         dists=tuple(dists),
         dependencies=tuple(edges.values()),
         extras={name: frozenset(sorted(values)) for name, values in sorted(extras.items())},
-        warnings=tuple(engine.warnings),
+        warnings=tuple(engine.extra_warnings(mapping.values())),
     )
 

@@ -30,6 +30,7 @@ from ferry.resolve.candidates import (
     offline_reason,
     python_compatible,
 )
+from ferry.resolve.diagnostics import missing_extra_warning, unique
 from ferry.resolve.nodes import (
     PYTHON_KEY,
     UNUSABLE_PREFIX,
@@ -106,7 +107,6 @@ class Engine(AbstractProvider[Req, Candidate, str]):
         self._admits_final: dict[tuple[NormalizedName, SpecifierSet], bool] = {}
         self._only_prereleases: dict[NormalizedName, bool] = {}
         self._accepted: dict[tuple[NormalizedName, int, Version], tuple[SpecifierSet, bool]] = {}
-        self.warnings: list[str] = []
         self._satisfied: dict[tuple[int, int], tuple[Req, Candidate, bool]] = {}
 
     # --- what the target can use ------------------------------------------------------------
@@ -357,10 +357,7 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             return deps
         if candidate.extra is None:
             wanted = [r for r in meta.requires_dist if marker_true(r.marker, self.env)]
-        else:
-            if candidate.extra not in meta.provides_extra:
-                self._warn(f"{candidate.name}=={candidate.version} does not provide the extra "
-                           f"`{candidate.extra}`")
+        else:  # an extra it lacks adds nothing: uv's warning comes from extra_warnings()
             env = self.target.marker_environment(candidate.extra)
             wanted = [r for r in meta.requires_dist if r.marker is not None
                       and marker_true(r.marker, env) and not marker_true(r.marker, self.env)]
@@ -368,10 +365,22 @@ class Engine(AbstractProvider[Req, Candidate, str]):
             deps.extend(reqs_from(r))
         return deps
 
-    def _warn(self, text: str) -> None:
-        if text not in self.warnings:
-            logger.warning("%s", text)
-            self.warnings.append(text)
+    def extra_warnings(self, chosen: Iterable[Candidate]) -> list[str]:
+        """uv's warning for each ``pkg[extra]`` among the ``chosen`` candidates (the final
+        ones: a version left while backtracking says nothing) whose version lacks the extra;
+        none with ``no_deps``, which reads no extras. Not logged: the CLI prints these after
+        ``Resolved``, as uv does (:mod:`ferry.resolve.diagnostics`)."""
+        if self.options.no_deps:
+            return []
+        found: list[str] = []
+        for candidate in chosen:
+            if candidate.extra is None or candidate.key == PYTHON_KEY:
+                continue
+            meta = self.metadata(candidate)
+            if not isinstance(meta, str) and candidate.extra not in meta.provides_extra:
+                found.append(missing_extra_warning(candidate.name, candidate.version,
+                                                   candidate.extra))
+        return unique(found)
 
     # --- prefetching -------------------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from ferry.model.pep440_version import Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.value_fields import field, replace
 from ferry.model.version_sets import VersionSet
+from ferry.resolve.diagnostics import yanked_warnings
 from ferry.resolve.engine import Recorder
 from ferry.resolve.explain import explain_impossible, explain_too_deep
 from ferry.resolve.fork_trace import Recording, Trace, candidates, replay
@@ -405,6 +406,8 @@ def _collect(
         if mapping.get(cand.key) != cand:
             continue
         add(ref(cand, cand.extra), edges)
+    result.warnings = [*engine.extra_warnings(mapping.values()), *yanked_warnings(
+        (node.name, node.version, node.file) for node in result.nodes.values())]
     return result
 
 

@@ -372,9 +372,6 @@ class UniversalEngine(Engine):
             deps.append(Req(PYTHON_KEY, candidate.name, specifier=meta.requires_python))
         if self.options.no_deps:
             return deps
-        if candidate.extra is not None and candidate.extra not in meta.provides_extra:
-            self._warn(f"The package `{candidate.name}=={candidate.version}` does not have an "
-                       f"extra named `{candidate.extra}`")  # uv's words
         edges = self.applicable(meta.requires_dist, candidate.extra)
         if self.forking:
             parts = split_by_dependencies(self.fork, edges, self.universe)

@@ -19,6 +19,7 @@ from ferry.model.immutable import immutable, mutable
 from ferry.model.names import NormalizedName
 from ferry.model.pep440_version import Version
 from ferry.model.value_fields import field, replace
+from ferry.resolve.diagnostics import unique
 from ferry.resolve.marker_expr import FALSE, MarkerExpr
 from ferry.resolve.universal_engine import Fork
 
@@ -90,6 +91,7 @@ class ForkResult:
     nodes: dict[NodeRef, Node] = field(default_factory=dict)
     edges: list[GraphEdge] = field(default_factory=list)
     roots: set[NodeRef] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)  # uv's, for the user (resolve.diagnostics)
 
     def pins(self) -> dict[NormalizedName, Version]:
         return {n.name: n.version for n in self.nodes.values()}
@@ -104,6 +106,7 @@ class UniversalGraph:
     edges: dict[tuple[NodeRef, NodeRef, str | None], MarkerExpr]
     reach: dict[NodeRef, MarkerExpr]
     roots: dict[NodeRef, MarkerExpr]
+    warnings: list[str] = field(default_factory=list)  # every fork's, once each
     # edges by parent, built on first use: writing a lock asks for every node's edges, and a
     # scan of all edges per node compared ~9000 NodeRefs for the web workload (the graph is
     # complete once merged; nothing adds edges afterwards)
@@ -142,7 +145,8 @@ def merge(results: Iterable[ForkResult]) -> UniversalGraph:
             key = (edge.parent, edge.child, edge.extra)
             edges[key] = edges.get(key, FALSE) | (where & edge.marker)
     reach = reachability(edges, roots)
-    return UniversalGraph([r.fork for r in results], nodes, edges, reach, roots)
+    warnings = unique(w for result in results for w in result.warnings)
+    return UniversalGraph([r.fork for r in results], nodes, edges, reach, roots, warnings)
 
 
 def reachability(

@@ -1,0 +1,40 @@
+"""The warnings a finished resolution leaves for the user, in uv's words (its "resolution
+diagnostics"): an extra the chosen version does not have, a yanked version that was chosen.
+
+They are not logged while resolving: uv prints them after its ``Resolved N packages`` line
+(``pip install``/``pip sync``: after the changes), and only for what the resolution finally
+chose — a version tried and left while backtracking says nothing. So resolutions return them
+(``Resolution.warnings``, ``UniversalGraph.warnings``) and the CLI prints them where uv does.
+One definition of each text, for every resolver and command.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ferry.model.dist import FileRef
+from ferry.model.pep440_version import Version
+
+
+def missing_extra_warning(name: str, version: Version | str, extra: str) -> str:
+    """uv's words for ``name[extra]`` resolved to a version that declares no such extra."""
+    return f"The package `{name}=={version}` does not have an extra named `{extra}`"
+
+
+def yanked_warning(name: str, version: Version | str, reason: str) -> str:
+    """uv's words for a chosen version whose file is yanked (``reason`` may be empty)."""
+    if reason:
+        return f'`{name}=={version}` is yanked (reason: "{reason}")'
+    return f"`{name}=={version}` is yanked"
+
+
+def yanked_warnings(chosen: Iterable[tuple[str, Version, FileRef | None]]) -> list[str]:
+    """One warning per chosen ``(name, version, file)`` whose file is yanked, in that order."""
+    return [yanked_warning(name, version, file.yanked) for name, version, file in chosen
+            if file is not None and file.yanked is not None]
+
+
+def unique(warnings: Iterable[str]) -> list[str]:
+    """``warnings`` without repeats, first occurrence kept (forks and both resolutions of an
+    extra and its base can report the same thing)."""
+    return list(dict.fromkeys(warnings))
