@@ -266,9 +266,11 @@ def record_path(env_root: str, invocation: Invocation) -> str:
 
 def _eligible(root: str) -> bool:
     """Projects whose lock freshness depends on files outside the inputs are never replayed:
-    path sources, workspaces, and workspace members (an ancestor declares the workspace)."""
+    path sources, workspaces, and workspace members (an ancestor declares the workspace).
+    Nor is a project using the legacy ``dev-dependencies``: uv warns about it on every run,
+    which the full path does."""
     text = _read(os.path.join(root, "pyproject.toml"))
-    if b"sources" in text or b"workspace" in text:
+    if b"sources" in text or b"workspace" in text or b"dev-dependencies" in text:
         return False
     return not any(b"workspace" in _read(os.path.join(folder, "pyproject.toml"))
                    for folder in _parents(root)[1:])

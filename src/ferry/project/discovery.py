@@ -117,12 +117,36 @@ def discover_project(start: Path | None = None, *, project: Path | None = None) 
     path = root / PYPROJECT
     pyproject = parse_pyproject(read_text(path), path)
     workspace = find_workspace(root, pyproject)
+    warn_legacy_dev_dependencies(
+        [m.pyproject for m in workspace.members] if workspace is not None else [pyproject])
     if workspace is None:
         return Project(root=root, pyproject=pyproject)
     current = pyproject.name if pyproject.project is not None else None
     log.debug("workspace root: %s (current member: %s)", workspace.root, current or "none")
     return Project(root=workspace.root, pyproject=workspace.pyproject, workspace=workspace,
                    current=current)
+
+
+_warned_legacy: set[str] = set()
+
+
+def warn_legacy_dev_dependencies(members: list[PyProject]) -> None:
+    """uv's deprecation warning for ``[tool.uv] dev-dependencies``, said once per command
+    (uv's ``warn_user_once``; a command may find its project more than once) and naming every
+    member that uses it, in member-name order, each file as the user would type it. Projects
+    only: uv says nothing about a virtual root's own table."""
+    used = [display_path(member.path) for member in members
+            if member.project is not None
+            and member.tool.origin_of("dev-dependencies") == "tool.uv"]
+    if not used:
+        return
+    message = (
+        "The `tool.uv.dev-dependencies` field (used in {}) is deprecated and will be removed "
+        "in a future release; use `dependency-groups.dev` instead"
+    ).format(", ".join(f"`{path}`" for path in used))
+    if message not in _warned_legacy:
+        _warned_legacy.add(message)
+        log.warning("%s", message)
 
 
 def project_environment_path(root: Path) -> Path:
