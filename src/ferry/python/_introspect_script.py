@@ -10,16 +10,19 @@ parseable by Python 3.8: no ``match``, no ``X | Y`` at run time, annotations are
 
 from __future__ import annotations
 
-import json
 import os
-import platform
-import re
 import struct
-import subprocess
 import sys
 import sysconfig
 from importlib.machinery import EXTENSION_SUFFIXES
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+# Only what every answer needs is imported here: this runs at every cold query, in a fresh
+# interpreter, and ``json``, ``re``, ``platform``, ``subprocess`` and ``typing`` cost ~12 ms of
+# imports there (half the query after start-up). Each is imported where it is needed: ``platform``
+# off Linux, ``re`` and ``subprocess`` for musl and old macOS only, ``json`` if ``_json`` is not.
+TYPE_CHECKING = False  # mypy reads this name as True
+if TYPE_CHECKING:
+    from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 SHORT_NAMES = {"python": "py", "cpython": "cp", "pypy": "pp", "ironpython": "ip", "jython": "jy"}
 LEGACY_MANYLINUX = {(2, 17): "manylinux2014", (2, 12): "manylinux2010", (2, 5): "manylinux1"}
@@ -103,16 +106,24 @@ def _glibc_version() -> Tuple[int, int]:
             version = getter().decode("ascii")
         except Exception:
             return (-1, -1)
-    m = re.match(r"([0-9]+)\.([0-9]+)", version)
-    return (int(m.group(1)), int(m.group(2))) if m else (-1, -1)
+    return _leading_major_minor(version)
+
+
+def _leading_major_minor(text: str) -> Tuple[int, int]:
+    """``(X, Y)`` of a text starting ``X.Y`` (``Y`` may be followed by anything); else
+    ``(-1, -1)``: what ``re.match(r"([0-9]+)\\.([0-9]+)")`` finds, without importing ``re``."""
+    major, dot, rest = text.partition(".")
+    minor = rest[: len(rest) - len(rest.lstrip("0123456789"))]
+    if not dot or not major or major.strip("0123456789") or not minor:
+        return (-1, -1)
+    return (int(major), int(minor))
 
 
 def _manylinux_compatible(arch: str, version: Tuple[int, int], glibc: Tuple[int, int]) -> bool:
     if glibc < version:
         return False
-    try:
-        import _manylinux  # type: ignore[import-not-found]
-    except ImportError:
+    _manylinux = _manylinux_module()
+    if _manylinux is None:
         return True
     if hasattr(_manylinux, "manylinux_compatible"):
         result = _manylinux.manylinux_compatible(version[0], version[1], arch)
@@ -125,6 +136,24 @@ def _manylinux_compatible(arch: str, version: Tuple[int, int], glibc: Tuple[int,
     if legacy and hasattr(_manylinux, legacy):
         return bool(getattr(_manylinux, legacy))
     return True
+
+
+_NOT_LOOKED_UP = object()
+_MANYLINUX: Any = _NOT_LOOKED_UP
+
+
+def _manylinux_module() -> Any:
+    """The distributor's ``_manylinux`` module, or ``None``; looked up once, not at each of the
+    ~30 versions asked (a failed import walks ``sys.path`` every time)."""
+    global _MANYLINUX
+    if _MANYLINUX is _NOT_LOOKED_UP:
+        try:
+            import _manylinux  # type: ignore[import-not-found]
+        except ImportError:
+            _MANYLINUX = None
+        else:
+            _MANYLINUX = _manylinux
+    return _MANYLINUX
 
 
 def _manylinux_platforms(archs: List[str]) -> Iterator[str]:
@@ -149,6 +178,9 @@ def _musllinux_platforms(archs: List[str]) -> Iterator[str]:
     loader = elf and elf["interp"]
     if not loader or "musl" not in loader:
         return
+    import re
+    import subprocess
+
     try:
         proc = subprocess.run(
             [loader], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, check=False
@@ -205,6 +237,9 @@ def _mac_formats(version: Tuple[int, int], arch: str) -> List[str]:
 
 
 def _mac_platforms() -> Iterator[str]:
+    import platform
+    import subprocess
+
     text, _, arch = platform.mac_ver()
     version = tuple(map(int, text.split(".")[:2]))
     if version == (10, 16):  # built against an old SDK: ask without the compatibility shim
@@ -233,7 +268,7 @@ def _mac_platforms() -> Iterator[str]:
 
 
 def platform_tags() -> List[str]:
-    system = platform.system()
+    system = _platform()["platform_system"]
     if system == "Darwin":
         return list(_mac_platforms())
     if system == "Linux":
@@ -323,6 +358,40 @@ def sys_tags(platforms: List[str]) -> List[str]:
 # --- markers and install schemes -----------------------------------------------------------------
 
 
+_PLATFORM: Dict[str, str] = {}
+
+
+def _platform() -> Dict[str, str]:
+    """The markers ``platform`` answers, as it answers them.
+
+    On Linux, for CPython and PyPy, they are ``os.uname()``'s fields and the first word of
+    ``sys.version``, which is what ``platform`` reads there (its ``re`` and the rest cost ~4 ms
+    of a cold query); anywhere else ``platform`` itself is asked."""
+    if not _PLATFORM:
+        uname = getattr(os, "uname", None)
+        known = {"cpython": "CPython", "pypy": "PyPy"}.get(sys.implementation.name)
+        if sys.platform == "linux" and uname is not None and known is not None:
+            system, _, release, version, machine = uname()
+            full = sys.version.split()[0] if sys.version else ""
+            python = known
+        else:
+            import platform
+
+            system, release, version = platform.system(), platform.release(), platform.version()
+            machine, full = platform.machine(), platform.python_version()
+            python = platform.python_implementation()
+        _PLATFORM.update(
+            platform_machine=machine,
+            platform_release=release,
+            platform_system=system,
+            platform_version=version,
+            python_full_version=full,
+            platform_python_implementation=python,
+            python_version=".".join(full.split(".")[:2]),
+        )
+    return _PLATFORM
+
+
 def markers() -> Dict[str, str]:
     info = sys.implementation.version
     full = "%d.%d.%d" % (info.major, info.minor, info.micro)
@@ -332,13 +401,7 @@ def markers() -> Dict[str, str]:
         "implementation_name": sys.implementation.name,
         "implementation_version": full,
         "os_name": os.name,
-        "platform_machine": platform.machine(),
-        "platform_release": platform.release(),
-        "platform_system": platform.system(),
-        "platform_version": platform.version(),
-        "python_full_version": platform.python_version(),
-        "platform_python_implementation": platform.python_implementation(),
-        "python_version": ".".join(platform.python_version_tuple()[:2]),
+        **_platform(),
         "sys_platform": sys.platform,
     }
 
@@ -391,16 +454,50 @@ def venv_layout() -> Dict[str, str]:
     return rel
 
 
+def _dumps(value: Any) -> str:
+    """``json.dumps(value)`` (ASCII, ``", "`` and ``": "`` aside) for the dicts, lists, strings,
+    integers, booleans and ``None`` this script prints, with ``json``'s own C string encoder
+    when there is one: importing ``json`` costs ~3 ms here (``re`` with it)."""
+    try:
+        from _json import encode_basestring_ascii as quote
+    except ImportError:
+        import json
+
+        return json.dumps(value)
+
+    def encode(item: Any) -> str:
+        if item is None:
+            return "null"
+        if item is True:
+            return "true"
+        if item is False:
+            return "false"
+        if isinstance(item, int):
+            return str(int(item))
+        if isinstance(item, str):
+            return str(quote(item))
+        if isinstance(item, dict):
+            return "{%s}" % ",".join(
+                "%s:%s" % (quote(str(k)), encode(v)) for k, v in item.items()
+            )
+        if isinstance(item, (list, tuple)):
+            return "[%s]" % ",".join(encode(v) for v in item)
+        raise TypeError("cannot encode %r" % (item,))
+
+    return encode(value)
+
+
 def main() -> None:
     if sys.version_info < (3, 8):
-        sys.stdout.write(json.dumps({"error": "unsupported", "version": platform.python_version()}))
+        full = _platform()["python_full_version"]
+        sys.stdout.write(_dumps({"error": "unsupported", "version": full}))
         return
     in_venv = sys.prefix != getattr(sys, "base_prefix", sys.prefix)
     plats = platform_tags()
     result = {
         "sys_executable": sys.executable,
         "base_executable": getattr(sys, "_base_executable", None),
-        "version": platform.python_version(),
+        "version": _platform()["python_full_version"],
         "implementation": sys.implementation.name,
         "markers": markers(),
         "tags": sys_tags(plats),
@@ -413,7 +510,7 @@ def main() -> None:
         "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
         "site_packages": [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))],
     }
-    sys.stdout.write(json.dumps(result))
+    sys.stdout.write(_dumps(result))
 
 
 if __name__ == "__main__":
