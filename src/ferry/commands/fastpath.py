@@ -170,10 +170,15 @@ def find_project(start: str) -> str | None:
 
 
 def environment_root(root: str) -> str:
-    configured = os.environ.get("FERRY_PROJECT_ENVIRONMENT")
+    """``ferry.project.discovery.project_environment_path`` with ``os.path`` only (same rules:
+    FERRY_PROJECT_ENVIRONMENT stripped and ``~``-expanded, else UV_PROJECT_ENVIRONMENT as uv
+    reads it, else ``.venv``)."""
+    configured = os.environ.get("FERRY_PROJECT_ENVIRONMENT", "").strip()
     if configured:
-        return configured if os.path.isabs(configured) else os.path.join(root, configured)
-    return os.path.join(root, ".venv")
+        configured = os.path.expanduser(configured)  # noqa: PTH111
+    else:
+        configured = os.environ.get("UV_PROJECT_ENVIRONMENT", "") or ".venv"
+    return configured if os.path.isabs(configured) else os.path.join(root, configured)
 
 
 def _python_version_file(start: str) -> bytes:

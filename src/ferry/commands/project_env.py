@@ -39,6 +39,7 @@ from ferry.model.immutable import immutable, mutable
 from ferry.model.log import get_logger
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.value_fields import field, replace
+from ferry.project.discovery import ENVIRONMENT_VARIABLES, environment_variable
 from ferry.python.discovery import find_interpreter, requested_python
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
 from ferry.python.interpreter import Interpreter, pyenv_shim_context
@@ -255,7 +256,8 @@ def ensure_project_environment(
     if root.exists() and not is_virtualenv(root) and any(root.iterdir()):
         raise UserError(
             f"The project environment path `{root}` exists but is not a virtual environment",
-            hint="move it away, or point FERRY_PROJECT_ENVIRONMENT elsewhere",
+            hint=f"move it away, or point {environment_variable() or ENVIRONMENT_VARIABLES[0]} "
+            "elsewhere",
         )
     chosen: Interpreter | None = None
     if is_virtualenv(root) and not recreate:

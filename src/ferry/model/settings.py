@@ -32,7 +32,9 @@ ENV_VARS: dict[str, str] = {
     "FERRY_KEYRING_PROVIDER": "disabled or subprocess: ask the `keyring` executable for index "
     "credentials (also UV_KEYRING_PROVIDER).",
     "FERRY_PYTHON": "The interpreter to use when no --python is given.",
-    "FERRY_PROJECT_ENVIRONMENT": "Where a project's environment lives (default .venv).",
+    "FERRY_PROJECT_ENVIRONMENT": "Where a project's environment lives, relative to the "
+    "workspace root or absolute (default .venv; also UV_PROJECT_ENVIRONMENT, read as uv reads "
+    "it; FERRY_PROJECT_ENVIRONMENT wins when both are set).",
     "FERRY_LOCKED": "Fail if uv.lock would change (lock --check, --locked).",
     "FERRY_FROZEN": "Use uv.lock as it is, without checking it (lock --check-exists, --frozen).",
     "FERRY_COMPILE_BYTECODE": "Compile .pyc files after installing.",

@@ -149,14 +149,36 @@ def warn_legacy_dev_dependencies(members: list[PyProject]) -> None:
         log.warning("%s", message)
 
 
+ENVIRONMENT_VARIABLES = ("FERRY_PROJECT_ENVIRONMENT", "UV_PROJECT_ENVIRONMENT")
+
+
+def environment_variable() -> str | None:
+    """The variable that places the project environment, if one does: ``FERRY_PROJECT_ENVIRONMENT``
+    first (ferry's own name is the more specific setting, as with ``FERRY_KEYRING_PROVIDER``),
+    then ``UV_PROJECT_ENVIRONMENT``, so a Docker image or CI job set up for uv uses the same
+    environment instead of silently getting a second ``.venv``. An empty value is no value."""
+    for name in ENVIRONMENT_VARIABLES:
+        value = os.environ.get(name, "")
+        if value.strip() if name.startswith("FERRY_") else value:
+            return name
+    return None
+
+
 def project_environment_path(root: Path) -> Path:
-    """The project's virtual environment: FERRY_PROJECT_ENVIRONMENT (relative paths are taken
-    from the project root), else ``<root>/.venv``."""
-    configured = os.environ.get("FERRY_PROJECT_ENVIRONMENT", "").strip()
-    if configured:
-        path = Path(configured).expanduser()
-        return path if path.is_absolute() else root / path
-    return root / DEFAULT_ENVIRONMENT
+    """The project's virtual environment; ``root`` is the workspace root (or the project's).
+
+    ``FERRY_PROJECT_ENVIRONMENT`` is read as ferry always read it (spaces stripped, ``~``
+    expanded); ``UV_PROJECT_ENVIRONMENT`` exactly as uv 0.13.8 reads it (the value as given:
+    ``~/env`` is a directory named ``~`` under the root, as uv makes it), so both tools agree on
+    where the environment is. Relative paths are taken from ``root``; the default is
+    ``<root>/.venv``. :func:`ferry.commands.fastpath.environment_root` mirrors this with
+    ``os.path`` only (tests/unit/test_project_environment_s15.py holds them to one answer)."""
+    name = environment_variable()
+    if name is None:
+        return root / DEFAULT_ENVIRONMENT
+    value = os.environ[name]
+    path = Path(value.strip()).expanduser() if name.startswith("FERRY_") else Path(value)
+    return path if path.is_absolute() else root / path
 
 
 def python_version_file(root: Path) -> Path | None:
