@@ -39,7 +39,11 @@ from ferry.model.immutable import immutable, mutable
 from ferry.model.log import get_logger
 from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.value_fields import field, replace
-from ferry.project.discovery import ENVIRONMENT_VARIABLES, environment_variable
+from ferry.project.discovery import (
+    ENVIRONMENT_VARIABLES,
+    environment_prompt,
+    environment_variable,
+)
 from ferry.python.discovery import find_interpreter, requested_python
 from ferry.python.environment import PythonEnvironment, is_virtualenv, open_environment
 from ferry.python.interpreter import Interpreter, pyenv_shim_context
@@ -293,7 +297,8 @@ def ensure_project_environment(
         return _would_create(root, interpreter, notes)
     if not any("Recreating" in n for n in notes):
         notes.append(f"Creating virtual environment at: {display_path(root)}")
-    create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists())
+    create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists(),
+                prompt=environment_prompt(project_dir))
     return EnvironmentOutcome(open_environment(root, cache), notes, created=True)
 
 

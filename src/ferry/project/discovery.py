@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ferry.model.errors import UserError
+from ferry.model.errors import FerryError, UserError
 from ferry.model.immutable import immutable
 from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName
@@ -179,6 +179,21 @@ def project_environment_path(root: Path) -> Path:
     value = os.environ[name]
     path = Path(value.strip()).expanduser() if name.startswith("FERRY_") else Path(value)
     return path if path.is_absolute() else root / path
+
+
+def environment_prompt(root: Path) -> str | None:
+    """The prompt uv 0.13.8 gives a project environment it creates (``prompt = …`` in
+    ``pyvenv.cfg``, shown by the activate scripts): the normalised name of the workspace root's
+    project (``My_App`` → ``my-app``), else — a virtual workspace root, or a root with only
+    ``[dependency-groups]``/``[tool.uv]`` — the root directory's name. ``root`` is
+    :attr:`Project.root` (the workspace root), whose pyproject was parsed already (a small file:
+    read again here only when an environment is created)."""
+    path = root / PYPROJECT
+    try:
+        name = parse_pyproject(read_text(path), path).name
+    except FerryError:  # the caller parsed it already: only a file changed meanwhile
+        name = None
+    return str(name) if name else root.name or None
 
 
 def python_version_file(root: Path) -> Path | None:
