@@ -353,13 +353,43 @@ def child_argv(child: list[str], env_root: str) -> list[str]:
 
 def child_env(env_root: str, bins: list[str] | None = None) -> dict[str, str]:
     """The environment a command runs with inside ``env_root`` (``bins`` first on PATH;
-    default: the environment's own ``bin``). Shared by the fast path and ``ferry run``."""
+    default: the environment's own ``bin``). Shared by the fast path and ``ferry run``.
+
+    As uv 0.13.8 does for ``uv run``: ``VIRTUAL_ENV`` names ``env_root`` only when it is a
+    virtual environment (outside a project the command may run on a base interpreter, whose
+    prefix is not one; an inherited ``VIRTUAL_ENV`` is then left as it was), and ``FERRY`` names
+    this ferry, as ``UV`` names uv (:func:`self_command`)."""
     env = dict(os.environ)
     env.pop("PYTHONHOME", None)
-    env["VIRTUAL_ENV"] = env_root
+    if os.path.isfile(os.path.join(env_root, "pyvenv.cfg")):
+        env["VIRTUAL_ENV"] = env_root
     scripts = bins if bins is not None else [os.path.join(env_root, "bin")]
     env["PATH"] = os.pathsep.join([*scripts, env.get("PATH", "")])
+    command = self_command()
+    if command is None:
+        env.pop("FERRY", None)  # another ferry's, or the user's: not the one that ran this
+    else:
+        env["FERRY"] = command
     return env
+
+
+def self_command() -> str | None:
+    """The executable that runs this ferry again, for a child's ``$FERRY`` (uv gives its own
+    path, symlinks resolved, as ``$UV``): the installed ``ferry`` script this process runs
+    (``__main__.__file__``, absolute since Python 3.9 — unlike ``sys.argv[0]``, still right
+    after ``--directory`` changed the working directory), or a frozen binary. ``python -m
+    ferry`` has none: no single path re-invokes it (``sys.executable`` needs ``-m ferry``, and
+    the ``ferry`` script next to it may belong to another installation), so ``None``."""
+    if getattr(sys, "frozen", False):
+        return os.path.realpath(sys.executable)
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    if not isinstance(script, str) or not script:
+        return None
+    if os.path.basename(script) == "__main__.py":  # noqa: PTH119
+        script = os.path.dirname(script)  # a zipapp (ferry.pyz/__main__.py) is run as a file
+    if os.path.isfile(script) and os.access(script, os.X_OK):
+        return os.path.realpath(script)
+    return None
 
 
 def quiet(argv: list[str]) -> bool:
