@@ -172,7 +172,8 @@ def project_environment_path(root: Path) -> Path:
     ``~/env`` is a directory named ``~`` under the root, as uv makes it), so both tools agree on
     where the environment is. Relative paths are taken from ``root``; the default is
     ``<root>/.venv``. :func:`ferry.commands.fastpath.environment_root` mirrors this with
-    ``os.path`` only (tests/unit/test_project_environment_s15.py holds them to one answer)."""
+    ``os.path`` only (tests/unit/test_environment_path_agreement_s15.py holds them to one
+    answer)."""
     name = environment_variable()
     if name is None:
         return root / DEFAULT_ENVIRONMENT
