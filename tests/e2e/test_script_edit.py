@@ -161,7 +161,7 @@ def test_add_sources_and_indexes_go_into_the_block(
         "#\n"
         "# [[tool.uv.index]]\n"
         '# name = "mirror"\n'
-        f'# url = "{index.file_url}"\n',
+        f'# url = "{index.file_url.removeprefix("file://")}"\n',  # as uv writes it (s15)
     ) + "import sys\n"
     # the block's own index and path source serve the next resolution (no --index-url)
     assert run("add", "--script", "bin/s.py", "top").code == 0

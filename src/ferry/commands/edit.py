@@ -19,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ferry.commands.edit_apply import Applied, ApplySettings, apply, project_lock
-from ferry.commands.edit_write import set_bounds, write_specs
+from ferry.commands.edit_write import searched_indexes, set_bounds, write_specs
 from ferry.commands.workspace_sync import edit_path, focus, with_member_sources
 from ferry.model.errors import ResolutionError, UserError
 from ferry.model.immutable import immutable, mutable
@@ -143,7 +143,10 @@ def add_packages(request: AddRequest, options: GlobalOptions) -> EditResult:
             changed = set_bounds(editor, target, wants_bound, lock_, request.bounds)
             return editor.dumps() if changed else None
 
-        settings = replace(request.settings, constraints=inputs.constraints)
+        searched, default = searched_indexes(request.indexes, request.default_index)
+        settings = replace(request.settings, constraints=inputs.constraints,
+                           extra_index_urls=(*searched, *request.settings.extra_index_urls),
+                           index_url=request.settings.index_url or default)
         try:
             result.applied = apply(
                 project,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ferry.model.pep440_version import Version
 from ferry.project.edit import PyprojectEditor
-from ferry.project.edit_index import IndexRequest
+from ferry.project.edit_index import IndexRequest, searched_index_url, written_index_url
 from ferry.project.edit_requirement import Bounds, DependencyTarget, bound_for
 from ferry.project.edit_sources import AddSpec
 from ferry.project.lock_model import Lock
@@ -32,6 +32,16 @@ def pinned_index(indexes: tuple[str, ...], default_index: str | None) -> str | N
     return _split(given[0])[0]
 
 
+def searched_indexes(
+    indexes: tuple[str, ...], default_index: str | None
+) -> tuple[tuple[str, ...], str | None]:
+    """The ``--index`` and ``--default-index`` URLs as the lock of this ``add`` searches them
+    (uv searches the command line's indexes, as given, before the file's), names dropped."""
+    urls = tuple(searched_index_url(_split(value)[1]) for value in indexes)
+    default = searched_index_url(_split(default_index)[1]) if default_index else None
+    return urls, default
+
+
 def write_indexes(
     editor: PyprojectEditor, indexes: tuple[str, ...], default_index: str | None
 ) -> None:
@@ -41,7 +51,9 @@ def write_indexes(
     requests: list[IndexRequest] = [(name, url, False) for name, url in map(_split, indexes)]
     if default_index:
         requests.append((*_split(default_index), True))
-    editor.add_indexes(requests)
+    base = editor.path.absolute().parent
+    editor.add_indexes([(name, written_index_url(url, base), default)
+                        for name, url, default in requests])
 
 
 def write_specs(

@@ -390,13 +390,13 @@ class PyprojectEditor:
         (:mod:`ferry.project.edit_layout`; tomlkit's layout for a file that does not model)."""
         text = self.dumps()
         if requests or text != self.original:
-            laid_out = relayout(self.original, text, requests)
+            laid_out = relayout(self.original, text, requests, self.path.absolute().parent)
             if laid_out is not None:
                 if laid_out != text:
                     self._load(laid_out)
                 return
         if requests:
-            add_indexes(self._tool("uv", create=True), requests)
+            add_indexes(self._tool("uv", create=True), requests, self.path.absolute().parent)
 
     # -- version ---------------------------------------------------------------------------
 

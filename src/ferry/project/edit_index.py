@@ -9,49 +9,104 @@ made the default; its comments kept) and moved first; every other entry it match
 so a name or URL is never declared twice. Several indexes keep the order they were given in,
 the default one last, all before the indexes the file already had. Tables are separated by the
 blank line uv writes.
+
+A local index is written as uv writes it (:func:`written_index_url`): a ``file://`` URL as its
+absolute path, a path as the normalised path — relative to the edited file's directory when it
+was given relative — so a file URL and a path naming one directory are one index (matched by
+:func:`same_index_url`, and read back alike by the lock).
 """
 
 from __future__ import annotations
 
+import posixpath
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import tomlkit
 from tomlkit.items import AoT, Table, Whitespace
 
-__all__ = ["IndexRequest", "add_indexes", "same_index_url", "update_entry"]
+__all__ = [
+    "IndexRequest", "add_indexes", "same_index_url", "searched_index_url", "update_entry",
+    "written_index_url",
+]
 
 IndexRequest = tuple[str | None, str, bool]
 """``(name, url, default)`` of one ``--index``/``--default-index``."""
 
 
-def same_index_url(a: Any, b: str) -> bool:
-    """Whether the two index URLs name the same index (uv compares canonical URLs)."""
+def written_index_url(url: str, base: Path, cwd: Path | None = None) -> str:
+    """``--index URL`` as uv 0.13.8 writes it into the file in directory ``base``: a ``file:``
+    URL (no host, or ``localhost``) becomes its absolute path, decoded and normalised (``..``
+    and ``//`` resolved) with its trailing slash kept; a path is normalised without one, an
+    absolute path staying absolute and a relative one — taken from ``cwd`` — written relative
+    to ``base``. Any other URL is written as given."""
+    local = _local_path(url)
+    if local is not None:
+        return local
+    if "://" in url:
+        return url
+    if posixpath.isabs(url):
+        return posixpath.normpath(url)
+    absolute = posixpath.normpath(posixpath.join(str(cwd or Path.cwd()), url))
+    return posixpath.relpath(absolute, str(base))
+
+
+def searched_index_url(url: str) -> str:
+    """``--index URL`` as the lock of the same ``add`` searches it: uv searches the command
+    line's index as given (before the file's entry for the same directory), so a ``file:`` URL
+    keeps its trailing slash in the lock's ``registry``; normalised as uv's URL parser would
+    (``..``, ``//``, ``localhost``). Anything else as given (a path is taken from the working
+    directory, as on the command line of ``lock``)."""
+    local = _local_path(url)
+    return url if local is None else "file://" + quote(local)
+
+
+def _local_path(url: str) -> str | None:
+    """The absolute path a ``file:`` URL names (as uv writes it), or None for anything else."""
+    parts = urlsplit(url.strip())
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+        return None
+    path = unquote(parts.path)
+    normal = posixpath.normpath(path) if path else "/"
+    return normal + "/" if path.endswith("/") and normal != "/" else normal
+
+
+def same_index_url(a: Any, b: str, base: Path | None = None) -> bool:
+    """Whether the two index URLs name the same index (uv compares canonical URLs): a path
+    (relative ones taken from ``base``, the edited file's directory) and the ``file:`` URL of
+    the same directory are the same index."""
     if not isinstance(a, str):
         return False
-    return _canonical(a) == _canonical(b)
+    return _canonical(a, base) == _canonical(b, base)
 
 
-def _canonical(url: str) -> str:
+def _canonical(url: str, base: Path | None) -> str:
+    local = _local_path(url)
+    if local is None and "://" not in url:  # a path
+        local = posixpath.normpath(posixpath.join(str(base), url) if base else url)
+    if local is not None:
+        return "file://" + local.rstrip("/")
     parts = urlsplit(url.strip())
     path = parts.path.rstrip("/")
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}?{parts.query}"
 
 
-def _matches(table: Table, name: str | None, url: str, default: bool) -> bool:
+def _matches(table: Table, name: str | None, url: str, default: bool, base: Path | None) -> bool:
     if name is not None and table.get("name") == name:
         return True
     if default and table.get("default") is True:
         return True
-    return same_index_url(table.get("url"), url)
+    return same_index_url(table.get("url"), url, base)
 
 
 def update_entry(table: Table, name: str | None, url: str, default: bool) -> None:
     """uv's changes to the entry a request matched: its name, URL and ``default`` set where
-    they differ (a key the entry lacks goes last)."""
+    they differ (a key the entry lacks goes last). The URL is rewritten whenever its text
+    differs, as uv rewrites it (``./idx/`` becomes ``idx``, a ``file:`` URL the path)."""
     if name is not None and table.get("name") != name:
         table["name"] = name
-    if not same_index_url(table.get("url"), url):
+    if table.get("url") != url:
         table["url"] = url
     if default and table.get("default") is not True:
         table["default"] = True
@@ -66,11 +121,11 @@ def _tail(table: Table) -> list[Any]:
     return tail
 
 
-def _front(indexes: AoT, name: str | None, url: str, default: bool) -> None:
+def _front(indexes: AoT, name: str | None, url: str, default: bool, base: Path | None) -> None:
     """Put the index first in ``indexes``, updating the entry it matches (see module doc)."""
     tables = list(indexes)
-    found = next((t for t in tables if _matches(t, name, url, default)), None)
-    rest = [t for t in tables if not _matches(t, name, url, default)]
+    found = next((t for t in tables if _matches(t, name, url, default, base)), None)
+    rest = [t for t in tables if not _matches(t, name, url, default, base)]
     table = found if found is not None else tomlkit.table()
     update_entry(table, name, url, default)
     ordered = [table, *rest]
@@ -89,9 +144,10 @@ def _front(indexes: AoT, name: str | None, url: str, default: bool) -> None:
         item.trivia.indent = indent  # tomlkit adds a newline of its own to a new array's tables
 
 
-def add_indexes(uv: Any, requests: list[IndexRequest]) -> None:
+def add_indexes(uv: Any, requests: list[IndexRequest], base: Path | None = None) -> None:
     """Write ``requests`` (in command-line order, the default index last) to ``tool.uv``'s
-    ``index`` array, creating it after the table's other entries when it does not exist."""
+    ``index`` array, creating it after the table's other entries when it does not exist;
+    ``base``: the edited file's directory, which relative paths are taken from."""
     for name, url, default in reversed(requests):
         indexes = uv.get("index")
         if not isinstance(indexes, AoT):
@@ -100,4 +156,4 @@ def add_indexes(uv: Any, requests: list[IndexRequest]) -> None:
                 last.add(tomlkit.nl())  # a blank line between `[tool.uv.sources]` and the index
             indexes = tomlkit.aot()
             uv["index"] = indexes
-        _front(indexes, name, url, default)
+        _front(indexes, name, url, default, base)

@@ -21,6 +21,7 @@ caller keeps tomlkit's layout then. Its result is checked to hold exactly the da
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import tomlkit
@@ -126,11 +127,12 @@ def _entry(block: _Block) -> Table:
     return table
 
 
-def _matches(block: _Block, name: str | None, url: str, default: bool) -> bool:
+def _matches(block: _Block, request: IndexRequest, base: Path | None) -> bool:
+    name, url, default = request
     table = _entry(block)
     return ((name is not None and table.get("name") == name)
             or (default and table.get("default") is True)
-            or same_index_url(table.get("url"), url))
+            or same_index_url(table.get("url"), url, base))
 
 
 def _updated(block: _Block | None, name: str | None, url: str, default: bool) -> _Block:
@@ -148,19 +150,22 @@ def _updated(block: _Block | None, name: str | None, url: str, default: bool) ->
     return _Block(INDEX, True, doc.as_string(), block.position)
 
 
-def _add_index(entries: list[_Node], request: IndexRequest) -> None:
+def _add_index(entries: list[_Node], request: IndexRequest, base: Path | None) -> None:
     """uv's ``add_index`` on the array (in the order of the array, not of the file)."""
     name, url, default = request
-    found = next((e.block for e in entries if e.block and _matches(e.block, *request)), None)
+    found = next((e.block for e in entries if e.block and _matches(e.block, request, base)),
+                 None)
     table = _updated(found, name, url, default)
-    entries[:] = [e for e in entries if e.block and not _matches(e.block, *request)]
+    entries[:] = [e for e in entries if e.block and not _matches(e.block, request, base)]
     positions = [e.block.position for e in entries if e.block and e.block.position is not None]
     if positions:
         table.position = min(positions)
         for entry in entries:
             if entry.block is not None and entry.block.position is not None:
                 entry.block.position += 1
-    entries.append(_Node(table))
+        entries.append(_Node(table))
+    else:  # an array of new entries only: uv writes them in the order they were given
+        entries.insert(0, _Node(table))
 
 
 def _walk(node: _Node, out: list[tuple[int, _Block]], last: list[int]) -> None:
@@ -175,10 +180,12 @@ def _walk(node: _Node, out: list[tuple[int, _Block]], last: list[int]) -> None:
             _walk(each, out, last)
 
 
-def relayout(original: str, text: str, requests: list[IndexRequest]) -> str | None:
+def relayout(original: str, text: str, requests: list[IndexRequest],
+             base: Path | None = None) -> str | None:
     """``text`` (the requirements and sources already written) with ``requests`` added to
     ``[[tool.uv.index]]`` and a ``[tool.uv.sources]`` the edit created placed as uv places
-    them; None when the file holds what this does not model."""
+    them; None when the file holds what this does not model. ``base``: the file's directory
+    (relative index paths are taken from it)."""
     data: Any = tomlkit.parse(text).unwrap()
     before: Any = tomlkit.parse(original).unwrap()
     head, blocks, tail = _blocks(text)
@@ -205,7 +212,7 @@ def relayout(original: str, text: str, requests: list[IndexRequest]) -> str | No
         if not isinstance(entries, list):
             return None
         for request in reversed(requests):
-            _add_index(entries, request)
+            _add_index(entries, request, base)
     placed: list[tuple[int, _Block]] = []
     _walk(root, placed, [0])
     placed.sort(key=lambda item: item[0])
