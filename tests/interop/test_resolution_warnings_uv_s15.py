@@ -140,7 +140,8 @@ def test_pip_sync_reports_a_yank_once_installed_then_not(
 
 
 @pytest.mark.parametrize("command", [("lock",), ("lock", "-q"), ("sync",), ("sync", "--dry-run"),
-                                     ("add", "tool[zzz]"), ("add", "leaf", "--no-sync")])
+                                     ("add", "tool[zzz]"), ("add", "leaf", "--no-sync"),
+                                     ("export",), ("export", "-q"), ("tree",)])
 def test_project_commands(run: Runner, tmp_path: Path, url: str, command: tuple[str, ...]) -> None:
     uv_executable()
     ours, theirs = twins(tmp_path, "p", {"pyproject.toml": PYPROJECT})

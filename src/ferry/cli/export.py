@@ -120,10 +120,13 @@ def script_option(verb: str) -> Callable[[F], F]:
 
 
 def report_lock(report: Any, printer: Printer) -> None:
+    """``Resolved N packages in …``, then the resolution's warnings, where uv prints them."""
     if report is not None:
         printer.status(
             f"Resolved {plural(report.packages, 'package')} in {elapsed(report.seconds)}"
         )
+        for warning in getattr(report.outcome, "diagnostics", None) or ():
+            printer.warn(warning)
 
 
 @click.command(cls=IndexCommand)

@@ -156,7 +156,8 @@ def obtain_project_lock(
     from ferry.commands.lock import lock_project
 
     started = time.perf_counter()
-    outcome = lock_project(project, request, options, cache)
+    # the resolution's warnings stay on the outcome: the CLI prints them after `Resolved`
+    outcome = lock_project(project, request, options, cache, keep_diagnostics=True)
     seconds = getattr(outcome, "seconds", None) or time.perf_counter() - started
     return outcome.lock, LockReport(len(outcome.lock.packages), seconds, outcome)
 
