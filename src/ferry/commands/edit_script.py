@@ -90,8 +90,9 @@ def resolve_script(
 
     if not script_lock_path(editor.path).is_file():
         lock_request = replace(lock_request, locked=False)  # a new lock has nothing to check
-    return lock_script(
-        editor.path, lock_request, options, metadata=editor.metadata(), write=False
+    return lock_script(  # cli/edit.py prints the resolution's warnings after `Resolved`
+        editor.path, lock_request, options, metadata=editor.metadata(), write=False,
+        keep_diagnostics=True,
     )
 
 
@@ -171,7 +172,10 @@ def add_to_script(request: AddRequest, script: Path, options: GlobalOptions) -> 
     else:
         settings = replace(request.settings, constraints=inputs.constraints)
         outcome = resolve_script(editor, lock_request(settings), options)
-        set_bounds(block, target, wants_bound, outcome.lock, request.bounds)
+        if set_bounds(block, target, wants_bound, outcome.lock, request.bounds):
+            # uv locks the block again once the bounds are in: the same versions, whose
+            # warnings it prints a second time (the lock is written for the final block)
+            outcome.diagnostics.extend(list(outcome.diagnostics))
         result.applied.lock = outcome
     write_edited(editor, outcome)
     return result

@@ -117,9 +117,9 @@ def run_script_lock(script: Path, request: LockRequest, options: GlobalOptions) 
     from ferry.commands.script_lock import lock_script, read_script_lock
 
     if not request.dry_run or request.frozen:
-        return lock_script(script, request, options)
+        return lock_script(script, request, options, keep_diagnostics=True)
     existing, _, _ = read_script_lock(script, strict=request.locked)
-    outcome = lock_script(script, request, options, write=False)
+    outcome = lock_script(script, request, options, write=False, keep_diagnostics=True)
     if outcome.reason is not None:  # re-resolved: the changes against what is on disk
         outcome.changes = describe_changes(existing, outcome.lock, dry_run=True)
     return outcome

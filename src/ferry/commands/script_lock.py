@@ -71,12 +71,18 @@ def lock_script(
     *,
     metadata: dict[str, Any] | None = None,
     write: bool = True,
+    keep_diagnostics: bool = False,
 ) -> LockOutcome:
     """Make ``<script>.lock`` satisfy the script's block (see the module docstring).
 
     ``metadata`` is the block to lock when the caller has edited it and not yet written the
     script; with ``write=False`` the new lock is returned (``written`` says whether it
-    differs from the file) and the caller writes it with :func:`write_script_lock`."""
+    differs from the file) and the caller writes it with :func:`write_script_lock`.
+
+    The resolution's warnings (an extra a package lacks, a yanked version) are logged at once
+    unless the caller prints them itself after its ``Resolved`` line, where uv prints them
+    (``keep_diagnostics``: they stay on the outcome's ``diagnostics``), as for a project's
+    lock (:func:`ferry.commands.lock.lock_project`)."""
     started = time.perf_counter()
     if request.locked and request.frozen:
         raise UsageError("`--locked` and `--frozen` cannot be used together")
@@ -103,7 +109,12 @@ def lock_script(
         return LockOutcome(existing, False, len(existing.packages),
                            time.perf_counter() - started, warnings=warnings)
     log.debug("locking %s because %s", script, reason)
-    lock = _resolve(project, request, options, cache, existing, lock_options)
+    diagnostics: list[str] = []
+    lock = _resolve(project, request, options, cache, existing, lock_options, diagnostics)
+    if not keep_diagnostics:
+        for warning in diagnostics:
+            log.warning("%s", warning)
+        diagnostics = []
     new_text = dump_lock(lock)
     if request.locked and new_text != text:
         raise stale_lock_error(path.name, f"ferry lock --script {script}", reason,
@@ -118,7 +129,7 @@ def lock_script(
         changed = write_script_lock(script, lock)
     changes = describe_changes(existing, lock) if existing is not None else []
     return LockOutcome(lock, changed, len(lock.packages), time.perf_counter() - started,
-                       reason, changes, warnings)
+                       reason, changes, warnings, diagnostics)
 
 
 def missing_lock_error(script: Path, flag: str) -> UserError:
@@ -163,6 +174,7 @@ def _resolve(
     cache: Cache | None,
     existing: Lock | None,
     lock_options: LockOptions,
+    diagnostics: list[str],
 ) -> Lock:
     from ferry.commands.lock_resolve import resolve_lock
 
@@ -170,9 +182,11 @@ def _resolve(
         from ferry.commands.common import open_cache
 
         with open_cache(options) as opened:
-            resolved = resolve_lock(project, request, options, opened, existing, lock_options)
+            resolved = resolve_lock(project, request, options, opened, existing, lock_options,
+                                    diagnostics=diagnostics)
     else:
-        resolved = resolve_lock(project, request, options, cache, existing, lock_options)
+        resolved = resolve_lock(project, request, options, cache, existing, lock_options,
+                                diagnostics=diagnostics)
     return as_script_lock(resolved, project.pyproject)
 
 
@@ -183,5 +197,5 @@ def obtain_script_lock(
     date (as it is with ``--frozen``, which then reports nothing), or — when the script has
     none — a resolution that is not written, as uv does."""
     write = script_lock_path(script).is_file()
-    outcome = lock_script(script, request, options, cache, write=write)
+    outcome = lock_script(script, request, options, cache, write=write, keep_diagnostics=True)
     return outcome.lock, None if request.frozen else outcome
