@@ -130,6 +130,16 @@ def test_version_imports_no_command(tmp_path: Path, isolated_env: Path) -> None:
     assert set(commands) <= {"ferry.commands", "ferry.commands.fastpath"}
     assert not [m for m in modules if m.startswith(("ferry.cache", "ferry.python", "packaging"))]
     assert heavy(modules) == []
+    assert "click" not in modules  # the answer is printed before the CLI is loaded
+
+
+@pytest.mark.parametrize("flag", ["--version", "-V"])
+def test_version_is_uvs_line(flag: str, tmp_path: Path) -> None:
+    from ferry import __version__
+
+    done = subprocess.run([sys.executable, "-m", "ferry", flag], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"ferry {__version__}\n", "")
 
 
 def test_noop_sync_imports_nothing_heavy(
