@@ -215,3 +215,89 @@ def test_a_killed_install_leaves_a_staging_directory_that_leftover_removal_takes
     assert _leftovers(scheme.purelib) == []
     _install(make_wheel, tmp_path, scheme)
     assert [d.name for d in iter_installed([scheme.purelib])] == ["demo"]
+
+
+def _staging_mkdirs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    made: list[str] = []
+    real = _transaction._new_staging
+
+    def counting(site_dir: Path) -> str | None:
+        path = real(site_dir)
+        if path is not None:
+            made.append(path)
+        return path
+
+    monkeypatch.setattr(_transaction, "_new_staging", counting)
+    return made
+
+
+def test_installs_of_one_run_share_one_staging_directory(
+    make_wheel: MakeWheel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside ``shared_staging`` (what an install run opens), every package's new directories
+    go through one staging directory, made once and removed when the run ends: not one per
+    package (each costs a ``mkdir``, a flag and an ``rmdir``)."""
+    scheme = _scheme(tmp_path / "env")
+    made = _staging_mkdirs(monkeypatch)
+    names = ("one", "two", "three")
+    with _transaction.shared_staging():
+        for name in names:
+            wheel = make_wheel(name, "1.0", files={f"{name}/sub/m.py": "x = 1\n"},
+                               directory=tmp_path / "wheels")
+            archive = tmp_path / "archives" / wheel.name
+            unpack_wheel(wheel, archive)
+            install_unpacked(archive, scheme, python_executable=PYTHON,
+                             linker=Linker(LinkMode.HARDLINK))
+        assert len(made) <= 1  # none where the filesystem has no FS_TOPDIR_FL
+        assert all(Path(p).is_dir() for p in made)  # kept for the run's next install
+    assert _leftovers(scheme.purelib) == []
+    for name in names:
+        assert (scheme.purelib / name / "sub/m.py").is_file()
+        assert (scheme.purelib / f"{name}-1.0.dist-info" / "RECORD").is_file()
+
+
+def test_a_failed_install_in_a_shared_run_leaves_nothing_and_spares_the_others(
+    make_wheel: MakeWheel, tmp_path: Path
+) -> None:
+    scheme = _scheme(tmp_path / "env")
+
+    class FailingOnce(Linker):
+        def __init__(self) -> None:
+            super().__init__(LinkMode.HARDLINK)
+            self.count = 0
+
+        def link(self, src: str | Path, dst: str | Path) -> None:
+            self.count += 1
+            if self.count == 2:
+                raise OSError(28, "No space left on device")
+            super().link(src, dst)
+
+    with _transaction.shared_staging():
+        good = make_wheel("good", "1.0", files={"good/m.py": ""}, directory=tmp_path / "w")
+        unpack_wheel(good, tmp_path / "a" / good.name)
+        install_unpacked(tmp_path / "a" / good.name, scheme, python_executable=PYTHON,
+                         linker=Linker(LinkMode.HARDLINK))
+        bad = make_wheel("bad", "1.0", files={"bad/a.py": "", "bad/b/c.py": ""},
+                         directory=tmp_path / "w")
+        unpack_wheel(bad, tmp_path / "a" / bad.name)
+        with pytest.raises(FilesystemError, match="No space left"):
+            install_unpacked(tmp_path / "a" / bad.name, scheme, python_executable=PYTHON,
+                             linker=FailingOnce())
+    assert sorted(p.name for p in scheme.purelib.iterdir()) == ["good", "good-1.0.dist-info"]
+
+
+def test_nested_scopes_remove_the_staging_directory_once_the_outer_one_ends(
+    tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    with _transaction.shared_staging():
+        with _transaction.shared_staging():
+            tx = Transaction(site, spread=True)
+            tx.make_dirs(os.fspath(site / "pkg"))
+            staging = tx.staging()
+            tx.commit()
+        if staging is None:
+            pytest.skip("this filesystem has no FS_TOPDIR_FL: no staging directory")
+        assert Path(staging).is_dir()
+    assert _leftovers(site) == [] and (site / "pkg").is_dir()

@@ -33,7 +33,7 @@ from ferry.model.scheme import Scheme
 from ferry.model.thread_pool import Future, ThreadPool
 from ferry.model.value_fields import field
 from ferry.wheel._digests import UnpackedTree
-from ferry.wheel._transaction import remove_leftovers
+from ferry.wheel._transaction import remove_leftovers, shared_staging
 from ferry.wheel.compile import compile_bytecode
 from ferry.wheel.install import install_unpacked
 from ferry.wheel.installed import InstalledDist, iter_installed
@@ -87,7 +87,7 @@ def execute_plan(
     """
     if plan.is_empty:
         return ExecutionResult()
-    with environment_lock(scheme):
+    with environment_lock(scheme), shared_staging():
         current = refreshed_plan(plan, scheme)
         with critical_section():  # a Ctrl-C lands after the rollback, never in the middle
             result = execute_refreshed(

@@ -42,6 +42,7 @@ from ferry.model.interrupt import critical_section, uninterruptible
 from ferry.model.log import get_logger
 from ferry.model.scheme import Scheme
 from ferry.model.thread_pool import Future, ThreadPool
+from ferry.wheel._transaction import shared_staging
 from ferry.wheel.compile import compile_bytecode
 from ferry.wheel.installed import InstalledDist
 from ferry.wheel.uninstall import uninstall
@@ -96,7 +97,7 @@ def prepare_and_execute(
             strict_record=strict_record,
         )
         return result, stats, prepare_seconds
-    with environment_lock(scheme):
+    with environment_lock(scheme), shared_staging():  # one staging directory for the run
         current = refreshed_plan(plan, scheme)
         with critical_section():  # a Ctrl-C lands after the rollback, never in the middle
             if current.remove:  # another process installed other versions meanwhile

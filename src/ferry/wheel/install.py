@@ -323,12 +323,11 @@ class _Installer:
     def dist_info(self, meta: list[_File], generated: Mapping[str, bytes]) -> Path:
         """Assemble ``.dist-info`` under a temporary name, then rename it into place."""
         self.tx.make_dirs(self.root)
-        staging = self.tx.staging()  # there, its files are placed apart too (see ``staging``)
-        if staging is None:
+        # in the staging directory, its files are placed apart too (see ``Transaction.staging``)
+        tmp = self.tx.staged_path(self.info.dist_info)
+        if tmp is None:
             tmp = temp_dir_in(self.root, self.info.dist_info)
             self.tx.created_tree(tmp)
-        else:
-            tmp = Path(staging, self.info.dist_info)  # removed with the staging directory
         final = self.root / self.info.dist_info
         try:
             tmp.mkdir()
