@@ -32,11 +32,18 @@ from ferry.model.settings import GlobalOptions
 @click.option(
     "--allow-existing", is_flag=True, help="Write into an existing directory without clearing it."
 )
+@click.option(
+    "--project",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Look for the project here (default: the working directory).",
+)
+@click.option("--no-project", is_flag=True, help="Do not look for a project: create `.venv`.")
 @index_options
 @link_mode_option
 @click.pass_obj
 def venv(options: GlobalOptions, /, **kwargs: Any) -> None:
-    """Create a virtual environment at PATH (default: .venv).
+    """Create a virtual environment at PATH (default: .venv, or the project's environment
+    from a project's root).
 
     The index and link options apply to --seed's install."""
     from ferry.cli.venv_action import venv_action

@@ -21,6 +21,8 @@ def venv_action(
     system_site_packages: bool = False,
     allow_existing: bool = False,
     allow_insecure_host: tuple[str, ...] = (),
+    project: Path | None = None,
+    no_project: bool = False,
     **seed_options: Any,
 ) -> None:
     """Create the environment (and seed it), printing what ``uv venv`` prints.
@@ -46,6 +48,8 @@ def venv_action(
         system_site_packages=system_site_packages,
         allow_existing=allow_existing,
         seed_install=seed_install,
+        project=project,
+        no_project=no_project,
     )
     result = run_venv(request, options, printer)
     if result.seeded is not None:

@@ -24,7 +24,9 @@ is gone or changed is covered too) is refused, naming them, unless ``--recreate`
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from ferry.cache.store import Cache
@@ -298,8 +300,22 @@ def ensure_project_environment(
     if not any("Recreating" in n for n in notes):
         notes.append(f"Creating virtual environment at: {display_path(root)}")
     create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists(),
-                prompt=environment_prompt(project_dir))
+                prompt=None if _UNNAMED else environment_prompt(project_dir))
     return EnvironmentOutcome(open_environment(root, cache), notes, created=True)
+
+
+_UNNAMED: list[bool] = []
+
+
+@contextlib.contextmanager
+def unnamed_environments() -> Iterator[None]:
+    """Project environments created meanwhile get no prompt: ``run --isolated``'s throw-away
+    environment, which uv 0.13.8 makes without one (a project's own gets the project's name)."""
+    _UNNAMED.append(True)
+    try:
+        yield
+    finally:
+        _UNNAMED.pop()
 
 
 def _kept(
@@ -335,6 +351,23 @@ def _would_create(root: Path, interpreter: Interpreter, notes: list[str]) -> Env
     if len(notes) == 1:
         notes.append(f"Would create project environment at: {display_path(root)}")
     return EnvironmentOutcome(PythonEnvironment(root, interpreter), notes, hypothetical=True)
+
+
+def reading_interpreter(root: Path, cache: Cache, *, project_dir: Path, python: str | None,
+                        requires_python: SpecifierSet | None) -> Interpreter:
+    """The interpreter a command that only reads the project evaluates markers for (``tree``),
+    as uv 0.13.8 picks it: the project environment's at ``root`` (``FERRY_``/
+    ``UV_PROJECT_ENVIRONMENT`` placing it; an active ``VIRTUAL_ENV`` is not looked at) when it
+    runs and meets the request (``--python``, ``.python-version``) and requires-python, else
+    the interpreter a new project environment would be made from. Nothing is written."""
+    request, source = requested_python(PythonRequest.parse(python) if python else None, project_dir)
+    explicit = _explicit(request, source)
+    if is_virtualenv(root) and (explicit is None or explicit.kind is RequestKind.VERSION):
+        current = _open_existing(root, cache)[0]
+        if current is not None and _unmet(current.interpreter, explicit, requires_python) is None:
+            logger.debug("Reading for the project environment's %s", current.interpreter.describe())
+            return current.interpreter
+    return _find(request, cache, project_dir, requires_python)
 
 
 def _find(request: PythonRequest | None, cache: Cache, project_dir: Path,

@@ -56,6 +56,9 @@ class RunRequest:
     env_files: tuple[str, ...] = ()
     """``--env-file`` (:mod:`ferry.commands.run_env_file`; ``FERRY_ENV_FILE`` when empty)."""
     no_env_file: bool = False
+    max_recursion_depth: int | None = None
+    """uv's hidden ``--max-recursion-depth`` (:func:`check_recursion`; None: 100). Not a CLI
+    flag yet: the no-op fast path's table of valued ``run`` options must list it first."""
 
     @property
     def overlaid(self) -> bool:
@@ -234,6 +237,10 @@ def _selection(
 
 
 def plan_run(request: RunRequest, options: GlobalOptions) -> RunPlan:
+    from ferry.commands.run_spawn import DEPTH_VARIABLE, check_recursion
+
+    # first, as uv checks it: an endless shebang loop stops before anything is read or synced
+    depth = check_recursion(request.max_recursion_depth)
     env_files = None
     if request.env_files or os.environ.get("FERRY_ENV_FILE") or "FERRY_NO_ENV_FILE" in os.environ:
         from ferry.commands.run_env_file import env_file_paths, load_env_files
@@ -248,6 +255,7 @@ def plan_run(request: RunRequest, options: GlobalOptions) -> RunPlan:
         added, warnings = env_files
         plan.warnings[:0] = warnings
         apply_env_file(plan.env, added)
+    plan.env[DEPTH_VARIABLE] = str(depth + 1)
     return plan
 
 
@@ -316,11 +324,12 @@ def _run_in_project(project: Project, request: RunRequest, options: GlobalOption
             lock, text = obtain_lock(project, request.sync, options, cache, result)
             sync_request = replace(request.sync, record_selection=not request.selection_given)
             if request.isolated:
+                from ferry.commands.project_env import unnamed_environments
                 from ferry.commands.run_spawn import isolated_root, project_environment_at
 
                 plan.cleanup = isolated_root(cache)
                 sync_request = replace(sync_request, active=False)
-                with project_environment_at(plan.cleanup / ".venv"):
+                with project_environment_at(plan.cleanup / ".venv"), unnamed_environments():
                     environment = sync_environment(
                         project, lock, text, sync_request, selection, options, cache, result
                     )

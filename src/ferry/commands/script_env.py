@@ -58,10 +58,12 @@ def cached_venv(
     fill: Callable[[Path], None],
     *,
     remake: str | None = None,
+    prompt: str | None = None,
 ) -> PythonEnvironment:
     """The environment ``environments/<kind>/<key>``, created and ``fill``-ed once; one whose
     filling did not finish (no ready mark), or whose ``remake`` reason is given, is made
-    again."""
+    again. ``prompt`` goes into ``pyvenv.cfg`` and the activation scripts (uv 0.13.8 gives a
+    script's environment the script's file name; a ``--with`` overlay none)."""
     from ferry.fs.locks import lock_exclusive
     from ferry.python.venv import create_venv
 
@@ -73,7 +75,8 @@ def cached_venv(
             ready.unlink()
         if not (is_virtualenv(root) and ready.exists()):
             log.debug("making the %s environment %s", kind, root)
-            create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists())
+            create_venv(root, interpreter, clear=is_virtualenv(root), allow_existing=root.exists(),
+                        prompt=prompt)
             fill(root)
             ready.write_text("", encoding="utf-8")
         return open_environment(root, cache)
@@ -141,7 +144,8 @@ def locked_script_environment(
     def fill(root: Path) -> None:
         outcomes.append(_install(pins, root, metadata, script, sync, options, cache))
 
-    return cached_venv(cache, "scripts", pins_key(interpreter, pins), interpreter, fill)
+    return cached_venv(cache, "scripts", pins_key(interpreter, pins), interpreter, fill,
+                       prompt=script.name)
 
 
 def without_lock(script: Path, sync: SyncRequest) -> tuple[SyncRequest, str | None]:
@@ -197,7 +201,8 @@ def unlocked_script_environment(
         outcomes.append(result)
 
     return cached_venv(
-        cache, "scripts", key, interpreter, fill, remake=remake_reason(sync, options)
+        cache, "scripts", key, interpreter, fill, remake=remake_reason(sync, options),
+        prompt=script.name,
     )
 
 

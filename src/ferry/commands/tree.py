@@ -110,12 +110,19 @@ def _markers(project: Project, python: str | None, cache: Cache) -> dict[str, st
         specifier = SpecifierSet(requires) if requires else None
     except InvalidSpecifier:
         specifier = None
-    interpreter = find_interpreter(
-        PythonRequest.parse(python) if python else None,
-        cache,
-        directory=project.root,
-        requires_python=specifier,
-    )
+    if project.script:
+        interpreter = find_interpreter(
+            PythonRequest.parse(python) if python else None,
+            cache,
+            directory=project.root,
+            requires_python=specifier,
+        )
+    else:  # the project environment's when it fits, as uv picks it (VIRTUAL_ENV is not)
+        from ferry.commands.project_env import reading_interpreter
+
+        interpreter = reading_interpreter(project.environment_path, cache,
+                                          project_dir=project.root, python=python,
+                                          requires_python=specifier)
     log.debug("drawing the tree for %s at %s", interpreter.describe(), interpreter.executable)
     return dict(interpreter.markers)
 

@@ -18,6 +18,7 @@ from ferry.commands.venv_messages import (
     display_path,
 )
 from ferry.model.immutable import immutable
+from ferry.model.log import get_logger
 from ferry.model.settings import GlobalOptions
 from ferry.python.discovery import find_interpreter
 from ferry.python.environment import open_environment
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 DEFAULT_PATH = Path(".venv")
+logger = get_logger(__name__)
 
 
 class Reporter(Protocol):
@@ -56,6 +58,9 @@ class VenvRequest:
     seed_install: PipInstallRequest | None = None
     """``--seed``'s install: the index and link options ``ferry venv`` was given (as
     ``uv venv`` takes them), as ``ferry pip install`` takes them."""
+    project: Path | None = None
+    """``--project``: where the project is looked for (default: the working directory)."""
+    no_project: bool = False
 
 
 @immutable
@@ -74,6 +79,7 @@ def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -
         # A value the seeding install would refuse is refused before anything is made (uv
         # refuses it while reading the command line), never after the environment exists.
         request.seed_install.exclude_newer_date()
+    path = request.path or default_path(request, cwd)  # uv looks for the project first
     cache = Cache.from_options(options.cache_dir, options.no_cache)
     try:
         with cache.shared():
@@ -81,7 +87,6 @@ def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -
             reporter.status(
                 f"Using {interpreter.describe()} interpreter at: {interpreter.sys_executable}"
             )
-            path = request.path or DEFAULT_PATH
             shown = display_path(path, cwd)
             reporter.status(creating_line(shown, seed=request.seed))
             root = create_venv(
@@ -103,3 +108,34 @@ def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -
 
         seeded = seed_environment(environment, options, request.seed_install)
     return VenvResult(root, shown, interpreter, activation_command(shown), seeded)
+
+
+def default_path(request: VenvRequest, cwd: Path) -> Path:
+    """Where ``ferry venv`` without PATH creates the environment, as ``uv venv`` 0.13.8 decides:
+    the project environment (``FERRY_``/``UV_PROJECT_ENVIRONMENT`` placing it, relative to the
+    workspace root) when started from the project's root (or ``--project`` names it), else
+    ``.venv`` in the working directory — from a workspace member or any other directory below
+    the root too, as uv keeps it. ``--no-project`` and an unreadable pyproject.toml (warned
+    about, as uv warns) give ``.venv``."""
+    from ferry.project.discovery import environment_variable
+    from ferry.project.pyproject import PYPROJECT
+
+    start = (request.project or cwd).absolute()
+    if request.no_project or not (start / PYPROJECT).is_file():
+        return DEFAULT_PATH  # no project's root is here
+    if request.project is None and environment_variable() is None:
+        return DEFAULT_PATH  # the project environment would be `<here>/.venv` anyway
+    from ferry.model.errors import ParseError
+    from ferry.project.discovery import discover_project
+
+    try:
+        project = discover_project(project=start)
+    except ParseError as error:
+        logger.warning("Failed to parse `%s` during environment creation:\n  %s",
+                       PYPROJECT, error.message)
+        return DEFAULT_PATH
+    if project.root.absolute() != start:
+        logger.debug("%s is a member of the workspace at %s: creating `.venv` here", start,
+                     project.root)
+        return DEFAULT_PATH
+    return project.environment_path

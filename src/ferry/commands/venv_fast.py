@@ -122,6 +122,8 @@ def try_venv(argv: list[str]) -> bool:
         return False
     try:
         cwd = os.getcwd()
+        if args.path is None and _project_environment_applies(cwd):
+            raise Fallback  # the full path finds where the project's environment goes
         record = cached_interpreter(args.python, cwd, cache_root(args.cache_dir))
         base = venv_base(record)
         path = args.path or DEFAULT_PATH
@@ -150,6 +152,15 @@ def try_venv(argv: list[str]) -> bool:
     if activate is not None:
         _status(args, f"Activate with: {activate}")
     return True
+
+
+def _project_environment_applies(cwd: str) -> bool:
+    """Might ``ferry venv`` without PATH go anywhere but ``./.venv`` here? Only at a project's
+    root (a pyproject.toml here) with FERRY_/UV_PROJECT_ENVIRONMENT set: without one, the
+    root's environment is ``./.venv`` too (``ferry.commands.venv.default_path``)."""
+    placed = (os.environ.get("FERRY_PROJECT_ENVIRONMENT", "").strip()
+              or os.environ.get("UV_PROJECT_ENVIRONMENT", ""))
+    return bool(placed) and os.path.isfile(os.path.join(cwd, "pyproject.toml"))  # noqa: PTH113, PTH118
 
 
 def _status(args: VenvArgs, line: str) -> None:

@@ -72,7 +72,7 @@ def _init_pfppp(self, _f0, _f1, _f2, _f3, _f4):
     _set(self, '_f3', _f3)
     _set(self, '_f4', _f4)
 
-def _init_pfpppppppppppp_post(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13):
+def _init_pfppppppppppppp_post(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _factory_1() if _f1 is _NO_DEFAULT else _f1)
     _set(self, '_f2', _f2)
@@ -87,6 +87,7 @@ def _init_pfpppppppppppp_post(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8,
     _set(self, '_f11', _f11)
     _set(self, '_f12', _f12)
     _set(self, '_f13', _f13)
+    _set(self, '_f14', _f14)
     self.__post_init__()
 
 def _init_pp(self, _f0, _f1):
