@@ -13,7 +13,7 @@ was resolved against.
 from __future__ import annotations
 
 from ferry.commands.export import LockSettings
-from ferry.commands.lock_indexes import written_search_list
+from ferry.commands.lock_indexes import named_on_command_line, written_search_list
 from ferry.index.default import env_find_links
 from ferry.project.pyproject import PyProject
 
@@ -37,7 +37,10 @@ def index_lines(
         *extras, default = written_search_list(
             pyproject, index_url=settings.index_url, extra_index_urls=settings.extra_index_urls
         )
-        explicit = [index.url for index in pyproject.tool.indexes if index.explicit]
+        named = {spec.name for spec in named_on_command_line(  # they replace the project's
+            settings.index_url, settings.extra_index_urls)}
+        explicit = [index.url for index in pyproject.tool.indexes
+                    if index.explicit and index.name not in named]
         lines.append(f"--index-url {default}")
         seen = {default}
         for url in [*extras, *explicit]:

@@ -59,11 +59,12 @@ def index_client(
     strategy: str,
     exclude_newer: datetime | None,
 ) -> IndexClient:
+    from ferry.commands.lock_indexes import plain_url
     from ferry.index.client import IndexClient, IndexConfig
 
-    config = IndexConfig.from_options(
-        index_url=index_url,
-        extra_index_urls=extra_index_urls,
+    config = IndexConfig.from_options(  # an index's name (`--index NAME=URL`) is not fetched
+        index_url=plain_url(index_url) if index_url else index_url,
+        extra_index_urls=[plain_url(url) for url in extra_index_urls],
         find_links=find_links,
         no_index=no_index,
         strategy=strategy,

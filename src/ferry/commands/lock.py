@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ferry.commands.lock_indexes import IndexChoice, choose_indexes
+from ferry.commands.lock_indexes import IndexChoice, choose_indexes, project_with_named_indexes
 from ferry.model.choices import PRERELEASE_MODES, RESOLUTIONS
 from ferry.model.errors import FerryError, UsageError, UserError
 from ferry.model.exclude_newer import exclude_newer_flag
@@ -154,6 +154,7 @@ def _lock(
 ) -> LockOutcome:
     options = options.upgrading(request.upgrade, request.upgrade_packages)
     started = time.perf_counter()
+    project = project_with_named_indexes(project, request.index_url, request.extra_index_urls)
     path = project.lock_path
     existing, text, warnings = _read_existing(path, strict=request.frozen or request.locked)
     if log_warnings:

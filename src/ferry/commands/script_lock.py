@@ -27,6 +27,7 @@ from ferry.commands.lock import (
     options_in_force,
     stale_lock_error,
 )
+from ferry.commands.lock_indexes import project_with_named_indexes
 from ferry.model.errors import UsageError, UserError
 from ferry.model.log import get_logger
 from ferry.model.settings import GlobalOptions
@@ -99,7 +100,8 @@ def lock_script(
         from ferry.project.script_edit import read_metadata
 
         metadata = read_metadata(script)
-    project = script_project(script, metadata)
+    project = project_with_named_indexes(script_project(script, metadata), request.index_url,
+                                         request.extra_index_urls)
     lock_options = options_in_force(project, request)
     reason = _staleness(project, path, existing, lock_options, request)
     if reason is None and options.refresh:
