@@ -324,6 +324,8 @@ def try_fast_path(argv: list[str]) -> FastAnswer | None:
     invocation = parse(argv)
     if invocation is None or os.environ.get("FERRY_NO_FAST_PATH"):
         return None
+    if invocation.command == "run" and run_depth() is None:
+        return None  # the full path refuses it, in uv's words
     if os.environ.get("FERRY_REFRESH", "").strip().lower() not in ("", "0", "false", "no", "off"):
         return None  # a refresh re-checks the cache: never a replay (an invalid value: the error)
     cwd = os.getcwd()
@@ -342,6 +344,25 @@ def try_fast_path(argv: list[str]) -> FastAnswer | None:
     except ValueError:
         return None
     return FastAnswer(invocation, env_root, resolved, audited, time.perf_counter() - started)
+
+
+_DEPTH_VARIABLES = ("FERRY_RUN_RECURSION_DEPTH", "UV_RUN_RECURSION_DEPTH")
+_MAX_DEPTH = 100  # uv's default ``--max-recursion-depth``
+
+
+def run_depth() -> int | None:
+    """How many ``ferry run`` invocations enclose this one, read as the full path reads it
+    (``run_spawn.recursion_depth``); ``None`` when only the full path may answer: a malformed
+    value (its error) or a depth beyond the default limit (its refusal). A script whose shebang
+    is ``ferry run`` re-runs itself through this path, so the count must go on here too."""
+    for name in _DEPTH_VARIABLES:
+        value = os.environ.get(name, "")
+        if value:
+            digits = value[1:] if value.startswith("+") else value
+            if not (digits.isascii() and digits.isdigit()) or int(digits) > _MAX_DEPTH:
+                return None
+            return int(digits)
+    return 0
 
 
 def child_argv(child: list[str], env_root: str) -> list[str]:
@@ -415,10 +436,12 @@ def replay(answer: FastAnswer, argv: list[str]) -> None:
             )
         return
     command = child_argv(answer.invocation.child, answer.env_root)
+    env = child_env(answer.env_root)
+    env[_DEPTH_VARIABLES[0]] = str((run_depth() or 0) + 1)
     sys.stdout.flush()
     sys.stderr.flush()
     try:
-        os.execvpe(command[0], command, child_env(answer.env_root))
+        os.execvpe(command[0], command, env)
     except OSError as error:  # not found, not executable, a directory: as the full path says
         sys.stderr.write(f"error: Failed to spawn: `{command[0]}`\n"
                          f"  Caused by: {error.strerror} (os error {error.errno})\n")
