@@ -20,11 +20,14 @@ def _no_ferry_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_lock_flags_values_and_globals() -> None:
-    assert parse(["--locked", "-q", "-i", "http://x/simple", "-P", "a", "--upgrade-package=b",
+    assert parse(["--locked", "-i", "http://x/simple", "-P", "a", "--upgrade-package=b",
                   "--cache-dir", "/c", "-v", "-v"], LOCK) == (
-        {"quiet": True, "cache_dir": Path("/c"), "verbose": 2},
+        {"cache_dir": Path("/c"), "verbose": 2},
         {"locked": True, "index_url": "http://x/simple", "upgrade_packages": ("a", "b")},
     )
+    # counted as uv counts them; -q with -v is the full CLI's usage error to report
+    assert parse(["-q", "-q"], LOCK) == parse(["-qq"], LOCK) == ({"quiet": 2}, {})
+    assert parse(["-q", "--locked", "-v"], LOCK) is None
     assert parse([], LOCK) == ({}, {})
     assert parse(["--check", "--check-exists", "--dry-run"], LOCK) == (
         {}, {"check": True, "check_exists": True, "dry_run": True})
@@ -94,7 +97,7 @@ def test_every_lean_option_is_one_the_full_cli_knows() -> None:
             assert token in tokens(command), token
     from ferry.cli import lean
 
-    assert set(lean._GLOBAL_FLAGS) - {"-vv", "-vvv"} <= known_globals
+    assert set(lean._GLOBAL_FLAGS) - {"-qq", "-vv", "-vvv"} <= known_globals
     assert set(lean._GLOBAL_VALUED) <= known_globals
 
 

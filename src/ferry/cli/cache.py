@@ -19,7 +19,7 @@ def cache() -> None:
 @click.pass_obj
 def dir_(options: GlobalOptions) -> None:
     """Print the cache directory (on stdout)."""
-    Printer(options).data(str(commands.cache_dir(options)))
+    Printer(options).info(str(commands.cache_dir(options)))  # uv: hidden by -q
 
 
 @cache.command()

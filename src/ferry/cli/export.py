@@ -55,6 +55,14 @@ def lock_options(func: Any) -> Any:
                 "-p", "--python", help="The interpreter to lock with [env: FERRY_PYTHON]."
             ),
             click.option(
+                "-U", "--upgrade", is_flag=True,
+                help="Allow every package to upgrade (the lock is written, as by `lock -U`).",
+            ),
+            click.option(
+                "-P", "--upgrade-package", multiple=True, metavar="PKG",
+                help="Allow this package to upgrade (repeatable).",
+            ),
+            click.option(
                 "-i", "--index-url", "--default-index", "index_url", envvar="FERRY_INDEX_URL"
             ),
             click.option("--extra-index-url", "--index", "extra_index_url", multiple=True),
@@ -87,6 +95,8 @@ def lock_settings(kwargs: dict[str, Any], options: GlobalOptions) -> Any:
         no_index=kwargs.pop("no_index"),
         index_strategy=kwargs.pop("index_strategy"),
         exclude_newer=kwargs.pop("exclude_newer"),
+        upgrade=kwargs.pop("upgrade"),
+        upgrade_packages=tuple(kwargs.pop("upgrade_package")),
     )
 
 

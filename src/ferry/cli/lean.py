@@ -41,7 +41,7 @@ _STRATEGY = ("index_strategy", _one_of(*INDEX_STRATEGIES))
 
 # token -> (keyword, value for a flag)
 _GLOBAL_FLAGS: dict[str, tuple[str, Any]] = {
-    "-q": ("quiet", True), "--quiet": ("quiet", True),
+    "-q": ("quiet", 1), "--quiet": ("quiet", 1), "-qq": ("quiet", 2),
     "-v": ("verbose", 1), "--verbose": ("verbose", 1), "-vv": ("verbose", 2),
     "-vvv": ("verbose", 3),
     "--offline": ("offline", True), "--prefer-offline": ("prefer_offline", True),
@@ -219,7 +219,8 @@ def parse(
             positional.append(spec.positional[1](token))
         elif not has_value and token in _GLOBAL_FLAGS:
             key, value = _GLOBAL_FLAGS[token]
-            globals_[key] = globals_.get(key, 0) + value if key == "verbose" else value
+            counted = key in ("verbose", "quiet")  # uv counts them, and refuses both
+            globals_[key] = globals_.get(key, 0) + value if counted else value
         elif not has_value and token in spec.flags:
             command[spec.flags[token]] = True
         elif name in _GLOBAL_VALUED or name in spec.valued or name in spec.repeated:
@@ -257,7 +258,7 @@ def _finish(
 ) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """The positional arguments and the environment's defaults added, or ``None`` when click
     would refuse them (an extra argument, a variable outside its option's choices)."""
-    if spec.single and len(positional) > 1:
+    if (spec.single and len(positional) > 1) or ("quiet" in globals_ and "verbose" in globals_):
         return None
     if spec.positional is not None:
         command[spec.positional[0]] = (
@@ -307,7 +308,13 @@ def try_lean(argv: list[str]) -> bool:
     from ferry.cli.process import global_options, run_guarded, with_interrupt_handler
 
     def body() -> None:
-        action(global_options(**global_kwargs), command_kwargs)
+        options = global_options(**global_kwargs)
+        from ferry.cli.selection_flags import check_arguments
+        from ferry.commands.common import warn_project_settings
+
+        check_arguments(argv[0], command_kwargs)  # as the full CLI does first
+        warn_project_settings(argv[0], command_kwargs)
+        action(options, command_kwargs)
 
     with_interrupt_handler(lambda: run_guarded(body))
     return True

@@ -33,8 +33,20 @@ class Formatter(logging.Formatter):
         return f"{label}: {record.getMessage()}"
 
 
-def stderr_handler(stream: TextIO, color: bool) -> logging.Handler:
-    """The one handler of the ``ferry`` logger: ``stream`` (stderr), formatted as uv's."""
+def stderr_handler(stream: TextIO, color: bool, *, quiet: int = 0) -> logging.Handler:
+    """The one handler of the ``ferry`` logger: ``stream`` (stderr), formatted as uv's.
+
+    ``quiet`` is for ``-q`` given with ``-v`` (on different levels of the command line, which
+    uv allows): the debug lines print, the warnings do not (nor the errors, with ``-qq``), as
+    uv keeps its tracing apart from its quiet user-facing output."""
     handler = logging.StreamHandler(stream)
     handler.setFormatter(Formatter(color))
+    if quiet:
+        hidden_from = logging.WARNING
+        hidden_to = logging.ERROR if quiet == 1 else logging.CRITICAL + 1
+
+        def shown(record: logging.LogRecord) -> bool:
+            return not hidden_from <= record.levelno < hidden_to
+
+        handler.addFilter(shown)
     return handler

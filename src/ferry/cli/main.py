@@ -70,6 +70,7 @@ class LazyGroup(click.Group):
             module_name, attr = self.lazy[cmd_name].split(":")
             command = getattr(importlib.import_module(module_name), attr)
             assert isinstance(command, click.Command)
+            warn_before(command)
             return command
         return super().get_command(ctx, cmd_name)
 
@@ -81,7 +82,9 @@ class LazyGroup(click.Group):
 )
 @click.version_option(__version__, "-V", "--version", prog_name="ferry")
 @click.option("-v", "--verbose", count=True, help="Explain every decision (-vv: trace).")
-@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option(
+    "-q", "--quiet", count=True, help="Print only errors (-qq: print nothing but the results)."
+)
 @click.option(
     "--cache-dir",
     type=click.Path(path_type=Path),
@@ -128,7 +131,7 @@ class LazyGroup(click.Group):
 def cli(
     ctx: click.Context,
     verbose: int,
-    quiet: bool,
+    quiet: int,
     cache_dir: Path | None,
     no_cache: bool,
     offline: bool,
@@ -167,7 +170,8 @@ GLOBAL_VALUED = {
     "--refresh-package",
     "--keyring-provider",
 }
-# Options of `run` that take a value: the token after them is not the command to run.
+# Commands whose sub-commands are a level of their own on uv's command line (`uv pip list`).
+GROUPS = frozenset({"pip", "cache"})
 
 
 def hoist_global_options(argv: list[str]) -> list[str]:
@@ -175,29 +179,36 @@ def hoist_global_options(argv: list[str]) -> list[str]:
 
     Stops at ``--`` and, for ``run``, at the command to run: its arguments are the child's.
     """
-    front: list[str] = []
+    front, rest = _split(argv)
+    return [token for _, token in front] + rest
+
+
+def _split(argv: list[str]) -> tuple[list[tuple[int, str]], list[str]]:
+    """The global options of ``argv``, each with the level it was typed at (0 before the
+    sub-command, 1 after it, 2 after a group's own sub-command: ``pip list``), and the rest."""
+    front: list[tuple[int, str]] = []
     rest: list[str] = []
-    seen_command = False
+    words: list[str] = []  # the sub-command words seen (a group's second one counts)
     index = 0
     while index < len(argv):
         token = argv[index]
-        if token == "--" or (
-            seen_command and rest and rest[0] == "run" and _is_run_command(rest, token)
-        ):
+        level = min(len(words), 2 if words[:1] and words[0] in GROUPS else 1)
+        if token == "--" or (words and rest[0] == "run" and _is_run_command(rest, token)):
             rest.extend(argv[index:])
             break
-        if token in GLOBAL_FLAGS or is_counted_flag(token):
-            front.append(token)
+        if token in GLOBAL_FLAGS or is_counted_flag(token) or is_verbosity_flag(token):
+            front.append((level, token))
         elif token in GLOBAL_VALUED and index + 1 < len(argv):
-            front.extend(argv[index : index + 2])
+            front.extend((level, t) for t in argv[index : index + 2])
             index += 1
         elif any(token.startswith(flag + "=") for flag in GLOBAL_VALUED):
-            front.append(token)
+            front.append((level, token))
         else:
-            seen_command = seen_command or not token.startswith("-")
+            if not token.startswith("-") and len(words) < 2:
+                words.append(token)
             rest.append(token)
         index += 1
-    return front + rest
+    return front, rest
 
 
 def is_counted_flag(token: str) -> bool:
@@ -216,6 +227,73 @@ def _is_run_command(consumed: list[str], token: str) -> bool:
     return not (previous in RUN_VALUED and len(consumed) > 1)
 
 
+def is_verbosity_flag(token: str) -> bool:
+    """``-q``/``-v`` in any mix and number in one token (``-qq``, ``-qv``), or a long form."""
+    return token in ("--quiet", "--verbose") or (
+        len(token) > 1 and token[0] == "-" and set(token[1:]) <= {"q", "v"})
+
+
+def verbosity(argv: list[str]) -> tuple[int, int]:
+    """``(quiet, verbose)`` as uv 0.13.8's parser counts them, refusing both at one level.
+
+    Each sub-command word starts a level (``uv -q pip -v list -q``: three). Within a level the
+    flags add up, and ``-q`` with ``-v`` is a usage error naming the first typed; across levels
+    the deepest level that has a flag gives its count (``-qq lock -q``: quiet once), and a
+    ``-q`` and a ``-v`` on different levels both hold: debug logging, quiet output.
+    """
+    levels: dict[int, list[str]] = {}
+    for level, token in _split(argv)[0]:
+        if is_verbosity_flag(token):
+            levels.setdefault(level, []).append(token)
+    quiet = verbose = 0
+    for level in sorted(levels):
+        letters = "".join(t[2] if t.startswith("--") else t[1:] for t in levels[level])
+        if "q" in letters and "v" in letters:
+            from ferry.model.argument_errors import ArgumentConflict
+
+            names = {"q": "--quiet...", "v": "--verbose..."}
+            first = letters[0]
+            raise ArgumentConflict(names[first], names["v" if first == "q" else "q"])
+        quiet = letters.count("q") or quiet
+        verbose = letters.count("v") or verbose
+    return quiet, verbose
+
+
+def command_line(argv: list[str]) -> list[str]:
+    """``argv`` as click reads it: global options first, the verbosity flags counted as uv
+    counts them (:func:`verbosity`) and given once, in their plain spelling."""
+    quiet, verbose = verbosity(argv)
+    front, rest = _split(argv)
+    kept = [t for _, t in front if not is_verbosity_flag(t)]
+    return ["-q"] * quiet + ["-v"] * verbose + kept + rest
+
+
+def warn_before(command: click.Command) -> None:
+    """Have ``command`` (each of a group's) say the project's settings warnings first, as uv
+    says them at start-up once its command line is read: not for ``--help`` or a usage error,
+    which end before the callback runs (the conflicts click cannot see are checked first,
+    :func:`~ferry.cli.selection_flags.check_arguments`). ``--project`` names the project, as
+    it does for uv."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            warn_before(sub)
+        return
+    callback, name = command.callback, command.name or ""
+    if callback is None or getattr(callback, "warns_first", False):
+        return
+
+    def warned(*args: Any, **kwargs: Any) -> Any:
+        from ferry.cli.selection_flags import check_arguments
+        from ferry.commands.common import warn_project_settings
+
+        check_arguments(name, kwargs)  # uv's parser errors come before any warning
+        warn_project_settings(name, kwargs)
+        return callback(*args, **kwargs)
+
+    warned.warns_first = True  # type: ignore[attr-defined]
+    command.callback = warned
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and map errors to exit codes (1 input, 2 surroundings, 130 ^C)."""
     with_interrupt_handler(lambda: _main(argv))
@@ -228,8 +306,7 @@ ORIGINAL_ARGV: list[str] = []
 
 def _main(argv: list[str] | None) -> None:
     ORIGINAL_ARGV[:] = list(sys.argv[1:] if argv is None else argv)
-    args = hoist_global_options(list(ORIGINAL_ARGV))
-    run_guarded(lambda: _run_click(args))
+    run_guarded(lambda: _run_click(command_line(list(ORIGINAL_ARGV))))
 
 
 def _run_click(args: list[str]) -> None:

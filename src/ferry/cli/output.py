@@ -45,7 +45,14 @@ def plural(count: int, noun: str) -> str:
 
 
 class Printer:
-    """Writes status lines unless ``-q``; data (``pip list``, ``pip freeze``) goes to stdout."""
+    """uv's printer: each kind of line has its own verbosity.
+
+    ``status``/``change``/``warn`` (stderr) and ``info`` (stdout: ``cache dir``, ``version``,
+    ``pip show``) print unless ``-q``; ``important`` (stderr: ``pip check``'s findings) and
+    ``listing`` (stdout: ``pip list``/``freeze``, ``version --output-format json``) print under
+    ``-q`` but not ``-qq``; ``data`` (``export``, ``tree``, ``pip compile``) always prints —
+    uv writes those results outside its printer, so even ``-qq`` shows them.
+    """
 
     def __init__(self, options: GlobalOptions) -> None:
         self.options = options
@@ -67,6 +74,18 @@ class Printer:
         if self.options.verbosity >= 0:
             label = style("warning", fg="yellow", bold=True) if self.options.color else "warning"
             _err(f"{label}: {line}")
+
+    def important(self, line: str) -> None:
+        if self.options.verbosity >= -1:
+            _err(line)
+
+    def info(self, text: str) -> None:
+        if self.options.verbosity >= 0:
+            self.data(text)
+
+    def listing(self, text: str) -> None:
+        if self.options.verbosity >= -1:
+            self.data(text)
 
     def data(self, text: str) -> None:
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")

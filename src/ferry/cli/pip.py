@@ -181,7 +181,7 @@ def show(options: GlobalOptions, /, **kwargs: Any) -> None:
     if found.missing:  # before the data, as uv
         printer.warn(f"Package(s) not found for: {', '.join(found.missing)}")
     if found.text:
-        printer.data(found.text)
+        printer.info(found.text)  # uv: hidden by -q, unlike `pip list`
     if found.missing and not found.text:
         raise SystemExit(1)
 
@@ -207,9 +207,10 @@ def check(options: GlobalOptions, /, **kwargs: Any) -> None:
     if not problems:
         printer.status("All installed packages are compatible")
         return
-    printer.status(f"Found {len(problems)} incompatibilit{'ies' if len(problems) != 1 else 'y'}")
+    printer.important(  # uv: on stderr, under -q too
+        f"Found {len(problems)} incompatibilit{'ies' if len(problems) != 1 else 'y'}")
     for problem in problems:
-        printer.data(problem)
+        printer.important(problem)
     raise SystemExit(1)
 
 
@@ -218,7 +219,7 @@ def _show_data(found: Inspection, printer: Printer) -> None:
     if found.notice:
         printer.status(found.notice)
     if found.text:
-        printer.data(found.text)
+        printer.listing(found.text)
 
 
 @pip.command("compile", cls=IndexCommand)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 def global_options(
     *,
     verbose: int = 0,
-    quiet: bool = False,
+    quiet: int = 0,
     cache_dir: Path | None = None,
     no_cache: bool = False,
     offline: bool = False,
@@ -40,10 +40,17 @@ def global_options(
     directory: Path | None = None,
 ) -> GlobalOptions:
     """The options every command shares, with their environment forms; also changes directory
-    and sets up logging, which must happen before any command code runs."""
-    verbosity = -1 if quiet else min(verbose, 2)
+    and sets up logging, which must happen before any command code runs.
+
+    ``quiet`` counts ``-q`` (``-qq``: silent, uv's "no output at all" but the results); with
+    ``-v`` too (uv allows them on different levels of the command line) the output is quiet
+    and the log verbose, as uv's."""
+    global _silent
+    verbosity = -min(int(quiet), 2) if quiet else min(verbose, 2)
+    _silent = verbosity < -1
     coloured = want_color(color)
-    configure_logging(verbosity, color=coloured)
+    configure_logging(min(verbose, 2) if verbose else verbosity, color=coloured,
+                      quiet=-verbosity if quiet and verbose else 0)
     if directory is not None:
         try:
             os.chdir(directory)
@@ -88,18 +95,25 @@ def want_color(choice: str) -> bool:
     return sys.stderr.isatty()
 
 
-def configure_logging(verbosity: int, *, color: bool = False) -> None:
+def configure_logging(verbosity: int, *, color: bool = False, quiet: int = 0) -> None:
     """The ``ferry`` logger's level and uv-like stderr handler, handed to ``ferry.model.log``,
-    which applies them when logging is loaded: a run that logs nothing never imports it."""
+    which applies them when logging is loaded: a run that logs nothing never imports it.
+    ``quiet`` (with ``-v``) hides warnings, and errors too when 2, from the debug log."""
     stream = sys.stderr
 
     def handler() -> logging.Handler:
         from ferry.cli.log_format import stderr_handler
 
-        return stderr_handler(stream, color)
+        return stderr_handler(stream, color, quiet=quiet)
 
-    level = log.DEBUG if verbosity >= 1 else log.ERROR if verbosity < 0 else log.WARNING
+    level = (log.DEBUG if verbosity >= 1 else SILENT if verbosity < -1
+             else log.ERROR if verbosity < 0 else log.WARNING)
     log.configure(level, handler)
+
+
+# The logger's level under ``-qq``: above every message's.
+SILENT = 100
+_silent = False  # -qq: errors are not said (argument conflicts excepted), as uv's
 
 
 def say(line: str) -> None:
@@ -113,11 +127,12 @@ def run_guarded(body: Callable[[], None]) -> None:
     try:
         body()
     except FerryError as error:
-        if env_flag("FERRY_DEBUG") or log.ferry_level() <= log.DEBUG:
+        if env_flag("FERRY_DEBUG") or log.NOTSET < log.ferry_level() <= log.DEBUG:
             import traceback
 
             traceback.print_exc(file=sys.stderr)
-        say(render_error(error))
+        if not _silent or _is_argument_error(error):
+            say(render_error(error))
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         _say_interrupted()
@@ -130,6 +145,12 @@ def run_guarded(body: Callable[[], None]) -> None:
         traceback.print_exc(file=sys.stderr)
         say("error: ferry hit an internal error (the traceback above); please report it.")
         sys.exit(2)
+
+
+def _is_argument_error(error: FerryError) -> bool:
+    from ferry.model.argument_errors import ArgumentError
+
+    return isinstance(error, ArgumentError)
 
 
 # After a Ctrl-C, how long the process may take to unwind before it is ended outright.

@@ -58,10 +58,10 @@ def version(options: GlobalOptions, /, **kwargs: Any) -> None:
     shown = result.new or result.old
     if kwargs["output_format"] == "json":
         data = {"package_name": result.name, "version": shown, "commit_info": None}
-        printer.data(json.dumps(data, indent=2))
+        printer.listing(json.dumps(data, indent=2))  # uv: shown under -q, not -qq
     elif kwargs["short"]:
-        printer.data(shown)
+        printer.info(shown)  # uv: hidden by -q
     elif result.new is not None:
-        printer.data(f"{result.name} {result.old} => {result.new}")
+        printer.info(f"{result.name} {result.old} => {result.new}")
     else:
-        printer.data(f"{result.name} {result.old}")
+        printer.info(f"{result.name} {result.old}")

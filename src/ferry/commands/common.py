@@ -7,7 +7,7 @@ paths must not pay for interpreter discovery or the installed-distribution reade
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +32,48 @@ def remember_parsed_toml(cache_dir: Path | None, no_cache: bool) -> None:
     except Fallback:
         root = None
     toml_memo.remember_in(root)
+
+
+# Commands that find their project first thing (unless given ``--script``), warning as they do.
+_FINDS_PROJECT = frozenset({"lock", "sync", "export", "tree", "add", "remove", "version"})
+
+
+def warn_project_settings(command: str, kwargs: Mapping[str, object]) -> None:
+    """uv's warnings about the project it reads its settings from — every command but
+    ``--help``, ``--version`` and ``self``/``tool`` finds the project first (``--project``, else
+    walking up from the working directory), so ``pip list``, ``venv``, ``cache dir``, ``init``
+    and ``run --script`` say them too. Today that is the deprecation of ``[tool.uv]
+    dev-dependencies`` (:func:`ferry.project.discovery.warn_legacy_dev_dependencies`, said once
+    per command). ``command`` with its keywords: a project command says it when it finds its
+    project, which it does first, so it is not found twice."""
+    if command in _FINDS_PROJECT and kwargs.get("script") is None:
+        return
+    project = kwargs.get("project")
+    warn_settings_of(project if isinstance(project, Path) else None)
+
+
+def warn_settings_of(project: Path | None = None) -> None:
+    """:func:`warn_project_settings` for ``project`` (default: found from the working
+    directory). A project the text of whose ``pyproject.toml`` files cannot hold a warning
+    (neither ``dev-dependencies`` nor a workspace that may have a member using it) is not
+    parsed: that check costs a stat per parent directory."""
+    start = (project or Path.cwd()).absolute()
+    for directory in (start, *start.parents):
+        try:
+            text = (directory / "pyproject.toml").read_bytes()
+        except OSError:
+            continue
+        if b"dev-dependencies" in text or b"workspace" in text:
+            break
+    else:
+        return
+    from contextlib import suppress
+
+    from ferry.model.errors import FerryError
+    from ferry.project.discovery import discover_project
+
+    with suppress(FerryError):  # uv does not fail a command over the project of its settings
+        discover_project(project=project) if project is not None else discover_project(start)
 
 
 @contextmanager

@@ -184,6 +184,13 @@ class RemoveRequest:
     settings: ApplySettings = field(default_factory=ApplySettings)
 
 
+class DependencyNotFound(UserError):
+    """``remove`` of a name the table does not hold: exit code 2, as uv's (its error is not
+    its parser's, so ``-qq`` silences it)."""
+
+    exit_code = 2
+
+
 def not_found(
     name: str, target: DependencyTarget, editor: PyprojectEditor, *, dev: bool = False
 ) -> UserError:
@@ -203,9 +210,12 @@ def not_found(
             hint = f"`{name}` is an optional dependency {retry}"
         elif other.kind == "project":
             hint = f"`{name}` is a production dependency"
+        elif other.kind == "legacy-dev":
+            hint = f"`{name}` is a development dependency {retry}"
         else:
             hint = f"`{name}` is in the `{other.name or 'dev'}` group {retry}"
-    return UserError(f"The dependency `{name}` could not be found in {where}", hint=hint)
+    return DependencyNotFound(f"The dependency `{name}` could not be found in {where}",
+                              hint=hint)
 
 
 def remove_packages(request: RemoveRequest, options: GlobalOptions) -> EditResult:

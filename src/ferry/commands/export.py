@@ -67,6 +67,10 @@ class LockSettings:
     no_index: bool = False
     index_strategy: str | None = None
     exclude_newer: str | None = None
+    upgrade: bool = False
+    """``-U``: re-resolve every package, writing ``uv.lock`` as ``lock -U`` would (uv's
+    ``export -U``/``tree -U`` do); ignored under ``--frozen``, as uv ignores it."""
+    upgrade_packages: tuple[str, ...] = ()
 
 
 @immutable
@@ -176,6 +180,8 @@ def lock_request_of(settings: LockSettings) -> LockRequest:
         no_index=settings.no_index,
         index_strategy=settings.index_strategy,
         exclude_newer=settings.exclude_newer,
+        upgrade=settings.upgrade,
+        upgrade_packages=settings.upgrade_packages,
     )
 
 

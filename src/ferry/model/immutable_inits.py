@@ -451,6 +451,20 @@ def _init_ppppppppppf(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f
     _set(self, '_f9', _f9)
     _set(self, '_f10', _factory_10() if _f10 is _NO_DEFAULT else _f10)
 
+def _init_pppppppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11):
+    _set(self, '_f0', _f0)
+    _set(self, '_f1', _f1)
+    _set(self, '_f2', _f2)
+    _set(self, '_f3', _f3)
+    _set(self, '_f4', _f4)
+    _set(self, '_f5', _f5)
+    _set(self, '_f6', _f6)
+    _set(self, '_f7', _f7)
+    _set(self, '_f8', _f8)
+    _set(self, '_f9', _f9)
+    _set(self, '_f10', _f10)
+    _set(self, '_f11', _f11)
+
 def _init_ppppppppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
