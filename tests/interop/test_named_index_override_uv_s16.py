@@ -18,7 +18,7 @@ from tests.interop.uv_kit_s14 import uv_run
 from tests.support.index import LocalIndex
 from tests.support.runner import Result, Runner
 
-from ferry.commands.lock_indexes import (
+from ferry.commands.index_names import (
     named_on_command_line,
     plain_url,
     split_named,

@@ -13,7 +13,8 @@ was resolved against.
 from __future__ import annotations
 
 from ferry.commands.export import LockSettings
-from ferry.commands.lock_indexes import named_on_command_line, written_search_list
+from ferry.commands.index_names import named_on_command_line
+from ferry.commands.lock_indexes import written_search_list
 from ferry.index.default import env_find_links
 from ferry.project.pyproject import PyProject
 

@@ -59,7 +59,7 @@ def index_client(
     strategy: str,
     exclude_newer: datetime | None,
 ) -> IndexClient:
-    from ferry.commands.lock_indexes import plain_url
+    from ferry.commands.index_names import plain_url
     from ferry.index.client import IndexClient, IndexConfig
 
     config = IndexConfig.from_options(  # an index's name (`--index NAME=URL`) is not fetched

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ferry.commands.lock_indexes import IndexChoice, choose_indexes, project_with_named_indexes
+from ferry.commands.index_names import project_with_named_indexes
+from ferry.commands.lock_indexes import IndexChoice, choose_indexes
 from ferry.model.choices import PRERELEASE_MODES, RESOLUTIONS
 from ferry.model.errors import FerryError, UsageError, UserError
 from ferry.model.exclude_newer import exclude_newer_flag

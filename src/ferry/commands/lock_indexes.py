@@ -16,10 +16,8 @@ An index or find-links directory on disk (a ``file://`` URL or a path: a pyproje
 to its directory, the command line's to the working directory) is fetched as a ``file://`` URL
 and named in the lock as uv names it, a path (:mod:`ferry.project.lock_local`).
 
-``--index NAME=URL`` (and ``--default-index NAME=URL``) names its index, as in uv 0.13.8: it
-takes the place of the project's ``[[tool.uv.index]]`` entry of that name — in the search list
-and for every source pinned to the name — as an ordinary index (not ``explicit``; ``default``
-only from ``--default-index``). :func:`with_named_indexes` gives a project those entries.
+``--index NAME=URL`` names its index, as in uv 0.13.8: it takes the place of the project's
+``[[tool.uv.index]]`` entry of that name (:mod:`ferry.commands.index_names`).
 """
 
 from __future__ import annotations
@@ -28,12 +26,17 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ferry.commands.index_names import (
+    named_on_command_line,
+    plain_url,
+    warn_ambiguous,
+    with_named_indexes,
+)
 from ferry.index.default import env_extra_index_urls, env_find_links, env_index_url
 from ferry.model.errors import UserError
 from ferry.model.immutable import immutable
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.url import strip_credentials
-from ferry.model.value_fields import replace
 from ferry.project.lock_local import (
     LocalRegistry,
     fetch_url,
@@ -43,12 +46,11 @@ from ferry.project.lock_local import (
     registry_key,
 )
 from ferry.project.pyproject import PyProject
-from ferry.project.tool_settings import IndexSpec
 
 if TYPE_CHECKING:
     from ferry.commands.index_settings import IndexSettings
-    from ferry.project.discovery import Project
     from ferry.project.workspace import Workspace
+
 
 
 @immutable
@@ -155,7 +157,10 @@ def _search_given(
     cwd = Path.cwd()
     named = {spec.name for spec in named_on_command_line(index_url, extra_index_urls)}
     extras = [plain_url(u) for u in extra_index_urls] or list(env_extra_index_urls())
-    wanted = None if priority is None else {plain_url(u) for u in priority}
+    wanted = None
+    if priority is not None:
+        warn_ambiguous(priority)
+        wanted = {plain_url(u) for u in priority}
     first = extras if wanted is None else [u for u in extras if u in wanted]
     given = [(url, cwd) for url in first]
     given += [(i.url, pyproject.root) for i in tool.indexes
@@ -327,65 +332,3 @@ def choose_indexes(
         strategy=index_strategy or pyproject.tool.index_strategy or "first-index",
     )
 
-
-def split_named(value: str) -> tuple[str | None, str]:
-    """``--index [NAME=]URL`` as uv reads it: a name before the first ``=`` unless that part
-    could only be the start of a URL or a path (it has a ``:``, a slash or nothing)."""
-    name, sep, url = value.partition("=")
-    if sep and name and not any(c in name for c in ":/\\"):
-        return name, url
-    return None, value
-
-
-def plain_url(value: str) -> str:
-    """The URL of an ``--index``/``--default-index`` value, its name (if any) dropped."""
-    return split_named(value)[1]
-
-
-def named_on_command_line(
-    index_url: str | None, extra_index_urls: Sequence[str]
-) -> list[IndexSpec]:
-    """The indexes the command line names, as the ``[[tool.uv.index]]`` entries they stand
-    for: ``--index NAME=URL`` an ordinary one, ``--default-index NAME=URL`` the default. A
-    relative path is the working directory's, so it is made a ``file://`` URL (the project's
-    entries are read from the project's directory)."""
-    given = [(value, False) for value in extra_index_urls]
-    given += [(index_url, True)] if index_url else []
-    found: list[IndexSpec] = []
-    for value, default in given:
-        name, url = split_named(value)
-        if name is not None and name not in {spec.name for spec in found}:
-            located = fetch_url(url, Path.cwd()) if is_local_location(url) else url
-            found.append(IndexSpec(url=located, name=name, default=default))
-    return found
-
-
-def with_named_indexes(
-    pyproject: PyProject, index_url: str | None, extra_index_urls: Sequence[str]
-) -> PyProject:
-    """``pyproject`` with the command line's named indexes in place of its entries of those
-    names (first, as the command line's come first), as uv 0.13.8 merges them: the pinned
-    sources, the lock's ``[package.metadata]`` and its freshness all see the command line's."""
-    named = named_on_command_line(index_url, extra_index_urls)
-    if not named:
-        return pyproject
-    names = {spec.name for spec in named}
-    kept = tuple(i for i in pyproject.tool.indexes if i.name not in names)
-    return replace(pyproject, tool=replace(pyproject.tool, indexes=(*named, *kept)))
-
-
-def project_with_named_indexes(
-    project: Project, index_url: str | None, extra_index_urls: Sequence[str]
-) -> Project:
-    """:func:`with_named_indexes` for a project, its workspace root and members alike."""
-    if not any(split_named(v)[0] for v in (*extra_index_urls, index_url or "")):
-        return project
-    pyproject = with_named_indexes(project.pyproject, index_url, extra_index_urls)
-    workspace = project.workspace
-    if workspace is not None:
-        members = tuple(replace(m, pyproject=with_named_indexes(m.pyproject, index_url,
-                                                                extra_index_urls))
-                        for m in workspace.members)
-        workspace = replace(workspace, members=members, pyproject=with_named_indexes(
-            workspace.pyproject, index_url, extra_index_urls))
-    return replace(project, pyproject=pyproject, workspace=workspace)

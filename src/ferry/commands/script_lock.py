@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ferry.commands.index_names import project_with_named_indexes
 from ferry.commands.lock import (
     LockOutcome,
     LockRequest,
@@ -27,7 +28,6 @@ from ferry.commands.lock import (
     options_in_force,
     stale_lock_error,
 )
-from ferry.commands.lock_indexes import project_with_named_indexes
 from ferry.model.errors import UsageError, UserError
 from ferry.model.log import get_logger
 from ferry.model.settings import GlobalOptions
