@@ -138,7 +138,7 @@ def test_activation_command_per_shell() -> None:
     assert activation_command(".venv", "") is None
     assert activation_command(".venv", "/bin/sh") is None
     assert activation_command(".venv", "/bin/ksh") == "source .venv/bin/activate"
-    assert activation_command(".venv", "/usr/bin/pwsh") == ".venv/bin/Activate.ps1"
+    assert activation_command(".venv", "/usr/bin/pwsh") == ".venv/bin/activate.ps1"
     assert activation_command(".venv", "/usr/bin/fish") == "source .venv/bin/activate.fish"
     assert activation_command(".venv", "/bin/tcsh") == "source .venv/bin/activate.csh"
     assert activation_command(".venv", "/usr/bin/nu") == "overlay use .venv/bin/activate.nu"

@@ -102,7 +102,11 @@ def test_created_venv_works(name: str, tmp_path: Path) -> None:
         "activate.fish",
         "activate.csh",
         "activate.nu",
-        "Activate.ps1",
+        "activate.ps1",
+        "activate.xsh",
+        "activate.bat",
+        "deactivate.bat",
+        "pydoc.bat",
         "activate_this.py",
     ):
         assert (bin_dir / script).is_file(), script

@@ -48,8 +48,9 @@ def activation_command(shown: str, shell: str | None = None) -> str | None:
 
     The shell comes from ``shell`` (tests), else uv's order: a running shell's own version
     variable (``NU_VERSION``, ``FISH_VERSION``, ``BASH_VERSION``, ``ZSH_VERSION``,
-    ``KSH_VERSION``), then ``SHELL``. Two shells uv leaves unnamed get their script anyway:
-    ``tcsh`` (activate.csh is written for it) and ``pwsh`` (Activate.ps1)."""
+    ``KSH_VERSION``), then ``SHELL``. ``tcsh``, which uv leaves unnamed, gets activate.csh
+    (written for it); ``pwsh``, for which uv prints ``bin/activate`` (on Windows PowerShell
+    resolves that to activate.ps1, elsewhere it names the bash script), gets activate.ps1."""
     if os.name == "nt":
         return shell_quote(_join(shown, "Scripts", "activate"))
     name = _shell_name(shell)
@@ -62,7 +63,7 @@ def activation_command(shown: str, shell: str | None = None) -> str | None:
     if name == "nu":
         return f"overlay use {shell_quote(_join(shown, 'bin', 'activate.nu'))}"
     if name in {"pwsh", "powershell", "powershell_ise"}:
-        return shell_quote(_join(shown, "bin", "Activate.ps1"))
+        return shell_quote(_join(shown, "bin", "activate.ps1"))
     return None
 
 

@@ -41,13 +41,23 @@ def quote_powershell(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-# file name in the scripts folder -> (template, quoting)
+def quote_batch(value: str) -> str:
+    """The inside of a cmd.exe ``"…"``: ``%`` doubled (a batch file expands ``%x%`` even
+    there); a ``"`` cannot be written inside one at all, and no Windows path holds one."""
+    return value.replace("%", "%%").replace('"', "")
+
+
+# file name in the scripts folder -> (template, quoting): the files and names uv 0.13.8 writes
 ACTIVATORS: dict[str, tuple[str, Callable[[str], str]]] = {
     "activate": ("bash.template", quote_posix),
-    "activate.fish": ("fish.template", quote_fish),
     "activate.csh": ("csh.template", quote_posix),
+    "activate.fish": ("fish.template", quote_fish),
     "activate.nu": ("nu.template", quote_nu),
-    "Activate.ps1": ("ps1.template", quote_powershell),
+    "activate.ps1": ("ps1.template", quote_powershell),
+    "activate.xsh": ("xsh.template", repr),
+    "activate.bat": ("bat.template", quote_batch),
+    "deactivate.bat": ("deactivate_bat.template", quote_batch),
+    "pydoc.bat": ("pydoc_bat.template", quote_batch),
     "activate_this.py": ("activate_this.template", repr),
 }
 
@@ -59,8 +69,9 @@ def _template(name: str) -> str:
     """Read once per process."""
     text = _TEXTS.get(name)
     if text is None:
-        with open(os.path.join(TEMPLATES, name), encoding="utf-8") as handle:
-            text = _TEXTS[name] = handle.read()
+        # binary and decoded here: a text-mode file object costs more than the read (x10)
+        with open(os.path.join(TEMPLATES, name), "rb") as handle:
+            text = _TEXTS[name] = handle.read().decode("utf-8")
     return text
 
 
@@ -83,6 +94,9 @@ def render_activators(
         }
         text = _template(template)
         for token, value in values.items():
-            text = text.replace(token, value)
-        rendered[filename] = text
+            if token in text:
+                text = text.replace(token, value)
+        # cmd.exe reads batch files by CRLF lines (labels and `goto` misbehave on LF), as uv
+        # writes them
+        rendered[filename] = text.replace("\n", "\r\n") if filename.endswith(".bat") else text
     return rendered

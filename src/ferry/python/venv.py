@@ -302,8 +302,10 @@ def _sibling(root: str, purpose: str) -> str:
 
 
 def _write(path: str, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    # Bytes: the text exactly as given (LF, CRLF in .bat files) on every platform, as uv
+    # writes it; and a binary file costs less to open than a text one (a dozen per venv).
+    with open(path, "wb") as handle:
+        handle.write(text.encode("utf-8"))
 
 
 def _populate(target: str, final_root: str, settings: _Settings) -> None:
