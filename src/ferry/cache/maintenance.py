@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from ferry.cache import archives, files, git_bucket, records
+from ferry.cache import archives, files, git_bucket, package_owners, records
 from ferry.cache.jsonfile import is_valid_json_file, read_json_file
 from ferry.cache.store import BUCKETS, CACHEDIR_TAG_NAME, LOCK_NAME, Cache
 from ferry.fs import toml_memo
@@ -64,28 +64,35 @@ def clean(cache: Cache, packages: Sequence[str] = ()) -> CleanResult:
             removed = Removed()
             for child in children(cache.root):
                 if child.name not in CONTROL_FILES:
-                    removed += _remove(child)
+                    removed += remove_entry(child)
             cache.forget_layout()
             return CleanResult(cache.root, removed)
         removed = Removed()
         not_found = []
         for name in packages:
-            targets = [path for path in _package_entries(cache, name) if _exists(path)]
+            targets = [path for path in dict.fromkeys(_package_entries(cache, name))
+                       if _exists(path)]
             if not targets:
                 not_found.append(name)
             for path in targets:
-                removed += _remove(path)
+                removed += remove_entry(path)
         return CleanResult(cache.root, removed, tuple(not_found))
 
 
-def prune(cache: Cache) -> PruneResult:
+def prune(cache: Cache, *, ci: bool = False) -> PruneResult:
     """Remove what nothing can use: abandoned temporary work, damaged entries, stale pointers.
 
     Sound by construction: a complete entry whose content is still present is never removed.
+    ``ci`` also removes what a CI cache should not carry (:mod:`ferry.cache.prune_ci`).
     """
     now = time.time()
     with cache.exclusive():
-        removed = _prune_temps(cache.tmp_root, now)
+        removed = Removed()
+        if ci:
+            from ferry.cache.prune_ci import prune_for_ci
+
+            removed += prune_for_ci(cache.root, BUCKETS)
+        removed += _prune_temps(cache.tmp_root, now)
         removed += _prune_files(_bucket(cache, "files"), now)
         removed += _prune_archives(_bucket(cache, "archives"))
         removed += _prune_pointers(cache)
@@ -111,6 +118,9 @@ def _package_entries(cache: Cache, name: str) -> Iterator[Path]:
     names = _bucket(cache, "names")
     shas = {record.sha256 for record in records.read_names(names, canonical)}
     yield records.name_dir(names, canonical)
+    # Metadata fetched alone and wheels built from a local tree have no name record.
+    yield from package_owners.metadata_entries(_bucket(cache, "metadata"), canonical)
+    yield from package_owners.built_entries(_bucket(cache, "built"), canonical)
     for sha in shas:
         yield files.entry_dir(_bucket(cache, "files"), sha)
         yield _bucket(cache, "archives") / sha
@@ -135,7 +145,7 @@ def _prune_temps(tmp_root: Path, now: float) -> Removed:
     for child in children(tmp_root):
         if _age(child, now) > ORPHAN_AGE:
             logger.debug("removing abandoned temporary entry `%s`", child)
-            removed += _remove(child)
+            removed += remove_entry(child)
     return removed
 
 
@@ -148,9 +158,9 @@ def _prune_files(bucket: Path, now: float) -> Removed:
                 if stale_temp or (
                     files.is_sha256(entry.name) and _is_damaged_file(path, entry.name)
                 ):
-                    removed += _remove(path)
-            _rmdir_if_empty(entry)
-        _rmdir_if_empty(prefix)
+                    removed += remove_entry(path)
+            rmdir_if_empty(entry)
+        rmdir_if_empty(prefix)
     return removed
 
 
@@ -159,7 +169,7 @@ def _prune_archives(bucket: Path) -> Removed:
     for entry in children(bucket):
         if files.is_sha256(entry.name) and archives.read_manifest(entry) is None:
             logger.debug("removing incomplete archive `%s`", entry)
-            removed += _remove(entry)
+            removed += remove_entry(entry)
     return removed
 
 
@@ -178,12 +188,12 @@ def _prune_pointers(cache: Cache) -> Removed:
         for path in _json_files(directory):
             value = read_json_file(path)
             if isinstance(value, dict) and not held(value.get("sha256")):
-                removed += _remove(path)
-        _rmdir_if_empty(directory)
+                removed += remove_entry(path)
+        rmdir_if_empty(directory)
     for path in _json_files(_bucket(cache, "urls")):
         value = read_json_file(path)
         if isinstance(value, dict) and not held(value.get("sha256")):
-            removed += _remove(path)
+            removed += remove_entry(path)
     return removed
 
 
@@ -193,9 +203,9 @@ def _prune_git(bucket: Path) -> Removed:
     removed = Removed()
     for path, reason in git_bucket.prunable(bucket):
         logger.debug("removing `%s`: %s", path, reason)
-        removed += _remove(path)
+        removed += remove_entry(path)
     for directory in git_bucket.containers(bucket):
-        _rmdir_if_empty(directory)
+        rmdir_if_empty(directory)
     return removed
 
 
@@ -204,10 +214,10 @@ def _prune_json(bucket: Path, now: float) -> Removed:
     for path in walk_files(bucket, lambda p: p.suffix in (".json", ".tmp")):
         if is_temp_name(path.name):
             if _age(path, now) > ORPHAN_AGE:
-                removed += _remove(path)
+                removed += remove_entry(path)
         elif not is_valid_json_file(path):
             logger.debug("removing damaged JSON entry `%s`", path)
-            removed += _remove(path)
+            removed += remove_entry(path)
     return removed
 
 
@@ -220,7 +230,7 @@ def _prune_parsed_toml(bucket: Path) -> Removed:
         if toml_memo.is_stale(path):
             logger.debug("removing parsed TOML whose file changed, is gone or is damaged: `%s`",
                          path)
-            removed += _remove(path)
+            removed += remove_entry(path)
     return removed
 
 
@@ -273,7 +283,7 @@ def _age(path: Path, now: float) -> float:
         return 0.0
 
 
-def _rmdir_if_empty(directory: Path) -> None:
+def rmdir_if_empty(directory: Path) -> None:
     with contextlib.suppress(OSError):
         directory.rmdir()
 
@@ -296,7 +306,7 @@ def measure(path: Path) -> Removed:
     return total
 
 
-def _remove(path: Path) -> Removed:
+def remove_entry(path: Path) -> Removed:
     freed = measure(path)
     try:
         remove_tree(path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ferry.cli.output import Printer, human_bytes, plural
@@ -28,22 +30,34 @@ def dir_(options: GlobalOptions) -> None:
 def clean(options: GlobalOptions, packages: tuple[str, ...]) -> None:
     """Remove all cache entries, or only those of PACKAGES."""
     printer = Printer(options)
+    if _no_cache_found(options, printer):
+        return
     result = commands.cache_clean(options, packages)
     if not packages:
-        printer.status(f"Clearing cache at: {result.root}")
+        printer.status(f"Clearing cache at: {_shown(result.root)}")
     for name in result.not_found:
         printer.status(f"No cache entries found for {name}")
-    if not packages or result.removed.files:
+    if result.removed.files:
         printer.status(_removed(result.removed))
+    elif not packages:
+        printer.status("No cache entries found")
 
 
 @cache.command()
+@click.option(
+    "--ci",
+    is_flag=True,
+    help="Keep only what a CI cache should: drop downloaded wheels, unpacked wheels and "
+    "environments; keep wheels built from source (and their sdists).",
+)
 @click.pass_obj
-def prune(options: GlobalOptions) -> None:
+def prune(options: GlobalOptions, ci: bool) -> None:
     """Remove abandoned temporary files, damaged entries and stale pointers."""
     printer = Printer(options)
-    result = commands.cache_prune(options)
-    printer.status(f"Pruning cache at: {result.root}")
+    if _no_cache_found(options, printer):
+        return
+    result = commands.cache_prune(options, ci=ci)
+    printer.status(f"Pruning cache at: {_shown(result.root)}")
     if result.removed.files:
         printer.status(_removed(result.removed))
     else:
@@ -75,6 +89,21 @@ def verify(options: GlobalOptions, repair: bool) -> None:
         )
     if not result.damaged:
         printer.status("No damaged entries found")
+
+
+def _no_cache_found(options: GlobalOptions, printer: Printer) -> bool:
+    """uv's answer when the cache directory does not exist: say so, create nothing."""
+    missing = commands.missing_root(options)
+    if missing is not None:
+        printer.status(f"No cache found at: {_shown(missing)}")
+    return missing is not None
+
+
+def _shown(root: Path) -> str:
+    """The cache root as uv shows it: relative to the working directory when inside it."""
+    from ferry.commands.venv_messages import display_path
+
+    return display_path(root, Path.cwd())
 
 
 def _entries(count: int) -> str:

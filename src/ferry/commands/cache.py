@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ferry.cache.maintenance import CleanResult, PruneResult, Removed, clean, prune
-from ferry.cache.store import Cache
+from ferry.cache.store import Cache, default_cache_root
 from ferry.cache.verify import Damage, VerifyResult, verify
 from ferry.model.settings import GlobalOptions
 
@@ -25,6 +25,7 @@ __all__ = [
     "cache_dir",
     "cache_prune",
     "cache_verify",
+    "missing_root",
 ]
 
 
@@ -43,16 +44,34 @@ def cache_dir(options: GlobalOptions) -> Path:
         return cache.root
 
 
+def missing_root(options: GlobalOptions) -> Path | None:
+    """The cache root the options name when it does not exist (``None`` when it does, or for
+    ``--no-cache``): ``clean`` and ``prune`` then say so and create nothing, as uv's do."""
+    if options.no_cache:
+        return None
+    root = (
+        Path(options.cache_dir).expanduser().absolute()
+        if options.cache_dir is not None
+        else default_cache_root()
+    )
+    if root.exists() or root.is_symlink():
+        return None
+    # Under a file the root could never be made: opening it reports that (RELIABILITY G2).
+    existing = next((p for p in root.parents if p.exists()), None)
+    return root if existing is not None and existing.is_dir() else None
+
+
 def cache_clean(options: GlobalOptions, packages: Sequence[str] = ()) -> CleanResult:
     """Remove everything, or only what belongs to ``packages``; waits for running commands."""
     with _opened(options) as cache:
         return clean(cache, packages)
 
 
-def cache_prune(options: GlobalOptions) -> PruneResult:
-    """Remove abandoned temporary work, damaged entries and stale pointers."""
+def cache_prune(options: GlobalOptions, *, ci: bool = False) -> PruneResult:
+    """Remove abandoned temporary work, damaged entries and stale pointers; with ``ci`` also
+    the pre-built wheels, unpacked wheels and environments (:mod:`ferry.cache.prune_ci`)."""
     with _opened(options) as cache:
-        return prune(cache)
+        return prune(cache, ci=ci)
 
 
 def cache_verify(options: GlobalOptions, repair: bool = False) -> VerifyResult:
