@@ -72,3 +72,28 @@ def test_a_self_running_script_stops_at_the_limit_on_the_fast_path(
     assert done.returncode == 2, done.stderr
     assert "recursively invoked 101 times which exceeds the limit of 100" in done.stderr
     assert counter.read_text() == "4\n"
+
+
+@pytest.mark.usefixtures("isolated_env")
+def test_max_recursion_depth_on_the_command_line_as_uv(
+    synced: tuple[Path, dict[str, str | None]]
+) -> None:
+    """uv's hidden ``--max-recursion-depth``: a lower limit refuses earlier, on the fast
+    path's ground too (the option sends the command to the full path)."""
+    from tests.e2e.seedkit import uv_executable
+
+    project, env = synced
+    assert _run(project, env, "python", "-c", "pass").returncode == 0  # recorded
+    args = ("--max-recursion-depth", "3", "python", "-c", "pass")
+    done = _run(project, {**env, "FERRY_RUN_RECURSION_DEPTH": "4"}, *args)
+    assert done.returncode == 2, done.stderr
+    assert "recursively invoked 4 times which exceeds the limit of 3" in done.stderr
+    assert _run(project, {**env, "FERRY_RUN_RECURSION_DEPTH": "3"}, *args).returncode == 0
+    uv = uv_executable()  # a test dependency: skips where it is absent
+    plain = {k: v for k, v in ferry_env({}).items() if not k.startswith("UV_")}
+    theirs = subprocess.run(
+        [uv, "run", "--no-project", *args], cwd=project, capture_output=True, text=True,
+        env={**plain, "UV_RUN_RECURSION_DEPTH": "4", "UV_CACHE_DIR": str(project / "uvc")},
+        timeout=120, check=False)
+    assert theirs.returncode == 2, theirs.stderr
+    assert "recursively invoked 4 times which exceeds the limit of 3" in theirs.stderr

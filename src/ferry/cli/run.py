@@ -13,6 +13,7 @@ from ferry.cli.lock_action import merge_index_flags
 from ferry.cli.output import Printer
 from ferry.cli.project_options import lock_fields, selection_options, sync_options
 from ferry.cli.selection_flags import check_only_dev
+from ferry.model.errors import FerryError
 from ferry.model.settings import GlobalOptions
 
 SELECTION_KEYS = (
@@ -90,6 +91,9 @@ def _check_module_or_script(kwargs: dict[str, Any]) -> None:
     is_flag=True,
     help="Read no dotenv file (not even FERRY_ENV_FILE's). [env: FERRY_NO_ENV_FILE]",
 )
+@click.option("--max-recursion-depth", type=click.IntRange(0, 2**32 - 1), hidden=True,
+              help="How many nested `ferry run` invocations to allow (uv's hidden option; "
+              "default 100).")
 @click.option("--isolated", is_flag=True, help="Run in a fresh, temporary environment.")
 @click.option("--no-project", is_flag=True, help="Ignore the project in this directory.")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED)
@@ -106,7 +110,7 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
     modes = lock_fields(kwargs, options)
     run_keys = (
         "no_sync", "exact", "with_packages", "with_requirements", "isolated", "no_project",
-        "module", "with_editables", "script", "env_files", "no_env_file",
+        "module", "with_editables", "script", "env_files", "no_env_file", "max_recursion_depth",
     )
     run_args = {k: kwargs.pop(k) for k in run_keys}
     merge_index_flags(kwargs)
@@ -117,7 +121,12 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
         selection_given=selection_given,
         **run_args,
     )
-    plan = plan_run(request, options)
+    try:
+        plan = plan_run(request, options)
+    except FerryError as error:  # a stale lock under --locked: uv's `run` says no `Resolved`
+        if hasattr(error, "resolved_line"):
+            error.resolved_line = False
+        raise
     printer = Printer(options)
     for warning in plan.warnings:
         printer.warn(warning)

@@ -61,6 +61,7 @@ RUN_VALUED = frozenset(
         "--refresh-package",
         "--keyring-provider",
         "--package",
+        "--max-recursion-depth",
         # Global options given after `run` (hoisted by the full path) take values too.
         "--cache-dir",
         "--color",
@@ -78,6 +79,7 @@ UNSAFE = frozenset(
         "--with-requirements",
         "--with-editable",
         "--env-file",  # the file's variables reach the command: the full path reads them
+        "--max-recursion-depth",  # another limit than the one this path knows
         "-s",
         "--script",
         "-m",
