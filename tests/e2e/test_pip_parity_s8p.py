@@ -44,7 +44,7 @@ def test_read_only_commands_fall_back_to_the_python_on_path(
     checked = run("pip", "check", cwd=elsewhere, env=env)
     assert checked.code == 1
     assert checked.stderr.splitlines()[0] == notice
-    assert "requires `beta`, but it's not installed" in checked.stdout
+    assert "requires `beta`, but it's not installed" in checked.stderr  # uv: on stderr
     quiet = ok(run("-q", "pip", "list", cwd=elsewhere, env=env))
     assert quiet.stderr == ""
 

@@ -78,12 +78,12 @@ def test_missing_dependency_is_an_error_with_a_hint_and_no_change(
 ) -> None:
     before = (project / "pyproject.toml").read_bytes()
     result = run("remove", "tool", cwd=project)
-    assert result.code == 1
+    assert result.code == 2  # uv 0.13.8's exit code for it
     assert result.stderr == (
         "error: The dependency `tool` could not be found in `project.dependencies`\n"
         "hint: `tool` is an optional dependency (try: `ferry remove tool --optional cli`)\n"
     )
     nowhere = run("remove", "--group", "dev", "nothing", cwd=project)
-    assert nowhere.code == 1
+    assert nowhere.code == 2
     assert "could not be found in `dependency-groups.dev`" in nowhere.stderr
     assert (project / "pyproject.toml").read_bytes() == before
