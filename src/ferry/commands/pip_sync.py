@@ -3,16 +3,17 @@
 As ``uv pip sync``: the file is the whole set, so nothing is resolved beyond it (no
 dependencies are added: a dependency missing from the file stays missing), versions that are not
 pinned are chosen from the index, two requirements on one package must agree, and everything
-installed but not listed is removed — except the seed packages (pip, setuptools, wheel) that
-``uv pip sync`` leaves alone too. ``--strict`` then checks that what is installed is consistent
-and warns about every missing or mismatched dependency.
+installed but not listed is removed — except the seed packages that ``uv pip sync`` leaves
+alone too (:func:`kept_seed_packages`). ``--strict`` then checks that what is installed is
+consistent and warns about every missing or mismatched dependency.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ferry.commands.common import (
     installed_dists,
@@ -27,15 +28,22 @@ from ferry.commands.inputs import gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pip_compile import known_options
 from ferry.commands.pip_install import InstallResult, pip_target, would_download
-from ferry.commands.pipeline import apply_pins, resolve_requirements
-from ferry.model.errors import UsageError
+from ferry.commands.pipeline import apply_pins, remember_sources, resolve_requirements
+from ferry.install.plan import SEED_PACKAGES
+from ferry.model.errors import FerryError, UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
 from ferry.model.log import get_logger
 from ferry.model.names import canonicalize_name
 from ferry.model.settings import GlobalOptions
 from ferry.model.value_fields import field
+from ferry.python.environment import PythonEnvironment
+from ferry.python.pyvenv_cfg import read_pyvenv_cfg
 from ferry.resolve.options import ALL, ResolverOptions
+
+if TYPE_CHECKING:
+    from ferry.model.dist import PinnedDist
+    from ferry.wheel.installed import InstalledDist
 
 logger = get_logger(__name__)
 
@@ -162,6 +170,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 builder=builder, interpreter=environment.interpreter,
             )
             pins = enforce_hashes(resolution.dists, inputs)
+            dropped, installed = _seed_decisions(environment, installed, pins)
             reinstall: bool | set[str] = (
                 True if request.reinstall
                 else {canonicalize_name(n) for n in request.reinstall_package}
@@ -173,6 +182,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 reinstall=reinstall, exact=True, dry_run=request.dry_run, builder=builder,
                 refresh=options.refresh,
             )
+            _drop_seeds(dropped, environment, result, dry_run=request.dry_run)
             if request.dry_run:
                 result.would_download = would_download(cache, result.to_install)
             execution = result.execution
@@ -188,4 +198,74 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
     return result
 
 
-__all__ = ["PipSyncRequest", "SyncResult", "pip_sync"]
+def kept_seed_packages(environment: PythonEnvironment) -> frozenset[str]:
+    """The installed packages an exact sync keeps though the file does not name them: uv
+    0.13.8's rule, decided by the environment's ``pyvenv.cfg`` as uv decides it.
+
+    An environment uv made without ``--seed`` (a ``uv`` key, no ``seed = true``) keeps nothing,
+    pip included. Any other (a ``--seed`` one, ``python -m venv``'s, ferry's, which carries no
+    ``uv`` key, a system interpreter) keeps pip and uv, plus setuptools and wheel before Python
+    3.12 (from 3.12 ``venv`` and ``ensurepip`` no longer install them)."""
+    try:
+        cfg = read_pyvenv_cfg(environment.root) if environment.is_venv else {}
+    except FerryError:
+        cfg = {}
+    if "uv" in cfg and cfg.get("seed", "").lower() != "true":
+        return frozenset()
+    if environment.interpreter.major_minor < (3, 12):
+        return frozenset({"pip", "uv", "setuptools", "wheel"})
+    return frozenset({"pip", "uv"})
+
+
+def _seed_decisions(
+    environment: PythonEnvironment, installed: list[InstalledDist], pins: Sequence[PinnedDist]
+) -> tuple[list[InstalledDist], list[InstalledDist]]:
+    """The seed packages to remove, and the installed list the planner should see.
+
+    The planner keeps its own fixed seed set (:data:`ferry.install.plan.SEED_PACKAGES`); the
+    ones uv would remove are taken out of its view and removed by :func:`_drop_seeds`, and a
+    kept seed it does not know (``uv``) is hidden from it so it stays."""
+    kept = kept_seed_packages(environment)
+    wanted = {pin.name for pin in pins}
+    dropped: list[InstalledDist] = []
+    visible: list[InstalledDist] = []
+    for dist in installed:
+        if dist.name in wanted:
+            visible.append(dist)
+        elif dist.name in SEED_PACKAGES and dist.name not in kept:
+            logger.debug("%s: not in the target set (exact sync; not a kept seed package "
+                         "of this environment)", dist.name)
+            dropped.append(dist)
+        elif dist.name in kept:
+            logger.debug("Preserving seed package: %s==%s", dist.name, dist.version)
+        else:
+            visible.append(dist)
+    return dropped, visible
+
+
+def _drop_seeds(
+    dropped: list[InstalledDist], environment: PythonEnvironment, result: SyncResult, *,
+    dry_run: bool,
+) -> None:
+    """Remove the seed packages :func:`_seed_decisions` gave up, counted with the sync's own
+    removals (one ``Uninstalled N packages`` line, `` - name`` lines in order)."""
+    if not dropped:
+        return
+    remember_sources(dropped)
+    if dry_run:
+        result.to_remove = [*result.to_remove, *dropped]
+        return
+    from ferry.commands.pip_uninstall import remove_all
+    from ferry.install.envlock import environment_lock
+    from ferry.install.execute import ExecutionResult
+
+    started = time.perf_counter()
+    with environment_lock(environment.scheme):  # serialised with installs (RELIABILITY E7)
+        remove_all(dropped, environment.scheme)
+    execution = result.execution or ExecutionResult()
+    execution.removed = [*execution.removed, *dropped]
+    execution.uninstall_seconds += time.perf_counter() - started
+    result.execution = execution
+
+
+__all__ = ["PipSyncRequest", "SyncResult", "kept_seed_packages", "pip_sync"]
