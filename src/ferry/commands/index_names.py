@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from ferry.model.log import get_logger
 from ferry.model.value_fields import replace
+from ferry.project.file_index_urls import searched_index_url
 from ferry.project.lock_local import fetch_url, is_local_location
 from ferry.project.pyproject import PyProject
 from ferry.project.tool_settings import IndexSpec
@@ -50,8 +51,6 @@ def plain_url(value: str) -> str:
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
         return url  # `file:relative` or another host: fetched (and refused) as before
-    from ferry.project.edit_index import searched_index_url  # (tomlkit: only when needed)
-
     return searched_index_url("file:///" + parts.path.lstrip("/"))
 
 

@@ -21,10 +21,12 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import urlsplit
 
 import tomlkit
 from tomlkit.items import AoT, Table, Whitespace
+
+from ferry.project.file_index_urls import local_path, searched_index_url
 
 __all__ = [
     "IndexRequest", "add_indexes", "same_index_url", "searched_index_url", "update_entry",
@@ -41,7 +43,7 @@ def written_index_url(url: str, base: Path, cwd: Path | None = None) -> str:
     and ``//`` resolved) with its trailing slash kept; a path is normalised without one, an
     absolute path staying absolute and a relative one — taken from ``cwd`` — written relative
     to ``base``. Any other URL is written as given."""
-    local = _local_path(url)
+    local = local_path(url)
     if local is not None:
         return local
     if "://" in url:
@@ -50,26 +52,6 @@ def written_index_url(url: str, base: Path, cwd: Path | None = None) -> str:
         return posixpath.normpath(url)
     absolute = posixpath.normpath(posixpath.join(str(cwd or Path.cwd()), url))
     return posixpath.relpath(absolute, str(base))
-
-
-def searched_index_url(url: str) -> str:
-    """``--index URL`` as the lock of the same ``add`` searches it: uv searches the command
-    line's index as given (before the file's entry for the same directory), so a ``file:`` URL
-    keeps its trailing slash in the lock's ``registry``; normalised as uv's URL parser would
-    (``..``, ``//``, ``localhost``). Anything else as given (a path is taken from the working
-    directory, as on the command line of ``lock``)."""
-    local = _local_path(url)
-    return url if local is None else "file://" + quote(local)
-
-
-def _local_path(url: str) -> str | None:
-    """The absolute path a ``file:`` URL names (as uv writes it), or None for anything else."""
-    parts = urlsplit(url.strip())
-    if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-        return None
-    path = unquote(parts.path)
-    normal = posixpath.normpath(path) if path else "/"
-    return normal + "/" if path.endswith("/") and normal != "/" else normal
 
 
 def same_index_url(a: Any, b: str, base: Path | None = None) -> bool:
@@ -82,7 +64,7 @@ def same_index_url(a: Any, b: str, base: Path | None = None) -> bool:
 
 
 def _canonical(url: str, base: Path | None) -> str:
-    local = _local_path(url)
+    local = local_path(url)
     if local is None and "://" not in url:  # a path
         local = posixpath.normpath(posixpath.join(str(base), url) if base else url)
     if local is not None:
