@@ -90,7 +90,8 @@ def test_locked_fails_when_the_lock_is_stale(
     write_project(project, ["lib", "dep"])
     result = lock(run, project, index_server, "--locked")
     assert result.code == 1
-    assert result.stderr.split("\n", 1)[1].startswith(  # after uv's `Using CPython …` line
+    assert result.stderr.split("\n", 2)[1].startswith("Resolved 3 packages in ")  # as uv
+    assert result.stderr.split("\n", 2)[2].startswith(  # after `Using CPython …`, `Resolved`
         "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided.\n"
         "hint: "), result.stderr
     assert "; to update the lockfile, run `ferry lock`.\n" in result.stderr

@@ -3,8 +3,9 @@
 uv 0.13.8 prints
     error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided.
     hint: To update the lockfile, run `uv lock`.
-for `lock`, `sync` and `run`. ferry used to put the hint's sentence into the error line and the
-reason into a `Caused by:` line; the reason now leads the hint, which names `ferry lock`.
+for `lock`, `sync` and `run` (after the `Resolved` line of the resolution that found the lock
+stale, which `run` does not print). ferry used to put the hint's sentence into the error line
+and the reason into a `Caused by:` line; the reason now leads the hint, which names `ferry lock`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ def test_locked_with_a_stale_lock_is_an_error_and_a_hint(
     stderr = result.stderr
     if command[0] == "lock":  # with no environment, uv (and ferry) first name the interpreter
         assert stderr.startswith("Using CPython "), stderr
+        stderr = stderr.split("\n", 1)[1]
+    if command[0] != "run":  # then the resolution that found the lock stale (not for `run`)
+        assert stderr.startswith("Resolved 1 package in "), stderr
         stderr = stderr.split("\n", 1)[1]
     assert stderr == (
         ERROR + "hint: The version of `p` changed (0.1 -> 0.2); to update the lockfile, "

@@ -116,6 +116,22 @@ SILENT = 100
 _silent = False  # -qq: errors are not said (argument conflicts excepted), as uv's
 
 
+def say_resolution(error: FerryError) -> None:
+    """The resolution an error followed, printed first as uv prints it: ``--locked`` finding
+    the lock would change (``commands.lock.StaleLockError``) shows its ``Resolved N packages``
+    line (not for ``run``) and the resolution's warnings before the error; ``-q`` hides them."""
+    resolved = getattr(error, "resolved", None)
+    if not isinstance(resolved, int) or log.ferry_level() > log.WARNING:
+        return
+    from ferry.cli.output import elapsed, plural
+
+    if getattr(error, "resolved_line", True):
+        seconds = elapsed(getattr(error, "seconds", 0.0))
+        say(f"Resolved {plural(resolved, 'package')} in {seconds}")
+    for warning in getattr(error, "diagnostics", ()):
+        log.get_logger("ferry.cli").warning("%s", warning)
+
+
 def say(line: str) -> None:
     sys.stderr.write(line + "\n")
     sys.stderr.flush()
@@ -131,6 +147,7 @@ def run_guarded(body: Callable[[], None]) -> None:
             import traceback
 
             traceback.print_exc(file=sys.stderr)
+        say_resolution(error)
         if not _silent or _is_argument_error(error):
             say(render_error(error))
         sys.exit(error.exit_code)

@@ -11,7 +11,7 @@ resolves as usual and reports what would change, writing nothing.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -192,7 +192,8 @@ def _lock(
                             diagnostics=diagnostics)
     new_text = dump_lock(lock)
     if request.locked and new_text != text:
-        raise stale_lock_error(LOCK_NAME, "ferry lock", reason, request.mode_flag())
+        raise stale_lock_error(LOCK_NAME, "ferry lock", reason, request.mode_flag(),
+                               resolved=lock, started=started, diagnostics=diagnostics)
     if request.dry_run:
         return LockOutcome(lock, False, len(lock.packages), time.perf_counter() - started,
                            reason, describe_changes(existing, lock, dry_run=True), warnings,
@@ -244,17 +245,38 @@ def frozen_warning(name: str, flag: str) -> str:
             f"up-to-date, because `{flag}` was provided; use `--check` instead")
 
 
+class StaleLockError(UserError):
+    """``--locked`` met a lock that would change, found by resolving: uv prints that
+    resolution's ``Resolved N packages`` line and its warnings before the error, and so does
+    the CLI from ``resolved``, ``seconds`` and ``diagnostics`` (``resolved`` is ``None`` when
+    nothing was resolved). ``resolved_line`` is cleared by a command that prints no
+    ``Resolved`` line (``run``: uv prints only the warnings there)."""
+
+    def __init__(self, message: str, *, hint: str, resolved: int | None = None,
+                 seconds: float = 0.0, diagnostics: Sequence[str] = ()) -> None:
+        super().__init__(message, hint=hint)
+        self.resolved = resolved
+        self.seconds = seconds
+        self.diagnostics = list(diagnostics)
+        self.resolved_line = True
+
+
 def stale_lock_error(
-    name: str, command: str, reason: str | None, flag: str = "--locked"
-) -> UserError:
+    name: str, command: str, reason: str | None, flag: str = "--locked", *,
+    resolved: Lock | None = None, started: float = 0.0, diagnostics: Sequence[str] = (),
+) -> StaleLockError:
     """``--locked`` met a lock that would change: uv's message, and its hint naming the ferry
     command that updates the lock, led by what made the lock stale (uv keeps that for ``-v``;
-    it is the first thing one wants to know)."""
+    it is the first thing one wants to know). ``resolved`` is the lock the resolution begun
+    at ``started`` (``time.perf_counter()``) gave, with its ``diagnostics``."""
     fix = f"run `{command}`"
-    return UserError(
+    return StaleLockError(
         f"The lockfile at `{name}` needs to be updated, but `{flag}` was provided.",
         hint=f"{reason[:1].upper()}{reason[1:]}; to update the lockfile, {fix}."
         if reason else f"To update the lockfile, {fix}.",
+        resolved=None if resolved is None else len(resolved.packages),
+        seconds=time.perf_counter() - started if resolved is not None else 0.0,
+        diagnostics=diagnostics,
     )
 
 

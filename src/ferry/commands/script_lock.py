@@ -113,14 +113,15 @@ def lock_script(
     log.debug("locking %s because %s", script, reason)
     diagnostics: list[str] = []
     lock = _resolve(project, request, options, cache, existing, lock_options, diagnostics)
+    new_text = dump_lock(lock)
+    if request.locked and new_text != text:
+        raise stale_lock_error(path.name, f"ferry lock --script {script}", reason,
+                               request.mode_flag(), resolved=lock, started=started,
+                               diagnostics=diagnostics)
     if not keep_diagnostics:
         for warning in diagnostics:
             log.warning("%s", warning)
         diagnostics = []
-    new_text = dump_lock(lock)
-    if request.locked and new_text != text:
-        raise stale_lock_error(path.name, f"ferry lock --script {script}", reason,
-                               request.mode_flag())
     if metadata and "requires-python" not in metadata:  # uv says nothing without a block
         warnings.append(
             "No `requires-python` value found in the script. "
