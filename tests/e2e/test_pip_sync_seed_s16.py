@@ -4,31 +4,14 @@ pip and uv (plus setuptools and wheel before 3.12) in an environment uv did not 
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from tests.e2e.seedkit import uv_executable
-from tests.support.runner import ferry_env
+from tests.e2e.tool_pair_s16 import run_tool as _run
 from tests.support.server import IndexServer
 
 SEEDS_AND_MORE = ["pip", "setuptools", "wheel", "uv", "six"]
-
-
-def _run(tool: str, args: list[str], cwd: Path, url: str) -> subprocess.CompletedProcess[str]:
-    if tool == "uv":
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
-        env.update(UV_CACHE_DIR=str(cwd / "uv-cache"), UV_INDEX_URL=url,
-                   UV_PYTHON_DOWNLOADS="never", NO_COLOR="1")
-        argv = [uv_executable(), *args]
-    else:
-        env = ferry_env({"VIRTUAL_ENV": None, "FERRY_INDEX_URL": url, "NO_COLOR": "1",
-                         "FERRY_CACHE_DIR": str(cwd / "ferry-cache")})
-        argv = [sys.executable, "-m", "ferry", *args]
-    return subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False,
-                          timeout=180)
 
 
 def _make(kind: str, path: Path, python: str, url: str) -> None:

@@ -131,7 +131,7 @@ def test_hashes_on_continued_lines(tmp_path: Path) -> None:
     assert pkg.hashes == (f"sha256:{SHA_A}", f"sha256:{SHA_B}")
     assert pkg.allowed_hashes() == {"sha256": frozenset({SHA_A, SHA_B})}
     assert other.hashes == (f"sha512:{'c' * 128}",)
-    assert parsed.hash_checking
+    assert not parsed.hash_checking  # uv: hashes alone are verified; --require-hashes requires
 
 
 def test_direct_references_and_bare_paths(tmp_path: Path) -> None:
@@ -222,13 +222,16 @@ def test_constraint_files_refuse_editables_and_unnamed(tmp_path: Path) -> None:
 
 def test_require_hashes_refuses_unpinned_requirements() -> None:
     with pytest.raises(ParseError) as info:
-        parse_requirements_text(f"ok==1 --hash=sha256:{SHA_A}\npkg>=1 --hash=sha256:{SHA_B}\n",
-                                path="r.txt")
+        parse_requirements_text(
+            f"--require-hashes\nok==1 --hash=sha256:{SHA_A}\npkg>=1 --hash=sha256:{SHA_B}\n",
+            path="r.txt")
     err = info.value
     assert err.message == ("In `--require-hashes` mode, all requirements must have their "
                            "versions pinned with `==`, but found: `pkg>=1`")
-    assert (err.line, err.column) == (2, 1)
+    assert (err.line, err.column) == (3, 1)
     assert err.hint is not None
+    # uv 0.13: without --require-hashes an unpinned hashed line is accepted (hash not checked)
+    parse_requirements_text(f"ok==1 --hash=sha256:{SHA_A}\npkg>=1 --hash=sha256:{SHA_B}\n")
 
 
 def test_require_hashes_refuses_missing_hashes_and_editables() -> None:

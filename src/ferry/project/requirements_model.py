@@ -102,8 +102,11 @@ class RequirementsFile:
 
     @property
     def hash_checking(self) -> bool:
-        """pip's rule: ``--require-hashes``, or any ``--hash`` anywhere, turns checking on."""
-        return self.options.require_hashes or any(r.hashes for r in self.requirements)
+        """uv's rule: only ``--require-hashes`` (in the file or on the command line) turns
+        checking on. pip's (any ``--hash`` anywhere does) is not followed: a file where only
+        some lines carry hashes installs, with those hashes verified
+        (:func:`ferry.commands.hash_checking.enforce_hashes`), as with uv."""
+        return self.options.require_hashes
 
 
 def file_url_path(url: str) -> str:
