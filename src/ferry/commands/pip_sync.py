@@ -11,7 +11,6 @@ consistent and warns about every missing or mismatched dependency.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +27,7 @@ from ferry.commands.inputs import gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pip_compile import known_options
 from ferry.commands.pip_install import InstallResult, pip_target, would_download
-from ferry.commands.pipeline import apply_pins, remember_sources, resolve_requirements
-from ferry.install.plan import SEED_PACKAGES
+from ferry.commands.pipeline import apply_pins, resolve_requirements
 from ferry.model.errors import FerryError, UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
@@ -42,8 +40,7 @@ from ferry.python.pyvenv_cfg import read_pyvenv_cfg
 from ferry.resolve.options import ALL, ResolverOptions
 
 if TYPE_CHECKING:
-    from ferry.model.dist import PinnedDist
-    from ferry.wheel.installed import InstalledDist
+    pass
 
 logger = get_logger(__name__)
 
@@ -170,7 +167,11 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 builder=builder, interpreter=environment.interpreter,
             )
             pins = enforce_hashes(resolution.dists, inputs)
-            dropped, installed = _seed_decisions(environment, installed, pins)
+            seeds = kept_seed_packages(environment)
+            wanted = {pin.name for pin in pins}
+            for dist in installed:
+                if dist.name in seeds and dist.name not in wanted:
+                    logger.debug("Preserving seed package: %s==%s", dist.name, dist.version)
             reinstall: bool | set[str] = (
                 True if request.reinstall
                 else {canonicalize_name(n) for n in request.reinstall_package}
@@ -180,9 +181,8 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
                 pins, installed, result, cache=cache, client=client, environment=environment,
                 link_mode=request.link_mode, compile=request.compile_bytecode,
                 reinstall=reinstall, exact=True, dry_run=request.dry_run, builder=builder,
-                refresh=options.refresh,
+                refresh=options.refresh, seeds=seeds,
             )
-            _drop_seeds(dropped, environment, result, dry_run=request.dry_run)
             if request.dry_run:
                 result.would_download = would_download(cache, result.to_install)
             execution = result.execution
@@ -215,57 +215,6 @@ def kept_seed_packages(environment: PythonEnvironment) -> frozenset[str]:
     if environment.interpreter.major_minor < (3, 12):
         return frozenset({"pip", "uv", "setuptools", "wheel"})
     return frozenset({"pip", "uv"})
-
-
-def _seed_decisions(
-    environment: PythonEnvironment, installed: list[InstalledDist], pins: Sequence[PinnedDist]
-) -> tuple[list[InstalledDist], list[InstalledDist]]:
-    """The seed packages to remove, and the installed list the planner should see.
-
-    The planner keeps its own fixed seed set (:data:`ferry.install.plan.SEED_PACKAGES`); the
-    ones uv would remove are taken out of its view and removed by :func:`_drop_seeds`, and a
-    kept seed it does not know (``uv``) is hidden from it so it stays."""
-    kept = kept_seed_packages(environment)
-    wanted = {pin.name for pin in pins}
-    dropped: list[InstalledDist] = []
-    visible: list[InstalledDist] = []
-    for dist in installed:
-        if dist.name in wanted:
-            visible.append(dist)
-        elif dist.name in SEED_PACKAGES and dist.name not in kept:
-            logger.debug("%s: not in the target set (exact sync; not a kept seed package "
-                         "of this environment)", dist.name)
-            dropped.append(dist)
-        elif dist.name in kept:
-            logger.debug("Preserving seed package: %s==%s", dist.name, dist.version)
-        else:
-            visible.append(dist)
-    return dropped, visible
-
-
-def _drop_seeds(
-    dropped: list[InstalledDist], environment: PythonEnvironment, result: SyncResult, *,
-    dry_run: bool,
-) -> None:
-    """Remove the seed packages :func:`_seed_decisions` gave up, counted with the sync's own
-    removals (one ``Uninstalled N packages`` line, `` - name`` lines in order)."""
-    if not dropped:
-        return
-    remember_sources(dropped)
-    if dry_run:
-        result.to_remove = [*result.to_remove, *dropped]
-        return
-    from ferry.commands.pip_uninstall import remove_all
-    from ferry.install.envlock import environment_lock
-    from ferry.install.execute import ExecutionResult
-
-    started = time.perf_counter()
-    with environment_lock(environment.scheme):  # serialised with installs (RELIABILITY E7)
-        remove_all(dropped, environment.scheme)
-    execution = result.execution or ExecutionResult()
-    execution.removed = [*execution.removed, *dropped]
-    execution.uninstall_seconds += time.perf_counter() - started
-    result.execution = execution
 
 
 __all__ = ["PipSyncRequest", "SyncResult", "kept_seed_packages", "pip_sync"]

@@ -89,8 +89,10 @@ def apply_pins(
     builder: WheelBuilder | None = None,
     strict_record: bool = False,
     refresh: Refresh | None = None,
+    seeds: Collection[str] | None = None,
 ) -> None:
-    """Plan, prepare and link ``pins`` into ``environment``.
+    """Plan, prepare and link ``pins`` into ``environment``; an exact plan keeps ``seeds``
+    (default: :data:`ferry.install.plan.SEED_PACKAGES`).
 
     With ``refresh`` the unpacked archives of the refreshed packages are checked against their
     manifests first; a damaged one is discarded, so it is unpacked (or downloaded) again."""
@@ -104,7 +106,8 @@ def apply_pins(
         if stale:
             reinstall = {*reinstall, *stale} if reinstall else stale
     plan = make_plan(
-        pins, installed, reinstall=reinstall, exact=exact, keep_extraneous=keep_extraneous
+        pins, installed, reinstall=reinstall, exact=exact, keep_extraneous=keep_extraneous,
+        **({} if seeds is None else {"seeds": seeds}),
     )
     for name, why in sorted(plan.reasons.items()):
         logger.debug("%s: %s", name, why)

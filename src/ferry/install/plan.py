@@ -88,11 +88,13 @@ def make_plan(
     reinstall: bool | Collection[str] = False,
     exact: bool = False,
     keep_extraneous: Collection[str] = (),
+    seeds: Collection[str] = SEED_PACKAGES,
 ) -> Plan:
     """Diff ``targets`` against ``installed``.
 
     ``reinstall`` may be ``True`` (everything) or a set of names. With ``exact`` every installed
-    distribution the target does not name is removed, except seed packages and
+    distribution the target does not name is removed, except ``seeds`` (the packages an exact
+    sync leaves alone: ``pip sync`` decides them per environment, as uv does) and
     ``keep_extraneous``.
     """
     by_name: dict[str, list[Installed]] = {}
@@ -121,7 +123,7 @@ def make_plan(
         install.append(target)
     if exact:
         for name, dists in sorted(by_name.items()):
-            if name in SEED_PACKAGES or name in keep_extraneous:
+            if name in seeds or name in keep_extraneous:
                 keep.extend(dists)
                 continue
             reasons[name] = "not in the target set (exact sync)"
