@@ -23,6 +23,7 @@ from ferry.commands.lock import (
     indexes_of,
     requires_python_of,
 )
+from ferry.commands.lock_bounds import unbounded_transitive, warn_unbounded_direct
 from ferry.commands.lock_build import LockBuilder, LockInputs
 from ferry.commands.lock_roots import (
     check_supported,
@@ -118,13 +119,21 @@ def resolve_lock(
         ),
     )
     source = RoutedSource(routed, builds.metadata, builds.direct)
+    lowest = lock_options.resolution_mode
     try:
+        if lowest in ("lowest", "lowest-direct"):  # uv says so as it starts, before `Resolved`
+            warn_unbounded_direct(universal.roots)
         graph = resolve_universal(universal, source)
+        reported = list(graph.warnings)
+        if lowest == "lowest":
+            reported += unbounded_transitive(graph, universal.roots, universal.constraints,
+                                             lambda file: source.metadata(file).requires_dist,
+                                             script=project.script)
         if diagnostics is None:
-            for warning in graph.warnings:
+            for warning in reported:
                 logger.warning("%s", warning)
         else:
-            diagnostics.extend(graph.warnings)
+            diagnostics.extend(reported)
         inputs = LockInputs(pyproject, declared_text or str(requires_python), python,
                             lock_options, built, local=choice.local)
         if project.workspace is not None:

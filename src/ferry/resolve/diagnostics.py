@@ -1,5 +1,6 @@
 """The warnings a finished resolution leaves for the user, in uv's words (its "resolution
-diagnostics"): an extra the chosen version does not have, a yanked version that was chosen.
+diagnostics"): an extra the chosen version does not have, a yanked version that was chosen,
+and — under ``--resolution lowest`` — requirements with no lower bound.
 
 They are not logged while resolving: uv prints them after its ``Resolved N packages`` line
 (``pip install``/``pip sync``: after the changes), and only for what the resolution finally
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ferry.model.dist import FileRef
+from ferry.model.pep440_specifiers import SpecifierSet
 from ferry.model.pep440_version import Version
 
 
@@ -38,3 +40,28 @@ def unique(warnings: Iterable[str]) -> list[str]:
     """``warnings`` without repeats, first occurrence kept (forks and both resolutions of an
     extra and its base can report the same thing)."""
     return list(dict.fromkeys(warnings))
+
+
+def unpinned_direct_warning(name: str) -> str:
+    """uv's words, under ``--resolution lowest``/``lowest-direct``, for a requirement of the
+    project with no lower bound (printed while resolving, before ``Resolved``)."""
+    return (f"The direct dependency `{name}` is unpinned. Consider setting a lower bound when "
+            "using `--resolution lowest` or `--resolution lowest-direct` to avoid using "
+            "outdated versions.")
+
+
+def unpinned_transitive_warning(name: str) -> str:
+    """uv's words, under ``--resolution lowest``, for a package of the resolution that nothing
+    requiring it bounds from below (after ``Resolved``, with the other diagnostics)."""
+    return (f"The transitive dependency `{name}` is unpinned. Consider setting a lower bound "
+            "with a constraint when using `--resolution lowest` to avoid using outdated "
+            "versions.")
+
+
+_LOWER = frozenset({"==", "===", "~=", ">", ">="})
+
+
+def has_lower_bound(specifier: SpecifierSet) -> bool:
+    """Whether ``specifier`` bounds versions from below (uv: ``==``, ``===``, ``~=``, ``>``,
+    ``>=``; ``!=``, ``<`` and ``<=`` do not)."""
+    return any(s.operator in _LOWER for s in specifier)
