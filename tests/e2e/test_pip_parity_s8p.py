@@ -169,7 +169,10 @@ def test_show_orders_as_uv(
         "---",
         "Name: zeta", "Version: 1.0", f"Location: {site}", "Requires:", "Required-by: beta",
     ]
-    assert shown.stderr.splitlines() == ["warning: Package(s) not found for: nothere, zz-x"]
+    assert shown.stderr.splitlines() == [  # uv names every environment but ./.venv
+        f"Using Python {_version(tmp_path / 'v')} environment at: v",
+        "warning: Package(s) not found for: nothere, zz-x",
+    ]
     files = ok(run("pip", "show", "-p", "v", "-f", "zeta", cwd=tmp_path)).stdout.splitlines()
     listed = files[files.index("Files:") + 1:]
     assert listed == sorted(listed) and "  zeta-1.0.dist-info/RECORD" in listed

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
-from ferry.commands.common import inspected_environment, installed_dists, open_cache
+from ferry.commands.common import (
+    inspected_environment,
+    installed_dists,
+    named_environment_note,
+    open_cache,
+)
 from ferry.model.immutable import immutable
 from ferry.model.names import canonicalize_name
 from ferry.model.pep508_requirements import InvalidRequirement, Requirement
 from ferry.model.settings import GlobalOptions
 from ferry.wheel.installed import InstalledDist
 
+if TYPE_CHECKING:
+    from ferry.cache.store import Cache
+    from ferry.python.environment import PythonEnvironment
+
 
 @immutable
 class Inspection:
-    """What a read-only command found. ``notice`` names the interpreter's environment when no
-    virtual environment was found (uv's ``Using Python X environment at: P``), so a listing of
-    a system interpreter is never mistaken for the project's."""
+    """What a read-only command found. ``notice`` names the environment unless it is the
+    working directory's ``.venv`` (uv's ``Using Python X environment at: P``), so a listing of
+    another environment or a system interpreter is never mistaken for the project's."""
 
     text: str = ""
     notice: str | None = None
@@ -37,8 +47,18 @@ def _load(
     options: GlobalOptions, python: str | None, system: bool
 ) -> tuple[list[InstalledDist], str | None]:
     with open_cache(options) as cache:
-        environment, notice = inspected_environment(cache, python, system)
+        environment, notice = _inspected(cache, python, system)
         return sorted(installed_dists(environment), key=lambda d: d.name), notice
+
+
+def _inspected(
+    cache: Cache, python: str | None, system: bool
+) -> tuple[PythonEnvironment, str | None]:
+    """The environment looked at, named as uv names it: every environment but the working
+    directory's own ``.venv`` (an active ``VIRTUAL_ENV``, a parent's ``.venv``, the environment
+    the working directory is inside, ``--python``, or the interpreter that stood in for none)."""
+    environment, _ = inspected_environment(cache, python, system)
+    return environment, named_environment_note(environment)
 
 
 def pip_list(
@@ -165,7 +185,7 @@ def _requirement_names(dist: InstalledDist) -> set[str]:
 def pip_check(*, options: GlobalOptions, python: str | None, system: bool) -> Inspection:
     """Problems found (pip's wording), and how many packages were checked."""
     with open_cache(options) as cache:
-        environment, notice = inspected_environment(cache, python, system)
+        environment, notice = _inspected(cache, python, system)
         dists = installed_dists(environment)
         markers = dict(environment.interpreter.markers)
     by_name = {d.name: d for d in dists}

@@ -91,9 +91,26 @@ def open_environment(root: Path, cache: JsonStore | None) -> PythonEnvironment:
 
 
 def find_dot_venv(directory: Path) -> Path | None:
-    """The nearest ``.venv`` holding a ``pyvenv.cfg``, in ``directory`` or above."""
+    """The virtual environment the working directory belongs to (see
+    :func:`find_local_environment`), or None when there is none or it is broken."""
+    found = find_local_environment(directory)
+    return found if found is not None and is_virtualenv(found) else None
+
+
+def find_local_environment(directory: Path) -> Path | None:
+    """The environment the working directory belongs to, found as uv 0.13.8 finds it: walking up
+    from ``directory``, each folder itself when it holds a ``pyvenv.cfg`` (a command run from
+    inside an environment acts on that environment), then its ``.venv`` when that is a directory.
+
+    The walk stops at the first ``.venv`` directory even without a ``pyvenv.cfg`` (uv's "broken
+    virtual environment"), which is returned as it is: a command that would change it refuses
+    it, discovery takes it for none; an outer environment is never used in its place.
+    """
     start = directory.absolute()
     for folder in (start, *start.parents):
-        if is_virtualenv(folder / ".venv"):
-            return folder / ".venv"
+        if is_virtualenv(folder):
+            return folder
+        dot_venv = folder / ".venv"
+        if dot_venv.is_dir():
+            return dot_venv
     return None

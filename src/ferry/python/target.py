@@ -1,7 +1,9 @@
 """Which environment a ``ferry pip …`` command acts on, decided as ``uv pip`` decides it.
 
 ``--python`` (an interpreter, an environment directory, or a version request) wins; otherwise the
-active VIRTUAL_ENV, then a ``.venv`` in the directory or one of its parents. ``--system`` skips
+active VIRTUAL_ENV, then, walking up from the working directory, each directory itself when it is
+a virtual environment and then its ``.venv`` (uv's order: a command run inside an environment
+acts on it). ``--system`` skips
 virtual environments and takes the first interpreter on PATH. Without either, a command that
 changes the environment will not guess: installing into a system interpreter by accident is what
 this rule exists to prevent. The read-only commands (``pip list/freeze/show/check``) cannot do
@@ -14,13 +16,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ferry.model.errors import UserError
+from ferry.model.errors import SurroundingsError, UserError
 from ferry.model.log import get_logger
 from ferry.python.discovery import find_interpreter
 from ferry.python.environment import (
     PythonEnvironment,
     environment_python,
-    find_dot_venv,
+    find_local_environment,
     is_virtualenv,
     open_environment,
 )
@@ -55,7 +57,7 @@ def find_target_environment(
         )
         logger.debug("Using the system interpreter %s (--system)", interpreter.executable)
         return environment_of(interpreter)
-    found = _active_or_local(cache, directory)
+    found = _active_or_local(cache, directory, strict=True)
     if found is None:
         raise UserError(NO_ENVIRONMENT)
     return found
@@ -69,7 +71,7 @@ def find_inspected_environment(
     if python or system:
         chosen = find_target_environment(cache, python=python, system=system, directory=directory)
         return chosen, False
-    found = _active_or_local(cache, directory)
+    found = _active_or_local(cache, directory, strict=False)
     if found is not None:
         return found, False
     interpreter = find_interpreter(None, cache, directory=directory)
@@ -79,16 +81,29 @@ def find_inspected_environment(
     return environment_of(interpreter), True
 
 
-def _active_or_local(cache: JsonStore | None, directory: Path) -> PythonEnvironment | None:
+def _active_or_local(
+    cache: JsonStore | None, directory: Path, *, strict: bool
+) -> PythonEnvironment | None:
+    """``VIRTUAL_ENV``, else the environment the directory is in or under (itself, an
+    ancestor, or a ``.venv`` on the way up). A broken ``.venv`` is an error for a command that
+    would change it (``strict``, as uv's), and no environment for a read-only one."""
     active = os.environ.get("VIRTUAL_ENV")
     if active:
         logger.debug("Using the active virtual environment %s (VIRTUAL_ENV)", active)
         return open_environment(Path(active), cache)
-    local = find_dot_venv(directory)
-    if local is not None:
-        logger.debug("Using the virtual environment %s", local)
-        return open_environment(local, cache)
-    return None
+    local = find_local_environment(directory)
+    if local is None:
+        return None
+    if not is_virtualenv(local):
+        if not strict:
+            logger.debug("Ignoring the broken virtual environment %s (no pyvenv.cfg)", local)
+            return None
+        raise SurroundingsError(  # uv: exit 2, as for any environment it cannot read
+            f"Broken virtual environment `{local}`: missing `pyvenv.cfg`",
+            hint="Recreate it with `ferry venv --clear`, or remove it.",
+        )
+    logger.debug("Using the virtual environment %s", local)
+    return open_environment(local, cache)
 
 
 def environment_of(interpreter: Interpreter) -> PythonEnvironment:
