@@ -23,11 +23,11 @@ from ferry.model.settings import GlobalOptions
 from ferry.python.discovery import find_interpreter
 from ferry.python.environment import open_environment
 from ferry.python.interpreter import Interpreter
-from ferry.python.request import PythonRequest
 from ferry.python.venv import create_venv
 
 if TYPE_CHECKING:
     from ferry.commands.pip_install import PipInstallRequest
+    from ferry.project.discovery import Project
 
 __all__ = [
     "VenvRequest",
@@ -73,20 +73,28 @@ class VenvResult:
 
 
 def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -> VenvResult:
+    from ferry.commands.venv_project import choose_python, incompatibility, venv_project
+
     cwd = Path.cwd()
-    python_request = PythonRequest.parse(request.python) if request.python else None
     if request.seed and request.seed_install is not None:
         # A value the seeding install would refuse is refused before anything is made (uv
         # refuses it while reading the command line), never after the environment exists.
         request.seed_install.exclude_newer_date()
-    path = request.path or default_path(request, cwd)  # uv looks for the project first
+    # uv looks for the project first: it places the environment and names the Python wanted
+    project = venv_project(request.project, cwd, no_project=request.no_project)
+    choice = choose_python(request.python, project, request.project or cwd)
+    path = request.path or default_path(request, cwd, project)
     cache = Cache.from_options(options.cache_dir, options.no_cache)
     try:
         with cache.shared():
-            interpreter = find_interpreter(python_request, cache, directory=cwd, allow_venvs=False)
+            interpreter = find_interpreter(choice.request, cache, directory=cwd,
+                                           allow_venvs=False)
             reporter.status(
                 f"Using {interpreter.describe()} interpreter at: {interpreter.sys_executable}"
             )
+            warning = incompatibility(choice, interpreter, project, cwd)
+            if warning is not None:
+                logger.warning("%s", warning)
             shown = display_path(path, cwd)
             reporter.status(creating_line(shown, seed=request.seed))
             root = create_venv(
@@ -110,32 +118,22 @@ def run_venv(request: VenvRequest, options: GlobalOptions, reporter: Reporter) -
     return VenvResult(root, shown, interpreter, activation_command(shown), seeded)
 
 
-def default_path(request: VenvRequest, cwd: Path) -> Path:
+def default_path(request: VenvRequest, cwd: Path, project: Project | None) -> Path:
     """Where ``ferry venv`` without PATH creates the environment, as ``uv venv`` 0.13.8 decides:
     the project environment (``FERRY_``/``UV_PROJECT_ENVIRONMENT`` placing it, relative to the
     workspace root) when started from the project's root (or ``--project`` names it), else
     ``.venv`` in the working directory — from a workspace member or any other directory below
     the root too, as uv keeps it. ``--no-project`` and an unreadable pyproject.toml (warned
-    about, as uv warns) give ``.venv``."""
+    about by :func:`ferry.commands.venv_project.venv_project`) give ``.venv``."""
     from ferry.project.discovery import environment_variable
-    from ferry.project.pyproject import PYPROJECT
 
     start = (request.project or cwd).absolute()
-    if request.no_project or not (start / PYPROJECT).is_file():
+    if project is None:
         return DEFAULT_PATH  # no project's root is here
     if request.project is None and environment_variable() is None:
         return DEFAULT_PATH  # the project environment would be `<here>/.venv` anyway
-    from ferry.model.errors import ParseError
-    from ferry.project.discovery import discover_project
-
-    try:
-        project = discover_project(project=start)
-    except ParseError as error:
-        logger.warning("Failed to parse `%s` during environment creation:\n  %s",
-                       PYPROJECT, error.message)
-        return DEFAULT_PATH
     if project.root.absolute() != start:
-        logger.debug("%s is a member of the workspace at %s: creating `.venv` here", start,
+        logger.debug("%s is not the root of the workspace at %s: creating `.venv` here", start,
                      project.root)
         return DEFAULT_PATH
     return project.environment_path
