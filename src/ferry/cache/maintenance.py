@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ferry.cache import archives, files, git_bucket, package_owners, records
 from ferry.cache.jsonfile import is_valid_json_file, read_json_file
+from ferry.cache.overlays import orphaned_overlays
 from ferry.cache.store import BUCKETS, CACHEDIR_TAG_NAME, LOCK_NAME, Cache
 from ferry.fs import toml_memo
 from ferry.fs.atomic import remove_tree
@@ -100,6 +101,8 @@ def prune(cache: Cache, *, ci: bool = False) -> PruneResult:
         for name in JSON_BUCKETS:
             removed += _prune_json(_bucket(cache, name), now)
         removed += _prune_parsed_toml(_bucket(cache, "toml"))
+        for overlay in orphaned_overlays(_bucket(cache, "environments")):  # their base is gone
+            removed += remove_entry(overlay)
         cache.forget_layout()
     return PruneResult(cache.root, removed)
 

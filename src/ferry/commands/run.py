@@ -192,7 +192,7 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
         )
         environments = [environment]
         if request.overlaid:
-            environments.insert(0, _overlay(cache, environment, indexed, options, plan))
+            environments[:0] = _overlay(cache, environment, indexed, options, plan)
     plan.argv = [str(environments[0].python), *request.command]
     plan.env = _exec_env(environments)
     return plan
@@ -204,13 +204,15 @@ def _overlay(
     request: RunRequest,
     options: GlobalOptions,
     plan: RunPlan,
-) -> PythonEnvironment:
-    """``--with``/``--with-requirements``: see :mod:`ferry.commands.run_with`."""
+) -> list[PythonEnvironment]:
+    """``--with``/``--with-requirements``: see :mod:`ferry.commands.run_with` (over an
+    ``--isolated`` base, a layer in its temporary directory)."""
     from ferry.commands.run_with import overlay_environment
 
     return overlay_environment(
         cache, base, request.with_packages, request.with_requirements, request.sync, options,
         plan.outcomes, editables=request.with_editables,
+        layer_in=plan.cleanup / "with" if plan.cleanup is not None else None,
     )
 
 
@@ -280,7 +282,9 @@ def _plan(request: RunRequest, options: GlobalOptions) -> RunPlan:
 def _run_without_project(request: RunRequest, options: GlobalOptions) -> RunPlan:
     """The environment the command would use anyway — the active ``VIRTUAL_ENV``, else the
     interpreter found from here (a ``.venv`` first) — with ``--with`` packages layered on
-    top of it, as uv layers them (s9 review R9: they used to replace it)."""
+    top of it, as uv layers them (s9 review R9: they used to replace it). ``--isolated``: an
+    empty temporary environment made from that interpreter (its base, for a venv), removed
+    once the command ends, so nothing installed in the interpreter is seen (as uv 0.13.8)."""
     plan = RunPlan(argv=[], env={})
     with open_cache(options) as cache:
         active = os.environ.get("VIRTUAL_ENV")
@@ -296,9 +300,15 @@ def _run_without_project(request: RunRequest, options: GlobalOptions) -> RunPlan
                 directory=Path.cwd(),
             )
             environment = PythonEnvironment(interpreter.prefix, interpreter)
+        if request.isolated:
+            from ferry.commands.run_spawn import isolated_environment, isolated_root
+
+            plan.cleanup = isolated_root(cache)
+            environment = isolated_environment(plan.cleanup / ".venv", environment.interpreter,
+                                               cache)
         environments = [environment]
         if request.overlaid:
-            environments.insert(0, _overlay(cache, environment, request, options, plan))
+            environments[:0] = _overlay(cache, environment, request, options, plan)
     plan.argv = _argv(request, environments[0])
     plan.env = _exec_env(environments)
     return plan
@@ -343,7 +353,7 @@ def _run_in_project(project: Project, request: RunRequest, options: GlobalOption
             plan.selection_note = note
         environments = [environment]
         if request.overlaid:
-            environments.insert(0, _overlay(cache, environment, request, options, plan))
+            environments[:0] = _overlay(cache, environment, request, options, plan)
     plan.argv = _argv(request, environments[0])
     plan.env = _exec_env(environments)
     return plan

@@ -25,9 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ferry.model.errors import SurroundingsError, UsageError
+from ferry.model.log import get_logger
 
 if TYPE_CHECKING:
     from ferry.cache.store import Cache
+    from ferry.python.environment import PythonEnvironment
+    from ferry.python.interpreter import Interpreter
+
+logger = get_logger(__name__)
 
 _VARIABLE = "FERRY_PROJECT_ENVIRONMENT"
 
@@ -86,6 +91,17 @@ def isolated_root(cache: Cache) -> Path:
 
         return Path(tempfile.mkdtemp(prefix="ferry-isolated-"))
     return cache.make_temp_dir("isolated-")
+
+
+def isolated_environment(root: Path, interpreter: Interpreter, cache: Cache) -> PythonEnvironment:
+    """``run --isolated --no-project``'s environment: an empty one at ``root`` (made by
+    :func:`isolated_root`) from ``interpreter``'s base, without a prompt, as uv makes it."""
+    from ferry.python.environment import open_environment
+    from ferry.python.venv import create_venv
+
+    logger.debug("Creating isolated virtual environment at %s", root)
+    create_venv(root, interpreter)
+    return open_environment(root, cache)
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ferry.cache.overlays import OVERLAY_FILE
 from ferry.model.log import get_logger
 from ferry.model.settings import GlobalOptions
 
@@ -42,7 +43,9 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-OVERLAY_PTH = "_ferry_overlay.pth"
+OVERLAY_PTH = OVERLAY_FILE  # ferry.cache.overlays reads it when pruning
+LAYERED_PREFIX = "with-layered"
+"""The key prefix of a ``--with`` environment that links no base (``layer_in``)."""
 
 
 def overlay_environment(
@@ -55,14 +58,20 @@ def overlay_environment(
     outcomes: list[Any],
     *,
     editables: tuple[str, ...] = (),
-) -> PythonEnvironment:
+    layer_in: Path | None = None,
+) -> list[PythonEnvironment]:
     """The cached environment with ``packages`` (and ``requirement_files``' requirements, and
     the ``editables`` trees installed editable), resolved now with ``sync``'s index options,
-    that also sees ``base``'s packages."""
+    that also sees ``base``'s packages: the environments to run in, the first foremost.
+
+    ``layer_in``: ``base`` is temporary (``run --isolated``) and this directory goes with it.
+    The packages then go into a cached environment that does not name the base, reused by
+    every such run as uv reuses its own, and a layer made in ``layer_in`` sees both (a key
+    naming the base made one more cached environment per run, never used again)."""
     from ferry.commands.script_env import cached_venv, install_pins, pins_key, remake_reason
     from ferry.model.exclude_newer import flag_cutoff
 
-    interpreter = _interpreter_of(cache, base)
+    interpreter = _interpreter_of(cache, base, temporary=layer_in is not None)
     cutoff = flag_cutoff(sync.exclude_newer)
     client, builder = _sources(cache, options, sync, cutoff)
     filled: list[PipelineOutcome] = []
@@ -70,7 +79,10 @@ def overlay_environment(
         inputs = (packages, requirement_files, _checked_editables(editables))
         pins, resolved = _resolve(base, inputs, cutoff, options, cache, client, builder)
         site_dirs = tuple(str(d) for d in base.site_dirs)
-        key = pins_key(interpreter, pins, extra=site_dirs, prefix="with")
+        if layer_in is None:
+            key = pins_key(interpreter, pins, extra=site_dirs, prefix="with")
+        else:
+            key = pins_key(interpreter, pins, prefix=LAYERED_PREFIX)
 
         def fill(root: Path) -> None:
             result = install_pins(pins, root, client, builder, sync, options, cache)
@@ -84,17 +96,23 @@ def overlay_environment(
         overlay = cached_venv(cache, "run-with", key, interpreter, fill, remake=reason)
     # what was installed (printed); else what was resolved (printed with -v only)
     outcomes.extend(filled or [resolved])
-    _link_base(overlay, site_dirs)
-    return overlay
+    if layer_in is None:
+        link_base(overlay, site_dirs)
+        return [overlay]
+    from ferry.commands.run_with_layer import make_layer
+
+    return [make_layer(layer_in, interpreter, overlay, site_dirs, cache), overlay]
 
 
-def _interpreter_of(cache: Cache, base: PythonEnvironment) -> Interpreter:
-    """The interpreter the overlay is made with: the base environment's own."""
+def _interpreter_of(cache: Cache, base: PythonEnvironment, *, temporary: bool) -> Interpreter:
+    """The interpreter the overlay is made with: the base environment's own — for a temporary
+    base the one it was made from, so the overlay's key does not name the base's path."""
     from ferry.python.discovery import find_interpreter
     from ferry.python.request import PythonRequest
 
+    python = base.interpreter.base_executable if temporary else base.python
     return find_interpreter(
-        PythonRequest.parse(str(base.python)), cache, directory=Path.cwd(), allow_venvs=False
+        PythonRequest.parse(str(python)), cache, directory=Path.cwd(), allow_venvs=False
     )
 
 
@@ -184,7 +202,7 @@ def _resolve(
     return pins, outcome
 
 
-def _link_base(overlay: PythonEnvironment, site_dirs: tuple[str, ...]) -> None:
+def link_base(overlay: PythonEnvironment, site_dirs: tuple[str, ...]) -> None:
     """Make ``overlay`` see the base's packages, ``.pth`` files included (module docstring)."""
     pth = overlay.site_packages / OVERLAY_PTH
     lines = "".join(f"import site; site.addsitedir({d!r})\n" for d in site_dirs)
