@@ -95,13 +95,15 @@ COMPILE = _Spec(
     flags={flag: flag[2:].replace("-", "_") for flag in (
         "--universal", "--generate-hashes", "--no-annotate", "--no-header", "--no-strip-extras",
         "--all-extras", "--upgrade", "--no-deps", "--pre", "--no-index", "--emit-index-url",
-        "--emit-find-links", "--no-build")} | {"-U": "upgrade"},
+        "--emit-find-links", "--no-build", "--emit-index-annotation", "--no-progress")}
+    | {"-U": "upgrade"},
     valued={"-o": ("output_file", Path), "--output-file": ("output_file", Path),
             "-i": _INDEX_URL, "--index-url": _INDEX_URL, "--default-index": _INDEX_URL,
             "-p": _PYTHON, "--python": _PYTHON,
             "--python-version": ("python_version", _AS_IS),
             "--python-platform": ("python_platform", _AS_IS),
-            "--exclude-newer": ("exclude_newer", _AS_IS), "--index-strategy": _STRATEGY},
+            "--exclude-newer": ("exclude_newer", _AS_IS), "--index-strategy": _STRATEGY,
+            "--custom-compile-command": ("custom_compile_command", _AS_IS)},
     repeated={"-c": _CONSTRAINT, "--constraint": _CONSTRAINT, "--constraints": _CONSTRAINT,
               "--override": _OVERRIDE, "--overrides": _OVERRIDE,
               "--extra": ("extra", _AS_IS), "--group": ("group", _AS_IS),
@@ -109,8 +111,11 @@ COMPILE = _Spec(
               "--index": ("extra_index_url", _AS_IS),
               "-f": ("find_links", _AS_IS), "--find-links": ("find_links", _AS_IS),
               "-P": ("upgrade_package", _AS_IS), "--upgrade-package": ("upgrade_package", _AS_IS),
-              "--no-binary": ("no_binary", _AS_IS), "--only-binary": ("only_binary", _AS_IS)},
+              "--no-binary": ("no_binary", _AS_IS), "--only-binary": ("only_binary", _AS_IS),
+              "--no-emit-package": ("no_emit_package", _AS_IS)},
     positional=("src_files", Path),
+    env=(("index_url", "FERRY_INDEX_URL", _AS_IS),
+         ("custom_compile_command", "FERRY_CUSTOM_COMPILE_COMMAND", _AS_IS)),
 )
 
 _EXTRA_INDEX = ("extra_index_url", _AS_IS)

@@ -280,6 +280,21 @@ def _show_data(found: Inspection, printer: Printer) -> None:
 @click.option("--no-strip-extras", is_flag=True, help="Keep the extras on the pins.")
 @click.option("--emit-index-url", is_flag=True, help="Write the index URLs into the output.")
 @click.option("--emit-find-links", is_flag=True, help="Write the find-links into the output.")
+@click.option(
+    "--emit-index-annotation", is_flag=True, help="Say under each pin which index it came from."
+)
+@click.option(
+    "--no-emit-package",
+    multiple=True,
+    help="Leave this package out of the output (named in a closing comment).",
+)
+@click.option(
+    "--custom-compile-command",
+    envvar="FERRY_CUSTOM_COMPILE_COMMAND",
+    help="The command the header names instead of this one [env: FERRY_CUSTOM_COMPILE_COMMAND].",
+)
+@click.option("--no-progress", is_flag=True, help="Accepted for uv's command lines (ferry "
+              "draws no progress bars).")
 @click.option("--no-binary", multiple=True, help="Never use wheels of this package (:all:).")
 @click.option("--only-binary", multiple=True, help="Never build this package (:all:).")
 @click.option("--no-build", is_flag=True, help="Never build any package from source.")

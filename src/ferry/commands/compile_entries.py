@@ -86,8 +86,18 @@ def make_entries(
             sources=sort_sources(sources),
             dependents=tuple(dependents),
             editable=package.editable,
+            index=_origin(package),
         ))
     return entries
+
+
+def _origin(package: Resolved) -> str | None:
+    """The index or find-links location the pinned file came from, as a URL (uv writes a
+    find-links directory as its ``file://`` URL); ``None`` for a direct URL or a local tree."""
+    location = package.file.index_url if package.file is not None and not package.url else None
+    if not location or "://" in location:
+        return location
+    return Path(os.path.abspath(Path(location).expanduser())).as_uri()  # noqa: PTH100
 
 
 def _pin_text(package: Resolved, keep_extras: bool, base: Path | None) -> str:

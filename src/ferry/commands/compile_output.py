@@ -39,6 +39,8 @@ class Entry:
     sources: tuple[str, ...] = ()
     dependents: tuple[str, ...] = ()
     editable: bool = False
+    index: str | None = None
+    """Where the file came from (an index or find-links URL), for ``--emit-index-annotation``."""
 
 
 @immutable
@@ -49,6 +51,10 @@ class OutputOptions:
     annotation_style: AnnotationStyle = "split"
     index_lines: tuple[str, ...] = field(default_factory=tuple)
     """``--index-url …``/``--extra-index-url …``/``--find-links …`` lines to emit, if asked."""
+    index_annotation: bool = False
+    """``# from URL`` under each pin that came from an index (``--emit-index-annotation``)."""
+    excluded: tuple[str, ...] = ()
+    """The ``--no-emit-package`` names the resolution held, in the order given (uv's footer)."""
 
 
 def source_rank(label: str) -> tuple[int, int, str]:
@@ -83,6 +89,8 @@ def _annotation_lines(entry: Entry, style: AnnotationStyle) -> list[str]:
 def render_entry(entry: Entry, options: OutputOptions) -> list[str]:
     first = entry.requirement + (f" ; {entry.marker}" if entry.marker else "")
     annotations = _annotation_lines(entry, options.annotation_style) if options.annotate else []
+    origin = ([f"    # from {redact(entry.index)}"]
+              if options.index_annotation and entry.index else [])
     if entry.hashes:
         lines = [f"{first} \\"]
         for index, digest in enumerate(entry.hashes):
@@ -92,10 +100,10 @@ def render_entry(entry: Entry, options: OutputOptions) -> list[str]:
             lines.extend(f"    {line}" for line in annotations)
         else:
             lines.extend(annotations)
-        return lines
+        return [*lines, *origin]
     if options.annotation_style == "line" and annotations:
-        return [f"{first:24}  {annotations[0]}"]  # uv pads the pin to 24 columns
-    return [first, *annotations]
+        return [f"{first:24}  {annotations[0]}", *origin]  # uv pads the pin to 24 columns
+    return [first, *annotations, *origin]
 
 
 def render(entries: Sequence[Entry], options: OutputOptions) -> str:
@@ -114,6 +122,9 @@ def render(entries: Sequence[Entry], options: OutputOptions) -> str:
     ))
     for entry in ordered:
         lines.extend(render_entry(entry, options))
+    if options.excluded and options.annotate:  # uv's footer is an annotation
+        lines.extend(["", "# The following packages were excluded from the output:"])
+        lines.extend(f"# {name}" for name in options.excluded)
     return "\n".join(lines) + "\n" if lines else ""
 
 

@@ -24,6 +24,7 @@ from ferry.commands.compile_output import (
 from ferry.commands.compile_pins import existing_pins, pins_for_target
 from ferry.commands.compile_resolve import Resolved, resolve_everywhere, resolve_for_target
 from ferry.commands.compile_target import compile_target, parse_platform, parse_python_version
+from ferry.commands.input_files import require_files
 from ferry.model.errors import InterpreterNotFoundError, UsageError
 from ferry.model.exclude_newer import flag_cutoff
 from ferry.model.immutable import immutable, mutable
@@ -76,6 +77,12 @@ class PipCompileRequest:
     no_binary: tuple[str, ...] = ()
     only_binary: tuple[str, ...] = ()
     no_build: bool = False
+    no_emit_package: tuple[str, ...] = ()
+    emit_index_annotation: bool = False
+    custom_compile_command: str | None = None
+    """Named by the header instead of ``command`` (pip-tools' and uv's option)."""
+    no_progress: bool = False
+    """Accepted from uv's command lines; ferry draws no progress bars."""
     command: str = "ferry pip compile"
 
     @classmethod
@@ -152,6 +159,7 @@ def pip_compile(request: PipCompileRequest, options: GlobalOptions) -> CompileRe
             "No requirements given",
             hint="name a file: `ferry pip compile requirements.in` or `… pyproject.toml`",
         )
+    require_files(request.src_files, request.constraints, request.overrides)
     selection = Selection(request.extra, request.all_extras, request.group)
     options = options.upgrading(request.upgrade, request.upgrade_package)
     result = CompileResult(output_file=request.output_file)
@@ -169,7 +177,8 @@ def pip_compile(request: PipCompileRequest, options: GlobalOptions) -> CompileRe
         )
         interpreter = find_compile_interpreter(cache, request, result.warnings)
         packages = _resolve(request, options, cache, interpreter, inputs, result)
-    result.text = render(packages, _output_options(request, inputs))
+    packages, excluded = _without_unemitted(packages, request.no_emit_package)
+    result.text = render(packages, _output_options(request, inputs, excluded))
     if request.output_file is not None:
         from ferry.fs.atomic import atomic_write_text
 
@@ -177,7 +186,24 @@ def pip_compile(request: PipCompileRequest, options: GlobalOptions) -> CompileRe
     return result
 
 
-def _output_options(request: PipCompileRequest, inputs: CompileInputs) -> OutputOptions:
+def _without_unemitted(
+    entries: list[Entry], no_emit: Sequence[str]
+) -> tuple[list[Entry], tuple[str, ...]]:
+    """The entries ``--no-emit-package`` leaves in, and uv's footer: each name given (commas
+    split it, repeats stay) that the resolution held, in the order given."""
+    if not no_emit:
+        return entries, ()
+    given = [canonicalize_name(item) for value in no_emit
+             for item in value.split(",") if item.strip()]
+    held = {entry.name for entry in entries}
+    skipped = set(given)
+    kept = [entry for entry in entries if entry.name not in skipped]
+    return kept, tuple(name for name in given if name in held)
+
+
+def _output_options(
+    request: PipCompileRequest, inputs: CompileInputs, excluded: tuple[str, ...] = ()
+) -> OutputOptions:
     file_options = inputs.options
     index_url = request.index_url or file_options.index_url
     extra_index_urls = (*request.extra_index_url, *file_options.extra_index_urls)
@@ -196,7 +222,7 @@ def _output_options(request: PipCompileRequest, inputs: CompileInputs) -> Output
 
         find_links = env_find_links()
     return OutputOptions(
-        command=request.command,
+        command=request.custom_compile_command or request.command,
         header=not request.no_header,
         annotate=not request.no_annotate,
         annotation_style="line" if request.annotation_style == "line" else "split",
@@ -207,6 +233,8 @@ def _output_options(request: PipCompileRequest, inputs: CompileInputs) -> Output
             emit_index_url=request.emit_index_url,
             emit_find_links=request.emit_find_links,
         ),
+        index_annotation=request.emit_index_annotation,
+        excluded=excluded,
     )
 
 

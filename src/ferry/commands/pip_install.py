@@ -20,6 +20,7 @@ from ferry.commands.common import (
 from ferry.commands.git_pins import git_name_of
 from ferry.commands.hash_checking import enforce_hashes
 from ferry.commands.index_settings import IndexSettings, index_client
+from ferry.commands.input_files import require_files
 from ferry.commands.inputs import RequirementInputs, gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pipeline import PipelineOutcome, apply_pins, resolve_requirements
@@ -101,6 +102,7 @@ def pip_install(request: PipInstallRequest, options: GlobalOptions) -> InstallRe
             "No requirements given",
             hint="name packages (`ferry pip install requests`) or pass `-r requirements.txt`",
         )
+    require_files(request.requirements, request.constraints)  # before the environment, as uv
     options = options.upgrading(request.upgrade, request.upgrade_package)
     with open_cache(options) as cache:
         environment = target_environment(cache, request.python, request.system)

@@ -23,6 +23,7 @@ from ferry.commands.common import (
 from ferry.commands.git_pins import git_name_of
 from ferry.commands.hash_checking import enforce_hashes
 from ferry.commands.index_settings import IndexSettings, index_client
+from ferry.commands.input_files import require_files
 from ferry.commands.inputs import gather_inputs
 from ferry.commands.lazy_builder import make_builder
 from ferry.commands.pip_compile import known_options
@@ -110,6 +111,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
     if not request.src_files:
         raise UsageError("No requirements files given",
                          hint="`ferry pip sync requirements.txt`")
+    require_files(request.src_files, request.constraints)
     packages, files = _sources(request)
     with open_cache(options) as cache:
         inputs = gather_inputs(

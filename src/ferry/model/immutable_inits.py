@@ -200,6 +200,15 @@ def _init_ppppfp(self, _f0, _f1, _f2, _f3, _f4, _f5):
     _set(self, '_f4', _factory_4() if _f4 is _NO_DEFAULT else _f4)
     _set(self, '_f5', _f5)
 
+def _init_ppppfpp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6):
+    _set(self, '_f0', _f0)
+    _set(self, '_f1', _f1)
+    _set(self, '_f2', _f2)
+    _set(self, '_f3', _f3)
+    _set(self, '_f4', _factory_4() if _f4 is _NO_DEFAULT else _f4)
+    _set(self, '_f5', _f5)
+    _set(self, '_f6', _f6)
+
 def _init_ppppfppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
@@ -686,7 +695,7 @@ def _init_pppppppppppppppppppppppppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6
     _set(self, '_f28', _f28)
     _set(self, '_f29', _f29)
 
-def _init_pppppppppppppppppppppppppppppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18, _f19, _f20, _f21, _f22, _f23, _f24, _f25, _f26, _f27, _f28, _f29, _f30, _f31, _f32, _f33):
+def _init_pppppppppppppppppppppppppppppppppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18, _f19, _f20, _f21, _f22, _f23, _f24, _f25, _f26, _f27, _f28, _f29, _f30, _f31, _f32, _f33, _f34, _f35, _f36, _f37):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
     _set(self, '_f2', _f2)
@@ -721,6 +730,10 @@ def _init_pppppppppppppppppppppppppppppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5,
     _set(self, '_f31', _f31)
     _set(self, '_f32', _f32)
     _set(self, '_f33', _f33)
+    _set(self, '_f34', _f34)
+    _set(self, '_f35', _f35)
+    _set(self, '_f36', _f36)
+    _set(self, '_f37', _f37)
 
 def _init_pppppppppppppppppppppppppppppppppppppppp_post(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18, _f19, _f20, _f21, _f22, _f23, _f24, _f25, _f26, _f27, _f28, _f29, _f30, _f31, _f32, _f33, _f34, _f35, _f36, _f37, _f38, _f39):
     _set(self, '_f0', _f0)
