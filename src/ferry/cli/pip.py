@@ -49,6 +49,18 @@ _resolution_option = click.option(
 )
 
 
+def _settings_may_choose(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` without the defaults click filled in for options the project's settings file
+    may set (``--index-strategy``), so the file's value applies unless the flag was given."""
+    from click.core import ParameterSource
+
+    context = click.get_current_context()
+    for name in ("index_strategy",):
+        if context.get_parameter_source(name) is ParameterSource.DEFAULT:
+            kwargs[name] = None
+    return kwargs
+
+
 @click.group()
 def pip() -> None:
     """Manage packages in an environment with a pip-compatible interface."""
@@ -118,7 +130,7 @@ def install(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Install packages into an environment."""
     from ferry.cli.pip_install_action import pip_install_action
 
-    pip_install_action(options, **kwargs)
+    pip_install_action(options, **_settings_may_choose(kwargs))
 
 
 @pip.command("uninstall")
@@ -303,7 +315,7 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Compile requirements.in or pyproject.toml into pinned requirements."""
     from ferry.cli.compile_action import compile_action
 
-    compile_action(options, **kwargs)
+    compile_action(options, **_settings_may_choose(kwargs))
 
 
 @pip.command("sync", cls=IndexCommand)
@@ -350,7 +362,7 @@ def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.commands.pip_sync import PipSyncRequest, pip_sync
 
     allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
-    result = pip_sync(PipSyncRequest.from_cli(**kwargs), options)
+    result = pip_sync(PipSyncRequest.from_cli(**_settings_may_choose(kwargs)), options)
     printer = Printer(options)
     if result.empty:
         for line in result.warnings:

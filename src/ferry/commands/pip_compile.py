@@ -55,7 +55,7 @@ class PipCompileRequest:
     extra_index_url: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
-    index_strategy: str = "first-index"
+    index_strategy: str | None = None
     exclude_newer: str | None = None
     upgrade: bool = False
     upgrade_package: tuple[str, ...] = ()
@@ -87,7 +87,11 @@ class PipCompileRequest:
 
     @classmethod
     def from_cli(cls, **kwargs: Any) -> PipCompileRequest:
-        return cls(**known_options(cls, kwargs))
+        """The command line's request, completed from the project's settings file as uv's
+        (:mod:`ferry.commands.pip_config`)."""
+        from ferry.commands.pip_config import with_pip_config
+
+        return with_pip_config(cls(**known_options(cls, kwargs)))
 
 
 @mutable
@@ -275,7 +279,7 @@ def _resolve(
         extra_index_urls=(*request.extra_index_url, *file_options.extra_index_urls),
         find_links=(*request.find_links, *file_options.find_links),
         no_index=request.no_index or file_options.no_index,
-        strategy=request.index_strategy,
+        strategy=request.index_strategy or "first-index",
         exclude_newer=flag_cutoff(request.exclude_newer),
     )
     client = index_client(

@@ -54,7 +54,8 @@ class PipInstallRequest:
     extra_index_url: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
-    index_strategy: str = "first-index"
+    index_strategy: str | None = None
+    """``None``: the settings file's, else ``first-index``."""
     exclude_newer: str | None = None
     upgrade: bool = False
     upgrade_package: tuple[str, ...] = ()
@@ -79,7 +80,11 @@ class PipInstallRequest:
 
     @classmethod
     def from_cli(cls, **kwargs: Any) -> PipInstallRequest:
-        return cls(**kwargs)
+        """The command line's request, completed from the project's settings file as uv's
+        (:mod:`ferry.commands.pip_config`)."""
+        from ferry.commands.pip_config import with_pip_config
+
+        return with_pip_config(cls(**kwargs))
 
     def exclude_newer_date(self) -> datetime | None:
         return flag_cutoff(self.exclude_newer)
@@ -141,7 +146,7 @@ def _install(
         extra_index_urls=(*request.extra_index_url, *file_options.extra_index_urls),
         find_links=(*request.find_links, *file_options.find_links),
         no_index=request.no_index or file_options.no_index,
-        strategy=request.index_strategy,
+        strategy=request.index_strategy or "first-index",
         exclude_newer=request.exclude_newer_date(),
     )
     client = index_client(

@@ -54,7 +54,7 @@ class PipSyncRequest:
     extra_index_url: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
-    index_strategy: str = "first-index"
+    index_strategy: str | None = None
     exclude_newer: str | None = None
     reinstall: bool = False
     reinstall_package: tuple[str, ...] = ()
@@ -74,7 +74,9 @@ class PipSyncRequest:
 
     @classmethod
     def from_cli(cls, **kwargs: Any) -> PipSyncRequest:
-        return cls(**known_options(cls, kwargs))
+        from ferry.commands.pip_config import with_pip_config
+
+        return with_pip_config(cls(**known_options(cls, kwargs)))
 
 
 @mutable
@@ -140,7 +142,7 @@ def pip_sync(request: PipSyncRequest, options: GlobalOptions) -> SyncResult:
             extra_index_urls=(*request.extra_index_url, *file_options.extra_index_urls),
             find_links=(*request.find_links, *file_options.find_links),
             no_index=request.no_index or file_options.no_index,
-            strategy=request.index_strategy,
+            strategy=request.index_strategy or "first-index",
             exclude_newer=flag_cutoff(request.exclude_newer),
         )
         client = index_client(
