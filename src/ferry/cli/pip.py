@@ -49,16 +49,17 @@ _resolution_option = click.option(
 )
 
 
-def _settings_may_choose(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``kwargs`` without the defaults click filled in for options the project's settings file
-    may set (``--index-strategy``), so the file's value applies unless the flag was given."""
-    from click.core import ParameterSource
-
-    context = click.get_current_context()
-    for name in ("index_strategy",):
-        if context.get_parameter_source(name) is ParameterSource.DEFAULT:
-            kwargs[name] = None
-    return kwargs
+def _strategy_from_settings(command: click.Command) -> click.Command:
+    """``command`` with no default for ``--index-strategy`` (shared with ``ferry venv``, which
+    defaults it): the project's settings file may choose one (:mod:`ferry.commands.pip_config`),
+    and ``first-index`` applies when neither does."""
+    for param in command.params:
+        if param.name == "index_strategy" and isinstance(param, click.Option):
+            param.default = None
+            param.show_default = False
+            param.help = (f"{param.help} Overrides the settings file's `index-strategy` "
+                          "(default: first-index).")
+    return command
 
 
 @click.group()
@@ -130,7 +131,7 @@ def install(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Install packages into an environment."""
     from ferry.cli.pip_install_action import pip_install_action
 
-    pip_install_action(options, **_settings_may_choose(kwargs))
+    pip_install_action(options, **kwargs)
 
 
 @pip.command("uninstall")
@@ -315,7 +316,7 @@ def compile_(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Compile requirements.in or pyproject.toml into pinned requirements."""
     from ferry.cli.compile_action import compile_action
 
-    compile_action(options, **_settings_may_choose(kwargs))
+    compile_action(options, **kwargs)
 
 
 @pip.command("sync", cls=IndexCommand)
@@ -362,7 +363,7 @@ def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
     from ferry.commands.pip_sync import PipSyncRequest, pip_sync
 
     allow_insecure_hosts(kwargs.pop("allow_insecure_host", ()))
-    result = pip_sync(PipSyncRequest.from_cli(**_settings_may_choose(kwargs)), options)
+    result = pip_sync(PipSyncRequest.from_cli(**kwargs), options)
     printer = Printer(options)
     if result.empty:
         for line in result.warnings:
@@ -379,3 +380,7 @@ def sync(options: GlobalOptions, /, **kwargs: Any) -> None:
         )
     for problem in result.problems:
         printer.warn(problem)
+
+
+for _command in (install, compile_, sync):
+    _strategy_from_settings(_command)
