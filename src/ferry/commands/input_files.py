@@ -30,7 +30,7 @@ def shown(path: Path) -> str:
     text = str(path)
     if not path.is_absolute():
         return text
-    cwd = os.getcwd()
+    cwd = str(Path.cwd())
     prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep
     return text[len(prefix):] if text.startswith(prefix) else text
 
