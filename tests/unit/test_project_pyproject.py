@@ -305,3 +305,14 @@ def test_golden_pyprojects_parse(case: str) -> None:
 def test_parse_without_file(tmp_path: Path) -> None:
     project = parse_pyproject('[project]\nname = "x"\n', tmp_path / "pyproject.toml")
     assert project.name == "x"
+
+
+@pytest.mark.parametrize("table", ["tool.ferry.pip", "tool.uv.pip"])
+def test_the_pip_interfaces_section_is_accepted_by_project_commands(
+    tmp_path: Path, table: str
+) -> None:
+    """``[tool.ferry.pip]``/``[tool.uv.pip]`` configure ``ferry pip …`` (commands/pip_config.py);
+    a project that has one still parses for ``lock``/``sync`` (it was an unknown key)."""
+    path = tmp_path / "pyproject.toml"
+    path.write_text(f'[project]\nname = "d"\nversion = "1.0"\n[{table}]\ngenerate-hashes = true\n')
+    assert read_pyproject(path).project is not None

@@ -63,6 +63,7 @@ KNOWN_KEYS = frozenset(
         "no-build-isolation-package",
         "config-settings",
         "keyring-provider",
+        "pip",  # the pip interface's section, read by `ferry pip …` (commands/pip_config.py)
     }
 )
 _SOURCE_KEYS = {
