@@ -33,6 +33,11 @@ from tests.support.runner import Runner, filter_output  # noqa: E402
 from tests.support.sdists import make_sdist as _make_sdist  # noqa: E402
 from tests.support.wheels import make_wheel as _make_wheel  # noqa: E402
 
+# pytest-xdist's workers start with COLUMNS=80 and LINES=24 (a plain run has neither): uv then
+# wraps its messages at 80 columns, and a side-by-side test passed or failed by how it was run.
+for _size in ("COLUMNS", "LINES"):
+    os.environ.pop(_size, None)
+
 # Variables that would let the machine's configuration leak into a test.
 _LEAKY_PREFIXES = ("FERRY_", "PIP_", "UV_", "XDG_")
 _LEAKY = {
