@@ -66,7 +66,9 @@ def built_records(bucket: Path) -> list[BuiltRecord]:
     return found
 
 
-def _children(directory: Path) -> list[Path]:
+def readable_children(directory: Path) -> list[Path]:
+    """The entries of ``directory``, sorted; none where it cannot be listed (a cache walk that
+    only looks for entries to report or remove skips what it cannot read)."""
     try:
         return sorted(directory.iterdir())
     except OSError:
@@ -104,7 +106,7 @@ def package_entries(bucket: Path, built: Path, archives: Path, name: str) -> Ite
     for key in sorted({r.key for r in mine}):
         others = [r for r in records if r.key == key and r.project != wanted]
         commits = {r.commit for r in mine if r.key == key}
-        checked_out = {p.name for p in _children(bucket / CHECKOUTS / key)}
+        checked_out = {p.name for p in readable_children(bucket / CHECKOUTS / key)}
         if not others and checked_out <= commits:
             yield bucket / DB / key
             yield bucket / DB / f"{key}.lock"
@@ -118,7 +120,7 @@ def prunable(bucket: Path) -> Iterator[tuple[Path, str]]:
         elif not record.wheel.is_file():
             yield record.path, "its wheel is gone"
     databases = bucket / DB
-    for entry in _children(databases):
+    for entry in readable_children(databases):
         if entry.is_dir() and not (entry / "HEAD").is_file():
             yield entry, "a database whose creation was interrupted"
         elif entry.suffix == ".lock" and not (databases / entry.stem).is_dir():

@@ -14,6 +14,7 @@ import binascii
 from collections.abc import Iterator
 from pathlib import Path
 
+from ferry.cache.git_bucket import readable_children
 from ferry.cache.jsonfile import read_json_file
 from ferry.model.names import canonicalize_name
 
@@ -54,8 +55,9 @@ def built_entries(bucket: Path, name: str) -> Iterator[Path]:
     """The ``built-v1/<source key>`` folders holding a wheel of ``name`` or its prepared
     metadata (one source builds one project, so the whole folder is that project's)."""
     canonical = str(canonicalize_name(name))
-    for source in _children(bucket):
-        if source.is_dir() and any(_names(entry) == canonical for entry in _children(source)):
+    for source in readable_children(bucket):
+        if source.is_dir() and any(_names(entry) == canonical
+                                   for entry in readable_children(source)):
             yield source
 
 
@@ -64,20 +66,13 @@ def _names(entry: Path) -> str | None:
     if entry.name.endswith(".metadata.json"):
         return metadata_name(read_json_file(entry))
     if entry.is_dir():
-        for wheel in _children(entry):
+        for wheel in readable_children(entry):
             if wheel.name.endswith(".whl"):
                 return str(canonicalize_name(wheel.name.partition("-")[0]))
     return None
 
 
-def _children(directory: Path) -> list[Path]:
-    try:
-        return sorted(directory.iterdir())
-    except OSError:
-        return []
-
-
 def _json_files(directory: Path) -> Iterator[Path]:
-    for path in _children(directory):
+    for path in readable_children(directory):
         if path.suffix == ".json" and not path.name.startswith("."):
             yield path
