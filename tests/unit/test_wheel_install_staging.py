@@ -49,6 +49,20 @@ def _install(make_wheel: MakeWheel, tmp_path: Path, scheme: Scheme, linker: obje
     return dist.dist_info
 
 
+class _FullDisk(Linker):
+    """Hardlinks, until the second file: the disk is full."""
+
+    def __init__(self) -> None:
+        super().__init__(LinkMode.HARDLINK)
+        self.count = 0
+
+    def link(self, src: str | Path, dst: str | Path) -> None:
+        self.count += 1
+        if self.count == 2:
+            raise OSError(28, "No space left on device")
+        super().link(src, dst)
+
+
 def _leftovers(site: Path) -> list[str]:
     return [p.name for p in site.iterdir() if p.name.startswith(TEMP_PREFIX)]
 
@@ -91,19 +105,8 @@ def test_a_failed_install_leaves_neither_staging_nor_staged_directories(
 ) -> None:
     scheme = _scheme(tmp_path / "env")
 
-    class Failing(Linker):
-        def __init__(self) -> None:
-            super().__init__(LinkMode.HARDLINK)
-            self.count = 0
-
-        def link(self, src: str | Path, dst: str | Path) -> None:
-            self.count += 1
-            if self.count == 2:
-                raise OSError(28, "No space left on device")
-            super().link(src, dst)
-
     with pytest.raises(FilesystemError, match="No space left"):
-        _install(make_wheel, tmp_path, scheme, Failing(),
+        _install(make_wheel, tmp_path, scheme, _FullDisk(),
                  **{"demo/a.py": "", "demo/b/c.py": "", "other/d.py": ""})
     assert sorted(p.name for p in scheme.purelib.iterdir()) == []
 
@@ -261,17 +264,6 @@ def test_a_failed_install_in_a_shared_run_leaves_nothing_and_spares_the_others(
 ) -> None:
     scheme = _scheme(tmp_path / "env")
 
-    class FailingOnce(Linker):
-        def __init__(self) -> None:
-            super().__init__(LinkMode.HARDLINK)
-            self.count = 0
-
-        def link(self, src: str | Path, dst: str | Path) -> None:
-            self.count += 1
-            if self.count == 2:
-                raise OSError(28, "No space left on device")
-            super().link(src, dst)
-
     with _transaction.shared_staging():
         good = make_wheel("good", "1.0", files={"good/m.py": ""}, directory=tmp_path / "w")
         unpack_wheel(good, tmp_path / "a" / good.name)
@@ -282,7 +274,7 @@ def test_a_failed_install_in_a_shared_run_leaves_nothing_and_spares_the_others(
         unpack_wheel(bad, tmp_path / "a" / bad.name)
         with pytest.raises(FilesystemError, match="No space left"):
             install_unpacked(tmp_path / "a" / bad.name, scheme, python_executable=PYTHON,
-                             linker=FailingOnce())
+                             linker=_FullDisk())
     assert sorted(p.name for p in scheme.purelib.iterdir()) == ["good", "good-1.0.dist-info"]
 
 
