@@ -348,23 +348,35 @@ def try_fast_path(argv: list[str]) -> FastAnswer | None:
     return FastAnswer(invocation, env_root, resolved, audited, time.perf_counter() - started)
 
 
-_DEPTH_VARIABLES = ("FERRY_RUN_RECURSION_DEPTH", "UV_RUN_RECURSION_DEPTH")
-_MAX_DEPTH = 100  # uv's default ``--max-recursion-depth``
+RUN_DEPTH_VARIABLES = ("FERRY_RUN_RECURSION_DEPTH", "UV_RUN_RECURSION_DEPTH")
+DEFAULT_MAX_RUN_DEPTH = 100  # uv's default ``--max-recursion-depth``
 
 
-def run_depth() -> int | None:
-    """How many ``ferry run`` invocations enclose this one, read as the full path reads it
-    (``run_spawn.recursion_depth``); ``None`` when only the full path may answer: a malformed
-    value (its error) or a depth beyond the default limit (its refusal). A script whose shebang
-    is ``ferry run`` re-runs itself through this path, so the count must go on here too."""
-    for name in _DEPTH_VARIABLES:
+def run_depth_setting() -> tuple[str, str, int | None] | None:
+    """The first of :data:`RUN_DEPTH_VARIABLES` with a value (an empty one is none, as in uv):
+    its name, its value, and the number it spells (``+`` allowed, as Rust's ``u32`` parser
+    allows it), ``None`` when it spells none. ``FERRY_…`` first, then uv's (as
+    ``UV_PROJECT_ENVIRONMENT`` is read: a ferry started by ``uv run`` continues uv's count).
+    Read here for both paths: this one passes the count on, the full one
+    (``run_spawn.recursion_depth``) also refuses what is malformed."""
+    for name in RUN_DEPTH_VARIABLES:
         value = os.environ.get(name, "")
         if value:
             digits = value[1:] if value.startswith("+") else value
-            if not (digits.isascii() and digits.isdigit()) or int(digits) > _MAX_DEPTH:
-                return None
-            return int(digits)
-    return 0
+            return name, value, int(digits) if digits.isascii() and digits.isdigit() else None
+    return None
+
+
+def run_depth() -> int | None:
+    """How many ``ferry run`` invocations enclose this one; ``None`` when only the full path
+    may answer: a malformed value (its error) or a depth beyond the default limit (its
+    refusal). A script whose shebang is ``ferry run`` re-runs itself through this path, so the
+    count must go on here too."""
+    setting = run_depth_setting()
+    if setting is None:
+        return 0
+    number = setting[2]
+    return number if number is not None and number <= DEFAULT_MAX_RUN_DEPTH else None
 
 
 def child_argv(child: list[str], env_root: str) -> list[str]:
@@ -439,7 +451,7 @@ def replay(answer: FastAnswer, argv: list[str]) -> None:
         return
     command = child_argv(answer.invocation.child, answer.env_root)
     env = child_env(answer.env_root)
-    env[_DEPTH_VARIABLES[0]] = str((run_depth() or 0) + 1)
+    env[RUN_DEPTH_VARIABLES[0]] = str((run_depth() or 0) + 1)
     sys.stdout.flush()
     sys.stderr.flush()
     try:

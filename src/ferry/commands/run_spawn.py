@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ferry.commands.fastpath import DEFAULT_MAX_RUN_DEPTH, RUN_DEPTH_VARIABLES, run_depth_setting
 from ferry.model.errors import SurroundingsError, UsageError
 from ferry.model.log import get_logger
 
@@ -36,43 +37,37 @@ logger = get_logger(__name__)
 
 _VARIABLE = "FERRY_PROJECT_ENVIRONMENT"
 
-DEPTH_VARIABLE = "FERRY_RUN_RECURSION_DEPTH"
+DEPTH_VARIABLE = RUN_DEPTH_VARIABLES[0]
 """How many ``ferry run`` invocations enclose this one: set (incremented) in every command's
 environment, as uv sets ``UV_RUN_RECURSION_DEPTH``. A script whose shebang is ``ferry run``
 without ``--script`` re-invokes itself for ever; counting stops it at the limit."""
-DEPTH_VARIABLES = (DEPTH_VARIABLE, "UV_RUN_RECURSION_DEPTH")
-DEFAULT_MAX_RECURSION_DEPTH = 100
 _U32_MAX = 2**32 - 1
 
 
 def recursion_depth() -> int:
-    """The depth this ``ferry run`` was started at: ``FERRY_RUN_RECURSION_DEPTH``, else uv's
-    ``UV_RUN_RECURSION_DEPTH`` (as ferry reads ``UV_PROJECT_ENVIRONMENT``: a ferry started by
-    ``uv run`` continues uv's count), else 0. An empty value is no value, as in uv; anything
-    but a decimal number (``+`` allowed, as Rust's ``u32`` parser allows it) is refused with
-    uv's words."""
-    for name in DEPTH_VARIABLES:
-        value = os.environ.get(name, "")
-        if not value:
-            continue
-        digits = value[1:] if value.startswith("+") else value
-        if not digits or not digits.isascii() or not digits.isdigit():
-            reason = "invalid digit found in string"
-        elif int(digits) > _U32_MAX:
-            reason = "number too large to fit in target type"
-        else:
-            return int(digits)
-        raise UsageError(
-            f"Failed to parse environment variable `{name}` with invalid value `{value}`: {reason}"
-        )
-    return 0
+    """The depth this ``ferry run`` was started at (:func:`~ferry.commands.fastpath.
+    run_depth_setting`: ``FERRY_RUN_RECURSION_DEPTH``, else uv's ``UV_RUN_RECURSION_DEPTH``),
+    else 0; anything but a decimal ``u32`` is refused with uv's words."""
+    setting = run_depth_setting()
+    if setting is None:
+        return 0
+    name, value, number = setting
+    if number is None:
+        reason = "invalid digit found in string"
+    elif number > _U32_MAX:
+        reason = "number too large to fit in target type"
+    else:
+        return number
+    raise UsageError(
+        f"Failed to parse environment variable `{name}` with invalid value `{value}`: {reason}"
+    )
 
 
 def check_recursion(max_depth: int | None) -> int:
     """This invocation's depth, or uv's error (exit 2) once it is beyond ``max_depth``
     (``--max-recursion-depth``, default 100)."""
     depth = recursion_depth()
-    limit = DEFAULT_MAX_RECURSION_DEPTH if max_depth is None else max_depth
+    limit = DEFAULT_MAX_RUN_DEPTH if max_depth is None else max_depth
     if depth > limit:
         raise UsageError(
             f"`ferry run` was recursively invoked {depth} times which exceeds the limit of "
