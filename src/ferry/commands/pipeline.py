@@ -98,7 +98,7 @@ def apply_pins(
     manifests first; a damaged one is discarded, so it is unpacked (or downloaded) again."""
     from ferry.dist.prepare import Preparer
     from ferry.install.local_freshness import stale_local_builds
-    from ferry.install.plan import make_plan
+    from ferry.install.plan import SEED_PACKAGES, make_plan
     from ferry.install.stream import prepare_and_execute
 
     if reinstall is not True:
@@ -107,7 +107,7 @@ def apply_pins(
             reinstall = {*reinstall, *stale} if reinstall else stale
     plan = make_plan(
         pins, installed, reinstall=reinstall, exact=exact, keep_extraneous=keep_extraneous,
-        **({} if seeds is None else {"seeds": seeds}),
+        seeds=SEED_PACKAGES if seeds is None else seeds,
     )
     for name, why in sorted(plan.reasons.items()):
         logger.debug("%s: %s", name, why)
