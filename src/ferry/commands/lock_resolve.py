@@ -65,6 +65,26 @@ if TYPE_CHECKING:
 logger = get_logger(__name__)
 
 
+def _preferable(existing: Lock | None, lock_options: LockOptions) -> Lock | None:
+    """The lock whose versions and forks the new resolution prefers: not one made with another
+    resolution mode or fork strategy (``--resolution lowest`` would otherwise keep the highest
+    versions it locked), as uv 0.13.8 ignores it; one made with another pre-release mode still
+    is (uv resolves "despite" it)."""
+    if existing is None:
+        return None
+    for label, was, now, default in (
+        ("resolution mode", existing.options.resolution_mode, lock_options.resolution_mode,
+         "highest"),
+        ("fork strategy", existing.options.fork_strategy, lock_options.fork_strategy,
+         "requires-python"),
+    ):
+        if (was or default) != (now or default):
+            logger.debug("Ignoring existing lockfile due to change in %s: `%s` vs. `%s`", label,
+                         was or default, now or default)
+            return None
+    return existing
+
+
 def resolve_lock(
     project: Project,
     request: LockRequest,
@@ -91,6 +111,7 @@ def resolve_lock(
         requires_python = SpecifierSet(f">={found.major}.{found.minor}")
         logger.debug("no requires-python declared; using %s from the interpreter", requires_python)
     declared_text = declared_requires_python(project)
+    preferred = _preferable(existing, lock_options)
     python = specifier_versions(requires_python)
     exclude_newer = cutoff_of(lock_options)
     choice = indexes_of(project, request)
@@ -108,9 +129,10 @@ def resolve_lock(
         conflicts=(conflict_keys(pyproject) if project.workspace is None
                    else workspace_conflict_keys(project.workspace)),
         environments=pyproject.tool.environments,
-        initial_forks=existing.resolution_markers if existing and not request.upgrade else (),
+        initial_forks=(preferred.resolution_markers if preferred and not request.upgrade
+                       else ()),
         strategy="fewest" if lock_options.fork_strategy == "fewest" else "requires-python",
-        preferences=preferences(existing, request),
+        preferences=preferences(preferred, request),
         options=ResolverOptions(
             prerelease=lock_options.prerelease_mode or "if-necessary-or-explicit",  # type: ignore[arg-type]
             resolution=lock_options.resolution_mode or "highest",  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ must be found by what decides that resolution, known before resolving:
 - the block itself (dependencies, ``requires-python`` and the whole ``[tool`` table, in a
   normal form, so reformatting a comment changes nothing while any setting does);
 - the index and ``exclude-newer`` flags of this run (``--index-url``, ``FERRY_INDEX_URL``…);
+- ``sync --script``'s ``--resolution``/``--prerelease``/``--fork-strategy``, when given;
 - for blocks with ``[tool.uv.sources]``, the script's directory (relative paths are read from
   there) and, for each local path dependency, the stamps of the files its metadata comes from
   (``pyproject.toml``, ``setup.py``, ``setup.cfg``, or the archive itself), the files uv's
@@ -55,6 +56,9 @@ def block_key(
     }
     if sync.index_strategy is not None:  # only when given, so earlier keys stay valid
         parts["index_strategy"] = sync.index_strategy
+    for name in ("resolution", "prerelease", "fork_strategy"):  # `sync --script --resolution`
+        if getattr(sync, name) is not None:
+            parts[name] = getattr(sync, name)
     directory = script.absolute().parent
     local = sorted(set(_local_paths(metadata, directory)))
     if _has_sources(metadata) or local:

@@ -109,6 +109,14 @@ class SyncRequest:
     package: tuple[str, ...] = ()
     """``--package``: the workspace members to sync (several allowed, as ``uv sync``)."""
     all_packages: bool = False
+    script: Path | None = None
+    """``--script``: sync this PEP 723 script's environment (:mod:`ferry.commands.sync_script`)
+    instead of the project's."""
+    resolution: str | None = None
+    """``--resolution``, ``--prerelease``, ``--fork-strategy``: how a lock this sync makes
+    resolves (a lock made otherwise is re-resolved, as ``ferry lock`` with them does)."""
+    prerelease: str | None = None
+    fork_strategy: str | None = None
 
     def __post_init__(self) -> None:
         check_selection(self.package, self.all_packages)
@@ -140,9 +148,11 @@ class SyncResult(PipelineOutcome):
     selection: SyncedSelection = field(default_factory=SyncedSelection)
     target_packages: int = 0
     lock_notes: list[str] = field(default_factory=list)
+    """What a dry run would do to the lockfile (uv prints it after the `Resolved` line)."""
     dry_run_requested: bool = False
     """``--dry-run``: a no-op is reported as uv reports it (``Would make no changes``)."""
-    """What a dry run would do to the lockfile (uv prints it after the `Resolved` line)."""
+    would_download: int = 0
+    """A dry run's count of packages a real sync would fetch or build (``Would download``)."""
 
 
 @contextmanager
@@ -212,6 +222,10 @@ def _is_exact(
 
 
 def sync_project(request: SyncRequest, options: GlobalOptions) -> SyncResult:
+    if request.script is not None:
+        from ferry.commands.sync_script import sync_script
+
+        return sync_script(request, options)
     project = discover_project(request.directory, project=request.project)
     if request.package and not request.frozen:
         # uv refuses a `--package` that names no member before it locks (nothing is written);

@@ -49,7 +49,8 @@ def obtain_lock(
 
 def lock_request_of(request: SyncRequest) -> LockRequest:
     """The lock a sync (or a run) asks for: its ``--locked``/``--frozen`` (named as given),
-    upgrades and indexes."""
+    upgrades, indexes and resolver strategies (``--resolution``, ``--prerelease``,
+    ``--fork-strategy``: a lock made with others is re-resolved, as ``ferry lock`` does)."""
     from ferry.commands.lock import LockRequest
 
     return LockRequest(
@@ -58,6 +59,9 @@ def lock_request_of(request: SyncRequest) -> LockRequest:
         given_as=request.given_as,
         upgrade=request.upgrade,
         upgrade_packages=tuple(request.upgrade_package),
+        resolution=request.resolution,
+        prerelease=request.prerelease,
+        fork_strategy=request.fork_strategy,
         index_url=request.index_url,
         extra_index_urls=tuple(request.extra_index_url),
         priority_indexes=request.priority_indexes,

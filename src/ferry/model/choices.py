@@ -20,10 +20,12 @@ RESOLUTIONS: tuple[str, ...] = ("highest", "lowest", "lowest-direct")
 PRERELEASE_MODES: tuple[str, ...] = (
     "disallow", "allow", "if-necessary", "explicit", "if-necessary-or-explicit")
 """``--prerelease`` / ``prerelease``."""
+FORK_STRATEGIES: tuple[str, ...] = ("requires-python", "fewest")
+"""``--fork-strategy`` / ``fork-strategy``."""
 
 BuildBackend = Literal["uv", "hatch", "flit", "pdm", "poetry", "setuptools", "maturin", "scikit"]
 """``ferry init --build-backend`` (the templates: ``ferry.project.init_template_backends``)."""
 BUILD_BACKENDS: tuple[BuildBackend, ...] = get_args(BuildBackend)
 
-__all__ = ["BUILD_BACKENDS", "INDEX_STRATEGIES", "LINK_MODES", "PRERELEASE_MODES", "RESOLUTIONS",
-           "BuildBackend", "IndexStrategy"]
+__all__ = ["BUILD_BACKENDS", "FORK_STRATEGIES", "INDEX_STRATEGIES", "LINK_MODES",
+           "PRERELEASE_MODES", "RESOLUTIONS", "BuildBackend", "IndexStrategy"]

@@ -36,11 +36,12 @@ def _init_ffp(self, _f0, _f1, _f2):
     _set(self, '_f1', _factory_1() if _f1 is _NO_DEFAULT else _f1)
     _set(self, '_f2', _f2)
 
-def _init_ffpp(self, _f0, _f1, _f2, _f3):
+def _init_ffppf(self, _f0, _f1, _f2, _f3, _f4):
     _set(self, '_f0', _factory_0() if _f0 is _NO_DEFAULT else _f0)
     _set(self, '_f1', _factory_1() if _f1 is _NO_DEFAULT else _f1)
     _set(self, '_f2', _f2)
     _set(self, '_f3', _f3)
+    _set(self, '_f4', _factory_4() if _f4 is _NO_DEFAULT else _f4)
 
 def _init_p(self, _f0):
     _set(self, '_f0', _f0)
@@ -119,7 +120,7 @@ def _init_ppfp(self, _f0, _f1, _f2, _f3):
     _set(self, '_f2', _factory_2() if _f2 is _NO_DEFAULT else _f2)
     _set(self, '_f3', _f3)
 
-def _init_ppfppfp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6):
+def _init_ppfppfpp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
     _set(self, '_f2', _factory_2() if _f2 is _NO_DEFAULT else _f2)
@@ -127,6 +128,7 @@ def _init_ppfppfp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6):
     _set(self, '_f4', _f4)
     _set(self, '_f5', _factory_5() if _f5 is _NO_DEFAULT else _f5)
     _set(self, '_f6', _f6)
+    _set(self, '_f7', _f7)
 
 def _init_ppfppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9):
     _set(self, '_f0', _f0)
@@ -298,7 +300,7 @@ def _init_pppppppffffff(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, 
     _set(self, '_f11', _factory_11() if _f11 is _NO_DEFAULT else _f11)
     _set(self, '_f12', _factory_12() if _f12 is _NO_DEFAULT else _f12)
 
-def _init_pppppppfffffffpppfpfp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18, _f19, _f20):
+def _init_pppppppfffffffpppfpfpp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18, _f19, _f20, _f21):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
     _set(self, '_f2', _f2)
@@ -320,6 +322,7 @@ def _init_pppppppfffffffpppfpfp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f
     _set(self, '_f18', _f18)
     _set(self, '_f19', _factory_19() if _f19 is _NO_DEFAULT else _f19)
     _set(self, '_f20', _f20)
+    _set(self, '_f21', _f21)
 
 def _init_pppppppffffffppfpp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17):
     _set(self, '_f0', _f0)
@@ -459,6 +462,19 @@ def _init_ppppppppppf(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f
     _set(self, '_f8', _f8)
     _set(self, '_f9', _f9)
     _set(self, '_f10', _factory_10() if _f10 is _NO_DEFAULT else _f10)
+
+def _init_ppppppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10):
+    _set(self, '_f0', _f0)
+    _set(self, '_f1', _f1)
+    _set(self, '_f2', _f2)
+    _set(self, '_f3', _f3)
+    _set(self, '_f4', _f4)
+    _set(self, '_f5', _f5)
+    _set(self, '_f6', _f6)
+    _set(self, '_f7', _f7)
+    _set(self, '_f8', _f8)
+    _set(self, '_f9', _f9)
+    _set(self, '_f10', _f10)
 
 def _init_pppppppppppp(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11):
     _set(self, '_f0', _f0)
@@ -735,7 +751,7 @@ def _init_pppppppppppppppppppppppppppppppppppppp(self, _f0, _f1, _f2, _f3, _f4, 
     _set(self, '_f36', _f36)
     _set(self, '_f37', _f37)
 
-def _init_pppppppppppppppppppppppppppppppppppppppp_post(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18, _f19, _f20, _f21, _f22, _f23, _f24, _f25, _f26, _f27, _f28, _f29, _f30, _f31, _f32, _f33, _f34, _f35, _f36, _f37, _f38, _f39):
+def _init_pppppppppppppppppppppppppppppppppppppppppppp_post(self, _f0, _f1, _f2, _f3, _f4, _f5, _f6, _f7, _f8, _f9, _f10, _f11, _f12, _f13, _f14, _f15, _f16, _f17, _f18, _f19, _f20, _f21, _f22, _f23, _f24, _f25, _f26, _f27, _f28, _f29, _f30, _f31, _f32, _f33, _f34, _f35, _f36, _f37, _f38, _f39, _f40, _f41, _f42, _f43):
     _set(self, '_f0', _f0)
     _set(self, '_f1', _f1)
     _set(self, '_f2', _f2)
@@ -776,6 +792,10 @@ def _init_pppppppppppppppppppppppppppppppppppppppp_post(self, _f0, _f1, _f2, _f3
     _set(self, '_f37', _f37)
     _set(self, '_f38', _f38)
     _set(self, '_f39', _f39)
+    _set(self, '_f40', _f40)
+    _set(self, '_f41', _f41)
+    _set(self, '_f42', _f42)
+    _set(self, '_f43', _f43)
     self.__post_init__()
 
 def _init_pppppps_post(self, _f0, _f1, _f2, _f3, _f4, _f5):
