@@ -101,6 +101,7 @@ def prune(cache: Cache, *, ci: bool = False) -> PruneResult:
         for name in JSON_BUCKETS:
             removed += _prune_json(_bucket(cache, name), now)
         removed += _prune_parsed_toml(_bucket(cache, "toml"))
+        removed += _prune_replays(_bucket(cache, "replay"))
         for overlay in orphaned_overlays(_bucket(cache, "environments")):  # their base is gone
             removed += remove_entry(overlay)
         cache.forget_layout()
@@ -233,6 +234,27 @@ def _prune_parsed_toml(bucket: Path) -> Removed:
         if toml_memo.is_stale(path):
             logger.debug("removing parsed TOML whose file changed, is gone or is damaged: `%s`",
                          path)
+            removed += remove_entry(path)
+    return removed
+
+
+def _prune_replays(bucket: Path) -> Removed:
+    """Descriptions of fresh environments (``commands.sync_replay``) that link a cached file
+    no longer there, or that this version cannot read, would never be replayed again."""
+    import marshal
+
+    from ferry.fs.tree_snapshot import sources
+
+    removed = Removed()
+    for path in walk_files(bucket, lambda p: True):
+        try:
+            record = marshal.loads(path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            record = None
+        linked = sources(record[-1]) if isinstance(record, tuple) and record else None
+        if linked is None or not all(os.path.isfile(source) for source in linked):  # noqa: PTH113
+            logger.debug("removing the description of an environment whose files are gone: "
+                         "`%s`", path)
             removed += remove_entry(path)
     return removed
 

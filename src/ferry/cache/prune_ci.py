@@ -10,7 +10,8 @@ take minutes). So this removes, on top of what a plain prune removes:
 * every unpacked wheel (``archives-v1``): they are expanded copies, made again from the wheel on
   the next install, as uv drops its unzipped wheels, built ones included;
 * cached environments (``environments-v1``: build and script environments), which point at the
-  runner's interpreters; uv's prune removes them too.
+  runner's interpreters; uv's prune removes them too; and the descriptions of fresh project
+  environments (``replay-v1``), which link the unpacked wheels removed here.
 
 It keeps the wheels built from source and their metadata (``built-v1``), the source
 distributions they were built from (``files-v1`` entries that are not wheels: ferry finds a built
@@ -33,7 +34,7 @@ def prune_for_ci(root: Path, buckets: dict[str, str]) -> Removed:
     """Remove the pre-built wheels, unpacked wheels, wheel metadata and environments under
     ``root`` (``buckets``: bucket name -> directory name, as the store lays them out)."""
     removed = _remove_downloaded_wheels(root / buckets["files"])
-    for name in ("archives", "metadata", "environments"):
+    for name in ("archives", "metadata", "environments", "replay"):
         for entry in children(root / buckets[name]):
             logger.debug("--ci: removing `%s`", entry)
             removed += remove_entry(entry)

@@ -58,6 +58,7 @@ BUCKETS: dict[str, str] = {
         "built",
         "environments",
         "toml",  # parsed pyproject.toml/uv.lock (ferry.fs.toml_memo, which names it itself)
+        "replay",  # fresh environments described (ferry.commands.sync_replay names it itself)
     )
 }
 #: Git databases and checkouts (``dist/git.py``); its own format version.

@@ -107,6 +107,24 @@ def _replay(argv: list[str]) -> None:
 
         replay(answer, argv)
         sys.exit(0)
+    if argv[0] == "sync":
+        _fresh_sync(argv)
+
+
+def _fresh_sync(argv: list[str]) -> None:
+    """A sync into a missing environment, made again as the last one made it
+    (``ferry.commands.sync_replay``); returns when the full path must run."""
+    try:
+        from ferry.commands.sync_replay import try_replay
+
+        done = try_replay(argv)
+    except KeyboardInterrupt:  # what was made is gone again (tree_snapshot.restore)
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(130)
+    except Exception:  # the full path will report whatever is wrong
+        done = False
+    if done:
+        sys.exit(0)
 
 
 def _venv(argv: list[str]) -> None:

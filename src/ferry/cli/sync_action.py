@@ -22,9 +22,18 @@ def sync_action(options: GlobalOptions, argv: Sequence[str], **kwargs: Any) -> N
     modes = lock_fields(kwargs, options)
     merge_index_flags(kwargs)
     request = SyncRequest(**modes, **kwargs)
+    from ferry.commands.sync_replay import creates_environment
+    from ferry.model.log import warnings_logged
+
+    creating = not request.dry_run and creates_environment(list(argv))
+    warnings_before = warnings_logged()
     result = sync_project(request, options)
     render_install(result, Printer(options))
     if not request.dry_run:
         from ferry.commands.fastpath import write_record
 
         write_record(list(argv), result.resolved or 0, result.target_packages)
+    if creating:
+        from ferry.commands.sync_replay import remember
+
+        remember(list(argv), result, warnings_before)

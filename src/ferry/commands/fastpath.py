@@ -146,7 +146,7 @@ def parse(argv: list[str]) -> Invocation | None:
     return Invocation(argv[0], options, child)
 
 
-def _read(path: str) -> bytes:
+def read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
             return handle.read()
@@ -167,7 +167,7 @@ def find_project(start: str) -> str | None:
     for folder in _parents(start):
         candidate = os.path.join(folder, "pyproject.toml")
         if os.path.isfile(candidate):
-            return folder if b"[project]" in _read(candidate) else None
+            return folder if b"[project]" in read_bytes(candidate) else None
     return None
 
 
@@ -183,11 +183,11 @@ def environment_root(root: str) -> str:
     return configured if os.path.isabs(configured) else os.path.join(root, configured)
 
 
-def _python_version_file(start: str) -> bytes:
+def python_version_file(start: str) -> bytes:
     for folder in _parents(start):
         candidate = os.path.join(folder, ".python-version")
         if os.path.isfile(candidate):
-            return candidate.encode() + b"\0" + _read(candidate)
+            return candidate.encode() + b"\0" + read_bytes(candidate)
     return b"<none>"
 
 
@@ -211,32 +211,20 @@ def _site_dirs(env_root: str) -> list[str]:
 def digest(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
     """Everything the answer of ``sync`` (or the sync part of ``run``) depends on; ``""`` when
     the answer must not be replayed."""
-    from ferry import __version__
-
     active = os.environ.get("VIRTUAL_ENV")
     if active and os.path.realpath(active) != os.path.realpath(env_root):
         return ""  # the full path warns, every time, that this active environment is ignored
-    parts: list[bytes] = [
-        RECORD_VERSION.to_bytes(2, "big"),
-        __version__.encode(),
-        invocation.command.encode(),
-        "\0".join(invocation.options).encode(),
-        cwd.encode(),
-        env_root.encode(),
-    ]
-    for key in sorted(os.environ):
-        if key.startswith(ENV_PREFIXES):
-            parts.append(f"{key}={os.environ[key]}".encode())
+    parts = invocation_parts(RECORD_VERSION, invocation, cwd, env_root)
     if _requests_python(invocation.options):
         # A name (`python3.11`) or a version is looked up on PATH: another PATH, another answer.
         parts.append(f"PATH={os.environ.get('PATH', '')}".encode())
-    parts.append(_read(os.path.join(root, "pyproject.toml")))
+    parts.append(read_bytes(os.path.join(root, "pyproject.toml")))
     # the project's other build inputs: an edit rebuilds it (install/local_freshness.py)
-    parts.append(_read(os.path.join(root, "setup.py")))
-    parts.append(_read(os.path.join(root, "setup.cfg")))
-    parts.append(_read(os.path.join(root, "uv.lock")))
-    parts.append(_python_version_file(root))
-    parts.append(_read(os.path.join(env_root, "pyvenv.cfg")))
+    parts.append(read_bytes(os.path.join(root, "setup.py")))
+    parts.append(read_bytes(os.path.join(root, "setup.cfg")))
+    parts.append(read_bytes(os.path.join(root, "uv.lock")))
+    parts.append(python_version_file(root))
+    parts.append(read_bytes(os.path.join(env_root, "pyvenv.cfg")))
     try:
         real = os.path.realpath(os.path.join(env_root, "bin", "python"), strict=True)
         stat = os.stat(real)
@@ -250,6 +238,23 @@ def digest(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
             return ""
         parts.append(site.encode())
         parts.append("\0".join(names).encode())
+    return fold(parts)
+
+
+def invocation_parts(version: int, invocation: Invocation, cwd: str, env_root: str) -> list[bytes]:
+    """What every record's digest starts with: its format, ferry's version, the command line,
+    where it runs and for which environment, and the variables ferry and uv read."""
+    from ferry import __version__
+
+    parts = [version.to_bytes(2, "big"), __version__.encode(), invocation.command.encode(),
+             "\0".join(invocation.options).encode(), cwd.encode(), env_root.encode()]
+    parts.extend(f"{key}={os.environ[key]}".encode()
+                 for key in sorted(os.environ) if key.startswith(ENV_PREFIXES))
+    return parts
+
+
+def fold(parts: list[bytes]) -> str:
+    """One digest of ``parts``, each length-prefixed (no two lists fold alike)."""
     digest = sha256()
     for part in parts:
         digest.update(len(part).to_bytes(8, "big"))
@@ -271,15 +276,15 @@ def record_path(env_root: str, invocation: Invocation) -> str:
     return os.path.join(env_root, RECORD_PREFIX + sha256(key).hexdigest()[:16])
 
 
-def _eligible(root: str) -> bool:
+def eligible(root: str) -> bool:
     """Projects whose lock freshness depends on files outside the inputs are never replayed:
     path sources, workspaces, and workspace members (an ancestor declares the workspace).
     Nor is a project using the legacy ``dev-dependencies``: uv warns about it on every run,
     which the full path does."""
-    text = _read(os.path.join(root, "pyproject.toml"))
+    text = read_bytes(os.path.join(root, "pyproject.toml"))
     if b"sources" in text or b"workspace" in text or b"dev-dependencies" in text:
         return False
-    return not any(b"workspace" in _read(os.path.join(folder, "pyproject.toml"))
+    return not any(b"workspace" in read_bytes(os.path.join(folder, "pyproject.toml"))
                    for folder in _parents(root)[1:])
 
 
@@ -290,7 +295,7 @@ def write_record(argv: list[str], resolved: int, audited: int) -> None:
         return
     cwd = os.getcwd()
     root = find_project(cwd)
-    if root is None or not _eligible(root):
+    if root is None or not eligible(root):
         return
     env_root = environment_root(root)
     value = digest(invocation, cwd, root, env_root)
@@ -332,10 +337,10 @@ def try_fast_path(argv: list[str]) -> FastAnswer | None:
         return None  # a refresh re-checks the cache: never a replay (an invalid value: the error)
     cwd = os.getcwd()
     root = find_project(cwd)
-    if root is None or not _eligible(root):
+    if root is None or not eligible(root):
         return None
     env_root = environment_root(root)
-    fields = _read(record_path(env_root, invocation)).split()
+    fields = read_bytes(record_path(env_root, invocation)).split()
     if len(fields) != 4 or fields[0] != str(RECORD_VERSION).encode():
         return None
     value = digest(invocation, cwd, root, env_root)

@@ -48,6 +48,9 @@ class ExecutionResult:
     removed: list[InstalledDist] = field(default_factory=list)
     install_seconds: float = 0.0
     uninstall_seconds: float = 0.0
+    sources: list[str] = field(default_factory=list)
+    """The unpacked archives the installs were linked from (a fresh environment's files are
+    described by them: ``commands.sync_replay``)."""
 
 
 def direct_url_for(pin: PinnedDist) -> dict[str, Any] | None:
@@ -203,6 +206,7 @@ def execute_refreshed(
         for stash in stashes:
             stash.commit()
         result.installed = list(plan.install)
+        result.sources = [str(archives[pin.name]) for pin in plan.install if pin.name in archives]
         result.install_seconds = time.perf_counter() - started
     return result
 

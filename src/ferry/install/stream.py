@@ -127,6 +127,7 @@ class _Streaming:
         self.linker = linker
         self.strict_record = strict_record
         self.done: list[InstalledDist] = []  # what to uninstall if the run fails
+        self.sources: list[str] = []  # the archives linked from
         self.futures: list[Future[None]] = []
         self._lock = threading.Lock()
         self.failure: BaseException | None = None  # of a link: stops the preparation
@@ -146,6 +147,7 @@ class _Streaming:
         )
         with self._lock:
             self.done.append(installed)
+            self.sources.append(str(prepared.archive))
             self.last = time.perf_counter()
 
     def _link(self, prepared: PreparedDist) -> None:
@@ -183,7 +185,7 @@ class _Streaming:
         except BaseException:
             self._rollback()
             raise
-        result = ExecutionResult(installed=list(plan.install))
+        result = ExecutionResult(installed=list(plan.install), sources=self.sources)
         if self.last is not None:
             # what linking added after the last distribution was handed over, so "Prepared … in
             # X" and "Installed … in Y" add up to the run, as when one came after the other

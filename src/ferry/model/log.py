@@ -48,6 +48,13 @@ _pending: tuple[int, Callable[[], logging.Handler]] | None = None
 _asked_level = NOTSET  # the level asked for, for ferry_level() before logging is loaded
 _loggers: dict[str, Logger] = {}
 _applying = _thread.allocate_lock()
+_warnings = [0]  # messages at WARNING or above this process logged (whether shown or not)
+
+
+def warnings_logged() -> int:
+    """How many warnings and errors ferry has logged so far: a command that printed one has
+    something to say that a replay of its output would not (``commands.sync_replay``)."""
+    return _warnings[0]
 
 
 def configure(level: int, handler: Callable[[], logging.Handler]) -> None:
@@ -124,16 +131,20 @@ class Logger:
 
     def warning(self, msg: object, *args: object, exc_info: ExcInfo = None,
                 stacklevel: int = 1) -> None:
+        _warnings[0] += 1
         if _threshold <= WARNING or "logging" in sys.modules:
             self._logger().log(WARNING, msg, *args, exc_info=exc_info, stacklevel=stacklevel + 1)
 
     def error(self, msg: object, *args: object, exc_info: ExcInfo = None,
               stacklevel: int = 1) -> None:
+        _warnings[0] += 1
         if _threshold <= ERROR or "logging" in sys.modules:
             self._logger().log(ERROR, msg, *args, exc_info=exc_info, stacklevel=stacklevel + 1)
 
     def log(self, level: int, msg: object, *args: object, exc_info: ExcInfo = None,
             stacklevel: int = 1) -> None:
+        if level >= WARNING:
+            _warnings[0] += 1
         if level >= _threshold or "logging" in sys.modules:
             self._logger().log(level, msg, *args, exc_info=exc_info, stacklevel=stacklevel + 1)
 
