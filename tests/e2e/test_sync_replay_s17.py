@@ -225,6 +225,19 @@ def test_a_held_creation_lock_sends_to_the_full_path(
     assert not (root / ".venv").exists()
 
 
+def test_a_fresh_checkout_without_state_directory_is_replayed(
+    project: tuple[Path, dict[str, str | None]]
+) -> None:
+    """A Docker build's new layer: the project copied in again, no `.ferry/` yet."""
+    root, env = project
+    shutil.rmtree(root / ".venv")
+    shutil.rmtree(root / ".ferry")
+    done, modules = traced(["sync"], root, env)
+    assert done.code == 0 and replayed(modules)
+    assert (root / ".ferry" / ".gitignore").read_text() == "*\n"
+    assert (root / ".ferry" / "environment.lock").is_file()
+
+
 def test_copy_mode_is_replayed_as_copies(
     project: tuple[Path, dict[str, str | None]], run: Callable[..., Result]
 ) -> None:

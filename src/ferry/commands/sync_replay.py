@@ -215,8 +215,10 @@ class _Locks:
 
         for path, exclusive in self.paths:
             try:
-                fd = os.open(path, os.O_RDWR)  # made by the full path: never created here
-            except OSError:
+                if exclusive:
+                    _state_dir(os.path.dirname(path))
+                fd = os.open(path, os.O_RDWR | (os.O_CREAT if exclusive else 0), 0o666)
+            except OSError:  # a read-only checkout: the full path syncs it unserialised
                 return False
             self.fds.append(fd)
             try:
@@ -228,6 +230,19 @@ class _Locks:
     def __exit__(self, *exc: object) -> None:
         for fd in reversed(self.fds):
             os.close(fd)  # closing the descriptor releases its flock
+
+
+def _state_dir(folder: str) -> None:
+    """``<project>/.ferry/`` as ``commands.state_dir.state_lock`` makes it (git-ignored): a
+    fresh checkout (a Docker build's copy of the project) has none yet."""
+    ignore = os.path.join(folder, ".gitignore")
+    if os.path.isfile(ignore):
+        return
+    os.makedirs(folder, exist_ok=True)
+    tmp = f"{ignore}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write("*\n")
+    os.replace(tmp, ignore)
 
 
 def _color(options: list[str]) -> bool:
@@ -284,7 +299,7 @@ def remember(argv: list[str], result: Any, warnings_before: int) -> bool:
 
 def _remember(target: Target, result: Any) -> bool:
     lines = _lines(result)
-    if lines is None or not os.path.isfile(os.path.join(target.root, PROJECT_LOCK)):
+    if lines is None:
         return False
     try:
         _remember_pyproject(target)
