@@ -69,7 +69,23 @@ def test_upgrade_lets_a_locked_package_move(
     assert locked_version(project, "leaf") == "1.0.0"
     result = run("add", "--no-sync", "top", *flags, cwd=project)
     assert result.code == 0, result.stderr
-    assert locked_version(project, "leaf") == ("1.4.2" if flags else "1.0.0")
+    # without a flag too: the lock was made with `--resolution lowest`, so this (highest)
+    # resolution ignores its versions, as uv 0.13.8 does ("Ignoring existing lockfile due to
+    # change in resolution mode")
+    assert locked_version(project, "leaf") == "1.4.2"
+
+
+@pytest.mark.parametrize("flags", [[], ["-P", "leaf"], ["-U"]])
+def test_a_locked_version_stays_unless_an_upgrade_is_asked_for(
+    run: Runner, project: Path, index: LocalIndex, flags: list[str]
+) -> None:
+    first = run("add", "--no-sync", "leaf", cwd=project)
+    assert first.code == 0, first.stderr
+    locked = locked_version(project, "leaf")
+    index.add_wheel("leaf", "9.0.0")
+    result = run("add", "--no-sync", "top", *flags, cwd=project)
+    assert result.code == 0, result.stderr
+    assert locked_version(project, "leaf") == ("9.0.0" if flags else locked)
 
 
 def _packaged(make_sdist: Callable[..., Path], tmp_path: Path, index: LocalIndex) -> Path:

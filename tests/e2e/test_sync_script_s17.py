@@ -4,18 +4,17 @@ uv 0.13.8 where the two keep the same environment, and the environment is the on
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from tests.e2e.seedkit import uv_executable
+from tests.e2e.sync_pair_s17 import call, fill
+from tests.e2e.sync_pair_s17 import write_script as write_block
 from tests.support.index import IndexServer
 from tests.support.runner import ferry_env, filter_output
 
-BLOCK = '# /// script\n# requires-python = ">=3.11"\n# dependencies = [{deps}]\n# ///\n'
 SHOW = ("import importlib.metadata as m, sys\n"
         "print(sorted((d.metadata['Name'], d.version) for d in m.distributions()))\n"
         "print(sys.prefix)\n")
@@ -25,38 +24,11 @@ _ENV_LINE = re.compile(r"^(Would use|Would create|Using|Creating|Updating) scrip
 
 @pytest.fixture
 def server(index_server: IndexServer) -> IndexServer:
-    index = index_server.index
-    index.add_wheel("alpha", "1.0")
-    index.add_wheel("alpha", "2.0")
-    index.add_wheel("beta", "1.0", requires=["alpha>=1.0"])
-    index.add_wheel("beta", "1.5", requires=["alpha>=1.0"])
-    index.add_wheel("gamma", "1.0")
-    return index_server
+    return fill(index_server)
 
 
 def write_script(folder: Path, *deps: str) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    script = folder / "s.py"
-    script.write_text(BLOCK.format(deps=", ".join(f'"{d}"' for d in deps)) + SHOW,
-                      encoding="utf-8")
-    return script
-
-
-def call(tool: str, folder: Path, *args: str, python: str, index: str,
-         extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    if tool == "uv":
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("UV_", "VIRTUAL_ENV"))}
-        env.update(UV_CACHE_DIR=str(folder.parent / "uv-cache"), UV_PYTHON_DOWNLOADS="never",
-                   UV_PYTHON=python, UV_DEFAULT_INDEX=index, UV_NO_PROGRESS="1",
-                   **(extra_env or {}))
-        argv = [uv_executable(), *args]
-    else:
-        env = ferry_env({"FERRY_PYTHON": python, "FERRY_INDEX_URL": index,
-                         "FERRY_CACHE_DIR": str(folder.parent / "ferry-cache"),
-                         **(extra_env or {})})
-        argv = [sys.executable, "-m", "ferry", *args]
-    return subprocess.run(argv, cwd=folder, env=env, capture_output=True, text=True, check=False,
-                          timeout=120)
+    return write_block(folder, *deps, body=SHOW)
 
 
 def shown(done: subprocess.CompletedProcess[str]) -> list[str]:

@@ -390,6 +390,10 @@ def sync_environment(
             builder=builder,
             refresh=options.refresh,
         )
+    if request.dry_run:
+        from ferry.commands.sync_dry_run import sync_downloads
+
+        result.would_download = sync_downloads(result.to_install)
     if (
         result.execution is not None
         and not result.execution.installed

@@ -257,9 +257,9 @@ def _apply(
         if not (result.to_install or result.to_remove):
             result.audited = len(pins)
         else:
-            from ferry.commands.pip_install import would_download
+            from ferry.commands.sync_dry_run import sync_downloads
 
-            result.would_download = would_download(cache, result.to_install)
+            result.would_download = sync_downloads(result.to_install)
     elif result.execution is not None and not (result.execution.installed
                                                or result.execution.removed):
         result.audited = len(pins)
