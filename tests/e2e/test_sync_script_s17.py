@@ -205,3 +205,27 @@ def test_the_lock_variable_is_refused_for_a_script_without_a_lock(
                 index="http://127.0.0.1:9/simple/", extra_env={"FERRY_LOCKED": "1"})
     assert done.returncode == 2
     assert "`ferry sync` with `FERRY_LOCKED=1` requires a script lockfile" in done.stderr
+
+
+@pytest.mark.usefixtures("isolated_env")
+def test_a_block_without_requires_python_is_warned_about_only_when_locked(
+    tmp_path: Path, server: IndexServer, python_exe  # type: ignore[no-untyped-def]
+) -> None:
+    python = str(python_exe("3.12"))
+    steps = [("sync", "--script", "s.py"), ("lock", "--script", "s.py"),
+             ("sync", "--script", "s.py")]
+    seen: dict[str, list[list[str]]] = {}
+    for tool in ("uv", "ferry"):
+        folder = tmp_path / tool / "work"
+        folder.mkdir(parents=True)
+        (folder / "s.py").write_text('# /// script\n# dependencies = ["beta"]\n# ///\n',
+                                     encoding="utf-8")
+        # (uv says "found in the workspace" of a script; ferry's lock says "in the script".
+        # Locking moves ferry to the environment of the lock's pins, so only the warnings are
+        # compared: uv keeps one environment per script path.)
+        seen[tool] = [[line.replace("the workspace", "the script") for line in shown(
+            call(tool, folder, *step, python=python, index=server.simple_url))
+            if line.startswith("warning:")] for step in steps]
+    assert seen["ferry"] == seen["uv"]
+    warned = "warning: No `requires-python` value found in the script. Defaulting to `>=3.12`."
+    assert seen["ferry"] == [[], [warned], [warned]]

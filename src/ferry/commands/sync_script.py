@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
+_NO_REQUIRES_PYTHON = "No `requires-python` value found"
+"""How :func:`ferry.commands.script_lock.lock_script`'s warning about a block without
+``requires-python`` begins."""
 _READY = ".ferry-ready"
 """The mark :func:`ferry.commands.script_env.cached_venv` leaves in an environment it filled."""
 
@@ -107,7 +110,7 @@ def sync_script(request: SyncRequest, options: GlobalOptions) -> SyncResult:
         interpreter, mismatch = _interpreter(cache, request.python, requires_python)
         result.warnings.extend([mismatch] if mismatch else [])
         outcome = _lock(script, metadata, has_lock, request, options, cache)
-        _report_lock(outcome, has_lock, request, result)
+        _report_lock(outcome, has_lock, "requires-python" in metadata, request, result)
         from ferry.commands.script_env import script_pins
 
         pins = script_pins(outcome.lock, interpreter, script.absolute().parent)
@@ -157,12 +160,20 @@ def _lock(
 
 
 def _report_lock(
-    outcome: LockOutcome, has_lock: bool, request: SyncRequest, result: SyncResult
+    outcome: LockOutcome, has_lock: bool, declares_python: bool, request: SyncRequest,
+    result: SyncResult,
 ) -> None:
     """What uv says of the lock: the resolution's warnings and ``Resolved`` line (neither
     under ``--frozen``, which resolves nothing), and for a dry run of a locked script whether
-    the lock would change."""
-    result.warnings.extend(outcome.warnings)
+    the lock would change.
+
+    uv 0.13.8 warns about a block without ``requires-python`` on every sync of a locked
+    script (a fresh lock too) and never for an unlocked one, whose resolution is not a lock."""
+    warnings = [w for w in outcome.warnings if not w.startswith(_NO_REQUIRES_PYTHON)]
+    if has_lock and not request.frozen and not declares_python and outcome.lock.requires_python:
+        warnings.append(f"{_NO_REQUIRES_PYTHON} in the script. "
+                        f"Defaulting to `{outcome.lock.requires_python}`.")
+    result.warnings.extend(warnings)
     if request.frozen:
         return
     result.resolved = outcome.resolved
