@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.e2e.seedkit import installed, ok, write_project
 from tests.support.index import LocalIndex
-from tests.support.runner import Runner
+from tests.support.runner import Result, Runner
 
 EXTRAS = """
 [project.optional-dependencies]
@@ -203,8 +203,18 @@ def test_contradictions_in_sync(
     # FERRY_COMPILE_BYTECODE is one the lean reader leaves to click: both parsers answer alike
     env: dict[str, str | None] = {"FERRY_COMPILE_BYTECODE": "1"} if parser == "click" else {}
     result = _sync(run, project, *flags, env=env)
-    assert (result.code, result.stderr) == (2, f"error: {message}\n")
+    _refused(result, message, "sync")
     assert not (project / ".venv").exists()
+
+
+def _refused(result: Result, message: str, command: str) -> None:
+    """uv's words, then clap's usage line and pointer to --help (the usage line's contents are
+    tests/unit/test_usage_errors_s17.py's)."""
+    assert result.code == 2, result.stderr
+    said, usage, more = result.stderr.split("\n\n")
+    assert said == f"error: {message}"
+    assert usage.startswith(f"Usage: ferry {command} ")
+    assert more == "For more information, try '--help'.\n"
 
 
 @pytest.mark.parametrize(("flags", "message"), CONTRADICTIONS[::2])
@@ -214,5 +224,5 @@ def test_contradictions_elsewhere(
 ) -> None:
     tail = ["python", "-c", "pass"] if command == "run" else []
     result = run(command, "--frozen", *flags, *tail, cwd=project)
-    assert (result.code, result.stderr) == (2, f"error: {message}\n")
+    _refused(result, message, command)
     assert not (project / ".venv").exists()

@@ -253,7 +253,10 @@ def test_universal_writes_markers(run: Runner, local_index: LocalIndex, tmp_path
 def test_no_requirements_is_a_usage_error(run: Runner) -> None:
     result = run("pip", "compile")
     assert result.code == 2
-    assert "error: No requirements given" in result.stderr
+    assert result.stderr == (  # uv 0.13.8's words (clap's)
+        "error: the following required arguments were not provided:\n"
+        "  <SRC_FILE|--group <GROUP>>\n\nUsage: ferry pip compile <SRC_FILE|--group <GROUP>>\n\n"
+        "For more information, try '--help'.\n")
 
 
 def test_dynamic_dependencies_come_from_a_build(

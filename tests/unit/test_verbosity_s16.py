@@ -35,18 +35,22 @@ def test_counted_per_level(argv: list[str], expected: tuple[int, int]) -> None:
     assert verbosity(argv) == expected
 
 
-@pytest.mark.parametrize(("argv", "first", "second"), [
-    (["-q", "-v", "lock"], "--quiet...", "--verbose..."),
-    (["-v", "-q", "lock"], "--verbose...", "--quiet..."),
-    (["-qv", "lock"], "--quiet...", "--verbose..."),
-    (["-vq", "lock"], "--verbose...", "--quiet..."),
-    (["lock", "--verbose", "--quiet"], "--verbose...", "--quiet..."),
-    (["pip", "-q", "list", "-v", "-q"], "--verbose...", "--quiet..."),
+@pytest.mark.parametrize(("argv", "first", "second", "usage"), [
+    (["-q", "-v", "lock"], "--quiet...", "--verbose...", "ferry --quiet... <COMMAND>"),
+    (["-v", "-q", "lock"], "--verbose...", "--quiet...", "ferry --verbose... <COMMAND>"),
+    (["-qv", "lock"], "--quiet...", "--verbose...", "ferry --quiet... <COMMAND>"),
+    (["-vq", "lock"], "--verbose...", "--quiet...", "ferry --verbose... <COMMAND>"),
+    (["lock", "--verbose", "--quiet"], "--verbose...", "--quiet...", "ferry lock --verbose..."),
+    (["pip", "-q", "list", "-v", "-q"], "--verbose...", "--quiet...",
+     "ferry pip list --verbose..."),
 ])
-def test_both_on_one_level_are_refused(argv: list[str], first: str, second: str) -> None:
+def test_both_on_one_level_are_refused(argv: list[str], first: str, second: str,
+                                       usage: str) -> None:
+    """uv's words, and clap's usage line for the level the conflict is on (uv 0.13.8's)."""
     with pytest.raises(ArgumentConflict) as caught:
         verbosity(argv)
-    assert str(caught.value) == f"the argument '{first}' cannot be used with '{second}'"
+    assert str(caught.value) == (f"the argument '{first}' cannot be used with '{second}'\n\n"
+                                 f"Usage: {usage}\n\nFor more information, try '--help'.")
     assert caught.value.exit_code == 2
 
 

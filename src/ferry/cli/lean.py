@@ -314,10 +314,11 @@ def try_lean(argv: list[str]) -> bool:
 
     def body() -> None:
         options = global_options(**global_kwargs)
-        from ferry.cli.selection_flags import check_arguments
+        from ferry.cli.argument_checks import check_command_line
         from ferry.commands.common import warn_project_settings
 
-        check_arguments(argv[0], command_kwargs)  # as the full CLI does first
+        # as the full CLI does first
+        check_command_line(argv[: len(argv) - len(rest)], argv, command_kwargs)
         warn_project_settings(argv[0], command_kwargs)
         action(options, command_kwargs)
 

@@ -242,18 +242,22 @@ def verbosity(argv: list[str]) -> tuple[int, int]:
     ``-q`` and a ``-v`` on different levels both hold: debug logging, quiet output.
     """
     levels: dict[int, list[str]] = {}
-    for level, token in _split(argv)[0]:
+    front, rest = _split(argv)
+    for level, token in front:
         if is_verbosity_flag(token):
             levels.setdefault(level, []).append(token)
     quiet = verbose = 0
     for level in sorted(levels):
         letters = "".join(t[2] if t.startswith("--") else t[1:] for t in levels[level])
         if "q" in letters and "v" in letters:
+            from ferry.cli.usage_errors import conflict_usage
             from ferry.model.argument_errors import ArgumentConflict
 
             names = {"q": "--quiet...", "v": "--verbose..."}
             first = letters[0]
-            raise ArgumentConflict(names[first], names["v" if first == "q" else "q"])
+            error = ArgumentConflict(names[first], names["v" if first == "q" else "q"])
+            path = [token for token in rest if not token.startswith("-")][:level]
+            raise error.with_usage(conflict_usage(error, path, argv))
         quiet = letters.count("q") or quiet
         verbose = letters.count("v") or verbose
     return quiet, verbose
@@ -283,10 +287,11 @@ def warn_before(command: click.Command) -> None:
         return
 
     def warned(*args: Any, **kwargs: Any) -> Any:
-        from ferry.cli.selection_flags import check_arguments
+        from ferry.cli.argument_checks import check_command_line
         from ferry.commands.common import warn_project_settings
 
-        check_arguments(name, kwargs)  # uv's parser errors come before any warning
+        path = click.get_current_context().command_path.split(" ")[1:]
+        check_command_line(path, ORIGINAL_ARGV, kwargs)  # uv's parser errors come first
         warn_project_settings(name, kwargs)
         return callback(*args, **kwargs)
 
@@ -310,13 +315,19 @@ def _main(argv: list[str] | None) -> None:
 
 
 def _run_click(args: list[str]) -> None:
-    """click's own outcomes: ``--help``/``--version`` exits, usage errors (exit code 2)."""
+    """click's own outcomes: ``--help``/``--version`` exits, usage errors in uv's words (exit
+    code 2; :mod:`ferry.cli.usage_errors`)."""
     try:
         cli.main(args=args, prog_name="ferry", standalone_mode=False)
     except click.exceptions.Exit as done:
         sys.exit(done.exit_code)
     except click.ClickException as usage:
-        usage.show()
+        from ferry.cli.usage_errors import render, shows_help
+
+        if shows_help(usage, ORIGINAL_ARGV):
+            usage.show()  # a bare `ferry pip`: its help, as uv prints it
+        else:
+            sys.stderr.write(render(usage, ORIGINAL_ARGV) + "\n")
         sys.exit(2)
     except click.exceptions.Abort:
         raise KeyboardInterrupt from None

@@ -15,6 +15,19 @@ from ferry.model.errors import UsageError
 class ArgumentError(UsageError):
     """A command line uv's parser refuses, in its words: said even under ``-qq``."""
 
+    usage: str | None = None
+    """clap's ``Usage:`` line for it, once the CLI has worked it out (:meth:`with_usage`)."""
+
+    def with_usage(self, usage: str) -> ArgumentError:
+        """This error ending as clap ends its errors — a blank line, ``Usage: <usage>``, a blank
+        line, ``For more information, try '--help'.`` — in its message, so every renderer of
+        errors says it whole. Once: a second call changes nothing."""
+        if self.usage is None:
+            self.usage = usage
+            self.message += f"\n\nUsage: {usage}\n\nFor more information, try '--help'."
+            self.args = (self.message,)
+        return self
+
 
 class ArgumentConflict(ArgumentError):
     """Two arguments that cannot be used together; ``first`` is the one typed first, each
