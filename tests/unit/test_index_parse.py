@@ -54,7 +54,7 @@ def test_html_page_reads_every_pep_attribute() -> None:
     assert sdist.metadata is None
     assert sdist.url == "https://files.example/demo-1.0.tar.gz"
     assert old.url == "https://index.example/simple/demo/demo-0.9-py3-none-any.whl"
-    assert old.yanked == ""  # yanked without a reason
+    assert old.yanked is True  # a bare data-yanked: yanked without a reason
     assert old.metadata == Hashes()  # offered, no hash
 
 
@@ -189,7 +189,7 @@ def test_json_page_reads_every_field() -> None:
     assert wheel.index_url == "idx"
     assert sdist.yanked == "security issue"
     assert sdist.metadata == Hashes()
-    assert old.yanked == ""
+    assert old.yanked is True  # "yanked": true, no reason (uv tells it from "")
     assert old.metadata is None
 
 

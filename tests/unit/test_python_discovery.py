@@ -241,7 +241,8 @@ def test_path_and_name_requests(
         find(world, str(tmp_path / "missing" / "python"), env)
     with pytest.raises(InterpreterNotFoundError, match=r"python3\.99"):
         find(world, "python3.99", env)
-    with pytest.raises(InterpreterNotFoundError, match="requires-python"):
+    with pytest.raises(InterpreterNotFoundError, match="incompatible with the project's Python "
+                       r"requirement: `<3\.12`"):
         find(world, str(b / "python3"), env, requires_python=SpecifierSet("<3.12"))
 
 

@@ -38,7 +38,8 @@ def _universal(packages: dict[str, Any], requirements: list[str]) -> list[str]:
 def test_uv_words() -> None:
     assert missing_extra_warning("a", "1.0", "nope") == LACKS
     assert yanked_warning("old", "2.0", "broken") == '`old==2.0` is yanked (reason: "broken")'
-    assert yanked_warning("old", "2.0", "") == "`old==2.0` is yanked"
+    assert yanked_warning("old", "2.0", True) == "`old==2.0` is yanked"
+    assert yanked_warning("old", "2.0", "") == '`old==2.0` is yanked (reason: "")'
 
 
 def test_an_extra_asked_twice_warns_once() -> None:

@@ -24,6 +24,20 @@ def render_install(result: Any, printer: Printer) -> None:
         printer.warn(line)
 
 
+def render_summary(result: Any, printer: Printer) -> None:
+    """uv 0.13.8's words for an environment ``run`` makes for the command alone (a script's,
+    ``--isolated``, a ``--with`` overlay over them): a lock's warnings, ``Installed N packages
+    in …``, then the other resolution warnings — no ``Resolved``/``Prepared`` or ``+`` lines."""
+    for line in (*getattr(result, "warnings", []), *getattr(result, "lock_diagnostics", [])):
+        printer.warn(line)
+    execution = getattr(result, "execution", None)
+    if execution is not None and execution.installed:
+        count = plural(len(execution.installed), "package")
+        printer.status(f"Installed {count} in {elapsed(execution.install_seconds)}")
+    for line in getattr(result, "diagnostics", []):
+        printer.warn(line)
+
+
 def _render_phases(result: Any, printer: Printer) -> None:
     if note := getattr(result, "environment_note", None):
         printer.status(note)

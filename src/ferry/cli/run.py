@@ -100,7 +100,7 @@ def _check_module_or_script(kwargs: dict[str, Any]) -> None:
 @click.pass_obj
 def run(options: GlobalOptions, /, **kwargs: Any) -> None:
     """Run a command or script in the project's environment."""
-    from ferry.cli.render import render_install
+    from ferry.cli.render import render_install, render_summary
     from ferry.commands.run import RunRequest, plan_run
     from ferry.commands.sync import SyncRequest
 
@@ -131,6 +131,9 @@ def run(options: GlobalOptions, /, **kwargs: Any) -> None:
     for warning in plan.warnings:
         printer.warn(warning)
     for outcome in plan.outcomes:
+        if plan.summary:
+            render_summary(outcome, printer)
+            continue
         changed = outcome.execution is not None and (
             outcome.execution.installed or outcome.execution.removed
         )

@@ -82,6 +82,10 @@ class RunPlan:
     cleanup: Path | None = None
     """``--isolated``: the temporary environment's directory, removed once the command ends
     (the CLI then waits for the command instead of replacing itself with it)."""
+    summary: bool = False
+    """The environments are the command's own (a script's, ``--isolated``): as uv 0.13.8, the
+    CLI says only ``Installed N packages in …`` and the resolution's warnings — no interpreter,
+    ``Resolved``, ``Prepared`` or ``+`` lines, whatever the verbosity."""
 
 
 def _exec_env(environments: list[PythonEnvironment]) -> dict[str, str]:
@@ -133,16 +137,26 @@ def read_script_metadata(path: Path) -> dict[str, object] | None:
 
 def _interpreter(
     cache: Cache, python: str | None, requires_python: SpecifierSet | None
-) -> Interpreter:
+) -> tuple[Interpreter, str | None]:
+    """A script's interpreter and a warning. As uv 0.13.8: a ``--python`` is found as asked
+    and, when it falls outside the block's requires-python, used with a warning; without
+    one, the first interpreter that satisfies requires-python."""
     from ferry.python.discovery import find_interpreter
     from ferry.python.request import PythonRequest
 
-    return find_interpreter(
+    interpreter = find_interpreter(
         PythonRequest.parse(python) if python else None,
         cache,
         directory=Path.cwd(),
-        requires_python=requires_python,
+        requires_python=None if python else requires_python,
         allow_venvs=False,
+    )
+    if requires_python is None or requires_python.contains(interpreter.version,
+                                                           prereleases=True):
+        return interpreter, None
+    return interpreter, (
+        f"The requested interpreter resolved to Python {interpreter.version}, which is "
+        f"incompatible with the script's Python requirement: `{requires_python}`"
     )
 
 
@@ -172,7 +186,10 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
             raise UserError(f"Invalid `requires-python` in `{script}`: {error}") from error
     from ferry.commands.script_env import with_block_indexes, without_lock
 
-    plan = RunPlan(argv=[], env={})
+    plan = RunPlan(argv=[], env={}, summary=True)
+    if request.isolated:
+        plan.warnings.append("`--isolated` is a no-op for Python scripts with inline metadata, "
+                             "which always run in isolation")
     if not locked:
         sync, warning = without_lock(script, request.sync)
         request = replace(request, sync=sync)
@@ -185,10 +202,12 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
             unlocked_script_environment,
         )
 
-        interpreter = _interpreter(cache, request.sync.python, requires_python)
+        interpreter, mismatch = _interpreter(cache, request.sync.python, requires_python)
+        plan.warnings.extend([mismatch] if mismatch else [])
         make = locked_script_environment if locked else unlocked_script_environment
         environment = make(
-            script, metadata, request.sync, options, cache, interpreter, plan.outcomes
+            script, metadata, request.sync, options, cache, interpreter, plan.outcomes,
+            plan.warnings,
         )
         environments = [environment]
         if request.overlaid:
@@ -304,6 +323,7 @@ def _run_without_project(request: RunRequest, options: GlobalOptions) -> RunPlan
             from ferry.commands.run_spawn import isolated_environment, isolated_root
 
             plan.cleanup = isolated_root(cache)
+            plan.summary = True
             environment = isolated_environment(plan.cleanup / ".venv", environment.interpreter,
                                                cache)
         environments = [environment]
@@ -331,13 +351,16 @@ def _run_in_project(project: Project, request: RunRequest, options: GlobalOption
             selection, note = _selection(request, env_root, project)
             result = SyncResult()
             result.cache_dir = str(cache.root)
-            lock, text = obtain_lock(project, request.sync, options, cache, result)
+            # as uv 0.13.8: `--isolated` resolves uv.lock's way but writes no lock
+            locking = replace(request.sync, dry_run=True) if request.isolated else request.sync
+            lock, text = obtain_lock(project, locking, options, cache, result)
             sync_request = replace(request.sync, record_selection=not request.selection_given)
             if request.isolated:
                 from ferry.commands.project_env import unnamed_environments
                 from ferry.commands.run_spawn import isolated_root, project_environment_at
 
                 plan.cleanup = isolated_root(cache)
+                plan.summary = True
                 sync_request = replace(sync_request, active=False)
                 with project_environment_at(plan.cleanup / ".venv"), unnamed_environments():
                     environment = sync_environment(
@@ -349,7 +372,8 @@ def _run_in_project(project: Project, request: RunRequest, options: GlobalOption
                 )
             plan.outcomes.append(result)
             execution = result.execution
-            plan.changed = bool(execution and (execution.installed or execution.removed))
+            plan.changed = bool(execution and (execution.installed or execution.removed)
+                                and not request.isolated)  # a new environment: no hint
             plan.selection_note = note
         environments = [environment]
         if request.overlaid:

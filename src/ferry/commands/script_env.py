@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 _GROUP = "script"
+_DEFAULTED = "No `requires-python` value found"
+"""How :func:`ferry.commands.script_lock.lock_script` begins its note on a block without
+requires-python (said for ``lock --script``; ``run`` says uv's own words on every run)."""
 
 
 def cached_venv(
@@ -132,12 +135,21 @@ def locked_script_environment(
     cache: Cache,
     interpreter: Interpreter,
     outcomes: list[Any],
+    warnings: list[str],
 ) -> PythonEnvironment:
-    """The script's environment as its lock says (see the module docstring)."""
+    """The script's environment as its lock says (see the module docstring). ``warnings``
+    gets what uv 0.13.8 says before it installs: the default requires-python (on every run,
+    as uv), then a re-lock's resolution warnings."""
     from ferry.commands.script_lock import lock_script
     from ferry.commands.sync_lock import lock_request_of
 
-    outcome = lock_script(script, lock_request_of(sync), options, cache, metadata=metadata)
+    outcome = lock_script(script, lock_request_of(sync), options, cache, metadata=metadata,
+                          keep_diagnostics=True)
+    if "requires-python" not in metadata:
+        warnings.append("No `requires-python` value found in the workspace. "
+                        f"Defaulting to `{outcome.lock.requires_python}`.")
+    warnings.extend(w for w in outcome.warnings if not w.startswith(_DEFAULTED))
+    warnings.extend(outcome.diagnostics)
     pins = script_pins(outcome.lock, interpreter, script.absolute().parent)
     log.debug("the script lock selects %s", ", ".join(str(p) for p in pins) or "nothing")
 
@@ -178,10 +190,13 @@ def unlocked_script_environment(
     cache: Cache,
     interpreter: Interpreter,
     outcomes: list[Any],
+    warnings: list[str],
 ) -> PythonEnvironment:
     """The environment of a script without a lock: its block resolved in memory as a lock
     would be, installed for ``interpreter`` (see the module docstring); ``sync`` has been
-    through :func:`without_lock`."""
+    through :func:`without_lock`. The resolution's warnings go on the outcome's
+    ``diagnostics``, said after ``Installed`` as uv 0.13.8 says them; ``warnings`` gets
+    only what reading the block warns about (uv says nothing on requires-python here)."""
     from ferry.commands.script_key import block_key
     from ferry.commands.script_lock import lock_script
     from ferry.commands.sync_lock import lock_request_of
@@ -190,14 +205,17 @@ def unlocked_script_environment(
 
     def fill(root: Path) -> None:
         outcome = lock_script(
-            script, lock_request_of(sync), options, cache, metadata=metadata, write=False
+            script, lock_request_of(sync), options, cache, metadata=metadata, write=False,
+            keep_diagnostics=True,
         )
+        warnings.extend(w for w in outcome.warnings if not w.startswith(_DEFAULTED))
         pins = script_pins(outcome.lock, interpreter, script.absolute().parent)
         log.debug("the block of %s resolves to %s for this interpreter", script,
                   ", ".join(str(p) for p in pins) or "nothing")
         result = _install(pins, root, metadata, script, sync, options, cache)
         result.resolved = outcome.resolved
         result.resolve_seconds = outcome.seconds
+        result.diagnostics[:0] = outcome.diagnostics
         outcomes.append(result)
 
     return cached_venv(

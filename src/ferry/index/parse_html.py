@@ -235,9 +235,10 @@ def _file_ref(
             return None
     else:
         requires_python = None
-    yanked: str | None = None
-    if "data-yanked" in attrs:
-        yanked = attrs["data-yanked"] or ""
+    yanked: str | bool | None = None
+    if "data-yanked" in attrs:  # a bare attribute: yanked, no reason given
+        value = attrs["data-yanked"]
+        yanked = True if value is None else value
     metadata_field = "data-core-metadata"
     if metadata_field not in attrs:
         metadata_field = "data-dist-info-metadata"

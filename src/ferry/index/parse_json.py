@@ -86,8 +86,9 @@ def _file_ref(entry: object, where: str, page_url: str, index_url: str | None) -
         requires_python = None
 
     yanked_value = entry.get("yanked", False)
+    yanked: str | bool | None
     if isinstance(yanked_value, bool):
-        yanked = "" if yanked_value else None
+        yanked = True if yanked_value else None
     elif isinstance(yanked_value, str):
         yanked = yanked_value
     else:

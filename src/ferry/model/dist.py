@@ -52,7 +52,9 @@ class FileRef:
     """One downloadable file: a wheel or an sdist, as an index describes it.
 
     ``url`` may carry credentials; print it only through :func:`ferry.model.url.redact`.
-    ``yanked`` is ``None`` when not yanked, else the reason (possibly empty).
+    ``yanked`` is ``None`` when not yanked, ``True`` when yanked with no reason given (PEP 691
+    ``"yanked": true``, a bare ``data-yanked``), else the reason as given — possibly empty
+    (``"yanked": ""``, ``data-yanked=""``), which uv 0.13.8 shows as ``(reason: "")``.
     ``metadata`` is the PEP 658/714 ``core-metadata`` value: ``None`` when not offered,
     otherwise the hashes of the ``.metadata`` file (possibly empty).
     """
@@ -61,7 +63,7 @@ class FileRef:
     url: str
     hashes: Hashes = field(default_factory=Hashes)
     requires_python: str | None = None
-    yanked: str | None = None
+    yanked: str | bool | None = None
     upload_time: str | None = None
     size: int | None = None
     metadata: Hashes | None = None

@@ -100,4 +100,8 @@ class InvalidWheelError(UserError):
 
 
 class InterpreterNotFoundError(UserError):
-    """No interpreter satisfies the request; the message lists what was found."""
+    """No interpreter satisfies the request; the message lists what was found. Exit code 2, as
+    uv exits when no interpreter is found, cannot be queried, or none fits requires-python: the
+    machine lacks a Python, which fixing the project's files does not change."""
+
+    exit_code = 2

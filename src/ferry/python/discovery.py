@@ -97,7 +97,10 @@ def find_interpreter(
     if request is not None and request.kind is RequestKind.PATH:
         assert request.path is not None
         chosen = introspect(_interpreter_in(request.path), cache)
-        _check_requires_python(chosen, requires_python, str(request) + where)
+        if requires_python is not None and not requires_python.contains(
+            chosen.version, prereleases=True
+        ):
+            raise _incompatible(chosen, requires_python, source)
         return chosen
     wanted = request or PythonRequest("", RequestKind.ANY)
     seen: list[Interpreter] = []
@@ -134,7 +137,10 @@ def find_interpreter(
         # only that name was looked for: say what else there is, not "nothing at all"
         seen = find_all(cache, directory=directory)
         raise _no_such_executable(request, where, seen)
-    raise _not_found(request, where, requires_python, seen)
+    fits = [i for i in seen if wanted.satisfied_by(i) and (allow_venvs or not i.is_venv)]
+    if request is not None and requires_python is not None and fits:
+        raise _incompatible(fits[0], requires_python, source)
+    raise _not_found(request, where, requires_python, seen, allow_venvs)
 
 
 def find_all(cache: JsonStore | None, *, directory: Path | None = None) -> list[Interpreter]:
@@ -209,17 +215,17 @@ def _version_order(name: str) -> tuple[int, Version | str]:
         return (0, name)
 
 
-def _check_requires_python(
-    interpreter: Interpreter, requires_python: SpecifierSet | None, what: str
-) -> None:
-    if requires_python is not None and not requires_python.contains(
-        interpreter.version, prereleases=True
-    ):
-        raise InterpreterNotFoundError(
-            f"{what} is {interpreter.describe()}, which does not satisfy the project's "
-            f"requires-python `{requires_python}`",
-            hint="Pass a --python that matches requires-python.",
-        )
+def _incompatible(
+    interpreter: Interpreter, requires_python: SpecifierSet, source: str | None
+) -> InterpreterNotFoundError:
+    """uv 0.13.8's words (exit code 2) when the interpreter a request names is found but the
+    project's requires-python refuses it: the request is not quietly traded for another."""
+    asked = f"The Python request from `{source}`" if source else "The requested interpreter"
+    return InterpreterNotFoundError(
+        f"{asked} resolved to Python {interpreter.version}, which is incompatible with the "
+        f"project's Python requirement: `{requires_python}`",
+        hint="Pass a --python that matches requires-python.",
+    )
 
 
 def _no_such_executable(
@@ -238,8 +244,17 @@ def _no_such_executable(
         "an interpreter."
     )
     return InterpreterNotFoundError(
-        f"No interpreter found for {request}{where}", causes=causes, hint=hint
+        f"No interpreter found for executable name `{name}`{where} in {_searched(False)}",
+        causes=causes, hint=hint,
     )
+
+
+def _searched(allow_venvs: bool) -> str:
+    """Where discovery looked, in uv's words for its own list ("in virtual environments,
+    managed installations, or search path"): pyenv stands where uv has its managed Pythons,
+    and virtual environments only when they were looked at (not for ``ferry venv``, a new
+    project environment or an executable's name)."""
+    return "virtual environments, search path, or pyenv" if allow_venvs else "search path or pyenv"
 
 
 _IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy", "graalpy": "GraalPy"}
@@ -266,16 +281,20 @@ def _not_found(
     where: str,
     requires_python: SpecifierSet | None,
     seen: list[Interpreter],
+    allow_venvs: bool,
 ) -> InterpreterNotFoundError:
-    wanted = str(request) if request is not None else "a Python interpreter"
-    if requires_python is not None:
-        wanted += f" satisfying requires-python `{requires_python}`"
+    """uv's words: ``for Python 3.7`` (the request: nothing answers it, so requires-python is
+    not the reason), ``for Python >=3.15`` (requires-python alone), nothing for no request at
+    all; exit code 2 as in uv (InterpreterNotFoundError)."""
+    if request is None:
+        wanted = f" for Python {requires_python}" if requires_python is not None else ""
+    else:
+        wanted = f" for {request}"
     causes = [f"found {i.describe()} at {i.executable}" for i in seen] or [
         "no Python interpreter was found at all"
     ]
     return InterpreterNotFoundError(
-        f"No interpreter found for {wanted}{where} in virtual environments, "
-        "the search path or pyenv",
+        f"No interpreter found{wanted}{where} in {_searched(allow_venvs)}",
         causes=causes,
         hint="Install a matching Python (e.g. with pyenv), or pass --python with the path "
         "to an interpreter.",

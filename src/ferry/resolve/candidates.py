@@ -18,6 +18,7 @@ from ferry.model.log import get_logger
 from ferry.model.names import NormalizedName, canonicalize_name
 from ferry.model.pep440_specifiers import InvalidSpecifier, SpecifierSet
 from ferry.model.pep440_version import InvalidVersion, Version
+from ferry.resolve.diagnostics import yank_detail
 from ferry.resolve.options import TargetEnvironment
 
 if TYPE_CHECKING:
@@ -278,8 +279,8 @@ class VersionBuilder:
                 return _Checked(file, Exclusion("exclude-newer", "was published after the "
                                                 "`--exclude-newer` date"), rank)
         if file.yanked is not None and not yank_ok:
-            reason = f" (reason: {file.yanked})" if file.yanked else ""
-            return _Checked(file, Exclusion("yanked", f"was yanked{reason}"), rank)
+            return _Checked(file, Exclusion("yanked", f"was yanked{yank_detail(file.yanked)}"),
+                            rank)
         if file.requires_python:
             spec = self._incompatible_python(file.requires_python)
             if spec is not None:

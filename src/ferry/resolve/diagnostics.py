@@ -23,11 +23,19 @@ def missing_extra_warning(name: str, version: Version | str, extra: str) -> str:
     return f"The package `{name}=={version}` does not have an extra named `{extra}`"
 
 
-def yanked_warning(name: str, version: Version | str, reason: str) -> str:
-    """uv's words for a chosen version whose file is yanked (``reason`` may be empty)."""
-    if reason:
-        return f'`{name}=={version}` is yanked (reason: "{reason}")'
-    return f"`{name}=={version}` is yanked"
+def yanked_warning(name: str, version: Version | str, reason: str | bool) -> str:
+    """uv's words for a chosen version whose file is yanked: ``reason`` is ``FileRef.yanked``
+    (``True``: no reason given; an empty reason is shown empty, as uv shows it)."""
+    return f"`{name}=={version}` is yanked{yank_detail(reason, quoted=True)}"
+
+
+def yank_detail(reason: str | bool | None, *, quoted: bool = False) -> str:
+    """`` (reason: …)`` after "yanked" for a reason the index gave, even an empty one (uv
+    0.13.8: ``(reason: "")`` in a warning, ``(reason: )`` in a resolution error); nothing
+    when it gave none (``True``)."""
+    if not isinstance(reason, str):
+        return ""
+    return f' (reason: "{reason}")' if quoted else f" (reason: {reason})"
 
 
 def yanked_warnings(chosen: Iterable[tuple[str, Version, FileRef | None]]) -> list[str]:

@@ -64,7 +64,7 @@ class MemorySource:
                 spec = raw or {}
                 meta = _metadata(name, version, spec)
                 yanked = spec.get("yanked", False)
-                yank_reason = (yanked if isinstance(yanked, str) else "") if yanked else None
+                yank_reason = (yanked if isinstance(yanked, str) else True) if yanked else None
                 names = []
                 if spec.get("wheel", True):
                     for tag in spec.get("wheel_tags", ["py3-none-any"]):

@@ -36,6 +36,7 @@ from ferry.model.pep440_version import InvalidVersion, Version
 from ferry.model.pep508_requirements import Requirement
 from ferry.model.version_sets import VersionSet
 from ferry.resolve.candidates import Exclusion, PackageVersions, VersionEntry, index_position
+from ferry.resolve.diagnostics import yank_detail
 from ferry.resolve.nodes import Candidate, Req
 from ferry.resolve.wheel_markers import matches_requires_python
 
@@ -266,8 +267,7 @@ class UniversalVersionBuilder:
             return fact.late
         file = fact.file
         if file.yanked is not None and not yank_ok:
-            detail = f" (reason: {file.yanked})" if file.yanked else ""
-            return Exclusion("yanked", f"was yanked{detail}")
+            return Exclusion("yanked", f"was yanked{yank_detail(file.yanked)}")
         if fact.floor is not None and not self._floor_admits(fact.floor):
             return Exclusion("requires-python", f"requires Python {file.requires_python}, "
                                                 f"which no supported Python satisfies")
