@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 
 from ferry.model.errors import ParseError
-from ferry.project.requirements_file import parse_requirements_file, parse_requirements_text
+from ferry.project.requirements_file import (
+    UnreadableInclude,
+    parse_requirements_file,
+    parse_requirements_text,
+)
 from ferry.project.requirements_hashes import check_hash_mode
 from ferry.project.requirements_model import RequirementsFile, SourceLocation
 
@@ -73,11 +77,16 @@ def test_recursive_includes_are_refused(tmp_path: Path) -> None:
     assert info.value.path == str(tmp_path / "b.txt")
 
 
-def test_missing_included_file_points_at_the_line(tmp_path: Path) -> None:
+def test_missing_included_file_in_uvs_words(tmp_path: Path) -> None:
+    """uv 0.13.8: the including file, the byte offset of the ``-r`` line, what failed (exit 2)."""
     write(tmp_path / "r.txt", "ok\n-r nope.txt\n")
-    with pytest.raises(ParseError, match=r"File not found: `.*nope\.txt`") as info:
+    with pytest.raises(UnreadableInclude) as info:
         parse_requirements_file(tmp_path / "r.txt")
-    assert (info.value.line, info.value.source_line) == (2, "-r nope.txt")
+    assert info.value.message == (
+        f"Error parsing included file in `{tmp_path / 'r.txt'}` at position 3\n"
+        f"  cause: failed to read from file `{tmp_path / 'nope.txt'}`: No such file or "
+        "directory (os error 2)")
+    assert info.value.exit_code == 2
 
 
 def test_editables_paths_and_vcs_urls(tmp_path: Path) -> None:

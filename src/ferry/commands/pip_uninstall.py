@@ -11,11 +11,12 @@ from ferry.commands.common import (
     open_cache,
     target_environment,
 )
+from ferry.commands.input_files import require_files
 from ferry.commands.inputs import gather_inputs
 from ferry.commands.pipeline import remember_sources
 from ferry.install.envlock import environment_lock
 from ferry.install.execute import ExecutionResult
-from ferry.model.errors import UsageError
+from ferry.model.argument_errors import ArgumentError
 from ferry.model.immutable import mutable
 from ferry.model.interrupt import interruptible, uninterruptible
 from ferry.model.log import get_logger
@@ -50,8 +51,10 @@ def pip_uninstall(
     python: str | None,
     system: bool,
 ) -> UninstallResult:
-    if not packages and not requirements:
-        raise UsageError("No packages given", hint="name packages or pass `-r requirements.txt`")
+    if not packages and not requirements:  # the CLI says it first, in clap's words
+        raise ArgumentError("the following required arguments were not provided:\n"
+                            "  <PACKAGE|--requirements <REQUIREMENTS>>")
+    require_files(requirements)  # uv: `File not found: P`, exit 2, before anything else
     inputs = gather_inputs(packages=packages, requirement_files=requirements)
     wanted = {canonicalize_name(r.name) for r in inputs.requirements}
     result = UninstallResult(dry_run=dry_run)

@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urljoin
 
-from ferry.model.errors import FilesystemError, ParseError
+from ferry.model.errors import FilesystemError, ParseError, UsageError
 from ferry.model.url import redact
 from ferry.model.value_fields import replace
 from ferry.project.requirements_entries import bare_entry, requirement_entry
@@ -50,6 +50,35 @@ from ferry.project.requirements_model import (
 )
 
 ReadUrl = Callable[[str], str]
+
+
+class UnreadableInclude(FilesystemError):
+    """A ``-r``/``-c`` file that is not there, in uv 0.13.8's words (exit code 2)::
+
+        Error parsing included file in `outer.txt` at position 0
+          cause: failed to read from file `/abs/missing.txt`: No such file or directory (os error 2)
+
+    with a ``cause:`` line for each file in between when the includes nest."""
+
+    def __init__(self, headline: str, chain: list[str]) -> None:
+        super().__init__(headline + "".join(f"\n  cause: {line}" for line in chain))
+        self.headline = headline
+        self.chain = chain
+
+
+def _joined(including: str, target: str) -> str:
+    """``target`` as uv names it: joined to the including file's directory as that file was
+    named (the working directory when it was named without one)."""
+    if target.startswith(("http://", "https://")):
+        return target
+    head, sep, _ = including.rpartition(os.sep)
+    return str(Path(head or sep if sep else Path.cwd(), target))
+
+
+def _user_display(path: str) -> str:
+    """A path as uv shows a file it read: without the working directory in front."""
+    prefix = str(Path.cwd() / "_")[:-1]
+    return path[len(prefix):] if path.startswith(prefix) else path
 
 
 def parse_requirements_file(
@@ -83,7 +112,9 @@ def parse_requirements_text(
 ) -> RequirementsFile:
     """Parse requirements given as text; relative paths resolve against ``base_dir`` (or cwd)."""
     parser = _Parser(os.environ if environ is None else environ, read_url)
-    parser.parse(text, path, str(Path(base_dir or Path.cwd()).absolute()), constraint)
+    directory = str(Path(base_dir or Path.cwd()).absolute())
+    parser.sources.append((_user_display(str(Path(directory, path))), text))
+    parser.parse(text, path, directory, constraint)
     return parser.finish(path, defer_missing_hashes)
 
 
@@ -97,6 +128,8 @@ class _Parser:
         self.options = IndexOptions()
         self.files: list[str] = []
         self.stack: list[str] = []
+        self.sources: list[tuple[str, str]] = []
+        """(path as uv names it, text) of each file being read, the innermost last."""
 
     def finish(
         self, path: str, defer_missing_hashes: bool = False, check_hashes: bool = True
@@ -111,6 +144,7 @@ class _Parser:
 
     def include(self, target: str, base: str | None, constraint: bool,
                 at: Context | None) -> None:
+        named = _joined(self.sources[-1][0], target) if self.sources else _user_display(target)
         if base is not None and not target.startswith(("http://", "https://")) and not Path(
             target
         ).is_absolute():
@@ -130,8 +164,12 @@ class _Parser:
         else:
             try:
                 text = Path(key).read_bytes().decode("utf-8-sig")
-            except FileNotFoundError:
-                fail(f"File not found: `{target}`", at, 0)
+            except FileNotFoundError as exc:
+                if at is not None:
+                    raise UnreadableInclude(self._where(at), [
+                        f"failed to read from file `{named}`: {exc.strerror} (os error "
+                        f"{exc.errno})"]) from None
+                raise UsageError(f"File not found: {named}") from None  # uv's, exit code 2
             except UnicodeDecodeError as exc:
                 raise ParseError(f"`{target}` is not UTF-8 text: {exc}", path=target) from exc
             except OSError as exc:
@@ -141,8 +179,25 @@ class _Parser:
             directory = str(Path(key).parent)
         self.files.append(target)
         self.stack.append(key)
-        self.parse(text, target, directory, constraint)
+        self.sources.append((named, text))
+        try:
+            self.parse(text, target, directory, constraint)
+        except UnreadableInclude as inner:
+            self.sources.pop()
+            if at is None:
+                raise
+            raise UnreadableInclude(self._where(at), [inner.headline, *inner.chain]) from None
+        self.sources.pop()
         self.stack.pop()
+
+    def _where(self, at: Context) -> str:
+        """uv's ``Error parsing included file in `F` at position N``: ``F`` the file being read,
+        ``N`` the byte offset of the ``-r``/``-c`` line in it."""
+        named, text = self.sources[-1]
+        logical = at[0]
+        before = "".join(text.splitlines(keepends=True)[: logical.segments[0][0] - 1])
+        position = len(before.encode()) + logical.lead
+        return f"Error parsing included file in `{_user_display(named)}` at position {position}"
 
     def parse(self, text: str, path: str, directory: str, constraint: bool) -> None:
         for logical in logical_lines(text, self.environ):
