@@ -107,7 +107,7 @@ def test_buckets_are_versioned(cache: Cache) -> None:
         assert path == cache.root / f"{name}-{version}" and path.is_dir()
     assert set(BUCKETS) == {
         "files", "archives", "index", "metadata", "names", "urls", "interpreters", "built",
-        "environments", "git", "toml",
+        "environments", "git", "toml", "replay",
     }  # fmt: skip
     with pytest.raises(ValueError, match="unknown cache bucket"):
         cache.bucket("files-v1")

@@ -42,7 +42,10 @@ def test_lock_sync_pip_install_compile_venv_run_load_neither(
     assert "ferry.resolve.provider_index" in check("lock, warm cache", ["lock"])  # resolved
     check("lock, fresh", ["lock"])
     shutil.rmtree(project / ".venv")
-    assert "ferry.install.execute" in check("sync, new environment", ["sync"])
+    assert "ferry.install.execute" in check("sync, new environment", ["sync"],
+                                            FERRY_NO_FAST_PATH="1")
+    shutil.rmtree(project / ".venv")
+    assert "ferry.commands.sync_replay" in check("sync, new environment replayed", ["sync"])
     check("sync, no-op", ["sync"], FERRY_NO_FAST_PATH="1")
     check("run", ["run", "python", "-c", "pass"])
 
