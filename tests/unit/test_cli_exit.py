@@ -38,7 +38,7 @@ def drive(tmp_path: Path, mode: str, *args: str) -> tuple[subprocess.CompletedPr
 @pytest.mark.parametrize(("args", "status"), [
     (("--version",), 0),
     (("lock", "--no-such-option"), 2),  # usage error
-    (("pip", "list", "--python", "/no/such/python"), 1),  # user error
+    (("pip", "list", "--python", "/no/such/python"), 2),  # no interpreter: uv exits 2 too
 ])
 def test_status_output_and_atexit_survive(tmp_path: Path, args: tuple[str, ...],
                                           status: int) -> None:
