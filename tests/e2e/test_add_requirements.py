@@ -156,8 +156,8 @@ def test_a_bad_file_names_file_and_line_and_changes_nothing(
     assert "foo bar baz" in result.stderr
     assert {n: (tree / n).read_bytes() for n in before} == before
     missing = run("add", "-r", "nowhere.txt", cwd=tree)
-    assert missing.code == 1
-    assert "nowhere.txt" in missing.stderr
+    assert missing.code == 2  # uv's `File not found: nowhere.txt`, exit 2
+    assert "File not found: nowhere.txt" in missing.stderr
     assert {n: (tree / n).read_bytes() for n in before} == before
 
 
@@ -224,5 +224,6 @@ def test_a_marked_requirement_is_locked_with_its_marker(
 def test_nothing_to_add_is_a_usage_error(run: Runner, tree: Path) -> None:
     result = run("add", cwd=tree)
     assert result.code == 2
-    assert "-r FILE" in result.stderr
+    assert "the following required arguments were not provided" in result.stderr
+    assert "<PACKAGES|--requirements <REQUIREMENTS>>" in result.stderr
     assert os.listdir(tree) == ["pyproject.toml"]

@@ -142,6 +142,9 @@ def test_contradictions_are_refused_in_uvs_words(
     tail = ["python", "-c", "pass"] if command == "run" else []
     theirs = _uv(project, command, "--frozen", *flags, *tail)
     ours = run(command, "--frozen", *flags, *tail, cwd=project)
-    # uv adds clap's usage line and a pointer to --help after a blank line
+    # both add clap's usage line and a pointer to --help after a blank line
     said = theirs.stderr.split("\n\n", 1)[0] + "\n"
-    assert (ours.code, ours.stderr) == (theirs.code, said) == (2, f"error: {message}\n")
+    first = ours.stderr.split("\n\n", 1)[0] + "\n"
+    assert (ours.code, first) == (theirs.code, said) == (2, f"error: {message}\n")
+    assert "\n\nUsage: ferry " in ours.stderr and ours.stderr.endswith(
+        "\n\nFor more information, try '--help'.\n")

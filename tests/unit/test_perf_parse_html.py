@@ -60,7 +60,10 @@ def oracle(content: bytes, page_url: str = PAGE_URL) -> list[FileRef]:
                 continue
         else:
             requires_python = None
-        yanked = (attrs["data-yanked"] or "") if "data-yanked" in attrs else None
+        # a bare attribute is yanked without a reason (True); data-yanked="" an empty reason
+        yanked: str | bool | None = None
+        if "data-yanked" in attrs:
+            yanked = True if attrs["data-yanked"] is None else attrs["data-yanked"]
         field = "data-core-metadata" if "data-core-metadata" in attrs else "data-dist-info-metadata"
         metadata = (
             metadata_hashes(page_url, f"{field} of {filename}", attrs[field] or "true")
