@@ -120,6 +120,7 @@ FAST_PATH_MODULES = {
     "ferry.python.interpreter_cache",
     "ferry.model",
     "ferry.model.builtin_sha256",  # hashlib would load OpenSSL
+    "ferry.model.console_text",  # the lines it prints, as the full path prints them
 }
 
 

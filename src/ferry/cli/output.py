@@ -8,27 +8,14 @@ from __future__ import annotations
 
 import sys
 
+from ferry.model.console_text import elapsed, plural, style
 from ferry.model.settings import GlobalOptions
 
-_COLOURS = {"red": 31, "green": 32, "yellow": 33}
-
-
-def style(text: str, *, fg: str | None = None, bold: bool = False) -> str:
-    """``text`` in a foreground colour and/or bold, reset afterwards (as ``click.style``)."""
-    codes = ([str(_COLOURS[fg])] if fg else []) + (["1"] if bold else [])
-    return f"\x1b[{';'.join(codes)}m{text}\x1b[0m" if codes else text
-
+__all__ = ["Printer", "elapsed", "human_bytes", "plural", "style"]
 
 def _err(line: str) -> None:
     sys.stderr.write(line + "\n")
     sys.stderr.flush()
-
-
-def elapsed(seconds: float) -> str:
-    """``120ms`` under a second, ``1.20s`` above, as uv prints durations."""
-    if seconds < 1:
-        return f"{max(seconds * 1000, 0):.0f}ms"
-    return f"{seconds:.2f}s"
 
 
 def human_bytes(size: int) -> str:
@@ -38,10 +25,6 @@ def human_bytes(size: int) -> str:
             return f"{value:.0f}{unit}" if unit == "B" else f"{value:.1f}{unit}"
         value /= 1024
     return f"{value:.1f}GiB"
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 class Printer:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ferry.cli.fast import render_error
 from ferry.model import log
+from ferry.model.console_text import want_color
 from ferry.model.errors import FerryError
 from ferry.model.interrupt import defer_interrupt, in_critical_section
 from ferry.model.refresh import Refresh
@@ -85,14 +86,6 @@ def allow_insecure_hosts(hosts: tuple[str, ...]) -> None:
     if hosts:
         known = os.environ.get("FERRY_INSECURE_HOST", "").split()
         os.environ["FERRY_INSECURE_HOST"] = " ".join(dict.fromkeys([*known, *hosts]))
-
-
-def want_color(choice: str) -> bool:
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stderr.isatty()
 
 
 def configure_logging(verbosity: int, *, color: bool = False, quiet: int = 0) -> None:

@@ -24,6 +24,7 @@ import time
 
 # CPython's builtin sha256: hashlib would load OpenSSL (~2 ms) for the same digests.
 from ferry.model.builtin_sha256 import sha256
+from ferry.model.console_text import elapsed, plural
 
 RECORD_PREFIX = "ferry-fast-"
 RECORD_VERSION = 1
@@ -265,9 +266,26 @@ def fold(parts: list[bytes]) -> str:
 def _requests_python(options: list[str]) -> bool:
     if os.environ.get("FERRY_PYTHON") or os.environ.get("UV_PYTHON"):
         return True
-    return any(token in ("-p", "--python") or token.startswith(("--python=", "-p="))
-               or (token.startswith("-p") and not token.startswith("--") and len(token) > 2)
+    return python_option(options)
+
+
+def python_option(options: list[str]) -> bool:
+    """``-p``/``--python`` (any spelling: ``-p X``, ``-pX``, ``-p=X``, ``--python=X``) among
+    ``options``."""
+    return any(token in ("-p", "--python") or token.startswith(("--python=", "-p"))
                for token in options)
+
+
+def option_value(options: list[str], name: str) -> str | None:
+    """The value of the long option ``name`` (``--name X`` or ``--name=X``; the last one
+    given, as click takes it), ``None`` when absent."""
+    found = None
+    for index, token in enumerate(options):
+        if token == name and index + 1 < len(options):
+            found = options[index + 1]
+        elif token.startswith(name + "="):
+            found = token.split("=", 1)[1]
+    return found
 
 
 def record_path(env_root: str, invocation: Invocation) -> str:
@@ -437,21 +455,13 @@ def quiet(argv: list[str]) -> bool:
                 for token in argv) or os.environ.get("FERRY_QUIET") == "1")
 
 
-def elapsed(seconds: float) -> str:
-    return f"{seconds * 1000:.0f}ms" if seconds < 1 else f"{seconds:.2f}s"
-
-
-def _count(number: int) -> str:
-    return f"{number} package" if number == 1 else f"{number} packages"
-
-
 def replay(answer: FastAnswer, argv: list[str]) -> None:
     """Print what a no-op sync prints, or exec the command for ``run``. Does not return for run."""
     if answer.invocation.command == "sync":
         if not quiet(argv):
             sys.stderr.write(
-                f"Resolved {_count(answer.resolved)} in {elapsed(answer.seconds)}\n"
-                f"Checked {_count(answer.audited)} in 0ms\n"
+                f"Resolved {plural(answer.resolved, 'package')} in {elapsed(answer.seconds)}\n"
+                f"Checked {plural(answer.audited, 'package')} in 0ms\n"
             )
         return
     command = child_argv(answer.invocation.child, answer.env_root)

@@ -31,19 +31,21 @@ import sys
 import time
 
 from ferry.commands.fastpath import (
-    elapsed,
     eligible,
     environment_root,
     find_project,
     fold,
     invocation_parts,
+    option_value,
     parse,
+    python_option,
     python_version_file,
     quiet,
     read_bytes,
 )
 from ferry.commands.venv_interpreter import RECORD_FIELDS, Fallback, cache_root, cached_interpreter
 from ferry.fs.tree_snapshot import Unrestorable, restore
+from ferry.model.console_text import elapsed, plural, style, want_color
 
 TYPE_CHECKING = False  # typing costs ~2 ms to import; mypy reads this name as True
 if TYPE_CHECKING:
@@ -56,22 +58,6 @@ FORMAT = 1
 BUCKET = "replay-v1"
 PROJECT_LOCK = os.path.join(".ferry", "environment.lock")  # commands.sync's creation lock
 CACHE_LOCK = ".lock"  # ferry.cache.store.LOCK_NAME: held shared by every command
-
-
-def python_requested(options: list[str]) -> bool:
-    """``-p``/``--python`` on the command line: a request this path does not read (FERRY_PYTHON
-    and ``.python-version`` it does, as ``ferry venv``'s lean path)."""
-    return any(token in ("-p", "--python") or token.startswith(("--python=", "-p"))
-               for token in options)
-
-
-def cache_dir_option(options: list[str]) -> str | None:
-    for index, token in enumerate(options):
-        if token == "--cache-dir" and index + 1 < len(options):
-            return options[index + 1]
-        if token.startswith("--cache-dir="):
-            return token.split("=", 1)[1]
-    return None
 
 
 def replay_key(invocation: Invocation, cwd: str, root: str, env_root: str) -> str:
@@ -115,7 +101,7 @@ def target_of(argv: list[str], *, creating: bool = True) -> Target | None:
         return None
     invocation, cwd, root, env_root = where
     try:
-        cache = cache_root(cache_dir_option(invocation.options))
+        cache = cache_root(option_value(invocation.options, "--cache-dir"))
     except Fallback:
         return None
     return Target(invocation, cwd, root, env_root, cache)
@@ -131,7 +117,9 @@ def _where(argv: list[str], *, creating: bool) -> tuple[Invocation, str, str, st
     invocation = parse(argv)
     if invocation is None or invocation.command != "sync" or os.environ.get("FERRY_NO_FAST_PATH"):
         return None
-    if python_requested(invocation.options):
+    if python_option(invocation.options):
+        # a request this path does not read (FERRY_PYTHON and .python-version it does, as
+        # ``ferry venv``'s lean path)
         return None
     if os.environ.get("FERRY_REFRESH", "").strip().lower() not in ("", "0", "false", "no", "off"):
         return None
@@ -178,7 +166,8 @@ def try_replay(argv: list[str]) -> bool:
             return False
         installed = time.perf_counter() - started - resolved
     if not quiet(argv):
-        _print(lines, resolved, installed, _color(target.invocation.options))
+        color = want_color(option_value(target.invocation.options, "--color") or "auto")
+        _print(lines, resolved, installed, color)
     return True
 
 
@@ -245,33 +234,18 @@ def _state_dir(folder: str) -> None:
     os.replace(tmp, ignore)
 
 
-def _color(options: list[str]) -> bool:
-    """``ferry.cli.process.want_color`` for this command line."""
-    choice = "auto"
-    for index, token in enumerate(options):
-        if token == "--color" and index + 1 < len(options):
-            choice = options[index + 1]
-        elif token.startswith("--color="):
-            choice = token.split("=", 1)[1]
-    if choice == "always":
-        return True
-    if choice == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stderr.isatty()
-
-
 def _print(lines: tuple[Any, ...], resolved: float, installed: float, color: bool) -> None:
-    """The full sync's lines (``ferry.cli.render``), with this run's times."""
+    """The full sync's lines (``ferry.cli.render``, ``ferry.cli.output.Printer``), with this
+    run's times."""
     notes, resolved_count, changes = lines
-    count = len(changes)
-    packages = f"{count} package" if count == 1 else f"{count} packages"
+    packages = plural(len(changes), "package")
     out = [*notes,
-           f"Resolved {resolved_count} package{'' if resolved_count == 1 else 's'} in "
-           f"{elapsed(resolved)}",
-           f"Prepared {packages} in 0ms ({count} from cache, 0 downloaded)",
+           f"Resolved {plural(resolved_count, 'package')} in {elapsed(resolved)}",
+           f"Prepared {packages} in 0ms ({len(changes)} from cache, 0 downloaded)",
            f"Installed {packages} in {elapsed(installed)}"]
     for text in changes:
-        out.append(f" \x1b[32m+\x1b[0m \x1b[1m{text}\x1b[0m" if color else f" + {text}")
+        out.append(f" {style('+', fg='green')} {style(text, bold=True)}" if color
+                   else f" + {text}")
     sys.stderr.write("\n".join(out) + "\n")
 
 
@@ -319,8 +293,6 @@ def _remember(target: Target, result: Any) -> bool:
 def _remember_pyproject(target: Target) -> None:
     """The project's parsed pyproject.toml in the cache, where the replay's interpreter lookup
     reads it (``ferry.fs.toml_memo``): a sync that made the cache did not find it there."""
-    import tomllib
-
     from ferry.fs import toml_memo
 
     path = os.path.join(target.root, "pyproject.toml")
@@ -328,6 +300,8 @@ def _remember_pyproject(target: Target) -> None:
         text = handle.read().decode("utf-8")
     toml_memo.remember_in(target.cache)
     if toml_memo.recall(path, text) is None:
+        import tomllib
+
         toml_memo.keep(path, text, tomllib.loads(text))
 
 
@@ -353,8 +327,11 @@ def _capture(env_root: str, sources: list[str]) -> Snapshot | None:
 
     from ferry.fs.locks import lock_exclusive
     from ferry.fs.tree_snapshot import capture
+    from ferry.install.envlock import LOCK_NAME
 
-    with lock_exclusive(Path(env_root, ".ferry.lock"), what=f"environment {env_root}"):
+    # the environment lock's file, taken as ``install.envlock`` takes it (no scheme at hand:
+    # the lock of a venv lives beside its pyvenv.cfg, and none is held by now)
+    with lock_exclusive(Path(env_root, LOCK_NAME), what=f"environment {env_root}"):
         return capture(env_root, sources, max_written=MAX_WRITTEN)
 
 
