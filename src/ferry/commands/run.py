@@ -135,7 +135,7 @@ def read_script_metadata(path: Path) -> dict[str, object] | None:
         ) from error
 
 
-def _interpreter(
+def script_interpreter(
     cache: Cache, python: str | None, requires_python: SpecifierSet | None
 ) -> tuple[Interpreter, str | None]:
     """A script's interpreter and a warning. As uv 0.13.8: a ``--python`` is found as asked
@@ -202,7 +202,7 @@ def _run_script(request: RunRequest, options: GlobalOptions, script: Path) -> Ru
             unlocked_script_environment,
         )
 
-        interpreter, mismatch = _interpreter(cache, request.sync.python, requires_python)
+        interpreter, mismatch = script_interpreter(cache, request.sync.python, requires_python)
         plan.warnings.extend([mismatch] if mismatch else [])
         make = locked_script_environment if locked else unlocked_script_environment
         environment = make(

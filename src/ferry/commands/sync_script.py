@@ -104,10 +104,10 @@ def sync_script(request: SyncRequest, options: GlobalOptions) -> SyncResult:
         raise _no_lock_error(script, request)
     result = SyncResult(dry_run_requested=request.dry_run)
     with open_cache(options) as cache:
-        from ferry.commands.run import _interpreter
+        from ferry.commands.run import script_interpreter
 
         result.cache_dir = str(cache.root)
-        interpreter, mismatch = _interpreter(cache, request.python, requires_python)
+        interpreter, mismatch = script_interpreter(cache, request.python, requires_python)
         result.warnings.extend([mismatch] if mismatch else [])
         outcome = _lock(script, metadata, has_lock, request, options, cache)
         _report_lock(outcome, has_lock, "requires-python" in metadata, request, result)
